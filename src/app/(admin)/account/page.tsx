@@ -1,0 +1,5 @@
+import { AccountView } from '@/components/account-view';
+
+export default function AccountPage() {
+  return <AccountView />;
+}

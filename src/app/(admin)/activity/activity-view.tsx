@@ -1,0 +1,140 @@
+'use client';
+
+import { useState } from 'react';
+import { Alert, PageHead } from '@/components/ui';
+import { trpc } from '@/lib/client/trpc';
+import { AUDIT_OUTCOMES } from '@/lib/schemas/audit';
+
+type Outcome = (typeof AUDIT_OUTCOMES)[number];
+interface Filters {
+  actor: string;
+  procedure: string;
+  outcome: Outcome | '';
+  from: string;
+  to: string;
+}
+
+const PAGE_SIZE = 25;
+const BADGE: Record<Outcome, string> = { success: 'badge-ok', refused: 'badge-warn', error: 'badge-bad' };
+
+function toQuery(f: Filters) {
+  return {
+    actor: f.actor || undefined,
+    procedure: f.procedure || undefined,
+    outcome: f.outcome || undefined,
+    from: f.from ? new Date(f.from) : undefined,
+    to: f.to ? new Date(f.to) : undefined,
+  };
+}
+
+export function ActivityView({ initialOutcome }: { initialOutcome?: Outcome }) {
+  const [draft, setDraft] = useState<Filters>({ actor: '', procedure: '', outcome: initialOutcome ?? '', from: '', to: '' });
+  const [filters, setFilters] = useState<Filters>(draft);
+  const [page, setPage] = useState(1);
+  const list = trpc.audit.list.useQuery({ ...toQuery(filters), page, pageSize: PAGE_SIZE });
+  const verify = trpc.audit.verify.useQuery(undefined, { enabled: false });
+  const pages = list.data ? Math.max(1, Math.ceil(list.data.total / PAGE_SIZE)) : 1;
+  const exportHref = `/api/audit/export.csv?${new URLSearchParams(
+    Object.entries(toQuery(filters)).flatMap(([k, v]) => (v ? [[k, v instanceof Date ? v.toISOString() : v]] : [])),
+  )}`;
+  const set = (k: keyof Filters) => (e: { target: { value: string } }) => setDraft({ ...draft, [k]: e.target.value });
+
+  return (
+    <>
+      <PageHead
+        title="Activity"
+        subtitle="Every change to the cell, allowed or refused, in a tamper-evident chain."
+        actions={
+          <div className="row">
+            <button className="btn" onClick={() => void verify.refetch()} disabled={verify.isFetching}>
+              {verify.isFetching ? 'Verifying…' : 'Verify chain'}
+            </button>
+            <a className="btn" href={exportHref} download>
+              Export CSV
+            </a>
+          </div>
+        }
+      />
+      <div className="stack">
+        {verify.data?.ok === true && <Alert kind="ok">Chain intact: {verify.data.checked} entries verified.</Alert>}
+        {verify.data?.ok === false && (
+          <Alert kind="error">
+            Chain broken at entry #{verify.data.firstBadId}: {verify.data.reason}. {verify.data.checked} entries before it verified.
+          </Alert>
+        )}
+        <form
+          className="card row"
+          onSubmit={(e) => {
+            e.preventDefault();
+            setPage(1);
+            setFilters(draft);
+          }}
+        >
+          <input aria-label="Actor" placeholder="Actor" value={draft.actor} onChange={set('actor')} style={{ maxWidth: 160 }} />
+          <input aria-label="Procedure" placeholder="Procedure (prefix)" value={draft.procedure} onChange={set('procedure')} style={{ maxWidth: 200 }} />
+          <select aria-label="Outcome" value={draft.outcome} onChange={set('outcome')} style={{ maxWidth: 140 }}>
+            <option value="">Any outcome</option>
+            {AUDIT_OUTCOMES.map((o) => (
+              <option key={o}>{o}</option>
+            ))}
+          </select>
+          <input aria-label="From" type="datetime-local" value={draft.from} onChange={set('from')} style={{ maxWidth: 220 }} />
+          <input aria-label="To" type="datetime-local" value={draft.to} onChange={set('to')} style={{ maxWidth: 220 }} />
+          <button className="btn btn-primary" type="submit">
+            Filter
+          </button>
+        </form>
+        {list.error && <Alert kind="error">{list.error.message}</Alert>}
+        <div className="card table-wrap">
+          <table className="table">
+            <thead>
+              <tr>
+                <th>Time</th>
+                <th>Actor</th>
+                <th>Procedure</th>
+                <th>Outcome</th>
+                <th>Input</th>
+              </tr>
+            </thead>
+            <tbody>
+              {list.data?.items.map((e) => (
+                <tr key={e.id}>
+                  <td className="small">{e.at.toLocaleString()}</td>
+                  <td>
+                    {e.actor} <span className="muted small">({e.actorRole})</span>
+                  </td>
+                  <td className="mono">{e.procedure}</td>
+                  <td>
+                    <span className={`badge ${BADGE[e.outcome]}`}>{e.outcome}</span>
+                    {e.detail && <div className="muted small">{e.detail}</div>}
+                  </td>
+                  <td className="mono small" style={{ maxWidth: 320, wordBreak: 'break-all' }}>
+                    {e.input}
+                  </td>
+                </tr>
+              ))}
+              {list.data?.items.length === 0 && (
+                <tr>
+                  <td colSpan={5} className="muted">
+                    Nothing matches these filters.
+                  </td>
+                </tr>
+              )}
+            </tbody>
+          </table>
+        </div>
+        <div className="row">
+          <button className="btn" disabled={page <= 1} onClick={() => setPage(page - 1)}>
+            Previous
+          </button>
+          <span className="muted small">
+            Page {page} of {pages} · {list.data?.total ?? 0} entries
+          </span>
+          <button className="btn" disabled={page >= pages} onClick={() => setPage(page + 1)}>
+            Next
+          </button>
+        </div>
+      </div>
+    </>
+  );
+}

@@ -1,0 +1,71 @@
+'use client';
+
+import { useEffect, useState, type FormEvent } from 'react';
+import { Alert, Field, PageHead } from '@/components/ui';
+import { fieldErrorsOf, trpc } from '@/lib/client/trpc';
+import type { DomainMode } from '@/lib/domain-modes';
+import { DomainStep, TimezoneStep } from '../../setup/steps';
+
+interface Draft {
+  cellName: string;
+  timezone: string;
+  domainMode: DomainMode;
+  domain: string;
+  ddnsToken: string;
+}
+
+export default function SettingsPage() {
+  const utils = trpc.useUtils();
+  const current = trpc.settings.get.useQuery();
+  const update = trpc.settings.update.useMutation({ onSuccess: () => utils.invalidate() });
+  const [draft, setDraft] = useState<Draft | null>(null);
+  const [errors, setErrors] = useState<Record<string, string[]>>({});
+  const [saved, setSaved] = useState(false);
+
+  useEffect(() => {
+    if (current.data && !draft) {
+      const { cellName, timezone, domainMode, domain } = current.data;
+      setDraft({ cellName, timezone, domainMode, domain, ddnsToken: '' });
+    }
+  }, [current.data, draft]);
+
+  const set = (patch: Partial<Draft>) => {
+    setSaved(false);
+    setDraft((d) => (d ? { ...d, ...patch } : d));
+  };
+
+  async function onSubmit(e: FormEvent) {
+    e.preventDefault();
+    if (!draft) return;
+    try {
+      const next = await update.mutateAsync({ ...draft, domain: draft.domain || undefined, ddnsToken: draft.ddnsToken || undefined });
+      setDraft({ cellName: next.cellName, timezone: next.timezone, domainMode: next.domainMode, domain: next.domain, ddnsToken: '' });
+      setErrors({});
+      setSaved(true);
+    } catch (err) {
+      setErrors(fieldErrorsOf(err));
+    }
+  }
+
+  return (
+    <>
+      <PageHead title="Settings" subtitle="The cell’s identity: name, domain and time zone." />
+      {current.error && <Alert kind="error">{current.error.message}</Alert>}
+      {draft && (
+        <form className="card stack" onSubmit={onSubmit} style={{ maxWidth: 640 }} noValidate>
+          {saved && <Alert kind="ok">Settings saved.</Alert>}
+          {update.error && !Object.keys(errors).length && <Alert kind="error">{update.error.message}</Alert>}
+          <Field label="Cell name" name="cellName" value={draft.cellName} onChange={(e) => set({ cellName: e.target.value })} errors={errors.cellName} />
+          <TimezoneStep data={draft} set={set} errors={errors} />
+          <h2 style={{ marginTop: '0.5rem' }}>Domain</h2>
+          <DomainStep data={draft} set={set} errors={errors} hasToken={current.data?.hasToken && current.data.domainMode === draft.domainMode} />
+          <div>
+            <button className="btn btn-primary" type="submit" disabled={update.isPending}>
+              {update.isPending ? 'Saving…' : 'Save settings'}
+            </button>
+          </div>
+        </form>
+      )}
+    </>
+  );
+}

@@ -1,0 +1,16 @@
+import { redirect } from 'next/navigation';
+import { getDb } from '@/server/db';
+import { isSetupComplete } from '@/server/managers/setup';
+import { SetupWizard } from './wizard';
+
+export const dynamic = 'force-dynamic';
+
+export default function SetupPage() {
+  // Once set up, the wizard is closed for good.
+  if (isSetupComplete(getDb())) redirect('/login');
+  return (
+    <main className="center">
+      <SetupWizard />
+    </main>
+  );
+}

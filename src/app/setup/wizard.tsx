@@ -1,0 +1,115 @@
+'use client';
+
+import { useEffect, useState, type FormEvent } from 'react';
+import { Alert } from '@/components/ui';
+import { signIn } from '@/lib/client/auth';
+import { fieldErrorsOf, trpc } from '@/lib/client/trpc';
+import { SETUP_SERVICE_IDS } from '@/lib/services';
+import { setupStepSchemas, type SetupStep } from '@/lib/schemas/setup';
+import { AdminStep, DomainStep, IdentityStep, ReviewStep, ServicesStep, TimezoneStep, type StepProps, type WizardData } from './steps';
+
+const STEPS: { id: SetupStep | 'review'; title: string; Component: (p: StepProps) => React.ReactNode }[] = [
+  { id: 'identity', title: 'Name', Component: IdentityStep },
+  { id: 'domain', title: 'Domain', Component: DomainStep },
+  { id: 'timezone', title: 'Time zone', Component: TimezoneStep },
+  { id: 'admin', title: 'Admin', Component: AdminStep },
+  { id: 'services', title: 'Services', Component: ServicesStep },
+  { id: 'review', title: 'Review', Component: ReviewStep },
+];
+
+const INITIAL: WizardData = {
+  cellName: '',
+  domainMode: 'lan',
+  domain: '',
+  ddnsToken: '',
+  timezone: 'UTC',
+  adminUsername: 'admin',
+  adminPassword: '',
+  confirmPassword: '',
+  services: [...SETUP_SERVICE_IDS],
+};
+
+function issuesByField(error: { issues: { path: PropertyKey[]; message: string }[] }) {
+  const out: Record<string, string[]> = {};
+  for (const i of error.issues) (out[i.path.map(String).join('.') || '_form'] ??= []).push(i.message);
+  return out;
+}
+
+export function SetupWizard() {
+  const [index, setIndex] = useState(0);
+  const [data, setData] = useState<WizardData>(INITIAL);
+  const [errors, setErrors] = useState<Record<string, string[]>>({});
+  const [formError, setFormError] = useState<string | null>(null);
+  const validateStep = trpc.setup.validateStep.useMutation();
+  const complete = trpc.setup.complete.useMutation();
+  const step = STEPS[index]!;
+  const busy = validateStep.isPending || complete.isPending;
+
+  useEffect(() => {
+    const tz = Intl.DateTimeFormat().resolvedOptions().timeZone;
+    if (tz) setData((d) => ({ ...d, timezone: tz }));
+  }, []);
+
+  const set = (patch: Partial<WizardData>) => {
+    setData((d) => ({ ...d, ...patch }));
+    setErrors((e) => Object.fromEntries(Object.entries(e).filter(([k]) => !(k in patch))));
+  };
+
+  async function onSubmit(e: FormEvent) {
+    e.preventDefault();
+    setFormError(null);
+    try {
+      if (step.id !== 'review') {
+        // The same schema runs here for instant feedback and on the server for the truth.
+        const local = setupStepSchemas[step.id].safeParse(data);
+        if (!local.success) return setErrors(issuesByField(local.error));
+        await validateStep.mutateAsync({ step: step.id, data: { ...data } });
+        setErrors({});
+        return setIndex(index + 1);
+      }
+      const { confirmPassword: _, ...input } = data;
+      await complete.mutateAsync({ ...input, domain: input.domain || undefined, ddnsToken: input.ddnsToken || undefined });
+      const login = await signIn(data.adminUsername, data.adminPassword);
+      location.assign(login.ok ? '/dashboard' : '/login');
+    } catch (err) {
+      const fields = fieldErrorsOf(err);
+      setErrors(fields);
+      const firstStep = STEPS.findIndex((s) => s.id !== 'review' && Object.keys(fields).some((f) => f in setupStepSchemas[s.id as SetupStep].shape));
+      if (step.id === 'review' && firstStep >= 0) setIndex(firstStep);
+      setFormError(Object.keys(fields).length ? null : (err as Error).message);
+    }
+  }
+
+  return (
+    <form className="card wizard stack" onSubmit={onSubmit} noValidate>
+      <div>
+        <div className="brand" style={{ marginBottom: '1rem' }}>
+          <span className="brand-mark" aria-hidden>
+            PIC
+          </span>
+          <span>
+            Personal Internet Cell<small>First-run setup</small>
+          </span>
+        </div>
+        <ol className="steps" aria-label="Setup steps">
+          {STEPS.map((s, i) => (
+            <li key={s.id} data-state={i < index ? 'done' : i === index ? 'current' : 'todo'} aria-current={i === index ? 'step' : undefined}>
+              {s.title}
+            </li>
+          ))}
+        </ol>
+        <h2>{step.id === 'review' ? 'Review and create your cell' : step.title}</h2>
+      </div>
+      {formError && <Alert kind="error">{formError}</Alert>}
+      <step.Component data={data} set={set} errors={errors} />
+      <div className="row" style={{ justifyContent: 'space-between' }}>
+        <button type="button" className="btn" onClick={() => setIndex(index - 1)} disabled={index === 0 || busy}>
+          Back
+        </button>
+        <button type="submit" className="btn btn-primary" disabled={busy}>
+          {step.id === 'review' ? (busy ? 'Creating…' : 'Create cell') : busy ? 'Checking…' : 'Continue'}
+        </button>
+      </div>
+    </form>
+  );
+}

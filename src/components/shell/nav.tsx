@@ -1,0 +1,27 @@
+'use client';
+
+import Link from 'next/link';
+import { usePathname } from 'next/navigation';
+import { signOut } from '@/lib/client/auth';
+import type { NavItem } from './shell';
+
+export function NavLinks({ items }: { items: NavItem[] }) {
+  const path = usePathname();
+  return (
+    <nav className="nav" aria-label="Main">
+      {items.map((item) => (
+        <Link key={item.href} href={item.href} aria-current={path === item.href ? 'page' : undefined}>
+          {item.label}
+        </Link>
+      ))}
+    </nav>
+  );
+}
+
+export function SignOutButton() {
+  return (
+    <button type="button" className="btn" onClick={() => void signOut()}>
+      Sign out
+    </button>
+  );
+}

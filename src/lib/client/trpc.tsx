@@ -1,0 +1,49 @@
+'use client';
+
+import { QueryClient, QueryClientProvider } from '@tanstack/react-query';
+import { httpBatchLink, TRPCClientError } from '@trpc/client';
+import { createTRPCReact } from '@trpc/react-query';
+import { useState, type ReactNode } from 'react';
+import superjson from 'superjson';
+import type { AppRouter } from '@/server/routers/_app';
+import { csrfToken } from './csrf';
+
+export const trpc = createTRPCReact<AppRouter>();
+
+export function TRPCProvider({ children }: { children: ReactNode }) {
+  const [queryClient] = useState(
+    () =>
+      new QueryClient({
+        defaultOptions: {
+          queries: { retry: (count, err) => count < 2 && !(err instanceof TRPCClientError && err.data?.httpStatus < 500), refetchOnWindowFocus: false },
+        },
+      }),
+  );
+  const [client] = useState(() =>
+    trpc.createClient({
+      links: [
+        httpBatchLink({
+          url: '/api/trpc',
+          transformer: superjson,
+          async headers({ opList }) {
+            const mutates = opList.some((op) => op.type === 'mutation');
+            return mutates ? { 'x-csrf-token': await csrfToken() } : {};
+          },
+        }),
+      ],
+    }),
+  );
+  return (
+    <trpc.Provider client={client} queryClient={queryClient}>
+      <QueryClientProvider client={queryClient}>{children}</QueryClientProvider>
+    </trpc.Provider>
+  );
+}
+
+export type FieldErrors = Record<string, string[]> | null | undefined;
+
+/** Per-field messages from a failed call, for showing next to the inputs. */
+export function fieldErrorsOf(err: unknown): Record<string, string[]> {
+  if (err instanceof TRPCClientError) return (err.data?.fieldErrors as Record<string, string[]> | null) ?? {};
+  return {};
+}

@@ -1,0 +1,25 @@
+import fs from 'node:fs';
+import { getDb } from './db';
+import { startLoops } from './loops';
+import { isSetupComplete } from './managers/setup';
+import { logger } from './runtime/logger';
+import { dataDir, dataPaths } from './runtime/paths';
+import { keys } from './runtime/secrets';
+
+const log = logger.child('boot');
+
+/** Creates the data directory and secrets, migrates the database, starts the background loops. */
+export async function boot(): Promise<void> {
+  const started = Date.now();
+  fs.mkdirSync(dataDir(), { recursive: true, mode: 0o700 });
+  for (const dir of [dataPaths.logs(), dataPaths.backups()]) fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
+  keys();
+  const db = getDb();
+  startLoops(db);
+  log.info('cell started', {
+    dataDir: dataDir(),
+    setupComplete: isSetupComplete(db),
+    port: Number(process.env.PORT) || 3000,
+    bootMs: Date.now() - started,
+  });
+}

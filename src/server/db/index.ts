@@ -1,0 +1,40 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import Database from 'better-sqlite3';
+import { drizzle, type BetterSQLite3Database } from 'drizzle-orm/better-sqlite3';
+import { migrate } from 'drizzle-orm/better-sqlite3/migrator';
+import { dataPaths } from '../runtime/paths';
+import * as schema from './schema';
+
+export type Db = BetterSQLite3Database<typeof schema> & { $client: Database.Database };
+
+function migrationsFolder(): string {
+  return process.env.PIC_MIGRATIONS_DIR || path.join(process.cwd(), 'drizzle');
+}
+
+/** Open (creating if needed) a cell database and bring it to the latest migration. */
+export function openDb(file: string): Db {
+  fs.mkdirSync(path.dirname(file), { recursive: true, mode: 0o700 });
+  const sqlite = new Database(file);
+  sqlite.pragma('journal_mode = WAL');
+  sqlite.pragma('foreign_keys = ON');
+  sqlite.pragma('busy_timeout = 5000');
+  sqlite.pragma('synchronous = NORMAL');
+  fs.chmodSync(file, 0o600);
+  const db = drizzle(sqlite, { schema }) as Db;
+  migrate(db, { migrationsFolder: migrationsFolder() });
+  return db;
+}
+
+// One connection per process and data directory; survives Next's module re-evaluation in dev.
+const globalForDb = globalThis as unknown as { picDb?: { file: string; db: Db } };
+
+export function getDb(): Db {
+  const file = dataPaths.db();
+  if (globalForDb.picDb?.file !== file) {
+    globalForDb.picDb = { file, db: openDb(file) };
+  }
+  return globalForDb.picDb.db;
+}
+
+export { schema };

@@ -1,0 +1,60 @@
+import { eq } from 'drizzle-orm';
+import type { Db } from '../../db';
+import { users } from '../../db/schema';
+import { NotFoundError, ValidationError } from '../../errors';
+import { decoyHash, hashPassword, randomPassword, verifyPassword } from './password';
+
+export type Role = 'admin' | 'peer';
+
+export interface SessionUser {
+  id: number;
+  username: string;
+  role: Role;
+}
+
+function toSessionUser(u: typeof users.$inferSelect): SessionUser {
+  return { id: u.id, username: u.username, role: u.role };
+}
+
+/** Checks a login; the same work is done whether or not the account exists. */
+export async function verifyLogin(db: Db, username: string, password: string): Promise<SessionUser | null> {
+  const user = db.select().from(users).where(eq(users.username, username.toLowerCase())).get();
+  const ok = await verifyPassword(password, user?.passwordHash ?? (await decoyHash()));
+  return user && ok ? toSessionUser(user) : null;
+}
+
+/** A session is valid while its user exists with the same role and has not changed password since. */
+export function sessionUser(db: Db, id: number, issuedAt: number): SessionUser | null {
+  const user = db.select().from(users).where(eq(users.id, id)).get();
+  if (!user || user.passwordChangedAt.getTime() > issuedAt) return null;
+  return toSessionUser(user);
+}
+
+export function getAccount(db: Db, id: number) {
+  const user = db.select().from(users).where(eq(users.id, id)).get();
+  if (!user) throw new NotFoundError('Account not found');
+  return { ...toSessionUser(user), createdAt: user.createdAt, passwordChangedAt: user.passwordChangedAt };
+}
+
+export async function changePassword(db: Db, id: number, currentPassword: string, newPassword: string, now = new Date()) {
+  const user = db.select().from(users).where(eq(users.id, id)).get();
+  if (!user) throw new NotFoundError('Account not found');
+  if (!(await verifyPassword(currentPassword, user.passwordHash))) {
+    throw new ValidationError('Current password is wrong', 'currentPassword');
+  }
+  const passwordHash = await hashPassword(newPassword);
+  db.update(users).set({ passwordHash, passwordChangedAt: now }).where(eq(users.id, id)).run();
+  return { passwordChangedAt: now };
+}
+
+/** Recovery for a locked-out admin: a new random password for the first admin account. */
+export async function resetAdminPassword(db: Db, now = new Date()) {
+  const admin = db.select().from(users).where(eq(users.role, 'admin')).orderBy(users.id).get();
+  if (!admin) throw new NotFoundError('There is no admin account yet: complete setup first');
+  const password = randomPassword();
+  db.update(users)
+    .set({ passwordHash: await hashPassword(password), passwordChangedAt: now })
+    .where(eq(users.id, admin.id))
+    .run();
+  return { username: admin.username, password };
+}

@@ -1,0 +1,38 @@
+import crypto from 'node:crypto';
+
+export const GENESIS_HASH = '0'.repeat(64);
+
+export interface AuditFields {
+  at: Date;
+  actor: string;
+  actorRole: string;
+  procedure: string;
+  input: string;
+  outcome: 'success' | 'refused' | 'error';
+  detail: string | null;
+}
+
+/** SHA-256 over the previous hash and the entry in a fixed field order (canonical by position). */
+export function entryHash(prevHash: string, e: AuditFields): string {
+  const canonical = JSON.stringify([prevHash, e.at.getTime(), e.actor, e.actorRole, e.procedure, e.input, e.outcome, e.detail]);
+  return crypto.createHash('sha256').update(canonical).digest('hex');
+}
+
+const SECRET_KEY = /pass(word|phrase)?|token|secret|private|preshared|apikey|api_key|credential|^key$/i;
+export const REDACTED = '[redacted]';
+
+/** A copy of an input with every secret-looking field replaced, at any depth. */
+export function redact(value: unknown, depth = 0): unknown {
+  if (depth > 8) return '[…]';
+  if (Array.isArray(value)) return value.map((v) => redact(v, depth + 1));
+  if (value instanceof Date) return value.toISOString();
+  if (value && typeof value === 'object') {
+    const out: Record<string, unknown> = {};
+    for (const [k, v] of Object.entries(value)) {
+      out[k] = SECRET_KEY.test(k) && v !== undefined && v !== null && v !== '' ? REDACTED : redact(v, depth + 1);
+    }
+    return out;
+  }
+  if (typeof value === 'string' && value.length > 2000) return value.slice(0, 2000) + '…';
+  return value;
+}

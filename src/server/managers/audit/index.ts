@@ -1,0 +1,115 @@
+import { and, asc, count, desc, eq, gt, gte, like, lte, type SQL } from 'drizzle-orm';
+import type { AuditListInput } from '@/lib/schemas/audit';
+import type { Db } from '../../db';
+import { auditEntries } from '../../db/schema';
+import { entryHash, GENESIS_HASH, redact, type AuditFields } from './chain';
+
+export interface AuditRecord {
+  actor: string;
+  actorRole: 'admin' | 'peer' | 'setup' | 'system' | 'anonymous';
+  procedure: string;
+  input?: unknown;
+  outcome: AuditFields['outcome'];
+  detail?: string | null;
+}
+
+/** Appends one entry; the read of the last hash and the insert are one transaction. */
+export function appendAudit(db: Db, record: AuditRecord, at = new Date()) {
+  const fields: AuditFields = {
+    at,
+    actor: record.actor,
+    actorRole: record.actorRole,
+    procedure: record.procedure,
+    input: JSON.stringify(redact(record.input ?? null)) ?? 'null',
+    outcome: record.outcome,
+    detail: record.detail ?? null,
+  };
+  return db.transaction((tx) => {
+    const last = tx.select({ hash: auditEntries.hash }).from(auditEntries).orderBy(desc(auditEntries.id)).limit(1).get();
+    const prevHash = last?.hash ?? GENESIS_HASH;
+    return tx
+      .insert(auditEntries)
+      .values({ ...fields, prevHash, hash: entryHash(prevHash, fields) })
+      .returning()
+      .get();
+  }, { behavior: 'immediate' });
+}
+
+function filters(input: AuditListInput): SQL | undefined {
+  const conds: SQL[] = [];
+  if (input.actor) conds.push(eq(auditEntries.actor, input.actor));
+  if (input.procedure) conds.push(like(auditEntries.procedure, `${input.procedure.replace(/[%_]/g, '')}%`));
+  if (input.outcome) conds.push(eq(auditEntries.outcome, input.outcome));
+  if (input.from) conds.push(gte(auditEntries.at, input.from));
+  if (input.to) conds.push(lte(auditEntries.at, input.to));
+  return conds.length ? and(...conds) : undefined;
+}
+
+export function listAudit(db: Db, input: AuditListInput) {
+  const page = input.page ?? 1;
+  const pageSize = input.pageSize ?? 50;
+  const where = filters(input);
+  const items = db
+    .select()
+    .from(auditEntries)
+    .where(where)
+    .orderBy(desc(auditEntries.id))
+    .limit(pageSize)
+    .offset((page - 1) * pageSize)
+    .all();
+  const total = db.select({ n: count() }).from(auditEntries).where(where).get()?.n ?? 0;
+  return { items, total, page, pageSize };
+}
+
+export type AuditVerifyResult =
+  | { ok: true; checked: number }
+  | { ok: false; checked: number; firstBadId: number; reason: string };
+
+/** Walks the chain in id order; reports the first entry whose hash or link does not hold. */
+export function verifyAudit(db: Db): AuditVerifyResult {
+  let prevHash = GENESIS_HASH;
+  let lastId = 0;
+  let checked = 0;
+  for (;;) {
+    const batch = db.select().from(auditEntries).where(gt(auditEntries.id, lastId)).orderBy(asc(auditEntries.id)).limit(1000).all();
+    if (batch.length === 0) return { ok: true, checked };
+    for (const e of batch) {
+      if (e.prevHash !== prevHash) {
+        return { ok: false, checked, firstBadId: e.id, reason: 'link to the previous entry is broken (an entry was removed or reordered)' };
+      }
+      if (entryHash(prevHash, e) !== e.hash) {
+        return { ok: false, checked, firstBadId: e.id, reason: 'content does not match its hash (the entry was edited)' };
+      }
+      prevHash = e.hash;
+      lastId = e.id;
+      checked++;
+    }
+  }
+}
+
+function csvCell(v: string): string {
+  // A leading =,+,-,@ would run as a formula when opened in a spreadsheet.
+  const safe = /^[=+\-@\t\r]/.test(v) ? `'${v}` : v;
+  return /[",\n\r]/.test(safe) ? `"${safe.replace(/"/g, '""')}"` : safe;
+}
+
+export function* auditCsv(db: Db, input: AuditListInput): Generator<string> {
+  yield 'id,time,actor,role,procedure,outcome,detail,input,prev_hash,hash\r\n';
+  const where = filters(input);
+  let lastId = 0;
+  for (;;) {
+    const batch = db
+      .select()
+      .from(auditEntries)
+      .where(where ? and(where, gt(auditEntries.id, lastId)) : gt(auditEntries.id, lastId))
+      .orderBy(asc(auditEntries.id))
+      .limit(1000)
+      .all();
+    if (batch.length === 0) return;
+    for (const e of batch) {
+      const row = [String(e.id), e.at.toISOString(), e.actor, e.actorRole, e.procedure, e.outcome, e.detail ?? '', e.input, e.prevHash, e.hash];
+      yield row.map(csvCell).join(',') + '\r\n';
+      lastId = e.id;
+    }
+  }
+}

@@ -1,0 +1,53 @@
+import { eq } from 'drizzle-orm';
+import { DOMAIN_MODE_INFO, effectiveDomain } from '@/lib/domain-modes';
+import type { UpdateSettingsInput } from '@/lib/schemas/settings';
+import type { Db } from '../../db';
+import { settings } from '../../db/schema';
+import { InvalidStateError, ValidationError } from '../../errors';
+import { encryptSecret } from '../../runtime/secrets';
+
+type SettingsRow = typeof settings.$inferSelect;
+
+function publicView(row: SettingsRow) {
+  const { ddnsTokenEnc, ...rest } = row;
+  return { ...rest, hasToken: ddnsTokenEnc !== null };
+}
+
+function row(db: Db): SettingsRow {
+  const r = db.select().from(settings).where(eq(settings.id, 1)).get();
+  if (!r) throw new InvalidStateError('The cell is not set up yet');
+  return r;
+}
+
+export function getSettings(db: Db) {
+  return publicView(row(db));
+}
+
+type ParsedUpdate = Omit<UpdateSettingsInput, 'domain' | 'ddnsToken'> & { domain?: string; ddnsToken?: string };
+
+export function updateSettings(db: Db, input: ParsedUpdate, now = new Date()) {
+  const current = row(db);
+  const info = DOMAIN_MODE_INFO[input.domainMode];
+  const modeChanged = input.domainMode !== current.domainMode;
+  // A token belongs to its provider: switching provider needs a new one.
+  let ddnsTokenEnc: string | null = current.ddnsTokenEnc;
+  if (input.ddnsToken) ddnsTokenEnc = encryptSecret(input.ddnsToken);
+  else if (modeChanged) ddnsTokenEnc = null;
+  if (!info.token) ddnsTokenEnc = null;
+  if (info.token && !ddnsTokenEnc) throw new ValidationError(`${info.tokenLabel} is required`, 'ddnsToken');
+
+  const updated = db
+    .update(settings)
+    .set({
+      cellName: input.cellName,
+      timezone: input.timezone,
+      domainMode: input.domainMode,
+      domain: effectiveDomain(input.domainMode, input.cellName, input.domain),
+      ddnsTokenEnc,
+      updatedAt: now,
+    })
+    .where(eq(settings.id, 1))
+    .returning()
+    .get();
+  return publicView(updated);
+}

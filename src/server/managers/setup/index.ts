@@ -1,0 +1,66 @@
+import { eq } from 'drizzle-orm';
+import { effectiveDomain } from '@/lib/domain-modes';
+import type { CompleteSetup } from '@/lib/schemas/setup';
+import type { Db } from '../../db';
+import { settings, users } from '../../db/schema';
+import { ConflictError } from '../../errors';
+import { encryptSecret } from '../../runtime/secrets';
+import { hashPassword } from '../accounts/password';
+
+// Setup can never be undone, so once seen complete it stays complete for that connection.
+const completeSeen = new WeakSet<object>();
+
+export function isSetupComplete(db: Db): boolean {
+  if (completeSeen.has(db)) return true;
+  const row = db.select({ id: settings.id }).from(settings).where(eq(settings.id, 1)).get();
+  if (row) completeSeen.add(db);
+  return Boolean(row);
+}
+
+export function setupStatus(db: Db) {
+  return { complete: isSetupComplete(db) };
+}
+
+/**
+ * Completes the wizard: the cell's identity and its first admin, in one transaction.
+ * The settings row has the fixed id 1, so of two concurrent completions (even from
+ * two processes) exactly one inserts and the other gets CONFLICT.
+ */
+export async function completeSetup(db: Db, input: CompleteSetup, now = new Date()) {
+  if (isSetupComplete(db)) throw new ConflictError('Setup is already complete');
+  const passwordHash = await hashPassword(input.adminPassword);
+  const ddnsTokenEnc = input.ddnsToken ? encryptSecret(input.ddnsToken) : null;
+  const domain = effectiveDomain(input.domainMode, input.cellName, input.domain);
+  try {
+    db.transaction(
+      (tx) => {
+        if (tx.select({ id: settings.id }).from(settings).where(eq(settings.id, 1)).get()) {
+          throw new ConflictError('Setup is already complete');
+        }
+        tx.insert(settings)
+          .values({
+            id: 1,
+            cellName: input.cellName,
+            domainMode: input.domainMode,
+            domain,
+            ddnsTokenEnc,
+            timezone: input.timezone,
+            services: [...new Set(input.services)],
+            setupCompletedAt: now,
+            updatedAt: now,
+          })
+          .run();
+        tx.insert(users)
+          .values({ username: input.adminUsername, passwordHash, role: 'admin', createdAt: now, passwordChangedAt: now })
+          .run();
+      },
+      { behavior: 'immediate' },
+    );
+  } catch (err) {
+    if (err instanceof ConflictError) throw err;
+    if ((err as { code?: string }).code?.startsWith('SQLITE_CONSTRAINT')) throw new ConflictError('Setup is already complete');
+    throw err;
+  }
+  completeSeen.add(db);
+  return { cellName: input.cellName, domain, adminUsername: input.adminUsername };
+}

@@ -1,0 +1,8 @@
+import { auditListSchema } from '@/lib/schemas/audit';
+import { listAudit, verifyAudit } from '../managers/audit';
+import { adminProcedure, router } from '../trpc';
+
+export const auditRouter = router({
+  list: adminProcedure.input(auditListSchema).query(({ ctx, input }) => listAudit(ctx.db, input)),
+  verify: adminProcedure.query(({ ctx }) => verifyAudit(ctx.db)),
+});

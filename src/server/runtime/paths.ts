@@ -1,0 +1,15 @@
+import path from 'node:path';
+
+/** Everything a cell is lives below this folder (`PIC_DATA_DIR`, default `./data`). */
+export function dataDir(): string {
+  // The data directory is chosen at run time, never part of the build's file trace.
+  return path.resolve(/*turbopackIgnore: true*/ process.env.PIC_DATA_DIR || path.join(process.cwd(), 'data'));
+}
+
+export const dataPaths = {
+  db: () => path.join(dataDir(), 'cell.db'),
+  secrets: () => path.join(dataDir(), 'secrets'),
+  logs: () => path.join(dataDir(), 'logs'),
+  config: (component: string) => path.join(dataDir(), 'config', component),
+  backups: () => path.join(dataDir(), 'backups'),
+};

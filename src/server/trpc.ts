@@ -1,0 +1,139 @@
+import { initTRPC, TRPCError } from '@trpc/server';
+import superjson from 'superjson';
+import type { Db } from './db';
+import { ConflictError, DomainError, InvalidStateError, NotFoundError, RateLimitedError, ValidationError } from './errors';
+import type { SessionUser } from './managers/accounts';
+import { appendAudit } from './managers/audit';
+import { isSetupComplete } from './managers/setup';
+import { logger } from './runtime/logger';
+
+export interface Context {
+  db: Db;
+  session: SessionUser | null;
+  clientAddress: string;
+}
+
+/** Who may call a procedure; read by the permission matrix test. */
+export type Access = 'public' | 'setup' | 'authed' | 'admin' | 'peer';
+export interface Meta {
+  access: Access;
+  /** Mutations that change nothing (validation only) may opt out of the audit trail. */
+  audit?: boolean;
+}
+
+type FieldErrors = Record<string, string[]>;
+
+/** Per-field messages from a zod (or any Standard Schema) failure or a domain error. */
+function fieldErrorsOf(cause: unknown): FieldErrors | null {
+  if (cause instanceof DomainError) return cause.field ? { [cause.field]: [cause.message] } : null;
+  const issues = (cause as { issues?: { path?: PropertyKey[] | { key: PropertyKey }[]; message: string }[] } | undefined)?.issues;
+  if (!Array.isArray(issues)) return null;
+  const out: FieldErrors = {};
+  for (const issue of issues) {
+    const key = (issue.path ?? []).map((p) => String(typeof p === 'object' && p !== null ? p.key : p)).join('.') || '_form';
+    (out[key] ??= []).push(issue.message);
+  }
+  return out;
+}
+
+/** A readable message: validation failures name each field and its reason. */
+function errorMessage(error: TRPCError): string {
+  const fields = error.code === 'BAD_REQUEST' && !(error.cause instanceof DomainError) ? fieldErrorsOf(error.cause) : null;
+  if (!fields) return error.message;
+  return Object.entries(fields)
+    .map(([k, msgs]) => `${k}: ${msgs[0]}`)
+    .join('; ');
+}
+
+const t = initTRPC.context<Context>().meta<Meta>().create({
+  transformer: superjson,
+  errorFormatter({ shape, error }) {
+    const { stack: _stack, ...data } = shape.data;
+    return { ...shape, message: errorMessage(error), data: { ...data, fieldErrors: fieldErrorsOf(error.cause) } };
+  },
+});
+
+export const createCallerFactory = t.createCallerFactory;
+export const router = t.router;
+
+const CODE_OF = [
+  [NotFoundError, 'NOT_FOUND'],
+  [ConflictError, 'CONFLICT'],
+  [InvalidStateError, 'PRECONDITION_FAILED'],
+  [ValidationError, 'BAD_REQUEST'],
+  [RateLimitedError, 'TOO_MANY_REQUESTS'],
+] as const;
+
+/** Managers throw domain errors; this is the one place they become tRPC codes. */
+const domainErrors = t.middleware(async ({ next }) => {
+  const result = await next();
+  if (!result.ok && result.error.cause instanceof DomainError) {
+    const cause = result.error.cause;
+    const code = CODE_OF.find(([cls]) => cause instanceof cls)?.[1] ?? 'BAD_REQUEST';
+    throw new TRPCError({ code, message: cause.message, cause });
+  }
+  return result;
+});
+
+/** Every mutation, allowed or refused, leaves an entry in the hash-chained audit trail. */
+const audit = t.middleware(async ({ ctx, meta, path, type, getRawInput, next }) => {
+  const result = await next();
+  if (type !== 'mutation' || meta?.audit === false) return result;
+  const actorRole = ctx.session?.role ?? (meta?.access === 'setup' ? 'setup' : 'anonymous');
+  const actor = ctx.session?.username ?? actorRole;
+  try {
+    const input = await getRawInput().catch(() => undefined);
+    appendAudit(ctx.db, {
+      actor,
+      actorRole,
+      procedure: path,
+      input,
+      outcome: result.ok ? 'success' : result.error.code === 'INTERNAL_SERVER_ERROR' ? 'error' : 'refused',
+      detail: result.ok ? null : `${result.error.code}: ${errorMessage(result.error)}`,
+    });
+  } catch (err) {
+    logger.child('audit').error('could not write audit entry', { path, err });
+  }
+  if (!result.ok && result.error.code === 'INTERNAL_SERVER_ERROR') {
+    logger.child('trpc').error('procedure failed', { path, err: result.error.cause ?? result.error });
+  }
+  return result;
+});
+
+/** Until setup completes, only setup and public procedures run. */
+const setupGate = t.middleware(({ ctx, meta, next }) => {
+  const access = meta?.access;
+  if (access !== 'setup' && access !== 'public' && !isSetupComplete(ctx.db)) {
+    throw new TRPCError({ code: 'PRECONDITION_FAILED', message: 'Setup is not complete: finish it at /setup' });
+  }
+  return next();
+});
+
+const base = t.procedure.use(audit).use(domainErrors).use(setupGate);
+
+export const publicProcedure = base.meta({ access: 'public' });
+
+/** Setup procedures; their mutations are refused for good once setup is complete. */
+export const setupProcedure = base.meta({ access: 'setup' }).use(({ ctx, type, next }) => {
+  if (type === 'mutation' && isSetupComplete(ctx.db)) {
+    throw new TRPCError({ code: 'CONFLICT', message: 'Setup is already complete' });
+  }
+  return next();
+});
+
+export const authedProcedure = base.meta({ access: 'authed' }).use(({ ctx, next }) => {
+  if (!ctx.session) throw new TRPCError({ code: 'UNAUTHORIZED', message: 'Sign in first' });
+  return next({ ctx: { ...ctx, session: ctx.session } });
+});
+
+export const adminProcedure = base.meta({ access: 'admin' }).use(({ ctx, next }) => {
+  if (!ctx.session) throw new TRPCError({ code: 'UNAUTHORIZED', message: 'Sign in first' });
+  if (ctx.session.role !== 'admin') throw new TRPCError({ code: 'FORBIDDEN', message: 'Admins only' });
+  return next({ ctx: { ...ctx, session: ctx.session } });
+});
+
+export const peerProcedure = base.meta({ access: 'peer' }).use(({ ctx, next }) => {
+  if (!ctx.session) throw new TRPCError({ code: 'UNAUTHORIZED', message: 'Sign in first' });
+  if (ctx.session.role !== 'peer') throw new TRPCError({ code: 'FORBIDDEN', message: 'Peers only' });
+  return next({ ctx: { ...ctx, session: ctx.session } });
+});
