@@ -49,7 +49,7 @@ const t = initTRPC.context<Context>().meta<Meta>().create({
   transformer: superjson,
   errorFormatter({ shape, error }) {
     const { stack: _stack, ...data } = shape.data;
-    return { ...shape, message: errorMessage(error), data: { ...data, fieldErrors: fieldErrorsOf(error.cause) } };
+    return { ...shape, data: { ...data, fieldErrors: fieldErrorsOf(error.cause) } };
   },
 });
 
@@ -64,14 +64,20 @@ const CODE_OF = [
   [RateLimitedError, 'TOO_MANY_REQUESTS'],
 ] as const;
 
-/** Managers throw domain errors; this is the one place they become tRPC codes. */
-const domainErrors = t.middleware(async ({ next }) => {
+/**
+ * Managers throw domain errors; this is the one place they become tRPC codes. Input
+ * validation failures get a message that names each field and its reason.
+ */
+const errorMapping = t.middleware(async ({ next }) => {
   const result = await next();
-  if (!result.ok && result.error.cause instanceof DomainError) {
-    const cause = result.error.cause;
+  if (result.ok) return result;
+  const { cause } = result.error;
+  if (cause instanceof DomainError) {
     const code = CODE_OF.find(([cls]) => cause instanceof cls)?.[1] ?? 'BAD_REQUEST';
     throw new TRPCError({ code, message: cause.message, cause });
   }
+  const message = errorMessage(result.error);
+  if (message !== result.error.message) throw new TRPCError({ code: result.error.code, message, cause });
   return result;
 });
 
@@ -89,7 +95,7 @@ const audit = t.middleware(async ({ ctx, meta, path, type, getRawInput, next }) 
       procedure: path,
       input,
       outcome: result.ok ? 'success' : result.error.code === 'INTERNAL_SERVER_ERROR' ? 'error' : 'refused',
-      detail: result.ok ? null : `${result.error.code}: ${errorMessage(result.error)}`,
+      detail: result.ok ? null : `${result.error.code}: ${result.error.message}`,
     });
   } catch (err) {
     logger.child('audit').error('could not write audit entry', { path, err });
@@ -109,7 +115,7 @@ const setupGate = t.middleware(({ ctx, meta, next }) => {
   return next();
 });
 
-const base = t.procedure.use(audit).use(domainErrors).use(setupGate);
+const base = t.procedure.use(audit).use(errorMapping).use(setupGate);
 
 export const publicProcedure = base.meta({ access: 'public' });
 
