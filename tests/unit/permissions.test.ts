@@ -8,9 +8,9 @@ import type { Access } from '@/server/trpc';
 import { callerAs, freshCell, setUp } from '../helpers/db';
 
 interface Proc {
-  _def: { meta?: { access?: Access }; type: 'query' | 'mutation' | 'subscription' };
+  _def: { meta?: { access: Access }; type: 'query' | 'mutation' | 'subscription' };
 }
-const procedures = Object.entries(appRouter._def.procedures as Record<string, Proc>);
+const procedures = Object.entries(appRouter._def.procedures as unknown as Record<string, Proc>);
 
 /** Calls a procedure by its dotted path; returns the tRPC code it failed with, or 'OK'. */
 async function codeOf(db: Db, session: SessionUser | null, path: string): Promise<string> {

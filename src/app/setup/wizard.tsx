@@ -52,7 +52,8 @@ export function SetupWizard() {
 
   const set = (patch: Partial<WizardData>) => {
     setData((d) => ({ ...d, ...patch }));
-    setErrors((e) => Object.fromEntries(Object.entries(e).filter(([k]) => !(k in patch))));
+    // A new domain mode asks different questions: its old messages no longer apply.
+    setErrors((e) => ('domainMode' in patch ? {} : Object.fromEntries(Object.entries(e).filter(([k]) => !(k in patch)))));
   };
 
   async function onSubmit(e: FormEvent) {

@@ -1,0 +1,52 @@
+/**
+ * The cell's command line, for the admin at the machine:
+ *   npm run cell -- status                 what /api/health says (from the running server, or read locally)
+ *   npm run cell -- reset-admin-password   a new random admin password, printed once
+ */
+import { getDb } from '../src/server/db';
+import { resetAdminPassword } from '../src/server/managers/accounts';
+import { appendAudit } from '../src/server/managers/audit';
+import { health } from '../src/server/managers/health';
+import { dataDir } from '../src/server/runtime/paths';
+
+process.env.PIC_LOG_STDOUT ??= '0';
+
+async function status(): Promise<number> {
+  const url = `http://127.0.0.1:${process.env.PORT || 3000}/api/health`;
+  try {
+    const res = await fetch(url, { signal: AbortSignal.timeout(2000) });
+    console.log(JSON.stringify({ source: url, ...(await res.json()) }, null, 2));
+    return res.ok ? 0 : 1;
+  } catch {
+    const local = await health(getDb());
+    console.log(JSON.stringify({ source: `${dataDir()} (server not answering at ${url})`, ...local }, null, 2));
+    return local.database.ok ? 0 : 1;
+  }
+}
+
+async function resetAdmin(): Promise<number> {
+  const db = getDb();
+  const { username, password } = await resetAdminPassword(db);
+  appendAudit(db, { actor: 'system', actorRole: 'system', procedure: 'cli.resetAdminPassword', input: { username }, outcome: 'success' });
+  console.log(`New password for admin "${username}" (shown once; every existing session is signed out):\n\n  ${password}\n`);
+  return 0;
+}
+
+const commands: Record<string, () => Promise<number>> = { status, 'reset-admin-password': resetAdmin };
+
+async function main() {
+  const name = process.argv[2] ?? '';
+  const command = commands[name];
+  if (!command) {
+    console.error(`usage: npm run cell -- <${Object.keys(commands).join('|')}>`);
+    return 2;
+  }
+  try {
+    return await command();
+  } catch (err) {
+    console.error(`cell ${name}: ${(err as Error).message}`);
+    return 1;
+  }
+}
+
+main().then((code) => process.exit(code));

@@ -1,0 +1,115 @@
+import { expect, test } from '@playwright/test';
+import { CELLS } from '../../playwright.config';
+import { cellApi, loginOk } from './cell-api';
+
+const B = `http://localhost:${CELLS.b}`;
+const C = `http://localhost:${CELLS.c}`;
+
+test.describe.configure({ mode: 'serial' });
+
+test('before setup every API answers 428 naming /setup, except health, auth and setup', async ({ request }) => {
+  const api = cellApi(request, B);
+  for (const r of [
+    await api.query('settings.get'),
+    await api.query('audit.list', {}),
+    await request.get(`${B}/api/audit/export.csv`),
+    await request.get(`${B}/api/no/such/thing`),
+    await api.mutate('account.changePassword', {}),
+  ]) {
+    expect(r.status(), r.url()).toBe(428);
+    expect(await r.json()).toMatchObject({ error: 'setup_required', setup: '/setup' });
+  }
+  const health = await request.get(`${B}/api/health`);
+  expect(health.status()).toBe(200);
+  expect(await health.json()).toMatchObject({ status: 'ok', setupComplete: false, database: { ok: true }, engine: { reachable: false } });
+  expect((await request.get(`${B}/api/auth/csrf`)).status()).toBe(200);
+  expect((await api.query('setup.status')).status()).toBe(200);
+  const page = await request.get(`${B}/dashboard`, { maxRedirects: 0 });
+  expect(page.status()).toBe(307);
+  expect(page.headers().location).toContain('/setup');
+});
+
+test('setup completes once over HTTP, then is closed for good', async ({ request }) => {
+  const api = cellApi(request, B);
+  expect((await api.setup()).status()).toBe(200);
+  const again = await api.setup({ adminUsername: 'mallory', cellName: 'takeover' });
+  expect(again.status()).toBe(409);
+  const setupPage = await request.get(`${B}/setup`, { maxRedirects: 0 });
+  expect(setupPage.headers().location).toContain('/login');
+  expect((await request.get(`${B}/api/health`).then((r) => r.json())).setupComplete).toBe(true);
+});
+
+test('a mutation without the CSRF token, or from another origin, is refused and changes nothing', async ({ request }) => {
+  const api = cellApi(request, B);
+  await loginOk(await api.login('admin', 'correct horse battery'));
+  const update = { cellName: 'changed', timezone: 'UTC', domainMode: 'lan' };
+  const none = await api.mutate('settings.update', update);
+  expect(none.status()).toBe(403);
+  const wrong = await api.mutate('settings.update', update, { 'x-csrf-token': 'not-the-token' });
+  expect(wrong.status()).toBe(403);
+  const token = await api.csrf();
+  const foreign = await api.mutate('settings.update', update, { 'x-csrf-token': token, origin: 'http://evil.example' });
+  expect(foreign.status()).toBe(403);
+  const get = await (await api.query('settings.get')).json();
+  expect(get.result.data.json.cellName).toBe('home');
+  const ok = await api.mutate('settings.update', update, { 'x-csrf-token': token, origin: B });
+  expect(ok.status()).toBe(200);
+  expect((await (await api.query('settings.get')).json()).result.data.json.cellName).toBe('changed');
+});
+
+test('failed logins are rate limited with Retry-After and never tell whether the account exists', async ({ playwright }) => {
+  const request = await playwright.request.newContext();
+  const api = cellApi(request, B);
+  const unknown = await api.login('ghost', 'not a password');
+  const known = await api.login('admin', 'not a password');
+  expect(unknown.status()).toBe(401);
+  expect(known.status()).toBe(401);
+  expect(await unknown.json()).toEqual(await known.json());
+  expect(new URL(((await known.json()) as { url: string }).url).searchParams.get('error')).toBe('CredentialsSignin');
+  for (let i = 0; i < 4; i++) await api.login('ghost', 'not a password');
+  const limited = await api.login('ghost', 'not a password');
+  expect(limited.status()).toBe(429);
+  expect(Number(limited.headers()['retry-after'])).toBeGreaterThan(800);
+  expect((await limited.json()).error).toBe('rate_limited');
+  await request.dispose();
+});
+
+test('the audit trail exports as CSV for admins only', async ({ request, playwright }) => {
+  const api = cellApi(request, B);
+  await loginOk(await api.login('admin', 'correct horse battery'));
+  const csv = await request.get(`${B}/api/audit/export.csv`);
+  expect(csv.status()).toBe(200);
+  expect(csv.headers()['content-type']).toContain('text/csv');
+  const lines = (await csv.text()).trim().split('\r\n');
+  expect(lines[0]).toBe('id,time,actor,role,procedure,outcome,detail,input,prev_hash,hash');
+  const text = lines.join('\n');
+  expect(text).toContain('setup,setup,setup.complete,success');
+  expect(text).toContain('admin,admin,settings.update,refused,FORBIDDEN: missing CSRF token');
+  expect(text).toContain('admin,admin,settings.update,success');
+  expect(text).not.toContain('correct horse battery');
+  const filtered = await (await request.get(`${B}/api/audit/export.csv?outcome=refused`)).text();
+  expect(filtered).not.toContain(',success,');
+  const verify = await (await api.query('audit.verify')).json();
+  expect(verify.result.data.json.ok).toBe(true);
+
+  const stranger = await playwright.request.newContext();
+  expect((await stranger.get(`${B}/api/audit/export.csv`)).status()).toBe(401);
+  await stranger.dispose();
+});
+
+test('two cells on one host keep separate sessions in one browser', async ({ browser }) => {
+  const context = await browser.newContext();
+  const b = cellApi(context.request, B);
+  const c = cellApi(context.request, C);
+  expect((await c.setup({ cellName: 'twin', adminPassword: 'another long password' })).status()).toBe(200);
+  await loginOk(await b.login('admin', 'correct horse battery'));
+  await loginOk(await c.login('admin', 'another long password'));
+  // Cookies ignore ports: without per-instance names the second login would have replaced the first.
+  const names = (await context.cookies()).map((k) => k.name).filter((n) => n.endsWith('.session'));
+  expect(new Set(names).size).toBe(2);
+  expect((await b.query('account.me')).status()).toBe(200);
+  expect((await c.query('account.me')).status()).toBe(200);
+  expect((await (await b.query('settings.get')).json()).result.data.json.cellName).toBe('changed');
+  expect((await (await c.query('settings.get')).json()).result.data.json.cellName).toBe('twin');
+  await context.close();
+});
