@@ -1,7 +1,7 @@
 'use client';
 
 import { useState, type FormEvent } from 'react';
-import { Alert, Field } from '@/components/ui';
+import { Alert, Field, SubmitButton } from '@/components/ui';
 import { signOut } from '@/lib/client/auth';
 import { fieldErrorsOf, trpc } from '@/lib/client/trpc';
 
@@ -33,11 +33,7 @@ export function ChangePasswordForm() {
       <Field label="Current password" name="currentPassword" type="password" autoComplete="current-password" errors={errors.currentPassword} required />
       <Field label="New password" name="newPassword" type="password" autoComplete="new-password" hint="At least 12 characters." errors={errors.newPassword} required />
       <Field label="Confirm new password" name="confirmPassword" type="password" autoComplete="new-password" errors={errors.confirmPassword} required />
-      <div>
-        <button className="btn btn-primary" type="submit" disabled={change.isPending}>
-          {change.isPending ? 'Saving…' : 'Change password'}
-        </button>
-      </div>
+      <SubmitButton pending={change.isPending}>Change password</SubmitButton>
     </form>
   );
 }

@@ -52,3 +52,14 @@ export function PageHead({ title, subtitle, actions }: { title: string; subtitle
     </div>
   );
 }
+
+/** The form's main button; says what it is doing while the request runs. */
+export function SubmitButton({ pending, children, pendingLabel = 'Saving…' }: { pending: boolean; children: ReactNode; pendingLabel?: string }) {
+  return (
+    <div>
+      <button className="btn btn-primary" type="submit" disabled={pending}>
+        {pending ? pendingLabel : children}
+      </button>
+    </div>
+  );
+}

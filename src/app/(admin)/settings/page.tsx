@@ -1,7 +1,7 @@
 'use client';
 
 import { useEffect, useState, type FormEvent } from 'react';
-import { Alert, Field, PageHead } from '@/components/ui';
+import { Alert, Field, SubmitButton, PageHead } from '@/components/ui';
 import { fieldErrorsOf, trpc } from '@/lib/client/trpc';
 import type { DomainMode } from '@/lib/domain-modes';
 import { DomainStep, TimezoneStep } from '../../setup/steps';
@@ -59,11 +59,7 @@ export default function SettingsPage() {
           <TimezoneStep data={draft} set={set} errors={errors} />
           <h2 style={{ marginTop: '0.5rem' }}>Domain</h2>
           <DomainStep data={draft} set={set} errors={errors} hasToken={current.data?.hasToken && current.data.domainMode === draft.domainMode} />
-          <div>
-            <button className="btn btn-primary" type="submit" disabled={update.isPending}>
-              {update.isPending ? 'Saving…' : 'Save settings'}
-            </button>
-          </div>
+          <SubmitButton pending={update.isPending}>Save settings</SubmitButton>
         </form>
       )}
     </>
