@@ -26,7 +26,7 @@ export async function verifyLogin(db: Db, username: string, password: string): P
 /** A session is valid while its user exists with the same role and has not changed password since. */
 export function sessionUser(db: Db, id: number, issuedAt: number): SessionUser | null {
   const user = db.select().from(users).where(eq(users.id, id)).get();
-  if (!user || user.passwordChangedAt.getTime() > issuedAt) return null;
+  if (!user || user.passwordChangedAt.getTime() >= issuedAt) return null;
   return toSessionUser(user);
 }
 
