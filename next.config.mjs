@@ -2,7 +2,7 @@
 const nextConfig = {
   // The production image copies the standalone server; local runs use `next start`.
   output: process.env.PIC_STANDALONE === '1' ? 'standalone' : undefined,
-  serverExternalPackages: ['better-sqlite3'],
+  serverExternalPackages: ['better-sqlite3', 'dockerode', 'ssh2', 'cpu-features'],
   poweredByHeader: false,
   reactStrictMode: true,
   async headers() {

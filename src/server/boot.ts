@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import { getDb } from './db';
 import { startLoops } from './loops';
 import { isSetupComplete } from './managers/setup';
+import { ensureServer } from './managers/wireguard/server';
 import { logger } from './runtime/logger';
 import { dataDir, dataPaths } from './runtime/paths';
 import { keys } from './runtime/secrets';
@@ -15,6 +16,8 @@ export async function boot(): Promise<void> {
   for (const dir of [dataPaths.logs(), dataPaths.backups()]) fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
   keys();
   const db = getDb();
+  // A cell set up before WireGuard existed gets its key pair now.
+  if (isSetupComplete(db)) ensureServer(db);
   startLoops(db);
   log.info('cell started', {
     dataDir: dataDir(),

@@ -2,6 +2,9 @@ import { lt } from 'drizzle-orm';
 import type { Db } from './db';
 import { loginFailures } from './db/schema';
 import { LOGIN_WINDOW_MS } from './managers/accounts/rate-limit';
+import { isSetupComplete } from './managers/setup';
+import { applyWireguard, expirePeers } from './managers/wireguard';
+import { findServer } from './managers/wireguard/state';
 import { logger } from './runtime/logger';
 
 const log = logger.child('loops');
@@ -9,6 +12,8 @@ const log = logger.child('loops');
 export interface Loop {
   name: string;
   intervalMs: number;
+  /** Also run once right after start. */
+  atStart?: boolean;
   run: (db: Db) => Promise<void> | void;
 }
 
@@ -19,6 +24,28 @@ export const loops: Loop[] = [
     intervalMs: 10 * 60 * 1000,
     run: (db) => {
       db.delete(loginFailures).where(lt(loginFailures.at, new Date(Date.now() - LOGIN_WINDOW_MS))).run();
+    },
+  },
+  {
+    name: 'expire-peers',
+    intervalMs: 60 * 1000,
+    atStart: true,
+    run: async (db) => {
+      if (!isSetupComplete(db)) return;
+      const { expired } = await expirePeers(db);
+      if (expired.length) log.info('peers expired', { peers: expired.map((p) => p.name) });
+    },
+  },
+  {
+    // Changes stored while no backend answered reach the interface here.
+    name: 'wireguard-reconcile',
+    intervalMs: 30 * 1000,
+    atStart: true,
+    run: async (db) => {
+      const server = findServer(db);
+      if (!server || server.appliedRevision >= server.revision) return;
+      const result = await applyWireguard(db);
+      if (result.state === 'applied') log.info('pending WireGuard changes applied', { via: result.via });
     },
   },
 ];
@@ -42,6 +69,7 @@ export function startLoops(db: Db): AbortController {
         running = false;
       }
     };
+    if (loop.atStart) setTimeout(tick, 0).unref();
     const timer = setInterval(tick, loop.intervalMs);
     timer.unref();
     controller.signal.addEventListener('abort', () => clearInterval(timer));

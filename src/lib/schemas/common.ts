@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { formatCidr, isCidr, parseAddress, parseCidr, parseIpv4, type CidrProblem } from '../cidr';
 
 /** A single DNS label: lowercase letters, digits and hyphens, 1–63, no hyphen at either end. */
 export const dnsLabel = z
@@ -53,3 +54,49 @@ export const pagination = {
   page: z.number().int().min(1).default(1),
   pageSize: z.number().int().min(1).max(200).default(50),
 };
+
+export const port = z.number({ error: 'A port number' }).int('A whole number').min(1, 'At least 1').max(65535, 'At most 65535');
+
+/** A WireGuard key: 32 bytes in base64 (44 characters ending in `=`). */
+export const wgKey = z
+  .string()
+  .trim()
+  .regex(/^[A-Za-z0-9+/]{42}[AEIMQUYcgkosw048]=$/, 'A WireGuard key is 44 characters of base64 ending in =');
+
+/** A hostname (letters, digits, hyphens; any case, lowercased) or an IPv4/IPv6 address. */
+export const hostOrAddress = z
+  .string()
+  .trim()
+  .toLowerCase()
+  .min(1, 'Required')
+  .max(253, 'At most 253 characters')
+  .refine((s) => parseAddress(s) !== null || s.split('.').every((l) => LABEL.test(l)), 'A hostname like vpn.example.org or an IP address');
+
+export const ipAddress = z
+  .string()
+  .trim()
+  .refine((s) => parseAddress(s) !== null, 'Not an IP address');
+
+export const ipv4Address = z
+  .string()
+  .trim()
+  .refine((s) => parseIpv4(s) !== null, 'Not an IPv4 address like 10.0.0.5');
+
+const CIDR_PROBLEM: Record<CidrProblem, string> = {
+  syntax: 'Not a CIDR block like 10.0.0.0/24',
+  prefix: 'The prefix length is too long for this address family',
+  'host-bits': 'Host bits are set: use the network address',
+};
+
+/** A network block in CIDR notation, canonicalised (`10.0.0.0/24`, `fd00::/64`). */
+export const cidr = z
+  .string()
+  .trim()
+  .transform((s, ctx) => {
+    const c = parseCidr(s);
+    if (!isCidr(c)) {
+      ctx.addIssue({ code: 'custom', message: CIDR_PROBLEM[c] });
+      return z.NEVER;
+    }
+    return formatCidr(c);
+  });

@@ -38,3 +38,7 @@ export function getDb(): Db {
 }
 
 export { schema };
+
+/** A transaction handle, for functions that take part in a caller's transaction. */
+export type Tx = Parameters<Parameters<Db['transaction']>[0]>[0];
+export type DbOrTx = Db | Tx;

@@ -2,9 +2,11 @@ import { createCallerFactory, router } from '../trpc';
 import { accountRouter } from './account';
 import { auditRouter } from './audit';
 import { dashboardRouter } from './dashboard';
+import { peersRouter } from './peers';
 import { portalRouter } from './portal';
 import { settingsRouter } from './settings';
 import { setupRouter } from './setup';
+import { wireguardRouter } from './wireguard';
 
 export const appRouter = router({
   setup: setupRouter,
@@ -13,6 +15,8 @@ export const appRouter = router({
   audit: auditRouter,
   dashboard: dashboardRouter,
   portal: portalRouter,
+  wireguard: wireguardRouter,
+  peers: peersRouter,
 });
 
 export type AppRouter = typeof appRouter;

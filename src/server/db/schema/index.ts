@@ -1,3 +1,4 @@
 export * from './settings';
 export * from './users';
 export * from './audit';
+export * from './wireguard';

@@ -6,6 +6,7 @@ import { settings, users } from '../../db/schema';
 import { ConflictError } from '../../errors';
 import { encryptSecret } from '../../runtime/secrets';
 import { hashPassword } from '../accounts/password';
+import { ensureServer } from '../wireguard/server';
 
 // Setup can never be undone, so once seen complete it stays complete for that connection.
 const completeSeen = new WeakSet<object>();
@@ -53,6 +54,7 @@ export async function completeSetup(db: Db, input: CompleteSetup, now = new Date
         tx.insert(users)
           .values({ username: input.adminUsername, passwordHash, role: 'admin', createdAt: now, passwordChangedAt: now })
           .run();
+        ensureServer(tx, now);
       },
       { behavior: 'immediate' },
     );

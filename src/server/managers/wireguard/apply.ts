@@ -1,0 +1,107 @@
+/**
+ * The one place that writes wg0.conf and touches the interface. Applies run one at
+ * a time; each renders from the database as it is then, so a burst of changes
+ * converges to the latest state. Without a reachable backend the change stays
+ * pending (revision > appliedRevision) and the reconcile loop applies it later.
+ */
+import path from 'node:path';
+import { and, eq, lt } from 'drizzle-orm';
+import type { Db } from '../../db';
+import { wireguardSettings } from '../../db/schema';
+import { writeFileAtomic } from '../../runtime/fs-atomic';
+import { logger } from '../../runtime/logger';
+import { dataPaths } from '../../runtime/paths';
+import { BackendUnavailableError, backendFromEnv, type WgBackend } from './backend';
+import { renderServerConfig, renderServerSyncConfig } from './render';
+import { loadServerModel } from './state';
+import { parseDump, type InterfaceLive } from './status';
+
+const log = logger.child('wireguard');
+
+export type ApplyResult = { state: 'applied'; via: string } | { state: 'pending'; reason: string };
+
+/** What changed, so a backend with single-peer commands can avoid a full sync. */
+export interface PeerChange {
+  peerIds?: number[];
+  removedKeys?: string[];
+}
+
+let backendOverride: WgBackend | null = null;
+/** Tests and benchmarks pass their own backend; `null` goes back to the environment's. */
+export function useWireguardBackend(backend: WgBackend | null): void {
+  backendOverride = backend;
+  liveCache = null;
+}
+function backend(): WgBackend {
+  return backendOverride ?? backendFromEnv();
+}
+
+export const CONTAINER_CONFIG_DIR = '/config';
+export const configFiles = () => {
+  const dir = dataPaths.config('wireguard');
+  return { full: path.join(dir, 'wg0.conf'), sync: path.join(dir, 'wg0.sync.conf') };
+};
+
+let queue: Promise<unknown> = Promise.resolve();
+function serially<T>(fn: () => Promise<T>): Promise<T> {
+  const next = queue.then(fn, fn);
+  queue = next.catch(() => undefined);
+  return next;
+}
+
+async function applyNow(db: Db, change: PeerChange | undefined): Promise<ApplyResult> {
+  const snapshot = loadServerModel(db, new Date());
+  if (!snapshot) return { state: 'pending', reason: 'The WireGuard interface is not configured yet' };
+  const { model, revision, appliedRevision } = snapshot;
+  const files = configFiles();
+  writeFileAtomic(files.full, renderServerConfig(model), 0o600);
+  const syncText = renderServerSyncConfig(model);
+  writeFileAtomic(files.sync, syncText, 0o600);
+  if (appliedRevision >= revision) return { state: 'applied', via: 'already in place' };
+
+  const target = backend();
+  try {
+    // Only when the interface held the previous revision is a single-peer step enough.
+    const single = change && revision === appliedRevision + 1 && target.setPeer && target.removePeer;
+    if (single) {
+      for (const key of change.removedKeys ?? []) await target.removePeer!(key);
+      for (const id of change.peerIds ?? []) {
+        const peer = model.peers.find((p) => p.id === id);
+        if (peer) await target.setPeer!(peer);
+      }
+    } else {
+      await target.sync({ text: syncText, containerPath: `${CONTAINER_CONFIG_DIR}/wg0.sync.conf` });
+    }
+    db.update(wireguardSettings)
+      .set({ appliedRevision: revision, applyError: null })
+      .where(and(eq(wireguardSettings.id, 1), lt(wireguardSettings.appliedRevision, revision)))
+      .run();
+    liveCache = null;
+    return { state: 'applied', via: `${single ? 'wg set' : 'wg syncconf'} on ${target.description}` };
+  } catch (err) {
+    const reason = err instanceof Error ? err.message : String(err);
+    db.update(wireguardSettings).set({ applyError: reason }).where(eq(wireguardSettings.id, 1)).run();
+    if (!(err instanceof BackendUnavailableError)) log.error('apply failed', { err, backend: target.description });
+    return { state: 'pending', reason };
+  }
+}
+
+/** Render, write and apply the current state; resolves with what happened. */
+export function applyWireguard(db: Db, change?: PeerChange): Promise<ApplyResult> {
+  return serially(() => applyNow(db, change));
+}
+
+let liveCache: { at: number; value: InterfaceLive | null; error: string | null } | null = null;
+const LIVE_TTL_MS = 5_000;
+
+/** The interface's live state, read at most every few seconds; null when no backend answers. */
+export async function liveStatus(): Promise<{ live: InterfaceLive | null; error: string | null }> {
+  if (liveCache && Date.now() - liveCache.at < LIVE_TTL_MS) return { live: liveCache.value, error: liveCache.error };
+  try {
+    const live = parseDump(await backend().dump());
+    liveCache = { at: Date.now(), value: live, error: null };
+  } catch (err) {
+    liveCache = { at: Date.now(), value: null, error: err instanceof Error ? err.message : String(err) };
+  }
+  return { live: liveCache.value, error: liveCache.error };
+}

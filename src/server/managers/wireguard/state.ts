@@ -1,0 +1,59 @@
+/** Reads of the stored WireGuard state, with secrets decrypted for the renderers. */
+import { eq } from 'drizzle-orm';
+import type { Db } from '../../db';
+import { peers, settings, wireguardSettings } from '../../db/schema';
+import { InvalidStateError } from '../../errors';
+import { decryptSecret } from '../../runtime/secrets';
+import { serverModel } from './model';
+
+export type ServerSettingsRow = typeof wireguardSettings.$inferSelect;
+export type PeerRecord = typeof peers.$inferSelect;
+
+// Ciphertexts are unique per encryption, so a decrypted value can be reused safely;
+// this keeps a full render of thousands of peers cheap.
+const plainOf = new Map<string, string>();
+export function decrypted(sealed: string): string;
+export function decrypted(sealed: string | null): string | null;
+export function decrypted(sealed: string | null): string | null {
+  if (sealed === null) return null;
+  let plain = plainOf.get(sealed);
+  if (plain === undefined) {
+    plain = decryptSecret(sealed);
+    if (plainOf.size > 50_000) plainOf.clear();
+    plainOf.set(sealed, plain);
+  }
+  return plain;
+}
+
+export function findServer(db: Db): ServerSettingsRow | undefined {
+  return db.select().from(wireguardSettings).where(eq(wireguardSettings.id, 1)).get();
+}
+
+export function serverRow(db: Db): ServerSettingsRow {
+  const row = findServer(db);
+  if (!row) throw new InvalidStateError('WireGuard is not configured yet: complete setup first');
+  return row;
+}
+
+export function cellInfo(db: Db): { name: string; domain: string } {
+  const row = db.select({ name: settings.cellName, domain: settings.domain }).from(settings).where(eq(settings.id, 1)).get();
+  if (!row) throw new InvalidStateError('The cell is not set up yet');
+  return row;
+}
+
+/** Everything the server config needs, read in one transaction so it is consistent. */
+export function loadServerModel(db: Db, now: Date) {
+  return db.transaction((tx) => {
+    const server = tx.select().from(wireguardSettings).where(eq(wireguardSettings.id, 1)).get();
+    const cell = tx.select({ name: settings.cellName }).from(settings).where(eq(settings.id, 1)).get();
+    if (!server || !cell) return null;
+    const rows = tx.select().from(peers).all();
+    const model = serverModel(
+      cell.name,
+      { ...server, privateKey: decrypted(server.privateKeyEnc) },
+      rows.map((p) => ({ ...p, presharedKey: decrypted(p.presharedKeyEnc) })),
+      now,
+    );
+    return { model, revision: server.revision, appliedRevision: server.appliedRevision };
+  });
+}

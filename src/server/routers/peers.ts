@@ -1,0 +1,32 @@
+import { wgKey } from '@/lib/schemas/common';
+import { createLoginSchema, createPeerSchema, listPeersSchema, peerId, setPeerEnabledSchema, updatePeerSchema } from '@/lib/schemas/wireguard';
+import {
+  createPeer,
+  createPeerLogin,
+  listPeers,
+  peerById,
+  peerConfig,
+  peerQr,
+  removePeer,
+  rotatePeerKeys,
+  setPeerEnabled,
+  updatePeer,
+} from '../managers/wireguard';
+import { adminProcedure, authedProcedure, router } from '../trpc';
+
+export const peersRouter = router({
+  list: adminProcedure.input(listPeersSchema).query(({ ctx, input }) => listPeers(ctx.db, input)),
+  // byId, config and qr: admins see any peer, a peer only its own.
+  byId: authedProcedure.input(peerId).query(({ ctx, input }) => peerById(ctx.db, input.id, ctx.session)),
+  create: adminProcedure.input(createPeerSchema).mutation(({ ctx, input }) => createPeer(ctx.db, input)),
+  update: adminProcedure.input(updatePeerSchema).mutation(({ ctx, input }) => updatePeer(ctx.db, input)),
+  setEnabled: adminProcedure.input(setPeerEnabledSchema).mutation(({ ctx, input }) => setPeerEnabled(ctx.db, input.id, input.enabled)),
+  rotateKeys: adminProcedure
+    .input(peerId.extend({ publicKey: wgKey.optional() }))
+    .mutation(({ ctx, input }) => rotatePeerKeys(ctx.db, input.id, input.publicKey)),
+  remove: adminProcedure.input(peerId).mutation(({ ctx, input }) => removePeer(ctx.db, input.id)),
+  config: authedProcedure.input(peerId).query(({ ctx, input }) => peerConfig(ctx.db, input.id, ctx.session).text),
+  qr: authedProcedure.input(peerId).query(({ ctx, input }) => peerQr(ctx.db, input.id, ctx.session)),
+  createLogin: adminProcedure.input(createLoginSchema).mutation(({ ctx, input }) => createPeerLogin(ctx.db, input)),
+});
+
