@@ -1,0 +1,30 @@
+import { BackendUnavailableError, type PeerSpec, type WgBackend } from '@/server/managers/wireguard/backend';
+
+/** A backend that records what the applier asked of it, and can be switched off. */
+export function recordingBackend() {
+  const calls: { op: 'sync' | 'set' | 'remove'; text?: string; peer?: PeerSpec; publicKey?: string }[] = [];
+  let down: string | null = null;
+  const guard = () => {
+    if (down) throw new BackendUnavailableError(down);
+  };
+  const backend: WgBackend = {
+    description: 'recording backend',
+    sync: async ({ text }) => {
+      guard();
+      calls.push({ op: 'sync', text });
+    },
+    setPeer: async (peer) => {
+      guard();
+      calls.push({ op: 'set', peer });
+    },
+    removePeer: async (publicKey) => {
+      guard();
+      calls.push({ op: 'remove', publicKey });
+    },
+    dump: async () => {
+      guard();
+      return 'priv\tpub\t51820\toff\n';
+    },
+  };
+  return { backend, calls, setDown: (reason: string | null) => (down = reason) };
+}

@@ -1,0 +1,76 @@
+import { beforeEach, describe, expect, it } from 'vitest';
+import type { Db } from '@/server/db';
+import { verifyLogin } from '@/server/managers/accounts';
+import { claimLoginLink, linkStatus, useWireguardBackend } from '@/server/managers/wireguard';
+import { parseDump, isOnline } from '@/server/managers/wireguard/status';
+import { admin, anon, expectCode, freshCell, setUp } from '../helpers/db';
+import { recordingBackend } from '../helpers/wireguard';
+
+let db: Db;
+let peerId: number;
+
+beforeEach(async () => {
+  ({ db } = freshCell());
+  useWireguardBackend(recordingBackend().backend);
+  await setUp(db);
+  peerId = (await admin(db).peers.create({ name: 'phone', routingPolicy: 'cell' })).id;
+});
+
+const tokenOf = (link: string | null) => link!.replace('/welcome/', '');
+
+describe('portal logins', () => {
+  it('with an initial password, the peer can sign in', async () => {
+    const login = await admin(db).peers.createLogin({ peerId, username: 'alice', mode: 'password', password: 'first password 1' });
+    expect([login.username, login.link]).toEqual(['alice', null]);
+    expect(await verifyLogin(db, 'alice', 'first password 1')).toMatchObject({ role: 'peer', username: 'alice' });
+    expect((await admin(db).peers.byId({ id: peerId })).login).toBe('alice');
+  });
+
+  it('a one-time link sets the password once, then is spent', async () => {
+    const login = await admin(db).peers.createLogin({ peerId, username: 'alice', mode: 'link' });
+    const token = tokenOf(login.link);
+    expect(linkStatus(db, token)).toEqual({ valid: true, username: 'alice' });
+    expect(await verifyLogin(db, 'alice', 'chosen password 1')).toBeNull();
+    await anon(db).account.claimLink({ token, password: 'chosen password 1', confirmPassword: 'chosen password 1' });
+    expect(await verifyLogin(db, 'alice', 'chosen password 1')).not.toBeNull();
+    expect(linkStatus(db, token).valid).toBe(false);
+    const again = await expectCode(anon(db).account.claimLink({ token, password: 'other password 12', confirmPassword: 'other password 12' }), 'BAD_REQUEST');
+    expect(again.message).toMatch(/expired or was already used/);
+    expect(await verifyLogin(db, 'alice', 'other password 12')).toBeNull();
+  });
+
+  it('a link is void after 24 hours, and a new one voids the old', async () => {
+    const first = await admin(db).peers.createLogin({ peerId, username: 'alice', mode: 'link' });
+    expect(linkStatus(db, tokenOf(first.link), new Date(Date.now() + 24 * 3600_000 + 1000)).valid).toBe(false);
+    await expect(claimLoginLink(db, tokenOf(first.link), 'late password 12', new Date(Date.now() + 25 * 3600_000))).rejects.toThrow(/expired/);
+    const second = await admin(db).peers.createLogin({ peerId, username: 'alice', mode: 'link' });
+    expect(linkStatus(db, tokenOf(first.link)).valid).toBe(false);
+    expect(linkStatus(db, tokenOf(second.link)).valid).toBe(true);
+  });
+
+  it('refuses a taken username and a second login name for the same peer', async () => {
+    await admin(db).peers.createLogin({ peerId, username: 'alice', mode: 'link' });
+    const other = (await admin(db).peers.create({ name: 'tablet', routingPolicy: 'cell' })).id;
+    expect((await expectCode(admin(db).peers.createLogin({ peerId: other, username: 'admin', mode: 'link' }), 'CONFLICT')).message).toBe('The username admin is taken');
+    expect((await expectCode(admin(db).peers.createLogin({ peerId, username: 'bob', mode: 'link' }), 'CONFLICT')).message).toMatch(/already has the portal login alice/);
+    expect((await expectCode(admin(db).peers.createLogin({ peerId, username: 'alice', mode: 'password' }), 'BAD_REQUEST')).message).toMatch(/^password: /);
+  });
+});
+
+describe('live status', () => {
+  it('parses wg show dump and counts a recent handshake as online', () => {
+    const now = new Date('2026-11-23T12:00:00Z');
+    const t = Math.floor(now.getTime() / 1000);
+    const dump = [
+      'cHJpdg==\tSERVERPUB=\t51820\toff',
+      `PEER1=\tPSK=\t192.168.7.2:41000\t10.0.0.2/32\t${t - 60}\t1024\t2048\t25`,
+      `PEER2=\t(none)\t(none)\t10.0.0.3/32\t0\t0\t0\toff`,
+      `PEER3=\t(none)\t192.168.7.9:5000\t10.0.0.4/32\t${t - 181}\t5\t6\toff`,
+    ].join('\n');
+    const live = parseDump(dump);
+    expect([live.publicKey, live.listenPort, live.peers.size]).toEqual(['SERVERPUB=', 51820, 3]);
+    expect(live.peers.get('PEER1=')).toEqual({ endpoint: '192.168.7.2:41000', latestHandshake: new Date((t - 60) * 1000), rxBytes: 1024, txBytes: 2048 });
+    expect(live.peers.get('PEER2=')).toEqual({ endpoint: null, latestHandshake: null, rxBytes: 0, txBytes: 0 });
+    expect(['PEER1=', 'PEER2=', 'PEER3='].map((k) => isOnline(live.peers.get(k), now))).toEqual([true, false, false]);
+  });
+});
