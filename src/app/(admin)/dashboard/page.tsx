@@ -61,6 +61,8 @@ export default function DashboardPage() {
             </div>
           </div>
           <div className="grid">
+            {s.wireguard && <Stat label="Peers" value={s.wireguard.peers} href="/peers" />}
+            {s.wireguard && <Stat label="Peers online" value={s.wireguard.online} href="/peers" />}
             <Stat label="Admin accounts" value={s.counts.admins} />
             <Stat label="Peer accounts" value={s.counts.peerAccounts} />
             <Stat label="Changes, last 24 h" value={s.counts.changesLast24h} href="/activity" />
