@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { clientModel, serverModel, type PeerRow, type ServerRow } from '@/server/managers/wireguard/model';
-import { renderClientConfig, renderServerConfig, renderServerSyncConfig, RenderError, safeComment } from '@/server/managers/wireguard/render';
+import { renderClientConfig, renderServerConfig, renderServerPeerRules, renderServerSyncConfig, RenderError, safeComment } from '@/server/managers/wireguard/render';
 
 // Fixed keys make the goldens stable; they are valid 32-byte base64 values.
 const key = (n: number) => Buffer.alloc(32, n).toString('base64');
@@ -118,6 +118,24 @@ describe('client config', () => {
     const text = client(peer(1, { name: 'x\nDNS = 6.6.6.6' }));
     expect(text).not.toMatch(/^DNS = 6/m);
     expect(text).toContain('# Peer: x?DNS = 6.6.6.6 on cell home');
+  });
+});
+
+describe('peer-to-peer rules', () => {
+  it('pass traffic between peers only when both allow it, per family', async () => {
+    const s = { ...server, subnet6: 'fd12:3456:789a::/64' };
+    const peers = [peer(1, { peerToPeer: true, name: 'a "quoted" name' }), peer(2), peer(3, { peerToPeer: true }), peer(4, { peerToPeer: true, enabled: false })];
+    const rules = renderServerPeerRules(serverModel('home', s, peers, NOW));
+    expect(rules.v4).not.toContain('10.0.0.5');
+    expect(rules.v4).not.toContain('"a "');
+    await expect(rules.v4).toMatchFileSnapshot('../golden/wireguard/peers.rules');
+    await expect(rules.v6).toMatchFileSnapshot('../golden/wireguard/peers6.rules');
+  });
+
+  it('with nobody allowed, drop everything between peers; no IPv6 set without an IPv6 subnet', () => {
+    const rules = renderServerPeerRules(serverModel('home', server, [peer(1), peer(2)], NOW));
+    expect(rules.v4.split('\n').filter((l) => l.startsWith('-A'))).toEqual(['-A PIC-WG-PEERS -j DROP', '-A PIC-WG-P2P -j DROP']);
+    expect(rules.v6).toBeNull();
   });
 });
 

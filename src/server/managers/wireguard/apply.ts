@@ -12,7 +12,7 @@ import { writeFileAtomic } from '../../runtime/fs-atomic';
 import { logger } from '../../runtime/logger';
 import { dataPaths } from '../../runtime/paths';
 import { BackendUnavailableError, backendFromEnv, type WgBackend } from './backend';
-import { renderServerConfig, renderServerSyncConfig } from './render';
+import { renderServerConfig, renderServerPeerRules, renderServerSyncConfig } from './render';
 import { loadServerModel } from './state';
 import { parseDump, type InterfaceLive } from './status';
 
@@ -31,6 +31,7 @@ let backendOverride: WgBackend | null = null;
 export function useWireguardBackend(backend: WgBackend | null): void {
   backendOverride = backend;
   liveCache = null;
+  rulesInPlace = null;
 }
 function backend(): WgBackend {
   return backendOverride ?? backendFromEnv();
@@ -39,8 +40,16 @@ function backend(): WgBackend {
 export const CONTAINER_CONFIG_DIR = '/config';
 export const configFiles = () => {
   const dir = dataPaths.config('wireguard');
-  return { full: path.join(dir, 'wg0.conf'), sync: path.join(dir, 'wg0.sync.conf') };
+  return {
+    full: path.join(dir, 'wg0.conf'),
+    sync: path.join(dir, 'wg0.sync.conf'),
+    rules: path.join(dir, 'peers.rules'),
+    rules6: path.join(dir, 'peers6.rules'),
+  };
 };
+
+/** The peer-to-peer rule text this process last loaded; rules are reloaded only when it changes. */
+let rulesInPlace: string | null = null;
 
 let queue: Promise<unknown> = Promise.resolve();
 function serially<T>(fn: () => Promise<T>): Promise<T> {
@@ -57,20 +66,30 @@ async function applyNow(db: Db, change: PeerChange | undefined): Promise<ApplyRe
   writeFileAtomic(files.full, renderServerConfig(model), 0o600);
   const syncText = renderServerSyncConfig(model);
   writeFileAtomic(files.sync, syncText, 0o600);
-  if (appliedRevision >= revision) return { state: 'applied', via: 'already in place' };
-
-  const target = backend();
+  const rules = renderServerPeerRules(model);
+  writeFileAtomic(files.rules, rules.v4, 0o600);
+  writeFileAtomic(files.rules6, rules.v6 ?? '', 0o600);
+  const rulesKey = `${rules.v4}\n${rules.v6 ?? ''}`;
+  let target: WgBackend | undefined;
   try {
+    target = backend();
+    const rulesCurrent = !target.applyPeerRules || rulesInPlace === rulesKey;
+    if (appliedRevision >= revision && rulesCurrent) return { state: 'applied', via: 'already in place' };
     // Only when the interface held the previous revision is a single-peer step enough.
     const single = change && revision === appliedRevision + 1 && target.setPeer && target.removePeer;
-    if (single) {
+    // After a restart the interface may be current while its rules are not: then only the rules load.
+    if (appliedRevision < revision && single) {
       for (const key of change.removedKeys ?? []) await target.removePeer!(key);
       for (const id of change.peerIds ?? []) {
         const peer = model.peers.find((p) => p.id === id);
         if (peer) await target.setPeer!(peer);
       }
-    } else {
+    } else if (appliedRevision < revision) {
       await target.sync({ text: syncText, containerPath: `${CONTAINER_CONFIG_DIR}/wg0.sync.conf` });
+    }
+    if (!rulesCurrent) {
+      await target.applyPeerRules!(rules);
+      rulesInPlace = rulesKey;
     }
     db.update(wireguardSettings)
       .set({ appliedRevision: revision, applyError: null })
@@ -81,7 +100,7 @@ async function applyNow(db: Db, change: PeerChange | undefined): Promise<ApplyRe
   } catch (err) {
     const reason = err instanceof Error ? err.message : String(err);
     db.update(wireguardSettings).set({ applyError: reason }).where(eq(wireguardSettings.id, 1)).run();
-    if (!(err instanceof BackendUnavailableError)) log.error('apply failed', { err, backend: target.description });
+    if (!(err instanceof BackendUnavailableError)) log.error('apply failed', { err, backend: target?.description });
     return { state: 'pending', reason };
   }
 }

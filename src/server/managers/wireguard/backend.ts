@@ -5,6 +5,7 @@
  */
 import { spawn } from 'node:child_process';
 import { EngineUnavailableError, execIn } from '../../runtime/docker';
+import { PEERS_CHAIN } from './render';
 
 export class BackendUnavailableError extends Error {}
 
@@ -23,9 +24,31 @@ export interface WgBackend {
   removePeer?(publicKey: string): Promise<void>;
   /** `wg show <iface> dump`. */
   dump(): Promise<string>;
+  /** Load the peer-to-peer rule sets and make sure traffic between peers passes through them. */
+  applyPeerRules?(rules: { v4: string; v6: string | null }): Promise<void>;
 }
 
-function run(cmd: string, args: string[], input?: string): Promise<string> {
+/** Both backends run the same steps; only how a command runs differs. */
+export type Runner = (argv: string[], input?: string) => Promise<{ ok: boolean; out: string; err: string }>;
+
+export async function loadPeerRules(runner: Runner, iface: string, rules: { v4: string; v6: string | null }, files?: { v4: string; v6: string }) {
+  for (const [tool, text, file] of [
+    ['iptables', rules.v4, files?.v4],
+    ['ip6tables', rules.v6, files?.v6],
+  ] as const) {
+    if (text === null) continue;
+    const restore = file ? await runner([`${tool}-restore`, '-w', '--noflush', file]) : await runner([`${tool}-restore`, '-w', '--noflush'], text);
+    if (!restore.ok) throw new Error(`${tool}-restore failed: ${restore.err.trim()}`);
+    const hook = ['FORWARD', '-i', iface, '-o', iface, '-j', PEERS_CHAIN];
+    if (!(await runner([tool, '-w', '-C', ...hook])).ok) {
+      const insert = await runner([tool, '-w', '-I', ...hook.slice(0, 1), '1', ...hook.slice(1)]);
+      if (!insert.ok) throw new Error(`${tool} could not hook ${PEERS_CHAIN} into FORWARD: ${insert.err.trim()}`);
+    }
+  }
+}
+
+/** Runs a command; resolves with its outcome instead of failing on a non-zero exit. */
+export function attempt(cmd: string, args: string[], input?: string): Promise<{ ok: boolean; out: string; err: string }> {
   return new Promise((resolve, reject) => {
     const child = spawn(cmd, args, { stdio: ['pipe', 'pipe', 'pipe'], timeout: 10_000 });
     let out = '';
@@ -35,14 +58,17 @@ function run(cmd: string, args: string[], input?: string): Promise<string> {
     child.on('error', (e: NodeJS.ErrnoException) =>
       reject(e.code === 'ENOENT' ? new BackendUnavailableError(`${cmd} is not installed`) : e),
     );
-    child.on('close', (code) => {
-      if (code === 0) return resolve(out);
-      const message = `${cmd} ${args[0] ?? ''} failed: ${err.trim() || `exit ${code}`}`;
-      // A missing interface means nothing to apply to yet: the change stays pending.
-      reject(/No such device|Unable to access interface/.test(err) ? new BackendUnavailableError(message) : new Error(message));
-    });
+    child.on('close', (code) => resolve({ ok: code === 0, out, err }));
     child.stdin.end(input ?? '');
   });
+}
+
+async function run(cmd: string, args: string[], input?: string): Promise<string> {
+  const { ok, out, err } = await attempt(cmd, args, input);
+  if (ok) return out;
+  const message = `${cmd} ${args[0] ?? ''} failed: ${err.trim() || 'non-zero exit'}`;
+  // A missing interface means nothing to apply to yet: the change stays pending.
+  throw /No such device|Unable to access interface/.test(err) ? new BackendUnavailableError(message) : new Error(message);
 }
 
 export function localBackend(iface: string): WgBackend {
@@ -55,6 +81,7 @@ export function localBackend(iface: string): WgBackend {
     },
     removePeer: async (publicKey) => void (await run('wg', ['set', iface, 'peer', publicKey, 'remove'])),
     dump: () => run('wg', ['show', iface, 'dump']),
+    applyPeerRules: (rules) => loadPeerRules(([cmd, ...args], input) => attempt(cmd!, args, input), iface, rules),
   };
 }
 
@@ -76,6 +103,19 @@ export function containerBackend(container = WG_CONTAINER, iface = 'wg0'): WgBac
     description: `container ${container}`,
     sync: async ({ containerPath }) => void (await exec(['wg', 'syncconf', iface, containerPath])),
     dump: () => exec(['wg', 'show', iface, 'dump']),
+    applyPeerRules: async (rules) => {
+      const runner: Runner = async (argv) => {
+        try {
+          const r = await execIn(container, argv);
+          return { ok: r.exitCode === 0, out: r.stdout, err: r.stderr };
+        } catch (e) {
+          if (e instanceof EngineUnavailableError) throw new BackendUnavailableError(e.message);
+          throw e;
+        }
+      };
+      // The rule files sit next to wg0.conf in the bind-mounted config folder.
+      await loadPeerRules(runner, iface, rules, { v4: '/config/peers.rules', v6: '/config/peers6.rules' });
+    },
   };
 }
 

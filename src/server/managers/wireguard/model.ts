@@ -81,7 +81,14 @@ export function serverModel(
     peers: peers
       .filter((p) => isActive(p, now))
       .sort((a, b) => a.hostIndex - b.hostIndex)
-      .map((p) => ({ id: p.id, name: p.name, publicKey: p.publicKey, presharedKey: p.presharedKey, allowedIps: withPrefix(plan, p.hostIndex, true) })),
+      .map((p) => ({
+        id: p.id,
+        name: p.name,
+        publicKey: p.publicKey,
+        presharedKey: p.presharedKey,
+        allowedIps: withPrefix(plan, p.hostIndex, true),
+        peerToPeer: p.peerToPeer,
+      })),
   };
 }
 

@@ -13,6 +13,7 @@ export interface ServerPeer {
   presharedKey: string | null;
   /** The peer's own addresses (/32, /128): what the cell routes to it. */
   allowedIps: string[];
+  peerToPeer: boolean;
 }
 
 export interface ServerModel {
@@ -163,4 +164,42 @@ export function renderClientConfig(m: ClientModel): string {
 /** `host:port`, with an IPv6 literal in brackets. */
 export function formatEndpoint(host: string, port: number): string {
   return host.includes(':') ? `[${host}]:${port}` : `${host}:${port}`;
+}
+
+export const PEERS_CHAIN = 'PIC-WG-PEERS';
+const P2P_CHAIN = 'PIC-WG-P2P';
+
+export interface PeerRulesModel {
+  /** Addresses with their host prefix (/32 or /128) of one family, and whether each may reach other peers. */
+  peers: { name: string; address: string; peerToPeer: boolean }[];
+}
+
+/**
+ * An `iptables-restore --noflush` rule set for traffic between peers (wg0 in and
+ * out): it passes only when both ends allow peer-to-peer. Declaring the chains
+ * flushes them, so re-applying replaces the old rules.
+ */
+export function renderPeerRules(m: PeerRulesModel): string {
+  const allowed = m.peers.filter((p) => p.peerToPeer);
+  for (const p of allowed) {
+    if (!/^[0-9a-fA-F.:]+\/(32|128)$/.test(p.address)) throw new RenderError(`refusing to render rule for ${JSON.stringify(p.address)}`);
+  }
+  const lines = [
+    GENERATED_LINE,
+    '*filter',
+    `:${PEERS_CHAIN} - [0:0]`,
+    `:${P2P_CHAIN} - [0:0]`,
+    ...allowed.map((p) => `-A ${PEERS_CHAIN} -s ${p.address} -m comment --comment "${safeComment(p.name).replace(/"/g, '?')}" -j ${P2P_CHAIN}`),
+    `-A ${PEERS_CHAIN} -j DROP`,
+    ...allowed.map((p) => `-A ${P2P_CHAIN} -d ${p.address} -j ACCEPT`),
+    `-A ${P2P_CHAIN} -j DROP`,
+    'COMMIT',
+  ];
+  return lines.join('\n') + '\n';
+}
+
+/** The rule sets for a server model: IPv4 always, IPv6 when the tunnel has an IPv6 subnet. */
+export function renderServerPeerRules(m: ServerModel): { v4: string; v6: string | null } {
+  const family = (i: number) => ({ peers: m.peers.flatMap((p) => (p.allowedIps[i] ? [{ name: p.name, address: p.allowedIps[i]!, peerToPeer: p.peerToPeer }] : [])) });
+  return { v4: renderPeerRules(family(0)), v6: m.addresses.length > 1 ? renderPeerRules(family(1)) : null };
 }

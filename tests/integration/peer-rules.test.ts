@@ -1,0 +1,63 @@
+import { execFileSync } from 'node:child_process';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { attempt, loadPeerRules, type Runner } from '@/server/managers/wireguard/backend';
+import { serverModel } from '@/server/managers/wireguard/model';
+import { renderServerPeerRules } from '@/server/managers/wireguard/render';
+
+// The rule sets go through the real iptables-restore inside a namespace of the test's own.
+const NS = `pic-rules-${process.pid}`;
+const missing = (() => {
+  if (process.getuid?.() !== 0) return 'root';
+  for (const tool of ['ip', 'iptables-restore', 'ip6tables-restore']) {
+    try {
+      execFileSync('sh', ['-c', `command -v ${tool}`], { stdio: 'ignore' });
+    } catch {
+      return tool;
+    }
+  }
+  return null;
+})();
+if (missing && process.env.CI === 'true') throw new Error(`peer rule tests need ${missing} (CI must not skip them)`);
+if (missing) console.warn(`!!! SKIPPING peer rule tests: ${missing} is missing (apt-get install iptables iproute2; run as root) !!!`);
+
+const inNs: Runner = ([cmd, ...args], input) => attempt('ip', ['netns', 'exec', NS, cmd!, ...args], input);
+const key = (n: number) => Buffer.alloc(32, n).toString('base64');
+const peer = (id: number, peerToPeer: boolean) => ({
+  id,
+  name: `p${id}`,
+  hostIndex: id + 1,
+  routingPolicy: 'cell' as const,
+  allowedIps: [],
+  peerToPeer,
+  publicKey: key(id),
+  enabled: true,
+  expiresAt: null,
+  presharedKey: null,
+});
+const server = { listenPort: 51820, subnet: '10.0.0.0/24', subnet6: 'fd12:3456:789a::/64', endpointHost: null, endpointPort: null, dns: null, mtu: null, persistentKeepalive: 25, publicKey: key(90), privateKey: key(91) };
+const rulesFor = (peers: ReturnType<typeof peer>[]) => renderServerPeerRules(serverModel('home', server, peers, new Date()));
+const listRules = (tool: string) => execFileSync('ip', ['netns', 'exec', NS, tool, '-S'], { encoding: 'utf8' });
+
+describe.skipIf(missing !== null)('peer-to-peer rules on a real netfilter', () => {
+  beforeAll(() => execFileSync('ip', ['netns', 'add', NS]));
+  afterAll(() => execFileSync('ip', ['netns', 'del', NS]));
+
+  it('load, hook into FORWARD once, and replace themselves on re-apply', async () => {
+    await loadPeerRules(inNs, 'wgrules0', rulesFor([peer(1, true), peer(2, false), peer(3, true)]));
+    await loadPeerRules(inNs, 'wgrules0', rulesFor([peer(1, true), peer(2, false), peer(3, false)]));
+    const v4 = listRules('iptables');
+    expect(v4.match(/-A FORWARD -i wgrules0 -o wgrules0 -j PIC-WG-PEERS/g)).toHaveLength(1);
+    expect(v4).toContain('-A PIC-WG-PEERS -s 10.0.0.2/32 -m comment --comment p1 -j PIC-WG-P2P');
+    expect(v4).not.toContain('10.0.0.4/32');
+    expect(v4).toContain('-A PIC-WG-P2P -d 10.0.0.2/32 -j ACCEPT');
+    const v6 = listRules('ip6tables');
+    expect(v6).toContain('-A PIC-WG-P2P -d fd12:3456:789a::2/128 -j ACCEPT');
+    expect(v6.match(/-A FORWARD -i wgrules0/g)).toHaveLength(1);
+  });
+
+  it('a broken rule set is refused whole and the loaded one stays', async () => {
+    const bad: Runner = (argv, input) => inNs(argv, input?.replace('COMMIT', '-A PIC-WG-P2P -j NOSUCHTARGET\nCOMMIT'));
+    await expect(loadPeerRules(bad, 'wgrules0', rulesFor([peer(1, true)]))).rejects.toThrow(/iptables-restore failed/);
+    expect(listRules('iptables')).toContain('-A PIC-WG-P2P -d 10.0.0.2/32 -j ACCEPT');
+  });
+});
