@@ -149,3 +149,99 @@ test('a peer lands on the portal and never on admin pages', async ({ page }, inf
   const api = await page.request.get('/api/trpc/settings.get');
   expect(api.status()).toBe(403);
 });
+
+test('an admin creates a peer, sees its QR, downloads its config, disables and deletes it', async ({ page }, info) => {
+  await signIn(page, 'admin', NEW_PASSWORD);
+  await page.getByRole('navigation').getByRole('link', { name: 'Peers' }).click();
+  await expect(page.getByRole('heading', { name: 'Peers' })).toBeVisible();
+  await page.getByRole('button', { name: 'New peer' }).click();
+  const dialog = page.getByRole('dialog', { name: 'New peer' });
+  await dialog.getByLabel('Name').fill('bad name!');
+  await dialog.getByRole('button', { name: 'Create peer' }).click();
+  await expect(dialog.getByText('Letters, digits, underscore, hyphen and dot only')).toBeVisible();
+  await dialog.getByLabel('Name').fill('e2e-phone');
+  await dialog.getByRole('button', { name: 'Create peer' }).click();
+  // No engine in this run: the page says the change is stored but not applied yet.
+  await expect(page.getByText(/Saved, but not applied yet/)).toBeVisible();
+  const row = page.getByTestId('peer-e2e-phone');
+  await expect(row).toContainText('10.0.0.2');
+  await shot(page, info, '11-peers');
+
+  await row.getByRole('button', { name: 'QR / config' }).click();
+  const qr = page.getByRole('dialog', { name: 'Config for e2e-phone' });
+  await expect(qr.getByTestId('peer-qr').locator('svg')).toBeVisible();
+  await shot(page, info, '12-peer-qr');
+  const [download] = await Promise.all([page.waitForEvent('download'), qr.getByRole('link', { name: 'Download config' }).click()]);
+  expect(download.suggestedFilename()).toBe('e2e-phone.conf');
+  const text = await (await download.createReadStream()).toArray().then((chunks) => Buffer.concat(chunks).toString('utf8'));
+  expect(text).toContain('[Interface]');
+  expect(text).toContain('Address = 10.0.0.2/32');
+  await qr.getByRole('button', { name: 'Close' }).click();
+
+  await row.getByRole('button', { name: 'Disable' }).click();
+  await expect(row.getByText('disabled')).toBeVisible();
+  await row.getByRole('button', { name: 'Delete' }).click();
+  await page.getByRole('dialog', { name: 'Delete e2e-phone?' }).getByRole('button', { name: 'Delete e2e-phone' }).click();
+  await expect(row).toHaveCount(0);
+
+  await page.getByRole('navigation').getByRole('link', { name: 'WireGuard' }).click();
+  await expect(page.getByTestId('wg-state')).toContainText('51820');
+  await shot(page, info, '13-wireguard');
+});
+
+test('a peer with a portal login sees only its own config; a one-time link sets a password once', async ({ page, browser }, info) => {
+  await signIn(page, 'admin', NEW_PASSWORD);
+  await expect(page).toHaveURL(/\/dashboard$/);
+  await page.goto('/peers');
+  const ids: Record<string, string> = {};
+  for (const name of ['e2e-tablet', 'e2e-laptop']) {
+    await page.getByRole('button', { name: 'New peer' }).click();
+    await page.getByRole('dialog', { name: 'New peer' }).getByLabel('Name').fill(name);
+    await page.getByRole('dialog', { name: 'New peer' }).getByRole('button', { name: 'Create peer' }).click();
+    await page.getByTestId(`peer-${name}`).getByRole('button', { name: 'QR / config' }).click();
+    const href = await page.getByRole('link', { name: 'Download config' }).getAttribute('href');
+    ids[name] = /\/api\/peers\/(\d+)\/config/.exec(href!)![1]!;
+    await page.getByRole('button', { name: 'Close' }).click();
+  }
+  await page.getByTestId('peer-e2e-tablet').getByRole('button', { name: 'Portal login' }).click();
+  const login = page.getByRole('dialog', { name: 'Portal login for e2e-tablet' });
+  await login.getByLabel('Username').fill('tablet');
+  await login.getByRole('radio', { name: /initial password/ }).check();
+  await login.getByLabel('Initial password', { exact: true }).fill('tablet long password');
+  await login.getByRole('button', { name: 'Give login' }).click();
+  await expect(login.getByText('tablet can sign in to the portal with the password you set')).toBeVisible();
+  await login.getByRole('button', { name: 'Close' }).click();
+
+  await page.getByTestId('peer-e2e-laptop').getByRole('button', { name: 'Portal login' }).click();
+  const linkDialog = page.getByRole('dialog', { name: 'Portal login for e2e-laptop' });
+  await linkDialog.getByLabel('Username').fill('laptop');
+  await linkDialog.getByRole('button', { name: 'Give login' }).click();
+  const link = await linkDialog.getByRole('textbox', { name: 'One-time link' }).inputValue();
+  expect(link).toMatch(/\/welcome\/[A-Za-z0-9_-]{20,}$/);
+  await shot(page, info, '14-peer-login-link');
+
+  const peer = await browser.newContext({ baseURL: new URL(link).origin });
+  const peerPage = await peer.newPage();
+  await signIn(peerPage, 'tablet', 'tablet long password');
+  await expect(peerPage).toHaveURL(/\/portal$/);
+  await expect(peerPage.getByTestId('my-device')).toContainText('e2e-tablet');
+  await expect(peerPage.getByTestId('peer-qr').locator('svg')).toBeVisible();
+  await shot(peerPage, info, '15-portal-device');
+  expect((await peerPage.request.get(`/api/peers/${ids['e2e-tablet']}/config`)).status()).toBe(200);
+  expect((await peerPage.request.get(`/api/peers/${ids['e2e-laptop']}/config`)).status()).toBe(404);
+  await peer.close();
+
+  const newcomer = await browser.newContext();
+  const welcome = await newcomer.newPage();
+  await welcome.goto(link);
+  await expect(welcome.getByText('Choose a password for laptop')).toBeVisible();
+  await welcome.getByLabel('Password', { exact: true }).fill('laptop long password');
+  await welcome.getByLabel('Confirm password').fill('laptop long password');
+  await welcome.getByRole('button', { name: 'Set password' }).click();
+  await expect(welcome).toHaveURL(/\/login$/);
+  await signIn(welcome, 'laptop', 'laptop long password');
+  await expect(welcome.getByTestId('my-device')).toContainText('e2e-laptop');
+  await welcome.goto(link);
+  await expect(welcome.getByText(/expired or was already used/)).toBeVisible();
+  await newcomer.close();
+});

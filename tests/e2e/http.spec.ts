@@ -113,3 +113,39 @@ test('two cells on one host keep separate sessions in one browser', async ({ bro
   expect((await (await c.query('settings.get')).json()).result.data.json.cellName).toBe('twin');
   await context.close();
 });
+
+test('a client config downloads for the admin and its own peer only', async ({ request, playwright }) => {
+  const api = cellApi(request, B);
+  await loginOk(await api.login('admin', 'correct horse battery'));
+  const token = await api.csrf();
+  const created = [];
+  for (const name of ['alice-phone', 'bob-laptop']) {
+    const r = await api.mutate('peers.create', { name, routingPolicy: 'cell' }, { 'x-csrf-token': token });
+    expect(r.status()).toBe(200);
+    const peer = (await r.json()).result.data.json;
+    // No engine here: the change is stored and says it is pending.
+    expect(peer.apply.state).toBe('pending');
+    created.push(peer as { id: number; address: string });
+  }
+  const [alice, bob] = created as [{ id: number; address: string }, { id: number; address: string }];
+  const login = await api.mutate('peers.createLogin', { peerId: alice.id, username: 'alice', mode: 'password', password: 'alice long password' }, { 'x-csrf-token': token });
+  expect(login.status()).toBe(200);
+
+  const file = await request.get(`${B}/api/peers/${alice.id}/config`);
+  expect(file.status()).toBe(200);
+  expect(file.headers()['content-disposition']).toBe('attachment; filename="alice-phone.conf"');
+  expect(await file.text()).toContain(`Address = ${alice.address}/32`);
+  expect((await request.get(`${B}/api/peers/9999/config`)).status()).toBe(404);
+
+  const peerCtx = await playwright.request.newContext();
+  const asAlice = cellApi(peerCtx, B);
+  expect((await peerCtx.get(`${B}/api/peers/${alice.id}/config`)).status()).toBe(401);
+  await loginOk(await asAlice.login('alice', 'alice long password'));
+  const own = await peerCtx.get(`${B}/api/peers/${alice.id}/config`);
+  expect(own.status()).toBe(200);
+  expect(await own.text()).toContain('[Interface]');
+  expect((await peerCtx.get(`${B}/api/peers/${bob.id}/config`)).status()).toBe(404);
+  expect((await asAlice.query('peers.config', { id: bob.id })).status()).toBe(404);
+  expect((await asAlice.query('peers.list', {})).status()).toBe(403);
+  await peerCtx.dispose();
+});

@@ -8,6 +8,8 @@ export const dynamic = 'force-dynamic';
 
 const ADMIN_NAV = [
   { href: '/dashboard', label: 'Dashboard' },
+  { href: '/peers', label: 'Peers' },
+  { href: '/wireguard', label: 'WireGuard' },
   { href: '/activity', label: 'Activity' },
   { href: '/settings', label: 'Settings' },
   { href: '/account', label: 'Account' },

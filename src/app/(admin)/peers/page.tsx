@@ -1,0 +1,5 @@
+import { PeersView } from './peers-view';
+
+export default function PeersPage() {
+  return <PeersView />;
+}

@@ -1,0 +1,97 @@
+'use client';
+
+import { useState } from 'react';
+import type { ApplyState } from '@/components/apply-notice';
+import { Dialog } from '@/components/dialog';
+import { PeerConfig } from '@/components/peer-config';
+import { trpc } from '@/lib/client/trpc';
+import { PeerForm } from './peer-form';
+import { PeerLoginForm } from './peer-login';
+import type { PeerRow } from './peers-view';
+
+type Open = 'qr' | 'edit' | 'login' | 'rotate' | 'delete' | null;
+
+/** Row buttons and the dialogs they open. */
+export function PeerActions({ peer, onApplied }: { peer: PeerRow; onApplied: (apply: ApplyState) => void }) {
+  const utils = trpc.useUtils();
+  const [open, setOpen] = useState<Open>(null);
+  const [newKey, setNewKey] = useState('');
+  const done = (apply: ApplyState) => {
+    setOpen(null);
+    onApplied(apply);
+    void utils.peers.invalidate();
+  };
+  const setEnabled = trpc.peers.setEnabled.useMutation({ onSuccess: (r) => done(r.apply) });
+  const rotate = trpc.peers.rotateKeys.useMutation({ onSuccess: (r) => done(r.apply) });
+  const remove = trpc.peers.remove.useMutation({ onSuccess: (r) => done(r.apply) });
+  const close = () => setOpen(null);
+
+  return (
+    <div className="actions">
+      <button className="btn" onClick={() => setOpen('qr')}>
+        QR / config
+      </button>
+      <button className="btn" onClick={() => setOpen('edit')}>
+        Edit
+      </button>
+      <button className="btn" disabled={setEnabled.isPending} onClick={() => setEnabled.mutate({ id: peer.id, enabled: !peer.enabled })}>
+        {peer.enabled ? 'Disable' : 'Enable'}
+      </button>
+      <button className="btn" onClick={() => setOpen('login')}>
+        Portal login
+      </button>
+      <button className="btn" onClick={() => setOpen('rotate')}>
+        Rotate keys
+      </button>
+      <button className="btn btn-danger" onClick={() => setOpen('delete')}>
+        Delete
+      </button>
+      {setEnabled.error && <span className="error small">{setEnabled.error.message}</span>}
+      {open === 'qr' && (
+        <Dialog title={`Config for ${peer.name}`} onClose={close}>
+          <PeerConfig id={peer.id} name={peer.name} ownKey={peer.ownKey} />
+        </Dialog>
+      )}
+      {open === 'edit' && (
+        <Dialog title={`Edit ${peer.name}`} onClose={close}>
+          <PeerForm peer={peer} onDone={done} />
+        </Dialog>
+      )}
+      {open === 'login' && (
+        <Dialog title={`Portal login for ${peer.name}`} onClose={close}>
+          <PeerLoginForm peer={peer} />
+        </Dialog>
+      )}
+      {open === 'rotate' && (
+        <Dialog title={`Rotate keys of ${peer.name}`} onClose={close}>
+          <div className="stack">
+            <p>The device stops connecting until it gets the new config (download it or scan the new QR code).</p>
+            {peer.ownKey && (
+              <div className="field">
+                <label htmlFor="f-newKey">New public key</label>
+                <input id="f-newKey" value={newKey} onChange={(e) => setNewKey(e.target.value)} />
+              </div>
+            )}
+            {rotate.error && <p className="alert alert-error">{rotate.error.message}</p>}
+            <button className="btn btn-danger" disabled={rotate.isPending} onClick={() => rotate.mutate({ id: peer.id, publicKey: peer.ownKey ? newKey.trim() : undefined })}>
+              Rotate keys
+            </button>
+          </div>
+        </Dialog>
+      )}
+      {open === 'delete' && (
+        <Dialog title={`Delete ${peer.name}?`} onClose={close}>
+          <div className="stack">
+            <p>
+              {peer.name} ({peer.address}) loses access at once{peer.login ? `, and its portal login ${peer.login} is removed` : ''}. This cannot be undone.
+            </p>
+            {remove.error && <p className="alert alert-error">{remove.error.message}</p>}
+            <button className="btn btn-danger" disabled={remove.isPending} onClick={() => remove.mutate({ id: peer.id })}>
+              Delete {peer.name}
+            </button>
+          </div>
+        </Dialog>
+      )}
+    </div>
+  );
+}

@@ -1,0 +1,114 @@
+'use client';
+
+import { useState, type FormEvent } from 'react';
+import type { ApplyState } from '@/components/apply-notice';
+import { Field, FieldError, SubmitButton } from '@/components/ui';
+import { fieldErrorsOf, trpc } from '@/lib/client/trpc';
+import { toLocalInput } from '@/lib/format';
+import { ROUTING_POLICIES, ROUTING_POLICY_INFO, type RoutingPolicy } from '@/lib/schemas/wireguard';
+import type { PeerRow } from './peers-view';
+
+interface Draft {
+  name: string;
+  routingPolicy: RoutingPolicy;
+  allowedIps: string;
+  address: string;
+  peerToPeer: boolean;
+  presharedKey: boolean;
+  expiresAt: string;
+  publicKey: string;
+  enabled: boolean;
+}
+
+function draftOf(peer?: PeerRow): Draft {
+  return {
+    name: peer?.name ?? '',
+    routingPolicy: peer?.routingPolicy ?? 'full',
+    allowedIps: peer?.allowedIps.join('\n') ?? '',
+    address: peer?.address ?? '',
+    peerToPeer: peer?.peerToPeer ?? false,
+    presharedKey: peer?.presharedKey ?? true,
+    expiresAt: toLocalInput(peer?.expiresAt),
+    publicKey: '',
+    enabled: peer?.enabled ?? true,
+  };
+}
+
+/** Creates a peer, or edits one when `peer` is given; the same fields and server checks either way. */
+export function PeerForm({ peer, onDone }: { peer?: PeerRow; onDone: (apply: ApplyState) => void }) {
+  const utils = trpc.useUtils();
+  const create = trpc.peers.create.useMutation();
+  const update = trpc.peers.update.useMutation();
+  const [d, setD] = useState<Draft>(() => draftOf(peer));
+  const [errors, setErrors] = useState<Record<string, string[]>>({});
+  const [failure, setFailure] = useState<string | null>(null);
+  const set = (patch: Partial<Draft>) => setD((x) => ({ ...x, ...patch }));
+  const pending = create.isPending || update.isPending;
+
+  async function onSubmit(e: FormEvent) {
+    e.preventDefault();
+    const common = {
+      name: d.name,
+      routingPolicy: d.routingPolicy,
+      allowedIps: d.routingPolicy === 'custom' ? d.allowedIps.split(/[\s,]+/).filter(Boolean) : undefined,
+      address: d.address || undefined,
+      peerToPeer: d.peerToPeer,
+      presharedKey: d.presharedKey,
+      enabled: d.enabled,
+    };
+    try {
+      const result = peer
+        ? await update.mutateAsync({ ...common, id: peer.id, expiresAt: d.expiresAt ? new Date(d.expiresAt) : null })
+        : await create.mutateAsync({ ...common, expiresAt: d.expiresAt ? new Date(d.expiresAt) : undefined, publicKey: d.publicKey || undefined });
+      await utils.peers.invalidate();
+      onDone(result.apply);
+    } catch (err) {
+      const fields = fieldErrorsOf(err);
+      setErrors(fields);
+      setFailure(Object.keys(fields).length ? null : (err as Error).message);
+    }
+  }
+
+  return (
+    <form className="stack" onSubmit={onSubmit} noValidate>
+      {failure && <p className="alert alert-error">{failure}</p>}
+      <Field label="Name" name="name" value={d.name} onChange={(e) => set({ name: e.target.value })} errors={errors.name} hint="Letters, digits, _ - . — also its DNS name" />
+      <fieldset className="field">
+        <legend>Routing</legend>
+        {ROUTING_POLICIES.map((p) => (
+          <label key={p} className="choice">
+            <input type="radio" name="routingPolicy" value={p} checked={d.routingPolicy === p} onChange={() => set({ routingPolicy: p })} />
+            <span>
+              <strong>{ROUTING_POLICY_INFO[p].label}</strong> <span className="muted small">{ROUTING_POLICY_INFO[p].summary}</span>
+            </span>
+          </label>
+        ))}
+      </fieldset>
+      {d.routingPolicy === 'custom' && (
+        <div className="field">
+          <label htmlFor="f-allowedIps">Networks through the cell (one per line)</label>
+          <textarea id="f-allowedIps" rows={3} value={d.allowedIps} onChange={(e) => set({ allowedIps: e.target.value })} />
+          <FieldError errors={errors.allowedIps ?? Object.entries(errors).find(([k]) => k.startsWith('allowedIps.'))?.[1]} />
+        </div>
+      )}
+      <Field label="Fixed address (optional)" name="address" value={d.address} placeholder="lowest free" onChange={(e) => set({ address: e.target.value })} errors={errors.address} />
+      <Field label="Expires (optional)" name="expiresAt" type="datetime-local" value={d.expiresAt} onChange={(e) => set({ expiresAt: e.target.value })} errors={errors.expiresAt} />
+      {!peer && (
+        <Field label="Own public key (optional)" name="publicKey" value={d.publicKey} placeholder="the cell makes a key pair" onChange={(e) => set({ publicKey: e.target.value })} errors={errors.publicKey} hint="Bring your own key and the cell never sees the private key." />
+      )}
+      {(
+        [
+          ['peerToPeer', 'May reach other peers'],
+          ['presharedKey', 'Preshared key (extra protection)'],
+          ['enabled', 'Enabled'],
+        ] as const
+      ).map(([k, label]) => (
+        <label key={k} className="choice">
+          <input type="checkbox" checked={d[k]} onChange={(e) => set({ [k]: e.target.checked })} /> {label}
+        </label>
+      ))}
+      <SubmitButton pending={pending}>{peer ? 'Save peer' : 'Create peer'}</SubmitButton>
+    </form>
+  );
+}
+

@@ -1,0 +1,67 @@
+'use client';
+
+import { useState, type FormEvent } from 'react';
+import { Alert, Field, SubmitButton } from '@/components/ui';
+import { fieldErrorsOf, trpc } from '@/lib/client/trpc';
+import type { PeerRow } from './peers-view';
+
+/** Gives a peer a portal login: an initial password, or a one-time link to copy. Again for a reset. */
+export function PeerLoginForm({ peer }: { peer: PeerRow }) {
+  const utils = trpc.useUtils();
+  const create = trpc.peers.createLogin.useMutation({ onSuccess: () => void utils.peers.invalidate() });
+  const [username, setUsername] = useState(peer.login ?? '');
+  const [mode, setMode] = useState<'password' | 'link'>('link');
+  const [password, setPassword] = useState('');
+  const [errors, setErrors] = useState<Record<string, string[]>>({});
+  const [copied, setCopied] = useState(false);
+  const result = create.data;
+  const link = result?.link ? `${window.location.origin}${result.link}` : null;
+
+  async function onSubmit(e: FormEvent) {
+    e.preventDefault();
+    try {
+      await create.mutateAsync({ peerId: peer.id, username, mode, password: mode === 'password' ? password : undefined });
+      setErrors({});
+    } catch (err) {
+      setErrors(fieldErrorsOf(err));
+    }
+  }
+
+  if (result) {
+    return (
+      <div className="stack">
+        <Alert kind="ok">
+          {result.username} can sign in to the portal{link ? ' once they choose a password with this link' : ' with the password you set'}.
+        </Alert>
+        {link && (
+          <>
+            <input aria-label="One-time link" readOnly value={link} onFocus={(e) => e.target.select()} />
+            <div className="row">
+              <button className="btn" onClick={() => void navigator.clipboard?.writeText(link).then(() => setCopied(true))}>
+                {copied ? 'Copied' : 'Copy link'}
+              </button>
+              <span className="muted small">Works once, until {result.expiresAt?.toLocaleString()}.</span>
+            </div>
+          </>
+        )}
+      </div>
+    );
+  }
+  return (
+    <form className="stack" onSubmit={onSubmit} noValidate>
+      {peer.login && <p className="small">{peer.name} already signs in as {peer.login}: this resets that login.</p>}
+      {create.error && !Object.keys(errors).length && <Alert kind="error">{create.error.message}</Alert>}
+      <Field label="Username" name="username" value={username} onChange={(e) => setUsername(e.target.value)} errors={errors.username} />
+      <label className="choice">
+        <input type="radio" name="mode" checked={mode === 'link'} onChange={() => setMode('link')} /> One-time link (they choose the password)
+      </label>
+      <label className="choice">
+        <input type="radio" name="mode" checked={mode === 'password'} onChange={() => setMode('password')} /> Set an initial password
+      </label>
+      {mode === 'password' && (
+        <Field label="Initial password" name="password" type="password" autoComplete="new-password" value={password} onChange={(e) => setPassword(e.target.value)} errors={errors.password} />
+      )}
+      <SubmitButton pending={create.isPending}>Give login</SubmitButton>
+    </form>
+  );
+}

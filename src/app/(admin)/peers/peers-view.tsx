@@ -1,0 +1,140 @@
+'use client';
+
+import { useState } from 'react';
+import type { inferRouterOutputs } from '@trpc/server';
+import { ApplyNotice, type ApplyState } from '@/components/apply-notice';
+import { Dialog } from '@/components/dialog';
+import { PageHead } from '@/components/ui';
+import { trpc } from '@/lib/client/trpc';
+import { formatAgo, formatBytes } from '@/lib/format';
+import { ROUTING_POLICY_INFO, type PEER_SORTS } from '@/lib/schemas/wireguard';
+import type { AppRouter } from '@/server/routers/_app';
+import { PeerActions } from './peer-actions';
+import { PeerForm } from './peer-form';
+
+export type PeerRow = inferRouterOutputs<AppRouter>['peers']['list']['items'][number];
+type Sort = (typeof PEER_SORTS)[number];
+const PAGE_SIZE = 25;
+
+export function PeersView() {
+  const [draft, setDraft] = useState('');
+  const [search, setSearch] = useState('');
+  const [sort, setSort] = useState<{ by: Sort; dir: 'asc' | 'desc' }>({ by: 'name', dir: 'asc' });
+  const [page, setPage] = useState(1);
+  const [creating, setCreating] = useState(false);
+  const [notice, setNotice] = useState<ApplyState | null>(null);
+  // Live columns (handshake, endpoint, transfer) refresh without reloading the page.
+  const list = trpc.peers.list.useQuery({ search: search || undefined, sort: sort.by, dir: sort.dir, page, pageSize: PAGE_SIZE }, { refetchInterval: 10_000 });
+  const pages = list.data ? Math.max(1, Math.ceil(list.data.total / PAGE_SIZE)) : 1;
+  const sortBy = (by: Sort) => setSort((s) => ({ by, dir: s.by === by && s.dir === 'asc' ? 'desc' : 'asc' }));
+  const header = (by: Sort, label: string) => (
+    <th aria-sort={sort.by === by ? (sort.dir === 'asc' ? 'ascending' : 'descending') : undefined}>
+      <button className="sort" onClick={() => sortBy(by)}>
+        {label} {sort.by === by ? (sort.dir === 'asc' ? '▲' : '▼') : ''}
+      </button>
+    </th>
+  );
+
+  return (
+    <>
+      <PageHead
+        title="Peers"
+        subtitle="Devices that join the cell through WireGuard."
+        actions={
+          <button className="btn btn-primary" onClick={() => setCreating(true)}>
+            New peer
+          </button>
+        }
+      />
+      <div className="stack">
+        <ApplyNotice apply={notice} />
+        <form
+          className="card row"
+          onSubmit={(e) => {
+            e.preventDefault();
+            setPage(1);
+            setSearch(draft.trim());
+          }}
+        >
+          <input aria-label="Search peers" placeholder="Name or address" value={draft} onChange={(e) => setDraft(e.target.value)} style={{ maxWidth: 260 }} />
+          <button className="btn">Search</button>
+          {list.data && !list.data.statusAvailable && <span className="muted small">Live status unavailable: the WireGuard interface is not reachable.</span>}
+        </form>
+        {list.error && <p className="alert alert-error">{list.error.message}</p>}
+        <div className="card table-wrap">
+          <table className="table">
+            <thead>
+              <tr>
+                {header('name', 'Name')}
+                {header('address', 'Address')}
+                <th>Policy</th>
+                <th>Status</th>
+                {header('expiresAt', 'Expires')}
+                <th>Last handshake</th>
+                <th>Endpoint</th>
+                <th>Rx / Tx</th>
+                <th>Actions</th>
+              </tr>
+            </thead>
+            <tbody>
+              {list.data?.items.map((p) => (
+                <tr key={p.id} data-testid={`peer-${p.name}`}>
+                  <td>
+                    <span className={`dot${p.online ? ' dot-on' : ''}`} title={p.online ? 'online' : 'offline'} />
+                    {p.name}
+                    {p.login && <div className="muted small">login: {p.login}</div>}
+                  </td>
+                  <td>
+                    <code>{p.address}</code>
+                    {p.address6 && <div className="muted small">{p.address6}</div>}
+                  </td>
+                  <td>{ROUTING_POLICY_INFO[p.routingPolicy].label}</td>
+                  <td>
+                    {p.active ? <span className="badge badge-ok">enabled</span> : <span className="badge badge-warn">{p.disabledReason ?? 'disabled'}</span>}
+                  </td>
+                  <td>{p.expiresAt ? p.expiresAt.toLocaleString() : '—'}</td>
+                  <td>{formatAgo(p.latestHandshake)}</td>
+                  <td>{p.endpoint ?? '—'}</td>
+                  <td>
+                    {formatBytes(p.rxBytes)} / {formatBytes(p.txBytes)}
+                  </td>
+                  <td>
+                    <PeerActions peer={p} onApplied={setNotice} />
+                  </td>
+                </tr>
+              ))}
+              {list.data?.items.length === 0 && (
+                <tr>
+                  <td colSpan={9} className="muted">
+                    {search ? `No peer matches “${search}”.` : 'No peers yet: add the first device with “New peer”.'}
+                  </td>
+                </tr>
+              )}
+            </tbody>
+          </table>
+        </div>
+        <div className="row">
+          <button className="btn" disabled={page <= 1} onClick={() => setPage(page - 1)}>
+            Previous
+          </button>
+          <span className="muted small">
+            Page {page} of {pages} · {list.data?.total ?? 0} peers
+          </span>
+          <button className="btn" disabled={page >= pages} onClick={() => setPage(page + 1)}>
+            Next
+          </button>
+        </div>
+      </div>
+      {creating && (
+        <Dialog title="New peer" onClose={() => setCreating(false)}>
+          <PeerForm
+            onDone={(apply) => {
+              setCreating(false);
+              setNotice(apply);
+            }}
+          />
+        </Dialog>
+      )}
+    </>
+  );
+}

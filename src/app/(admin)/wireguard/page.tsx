@@ -1,0 +1,5 @@
+import { WireguardView } from './wireguard-view';
+
+export default function WireguardPage() {
+  return <WireguardView />;
+}
