@@ -1,3 +1,4 @@
+import fs from 'node:fs';
 import { BackendUnavailableError, type PeerSpec, type WgBackend } from '@/server/managers/wireguard/backend';
 
 /** A backend that records what the applier asked of it, and can be switched off. */
@@ -9,9 +10,9 @@ export function recordingBackend() {
   };
   const backend: WgBackend = {
     description: 'recording backend',
-    sync: async ({ text }) => {
+    sync: async ({ file }) => {
       guard();
-      calls.push({ op: 'sync', text });
+      calls.push({ op: 'sync', text: fs.readFileSync(file, 'utf8') });
     },
     setPeer: async (peer) => {
       guard();

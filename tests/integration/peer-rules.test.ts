@@ -1,24 +1,13 @@
 import { execFileSync } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { requireTools } from '../helpers/netns';
 import { attempt, loadPeerRules, type Runner } from '@/server/managers/wireguard/backend';
 import { serverModel } from '@/server/managers/wireguard/model';
 import { renderServerPeerRules } from '@/server/managers/wireguard/render';
 
 // The rule sets go through the real iptables-restore inside a namespace of the test's own.
 const NS = `pic-rules-${process.pid}`;
-const missing = (() => {
-  if (process.getuid?.() !== 0) return 'root';
-  for (const tool of ['ip', 'iptables-restore', 'ip6tables-restore']) {
-    try {
-      execFileSync('sh', ['-c', `command -v ${tool}`], { stdio: 'ignore' });
-    } catch {
-      return tool;
-    }
-  }
-  return null;
-})();
-if (missing && process.env.CI === 'true') throw new Error(`peer rule tests need ${missing} (CI must not skip them)`);
-if (missing) console.warn(`!!! SKIPPING peer rule tests: ${missing} is missing (apt-get install iptables iproute2; run as root) !!!`);
+const ready = requireTools('the peer rule suite', ['ip', 'iptables-restore', 'ip6tables-restore'], 'apt-get install iptables iproute2');
 
 const inNs: Runner = ([cmd, ...args], input) => attempt('ip', ['netns', 'exec', NS, cmd!, ...args], input);
 const key = (n: number) => Buffer.alloc(32, n).toString('base64');
@@ -38,7 +27,7 @@ const server = { listenPort: 51820, subnet: '10.0.0.0/24', subnet6: 'fd12:3456:7
 const rulesFor = (peers: ReturnType<typeof peer>[]) => renderServerPeerRules(serverModel('home', server, peers, new Date()));
 const listRules = (tool: string) => execFileSync('ip', ['netns', 'exec', NS, tool, '-S'], { encoding: 'utf8' });
 
-describe.skipIf(missing !== null)('peer-to-peer rules on a real netfilter', () => {
+describe.skipIf(!ready)('peer-to-peer rules on a real netfilter', () => {
   beforeAll(() => execFileSync('ip', ['netns', 'add', NS]));
   afterAll(() => execFileSync('ip', ['netns', 'del', NS]));
 

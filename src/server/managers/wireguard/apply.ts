@@ -85,7 +85,7 @@ async function applyNow(db: Db, change: PeerChange | undefined): Promise<ApplyRe
         if (peer) await target.setPeer!(peer);
       }
     } else if (appliedRevision < revision) {
-      await target.sync({ text: syncText, containerPath: `${CONTAINER_CONFIG_DIR}/wg0.sync.conf` });
+      await target.sync({ file: files.sync, containerPath: `${CONTAINER_CONFIG_DIR}/wg0.sync.conf` });
     }
     if (!rulesCurrent) {
       await target.applyPeerRules!(rules);

@@ -4,6 +4,9 @@
  * Commands are argument arrays; keys travel on stdin or in 0600 files, never in argv.
  */
 import { spawn } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { EngineUnavailableError, execIn } from '../../runtime/docker';
 import { PEERS_CHAIN } from './render';
 
@@ -18,7 +21,7 @@ export interface PeerSpec {
 export interface WgBackend {
   readonly description: string;
   /** Make the interface hold exactly this config (stripped form), without dropping unchanged peers. */
-  sync(config: { text: string; containerPath: string }): Promise<void>;
+  sync(config: { file: string; containerPath: string }): Promise<void>;
   /** Optional single-peer fast paths. */
   setPeer?(peer: PeerSpec): Promise<void>;
   removePeer?(publicKey: string): Promise<void>;
@@ -63,25 +66,46 @@ export function attempt(cmd: string, args: string[], input?: string): Promise<{ 
   });
 }
 
-async function run(cmd: string, args: string[], input?: string): Promise<string> {
-  const { ok, out, err } = await attempt(cmd, args, input);
+async function run(runner: Runner, argv: string[], input?: string): Promise<string> {
+  const [cmd, ...args] = argv;
+  const { ok, out, err } = await runner(argv, input);
   if (ok) return out;
   const message = `${cmd} ${args[0] ?? ''} failed: ${err.trim() || 'non-zero exit'}`;
   // A missing interface means nothing to apply to yet: the change stays pending.
   throw /No such device|Unable to access interface/.test(err) ? new BackendUnavailableError(message) : new Error(message);
 }
 
-export function localBackend(iface: string): WgBackend {
+/** A key in a private temporary file (0600 in a 0700 folder), removed afterwards. */
+async function withSecretFile<T>(secret: string | null, fn: (file: string | null) => Promise<T>): Promise<T> {
+  if (secret === null) return fn(null);
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'pic-wg-'));
+  const file = path.join(dir, 'key');
+  try {
+    fs.writeFileSync(file, `${secret}\n`, { mode: 0o600 });
+    return await fn(file);
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+/**
+ * Commands on a local interface; with `netns`, inside that network namespace
+ * (`ip netns exec`), for hosts that keep the tunnel in its own namespace.
+ */
+export function localBackend(iface: string, { netns }: { netns?: string } = {}): WgBackend {
+  const runner: Runner = ([cmd, ...args], input) => (netns ? attempt('ip', ['netns', 'exec', netns, cmd!, ...args], input) : attempt(cmd!, args, input));
   return {
-    description: `local interface ${iface}`,
-    sync: async ({ text }) => void (await run('wg', ['syncconf', iface, '/dev/stdin'], text)),
+    description: `local interface ${iface}${netns ? ` in ${netns}` : ''}`,
+    sync: async ({ file }) => void (await run(runner, ['wg', 'syncconf', iface, file])),
     async setPeer(p) {
-      const args = ['set', iface, 'peer', p.publicKey, 'preshared-key', p.presharedKey ? '/dev/stdin' : '/dev/null', 'allowed-ips', p.allowedIps.join(',')];
-      await run('wg', args, p.presharedKey ? `${p.presharedKey}\n` : '');
+      // wg reads keys from files; Node's child stdio are sockets, which /dev/stdin cannot open.
+      await withSecretFile(p.presharedKey, async (pskFile) => {
+        await run(runner, ['wg', 'set', iface, 'peer', p.publicKey, 'preshared-key', pskFile ?? '/dev/null', 'allowed-ips', p.allowedIps.join(',')]);
+      });
     },
-    removePeer: async (publicKey) => void (await run('wg', ['set', iface, 'peer', publicKey, 'remove'])),
-    dump: () => run('wg', ['show', iface, 'dump']),
-    applyPeerRules: (rules) => loadPeerRules(([cmd, ...args], input) => attempt(cmd!, args, input), iface, rules),
+    removePeer: async (publicKey) => void (await run(runner, ['wg', 'set', iface, 'peer', publicKey, 'remove'])),
+    dump: () => run(runner, ['wg', 'show', iface, 'dump']),
+    applyPeerRules: (rules) => loadPeerRules(runner, iface, rules),
   };
 }
 

@@ -1,0 +1,103 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Db } from '@/server/db';
+import { useWireguardBackend } from '@/server/managers/wireguard';
+import { localBackend } from '@/server/managers/wireguard/backend';
+import { admin, freshCell, setUp } from '../helpers/db';
+import { inNs, makeLab, requireTools, startWireguardGo, statusInNs, type Lab } from '../helpers/netns';
+
+const ready = requireTools('the WireGuard tunnel suite', ['ip', 'wg', 'wg-quick', 'wireguard-go', 'ping'], 'apt-get install wireguard-tools wireguard-go iproute2 iputils-ping');
+const tag = `t${process.pid % 10000}`;
+const CELL_IF = `wgc${tag}`;
+const PEER_IF = `wgp${tag}`;
+
+/** The peer side is configured from the config the cell hands out, exactly as a person would get it. */
+async function configurePeer(lab: Lab, config: string) {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'pic-peer-'));
+  const file = path.join(dir, `${PEER_IF}.conf`);
+  fs.writeFileSync(file, config, { mode: 0o600 });
+  const stripped = await inNs(lab.peer, ['wg-quick', 'strip', file]);
+  fs.writeFileSync(`${file}.stripped`, stripped, { mode: 0o600 });
+  await inNs(lab.peer, ['wg', 'setconf', PEER_IF, `${file}.stripped`]);
+  const address = /^Address = ([^,\n]+)/m.exec(config)![1]!;
+  await inNs(lab.peer, ['ip', 'addr', 'add', address, 'dev', PEER_IF]);
+  await inNs(lab.peer, ['ip', 'link', 'set', PEER_IF, 'up']);
+  for (const net of /^AllowedIPs = (.+)$/m.exec(config)![1]!.split(', ')) await inNs(lab.peer, ['ip', 'route', 'replace', net, 'dev', PEER_IF]);
+}
+
+const ping = (lab: Lab, wait = 2) => statusInNs(lab.peer, ['ping', '-c', '1', '-W', String(wait), '10.0.0.1']);
+
+/** A new handshake can take a few seconds after the cell re-adds a peer. */
+async function pingsWithin(lab: Lab, seconds: number): Promise<boolean> {
+  const until = Date.now() + seconds * 1000;
+  while (Date.now() < until) if ((await ping(lab, 1)).code === 0) return true;
+  return false;
+}
+
+describe.skipIf(!ready)('a real WireGuard tunnel between namespaces', () => {
+  let lab: Lab;
+  let db: Db;
+  let peerId: number;
+
+  beforeAll(async () => {
+    lab = makeLab(tag);
+    await startWireguardGo(lab.cell, CELL_IF);
+    await inNs(lab.cell, ['ip', 'addr', 'add', '10.0.0.1/24', 'dev', CELL_IF]);
+    await inNs(lab.cell, ['ip', 'link', 'set', CELL_IF, 'up']);
+    await startWireguardGo(lab.peer, PEER_IF);
+    db = freshCell().db;
+    useWireguardBackend(localBackend(CELL_IF, { netns: lab.cell }));
+    await setUp(db);
+    const updated = await admin(db).wireguard.update({ endpointHost: lab.cellIp, listenPort: 51999 });
+    expect(updated.apply).toEqual({ state: 'applied', via: expect.any(String) });
+  }, 60_000);
+
+  afterAll(() => {
+    useWireguardBackend(null);
+    lab?.destroy();
+  });
+
+  it('the cell interface runs the rendered server config', async () => {
+    const dump = await inNs(lab.cell, ['wg', 'show', CELL_IF, 'dump']);
+    const [, publicKey, port] = dump.split('\n')[0]!.split('\t');
+    expect(publicKey).toBe((await admin(db).wireguard.get()).publicKey);
+    expect(port).toBe('51999');
+  });
+
+  it('a peer configured from its downloaded config pings the cell through the tunnel', async () => {
+    const peer = await admin(db).peers.create({ name: 'tunnel-phone', routingPolicy: 'cell' });
+    expect(peer.apply).toMatchObject({ state: 'applied', via: expect.stringContaining('wg set') });
+    peerId = peer.id;
+    await configurePeer(lab, await admin(db).peers.config({ id: peer.id }));
+    expect(await pingsWithin(lab, 10)).toBe(true);
+    const listed = (await admin(db).peers.list({})).items.find((p) => p.id === peer.id)!;
+    expect(listed.online).toBe(true);
+    expect(listed.endpoint).toMatch(/^192\.168\.250\.2:\d+$/);
+    expect(listed.rxBytes).toBeGreaterThan(0);
+    expect((await admin(db).wireguard.status()).peersOnline).toBe(1);
+  }, 30_000);
+
+  it('disabling the peer stops the tunnel; enabling it restores it', async () => {
+    await admin(db).peers.setEnabled({ id: peerId, enabled: false });
+    expect((await ping(lab, 1)).code).not.toBe(0);
+    expect((await ping(lab, 1)).code).not.toBe(0);
+    await admin(db).peers.setEnabled({ id: peerId, enabled: true });
+    expect(await pingsWithin(lab, 15)).toBe(true);
+  }, 40_000);
+
+  it('adding and removing another peer three times never drops a packet of the first', async () => {
+    const count = 150;
+    const flood = statusInNs(lab.peer, ['ping', '-i', '0.05', '-c', String(count), '-W', '1', '10.0.0.1']);
+    for (let i = 0; i < 3; i++) {
+      const other = await admin(db).peers.create({ name: `visitor-${i}`, routingPolicy: 'full' });
+      expect(other.apply.state).toBe('applied');
+      await new Promise((r) => setTimeout(r, 300));
+      expect((await admin(db).peers.remove({ id: other.id })).apply.state).toBe('applied');
+      await new Promise((r) => setTimeout(r, 300));
+    }
+    const { out } = await flood;
+    expect(out).toMatch(new RegExp(`${count} packets transmitted, ${count} received, 0% packet loss`));
+  }, 40_000);
+});
