@@ -53,16 +53,17 @@ export async function loadPeerRules(runner: Runner, iface: string, rules: { v4: 
 /** Runs a command; resolves with its outcome instead of failing on a non-zero exit. */
 export function attempt(cmd: string, args: string[], input?: string): Promise<{ ok: boolean; out: string; err: string }> {
   return new Promise((resolve, reject) => {
-    const child = spawn(cmd, args, { stdio: ['pipe', 'pipe', 'pipe'], timeout: 10_000 });
+    const child = spawn(cmd, args, { stdio: [input === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'], timeout: 10_000 });
     let out = '';
     let err = '';
-    child.stdout.setEncoding('utf8').on('data', (c: string) => (out += c));
-    child.stderr.setEncoding('utf8').on('data', (c: string) => (err += c));
+    child.stdout!.setEncoding('utf8').on('data', (c: string) => (out += c));
+    child.stderr!.setEncoding('utf8').on('data', (c: string) => (err += c));
     child.on('error', (e: NodeJS.ErrnoException) =>
       reject(e.code === 'ENOENT' ? new BackendUnavailableError(`${cmd} is not installed`) : e),
     );
     child.on('close', (code) => resolve({ ok: code === 0, out, err }));
-    child.stdin.end(input ?? '');
+    // A command that exits without reading its input must not crash the server with EPIPE.
+    child.stdin?.on('error', () => undefined).end(input);
   });
 }
 
