@@ -1,6 +1,7 @@
 import fs from 'node:fs';
 import { getDb } from './db';
 import { startLoops } from './loops';
+import { ensureStack } from './managers/containers/stack';
 import { isSetupComplete } from './managers/setup';
 import { ensureServer } from './managers/wireguard/server';
 import { logger } from './runtime/logger';
@@ -16,8 +17,11 @@ export async function boot(): Promise<void> {
   for (const dir of [dataPaths.logs(), dataPaths.backups()]) fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
   keys();
   const db = getDb();
-  // A cell set up before WireGuard existed gets its key pair now.
-  if (isSetupComplete(db)) ensureServer(db);
+  // A cell set up before WireGuard or the container stack existed gets them now.
+  if (isSetupComplete(db)) {
+    ensureServer(db);
+    ensureStack(db);
+  }
   startLoops(db);
   log.info('cell started', {
     dataDir: dataDir(),

@@ -2,12 +2,17 @@ import { lt } from 'drizzle-orm';
 import type { Db } from './db';
 import { loginFailures } from './db/schema';
 import { LOGIN_WINDOW_MS } from './managers/accounts/rate-limit';
+import { desiredFingerprint, reconcile } from './managers/containers';
 import { isSetupComplete } from './managers/setup';
 import { applyWireguard, expirePeers } from './managers/wireguard';
 import { findServer } from './managers/wireguard/state';
+import { engineStatus } from './runtime/docker';
 import { logger } from './runtime/logger';
 
 const log = logger.child('loops');
+
+/** What the stack loop last converged to; null: reconcile at the next tick. */
+const stackState: { reconciled: string | null } = { reconciled: null };
 
 export interface Loop {
   name: string;
@@ -34,6 +39,24 @@ export const loops: Loop[] = [
       if (!isSetupComplete(db)) return;
       const { expired } = await expirePeers(db);
       if (expired.length) log.info('peers expired', { peers: expired.map((p) => p.name) });
+    },
+  },
+  {
+    // The stack converges when the engine (re)appears and whenever any domain changed what it wants.
+    name: 'containers-reconcile',
+    intervalMs: 15 * 1000,
+    atStart: true,
+    run: async (db) => {
+      if (!isSetupComplete(db)) return;
+      const engine = await engineStatus();
+      if (!engine.reachable) {
+        stackState.reconciled = null;
+        return;
+      }
+      const wanted = desiredFingerprint(db);
+      if (stackState.reconciled === wanted) return;
+      const report = await reconcile(db);
+      stackState.reconciled = report.components.some((c) => c.action === 'failed') || report.network.action === 'failed' ? null : wanted;
     },
   },
   {

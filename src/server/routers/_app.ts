@@ -1,6 +1,7 @@
 import { createCallerFactory, router } from '../trpc';
 import { accountRouter } from './account';
 import { auditRouter } from './audit';
+import { containersRouter } from './containers';
 import { dashboardRouter } from './dashboard';
 import { peersRouter } from './peers';
 import { portalRouter } from './portal';
@@ -17,6 +18,7 @@ export const appRouter = router({
   portal: portalRouter,
   wireguard: wireguardRouter,
   peers: peersRouter,
+  containers: containersRouter,
 });
 
 export type AppRouter = typeof appRouter;

@@ -13,3 +13,11 @@ export const dataPaths = {
   config: (component: string) => path.join(dataDir(), 'config', component),
   backups: () => path.join(dataDir(), 'backups'),
 };
+
+/**
+ * The data directory as the engine's host sees it, for bind mounts. Differs from
+ * dataDir() only when this server itself runs in a container (`PIC_HOST_DATA_DIR`).
+ */
+export function hostDataDir(): string {
+  return path.resolve(/*turbopackIgnore: true*/ process.env.PIC_HOST_DATA_DIR || dataDir());
+}

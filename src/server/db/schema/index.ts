@@ -2,3 +2,4 @@ export * from './settings';
 export * from './users';
 export * from './audit';
 export * from './wireguard';
+export * from './containers';

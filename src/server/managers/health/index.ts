@@ -2,7 +2,7 @@ import { sql } from 'drizzle-orm';
 import pkg from '../../../../package.json';
 import type { Db } from '../../db';
 import { isSetupComplete } from '../setup';
-import { engineStatus } from './engine';
+import { engineStatus } from '../../runtime/docker';
 
 const startedAt = Date.now();
 

@@ -6,6 +6,7 @@ import { settings, users } from '../../db/schema';
 import { ConflictError } from '../../errors';
 import { encryptSecret } from '../../runtime/secrets';
 import { hashPassword } from '../accounts/password';
+import { ensureStack } from '../containers/stack';
 import { ensureServer } from '../wireguard/server';
 
 // Setup can never be undone, so once seen complete it stays complete for that connection.
@@ -55,6 +56,7 @@ export async function completeSetup(db: Db, input: CompleteSetup, now = new Date
           .values({ username: input.adminUsername, passwordHash, role: 'admin', createdAt: now, passwordChangedAt: now })
           .run();
         ensureServer(tx, now);
+        ensureStack(tx, now);
       },
       { behavior: 'immediate' },
     );

@@ -8,9 +8,10 @@ import path from 'node:path';
 import { and, eq, lt } from 'drizzle-orm';
 import type { Db } from '../../db';
 import { wireguardSettings } from '../../db/schema';
-import { writeFileAtomic } from '../../runtime/fs-atomic';
+import { writeConfig } from '../../runtime/components';
 import { logger } from '../../runtime/logger';
 import { dataPaths } from '../../runtime/paths';
+import { serialQueue } from '../../runtime/serial';
 import { BackendUnavailableError, backendFromEnv, type WgBackend } from './backend';
 import { renderServerConfig, renderServerPeerRules, renderServerSyncConfig } from './render';
 import { loadServerModel } from './state';
@@ -51,24 +52,19 @@ export const configFiles = () => {
 /** The peer-to-peer rule text this process last loaded; rules are reloaded only when it changes. */
 let rulesInPlace: string | null = null;
 
-let queue: Promise<unknown> = Promise.resolve();
-function serially<T>(fn: () => Promise<T>): Promise<T> {
-  const next = queue.then(fn, fn);
-  queue = next.catch(() => undefined);
-  return next;
-}
+const serially = serialQueue();
 
 async function applyNow(db: Db, change: PeerChange | undefined): Promise<ApplyResult> {
   const snapshot = loadServerModel(db, new Date());
   if (!snapshot) return { state: 'pending', reason: 'The WireGuard interface is not configured yet' };
   const { model, revision, appliedRevision } = snapshot;
   const files = configFiles();
-  writeFileAtomic(files.full, renderServerConfig(model), 0o600);
+  writeConfig('wireguard', 'wg0.conf', renderServerConfig(model), 0o600);
   const syncText = renderServerSyncConfig(model);
-  writeFileAtomic(files.sync, syncText, 0o600);
+  writeConfig('wireguard', 'wg0.sync.conf', syncText, 0o600);
   const rules = renderServerPeerRules(model);
-  writeFileAtomic(files.rules, rules.v4, 0o600);
-  writeFileAtomic(files.rules6, rules.v6 ?? '', 0o600);
+  writeConfig('wireguard', 'peers.rules', rules.v4, 0o600);
+  writeConfig('wireguard', 'peers6.rules', rules.v6 ?? '', 0o600);
   const rulesKey = `${rules.v4}\n${rules.v6 ?? ''}`;
   let target: WgBackend | undefined;
   try {

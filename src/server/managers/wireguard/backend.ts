@@ -7,7 +7,8 @@ import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { EngineUnavailableError, execIn } from '../../runtime/docker';
+import { exec as execInComponent } from '../../runtime/components';
+import { EngineUnavailableError } from '../../runtime/docker';
 import { PEERS_CHAIN } from './render';
 
 export class BackendUnavailableError extends Error {}
@@ -110,13 +111,13 @@ export function localBackend(iface: string, { netns }: { netns?: string } = {}):
   };
 }
 
-export const WG_CONTAINER = 'cell-wireguard';
+const container = 'cell-wireguard';
 
 /** The config folder is bind-mounted at /config; `wg syncconf` reads the stripped file from there. */
-export function containerBackend(container = WG_CONTAINER, iface = 'wg0'): WgBackend {
+export function containerBackend(iface = 'wg0'): WgBackend {
   const exec = async (argv: string[]) => {
     try {
-      const r = await execIn(container, argv);
+      const r = await execInComponent('wireguard', argv);
       if (r.exitCode !== 0) throw new Error(`${argv.slice(0, 2).join(' ')} in ${container} failed: ${r.stderr.trim() || `exit ${r.exitCode}`}`);
       return r.stdout;
     } catch (e) {
@@ -131,7 +132,7 @@ export function containerBackend(container = WG_CONTAINER, iface = 'wg0'): WgBac
     applyPeerRules: async (rules) => {
       const runner: Runner = async (argv) => {
         try {
-          const r = await execIn(container, argv);
+          const r = await execInComponent('wireguard', argv);
           return { ok: r.exitCode === 0, out: r.stdout, err: r.stderr };
         } catch (e) {
           if (e instanceof EngineUnavailableError) throw new BackendUnavailableError(e.message);

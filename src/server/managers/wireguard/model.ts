@@ -6,7 +6,7 @@ import { cidrHost, cidrSize, parseCidr, type Cidr } from '@/lib/cidr';
 import type { RoutingPolicy } from '@/lib/schemas/wireguard';
 import { formatEndpoint, type ClientModel, type ServerModel } from './render';
 
-/** The cell's container network; linked cells' subnets join the split tunnel later. */
+/** The cell's container network unless the stack says otherwise; linked cells' subnets join the split tunnel later. */
 export const CELL_NETWORK = '172.20.0.0/16';
 export const CELL_HOST_INDEX = 1;
 export const FIRST_PEER_INDEX = 2;
@@ -93,7 +93,7 @@ export function serverModel(
 }
 
 /** What the client sends through the tunnel, by routing policy. */
-export function clientAllowedIps(plan: Plan, peer: Pick<PeerRow, 'routingPolicy' | 'allowedIps' | 'peerToPeer'>): string[] {
+export function clientAllowedIps(plan: Plan, peer: Pick<PeerRow, 'routingPolicy' | 'allowedIps' | 'peerToPeer'>, cellNetwork = CELL_NETWORK): string[] {
   switch (peer.routingPolicy) {
     case 'full':
       return plan.v6 ? ['0.0.0.0/0', '::/0'] : ['0.0.0.0/0'];
@@ -104,7 +104,7 @@ export function clientAllowedIps(plan: Plan, peer: Pick<PeerRow, 'routingPolicy'
       const tunnel = peer.peerToPeer
         ? [`${cidrHost(plan.v4, 0)}/${plan.v4.prefix}`, ...(plan.v6 ? [`${cidrHost(plan.v6, 0)}/${plan.v6.prefix}`] : [])]
         : withPrefix(plan, CELL_HOST_INDEX, true);
-      return [...tunnel, CELL_NETWORK];
+      return [...tunnel, cellNetwork];
     }
   }
 }
@@ -120,7 +120,7 @@ export function dnsOf(server: ServerRow): string[] {
 }
 
 export function clientModel(
-  cell: { name: string; domain: string },
+  cell: { name: string; domain: string; network?: string },
   server: ServerRow,
   peer: PeerRow & { privateKey: string | null; presharedKey: string | null },
 ): ClientModel {
@@ -135,7 +135,7 @@ export function clientModel(
     server: {
       publicKey: server.publicKey,
       presharedKey: peer.presharedKey,
-      allowedIps: clientAllowedIps(plan, peer),
+      allowedIps: clientAllowedIps(plan, peer, cell.network),
       endpoint: endpointOf(server, cell.domain),
       persistentKeepalive: server.persistentKeepalive,
     },

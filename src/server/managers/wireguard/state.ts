@@ -4,6 +4,7 @@ import type { Db } from '../../db';
 import { peers, settings, wireguardSettings } from '../../db/schema';
 import { InvalidStateError } from '../../errors';
 import { decryptSecret } from '../../runtime/secrets';
+import { effectiveSubnet } from '../containers/stack';
 import { serverModel } from './model';
 
 export type ServerSettingsRow = typeof wireguardSettings.$inferSelect;
@@ -35,10 +36,10 @@ export function serverRow(db: Db): ServerSettingsRow {
   return row;
 }
 
-export function cellInfo(db: Db): { name: string; domain: string } {
+export function cellInfo(db: Db): { name: string; domain: string; network: string } {
   const row = db.select({ name: settings.cellName, domain: settings.domain }).from(settings).where(eq(settings.id, 1)).get();
   if (!row) throw new InvalidStateError('The cell is not set up yet');
-  return row;
+  return { ...row, network: effectiveSubnet(db).subnet };
 }
 
 /** Everything the server config needs, read in one transaction so it is consistent. */

@@ -1,0 +1,247 @@
+/**
+ * Converges the engine to the desired core stack: the network, then one container per
+ * enabled component. Runs one at a time; a failure on one component is reported for it
+ * and the others go on. Containers without `cell.managed=true` are never touched.
+ */
+import fs from 'node:fs';
+import type Docker from 'dockerode';
+import { eq } from 'drizzle-orm';
+import { COMPONENTS, type ComponentName } from '@/lib/schemas/containers';
+import type { Db } from '../../db';
+import { wireguardSettings } from '../../db/schema';
+import { engine, engineMessage, engineStatus, statusOf } from '../../runtime/docker';
+import { logger } from '../../runtime/logger';
+import { dataPaths } from '../../runtime/paths';
+import { serialQueue } from '../../runtime/serial';
+import {
+  containerName,
+  createOptions,
+  LABEL_COMPONENT,
+  LABEL_HASH,
+  LABEL_MANAGED,
+  LABEL_SPEC,
+  LABEL_STACK,
+  NETWORK_NAME,
+  planReconcile,
+  specHash,
+  type Action,
+  type ActualContainer,
+  type ContainerSpec,
+} from './spec';
+import { desiredStack, effectiveSubnet } from './stack';
+
+const log = logger.child('containers');
+
+export type ComponentOutcome = 'created' | 'recreated' | 'started' | 'unchanged' | 'removed' | 'absent' | 'failed';
+
+export interface ComponentReport {
+  component: string;
+  container: string;
+  action: ComponentOutcome;
+  reason: string;
+  containerId?: string;
+}
+
+export interface ReconcileReport {
+  at: Date;
+  durationMs: number;
+  network: { name: string; subnet: string; action: 'created' | 'recreated' | 'unchanged' | 'failed'; reason: string };
+  components: ComponentReport[];
+  /** True when anything was created, recreated, started or removed. */
+  changed: boolean;
+}
+
+const serially = serialQueue();
+let last: ReconcileReport | null = null;
+
+export function lastReconcile(): ReconcileReport | null {
+  return last;
+}
+
+/** Reconciles now, after any reconcile already running (so two calls never create twice). */
+export function reconcile(db: Db): Promise<ReconcileReport> {
+  return serially(() => reconcileNow(db));
+}
+
+async function managedContainers(docker: Docker): Promise<ActualContainer[]> {
+  const list = await docker.listContainers({ all: true, filters: { label: [`${LABEL_MANAGED}=true`, `${LABEL_STACK}=core`] } });
+  return list.map((c) => {
+    let spec: Partial<ContainerSpec> | null = null;
+    try {
+      spec = c.Labels[LABEL_SPEC] ? (JSON.parse(c.Labels[LABEL_SPEC]) as Partial<ContainerSpec>) : null;
+    } catch {
+      spec = null;
+    }
+    return {
+      id: c.Id,
+      name: (c.Names[0] ?? c.Id).replace(/^\//, ''),
+      component: c.Labels[LABEL_COMPONENT] ?? '',
+      hash: c.Labels[LABEL_HASH] ?? null,
+      spec,
+      running: c.State === 'running',
+      state: c.State,
+    };
+  });
+}
+
+type NetworkReport = ReconcileReport['network'];
+
+/** The bridge network with the wanted subnet. A managed network with another subnet is rebuilt. */
+async function ensureNetwork(docker: Docker, subnet: string, managed: ActualContainer[]): Promise<NetworkReport> {
+  const base = { name: NETWORK_NAME, subnet };
+  let info: { Labels?: Record<string, string>; IPAM?: { Config?: { Subnet?: string }[] }; Containers?: Record<string, { Name: string }> } | null = null;
+  try {
+    info = await docker.getNetwork(NETWORK_NAME).inspect();
+  } catch (err) {
+    if (statusOf(err) !== 404) throw err;
+  }
+  const create = () =>
+    docker.createNetwork({
+      Name: NETWORK_NAME,
+      Driver: 'bridge',
+      CheckDuplicate: true,
+      IPAM: { Driver: 'default', Config: [{ Subnet: subnet }] },
+      Labels: { [LABEL_MANAGED]: 'true' },
+    });
+  if (!info) {
+    await create();
+    return { ...base, action: 'created', reason: 'missing' };
+  }
+  const current = info.IPAM?.Config?.map((c) => c.Subnet).filter(Boolean) ?? [];
+  if (current.includes(subnet)) return { ...base, action: 'unchanged', reason: 'matches' };
+  if (info.Labels?.[LABEL_MANAGED] !== 'true') {
+    return { ...base, action: 'failed', reason: `${NETWORK_NAME} exists with ${current.join(', ') || 'no subnet'} and was not made by the cell; remove it or set the stack's subnet to match` };
+  }
+  const managedIds = new Set(managed.map((m) => m.id));
+  const foreign = Object.entries(info.Containers ?? {}).filter(([id]) => !managedIds.has(id));
+  if (foreign.length) {
+    return { ...base, action: 'failed', reason: `${NETWORK_NAME} moves to ${subnet}, but containers the cell does not manage use it: ${foreign.map(([, c]) => c.Name).join(', ')}` };
+  }
+  // Every managed container on it is recreated anyway (its address changes); remove them first.
+  for (const m of managed.filter((c) => c.spec?.network && (c.spec.network as { mode: string }).mode === 'cell')) {
+    await docker.getContainer(m.id).remove({ force: true });
+    m.running = false;
+    m.hash = null;
+  }
+  await docker.getNetwork(NETWORK_NAME).remove();
+  await create();
+  return { ...base, action: 'recreated', reason: `subnet changed from ${current.join(', ')}` };
+}
+
+async function imagePresent(docker: Docker, image: string): Promise<boolean> {
+  try {
+    await docker.getImage(image).inspect();
+    return true;
+  } catch (err) {
+    if (statusOf(err) === 404) return false;
+    throw err;
+  }
+}
+
+/** A container with the component's name that the cell did not make blocks it. */
+async function foreignHolder(docker: Docker, name: string): Promise<boolean> {
+  try {
+    const info = await docker.getContainer(name).inspect();
+    return info.Config.Labels?.[LABEL_MANAGED] !== 'true';
+  } catch (err) {
+    if (statusOf(err) === 404) return false;
+    throw err;
+  }
+}
+
+async function createAndStart(docker: Docker, spec: ContainerSpec): Promise<string> {
+  // Bind sources must exist, or the engine refuses the mount.
+  fs.mkdirSync(dataPaths.config(spec.component), { recursive: true, mode: 0o755 });
+  const container = await docker.createContainer(createOptions(spec));
+  await container.start();
+  return container.id;
+}
+
+async function carryOut(docker: Docker, action: Action, networkReady: boolean): Promise<ComponentReport> {
+  switch (action.kind) {
+    case 'absent':
+      return { component: action.component, container: containerName(action.component), action: 'absent', reason: action.reason };
+    case 'remove':
+      await docker.getContainer(action.actual.id).remove({ force: true });
+      return { component: action.actual.component, container: action.actual.name, action: 'removed', reason: action.reason };
+    case 'keep':
+      return { component: action.spec.component, container: action.spec.name, action: 'unchanged', reason: action.reason, containerId: action.actual.id };
+    case 'start':
+      await docker.getContainer(action.actual.id).start();
+      return { component: action.spec.component, container: action.spec.name, action: 'started', reason: action.reason, containerId: action.actual.id };
+    case 'create':
+    case 'recreate': {
+      const { spec } = action;
+      const fail = (reason: string): ComponentReport => ({ component: spec.component, container: spec.name, action: 'failed', reason });
+      if (spec.network.mode === 'cell' && !networkReady) return fail(`${NETWORK_NAME} is not ready`);
+      if (!(await imagePresent(docker, spec.image))) {
+        return fail(`image ${spec.image} is not on the engine: pull it on the Containers page, or set PIC_IMAGE_${spec.component.toUpperCase()}`);
+      }
+      if (action.kind === 'recreate') await docker.getContainer(action.actual.id).remove({ force: true });
+      else if (await foreignHolder(docker, spec.name)) {
+        return fail(`a container named ${spec.name} exists and is not managed by the cell; rename or remove it`);
+      }
+      const id = await createAndStart(docker, spec);
+      return { component: spec.component, container: spec.name, action: action.kind === 'create' ? 'created' : 'recreated', reason: action.reason, containerId: id };
+    }
+  }
+}
+
+async function reconcileNow(db: Db): Promise<ReconcileReport> {
+  const started = Date.now();
+  const docker = await engine();
+  const desired = desiredStack(db);
+  const { subnet } = effectiveSubnet(db);
+  const managed = await managedContainers(docker);
+
+  let network: NetworkReport;
+  try {
+    network = await ensureNetwork(docker, subnet, managed);
+  } catch (err) {
+    network = { name: NETWORK_NAME, subnet, action: 'failed', reason: engineMessage(err) };
+  }
+  const networkReady = network.action !== 'failed';
+
+  const components: ComponentReport[] = [];
+  for (const action of planReconcile(desired, managed)) {
+    const component = action.kind === 'absent' ? action.component : action.kind === 'remove' ? action.actual.component : action.spec.component;
+    try {
+      components.push(await carryOut(docker, action, networkReady));
+    } catch (err) {
+      components.push({ component, container: containerName(component as ComponentName), action: 'failed', reason: engineMessage(err) });
+    }
+  }
+  components.sort((a, b) => COMPONENTS.indexOf(a.component as ComponentName) - COMPONENTS.indexOf(b.component as ComponentName));
+
+  // A new WireGuard container starts with an empty interface: have the reconcile loop sync it.
+  if (components.some((c) => c.component === 'wireguard' && ['created', 'recreated', 'started'].includes(c.action))) {
+    db.update(wireguardSettings).set({ appliedRevision: 0 }).where(eq(wireguardSettings.id, 1)).run();
+  }
+
+  const changed = network.action === 'created' || network.action === 'recreated' || components.some((c) => !['unchanged', 'absent', 'failed'].includes(c.action));
+  last = { at: new Date(), durationMs: Date.now() - started, network, components, changed };
+  const failed = components.filter((c) => c.action === 'failed');
+  if (changed || failed.length || !networkReady) {
+    log.info('stack reconciled', {
+      network: network.action,
+      actions: components.filter((c) => c.action !== 'unchanged' && c.action !== 'absent').map((c) => `${c.container}: ${c.action} (${c.reason})`),
+    });
+  }
+  return last;
+}
+
+export type StackApply = { state: 'applied'; report: ReconcileReport } | { state: 'pending'; reason: string };
+
+/** After a stack setting changes: reconcile now when the engine answers, otherwise say why not. */
+export async function applyStack(db: Db): Promise<StackApply> {
+  const engine = await engineStatus();
+  if (!engine.reachable) return { state: 'pending', reason: `No container engine reachable at ${engine.socket}: the change applies when it is` };
+  return { state: 'applied', report: await reconcile(db) };
+}
+
+/** A fingerprint of the desired stack, so the reconcile loop notices changes made by any domain. */
+export function desiredFingerprint(db: Db): string {
+  return `${effectiveSubnet(db).subnet}|${desiredStack(db)
+    .map((s) => specHash(s))
+    .join(',')}`;
+}

@@ -1,0 +1,302 @@
+/**
+ * Pure: the desired core stack from stored rows, its hash, the engine's create options,
+ * and the plan that turns what the engine has into what the cell wants.
+ */
+import { createHash } from 'node:crypto';
+import path from 'node:path';
+import { cidrHost, parseCidr, type Cidr } from '@/lib/cidr';
+import { COMPONENTS, type ComponentName } from '@/lib/schemas/containers';
+
+export const NETWORK_NAME = 'cell-network';
+export const DEFAULT_SUBNET = '172.20.0.0/16';
+export const LABEL_MANAGED = 'cell.managed';
+export const LABEL_COMPONENT = 'cell.component';
+/** Core stack containers carry `cell.stack=core`; store services (later) reconcile apart. */
+export const LABEL_STACK = 'cell.stack';
+export const LABEL_HASH = 'cell.spec-hash';
+/** The whole spec, so a recreate can say which parts changed. */
+export const LABEL_SPEC = 'cell.spec';
+
+export type RestartPolicy = 'unless-stopped' | 'always' | 'on-failure' | 'no';
+
+export interface PortSpec {
+  container: number;
+  host: number;
+  protocol: 'tcp' | 'udp';
+}
+
+export interface MountSpec {
+  /** Absolute path on the engine's host. */
+  source: string;
+  target: string;
+  readOnly: boolean;
+}
+
+export interface ContainerSpec {
+  name: string;
+  component: ComponentName;
+  image: string;
+  /** Null: the image's own command. */
+  cmd: string[] | null;
+  /** `cell`: on the stack's bridge with a static address; `host`: the host's network (DHCP needs the LAN). */
+  network: { mode: 'cell'; name: string; ipv4: string } | { mode: 'host' };
+  ports: PortSpec[];
+  mounts: MountSpec[];
+  capAdd: string[];
+  sysctls: Record<string, string>;
+  restartPolicy: RestartPolicy;
+}
+
+interface CatalogueEntry {
+  defaultImage: string;
+  hostIndex: number;
+  cmd: string[] | null;
+  /** Where the component's config folder is mounted inside the container. */
+  configTarget: string;
+  configReadOnly: boolean;
+  capAdd: string[];
+  hostNetwork?: boolean;
+}
+
+/** What each component needs from the engine. Never `privileged`: capabilities are named one by one. */
+export const CATALOGUE: Record<ComponentName, CatalogueEntry> = {
+  caddy: {
+    defaultImage: 'caddy:2.10-alpine',
+    hostIndex: 2,
+    cmd: ['caddy', 'run', '--config', '/etc/caddy/Caddyfile', '--adapter', 'caddyfile'],
+    configTarget: '/etc/caddy',
+    configReadOnly: true,
+    capAdd: [],
+  },
+  dns: {
+    defaultImage: 'coredns/coredns:1.12.4',
+    hostIndex: 3,
+    cmd: ['-conf', '/etc/coredns/Corefile'],
+    configTarget: '/etc/coredns',
+    configReadOnly: true,
+    capAdd: [],
+  },
+  ntp: {
+    defaultImage: 'theohbrothers/docker-chrony:v4.5',
+    hostIndex: 4,
+    cmd: null,
+    configTarget: '/etc/chrony',
+    configReadOnly: true,
+    capAdd: ['SYS_TIME'],
+  },
+  wireguard: {
+    defaultImage: 'lscr.io/linuxserver/wireguard:1.0.20250521',
+    hostIndex: 5,
+    cmd: null,
+    configTarget: '/config',
+    configReadOnly: false,
+    capAdd: ['NET_ADMIN'],
+  },
+  dhcp: {
+    defaultImage: '4km3/dnsmasq:2.90-r3',
+    hostIndex: 6,
+    cmd: ['-k', '--conf-file=/etc/dnsmasq/dnsmasq.conf'],
+    configTarget: '/etc/dnsmasq',
+    configReadOnly: true,
+    capAdd: ['NET_ADMIN', 'NET_RAW'],
+    hostNetwork: true,
+  },
+};
+
+export const containerName = (component: ComponentName) => `cell-${component}`;
+
+export interface ComponentRow {
+  component: ComponentName;
+  enabled: boolean;
+  image: string | null;
+  hostIndex: number;
+  restartPolicy: RestartPolicy;
+}
+
+export interface StackInputs {
+  subnet: string;
+  components: ComponentRow[];
+  /** Host path of the data directory (bind sources are resolved by the engine's host). */
+  hostDataDir: string;
+  /** The WireGuard listen port (published over UDP) and whether the tunnel has IPv6. */
+  wireguard: { listenPort: number; ipv6: boolean } | null;
+  /** `PIC_IMAGE_<COMPONENT>` overrides. */
+  imageOverrides: Partial<Record<ComponentName, string>>;
+}
+
+export function effectiveImage(row: Pick<ComponentRow, 'component' | 'image'>, overrides: StackInputs['imageOverrides']): string {
+  return overrides[row.component] ?? row.image ?? CATALOGUE[row.component].defaultImage;
+}
+
+function portsOf(component: ComponentName, inputs: StackInputs): PortSpec[] {
+  switch (component) {
+    case 'caddy':
+      return [
+        { container: 80, host: 80, protocol: 'tcp' },
+        { container: 443, host: 443, protocol: 'tcp' },
+        { container: 443, host: 443, protocol: 'udp' },
+      ];
+    case 'wireguard': {
+      const p = inputs.wireguard?.listenPort ?? 51820;
+      return [{ container: p, host: p, protocol: 'udp' }];
+    }
+    default:
+      // DNS and NTP answer peers through the tunnel and the cell network, not on the host.
+      return [];
+  }
+}
+
+function sysctlsOf(component: ComponentName, inputs: StackInputs): Record<string, string> {
+  if (component !== 'wireguard') return {};
+  return {
+    'net.ipv4.ip_forward': '1',
+    'net.ipv4.conf.all.src_valid_mark': '1',
+    ...(inputs.wireguard?.ipv6 ? { 'net.ipv6.conf.all.disable_ipv6': '0', 'net.ipv6.conf.all.forwarding': '1' } : {}),
+  };
+}
+
+/** The containers that should run: one per enabled component, in catalogue order. */
+export function desiredSpecs(inputs: StackInputs): ContainerSpec[] {
+  const subnet = parseCidr(inputs.subnet) as Cidr;
+  const rows = new Map(inputs.components.map((r) => [r.component, r]));
+  const specs: ContainerSpec[] = [];
+  for (const component of COMPONENTS) {
+    const row = rows.get(component);
+    if (!row?.enabled) continue;
+    const entry = CATALOGUE[component];
+    specs.push({
+      name: containerName(component),
+      component,
+      image: effectiveImage(row, inputs.imageOverrides),
+      cmd: entry.cmd,
+      network: entry.hostNetwork ? { mode: 'host' } : { mode: 'cell', name: NETWORK_NAME, ipv4: cidrHost(subnet, row.hostIndex) },
+      ports: entry.hostNetwork ? [] : portsOf(component, inputs),
+      mounts: [{ source: path.join(inputs.hostDataDir, 'config', component), target: entry.configTarget, readOnly: entry.configReadOnly }],
+      capAdd: entry.capAdd,
+      sysctls: sysctlsOf(component, inputs),
+      restartPolicy: row.restartPolicy,
+    });
+  }
+  return specs;
+}
+
+/** JSON with sorted keys: the same spec always gives the same text. */
+export function canonicalJson(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
+  if (value && typeof value === 'object') {
+    const entries = Object.entries(value as Record<string, unknown>)
+      .filter(([, v]) => v !== undefined)
+      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+    return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonicalJson(v)}`).join(',')}}`;
+  }
+  return JSON.stringify(value);
+}
+
+export function specHash(spec: ContainerSpec): string {
+  return createHash('sha256').update(canonicalJson(spec)).digest('hex');
+}
+
+/** The top-level parts of two specs that differ, for "recreated because …". */
+export function changedParts(before: Partial<ContainerSpec> | null, after: ContainerSpec): string[] {
+  if (!before) return ['spec'];
+  return (Object.keys(after) as (keyof ContainerSpec)[]).filter((k) => canonicalJson(before[k]) !== canonicalJson(after[k]));
+}
+
+export function labelsOf(spec: ContainerSpec): Record<string, string> {
+  return {
+    [LABEL_MANAGED]: 'true',
+    [LABEL_STACK]: 'core',
+    [LABEL_COMPONENT]: spec.component,
+    [LABEL_HASH]: specHash(spec),
+    [LABEL_SPEC]: canonicalJson(spec),
+  };
+}
+
+/** The body of `POST /containers/create` for a spec. */
+export function createOptions(spec: ContainerSpec) {
+  const portKey = (p: PortSpec) => `${p.container}/${p.protocol}`;
+  const exposed: Record<string, object> = {};
+  const bindings: Record<string, { HostPort: string }[]> = {};
+  for (const p of spec.ports) {
+    exposed[portKey(p)] = {};
+    (bindings[portKey(p)] ??= []).push({ HostPort: String(p.host) });
+  }
+  return {
+    name: spec.name,
+    Image: spec.image,
+    ...(spec.cmd ? { Cmd: spec.cmd } : {}),
+    Labels: labelsOf(spec),
+    ExposedPorts: exposed,
+    HostConfig: {
+      NetworkMode: spec.network.mode === 'host' ? 'host' : spec.network.name,
+      PortBindings: bindings,
+      Mounts: spec.mounts.map((m) => ({ Type: 'bind' as const, Source: m.source, Target: m.target, ReadOnly: m.readOnly })),
+      CapAdd: spec.capAdd,
+      Sysctls: spec.sysctls,
+      Privileged: false,
+      RestartPolicy: { Name: spec.restartPolicy },
+      LogConfig: { Type: 'json-file', Config: { 'max-size': '5m', 'max-file': '5' } },
+    },
+    NetworkingConfig:
+      spec.network.mode === 'cell' ? { EndpointsConfig: { [spec.network.name]: { IPAMConfig: { IPv4Address: spec.network.ipv4 } } } } : undefined,
+  };
+}
+
+/** What the engine has of the stack: managed containers by component. */
+export interface ActualContainer {
+  id: string;
+  name: string;
+  component: string;
+  hash: string | null;
+  spec: Partial<ContainerSpec> | null;
+  running: boolean;
+  state: string;
+}
+
+export type Action =
+  | { kind: 'create'; spec: ContainerSpec; reason: string }
+  | { kind: 'recreate'; spec: ContainerSpec; actual: ActualContainer; reason: string }
+  | { kind: 'start'; spec: ContainerSpec; actual: ActualContainer; reason: string }
+  | { kind: 'keep'; spec: ContainerSpec; actual: ActualContainer; reason: string }
+  | { kind: 'remove'; actual: ActualContainer; reason: string }
+  | { kind: 'absent'; component: ComponentName; reason: string };
+
+/**
+ * The diff between desired and actual. Only managed containers are ever passed in, so
+ * nothing without the `cell.managed` label can be planned for removal or recreation.
+ */
+export function planReconcile(desired: ContainerSpec[], actual: ActualContainer[]): Action[] {
+  const byComponent = new Map<string, ActualContainer[]>();
+  for (const a of actual) byComponent.set(a.component, [...(byComponent.get(a.component) ?? []), a]);
+  const actions: Action[] = [];
+  const wanted = new Map(desired.map((s) => [s.component, s]));
+
+  for (const component of COMPONENTS) {
+    const spec = wanted.get(component);
+    const found = byComponent.get(component) ?? [];
+    byComponent.delete(component);
+    // A second container for one component (a stray from a crash) goes; the one with the right name stays.
+    const main = spec ? (found.find((a) => a.name === spec.name) ?? found[0]) : undefined;
+    for (const extra of found.filter((a) => a !== main)) {
+      actions.push({ kind: 'remove', actual: extra, reason: spec ? `a second container for ${component}` : `${component} is disabled` });
+    }
+    if (!spec) {
+      if (!found.length) actions.push({ kind: 'absent', component, reason: `${component} is disabled` });
+      continue;
+    }
+    if (!main) {
+      actions.push({ kind: 'create', spec, reason: 'missing' });
+    } else if (main.hash !== specHash(spec) || main.name !== spec.name) {
+      const parts = main.name !== spec.name ? ['name'] : changedParts(main.spec, spec);
+      actions.push({ kind: 'recreate', spec, actual: main, reason: `changed: ${parts.join(', ') || 'spec'}` });
+    } else if (!main.running) {
+      actions.push({ kind: 'start', spec, actual: main, reason: `was ${main.state}` });
+    } else {
+      actions.push({ kind: 'keep', spec, actual: main, reason: 'matches the desired spec' });
+    }
+  }
+  for (const [component, rest] of byComponent) {
+    for (const a of rest) actions.push({ kind: 'remove', actual: a, reason: `${component} is no longer part of the stack` });
+  }
+  return actions;
+}

@@ -1,0 +1,114 @@
+/** The desired core stack as stored: the network row and one row per component. */
+import { eq } from 'drizzle-orm';
+import { cidrSize, parseCidr, type Cidr } from '@/lib/cidr';
+import { COMPONENTS, COMPONENT_INFO, type ComponentName } from '@/lib/schemas/containers';
+import type { Db, DbOrTx } from '../../db';
+import { settings, stackComponents, stackNetwork, wireguardSettings } from '../../db/schema';
+import { ValidationError } from '../../errors';
+import { hostDataDir } from '../../runtime/paths';
+import { CATALOGUE, DEFAULT_SUBNET, desiredSpecs, effectiveImage, type ComponentRow, type StackInputs } from './spec';
+
+/** Creates the stack rows a cell lacks: at setup, and at boot for cells set up before containers existed. */
+export function ensureStack(db: DbOrTx, now = new Date()): void {
+  if (!db.select({ id: stackNetwork.id }).from(stackNetwork).where(eq(stackNetwork.id, 1)).get()) {
+    db.insert(stackNetwork).values({ id: 1, subnet: DEFAULT_SUBNET, updatedAt: now }).run();
+  }
+  const chosen = new Set<string>(db.select({ services: settings.services }).from(settings).where(eq(settings.id, 1)).get()?.services ?? []);
+  const have = new Set(db.select({ c: stackComponents.component }).from(stackComponents).all().map((r) => r.c));
+  for (const component of COMPONENTS) {
+    if (have.has(component)) continue;
+    // Caddy always runs; DHCP starts off; the others follow the services picked at setup.
+    const enabled = component === 'caddy' || (component !== 'dhcp' && chosen.has(component));
+    db.insert(stackComponents)
+      .values({ component, enabled, image: null, hostIndex: CATALOGUE[component].hostIndex, restartPolicy: 'unless-stopped', updatedAt: now })
+      .run();
+  }
+}
+
+/** `PIC_IMAGE_<COMPONENT>` overrides, read at each call so tests and air-gapped installs can set them. */
+export function imageOverrides(env = process.env): StackInputs['imageOverrides'] {
+  const out: StackInputs['imageOverrides'] = {};
+  for (const c of COMPONENTS) {
+    const v = env[`PIC_IMAGE_${c.toUpperCase()}`]?.trim();
+    if (v) out[c] = v;
+  }
+  return out;
+}
+
+export function effectiveSubnet(db: Db, env = process.env): { subnet: string; fromEnv: boolean } {
+  const fromEnv = env.PIC_CELL_SUBNET?.trim();
+  if (fromEnv) {
+    const c = parseCidr(fromEnv);
+    if (typeof c === 'string' || c.family !== 4) throw new ValidationError(`PIC_CELL_SUBNET=${fromEnv} is not an IPv4 CIDR block`);
+    return { subnet: fromEnv, fromEnv: true };
+  }
+  return { subnet: db.select().from(stackNetwork).where(eq(stackNetwork.id, 1)).get()?.subnet ?? DEFAULT_SUBNET, fromEnv: false };
+}
+
+function componentRows(db: Db): ComponentRow[] {
+  return db
+    .select()
+    .from(stackComponents)
+    .all()
+    .sort((a, b) => COMPONENTS.indexOf(a.component) - COMPONENTS.indexOf(b.component));
+}
+
+/** Everything the pure spec builder needs, read in one place. */
+export function stackInputs(db: Db): StackInputs {
+  const wg = db.select({ listenPort: wireguardSettings.listenPort, subnet6: wireguardSettings.subnet6 }).from(wireguardSettings).get();
+  return {
+    subnet: effectiveSubnet(db).subnet,
+    components: componentRows(db),
+    hostDataDir: hostDataDir(),
+    wireguard: wg ? { listenPort: wg.listenPort, ipv6: wg.subnet6 !== null } : null,
+    imageOverrides: imageOverrides(),
+  };
+}
+
+export function desiredStack(db: Db) {
+  return desiredSpecs(stackInputs(db));
+}
+
+/** The stack as the Containers page shows its settings. */
+export function getStack(db: Db) {
+  const overrides = imageOverrides();
+  const { subnet, fromEnv } = effectiveSubnet(db);
+  const specs = new Map(desiredStack(db).map((s) => [s.component, s]));
+  return {
+    network: { subnet, fromEnv },
+    components: componentRows(db).map((row) => ({
+      ...row,
+      ...COMPONENT_INFO[row.component],
+      defaultImage: CATALOGUE[row.component].defaultImage,
+      effectiveImage: effectiveImage(row, overrides),
+      imageFromEnv: overrides[row.component] !== undefined,
+      spec: specs.get(row.component) ?? null,
+    })),
+  };
+}
+
+export function updateComponent(
+  db: Db,
+  input: { component: ComponentName; image?: string | null; enabled?: boolean; restartPolicy?: ComponentRow['restartPolicy'] },
+  now = new Date(),
+) {
+  if (input.enabled === false && input.component === 'caddy') {
+    throw new ValidationError('Caddy serves the web app and every service; it cannot be turned off', 'enabled');
+  }
+  const set: Partial<typeof stackComponents.$inferInsert> = { updatedAt: now };
+  if (input.image !== undefined) set.image = input.image;
+  if (input.enabled !== undefined) set.enabled = input.enabled;
+  if (input.restartPolicy !== undefined) set.restartPolicy = input.restartPolicy;
+  db.update(stackComponents).set(set).where(eq(stackComponents.component, input.component)).run();
+  return getStack(db);
+}
+
+export function updateNetwork(db: Db, input: { subnet: string }, now = new Date()) {
+  const size = cidrSize(parseCidr(input.subnet) as Cidr);
+  const highest = Math.max(...componentRows(db).map((r) => r.hostIndex));
+  if (BigInt(highest) >= size - 1n) {
+    throw new ValidationError(`${input.subnet} is too small: the stack uses addresses up to host ${highest}`, 'subnet');
+  }
+  db.update(stackNetwork).set({ subnet: input.subnet, updatedAt: now }).where(eq(stackNetwork.id, 1)).run();
+  return getStack(db);
+}

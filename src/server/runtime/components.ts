@@ -1,0 +1,57 @@
+/**
+ * What managers may do to a core component's container: run a command, send a signal,
+ * restart it, and write into its config folder. Nothing else reaches the engine from them.
+ */
+import path from 'node:path';
+import type { ComponentName } from '@/lib/schemas/containers';
+import { ValidationError } from '../errors';
+import { containerName } from '../managers/containers/spec';
+import { engine, engineError, EngineUnavailableError, execIn, statusOf, type ExecResult } from './docker';
+import { writeFileAtomic } from './fs-atomic';
+import { dataPaths } from './paths';
+
+/** Runs an argument array in the component's container; resolves with the exit code and output. */
+export function exec(component: ComponentName, argv: string[]): Promise<ExecResult> {
+  if (!argv.length || argv.some((a) => typeof a !== 'string' || a.includes('\0'))) throw new ValidationError('exec needs an argument array without NUL bytes');
+  return execIn(containerName(component), argv);
+}
+
+async function onContainer(component: ComponentName, act: (c: import('dockerode').Container) => Promise<unknown>): Promise<void> {
+  const docker = await engine();
+  try {
+    await act(docker.getContainer(containerName(component)));
+  } catch (err) {
+    const status = statusOf(err);
+    if (status === 404) throw new EngineUnavailableError(`Container ${containerName(component)} does not exist: reconcile the stack first`);
+    if (status === 409) throw new EngineUnavailableError(`Container ${containerName(component)} is not running`);
+    throw engineError(err);
+  }
+}
+
+export type Signal = 'SIGUSR1' | 'SIGUSR2' | 'SIGHUP' | 'SIGTERM';
+
+/** Sends a signal to the component's main process (CoreDNS reloads on SIGUSR1). */
+export function signal(component: ComponentName, sig: Signal): Promise<void> {
+  return onContainer(component, (c) => c.kill({ signal: sig }));
+}
+
+export function restart(component: ComponentName, timeoutSeconds = 10): Promise<void> {
+  return onContainer(component, (c) => c.restart({ t: timeoutSeconds }));
+}
+
+/** The component's config folder, bind-mounted into its container. */
+export function configDir(component: ComponentName): string {
+  return dataPaths.config(component);
+}
+
+/**
+ * Writes a file into the component's config folder atomically. `file` is relative and
+ * stays inside the folder.
+ */
+export function writeConfig(component: ComponentName, file: string, content: string | Buffer, mode = 0o644): string {
+  const dir = configDir(component);
+  const target = path.resolve(dir, file);
+  if (path.isAbsolute(file) || !target.startsWith(dir + path.sep)) throw new ValidationError(`${file} is not inside the ${component} config folder`);
+  writeFileAtomic(target, content, mode);
+  return target;
+}
