@@ -87,7 +87,7 @@ async function managedContainers(docker: Docker): Promise<ActualContainer[]> {
 type NetworkReport = ReconcileReport['network'];
 
 /** The bridge network with the wanted subnet. A managed network with another subnet is rebuilt. */
-async function ensureNetwork(docker: Docker, subnet: string, managed: ActualContainer[]): Promise<NetworkReport> {
+async function ensureNetwork(docker: Docker, subnet: string, managed: ActualContainer[], moved: Set<string>): Promise<NetworkReport> {
   const base = { name: NETWORK_NAME, subnet };
   let info: { Labels?: Record<string, string>; IPAM?: { Config?: { Subnet?: string }[] }; Containers?: Record<string, { Name: string }> } | null = null;
   try {
@@ -118,10 +118,9 @@ async function ensureNetwork(docker: Docker, subnet: string, managed: ActualCont
     return { ...base, action: 'failed', reason: `${NETWORK_NAME} moves to ${subnet}, but containers the cell does not manage use it: ${foreign.map(([, c]) => c.Name).join(', ')}` };
   }
   // Every managed container on it is recreated anyway (its address changes); remove them first.
-  for (const m of managed.filter((c) => c.spec?.network && (c.spec.network as { mode: string }).mode === 'cell')) {
+  for (const m of managed.filter((c) => (c.spec?.network as { mode?: string } | undefined)?.mode !== 'host')) {
     await docker.getContainer(m.id).remove({ force: true });
-    m.running = false;
-    m.hash = null;
+    moved.add(m.component);
   }
   await docker.getNetwork(NETWORK_NAME).remove();
   await create();
@@ -192,21 +191,26 @@ async function reconcileNow(db: Db): Promise<ReconcileReport> {
   const docker = await engine();
   const desired = desiredStack(db);
   const { subnet } = effectiveSubnet(db);
-  const managed = await managedContainers(docker);
+  let managed = await managedContainers(docker);
 
   let network: NetworkReport;
+  /** Components whose containers went with the old network. */
+  const moved = new Set<string>();
   try {
-    network = await ensureNetwork(docker, subnet, managed);
+    network = await ensureNetwork(docker, subnet, managed, moved);
   } catch (err) {
     network = { name: NETWORK_NAME, subnet, action: 'failed', reason: engineMessage(err) };
   }
   const networkReady = network.action !== 'failed';
+  if (moved.size) managed = await managedContainers(docker);
 
   const components: ComponentReport[] = [];
   for (const action of planReconcile(desired, managed)) {
     const component = action.kind === 'absent' ? action.component : action.kind === 'remove' ? action.actual.component : action.spec.component;
     try {
-      components.push(await carryOut(docker, action, networkReady));
+      const report = await carryOut(docker, action, networkReady);
+      if (report.action === 'created' && moved.has(component)) Object.assign(report, { action: 'recreated', reason: `changed: ${NETWORK_NAME} moved to ${subnet}` });
+      components.push(report);
     } catch (err) {
       components.push({ component, container: containerName(component as ComponentName), action: 'failed', reason: engineMessage(err) });
     }

@@ -23,6 +23,8 @@ export interface PortSpec {
   container: number;
   host: number;
   protocol: 'tcp' | 'udp';
+  /** Host address to bind; absent: every address. */
+  hostIp?: string;
 }
 
 export interface MountSpec {
@@ -122,6 +124,8 @@ export interface StackInputs {
   wireguard: { listenPort: number; ipv6: boolean } | null;
   /** `PIC_IMAGE_<COMPONENT>` overrides. */
   imageOverrides: Partial<Record<ComponentName, string>>;
+  /** `PIC_PUBLISH_ADDRESS`: publish ports on this host address only. */
+  publishAddress?: string;
 }
 
 export function effectiveImage(row: Pick<ComponentRow, 'component' | 'image'>, overrides: StackInputs['imageOverrides']): string {
@@ -170,7 +174,7 @@ export function desiredSpecs(inputs: StackInputs): ContainerSpec[] {
       image: effectiveImage(row, inputs.imageOverrides),
       cmd: entry.cmd,
       network: entry.hostNetwork ? { mode: 'host' } : { mode: 'cell', name: NETWORK_NAME, ipv4: cidrHost(subnet, row.hostIndex) },
-      ports: entry.hostNetwork ? [] : portsOf(component, inputs),
+      ports: entry.hostNetwork ? [] : portsOf(component, inputs).map((p) => (inputs.publishAddress ? { ...p, hostIp: inputs.publishAddress } : p)),
       mounts: [{ source: path.join(inputs.hostDataDir, 'config', component), target: entry.configTarget, readOnly: entry.configReadOnly }],
       capAdd: entry.capAdd,
       sysctls: sysctlsOf(component, inputs),
@@ -219,7 +223,7 @@ export function createOptions(spec: ContainerSpec) {
   const bindings: Record<string, { HostPort: string }[]> = {};
   for (const p of spec.ports) {
     exposed[portKey(p)] = {};
-    (bindings[portKey(p)] ??= []).push({ HostPort: String(p.host) });
+    (bindings[portKey(p)] ??= []).push({ HostPort: String(p.host), ...(p.hostIp ? { HostIp: p.hostIp } : {}) });
   }
   return {
     name: spec.name,

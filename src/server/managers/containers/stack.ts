@@ -1,6 +1,6 @@
 /** The desired core stack as stored: the network row and one row per component. */
 import { eq } from 'drizzle-orm';
-import { cidrSize, parseCidr, type Cidr } from '@/lib/cidr';
+import { cidrSize, parseAddress, parseCidr, type Cidr } from '@/lib/cidr';
 import { COMPONENTS, COMPONENT_INFO, type ComponentName } from '@/lib/schemas/containers';
 import type { Db, DbOrTx } from '../../db';
 import { settings, stackComponents, stackNetwork, wireguardSettings } from '../../db/schema';
@@ -26,13 +26,21 @@ export function ensureStack(db: DbOrTx, now = new Date()): void {
 }
 
 /** `PIC_IMAGE_<COMPONENT>` overrides, read at each call so tests and air-gapped installs can set them. */
-export function imageOverrides(env = process.env): StackInputs['imageOverrides'] {
+export function imageOverrides(env: Record<string, string | undefined> = process.env): StackInputs['imageOverrides'] {
   const out: StackInputs['imageOverrides'] = {};
   for (const c of COMPONENTS) {
     const v = env[`PIC_IMAGE_${c.toUpperCase()}`]?.trim();
     if (v) out[c] = v;
   }
   return out;
+}
+
+/** `PIC_PUBLISH_ADDRESS`: an IP address of this host to publish the stack's ports on. */
+export function publishAddress(env = process.env): string | undefined {
+  const v = env.PIC_PUBLISH_ADDRESS?.trim();
+  if (!v) return undefined;
+  if (parseAddress(v) === null) throw new ValidationError(`PIC_PUBLISH_ADDRESS=${v} is not an IP address`);
+  return v;
 }
 
 export function effectiveSubnet(db: Db, env = process.env): { subnet: string; fromEnv: boolean } {
@@ -62,6 +70,7 @@ export function stackInputs(db: Db): StackInputs {
     hostDataDir: hostDataDir(),
     wireguard: wg ? { listenPort: wg.listenPort, ipv6: wg.subnet6 !== null } : null,
     imageOverrides: imageOverrides(),
+    publishAddress: publishAddress(),
   };
 }
 
