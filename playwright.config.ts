@@ -1,13 +1,25 @@
 import { defineConfig } from '@playwright/test';
+import { E2E_ENGINE_DIR } from './tests/e2e/e2e-env';
 
 /**
  * Three fresh cells from the same build: A for the browser flows, B and C for the HTTP
  * contract (B and C run side by side to prove their sessions do not collide).
  */
-export const CELLS = { a: 3100, b: 3101, c: 3102 } as const;
+export const CELLS = { a: 3100, b: 3101, c: 3102, d: 3103 } as const;
+
+/**
+ * Cell D manages the engine that the containers suite starts at this socket (after the
+ * cell is up: the cell finds an engine whenever it appears), with stand-in images.
+ */
+const ENGINE_ENV = [
+  `PIC_DOCKER_SOCKET=${E2E_ENGINE_DIR}/docker.sock`,
+  'PIC_CELL_SUBNET=172.29.8.0/24',
+  'PIC_PUBLISH_ADDRESS=127.0.0.1',
+  ...['caddy', 'dns', 'ntp', 'wireguard', 'dhcp'].map((c) => `PIC_IMAGE_${c.toUpperCase()}=pic-standin/${c}:1`),
+].join(' ');
 
 const server = (name: keyof typeof CELLS) => ({
-  command: `rm -rf .e2e/${name} && PIC_DATA_DIR=.e2e/${name} PIC_LOG_STDOUT=0 ./node_modules/.bin/next start -p ${CELLS[name]}`,
+  command: `rm -rf .e2e/${name} && PIC_DATA_DIR=.e2e/${name} PIC_LOG_STDOUT=0 ${name === 'd' ? ENGINE_ENV : 'PIC_DOCKER_SOCKET=/nonexistent/docker.sock'} ./node_modules/.bin/next start -p ${CELLS[name]}`,
   url: `http://localhost:${CELLS[name]}/api/health`,
   reuseExistingServer: false,
   timeout: 60_000,
@@ -33,6 +45,7 @@ export default defineConfig({
   projects: [
     { name: 'http', testMatch: /http\.spec\.ts/ },
     { name: 'browser', testMatch: /browser\.spec\.ts/, use: { baseURL: `http://localhost:${CELLS.a}` } },
+    { name: 'containers', testMatch: /containers\.spec\.ts/, use: { baseURL: `http://localhost:${CELLS.d}` } },
   ],
-  webServer: [server('a'), server('b'), server('c')],
+  webServer: [server('a'), server('b'), server('c'), server('d')],
 });

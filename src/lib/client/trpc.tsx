@@ -1,7 +1,7 @@
 'use client';
 
 import { QueryClient, QueryClientProvider } from '@tanstack/react-query';
-import { httpBatchLink, TRPCClientError } from '@trpc/client';
+import { httpBatchLink, httpSubscriptionLink, splitLink, TRPCClientError } from '@trpc/client';
 import { createTRPCReact } from '@trpc/react-query';
 import { useState, type ReactNode } from 'react';
 import superjson from 'superjson';
@@ -22,13 +22,18 @@ export function TRPCProvider({ children }: { children: ReactNode }) {
   const [client] = useState(() =>
     trpc.createClient({
       links: [
-        httpBatchLink({
-          url: '/api/trpc',
-          transformer: superjson,
-          async headers({ opList }) {
-            const mutates = opList.some((op) => op.type === 'mutation');
-            return mutates ? { 'x-csrf-token': await csrfToken() } : {};
-          },
+        // Subscriptions (live logs) arrive as server-sent events; everything else is batched.
+        splitLink({
+          condition: (op) => op.type === 'subscription',
+          true: httpSubscriptionLink({ url: '/api/trpc', transformer: superjson }),
+          false: httpBatchLink({
+            url: '/api/trpc',
+            transformer: superjson,
+            async headers({ opList }) {
+              const mutates = opList.some((op) => op.type === 'mutation');
+              return mutates ? { 'x-csrf-token': await csrfToken() } : {};
+            },
+          }),
         }),
       ],
     }),

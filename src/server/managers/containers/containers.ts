@@ -77,7 +77,8 @@ export async function listContainers(): Promise<ContainerSummary[]> {
       ip: nets.map((n) => n.IPAddress).find(Boolean) ?? null,
       ports: (c.Ports ?? [])
         .filter((p, i, all) => all.findIndex((q) => q.PrivatePort === p.PrivatePort && q.Type === p.Type && q.PublicPort === p.PublicPort) === i)
-        .map((p) => ({ container: p.PrivatePort, host: p.PublicPort ?? null, protocol: p.Type, hostIp: p.IP ?? null })),
+        .map((p) => ({ container: p.PrivatePort, host: p.PublicPort ?? null, protocol: p.Type, hostIp: p.IP ?? null }))
+        .sort((a, b) => a.container - b.container || a.protocol.localeCompare(b.protocol)),
     };
   });
   const rank = (r: ContainerSummary) => (r.component ? COMPONENTS.indexOf(r.component) : r.managed ? COMPONENTS.length : COMPONENTS.length + 1);

@@ -1,0 +1,5 @@
+import { ContainersView } from './containers-view';
+
+export default function ContainersPage() {
+  return <ContainersView />;
+}
