@@ -17,8 +17,8 @@ trap 'echo "stopping"; exit 0' TERM INT
 while true; do sleep 1 & wait $!; done
 `;
 
-export const ENGINE_TOOLS = ['dockerd', 'containerd', 'runc', 'busybox', 'tar'];
-export const ENGINE_INSTALL = 'apt-get install docker.io busybox-static';
+export const ENGINE_TOOLS = ['dockerd', 'containerd', 'runc', 'busybox', 'tar', 'docker-registry'];
+export const ENGINE_INSTALL = 'apt-get install docker.io busybox-static docker-registry';
 
 export interface TestEngine {
   dir: string;
@@ -144,4 +144,36 @@ export const STANDIN_IMAGES = {
 
 export function standinEnv(): Record<string, string> {
   return Object.fromEntries(Object.entries(STANDIN_IMAGES).map(([c, image]) => [`PIC_IMAGE_${c.toUpperCase()}`, image]));
+}
+
+/** A registry on loopback (Debian's docker-registry), so a pull can succeed with real progress. */
+export async function startRegistry(port: number): Promise<{ address: string; stop(): void }> {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'pic-registry-'));
+  const config = path.join(dir, 'config.yml');
+  fs.writeFileSync(
+    config,
+    `version: 0.1\nlog:\n  level: warn\nstorage:\n  filesystem:\n    rootdirectory: ${dir}/data\nhttp:\n  addr: 127.0.0.1:${port}\n`,
+  );
+  const child = spawn('docker-registry', ['serve', config], { stdio: 'ignore' });
+  const address = `127.0.0.1:${port}`;
+  await waitFor(async () => (await fetch(`http://${address}/v2/`)).ok, 15_000, `registry at ${address}`);
+  return {
+    address,
+    stop() {
+      child.kill('SIGKILL');
+      fs.rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** Pushes a local image to a registry; rejects with the engine's error. */
+export async function push(docker: Docker, image: string): Promise<void> {
+  // The engine wants an auth header even for a registry that needs none.
+  const stream = await docker.getImage(image).push({ authconfig: { serveraddress: image.split('/')[0] } });
+  await new Promise<void>((resolve, reject) =>
+    docker.modem.followProgress(stream, (err: Error | null, out: { error?: string }[]) => {
+      const failed = err?.message ?? out.find((e) => e.error)?.error;
+      return failed ? reject(new Error(failed)) : resolve();
+    }),
+  );
 }

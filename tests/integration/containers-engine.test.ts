@@ -9,7 +9,7 @@ import type { Db } from '@/server/db';
 import { health } from '@/server/managers/health';
 import { exec, restart, signal, writeConfig } from '@/server/runtime/components';
 import { admin, expectCode, freshCell, setUp } from '../helpers/db';
-import { ENGINE_INSTALL, ENGINE_TOOLS, importStandin, STANDIN_IMAGES, standinEnv, startEngine, type TestEngine } from '../helpers/engine';
+import { ENGINE_INSTALL, ENGINE_TOOLS, importStandin, push, STANDIN_IMAGES, standinEnv, startEngine, startRegistry, type TestEngine } from '../helpers/engine';
 import { requireTools } from '../helpers/netns';
 
 const ready = requireTools('container engine suite', ENGINE_TOOLS, ENGINE_INSTALL);
@@ -238,6 +238,30 @@ describe.skipIf(!ready)('core stack on a real engine', () => {
     await api.remove({ name: 'photos' });
     expect((await api.list()).some((v) => v.name === 'photos')).toBe(false);
     await expectCode(api.create({ name: 'bad name!' }), 'BAD_REQUEST');
+  });
+
+  it('pulls from a registry with progress from the engine', async () => {
+    const registry = await startRegistry(5391);
+    try {
+      const image = `${registry.address}/pic/standin:7`;
+      // A layer of its own (the container's changes), so the pull has something to download.
+      await exec('caddy', ['sh', '-c', 'head -c 300000 /dev/urandom > /tmp/payload']);
+      await engine.docker.getContainer('cell-caddy').commit({ repo: `${registry.address}/pic/standin`, tag: '7' });
+      await push(engine.docker, image);
+      await engine.docker.getImage(image).remove();
+      const job = await admin(db).containers.pull({ image });
+      expect(job).toMatchObject({ state: 'running', image });
+      await expect.poll(async () => (await admin(db).containers.pullStatus({ jobId: job.id })).state, { timeout: 20_000 }).toBe('done');
+      const done = await admin(db).containers.pullStatus({ jobId: job.id });
+      expect(done.percent).toBe(100);
+      const statuses = Object.values(done.layers).map((l) => l.status);
+      expect(statuses).toContain('Pull complete');
+      expect(statuses.every((st) => st === 'Pull complete' || st === 'Already exists')).toBe(true);
+      expect(done.status).toMatch(/Downloaded newer image|Status: /);
+      expect((await admin(db).containers.images()).some((i) => i.tags.includes(image))).toBe(true);
+    } finally {
+      registry.stop();
+    }
   });
 
   it('an unreachable registry fails the pull with the reason, not a spinner', async () => {
