@@ -49,6 +49,7 @@ export default function DashboardPage() {
                 {s.engine.error && <> — {s.engine.error}</>}
               </p>
               {!s.engine.reachable && <p className="small">State and settings still work; changes are applied once the engine is reachable.</p>}
+              <Link href="/containers">Containers</Link>
             </div>
             <div className="card">
               <h2>Server</h2>

@@ -9,7 +9,7 @@ import { eq } from 'drizzle-orm';
 import { COMPONENTS, type ComponentName } from '@/lib/schemas/containers';
 import type { Db } from '../../db';
 import { wireguardSettings } from '../../db/schema';
-import { engine, engineMessage, engineStatus, statusOf } from '../../runtime/docker';
+import { engine, engineError, engineMessage, engineStatus, statusOf } from '../../runtime/docker';
 import { logger } from '../../runtime/logger';
 import { dataPaths } from '../../runtime/paths';
 import { serialQueue } from '../../runtime/serial';
@@ -191,7 +191,7 @@ async function reconcileNow(db: Db): Promise<ReconcileReport> {
   const docker = await engine();
   const desired = desiredStack(db);
   const { subnet } = effectiveSubnet(db);
-  let managed = await managedContainers(docker);
+  let managed = await managedContainers(docker).catch((err) => Promise.reject(engineError(err)));
 
   let network: NetworkReport;
   /** Components whose containers went with the old network. */
