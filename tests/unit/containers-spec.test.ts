@@ -5,13 +5,12 @@ import {
   createOptions,
   desiredSpecs,
   LABEL_HASH,
-  planReconcile,
   specHash,
-  type ActualContainer,
   type ComponentRow,
   type ContainerSpec,
   type StackInputs,
 } from '@/server/managers/containers/spec';
+import { planReconcile, type ActualContainer } from '@/server/managers/containers/plan';
 import { imageOverrides } from '@/server/managers/containers/stack';
 import { FrameSplitter } from '@/server/runtime/docker';
 

@@ -4,6 +4,7 @@ import { useState } from 'react';
 import { Alert, PageHead } from '@/components/ui';
 import { trpc } from '@/lib/client/trpc';
 import { AUDIT_OUTCOMES } from '@/lib/schemas/audit';
+import { Pager } from '@/components/pager';
 
 type Outcome = (typeof AUDIT_OUTCOMES)[number];
 interface Filters {
@@ -123,17 +124,7 @@ export function ActivityView({ initialOutcome }: { initialOutcome?: Outcome }) {
             </tbody>
           </table>
         </div>
-        <div className="row">
-          <button className="btn" disabled={page <= 1} onClick={() => setPage(page - 1)}>
-            Previous
-          </button>
-          <span className="muted small">
-            Page {page} of {pages} · {list.data?.total ?? 0} entries
-          </span>
-          <button className="btn" disabled={page >= pages} onClick={() => setPage(page + 1)}>
-            Next
-          </button>
-        </div>
+        <Pager page={page} pages={pages} total={list.data?.total ?? 0} noun="entries" onPage={setPage} />
       </div>
     </>
   );

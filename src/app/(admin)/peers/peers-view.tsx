@@ -11,6 +11,7 @@ import { ROUTING_POLICY_INFO, type PEER_SORTS } from '@/lib/schemas/wireguard';
 import type { AppRouter } from '@/server/routers/_app';
 import { PeerActions } from './peer-actions';
 import { PeerForm } from './peer-form';
+import { Pager } from '@/components/pager';
 
 export type PeerRow = inferRouterOutputs<AppRouter>['peers']['list']['items'][number];
 type Sort = (typeof PEER_SORTS)[number];
@@ -113,17 +114,7 @@ export function PeersView() {
             </tbody>
           </table>
         </div>
-        <div className="row">
-          <button className="btn" disabled={page <= 1} onClick={() => setPage(page - 1)}>
-            Previous
-          </button>
-          <span className="muted small">
-            Page {page} of {pages} · {list.data?.total ?? 0} peers
-          </span>
-          <button className="btn" disabled={page >= pages} onClick={() => setPage(page + 1)}>
-            Next
-          </button>
-        </div>
+        <Pager page={page} pages={pages} total={list.data?.total ?? 0} noun="peers" onPage={setPage} />
       </div>
       {creating && (
         <Dialog title="New peer" onClose={() => setCreating(false)}>

@@ -22,12 +22,10 @@ import {
   LABEL_SPEC,
   LABEL_STACK,
   NETWORK_NAME,
-  planReconcile,
   specHash,
-  type Action,
-  type ActualContainer,
   type ContainerSpec,
 } from './spec';
+import { planReconcile, type Action, type ActualContainer } from './plan';
 import { desiredStack, effectiveSubnet } from './stack';
 
 const log = logger.child('containers');

@@ -1,5 +1,4 @@
 import { and, asc, count, desc, eq, isNotNull, like, lte, or, sql, type SQL } from 'drizzle-orm';
-import QRCode from 'qrcode';
 import { cidrIndexOf, parseIpv4 } from '@/lib/cidr';
 import type { CreatePeer, ListPeersInput, UpdatePeer } from '@/lib/schemas/wireguard';
 import type { Db } from '../../db';
@@ -10,10 +9,9 @@ import type { SessionUser } from '../accounts';
 import { appendAudit } from '../audit';
 import { applyWireguard, liveStatus, type PeerChange } from './apply';
 import { generateKeyPair, generatePresharedKey } from './keys';
-import { CELL_HOST_INDEX, clientModel, FIRST_PEER_INDEX, hostAddresses, isActive, lastPeerIndex, planOf, type Plan } from './model';
-import { renderClientConfig } from './render';
+import { CELL_HOST_INDEX, FIRST_PEER_INDEX, hostAddresses, isActive, lastPeerIndex, planOf, type Plan } from './model';
 import { bumpRevision } from './server';
-import { cellInfo, decrypted, serverRow, type PeerRecord } from './state';
+import { serverRow, type PeerRecord } from './state';
 import { isOnline, type PeerLive } from './status';
 
 function view(row: PeerRecord, plan: Plan, live: PeerLive | undefined, now: Date, username: string | null = null) {
@@ -183,7 +181,8 @@ export async function listPeers(db: Db, input: ListPeersInput, now = new Date())
 }
 
 /** A peer may only see its own row; to anyone else it does not exist. */
-function ownedRow(db: Db, id: number, session: SessionUser): PeerRecord {
+/** The peer row, if the session may see it: an admin, or the peer it belongs to. */
+export function ownedRow(db: Db, id: number, session: SessionUser): PeerRecord {
   const row = db.select().from(peers).where(eq(peers.id, id)).get();
   if (!row || (session.role !== 'admin' && row.userId !== session.id)) throw new NotFoundError(`Peer ${id} not found`);
   return row;
@@ -315,32 +314,6 @@ export async function removePeer(db: Db, id: number, now = new Date()) {
   );
   const apply = await applyWireguard(db, { removedKeys: [row.publicKey] });
   return { id: row.id, name: row.name, apply };
-}
-
-export function peerConfig(db: Db, id: number, session: SessionUser): { name: string; text: string } {
-  const row = ownedRow(db, id, session);
-  const model = clientModel(cellInfo(db), serverRow(db), {
-    ...row,
-    privateKey: decrypted(row.privateKeyEnc),
-    presharedKey: decrypted(row.presharedKeyEnc),
-  });
-  return { name: row.name, text: renderClientConfig(model) };
-}
-
-const QR_LEVELS = ['H', 'Q', 'M', 'L'] as const;
-
-/** The client config as an SVG QR code, at the highest error correction that still fits. */
-export async function peerQr(db: Db, id: number, session: SessionUser) {
-  const { text } = peerConfig(db, id, session);
-  for (const level of QR_LEVELS) {
-    try {
-      const svg = await QRCode.toString(text, { type: 'svg', errorCorrectionLevel: level, margin: 2 });
-      return { svg, level };
-    } catch (err) {
-      if (!/too big|amount of data/i.test((err as Error).message)) throw err;
-    }
-  }
-  throw new InvalidStateError('This config is too long for a QR code: download the file instead');
 }
 
 /** Background: peers past their expiry are disabled, each with an audit entry. */

@@ -1,0 +1,35 @@
+/** A peer's client config, as text and as a QR code: for the admin and for the peer it belongs to. */
+import QRCode from 'qrcode';
+import type { Db } from '../../db';
+import { InvalidStateError } from '../../errors';
+import type { SessionUser } from '../accounts';
+import { clientModel } from './model';
+import { ownedRow } from './peers';
+import { renderClientConfig } from './render';
+import { cellInfo, decrypted, serverRow } from './state';
+
+export function peerConfig(db: Db, id: number, session: SessionUser): { name: string; text: string } {
+  const row = ownedRow(db, id, session);
+  const model = clientModel(cellInfo(db), serverRow(db), {
+    ...row,
+    privateKey: decrypted(row.privateKeyEnc),
+    presharedKey: decrypted(row.presharedKeyEnc),
+  });
+  return { name: row.name, text: renderClientConfig(model) };
+}
+
+const QR_LEVELS = ['H', 'Q', 'M', 'L'] as const;
+
+/** The client config as an SVG QR code, at the highest error correction that still fits. */
+export async function peerQr(db: Db, id: number, session: SessionUser) {
+  const { text } = peerConfig(db, id, session);
+  for (const level of QR_LEVELS) {
+    try {
+      const svg = await QRCode.toString(text, { type: 'svg', errorCorrectionLevel: level, margin: 2 });
+      return { svg, level };
+    } catch (err) {
+      if (!/too big|amount of data/i.test((err as Error).message)) throw err;
+    }
+  }
+  throw new InvalidStateError('This config is too long for a QR code: download the file instead');
+}
