@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import { getDb } from './db';
 import { startLoops } from './loops';
 import { ensureStack } from './managers/containers/stack';
+import { ensureNetworkServices } from './managers/network-services';
 import { isSetupComplete } from './managers/setup';
 import { ensureServer } from './managers/wireguard/server';
 import { logger } from './runtime/logger';
@@ -17,10 +18,11 @@ export async function boot(): Promise<void> {
   for (const dir of [dataPaths.logs(), dataPaths.backups()]) fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
   keys();
   const db = getDb();
-  // A cell set up before WireGuard or the container stack existed gets them now.
+  // A cell set up before WireGuard, the container stack or the network services existed gets them now.
   if (isSetupComplete(db)) {
     ensureServer(db);
     ensureStack(db);
+    ensureNetworkServices(db);
   }
   startLoops(db);
   log.info('cell started', {

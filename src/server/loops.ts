@@ -3,6 +3,7 @@ import type { Db } from './db';
 import { loginFailures } from './db/schema';
 import { LOGIN_WINDOW_MS } from './managers/accounts/rate-limit';
 import { desiredFingerprint, reconcile } from './managers/containers';
+import { applyNetworkServices } from './managers/network-services';
 import { isSetupComplete } from './managers/setup';
 import { applyWireguard, expirePeers } from './managers/wireguard';
 import { findServer } from './managers/wireguard/state';
@@ -57,6 +58,16 @@ export const loops: Loop[] = [
       if (stackState.reconciled === wanted) return;
       const report = await reconcile(db);
       stackState.reconciled = report.components.some((c) => c.action === 'failed') || report.network.action === 'failed' ? null : wanted;
+    },
+  },
+  {
+    // DNS, NTP and DHCP configs: rendered from the current state, loaded where they changed
+    // or where a change is still pending because the engine was away.
+    name: 'network-services',
+    intervalMs: 30 * 1000,
+    atStart: true,
+    run: async (db) => {
+      if (isSetupComplete(db)) await applyNetworkServices(db);
     },
   },
   {

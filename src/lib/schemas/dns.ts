@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { parseIpv4, parseIpv6 } from '../cidr';
+import { parseAddress, parseIpv4, parseIpv6 } from '../cidr';
 
 export const RECORD_TYPES = ['A', 'AAAA', 'CNAME', 'TXT', 'MX', 'SRV'] as const;
 export type RecordType = (typeof RECORD_TYPES)[number];
@@ -92,3 +92,70 @@ export function recordConflict(candidate: ExistingRecord, existing: ExistingReco
   if (same.some((e) => e.type === 'CNAME')) return { field: 'name', message: `${candidate.name} is a CNAME; it cannot have other records` };
   return null;
 }
+
+export const recordId = z.object({ id: z.number().int().positive() });
+export const updateRecordInput = z.intersection(recordId, recordInput);
+export const listRecordsInput = z.object({ search: z.string().trim().max(100).optional() }).optional();
+
+/** `1.1.1.1`, `9.9.9.9:5353`, `2606:4700::1111` or `[2606:4700::1111]:5353`. */
+export const upstreamResolver = z
+  .string()
+  .trim()
+  .min(1, 'Required')
+  .max(60)
+  .refine((s) => {
+    const bracketed = /^\[([^\]]+)\](?::(\d{1,5}))?$/.exec(s);
+    const [host, port] = bracketed ? [bracketed[1]!, bracketed[2]] : s.split(':').length > 2 ? [s, undefined] : s.split(':');
+    return parseAddress(host ?? '') !== null && (port === undefined || (Number(port) >= 1 && Number(port) <= 65535));
+  }, 'An IP address with an optional port: 1.1.1.1, 9.9.9.9:5353 or [2606:4700::1111]:53');
+
+export const DEFAULT_UPSTREAMS = ['1.1.1.1', '9.9.9.9'];
+
+export const updateDnsSettingsInput = z.object({
+  upstreams: z
+    .array(upstreamResolver)
+    .min(1, 'At least one upstream resolver')
+    .max(6, 'At most 6 upstream resolvers')
+    .refine((a) => new Set(a).size === a.length, 'Each resolver once')
+    .optional(),
+  /** Null or empty: plain DNS to the upstreams. */
+  tlsServerName: z
+    .string()
+    .trim()
+    .toLowerCase()
+    .max(253)
+    .transform((s) => s || null)
+    .refine((s) => s === null || isTarget(s), 'The name on the resolvers’ certificate, like cloudflare-dns.com')
+    .nullable()
+    .optional(),
+  cache: z.boolean().optional(),
+  logLevel: z.enum(['info', 'debug']).optional(),
+  publicAddress: z
+    .string()
+    .trim()
+    .transform((s) => s || null)
+    .refine((s) => s === null || parseIpv4(s) !== null, 'An IPv4 address, or empty when unknown')
+    .nullable()
+    .optional(),
+  publicAddress6: z
+    .string()
+    .trim()
+    .toLowerCase()
+    .transform((s) => s || null)
+    .refine((s) => s === null || (parseIpv6(s) !== null && !s.includes('.')), 'An IPv6 address, or empty when unknown')
+    .nullable()
+    .optional(),
+});
+export type UpdateDnsSettings = z.output<typeof updateDnsSettingsInput>;
+
+export const lookupInput = z.object({
+  name: z
+    .string()
+    .trim()
+    .toLowerCase()
+    .min(1, 'Required')
+    .max(253, 'At most 253 characters')
+    .transform((s) => s.replace(/\.$/, ''))
+    .refine((s) => s.split('.').every((l) => LABEL.test(l)), 'A name like alice-phone.cell'),
+  type: z.enum(RECORD_TYPES).default('A'),
+});

@@ -3,6 +3,9 @@ import { accountRouter } from './account';
 import { auditRouter } from './audit';
 import { containersRouter } from './containers';
 import { dashboardRouter } from './dashboard';
+import { dhcpRouter } from './dhcp';
+import { dnsRouter } from './dns';
+import { ntpRouter } from './ntp';
 import { peersRouter } from './peers';
 import { portalRouter } from './portal';
 import { settingsRouter } from './settings';
@@ -19,6 +22,9 @@ export const appRouter = router({
   wireguard: wireguardRouter,
   peers: peersRouter,
   containers: containersRouter,
+  dns: dnsRouter,
+  ntp: ntpRouter,
+  dhcp: dhcpRouter,
 });
 
 export type AppRouter = typeof appRouter;

@@ -29,6 +29,7 @@ import {
   updateComponent,
   updateNetwork,
 } from '../managers/containers';
+import { networkChanged } from '../managers/network-services';
 import { engineStatus } from '../runtime/docker';
 import { adminProcedure, router } from '../trpc';
 
@@ -44,7 +45,10 @@ export const containersRouter = router({
   }),
   updateNetwork: adminProcedure.input(updateNetworkSchema).mutation(async ({ ctx, input }) => {
     const stack = updateNetwork(ctx.db, input);
-    return { stack, apply: await applyStack(ctx.db) };
+    const apply = await applyStack(ctx.db);
+    // The cell network is an internal network for DNS views and NTP.
+    await networkChanged(ctx.db);
+    return { stack, apply };
   }),
   reconcile: adminProcedure.mutation(({ ctx }) => reconcile(ctx.db)),
 

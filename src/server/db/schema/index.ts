@@ -3,3 +3,4 @@ export * from './users';
 export * from './audit';
 export * from './wireguard';
 export * from './containers';
+export * from './network';

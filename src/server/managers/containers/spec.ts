@@ -121,6 +121,8 @@ export interface StackInputs {
   wireguard: { listenPort: number; ipv6: boolean } | null;
   /** `PIC_IMAGE_<COMPONENT>` overrides. */
   imageOverrides: Partial<Record<ComponentName, string>>;
+  /** With DHCP on, LAN clients ask the cell for names: DNS is published on this LAN address. */
+  dnsOnLan?: string | null;
   /** `PIC_PUBLISH_ADDRESS`: publish ports on this host address only. */
   publishAddress?: string;
 }
@@ -141,8 +143,16 @@ function portsOf(component: ComponentName, inputs: StackInputs): PortSpec[] {
       const p = inputs.wireguard?.listenPort ?? 51820;
       return [{ container: p, host: p, protocol: 'udp' }];
     }
+    case 'dns':
+      // Peers reach DNS through the tunnel; the LAN only when the cell is its DHCP server.
+      return inputs.dnsOnLan
+        ? [
+            { container: 53, host: 53, protocol: 'udp', hostIp: inputs.dnsOnLan },
+            { container: 53, host: 53, protocol: 'tcp', hostIp: inputs.dnsOnLan },
+          ]
+        : [];
     default:
-      // DNS and NTP answer peers through the tunnel and the cell network, not on the host.
+      // NTP answers peers through the tunnel and the cell network, not on the host.
       return [];
   }
 }

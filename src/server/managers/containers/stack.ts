@@ -3,7 +3,7 @@ import { eq } from 'drizzle-orm';
 import { cidrSize, parseAddress, parseCidr, type Cidr } from '@/lib/cidr';
 import { COMPONENTS, COMPONENT_INFO, type ComponentName } from '@/lib/schemas/containers';
 import type { Db, DbOrTx } from '../../db';
-import { settings, stackComponents, stackNetwork, wireguardSettings } from '../../db/schema';
+import { dhcpSettings, settings, stackComponents, stackNetwork, wireguardSettings } from '../../db/schema';
 import { ValidationError } from '../../errors';
 import { hostDataDir } from '../../runtime/paths';
 import { CATALOGUE, DEFAULT_SUBNET, desiredSpecs, effectiveImage, type ComponentRow, type StackInputs } from './spec';
@@ -64,12 +64,14 @@ function componentRows(db: Db): ComponentRow[] {
 /** Everything the pure spec builder needs, read in one place. */
 export function stackInputs(db: Db): StackInputs {
   const wg = db.select({ listenPort: wireguardSettings.listenPort, subnet6: wireguardSettings.subnet6 }).from(wireguardSettings).get();
+  const dhcp = db.select({ enabled: dhcpSettings.enabled, dnsServer: dhcpSettings.dnsServer }).from(dhcpSettings).get();
   return {
     subnet: effectiveSubnet(db).subnet,
     components: componentRows(db),
     hostDataDir: hostDataDir(),
     wireguard: wg ? { listenPort: wg.listenPort, ipv6: wg.subnet6 !== null } : null,
     imageOverrides: imageOverrides(),
+    dnsOnLan: dhcp?.enabled ? dhcp.dnsServer : null,
     publishAddress: publishAddress(),
   };
 }

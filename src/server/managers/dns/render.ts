@@ -125,8 +125,11 @@ export interface CorefileModel {
   dir: string;
   /** Plain zones: `cell` and (without split horizon) the cell's domain. */
   zones: { origin: string; file: string }[];
-  /** The cell's domain with two views: internal for these networks, external for the rest. */
-  splitHorizon: { origin: string; internalFile: string; externalFile: string; internalNets: string[] } | null;
+  /**
+   * The cell's domain with two views: internal for these networks, external for the rest.
+   * Without an external file (public address unknown) outsiders are answered upstream.
+   */
+  splitHorizon: { origin: string; internalFile: string; externalFile: string | null; internalNets: string[] } | null;
   upstreams: string[];
   /** DNS over TLS to the upstreams, checked against this name. */
   tls: { serverName: string } | null;
@@ -151,9 +154,24 @@ export function splitHostPort(s: string): { host: string; port: string | null } 
   return { host: host!, port: port ?? null };
 }
 
+/** `forward` to the upstream resolvers, over TLS when asked. */
+function forwardLines(m: CorefileModel): string[] {
+  if (!m.upstreams.length) throw new RenderError('at least one upstream resolver is needed');
+  const upstreams = m.upstreams.map((u) => {
+    const { host, port } = splitHostPort(u);
+    checked(host, IP, 'upstream resolver');
+    if (port !== null) checked(port, /^\d{1,5}$/, 'upstream port');
+    return `${m.tls ? 'tls://' : ''}${host.includes(':') ? `[${host}]` : host}${port ? `:${port}` : m.tls ? ':853' : ''}`;
+  });
+  return m.tls
+    ? [`forward . ${upstreams.join(' ')} {`, `    tls_servername ${checked(m.tls.serverName, HOSTNAME, 'TLS server name')}`, '}']
+    : [`forward . ${upstreams.join(' ')}`];
+}
+
 export function renderCorefile(m: CorefileModel): string {
   const dir = checked(m.dir, DIR, 'zone directory');
   const common = ['errors', ...(m.debugLog ? ['log'] : [])];
+  const forward = forwardLines(m);
   const out: string[] = [`# ${DNS_GENERATED}`, '# Reloaded with SIGUSR1 on every change (no reload timer).', ''];
   for (const z of m.zones) {
     out.push(...serverBlock(`${checked(z.origin, ORIGIN, 'zone')}.:53`, [`file ${dir}/${checked(z.file, FILE, 'zone file')}`, ...common]), '');
@@ -164,18 +182,10 @@ export function renderCorefile(m: CorefileModel): string {
     if (!h.internalNets.length) throw new RenderError('split horizon needs at least one internal network');
     const expr = h.internalNets.map((n) => `incidr(client_ip(), '${checked(n, CIDR, 'internal network')}')`).join(' || ');
     out.push(...serverBlock(`${origin}.:53`, ['view internal {', `    expr ${expr}`, '}', `file ${dir}/${checked(h.internalFile, FILE, 'zone file')}`, ...common]), '');
-    out.push(...serverBlock(`${origin}.:53`, [`file ${dir}/${checked(h.externalFile, FILE, 'zone file')}`, ...common]), '');
+    // Outsiders get the external view, or (public address unknown) what the public DNS says.
+    const external = h.externalFile ? [`file ${dir}/${checked(h.externalFile, FILE, 'zone file')}`] : forward;
+    out.push(...serverBlock(`${origin}.:53`, [...external, ...common]), '');
   }
-  if (!m.upstreams.length) throw new RenderError('at least one upstream resolver is needed');
-  const upstreams = m.upstreams.map((u) => {
-    const { host, port } = splitHostPort(u);
-    checked(host, IP, 'upstream resolver');
-    if (port !== null) checked(port, /^\d{1,5}$/, 'upstream port');
-    return `${m.tls ? 'tls://' : ''}${host.includes(':') ? `[${host}]` : host}${port ? `:${port}` : m.tls ? ':853' : ''}`;
-  });
-  const forward = m.tls
-    ? [`forward . ${upstreams.join(' ')} {`, `    tls_servername ${checked(m.tls.serverName, HOSTNAME, 'TLS server name')}`, '}']
-    : [`forward . ${upstreams.join(' ')}`];
   out.push(...serverBlock('.:53', [...forward, ...(m.cache ? ['cache 300'] : []), ...common]));
   return `${out.join('\n')}\n`;
 }

@@ -3,8 +3,10 @@ import { DOMAIN_MODE_INFO, effectiveDomain } from '@/lib/domain-modes';
 import type { UpdateSettingsInput } from '@/lib/schemas/settings';
 import type { Db } from '../../db';
 import { settings } from '../../db/schema';
-import { InvalidStateError, ValidationError } from '../../errors';
+import { ConflictError, InvalidStateError, ValidationError } from '../../errors';
 import { encryptSecret } from '../../runtime/secrets';
+import { cellLabelOwner } from '../dns/state';
+import { networkChanged } from '../network-services';
 
 type SettingsRow = typeof settings.$inferSelect;
 
@@ -25,8 +27,12 @@ export function getSettings(db: Db) {
 
 type ParsedUpdate = Omit<UpdateSettingsInput, 'domain' | 'ddnsToken'> & { domain?: string; ddnsToken?: string };
 
-export function updateSettings(db: Db, input: ParsedUpdate, now = new Date()) {
+export async function updateSettings(db: Db, input: ParsedUpdate, now = new Date()) {
   const current = row(db);
+  if (input.cellName !== current.cellName) {
+    const owner = cellLabelOwner(db, input.cellName);
+    if (owner) throw new ConflictError(`${input.cellName}.cell is already taken by ${owner}`, 'cellName');
+  }
   const info = DOMAIN_MODE_INFO[input.domainMode];
   const modeChanged = input.domainMode !== current.domainMode;
   // A token belongs to its provider: switching provider needs a new one.
@@ -49,5 +55,7 @@ export function updateSettings(db: Db, input: ParsedUpdate, now = new Date()) {
     .where(eq(settings.id, 1))
     .returning()
     .get();
+  // A new name or domain renames the cell's own DNS names; the old domain's zone goes.
+  if (updated.cellName !== current.cellName || updated.domain !== current.domain) await networkChanged(db);
   return publicView(updated);
 }

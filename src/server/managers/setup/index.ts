@@ -7,6 +7,7 @@ import { ConflictError } from '../../errors';
 import { encryptSecret } from '../../runtime/secrets';
 import { hashPassword } from '../accounts/password';
 import { ensureStack } from '../containers/stack';
+import { ensureNetworkServices } from '../network-services';
 import { ensureServer } from '../wireguard/server';
 
 // Setup can never be undone, so once seen complete it stays complete for that connection.
@@ -57,6 +58,7 @@ export async function completeSetup(db: Db, input: CompleteSetup, now = new Date
           .run();
         ensureServer(tx, now);
         ensureStack(tx, now);
+        ensureNetworkServices(tx, now);
       },
       { behavior: 'immediate' },
     );

@@ -7,6 +7,8 @@ import { ConflictError, InvalidStateError, NotFoundError, ValidationError } from
 import { encryptSecret } from '../../runtime/secrets';
 import type { SessionUser } from '../accounts';
 import { appendAudit } from '../audit';
+import { assertPeerNameFree } from '../dns/state';
+import { networkChanged } from '../network-services';
 import { applyWireguard, liveStatus, type PeerChange } from './apply';
 import { generateKeyPair, generatePresharedKey } from './keys';
 import { CELL_HOST_INDEX, FIRST_PEER_INDEX, hostAddresses, isActive, lastPeerIndex, planOf, type Plan } from './model';
@@ -103,6 +105,7 @@ export async function createPeer(db: Db, input: CreatePeer, now = new Date()) {
         const server = serverRow(t);
         const plan = planOf(server);
         assertNameFree(t, input.name);
+        assertPeerNameFree(t, input.name);
         const index = input.address ? requestedIndex(t, plan, server.subnet, input.address) : lowestFreeIndex(t);
         if (index > lastPeerIndex(plan)) {
           throw new ConflictError(`The tunnel subnet ${server.subnet} is full: all ${lastPeerIndex(plan) - 1} peer addresses are taken`);
@@ -135,6 +138,7 @@ export async function createPeer(db: Db, input: CreatePeer, now = new Date()) {
     uniqueViolation(err, input.name);
   }
   const apply = await applyWireguard(db, { peerIds: [row.id] });
+  await networkChanged(db);
   return { ...view(row, planOf(serverRow(db)), undefined, now), apply };
 }
 
@@ -218,6 +222,7 @@ async function commitChange(db: Db, id: number, change: (tx: Db, row: PeerRecord
     uniqueViolation(err, before?.name ?? '');
   }
   const apply = await applyWireguard(db, { peerIds: [id], removedKeys: removedKeys(before, after) });
+  if (before.name !== after.name || before.hostIndex !== after.hostIndex) await networkChanged(db);
   return { ...view(after, planOf(serverRow(db)), undefined, now), apply };
 }
 
@@ -242,6 +247,7 @@ export function updatePeer(db: Db, input: UpdatePeer, now = new Date()) {
       const set: Partial<typeof peers.$inferInsert> = {};
       if (input.name !== undefined && input.name !== row.name) {
         assertNameFree(tx, input.name, row.id);
+        assertPeerNameFree(tx, input.name, row.id);
         set.name = input.name;
       }
       if (input.address !== undefined) set.hostIndex = requestedIndex(tx, planOf(server), server.subnet, input.address, row.id);
@@ -313,6 +319,7 @@ export async function removePeer(db: Db, id: number, now = new Date()) {
     { behavior: 'immediate' },
   );
   const apply = await applyWireguard(db, { removedKeys: [row.publicKey] });
+  await networkChanged(db);
   return { id: row.id, name: row.name, apply };
 }
 

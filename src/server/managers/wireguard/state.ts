@@ -42,6 +42,12 @@ export function cellInfo(db: Db): { name: string; domain: string; network: strin
   return { ...row, network: effectiveSubnet(db).subnet };
 }
 
+/** Networks whose clients count as inside the cell: the tunnel subnets and the cell network. */
+export function internalNetworks(db: Db): string[] {
+  const wg = findServer(db);
+  return [...(wg ? [wg.subnet, ...(wg.subnet6 ? [wg.subnet6] : [])] : []), effectiveSubnet(db).subnet];
+}
+
 /** Everything the server config needs, read in one transaction so it is consistent. */
 export function loadServerModel(db: Db, now: Date) {
   return db.transaction((tx) => {

@@ -1,0 +1,83 @@
+/** NTP and DHCP settings as the Network Services page edits them. */
+import { z } from 'zod';
+import { parseIpv4 } from '../cidr';
+import { dnsLabel, ipv4Address } from './common';
+
+const HOST_LABEL = /^(?!-)[a-z0-9-]{1,63}(?<!-)$/;
+
+export const ntpSource = z.object({
+  kind: z.enum(['server', 'pool'], { error: 'server or pool' }),
+  host: z
+    .string()
+    .trim()
+    .toLowerCase()
+    .min(1, 'Required')
+    .max(253, 'At most 253 characters')
+    .refine((s) => parseIpv4(s) !== null || /^[0-9a-f:]+$/.test(s) || s.split('.').every((l) => HOST_LABEL.test(l)), 'A hostname like pool.ntp.org or an IP address'),
+  iburst: z.boolean().default(true),
+});
+
+export const DEFAULT_NTP_SOURCES: z.output<typeof ntpSource>[] = [
+  { kind: 'pool', host: 'pool.ntp.org', iburst: true },
+  { kind: 'server', host: 'time.cloudflare.com', iburst: true },
+];
+
+export const updateNtpInput = z
+  .object({
+    sources: z
+      .array(ntpSource)
+      .max(10, 'At most 10 sources')
+      .refine((a) => new Set(a.map((s) => s.host)).size === a.length, 'Each host once'),
+    /** Served when no upstream answers (1–15); null turns the fallback off. */
+    localStratum: z.number().int('A whole number').min(1, 'At least 1').max(15, 'At most 15').nullable(),
+  })
+  .refine((v) => v.sources.length > 0 || v.localStratum !== null, { path: ['sources'], message: 'Add an upstream or keep the local stratum fallback' });
+export type UpdateNtp = z.output<typeof updateNtpInput>;
+
+const ipv4Number = (s: string) => parseIpv4(s) ?? 0;
+
+/** Netmask of contiguous ones, like 255.255.255.0. */
+const netmask = ipv4Address.refine((s) => {
+  const n = ipv4Number(s);
+  const inv = ~n >>> 0;
+  return (inv & (inv + 1)) === 0 && n !== 0;
+}, 'A netmask like 255.255.255.0');
+
+export const updateDhcpInput = z
+  .object({
+    enabled: z.boolean(),
+    interface: z
+      .string()
+      .trim()
+      .regex(/^[A-Za-z0-9_.-]{1,15}$/, 'An interface name like eth0 (at most 15 characters)'),
+    rangeStart: ipv4Address,
+    rangeEnd: ipv4Address,
+    netmask,
+    leaseSeconds: z.number().int('Whole seconds').min(120, 'At least 2 minutes (120 seconds)').max(7 * 86400, 'At most 7 days'),
+    gateway: ipv4Address.nullable().or(z.literal('').transform(() => null)),
+    dnsServer: ipv4Address,
+  })
+  .superRefine((v, ctx) => {
+    const mask = ipv4Number(v.netmask);
+    const net = (s: string) => (ipv4Number(s) & mask) >>> 0;
+    if (ipv4Number(v.rangeEnd) < ipv4Number(v.rangeStart)) ctx.addIssue({ code: 'custom', path: ['rangeEnd'], message: 'The range ends before it starts' });
+    if (net(v.rangeStart) !== net(v.rangeEnd)) ctx.addIssue({ code: 'custom', path: ['rangeEnd'], message: `${v.rangeEnd} is not in the same network as ${v.rangeStart} with netmask ${v.netmask}` });
+    for (const key of ['gateway', 'dnsServer'] as const) {
+      const value = v[key];
+      if (value && net(value) !== net(v.rangeStart)) ctx.addIssue({ code: 'custom', path: [key], message: `${value} is outside the LAN ${v.rangeStart}/${v.netmask}` });
+    }
+  });
+export type UpdateDhcp = z.output<typeof updateDhcpInput>;
+
+export const reservationInput = z.object({
+  mac: z
+    .string()
+    .trim()
+    .toLowerCase()
+    .transform((s) => s.replace(/-/g, ':'))
+    .refine((s) => /^(?:[0-9a-f]{2}:){5}[0-9a-f]{2}$/.test(s), 'A MAC address like aa:bb:cc:dd:ee:ff')
+    .refine((s) => (parseInt(s.slice(0, 2), 16) & 1) === 0, 'A multicast MAC address cannot be reserved'),
+  address: ipv4Address,
+  name: dnsLabel,
+});
+export type ReservationInput = z.output<typeof reservationInput>;

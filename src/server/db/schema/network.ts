@@ -1,0 +1,88 @@
+import { integer, sqliteTable, text, uniqueIndex } from 'drizzle-orm/sqlite-core';
+
+/** DNS for the `cell` zone and the cell's domain: exactly one row (id = 1). */
+export const dnsSettings = sqliteTable('dns_settings', {
+  id: integer('id').primaryKey(),
+  /** Resolvers for everything outside the cell's zones: `1.1.1.1`, `[2606:4700::1111]:53`. */
+  upstreams: text('upstreams', { mode: 'json' }).$type<string[]>().notNull(),
+  /** DNS over TLS to the upstreams, checked against this name; null: plain DNS. */
+  tlsServerName: text('tls_server_name'),
+  cache: integer('cache', { mode: 'boolean' }).notNull(),
+  logLevel: text('log_level', { enum: ['info', 'debug'] }).notNull(),
+  /** What outsiders get for the cell's domain (the external view); null: the domain is answered upstream. */
+  publicAddress: text('public_address'),
+  publicAddress6: text('public_address6'),
+  /** Zone serial: increases on every change, never goes back. */
+  serial: integer('serial').notNull(),
+  /** Hash of the rendered zones (without the serial) the serial belongs to. */
+  serialHash: text('serial_hash'),
+  updatedAt: integer('updated_at', { mode: 'timestamp_ms' }).notNull(),
+});
+
+/** Custom records; automatic names (peers, the cell, services) are derived, never stored here. */
+export const dnsRecords = sqliteTable(
+  'dns_records',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    /** `cell`, or the cell's domain at the time the record was made (`domain` follows renames). */
+    zone: text('zone', { enum: ['cell', 'domain'] }).notNull(),
+    name: text('name').notNull(),
+    type: text('type', { enum: ['A', 'AAAA', 'CNAME', 'TXT', 'MX', 'SRV'] }).notNull(),
+    value: text('value').notNull(),
+    ttl: integer('ttl').notNull(),
+    createdAt: integer('created_at', { mode: 'timestamp_ms' }).notNull(),
+    updatedAt: integer('updated_at', { mode: 'timestamp_ms' }).notNull(),
+  },
+  (t) => [uniqueIndex('dns_records_unique').on(t.zone, t.name, t.type, t.value)],
+);
+
+/** Names services hold in the `cell` zone (`ntp`, `calendar`), pointing at the cell. */
+export const dnsServiceNames = sqliteTable('dns_service_names', {
+  name: text('name').primaryKey(),
+  /** The service that registered it, shown as the owner. */
+  service: text('service').notNull(),
+  createdAt: integer('created_at', { mode: 'timestamp_ms' }).notNull(),
+});
+
+export const ntpSettings = sqliteTable('ntp_settings', {
+  id: integer('id').primaryKey(),
+  sources: text('sources', { mode: 'json' }).$type<{ kind: 'server' | 'pool'; host: string; iburst: boolean }[]>().notNull(),
+  /** Stratum served when no upstream answers; null: no local fallback. */
+  localStratum: integer('local_stratum'),
+  updatedAt: integer('updated_at', { mode: 'timestamp_ms' }).notNull(),
+});
+
+/** DHCP for the LAN: off by default. */
+export const dhcpSettings = sqliteTable('dhcp_settings', {
+  id: integer('id').primaryKey(),
+  enabled: integer('enabled', { mode: 'boolean' }).notNull(),
+  interface: text('interface').notNull(),
+  rangeStart: text('range_start').notNull(),
+  rangeEnd: text('range_end').notNull(),
+  netmask: text('netmask').notNull(),
+  leaseSeconds: integer('lease_seconds').notNull(),
+  gateway: text('gateway'),
+  /** The cell's own address on the LAN, handed out as the DNS server. */
+  dnsServer: text('dns_server').notNull(),
+  updatedAt: integer('updated_at', { mode: 'timestamp_ms' }).notNull(),
+});
+
+export const dhcpReservations = sqliteTable('dhcp_reservations', {
+  id: integer('id').primaryKey({ autoIncrement: true }),
+  mac: text('mac').notNull().unique(),
+  address: text('address').notNull().unique(),
+  name: text('name').notNull().unique(),
+  createdAt: integer('created_at', { mode: 'timestamp_ms' }).notNull(),
+});
+
+/** What each component's config folder holds and what its daemon last loaded. */
+export const configApplies = sqliteTable('config_applies', {
+  component: text('component', { enum: ['caddy', 'dns', 'ntp', 'wireguard', 'dhcp'] }).primaryKey(),
+  /** Hash of the files written. */
+  writtenHash: text('written_hash').notNull(),
+  /** Hash of the files the daemon has loaded (signal, restart, or its own start). */
+  appliedHash: text('applied_hash'),
+  appliedVia: text('applied_via'),
+  error: text('error'),
+  updatedAt: integer('updated_at', { mode: 'timestamp_ms' }).notNull(),
+});

@@ -1,0 +1,121 @@
+/**
+ * Writes a component's rendered files into its config folder and makes its daemon load
+ * them: a signal (CoreDNS reloads on SIGUSR1) or a restart. What was written and what
+ * the daemon loaded are stored, so a change made while the engine is away is applied
+ * by the loop when it returns, and an unchanged config is never reloaded.
+ */
+import { createHash } from 'node:crypto';
+import fs from 'node:fs';
+import path from 'node:path';
+import { eq } from 'drizzle-orm';
+import type { ComponentName } from '@/lib/schemas/containers';
+import type { Db } from '../db';
+import { configApplies, stackComponents } from '../db/schema';
+import { configDir, restart, signal, writeConfig, type Signal } from '../runtime/components';
+import { engine, engineError, EngineUnavailableError, statusOf } from '../runtime/docker';
+import { logger } from '../runtime/logger';
+import { serialQueue } from '../runtime/serial';
+import { containerName } from './containers/spec';
+
+const log = logger.child('config');
+
+export type ConfigApply = { state: 'applied'; via: string } | { state: 'pending'; reason: string };
+
+export interface ConfigTarget {
+  component: ComponentName;
+  files: Map<string, string>;
+  /** How the daemon loads a change. */
+  reload: { signal: Signal } | 'restart';
+  /** Files in the folder that match this and are no longer rendered are removed (old zones). */
+  prune?: RegExp;
+}
+
+export function filesHash(files: Map<string, string>): string {
+  const h = createHash('sha256');
+  for (const name of [...files.keys()].sort()) h.update(`${name}\0${files.get(name)}\0`);
+  return h.digest('hex');
+}
+
+/** Only files whose content changed are rewritten; stale ones matching `prune` go. */
+function writeFiles(t: ConfigTarget): void {
+  const dir = configDir(t.component);
+  for (const [name, content] of t.files) {
+    let current: string | null = null;
+    try {
+      current = fs.readFileSync(path.join(dir, name), 'utf8');
+    } catch {
+      // Not there yet.
+    }
+    if (current !== content) writeConfig(t.component, name, content);
+  }
+  if (!t.prune || !fs.existsSync(dir)) return;
+  for (const name of fs.readdirSync(dir)) {
+    if (t.prune.test(name) && !t.files.has(name)) fs.rmSync(path.join(dir, name), { force: true });
+  }
+}
+
+/** Whether the component's container runs now; a stopped or missing one reads its files when it starts. */
+async function isRunning(component: ComponentName): Promise<boolean> {
+  const docker = await engine();
+  try {
+    const info = await docker.getContainer(containerName(component)).inspect();
+    return info.State.Running;
+  } catch (err) {
+    if (statusOf(err) === 404) return false;
+    throw engineError(err);
+  }
+}
+
+const queues = new Map<ComponentName, ReturnType<typeof serialQueue>>();
+
+async function applyNow(db: Db, t: ConfigTarget, now: Date): Promise<ConfigApply> {
+  const hash = filesHash(t.files);
+  writeFiles(t);
+  const row = db.select().from(configApplies).where(eq(configApplies.component, t.component)).get();
+  const record = (set: { appliedHash?: string; appliedVia?: string; error: string | null }) =>
+    db
+      .insert(configApplies)
+      .values({ component: t.component, writtenHash: hash, updatedAt: now, ...set })
+      .onConflictDoUpdate({ target: configApplies.component, set: { writtenHash: hash, updatedAt: now, ...set } })
+      .run();
+  if (row?.appliedHash === hash) {
+    if (row.writtenHash !== hash) record({ error: null });
+    return { state: 'applied', via: row.appliedVia ?? 'already in place' };
+  }
+  const enabled = db.select({ enabled: stackComponents.enabled }).from(stackComponents).where(eq(stackComponents.component, t.component)).get()?.enabled;
+  let via: string;
+  try {
+    if (!enabled) via = `written; ${containerName(t.component)} is turned off and reads them when turned on`;
+    else if (!(await isRunning(t.component))) via = `written; ${containerName(t.component)} reads them when it starts`;
+    else if (t.reload === 'restart') {
+      await restart(t.component);
+      via = `restarted ${containerName(t.component)}`;
+    } else {
+      await signal(t.component, t.reload.signal);
+      via = `${t.reload.signal} to ${containerName(t.component)}`;
+    }
+  } catch (err) {
+    const reason = err instanceof Error ? err.message : String(err);
+    if (!(err instanceof EngineUnavailableError)) log.error('config apply failed', { component: t.component, err });
+    record({ error: reason });
+    return { state: 'pending', reason };
+  }
+  record({ appliedHash: hash, appliedVia: via, error: null });
+  return { state: 'applied', via };
+}
+
+/**
+ * Render, write and load one component's config. `render` runs inside the component's
+ * queue, so applies run one at a time and a burst of changes converges on the latest.
+ */
+export function applyConfig(db: Db, component: ComponentName, render: () => Omit<ConfigTarget, 'component'>): Promise<ConfigApply> {
+  let queue = queues.get(component);
+  if (!queue) queues.set(component, (queue = serialQueue()));
+  return queue(() => applyNow(db, { component, ...render() }, new Date()));
+}
+
+/** The stored apply state of a component, for its page. */
+export function configState(db: Db, component: ComponentName) {
+  const row = db.select().from(configApplies).where(eq(configApplies.component, component)).get();
+  return row ? { pending: row.appliedHash !== row.writtenHash, appliedVia: row.appliedVia, error: row.error, updatedAt: row.updatedAt } : null;
+}

@@ -1,0 +1,28 @@
+/** Upstreams, DNS over TLS, cache, log level and the public addresses of the external view. */
+import { eq } from 'drizzle-orm';
+import type { UpdateDnsSettings } from '@/lib/schemas/dns';
+import type { Db } from '../../db';
+import { dnsSettings } from '../../db/schema';
+import { configState } from '../config-apply';
+import { applyDns } from './apply';
+import { dnsRow, loadDnsInputs } from './state';
+
+export function getDnsSettings(db: Db) {
+  const { serialHash: _internal, ...row } = dnsRow(db);
+  const inputs = loadDnsInputs(db);
+  return {
+    ...row,
+    domain: inputs?.domain ?? null,
+    cellAddress: inputs?.cell.v4 ?? null,
+    /** Queries from these networks get the internal view of the domain. */
+    internalNets: inputs?.internalNets ?? [],
+    applyState: configState(db, 'dns'),
+  };
+}
+
+export async function updateDnsSettings(db: Db, input: UpdateDnsSettings, now = new Date()) {
+  const set = Object.fromEntries(Object.entries(input).filter(([, v]) => v !== undefined));
+  db.update(dnsSettings).set({ ...set, updatedAt: now }).where(eq(dnsSettings.id, 1)).run();
+  const apply = await applyDns(db);
+  return { ...getDnsSettings(db), apply };
+}
