@@ -34,7 +34,7 @@ export function answerFromRecords(records: NamedRecord[], zones: string[], name:
   let owned = inZone.filter((r) => r.name === relative);
   if (!owned.length && relative !== '@') {
     const labels = relative.split('.');
-    for (let i = 1; i < labels.length && !owned.length; i++) owned = inZone.filter((r) => r.name === ['*', ...labels.slice(i)].join('.'));
+    for (let i = 1; i <= labels.length && !owned.length; i++) owned = inZone.filter((r) => r.name === ['*', ...labels.slice(i)].join('.'));
   }
   if (!owned.length) return relative === '@' ? { status: 'NODATA', answers: [] } : { status: 'NXDOMAIN', answers: [] };
   const direct = owned.filter((r) => r.type === type);

@@ -7,7 +7,7 @@ import { ConflictError } from '../../errors';
 import { encryptSecret } from '../../runtime/secrets';
 import { hashPassword } from '../accounts/password';
 import { ensureStack } from '../containers/stack';
-import { ensureNetworkServices } from '../network-services';
+import { applyNetworkServices, ensureNetworkServices } from '../network-services';
 import { ensureServer } from '../wireguard/server';
 
 // Setup can never be undone, so once seen complete it stays complete for that connection.
@@ -68,5 +68,6 @@ export async function completeSetup(db: Db, input: CompleteSetup, now = new Date
     throw err;
   }
   completeSeen.add(db);
+  await applyNetworkServices(db);
   return { cellName: input.cellName, domain, adminUsername: input.adminUsername };
 }
