@@ -44,6 +44,18 @@ describe.skipIf(!ready)('peer-to-peer rules on a real netfilter', () => {
     expect(v6.match(/-A FORWARD -i wgrules0/g)).toHaveLength(1);
   });
 
+  it('the nat part forwards tunnel DNS to cell-dns and hooks PREROUTING and POSTROUTING once', async () => {
+    const cell = { network: '172.20.0.0/16', dns: { host: '172.20.0.3', port: 53 } };
+    const withNat = renderServerPeerRules(serverModel('home', server, [peer(1, true)], new Date(), cell));
+    await loadPeerRules(inNs, 'wgrules0', withNat);
+    await loadPeerRules(inNs, 'wgrules0', withNat);
+    const nat = execFileSync('ip', ['netns', 'exec', NS, 'iptables', '-t', 'nat', '-S'], { encoding: 'utf8' });
+    expect(nat.match(/-A PREROUTING -i wgrules0 -j PIC-WG-DNS/g)).toHaveLength(1);
+    expect(nat.match(/-A POSTROUTING -j PIC-WG-NAT/g)).toHaveLength(1);
+    expect(nat).toContain('-A PIC-WG-DNS -d 10.0.0.1/32 -p udp -m udp --dport 53 -j DNAT --to-destination 172.20.0.3:53');
+    expect(nat).toContain('-A PIC-WG-NAT -s 10.0.0.0/24 -d 172.20.0.0/16 -j MASQUERADE');
+  });
+
   it('a broken rule set is refused whole and the loaded one stays', async () => {
     const bad: Runner = (argv, input) => inNs(argv, input?.replace('COMMIT', '-A PIC-WG-P2P -j NOSUCHTARGET\nCOMMIT'));
     await expect(loadPeerRules(bad, 'wgrules0', rulesFor([peer(1, true)]))).rejects.toThrow(/iptables-restore failed/);

@@ -6,12 +6,14 @@ import type { Db } from '@/server/db';
 import { useWireguardBackend } from '@/server/managers/wireguard';
 import { localBackend } from '@/server/managers/wireguard/backend';
 import { admin, freshCell, setUp } from '../helpers/db';
+import { dig, startKnot, type Knot } from '../helpers/knot';
 import { inNs, makeLab, requireTools, startWireguardGo, statusInNs, type Lab } from '../helpers/netns';
 
-const ready = requireTools('the WireGuard tunnel suite', ['ip', 'wg', 'wg-quick', 'wireguard-go', 'ping'], 'apt-get install wireguard-tools wireguard-go iproute2 iputils-ping');
+const ready = requireTools('the WireGuard tunnel suite', ['ip', 'wg', 'wg-quick', 'wireguard-go', 'ping', 'knotd', 'dig'], 'apt-get install wireguard-tools wireguard-go iproute2 iputils-ping knot dnsutils');
 const tag = `t${process.pid % 10000}`;
 const CELL_IF = `wgc${tag}`;
 const PEER_IF = `wgp${tag}`;
+const DNS_ADDRESS = '172.20.0.3';
 
 /** The peer side is configured from the config the cell hands out, exactly as a person would get it. */
 async function configurePeer(lab: Lab, config: string) {
@@ -39,6 +41,8 @@ async function pingsWithin(lab: Lab, seconds: number): Promise<boolean> {
 describe.skipIf(!ready)('a real WireGuard tunnel between namespaces', () => {
   let lab: Lab;
   let db: Db;
+  let dir: string;
+  let knot: Knot | undefined;
   let peerId: number;
 
   beforeAll(async () => {
@@ -47,7 +51,10 @@ describe.skipIf(!ready)('a real WireGuard tunnel between namespaces', () => {
     await inNs(lab.cell, ['ip', 'addr', 'add', '10.0.0.1/24', 'dev', CELL_IF]);
     await inNs(lab.cell, ['ip', 'link', 'set', CELL_IF, 'up']);
     await startWireguardGo(lab.peer, PEER_IF);
-    db = freshCell().db;
+    // cell-dns stands at its cell-network address inside the cell's namespace.
+    await inNs(lab.cell, ['ip', 'addr', 'add', `${DNS_ADDRESS}/32`, 'dev', 'lo']);
+    process.env.PIC_DNS_SERVER = DNS_ADDRESS;
+    ({ db, dir } = freshCell());
     useWireguardBackend(localBackend(CELL_IF, { netns: lab.cell }));
     await setUp(db);
     const updated = await admin(db).wireguard.update({ endpointHost: lab.cellIp, listenPort: 51999 });
@@ -56,6 +63,8 @@ describe.skipIf(!ready)('a real WireGuard tunnel between namespaces', () => {
 
   afterAll(() => {
     useWireguardBackend(null);
+    delete process.env.PIC_DNS_SERVER;
+    knot?.stop();
     lab?.destroy();
   });
 
@@ -77,6 +86,18 @@ describe.skipIf(!ready)('a real WireGuard tunnel between namespaces', () => {
     expect(listed.endpoint).toMatch(/^192\.168\.250\.2:\d+$/);
     expect(listed.rxBytes).toBeGreaterThan(0);
     expect((await admin(db).wireguard.status()).peersOnline).toBe(1);
+  }, 30_000);
+
+  it('the peer resolves .cell names through the tunnel: DNS on the cell address goes to cell-dns', async () => {
+    const zones = path.join(dir, 'config', 'dns');
+    knot = await startKnot({ address: DNS_ADDRESS, port: 53, zones: { cell: path.join(zones, 'cell.zone') }, netns: lab.cell });
+    const config = await admin(db).peers.config({ id: peerId });
+    expect(config).toMatch(/^DNS = 10\.0\.0\.1$/m);
+    expect(dig('10.0.0.1', 53, 'tunnel-phone.cell', 'A', lab.peer)).toEqual(['10.0.0.2']);
+    expect(dig('10.0.0.1', 53, 'ntp.cell', 'A', lab.peer)).toEqual(['10.0.0.1']);
+    await admin(db).peers.update({ id: peerId, name: 'renamed-phone' });
+    await knot.reload();
+    await expect.poll(() => dig('10.0.0.1', 53, 'renamed-phone.cell', 'A', lab.peer), { timeout: 5000 }).toEqual(['10.0.0.2']);
   }, 30_000);
 
   it('disabling the peer stops the tunnel; enabling it restores it', async () => {

@@ -137,6 +137,16 @@ describe('peer-to-peer rules', () => {
     expect(rules.v4.split('\n').filter((l) => l.startsWith('-A'))).toEqual(['-A PIC-WG-PEERS -j DROP', '-A PIC-WG-P2P -j DROP']);
     expect(rules.v6).toBeNull();
   });
+
+  it('forward DNS on the tunnel address to cell-dns and masquerade tunnel traffic into the cell network', async () => {
+    const cell = { network: '172.20.0.0/16', dns: { host: '172.20.0.3', port: 53 } };
+    const rules = renderServerPeerRules(serverModel('home', server, [peer(1)], NOW, cell));
+    await expect(rules.v4).toMatchFileSnapshot('../golden/wireguard/peers-nat.rules');
+    const off = renderServerPeerRules(serverModel('home', server, [peer(1)], NOW, { ...cell, dns: null })).v4;
+    expect(off).not.toContain('DNAT');
+    expect(off).toContain('-A PIC-WG-NAT -s 10.0.0.0/24 -d 172.20.0.0/16 -j MASQUERADE');
+    expect(() => renderServerPeerRules(serverModel('home', server, [], NOW, { ...cell, dns: { host: '172.20.0.3 -j ACCEPT', port: 53 } }))).toThrow(RenderError);
+  });
 });
 
 it('comments keep only a safe alphabet', () => {

@@ -5,14 +5,13 @@
  */
 import fs from 'node:fs';
 import type Docker from 'dockerode';
-import { eq } from 'drizzle-orm';
 import { COMPONENTS, type ComponentName } from '@/lib/schemas/containers';
 import type { Db } from '../../db';
-import { wireguardSettings } from '../../db/schema';
 import { engine, engineError, engineMessage, engineStatus, statusOf } from '../../runtime/docker';
 import { logger } from '../../runtime/logger';
 import { dataPaths } from '../../runtime/paths';
 import { serialQueue } from '../../runtime/serial';
+import { interfaceReset } from '../wireguard/apply';
 import {
   containerName,
   createOptions,
@@ -217,7 +216,7 @@ async function reconcileNow(db: Db): Promise<ReconcileReport> {
 
   // A new WireGuard container starts with an empty interface: have the reconcile loop sync it.
   if (components.some((c) => c.component === 'wireguard' && ['created', 'recreated', 'started'].includes(c.action))) {
-    db.update(wireguardSettings).set({ appliedRevision: 0 }).where(eq(wireguardSettings.id, 1)).run();
+    interfaceReset(db);
   }
 
   const changed = network.action === 'created' || network.action === 'recreated' || components.some((c) => !['unchanged', 'absent', 'failed'].includes(c.action));

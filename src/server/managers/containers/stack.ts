@@ -123,3 +123,20 @@ export function updateNetwork(db: Db, input: { subnet: string }, now = new Date(
   db.update(stackNetwork).set({ subnet: input.subnet, updatedAt: now }).where(eq(stackNetwork.id, 1)).run();
   return getStack(db);
 }
+
+/**
+ * Where the cell's DNS answers: `PIC_DNS_SERVER` (`address[:port]`, for host installs and
+ * tests), else cell-dns's address on the cell network; null when DNS is turned off.
+ */
+export function dnsServerAddress(db: Db, env = process.env): { host: string; port: number } | null {
+  const fromEnv = env.PIC_DNS_SERVER?.trim();
+  if (fromEnv) {
+    const [host, port] = fromEnv.split(':');
+    if (parseAddress(host!)?.family !== 4 || (port !== undefined && !(Number(port) >= 1 && Number(port) <= 65535))) {
+      throw new ValidationError(`PIC_DNS_SERVER=${fromEnv} is not an IPv4 address with an optional port`);
+    }
+    return { host: host!, port: port ? Number(port) : 53 };
+  }
+  const spec = desiredStack(db).find((s) => s.component === 'dns');
+  return spec?.network.mode === 'cell' ? { host: spec.network.ipv4, port: 53 } : null;
+}

@@ -6,7 +6,7 @@ import { Resolver } from 'node:dns/promises';
 import type { RecordType } from '@/lib/schemas/dns';
 import type { Db } from '../../db';
 import { engineStatus } from '../../runtime/docker';
-import { desiredStack } from '../containers/stack';
+import { dnsServerAddress } from '../containers/stack';
 import { allRecords, CELL_ZONE, type NamedRecord } from './model';
 import { loadDnsInputs } from './state';
 
@@ -48,12 +48,6 @@ export function answerFromRecords(records: NamedRecord[], zones: string[], name:
   return { status: 'NODATA', answers: [] };
 }
 
-function dnsServer(db: Db): string | null {
-  if (process.env.PIC_DNS_SERVER) return process.env.PIC_DNS_SERVER;
-  const spec = desiredStack(db).find((s) => s.component === 'dns');
-  return spec?.network.mode === 'cell' ? spec.network.ipv4 : null;
-}
-
 async function ask(server: string, name: string, type: RecordType): Promise<Answer> {
   const resolver = new Resolver({ timeout: 1500, tries: 1 });
   resolver.setServers([server]);
@@ -82,7 +76,8 @@ export async function lookupName(db: Db, name: string, type: RecordType): Promis
     if (answer) return { name, type, ...answer, source, ...(error ? { error } : {}) };
     return { name, type, status: 'ERROR', answers: [], source, error: `${name} is outside the cell's zones; only the running DNS container can ask the upstream resolvers${error ? ` (${error})` : ''}` };
   };
-  const server = (process.env.PIC_DNS_SERVER || (await engineStatus()).reachable) ? dnsServer(db) : null;
+  const address = (process.env.PIC_DNS_SERVER || (await engineStatus()).reachable) ? dnsServerAddress(db) : null;
+  const server = address ? `${address.host}:${address.port}` : null;
   if (!server) return fromRecords('the rendered zones (no DNS container is reachable)');
   try {
     return { name, type, ...(await ask(server, name, type)), source: `cell-dns at ${server}` };

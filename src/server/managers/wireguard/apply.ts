@@ -106,6 +106,13 @@ export function applyWireguard(db: Db, change?: PeerChange): Promise<ApplyResult
   return serially(() => applyNow(db, change));
 }
 
+/** A new interface (a new WireGuard container) holds nothing: the next apply loads config and rules again. */
+export function interfaceReset(db: Db): void {
+  db.update(wireguardSettings).set({ appliedRevision: 0 }).where(eq(wireguardSettings.id, 1)).run();
+  rulesInPlace = null;
+  liveCache = null;
+}
+
 let liveCache: { at: number; value: InterfaceLive | null; error: string | null } | null = null;
 const LIVE_TTL_MS = 5_000;
 

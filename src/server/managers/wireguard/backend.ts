@@ -9,7 +9,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { exec as execInComponent } from '../../runtime/components';
 import { EngineUnavailableError } from '../../runtime/docker';
-import { PEERS_CHAIN } from './render';
+import { DNS_CHAIN, NAT_CHAIN, PEERS_CHAIN } from './render';
 
 export class BackendUnavailableError extends Error {}
 
@@ -43,10 +43,12 @@ export async function loadPeerRules(runner: Runner, iface: string, rules: { v4: 
     if (text === null) continue;
     const restore = file ? await runner([`${tool}-restore`, '-w', '--noflush', file]) : await runner([`${tool}-restore`, '-w', '--noflush'], text);
     if (!restore.ok) throw new Error(`${tool}-restore failed: ${restore.err.trim()}`);
-    const hook = ['FORWARD', '-i', iface, '-o', iface, '-j', PEERS_CHAIN];
-    if (!(await runner([tool, '-w', '-C', ...hook])).ok) {
-      const insert = await runner([tool, '-w', '-I', ...hook.slice(0, 1), '1', ...hook.slice(1)]);
-      if (!insert.ok) throw new Error(`${tool} could not hook ${PEERS_CHAIN} into FORWARD: ${insert.err.trim()}`);
+    const hooks = [['filter', 'FORWARD', '-i', iface, '-o', iface, '-j', PEERS_CHAIN]];
+    if (text.includes(`:${DNS_CHAIN} `)) hooks.push(['nat', 'PREROUTING', '-i', iface, '-j', DNS_CHAIN], ['nat', 'POSTROUTING', '-j', NAT_CHAIN]);
+    for (const [table, chain, ...rule] of hooks) {
+      if ((await runner([tool, '-w', '-t', table!, '-C', chain!, ...rule])).ok) continue;
+      const insert = await runner([tool, '-w', '-t', table!, '-I', chain!, '1', ...rule]);
+      if (!insert.ok) throw new Error(`${tool} could not hook ${rule.at(-1)} into ${chain}: ${insert.err.trim()}`);
     }
   }
 }

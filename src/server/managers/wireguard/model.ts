@@ -70,9 +70,18 @@ export function serverModel(
   server: ServerRow & { privateKey: string },
   peers: (PeerRow & { presharedKey: string | null })[],
   now: Date,
+  /** The cell network, and where cell-dns answers (null: DNS is off). */
+  cell?: { network: string; dns: { host: string; port: number } | null },
 ): ServerModel {
   const plan = planOf(server);
   return {
+    nat: cell
+      ? {
+          tunnel: `${cidrHost(plan.v4, 0)}/${plan.v4.prefix}`,
+          cellNetwork: cell.network,
+          dns: cell.dns ? { listen: cidrHost(plan.v4, CELL_HOST_INDEX), target: cell.dns.host, port: cell.dns.port } : null,
+        }
+      : null,
     cellName,
     privateKey: server.privateKey,
     addresses: withPrefix(plan, CELL_HOST_INDEX, false),
@@ -113,10 +122,10 @@ export function endpointOf(server: ServerRow, domain: string): string {
   return formatEndpoint(server.endpointHost ?? domain, server.endpointPort ?? server.listenPort);
 }
 
+/** The client's DNS: the cell's IPv4 tunnel address, where the WireGuard side forwards to cell-dns. */
 export function dnsOf(server: ServerRow): string[] {
   if (server.dns?.length) return server.dns;
-  const cell = hostAddresses(planOf(server), CELL_HOST_INDEX);
-  return cell.v6 ? [cell.v4, cell.v6] : [cell.v4];
+  return [hostAddresses(planOf(server), CELL_HOST_INDEX).v4];
 }
 
 export function clientModel(

@@ -3,7 +3,7 @@
  * checked against what WireGuard accepts for its key, and comments are reduced to
  * a safe alphabet, so no field can inject a line or a directive.
  */
-import { RenderError, safeComment } from '../render-guard';
+import { checked, IPV4, RenderError, safeComment } from '../render-guard';
 
 export { RenderError, safeComment };
 
@@ -27,6 +27,14 @@ export interface ServerModel {
   listenPort: number;
   mtu: number | null;
   peers: ServerPeer[];
+  /** Tunnel traffic into the cell network, and DNS on the cell's tunnel address forwarded to cell-dns. */
+  nat?: TunnelNat | null;
+}
+
+export interface TunnelNat {
+  tunnel: string;
+  cellNetwork: string;
+  dns: { listen: string; target: string; port: number } | null;
 }
 
 export interface ClientModel {
@@ -196,8 +204,28 @@ export function renderPeerRules(m: PeerRulesModel): string {
   return lines.join('\n') + '\n';
 }
 
+export const DNS_CHAIN = 'PIC-WG-DNS';
+export const NAT_CHAIN = 'PIC-WG-NAT';
+
+/**
+ * The `nat` table part of the IPv4 rule set: DNS asked of the cell's tunnel address goes to
+ * cell-dns, and tunnel traffic into the cell network leaves with the WireGuard container's
+ * address, so replies find their way back.
+ */
+export function renderTunnelNat(n: TunnelNat): string {
+  const block = (v: string, what: string) => checked(v, /^[0-9.]+\/\d{1,2}$/, what);
+  const lines = ['*nat', `:${DNS_CHAIN} - [0:0]`, `:${NAT_CHAIN} - [0:0]`];
+  if (n.dns) {
+    const listen = checked(n.dns.listen, IPV4, 'DNS listen address');
+    const target = `${checked(n.dns.target, IPV4, 'DNS target')}:${checked(n.dns.port, /^\d{1,5}$/, 'DNS port')}`;
+    for (const proto of ['udp', 'tcp']) lines.push(`-A ${DNS_CHAIN} -d ${listen}/32 -p ${proto} --dport 53 -j DNAT --to-destination ${target}`);
+  }
+  lines.push(`-A ${NAT_CHAIN} -s ${block(n.tunnel, 'tunnel subnet')} -d ${block(n.cellNetwork, 'cell network')} -j MASQUERADE`, 'COMMIT');
+  return lines.join('\n') + '\n';
+}
+
 /** The rule sets for a server model: IPv4 always, IPv6 when the tunnel has an IPv6 subnet. */
 export function renderServerPeerRules(m: ServerModel): { v4: string; v6: string | null } {
   const family = (i: number) => ({ peers: m.peers.flatMap((p) => (p.allowedIps[i] ? [{ name: p.name, address: p.allowedIps[i]!, peerToPeer: p.peerToPeer }] : [])) });
-  return { v4: renderPeerRules(family(0)), v6: m.addresses.length > 1 ? renderPeerRules(family(1)) : null };
+  return { v4: renderPeerRules(family(0)) + (m.nat ? renderTunnelNat(m.nat) : ''), v6: m.addresses.length > 1 ? renderPeerRules(family(1)) : null };
 }

@@ -4,7 +4,7 @@ import type { Db } from '../../db';
 import { peers, settings, wireguardSettings } from '../../db/schema';
 import { InvalidStateError } from '../../errors';
 import { decryptSecret } from '../../runtime/secrets';
-import { effectiveSubnet } from '../containers/stack';
+import { dnsServerAddress, effectiveSubnet } from '../containers/stack';
 import { serverModel } from './model';
 
 export type ServerSettingsRow = typeof wireguardSettings.$inferSelect;
@@ -60,6 +60,7 @@ export function loadServerModel(db: Db, now: Date) {
       { ...server, privateKey: decrypted(server.privateKeyEnc) },
       rows.map((p) => ({ ...p, presharedKey: decrypted(p.presharedKeyEnc) })),
       now,
+      { network: effectiveSubnet(tx as unknown as Db).subnet, dns: dnsServerAddress(tx as unknown as Db) },
     );
     return { model, revision: server.revision, appliedRevision: server.appliedRevision };
   });
