@@ -80,7 +80,7 @@ async function applyNow(db: Db, t: ConfigTarget, now: Date): Promise<ConfigApply
       .run();
   if (row?.appliedHash === hash) {
     if (row.writtenHash !== hash) record({ error: null });
-    return { state: 'applied', via: row.appliedVia ?? 'already in place' };
+    return { state: 'applied', via: 'already in place' };
   }
   const enabled = db.select({ enabled: stackComponents.enabled }).from(stackComponents).where(eq(stackComponents.component, t.component)).get()?.enabled;
   let via: string;
