@@ -2,10 +2,11 @@ import { defineConfig } from '@playwright/test';
 import { E2E_ENGINE_DIR } from './tests/e2e/e2e-env';
 
 /**
- * Three fresh cells from the same build: A for the browser flows, B and C for the HTTP
- * contract (B and C run side by side to prove their sessions do not collide).
+ * Fresh cells from the same build: A for the browser flows, B and C for the HTTP contract
+ * (B and C run side by side to prove their sessions do not collide), D for the containers
+ * page on an engine, E for the network services page without one.
  */
-export const CELLS = { a: 3100, b: 3101, c: 3102, d: 3103 } as const;
+export const CELLS = { a: 3100, b: 3101, c: 3102, d: 3103, e: 3104 } as const;
 
 /**
  * Cell D manages the engine that the containers suite starts at this socket (after the
@@ -46,6 +47,7 @@ export default defineConfig({
     { name: 'http', testMatch: /http\.spec\.ts/ },
     { name: 'browser', testMatch: /browser\.spec\.ts/, use: { baseURL: `http://localhost:${CELLS.a}` } },
     { name: 'containers', testMatch: /containers\.spec\.ts/, use: { baseURL: `http://localhost:${CELLS.d}` } },
+    { name: 'network', testMatch: /network\.spec\.ts/, use: { baseURL: `http://localhost:${CELLS.e}` } },
   ],
-  webServer: [server('a'), server('b'), server('c'), server('d')],
+  webServer: [server('a'), server('b'), server('c'), server('d'), server('e')],
 });

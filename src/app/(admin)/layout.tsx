@@ -10,6 +10,7 @@ const ADMIN_NAV = [
   { href: '/dashboard', label: 'Dashboard' },
   { href: '/peers', label: 'Peers' },
   { href: '/wireguard', label: 'WireGuard' },
+  { href: '/network', label: 'Network services' },
   { href: '/containers', label: 'Containers' },
   { href: '/activity', label: 'Activity' },
   { href: '/settings', label: 'Settings' },

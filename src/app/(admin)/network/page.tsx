@@ -1,0 +1,5 @@
+import { NetworkView } from './network-view';
+
+export default function NetworkPage() {
+  return <NetworkView />;
+}
