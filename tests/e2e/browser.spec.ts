@@ -2,6 +2,7 @@ import path from 'node:path';
 import Database from 'better-sqlite3';
 import { expect, test, type Page, type TestInfo } from '@playwright/test';
 import { hashPassword } from '../../src/server/managers/accounts/password';
+import { signIn } from './cell-api';
 
 test.describe.configure({ mode: 'serial' });
 
@@ -10,13 +11,6 @@ const NEW_PASSWORD = 'an even better passphrase';
 
 async function shot(page: Page, info: TestInfo, name: string) {
   await page.screenshot({ path: info.outputPath(`${name}.png`), fullPage: true });
-}
-
-async function signIn(page: Page, username: string, password: string) {
-  await page.goto('/login');
-  await page.getByLabel('Username').fill(username);
-  await page.getByLabel('Password').fill(password);
-  await page.getByRole('button', { name: 'Sign in' }).click();
 }
 
 test('the wizard takes a fresh cell to its dashboard', async ({ page }, info) => {

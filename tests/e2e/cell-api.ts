@@ -1,4 +1,4 @@
-import type { APIRequestContext } from '@playwright/test';
+import type { APIRequestContext, Page } from '@playwright/test';
 import { expect } from '@playwright/test';
 
 /** Talks to a cell over HTTP the way a script would (see the README). */
@@ -40,4 +40,12 @@ export async function loginOk(r: Awaited<ReturnType<APIRequestContext['post']>>)
   expect(r.status()).toBe(200);
   const { url } = (await r.json()) as { url: string };
   expect(new URL(url).searchParams.get('error')).toBeNull();
+}
+
+/** Signs in through the login form, as a person would. */
+export async function signIn(page: Page, username: string, password: string) {
+  await page.goto('/login');
+  await page.getByLabel('Username').fill(username);
+  await page.getByLabel('Password').fill(password);
+  await page.getByRole('button', { name: 'Sign in' }).click();
 }

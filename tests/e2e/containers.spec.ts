@@ -2,7 +2,7 @@ import { expect, test, type Page } from '@playwright/test';
 import { E2E_ENGINE_DIR } from './e2e-env';
 import { ENGINE_INSTALL, ENGINE_TOOLS, importStandin, STANDIN_IMAGES, startEngine, type TestEngine } from '../helpers/engine';
 import { requireTools } from '../helpers/netns';
-import { cellApi } from './cell-api';
+import { cellApi, signIn } from './cell-api';
 
 test.describe.configure({ mode: 'serial' });
 
@@ -19,11 +19,8 @@ test.beforeAll(async ({ request, baseURL }) => {
   expect(r.status()).toBe(200);
 });
 
-async function signIn(page: Page) {
-  await page.goto('/login');
-  await page.getByLabel('Username').fill('admin');
-  await page.getByLabel('Password').fill(PASSWORD);
-  await page.getByRole('button', { name: 'Sign in' }).click();
+async function signInAdmin(page: Page) {
+  await signIn(page, 'admin', PASSWORD);
   await expect(page).toHaveURL(/\/dashboard$/);
 }
 
@@ -32,7 +29,7 @@ test.afterAll(async () => {
 });
 
 test('the Containers page reconciles the stand-ins, restarts one and shows its logs', async ({ page }, info) => {
-  await signIn(page);
+  await signInAdmin(page);
 
   await page.getByRole('link', { name: 'Containers' }).click();
   await expect(page.getByTestId('engine')).toContainText('reachable');
@@ -80,7 +77,7 @@ test('the Containers page reconciles the stand-ins, restarts one and shows its l
 });
 
 test('a pull from an unreachable registry ends with its reason', async ({ page }) => {
-  await signIn(page);
+  await signInAdmin(page);
   await page.goto('/containers');
   await page.getByLabel('Pull an image').fill('127.0.0.1:9/nothing/here:1');
   await page.getByRole('button', { name: 'Pull', exact: true }).click();

@@ -1,5 +1,5 @@
 import { expect, test, type Page } from '@playwright/test';
-import { cellApi } from './cell-api';
+import { cellApi, signIn } from './cell-api';
 
 test.describe.configure({ mode: 'serial' });
 
@@ -11,10 +11,7 @@ test.beforeAll(async ({ request, baseURL }) => {
 });
 
 async function openNetwork(page: Page) {
-  await page.goto('/login');
-  await page.getByLabel('Username').fill('admin');
-  await page.getByLabel('Password').fill(PASSWORD);
-  await page.getByRole('button', { name: 'Sign in' }).click();
+  await signIn(page, 'admin', PASSWORD);
   await expect(page).toHaveURL(/\/dashboard$/);
   await page.getByRole('link', { name: 'Network services' }).click();
   await expect(page.getByRole('heading', { name: 'Network services' })).toBeVisible();
