@@ -61,4 +61,11 @@ async function run(size: number) {
   fs.rmSync(dir, { recursive: true, force: true });
 }
 
-for (const size of sizes.length ? sizes : [1000, 5000]) await run(size);
+async function main() {
+  for (const size of sizes.length ? sizes : [1000, 5000]) await run(size);
+}
+
+main().catch((err) => {
+  console.error(err);
+  process.exit(1);
+});
