@@ -76,6 +76,15 @@ export const COREFILES: Record<string, CorefileModel> = {
     cache: false,
     debugLog: true,
   },
+  'split-no-public': {
+    dir: '/etc/coredns',
+    zones: [{ origin: 'cell', file: 'cell.zone' }],
+    splitHorizon: { origin: 'home.home.arpa', internalFile: 'home.home.arpa.internal.zone', externalFile: null, internalNets: ['10.0.0.0/24', '172.20.0.0/16'] },
+    upstreams: ['1.1.1.1', '9.9.9.9'],
+    tls: null,
+    cache: true,
+    debugLog: false,
+  },
 };
 
 export const CHRONY: Record<string, ChronyModel> = {

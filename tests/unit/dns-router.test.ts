@@ -4,7 +4,7 @@ import { beforeEach, describe, expect, it } from 'vitest';
 import type { Db } from '@/server/db';
 import { openDb } from '@/server/db';
 import { dnsRecords } from '@/server/db/schema';
-import { nextSerial } from '@/server/managers/dns';
+import { nextSerial, registerServiceNames, unregisterServiceNames } from '@/server/managers/dns';
 import { useWireguardBackend } from '@/server/managers/wireguard';
 import { admin, expectCode, freshCell, setUp } from '../helpers/db';
 import { recordingBackend } from '../helpers/wireguard';
@@ -59,6 +59,19 @@ describe('automatic names', () => {
     expect((await expectCode(admin(db).peers.create({ name: 'dns', routingPolicy: 'cell' }), 'CONFLICT')).message).toContain('service dns');
     expect((await expectCode(admin(db).peers.create({ name: 'home', routingPolicy: 'cell' }), 'CONFLICT')).message).toContain('the cell');
     expect((await admin(db).peers.list({})).total).toBe(0);
+  });
+
+  it('services register their names through one function, in both zones, and never over a peer', async () => {
+    registerServiceNames(db, 'calendar', ['calendar', 'dav']);
+    registerServiceNames(db, 'calendar', ['calendar']);
+    await admin(db).dns.updateSettings({});
+    expect(await automatic('calendar')).toEqual(['cell A 10.0.0.1 (service calendar)', 'home.home.arpa A 10.0.0.1 (service calendar)']);
+    expect(dnsFile('cell.zone')).toMatch(/^dav\t300\tIN\tA\t10\.0\.0\.1\t; service calendar$/m);
+    await admin(db).peers.create({ name: 'files', routingPolicy: 'cell' });
+    expect(() => registerServiceNames(db, 'files', ['files'])).toThrow('files.cell is already taken by peer files');
+    unregisterServiceNames(db, 'calendar');
+    await admin(db).dns.updateSettings({});
+    expect(dnsFile('cell.zone')).not.toContain('calendar');
   });
 
   it('refuses a cell rename onto a peer', async () => {

@@ -4,6 +4,7 @@ import { useEffect, useState, type FormEvent } from 'react';
 import type { ApplyState } from '@/components/apply-notice';
 import { Alert, Field, SubmitButton } from '@/components/ui';
 import { fieldErrorsOf, trpc } from '@/lib/client/trpc';
+import { ConfigStatus } from './config-status';
 
 const FIELDS = [
   ['interface', 'LAN interface', 'The host interface on the LAN, like eth0'],
@@ -56,7 +57,7 @@ export function DhcpCard({ onApplied }: { onApplied: (apply: ApplyState) => void
       setRes({ mac: '', address: '', name: '' });
       setResErrors({});
       onApplied(r.apply);
-      await Promise.all([utils.dhcp.reservations.invalidate(), utils.dns.records.invalidate()]);
+      await Promise.all([utils.dhcp.invalidate(), utils.dns.invalidate()]);
     } catch (err) {
       setResErrors(fieldErrorsOf(err));
     }
@@ -66,6 +67,7 @@ export function DhcpCard({ onApplied }: { onApplied: (apply: ApplyState) => void
   return (
     <section className="card stack" aria-label="DHCP">
       <h2>DHCP for the LAN</h2>
+      <ConfigStatus state={c?.applyState} target="cell-dhcp" />
       <form className="stack" noValidate onSubmit={save}>
         <label className="row">
           <input type="checkbox" checked={d.enabled} onChange={(e) => setD({ ...d, enabled: e.target.checked })} /> This cell is the LAN&apos;s DHCP server
@@ -112,8 +114,8 @@ export function DhcpCard({ onApplied }: { onApplied: (apply: ApplyState) => void
                       {
                         onSuccess: (removed) => {
                           onApplied(removed.apply);
-                          void utils.dhcp.reservations.invalidate();
-                          void utils.dns.records.invalidate();
+                          void utils.dhcp.invalidate();
+                          void utils.dns.invalidate();
                         },
                       },
                     )

@@ -137,7 +137,7 @@ export function DnsRecords({ onApplied }: { onApplied: (apply: ApplyState) => vo
                       onSuccess: (r) => {
                         setRemoving(null);
                         onApplied(r.apply);
-                        void utils.dns.records.invalidate();
+                        void utils.dns.invalidate();
                       },
                     },
                   )

@@ -4,6 +4,7 @@ import { useEffect, useState, type FormEvent } from 'react';
 import type { ApplyState } from '@/components/apply-notice';
 import { Alert, Field, SubmitButton } from '@/components/ui';
 import { fieldErrorsOf, trpc } from '@/lib/client/trpc';
+import { ConfigStatus } from './config-status';
 
 interface Draft {
   upstreams: string;
@@ -51,6 +52,7 @@ export function DnsSettings({ onApplied }: { onApplied: (apply: ApplyState) => v
   return (
     <form className="card stack" noValidate onSubmit={submit} aria-label="DNS settings">
       <h2>Resolvers and split horizon</h2>
+      <ConfigStatus state={c.applyState} target="cell-dns" />
       {update.error && !Object.keys(errors).length && <Alert kind="error">{update.error.message}</Alert>}
       {text('upstreams', 'Upstream resolvers', 'Addresses, comma separated, with an optional port: 1.1.1.1, [2606:4700::1111]:53')}
       {text('tlsServerName', 'DNS over TLS: the resolvers’ certificate name', 'Empty: plain DNS. For example cloudflare-dns.com (port 853 unless given).')}

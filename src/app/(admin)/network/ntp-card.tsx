@@ -4,6 +4,7 @@ import { useEffect, useState, type FormEvent } from 'react';
 import type { ApplyState } from '@/components/apply-notice';
 import { Alert, Field, SubmitButton } from '@/components/ui';
 import { fieldErrorsOf, trpc } from '@/lib/client/trpc';
+import { ConfigStatus } from './config-status';
 
 /** One source per line: `pool pool.ntp.org` or `server time.example.org`, optionally `noiburst`. */
 function parseSources(text: string) {
@@ -59,6 +60,7 @@ export function NtpCard({ onApplied }: { onApplied: (apply: ApplyState) => void 
   return (
     <form className="card stack" noValidate onSubmit={submit} aria-label="Time (NTP)">
       <h2>Time (NTP)</h2>
+      <ConfigStatus state={c?.applyState} target="cell-ntp" />
       {s?.available ? (
         <dl className="kv">
           <dt>Reference</dt>

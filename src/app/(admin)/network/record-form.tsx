@@ -39,7 +39,7 @@ export function RecordForm({ zones, initial, onDone }: { zones: string[]; initia
     try {
       const input = { zone: d.zone, name: d.name, type: d.type, value: d.value, ttl: Number(d.ttl) };
       const r = d.id ? await update.mutateAsync({ id: d.id, ...input }) : await create.mutateAsync(input);
-      await utils.dns.records.invalidate();
+      await utils.dns.invalidate();
       onDone(r.apply);
     } catch (err) {
       const fields = fieldErrorsOf(err);

@@ -29,7 +29,14 @@ export function ensureDns(db: DbOrTx, now = new Date()): void {
     })
     .onConflictDoNothing()
     .run();
-  for (const n of CORE_NAMES) db.insert(dnsServiceNames).values({ ...n, createdAt: now }).onConflictDoNothing().run();
+  for (const n of CORE_NAMES) {
+    try {
+      registerServiceNames(db, n.service, [n.name], now);
+    } catch (err) {
+      // A cell upgraded from before DNS may have a peer with that name: the peer keeps it.
+      if (!(err instanceof ConflictError)) throw err;
+    }
+  }
 }
 
 export function dnsRow(db: DbOrTx): DnsSettingsRow {
