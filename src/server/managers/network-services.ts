@@ -1,7 +1,7 @@
 /**
- * DNS, NTP and DHCP together. Peers, the tunnel subnets, the cell's name and domain, and
- * the cell network all feed the DNS names and NTP's allowed networks: whoever changes
- * them calls `networkChanged` afterwards.
+ * DNS, NTP and DHCP together. Peers and the cell's name and domain feed the DNS names
+ * (`namesChanged`); the tunnel subnets and the cell network also feed NTP's allowed
+ * networks (`networkChanged`). Whoever changes them calls one of these afterwards.
  */
 import type { Db, DbOrTx } from '../db';
 import { logger } from '../runtime/logger';
@@ -29,7 +29,12 @@ async function applyAll(db: Db, applies: [string, (db: Db) => Promise<unknown>][
   }
 }
 
-/** Re-applies DNS and NTP; never fails the caller's change (the loop retries what stays pending). */
+/** Re-applies DNS after a change to names (peers, the cell's name or domain); never fails the caller's change. */
+export function namesChanged(db: Db): Promise<void> {
+  return applyAll(db, [['dns', applyDns]]);
+}
+
+/** Re-applies DNS and NTP after a change to the networks; never fails the caller's change (the loop retries what stays pending). */
 export function networkChanged(db: Db): Promise<void> {
   return applyAll(db, [
     ['dns', applyDns],

@@ -66,7 +66,14 @@ export function loadDnsInputs(db: Db): DnsInputs | null {
       services: tx.select({ name: dnsServiceNames.name, service: dnsServiceNames.service }).from(dnsServiceNames).orderBy(dnsServiceNames.name).all(),
       devices: tx.select({ name: dhcpReservations.name, address: dhcpReservations.address }).from(dhcpReservations).orderBy(dhcpReservations.name).all(),
       records: tx.select().from(dnsRecords).all(),
-      settings: dns,
+      settings: {
+        upstreams: dns.upstreams,
+        tlsServerName: dns.tlsServerName,
+        cache: dns.cache,
+        logLevel: dns.logLevel,
+        publicAddress: dns.publicAddress,
+        publicAddress6: dns.publicAddress6,
+      },
     };
   });
 }

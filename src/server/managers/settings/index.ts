@@ -6,7 +6,7 @@ import { settings } from '../../db/schema';
 import { ConflictError, InvalidStateError, ValidationError } from '../../errors';
 import { encryptSecret } from '../../runtime/secrets';
 import { cellLabelOwner } from '../dns/state';
-import { networkChanged } from '../network-services';
+import { namesChanged } from '../network-services';
 
 type SettingsRow = typeof settings.$inferSelect;
 
@@ -56,6 +56,6 @@ export async function updateSettings(db: Db, input: ParsedUpdate, now = new Date
     .returning()
     .get();
   // A new name or domain renames the cell's own DNS names; the old domain's zone goes.
-  if (updated.cellName !== current.cellName || updated.domain !== current.domain) await networkChanged(db);
+  if (updated.cellName !== current.cellName || updated.domain !== current.domain) await namesChanged(db);
   return publicView(updated);
 }

@@ -8,7 +8,7 @@ import { encryptSecret } from '../../runtime/secrets';
 import type { SessionUser } from '../accounts';
 import { appendAudit } from '../audit';
 import { assertPeerNameFree } from '../dns/state';
-import { networkChanged } from '../network-services';
+import { namesChanged } from '../network-services';
 import { applyWireguard, liveStatus, type PeerChange } from './apply';
 import { generateKeyPair, generatePresharedKey } from './keys';
 import { CELL_HOST_INDEX, FIRST_PEER_INDEX, hostAddresses, isActive, lastPeerIndex, planOf, type Plan } from './model';
@@ -138,7 +138,7 @@ export async function createPeer(db: Db, input: CreatePeer, now = new Date()) {
     uniqueViolation(err, input.name);
   }
   const apply = await applyWireguard(db, { peerIds: [row.id] });
-  await networkChanged(db);
+  await namesChanged(db);
   return { ...view(row, planOf(serverRow(db)), undefined, now), apply };
 }
 
@@ -222,7 +222,7 @@ async function commitChange(db: Db, id: number, change: (tx: Db, row: PeerRecord
     uniqueViolation(err, before?.name ?? '');
   }
   const apply = await applyWireguard(db, { peerIds: [id], removedKeys: removedKeys(before, after) });
-  if (before.name !== after.name || before.hostIndex !== after.hostIndex) await networkChanged(db);
+  if (before.name !== after.name || before.hostIndex !== after.hostIndex) await namesChanged(db);
   return { ...view(after, planOf(serverRow(db)), undefined, now), apply };
 }
 
@@ -319,7 +319,7 @@ export async function removePeer(db: Db, id: number, now = new Date()) {
     { behavior: 'immediate' },
   );
   const apply = await applyWireguard(db, { removedKeys: [row.publicKey] });
-  await networkChanged(db);
+  await namesChanged(db);
   return { id: row.id, name: row.name, apply };
 }
 
