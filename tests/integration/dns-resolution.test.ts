@@ -1,3 +1,4 @@
+import { execFileSync } from 'node:child_process';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Db } from '@/server/db';
@@ -8,7 +9,7 @@ import { requireTools } from '../helpers/netns';
 import { recordingBackend } from '../helpers/wireguard';
 
 // The zones the cell renders, served by a real authoritative server (Knot DNS) on loopback.
-const ready = requireTools('the DNS resolution suite', ['knotd', 'knotc', 'dig'], 'apt-get install knot dnsutils');
+const ready = requireTools('the DNS resolution suite', ['knotd', 'knotc', 'dig', 'named-checkzone'], 'apt-get install knot dnsutils bind9-utils');
 process.env.PIC_DOCKER_SOCKET = '/nonexistent/pic-test/docker.sock';
 
 const PORT = 20000 + (process.pid % 20000);
@@ -50,6 +51,17 @@ describe.skipIf(!ready)('rendered zones on a real name server', () => {
   });
 
   const q = (name: string, type = 'A') => dig(HOST, PORT, name, type);
+
+  it('every zone file the cell wrote passes named-checkzone', () => {
+    const zones = path.join(dir, 'config', 'dns');
+    for (const [origin, file] of [
+      ['cell', 'cell.zone'],
+      ['example.org', 'example.org.internal.zone'],
+      ['example.org', 'example.org.external.zone'],
+    ]) {
+      expect(execFileSync('named-checkzone', [origin!, path.join(zones, file!)], { encoding: 'utf8' })).toMatch(/OK\s*$/);
+    }
+  });
 
   it('peers, the cell and its services resolve', () => {
     expect(q('alice-phone.cell')).toEqual(['10.0.0.2']);
