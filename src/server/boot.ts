@@ -3,7 +3,8 @@ import { getDb } from './db';
 import { startLoops } from './loops';
 import { ensureStack } from './managers/containers/stack';
 import { ensureNetworkServices } from './managers/network-services';
-import { isSetupComplete } from './managers/setup';
+import { isSetupComplete, onSetupComplete } from './managers/setup';
+import { ensureCa } from './managers/vault';
 import { ensureServer } from './managers/wireguard/server';
 import { logger } from './runtime/logger';
 import { dataDir, dataPaths } from './runtime/paths';
@@ -24,6 +25,8 @@ export async function boot(): Promise<void> {
     ensureStack(db);
     ensureNetworkServices(db);
   }
+  // The certificate authority is made in the background as soon as setup completes.
+  onSetupComplete((cell) => void ensureCa(cell).catch((err) => log.error('could not create the certificate authority', { err })));
   startLoops(db);
   log.info('cell started', {
     dataDir: dataDir(),

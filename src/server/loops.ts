@@ -5,6 +5,7 @@ import { LOGIN_WINDOW_MS } from './managers/accounts/rate-limit';
 import { desiredFingerprint, reconcile } from './managers/containers';
 import { applyNetworkServices } from './managers/network-services';
 import { isSetupComplete } from './managers/setup';
+import { ensureCa, refreshCrlIfDue } from './managers/vault';
 import { applyWireguard, expirePeers } from './managers/wireguard';
 import { findServer } from './managers/wireguard/state';
 import { engineStatus } from './runtime/docker';
@@ -68,6 +69,17 @@ export const loops: Loop[] = [
     atStart: true,
     run: async (db) => {
       if (isSetupComplete(db)) await applyNetworkServices(db);
+    },
+  },
+  {
+    // The certificate authority of a cell set up before it existed, and a CRL close to its next update.
+    name: 'vault',
+    intervalMs: 60 * 60 * 1000,
+    atStart: true,
+    run: async (db) => {
+      if (!isSetupComplete(db)) return;
+      await ensureCa(db);
+      if (refreshCrlIfDue(db)) log.info('CRL signed again before its next update');
     },
   },
   {

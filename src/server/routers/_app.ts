@@ -10,6 +10,7 @@ import { peersRouter } from './peers';
 import { portalRouter } from './portal';
 import { settingsRouter } from './settings';
 import { setupRouter } from './setup';
+import { vaultRouter } from './vault';
 import { wireguardRouter } from './wireguard';
 
 export const appRouter = router({
@@ -25,6 +26,7 @@ export const appRouter = router({
   dns: dnsRouter,
   ntp: ntpRouter,
   dhcp: dhcpRouter,
+  vault: vaultRouter,
 });
 
 export type AppRouter = typeof appRouter;

@@ -4,3 +4,4 @@ export * from './audit';
 export * from './wireguard';
 export * from './containers';
 export * from './network';
+export * from './vault';

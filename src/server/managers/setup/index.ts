@@ -10,6 +10,14 @@ import { ensureStack } from '../containers/stack';
 import { applyNetworkServices, ensureNetworkServices } from '../network-services';
 import { ensureServer } from '../wireguard/server';
 
+type SetupListener = (db: Db) => void;
+const setupListeners: SetupListener[] = [];
+
+/** Work the server starts once setup completes (the certificate authority); tests register none. */
+export function onSetupComplete(listener: SetupListener): void {
+  setupListeners.push(listener);
+}
+
 // Setup can never be undone, so once seen complete it stays complete for that connection.
 const completeSeen = new WeakSet<object>();
 
@@ -69,5 +77,6 @@ export async function completeSetup(db: Db, input: CompleteSetup, now = new Date
   }
   completeSeen.add(db);
   await applyNetworkServices(db);
+  for (const listener of setupListeners) listener(db);
   return { cellName: input.cellName, domain, adminUsername: input.adminUsername };
 }

@@ -1,0 +1,131 @@
+/** The cell's CA judged by OpenSSL: chains verify, a revoked certificate fails the CRL check, PKCS#12 opens. */
+import { execFileSync, spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { beforeAll, describe, expect, it } from 'vitest';
+import type { Db } from '@/server/db';
+import { caAuthorities } from '@/server/db/schema';
+import { crl, ensureCa, refreshCrlIfDue } from '@/server/managers/vault';
+import { GET as getCrl } from '@/app/api/vault/crl/route';
+import { GET as getRoot } from '@/app/api/vault/root/route';
+import { admin, expectCode, freshCell, setUp } from '../helpers/db';
+import { requireTools } from '../helpers/netns';
+
+const ready = requireTools('the certificate authority suite', ['openssl'], 'apt-get install openssl');
+
+describe.skipIf(!ready)('certificates the cell issues, checked by openssl', () => {
+  let db: Db;
+  let dir: string;
+  const file = (name: string, content: string | Buffer) => {
+    const p = path.join(dir, name);
+    fs.writeFileSync(p, content);
+    return p;
+  };
+  const openssl = (...args: string[]) => spawnSync('openssl', args, { encoding: 'utf8' });
+
+  beforeAll(async () => {
+    ({ db } = freshCell());
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'pic-ca-'));
+    await setUp(db);
+  }, 30_000);
+
+  it('makes one root and one intermediate, even when asked twice at once', async () => {
+    await Promise.all([ensureCa(db), ensureCa(db), admin(db).vault.root()]);
+    expect(db.select().from(caAuthorities).all().map((r) => r.role).sort()).toEqual(['intermediate', 'root']);
+    const root = await admin(db).vault.root();
+    expect(root.subject).toBe('home root CA');
+    expect(root.fingerprint).toMatch(/^([0-9A-F]{2}:){31}[0-9A-F]{2}$/);
+    const text = openssl('x509', '-in', file('root.pem', root.pem), '-noout', '-text').stdout;
+    expect(text).toMatch(/CA:TRUE, pathlen:1/);
+    expect(text).toMatch(/Certificate Sign, CRL Sign/);
+    expect(db.select().from(caAuthorities).all().every((r) => !r.keyEnc.includes('PRIVATE KEY'))).toBe(true);
+  }, 30_000);
+
+  it('issues a server certificate that verifies against the root, with its names and usages', async () => {
+    const cert = await admin(db).vault.issue({ commonName: 'nas.cell', sans: ['nas.cell', '*.home.example.org', '10.0.0.5', 'fd00::5'], validityDays: 90 });
+    expect(cert).toMatchObject({ id: expect.any(Number), kind: 'server', status: 'valid', certPem: expect.stringContaining('BEGIN CERTIFICATE') });
+    expect(cert).not.toHaveProperty('keyEnc');
+    const root = file('root.pem', (await admin(db).vault.root()).pem);
+    const leaf = file('leaf.pem', cert.certPem);
+    const chain = file('chain.pem', cert.chainPem);
+    expect(openssl('verify', '-CAfile', root, '-untrusted', chain, leaf).stdout.trim()).toBe(`${leaf}: OK`);
+    expect(openssl('verify', '-purpose', 'sslserver', '-CAfile', root, '-untrusted', chain, leaf).status).toBe(0);
+    const ext = openssl('x509', '-in', leaf, '-noout', '-ext', 'subjectAltName,keyUsage,extendedKeyUsage,basicConstraints').stdout;
+    expect(ext).toContain('DNS:nas.cell, DNS:*.home.example.org, IP Address:10.0.0.5, IP Address:FD00:0:0:0:0:0:0:5');
+    expect(ext).toContain('Digital Signature, Key Encipherment');
+    expect(ext).toContain('TLS Web Server Authentication');
+    expect(ext).toContain('CA:FALSE');
+    const days = (new Date(openssl('x509', '-in', leaf, '-noout', '-enddate').stdout.split('=')[1]!).getTime() - Date.now()) / 86_400_000;
+    expect(Math.round(days)).toBe(90);
+  }, 30_000);
+
+  it('a revoked certificate fails the CRL check; the others still pass', async () => {
+    const keep = await admin(db).vault.issue({ commonName: 'keep.cell', sans: ['keep.cell'] });
+    const gone = await admin(db).vault.issue({ commonName: 'laptop', kind: 'client', sans: [] });
+    const before = crl(db)!;
+    const revoked = await admin(db).vault.revoke({ id: gone.id, reason: 'keyCompromise' });
+    expect(revoked.status).toBe('revoked');
+    await expectCode(admin(db).vault.revoke({ id: gone.id, reason: 'superseded' }), 'CONFLICT');
+
+    const res = await getCrl(new (await import('next/server')).NextRequest('http://cell/api/vault/crl'));
+    expect(res.status).toBe(200);
+    expect(res.headers.get('content-type')).toBe('application/pkix-crl');
+    const der = Buffer.from(await res.arrayBuffer());
+    const crlText = openssl('crl', '-inform', 'DER', '-in', file('cell.crl', der), '-noout', '-text').stdout;
+    expect(crlText).toContain(`Serial Number: ${gone.serial.toUpperCase()}`);
+    expect(crlText).toContain('Key Compromise');
+    expect(Number(/CRL Number: \n\s+(\d+)/.exec(crlText)![1])).toBeGreaterThan(Number(/CRL Number: \n\s+(\d+)/.exec(openssl('crl', '-inform', 'DER', '-in', file('old.crl', before.der), '-noout', '-text').stdout)![1]));
+
+    const pemRes = await getCrl(new (await import('next/server')).NextRequest('http://cell/api/vault/crl?format=pem'));
+    const crlPem = file('cell.crl.pem', await pemRes.text());
+    const root = file('root.pem', (await admin(db).vault.root()).pem);
+    const chain = file('chain.pem', keep.chainPem);
+    const check = (leaf: string) => openssl('verify', '-crl_check', '-CAfile', root, '-untrusted', chain, '-CRLfile', crlPem, file(`${leaf}.pem`, leaf === 'keep' ? keep.certPem : gone.certPem));
+    expect(check('keep').status).toBe(0);
+    const failed = check('gone');
+    expect(failed.status).not.toBe(0);
+    expect(failed.stdout + failed.stderr).toContain('certificate revoked');
+  }, 30_000);
+
+  it('exports PEM and a PKCS#12 that openssl opens with its password only', async () => {
+    const cert = await admin(db).vault.issue({ commonName: 'files.cell', sans: ['files.cell'] });
+    const pem = Buffer.from((await admin(db).vault.export({ id: cert.id, format: 'pem' })).base64, 'base64').toString();
+    expect(pem.match(/BEGIN CERTIFICATE/g)).toHaveLength(3);
+    expect(pem).toContain('BEGIN RSA PRIVATE KEY');
+    const bad = await expectCode(admin(db).vault.export({ id: cert.id, format: 'pkcs12', password: 'short' }), 'BAD_REQUEST');
+    expect(bad.message).toMatch(/^password: /);
+    const p12 = await admin(db).vault.export({ id: cert.id, format: 'pkcs12', password: 'a good password' });
+    expect(p12.filename).toBe('files.cell.p12');
+    const p12File = file('files.p12', Buffer.from(p12.base64, 'base64'));
+    const opened = openssl('pkcs12', '-in', p12File, '-passin', 'pass:a good password', '-nodes');
+    expect(opened.status).toBe(0);
+    expect(opened.stdout).toContain('BEGIN PRIVATE KEY');
+    expect(opened.stdout.match(/BEGIN CERTIFICATE/g)).toHaveLength(3);
+    expect(openssl('pkcs12', '-in', p12File, '-passin', 'pass:wrong password', '-nodes').status).not.toBe(0);
+  }, 30_000);
+
+  it('renews with a new key and serial, lists status, and serves the root over HTTP', async () => {
+    const first = await admin(db).vault.issue({ commonName: 'cal.cell', sans: ['cal.cell'], validityDays: 20 });
+    expect(first.status).toBe('expiring');
+    const renewed = await admin(db).vault.renew({ id: first.id });
+    expect(renewed).toMatchObject({ renewedFrom: first.id, commonName: 'cal.cell', sans: ['cal.cell'] });
+    expect(renewed.serial).not.toBe(first.serial);
+    const listed = await admin(db).vault.list();
+    expect(listed.find((c) => c.id === first.id)!.status).toBe('expiring');
+    await expectCode(admin(db).vault.renew({ id: 999 }), 'NOT_FOUND');
+
+    const res = await getRoot(new (await import('next/server')).NextRequest('http://cell/api/vault/root'));
+    expect(res.status).toBe(200);
+    expect(await res.text()).toBe((await admin(db).vault.root()).pem);
+    expect(execFileSync('openssl', ['x509', '-noout', '-subject'], { input: (await admin(db).vault.root()).pem, encoding: 'utf8' })).toContain('home root CA');
+  }, 30_000);
+
+  it('signs the CRL again when its next update is near, with a higher number', () => {
+    const number = () => db.select().from(caAuthorities).all().find((r) => r.role === 'intermediate')!.crlNumber;
+    const before = number();
+    expect(refreshCrlIfDue(db)).toBe(false);
+    expect(refreshCrlIfDue(db, new Date(Date.now() + 6 * 86_400_000))).toBe(true);
+    expect(number()).toBe(before + 1);
+  });
+});
