@@ -12,6 +12,7 @@ const ADMIN_NAV = [
   { href: '/wireguard', label: 'WireGuard' },
   { href: '/network', label: 'Network services' },
   { href: '/containers', label: 'Containers' },
+  { href: '/vault', label: 'Vault' },
   { href: '/activity', label: 'Activity' },
   { href: '/settings', label: 'Settings' },
   { href: '/account', label: 'Account' },
