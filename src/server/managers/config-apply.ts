@@ -19,15 +19,25 @@ import { containerName } from './containers/spec';
 
 const log = logger.child('config');
 
-export type ConfigApply = { state: 'applied'; via: string } | { state: 'pending'; reason: string };
+export type ConfigApply = { state: 'applied'; via: string } | { state: 'pending'; reason: string } | { state: 'rejected'; reason: string };
+
+/** The daemon refused the new config; it keeps running the previous one. */
+export class ConfigRejectedError extends Error {}
+/** The daemon is not running: it reads the files when it starts. */
+export class NotRunningError extends Error {}
 
 export interface ConfigTarget {
   component: ComponentName;
   files: Map<string, string>;
-  /** How the daemon loads a change. */
-  reload: { signal: Signal } | 'restart';
+  /**
+   * How the daemon loads a change: a signal, a restart, or its own API (`load` resolves
+   * with how, throws NotRunningError or ConfigRejectedError); the API needs no engine.
+   */
+  reload: { signal: Signal } | 'restart' | { load: () => Promise<string> };
   /** Files in the folder that match this and are no longer rendered are removed (old zones). */
   prune?: RegExp;
+  /** File modes other than 0644 (secrets: 0600). */
+  modes?: Record<string, number>;
 }
 
 export function filesHash(files: Map<string, string>): string {
@@ -46,7 +56,7 @@ function writeFiles(t: ConfigTarget): void {
     } catch {
       // Not there yet.
     }
-    if (current !== content) writeConfig(t.component, name, content);
+    if (current !== content) writeConfig(t.component, name, content, t.modes?.[name] ?? 0o644);
   }
   if (!t.prune || !fs.existsSync(dir)) return;
   for (const name of fs.readdirSync(dir)) {
@@ -85,7 +95,14 @@ async function applyNow(db: Db, t: ConfigTarget, now: Date): Promise<ConfigApply
   const enabled = db.select({ enabled: stackComponents.enabled }).from(stackComponents).where(eq(stackComponents.component, t.component)).get()?.enabled;
   let via: string;
   try {
-    if (!enabled) via = `written; ${containerName(t.component)} is turned off and reads them when turned on`;
+    if (typeof t.reload === 'object' && 'load' in t.reload) {
+      try {
+        via = await t.reload.load();
+      } catch (err) {
+        if (!(err instanceof NotRunningError)) throw err;
+        via = `written; ${containerName(t.component)} reads them when it starts`;
+      }
+    } else if (!enabled) via = `written; ${containerName(t.component)} is turned off and reads them when turned on`;
     else if (!(await isRunning(t.component))) via = `written; ${containerName(t.component)} reads them when it starts`;
     else if (t.reload === 'restart') {
       await restart(t.component);
@@ -96,8 +113,9 @@ async function applyNow(db: Db, t: ConfigTarget, now: Date): Promise<ConfigApply
     }
   } catch (err) {
     const reason = err instanceof Error ? err.message : String(err);
-    if (!(err instanceof EngineUnavailableError)) log.error('config apply failed', { component: t.component, err });
     record({ error: reason });
+    if (err instanceof ConfigRejectedError) return { state: 'rejected', reason };
+    if (!(err instanceof EngineUnavailableError)) log.error('config apply failed', { component: t.component, err });
     return { state: 'pending', reason };
   }
   record({ appliedHash: hash, appliedVia: via, error: null });

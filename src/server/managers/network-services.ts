@@ -1,7 +1,8 @@
 /**
- * DNS, NTP and DHCP together. Peers and the cell's name and domain feed the DNS names
- * (`namesChanged`); the tunnel subnets and the cell network also feed NTP's allowed
- * networks (`networkChanged`). Whoever changes them calls one of these afterwards.
+ * DNS, NTP, DHCP and the reverse proxy together. Peers feed the DNS names (`namesChanged`);
+ * the tunnel subnets, the cell network and the cell's name and domain also feed NTP's
+ * allowed networks and Caddy's hosts (`networkChanged`). Whoever changes them calls one
+ * of these afterwards.
  */
 import type { Db, DbOrTx } from '../db';
 import { logger } from '../runtime/logger';
@@ -9,11 +10,14 @@ import { applyDhcp, ensureDhcp } from './dhcp';
 import { applyDns } from './dns/apply';
 import { ensureDns } from './dns/state';
 import { applyNtp, ensureNtp } from './ntp';
+import { applyCaddy, ensureProxy } from './proxy/apply';
+import { caAuthorities } from '../db/schema';
 
 const log = logger.child('network');
 
 /** The rows a cell needs: at setup, and at boot for cells set up before these services existed. */
 export function ensureNetworkServices(db: DbOrTx, now = new Date()): void {
+  ensureProxy(db, now);
   ensureDns(db, now);
   ensureNtp(db, now);
   ensureDhcp(db, now);
@@ -34,12 +38,21 @@ export function namesChanged(db: Db): Promise<void> {
   return applyAll(db, [['dns', applyDns]]);
 }
 
-/** Re-applies DNS and NTP after a change to the networks; never fails the caller's change (the loop retries what stays pending). */
+/**
+ * Re-applies DNS, NTP and Caddy after a change to the networks or the domain; never fails
+ * the caller's change (the loop retries what stays pending).
+ */
 export function networkChanged(db: Db): Promise<void> {
   return applyAll(db, [
     ['dns', applyDns],
     ['ntp', applyNtp],
+    ['caddy', applyCaddyWhenReady],
   ]);
+}
+
+/** Caddy signs with the CA's intermediate: until the CA exists (right after setup) there is nothing to load. */
+async function applyCaddyWhenReady(db: Db): Promise<unknown> {
+  return db.select({ role: caAuthorities.role }).from(caAuthorities).all().length === 2 ? applyCaddy(db) : null;
 }
 
 /** The loop's pass: every config rendered, and loaded where it changed or is still pending. */
@@ -48,5 +61,6 @@ export function applyNetworkServices(db: Db): Promise<void> {
     ['dns', applyDns],
     ['ntp', applyNtp],
     ['dhcp', applyDhcp],
+    ['caddy', applyCaddyWhenReady],
   ]);
 }

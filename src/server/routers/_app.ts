@@ -9,6 +9,7 @@ import { ntpRouter } from './ntp';
 import { peersRouter } from './peers';
 import { portalRouter } from './portal';
 import { settingsRouter } from './settings';
+import { routesRouter } from './routes';
 import { setupRouter } from './setup';
 import { vaultRouter } from './vault';
 import { wireguardRouter } from './wireguard';
@@ -27,6 +28,7 @@ export const appRouter = router({
   ntp: ntpRouter,
   dhcp: dhcpRouter,
   vault: vaultRouter,
+  routes: routesRouter,
 });
 
 export type AppRouter = typeof appRouter;

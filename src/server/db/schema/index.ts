@@ -5,3 +5,4 @@ export * from './wireguard';
 export * from './containers';
 export * from './network';
 export * from './vault';
+export * from './routes';

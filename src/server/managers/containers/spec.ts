@@ -62,9 +62,10 @@ export const CATALOGUE: Record<ComponentName, CatalogueEntry> = {
   caddy: {
     defaultImage: 'caddy:2.10-alpine',
     hostIndex: 2,
-    cmd: ['caddy', 'run', '--config', '/etc/caddy/Caddyfile', '--adapter', 'caddyfile'],
+    // The config the cell renders; its admin API is a Unix socket in the same folder.
+    cmd: ['caddy', 'run', '--config', '/etc/caddy/caddy.json'],
     configTarget: '/etc/caddy',
-    configReadOnly: true,
+    configReadOnly: false,
     capAdd: [],
   },
   dns: {

@@ -6,7 +6,7 @@ import { settings } from '../../db/schema';
 import { ConflictError, InvalidStateError, ValidationError } from '../../errors';
 import { encryptSecret } from '../../runtime/secrets';
 import { cellLabelOwner } from '../dns/state';
-import { namesChanged } from '../network-services';
+import { networkChanged } from '../network-services';
 
 type SettingsRow = typeof settings.$inferSelect;
 
@@ -55,7 +55,7 @@ export async function updateSettings(db: Db, input: ParsedUpdate, now = new Date
     .where(eq(settings.id, 1))
     .returning()
     .get();
-  // A new name or domain renames the cell's own DNS names; the old domain's zone goes.
-  if (updated.cellName !== current.cellName || updated.domain !== current.domain) await namesChanged(db);
+  // A new name, domain or mode renames the cell's DNS names (the old zone goes) and re-renders Caddy.
+  if (updated.cellName !== current.cellName || updated.domain !== current.domain || updated.domainMode !== current.domainMode || updated.ddnsTokenEnc !== current.ddnsTokenEnc) await networkChanged(db);
   return publicView(updated);
 }

@@ -1,0 +1,115 @@
+/**
+ * Caddy's config from the cell's state, written into `config/caddy/` with the CA files
+ * it signs with, and loaded hot through its admin API (a Unix socket in that folder):
+ * no restart, and a config Caddy refuses leaves the previous one serving.
+ */
+import http from 'node:http';
+import path from 'node:path';
+import { eq } from 'drizzle-orm';
+import { cidrHost, parseCidr, type Cidr } from '@/lib/cidr';
+import type { Db, DbOrTx } from '../../db';
+import { caAuthorities, proxyRoutes, proxySettings, settings } from '../../db/schema';
+import { InvalidStateError } from '../../errors';
+import { configDir } from '../../runtime/components';
+import { decryptSecret } from '../../runtime/secrets';
+import { applyConfig, ConfigRejectedError, NotRunningError, type ConfigApply } from '../config-apply';
+import { effectiveSubnet } from '../containers/stack';
+import { internalNetworks } from '../wireguard/state';
+import { CA_FILES, renderCaddyConfig, type CaddyModel } from './render';
+
+export function ensureProxy(db: DbOrTx, now = new Date()): void {
+  db.insert(proxySettings).values({ id: 1, logLevel: 'INFO', acmeEmail: null, updatedAt: now }).onConflictDoNothing().run();
+}
+
+/** The hosts the cell's own web app answers on; no route may take them. */
+export function uiHosts(cell: { cellName: string; domain: string }): string[] {
+  return [cell.domain, `${cell.cellName}.cell`];
+}
+
+const num = (v: string | undefined, fallback: number) => (v && /^\d{1,5}$/.test(v) ? Number(v) : fallback);
+
+/** DNS-01 credentials for the modes that get a wildcard certificate. */
+function dnsProvider(mode: string, token: string | null, domain: string): CaddyModel['dnsProvider'] {
+  if (!token) return null;
+  if (mode === 'cloudflare') return { name: 'cloudflare', config: { api_token: token } };
+  if (mode === 'duckdns') return { name: 'duckdns', config: { api_token: token } };
+  if (mode === 'pic_ngo') return { name: 'acmedns', config: { server_url: process.env.PIC_NGO_ACME_URL || 'https://acme.pic.ngo', username: domain, password: token } };
+  return null;
+}
+
+/**
+ * Everything the renderer needs. Environment: `PIC_CADDY_CONFIG_ROOT` (the folder as Caddy
+ * sees it, default `/etc/caddy`), `PIC_PROXY_LISTEN`, `PIC_HTTP_PORT`, `PIC_HTTPS_PORT`
+ * (a Caddy run on the host), `PIC_UI_UPSTREAM` (default: this server through the cell
+ * network's gateway).
+ */
+export function caddyModel(db: Db, env = process.env): CaddyModel {
+  const cell = db.select().from(settings).where(eq(settings.id, 1)).get();
+  const proxy = db.select().from(proxySettings).where(eq(proxySettings.id, 1)).get();
+  if (!cell || !proxy) throw new InvalidStateError('The cell is not set up yet');
+  const gateway = cidrHost(parseCidr(effectiveSubnet(db).subnet) as Cidr, 1);
+  const token = cell.ddnsTokenEnc ? decryptSecret(cell.ddnsTokenEnc) : null;
+  return {
+    configRoot: env.PIC_CADDY_CONFIG_ROOT || '/etc/caddy',
+    logLevel: proxy.logLevel,
+    listenHost: env.PIC_PROXY_LISTEN || null,
+    httpPort: num(env.PIC_HTTP_PORT, 80),
+    httpsPort: num(env.PIC_HTTPS_PORT, 443),
+    mode: cell.domainMode,
+    domain: cell.domain,
+    acmeEmail: proxy.acmeEmail,
+    dnsProvider: dnsProvider(cell.domainMode, token, cell.domain),
+    internalNets: internalNetworks(db),
+    ui: { hosts: uiHosts(cell), upstream: env.PIC_UI_UPSTREAM || `${gateway}:${num(env.PORT, 3000)}` },
+    routes: db.select().from(proxyRoutes).all(),
+  };
+}
+
+/** caddy.json (0600: it may hold a DNS token) and the intermediate Caddy signs `.cell` and LAN names with. */
+export function caddyFiles(db: Db): Map<string, string> {
+  const ca = new Map(db.select().from(caAuthorities).all().map((r) => [r.role, r]));
+  const inter = ca.get('intermediate');
+  if (!inter || !ca.get('root')) throw new InvalidStateError('The certificate authority is not ready yet');
+  return new Map([
+    ['caddy.json', renderCaddyConfig(caddyModel(db))],
+    [CA_FILES.root, ca.get('root')!.certPem],
+    [CA_FILES.intermediate, inter.certPem],
+    [CA_FILES.intermediateKey, decryptSecret(inter.keyEnc)],
+  ]);
+}
+
+/** POST /load on the admin socket. Over a Unix socket Caddy wants an empty Host header. */
+export function loadIntoCaddy(socket: string, config: string, timeoutMs = 15_000): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const req = http.request({ socketPath: socket, path: '/load', method: 'POST', setHost: false, headers: { Host: '', 'Content-Type': 'application/json' }, timeout: timeoutMs }, (res) => {
+      let body = '';
+      res.setEncoding('utf8');
+      res.on('data', (c: string) => (body += c));
+      res.on('end', () => {
+        if (res.statusCode === 200) return resolve('loaded into cell-caddy through its admin API');
+        let message = body.trim();
+        try {
+          message = (JSON.parse(body) as { error?: string }).error ?? message;
+        } catch {
+          // Not JSON: keep the text.
+        }
+        reject(new ConfigRejectedError(`Caddy refused the config: ${message || `HTTP ${res.statusCode}`}`));
+      });
+    });
+    req.on('timeout', () => req.destroy(new Error(`Caddy's admin API did not answer within ${timeoutMs} ms`)));
+    req.on('error', (err: NodeJS.ErrnoException) =>
+      reject(err.code === 'ENOENT' || err.code === 'ECONNREFUSED' ? new NotRunningError('Caddy is not running') : err),
+    );
+    req.end(config);
+  });
+}
+
+export const adminSocket = () => path.join(configDir('caddy'), 'admin.sock');
+
+/** Renders, writes and loads Caddy's config; pending until the CA exists or Caddy answers. */
+export function applyCaddy(db: Db): Promise<ConfigApply> {
+  return applyConfig(db, 'caddy', () => {
+    const files = caddyFiles(db);
+    return { files, modes: { 'caddy.json': 0o600, [CA_FILES.intermediateKey]: 0o600 }, reload: { load: () => loadIntoCaddy(adminSocket(), files.get('caddy.json')!) } };
+  });
+}

@@ -1,0 +1,192 @@
+/**
+ * Pure renderer for Caddy's JSON config. JSON rather than a Caddyfile: it is what the
+ * admin API's `/load` takes (no adapter in between), and a value can never become a
+ * directive because JSON.stringify quotes everything. Values are still checked against
+ * strict patterns first, so a bad one stops the render instead of reaching Caddy.
+ */
+import type { DomainMode } from '@/lib/domain-modes';
+import { checked, CIDR, HOSTNAME, RenderError } from '../render-guard';
+
+export interface RouteModel {
+  id: number;
+  host: string;
+  /** '' or a prefix like `/app`. */
+  path: string;
+  upstream: string;
+  access: 'peers' | 'public';
+  headers: Record<string, string>;
+  websocket: boolean;
+}
+
+export interface CaddyModel {
+  /** The config folder as Caddy sees it (`/etc/caddy` in its container). */
+  configRoot: string;
+  logLevel: 'DEBUG' | 'INFO' | 'WARN' | 'ERROR';
+  /** Where Caddy listens; ports are 80/443 in production, high ports in tests. */
+  listenHost: string | null;
+  httpPort: number;
+  httpsPort: number;
+  mode: DomainMode;
+  domain: string;
+  /** ACME account contact. */
+  acmeEmail: string | null;
+  /** DNS-01 for the wildcard (pic_ngo, cloudflare, duckdns): the provider module and its credentials. */
+  dnsProvider: { name: 'cloudflare' | 'duckdns' | 'acmedns'; config: Record<string, string> } | null;
+  /** Sources that count as the cell's own: the tunnel subnets and the cell network. */
+  internalNets: string[];
+  /** The cell's own web app: always routed. */
+  ui: { hosts: string[]; upstream: string };
+  routes: RouteModel[];
+}
+
+const UPSTREAM = /^(?:[A-Za-z0-9](?:[A-Za-z0-9._-]{0,252})|\[[0-9a-fA-F:.]+\]):\d{1,5}$/;
+const PATH = /^(?:\/[A-Za-z0-9._~!$&'()*+,;=:@%-]*)+$/;
+const HEADER_NAME = /^[A-Za-z0-9-]{1,64}$/;
+const HEADER_VALUE = /^[\x20-\x7e]{0,1024}$/;
+const WILDCARD_HOST = /^\*\.[A-Za-z0-9.-]+$/;
+
+export const CA_ID = 'cell';
+export const CA_FILES = { root: 'pki/root.crt', intermediate: 'pki/intermediate.crt', intermediateKey: 'pki/intermediate.key' };
+
+const host = (h: string, what = 'host') => (WILDCARD_HOST.test(h) ? checked(h.slice(2), HOSTNAME, what) && h : checked(h, HOSTNAME, what));
+const NOT_FOUND = { handle: [{ handler: 'static_response', status_code: 404, body: 'No service at this name.\n' }] };
+const isCellName = (h: string) => h === 'cell' || h.endsWith('.cell');
+
+function proxyHandler(upstream: string, headers: Record<string, string>, websocket: boolean) {
+  const set: Record<string, string[]> = {};
+  for (const [name, value] of Object.entries(headers)) {
+    checked(name, HEADER_NAME, 'header name');
+    checked(value, HEADER_VALUE, `header ${name}`);
+    set[name] = [value];
+  }
+  return {
+    handler: 'reverse_proxy',
+    upstreams: [{ dial: checked(upstream, UPSTREAM, 'upstream') }],
+    ...(Object.keys(set).length ? { headers: { request: { set } } } : {}),
+    // WebSockets pass through on their own; streaming answers are flushed at once.
+    ...(websocket ? { flush_interval: -1 } : {}),
+  };
+}
+
+/** Peers-only: anything from outside the tunnel and the cell network gets 403. */
+function guarded(access: 'peers' | 'public', internal: string[], handle: object[]): object[] {
+  if (access === 'public') return handle;
+  return [
+    {
+      handler: 'subroute',
+      routes: [
+        {
+          match: [{ not: [{ remote_ip: { ranges: internal } }] }],
+          handle: [{ handler: 'static_response', status_code: 403, body: 'Only for the cell and its peers.\n' }],
+          terminal: true,
+        },
+        { handle },
+      ],
+    },
+  ];
+}
+
+export function renderCaddyConfig(m: CaddyModel): string {
+  const root = checked(m.configRoot, /^\/[A-Za-z0-9._/-]*$/, 'config root');
+  const domain = checked(m.domain, HOSTNAME, 'domain');
+  const internal = m.internalNets.map((n) => checked(n, CIDR, 'internal network'));
+  if (!internal.length) throw new RenderError('peers-only routes need the internal networks');
+  const listen = (port: number) => `${m.listenHost ? (m.listenHost.includes(':') ? `[${m.listenHost}]` : m.listenHost) : ''}:${checked(port, /^\d{1,5}$/, 'port')}`;
+
+  // Routes grouped by host; within a host the longest path prefix is tried first.
+  const byHost = new Map<string, RouteModel[]>();
+  for (const r of m.routes) {
+    host(r.host);
+    if (r.path) checked(r.path, PATH, 'path');
+    byHost.set(r.host, [...(byHost.get(r.host) ?? []), r]);
+  }
+  const routes: object[] = [
+    {
+      match: [{ host: m.ui.hosts.map((h) => host(h, 'UI host')) }],
+      handle: [proxyHandler(m.ui.upstream, {}, true)],
+      terminal: true,
+    },
+  ];
+  for (const [h, list] of [...byHost].sort(([a], [b]) => a.localeCompare(b))) {
+    const sorted = [...list].sort((a, b) => b.path.length - a.path.length || a.id - b.id);
+    routes.push({
+      match: [{ host: [h] }],
+      handle: [
+        {
+          handler: 'subroute',
+          routes: [
+            ...sorted.map((r) => ({
+              ...(r.path ? { match: [{ path: [r.path, `${r.path}/*`] }] } : {}),
+              handle: guarded(r.access, internal, [proxyHandler(r.upstream, r.headers, r.websocket)]),
+              terminal: true,
+            })),
+            // Paths of the host that no route takes.
+            ...(sorted.some((r) => !r.path) ? [] : [NOT_FOUND]),
+          ],
+        },
+      ],
+      terminal: true,
+    });
+  }
+  // A name with no route says so instead of an empty page.
+  routes.push(NOT_FOUND);
+
+  const allHosts = [...m.ui.hosts, ...byHost.keys()];
+  const cellHosts = allHosts.filter(isCellName);
+  const domainHosts = allHosts.filter((h) => !isCellName(h));
+  const internalIssuer = { module: 'internal', ca: CA_ID };
+  const policies: object[] = [];
+  // `.cell` names are never public: the cell's CA signs them in every mode.
+  if (cellHosts.length) policies.push({ subjects: cellHosts, issuers: [internalIssuer] });
+  let automate: string[] = [];
+  let skip: string[] = [];
+  if (m.mode === 'lan') {
+    if (domainHosts.length) policies.push({ subjects: domainHosts, issuers: [internalIssuer] });
+  } else if (m.dnsProvider) {
+    // One wildcard certificate through DNS-01 covers the domain and every subdomain.
+    const provider: Record<string, string> = { name: checked(m.dnsProvider.name, /^[a-z]+$/, 'DNS provider') };
+    for (const [k, v] of Object.entries(m.dnsProvider.config)) provider[checked(k, /^[a-z_]+$/, 'provider setting')] = checked(v, /^[\x21-\x7e]{1,512}$/, `provider ${k}`);
+    automate = [domain, `*.${domain}`];
+    skip = domainHosts;
+    policies.push({ subjects: automate, issuers: [{ module: 'acme', ...(m.acmeEmail ? { email: m.acmeEmail } : {}), challenges: { dns: { provider } } }] });
+  } else if (m.acmeEmail) {
+    // http01: one certificate per host over HTTP-01 (port 80 must be reachable).
+    policies.push({ subjects: domainHosts, issuers: [{ module: 'acme', email: m.acmeEmail }] });
+  }
+
+  const config = {
+    admin: { listen: `unix/${root}/admin.sock` },
+    logging: { logs: { default: { level: m.logLevel } } },
+    storage: { module: 'file_system', root: `${root}/data` },
+    apps: {
+      http: {
+        http_port: m.httpPort,
+        https_port: m.httpsPort,
+        servers: {
+          cell: {
+            listen: [listen(m.httpsPort)],
+            routes,
+            ...(skip.length ? { automatic_https: { skip_certificates: skip } } : {}),
+          },
+        },
+      },
+      tls: {
+        ...(automate.length ? { certificates: { automate } } : {}),
+        automation: { policies },
+      },
+      pki: {
+        certificate_authorities: {
+          [CA_ID]: {
+            name: `${domain} cell`,
+            install_trust: false,
+            // The root's key stays in the vault: Caddy only ever holds the intermediate, as the
+            // top of its own chain and as its signer. Devices complete the chain with the root.
+            root: { certificate: `${root}/${CA_FILES.intermediate}`, private_key: `${root}/${CA_FILES.intermediateKey}`, format: 'pem_file' },
+            intermediate: { certificate: `${root}/${CA_FILES.intermediate}`, private_key: `${root}/${CA_FILES.intermediateKey}`, format: 'pem_file' },
+          },
+        },
+      },
+    },
+  };
+  return `${JSON.stringify(config, null, 2)}\n`;
+}

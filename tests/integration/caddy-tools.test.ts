@@ -1,0 +1,49 @@
+/** Every rendered Caddy config through Debian's `caddy validate` (modules provisioned, CA files loaded). */
+import { execFileSync, spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { CA_FILES, renderCaddyConfig } from '@/server/managers/proxy/render';
+import { certToPem, createIntermediate, createRoot, keyToPem, newKey } from '@/server/managers/vault/x509';
+import { CADDY } from '../helpers/caddy-fixtures';
+import { requireTools } from '../helpers/netns';
+
+const ready = requireTools('the Caddy config suite', ['caddy'], 'apt-get install caddy');
+
+describe.skipIf(!ready)('caddy validate', () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'pic-caddy-'));
+
+  beforeAll(async () => {
+    fs.mkdirSync(path.join(dir, 'pki'));
+    const rootKey = await newKey(2048);
+    const root = createRoot('home', rootKey);
+    const interKey = await newKey(2048);
+    const inter = createIntermediate('home', interKey, { cert: root, key: rootKey });
+    fs.writeFileSync(path.join(dir, CA_FILES.root), certToPem(root));
+    fs.writeFileSync(path.join(dir, CA_FILES.intermediate), certToPem(inter));
+    fs.writeFileSync(path.join(dir, CA_FILES.intermediateKey), keyToPem(interKey), { mode: 0o600 });
+  }, 30_000);
+
+  const validate = (config: string) => {
+    const file = path.join(dir, 'caddy.json');
+    fs.writeFileSync(file, config);
+    return spawnSync('caddy', ['validate', '--config', file], { encoding: 'utf8', env: { ...process.env, HOME: dir, XDG_DATA_HOME: dir, XDG_CONFIG_HOME: dir } });
+  };
+
+  it.each(['lan', 'empty', 'http01'])('%s is valid', (name) => {
+    const result = validate(renderCaddyConfig({ ...CADDY[name]!, configRoot: dir }));
+    expect(result.stderr + result.stdout).toContain('Valid configuration');
+    expect(result.status).toBe(0);
+  });
+
+  it('cloudflare is valid but for its DNS provider module, which only the production image carries', () => {
+    const config = JSON.parse(renderCaddyConfig({ ...CADDY.cloudflare!, configRoot: dir }));
+    const policy = config.apps.tls.automation.policies.find((p: { subjects: string[] }) => p.subjects.includes('*.example.org'));
+    expect(validate(JSON.stringify(config)).stderr).toContain("unknown module: dns.providers.cloudflare");
+    delete policy.issuers[0].challenges;
+    const result = validate(JSON.stringify(config));
+    expect(result.stderr + result.stdout).toContain('Valid configuration');
+    expect(execFileSync('caddy', ['version'], { encoding: 'utf8' })).toMatch(/^v?2\./);
+  });
+});
