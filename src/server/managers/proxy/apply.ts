@@ -78,8 +78,29 @@ export function caddyFiles(db: Db): Map<string, string> {
   ]);
 }
 
-/** POST /load on the admin socket. Over a Unix socket Caddy wants an empty Host header. */
-export function loadIntoCaddy(socket: string, config: string, timeoutMs = 15_000): Promise<string> {
+const TRANSIENT = new Set(['EPIPE', 'ECONNRESET', 'ECONNREFUSED', 'ENOENT']);
+
+/**
+ * POST /load on the admin socket. Caddy restarts its admin endpoint after every load, so a
+ * load right after another may find the socket closing: those errors are retried briefly.
+ */
+export async function loadIntoCaddy(socket: string, config: string, attempts = 6): Promise<string> {
+  for (let i = 1; ; i++) {
+    try {
+      return await postLoad(socket, config);
+    } catch (err) {
+      const code = (err as NodeJS.ErrnoException).code;
+      if (!code || !TRANSIENT.has(code) || i >= attempts) {
+        if (code === 'ENOENT' || code === 'ECONNREFUSED') throw new NotRunningError('Caddy is not running');
+        throw err;
+      }
+      await new Promise((r) => setTimeout(r, 150 * i));
+    }
+  }
+}
+
+/** Over a Unix socket Caddy wants an empty Host header. */
+function postLoad(socket: string, config: string, timeoutMs = 15_000): Promise<string> {
   return new Promise((resolve, reject) => {
     const req = http.request({ socketPath: socket, path: '/load', method: 'POST', setHost: false, headers: { Host: '', 'Content-Type': 'application/json' }, timeout: timeoutMs }, (res) => {
       let body = '';
@@ -97,9 +118,7 @@ export function loadIntoCaddy(socket: string, config: string, timeoutMs = 15_000
       });
     });
     req.on('timeout', () => req.destroy(new Error(`Caddy's admin API did not answer within ${timeoutMs} ms`)));
-    req.on('error', (err: NodeJS.ErrnoException) =>
-      reject(err.code === 'ENOENT' || err.code === 'ECONNREFUSED' ? new NotRunningError('Caddy is not running') : err),
-    );
+    req.on('error', reject);
     req.end(config);
   });
 }

@@ -1,0 +1,123 @@
+/**
+ * Real HTTPS: Debian's Caddy on loopback high ports runs the config the cell renders in
+ * `lan` mode, signing with the cell's CA; curl trusts only the cell's root.
+ */
+import { execFile, spawn, type ChildProcess } from 'node:child_process';
+import fs from 'node:fs';
+import http from 'node:http';
+import net from 'node:net';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Db } from '@/server/db';
+import { ensureCa } from '@/server/managers/vault';
+import { adminSocket, loadIntoCaddy } from '@/server/managers/proxy/apply';
+import { admin, expectCode, freshCell, setUp } from '../helpers/db';
+import { requireTools } from '../helpers/netns';
+
+const execFileP = promisify(execFile);
+const ready = requireTools('the HTTPS suite', ['caddy', 'curl'], 'apt-get install caddy curl');
+const base = 21000 + (process.pid % 4000) * 2;
+const [HTTP_PORT, HTTPS_PORT] = [base, base + 1];
+const DOMAIN = 'home.home.arpa';
+
+describe.skipIf(!ready)('routes served by a real Caddy with the cell CA', () => {
+  let db: Db;
+  let dir: string;
+  let caddy: ChildProcess | undefined;
+  let upstream: http.Server;
+  let upstreamPort: number;
+  let rootFile: string;
+  const env = { PIC_PROXY_LISTEN: '127.0.0.1', PIC_HTTP_PORT: String(HTTP_PORT), PIC_HTTPS_PORT: String(HTTPS_PORT), PIC_UI_UPSTREAM: '127.0.0.1:9', PIC_DOCKER_SOCKET: '/nonexistent/pic-test/docker.sock' };
+
+  /**
+   * curl with only the cell's root trusted; the host resolves to loopback. Asynchronous:
+   * the upstream answers from this same process.
+   */
+  const get = async (host: string, urlPath = '/', port = HTTPS_PORT) => {
+    const { stdout, stderr } = await execFileP('curl', ['-sS', '--max-time', '5', '--cacert', rootFile, '--resolve', `${host}:${port}:127.0.0.1`, '-w', '\n%{http_code}', `https://${host}:${port}${urlPath}`], { encoding: 'utf8' }).catch((e: { stdout: string; stderr: string }) => e);
+    const lines = stdout.trimEnd().split('\n');
+    return { status: Number(lines.pop()), body: lines.join('\n').trimEnd(), error: stderr };
+  };
+
+  beforeAll(async () => {
+    ({ db, dir } = freshCell());
+    Object.assign(process.env, env, { PIC_CADDY_CONFIG_ROOT: path.join(dir, 'config', 'caddy') });
+    upstream = http.createServer((req, res) => res.end(`upstream saw ${req.url} from ${req.headers['x-cell-test'] ?? 'nobody'}`));
+    await new Promise<void>((r) => upstream.listen(0, '127.0.0.1', r));
+    upstreamPort = (upstream.address() as net.AddressInfo).port;
+    await setUp(db);
+    await ensureCa(db);
+    rootFile = path.join(dir, 'root.pem');
+    fs.writeFileSync(rootFile, (await admin(db).vault.root()).pem);
+  }, 30_000);
+
+  afterAll(async () => {
+    caddy?.kill();
+    upstream?.close();
+    for (const k of [...Object.keys(env), 'PIC_CADDY_CONFIG_ROOT']) delete process.env[k];
+  });
+
+  it('a route written while Caddy is down is what Caddy serves when it starts', async () => {
+    const created = await admin(db).routes.create({ host: `app.${DOMAIN}`, upstream: `127.0.0.1:${upstreamPort}`, access: 'public', headers: { 'X-Cell-Test': 'the cell' } });
+    expect(created.apply).toEqual({ state: 'applied', via: 'written; cell-caddy reads them when it starts' });
+    const config = path.join(dir, 'config', 'caddy', 'caddy.json');
+    expect(fs.statSync(config).mode & 0o777).toBe(0o600);
+    caddy = spawn('caddy', ['run', '--config', config], { stdio: 'ignore', env: { ...process.env, HOME: dir, XDG_DATA_HOME: dir, XDG_CONFIG_HOME: dir } });
+    await expect.poll(() => fs.existsSync(adminSocket()), { timeout: 10_000 }).toBe(true);
+    await expect.poll(async () => (await get(`app.${DOMAIN}`, '/hello')).body, { timeout: 10_000 }).toBe('upstream saw /hello from the cell');
+  }, 30_000);
+
+  it('a peers-only route refuses a source outside the tunnel and the cell network', async () => {
+    const created = await admin(db).routes.create({ host: `private.${DOMAIN}`, upstream: `127.0.0.1:${upstreamPort}`, access: 'peers' });
+    expect(created.apply).toEqual({ state: 'applied', via: 'loaded into cell-caddy through its admin API' });
+    expect(await get(`private.${DOMAIN}`)).toMatchObject({ status: 403, body: 'Only for the cell and its peers.' });
+  }, 20_000);
+
+  it('a .cell route with a path gets its name in DNS and its certificate from the cell CA', async () => {
+    await admin(db).routes.create({ host: 'nas.cell', path: '/files', upstream: `127.0.0.1:${upstreamPort}`, access: 'public' });
+    expect(await get('nas.cell', '/files/a.txt')).toMatchObject({ status: 200, body: 'upstream saw /files/a.txt from nobody' });
+    expect(await get('nas.cell', '/other')).toMatchObject({ status: 404, body: 'No service at this name.' });
+    const names = (await admin(db).dns.records()).automatic.filter((r) => r.name === 'nas');
+    expect(names.map((r) => `${r.zone} ${r.value} ${r.owner}`)).toContain('cell 10.0.0.1 service routes');
+  }, 20_000);
+
+  it('reserved names, shadowing and foreign hosts are refused; nothing is stored', async () => {
+    const count = (await admin(db).routes.list()).routes.length;
+    expect((await expectCode(admin(db).routes.create({ host: DOMAIN, upstream: 'x:80', access: 'public' }), 'CONFLICT')).message).toContain("the cell's own web app");
+    expect((await expectCode(admin(db).routes.create({ host: 'home.cell', upstream: 'x:80', access: 'public' }), 'CONFLICT')).message).toContain("the cell's own web app");
+    const shadow = await expectCode(admin(db).routes.create({ host: `app.${DOMAIN}`, upstream: 'other:80', access: 'public' }), 'CONFLICT');
+    expect(shadow.message).toBe(`app.${DOMAIN}/ is already routed to 127.0.0.1:${upstreamPort} by route 1`);
+    expect((await expectCode(admin(db).routes.create({ host: 'app.example.com', upstream: 'x:80', access: 'public' }), 'BAD_REQUEST')).message).toBe(`A subdomain of ${DOMAIN}, or a .cell name`);
+    expect((await expectCode(admin(db).routes.create({ host: 'ntp', upstream: 'x:80', access: 'public' }), 'BAD_REQUEST')).message).toMatch(/^host: /);
+    expect((await expectCode(admin(db).routes.create({ host: `x.${DOMAIN}`, upstream: 'x', access: 'public' }), 'BAD_REQUEST')).message).toMatch(/^upstream: A container or address with a port/);
+    expect((await expectCode(admin(db).routes.create({ host: `x.${DOMAIN}`, upstream: 'x:80', access: 'public', headers: { 'X-A': 'a\r\nb' } }), 'BAD_REQUEST')).message).toMatch(/^headers\.X-A: /);
+    expect((await admin(db).routes.list()).routes).toHaveLength(count);
+  });
+
+  it('a config Caddy refuses is reported with its error, and the previous one keeps serving', async () => {
+    // The cell's own config with one handler Caddy does not know (the admin block stays the same).
+    const bad = JSON.parse(fs.readFileSync(path.join(dir, 'config', 'caddy', 'caddy.json'), 'utf8'));
+    bad.apps.http.servers.cell.routes[0].handle[0].handler = 'nope';
+    await expect(loadIntoCaddy(adminSocket(), JSON.stringify(bad))).rejects.toThrow(
+      /Caddy refused the config: .*unknown module: http\.handlers\.nope/,
+    );
+    // Through the app: an address this host does not have makes Caddy refuse the new config.
+    process.env.PIC_PROXY_LISTEN = '192.0.2.1';
+    const refused = await admin(db).routes.create({ host: `later.${DOMAIN}`, upstream: `127.0.0.1:${upstreamPort}`, access: 'public' });
+    expect(refused.apply).toMatchObject({ state: 'rejected', reason: expect.stringMatching(/Caddy refused the config: .*192\.0\.2\.1/) });
+    process.env.PIC_PROXY_LISTEN = '127.0.0.1';
+    expect((await get(`app.${DOMAIN}`, '/still')).body).toBe('upstream saw /still from the cell');
+  }, 20_000);
+
+  it('a removed route stops answering once applied', async () => {
+    const { routes } = await admin(db).routes.list();
+    const app = routes.find((r) => r.host === `app.${DOMAIN}`)!;
+    expect((await admin(db).routes.remove({ id: app.id })).apply.state).toBe('applied');
+    // Caddy no longer holds a certificate for the name: the handshake itself fails.
+    const gone = await get(`app.${DOMAIN}`, '/gone');
+    expect(gone).toMatchObject({ status: 0, body: '' });
+    expect(gone.error).toMatch(/SSL|TLS|alert/i);
+    expect((await get(`later.${DOMAIN}`, '/now')).body).toBe('upstream saw /now from nobody');
+  }, 20_000);
+});
