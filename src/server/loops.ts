@@ -4,6 +4,7 @@ import { loginFailures } from './db/schema';
 import { LOGIN_WINDOW_MS } from './managers/accounts/rate-limit';
 import { desiredFingerprint, reconcile } from './managers/containers';
 import { applyNetworkServices } from './managers/network-services';
+import { ddnsCycle } from './managers/ddns';
 import { isSetupComplete } from './managers/setup';
 import { ensureCa, refreshCrlIfDue } from './managers/vault';
 import { applyWireguard, expirePeers } from './managers/wireguard';
@@ -80,6 +81,15 @@ export const loops: Loop[] = [
       if (!isSetupComplete(db)) return;
       await ensureCa(db);
       if (refreshCrlIfDue(db)) log.info('CRL signed again before its next update');
+    },
+  },
+  {
+    // Dynamic DNS: acts every 5 minutes (sooner after a failure's backoff); the provider is called only on a change.
+    name: 'ddns',
+    intervalMs: 60 * 1000,
+    atStart: true,
+    run: async (db) => {
+      if (isSetupComplete(db)) await ddnsCycle(db);
     },
   },
   {

@@ -6,6 +6,7 @@
  */
 import type { Db, DbOrTx } from '../db';
 import { logger } from '../runtime/logger';
+import { ensureDdns } from './ddns';
 import { applyDhcp, ensureDhcp } from './dhcp';
 import { applyDns } from './dns/apply';
 import { ensureDns } from './dns/state';
@@ -18,6 +19,7 @@ const log = logger.child('network');
 /** The rows a cell needs: at setup, and at boot for cells set up before these services existed. */
 export function ensureNetworkServices(db: DbOrTx, now = new Date()): void {
   ensureProxy(db, now);
+  ensureDdns(db, now);
   ensureDns(db, now);
   ensureNtp(db, now);
   ensureDhcp(db, now);

@@ -5,6 +5,7 @@ import { containersRouter } from './containers';
 import { dashboardRouter } from './dashboard';
 import { dhcpRouter } from './dhcp';
 import { dnsRouter } from './dns';
+import { domainRouter } from './domain';
 import { ntpRouter } from './ntp';
 import { peersRouter } from './peers';
 import { portalRouter } from './portal';
@@ -29,6 +30,7 @@ export const appRouter = router({
   dhcp: dhcpRouter,
   vault: vaultRouter,
   routes: routesRouter,
+  domain: domainRouter,
 });
 
 export type AppRouter = typeof appRouter;

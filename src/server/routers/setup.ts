@@ -1,5 +1,6 @@
 import { completeSetupSchema, setupStepSchemas, validateStepSchema } from '@/lib/schemas/setup';
 import { ValidationError } from '../errors';
+import { checkName } from '../managers/domain';
 import { completeSetup, setupStatus } from '../managers/setup';
 import { publicProcedure, router, setupProcedure } from '../trpc';
 
@@ -10,11 +11,17 @@ export const setupRouter = router({
   validateStep: setupProcedure
     .meta({ access: 'setup', audit: false })
     .input(validateStepSchema)
-    .mutation(({ input }) => {
+    .mutation(async ({ input }) => {
       const parsed = setupStepSchemas[input.step].safeParse(input.data);
       if (!parsed.success) {
         const issue = parsed.error.issues[0];
         throw new ValidationError(issue?.message ?? 'Invalid', issue?.path.join('.') || undefined);
+      }
+      // A pic.ngo name must be free before the wizard moves on (an unreachable pic.ngo does not block).
+      const cellName = typeof input.data.cellName === 'string' ? input.data.cellName : null;
+      if (input.step === 'domain' && input.data.domainMode === 'pic_ngo' && cellName) {
+        const check = await checkName(cellName);
+        if (!check.available) throw new ValidationError(`${check.name} is already taken: choose another cell name or another mode`, 'domainMode');
       }
       return { ok: true as const };
     }),

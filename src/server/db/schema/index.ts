@@ -6,3 +6,4 @@ export * from './containers';
 export * from './network';
 export * from './vault';
 export * from './routes';
+export * from './ddns';

@@ -1,0 +1,56 @@
+import { z } from 'zod';
+import { dnsLabel } from './common';
+import { domainFields } from './setup';
+
+const url = z
+  .string()
+  .trim()
+  .max(300, 'At most 300 characters')
+  .refine((s) => {
+    try {
+      return ['http:', 'https:'].includes(new URL(s).protocol);
+    } catch {
+      return false;
+    }
+  }, 'A URL like https://api.ipify.org');
+
+export const ddnsInput = z.object({
+  sources: z
+    .array(url)
+    .min(2, 'At least two sources, so one wrong answer cannot move the name')
+    .max(5, 'At most 5 sources')
+    .optional(),
+  /** dyndns2 (No-IP and others) for the http01 and lan modes; null removes it. */
+  dyndns2: z
+    .object({
+      server: url,
+      username: z.string().trim().min(1, 'Required').max(128).regex(/^[\x21-\x7e]+$/, 'No spaces'),
+      password: z.string().max(256).optional(),
+      hostname: z
+        .string()
+        .trim()
+        .toLowerCase()
+        .regex(/^(?!-)[a-z0-9-]{1,63}(\.(?!-)[a-z0-9-]{1,63})+$/, 'A full host name like home.ddns.net'),
+    })
+    .nullable()
+    .optional(),
+});
+
+/** Settings → Domain: the mode with its domain and token, the ACME contact, and dynamic DNS. */
+export const updateDomainInput = z.intersection(
+  domainFields,
+  z.object({
+    acmeEmail: z
+      .string()
+      .trim()
+      .max(254)
+      .transform((s) => s || null)
+      .refine((s) => s === null || /^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(s), 'An email address for certificate expiry notices')
+      .nullable()
+      .optional(),
+    logLevel: z.enum(['DEBUG', 'INFO', 'WARN', 'ERROR']).optional(),
+    ddns: ddnsInput.optional(),
+  }),
+);
+
+export const checkNameInput = z.object({ name: dnsLabel });

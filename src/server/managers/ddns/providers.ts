@@ -1,0 +1,184 @@
+/**
+ * Dynamic DNS providers, each speaking its documented HTTP API: pic.ngo, Cloudflare (API v4),
+ * DuckDNS and the dyndns2 protocol (No-IP and many others). Base URLs come from the
+ * environment so tests can point them at a local server.
+ */
+import { parseIpv4 } from '@/lib/cidr';
+
+export type FailureKind = 'auth' | 'rate' | 'server' | 'network' | 'config';
+
+export class DdnsError extends Error {
+  constructor(
+    message: string,
+    readonly kind: FailureKind,
+    /** Seconds the provider asked us to wait (rate limits). */
+    readonly retryAfter?: number,
+  ) {
+    super(message);
+  }
+}
+
+export interface Publish {
+  /** The full name to point at the address: `home.pic.ngo`, `home.example.org`. */
+  name: string;
+  ip: string;
+}
+
+export interface Provider {
+  id: 'pic_ngo' | 'cloudflare' | 'duckdns' | 'dyndns2';
+  publish(p: Publish): Promise<void>;
+}
+
+const USER_AGENT = 'personal-internet-cell/0.1 (+https://pic.ngo)';
+const TIMEOUT_MS = 10_000;
+
+async function call(url: string, init: RequestInit = {}): Promise<{ status: number; text: string; retryAfter?: number }> {
+  let res: Response;
+  try {
+    res = await fetch(url, { ...init, headers: { 'User-Agent': USER_AGENT, ...(init.headers ?? {}) }, signal: AbortSignal.timeout(TIMEOUT_MS), redirect: 'error' });
+  } catch (err) {
+    const cause = (err as { cause?: { code?: string } }).cause?.code;
+    throw new DdnsError(`${new URL(url).host} could not be reached: ${cause ?? (err as Error).message}`, 'network');
+  }
+  const retry = Number(res.headers.get('retry-after'));
+  return { status: res.status, text: await res.text(), retryAfter: Number.isFinite(retry) && retry > 0 ? retry : undefined };
+}
+
+/** The usual HTTP failures, named. */
+function httpFailure(who: string, r: { status: number; text: string; retryAfter?: number }, detail?: string): never {
+  const what = detail ?? r.text.trim().slice(0, 200);
+  if (r.status === 401 || r.status === 403) throw new DdnsError(`${who} refused the token: ${what || `HTTP ${r.status}`}`, 'auth');
+  if (r.status === 429) throw new DdnsError(`${who} is rate limiting updates${r.retryAfter ? ` (retry after ${r.retryAfter} s)` : ''}`, 'rate', r.retryAfter);
+  if (r.status >= 500) throw new DdnsError(`${who} had a server error: HTTP ${r.status}${what ? ` ${what}` : ''}`, 'server');
+  throw new DdnsError(`${who} answered HTTP ${r.status}${what ? `: ${what}` : ''}`, 'config');
+}
+
+const env = (key: string, fallback: string) => (process.env[key] || fallback).replace(/\/+$/, '');
+
+/** pic.ngo: `PUT /v1/cells/{name}` with the cell's key as a bearer token. */
+export function picNgo(key: string): Provider {
+  return {
+    id: 'pic_ngo',
+    async publish({ name, ip }) {
+      const label = name.replace(/\.pic\.ngo$/, '');
+      const r = await call(`${env('PIC_NGO_API_URL', 'https://api.pic.ngo')}/v1/cells/${encodeURIComponent(label)}`, {
+        method: 'PUT',
+        headers: { Authorization: `Bearer ${key}`, 'Content-Type': 'application/json' },
+        body: JSON.stringify({ ipv4: ip }),
+      });
+      if (r.status !== 200) httpFailure('pic.ngo', r);
+    },
+  };
+}
+
+/** Whether `<name>.pic.ngo` is free (or already this cell's); an unreachable service counts as free. */
+export async function picNgoNameAvailable(name: string): Promise<{ available: boolean; checked: boolean; reason?: string }> {
+  try {
+    const r = await call(`${env('PIC_NGO_API_URL', 'https://api.pic.ngo')}/v1/names/${encodeURIComponent(name)}`);
+    if (r.status !== 200) return { available: true, checked: false, reason: `pic.ngo answered HTTP ${r.status}; the name is checked again when the cell registers` };
+    return { available: (JSON.parse(r.text) as { available?: boolean }).available !== false, checked: true };
+  } catch (err) {
+    return { available: true, checked: false, reason: `${(err as Error).message}; the name is checked again when the cell registers` };
+  }
+}
+
+interface CfEnvelope<T> {
+  success: boolean;
+  errors?: { code: number; message: string }[];
+  result: T;
+}
+
+/** Cloudflare API v4: find the zone, then update the A record (or create it). */
+export function cloudflare(token: string): Provider {
+  const base = () => env('PIC_CLOUDFLARE_API_URL', 'https://api.cloudflare.com/client/v4');
+  async function api<T>(path: string, init: RequestInit = {}): Promise<T> {
+    const r = await call(`${base()}${path}`, { ...init, headers: { Authorization: `Bearer ${token}`, 'Content-Type': 'application/json' } });
+    let body: CfEnvelope<T> | null = null;
+    try {
+      body = JSON.parse(r.text) as CfEnvelope<T>;
+    } catch {
+      // Not JSON: described by the status.
+    }
+    if (r.status !== 200 || !body?.success) httpFailure('Cloudflare', r, body?.errors?.map((e) => `${e.message} (${e.code})`).join('; '));
+    return body.result;
+  }
+  return {
+    id: 'cloudflare',
+    async publish({ name, ip }) {
+      const labels = name.split('.');
+      let zone: { id: string } | undefined;
+      // The zone is the longest suffix of the name that Cloudflare knows.
+      for (let i = 0; i < labels.length - 1 && !zone; i++) {
+        zone = (await api<{ id: string }[]>(`/zones?name=${encodeURIComponent(labels.slice(i).join('.'))}`))[0];
+      }
+      if (!zone) throw new DdnsError(`Cloudflare has no zone for ${name} on this token`, 'config');
+      const existing = (await api<{ id: string; content: string }[]>(`/zones/${zone.id}/dns_records?type=A&name=${encodeURIComponent(name)}`))[0];
+      const record = JSON.stringify({ type: 'A', name, content: ip, ttl: 60, proxied: false });
+      if (existing) await api(`/zones/${zone.id}/dns_records/${existing.id}`, { method: 'PUT', body: record });
+      else await api(`/zones/${zone.id}/dns_records`, { method: 'POST', body: record });
+    },
+  };
+}
+
+/** DuckDNS: `GET /update?domains=&token=&ip=`, answered with OK or KO. */
+export function duckdns(token: string): Provider {
+  return {
+    id: 'duckdns',
+    async publish({ name, ip }) {
+      const sub = name.replace(/\.duckdns\.org$/, '');
+      const q = new URLSearchParams({ domains: sub, token, ip });
+      const r = await call(`${env('PIC_DUCKDNS_URL', 'https://www.duckdns.org')}/update?${q}`);
+      if (r.status !== 200) httpFailure('DuckDNS', r);
+      if (r.text.trim() !== 'OK') throw new DdnsError('DuckDNS answered KO: the token or the subdomain is wrong', 'auth');
+    },
+  };
+}
+
+const DYNDNS2_FAILURES: Record<string, [FailureKind, string]> = {
+  badauth: ['auth', 'the username or password is wrong'],
+  '!donator': ['config', 'the account cannot use this feature'],
+  notfqdn: ['config', 'the hostname is not a full domain name'],
+  nohost: ['config', 'the hostname does not exist in this account'],
+  numhost: ['config', 'too many hosts in one update'],
+  abuse: ['rate', 'the hostname is blocked for too many updates'],
+  badagent: ['config', 'the provider refused this client'],
+  dnserr: ['server', 'the provider had a DNS error'],
+  '911': ['server', 'the provider is having problems'],
+};
+
+/** The dyndns2 protocol: `GET /nic/update?hostname=&myip=` with basic auth; `good`/`nochg` mean done. */
+export function dyndns2(server: string, username: string, password: string, hostname: string): Provider {
+  return {
+    id: 'dyndns2',
+    async publish({ ip }) {
+      const q = new URLSearchParams({ hostname, myip: ip });
+      const r = await call(`${server.replace(/\/+$/, '')}/nic/update?${q}`, { headers: { Authorization: `Basic ${Buffer.from(`${username}:${password}`).toString('base64')}` } });
+      const code = r.text.trim().split(/\s+/)[0] ?? '';
+      if (r.status === 200 && (code === 'good' || code === 'nochg')) return;
+      const known = DYNDNS2_FAILURES[code];
+      if (known) throw new DdnsError(`${new URL(server).host}: ${code}: ${known[1]}`, known[0]);
+      httpFailure(new URL(server).host, r);
+    },
+  };
+}
+
+/** The public IPv4 address as two or more sources see it; they must agree. */
+export async function discoverAddress(sources: string[]): Promise<string> {
+  if (sources.length < 2) throw new DdnsError('At least two address sources are needed, so one wrong answer cannot move the name', 'config');
+  const answers = await Promise.all(
+    sources.map(async (url) => {
+      try {
+        const r = await call(url);
+        const ip = r.text.trim();
+        return r.status === 200 && parseIpv4(ip) !== null ? { url, ip } : { url, error: `HTTP ${r.status} ${ip.slice(0, 40)}` };
+      } catch (err) {
+        return { url, error: (err as Error).message };
+      }
+    }),
+  );
+  const good = answers.filter((a): a is { url: string; ip: string } => 'ip' in a);
+  if (good.length < 2) throw new DdnsError(`Fewer than two address sources answered: ${answers.map((a) => `${a.url}: ${'ip' in a ? a.ip : a.error}`).join('; ')}`, 'network');
+  const distinct = [...new Set(good.map((a) => a.ip))];
+  if (distinct.length > 1) throw new DdnsError(`The address sources disagree: ${good.map((a) => `${a.url} says ${a.ip}`).join(', ')}`, 'network');
+  return distinct[0]!;
+}

@@ -1,0 +1,60 @@
+/** Settings → Domain: the mode and what it needs, the proxy's ACME contact and log level, and dynamic DNS. */
+import { eq } from 'drizzle-orm';
+import { DOMAIN_MODE_INFO, type DomainMode } from '@/lib/domain-modes';
+import type { Db } from '../../db';
+import { proxySettings } from '../../db/schema';
+import { configState } from '../config-apply';
+import { ddnsStatus, updateDdns } from '../ddns';
+import { picNgoNameAvailable } from '../ddns/providers';
+import { applyCaddy } from '../proxy/apply';
+import { getSettings, updateSettings } from '../settings';
+
+/** What each mode asks of the network, for the page. */
+export const MODE_NEEDS: Record<DomainMode, string> = {
+  pic_ngo: 'Ports 80 and 443 forwarded to the cell for the services you make public. The name and its wildcard certificate are managed for you.',
+  cloudflare: 'A Cloudflare API token with Zone.DNS edit on the domain. Ports 443 (and 80 for redirects) forwarded for public services.',
+  duckdns: 'Your DuckDNS token. Ports 443 (and 80 for redirects) forwarded for public services.',
+  http01: 'The domain pointing at this cell, and port 80 reachable from the internet for every certificate (plus 443 for the services).',
+  lan: 'Nothing public. Install the cell’s root certificate (Vault page) once on each device.',
+};
+
+export function getDomain(db: Db) {
+  const s = getSettings(db);
+  const proxy = db.select().from(proxySettings).where(eq(proxySettings.id, 1)).get();
+  return {
+    domainMode: s.domainMode,
+    domain: s.domain,
+    hasToken: s.hasToken,
+    mode: { ...DOMAIN_MODE_INFO[s.domainMode], needs: MODE_NEEDS[s.domainMode] },
+    acmeEmail: proxy?.acmeEmail ?? null,
+    logLevel: proxy?.logLevel ?? 'INFO',
+    proxy: configState(db, 'caddy'),
+    ddns: ddnsStatus(db),
+  };
+}
+
+type DomainUpdate = {
+  domainMode: DomainMode;
+  domain?: string;
+  ddnsToken?: string;
+  acmeEmail?: string | null;
+  logLevel?: 'DEBUG' | 'INFO' | 'WARN' | 'ERROR';
+  ddns?: Parameters<typeof updateDdns>[1];
+};
+
+/** Switching modes re-renders DNS and Caddy and applies them (through the settings change). */
+export async function updateDomain(db: Db, input: DomainUpdate, now = new Date()) {
+  const current = getSettings(db);
+  if (input.ddns) updateDdns(db, input.ddns, now);
+  const proxy: Partial<typeof proxySettings.$inferInsert> = {};
+  if (input.acmeEmail !== undefined) proxy.acmeEmail = input.acmeEmail;
+  if (input.logLevel) proxy.logLevel = input.logLevel;
+  if (Object.keys(proxy).length) db.update(proxySettings).set({ ...proxy, updatedAt: now }).where(eq(proxySettings.id, 1)).run();
+  await updateSettings(db, { cellName: current.cellName, timezone: current.timezone, domainMode: input.domainMode, domain: input.domain, ddnsToken: input.ddnsToken }, now);
+  const apply = await applyCaddy(db).catch((err: Error) => ({ state: 'pending' as const, reason: err.message }));
+  return { ...getDomain(db), apply };
+}
+
+export async function checkName(name: string) {
+  return { name: `${name}.pic.ngo`, ...(await picNgoNameAvailable(name)) };
+}

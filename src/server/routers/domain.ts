@@ -1,0 +1,13 @@
+import { checkNameInput, updateDomainInput } from '@/lib/schemas/domain';
+import { ddnsStatus, ddnsUpdateNow } from '../managers/ddns';
+import { checkName, getDomain, updateDomain } from '../managers/domain';
+import { adminProcedure, router, setupProcedure } from '../trpc';
+
+export const domainRouter = router({
+  get: adminProcedure.query(({ ctx }) => getDomain(ctx.db)),
+  update: adminProcedure.input(updateDomainInput).mutation(({ ctx, input }) => updateDomain(ctx.db, input)),
+  ddnsStatus: adminProcedure.query(({ ctx }) => ddnsStatus(ctx.db)),
+  ddnsUpdateNow: adminProcedure.mutation(({ ctx }) => ddnsUpdateNow(ctx.db)),
+  /** The wizard asks before setup; an unreachable pic.ngo counts as available. */
+  checkName: setupProcedure.input(checkNameInput).query(({ input }) => checkName(input.name)),
+});
