@@ -4,7 +4,7 @@ import { E2E_ENGINE_DIR } from './tests/e2e/e2e-env';
 /**
  * Fresh cells from the same build: A for the browser flows, B and C for the HTTP contract
  * (B and C run side by side to prove their sessions do not collide), D for the containers
- * page on an engine, E for the network services and vault pages without one.
+ * page on an engine, E for the network services, routing, settings and vault pages without one.
  */
 export const CELLS = { a: 3100, b: 3101, c: 3102, d: 3103, e: 3104 } as const;
 
@@ -47,7 +47,7 @@ export default defineConfig({
     { name: 'http', testMatch: /http\.spec\.ts/ },
     { name: 'browser', testMatch: /browser\.spec\.ts/, use: { baseURL: `http://localhost:${CELLS.a}` } },
     { name: 'containers', testMatch: /containers\.spec\.ts/, use: { baseURL: `http://localhost:${CELLS.d}` } },
-    { name: 'network', testMatch: /(network|vault)\.spec\.ts/, use: { baseURL: `http://localhost:${CELLS.e}` } },
+    { name: 'network', testMatch: /(network|routing|vault)\.spec\.ts/, use: { baseURL: `http://localhost:${CELLS.e}` } },
   ],
   webServer: [server('a'), server('b'), server('c'), server('d'), server('e')],
 });

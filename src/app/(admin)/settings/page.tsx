@@ -5,6 +5,7 @@ import { Alert, Field, SubmitButton, PageHead } from '@/components/ui';
 import { fieldErrorsOf, trpc } from '@/lib/client/trpc';
 import type { DomainMode } from '@/lib/domain-modes';
 import { DomainStep, TimezoneStep } from '../../setup/steps';
+import { DomainCard } from './domain-card';
 
 interface Draft {
   cellName: string;
@@ -62,6 +63,9 @@ export default function SettingsPage() {
           <SubmitButton pending={update.isPending}>Save settings</SubmitButton>
         </form>
       )}
+      <div style={{ marginTop: '1rem' }}>
+        <DomainCard />
+      </div>
     </>
   );
 }

@@ -1,0 +1,5 @@
+import { RoutingView } from './routing-view';
+
+export default function RoutingPage() {
+  return <RoutingView />;
+}

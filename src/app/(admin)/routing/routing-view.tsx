@@ -1,0 +1,132 @@
+'use client';
+
+import { useState } from 'react';
+import { ApplyNotice, type ApplyState } from '@/components/apply-notice';
+import { Dialog } from '@/components/dialog';
+import { Alert, PageHead } from '@/components/ui';
+import { trpc } from '@/lib/client/trpc';
+import { RouteForm, type RouteDraft } from './route-form';
+
+export function RoutingView() {
+  const utils = trpc.useUtils();
+  const list = trpc.routes.list.useQuery();
+  const domain = trpc.domain.get.useQuery();
+  const remove = trpc.routes.remove.useMutation();
+  const [editing, setEditing] = useState<RouteDraft | 'new' | null>(null);
+  const [removing, setRemoving] = useState<RouteDraft | null>(null);
+  const [notice, setNotice] = useState<ApplyState | null>(null);
+  const done = (apply: ApplyState) => {
+    setEditing(null);
+    setNotice(apply);
+  };
+
+  return (
+    <>
+      <PageHead
+        title="Routing"
+        subtitle="Names for your services over HTTPS, through the cell's reverse proxy."
+        actions={
+          <button className="btn btn-primary" onClick={() => setEditing('new')} disabled={!domain.data}>
+            Add route
+          </button>
+        }
+      />
+      <div className="stack">
+        <ApplyNotice apply={notice} target="Caddy" />
+        {list.error && <Alert kind="error">{list.error.message}</Alert>}
+        {list.data && (
+          <p className="muted small" style={{ margin: 0 }}>
+            The cell&apos;s own web app always answers at {list.data.reserved.map((h) => <code key={h}>{h} </code>)}; those names cannot be routed elsewhere.
+            {domain.data?.proxy?.pending && ` Caddy has not loaded the latest change yet${domain.data.proxy.error ? `: ${domain.data.proxy.error}` : ''}.`}
+          </p>
+        )}
+        <div className="card table-wrap">
+          <table className="table" aria-label="Routes">
+            <thead>
+              <tr>
+                <th>Host</th>
+                <th>Upstream</th>
+                <th>Access</th>
+                <th>Options</th>
+                <th>Actions</th>
+              </tr>
+            </thead>
+            <tbody>
+              {list.data?.routes.map((r) => (
+                <tr key={r.id} data-testid={`route-${r.host}${r.path}`}>
+                  <td>
+                    <a href={`https://${r.host}${r.path}`} target="_blank" rel="noreferrer">
+                      {r.host}
+                      {r.path}
+                    </a>
+                  </td>
+                  <td>
+                    <code>{r.upstream}</code>
+                  </td>
+                  <td>{r.access === 'peers' ? <span className="badge">peers only</span> : <span className="badge badge-warn">public</span>}</td>
+                  <td className="small">
+                    {Object.keys(r.headers).length > 0 && <div>{Object.keys(r.headers).join(', ')}</div>}
+                    {r.websocket && <div>streaming</div>}
+                  </td>
+                  <td className="actions">
+                    <button className="btn" onClick={() => setEditing(r)}>
+                      Edit
+                    </button>
+                    <button className="btn btn-danger" onClick={() => setRemoving(r)}>
+                      Remove
+                    </button>
+                  </td>
+                </tr>
+              ))}
+              {list.data?.routes.length === 0 && (
+                <tr>
+                  <td colSpan={5} className="muted">
+                    No routes yet: “Add route” gives a service a name over HTTPS.
+                  </td>
+                </tr>
+              )}
+            </tbody>
+          </table>
+        </div>
+      </div>
+      {editing && domain.data && (
+        <Dialog title={editing === 'new' ? 'Add route' : `Edit ${editing.host}${editing.path}`} onClose={() => setEditing(null)}>
+          <RouteForm domain={domain.data.domain} initial={editing === 'new' ? undefined : editing} onDone={done} />
+        </Dialog>
+      )}
+      {removing && (
+        <Dialog title="Remove route" onClose={() => setRemoving(null)}>
+          <div className="stack">
+            <p>
+              Remove <code>{removing.host + removing.path}</code> → <code>{removing.upstream}</code>? The name stops answering as soon as Caddy reloads.
+            </p>
+            {remove.error && <Alert kind="error">{remove.error.message}</Alert>}
+            <div className="row">
+              <button
+                className="btn btn-danger"
+                disabled={remove.isPending}
+                onClick={() =>
+                  remove.mutate(
+                    { id: removing.id! },
+                    {
+                      onSuccess: (r) => {
+                        setRemoving(null);
+                        setNotice(r.apply);
+                        void utils.routes.invalidate();
+                      },
+                    },
+                  )
+                }
+              >
+                Remove route
+              </button>
+              <button className="btn" onClick={() => setRemoving(null)}>
+                Cancel
+              </button>
+            </div>
+          </div>
+        </Dialog>
+      )}
+    </>
+  );
+}

@@ -1,0 +1,62 @@
+import { expect, test, type Page } from '@playwright/test';
+import { cellApi, signIn } from './cell-api';
+
+test.describe.configure({ mode: 'serial' });
+
+test.beforeAll(async ({ request, baseURL }) => {
+  // Cell E may already be set up by the network services suite.
+  const r = await cellApi(request, baseURL!).setup({ cellName: 'net' });
+  expect([200, 409]).toContain(r.status());
+});
+
+async function open(page: Page, link: string, heading: string) {
+  await signIn(page, 'admin', 'correct horse battery');
+  await expect(page).toHaveURL(/\/dashboard$/);
+  await page.getByRole('link', { name: link, exact: true }).click();
+  await expect(page.getByRole('heading', { name: heading, exact: true })).toBeVisible();
+}
+
+test('add and remove a route; the UI host is reserved', async ({ page }) => {
+  await open(page, 'Routing', 'Routing');
+  await page.getByRole('button', { name: 'Add route' }).click();
+  const dialog = page.getByRole('dialog', { name: 'Add route' });
+  await dialog.getByLabel('Host').fill('net.home.arpa');
+  await dialog.getByLabel('Upstream').fill('files:80');
+  await dialog.getByRole('button', { name: 'Add route' }).click();
+  await expect(dialog.getByText("net.home.arpa is the cell's own web app and cannot be routed elsewhere")).toBeVisible();
+  await dialog.getByLabel('Host').fill('files.home.example');
+  await dialog.getByRole('button', { name: 'Add route' }).click();
+  await expect(dialog.getByText('A subdomain of net.home.arpa, or a .cell name')).toBeVisible();
+  await dialog.getByLabel('Host').fill('files.net.home.arpa');
+  await dialog.getByLabel('Path prefix (optional)').fill('/dav');
+  await dialog.getByRole('button', { name: 'Add route' }).click();
+  await expect(dialog).toBeHidden();
+  await expect(page.getByText(/Saved and applied \(written; cell-caddy reads them when it starts\)|Saved, but not applied yet/)).toBeVisible();
+  const row = page.getByTestId('route-files.net.home.arpa/dav');
+  await expect(row).toContainText('files:80');
+  await expect(row).toContainText('peers only');
+
+  await row.getByRole('button', { name: 'Remove' }).click();
+  await page.getByRole('dialog', { name: 'Remove route' }).getByRole('button', { name: 'Remove route' }).click();
+  await expect(row).toBeHidden();
+  await expect(page.getByRole('table', { name: 'Routes' })).toContainText('No routes yet');
+});
+
+test('switch the domain mode to http01 and back to lan; the page says what each needs', async ({ page }) => {
+  await open(page, 'Settings', 'Settings');
+  const card = page.getByRole('region', { name: 'Domain and certificates' });
+  await expect(card).toContainText('Nothing public');
+  await page.getByText('Own domain (HTTP-01)').click();
+  await page.getByLabel('Domain', { exact: true }).fill('example.org');
+  await page.getByRole('button', { name: 'Save settings' }).click();
+  await expect(page.getByText('Settings saved.')).toBeVisible();
+  await expect(card).toContainText('port 80 reachable from the internet');
+  await expect(card).toContainText('example.org');
+
+  await page.getByText('LAN only').click();
+  await page.getByLabel('Domain (optional)').fill('');
+  await page.getByRole('button', { name: 'Save settings' }).click();
+  await expect(page.getByText('Settings saved.')).toBeVisible();
+  await expect(card).toContainText('Nothing public');
+  await expect(card).toContainText('net.home.arpa');
+});
