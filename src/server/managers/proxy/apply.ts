@@ -11,7 +11,7 @@ import type { Db, DbOrTx } from '../../db';
 import { caAuthorities, proxyRoutes, proxySettings, settings } from '../../db/schema';
 import { InvalidStateError } from '../../errors';
 import { configDir } from '../../runtime/components';
-import { decryptSecret } from '../../runtime/secrets';
+import { decryptSecret, derivedSecret } from '../../runtime/secrets';
 import { applyConfig, ConfigRejectedError, NotRunningError, type ConfigApply } from '../config-apply';
 import { effectiveSubnet } from '../containers/stack';
 import { internalNetworks } from '../wireguard/state';
@@ -48,7 +48,8 @@ export function caddyModel(db: Db, env = process.env): CaddyModel {
   const proxy = db.select().from(proxySettings).where(eq(proxySettings.id, 1)).get();
   if (!cell || !proxy) throw new InvalidStateError('The cell is not set up yet');
   const gateway = cidrHost(parseCidr(effectiveSubnet(db).subnet) as Cidr, 1);
-  const token = cell.ddnsTokenEnc ? decryptSecret(cell.ddnsTokenEnc) : null;
+  // pic.ngo knows the cell by a key derived from its instance secret (the same key as its DDNS).
+  const token = cell.domainMode === 'pic_ngo' ? derivedSecret('pic.ngo') : cell.ddnsTokenEnc ? decryptSecret(cell.ddnsTokenEnc) : null;
   return {
     configRoot: env.PIC_CADDY_CONFIG_ROOT || '/etc/caddy',
     logLevel: proxy.logLevel,
@@ -90,8 +91,10 @@ export async function loadIntoCaddy(socket: string, config: string, attempts = 6
       return await postLoad(socket, config);
     } catch (err) {
       const code = (err as NodeJS.ErrnoException).code;
-      if (!code || !TRANSIENT.has(code) || i >= attempts) {
-        if (code === 'ENOENT' || code === 'ECONNREFUSED') throw new NotRunningError('Caddy is not running');
+      const gone = code === 'ENOENT' || code === 'ECONNREFUSED';
+      // No socket at the first try: Caddy is simply not running, nothing to wait for.
+      if (!code || !TRANSIENT.has(code) || i >= attempts || (gone && i === 1)) {
+        if (gone) throw new NotRunningError('Caddy is not running');
         throw err;
       }
       await new Promise((r) => setTimeout(r, 150 * i));
