@@ -44,6 +44,8 @@ export interface ContainerSpec {
   capAdd: string[];
   sysctls: Record<string, string>;
   restartPolicy: RestartPolicy;
+  /** `uid:gid` to run as; absent: the image's own user. */
+  user?: string;
 }
 
 interface CatalogueEntry {
@@ -55,18 +57,26 @@ interface CatalogueEntry {
   configReadOnly: boolean;
   capAdd: string[];
   hostNetwork?: boolean;
+  /**
+   * Runs as the server's own user, so files it creates in its config folder (Caddy's admin
+   * socket, its certificates) belong to the server.
+   */
+  runAsServer?: boolean;
 }
 
 /** What each component needs from the engine. Never `privileged`: capabilities are named one by one. */
 export const CATALOGUE: Record<ComponentName, CatalogueEntry> = {
   caddy: {
-    defaultImage: 'caddy:2.10-alpine',
+    // docker/caddy: caddy:2.10 with the DNS-01 modules the domain modes need.
+    defaultImage: 'pic/caddy:2.10',
     hostIndex: 2,
     // The config the cell renders; its admin API is a Unix socket in the same folder.
     cmd: ['caddy', 'run', '--config', '/etc/caddy/caddy.json'],
     configTarget: '/etc/caddy',
     configReadOnly: false,
-    capAdd: [],
+    // The caddy image lets its binary bind 80 and 443 without root.
+    capAdd: ['NET_BIND_SERVICE'],
+    runAsServer: true,
   },
   dns: {
     defaultImage: 'coredns/coredns:1.12.4',
@@ -126,6 +136,8 @@ export interface StackInputs {
   dnsOnLan?: string | null;
   /** `PIC_PUBLISH_ADDRESS`: publish ports on this host address only. */
   publishAddress?: string;
+  /** `uid:gid` of this server, for components that run as it. */
+  serverUser?: string;
 }
 
 export function effectiveImage(row: Pick<ComponentRow, 'component' | 'image'>, overrides: StackInputs['imageOverrides']): string {
@@ -187,6 +199,7 @@ export function desiredSpecs(inputs: StackInputs): ContainerSpec[] {
       capAdd: entry.capAdd,
       sysctls: sysctlsOf(component, inputs),
       restartPolicy: row.restartPolicy,
+      ...(entry.runAsServer && inputs.serverUser ? { user: inputs.serverUser } : {}),
     });
   }
   return specs;
@@ -237,6 +250,7 @@ export function createOptions(spec: ContainerSpec) {
     name: spec.name,
     Image: spec.image,
     ...(spec.cmd ? { Cmd: spec.cmd } : {}),
+    ...(spec.user ? { User: spec.user } : {}),
     Labels: labelsOf(spec),
     ExposedPorts: exposed,
     HostConfig: {

@@ -73,6 +73,7 @@ export function stackInputs(db: Db): StackInputs {
     imageOverrides: imageOverrides(),
     dnsOnLan: dhcp?.enabled ? dhcp.dnsServer : null,
     publishAddress: publishAddress(),
+    serverUser: process.getuid && process.getgid ? `${process.getuid()}:${process.getgid()}` : undefined,
   };
 }
 
