@@ -95,7 +95,7 @@ describe('dynamic DNS providers against a local server', () => {
     expect((await admin(db).dns.settings()).publicAddress).toBe('203.0.113.8');
   });
 
-  it('Cloudflare: finds the zone, updates the A record with the token; a bad token backs off 1, 2, 4 minutes', async () => {
+  it('Cloudflare: finds the zone, updates the A record with the token; a bad token backs off 1 then 2 minutes and skips the wait in between', async () => {
     await setUp(db, { domainMode: 'cloudflare', domain: 'home.example.org', ddnsToken: 'cf-token-abcdef' });
     useSources();
     await admin(db).domain.ddnsUpdateNow();
@@ -158,6 +158,34 @@ describe('dynamic DNS providers against a local server', () => {
     world.mode = 'badtoken';
     await admin(db).domain.ddnsUpdateNow();
     expect(state().lastError).toBe(`127.0.0.1:${new URL(base).port}: badauth: the username or password is wrong`);
+  });
+
+  const PROVIDERS = [
+    { name: 'pic.ngo', setup: { domainMode: 'pic_ngo' }, bad: /^pic\.ngo refused the token: \{"error":"unknown cell key"\}$/, rate: 'pic.ngo is rate limiting updates (retry after 900 s)', down: 'pic.ngo had a server error: HTTP 503 maintenance' },
+    { name: 'Cloudflare', setup: { domainMode: 'cloudflare', domain: 'home.example.org', ddnsToken: 'cf-token-abcdef' }, bad: /^Cloudflare refused the token: Invalid access token \(9109\)$/, rate: 'Cloudflare is rate limiting updates (retry after 900 s)', down: 'Cloudflare had a server error: HTTP 503 maintenance' },
+    { name: 'DuckDNS', setup: { domainMode: 'duckdns', domain: 'mycell.duckdns.org', ddnsToken: 'duck-token-1234' }, bad: /^DuckDNS answered KO/, rate: 'DuckDNS is rate limiting updates (retry after 900 s)', down: 'DuckDNS had a server error: HTTP 503 maintenance' },
+    { name: 'dyndns2', setup: {}, bad: /: badauth: the username or password is wrong$/, rate: /rate limiting updates \(retry after 900 s\)$/, down: /had a server error: HTTP 503 maintenance$/ },
+  ] as const;
+
+  it.each(PROVIDERS)('$name: success, bad token, rate limit and server error, each with its message and wait', async (p) => {
+    await setUp(db, p.setup as never);
+    useSources();
+    if (p.name === 'dyndns2') await admin(db).domain.update({ domainMode: 'lan', ddns: { dyndns2: { server: base, username: 'me', password: 'secret-pass', hostname: 'home.ddns.net' } } });
+    const t0 = new Date();
+    const run = async (mode: typeof world.mode) => {
+      world.mode = mode;
+      await ddnsCycle(db, { force: true, now: t0 });
+      return state();
+    };
+    expect(await run('ok')).toMatchObject({ lastError: null, failures: 0, publishedAddress: '203.0.113.7' });
+    expect((await run('badtoken')).lastError).toMatch(p.bad);
+    const rated = await run('rate');
+    expect(rated.lastError).toMatch(p.rate);
+    expect(rated.nextAttemptAt!.getTime() - t0.getTime()).toBeGreaterThanOrEqual(900_000);
+    const down = await run('down');
+    expect(down.lastError).toMatch(p.down);
+    expect(down.failures).toBe(3);
+    expect(down.nextAttemptAt!.getTime() - t0.getTime()).toBe(4 * 60_000);
   });
 
   it('the address sources must agree; nothing is sent when they do not', async () => {

@@ -2,6 +2,7 @@
 
 import { useState } from 'react';
 import type { ApplyState } from '@/components/apply-notice';
+import { ConfirmDialog } from '@/components/confirm-dialog';
 import { Dialog } from '@/components/dialog';
 import { Alert } from '@/components/ui';
 import { trpc } from '@/lib/client/trpc';
@@ -120,37 +121,27 @@ export function DnsRecords({ onApplied }: { onApplied: (apply: ApplyState) => vo
         </Dialog>
       )}
       {removing && (
-        <Dialog title="Delete record" onClose={() => setRemoving(null)}>
-          <div className="stack">
-            <p>
-              Delete <code>{fqdn(removing.name, removing.zone)}</code> {removing.type} <code>{removing.value}</code>? It stops resolving as soon as the DNS container reloads.
-            </p>
-            {remove.error && <Alert kind="error">{remove.error.message}</Alert>}
-            <div className="row">
-              <button
-                className="btn btn-danger"
-                disabled={remove.isPending}
-                onClick={() =>
-                  remove.mutate(
-                    { id: removing.id! },
-                    {
-                      onSuccess: (r) => {
-                        setRemoving(null);
-                        onApplied(r.apply);
-                        void utils.dns.invalidate();
-                      },
-                    },
-                  )
-                }
-              >
-                Delete record
-              </button>
-              <button className="btn" onClick={() => setRemoving(null)}>
-                Cancel
-              </button>
-            </div>
-          </div>
-        </Dialog>
+        <ConfirmDialog
+          title="Delete record"
+          confirmLabel="Delete record"
+          pending={remove.isPending}
+          error={remove.error?.message}
+          onClose={() => setRemoving(null)}
+          onConfirm={() =>
+            remove.mutate(
+              { id: removing.id! },
+              {
+                onSuccess: (r) => {
+                  setRemoving(null);
+                  onApplied(r.apply);
+                  void utils.dns.invalidate();
+                },
+              },
+            )
+          }
+        >
+          Delete <code>{fqdn(removing.name, removing.zone)}</code> {removing.type} <code>{removing.value}</code>? It stops resolving as soon as the DNS container reloads.
+        </ConfirmDialog>
       )}
     </section>
   );

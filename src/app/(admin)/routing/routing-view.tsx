@@ -2,6 +2,7 @@
 
 import { useState } from 'react';
 import { ApplyNotice, type ApplyState } from '@/components/apply-notice';
+import { ConfirmDialog } from '@/components/confirm-dialog';
 import { Dialog } from '@/components/dialog';
 import { Alert, PageHead } from '@/components/ui';
 import { trpc } from '@/lib/client/trpc';
@@ -95,37 +96,27 @@ export function RoutingView() {
         </Dialog>
       )}
       {removing && (
-        <Dialog title="Remove route" onClose={() => setRemoving(null)}>
-          <div className="stack">
-            <p>
-              Remove <code>{removing.host + removing.path}</code> → <code>{removing.upstream}</code>? The name stops answering as soon as Caddy reloads.
-            </p>
-            {remove.error && <Alert kind="error">{remove.error.message}</Alert>}
-            <div className="row">
-              <button
-                className="btn btn-danger"
-                disabled={remove.isPending}
-                onClick={() =>
-                  remove.mutate(
-                    { id: removing.id! },
-                    {
-                      onSuccess: (r) => {
-                        setRemoving(null);
-                        setNotice(r.apply);
-                        void utils.routes.invalidate();
-                      },
-                    },
-                  )
-                }
-              >
-                Remove route
-              </button>
-              <button className="btn" onClick={() => setRemoving(null)}>
-                Cancel
-              </button>
-            </div>
-          </div>
-        </Dialog>
+        <ConfirmDialog
+          title="Remove route"
+          confirmLabel="Remove route"
+          pending={remove.isPending}
+          error={remove.error?.message}
+          onClose={() => setRemoving(null)}
+          onConfirm={() =>
+            remove.mutate(
+              { id: removing.id! },
+              {
+                onSuccess: (r) => {
+                  setRemoving(null);
+                  setNotice(r.apply);
+                  void utils.routes.invalidate();
+                },
+              },
+            )
+          }
+        >
+          Remove <code>{removing.host + removing.path}</code> → <code>{removing.upstream}</code>? The name stops answering as soon as Caddy reloads.
+        </ConfirmDialog>
       )}
     </>
   );
