@@ -2,6 +2,7 @@
 
 import Link from 'next/link';
 import { usePathname } from 'next/navigation';
+import { useEffect, useState } from 'react';
 import { signOut } from '@/lib/client/auth';
 import type { NavItem } from './shell';
 
@@ -19,8 +20,11 @@ export function NavLinks({ items }: { items: NavItem[] }) {
 }
 
 export function SignOutButton() {
+  // Disabled until hydrated: a click before React attaches its handler would do nothing.
+  const [ready, setReady] = useState(false);
+  useEffect(() => setReady(true), []);
   return (
-    <button type="button" className="btn" onClick={() => void signOut()}>
+    <button type="button" className="btn" disabled={!ready} onClick={() => void signOut()}>
       Sign out
     </button>
   );
