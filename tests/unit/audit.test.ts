@@ -3,6 +3,7 @@ import { beforeEach, describe, expect, it } from 'vitest';
 import type { Db } from '@/server/db';
 import { auditEntries } from '@/server/db/schema';
 import { appendAudit, auditCsv, verifyAudit } from '@/server/managers/audit';
+import { redact } from '@/server/managers/audit/chain';
 import { admin, anon, callerAs, expectCode, freshCell, setUp } from '../helpers/db';
 
 let db: Db;
@@ -19,6 +20,16 @@ describe('audit trail', () => {
     const last = entries().at(-1)!;
     expect(last).toMatchObject({ actor: 'admin', actorRole: 'admin', procedure: 'account.changePassword', outcome: 'success', detail: null });
     expect(JSON.parse(last.input)).toEqual({ currentPassword: '[redacted]', newPassword: '[redacted]', confirmPassword: '[redacted]' });
+  });
+
+  it('redacts tokens, passwords and credential headers at any depth', () => {
+    const input = { domainMode: 'cloudflare', ddnsToken: 'cf', ddns: { dyndns2: { username: 'me', password: 'pw' } }, headers: { Authorization: 'Bearer x', Cookie: 'a=b', 'X-Other': 'kept' } };
+    expect(redact(input)).toEqual({
+      domainMode: 'cloudflare',
+      ddnsToken: '[redacted]',
+      ddns: { dyndns2: { username: 'me', password: '[redacted]' } },
+      headers: { Authorization: '[redacted]', Cookie: '[redacted]', 'X-Other': 'kept' },
+    });
   });
 
   it('records the setup itself with the password redacted', () => {

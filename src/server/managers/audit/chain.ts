@@ -18,7 +18,7 @@ export function entryHash(prevHash: string, e: AuditFields): string {
   return crypto.createHash('sha256').update(canonical).digest('hex');
 }
 
-const SECRET_KEY = /pass(word|phrase)?|token|secret|private|preshared|apikey|api_key|credential|^key$/i;
+const SECRET_KEY = /pass(word|phrase)?|token|secret|private|preshared|apikey|api_key|credential|authorization|cookie|^key$/i;
 export const REDACTED = '[redacted]';
 
 /** A copy of an input with every secret-looking field replaced, at any depth. */
