@@ -24,12 +24,14 @@ function authority(db: Db, role: 'root' | 'intermediate'): Authority | null {
   return row ? { cert: certFromPem(row.certPem), key: keyFromPem(decryptSecret(row.keyEnc)) } : null;
 }
 
-let creating: Promise<void> | null = null;
+const creating = new WeakMap<Db, Promise<void>>();
 
 /** Makes the root and the intermediate if they are missing; concurrent calls share one run. */
 export function ensureCa(db: Db, now = new Date()): Promise<void> {
   if (db.select({ role: caAuthorities.role }).from(caAuthorities).all().length === 2) return Promise.resolve();
-  creating ??= (async () => {
+  const running = creating.get(db);
+  if (running) return running;
+  const run = (async () => {
     const cell = db.select({ name: settings.cellName }).from(settings).where(eq(settings.id, 1)).get();
     if (!cell) throw new InvalidStateError('The cell is not set up yet');
     const [rootKey, interKey] = await Promise.all([newKey(3072), newKey(2048)]);
@@ -47,10 +49,9 @@ export function ensureCa(db: Db, now = new Date()): Promise<void> {
       }
     });
     publishCrl(db, now);
-  })().finally(() => {
-    creating = null;
-  });
-  return creating;
+  })().finally(() => creating.delete(db));
+  creating.set(db, run);
+  return run;
 }
 
 async function signer(db: Db): Promise<Authority> {
