@@ -4,7 +4,7 @@ import { startLoops } from './loops';
 import { ensureStack } from './managers/containers/stack';
 import { ensureNetworkServices } from './managers/network-services';
 import { isSetupComplete, onSetupComplete } from './managers/setup';
-import { ensureCa } from './managers/vault';
+import { applyCaddy } from './managers/proxy/apply';
 import { ensureServer } from './managers/wireguard/server';
 import { logger } from './runtime/logger';
 import { dataDir, dataPaths } from './runtime/paths';
@@ -25,8 +25,8 @@ export async function boot(): Promise<void> {
     ensureStack(db);
     ensureNetworkServices(db);
   }
-  // The certificate authority is made in the background as soon as setup completes.
-  onSetupComplete((cell) => void ensureCa(cell).catch((err) => log.error('could not create the certificate authority', { err })));
+  // The certificate authority is made in the background as soon as setup completes; Caddy then signs with it.
+  onSetupComplete((cell) => void applyCaddy(cell).catch((err) => log.error('could not create the certificate authority or apply Caddy', { err })));
   startLoops(db);
   log.info('cell started', {
     dataDir: dataDir(),

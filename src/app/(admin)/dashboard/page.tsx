@@ -61,9 +61,57 @@ export default function DashboardPage() {
               </dl>
             </div>
           </div>
+          <div className="card" data-testid="services-card">
+            <h2>Services</h2>
+            <dl className="kv">
+              {(
+                [
+                  ['DNS', s.configs.dns, '/network'],
+                  ['Time (NTP)', s.configs.ntp, '/network'],
+                  ['Reverse proxy', s.configs.caddy, '/routing'],
+                ] as const
+              ).map(([name, state, href]) => (
+                <div key={name} style={{ display: 'contents' }}>
+                  <dt>
+                    <Link href={href}>{name}</Link>
+                  </dt>
+                  <dd>
+                    {!state ? (
+                      <span className="muted">not rendered yet</span>
+                    ) : state.pending ? (
+                      <>
+                        <span className="badge badge-warn">pending</span> <span className="small">{state.error}</span>
+                      </>
+                    ) : (
+                      <>
+                        <span className="badge badge-ok">in place</span> <span className="muted small">{state.appliedVia}</span>
+                      </>
+                    )}
+                  </dd>
+                </div>
+              ))}
+              <dt>
+                <Link href="/settings">Dynamic DNS</Link>
+              </dt>
+              <dd>
+                {!s.ddns.provider ? (
+                  <span className="muted">none for this mode</span>
+                ) : s.ddns.lastError ? (
+                  <>
+                    <span className="badge badge-bad">failing</span> <span className="small">{s.ddns.lastError}</span>
+                  </>
+                ) : (
+                  <span>{s.ddns.publishedAddress ? `${s.ddns.publishedAddress} (${s.ddns.provider})` : `not published yet (${s.ddns.provider})`}</span>
+                )}
+              </dd>
+            </dl>
+          </div>
           <div className="grid">
             {s.wireguard && <Stat label="Peers" value={s.wireguard.peers} href="/peers" />}
             {s.wireguard && <Stat label="Peers online" value={s.wireguard.online} href="/peers" />}
+            <Stat label="Routes" value={s.counts.routes} href="/routing" />
+            <Stat label="Custom DNS records" value={s.counts.dnsRecords} href="/network" />
+            <Stat label="Certificates expiring in 30 days" value={s.counts.certificatesExpiring} href="/vault" />
             <Stat label="Admin accounts" value={s.counts.admins} />
             <Stat label="Peer accounts" value={s.counts.peerAccounts} />
             <Stat label="Changes, last 24 h" value={s.counts.changesLast24h} href="/activity" />

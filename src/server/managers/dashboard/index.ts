@@ -1,6 +1,9 @@
-import { and, count, eq, gte, type SQL } from 'drizzle-orm';
+import { and, count, eq, gte, isNull, lte, type SQL } from 'drizzle-orm';
 import type { Db } from '../../db';
-import { auditEntries, users } from '../../db/schema';
+import { auditEntries, certificates, dnsRecords, proxyRoutes, users } from '../../db/schema';
+import { configState } from '../config-apply';
+import { ddnsStatus } from '../ddns';
+import { EXPIRING_WITHIN } from '../vault';
 import { health } from '../health';
 import { getSettings } from '../settings';
 import { serverStatus } from '../wireguard';
@@ -19,7 +22,17 @@ export async function dashboardSummary(db: Db, now = new Date()) {
     version: status.version,
     uptimeSeconds: status.uptimeSeconds,
     wireguard: wg && { peers: wg.peerCount, online: wg.peersOnline, interfaceUp: wg.interfaceUp, pending: wg.pending },
+    /** Whether each daemon runs its latest config (null: not rendered yet). */
+    configs: { dns: configState(db, 'dns'), ntp: configState(db, 'ntp'), caddy: configState(db, 'caddy') },
+    ddns: ddnsStatus(db),
     counts: {
+      routes: db.select({ n: count() }).from(proxyRoutes).get()?.n ?? 0,
+      dnsRecords: db.select({ n: count() }).from(dnsRecords).get()?.n ?? 0,
+      certificatesExpiring: db
+        .select({ n: count() })
+        .from(certificates)
+        .where(and(isNull(certificates.revokedAt), lte(certificates.notAfter, new Date(now.getTime() + EXPIRING_WITHIN))))
+        .get()?.n ?? 0,
       admins: usersWhere(eq(users.role, 'admin')),
       peerAccounts: usersWhere(eq(users.role, 'peer')),
       auditEntries: auditWhere(),

@@ -13,6 +13,7 @@ import { InvalidStateError } from '../../errors';
 import { configDir } from '../../runtime/components';
 import { decryptSecret, derivedSecret } from '../../runtime/secrets';
 import { applyConfig, ConfigRejectedError, NotRunningError, type ConfigApply } from '../config-apply';
+import { ensureCa } from '../vault';
 import { effectiveSubnet } from '../containers/stack';
 import { internalNetworks } from '../wireguard/state';
 import { CA_FILES, renderCaddyConfig, type CaddyModel } from './render';
@@ -128,8 +129,9 @@ function postLoad(socket: string, config: string, timeoutMs = 15_000): Promise<s
 
 export const adminSocket = () => path.join(configDir('caddy'), 'admin.sock');
 
-/** Renders, writes and loads Caddy's config; pending until the CA exists or Caddy answers. */
-export function applyCaddy(db: Db): Promise<ConfigApply> {
+/** Renders, writes and loads Caddy's config (making the CA first if it is still missing). */
+export async function applyCaddy(db: Db): Promise<ConfigApply> {
+  await ensureCa(db);
   return applyConfig(db, 'caddy', () => {
     const files = caddyFiles(db);
     return { files, modes: { 'caddy.json': 0o600, [CA_FILES.intermediateKey]: 0o600 }, reload: { load: () => loadIntoCaddy(adminSocket(), files.get('caddy.json')!) } };
