@@ -42,7 +42,7 @@ test('add and remove a route; the UI host is reserved', async ({ page }) => {
   await expect(page.getByRole('table', { name: 'Routes' })).toContainText('No routes yet');
 });
 
-test('switch the domain mode to http01 and back to lan; the page says what each needs', async ({ page }) => {
+test('switch the domain mode to http01 and back to lan; the page says what each needs', async ({ page }, info) => {
   await open(page, 'Settings', 'Settings');
   const card = page.getByRole('region', { name: 'Domain and certificates' });
   await expect(card).toContainText('Nothing public');
@@ -59,4 +59,8 @@ test('switch the domain mode to http01 and back to lan; the page says what each 
   await expect(page.getByText('Settings saved.')).toBeVisible();
   await expect(card).toContainText('Nothing public');
   await expect(card).toContainText('net.home.arpa');
+  await page.screenshot({ path: info.outputPath('settings-domain.png'), fullPage: true });
+  await page.getByRole('link', { name: 'Dashboard' }).click();
+  await expect(page.getByTestId('services-card')).toContainText('Reverse proxy');
+  await page.screenshot({ path: info.outputPath('dashboard.png'), fullPage: true });
 });

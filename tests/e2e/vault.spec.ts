@@ -10,7 +10,7 @@ test.beforeAll(async ({ request, baseURL }) => {
   expect([200, 409]).toContain(r.status());
 });
 
-test('issue and revoke a certificate, and download the root', async ({ page }) => {
+test('issue and revoke a certificate, and download the root', async ({ page }, info) => {
   await signIn(page, 'admin', 'correct horse battery');
   await expect(page).toHaveURL(/\/dashboard$/);
   await page.getByRole('link', { name: 'Vault' }).click();
@@ -47,4 +47,5 @@ test('issue and revoke a certificate, and download the root', async ({ page }) =
   await expect(page.getByText('Revoked nas.cell; the CRL is updated.')).toBeVisible();
   await expect(row.getByText('revoked', { exact: true })).toBeVisible();
   await expect(row.getByRole('button', { name: 'Revoke' })).toBeHidden();
+  await page.screenshot({ path: info.outputPath('vault.png'), fullPage: true });
 });
