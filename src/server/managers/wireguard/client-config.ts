@@ -4,7 +4,7 @@ import type { Db } from '../../db';
 import { InvalidStateError } from '../../errors';
 import type { SessionUser } from '../accounts';
 import { clientModel } from './model';
-import { ownedRow } from './peers';
+import { ownedRow } from './peer-views';
 import { renderClientConfig } from './render';
 import { cellInfo, decrypted, serverRow } from './state';
 

@@ -1,5 +1,6 @@
 export { applyWireguard, liveStatus, useWireguardBackend, type ApplyResult } from './apply';
 export { claimLoginLink, createPeerLogin, linkStatus } from './logins';
 export { peerConfig, peerQr } from './client-config';
-export { createPeer, expirePeers, listPeers, peerById, peerIdOfUser, removePeer, rotatePeerKeys, setPeerEnabled, updatePeer } from './peers';
+export { listPeers, peerById, peerIdOfUser } from './peer-views';
+export { createPeer, expirePeers, removePeer, rotatePeerKeys, setPeerEnabled, updatePeer } from './peers';
 export { ensureServer, getServer, rotateServerKeys, serverStatus, updateServer } from './server';

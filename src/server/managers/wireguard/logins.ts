@@ -5,7 +5,7 @@ import type { Db } from '../../db';
 import { loginLinks, peers, users } from '../../db/schema';
 import { ConflictError, ValidationError } from '../../errors';
 import { hashPassword, randomPassword } from '../accounts/password';
-import { peerRow } from './peers';
+import { peerRow } from './peer-views';
 
 export const LINK_TTL_MS = 24 * 60 * 60 * 1000;
 

@@ -1,56 +1,19 @@
-import { and, asc, count, desc, eq, isNotNull, like, lte, or, sql, type SQL } from 'drizzle-orm';
-import { cidrIndexOf, parseIpv4 } from '@/lib/cidr';
-import type { CreatePeer, ListPeersInput, UpdatePeer } from '@/lib/schemas/wireguard';
+import { and, eq, isNotNull, lte, sql } from 'drizzle-orm';
+import { cidrIndexOf } from '@/lib/cidr';
+import type { CreatePeer, UpdatePeer } from '@/lib/schemas/wireguard';
 import type { Db } from '../../db';
 import { peers, users } from '../../db/schema';
-import { ConflictError, InvalidStateError, NotFoundError, ValidationError } from '../../errors';
+import { ConflictError, InvalidStateError, ValidationError } from '../../errors';
 import { encryptSecret } from '../../runtime/secrets';
-import type { SessionUser } from '../accounts';
 import { appendAudit } from '../audit';
 import { assertPeerNameFree } from '../dns/state';
 import { namesChanged } from '../network-services';
-import { applyWireguard, liveStatus, type PeerChange } from './apply';
+import { applyWireguard, type PeerChange } from './apply';
 import { generateKeyPair, generatePresharedKey } from './keys';
-import { CELL_HOST_INDEX, FIRST_PEER_INDEX, hostAddresses, isActive, lastPeerIndex, planOf, type Plan } from './model';
+import { CELL_HOST_INDEX, FIRST_PEER_INDEX, isActive, lastPeerIndex, planOf, type Plan } from './model';
+import { peerRow, view } from './peer-views';
 import { bumpRevision } from './server';
 import { serverRow, type PeerRecord } from './state';
-import { isOnline, type PeerLive } from './status';
-
-function view(row: PeerRecord, plan: Plan, live: PeerLive | undefined, now: Date, username: string | null = null) {
-  const a = hostAddresses(plan, row.hostIndex);
-  return {
-    id: row.id,
-    name: row.name,
-    address: a.v4,
-    address6: a.v6,
-    routingPolicy: row.routingPolicy,
-    allowedIps: row.allowedIps,
-    peerToPeer: row.peerToPeer,
-    publicKey: row.publicKey,
-    ownKey: row.privateKeyEnc === null,
-    presharedKey: row.presharedKeyEnc !== null,
-    enabled: row.enabled,
-    active: isActive(row, now),
-    disabledReason: row.disabledReason,
-    expiresAt: row.expiresAt,
-    createdAt: row.createdAt,
-    updatedAt: row.updatedAt,
-    keysRotatedAt: row.keysRotatedAt,
-    login: username,
-    latestHandshake: live?.latestHandshake ?? null,
-    endpoint: live?.endpoint ?? null,
-    rxBytes: live?.rxBytes ?? 0,
-    txBytes: live?.txBytes ?? 0,
-    online: isOnline(live, now),
-  };
-}
-export type PeerView = ReturnType<typeof view>;
-
-export function peerRow(db: Db, id: number): PeerRecord {
-  const row = db.select().from(peers).where(eq(peers.id, id)).get();
-  if (!row) throw new NotFoundError(`Peer ${id} not found`);
-  return row;
-}
 
 /** Host number for a requested address, or a field error saying why it cannot be used. */
 function requestedIndex(db: Db, plan: Plan, subnet: string, address: string, selfId?: number): number {
@@ -140,68 +103,6 @@ export async function createPeer(db: Db, input: CreatePeer, now = new Date()) {
   const apply = await applyWireguard(db, { peerIds: [row.id] });
   await namesChanged(db);
   return { ...view(row, planOf(serverRow(db)), undefined, now), apply };
-}
-
-const SORTS = {
-  name: sql`lower(${peers.name})`,
-  address: peers.hostIndex,
-  createdAt: peers.createdAt,
-  expiresAt: peers.expiresAt,
-};
-
-export async function listPeers(db: Db, input: ListPeersInput, now = new Date()) {
-  const server = serverRow(db);
-  const plan = planOf(server);
-  const page = input.page ?? 1;
-  const pageSize = input.pageSize ?? 50;
-  let where: SQL | undefined;
-  const search = input.search?.trim();
-  if (search) {
-    const byName = like(peers.name, `%${search.replace(/[\\%_]/g, (c) => `\\${c}`)}%`);
-    // A whole address finds its peer; ESCAPE makes % and _ in names literal.
-    const index = parseIpv4(search) !== null ? cidrIndexOf(plan.v4, search) : null;
-    const nameCond = sql`${byName} ESCAPE '\\'`;
-    where = index !== null ? or(nameCond, eq(peers.hostIndex, index)) : nameCond;
-  }
-  const order = (input.dir ?? 'asc') === 'asc' ? asc : desc;
-  const rows = db
-    .select({ peer: peers, username: users.username })
-    .from(peers)
-    .leftJoin(users, eq(users.id, peers.userId))
-    .where(where)
-    .orderBy(order(SORTS[input.sort ?? 'name']), asc(peers.id))
-    .limit(pageSize)
-    .offset((page - 1) * pageSize)
-    .all();
-  const total = db.select({ n: count() }).from(peers).where(where).get()?.n ?? 0;
-  const { live } = await liveStatus();
-  return {
-    items: rows.map((r) => view(r.peer, plan, live?.peers.get(r.peer.publicKey), now, r.username)),
-    total,
-    page,
-    pageSize,
-    statusAvailable: live !== null,
-  };
-}
-
-/** A peer may only see its own row; to anyone else it does not exist. */
-/** The peer row, if the session may see it: an admin, or the peer it belongs to. */
-export function ownedRow(db: Db, id: number, session: SessionUser): PeerRecord {
-  const row = db.select().from(peers).where(eq(peers.id, id)).get();
-  if (!row || (session.role !== 'admin' && row.userId !== session.id)) throw new NotFoundError(`Peer ${id} not found`);
-  return row;
-}
-
-export async function peerById(db: Db, id: number, session: SessionUser, now = new Date()) {
-  const row = ownedRow(db, id, session);
-  const login = row.userId ? db.select({ username: users.username }).from(users).where(eq(users.id, row.userId)).get() : undefined;
-  const { live } = await liveStatus();
-  return view(row, planOf(serverRow(db)), live?.peers.get(row.publicKey), now, login?.username ?? null);
-}
-
-/** The peer that belongs to a portal login, if any. */
-export function peerIdOfUser(db: Db, userId: number): number | null {
-  return db.select({ id: peers.id }).from(peers).where(eq(peers.userId, userId)).get()?.id ?? null;
 }
 
 async function commitChange(db: Db, id: number, change: (tx: Db, row: PeerRecord) => Partial<typeof peers.$inferInsert>, now: Date, removedKeys: (before: PeerRecord, after: PeerRecord) => string[]) {
