@@ -12,6 +12,11 @@ export const dnsLabel = z
 
 const LABEL = /^(?!-)[a-z0-9-]{1,63}(?<!-)$/;
 
+/** Lowercase labels of letters, digits and inner hyphens; with `wildcard`, the leftmost may be `*`. */
+export function isHostName(s: string, { wildcard = false } = {}): boolean {
+  return s.length > 0 && s.length <= 253 && s.split('.').every((l, i) => LABEL.test(l) || (wildcard && l === '*' && i === 0));
+}
+
 /** A fully qualified domain name (lowercased), at least two labels, 253 characters at most. */
 export const domainName = z
   .string()
@@ -20,7 +25,7 @@ export const domainName = z
   .min(1, 'Required')
   .max(253, 'At most 253 characters')
   .refine((s) => s.split('.').length >= 2, 'Needs at least two labels, like example.org')
-  .refine((s) => s.split('.').every((l) => LABEL.test(l)), 'Each label: letters, digits and inner hyphens, 1–63 characters');
+  .refine((s) => isHostName(s), 'Each label: letters, digits and inner hyphens, 1–63 characters');
 
 export function isValidTimezone(tz: string): boolean {
   try {
@@ -70,7 +75,7 @@ export const hostOrAddress = z
   .toLowerCase()
   .min(1, 'Required')
   .max(253, 'At most 253 characters')
-  .refine((s) => parseAddress(s) !== null || s.split('.').every((l) => LABEL.test(l)), 'A hostname like vpn.example.org or an IP address');
+  .refine((s) => parseAddress(s) !== null || isHostName(s), 'A hostname like vpn.example.org or an IP address');
 
 export const ipAddress = z
   .string()

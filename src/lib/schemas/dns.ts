@@ -1,11 +1,11 @@
 import { z } from 'zod';
 import { parseAddress, parseIpv4, parseIpv6 } from '../cidr';
+import { isHostName } from './common';
 
 export const RECORD_TYPES = ['A', 'AAAA', 'CNAME', 'TXT', 'MX', 'SRV'] as const;
 export type RecordType = (typeof RECORD_TYPES)[number];
 
 const LABEL = /^(?!-)[a-z0-9_-]{1,63}(?<!-)$/;
-const HOST_LABEL = /^(?!-)[a-z0-9-]{1,63}(?<!-)$/;
 
 /** A name relative to its zone: `@` for the apex, labels of RFC 1035 (underscores allowed for SRV and TXT owners). */
 export const recordName = z
@@ -19,7 +19,7 @@ export const recordName = z
 /** A target name: relative to the zone, or absolute with a final dot. */
 function isTarget(s: string): boolean {
   const body = s.endsWith('.') ? s.slice(0, -1) : s;
-  return s === '@' || (body.length > 0 && body.length <= 253 && body.split('.').every((l) => HOST_LABEL.test(l)));
+  return s === '@' || isHostName(body);
 }
 
 export const recordTtl = z.number({ error: 'A number of seconds' }).int('Whole seconds').min(30, 'At least 30 seconds').max(86400, 'At most one day (86400 seconds)');

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { dnsLabel } from './common';
+import { dnsLabel, domainName } from './common';
 import { domainFields } from './setup';
 
 const url = z
@@ -26,11 +26,7 @@ export const ddnsInput = z.object({
       server: url,
       username: z.string().trim().min(1, 'Required').max(128).regex(/^[\x21-\x7e]+$/, 'No spaces'),
       password: z.string().max(256).optional(),
-      hostname: z
-        .string()
-        .trim()
-        .toLowerCase()
-        .regex(/^(?!-)[a-z0-9-]{1,63}(\.(?!-)[a-z0-9-]{1,63})+$/, 'A full host name like home.ddns.net'),
+      hostname: domainName,
     })
     .nullable()
     .optional(),

@@ -1,19 +1,11 @@
 /** NTP and DHCP settings as the Network Services page edits them. */
 import { z } from 'zod';
 import { parseIpv4 } from '../cidr';
-import { dnsLabel, ipv4Address } from './common';
-
-const HOST_LABEL = /^(?!-)[a-z0-9-]{1,63}(?<!-)$/;
+import { dnsLabel, hostOrAddress, ipv4Address } from './common';
 
 export const ntpSource = z.object({
   kind: z.enum(['server', 'pool'], { error: 'server or pool' }),
-  host: z
-    .string()
-    .trim()
-    .toLowerCase()
-    .min(1, 'Required')
-    .max(253, 'At most 253 characters')
-    .refine((s) => parseIpv4(s) !== null || /^[0-9a-f:]+$/.test(s) || s.split('.').every((l) => HOST_LABEL.test(l)), 'A hostname like pool.ntp.org or an IP address'),
+  host: hostOrAddress,
   iburst: z.boolean().default(true),
 });
 

@@ -1,7 +1,6 @@
 import { z } from 'zod';
 import { parseAddress } from '../cidr';
-
-const LABEL = /^(?!-)[a-z0-9-]{1,63}(?<!-)$/;
+import { isHostName } from './common';
 
 export const routeHost = z
   .string()
@@ -10,7 +9,7 @@ export const routeHost = z
   .min(1, 'Required')
   .max(253, 'At most 253 characters')
   .transform((s) => s.replace(/\.$/, ''))
-  .refine((s) => s.split('.').length >= 2 && s.split('.').every((l) => LABEL.test(l)), 'A name like nas.example.org or nas.cell');
+  .refine((s) => s.split('.').length >= 2 && isHostName(s), 'A name like nas.example.org or nas.cell');
 
 export const routePath = z
   .string()

@@ -1,7 +1,6 @@
 import { z } from 'zod';
 import { parseAddress } from '../cidr';
-
-const LABEL = /^(?!-)[a-z0-9-]{1,63}(?<!-)$/;
+import { isHostName } from './common';
 
 /** A DNS name (a leftmost `*` allowed) or an IP address. */
 export const subjectAltName = z
@@ -10,7 +9,7 @@ export const subjectAltName = z
   .toLowerCase()
   .min(1, 'Required')
   .max(253, 'At most 253 characters')
-  .refine((s) => parseAddress(s) !== null || s.split('.').every((l, i) => LABEL.test(l) || (l === '*' && i === 0)), 'A DNS name like nas.cell (*.example.org for a wildcard) or an IP address');
+  .refine((s) => parseAddress(s) !== null || isHostName(s, { wildcard: true }), 'A DNS name like nas.cell (*.example.org for a wildcard) or an IP address');
 
 export const REVOKE_REASONS = ['unspecified', 'keyCompromise', 'affiliationChanged', 'superseded', 'cessationOfOperation', 'privilegeWithdrawn'] as const;
 export type RevokeReason = (typeof REVOKE_REASONS)[number];
