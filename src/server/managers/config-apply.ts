@@ -76,6 +76,27 @@ async function isRunning(component: ComponentName): Promise<boolean> {
   }
 }
 
+/** Makes the daemon load what was written; says how. A daemon that is not running reads the files when it starts. */
+async function reload(db: Db, t: ConfigTarget): Promise<string> {
+  const startsWithThem = `written; ${containerName(t.component)} reads them when it starts`;
+  if (typeof t.reload === 'object' && 'load' in t.reload) {
+    // The daemon's own API: no engine involved.
+    return t.reload.load().catch((err: unknown) => {
+      if (err instanceof NotRunningError) return startsWithThem;
+      throw err;
+    });
+  }
+  const enabled = db.select({ enabled: stackComponents.enabled }).from(stackComponents).where(eq(stackComponents.component, t.component)).get()?.enabled;
+  if (!enabled) return `written; ${containerName(t.component)} is turned off and reads them when turned on`;
+  if (!(await isRunning(t.component))) return startsWithThem;
+  if (t.reload === 'restart') {
+    await restart(t.component);
+    return `restarted ${containerName(t.component)}`;
+  }
+  await signal(t.component, t.reload.signal);
+  return `${t.reload.signal} to ${containerName(t.component)}`;
+}
+
 const queues = new Map<ComponentName, ReturnType<typeof serialQueue>>();
 
 async function applyNow(db: Db, t: ConfigTarget, now: Date): Promise<ConfigApply> {
@@ -92,25 +113,9 @@ async function applyNow(db: Db, t: ConfigTarget, now: Date): Promise<ConfigApply
     if (row.writtenHash !== hash) record({ error: null });
     return { state: 'applied', via: 'already in place' };
   }
-  const enabled = db.select({ enabled: stackComponents.enabled }).from(stackComponents).where(eq(stackComponents.component, t.component)).get()?.enabled;
   let via: string;
   try {
-    if (typeof t.reload === 'object' && 'load' in t.reload) {
-      try {
-        via = await t.reload.load();
-      } catch (err) {
-        if (!(err instanceof NotRunningError)) throw err;
-        via = `written; ${containerName(t.component)} reads them when it starts`;
-      }
-    } else if (!enabled) via = `written; ${containerName(t.component)} is turned off and reads them when turned on`;
-    else if (!(await isRunning(t.component))) via = `written; ${containerName(t.component)} reads them when it starts`;
-    else if (t.reload === 'restart') {
-      await restart(t.component);
-      via = `restarted ${containerName(t.component)}`;
-    } else {
-      await signal(t.component, t.reload.signal);
-      via = `${t.reload.signal} to ${containerName(t.component)}`;
-    }
+    via = await reload(db, t);
   } catch (err) {
     const reason = err instanceof Error ? err.message : String(err);
     record({ error: reason });

@@ -3,17 +3,12 @@
 import { useState, type FormEvent } from 'react';
 import type { ApplyState } from '@/components/apply-notice';
 import { Alert, Field, SubmitButton } from '@/components/ui';
+import type { inferRouterOutputs } from '@trpc/server';
 import { fieldErrorsOf, trpc } from '@/lib/client/trpc';
+import type { AppRouter } from '@/server/routers/_app';
 
-export interface RouteDraft {
-  id?: number;
-  host: string;
-  path: string;
-  upstream: string;
-  access: 'peers' | 'public';
-  headers: Record<string, string>;
-  websocket: boolean;
-}
+/** A route as the list returns it; a new one has no id yet. */
+export type RouteDraft = Omit<inferRouterOutputs<AppRouter>['routes']['list']['routes'][number], 'id' | 'createdAt' | 'updatedAt'> & { id?: number };
 
 /** `Name: value` per line. */
 const headersText = (h: Record<string, string>) => Object.entries(h).map(([k, v]) => `${k}: ${v}`).join('\n');
