@@ -10,7 +10,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { openDb } from '../src/server/db';
 import { dnsRecords, peers } from '../src/server/db/schema';
-import { applyDns, renderDnsFiles } from '../src/server/managers/dns';
+import { applyDns } from '../src/server/managers/dns';
+import { renderDnsFiles } from '../src/server/managers/dns/model';
 import { loadDnsInputs } from '../src/server/managers/dns/state';
 import { createCaller } from '../src/server/routers/_app';
 
