@@ -11,14 +11,15 @@ import { dataDir } from '../src/server/runtime/paths';
 
 process.env.PIC_LOG_STDOUT ??= '0';
 
+/** The server's public answer (up, set up), with the details read locally: whoever runs this holds the data directory. */
 async function status(): Promise<number> {
   const url = `http://127.0.0.1:${process.env.PORT || 3000}/api/health`;
+  const local = await health(getDb());
   try {
     const res = await fetch(url, { signal: AbortSignal.timeout(2000) });
-    console.log(JSON.stringify({ source: url, ...(await res.json()) }, null, 2));
+    console.log(JSON.stringify({ source: url, ...local, ...(await res.json()) }, null, 2));
     return res.ok ? 0 : 1;
   } catch {
-    const local = await health(getDb());
     console.log(JSON.stringify({ source: `${dataDir()} (server not answering at ${url})`, ...local }, null, 2));
     return local.database.ok ? 0 : 1;
   }

@@ -1,6 +1,8 @@
 import fs from 'node:fs';
 import { getDb } from './db';
+import { addressKey, installClientAddressGuard } from './http/client-address';
 import { startLoops } from './loops';
+import { trustedProxies } from './managers/containers';
 import { ensureStack } from './managers/containers/stack';
 import { ensureNetworkServices } from './managers/network-services';
 import { isSetupComplete, onSetupComplete } from './managers/setup';
@@ -19,6 +21,7 @@ export async function boot(): Promise<void> {
   for (const dir of [dataPaths.logs(), dataPaths.backups()]) fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
   keys();
   const db = getDb();
+  installClientAddressGuard(cachedTrustedProxies(db));
   // A cell set up before WireGuard, the container stack or the network services existed gets them now.
   if (isSetupComplete(db)) {
     ensureServer(db);
@@ -34,4 +37,21 @@ export async function boot(): Promise<void> {
     port: Number(process.env.PORT) || 3000,
     bootMs: Date.now() - started,
   });
+}
+
+/** The proxies X-Forwarded-For is believed from, re-read at most every 10 s (the stack can change). */
+function cachedTrustedProxies(db: ReturnType<typeof getDb>) {
+  let at = 0;
+  let set: ReadonlySet<string> = new Set();
+  return () => {
+    if (Date.now() - at > 10_000) {
+      at = Date.now();
+      try {
+        set = new Set(trustedProxies(db).map(addressKey));
+      } catch (err) {
+        log.warn('could not read the trusted proxies', { err });
+      }
+    }
+    return set;
+  };
 }

@@ -13,6 +13,8 @@ export class NotFoundError extends DomainError {}
 export class ConflictError extends DomainError {}
 export class InvalidStateError extends DomainError {}
 export class ValidationError extends DomainError {}
+/** Known, but this caller may not have it now (a disabled peer's own config). */
+export class ForbiddenError extends DomainError {}
 export class RateLimitedError extends DomainError {
   constructor(
     message: string,

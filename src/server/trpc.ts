@@ -1,7 +1,7 @@
 import { initTRPC, TRPCError } from '@trpc/server';
 import superjson from 'superjson';
 import type { Db } from './db';
-import { ConflictError, DomainError, InvalidStateError, NotFoundError, RateLimitedError, ValidationError } from './errors';
+import { ConflictError, DomainError, ForbiddenError, InvalidStateError, NotFoundError, RateLimitedError, ValidationError } from './errors';
 import type { SessionUser } from './managers/accounts';
 import { appendAudit } from './managers/audit';
 import { isSetupComplete } from './managers/setup';
@@ -62,6 +62,7 @@ const CODE_OF = [
   [InvalidStateError, 'PRECONDITION_FAILED'],
   [ValidationError, 'BAD_REQUEST'],
   [RateLimitedError, 'TOO_MANY_REQUESTS'],
+  [ForbiddenError, 'FORBIDDEN'],
 ] as const;
 
 /**

@@ -14,8 +14,9 @@ export function cellApi(request: APIRequestContext, base: string) {
     query(path: string, input?: unknown) {
       return request.get(trpcUrl(path, input));
     },
+    /** A mutation names the cell as its Origin, as a browser would; `headers` may override it. */
     async mutate(path: string, input: unknown, headers: Record<string, string> = {}) {
-      return request.post(trpcUrl(path), { data: { json: input }, headers: { 'content-type': 'application/json', ...headers } });
+      return request.post(trpcUrl(path), { data: { json: input }, headers: { 'content-type': 'application/json', origin: base, ...headers } });
     },
     async login(username: string, password: string) {
       const { csrfToken } = (await (await request.get(`${base}/api/auth/csrf`)).json()) as { csrfToken: string };

@@ -1,6 +1,6 @@
 import { beforeEach, describe, expect, it } from 'vitest';
 import type { Db } from '@/server/db';
-import { resetAdminPassword, sessionUser, verifyLogin } from '@/server/managers/accounts';
+import { endSessions, resetAdminPassword, sessionEpoch, sessionUser, verifyLogin } from '@/server/managers/accounts';
 import { admin, expectCode, freshCell, setUp } from '../helpers/db';
 
 let db: Db;
@@ -38,11 +38,20 @@ describe('accounts', () => {
   });
 
   it('voids sessions issued before a password change', async () => {
-    const issued = Date.now();
+    const issued = sessionEpoch(db, 1);
     expect(sessionUser(db, 1, issued)).not.toBeNull();
     await change('correct horse battery', 'a brand new password');
     expect(sessionUser(db, 1, issued)).toBeNull();
-    expect(sessionUser(db, 1, Date.now() + 1)).not.toBeNull();
+    expect(sessionUser(db, 1, sessionEpoch(db, 1))).not.toBeNull();
+  });
+
+  it('voids every session on sign-out and on a reset, whenever they were issued', async () => {
+    const before = sessionEpoch(db, 1);
+    endSessions(db, 1);
+    expect(sessionUser(db, 1, before)).toBeNull();
+    const afterSignOut = sessionEpoch(db, 1);
+    await resetAdminPassword(db);
+    expect(sessionUser(db, 1, afterSignOut)).toBeNull();
   });
 
   it('resets the admin password to a new random one', async () => {

@@ -1,9 +1,10 @@
 import { beforeEach, describe, expect, it } from 'vitest';
 import type { Db } from '@/server/db';
-import { verifyLogin } from '@/server/managers/accounts';
+import { LOGIN_LIMITS, recordLoginFailure } from '@/server/managers/accounts/rate-limit';
+import { sessionEpoch, sessionUser, verifyLogin } from '@/server/managers/accounts';
 import { claimLoginLink, linkStatus, useWireguardBackend } from '@/server/managers/wireguard';
 import { parseDump, isOnline } from '@/server/managers/wireguard/status';
-import { admin, anon, expectCode, freshCell, setUp } from '../helpers/db';
+import { admin, anon, callerAs, expectCode, freshCell, setUp } from '../helpers/db';
 import { recordingBackend } from '../helpers/wireguard';
 
 let db: Db;
@@ -42,7 +43,7 @@ describe('portal logins', () => {
   it('a link is void after 24 hours, and a new one voids the old', async () => {
     const first = await admin(db).peers.createLogin({ peerId, username: 'alice', mode: 'link' });
     expect(linkStatus(db, tokenOf(first.link), new Date(Date.now() + 24 * 3600_000 + 1000)).valid).toBe(false);
-    await expect(claimLoginLink(db, tokenOf(first.link), 'late password 12', new Date(Date.now() + 25 * 3600_000))).rejects.toThrow(/expired/);
+    await expect(claimLoginLink(db, tokenOf(first.link), 'late password 12', '10.0.0.9', new Date(Date.now() + 25 * 3600_000))).rejects.toThrow(/expired/);
     const second = await admin(db).peers.createLogin({ peerId, username: 'alice', mode: 'link' });
     expect(linkStatus(db, tokenOf(first.link)).valid).toBe(false);
     expect(linkStatus(db, tokenOf(second.link)).valid).toBe(true);
@@ -54,6 +55,37 @@ describe('portal logins', () => {
     expect((await expectCode(admin(db).peers.createLogin({ peerId: other, username: 'admin', mode: 'link' }), 'CONFLICT')).message).toBe('The username admin is taken');
     expect((await expectCode(admin(db).peers.createLogin({ peerId, username: 'bob', mode: 'link' }), 'CONFLICT')).message).toMatch(/already has the portal login alice/);
     expect((await expectCode(admin(db).peers.createLogin({ peerId, username: 'alice', mode: 'password' }), 'BAD_REQUEST')).message).toMatch(/^password: /);
+  });
+});
+
+describe('locked out and disabled peers', () => {
+  it('a wrong link token is refused before any hashing and limited per address', async () => {
+    const tries = Array.from({ length: 12 }, () =>
+      anon(db).account.claimLink({ token: 'x'.repeat(32), password: 'guessed password 1', confirmPassword: 'guessed password 1' }).catch((e: { code: string }) => e.code),
+    );
+    const codes = await Promise.all(tries);
+    expect(codes.filter((c) => c === 'BAD_REQUEST')).toHaveLength(LOGIN_LIMITS.claim);
+    expect(codes.filter((c) => c === 'TOO_MANY_REQUESTS')).toHaveLength(12 - LOGIN_LIMITS.claim);
+  });
+
+  it('a locked account cannot be claimed through a link either', async () => {
+    const login = await admin(db).peers.createLogin({ peerId, username: 'alice', mode: 'link' });
+    for (let i = 0; i < LOGIN_LIMITS.account; i++) recordLoginFailure(db, 'alice', '198.51.100.1');
+    const locked = await expectCode(anon(db).account.claimLink({ token: tokenOf(login.link), password: 'chosen password 1', confirmPassword: 'chosen password 1' }), 'TOO_MANY_REQUESTS');
+    expect(locked.message).toMatch(/locked/);
+    expect(linkStatus(db, tokenOf(login.link)).valid).toBe(true);
+  });
+
+  it('disabling a peer ends its portal sessions and keeps its config from it', async () => {
+    const login = await admin(db).peers.createLogin({ peerId, username: 'alice', mode: 'password', password: 'first password 1' });
+    const epoch = sessionEpoch(db, login.userId);
+    const peer = callerAs(db, { id: login.userId, username: 'alice', role: 'peer' });
+    expect(await peer.peers.config({ id: peerId })).toContain('[Interface]');
+    await admin(db).peers.setEnabled({ id: peerId, enabled: false });
+    expect(sessionUser(db, login.userId, epoch)).toBeNull();
+    expect((await expectCode(peer.peers.config({ id: peerId }), 'FORBIDDEN')).message).toMatch(/disabled/);
+    expect((await expectCode(peer.peers.qr({ id: peerId }), 'FORBIDDEN')).message).toMatch(/disabled/);
+    expect(await admin(db).peers.config({ id: peerId })).toContain('[Interface]');
   });
 });
 

@@ -53,7 +53,8 @@ export const providerToken = z
   .trim()
   .min(8, 'At least 8 characters')
   .max(512, 'At most 512 characters')
-  .regex(/^[\x21-\x7e]+$/, 'Printable characters only, no spaces');
+  .regex(/^[\x21-\x7e]+$/, 'Printable characters only, no spaces')
+  .refine((s) => !/[{}]/.test(s), 'No { or } (Caddy would read them as a placeholder)');
 
 export const pagination = {
   page: z.number().int().min(1).default(1),

@@ -31,7 +31,12 @@ export const routeUpstream = z
   }, 'A container or address with a port: nextcloud:80, 10.0.0.5:8080 or [fd00::5]:80');
 
 const headerName = z.string().regex(/^[A-Za-z0-9-]{1,64}$/, 'Header names: letters, digits and hyphens');
-const headerValue = z.string().max(1024, 'At most 1024 characters').regex(/^[\x20-\x7e]*$/, 'Printable characters only, no line breaks');
+// No `{`: Caddy expands placeholders such as {file./etc/passwd} in header values.
+const headerValue = z
+  .string()
+  .max(1024, 'At most 1024 characters')
+  .regex(/^[\x20-\x7e]*$/, 'Printable characters only, no line breaks')
+  .refine((s) => !s.includes('{'), 'No { in header values (Caddy would read it as a placeholder)');
 
 export const routeInput = z.object({
   host: routeHost,

@@ -12,7 +12,7 @@ export function authSecret(): string {
 
 interface CellToken {
   uid?: number;
-  iatMs?: number;
+  epoch?: number;
 }
 
 /** The signed-in user behind a session cookie, checked against the database on every call. */
@@ -21,8 +21,8 @@ export async function sessionFromCookie(db: Db, getCookie: (name: string) => str
   if (!raw) return null;
   try {
     const token = (await decode({ token: raw, secret: authSecret() })) as CellToken | null;
-    if (!token?.uid || !token.iatMs) return null;
-    return sessionUser(db, token.uid, token.iatMs);
+    if (!token?.uid || typeof token.epoch !== 'number') return null;
+    return sessionUser(db, token.uid, token.epoch);
   } catch {
     return null;
   }

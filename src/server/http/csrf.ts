@@ -13,20 +13,31 @@ export function newCsrfToken(): string {
   return crypto.randomBytes(32).toString('base64url');
 }
 
-function sameOrigin(req: NextRequest): boolean {
-  const origin = req.headers.get('origin');
-  if (!origin) return true;
-  const host = req.headers.get('x-forwarded-host') ?? req.headers.get('host');
-  try {
-    return new URL(origin).host === host;
-  } catch {
-    return false;
+/**
+ * Whether the request shows it comes from our own pages: its Origin names our host, or,
+ * without Origin, the browser's Sec-Fetch-Site says same-origin. A request that shows
+ * neither (an old browser, a script that sets no Origin) is refused.
+ */
+export function originProblem(headers: Headers): string | null {
+  const origin = headers.get('origin');
+  if (origin) {
+    const host = headers.get('x-forwarded-host') ?? headers.get('host');
+    try {
+      return new URL(origin).host === host ? null : 'cross-origin request refused';
+    } catch {
+      return 'cross-origin request refused';
+    }
   }
+  const site = headers.get('sec-fetch-site');
+  if (site === 'same-origin') return null;
+  if (site) return 'cross-site request refused';
+  return 'the request shows no origin: send an Origin header naming this cell';
 }
 
-/** Double submit: the header must equal the cookie, and a present Origin must be ours. */
+/** Double submit: the header must equal the cookie, and the request must show our origin. */
 export function csrfProblem(req: NextRequest): string | null {
-  if (!sameOrigin(req)) return 'cross-origin request refused';
+  const origin = originProblem(req.headers);
+  if (origin) return origin;
   const cookie = req.cookies.get(cookieNames().csrf)?.value;
   const header = req.headers.get(CSRF_HEADER);
   if (!cookie || !header) return 'missing CSRF token: GET /api/csrf and send it in the X-CSRF-Token header';

@@ -1,3 +1,5 @@
+import type { NextRequest } from 'next/server';
+import { sessionFromCookie } from '@/server/auth/session';
 import { getDb } from '@/server/db';
 import { json } from '@/server/http/responses';
 import { health } from '@/server/managers/health';
@@ -12,8 +14,12 @@ function openDb() {
   }
 }
 
-// GET /api/health: liveness for monitoring; no session, answers before setup too.
-export async function GET() {
-  const body = await health(openDb());
-  return json(body, body.database.ok ? 200 : 503);
+// GET /api/health: liveness for monitoring; no session, answers before setup too. Only a
+// signed-in admin sees the details (version, uptime, the engine and its socket).
+export async function GET(req: NextRequest) {
+  const db = openDb();
+  const body = await health(db);
+  const admin = db && (await sessionFromCookie(db, (n) => req.cookies.get(n)?.value))?.role === 'admin';
+  const status = body.database.ok ? 200 : 503;
+  return json(admin ? body : { status: body.status, setupComplete: body.setupComplete }, status);
 }

@@ -8,6 +8,8 @@ export const users = sqliteTable('users', {
   createdAt: integer('created_at', { mode: 'timestamp_ms' }).notNull(),
   /** Sessions issued before this instant are void (password change, reset). */
   passwordChangedAt: integer('password_changed_at', { mode: 'timestamp_ms' }).notNull(),
+  /** A session is valid only while it carries the current epoch: bumped by sign-out, password changes and disabling. */
+  sessionEpoch: integer('session_epoch').notNull().default(0),
 });
 
 /** Failed logins, kept in SQLite so a restart does not reset the rate limit. */

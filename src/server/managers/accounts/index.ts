@@ -1,5 +1,5 @@
-import { eq } from 'drizzle-orm';
-import type { Db } from '../../db';
+import { eq, sql } from 'drizzle-orm';
+import type { Db, DbOrTx } from '../../db';
 import { users } from '../../db/schema';
 import { NotFoundError, ValidationError } from '../../errors';
 import { decoyHash, hashPassword, randomPassword, verifyPassword } from './password';
@@ -16,6 +16,19 @@ function toSessionUser(u: typeof users.$inferSelect): SessionUser {
   return { id: u.id, username: u.username, role: u.role };
 }
 
+/** Set with any change that must sign the user out everywhere. */
+export const NEXT_EPOCH = { sessionEpoch: sql`${users.sessionEpoch} + 1` };
+
+/** Voids every session of the user (sign-out, a disabled peer). */
+export function endSessions(db: DbOrTx, id: number): void {
+  db.update(users).set(NEXT_EPOCH).where(eq(users.id, id)).run();
+}
+
+/** The epoch a new session of the user carries. */
+export function sessionEpoch(db: Db, id: number): number {
+  return db.select({ epoch: users.sessionEpoch }).from(users).where(eq(users.id, id)).get()?.epoch ?? -1;
+}
+
 /** Checks a login; the same work is done whether or not the account exists. */
 export async function verifyLogin(db: Db, username: string, password: string): Promise<SessionUser | null> {
   const user = db.select().from(users).where(eq(users.username, username.toLowerCase())).get();
@@ -23,10 +36,10 @@ export async function verifyLogin(db: Db, username: string, password: string): P
   return user && ok ? toSessionUser(user) : null;
 }
 
-/** A session is valid while its user exists with the same role and has not changed password since. */
-export function sessionUser(db: Db, id: number, issuedAt: number): SessionUser | null {
+/** A session is valid while its user exists and nothing has ended its sessions since it was issued. */
+export function sessionUser(db: Db, id: number, epoch: number): SessionUser | null {
   const user = db.select().from(users).where(eq(users.id, id)).get();
-  if (!user || user.passwordChangedAt.getTime() >= issuedAt) return null;
+  if (!user || user.sessionEpoch !== epoch) return null;
   return toSessionUser(user);
 }
 
@@ -43,7 +56,7 @@ export async function changePassword(db: Db, id: number, currentPassword: string
     throw new ValidationError('Current password is wrong', 'currentPassword');
   }
   const passwordHash = await hashPassword(newPassword);
-  db.update(users).set({ passwordHash, passwordChangedAt: now }).where(eq(users.id, id)).run();
+  db.update(users).set({ passwordHash, passwordChangedAt: now, ...NEXT_EPOCH }).where(eq(users.id, id)).run();
   return { passwordChangedAt: now };
 }
 
@@ -53,7 +66,7 @@ export async function resetAdminPassword(db: Db, now = new Date()) {
   if (!admin) throw new NotFoundError('There is no admin account yet: complete setup first');
   const password = randomPassword();
   db.update(users)
-    .set({ passwordHash: await hashPassword(password), passwordChangedAt: now })
+    .set({ passwordHash: await hashPassword(password), passwordChangedAt: now, ...NEXT_EPOCH })
     .where(eq(users.id, admin.id))
     .run();
   return { username: admin.username, password };

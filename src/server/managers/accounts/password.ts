@@ -1,12 +1,15 @@
 import crypto from 'node:crypto';
 import { promisify } from 'node:util';
+import { logger } from '../../runtime/logger';
 
-const scrypt = promisify(crypto.scrypt) as (
-  password: string,
-  salt: Buffer,
-  keylen: number,
-  options: crypto.ScryptOptions,
-) => Promise<Buffer>;
+const scryptAsync = promisify(crypto.scrypt) as (password: string, salt: Buffer, keylen: number, options: crypto.ScryptOptions) => Promise<Buffer>;
+const log = logger.child('password');
+
+/** Every run is logged at debug level: the abuse suite counts them to prove cheap checks come first. */
+function scrypt(password: string, salt: Buffer, keylen: number, options: crypto.ScryptOptions): Promise<Buffer> {
+  log.debug('scrypt run');
+  return scryptAsync(password, salt, keylen, options);
+}
 
 // scrypt is memory-hard: N=2^15, r=8 uses 32 MiB per hash and ~100 ms on this class of machine.
 const PARAMS = { N: 1 << 15, r: 8, p: 1 };

@@ -1,6 +1,6 @@
 /** The desired core stack as stored: the network row and one row per component. */
 import { eq } from 'drizzle-orm';
-import { cidrSize, parseAddress, parseCidr, type Cidr } from '@/lib/cidr';
+import { cidrHost, cidrSize, parseAddress, parseCidr, type Cidr } from '@/lib/cidr';
 import { COMPONENTS, COMPONENT_INFO, type ComponentName } from '@/lib/schemas/containers';
 import type { Db, DbOrTx } from '../../db';
 import { dhcpSettings, settings, stackComponents, stackNetwork, wireguardSettings } from '../../db/schema';
@@ -140,4 +140,16 @@ export function dnsServerAddress(db: Db, env = process.env): { host: string; por
   }
   const spec = desiredStack(db).find((s) => s.component === 'dns');
   return spec?.network.mode === 'cell' ? { host: spec.network.ipv4, port: 53 } : null;
+}
+
+/**
+ * Addresses whose X-Forwarded-For the server believes: cell-caddy on the cell network,
+ * and `PIC_TRUSTED_PROXIES` (comma-separated, for a Caddy run on the host or in tests).
+ */
+export function trustedProxies(db: Db, env = process.env): string[] {
+  const out = (env.PIC_TRUSTED_PROXIES ?? '').split(',').map((s) => s.trim()).filter(Boolean);
+  const caddy = db.select().from(stackComponents).where(eq(stackComponents.component, 'caddy')).get();
+  const subnet = parseCidr(effectiveSubnet(db, env).subnet);
+  if (caddy?.enabled && typeof subnet !== 'string') out.push(cidrHost(subnet, caddy.hostIndex));
+  return out;
 }

@@ -42,7 +42,8 @@ export interface CaddyModel {
 const UPSTREAM = /^(?:[A-Za-z0-9](?:[A-Za-z0-9._-]{0,252})|\[[0-9a-fA-F:.]+\]):\d{1,5}$/;
 const PATH = /^(?:\/[A-Za-z0-9._~!$&'()*+,;=:@%-]*)+$/;
 const HEADER_NAME = /^[A-Za-z0-9-]{1,64}$/;
-const HEADER_VALUE = /^[\x20-\x7e]{0,1024}$/;
+// No `{`: Caddy would expand placeholders such as {file./etc/passwd} in what it sends upstream.
+const HEADER_VALUE = /^[\x20-\x7a\x7c-\x7e]{0,1024}$/;
 const WILDCARD_HOST = /^\*\.[A-Za-z0-9.-]+$/;
 
 export const CA_ID = 'cell';
@@ -145,7 +146,7 @@ export function renderCaddyConfig(m: CaddyModel): string {
   } else if (m.dnsProvider) {
     // One wildcard certificate through DNS-01 covers the domain and every subdomain.
     const provider: Record<string, string> = { name: checked(m.dnsProvider.name, /^[a-z]+$/, 'DNS provider') };
-    for (const [k, v] of Object.entries(m.dnsProvider.config)) provider[checked(k, /^[a-z_]+$/, 'provider setting')] = checked(v, /^[\x21-\x7e]{1,512}$/, `provider ${k}`);
+    for (const [k, v] of Object.entries(m.dnsProvider.config)) provider[checked(k, /^[a-z_]+$/, 'provider setting')] = checked(v, /^[\x21-\x7a\x7c\x7e]{1,512}$/, `provider ${k}`);
     automate = [domain, `*.${domain}`];
     skip = domainHosts;
     policies.push({ subjects: automate, issuers: [{ module: 'acme', ...(m.acmeEmail ? { email: m.acmeEmail } : {}), challenges: { dns: { provider } } }] });

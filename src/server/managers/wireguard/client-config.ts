@@ -1,15 +1,17 @@
 /** A peer's client config, as text and as a QR code: for the admin and for the peer it belongs to. */
 import QRCode from 'qrcode';
 import type { Db } from '../../db';
-import { InvalidStateError } from '../../errors';
+import { ForbiddenError, InvalidStateError } from '../../errors';
 import type { SessionUser } from '../accounts';
-import { clientModel } from './model';
+import { clientModel, isActive } from './model';
 import { ownedRow } from './peer-views';
 import { renderClientConfig } from './render';
 import { cellInfo, decrypted, serverRow } from './state';
 
 export function peerConfig(db: Db, id: number, session: SessionUser): { name: string; text: string } {
   const row = ownedRow(db, id, session);
+  // A disabled or expired peer keeps its portal, but not the keys to a tunnel it may not use.
+  if (session.role !== 'admin' && !isActive(row, new Date())) throw new ForbiddenError(`${row.name} is disabled: ask your admin to enable it`);
   const model = clientModel(cellInfo(db), serverRow(db), {
     ...row,
     privateKey: decrypted(row.privateKeyEnc),

@@ -3,8 +3,10 @@ import crypto from 'node:crypto';
 import { and, eq, gt, isNull } from 'drizzle-orm';
 import type { Db } from '../../db';
 import { loginLinks, peers, users } from '../../db/schema';
-import { ConflictError, ValidationError } from '../../errors';
+import { ConflictError, RateLimitedError, ValidationError } from '../../errors';
+import { NEXT_EPOCH } from '../accounts';
 import { hashPassword, randomPassword } from '../accounts/password';
+import { accountKey, claimLimits, forgiveAttempt, LOGIN_LIMITS, reserveAttempt, retryAfter } from '../accounts/rate-limit';
 import { peerRow } from './peer-views';
 
 export const LINK_TTL_MS = 24 * 60 * 60 * 1000;
@@ -40,7 +42,7 @@ export async function createPeerLogin(db: Db, input: CreateLogin, now = new Date
       if (taken && taken.id !== peer.userId) throw new ConflictError(`The username ${username} is taken`, 'username');
       let id = peer.userId;
       if (id) {
-        tx.update(users).set({ passwordHash, passwordChangedAt: now }).where(eq(users.id, id)).run();
+        tx.update(users).set({ passwordHash, passwordChangedAt: now, ...NEXT_EPOCH }).where(eq(users.id, id)).run();
       } else {
         id = tx.insert(users).values({ username, passwordHash, role: 'peer', createdAt: now, passwordChangedAt: now }).returning().get().id;
         tx.update(peers).set({ userId: id, updatedAt: now }).where(eq(peers.id, peer.id)).run();
@@ -66,19 +68,28 @@ export function linkStatus(db: Db, token: string, now = new Date()) {
   return valid ? { valid, username: row!.username } : { valid, username: null };
 }
 
-/** Sets the password through a one-time link; the link is spent in the same transaction. */
-export async function claimLoginLink(db: Db, token: string, password: string, now = new Date()) {
+const minutes = (s: number) => Math.ceil(s / 60);
+
+/**
+ * Sets the password through a one-time link; the link is spent in the same transaction.
+ * The token is checked before any password hashing, tries are limited per address, and
+ * a locked account stays locked this way too.
+ */
+export async function claimLoginLink(db: Db, token: string, password: string, address: string, now = new Date()) {
+  const attempt = reserveAttempt(db, claimLimits(address), now.getTime());
+  if (!('ids' in attempt)) throw new RateLimitedError(`Too many tries from your address. Try again in ${minutes(attempt.wait)} min.`, attempt.wait);
+  const usable = and(eq(loginLinks.tokenHash, hashToken(token)), isNull(loginLinks.usedAt), gt(loginLinks.expiresAt, now));
+  const link = db.select({ username: users.username }).from(loginLinks).innerJoin(users, eq(users.id, loginLinks.userId)).where(usable).get();
+  if (!link) throw new ValidationError('This link has expired or was already used: ask your admin for a new one', 'token');
+  const locked = retryAfter(db, [{ key: accountKey(link.username), max: LOGIN_LIMITS.account }], now.getTime());
+  if (locked > 0) throw new RateLimitedError(`This account is locked after failed sign-ins. Try again in ${minutes(locked)} min.`, locked);
+  forgiveAttempt(db, attempt.ids);
   const passwordHash = await hashPassword(password);
   return db.transaction(
     (tx) => {
-      const spent = tx
-        .update(loginLinks)
-        .set({ usedAt: now })
-        .where(and(eq(loginLinks.tokenHash, hashToken(token)), isNull(loginLinks.usedAt), gt(loginLinks.expiresAt, now)))
-        .returning()
-        .get();
+      const spent = tx.update(loginLinks).set({ usedAt: now }).where(usable).returning().get();
       if (!spent) throw new ValidationError('This link has expired or was already used: ask your admin for a new one', 'token');
-      const user = tx.update(users).set({ passwordHash, passwordChangedAt: now }).where(eq(users.id, spent.userId)).returning().get();
+      const user = tx.update(users).set({ passwordHash, passwordChangedAt: now, ...NEXT_EPOCH }).where(eq(users.id, spent.userId)).returning().get();
       return { username: user.username };
     },
     { behavior: 'immediate' },

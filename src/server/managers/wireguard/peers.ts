@@ -5,6 +5,7 @@ import type { Db } from '../../db';
 import { peers, users } from '../../db/schema';
 import { ConflictError, InvalidStateError, ValidationError } from '../../errors';
 import { encryptSecret } from '../../runtime/secrets';
+import { endSessions } from '../accounts';
 import { appendAudit } from '../audit';
 import { assertPeerNameFree } from '../dns/state';
 import { namesChanged } from '../network-services';
@@ -171,6 +172,8 @@ export function updatePeer(db: Db, input: UpdatePeer, now = new Date()) {
       }
       if (input.enabled !== undefined) {
         if (input.enabled) assertCanEnable(row, expiresAt, now);
+        // A disabled peer is signed out of the portal everywhere.
+        else if (row.enabled && row.userId) endSessions(tx, row.userId);
         set.enabled = input.enabled;
         set.disabledReason = null;
       }
@@ -234,7 +237,10 @@ export async function expirePeers(db: Db, now = new Date()) {
         .where(and(eq(peers.enabled, true), isNotNull(peers.expiresAt), lte(peers.expiresAt, now)))
         .all();
       if (!rows.length) return rows;
-      for (const r of rows) tx.update(peers).set({ enabled: false, disabledReason: 'expired', updatedAt: now }).where(eq(peers.id, r.id)).run();
+      for (const r of rows) {
+        tx.update(peers).set({ enabled: false, disabledReason: 'expired', updatedAt: now }).where(eq(peers.id, r.id)).run();
+        if (r.userId) endSessions(tx, r.userId);
+      }
       bumpRevision(tx, now);
       return rows;
     },

@@ -1,4 +1,4 @@
-import { NotFoundError } from '@/server/errors';
+import { ForbiddenError, NotFoundError } from '@/server/errors';
 import { apiRoute } from '@/server/http/api';
 import { json } from '@/server/http/responses';
 import { peerConfig } from '@/server/managers/wireguard';
@@ -20,6 +20,7 @@ export const GET = apiRoute({ access: 'authed' }, ({ db, session, params }) => {
     });
   } catch (err) {
     if (err instanceof NotFoundError) return json({ error: 'not_found', message: err.message }, 404);
+    if (err instanceof ForbiddenError) return json({ error: 'forbidden', message: err.message }, 403);
     throw err;
   }
 });
