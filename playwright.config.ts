@@ -4,9 +4,10 @@ import { E2E_ENGINE_DIR } from './tests/e2e/e2e-env';
 /**
  * Fresh cells from the same build: A for the browser flows, B and C for the HTTP contract
  * (B and C run side by side to prove their sessions do not collide), D for the containers
- * page on an engine, E for the network services, routing, settings and vault pages without one.
+ * page on an engine, E for the network services, routing, settings and vault pages without one,
+ * F for the abuse suite (debug log, so it can count password hashes).
  */
-export const CELLS = { a: 3100, b: 3101, c: 3102, d: 3103, e: 3104 } as const;
+export const CELLS = { a: 3100, b: 3101, c: 3102, d: 3103, e: 3104, f: 3105 } as const;
 
 /**
  * Cell D manages the engine that the containers suite starts at this socket (after the
@@ -20,7 +21,7 @@ const ENGINE_ENV = [
 ].join(' ');
 
 const server = (name: keyof typeof CELLS) => ({
-  command: `rm -rf .e2e/${name} && PIC_DATA_DIR=.e2e/${name} PIC_LOG_STDOUT=0 ${name === 'd' ? ENGINE_ENV : 'PIC_DOCKER_SOCKET=/nonexistent/docker.sock'} ./node_modules/.bin/next start -p ${CELLS[name]}`,
+  command: `rm -rf .e2e/${name} && PIC_DATA_DIR=.e2e/${name} PIC_LOG_STDOUT=0 ${name === 'f' ? 'PIC_LOG_LEVEL=debug ' : ''}${name === 'd' ? ENGINE_ENV : 'PIC_DOCKER_SOCKET=/nonexistent/docker.sock'} ./node_modules/.bin/next start -p ${CELLS[name]}`,
   url: `http://localhost:${CELLS[name]}/api/health`,
   reuseExistingServer: false,
   timeout: 60_000,
@@ -48,6 +49,7 @@ export default defineConfig({
     { name: 'browser', testMatch: /browser\.spec\.ts/, use: { baseURL: `http://localhost:${CELLS.a}` } },
     { name: 'containers', testMatch: /containers\.spec\.ts/, use: { baseURL: `http://localhost:${CELLS.d}` } },
     { name: 'network', testMatch: /(network|routing|vault)\.spec\.ts/, use: { baseURL: `http://localhost:${CELLS.e}` } },
+    { name: 'abuse', testMatch: /(abuse|matrix)\.spec\.ts/ },
   ],
-  webServer: [server('a'), server('b'), server('c'), server('d'), server('e')],
+  webServer: [server('a'), server('b'), server('c'), server('d'), server('e'), server('f')],
 });

@@ -120,9 +120,9 @@ const base = t.procedure.use(audit).use(errorMapping).use(setupGate);
 
 export const publicProcedure = base.meta({ access: 'public' });
 
-/** Setup procedures; their mutations are refused for good once setup is complete. */
-export const setupProcedure = base.meta({ access: 'setup' }).use(({ ctx, type, next }) => {
-  if (type === 'mutation' && isSetupComplete(ctx.db)) {
+/** Setup procedures (the wizard's steps and its name check); closed for good once setup is complete. */
+export const setupProcedure = base.meta({ access: 'setup' }).use(({ ctx, next }) => {
+  if (isSetupComplete(ctx.db)) {
     throw new TRPCError({ code: 'CONFLICT', message: 'Setup is already complete' });
   }
   return next();

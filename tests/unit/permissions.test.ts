@@ -66,11 +66,11 @@ describe('after setup', () => {
     peer: { none: 'UNAUTHORIZED', peer: 'OK', admin: 'FORBIDDEN' },
   };
 
-  it.each(procedures.map(([p, proc]) => [p, proc._def.meta!.access, proc._def.type] as const))('%s (%s)', async (path, access, type) => {
+  it.each(procedures.map(([p, proc]) => [p, proc._def.meta!.access] as const))('%s (%s)', async (path, access) => {
     for (const [who, session] of [['none', null], ['peer', PEER], ['admin', ADMIN]] as const) {
       let want = expected[access][who];
-      // Setup queries stay readable; setup mutations are closed for good.
-      if (want === 'SETUP') want = type === 'mutation' ? 'CONFLICT' : 'OK';
+      // Setup procedures are closed for good.
+      if (want === 'SETUP') want = 'CONFLICT';
       expect(await codeOf(db, session, path), `${path} as ${who}`).toBe(want);
     }
   });

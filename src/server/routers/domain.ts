@@ -8,6 +8,6 @@ export const domainRouter = router({
   update: adminProcedure.input(updateDomainInput).mutation(({ ctx, input }) => updateDomain(ctx.db, input)),
   ddnsStatus: adminProcedure.query(({ ctx }) => ddnsStatus(ctx.db)),
   ddnsUpdateNow: adminProcedure.mutation(({ ctx }) => ddnsUpdateNow(ctx.db)),
-  /** The wizard asks before setup; an unreachable pic.ngo counts as available. */
-  checkName: setupProcedure.input(checkNameInput).query(({ input }) => checkName(input.name)),
+  /** The wizard asks before setup (closed after); an unreachable pic.ngo counts as available. */
+  checkName: setupProcedure.input(checkNameInput).query(({ ctx, input }) => checkName(ctx.db, input.name, ctx.clientAddress)),
 });

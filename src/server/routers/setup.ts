@@ -11,7 +11,7 @@ export const setupRouter = router({
   validateStep: setupProcedure
     .meta({ access: 'setup', audit: false })
     .input(validateStepSchema)
-    .mutation(async ({ input }) => {
+    .mutation(async ({ ctx, input }) => {
       const parsed = setupStepSchemas[input.step].safeParse(input.data);
       if (!parsed.success) {
         const issue = parsed.error.issues[0];
@@ -20,7 +20,7 @@ export const setupRouter = router({
       // A pic.ngo name must be free before the wizard moves on (an unreachable pic.ngo does not block).
       const cellName = typeof input.data.cellName === 'string' ? input.data.cellName : null;
       if (input.step === 'domain' && input.data.domainMode === 'pic_ngo' && cellName) {
-        const check = await checkName(cellName);
+        const check = await checkName(ctx.db, cellName, ctx.clientAddress);
         if (!check.available) throw new ValidationError(`${check.name} is already taken: choose another cell name or another mode`, 'domainMode');
       }
       return { ok: true as const };

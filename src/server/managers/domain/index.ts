@@ -3,11 +3,15 @@ import { eq } from 'drizzle-orm';
 import { DOMAIN_MODE_INFO, type DomainMode } from '@/lib/domain-modes';
 import type { Db } from '../../db';
 import { proxySettings } from '../../db/schema';
+import { RateLimitedError } from '../../errors';
+import { reserveAttempt } from '../accounts/rate-limit';
 import { configState } from '../config-apply';
 import { ddnsStatus, updateDdns } from '../ddns';
 import { picNgoNameAvailable } from '../ddns/providers';
 import { applyCaddy } from '../proxy/apply';
 import { getSettings, updateSettings } from '../settings';
+
+const NAME_CHECKS_PER_WINDOW = 30;
 
 /** What each mode asks of the network, for the page. */
 export const MODE_NEEDS: Record<DomainMode, string> = {
@@ -55,6 +59,9 @@ export async function updateDomain(db: Db, input: DomainUpdate, now = new Date()
   return { ...getDomain(db), apply };
 }
 
-export async function checkName(name: string) {
+/** Asks pic.ngo whether a name is free; every ask counts against the caller's address, so the cell is nobody's free oracle. */
+export async function checkName(db: Db, name: string, address: string) {
+  const attempt = reserveAttempt(db, [{ key: `name-check:${address}`, max: NAME_CHECKS_PER_WINDOW }]);
+  if (!('ids' in attempt)) throw new RateLimitedError(`Too many name checks. Try again in ${Math.ceil(attempt.wait / 60)} min.`, attempt.wait);
   return { name: `${name}.pic.ngo`, ...(await picNgoNameAvailable(name)) };
 }
