@@ -1,5 +1,6 @@
 import fs from 'node:fs';
 import { getDb } from './db';
+import { resealLegacySecrets } from './db/reseal';
 import { addressKey, installClientAddressGuard } from './http/client-address';
 import { startLoops } from './loops';
 import { trustedProxies } from './managers/containers';
@@ -21,6 +22,8 @@ export async function boot(): Promise<void> {
   for (const dir of [dataPaths.logs(), dataPaths.backups()]) fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
   keys();
   const db = getDb();
+  const resealed = resealLegacySecrets(db.$client);
+  if (resealed) log.info('secrets bound to their table and column', { resealed });
   installClientAddressGuard(cachedTrustedProxies(db));
   // A cell set up before WireGuard, the container stack or the network services existed gets them now.
   if (isSetupComplete(db)) {

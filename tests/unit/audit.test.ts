@@ -32,6 +32,21 @@ describe('audit trail', () => {
     });
   });
 
+  it('redacts headers whose names suggest a secret, and credentials inside URLs', () => {
+    const input = {
+      headers: { 'X-Api-Key': 'k1', 'X-Auth-Token': 't1', 'X-Client-Secret': 's1', 'X-Forwarded-Proto': 'https' },
+      ddns: { dyndns2: { server: 'https://me:hunter2@dynupdate.example/nic/update?hostname=h&token=abc&x=1' } },
+      sources: ['https://ip.example/?apikey=zzz'],
+      publicKey: 'kept: a public key is no secret outside headers',
+    };
+    expect(redact(input)).toEqual({
+      headers: { 'X-Api-Key': '[redacted]', 'X-Auth-Token': '[redacted]', 'X-Client-Secret': '[redacted]', 'X-Forwarded-Proto': 'https' },
+      ddns: { dyndns2: { server: 'https://me:[redacted]@dynupdate.example/nic/update?hostname=h&token=[redacted]&x=1' } },
+      sources: ['https://ip.example/?apikey=[redacted]'],
+      publicKey: 'kept: a public key is no secret outside headers',
+    });
+  });
+
   it('records the setup itself with the password redacted', () => {
     const first = entries()[0]!;
     expect(first).toMatchObject({ actor: 'setup', actorRole: 'setup', procedure: 'setup.complete', outcome: 'success' });

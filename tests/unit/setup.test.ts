@@ -60,7 +60,7 @@ describe('setup', () => {
     await setUp(db, { domainMode: 'duckdns', domain: 'myhome.duckdns.org', ddnsToken: 'a7c4d0ad-114e-40ef-ba1d-d217904a50f2' });
     const row = db.select().from(settings).where(eq(settings.id, 1)).get()!;
     expect(row.ddnsTokenEnc).not.toContain('a7c4d0ad');
-    expect(decryptSecret(row.ddnsTokenEnc!)).toBe('a7c4d0ad-114e-40ef-ba1d-d217904a50f2');
+    expect(decryptSecret(row.ddnsTokenEnc!, 'settings.ddns_token_enc')).toBe('a7c4d0ad-114e-40ef-ba1d-d217904a50f2');
   });
 
   it('derives the domain in pic_ngo mode from the cell name', async () => {

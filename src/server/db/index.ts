@@ -15,12 +15,16 @@ function migrationsFolder(): string {
 /** Open (creating if needed) a cell database and bring it to the latest migration. */
 export function openDb(file: string): Db {
   fs.mkdirSync(path.dirname(file), { recursive: true, mode: 0o700 });
+  // SQLite gives -wal and -shm the database file's mode: create it 0600 before it opens.
+  fs.closeSync(fs.openSync(file, 'a', 0o600));
+  fs.chmodSync(file, 0o600);
   const sqlite = new Database(file);
   sqlite.pragma('journal_mode = WAL');
   sqlite.pragma('foreign_keys = ON');
   sqlite.pragma('busy_timeout = 5000');
   sqlite.pragma('synchronous = NORMAL');
-  fs.chmodSync(file, 0o600);
+  // Cells made before this kept world-readable -wal and -shm files.
+  for (const side of [`${file}-wal`, `${file}-shm`]) if (fs.existsSync(side)) fs.chmodSync(side, 0o600);
   const db = drizzle(sqlite, { schema }) as Db;
   migrate(db, { migrationsFolder: migrationsFolder() });
   return db;

@@ -19,20 +19,31 @@ export function entryHash(prevHash: string, e: AuditFields): string {
 }
 
 const SECRET_KEY = /pass(word|phrase)?|token|secret|private|preshared|apikey|api_key|credential|authorization|cookie|^key$/i;
+/** Inside a headers object any name that suggests a secret is redacted (X-Api-Key, X-Auth-Token, Cookie…). */
+const SECRET_HEADER = /key|token|secret|pass|auth|cookie|session|signature/i;
 export const REDACTED = '[redacted]';
 
+/** Credentials inside URLs: `user:password@` and secret-looking query parameters. */
+function redactUrls(s: string): string {
+  return s
+    .replace(/(\b[a-z][a-z0-9+.-]*:\/\/[^/\s:@]*:)[^@/\s]*@/gi, `$1${REDACTED}@`)
+    .replace(/([?&][^=&#\s]*(?:token|key|secret|pass|auth|sig)[^=&#\s]*=)[^&#\s]*/gi, `$1${REDACTED}`);
+}
+
 /** A copy of an input with every secret-looking field replaced, at any depth. */
-export function redact(value: unknown, depth = 0): unknown {
+export function redact(value: unknown, depth = 0, inHeaders = false): unknown {
   if (depth > 8) return '[…]';
   if (Array.isArray(value)) return value.map((v) => redact(v, depth + 1));
   if (value instanceof Date) return value.toISOString();
   if (value && typeof value === 'object') {
     const out: Record<string, unknown> = {};
     for (const [k, v] of Object.entries(value)) {
-      out[k] = SECRET_KEY.test(k) && v !== undefined && v !== null && v !== '' ? REDACTED : redact(v, depth + 1);
+      const secret = SECRET_KEY.test(k) || (inHeaders && SECRET_HEADER.test(k));
+      out[k] = secret && v !== undefined && v !== null && v !== '' ? REDACTED : redact(v, depth + 1, /headers$/i.test(k));
     }
     return out;
   }
+  if (typeof value === 'string' && value.includes('://')) value = redactUrls(value);
   if (typeof value === 'string' && value.length > 2000) return value.slice(0, 2000) + '…';
   return value;
 }

@@ -35,7 +35,7 @@ function stateRow(db: DbOrTx): StateRow {
 export function providerFor(db: Db): Provider | null {
   const cell = db.select().from(settings).where(eq(settings.id, 1)).get();
   if (!cell) return null;
-  const token = cell.ddnsTokenEnc ? decryptSecret(cell.ddnsTokenEnc) : null;
+  const token = cell.ddnsTokenEnc ? decryptSecret(cell.ddnsTokenEnc, 'settings.ddns_token_enc') : null;
   switch (cell.domainMode) {
     case 'pic_ngo':
       return picNgo(derivedSecret('pic.ngo'));
@@ -46,7 +46,7 @@ export function providerFor(db: Db): Provider | null {
     default: {
       const s = stateRow(db);
       return s.dyndns2Server && s.dyndns2Username && s.dyndns2PasswordEnc && s.dyndns2Hostname
-        ? dyndns2(s.dyndns2Server, s.dyndns2Username, decryptSecret(s.dyndns2PasswordEnc), s.dyndns2Hostname)
+        ? dyndns2(s.dyndns2Server, s.dyndns2Username, decryptSecret(s.dyndns2PasswordEnc, 'ddns_state.dyndns2_password_enc'), s.dyndns2Hostname)
         : null;
     }
   }
@@ -130,7 +130,7 @@ export function updateDdns(db: Db, input: { sources?: string[]; dyndns2?: { serv
   if (input.sources) set.sources = input.sources;
   if (input.dyndns2 === null) Object.assign(set, { dyndns2Server: null, dyndns2Username: null, dyndns2PasswordEnc: null, dyndns2Hostname: null });
   else if (input.dyndns2) {
-    const passwordEnc = input.dyndns2.password ? encryptSecret(input.dyndns2.password) : current.dyndns2PasswordEnc;
+    const passwordEnc = input.dyndns2.password ? encryptSecret(input.dyndns2.password, 'ddns_state.dyndns2_password_enc') : current.dyndns2PasswordEnc;
     if (!passwordEnc) throw new InvalidStateError('A dyndns2 password is required', 'dyndns2.password');
     Object.assign(set, { dyndns2Server: input.dyndns2.server, dyndns2Username: input.dyndns2.username, dyndns2PasswordEnc: passwordEnc, dyndns2Hostname: input.dyndns2.hostname });
   }

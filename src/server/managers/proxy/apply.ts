@@ -50,7 +50,7 @@ export function caddyModel(db: Db, env = process.env): CaddyModel {
   if (!cell || !proxy) throw new InvalidStateError('The cell is not set up yet');
   const gateway = cidrHost(parseCidr(effectiveSubnet(db).subnet) as Cidr, 1);
   // pic.ngo knows the cell by a key derived from its instance secret (the same key as its DDNS).
-  const token = cell.domainMode === 'pic_ngo' ? derivedSecret('pic.ngo') : cell.ddnsTokenEnc ? decryptSecret(cell.ddnsTokenEnc) : null;
+  const token = cell.domainMode === 'pic_ngo' ? derivedSecret('pic.ngo') : cell.ddnsTokenEnc ? decryptSecret(cell.ddnsTokenEnc, 'settings.ddns_token_enc') : null;
   return {
     configRoot: env.PIC_CADDY_CONFIG_ROOT || '/etc/caddy',
     logLevel: proxy.logLevel,
@@ -76,7 +76,7 @@ export function caddyFiles(db: Db): Map<string, string> {
     ['caddy.json', renderCaddyConfig(caddyModel(db))],
     [CA_FILES.root, ca.get('root')!.certPem],
     [CA_FILES.intermediate, inter.certPem],
-    [CA_FILES.intermediateKey, decryptSecret(inter.keyEnc)],
+    [CA_FILES.intermediateKey, decryptSecret(inter.keyEnc, 'ca_authorities.key_enc')],
   ]);
 }
 

@@ -37,7 +37,7 @@ export async function updateSettings(db: Db, input: ParsedUpdate, now = new Date
   const modeChanged = input.domainMode !== current.domainMode;
   // A token belongs to its provider: switching provider needs a new one.
   let ddnsTokenEnc: string | null = current.ddnsTokenEnc;
-  if (input.ddnsToken) ddnsTokenEnc = encryptSecret(input.ddnsToken);
+  if (input.ddnsToken) ddnsTokenEnc = encryptSecret(input.ddnsToken, 'settings.ddns_token_enc');
   else if (modeChanged) ddnsTokenEnc = null;
   if (!info.token) ddnsTokenEnc = null;
   if (info.token && !ddnsTokenEnc) throw new ValidationError(`${info.tokenLabel} is required`, 'ddnsToken');

@@ -40,7 +40,7 @@ export function setupStatus(db: Db) {
 export async function completeSetup(db: Db, input: CompleteSetup, now = new Date()) {
   if (isSetupComplete(db)) throw new ConflictError('Setup is already complete');
   const passwordHash = await hashPassword(input.adminPassword);
-  const ddnsTokenEnc = input.ddnsToken ? encryptSecret(input.ddnsToken) : null;
+  const ddnsTokenEnc = input.ddnsToken ? encryptSecret(input.ddnsToken, 'settings.ddns_token_enc') : null;
   const domain = effectiveDomain(input.domainMode, input.cellName, input.domain);
   try {
     db.transaction(

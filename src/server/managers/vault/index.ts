@@ -21,7 +21,7 @@ type CertRow = typeof certificates.$inferSelect;
 
 function authority(db: Db, role: 'root' | 'intermediate'): Authority | null {
   const row = db.select().from(caAuthorities).where(eq(caAuthorities.role, role)).get();
-  return row ? { cert: certFromPem(row.certPem), key: keyFromPem(decryptSecret(row.keyEnc)) } : null;
+  return row ? { cert: certFromPem(row.certPem), key: keyFromPem(decryptSecret(row.keyEnc, 'ca_authorities.key_enc')) } : null;
 }
 
 const creating = new WeakMap<Db, Promise<void>>();
@@ -43,7 +43,7 @@ export function ensureCa(db: Db, now = new Date()): Promise<void> {
         ['intermediate', inter, interKey],
       ] as const) {
         tx.insert(caAuthorities)
-          .values({ role, certPem: certToPem(cert), keyEnc: encryptSecret(keyToPem(key)), notAfter: cert.validity.notAfter, crlNumber: 0, createdAt: now })
+          .values({ role, certPem: certToPem(cert), keyEnc: encryptSecret(keyToPem(key), 'ca_authorities.key_enc'), notAfter: cert.validity.notAfter, crlNumber: 0, createdAt: now })
           .onConflictDoNothing()
           .run();
       }
@@ -95,7 +95,7 @@ async function issueRow(db: Db, req: IssueInput, renewedFrom: number | null, now
       sans,
       serial: cert.serialNumber,
       certPem: certToPem(cert),
-      keyEnc: encryptSecret(keyToPem(key)),
+      keyEnc: encryptSecret(keyToPem(key), 'certificates.key_enc'),
       notBefore: cert.validity.notBefore,
       notAfter: cert.validity.notAfter,
       renewedFrom,
@@ -183,7 +183,7 @@ export async function rootCertificate(db: Db) {
 /** PEM (certificate, chain, key) or a password-protected PKCS#12. */
 export function exportCertificate(db: Db, id: number, format: 'pem' | 'pkcs12', password?: string) {
   const r = row(db, id);
-  const keyPem = decryptSecret(r.keyEnc);
+  const keyPem = decryptSecret(r.keyEnc, 'certificates.key_enc');
   const base = r.commonName.replace(/[^A-Za-z0-9_.-]/g, '_');
   if (format === 'pem') {
     return { filename: `${base}.pem`, mime: 'application/x-pem-file', base64: Buffer.from(`${r.certPem}${chainPem(db)}${keyPem}`).toString('base64') };

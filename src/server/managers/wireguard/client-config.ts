@@ -14,8 +14,8 @@ export function peerConfig(db: Db, id: number, session: SessionUser): { name: st
   if (session.role !== 'admin' && !isActive(row, new Date())) throw new ForbiddenError(`${row.name} is disabled: ask your admin to enable it`);
   const model = clientModel(cellInfo(db), serverRow(db), {
     ...row,
-    privateKey: decrypted(row.privateKeyEnc),
-    presharedKey: decrypted(row.presharedKeyEnc),
+    privateKey: decrypted(row.privateKeyEnc, 'peers.private_key_enc'),
+    presharedKey: decrypted(row.presharedKeyEnc, 'peers.preshared_key_enc'),
   });
   return { name: row.name, text: renderClientConfig(model) };
 }

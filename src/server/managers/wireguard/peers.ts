@@ -57,8 +57,8 @@ function assertNameFree(db: Db, name: string, selfId?: number) {
 export async function createPeer(db: Db, input: CreatePeer, now = new Date()) {
   const own = input.publicKey ? null : generateKeyPair();
   const publicKey = input.publicKey ?? own!.publicKey;
-  const privateKeyEnc = own ? encryptSecret(own.privateKey) : null;
-  const presharedKeyEnc = input.presharedKey ? encryptSecret(generatePresharedKey()) : null;
+  const privateKeyEnc = own ? encryptSecret(own.privateKey, 'peers.private_key_enc') : null;
+  const presharedKeyEnc = input.presharedKey ? encryptSecret(generatePresharedKey(), 'peers.preshared_key_enc') : null;
   if (input.expiresAt && input.expiresAt.getTime() <= now.getTime()) throw new ValidationError('The expiry must be in the future', 'expiresAt');
 
   let row: PeerRecord;
@@ -162,7 +162,7 @@ export function updatePeer(db: Db, input: UpdatePeer, now = new Date()) {
       } else set.allowedIps = [];
       if (input.peerToPeer !== undefined) set.peerToPeer = input.peerToPeer;
       if (input.presharedKey === false) set.presharedKeyEnc = null;
-      if (input.presharedKey === true && !row.presharedKeyEnc) set.presharedKeyEnc = encryptSecret(generatePresharedKey());
+      if (input.presharedKey === true && !row.presharedKeyEnc) set.presharedKeyEnc = encryptSecret(generatePresharedKey(), 'peers.preshared_key_enc');
       const expiresAt = input.expiresAt !== undefined ? input.expiresAt : row.expiresAt;
       if (input.expiresAt !== undefined) set.expiresAt = input.expiresAt;
       if (input.expiresAt && input.expiresAt.getTime() > now.getTime() && row.disabledReason === 'expired' && input.enabled === undefined) {
@@ -200,8 +200,8 @@ export function rotatePeerKeys(db: Db, id: number, publicKey: string | undefined
       const own = publicKey ? null : generateKeyPair();
       return {
         publicKey: publicKey ?? own!.publicKey,
-        privateKeyEnc: own ? encryptSecret(own.privateKey) : null,
-        presharedKeyEnc: row.presharedKeyEnc ? encryptSecret(generatePresharedKey()) : null,
+        privateKeyEnc: own ? encryptSecret(own.privateKey, 'peers.private_key_enc') : null,
+        presharedKeyEnc: row.presharedKeyEnc ? encryptSecret(generatePresharedKey(), 'peers.preshared_key_enc') : null,
         keysRotatedAt: now,
       };
     },

@@ -21,7 +21,7 @@ export function ensureServer(db: DbOrTx, now = new Date()): void {
     .values({
       id: 1,
       ...WG_DEFAULTS,
-      privateKeyEnc: encryptSecret(keys.privateKey),
+      privateKeyEnc: encryptSecret(keys.privateKey, 'wireguard_settings.private_key_enc'),
       publicKey: keys.publicKey,
       keysRotatedAt: now,
       revision: 1,
@@ -98,7 +98,7 @@ export async function rotateServerKeys(db: Db, now = new Date()) {
   const keys = generateKeyPair();
   db.transaction((tx) => {
     tx.update(wireguardSettings)
-      .set({ privateKeyEnc: encryptSecret(keys.privateKey), publicKey: keys.publicKey, keysRotatedAt: now })
+      .set({ privateKeyEnc: encryptSecret(keys.privateKey, 'wireguard_settings.private_key_enc'), publicKey: keys.publicKey, keysRotatedAt: now })
       .where(eq(wireguardSettings.id, 1))
       .run();
     bumpRevision(tx, now);

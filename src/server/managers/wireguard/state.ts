@@ -3,7 +3,7 @@ import { eq } from 'drizzle-orm';
 import type { Db } from '../../db';
 import { peers, settings, wireguardSettings } from '../../db/schema';
 import { InvalidStateError } from '../../errors';
-import { decryptSecret } from '../../runtime/secrets';
+import { decryptSecret, type SecretSlot } from '../../runtime/secrets';
 import { dnsServerAddress, effectiveSubnet } from '../containers/stack';
 import { serverModel } from './model';
 
@@ -13,15 +13,16 @@ export type PeerRecord = typeof peers.$inferSelect;
 // Ciphertexts are unique per encryption, so a decrypted value can be reused safely;
 // this keeps a full render of thousands of peers cheap.
 const plainOf = new Map<string, string>();
-export function decrypted(sealed: string): string;
-export function decrypted(sealed: string | null): string | null;
-export function decrypted(sealed: string | null): string | null {
+export function decrypted(sealed: string, slot: SecretSlot): string;
+export function decrypted(sealed: string | null, slot: SecretSlot): string | null;
+export function decrypted(sealed: string | null, slot: SecretSlot): string | null {
   if (sealed === null) return null;
-  let plain = plainOf.get(sealed);
+  const key = `${slot}\0${sealed}`;
+  let plain = plainOf.get(key);
   if (plain === undefined) {
-    plain = decryptSecret(sealed);
+    plain = decryptSecret(sealed, slot);
     if (plainOf.size > 50_000) plainOf.clear();
-    plainOf.set(sealed, plain);
+    plainOf.set(key, plain);
   }
   return plain;
 }
@@ -57,8 +58,8 @@ export function loadServerModel(db: Db, now: Date) {
     const rows = tx.select().from(peers).all();
     const model = serverModel(
       cell.name,
-      { ...server, privateKey: decrypted(server.privateKeyEnc) },
-      rows.map((p) => ({ ...p, presharedKey: decrypted(p.presharedKeyEnc) })),
+      { ...server, privateKey: decrypted(server.privateKeyEnc, 'wireguard_settings.private_key_enc') },
+      rows.map((p) => ({ ...p, presharedKey: decrypted(p.presharedKeyEnc, 'peers.preshared_key_enc') })),
       now,
       { network: effectiveSubnet(tx as unknown as Db).subnet, dns: dnsServerAddress(tx as unknown as Db) },
     );
