@@ -6,7 +6,8 @@ import { desiredFingerprint, reconcile } from './managers/containers';
 import { applyNetworkServices } from './managers/network-services';
 import { ddnsCycle } from './managers/ddns';
 import { isSetupComplete } from './managers/setup';
-import { ensureCa, refreshCrlIfDue } from './managers/vault';
+import { applyCaddy } from './managers/proxy/apply';
+import { ensureCa, refreshCrlIfDue, syncIntermediate } from './managers/vault';
 import { applyWireguard, expirePeers } from './managers/wireguard';
 import { findServer } from './managers/wireguard/state';
 import { engineStatus } from './runtime/docker';
@@ -73,14 +74,19 @@ export const loops: Loop[] = [
     },
   },
   {
-    // The certificate authority of a cell set up before it existed, and a CRL close to its next update.
+    // The certificate authority of a cell set up before it existed (or before its intermediate
+    // was name-constrained), a CRL close to its next update, and Caddy's leaf certificates
+    // renewed before they lapse (an apply issues only what is due; unchanged files are left alone).
     name: 'vault',
     intervalMs: 60 * 60 * 1000,
     atStart: true,
     run: async (db) => {
       if (!isSetupComplete(db)) return;
       await ensureCa(db);
+      if (syncIntermediate(db)) log.info('intermediate signed again for the cell\'s current names');
       if (refreshCrlIfDue(db)) log.info('CRL signed again before its next update');
+      const caddy = await applyCaddy(db);
+      if (caddy.state !== 'applied') log.warn('Caddy did not take its renewed certificates', { ...caddy });
     },
   },
   {

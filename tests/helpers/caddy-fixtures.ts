@@ -5,6 +5,7 @@ const route = (id: number, host: string, extra: Partial<RouteModel> = {}): Route
 
 const base: CaddyModel = {
   configRoot: '/etc/caddy',
+  stateRoot: '/data',
   logLevel: 'INFO',
   listenHost: null,
   httpPort: 80,

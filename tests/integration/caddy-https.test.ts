@@ -42,7 +42,8 @@ describe.skipIf(!ready)('routes served by a real Caddy with the cell CA', () => 
 
   beforeAll(async () => {
     ({ db, dir } = freshCell());
-    Object.assign(process.env, env, { PIC_CADDY_CONFIG_ROOT: path.join(dir, 'config', 'caddy') });
+    Object.assign(process.env, env, { PIC_CADDY_CONFIG_ROOT: path.join(dir, 'config', 'caddy'), PIC_CADDY_STATE_ROOT: path.join(dir, 'state', 'caddy') });
+    fs.mkdirSync(path.join(dir, 'state', 'caddy'), { recursive: true });
     upstream = http.createServer((req, res) => res.end(`upstream saw ${req.url} from ${req.headers['x-cell-test'] ?? 'nobody'}`));
     await new Promise<void>((r) => upstream.listen(0, '127.0.0.1', r));
     upstreamPort = (upstream.address() as net.AddressInfo).port;
@@ -55,7 +56,7 @@ describe.skipIf(!ready)('routes served by a real Caddy with the cell CA', () => 
   afterAll(async () => {
     caddy?.kill();
     upstream?.close();
-    for (const k of [...Object.keys(env), 'PIC_CADDY_CONFIG_ROOT']) delete process.env[k];
+    for (const k of [...Object.keys(env), 'PIC_CADDY_CONFIG_ROOT', 'PIC_CADDY_STATE_ROOT']) delete process.env[k];
   });
 
   it('a route written while Caddy is down is what Caddy serves when it starts', async () => {
@@ -65,8 +66,38 @@ describe.skipIf(!ready)('routes served by a real Caddy with the cell CA', () => 
     expect(fs.statSync(config).mode & 0o777).toBe(0o600);
     caddy = spawn('caddy', ['run', '--config', config], { stdio: 'ignore', env: { ...process.env, HOME: dir, XDG_DATA_HOME: dir, XDG_CONFIG_HOME: dir } });
     await expect.poll(() => fs.existsSync(adminSocket()), { timeout: 10_000 }).toBe(true);
+    expect(path.dirname(adminSocket())).toBe(path.join(dir, 'state', 'caddy'));
     await expect.poll(async () => (await get(`app.${DOMAIN}`, '/hello')).body, { timeout: 10_000 }).toBe('upstream saw /hello from the cell');
   }, 30_000);
+
+  it('Caddy holds leaf certificates only, each for its own host, never a CA key', async () => {
+    const folder = path.join(dir, 'config', 'caddy');
+    const files = fs.readdirSync(folder, { recursive: true }).map(String).filter((f) => fs.statSync(path.join(folder, f)).isFile()).sort();
+    expect(files).toEqual(['caddy.json', 'tls/app.home.home.arpa.crt', 'tls/app.home.home.arpa.key', 'tls/home.cell.crt', 'tls/home.cell.key', `tls/${DOMAIN}.crt`, `tls/${DOMAIN}.key`].sort());
+    const text = await execFileP('openssl', ['x509', '-noout', '-text', '-in', path.join(folder, 'tls/app.home.home.arpa.crt')], { encoding: 'utf8' });
+    expect(text.stdout).toContain('CA:FALSE');
+    expect(text.stdout).toContain(`DNS:app.${DOMAIN}`);
+    expect(text.stdout).toMatch(/CRL Distribution Points:[\s\S]*URI:http:\/\/home\.home\.arpa\/api\/vault\/crl/);
+    for (const f of files.filter((n) => n.endsWith('.key'))) expect(fs.statSync(path.join(folder, f)).mode & 0o777, f).toBe(0o600);
+  });
+
+  it('a symbolic link planted in the Caddy folder is not followed by the next apply', async () => {
+    const victim = path.join(dir, 'victim.txt');
+    fs.writeFileSync(victim, 'untouched');
+    const config = path.join(dir, 'config', 'caddy', 'caddy.json');
+    const saved = fs.readFileSync(config, 'utf8');
+    fs.rmSync(config);
+    fs.symlinkSync(victim, config);
+    const r = await admin(db).routes.create({ host: `linked.${DOMAIN}`, upstream: `127.0.0.1:${upstreamPort}`, access: 'public' });
+    expect(r.apply).toMatchObject({ state: 'pending', reason: expect.stringContaining('symbolic link') });
+    expect(fs.readFileSync(victim, 'utf8')).toBe('untouched');
+    expect(fs.readdirSync(path.join(dir, 'config', 'caddy')).filter((f) => f.endsWith('.tmp'))).toEqual([]);
+    // Once the link is gone, the next apply writes a real file again.
+    fs.rmSync(config);
+    fs.writeFileSync(config, saved);
+    await admin(db).routes.remove({ id: r.id });
+    expect(fs.lstatSync(config).isSymbolicLink()).toBe(false);
+  }, 20_000);
 
   it('a peers-only route refuses a source outside the tunnel and the cell network', async () => {
     const created = await admin(db).routes.create({ host: `private.${DOMAIN}`, upstream: `127.0.0.1:${upstreamPort}`, access: 'peers' });
@@ -106,6 +137,10 @@ describe.skipIf(!ready)('routes served by a real Caddy with the cell CA', () => 
     process.env.PIC_PROXY_LISTEN = '192.0.2.1';
     const refused = await admin(db).routes.create({ host: `later.${DOMAIN}`, upstream: `127.0.0.1:${upstreamPort}`, access: 'public' });
     expect(refused.apply).toMatchObject({ state: 'rejected', reason: expect.stringMatching(/Caddy refused the config: .*192\.0\.2\.1/) });
+    // The refused config is not left on disk: a restarted Caddy comes back with what it accepted.
+    const onDisk = fs.readFileSync(path.join(dir, 'config', 'caddy', 'caddy.json'), 'utf8');
+    expect(onDisk).not.toContain('192.0.2.1');
+    expect(onDisk).not.toContain(`later.${DOMAIN}`);
     process.env.PIC_PROXY_LISTEN = '127.0.0.1';
     expect((await get(`app.${DOMAIN}`, '/still')).body).toBe('upstream saw /still from the cell');
   }, 20_000);

@@ -1,11 +1,11 @@
-/** Every rendered Caddy config through Debian's `caddy validate` (modules provisioned, CA files loaded). */
+/** Every rendered Caddy config through Debian's `caddy validate` (modules provisioned, the cell's leaf certificates loaded). */
 import { execFileSync, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { CA_FILES, renderCaddyConfig } from '@/server/managers/proxy/render';
-import { certToPem, createIntermediate, createRoot, keyToPem, newKey } from '@/server/managers/vault/x509';
+import { cellSignedHosts, renderCaddyConfig, tlsFiles } from '@/server/managers/proxy/render';
+import { certToPem, createIntermediate, createRoot, issueLeaf, keyToPem, newKey } from '@/server/managers/vault/x509';
 import { CADDY } from '../helpers/caddy-fixtures';
 import { requireTools } from '../helpers/netns';
 
@@ -15,15 +15,20 @@ describe.skipIf(!ready)('caddy validate', () => {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'pic-caddy-'));
 
   beforeAll(async () => {
-    fs.mkdirSync(path.join(dir, 'pki'));
+    fs.mkdirSync(path.join(dir, 'tls'));
     const rootKey = await newKey(2048);
     const root = createRoot('home', rootKey);
     const interKey = await newKey(2048);
-    const inter = createIntermediate('home', interKey, { cert: root, key: rootKey });
-    fs.writeFileSync(path.join(dir, CA_FILES.root), certToPem(root));
-    fs.writeFileSync(path.join(dir, CA_FILES.intermediate), certToPem(inter));
-    fs.writeFileSync(path.join(dir, CA_FILES.intermediateKey), keyToPem(interKey), { mode: 0o600 });
-  }, 30_000);
+    const issuer = { cert: createIntermediate('home', interKey, { cert: root, key: rootKey }, { dns: ['cell', 'home.home.arpa', 'example.org'], cidrs: ['10.0.0.0/8'] }), key: interKey };
+    // The leaves the cell would hand Caddy for every model's signed hosts.
+    const hosts = new Set(Object.values(CADDY).flatMap((m) => cellSignedHosts(m)));
+    for (const host of hosts) {
+      const key = await newKey(2048);
+      const leaf = issueLeaf({ kind: 'server', commonName: host, sans: [host], validityDays: 30, crlUrl: 'http://home.home.arpa/api/vault/crl' }, key, issuer);
+      fs.writeFileSync(path.join(dir, tlsFiles(host).certificate), certToPem(leaf) + certToPem(issuer.cert));
+      fs.writeFileSync(path.join(dir, tlsFiles(host).key), keyToPem(key), { mode: 0o600 });
+    }
+  }, 60_000);
 
   const validate = (config: string) => {
     const file = path.join(dir, 'caddy.json');
@@ -32,13 +37,13 @@ describe.skipIf(!ready)('caddy validate', () => {
   };
 
   it.each(['lan', 'empty', 'http01'])('%s is valid', (name) => {
-    const result = validate(renderCaddyConfig({ ...CADDY[name]!, configRoot: dir }));
+    const result = validate(renderCaddyConfig({ ...CADDY[name]!, configRoot: dir, stateRoot: dir }));
     expect(result.stderr + result.stdout).toContain('Valid configuration');
     expect(result.status).toBe(0);
   });
 
   it('cloudflare is valid but for its DNS provider module, which only the production image carries', () => {
-    const config = JSON.parse(renderCaddyConfig({ ...CADDY.cloudflare!, configRoot: dir }));
+    const config = JSON.parse(renderCaddyConfig({ ...CADDY.cloudflare!, configRoot: dir, stateRoot: dir }));
     const policy = config.apps.tls.automation.policies.find((p: { subjects: string[] }) => p.subjects.includes('*.example.org'));
     expect(validate(JSON.stringify(config)).stderr).toContain("unknown module: dns.providers.cloudflare");
     delete policy.issuers[0].challenges;

@@ -1,17 +1,25 @@
-/** The cell's CA judged by OpenSSL: chains verify, a revoked certificate fails the CRL check, PKCS#12 opens. */
+/**
+ * The cell's CA judged by OpenSSL: chains verify, the intermediate's name constraints hold
+ * even against its own key, a revoked certificate fails the CRL check, PKCS#12 opens.
+ */
 import { execFileSync, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { Db } from '@/server/db';
-import { caAuthorities } from '@/server/db/schema';
-import { crl, ensureCa, refreshCrlIfDue } from '@/server/managers/vault';
+import { eq } from 'drizzle-orm';
+import forge from 'node-forge';
+import { caAuthorities, proxyCertificates } from '@/server/db/schema';
+import { decryptSecret } from '@/server/runtime/secrets';
+import { crl, ensureCa, proxyCertificatesFor, refreshCrlIfDue, syncIntermediate } from '@/server/managers/vault';
+import { certFromPem, certToPem, issueLeaf, keyFromPem, newKey } from '@/server/managers/vault/x509';
 import { GET as getCrl } from '@/app/api/vault/crl/route';
 import { GET as getRoot } from '@/app/api/vault/root/route';
 import { admin, expectCode, freshCell, setUp } from '../helpers/db';
 import { requireTools } from '../helpers/netns';
 
+const firstPem = (pems: string) => /-----BEGIN CERTIFICATE-----[\s\S]*?-----END CERTIFICATE-----\r?\n/.exec(pems)![0];
 const ready = requireTools('the certificate authority suite', ['openssl'], 'apt-get install openssl');
 
 describe.skipIf(!ready)('certificates the cell issues, checked by openssl', () => {
@@ -43,7 +51,7 @@ describe.skipIf(!ready)('certificates the cell issues, checked by openssl', () =
   }, 30_000);
 
   it('issues a server certificate that verifies against the root, with its names and usages', async () => {
-    const cert = await admin(db).vault.issue({ commonName: 'nas.cell', sans: ['nas.cell', '*.home.example.org', '10.0.0.5', 'fd00::5'], validityDays: 90 });
+    const cert = await admin(db).vault.issue({ commonName: 'nas.cell', sans: ['nas.cell', '*.home.home.arpa', '10.0.0.5', 'fd00::5'], validityDays: 90 });
     expect(cert).toMatchObject({ id: expect.any(Number), kind: 'server', status: 'valid', certPem: expect.stringContaining('BEGIN CERTIFICATE') });
     expect(cert).not.toHaveProperty('keyEnc');
     const root = file('root.pem', (await admin(db).vault.root()).pem);
@@ -52,7 +60,8 @@ describe.skipIf(!ready)('certificates the cell issues, checked by openssl', () =
     expect(openssl('verify', '-CAfile', root, '-untrusted', chain, leaf).stdout.trim()).toBe(`${leaf}: OK`);
     expect(openssl('verify', '-purpose', 'sslserver', '-CAfile', root, '-untrusted', chain, leaf).status).toBe(0);
     const ext = openssl('x509', '-in', leaf, '-noout', '-ext', 'subjectAltName,keyUsage,extendedKeyUsage,basicConstraints').stdout;
-    expect(ext).toContain('DNS:nas.cell, DNS:*.home.example.org, IP Address:10.0.0.5, IP Address:FD00:0:0:0:0:0:0:5');
+    expect(ext).toContain('DNS:nas.cell, DNS:*.home.home.arpa, IP Address:10.0.0.5, IP Address:FD00:0:0:0:0:0:0:5');
+    expect(openssl('x509', '-in', leaf, '-noout', '-ext', 'crlDistributionPoints').stdout).toContain('URI:http://home.home.arpa/api/vault/crl');
     expect(ext).toContain('Digital Signature, Key Encipherment');
     expect(ext).toContain('TLS Web Server Authentication');
     expect(ext).toContain('CA:FALSE');
@@ -103,7 +112,62 @@ describe.skipIf(!ready)('certificates the cell issues, checked by openssl', () =
     expect(opened.stdout).toContain('BEGIN PRIVATE KEY');
     expect(opened.stdout.match(/BEGIN CERTIFICATE/g)).toHaveLength(3);
     expect(openssl('pkcs12', '-in', p12File, '-passin', 'pass:wrong password', '-nodes').status).not.toBe(0);
-  }, 30_000);
+    // PBKDF2-SHA-256 with many iterations for the key and the certificates alike, and a SHA-256 MAC.
+    const info = openssl('pkcs12', '-info', '-noout', '-in', p12File, '-passin', 'pass:a good password');
+    const text = info.stdout + info.stderr;
+    expect(text).toContain('MAC: sha256, Iteration 200000');
+    expect(text).toContain('PKCS7 Encrypted data: PBES2, PBKDF2, AES-256-CBC, Iteration 200000, PRF hmacWithSHA256');
+    expect(text).toContain('Shrouded Keybag: PBES2, PBKDF2, AES-256-CBC, Iteration 200000, PRF hmacWithSHA256');
+    expect(text).not.toContain('PKCS7 Data\nCertificate bag');
+  }, 60_000);
+
+  it('the intermediate carries critical name constraints that openssl enforces even against its own key', async () => {
+    const chain = (await admin(db).vault.issue({ commonName: 'ok.cell', sans: ['ok.cell'] })).chainPem;
+    const interPem = firstPem(chain);
+    const text = openssl('x509', '-in', file('inter.pem', interPem), '-noout', '-text').stdout;
+    expect(text).toMatch(/X509v3 Name Constraints: critical\s+Permitted:\s+DNS:cell\s+DNS:home\.home\.arpa\s+IP:10\.0\.0\.0\/255\.0\.0\.0\s+IP:172\.16\.0\.0\/255\.240\.0\.0\s+IP:192\.168\.0\.0\/255\.255\.0\.0\s+IP:FC00:0:0:0:0:0:0:0\/FE00:0:0:0:0:0:0:0/);
+    // Forged: a leaf for a foreign name signed with the intermediate's key directly, bypassing the vault.
+    const row = db.select().from(caAuthorities).where(eq(caAuthorities.role, 'intermediate')).get()!;
+    const issuer = { cert: certFromPem(row.certPem), key: keyFromPem(decryptSecret(row.keyEnc, 'ca_authorities.key_enc')) };
+    const root = file('root.pem', (await admin(db).vault.root()).pem);
+    const forge1 = async (name: string) => certToPem(issueLeaf({ kind: 'server', commonName: name, sans: [name], validityDays: 30, crlUrl: 'http://x/crl' }, await newKey(2048), issuer));
+    const forged = openssl('verify', '-CAfile', root, '-untrusted', file('i.pem', interPem), file('forged.pem', await forge1('bank.example.com')));
+    expect(forged.status).not.toBe(0);
+    expect(forged.stdout + forged.stderr).toContain('permitted subtree violation');
+    const forgedIp = openssl('verify', '-CAfile', root, '-untrusted', file('i.pem', interPem), file('forged-ip.pem', await forge1('8.8.8.8')));
+    expect(forgedIp.stdout + forgedIp.stderr).toContain('permitted subtree violation');
+    expect(openssl('verify', '-CAfile', root, '-untrusted', file('i.pem', interPem), file('inside.pem', await forge1('deep.name.home.home.arpa'))).status).toBe(0);
+  }, 60_000);
+
+  it.each([['*'], ['*.com'], ['www.example.net'], ['8.8.8.8'], ['cell.evil.org']])('vault.issue refuses %s at the field', async (name) => {
+    const err = await expectCode(admin(db).vault.issue({ commonName: 'x', sans: [name] }), 'BAD_REQUEST');
+    expect(err.message).toContain(`${name} is outside what the cell's CA signs`);
+    expect((err as unknown as { cause: { field: string } }).cause.field).toBe('sans');
+    const cn = await expectCode(admin(db).vault.issue({ commonName: 'laptop.example.net', kind: 'client' }), 'BAD_REQUEST');
+    expect((cn as unknown as { cause: { field: string } }).cause.field).toBe('commonName');
+  });
+
+  it('a new domain re-signs the intermediate with the same root and key: new names verify, old ones no longer do', async () => {
+    const old = await admin(db).vault.issue({ commonName: 'www.home.home.arpa', sans: ['www.home.home.arpa'] });
+    const rootBefore = await admin(db).vault.root();
+    expect(syncIntermediate(db)).toBe(false);
+    await admin(db).settings.update({ cellName: 'home', timezone: 'UTC', domainMode: 'http01', domain: 'new.example.net' });
+    expect(syncIntermediate(db)).toBe(false);
+    expect((await admin(db).vault.root()).fingerprint).toBe(rootBefore.fingerprint);
+    const fresh = await admin(db).vault.issue({ commonName: 'www.new.example.net', sans: ['www.new.example.net'] });
+    const root = file('root.pem', rootBefore.pem);
+    const chain = file('chain2.pem', fresh.chainPem);
+    expect(openssl('verify', '-CAfile', root, '-untrusted', chain, file('fresh.pem', fresh.certPem)).status).toBe(0);
+    const stale = openssl('verify', '-CAfile', root, '-untrusted', chain, file('stale.pem', old.certPem));
+    expect(stale.stdout + stale.stderr).toContain('permitted subtree violation');
+    await expectCode(admin(db).vault.issue({ commonName: 'x', sans: ['www.home.home.arpa'] }), 'BAD_REQUEST');
+    // Caddy's leaves follow: issued by the re-signed intermediate, for the new names.
+    const certs = await proxyCertificatesFor(db, ['new.example.net', 'home.cell']);
+    expect([...certs.keys()].sort()).toEqual(['home.cell', 'new.example.net']);
+    expect(certs.get('home.cell')!.certPem.endsWith(firstPem(fresh.chainPem))).toBe(true);
+    expect(db.select().from(proxyCertificates).all()).toHaveLength(2);
+    expect(forge.pki.certificateFromPem(certs.get('home.cell')!.certPem).validity.notAfter.getTime() - Date.now()).toBeLessThan(31 * 86_400_000);
+  }, 60_000);
 
   it('renews with a new key and serial, lists status, and serves the root over HTTP', async () => {
     const first = await admin(db).vault.issue({ commonName: 'cal.cell', sans: ['cal.cell'], validityDays: 20 });

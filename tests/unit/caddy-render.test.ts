@@ -25,17 +25,27 @@ describe('Caddy JSON config', () => {
     expect(guard.handle[0].status_code).toBe(403);
   });
 
-  it('lan signs everything with the cell CA; DNS modes get one wildcard; .cell names never go to ACME', () => {
-    expect(parsed('lan').apps.tls.automation.policies).toEqual([
-      { subjects: ['home.cell', 'nas.cell'], issuers: [{ module: 'internal', ca: 'cell' }] },
-      { subjects: ['home.home.arpa', 'files.home.home.arpa', 'chat.home.home.arpa'], issuers: [{ module: 'internal', ca: 'cell' }] },
-    ]);
+  it('lan loads a leaf file for every name; DNS modes get one wildcard; .cell names never go to ACME; no CA key anywhere', () => {
+    const lan = parsed('lan');
+    expect(lan.apps.tls.certificates.load_files.map((f: { certificate: string; key: string }) => [f.certificate, f.key])).toEqual(
+      ['chat.home.home.arpa', 'files.home.home.arpa', 'home.cell', 'home.home.arpa', 'nas.cell'].map((h) => [`/etc/caddy/tls/${h}.crt`, `/etc/caddy/tls/${h}.key`]),
+    );
+    expect(lan.apps.tls.automation).toBeUndefined();
+    expect(lan.apps.pki).toBeUndefined();
+    expect(JSON.stringify(lan)).not.toMatch(/internal|intermediate|private_key/);
     const cf = parsed('cloudflare');
     expect(cf.apps.tls.certificates.automate).toEqual(['example.org', '*.example.org']);
-    expect(cf.apps.http.servers.cell.automatic_https.skip_certificates).toEqual(['example.org', 'files.example.org']);
-    expect(cf.apps.tls.automation.policies[1].issuers[0].challenges.dns.provider).toEqual({ name: 'cloudflare', api_token: 'cf-token-123' });
+    expect(cf.apps.tls.certificates.load_files.map((f: { certificate: string }) => f.certificate)).toEqual(['/etc/caddy/tls/home.cell.crt']);
+    expect(cf.apps.http.servers.cell.automatic_https.skip_certificates).toEqual(['home.cell', 'example.org', 'files.example.org']);
+    expect(cf.apps.tls.automation.policies[0].issuers[0].challenges.dns.provider).toEqual({ name: 'cloudflare', api_token: 'cf-token-123' });
     expect(cf.logging.logs.default.level).toBe('DEBUG');
-    expect(parsed('http01').apps.tls.automation.policies[1]).toEqual({ subjects: ['example.org', 'files.example.org'], issuers: [{ module: 'acme', email: 'admin@example.org' }] });
+    expect(parsed('http01').apps.tls.automation.policies).toEqual([{ subjects: ['example.org', 'files.example.org'], issuers: [{ module: 'acme', email: 'admin@example.org' }] }]);
+  });
+
+  it("keeps Caddy's admin socket and ACME state in its own folder, and never saves a loaded config", () => {
+    const lan = parsed('lan');
+    expect(lan.admin).toEqual({ listen: 'unix//data/admin.sock', config: { persist: false } });
+    expect(lan.storage).toEqual({ module: 'file_system', root: '/data/storage' });
   });
 
   it('refuses hostile values instead of writing them', () => {
@@ -47,5 +57,8 @@ describe('Caddy JSON config', () => {
     expect(() => renderCaddyConfig(withRoute({ headers: { 'X A:': 'v' } }))).toThrow(RenderError);
     expect(() => renderCaddyConfig(withRoute({ path: '/a b' }))).toThrow(RenderError);
     expect(() => renderCaddyConfig({ ...lan, dnsProvider: { name: 'cloudflare', config: { api_token: 'a b' } }, mode: 'cloudflare' })).toThrow(RenderError);
+    // Caddy placeholders would read files or the environment into what goes upstream.
+    expect(() => renderCaddyConfig(withRoute({ headers: { 'X-A': '{file./etc/passwd}' } }))).toThrow(RenderError);
+    expect(() => renderCaddyConfig({ ...lan, dnsProvider: { name: 'cloudflare', config: { api_token: '{env.HOME}' } }, mode: 'cloudflare' })).toThrow(RenderError);
   });
 });

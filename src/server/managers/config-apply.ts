@@ -14,6 +14,7 @@ import { configApplies, stackComponents } from '../db/schema';
 import { configDir, restart, signal, writeConfig, type Signal } from '../runtime/components';
 import { engine, engineError, EngineUnavailableError, statusOf } from '../runtime/docker';
 import { logger } from '../runtime/logger';
+import { readFileNoFollow } from '../runtime/fs-atomic';
 import { serialQueue } from '../runtime/serial';
 import { containerName } from './containers/spec';
 
@@ -46,21 +47,44 @@ export function filesHash(files: Map<string, string>): string {
   return h.digest('hex');
 }
 
-/** Only files whose content changed are rewritten; stale ones matching `prune` go. */
-function writeFiles(t: ConfigTarget): void {
-  const dir = configDir(t.component);
-  for (const [name, content] of t.files) {
-    let current: string | null = null;
-    try {
-      current = fs.readFileSync(path.join(dir, name), 'utf8');
-    } catch {
-      // Not there yet.
-    }
-    if (current !== content) writeConfig(t.component, name, content, t.modes?.[name] ?? 0o644);
+/** Every file below a folder, as paths relative to it (the folders are small). */
+function filesBelow(dir: string, rel = ''): string[] {
+  let entries: fs.Dirent[];
+  try {
+    entries = fs.readdirSync(path.join(dir, rel), { withFileTypes: true });
+  } catch {
+    return [];
   }
-  if (!t.prune || !fs.existsSync(dir)) return;
-  for (const name of fs.readdirSync(dir)) {
-    if (t.prune.test(name) && !t.files.has(name)) fs.rmSync(path.join(dir, name), { force: true });
+  return entries.flatMap((e) => (e.isDirectory() ? filesBelow(dir, path.join(rel, e.name)) : [path.join(rel, e.name)]));
+}
+
+/**
+ * Only files whose content changed are rewritten; stale ones matching `prune` go. Returns
+ * what the changed files held before (null: absent), so a refused config can be put back.
+ */
+function writeFiles(t: ConfigTarget): Map<string, string | null> {
+  const dir = configDir(t.component);
+  const previous = new Map<string, string | null>();
+  for (const [name, content] of t.files) {
+    const current = readFileNoFollow(path.join(dir, name));
+    if (current === content) continue;
+    previous.set(name, current);
+    writeConfig(t.component, name, content, t.modes?.[name] ?? 0o644);
+  }
+  if (t.prune) {
+    for (const name of filesBelow(dir)) {
+      if (t.prune.test(name) && !t.files.has(name)) fs.rmSync(path.join(dir, name), { force: true });
+    }
+  }
+  return previous;
+}
+
+/** Puts back what a refused config replaced: the daemon, restarted, comes back with what it last accepted. */
+function restoreFiles(t: ConfigTarget, previous: Map<string, string | null>): void {
+  const dir = configDir(t.component);
+  for (const [name, content] of previous) {
+    if (content === null) fs.rmSync(path.join(dir, name), { force: true });
+    else writeConfig(t.component, name, content, t.modes?.[name] ?? 0o644);
   }
 }
 
@@ -101,7 +125,6 @@ const queues = new Map<ComponentName, ReturnType<typeof serialQueue>>();
 
 async function applyNow(db: Db, t: ConfigTarget, now: Date): Promise<ConfigApply> {
   const hash = filesHash(t.files);
-  writeFiles(t);
   const row = db.select().from(configApplies).where(eq(configApplies.component, t.component)).get();
   const record = (set: { appliedHash?: string; appliedVia?: string; error: string | null }) =>
     db
@@ -109,6 +132,16 @@ async function applyNow(db: Db, t: ConfigTarget, now: Date): Promise<ConfigApply
       .values({ component: t.component, writtenHash: hash, updatedAt: now, ...set })
       .onConflictDoUpdate({ target: configApplies.component, set: { writtenHash: hash, updatedAt: now, ...set } })
       .run();
+  let previous: Map<string, string | null>;
+  try {
+    previous = writeFiles(t);
+  } catch (err) {
+    // A folder the cell cannot write safely (a planted symbolic link, a full disk): nothing is loaded.
+    const reason = `could not write the config: ${err instanceof Error ? err.message : String(err)}`;
+    log.error('config write failed', { component: t.component, err });
+    record({ error: reason });
+    return { state: 'pending', reason };
+  }
   if (row?.appliedHash === hash) {
     if (row.writtenHash !== hash) record({ error: null });
     return { state: 'applied', via: 'already in place' };
@@ -118,8 +151,13 @@ async function applyNow(db: Db, t: ConfigTarget, now: Date): Promise<ConfigApply
     via = await reload(db, t);
   } catch (err) {
     const reason = err instanceof Error ? err.message : String(err);
+    if (err instanceof ConfigRejectedError) {
+      // The folder holds what the daemon runs again; the change stays pending with the daemon's reason.
+      restoreFiles(t, previous);
+      record({ error: reason });
+      return { state: 'rejected', reason };
+    }
     record({ error: reason });
-    if (err instanceof ConfigRejectedError) return { state: 'rejected', reason };
     if (!(err instanceof EngineUnavailableError)) log.error('config apply failed', { component: t.component, err });
     return { state: 'pending', reason };
   }
@@ -131,10 +169,10 @@ async function applyNow(db: Db, t: ConfigTarget, now: Date): Promise<ConfigApply
  * Render, write and load one component's config. `render` runs inside the component's
  * queue, so applies run one at a time and a burst of changes converges on the latest.
  */
-export function applyConfig(db: Db, component: ComponentName, render: () => Omit<ConfigTarget, 'component'>): Promise<ConfigApply> {
+export function applyConfig(db: Db, component: ComponentName, render: () => Omit<ConfigTarget, 'component'> | Promise<Omit<ConfigTarget, 'component'>>): Promise<ConfigApply> {
   let queue = queues.get(component);
   if (!queue) queues.set(component, (queue = serialQueue()));
-  return queue(() => applyNow(db, { component, ...render() }, new Date()));
+  return queue(async () => applyNow(db, { component, ...(await render()) }, new Date()));
 }
 
 /** The stored apply state of a component, for its page. */

@@ -52,7 +52,7 @@ export function networkChanged(db: Db): Promise<void> {
   ]);
 }
 
-/** Caddy signs with the CA's intermediate: until the CA exists (right after setup) there is nothing to load. */
+/** Caddy's certificates come from the CA's intermediate: until the CA exists (right after setup) there is nothing to load. */
 async function applyCaddyWhenReady(db: Db): Promise<unknown> {
   return db.select({ role: caAuthorities.role }).from(caAuthorities).all().length === 2 ? applyCaddy(db) : null;
 }

@@ -11,6 +11,8 @@ export const dataPaths = {
   secrets: () => path.join(dataDir(), 'secrets'),
   logs: () => path.join(dataDir(), 'logs'),
   config: (component: string) => path.join(dataDir(), 'config', component),
+  /** A daemon's own writable folder (Caddy's admin socket and ACME state): the cell renders nothing here. */
+  state: (component: string) => path.join(dataDir(), 'state', component),
   backups: () => path.join(dataDir(), 'backups'),
 };
 

@@ -78,6 +78,7 @@ export const SECRET_SLOTS = [
   'ddns_state.dyndns2_password_enc',
   'ca_authorities.key_enc',
   'certificates.key_enc',
+  'proxy_certificates.key_enc',
   'wireguard_settings.private_key_enc',
   'peers.private_key_enc',
   'peers.preshared_key_enc',

@@ -35,3 +35,16 @@ export const certificates = sqliteTable(
   },
   (t) => [index('certificates_not_after').on(t.notAfter)],
 );
+
+/**
+ * Short-lived server certificates the cell signs for Caddy, one per host that the cell's CA
+ * covers (`.cell` names, and every name in lan mode). Caddy gets these files, never a CA key.
+ */
+export const proxyCertificates = sqliteTable('proxy_certificates', {
+  host: text('host').primaryKey(),
+  /** The leaf, then the intermediate: what Caddy sends. */
+  certPem: text('cert_pem').notNull(),
+  keyEnc: text('key_enc').notNull(),
+  notAfter: integer('not_after', { mode: 'timestamp_ms' }).notNull(),
+  createdAt: integer('created_at', { mode: 'timestamp_ms' }).notNull(),
+});

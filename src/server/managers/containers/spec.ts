@@ -55,11 +55,13 @@ interface CatalogueEntry {
   /** Where the component's config folder is mounted inside the container. */
   configTarget: string;
   configReadOnly: boolean;
+  /** Where the component's own writable folder (`state/<component>/`, never rendered into) is mounted. */
+  stateTarget?: string;
   capAdd: string[];
   hostNetwork?: boolean;
   /**
-   * Runs as the server's own user, so files it creates in its config folder (Caddy's admin
-   * socket, its certificates) belong to the server.
+   * Runs as the server's own user, so it can read the keys the cell renders for it (0600) and
+   * what it creates in its state folder (the admin socket) belongs to the server.
    */
   runAsServer?: boolean;
 }
@@ -70,10 +72,11 @@ export const CATALOGUE: Record<ComponentName, CatalogueEntry> = {
     // docker/caddy: caddy:2.10 with the DNS-01 modules the domain modes need.
     defaultImage: 'pic/caddy:2.10',
     hostIndex: 2,
-    // The config the cell renders; its admin API is a Unix socket in the same folder.
+    // The config the cell renders, read only; its admin socket and ACME state live in its own folder.
     cmd: ['caddy', 'run', '--config', '/etc/caddy/caddy.json'],
     configTarget: '/etc/caddy',
-    configReadOnly: false,
+    configReadOnly: true,
+    stateTarget: '/data',
     // The caddy image lets its binary bind 80 and 443 without root.
     capAdd: ['NET_BIND_SERVICE'],
     runAsServer: true,
@@ -195,7 +198,10 @@ export function desiredSpecs(inputs: StackInputs): ContainerSpec[] {
       cmd: entry.cmd,
       network: entry.hostNetwork ? { mode: 'host' } : { mode: 'cell', name: NETWORK_NAME, ipv4: cidrHost(subnet, row.hostIndex) },
       ports: entry.hostNetwork ? [] : portsOf(component, inputs).map((p) => (inputs.publishAddress ? { ...p, hostIp: inputs.publishAddress } : p)),
-      mounts: [{ source: path.join(inputs.hostDataDir, 'config', component), target: entry.configTarget, readOnly: entry.configReadOnly }],
+      mounts: [
+        { source: path.join(inputs.hostDataDir, 'config', component), target: entry.configTarget, readOnly: entry.configReadOnly },
+        ...(entry.stateTarget ? [{ source: path.join(inputs.hostDataDir, 'state', component), target: entry.stateTarget, readOnly: false }] : []),
+      ],
       capAdd: entry.capAdd,
       sysctls: sysctlsOf(component, inputs),
       restartPolicy: row.restartPolicy,

@@ -8,15 +8,15 @@ import path from 'node:path';
 import { eq } from 'drizzle-orm';
 import { cidrHost, parseCidr, type Cidr } from '@/lib/cidr';
 import type { Db, DbOrTx } from '../../db';
-import { caAuthorities, proxyRoutes, proxySettings, settings } from '../../db/schema';
+import { proxyRoutes, proxySettings, settings } from '../../db/schema';
 import { InvalidStateError } from '../../errors';
-import { configDir } from '../../runtime/components';
+import { dataPaths } from '../../runtime/paths';
 import { decryptSecret, derivedSecret } from '../../runtime/secrets';
 import { applyConfig, ConfigRejectedError, NotRunningError, type ConfigApply } from '../config-apply';
-import { ensureCa } from '../vault';
+import { ensureCa, proxyCertificatesFor } from '../vault';
 import { effectiveSubnet } from '../containers/stack';
 import { internalNetworks } from '../wireguard/state';
-import { CA_FILES, renderCaddyConfig, type CaddyModel } from './render';
+import { cellSignedHosts, renderCaddyConfig, tlsFiles, type CaddyModel } from './render';
 
 export function ensureProxy(db: DbOrTx, now = new Date()): void {
   db.insert(proxySettings).values({ id: 1, logLevel: 'INFO', acmeEmail: null, updatedAt: now }).onConflictDoNothing().run();
@@ -40,7 +40,8 @@ function dnsProvider(mode: string, token: string | null, domain: string): CaddyM
 
 /**
  * Everything the renderer needs. Environment: `PIC_CADDY_CONFIG_ROOT` (the folder as Caddy
- * sees it, default `/etc/caddy`), `PIC_PROXY_LISTEN`, `PIC_HTTP_PORT`, `PIC_HTTPS_PORT`
+ * sees it, default `/etc/caddy`), `PIC_CADDY_STATE_ROOT` (Caddy's own writable folder as it
+ * sees it, default `/data`), `PIC_PROXY_LISTEN`, `PIC_HTTP_PORT`, `PIC_HTTPS_PORT`
  * (a Caddy run on the host), `PIC_UI_UPSTREAM` (default: this server through the cell
  * network's gateway).
  */
@@ -53,6 +54,7 @@ export function caddyModel(db: Db, env = process.env): CaddyModel {
   const token = cell.domainMode === 'pic_ngo' ? derivedSecret('pic.ngo') : cell.ddnsTokenEnc ? decryptSecret(cell.ddnsTokenEnc, 'settings.ddns_token_enc') : null;
   return {
     configRoot: env.PIC_CADDY_CONFIG_ROOT || '/etc/caddy',
+    stateRoot: env.PIC_CADDY_STATE_ROOT || '/data',
     logLevel: proxy.logLevel,
     listenHost: env.PIC_PROXY_LISTEN || null,
     httpPort: num(env.PIC_HTTP_PORT, 80),
@@ -67,17 +69,22 @@ export function caddyModel(db: Db, env = process.env): CaddyModel {
   };
 }
 
-/** caddy.json (0600: it may hold a DNS token) and the intermediate Caddy signs `.cell` and LAN names with. */
-export function caddyFiles(db: Db): Map<string, string> {
-  const ca = new Map(db.select().from(caAuthorities).all().map((r) => [r.role, r]));
-  const inter = ca.get('intermediate');
-  if (!inter || !ca.get('root')) throw new InvalidStateError('The certificate authority is not ready yet');
-  return new Map([
-    ['caddy.json', renderCaddyConfig(caddyModel(db))],
-    [CA_FILES.root, ca.get('root')!.certPem],
-    [CA_FILES.intermediate, inter.certPem],
-    [CA_FILES.intermediateKey, decryptSecret(inter.keyEnc, 'ca_authorities.key_enc')],
-  ]);
+/**
+ * caddy.json (0600: it may hold a DNS token) and, for each host the cell's CA covers, the
+ * leaf certificate and key the cell signed for it. No CA key is ever among them.
+ */
+export async function caddyFiles(db: Db): Promise<{ files: Map<string, string>; modes: Record<string, number> }> {
+  const model = caddyModel(db);
+  const certs = await proxyCertificatesFor(db, cellSignedHosts(model));
+  const files = new Map([['caddy.json', renderCaddyConfig(model)]]);
+  const modes: Record<string, number> = { 'caddy.json': 0o600 };
+  for (const [host, c] of certs) {
+    const f = tlsFiles(host);
+    files.set(f.certificate, c.certPem);
+    files.set(f.key, c.keyPem);
+    modes[f.key] = 0o600;
+  }
+  return { files, modes };
 }
 
 const TRANSIENT = new Set(['EPIPE', 'ECONNRESET', 'ECONNREFUSED', 'ENOENT']);
@@ -127,13 +134,15 @@ function postLoad(socket: string, config: string, timeoutMs = 15_000): Promise<s
   });
 }
 
-export const adminSocket = () => path.join(configDir('caddy'), 'admin.sock');
+/** Caddy's admin socket, in its own folder: nothing the cell renders lives there. */
+export const adminSocket = () => path.join(dataPaths.state('caddy'), 'admin.sock');
 
 /** Renders, writes and loads Caddy's config (making the CA first if it is still missing). */
 export async function applyCaddy(db: Db): Promise<ConfigApply> {
   await ensureCa(db);
-  return applyConfig(db, 'caddy', () => {
-    const files = caddyFiles(db);
-    return { files, modes: { 'caddy.json': 0o600, [CA_FILES.intermediateKey]: 0o600 }, reload: { load: () => loadIntoCaddy(adminSocket(), files.get('caddy.json')!) } };
+  return applyConfig(db, 'caddy', async () => {
+    const { files, modes } = await caddyFiles(db);
+    // tls/ holds only current hosts; pki/ held CA files before Caddy got leaves only.
+    return { files, modes, prune: /^(tls|pki)\//, reload: { load: () => loadIntoCaddy(adminSocket(), files.get('caddy.json')!) } };
   });
 }

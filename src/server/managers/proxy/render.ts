@@ -19,8 +19,10 @@ export interface RouteModel {
 }
 
 export interface CaddyModel {
-  /** The config folder as Caddy sees it (`/etc/caddy` in its container). */
+  /** The config folder as Caddy sees it (`/etc/caddy` in its container), read only to it. */
   configRoot: string;
+  /** Caddy's own writable folder as it sees it (`/data`): its admin socket and ACME state. */
+  stateRoot: string;
   logLevel: 'DEBUG' | 'INFO' | 'WARN' | 'ERROR';
   /** Where Caddy listens; ports are 80/443 in production, high ports in tests. */
   listenHost: string | null;
@@ -46,12 +48,21 @@ const HEADER_NAME = /^[A-Za-z0-9-]{1,64}$/;
 const HEADER_VALUE = /^[\x20-\x7a\x7c-\x7e]{0,1024}$/;
 const WILDCARD_HOST = /^\*\.[A-Za-z0-9.-]+$/;
 
-export const CA_ID = 'cell';
-export const CA_FILES = { root: 'pki/root.crt', intermediate: 'pki/intermediate.crt', intermediateKey: 'pki/intermediate.key' };
+/** The certificate and key the cell signs for one host, relative to the config folder. */
+export const tlsFiles = (h: string) => ({ certificate: `tls/${checked(h, HOSTNAME, 'host')}.crt`, key: `tls/${h}.key` });
 
 const host = (h: string, what = 'host') => (WILDCARD_HOST.test(h) ? checked(h.slice(2), HOSTNAME, what) && h : checked(h, HOSTNAME, what));
 const NOT_FOUND = { handle: [{ handler: 'static_response', status_code: 404, body: 'No service at this name.\n' }] };
 const isCellName = (h: string) => h === 'cell' || h.endsWith('.cell');
+
+/**
+ * The hosts whose certificates the cell signs itself and hands to Caddy as files: `.cell`
+ * names in every mode, and every name in `lan` mode. Caddy never holds a CA key.
+ */
+export function cellSignedHosts(m: Pick<CaddyModel, 'mode' | 'ui' | 'routes'>): string[] {
+  const all = [...new Set([...m.ui.hosts, ...m.routes.map((r) => r.host)])];
+  return all.filter((h) => m.mode === 'lan' || isCellName(h)).sort();
+}
 
 function proxyHandler(upstream: string, headers: Record<string, string>, websocket: boolean) {
   const set: Record<string, string[]> = {};
@@ -132,33 +143,33 @@ export function renderCaddyConfig(m: CaddyModel): string {
   // A name with no route says so instead of an empty page.
   routes.push(NOT_FOUND);
 
-  const allHosts = [...m.ui.hosts, ...byHost.keys()];
-  const cellHosts = allHosts.filter(isCellName);
-  const domainHosts = allHosts.filter((h) => !isCellName(h));
-  const internalIssuer = { module: 'internal', ca: CA_ID };
+  const signed = cellSignedHosts(m);
+  const domainHosts = [...m.ui.hosts, ...byHost.keys()].filter((h) => !signed.includes(h));
   const policies: object[] = [];
-  // `.cell` names are never public: the cell's CA signs them in every mode.
-  if (cellHosts.length) policies.push({ subjects: cellHosts, issuers: [internalIssuer] });
   let automate: string[] = [];
-  let skip: string[] = [];
-  if (m.mode === 'lan') {
-    if (domainHosts.length) policies.push({ subjects: domainHosts, issuers: [internalIssuer] });
-  } else if (m.dnsProvider) {
+  let skip: string[] = [...signed];
+  if (m.mode !== 'lan' && m.dnsProvider) {
     // One wildcard certificate through DNS-01 covers the domain and every subdomain.
     const provider: Record<string, string> = { name: checked(m.dnsProvider.name, /^[a-z]+$/, 'DNS provider') };
     for (const [k, v] of Object.entries(m.dnsProvider.config)) provider[checked(k, /^[a-z_]+$/, 'provider setting')] = checked(v, /^[\x21-\x7a\x7c\x7e]{1,512}$/, `provider ${k}`);
     automate = [domain, `*.${domain}`];
-    skip = domainHosts;
+    skip = [...skip, ...domainHosts];
     policies.push({ subjects: automate, issuers: [{ module: 'acme', ...(m.acmeEmail ? { email: m.acmeEmail } : {}), challenges: { dns: { provider } } }] });
-  } else if (m.acmeEmail) {
+  } else if (m.mode !== 'lan' && m.acmeEmail && domainHosts.length) {
     // http01: one certificate per host over HTTP-01 (port 80 must be reachable).
     policies.push({ subjects: domainHosts, issuers: [{ module: 'acme', email: m.acmeEmail }] });
   }
+  const state = checked(m.stateRoot, /^\/[A-Za-z0-9._/-]*$/, 'state root');
+  const loaded = signed.map((h) => {
+    const f = tlsFiles(h);
+    return { certificate: `${root}/${f.certificate}`, key: `${root}/${f.key}`, format: 'pem', tags: ['cell'] };
+  });
 
   const config = {
-    admin: { listen: `unix/${root}/admin.sock` },
+    // The admin socket lives in Caddy's own folder; a loaded config is never saved back anywhere.
+    admin: { listen: `unix/${state}/admin.sock`, config: { persist: false } },
     logging: { logs: { default: { level: m.logLevel } } },
-    storage: { module: 'file_system', root: `${root}/data` },
+    storage: { module: 'file_system', root: `${state}/storage` },
     apps: {
       http: {
         http_port: m.httpPort,
@@ -172,20 +183,8 @@ export function renderCaddyConfig(m: CaddyModel): string {
         },
       },
       tls: {
-        ...(automate.length ? { certificates: { automate } } : {}),
-        automation: { policies },
-      },
-      pki: {
-        certificate_authorities: {
-          [CA_ID]: {
-            name: `${domain} cell`,
-            install_trust: false,
-            // The root's key stays in the vault: Caddy only ever holds the intermediate, as the
-            // top of its own chain and as its signer. Devices complete the chain with the root.
-            root: { certificate: `${root}/${CA_FILES.intermediate}`, private_key: `${root}/${CA_FILES.intermediateKey}`, format: 'pem_file' },
-            intermediate: { certificate: `${root}/${CA_FILES.intermediate}`, private_key: `${root}/${CA_FILES.intermediateKey}`, format: 'pem_file' },
-          },
-        },
+        ...(automate.length || loaded.length ? { certificates: { ...(automate.length ? { automate } : {}), ...(loaded.length ? { load_files: loaded } : {}) } } : {}),
+        ...(policies.length ? { automation: { policies } } : {}),
       },
     },
   };

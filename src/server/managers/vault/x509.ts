@@ -6,7 +6,7 @@
 import { generateKeyPair, randomBytes } from 'node:crypto';
 import { promisify } from 'node:util';
 import forge from 'node-forge';
-import { parseAddress } from '@/lib/cidr';
+import { parseAddress, parseCidr, type Cidr } from '@/lib/cidr';
 import type { RevokeReason } from '@/lib/schemas/vault';
 
 const { pki, asn1, md } = forge;
@@ -81,13 +81,53 @@ export function createRoot(cellName: string, key: Key, now = new Date()): forge.
   return cert;
 }
 
-/** The intermediate that signs leaves and the CRL: 5 years, no further CAs below it. */
-export function createIntermediate(cellName: string, key: Key, root: Authority, now = new Date()): forge.pki.Certificate {
+/** What the intermediate may sign: DNS names at or below these, and addresses inside these CIDRs. */
+export interface NameScope {
+  dns: string[];
+  cidrs: string[];
+}
+
+const NAME_CONSTRAINTS_OID = '2.5.29.30';
+
+/** The address and its mask, as an iPAddress name constraint holds them (RFC 5280 §4.2.1.10). */
+function cidrBytes(c: Cidr): string {
+  const bytes = c.family === 4 ? 4 : 16;
+  const hex = (v: bigint) => v.toString(16).padStart(bytes * 2, '0');
+  const mask = ((1n << BigInt(bytes * 8)) - 1n) ^ ((1n << BigInt(bytes * 8 - c.prefix)) - 1n);
+  return forge.util.hexToBytes(hex(c.network) + hex(mask));
+}
+
+/** Critical name constraints: permitted DNS subtrees and address ranges, nothing else of those kinds. */
+export function nameConstraintsDer(scope: NameScope): string {
+  const subtree = (tag: number, value: string) => seq([asn1.create(asn1.Class.CONTEXT_SPECIFIC, tag, false, value)]);
+  const permitted = [
+    ...scope.dns.map((d) => subtree(2, d)),
+    ...scope.cidrs.map((c) => {
+      const parsed = parseCidr(c);
+      if (typeof parsed === 'string') throw new Error(`not a CIDR: ${c}`);
+      return subtree(7, cidrBytes(parsed));
+    }),
+  ];
+  return asn1.toDer(seq([asn1.create(asn1.Class.CONTEXT_SPECIFIC, 0, true, permitted)])).getBytes();
+}
+
+/** The name constraints a CA certificate carries, as DER bytes, or null. */
+export function nameConstraintsOf(cert: forge.pki.Certificate): string | null {
+  const ext = cert.getExtension({ id: NAME_CONSTRAINTS_OID } as never) as { value?: string } | null;
+  return ext?.value ?? null;
+}
+
+/**
+ * The intermediate that signs leaves and the CRL: 5 years, no further CAs below it, and
+ * critical name constraints so that even its key can only vouch for the cell's own names.
+ */
+export function createIntermediate(cellName: string, key: Key, root: Authority, scope: NameScope, now = new Date()): forge.pki.Certificate {
   const cert = baseCert(key, [{ name: 'commonName', value: `${cellName} intermediate CA` }, { name: 'organizationName', value: 'Personal Internet Cell' }], 1825, now);
   cert.setIssuer(root.cert.subject.attributes);
   cert.setExtensions([
     { name: 'basicConstraints', cA: true, pathLenConstraint: 0, critical: true },
     { name: 'keyUsage', keyCertSign: true, cRLSign: true, critical: true },
+    { id: NAME_CONSTRAINTS_OID, critical: true, value: nameConstraintsDer(scope) },
     { name: 'subjectKeyIdentifier' },
     { name: 'authorityKeyIdentifier', keyIdentifier: keyId(root.cert) },
   ]);
@@ -100,6 +140,8 @@ export interface LeafRequest {
   commonName: string;
   sans: string[];
   validityDays: number;
+  /** Where relying parties fetch the CRL. */
+  crlUrl: string;
 }
 
 /** A server or client certificate with its SANs (DNS names and IP addresses) and fitting key usages. */
@@ -112,6 +154,7 @@ export function issueLeaf(req: LeafRequest, key: Key, issuer: Authority, now = n
     { name: 'keyUsage', digitalSignature: true, keyEncipherment: req.kind === 'server', critical: true },
     { name: 'extKeyUsage', serverAuth: req.kind === 'server', clientAuth: req.kind === 'client' },
     ...(altNames.length ? [{ name: 'subjectAltName', altNames }] : []),
+    { name: 'cRLDistributionPoints', altNames: [{ type: 6, value: req.crlUrl }] } as never,
     { name: 'subjectKeyIdentifier' },
     { name: 'authorityKeyIdentifier', keyIdentifier: keyId(issuer.cert) },
   ]);
@@ -185,8 +228,51 @@ export function crlToPem(der: Buffer): string {
   return `-----BEGIN X509 CRL-----\n${body}-----END X509 CRL-----\n`;
 }
 
-/** A password-protected PKCS#12 with the key, the certificate and its chain (AES-256, SHA-256 MAC). */
+const PKCS12_ITERATIONS = 200_000;
+const P7_ENCRYPTED_DATA = '1.2.840.113549.1.7.6';
+
+/** PBES2: PBKDF2 with HMAC-SHA-256 and AES-256-CBC, as forge encrypts a private key; returns [algorithm, ciphertext]. */
+function pbes2(content: forge.asn1.Asn1, password: string): [forge.asn1.Asn1, string] {
+  const info = pki.encryptPrivateKeyInfo(content, forge.util.encodeUtf8(password), { algorithm: 'aes256', count: PKCS12_ITERATIONS, prfAlgorithm: 'sha256', saltSize: 16 } as never);
+  const [algorithm, octets] = info.value as forge.asn1.Asn1[];
+  return [algorithm!, octets!.value as string];
+}
+
+const contentInfo = (type: string, content: forge.asn1.Asn1) => seq([oid(type), asn1.create(asn1.Class.CONTEXT_SPECIFIC, 0, true, [content])]);
+
+/**
+ * A password-protected PKCS#12: the key in a shrouded key bag and the certificates in an
+ * encrypted bag, both PBES2 (PBKDF2-HMAC-SHA-256, 200,000 iterations, AES-256-CBC), with
+ * an HMAC-SHA-256 MAC. forge's own writer leaves certificates in the clear and MACs with SHA-1.
+ */
 export function toPkcs12(key: Key, chain: forge.pki.Certificate[], password: string, friendlyName: string): Buffer {
-  const p12 = forge.pkcs12.toPkcs12Asn1(key, chain, password, { algorithm: 'aes256', friendlyName, generateLocalKeyId: true });
-  return Buffer.from(asn1.toDer(p12).getBytes(), 'binary');
+  const first = chain[0]!;
+  const sha1 = md.sha1.create();
+  sha1.update(asn1.toDer(pki.certificateToAsn1(first)).getBytes());
+  const attrs = asn1.create(asn1.Class.UNIVERSAL, asn1.Type.SET, true, [
+    seq([oid(pki.oids.localKeyId!), asn1.create(asn1.Class.UNIVERSAL, asn1.Type.SET, true, [octets(sha1.digest().getBytes())])]),
+    seq([oid(pki.oids.friendlyName!), asn1.create(asn1.Class.UNIVERSAL, asn1.Type.SET, true, [asn1.create(asn1.Class.UNIVERSAL, asn1.Type.BMPSTRING, false, friendlyName)])]),
+  ]);
+  const certBags = chain.map((cert, i) =>
+    seq([
+      oid(pki.oids.certBag!),
+      asn1.create(asn1.Class.CONTEXT_SPECIFIC, 0, true, [seq([oid(pki.oids.x509Certificate!), asn1.create(asn1.Class.CONTEXT_SPECIFIC, 0, true, [octets(asn1.toDer(pki.certificateToAsn1(cert)).getBytes())])])]),
+      ...(i === 0 ? [attrs] : []),
+    ]),
+  );
+  const [certAlg, certCipher] = pbes2(seq(certBags), password);
+  const encryptedCerts = contentInfo(P7_ENCRYPTED_DATA, seq([integerNum(0), seq([oid(pki.oids.data!), certAlg, asn1.create(asn1.Class.CONTEXT_SPECIFIC, 0, false, certCipher)])]));
+  const [keyAlg, keyCipher] = pbes2(pki.wrapRsaPrivateKey(pki.privateKeyToAsn1(key)), password);
+  const keyBag = seq([oid(pki.oids.pkcs8ShroudedKeyBag!), asn1.create(asn1.Class.CONTEXT_SPECIFIC, 0, true, [seq([keyAlg, octets(keyCipher)])]), attrs]);
+  const keyData = contentInfo(pki.oids.data!, octets(asn1.toDer(seq([keyBag])).getBytes()));
+  const safe = seq([encryptedCerts, keyData]);
+  const safeDer = asn1.toDer(safe).getBytes();
+  const salt = forge.random.getBytesSync(16);
+  const macKey = forge.pkcs12.generateKey(password, forge.util.createBuffer(salt), 3, PKCS12_ITERATIONS, 32, md.sha256.create());
+  const hmac = forge.hmac.create();
+  hmac.start('sha256', macKey.getBytes());
+  hmac.update(safeDer);
+  const macData = seq([seq([seq([oid(pki.oids.sha256!), asn1.create(asn1.Class.UNIVERSAL, asn1.Type.NULL, false, '')]), octets(hmac.digest().getBytes())]), octets(salt), integerNum(PKCS12_ITERATIONS)]);
+  const pfx = seq([integerNum(3), contentInfo(pki.oids.data!, octets(safeDer)), macData]);
+  return Buffer.from(asn1.toDer(pfx).getBytes(), 'binary');
 }

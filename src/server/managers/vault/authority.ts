@@ -1,0 +1,157 @@
+/**
+ * The cell's certificate authority itself: a root made once (after setup, or at the first
+ * start of an older cell) whose key signs nothing but intermediates, an intermediate that
+ * signs day to day and may only vouch for the cell's own names, and the CRL kept fresh.
+ */
+import { eq, isNotNull } from 'drizzle-orm';
+import { cidrContains, parseAddress, parseCidr, type Cidr } from '@/lib/cidr';
+import type { RevokeReason } from '@/lib/schemas/vault';
+import type { Db } from '../../db';
+import { caAuthorities, certificates, settings } from '../../db/schema';
+import { InvalidStateError } from '../../errors';
+import { decryptSecret, encryptSecret } from '../../runtime/secrets';
+import { internalNetworks } from '../wireguard/state';
+import { buildCrl, certFromPem, certToPem, createIntermediate, createRoot, crlToPem, fingerprint, keyFromPem, keyToPem, nameConstraintsDer, nameConstraintsOf, newKey, type Authority, type NameScope } from './x509';
+
+export const DAY = 86_400_000;
+/** The CRL is valid a week and renewed when less than two days are left. */
+const CRL_VALIDITY = 7 * DAY;
+const CRL_RENEW_BEFORE = 2 * DAY;
+
+/** The private ranges; a tunnel or cell network outside them is added to the scope as it is. */
+const PRIVATE_RANGES = ['10.0.0.0/8', '172.16.0.0/12', '192.168.0.0/16', 'fc00::/7'];
+
+const cidrOf = (s: string) => parseCidr(s, { strict: false }) as Cidr;
+const covers = (outer: Cidr, inner: Cidr) => outer.family === inner.family && outer.prefix <= inner.prefix && cidrContains(outer, inner.family, inner.network);
+
+export function cellRow(db: Db) {
+  const cell = db.select({ name: settings.cellName, domain: settings.domain }).from(settings).where(eq(settings.id, 1)).get();
+  if (!cell) throw new InvalidStateError('The cell is not set up yet');
+  return cell;
+}
+
+/** What the intermediate may sign: `.cell`, the cell's domain and its subdomains, and private addresses. */
+export function caScope(db: Db): NameScope {
+  const cidrs = [...PRIVATE_RANGES];
+  for (const net of internalNetworks(db)) if (!cidrs.some((c) => covers(cidrOf(c), cidrOf(net)))) cidrs.push(net);
+  return { dns: ['cell', cellRow(db).domain], cidrs };
+}
+
+/** Whether the CA may sign a name: an address in range, or a DNS name (a leading `*.` allowed) at or below a permitted one. */
+export function inScope(name: string, scope: NameScope): boolean {
+  const ip = parseAddress(name);
+  if (ip) return scope.cidrs.some((c) => cidrContains(cidrOf(c), ip.family, ip.value));
+  const host = name.toLowerCase().replace(/^\*\./, '');
+  if (host.includes('*')) return false;
+  return scope.dns.some((d) => host === d || host.endsWith(`.${d}`));
+}
+
+/** Where the CRL is published: the cell's web app at its domain. */
+export const crlUrl = (db: Db) => `http://${cellRow(db).domain}/api/vault/crl`;
+
+function authority(db: Db, role: 'root' | 'intermediate'): Authority | null {
+  const row = db.select().from(caAuthorities).where(eq(caAuthorities.role, role)).get();
+  return row ? { cert: certFromPem(row.certPem), key: keyFromPem(decryptSecret(row.keyEnc, 'ca_authorities.key_enc')) } : null;
+}
+
+const creating = new WeakMap<Db, Promise<void>>();
+
+/** Makes the root and the intermediate if they are missing; concurrent calls share one run. */
+export function ensureCa(db: Db, now = new Date()): Promise<void> {
+  if (db.select({ role: caAuthorities.role }).from(caAuthorities).all().length === 2) return Promise.resolve();
+  const running = creating.get(db);
+  if (running) return running;
+  const run = (async () => {
+    const cell = cellRow(db);
+    const [rootKey, interKey] = await Promise.all([newKey(3072), newKey(2048)]);
+    const root = createRoot(cell.name, rootKey, now);
+    const inter = createIntermediate(cell.name, interKey, { cert: root, key: rootKey }, caScope(db), now);
+    db.transaction((tx) => {
+      for (const [role, cert, key] of [
+        ['root', root, rootKey],
+        ['intermediate', inter, interKey],
+      ] as const) {
+        tx.insert(caAuthorities)
+          .values({ role, certPem: certToPem(cert), keyEnc: encryptSecret(keyToPem(key), 'ca_authorities.key_enc'), notAfter: cert.validity.notAfter, crlNumber: 0, createdAt: now })
+          .onConflictDoNothing()
+          .run();
+      }
+    });
+    publishCrl(db, now);
+  })().finally(() => creating.delete(db));
+  creating.set(db, run);
+  return run;
+}
+
+/**
+ * Signs the intermediate again (same key, so what it signed still chains) when its name
+ * constraints no longer match the cell: a new domain, a cell set up before constraints,
+ * a tunnel moved outside the private ranges. The root, and so every device's trust, stays.
+ */
+export function syncIntermediate(db: Db, now = new Date()): boolean {
+  const inter = authority(db, 'intermediate');
+  const root = authority(db, 'root');
+  if (!inter || !root) return false;
+  const scope = caScope(db);
+  if (nameConstraintsOf(inter.cert) === nameConstraintsDer(scope)) return false;
+  const cert = createIntermediate(cellRow(db).name, inter.key, root, scope, now);
+  db.update(caAuthorities).set({ certPem: certToPem(cert), notAfter: cert.validity.notAfter }).where(eq(caAuthorities.role, 'intermediate')).run();
+  return true;
+}
+
+export async function signer(db: Db): Promise<Authority> {
+  await ensureCa(db);
+  syncIntermediate(db);
+  return authority(db, 'intermediate')!;
+}
+
+/** Signs a new CRL with every revoked certificate and a higher number. */
+export function publishCrl(db: Db, now = new Date()): void {
+  const issuer = authority(db, 'intermediate');
+  const current = db.select().from(caAuthorities).where(eq(caAuthorities.role, 'intermediate')).get();
+  if (!issuer || !current) return;
+  const revoked = db
+    .select({ serial: certificates.serial, revokedAt: certificates.revokedAt, reason: certificates.revokeReason })
+    .from(certificates)
+    .where(isNotNull(certificates.revokedAt))
+    .all()
+    .map((r) => ({ serial: r.serial, revokedAt: r.revokedAt!, reason: (r.reason ?? 'unspecified') as RevokeReason }));
+  const number = current.crlNumber + 1;
+  const nextUpdate = new Date(now.getTime() + CRL_VALIDITY);
+  const der = buildCrl(issuer, revoked, number, now, nextUpdate);
+  db.update(caAuthorities).set({ crlNumber: number, crlDer: der.toString('base64'), crlNextUpdate: nextUpdate }).where(eq(caAuthorities.role, 'intermediate')).run();
+}
+
+/** The loop's check: a CRL close to its next update is signed again. */
+export function refreshCrlIfDue(db: Db, now = new Date()): boolean {
+  const current = db.select({ next: caAuthorities.crlNextUpdate }).from(caAuthorities).where(eq(caAuthorities.role, 'intermediate')).get();
+  if (!current || (current.next && current.next.getTime() - now.getTime() > CRL_RENEW_BEFORE)) return false;
+  publishCrl(db, now);
+  return true;
+}
+
+export function crl(db: Db): { der: Buffer; pem: string } | null {
+  const r = db.select({ der: caAuthorities.crlDer }).from(caAuthorities).where(eq(caAuthorities.role, 'intermediate')).get();
+  if (!r?.der) return null;
+  const der = Buffer.from(r.der, 'base64');
+  return { der, pem: crlToPem(der) };
+}
+
+export const pemOf = (db: Db, role: 'root' | 'intermediate') => db.select({ pem: caAuthorities.certPem }).from(caAuthorities).where(eq(caAuthorities.role, role)).get()?.pem ?? null;
+
+/** The intermediate then the root: what a server sends after its own certificate. */
+export function chainPem(db: Db): string {
+  return `${pemOf(db, 'intermediate') ?? ''}${pemOf(db, 'root') ?? ''}`;
+}
+
+export async function rootCertificate(db: Db) {
+  await ensureCa(db);
+  const root = certFromPem(pemOf(db, 'root')!);
+  return {
+    pem: pemOf(db, 'root')!,
+    subject: root.subject.getField('CN')?.value as string,
+    notAfter: root.validity.notAfter,
+    /** SHA-256 of the DER, as devices show it when installing. */
+    fingerprint: fingerprint(root),
+  };
+}
