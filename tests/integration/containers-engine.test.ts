@@ -65,6 +65,12 @@ describe.skipIf(!ready)('core stack on a real engine', () => {
     const dns = await inspect('cell-dns');
     expect(dns.NetworkSettings.Networks['cell-network']!.IPAddress).toBe('172.29.0.3');
     expect(dns.Mounts[0]).toMatchObject({ Destination: '/etc/coredns', RW: false });
+    // Caddy reads what the cell renders and writes only in its own folder.
+    const caddyMounts = (await inspect('cell-caddy')).Mounts;
+    expect(caddyMounts.map((m) => [m.Source, m.Destination, m.RW]).sort()).toEqual([
+      [path.join(dataDir, 'config', 'caddy'), '/etc/caddy', false],
+      [path.join(dataDir, 'state', 'caddy'), '/data', true],
+    ]);
   });
 
   it('a second reconcile creates and recreates nothing: same container IDs', async () => {

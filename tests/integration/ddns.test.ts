@@ -35,6 +35,7 @@ const server = http.createServer((req, res) => {
     const url = new URL(req.url!, 'http://x');
     if (url.pathname === '/ip1') return reply(res, 200, `${world.ip1}\n`);
     if (url.pathname === '/ip2') return reply(res, 200, world.ip2);
+    if (url.pathname === '/huge') return reply(res, 200, 'x'.repeat(1024 * 1024));
     seen.push({ method: req.method!, url: req.url!, auth: req.headers.authorization, body });
     if (world.mode === 'down') return reply(res, 503, 'maintenance');
     if (world.mode === 'rate') return reply(res, 429, { success: false, errors: [{ code: 971, message: 'Please wait and consider throttling your request speed' }] }, { 'retry-after': '900' });
@@ -64,11 +65,12 @@ describe('dynamic DNS providers against a local server', () => {
   beforeAll(async () => {
     await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
     base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-    Object.assign(process.env, { PIC_NGO_API_URL: `${base}/pic`, PIC_CLOUDFLARE_API_URL: `${base}/cf`, PIC_DUCKDNS_URL: `${base}/duck`, PIC_DOCKER_SOCKET: '/nonexistent/pic-test/docker.sock' });
+    // The local server is on loopback, which the cell refuses to call unless told it is a test.
+    Object.assign(process.env, { PIC_NGO_API_URL: `${base}/pic`, PIC_CLOUDFLARE_API_URL: `${base}/cf`, PIC_DUCKDNS_URL: `${base}/duck`, PIC_DOCKER_SOCKET: '/nonexistent/pic-test/docker.sock', PIC_OUTBOUND_ALLOW_LOOPBACK: '1' });
   });
   afterAll(() => {
     server.close();
-    for (const k of ['PIC_NGO_API_URL', 'PIC_CLOUDFLARE_API_URL', 'PIC_DUCKDNS_URL']) delete process.env[k];
+    for (const k of ['PIC_NGO_API_URL', 'PIC_CLOUDFLARE_API_URL', 'PIC_DUCKDNS_URL', 'PIC_OUTBOUND_ALLOW_LOOPBACK']) delete process.env[k];
   });
   beforeEach(async () => {
     Object.assign(world, { ip1: '203.0.113.7', ip2: '203.0.113.7', mode: 'ok' });
@@ -208,5 +210,33 @@ describe('dynamic DNS providers against a local server', () => {
     expect(await anon(db).domain.checkName({ name: 'taken' })).toMatchObject({ available: true, checked: false, reason: expect.stringContaining('could not be reached') });
     expect(await anon(db).setup.validateStep({ step: 'domain', data: { cellName: 'taken', domainMode: 'pic_ngo' } })).toEqual({ ok: true });
     process.env.PIC_NGO_API_URL = `${base}/pic`;
+  });
+
+  it('address sources and dyndns2 servers must be https and may not reach loopback, link-local or the cell itself', async () => {
+    await setUp(db, { domainMode: 'pic_ngo' });
+    process.env.PIC_OUTBOUND_ALLOW_LOOPBACK = '0';
+    try {
+      const plain = await expectCode(admin(db).domain.update({ domainMode: 'pic_ngo', ddns: { sources: ['http://ip.example.net/', 'https://ip2.example.net/'] } }), 'BAD_REQUEST');
+      expect(plain.message).toBe('ddns.sources.0: An https:// URL like https://api.ipify.org');
+      const local = await expectCode(admin(db).domain.update({ domainMode: 'lan', ddns: { dyndns2: { server: 'https://169.254.169.254', username: 'me', password: 'pw', hostname: 'home.ddns.net' } } }), 'BAD_REQUEST');
+      expect(local.message).toMatch(/^ddns\.dyndns2\.server: Not a loopback or link-local address/);
+      // Names are checked when they resolve, and the tunnel is refused as well (stored directly: the form would refuse http).
+      db.update(ddnsState).set({ sources: [`http://localhost:${new URL(base).port}/ip1`, 'https://10.0.0.7/ip'] }).run();
+      await admin(db).domain.ddnsUpdateNow();
+      expect(seen).toEqual([]);
+      expect(state().lastError).toContain('localhost:');
+      expect(state().lastError).toContain('resolves to 127.0.0.1 is a loopback, link-local or special address: the cell does not call it');
+      expect(state().lastError).toContain("10.0.0.7 is inside the cell's own networks");
+    } finally {
+      process.env.PIC_OUTBOUND_ALLOW_LOOPBACK = '1';
+    }
+  });
+
+  it('an answer larger than 64 KiB is cut off, not read', async () => {
+    await setUp(db, { domainMode: 'pic_ngo' });
+    db.update(ddnsState).set({ sources: [`${base}/huge`, `${base}/ip2`] }).run();
+    await admin(db).domain.ddnsUpdateNow();
+    expect(state().lastError).toContain(`${base}/huge: `);
+    expect(state().lastError).toContain('answered with more than 64 KiB');
   });
 });

@@ -2,17 +2,36 @@ import { z } from 'zod';
 import { dnsLabel, domainName } from './common';
 import { domainFields } from './setup';
 
+/** Tests serve address sources on loopback over plain HTTP (`PIC_OUTBOUND_ALLOW_LOOPBACK=1` on the server). */
+const loopbackAllowed = () => typeof process !== 'undefined' && process.env?.PIC_OUTBOUND_ALLOW_LOOPBACK === '1';
+
+/** Literal hosts the cell never calls: loopback, link-local, unspecified. Names are checked when they resolve. */
+function literalRefused(hostname: string): boolean {
+  const h = hostname.replace(/^\[|\]$/g, '').toLowerCase();
+  if (h === 'localhost' || h.endsWith('.localhost')) return !loopbackAllowed();
+  if (/^127\.|^0\.|^169\.254\./.test(h)) return !(loopbackAllowed() && h.startsWith('127.'));
+  return h === '::1' || h === '::' || /^fe[89ab][0-9a-f]:/.test(h);
+}
+
 const url = z
   .string()
   .trim()
   .max(300, 'At most 300 characters')
   .refine((s) => {
     try {
-      return ['http:', 'https:'].includes(new URL(s).protocol);
+      const u = new URL(s);
+      return u.protocol === 'https:' || (u.protocol === 'http:' && loopbackAllowed());
     } catch {
       return false;
     }
-  }, 'A URL like https://api.ipify.org');
+  }, 'An https:// URL like https://api.ipify.org')
+  .refine((s) => {
+    try {
+      return !literalRefused(new URL(s).hostname);
+    } catch {
+      return true;
+    }
+  }, 'Not a loopback or link-local address: the cell does not call itself');
 
 export const ddnsInput = z.object({
   sources: z

@@ -13,6 +13,7 @@ import { dataPaths } from '../../runtime/paths';
 import { serialQueue } from '../../runtime/serial';
 import { interfaceReset } from '../wireguard/apply';
 import {
+  CATALOGUE,
   containerName,
   createOptions,
   LABEL_COMPONENT,
@@ -148,6 +149,7 @@ async function foreignHolder(docker: Docker, name: string): Promise<boolean> {
 async function createAndStart(docker: Docker, spec: ContainerSpec): Promise<string> {
   // Bind sources must exist, or the engine refuses the mount.
   fs.mkdirSync(dataPaths.config(spec.component), { recursive: true, mode: 0o755 });
+  if (CATALOGUE[spec.component].stateTarget) fs.mkdirSync(dataPaths.state(spec.component), { recursive: true, mode: 0o700 });
   const container = await docker.createContainer(createOptions(spec));
   await container.start();
   return container.id;

@@ -10,7 +10,9 @@ import { InvalidStateError } from '../../errors';
 import { logger } from '../../runtime/logger';
 import { decryptSecret, derivedSecret, encryptSecret } from '../../runtime/secrets';
 import { serialQueue } from '../../runtime/serial';
+import { refuseInternal } from '../../runtime/outbound';
 import { applyDns } from '../dns/apply';
+import { internalNetworks } from '../wireguard/state';
 import { cloudflare, DdnsError, discoverAddress, duckdns, dyndns2, picNgo, type Provider } from './providers';
 
 const log = logger.child('ddns');
@@ -31,6 +33,12 @@ function stateRow(db: DbOrTx): StateRow {
   return row;
 }
 
+/**
+ * What a URL an admin typed may not reach: loopback, link-local, the tunnel and the cell
+ * network. `PIC_OUTBOUND_ALLOW_LOOPBACK=1` lets tests serve sources on loopback.
+ */
+const refuseFor = (db: Db) => refuseInternal(internalNetworks(db), { allowLoopback: process.env.PIC_OUTBOUND_ALLOW_LOOPBACK === '1' });
+
 /** The provider the domain mode calls for; http01 and lan use dyndns2 when it is set up, else nothing. */
 export function providerFor(db: Db): Provider | null {
   const cell = db.select().from(settings).where(eq(settings.id, 1)).get();
@@ -46,7 +54,7 @@ export function providerFor(db: Db): Provider | null {
     default: {
       const s = stateRow(db);
       return s.dyndns2Server && s.dyndns2Username && s.dyndns2PasswordEnc && s.dyndns2Hostname
-        ? dyndns2(s.dyndns2Server, s.dyndns2Username, decryptSecret(s.dyndns2PasswordEnc, 'ddns_state.dyndns2_password_enc'), s.dyndns2Hostname)
+        ? dyndns2(s.dyndns2Server, s.dyndns2Username, decryptSecret(s.dyndns2PasswordEnc, 'ddns_state.dyndns2_password_enc'), s.dyndns2Hostname, refuseFor(db))
         : null;
     }
   }
@@ -90,7 +98,7 @@ async function cycle(db: Db, force: boolean, now: Date) {
   const domain = db.select({ domain: settings.domain }).from(settings).where(eq(settings.id, 1)).get()!.domain;
   let ip: string | null = null;
   try {
-    ip = await discoverAddress(s.sources);
+    ip = await discoverAddress(s.sources, refuseFor(db));
     if (!force && ip === s.publishedAddress) {
       set({ lastDiscovered: ip, lastCheckAt: now, lastError: null, failures: 0, nextAttemptAt: new Date(now.getTime() + REPUBLISH_MS) });
       return { called: false, reason: `${ip} is already published` };

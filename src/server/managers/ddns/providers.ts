@@ -4,6 +4,7 @@
  * environment so tests can point them at a local server.
  */
 import { parseIpv4 } from '@/lib/cidr';
+import { OutboundRefusedError, outboundRequest } from '../../runtime/outbound';
 
 export type FailureKind = 'auth' | 'rate' | 'server' | 'network' | 'config';
 
@@ -32,16 +33,17 @@ export interface Provider {
 const USER_AGENT = 'personal-internet-cell/0.1 (+https://pic.ngo)';
 const TIMEOUT_MS = 10_000;
 
-async function call(url: string, init: RequestInit = {}): Promise<{ status: number; text: string; retryAfter?: number }> {
-  let res: Response;
+type Refuse = (address: string) => string | null;
+
+/** One request: answers are capped in size, redirects are not followed, and a user's URL is held to `refuse`. */
+async function call(url: string, init: { method?: string; headers?: Record<string, string>; body?: string } = {}, refuse?: Refuse): Promise<{ status: number; text: string; retryAfter?: number }> {
   try {
-    res = await fetch(url, { ...init, headers: { 'User-Agent': USER_AGENT, ...(init.headers ?? {}) }, signal: AbortSignal.timeout(TIMEOUT_MS), redirect: 'error' });
+    return await outboundRequest(url, { ...init, headers: { 'User-Agent': USER_AGENT, ...(init.headers ?? {}) }, timeoutMs: TIMEOUT_MS, refuse });
   } catch (err) {
-    const cause = (err as { cause?: { code?: string } }).cause?.code;
+    if (err instanceof OutboundRefusedError) throw new DdnsError(`${new URL(url).host}: ${err.message}`, 'config');
+    const cause = (err as { code?: string }).code;
     throw new DdnsError(`${new URL(url).host} could not be reached: ${cause ?? (err as Error).message}`, 'network');
   }
-  const retry = Number(res.headers.get('retry-after'));
-  return { status: res.status, text: await res.text(), retryAfter: Number.isFinite(retry) && retry > 0 ? retry : undefined };
 }
 
 /** The usual HTTP failures, named. */
@@ -91,7 +93,7 @@ interface CfEnvelope<T> {
 /** Cloudflare API v4: find the zone, then update the A record (or create it). */
 export function cloudflare(token: string): Provider {
   const base = () => env('PIC_CLOUDFLARE_API_URL', 'https://api.cloudflare.com/client/v4');
-  async function api<T>(path: string, init: RequestInit = {}): Promise<T> {
+  async function api<T>(path: string, init: { method?: string; body?: string } = {}): Promise<T> {
     const r = await call(`${base()}${path}`, { ...init, headers: { Authorization: `Bearer ${token}`, 'Content-Type': 'application/json' } });
     let body: CfEnvelope<T> | null = null;
     try {
@@ -147,12 +149,12 @@ const DYNDNS2_FAILURES: Record<string, [FailureKind, string]> = {
 };
 
 /** The dyndns2 protocol: `GET /nic/update?hostname=&myip=` with basic auth; `good`/`nochg` mean done. */
-export function dyndns2(server: string, username: string, password: string, hostname: string): Provider {
+export function dyndns2(server: string, username: string, password: string, hostname: string, refuse?: Refuse): Provider {
   return {
     id: 'dyndns2',
     async publish({ ip }) {
       const q = new URLSearchParams({ hostname, myip: ip });
-      const r = await call(`${server.replace(/\/+$/, '')}/nic/update?${q}`, { headers: { Authorization: `Basic ${Buffer.from(`${username}:${password}`).toString('base64')}` } });
+      const r = await call(`${server.replace(/\/+$/, '')}/nic/update?${q}`, { headers: { Authorization: `Basic ${Buffer.from(`${username}:${password}`).toString('base64')}` } }, refuse);
       const code = r.text.trim().split(/\s+/)[0] ?? '';
       if (r.status === 200 && (code === 'good' || code === 'nochg')) return;
       const known = DYNDNS2_FAILURES[code];
@@ -163,12 +165,12 @@ export function dyndns2(server: string, username: string, password: string, host
 }
 
 /** The public IPv4 address as two or more sources see it; they must agree. */
-export async function discoverAddress(sources: string[]): Promise<string> {
+export async function discoverAddress(sources: string[], refuse?: Refuse): Promise<string> {
   if (sources.length < 2) throw new DdnsError('At least two address sources are needed, so one wrong answer cannot move the name', 'config');
   const answers = await Promise.all(
     sources.map(async (url) => {
       try {
-        const r = await call(url);
+        const r = await call(url, {}, refuse);
         const ip = r.text.trim();
         return r.status === 200 && parseIpv4(ip) !== null ? { url, ip } : { url, error: `HTTP ${r.status} ${ip.slice(0, 40)}` };
       } catch (err) {

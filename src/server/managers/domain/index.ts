@@ -9,7 +9,7 @@ import { configState } from '../config-apply';
 import { ddnsStatus, updateDdns } from '../ddns';
 import { picNgoNameAvailable } from '../ddns/providers';
 import { applyCaddy } from '../proxy/apply';
-import { getSettings, updateSettings } from '../settings';
+import { getSettings, settingsWritten, writeSettings } from '../settings';
 
 const NAME_CHECKS_PER_WINDOW = 30;
 
@@ -46,15 +46,25 @@ type DomainUpdate = {
   ddns?: Parameters<typeof updateDdns>[1];
 };
 
-/** Switching modes re-renders DNS and Caddy and applies them (through the settings change). */
+/**
+ * Dynamic DNS, the proxy's settings and the mode are one transaction: a refusal of any
+ * part stores nothing. Switching modes then re-renders DNS and Caddy and applies them.
+ */
 export async function updateDomain(db: Db, input: DomainUpdate, now = new Date()) {
-  const current = getSettings(db);
-  if (input.ddns) updateDdns(db, input.ddns, now);
-  const proxy: Partial<typeof proxySettings.$inferInsert> = {};
-  if (input.acmeEmail !== undefined) proxy.acmeEmail = input.acmeEmail;
-  if (input.logLevel) proxy.logLevel = input.logLevel;
-  if (Object.keys(proxy).length) db.update(proxySettings).set({ ...proxy, updatedAt: now }).where(eq(proxySettings.id, 1)).run();
-  await updateSettings(db, { cellName: current.cellName, timezone: current.timezone, domainMode: input.domainMode, domain: input.domain, ddnsToken: input.ddnsToken }, now);
+  const change = db.transaction(
+    (tx) => {
+      const t = tx as unknown as Db;
+      const current = getSettings(t);
+      if (input.ddns) updateDdns(t, input.ddns, now);
+      const proxy: Partial<typeof proxySettings.$inferInsert> = {};
+      if (input.acmeEmail !== undefined) proxy.acmeEmail = input.acmeEmail;
+      if (input.logLevel) proxy.logLevel = input.logLevel;
+      if (Object.keys(proxy).length) tx.update(proxySettings).set({ ...proxy, updatedAt: now }).where(eq(proxySettings.id, 1)).run();
+      return writeSettings(t, { cellName: current.cellName, timezone: current.timezone, domainMode: input.domainMode, domain: input.domain, ddnsToken: input.ddnsToken }, now);
+    },
+    { behavior: 'immediate' },
+  );
+  await settingsWritten(db, change);
   const apply = await applyCaddy(db).catch((err: Error) => ({ state: 'pending' as const, reason: err.message }));
   return { ...getDomain(db), apply };
 }

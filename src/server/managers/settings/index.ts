@@ -27,7 +27,11 @@ export function getSettings(db: Db) {
 
 type ParsedUpdate = Omit<UpdateSettingsInput, 'domain' | 'ddnsToken'> & { domain?: string; ddnsToken?: string };
 
-export async function updateSettings(db: Db, input: ParsedUpdate, now = new Date()) {
+/**
+ * The settings change itself, synchronous so that a caller can make it one transaction with
+ * its own writes (the domain page). Returns the row before and after.
+ */
+export function writeSettings(db: Db, input: ParsedUpdate, now = new Date()): { before: SettingsRow; after: SettingsRow } {
   const current = row(db);
   if (input.cellName !== current.cellName) {
     const owner = cellLabelOwner(db, input.cellName);
@@ -55,7 +59,16 @@ export async function updateSettings(db: Db, input: ParsedUpdate, now = new Date
     .where(eq(settings.id, 1))
     .returning()
     .get();
-  // A new name, domain or mode renames the cell's DNS names (the old zone goes) and re-renders Caddy.
-  if (updated.cellName !== current.cellName || updated.domain !== current.domain || updated.domainMode !== current.domainMode || updated.ddnsTokenEnc !== current.ddnsTokenEnc) await networkChanged(db);
-  return publicView(updated);
+  return { before: current, after: updated };
+}
+
+/** After the commit: a new name, domain or mode renames the cell's DNS names (the old zone goes) and re-renders Caddy. */
+export async function settingsWritten(db: Db, { before, after }: { before: SettingsRow; after: SettingsRow }): Promise<void> {
+  if (after.cellName !== before.cellName || after.domain !== before.domain || after.domainMode !== before.domainMode || after.ddnsTokenEnc !== before.ddnsTokenEnc) await networkChanged(db);
+}
+
+export async function updateSettings(db: Db, input: ParsedUpdate, now = new Date()) {
+  const change = db.transaction((tx) => writeSettings(tx as unknown as Db, input, now), { behavior: 'immediate' });
+  await settingsWritten(db, change);
+  return publicView(change.after);
 }
