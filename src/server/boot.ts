@@ -9,6 +9,7 @@ import { ensureNetworkServices } from './managers/network-services';
 import { isSetupComplete, onSetupComplete } from './managers/setup';
 import { applyCaddy } from './managers/proxy/apply';
 import { ensureServer } from './managers/wireguard/server';
+import { recoverAfterStop } from './recover';
 import { logger } from './runtime/logger';
 import { dataDir, dataPaths } from './runtime/paths';
 import { keys } from './runtime/secrets';
@@ -24,6 +25,8 @@ export async function boot(): Promise<void> {
   const db = getDb();
   const resealed = resealLegacySecrets(db.$client);
   if (resealed) log.info('secrets bound to their table and column', { resealed });
+  const recovered = recoverAfterStop(db);
+  if (recovered.interrupted || recovered.tempFiles) log.warn('the last stop cut changes short; closed them and cleaned up', recovered);
   installClientAddressGuard(cachedTrustedProxies(db));
   // A cell set up before WireGuard, the container stack or the network services existed gets them now.
   if (isSetupComplete(db)) {

@@ -13,6 +13,11 @@ export interface Context {
   clientAddress: string;
 }
 
+/** Shared by the audit middleware and the intent entry further in: the id of the `started` entry. */
+interface AuditIntent {
+  ref: number | null;
+}
+
 /** Who may call a procedure; read by the permission matrix test. */
 export type Access = 'public' | 'setup' | 'authed' | 'admin' | 'peer';
 export interface Meta {
@@ -84,7 +89,8 @@ const errorMapping = t.middleware(async ({ next }) => {
 
 /** Every mutation, allowed or refused, leaves an entry in the hash-chained audit trail. */
 const audit = t.middleware(async ({ ctx, meta, path, type, getRawInput, next }) => {
-  const result = await next();
+  const intent: AuditIntent = { ref: null };
+  const result = await next({ ctx: { auditIntent: intent } });
   if (type !== 'mutation' || meta?.audit === false) return result;
   const actorRole = ctx.session?.role ?? (meta?.access === 'setup' ? 'setup' : 'anonymous');
   const actor = ctx.session?.username ?? actorRole;
@@ -97,6 +103,7 @@ const audit = t.middleware(async ({ ctx, meta, path, type, getRawInput, next }) 
       input,
       outcome: result.ok ? 'success' : result.error.code === 'INTERNAL_SERVER_ERROR' ? 'error' : 'refused',
       detail: result.ok ? null : `${result.error.code}: ${result.error.message}`,
+      ref: intent.ref,
     });
   } catch (err) {
     logger.child('audit').error('could not write audit entry', { path, err });
@@ -105,6 +112,20 @@ const audit = t.middleware(async ({ ctx, meta, path, type, getRawInput, next }) 
     logger.child('trpc').error('procedure failed', { path, err: result.error.cause ?? result.error });
   }
   return result;
+});
+
+/**
+ * A mutation past its gates records that it starts before it changes anything: killed
+ * half-way, the trail still shows it, and the next start closes it as interrupted.
+ */
+const intent = t.middleware(async ({ ctx, meta, path, type, getRawInput, next }) => {
+  const holder = (ctx as Context & { auditIntent?: AuditIntent }).auditIntent;
+  if (type === 'mutation' && meta?.audit !== false && holder) {
+    const actorRole = ctx.session?.role ?? (meta?.access === 'setup' ? 'setup' : 'anonymous');
+    const input = await getRawInput().catch(() => undefined);
+    holder.ref = appendAudit(ctx.db, { actor: ctx.session?.username ?? actorRole, actorRole, procedure: path, input, outcome: 'started' }).id;
+  }
+  return next();
 });
 
 /** Until setup completes, only setup and public procedures run. */
@@ -121,26 +142,29 @@ const base = t.procedure.use(audit).use(errorMapping).use(setupGate);
 export const publicProcedure = base.meta({ access: 'public' });
 
 /** Setup procedures (the wizard's steps and its name check); closed for good once setup is complete. */
-export const setupProcedure = base.meta({ access: 'setup' }).use(({ ctx, next }) => {
-  if (isSetupComplete(ctx.db)) {
-    throw new TRPCError({ code: 'CONFLICT', message: 'Setup is already complete' });
-  }
-  return next();
-});
+export const setupProcedure = base
+  .meta({ access: 'setup' })
+  .use(({ ctx, next }) => {
+    if (isSetupComplete(ctx.db)) {
+      throw new TRPCError({ code: 'CONFLICT', message: 'Setup is already complete' });
+    }
+    return next();
+  })
+  .use(intent);
 
 export const authedProcedure = base.meta({ access: 'authed' }).use(({ ctx, next }) => {
   if (!ctx.session) throw new TRPCError({ code: 'UNAUTHORIZED', message: 'Sign in first' });
   return next({ ctx: { ...ctx, session: ctx.session } });
-});
+}).use(intent);
 
 export const adminProcedure = base.meta({ access: 'admin' }).use(({ ctx, next }) => {
   if (!ctx.session) throw new TRPCError({ code: 'UNAUTHORIZED', message: 'Sign in first' });
   if (ctx.session.role !== 'admin') throw new TRPCError({ code: 'FORBIDDEN', message: 'Admins only' });
   return next({ ctx: { ...ctx, session: ctx.session } });
-});
+}).use(intent);
 
 export const peerProcedure = base.meta({ access: 'peer' }).use(({ ctx, next }) => {
   if (!ctx.session) throw new TRPCError({ code: 'UNAUTHORIZED', message: 'Sign in first' });
   if (ctx.session.role !== 'peer') throw new TRPCError({ code: 'FORBIDDEN', message: 'Peers only' });
   return next({ ctx: { ...ctx, session: ctx.session } });
-});
+}).use(intent);

@@ -2,7 +2,7 @@ import { eq } from 'drizzle-orm';
 import { beforeEach, describe, expect, it } from 'vitest';
 import type { Db } from '@/server/db';
 import { auditEntries } from '@/server/db/schema';
-import { appendAudit, auditCsv, verifyAudit } from '@/server/managers/audit';
+import { appendAudit, auditCsv, closeInterrupted, verifyAudit } from '@/server/managers/audit';
 import { redact } from '@/server/managers/audit/chain';
 import { admin, anon, callerAs, expectCode, freshCell, setUp } from '../helpers/db';
 
@@ -48,8 +48,10 @@ describe('audit trail', () => {
   });
 
   it('records the setup itself with the password redacted', () => {
-    const first = entries()[0]!;
-    expect(first).toMatchObject({ actor: 'setup', actorRole: 'setup', procedure: 'setup.complete', outcome: 'success' });
+    const [started, first] = entries();
+    expect(started).toMatchObject({ actor: 'setup', procedure: 'setup.complete', outcome: 'started', ref: null });
+    expect(first).toMatchObject({ actor: 'setup', actorRole: 'setup', procedure: 'setup.complete', outcome: 'success', ref: started!.id });
+    expect(started!.input).not.toContain('correct horse battery');
     expect(first.input).not.toContain('correct horse battery');
     expect(JSON.parse(first.input).adminPassword).toBe('[redacted]');
   });
@@ -76,15 +78,28 @@ describe('audit trail', () => {
 
   it('verifies an untouched chain', async () => {
     await admin(db).settings.update({ cellName: 'home2', timezone: 'UTC', domainMode: 'lan' });
-    expect(await admin(db).audit.verify()).toEqual({ ok: true, checked: 2 });
+    // Each change: its `started` entry and its outcome.
+    expect(await admin(db).audit.verify()).toEqual({ ok: true, checked: 4 });
+  });
+
+  it('a change cut short by a stop is closed as interrupted at the next start; the list hides started entries', async () => {
+    const cut = appendAudit(db, { actor: 'admin', actorRole: 'admin', procedure: 'peers.create', input: { name: 'half' }, outcome: 'started' });
+    expect(closeInterrupted(db)).toBe(1);
+    expect(closeInterrupted(db)).toBe(0);
+    const closed = entries().at(-1)!;
+    expect(closed).toMatchObject({ procedure: 'peers.create', outcome: 'error', ref: cut.id, detail: expect.stringMatching(/^interrupted: /) });
+    const listed = await admin(db).audit.list({});
+    expect(listed.items.some((e) => e.outcome === 'started')).toBe(false);
+    expect((await admin(db).audit.list({ outcome: 'started' })).total).toBe(2);
+    expect(await admin(db).audit.verify()).toMatchObject({ ok: true });
   });
 
   it('detects an entry edited directly in SQLite', async () => {
     for (const name of ['a1', 'a2', 'a3']) await admin(db).settings.update({ cellName: name, timezone: 'UTC', domainMode: 'lan' });
-    const target = entries()[2]!;
+    const target = entries()[4]!;
     db.update(auditEntries).set({ actor: 'someone-else' }).where(eq(auditEntries.id, target.id)).run();
     const result = await admin(db).audit.verify();
-    expect(result).toMatchObject({ ok: false, firstBadId: target.id, checked: 2 });
+    expect(result).toMatchObject({ ok: false, firstBadId: target.id, checked: 4 });
   });
 
   it('detects a removed entry', async () => {

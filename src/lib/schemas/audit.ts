@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { pagination } from './common';
 
-export const AUDIT_OUTCOMES = ['success', 'refused', 'error'] as const;
+export const AUDIT_OUTCOMES = ['success', 'refused', 'error', 'started'] as const;
 
 export const auditListSchema = z
   .object({

@@ -2,6 +2,9 @@ import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 
+/** The names writeFileAtomic gives its temp files: `.<name>.<16 hex>.tmp`. */
+export const TEMP_FILE = /^\..+\.[0-9a-f]{16}\.tmp$/;
+
 /** The target, or a folder on its way, is a symbolic link: whoever can write there could redirect the write. */
 export class SymlinkRefusedError extends Error {}
 
@@ -57,4 +60,27 @@ export function readFileNoFollow(file: string): string | null {
   } finally {
     fs.closeSync(fd);
   }
+}
+
+/** Removes the temp files that writes cut short by a kill left below a folder; returns how many. */
+export function removeStaleTempFiles(root: string): number {
+  let removed = 0;
+  const walk = (dir: string) => {
+    let entries: fs.Dirent[];
+    try {
+      entries = fs.readdirSync(dir, { withFileTypes: true });
+    } catch {
+      return;
+    }
+    for (const e of entries) {
+      const p = path.join(dir, e.name);
+      if (e.isDirectory()) walk(p);
+      else if (TEMP_FILE.test(e.name)) {
+        fs.rmSync(p, { force: true });
+        removed++;
+      }
+    }
+  };
+  walk(root);
+  return removed;
 }

@@ -16,7 +16,7 @@ interface Filters {
 }
 
 const PAGE_SIZE = 25;
-const BADGE: Record<Outcome, string> = { success: 'badge-ok', refused: 'badge-warn', error: 'badge-bad' };
+const BADGE: Record<Outcome, string> = { success: 'badge-ok', refused: 'badge-warn', error: 'badge-bad', started: 'badge-warn' };
 
 function toQuery(f: Filters) {
   return {

@@ -8,13 +8,17 @@ export interface AuditFields {
   actorRole: string;
   procedure: string;
   input: string;
-  outcome: 'success' | 'refused' | 'error';
+  outcome: 'success' | 'refused' | 'error' | 'started';
   detail: string | null;
+  /** The `started` entry an outcome closes. */
+  ref?: number | null;
 }
 
 /** SHA-256 over the previous hash and the entry in a fixed field order (canonical by position). */
 export function entryHash(prevHash: string, e: AuditFields): string {
-  const canonical = JSON.stringify([prevHash, e.at.getTime(), e.actor, e.actorRole, e.procedure, e.input, e.outcome, e.detail]);
+  // `ref` joined later: entries without one hash exactly as before, so older chains still verify.
+  const fields = [prevHash, e.at.getTime(), e.actor, e.actorRole, e.procedure, e.input, e.outcome, e.detail, ...(e.ref != null ? [e.ref] : [])];
+  const canonical = JSON.stringify(fields);
   return crypto.createHash('sha256').update(canonical).digest('hex');
 }
 

@@ -1,4 +1,5 @@
-import { and, asc, count, desc, eq, gt, gte, like, lte, type SQL } from 'drizzle-orm';
+import { and, asc, count, desc, eq, gt, gte, isNull, like, lte, ne, type SQL } from 'drizzle-orm';
+import { alias } from 'drizzle-orm/sqlite-core';
 import type { AuditListInput } from '@/lib/schemas/audit';
 import type { Db } from '../../db';
 import { auditEntries } from '../../db/schema';
@@ -11,6 +12,7 @@ export interface AuditRecord {
   input?: unknown;
   outcome: AuditFields['outcome'];
   detail?: string | null;
+  ref?: number | null;
 }
 
 /** Appends one entry; the read of the last hash and the insert are one transaction. */
@@ -23,6 +25,7 @@ export function appendAudit(db: Db, record: AuditRecord, at = new Date()) {
     input: JSON.stringify(redact(record.input ?? null)) ?? 'null',
     outcome: record.outcome,
     detail: record.detail ?? null,
+    ref: record.ref ?? null,
   };
   return db.transaction((tx) => {
     const last = tx.select({ hash: auditEntries.hash }).from(auditEntries).orderBy(desc(auditEntries.id)).limit(1).get();
@@ -35,11 +38,13 @@ export function appendAudit(db: Db, record: AuditRecord, at = new Date()) {
   }, { behavior: 'immediate' });
 }
 
-function filters(input: AuditListInput): SQL | undefined {
+function filters(input: AuditListInput, { hideStarted = false } = {}): SQL | undefined {
   const conds: SQL[] = [];
   if (input.actor) conds.push(eq(auditEntries.actor, input.actor));
   if (input.procedure) conds.push(like(auditEntries.procedure, `${input.procedure.replace(/[%_]/g, '')}%`));
   if (input.outcome) conds.push(eq(auditEntries.outcome, input.outcome));
+  // In the list a `started` entry is shown only when asked for: its outcome entry tells the story.
+  else if (hideStarted) conds.push(ne(auditEntries.outcome, 'started'));
   if (input.from) conds.push(gte(auditEntries.at, input.from));
   if (input.to) conds.push(lte(auditEntries.at, input.to));
   return conds.length ? and(...conds) : undefined;
@@ -48,7 +53,7 @@ function filters(input: AuditListInput): SQL | undefined {
 export function listAudit(db: Db, input: AuditListInput) {
   const page = input.page ?? 1;
   const pageSize = input.pageSize ?? 50;
-  const where = filters(input);
+  const where = filters(input, { hideStarted: true });
   const items = db
     .select()
     .from(auditEntries)
@@ -59,6 +64,25 @@ export function listAudit(db: Db, input: AuditListInput) {
     .all();
   const total = db.select({ n: count() }).from(auditEntries).where(where).get()?.n ?? 0;
   return { items, total, page, pageSize };
+}
+
+/**
+ * At start: a change that got past its gates but never recorded how it ended was cut short
+ * by a crash or a kill. Its outcome is recorded now, so the trail says so instead of going quiet.
+ */
+export function closeInterrupted(db: Db, now = new Date()): number {
+  const closer = alias(auditEntries, 'closer');
+  const open = db
+    .select({ id: auditEntries.id, actor: auditEntries.actor, actorRole: auditEntries.actorRole, procedure: auditEntries.procedure })
+    .from(auditEntries)
+    .leftJoin(closer, eq(closer.ref, auditEntries.id))
+    .where(and(eq(auditEntries.outcome, 'started'), isNull(closer.id)))
+    .orderBy(asc(auditEntries.id))
+    .all();
+  for (const e of open) {
+    appendAudit(db, { actor: e.actor, actorRole: e.actorRole as AuditRecord['actorRole'], procedure: e.procedure, outcome: 'error', detail: 'interrupted: the server stopped before this change finished; what it had stored was kept', ref: e.id }, now);
+  }
+  return open.length;
 }
 
 export type AuditVerifyResult =
