@@ -123,6 +123,8 @@ describe.skipIf(!ready)('routes served by a real Caddy with the cell CA', () => 
     expect((await expectCode(admin(db).routes.create({ host: 'ntp', upstream: 'x:80', access: 'public' }), 'BAD_REQUEST')).message).toMatch(/^host: /);
     expect((await expectCode(admin(db).routes.create({ host: `x.${DOMAIN}`, upstream: 'x', access: 'public' }), 'BAD_REQUEST')).message).toMatch(/^upstream: A container or address with a port/);
     expect((await expectCode(admin(db).routes.create({ host: `x.${DOMAIN}`, upstream: 'x:80', access: 'public', headers: { 'X-A': 'a\r\nb' } }), 'BAD_REQUEST')).message).toMatch(/^headers\.X-A: /);
+    const placeholder = await expectCode(admin(db).routes.create({ host: `x.${DOMAIN}`, upstream: 'x:80', access: 'public', headers: { 'X-Leak': '{file./etc/passwd}' } }), 'BAD_REQUEST');
+    expect(placeholder.message).toBe('headers.X-Leak: No { in header values (Caddy would read it as a placeholder)');
     expect((await admin(db).routes.list()).routes).toHaveLength(count);
   });
 

@@ -107,6 +107,12 @@ describe('custom records', () => {
     const zone = await expectCode(record({ zone: 'other.org', name: 'x', type: 'A', value: '10.0.0.3' }), 'BAD_REQUEST');
     expect(zone.message).toBe("The zone must be cell or the cell's domain home.home.arpa");
     expect(fieldOf(zone)).toBe('zone');
+    // Every label fits and so does the name, but the whole name in a long domain is over 255 octets on the wire.
+    const domain = `${'d'.repeat(60)}.example.org`;
+    await admin(db).settings.update({ cellName: 'home', timezone: 'UTC', domainMode: 'http01', domain });
+    const long = Array.from({ length: 3 }, (_, i) => `${'abcdefghij'.repeat(6)}${i}`).join('.');
+    const tooLong = await expectCode(record({ zone: domain, name: long, type: 'A', value: '10.0.0.3' }), 'BAD_REQUEST');
+    expect(tooLong.message).toMatch(/^name: .* is 260 octets in all; a DNS name has at most 255$/);
     expect(db.select().from(dnsRecords).all()).toEqual([]);
   });
 

@@ -63,6 +63,9 @@ export const recordInput = z
   .superRefine((r, ctx) => {
     const problem = recordValueProblem(r.type, r.value);
     if (problem) ctx.addIssue({ code: 'custom', path: ['value'], message: problem });
+    // 255 octets on the wire is 253 characters written out without the final dot.
+    const full = r.name === '@' ? r.zone : `${r.name}.${r.zone}`;
+    if (full.length > 253) ctx.addIssue({ code: 'custom', path: ['name'], message: `${full.slice(0, 24)}… is ${full.length + 2} octets in all; a DNS name has at most 255` });
   })
   .transform((r) => ({ ...r, value: r.type === 'TXT' ? r.value : r.value.trim().replace(/\s+/g, ' ').toLowerCase() }));
 export type RecordInput = z.output<typeof recordInput>;
@@ -82,9 +85,6 @@ export interface ExistingRecord {
  * other data for the same name, or a record that shadows an automatic name.
  */
 export function recordConflict(candidate: ExistingRecord, existing: ExistingRecord[]): { field: 'name' | 'value'; message: string } | null {
-  // 255 octets on the wire is 253 characters written out without the final dot.
-  const full = candidate.name === '@' ? candidate.zone : `${candidate.name}.${candidate.zone}`;
-  if (full.length > 253) return { field: 'name', message: `${full.slice(0, 40)}… is ${full.length + 2} octets in all; a DNS name has at most 255` };
   const same = existing.filter((e) => (candidate.id === undefined || e.id !== candidate.id) && e.zone === candidate.zone && e.name === candidate.name);
   const auto = same.find((e) => e.owner);
   if (auto) return { field: 'name', message: `${candidate.name}.${candidate.zone} belongs to ${auto.owner}` };
