@@ -89,11 +89,13 @@ export function ensureCa(db: Db, now = new Date()): Promise<void> {
  * a tunnel moved outside the private ranges. The root, and so every device's trust, stays.
  */
 export function syncIntermediate(db: Db, now = new Date()): boolean {
-  const inter = authority(db, 'intermediate');
-  const root = authority(db, 'root');
-  if (!inter || !root) return false;
+  const current = pemOf(db, 'intermediate');
+  if (!current) return false;
   const scope = caScope(db);
-  if (nameConstraintsOf(inter.cert) === nameConstraintsDer(scope)) return false;
+  // Checked on every Caddy apply: only the certificate is read until a new signature is needed.
+  if (nameConstraintsOf(certFromPem(current)) === nameConstraintsDer(scope)) return false;
+  const inter = authority(db, 'intermediate')!;
+  const root = authority(db, 'root')!;
   const cert = createIntermediate(cellRow(db).name, inter.key, root, scope, now);
   db.update(caAuthorities).set({ certPem: certToPem(cert), notAfter: cert.validity.notAfter }).where(eq(caAuthorities.role, 'intermediate')).run();
   return true;
