@@ -12,7 +12,10 @@ export const users = sqliteTable('users', {
   sessionEpoch: integer('session_epoch').notNull().default(0),
 });
 
-/** Failed logins, kept in SQLite so a restart does not reset the rate limit. */
+/**
+ * Counted attempts (sign-ins, link claims, pic.ngo name checks) per key, kept in SQLite so a
+ * restart does not reset the limits. A successful sign-in removes its own row.
+ */
 export const loginFailures = sqliteTable(
   'login_failures',
   {
