@@ -41,14 +41,26 @@ export default defineConfig({
     trace: 'off',
     launchOptions: {
       executablePath: process.env.PIC_CHROMIUM || '/usr/bin/chromium',
-      args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run', '--disable-quic'],
+      args: [
+        '--no-sandbox',
+        '--disable-gpu',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--disable-sync',
+        '--no-first-run',
+        '--disable-quic',
+      ],
     },
   },
   projects: [
     { name: 'http', testMatch: /http\.spec\.ts/ },
     { name: 'browser', testMatch: /browser\.spec\.ts/, use: { baseURL: `http://localhost:${CELLS.a}` } },
     { name: 'containers', testMatch: /containers\.spec\.ts/, use: { baseURL: `http://localhost:${CELLS.d}` } },
-    { name: 'network', testMatch: /(network|routing|vault)\.spec\.ts/, use: { baseURL: `http://localhost:${CELLS.e}` } },
+    {
+      name: 'network',
+      testMatch: /(network|routing|vault)\.spec\.ts/,
+      use: { baseURL: `http://localhost:${CELLS.e}` },
+    },
     { name: 'abuse', testMatch: /(abuse|matrix)\.spec\.ts/ },
   ],
   webServer: [server('a'), server('b'), server('c'), server('d'), server('e'), server('f')],

@@ -16,7 +16,8 @@ import { loadDnsInputs } from '../src/server/managers/dns/state';
 import { createCaller } from '../src/server/routers/_app';
 
 const sizes = process.argv.slice(2).map(Number).filter(Boolean);
-const pct = (xs: number[], p: number) => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor((p / 100) * xs.length))]!;
+const pct = (xs: number[], p: number) =>
+  [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor((p / 100) * xs.length))]!;
 async function timed(n: number, fn: (i: number) => Promise<unknown> | unknown): Promise<number[]> {
   const out: number[] = [];
   for (let i = 0; i < n; i++) {
@@ -26,7 +27,8 @@ async function timed(n: number, fn: (i: number) => Promise<unknown> | unknown): 
   }
   return out;
 }
-const report = (label: string, xs: number[]) => console.log(`${label}: p50 ${pct(xs, 50).toFixed(2)} ms, p95 ${pct(xs, 95).toFixed(2)} ms (n=${xs.length})`);
+const report = (label: string, xs: number[]) =>
+  console.log(`${label}: p50 ${pct(xs, 50).toFixed(2)} ms, p95 ${pct(xs, 95).toFixed(2)} ms (n=${xs.length})`);
 
 async function run(size: number) {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'pic-bench-dns-'));
@@ -48,16 +50,43 @@ async function run(size: number) {
   db.transaction((tx) => {
     for (let i = 0; i < size; i++) {
       tx.insert(peers)
-        .values({ name: `peer-${i}`, hostIndex: i + 2, routingPolicy: 'cell', allowedIps: [], peerToPeer: false, publicKey: Buffer.from(`${i}`.padStart(32, 'k')).toString('base64'), enabled: true, createdAt: now, updatedAt: now, keysRotatedAt: now })
+        .values({
+          name: `peer-${i}`,
+          hostIndex: i + 2,
+          routingPolicy: 'cell',
+          allowedIps: [],
+          peerToPeer: false,
+          publicKey: Buffer.from(`${i}`.padStart(32, 'k')).toString('base64'),
+          enabled: true,
+          createdAt: now,
+          updatedAt: now,
+          keysRotatedAt: now,
+        })
         .run();
     }
-    for (let i = 0; i < size / 5; i++) tx.insert(dnsRecords).values({ zone: 'cell', name: `host-${i}`, type: 'A', value: `10.65.${i >> 8}.${i & 255}`, ttl: 300, createdAt: now, updatedAt: now }).run();
+    for (let i = 0; i < size / 5; i++)
+      tx.insert(dnsRecords)
+        .values({
+          zone: 'cell',
+          name: `host-${i}`,
+          type: 'A',
+          value: `10.65.${i >> 8}.${i & 255}`,
+          ttl: 300,
+          createdAt: now,
+          updatedAt: now,
+        })
+        .run();
   });
   console.log(`\n${size} peers, ${size / 5} custom records`);
   const inputs = loadDnsInputs(db)!;
   report('render (all files)', await timed(20, () => renderDnsFiles(inputs, 1)));
   report('apply, nothing changed', await timed(20, () => applyDns(db)));
-  report('record create (tRPC, with apply)', await timed(50, (i) => api.dns.createRecord({ zone: 'cell', name: `new-${i}`, type: 'A', value: '10.66.0.1', ttl: 300 })));
+  report(
+    'record create (tRPC, with apply)',
+    await timed(50, (i) =>
+      api.dns.createRecord({ zone: 'cell', name: `new-${i}`, type: 'A', value: '10.66.0.1', ttl: 300 }),
+    ),
+  );
   console.log(`cell.zone: ${(fs.statSync(path.join(dir, 'config/dns/cell.zone')).size / 1024).toFixed(0)} KiB`);
   fs.rmSync(dir, { recursive: true, force: true });
 }

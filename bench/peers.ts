@@ -18,7 +18,8 @@ import { loadServerModel } from '../src/server/managers/wireguard/state';
 import { createCaller } from '../src/server/routers/_app';
 
 const sizes = process.argv.slice(2).map(Number).filter(Boolean);
-const pct = (xs: number[], p: number) => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor((p / 100) * xs.length))]!;
+const pct = (xs: number[], p: number) =>
+  [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor((p / 100) * xs.length))]!;
 const ms = (x: number) => `${x.toFixed(2)} ms`;
 async function time<T>(fn: () => Promise<T> | T): Promise<[number, T]> {
   const t = performance.now();
@@ -32,14 +33,19 @@ function realInterface(tag: string): { backend: WgBackend | null; cleanup: () =>
   try {
     if (process.getuid?.() !== 0) throw new Error('not root');
     execFileSync('ip', ['netns', 'add', ns]);
-    execFileSync('ip', ['netns', 'exec', ns, 'wireguard-go', iface], { env: { ...process.env, WG_I_PREFER_BUGGY_USERSPACE_TO_POLISHED_KMOD: '1' } });
+    execFileSync('ip', ['netns', 'exec', ns, 'wireguard-go', iface], {
+      env: { ...process.env, WG_I_PREFER_BUGGY_USERSPACE_TO_POLISHED_KMOD: '1' },
+    });
     const cleanup = () => {
-      for (const pid of execFileSync('ip', ['netns', 'pids', ns], { encoding: 'utf8' }).split('\n').filter(Boolean)) process.kill(Number(pid));
+      for (const pid of execFileSync('ip', ['netns', 'pids', ns], { encoding: 'utf8' }).split('\n').filter(Boolean))
+        process.kill(Number(pid));
       execFileSync('ip', ['netns', 'del', ns]);
     };
     return { backend: localBackend(iface, { netns: ns }), cleanup };
   } catch (err) {
-    console.log(`(no real interface: ${(err as Error).message}; applies go to a backend that is down, apply figures are skipped)`);
+    console.log(
+      `(no real interface: ${(err as Error).message}; applies go to a backend that is down, apply figures are skipped)`,
+    );
     return { backend: null, cleanup: () => undefined };
   }
 }
@@ -52,20 +58,37 @@ async function run(n: number) {
   const iface = realInterface(String(n));
   useWireguardBackend(iface.backend ?? localBackend('pic-none-0'));
   const anon = createCaller({ db, session: null, clientAddress: '127.0.0.1' });
-  await anon.setup.complete({ cellName: 'bench', domainMode: 'lan', timezone: 'UTC', adminUsername: 'admin', adminPassword: 'bench password 123', services: ['wireguard'] });
+  await anon.setup.complete({
+    cellName: 'bench',
+    domainMode: 'lan',
+    timezone: 'UTC',
+    adminUsername: 'admin',
+    adminPassword: 'bench password 123',
+    services: ['wireguard'],
+  });
   const admin = createCaller({ db, session: { id: 1, username: 'admin', role: 'admin' }, clientAddress: '127.0.0.1' });
   await admin.wireguard.update({ subnet: '10.0.0.0/16', confirmReaddress: true });
 
   const creates: number[] = [];
   for (let i = 0; i < n; i++) {
-    const [t, peer] = await time(() => admin.peers.create({ name: `peer-${i}`, routingPolicy: i % 3 ? 'cell' : 'full' }));
-    if (iface.backend && peer.apply.state !== 'applied') throw new Error(`create ${i} not applied: ${JSON.stringify(peer.apply)}`);
+    const [t, peer] = await time(() =>
+      admin.peers.create({ name: `peer-${i}`, routingPolicy: i % 3 ? 'cell' : 'full' }),
+    );
+    if (iface.backend && peer.apply.state !== 'applied')
+      throw new Error(`create ${i} not applied: ${JSON.stringify(peer.apply)}`);
     creates.push(t);
   }
   const lists: number[] = [];
   const sorts = ['name', 'address', 'createdAt', 'expiresAt'] as const;
   for (let i = 0; i < 200; i++) {
-    const [t] = await time(() => admin.peers.list({ page: 1 + (i % Math.ceil(n / 50)), pageSize: 50, sort: sorts[i % 4], search: i % 5 === 0 ? `peer-${i}` : undefined }));
+    const [t] = await time(() =>
+      admin.peers.list({
+        page: 1 + (i % Math.ceil(n / 50)),
+        pageSize: 50,
+        sort: sorts[i % 4],
+        search: i % 5 === 0 ? `peer-${i}` : undefined,
+      }),
+    );
     lists.push(t);
   }
   const snapshot = loadServerModel(db, new Date())!;
@@ -74,22 +97,39 @@ async function run(n: number) {
   const syncs: number[] = [];
   const singles: number[] = [];
   if (iface.backend) {
-    for (let i = 0; i < 5; i++) syncs.push((await time(() => iface.backend!.sync({ file: configFiles().sync, containerPath: '' })))[0]);
-    for (let i = 0; i < 50; i++) singles.push((await time(() => admin.peers.setEnabled({ id: 1 + (i % 10), enabled: i % 20 >= 10 })))[0]);
-    const peersOnIface = execFileSync('ip', ['netns', 'exec', `pic-bench-${n}`, 'wg', 'show', `wgb${n}`, 'peers'], { encoding: 'utf8' }).trim().split('\n').length;
+    for (let i = 0; i < 5; i++)
+      syncs.push((await time(() => iface.backend!.sync({ file: configFiles().sync, containerPath: '' })))[0]);
+    for (let i = 0; i < 50; i++)
+      singles.push((await time(() => admin.peers.setEnabled({ id: 1 + (i % 10), enabled: i % 20 >= 10 })))[0]);
+    const peersOnIface = execFileSync('ip', ['netns', 'exec', `pic-bench-${n}`, 'wg', 'show', `wgb${n}`, 'peers'], {
+      encoding: 'utf8',
+    })
+      .trim()
+      .split('\n').length;
     console.log(`  interface holds ${peersOnIface} peers`);
   }
-  const dbBytes = ['cell.db', 'cell.db-wal'].reduce((s, f) => s + (fs.existsSync(path.join(dir, f)) ? fs.statSync(path.join(dir, f)).size : 0), 0);
+  const dbBytes = ['cell.db', 'cell.db-wal'].reduce(
+    (s, f) => s + (fs.existsSync(path.join(dir, f)) ? fs.statSync(path.join(dir, f)).size : 0),
+    0,
+  );
   const last = creates.slice(-100);
   console.log(`peers: ${n}`);
-  console.log(`  create one peer incl. apply: p50 ${ms(pct(creates, 50))}, p95 ${ms(pct(creates, 95))}; last 100: p50 ${ms(pct(last, 50))}, p95 ${ms(pct(last, 95))}  (target at 1,000: p95 < 25 ms)`);
-  console.log(`  peers.list page of 50:       p50 ${ms(pct(lists, 50))}, p95 ${ms(pct(lists, 95))}  (target: p95 < 10 ms)`);
+  console.log(
+    `  create one peer incl. apply: p50 ${ms(pct(creates, 50))}, p95 ${ms(pct(creates, 95))}; last 100: p50 ${ms(pct(last, 50))}, p95 ${ms(pct(last, 95))}  (target at 1,000: p95 < 25 ms)`,
+  );
+  console.log(
+    `  peers.list page of 50:       p50 ${ms(pct(lists, 50))}, p95 ${ms(pct(lists, 95))}  (target: p95 < 10 ms)`,
+  );
   console.log(`  render server config:        p50 ${ms(pct(renders, 50))}`);
   if (iface.backend) {
     console.log(`  full resync (wg syncconf):   p50 ${ms(pct(syncs, 50))}  (target: < 100 ms)`);
-    console.log(`  single-peer apply (setEnabled, wg set): p50 ${ms(pct(singles, 50))}, p95 ${ms(pct(singles, 95))}  (target: < 15 ms)`);
+    console.log(
+      `  single-peer apply (setEnabled, wg set): p50 ${ms(pct(singles, 50))}, p95 ${ms(pct(singles, 95))}  (target: < 15 ms)`,
+    );
   }
-  console.log(`  database: ${(dbBytes / 1024 / 1024).toFixed(1)} MiB; RSS ${(process.memoryUsage().rss / 1024 / 1024).toFixed(0)} MB`);
+  console.log(
+    `  database: ${(dbBytes / 1024 / 1024).toFixed(1)} MiB; RSS ${(process.memoryUsage().rss / 1024 / 1024).toFixed(0)} MB`,
+  );
   useWireguardBackend(null);
   db.$client.close();
   iface.cleanup();

@@ -11,8 +11,10 @@ import { createCaller } from '../src/server/routers/_app';
 import { importStandin, STANDIN_IMAGES, standinEnv, startEngine } from '../tests/helpers/engine';
 
 const ROUNDS = Number(process.argv[2] ?? 5);
-const pct = (xs: number[], p: number) => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor((p / 100) * xs.length))]!;
-const fmt = (xs: number[]) => `p50 ${pct(xs, 50).toFixed(1)} ms, p95 ${pct(xs, 95).toFixed(1)} ms, max ${Math.max(...xs).toFixed(1)} ms (n=${xs.length})`;
+const pct = (xs: number[], p: number) =>
+  [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor((p / 100) * xs.length))]!;
+const fmt = (xs: number[]) =>
+  `p50 ${pct(xs, 50).toFixed(1)} ms, p95 ${pct(xs, 95).toFixed(1)} ms, max ${Math.max(...xs).toFixed(1)} ms (n=${xs.length})`;
 
 async function main() {
   const engine = await startEngine();
@@ -35,19 +37,28 @@ async function main() {
       adminPassword: 'bench password 123',
       services: ['dns', 'ntp', 'wireguard'],
     });
-    const admin = createCaller({ db, session: { id: 1, username: 'admin', role: 'admin' }, clientAddress: '127.0.0.1' });
+    const admin = createCaller({
+      db,
+      session: { id: 1, username: 'admin', role: 'admin' },
+      clientAddress: '127.0.0.1',
+    });
 
     const fromEmpty: number[] = [];
     const noop: number[] = [];
     const recreate: number[] = [];
     for (let round = 0; round < ROUNDS; round++) {
       // From empty: no containers and no network.
-      for (const c of await engine.docker.listContainers({ all: true })) await engine.docker.getContainer(c.Id).remove({ force: true });
-      await engine.docker.getNetwork('cell-network').remove().catch(() => undefined);
+      for (const c of await engine.docker.listContainers({ all: true }))
+        await engine.docker.getContainer(c.Id).remove({ force: true });
+      await engine.docker
+        .getNetwork('cell-network')
+        .remove()
+        .catch(() => undefined);
       let t = performance.now();
       const first = await admin.containers.reconcile();
       fromEmpty.push(performance.now() - t);
-      if (first.components.filter((c) => c.action === 'created').length !== 4) throw new Error(`expected 4 created: ${JSON.stringify(first.components)}`);
+      if (first.components.filter((c) => c.action === 'created').length !== 4)
+        throw new Error(`expected 4 created: ${JSON.stringify(first.components)}`);
 
       for (let i = 0; i < 20; i++) {
         t = performance.now();

@@ -16,7 +16,12 @@ function rssMb(pid: number): number {
   // The server may fork workers; sum the tree.
   const children = (p: number): number[] => {
     try {
-      const kids = fs.readFileSync(`/proc/${p}/task/${p}/children`, 'utf8').trim().split(/\s+/).filter(Boolean).map(Number);
+      const kids = fs
+        .readFileSync(`/proc/${p}/task/${p}/children`, 'utf8')
+        .trim()
+        .split(/\s+/)
+        .filter(Boolean)
+        .map(Number);
       return [p, ...kids.flatMap(children)];
     } catch {
       return [p];
@@ -60,7 +65,16 @@ async function main() {
     const setup = await fetch(`${BASE}/api/trpc/setup.complete`, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ json: { cellName: 'bench', domainMode: 'lan', timezone: 'UTC', adminUsername: 'admin', adminPassword: 'benchmark password', services: ['dns'] } }),
+      body: JSON.stringify({
+        json: {
+          cellName: 'bench',
+          domainMode: 'lan',
+          timezone: 'UTC',
+          adminUsername: 'admin',
+          adminPassword: 'benchmark password',
+          services: ['dns'],
+        },
+      }),
     });
     if (!setup.ok) throw new Error(`setup failed: ${setup.status}`);
     const jar: string[] = [];
@@ -77,7 +91,15 @@ async function main() {
     remember(login);
     const cookie = jar.join('; ');
 
-    const mix = ['/api/health', '/api/csrf', '/login', '/api/trpc/settings.get', '/api/trpc/dashboard.summary', '/dashboard', '/api/trpc/audit.list?input=' + encodeURIComponent('{"json":{}}')];
+    const mix = [
+      '/api/health',
+      '/api/csrf',
+      '/login',
+      '/api/trpc/settings.get',
+      '/api/trpc/dashboard.summary',
+      '/dashboard',
+      '/api/trpc/audit.list?input=' + encodeURIComponent('{"json":{}}'),
+    ];
     const times: number[] = [];
     for (let i = 0; i < 1000; i++) {
       const s = performance.now();

@@ -28,8 +28,16 @@ async function status(): Promise<number> {
 async function resetAdmin(): Promise<number> {
   const db = getDb();
   const { username, password } = await resetAdminPassword(db);
-  appendAudit(db, { actor: 'system', actorRole: 'system', procedure: 'cli.resetAdminPassword', input: { username }, outcome: 'success' });
-  console.log(`New password for admin "${username}" (shown once; every existing session is signed out):\n\n  ${password}\n`);
+  appendAudit(db, {
+    actor: 'system',
+    actorRole: 'system',
+    procedure: 'cli.resetAdminPassword',
+    input: { username },
+    outcome: 'success',
+  });
+  console.log(
+    `New password for admin "${username}" (shown once; every existing session is signed out):\n\n  ${password}\n`,
+  );
   return 0;
 }
 

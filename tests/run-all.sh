@@ -5,6 +5,10 @@ cd "$(dirname "$0")/.."
 . scripts/lib.sh
 ensure_deps
 
+echo "==> lint (ESLint: cycles and layers; Prettier)"
+./node_modules/.bin/eslint .
+./node_modules/.bin/prettier --check . >/dev/null || { ./node_modules/.bin/prettier --check .; exit 1; }
+
 echo "==> typecheck"
 ./node_modules/.bin/tsc --noEmit
 

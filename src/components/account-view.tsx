@@ -8,7 +8,10 @@ export function AccountView() {
   const me = trpc.account.me.useQuery();
   return (
     <>
-      <PageHead title="Account" subtitle={me.data ? `Signed in as ${me.data.username} (${me.data.role})` : 'Your sign-in'} />
+      <PageHead
+        title="Account"
+        subtitle={me.data ? `Signed in as ${me.data.username} (${me.data.role})` : 'Your sign-in'}
+      />
       <div className="stack">
         {me.data && (
           <div className="card" style={{ maxWidth: 480 }}>

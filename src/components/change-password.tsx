@@ -16,7 +16,11 @@ export function ChangePasswordForm() {
     const form = new FormData(e.currentTarget);
     const value = (k: string) => String(form.get(k) ?? '');
     try {
-      await change.mutateAsync({ currentPassword: value('currentPassword'), newPassword: value('newPassword'), confirmPassword: value('confirmPassword') });
+      await change.mutateAsync({
+        currentPassword: value('currentPassword'),
+        newPassword: value('newPassword'),
+        confirmPassword: value('confirmPassword'),
+      });
       setErrors({});
       setDone(true);
       setTimeout(() => void signOut(), 1500);
@@ -30,9 +34,31 @@ export function ChangePasswordForm() {
     <form className="card stack" onSubmit={onSubmit} style={{ maxWidth: 480 }}>
       <h2>Change password</h2>
       {change.error && !Object.keys(errors).length && <Alert kind="error">{change.error.message}</Alert>}
-      <Field label="Current password" name="currentPassword" type="password" autoComplete="current-password" errors={errors.currentPassword} required />
-      <Field label="New password" name="newPassword" type="password" autoComplete="new-password" hint="At least 12 characters." errors={errors.newPassword} required />
-      <Field label="Confirm new password" name="confirmPassword" type="password" autoComplete="new-password" errors={errors.confirmPassword} required />
+      <Field
+        label="Current password"
+        name="currentPassword"
+        type="password"
+        autoComplete="current-password"
+        errors={errors.currentPassword}
+        required
+      />
+      <Field
+        label="New password"
+        name="newPassword"
+        type="password"
+        autoComplete="new-password"
+        hint="At least 12 characters."
+        errors={errors.newPassword}
+        required
+      />
+      <Field
+        label="Confirm new password"
+        name="confirmPassword"
+        type="password"
+        autoComplete="new-password"
+        errors={errors.confirmPassword}
+        required
+      />
       <SubmitButton pending={change.isPending}>Change password</SubmitButton>
     </form>
   );

@@ -5,7 +5,23 @@ import { Dialog } from './dialog';
 import { Alert } from './ui';
 
 /** Asks before a destructive step; the server's refusal shows in place. */
-export function ConfirmDialog({ title, confirmLabel, pending, error, onConfirm, onClose, children }: { title: string; confirmLabel: string; pending: boolean; error?: string | null; onConfirm: () => void; onClose: () => void; children: ReactNode }) {
+export function ConfirmDialog({
+  title,
+  confirmLabel,
+  pending,
+  error,
+  onConfirm,
+  onClose,
+  children,
+}: {
+  title: string;
+  confirmLabel: string;
+  pending: boolean;
+  error?: string | null;
+  onConfirm: () => void;
+  onClose: () => void;
+  children: ReactNode;
+}) {
   return (
     <Dialog title={title} onClose={onClose}>
       <div className="stack">

@@ -1,5 +1,17 @@
 /** Previous / Next under a paged table, with where the reader is. */
-export function Pager({ page, pages, total, noun, onPage }: { page: number; pages: number; total: number; noun: string; onPage: (page: number) => void }) {
+export function Pager({
+  page,
+  pages,
+  total,
+  noun,
+  onPage,
+}: {
+  page: number;
+  pages: number;
+  total: number;
+  noun: string;
+  onPage: (page: number) => void;
+}) {
   return (
     <div className="row">
       <button className="btn" disabled={page <= 1} onClick={() => onPage(page - 1)}>

@@ -7,10 +7,17 @@ export function PeerConfig({ id, name, ownKey }: { id: number; name: string; own
   const qr = trpc.peers.qr.useQuery({ id });
   return (
     <div className="stack">
-      {ownKey && <p className="small">This peer brought its own key: replace the placeholder with its private key before use.</p>}
+      {ownKey && (
+        <p className="small">This peer brought its own key: replace the placeholder with its private key before use.</p>
+      )}
       {qr.error && <p className="alert alert-error">{qr.error.message}</p>}
       {qr.data ? (
-        <div className="qr" data-testid="peer-qr" aria-label={`QR code of the config of ${name}`} dangerouslySetInnerHTML={{ __html: qr.data.svg }} />
+        <div
+          className="qr"
+          data-testid="peer-qr"
+          aria-label={`QR code of the config of ${name}`}
+          dangerouslySetInnerHTML={{ __html: qr.data.svg }}
+        />
       ) : (
         !qr.error && <p className="muted">Rendering QR code…</p>
       )}

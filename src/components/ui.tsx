@@ -14,7 +14,13 @@ export function Field({ label, name, hint, errors, id, ...input }: FieldProps) {
   return (
     <div className="field">
       <label htmlFor={fieldId}>{label}</label>
-      <input id={fieldId} name={name} aria-invalid={error ? true : undefined} aria-describedby={error ? `${fieldId}-err` : undefined} {...input} />
+      <input
+        id={fieldId}
+        name={name}
+        aria-invalid={error ? true : undefined}
+        aria-describedby={error ? `${fieldId}-err` : undefined}
+        {...input}
+      />
       {hint && !error && <span className="hint">{hint}</span>}
       {error && (
         <span className="error" id={`${fieldId}-err`} role="alert">
@@ -46,7 +52,11 @@ export function PageHead({ title, subtitle, actions }: { title: string; subtitle
     <div className="page-head">
       <div>
         <h1>{title}</h1>
-        {subtitle && <p className="muted" style={{ margin: 0 }}>{subtitle}</p>}
+        {subtitle && (
+          <p className="muted" style={{ margin: 0 }}>
+            {subtitle}
+          </p>
+        )}
       </div>
       {actions}
     </div>
@@ -54,7 +64,15 @@ export function PageHead({ title, subtitle, actions }: { title: string; subtitle
 }
 
 /** The form's main button; says what it is doing while the request runs. */
-export function SubmitButton({ pending, children, pendingLabel = 'Saving…' }: { pending: boolean; children: ReactNode; pendingLabel?: string }) {
+export function SubmitButton({
+  pending,
+  children,
+  pendingLabel = 'Saving…',
+}: {
+  pending: boolean;
+  children: ReactNode;
+  pendingLabel?: string;
+}) {
   return (
     <div>
       <button className="btn btn-primary" type="submit" disabled={pending}>

@@ -51,7 +51,12 @@ export function parseIpv6(s: string): bigint | null {
   if ([...head, ...rest].some((g) => !/^[0-9a-fA-F]{1,4}$/.test(g))) return null;
   const given = head.length + rest.length + tail.length;
   if (halves.length === 1 ? given !== 8 : given > 7) return null;
-  const all = [...head.map((g) => parseInt(g, 16)), ...Array(8 - given).fill(0), ...rest.map((g) => parseInt(g, 16)), ...tail];
+  const all = [
+    ...head.map((g) => parseInt(g, 16)),
+    ...Array(8 - given).fill(0),
+    ...rest.map((g) => parseInt(g, 16)),
+    ...tail,
+  ];
   return all.reduce((acc: bigint, g: number) => (acc << 16n) | BigInt(g), 0n);
 }
 
@@ -60,7 +65,7 @@ export function formatIpv6(n: bigint): string {
   const groups = Array.from({ length: 8 }, (_, i) => Number((n >> BigInt(112 - 16 * i)) & 0xffffn));
   let best = -1;
   let bestLen = 1;
-  for (let i = 0; i < 8; ) {
+  for (let i = 0; i < 8;) {
     if (groups[i] !== 0) {
       i++;
       continue;

@@ -33,13 +33,15 @@ export const DOMAIN_MODE_INFO: Record<DomainMode, ModeInfo> = {
   },
   http01: {
     label: 'Own domain (HTTP-01)',
-    summary: 'Your own domain pointed at this cell; one certificate per host. Port 80 must be reachable from the internet.',
+    summary:
+      'Your own domain pointed at this cell; one certificate per host. Port 80 must be reachable from the internet.',
     domain: 'required',
     token: false,
   },
   lan: {
     label: 'LAN only',
-    summary: 'No public name. The cell’s own certificate authority signs every service; install its root once per device.',
+    summary:
+      'No public name. The cell’s own certificate authority signs every service; install its root once per device.',
     domain: 'optional',
     token: false,
   },

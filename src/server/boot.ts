@@ -7,7 +7,7 @@ import { trustedProxies } from './managers/containers';
 import { ensureStack } from './managers/containers/stack';
 import { ensureNetworkServices } from './managers/network-services';
 import { isSetupComplete, onSetupComplete } from './managers/setup';
-import { applyCaddy } from './managers/proxy/apply';
+import { applyCaddy } from './managers/proxy';
 import { ensureServer } from './managers/wireguard/server';
 import { recoverAfterStop } from './recover';
 import { logger } from './runtime/logger';
@@ -26,7 +26,8 @@ export async function boot(): Promise<void> {
   const resealed = resealLegacySecrets(db.$client);
   if (resealed) log.info('secrets bound to their table and column', { resealed });
   const recovered = recoverAfterStop(db);
-  if (recovered.interrupted || recovered.tempFiles) log.warn('the last stop cut changes short; closed them and cleaned up', recovered);
+  if (recovered.interrupted || recovered.tempFiles)
+    log.warn('the last stop cut changes short; closed them and cleaned up', recovered);
   installClientAddressGuard(cachedTrustedProxies(db));
   // A cell set up before WireGuard, the container stack or the network services existed gets them now.
   if (isSetupComplete(db)) {
@@ -35,7 +36,12 @@ export async function boot(): Promise<void> {
     ensureNetworkServices(db);
   }
   // The certificate authority is made in the background as soon as setup completes; Caddy then signs with it.
-  onSetupComplete((cell) => void applyCaddy(cell).catch((err) => log.error('could not create the certificate authority or apply Caddy', { err })));
+  onSetupComplete(
+    (cell) =>
+      void applyCaddy(cell).catch((err) =>
+        log.error('could not create the certificate authority or apply Caddy', { err }),
+      ),
+  );
   startLoops(db);
   log.info('cell started', {
     dataDir: dataDir(),

@@ -6,7 +6,7 @@ import { desiredFingerprint, reconcile } from './managers/containers';
 import { applyNetworkServices } from './managers/network-services';
 import { ddnsCycle } from './managers/ddns';
 import { isSetupComplete } from './managers/setup';
-import { applyCaddy } from './managers/proxy/apply';
+import { applyCaddy } from './managers/proxy';
 import { ensureCa, refreshCrlIfDue, syncIntermediate } from './managers/vault';
 import { applyWireguard, expirePeers } from './managers/wireguard';
 import { findServer } from './managers/wireguard/state';
@@ -32,7 +32,9 @@ export const loops: Loop[] = [
     name: 'prune-login-failures',
     intervalMs: 10 * 60 * 1000,
     run: (db) => {
-      db.delete(loginFailures).where(lt(loginFailures.at, new Date(Date.now() - LOGIN_WINDOW_MS))).run();
+      db.delete(loginFailures)
+        .where(lt(loginFailures.at, new Date(Date.now() - LOGIN_WINDOW_MS)))
+        .run();
     },
   },
   {
@@ -60,7 +62,8 @@ export const loops: Loop[] = [
       const wanted = desiredFingerprint(db);
       if (stackState.reconciled === wanted) return;
       const report = await reconcile(db);
-      stackState.reconciled = report.components.some((c) => c.action === 'failed') || report.network.action === 'failed' ? null : wanted;
+      stackState.reconciled =
+        report.components.some((c) => c.action === 'failed') || report.network.action === 'failed' ? null : wanted;
     },
   },
   {
@@ -83,7 +86,7 @@ export const loops: Loop[] = [
     run: async (db) => {
       if (!isSetupComplete(db)) return;
       await ensureCa(db);
-      if (syncIntermediate(db)) log.info('intermediate signed again for the cell\'s current names');
+      if (syncIntermediate(db)) log.info("intermediate signed again for the cell's current names");
       if (refreshCrlIfDue(db)) log.info('CRL signed again before its next update');
       const caddy = await applyCaddy(db);
       if (caddy.state !== 'applied') log.warn('Caddy did not take its renewed certificates', { ...caddy });

@@ -1,7 +1,15 @@
 import { initTRPC, TRPCError } from '@trpc/server';
 import superjson from 'superjson';
 import type { Db } from './db';
-import { ConflictError, DomainError, ForbiddenError, InvalidStateError, NotFoundError, RateLimitedError, ValidationError } from './errors';
+import {
+  ConflictError,
+  DomainError,
+  ForbiddenError,
+  InvalidStateError,
+  NotFoundError,
+  RateLimitedError,
+  ValidationError,
+} from './errors';
 import type { SessionUser } from './managers/accounts';
 import { appendAudit } from './managers/audit';
 import { isSetupComplete } from './managers/setup';
@@ -31,11 +39,14 @@ type FieldErrors = Record<string, string[]>;
 /** Per-field messages from a zod (or any Standard Schema) failure or a domain error. */
 function fieldErrorsOf(cause: unknown): FieldErrors | null {
   if (cause instanceof DomainError) return cause.field ? { [cause.field]: [cause.message] } : null;
-  const issues = (cause as { issues?: { path?: PropertyKey[] | { key: PropertyKey }[]; message: string }[] } | undefined)?.issues;
+  const issues = (
+    cause as { issues?: { path?: PropertyKey[] | { key: PropertyKey }[]; message: string }[] } | undefined
+  )?.issues;
   if (!Array.isArray(issues)) return null;
   const out: FieldErrors = {};
   for (const issue of issues) {
-    const key = (issue.path ?? []).map((p) => String(typeof p === 'object' && p !== null ? p.key : p)).join('.') || '_form';
+    const key =
+      (issue.path ?? []).map((p) => String(typeof p === 'object' && p !== null ? p.key : p)).join('.') || '_form';
     (out[key] ??= []).push(issue.message);
   }
   return out;
@@ -43,20 +54,24 @@ function fieldErrorsOf(cause: unknown): FieldErrors | null {
 
 /** A readable message: validation failures name each field and its reason. */
 function errorMessage(error: TRPCError): string {
-  const fields = error.code === 'BAD_REQUEST' && !(error.cause instanceof DomainError) ? fieldErrorsOf(error.cause) : null;
+  const fields =
+    error.code === 'BAD_REQUEST' && !(error.cause instanceof DomainError) ? fieldErrorsOf(error.cause) : null;
   if (!fields) return error.message;
   return Object.entries(fields)
     .map(([k, msgs]) => `${k}: ${msgs[0]}`)
     .join('; ');
 }
 
-const t = initTRPC.context<Context>().meta<Meta>().create({
-  transformer: superjson,
-  errorFormatter({ shape, error }) {
-    const { stack: _stack, ...data } = shape.data;
-    return { ...shape, data: { ...data, fieldErrors: fieldErrorsOf(error.cause) } };
-  },
-});
+const t = initTRPC
+  .context<Context>()
+  .meta<Meta>()
+  .create({
+    transformer: superjson,
+    errorFormatter({ shape, error }) {
+      const { stack: _stack, ...data } = shape.data;
+      return { ...shape, data: { ...data, fieldErrors: fieldErrorsOf(error.cause) } };
+    },
+  });
 
 export const createCallerFactory = t.createCallerFactory;
 export const router = t.router;
@@ -123,7 +138,13 @@ const intent = t.middleware(async ({ ctx, meta, path, type, getRawInput, next })
   if (type === 'mutation' && meta?.audit !== false && holder) {
     const actorRole = ctx.session?.role ?? (meta?.access === 'setup' ? 'setup' : 'anonymous');
     const input = await getRawInput().catch(() => undefined);
-    holder.ref = appendAudit(ctx.db, { actor: ctx.session?.username ?? actorRole, actorRole, procedure: path, input, outcome: 'started' }).id;
+    holder.ref = appendAudit(ctx.db, {
+      actor: ctx.session?.username ?? actorRole,
+      actorRole,
+      procedure: path,
+      input,
+      outcome: 'started',
+    }).id;
   }
   return next();
 });
@@ -152,19 +173,28 @@ export const setupProcedure = base
   })
   .use(intent);
 
-export const authedProcedure = base.meta({ access: 'authed' }).use(({ ctx, next }) => {
-  if (!ctx.session) throw new TRPCError({ code: 'UNAUTHORIZED', message: 'Sign in first' });
-  return next({ ctx: { ...ctx, session: ctx.session } });
-}).use(intent);
+export const authedProcedure = base
+  .meta({ access: 'authed' })
+  .use(({ ctx, next }) => {
+    if (!ctx.session) throw new TRPCError({ code: 'UNAUTHORIZED', message: 'Sign in first' });
+    return next({ ctx: { ...ctx, session: ctx.session } });
+  })
+  .use(intent);
 
-export const adminProcedure = base.meta({ access: 'admin' }).use(({ ctx, next }) => {
-  if (!ctx.session) throw new TRPCError({ code: 'UNAUTHORIZED', message: 'Sign in first' });
-  if (ctx.session.role !== 'admin') throw new TRPCError({ code: 'FORBIDDEN', message: 'Admins only' });
-  return next({ ctx: { ...ctx, session: ctx.session } });
-}).use(intent);
+export const adminProcedure = base
+  .meta({ access: 'admin' })
+  .use(({ ctx, next }) => {
+    if (!ctx.session) throw new TRPCError({ code: 'UNAUTHORIZED', message: 'Sign in first' });
+    if (ctx.session.role !== 'admin') throw new TRPCError({ code: 'FORBIDDEN', message: 'Admins only' });
+    return next({ ctx: { ...ctx, session: ctx.session } });
+  })
+  .use(intent);
 
-export const peerProcedure = base.meta({ access: 'peer' }).use(({ ctx, next }) => {
-  if (!ctx.session) throw new TRPCError({ code: 'UNAUTHORIZED', message: 'Sign in first' });
-  if (ctx.session.role !== 'peer') throw new TRPCError({ code: 'FORBIDDEN', message: 'Peers only' });
-  return next({ ctx: { ...ctx, session: ctx.session } });
-}).use(intent);
+export const peerProcedure = base
+  .meta({ access: 'peer' })
+  .use(({ ctx, next }) => {
+    if (!ctx.session) throw new TRPCError({ code: 'UNAUTHORIZED', message: 'Sign in first' });
+    if (ctx.session.role !== 'peer') throw new TRPCError({ code: 'FORBIDDEN', message: 'Peers only' });
+    return next({ ctx: { ...ctx, session: ctx.session } });
+  })
+  .use(intent);

@@ -14,7 +14,11 @@ const F = `http://localhost:${CELLS.f}`;
 interface Proc {
   _def: { meta?: { access: Access }; type: 'query' | 'mutation' | 'subscription' };
 }
-const procedures = Object.entries(appRouter._def.procedures as unknown as Record<string, Proc>).map(([path, p]) => ({ path, access: p._def.meta!.access, type: p._def.type }));
+const procedures = Object.entries(appRouter._def.procedures as unknown as Record<string, Proc>).map(([path, p]) => ({
+  path,
+  access: p._def.meta!.access,
+  type: p._def.type,
+}));
 
 const expected: Record<Access, Record<'none' | 'peer', number | 'passes'>> = {
   public: { none: 'passes', peer: 'passes' },
@@ -31,8 +35,16 @@ test('every procedure answers over HTTP as its builder says', async ({ playwrigh
   await adminApi.setup({ cellName: 'abuse' });
   await loginOk(await adminApi.login('admin', 'correct horse battery'));
   const token = await adminApi.csrf();
-  const peerId = (await (await adminApi.mutate('peers.create', { name: 'matrix-phone', routingPolicy: 'cell' }, { 'x-csrf-token': token })).json()).result.data.json.id;
-  await adminApi.mutate('peers.createLogin', { peerId, username: 'matrix', mode: 'password', password: 'matrix password 1' }, { 'x-csrf-token': token });
+  const peerId = (
+    await (
+      await adminApi.mutate('peers.create', { name: 'matrix-phone', routingPolicy: 'cell' }, { 'x-csrf-token': token })
+    ).json()
+  ).result.data.json.id;
+  await adminApi.mutate(
+    'peers.createLogin',
+    { peerId, username: 'matrix', mode: 'password', password: 'matrix password 1' },
+    { 'x-csrf-token': token },
+  );
 
   const none = await playwright.request.newContext();
   const peer = await playwright.request.newContext();
@@ -51,7 +63,10 @@ test('every procedure answers over HTTP as its builder says', async ({ playwrigh
         expect(await r.text(), `${path} as ${who}`).toContain(want === 401 ? 'UNAUTHORIZED' : 'FORBIDDEN');
         continue;
       }
-      const r = type === 'query' ? await callers[who].query(path) : await callers[who].mutate(path, undefined, { 'x-csrf-token': tokens[who] });
+      const r =
+        type === 'query'
+          ? await callers[who].query(path)
+          : await callers[who].mutate(path, undefined, { 'x-csrf-token': tokens[who] });
       if (want === 'passes') expect([401, 403, 409], `${path} as ${who}: ${r.status()}`).not.toContain(r.status());
       else expect(r.status(), `${path} as ${who}`).toBe(want);
     }

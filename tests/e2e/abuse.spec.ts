@@ -14,7 +14,13 @@ const PASSWORD = 'correct horse battery';
 
 test.describe.configure({ mode: 'serial' });
 
-const scryptRuns = () => (fs.existsSync(LOG) ? fs.readFileSync(LOG, 'utf8').split('\n').filter((l) => l.includes('"scrypt run"')).length : 0);
+const scryptRuns = () =>
+  fs.existsSync(LOG)
+    ? fs
+        .readFileSync(LOG, 'utf8')
+        .split('\n')
+        .filter((l) => l.includes('"scrypt run"')).length
+    : 0;
 
 async function signedIn(request: APIRequestContext) {
   const api = cellApi(request, F);
@@ -29,20 +35,32 @@ async function cellName(request: APIRequestContext) {
 /** A peer with a portal password, for the lock-out and disabled-peer attacks. */
 async function peerWithLogin(request: APIRequestContext, name: string, username: string) {
   const { api, token } = await signedIn(request);
-  const peer = await (await api.mutate('peers.create', { name, routingPolicy: 'cell' }, { 'x-csrf-token': token })).json();
+  const peer = await (
+    await api.mutate('peers.create', { name, routingPolicy: 'cell' }, { 'x-csrf-token': token })
+  ).json();
   const id = peer.result.data.json.id as number;
-  const login = await api.mutate('peers.createLogin', { peerId: id, username, mode: 'password', password: 'peer password 1' }, { 'x-csrf-token': token });
+  const login = await api.mutate(
+    'peers.createLogin',
+    { peerId: id, username, mode: 'password', password: 'peer password 1' },
+    { 'x-csrf-token': token },
+  );
   expect(login.status()).toBe(200);
   return id;
 }
 
 // abuse-matrix.spec.ts runs first and sets the cell up.
-test('the JSON login is counted like the form: after five failures even the right password gets 429 and no session', async ({ playwright, request }) => {
+test('the JSON login is counted like the form: after five failures even the right password gets 429 and no session', async ({
+  playwright,
+  request,
+}) => {
   await peerWithLogin(request, 'victim-phone', 'victim');
   const attacker = await playwright.request.newContext();
   const { csrfToken } = await (await attacker.get(`${F}/api/auth/csrf`)).json();
   const json = (password: string) =>
-    attacker.post(`${F}/api/auth/callback/credentials`, { data: { username: 'victim', password, csrfToken, json: 'true' }, headers: { 'content-type': 'application/json' } });
+    attacker.post(`${F}/api/auth/callback/credentials`, {
+      data: { username: 'victim', password, csrfToken, json: 'true' },
+      headers: { 'content-type': 'application/json' },
+    });
   const statuses = [];
   for (let i = 0; i < 8; i++) statuses.push((await json(`wrong guess ${i}`)).status());
   expect(statuses).toEqual([401, 401, 401, 401, 401, 429, 429, 429]);
@@ -59,7 +77,11 @@ test('twenty concurrent wrong guesses count at most five tries before 429', asyn
   const { csrfToken } = await (await attacker.get(`${F}/api/auth/csrf`)).json();
   const before = scryptRuns();
   const answers = await Promise.all(
-    Array.from({ length: 20 }, (_, i) => attacker.post(`${F}/api/auth/callback/credentials`, { form: { username: 'target', password: `guess ${i}`, csrfToken, json: 'true' } })),
+    Array.from({ length: 20 }, (_, i) =>
+      attacker.post(`${F}/api/auth/callback/credentials`, {
+        form: { username: 'target', password: `guess ${i}`, csrfToken, json: 'true' },
+      }),
+    ),
   );
   const codes = answers.map((r) => r.status());
   expect(codes.filter((c) => c === 401).length).toBeLessThanOrEqual(5);
@@ -71,7 +93,10 @@ test('twenty concurrent wrong guesses count at most five tries before 429', asyn
 
 test('CSRF cannot be skipped by any spelling of the batch path', async ({ request }) => {
   const { token } = await signedIn(request);
-  const body = { 0: { json: { cellName: 'pwned', timezone: 'UTC', domainMode: 'lan' } }, 1: { json: { cellName: 'pwned', timezone: 'UTC', domainMode: 'lan' } } };
+  const body = {
+    0: { json: { cellName: 'pwned', timezone: 'UTC', domainMode: 'lan' } },
+    1: { json: { cellName: 'pwned', timezone: 'UTC', domainMode: 'lan' } },
+  };
   const tricks = [
     'setup.complete%2Csettings.update?batch=1',
     'setup.complete%2csettings.update?batch=1',
@@ -85,17 +110,29 @@ test('CSRF cannot be skipped by any spelling of the batch path', async ({ reques
     'settings.update%00',
   ];
   for (const trick of tricks) {
-    const r = await request.post(`${F}/api/trpc/${trick}`, { data: body, headers: { 'content-type': 'application/json', origin: F } });
+    const r = await request.post(`${F}/api/trpc/${trick}`, {
+      data: body,
+      headers: { 'content-type': 'application/json', origin: F },
+    });
     expect([400, 403], trick).toContain(r.status());
   }
   // A path that is not even valid percent-encoding never reaches a procedure (Next refuses it first).
-  const broken = await request.post(`${F}/api/trpc/settings.update%`, { data: body, headers: { 'content-type': 'application/json', origin: F } });
+  const broken = await request.post(`${F}/api/trpc/settings.update%`, {
+    data: body,
+    headers: { 'content-type': 'application/json', origin: F },
+  });
   expect(broken.ok()).toBe(false);
   // With the token but without any sign of our origin, or from another site: refused too.
   const update = { cellName: 'pwned', timezone: 'UTC', domainMode: 'lan' };
-  const noOrigin = await request.post(`${F}/api/trpc/settings.update`, { data: { json: update }, headers: { 'content-type': 'application/json', 'x-csrf-token': token } });
+  const noOrigin = await request.post(`${F}/api/trpc/settings.update`, {
+    data: { json: update },
+    headers: { 'content-type': 'application/json', 'x-csrf-token': token },
+  });
   expect(noOrigin.status()).toBe(403);
-  const crossSite = await request.post(`${F}/api/trpc/settings.update`, { data: { json: update }, headers: { 'content-type': 'application/json', 'x-csrf-token': token, 'sec-fetch-site': 'cross-site' } });
+  const crossSite = await request.post(`${F}/api/trpc/settings.update`, {
+    data: { json: update },
+    headers: { 'content-type': 'application/json', 'x-csrf-token': token, 'sec-fetch-site': 'cross-site' },
+  });
   expect(crossSite.status()).toBe(403);
   expect(await cellName(request)).toBe('abuse');
   // A browser's same-origin fetch without Origin passes.
@@ -106,7 +143,9 @@ test('CSRF cannot be skipped by any spelling of the batch path', async ({ reques
   expect(same.status()).toBe(200);
 });
 
-test('a 2 MB body is refused with 413, and a 500-name batch runs nothing and leaves one audit row', async ({ request }) => {
+test('a 2 MB body is refused with 413, and a 500-name batch runs nothing and leaves one audit row', async ({
+  request,
+}) => {
   const { api, token } = await signedIn(request);
   const big = await request.post(`${F}/api/trpc/dns.createRecord`, {
     data: { json: { zone: 'cell', name: 'big', type: 'TXT', value: 'x'.repeat(2 * 1024 * 1024), ttl: 300 } },
@@ -114,8 +153,13 @@ test('a 2 MB body is refused with 413, and a 500-name batch runs nothing and lea
   });
   expect(big.status()).toBe(413);
   const names = Array.from({ length: 500 }, () => 'peers.create').join(',');
-  const inputs = Object.fromEntries(Array.from({ length: 500 }, (_, i) => [i, { json: { name: `flood-${i}`, routingPolicy: 'cell' } }]));
-  const batch = await request.post(`${F}/api/trpc/${names}?batch=1`, { data: inputs, headers: { 'content-type': 'application/json', 'x-csrf-token': token, origin: F } });
+  const inputs = Object.fromEntries(
+    Array.from({ length: 500 }, (_, i) => [i, { json: { name: `flood-${i}`, routingPolicy: 'cell' } }]),
+  );
+  const batch = await request.post(`${F}/api/trpc/${names}?batch=1`, {
+    data: inputs,
+    headers: { 'content-type': 'application/json', 'x-csrf-token': token, origin: F },
+  });
   expect(batch.status()).toBe(400);
   const rows = (await (await api.query('audit.list', { procedure: 'batch(500)' })).json()).result.data.json;
   expect(rows.total).toBe(1);
@@ -137,7 +181,7 @@ test('after sign-out the old session cookie is refused', async ({ playwright }) 
   await replay.dispose();
 });
 
-test("a disabled peer cannot download its config", async ({ playwright, request }) => {
+test('a disabled peer cannot download its config', async ({ playwright, request }) => {
   const id = await peerWithLogin(request, 'lent-laptop', 'lent');
   const peer = await playwright.request.newContext();
   await loginOk(await cellApi(peer, F).login('lent', 'peer password 1'));
@@ -160,7 +204,11 @@ test('a hundred wrong link tokens are rate limited and never reach scrypt', asyn
   expect(before, 'the debug log counts every password hash').toBeGreaterThan(0);
   const codes: number[] = [];
   for (let i = 0; i < 100; i++) {
-    const r = await api.mutate('account.claimLink', { token: `guess-${i}-${'x'.repeat(24)}`, password: 'chosen password 1', confirmPassword: 'chosen password 1' }, { 'x-csrf-token': token });
+    const r = await api.mutate(
+      'account.claimLink',
+      { token: `guess-${i}-${'x'.repeat(24)}`, password: 'chosen password 1', confirmPassword: 'chosen password 1' },
+      { 'x-csrf-token': token },
+    );
     codes.push(r.status());
   }
   expect(codes.slice(0, 10).every((c) => c === 400)).toBe(true);

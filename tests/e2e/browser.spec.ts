@@ -128,7 +128,9 @@ test('a peer lands on the portal and never on admin pages', async ({ page }, inf
   // Peer accounts are created by the peers feature; here one is written straight into the cell's database.
   const db = new Database(path.resolve('.e2e/a/cell.db'));
   const now = Date.now();
-  db.prepare('insert into users (username, password_hash, role, created_at, password_changed_at) values (?, ?, ?, ?, ?)').run('alice', await hashPassword('alice long password'), 'peer', now, now);
+  db.prepare(
+    'insert into users (username, password_hash, role, created_at, password_changed_at) values (?, ?, ?, ?, ?)',
+  ).run('alice', await hashPassword('alice long password'), 'peer', now, now);
   db.close();
 
   await signIn(page, 'alice', 'alice long password');
@@ -165,9 +167,16 @@ test('an admin creates a peer, sees its QR, downloads its config, disables and d
   const qr = page.getByRole('dialog', { name: 'Config for e2e-phone' });
   await expect(qr.getByTestId('peer-qr').locator('svg')).toBeVisible();
   await shot(page, info, '12-peer-qr');
-  const [download] = await Promise.all([page.waitForEvent('download'), qr.getByRole('link', { name: 'Download config' }).click()]);
+  const [download] = await Promise.all([
+    page.waitForEvent('download'),
+    qr.getByRole('link', { name: 'Download config' }).click(),
+  ]);
   expect(download.suggestedFilename()).toBe('e2e-phone.conf');
-  const text = await (await download.createReadStream()).toArray().then((chunks) => Buffer.concat(chunks).toString('utf8'));
+  const text = await (
+    await download.createReadStream()
+  )
+    .toArray()
+    .then((chunks) => Buffer.concat(chunks).toString('utf8'));
   expect(text).toContain('[Interface]');
   expect(text).toContain('Address = 10.0.0.2/32');
   await qr.getByRole('button', { name: 'Close' }).click();
@@ -175,7 +184,10 @@ test('an admin creates a peer, sees its QR, downloads its config, disables and d
   await row.getByRole('button', { name: 'Disable' }).click();
   await expect(row.getByText('disabled')).toBeVisible();
   await row.getByRole('button', { name: 'Delete' }).click();
-  await page.getByRole('dialog', { name: 'Delete e2e-phone?' }).getByRole('button', { name: 'Delete e2e-phone' }).click();
+  await page
+    .getByRole('dialog', { name: 'Delete e2e-phone?' })
+    .getByRole('button', { name: 'Delete e2e-phone' })
+    .click();
   await expect(row).toHaveCount(0);
 
   await page.getByRole('navigation').getByRole('link', { name: 'WireGuard' }).click();
@@ -183,7 +195,10 @@ test('an admin creates a peer, sees its QR, downloads its config, disables and d
   await shot(page, info, '13-wireguard');
 });
 
-test('a peer with a portal login sees only its own config; a one-time link sets a password once', async ({ page, browser }, info) => {
+test('a peer with a portal login sees only its own config; a one-time link sets a password once', async ({
+  page,
+  browser,
+}, info) => {
   await signIn(page, 'admin', NEW_PASSWORD);
   await expect(page).toHaveURL(/\/dashboard$/);
   await page.goto('/peers');

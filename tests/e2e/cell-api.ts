@@ -16,11 +16,16 @@ export function cellApi(request: APIRequestContext, base: string) {
     },
     /** A mutation names the cell as its Origin, as a browser would; `headers` may override it. */
     async mutate(path: string, input: unknown, headers: Record<string, string> = {}) {
-      return request.post(trpcUrl(path), { data: { json: input }, headers: { 'content-type': 'application/json', origin: base, ...headers } });
+      return request.post(trpcUrl(path), {
+        data: { json: input },
+        headers: { 'content-type': 'application/json', origin: base, ...headers },
+      });
     },
     async login(username: string, password: string) {
       const { csrfToken } = (await (await request.get(`${base}/api/auth/csrf`)).json()) as { csrfToken: string };
-      return request.post(`${base}/api/auth/callback/credentials`, { form: { username, password, csrfToken, json: 'true' } });
+      return request.post(`${base}/api/auth/callback/credentials`, {
+        form: { username, password, csrfToken, json: 'true' },
+      });
     },
     async setup(input: Record<string, unknown> = {}) {
       const r = await this.mutate('setup.complete', {

@@ -1,6 +1,13 @@
 import { expect, test, type Page } from '@playwright/test';
 import { E2E_ENGINE_DIR } from './e2e-env';
-import { ENGINE_INSTALL, ENGINE_TOOLS, importStandin, STANDIN_IMAGES, startEngine, type TestEngine } from '../helpers/engine';
+import {
+  ENGINE_INSTALL,
+  ENGINE_TOOLS,
+  importStandin,
+  STANDIN_IMAGES,
+  startEngine,
+  type TestEngine,
+} from '../helpers/engine';
 import { requireTools } from '../helpers/netns';
 import { cellApi, signIn } from './cell-api';
 
@@ -52,7 +59,9 @@ test('the Containers page reconciles the stand-ins, restarts one and shows its l
   const dns = table.locator('tr[data-name="cell-dns"]');
   const startedBefore = (await engine!.docker.getContainer('cell-dns').inspect()).State.StartedAt;
   await dns.getByRole('button', { name: 'Restart' }).click();
-  await expect.poll(async () => (await engine!.docker.getContainer('cell-dns').inspect()).State.StartedAt).not.toBe(startedBefore);
+  await expect
+    .poll(async () => (await engine!.docker.getContainer('cell-dns').inspect()).State.StartedAt)
+    .not.toBe(startedBefore);
   await dns.getByRole('button', { name: 'Logs' }).click();
   const logs = page.getByTestId('logs');
   await expect(logs.getByText(/^standin .* started/)).toHaveCount(2);

@@ -40,7 +40,9 @@ test('setup completes once over HTTP, then is closed for good', async ({ request
   expect((await request.get(`${B}/api/health`).then((r) => r.json())).setupComplete).toBe(true);
 });
 
-test('a mutation without the CSRF token, or from another origin, is refused and changes nothing', async ({ request }) => {
+test('a mutation without the CSRF token, or from another origin, is refused and changes nothing', async ({
+  request,
+}) => {
   const api = cellApi(request, B);
   await loginOk(await api.login('admin', 'correct horse battery'));
   const update = { cellName: 'changed', timezone: 'UTC', domainMode: 'lan' };
@@ -58,7 +60,9 @@ test('a mutation without the CSRF token, or from another origin, is refused and 
   expect((await (await api.query('settings.get')).json()).result.data.json.cellName).toBe('changed');
 });
 
-test('failed logins are rate limited with Retry-After and never tell whether the account exists', async ({ playwright }) => {
+test('failed logins are rate limited with Retry-After and never tell whether the account exists', async ({
+  playwright,
+}) => {
   const request = await playwright.request.newContext();
   const api = cellApi(request, B);
   const unknown = await api.login('ghost', 'not a password');
@@ -129,7 +133,11 @@ test('a client config downloads for the admin and its own peer only', async ({ r
     created.push(peer as { id: number; address: string });
   }
   const [alice, bob] = created as [{ id: number; address: string }, { id: number; address: string }];
-  const login = await api.mutate('peers.createLogin', { peerId: alice.id, username: 'alice', mode: 'password', password: 'alice long password' }, { 'x-csrf-token': token });
+  const login = await api.mutate(
+    'peers.createLogin',
+    { peerId: alice.id, username: 'alice', mode: 'password', password: 'alice long password' },
+    { 'x-csrf-token': token },
+  );
   expect(login.status()).toBe(200);
 
   const file = await request.get(`${B}/api/peers/${alice.id}/config`);

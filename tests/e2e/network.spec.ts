@@ -75,7 +75,9 @@ test('change the upstream resolvers; a bad one is refused next to its field', as
   await form.getByRole('button', { name: 'Save DNS settings' }).click();
   await expect(page.getByText(/Saved, but not applied yet/)).toBeVisible();
   await page.reload();
-  await expect(page.getByRole('form', { name: 'DNS settings' }).getByLabel('Upstream resolvers')).toHaveValue('9.9.9.9, 149.112.112.112');
+  await expect(page.getByRole('form', { name: 'DNS settings' }).getByLabel('Upstream resolvers')).toHaveValue(
+    '9.9.9.9, 149.112.112.112',
+  );
 });
 
 test('NTP and DHCP tabs save with field errors in place', async ({ page }) => {

@@ -23,7 +23,9 @@ test('add and remove a route; the UI host is reserved', async ({ page }) => {
   await dialog.getByLabel('Host').fill('net.home.arpa');
   await dialog.getByLabel('Upstream').fill('files:80');
   await dialog.getByRole('button', { name: 'Add route' }).click();
-  await expect(dialog.getByText("net.home.arpa is the cell's own web app and cannot be routed elsewhere")).toBeVisible();
+  await expect(
+    dialog.getByText("net.home.arpa is the cell's own web app and cannot be routed elsewhere"),
+  ).toBeVisible();
   await dialog.getByLabel('Host').fill('files.home.example');
   await dialog.getByRole('button', { name: 'Add route' }).click();
   await expect(dialog.getByText('A subdomain of net.home.arpa, or a .cell name')).toBeVisible();
@@ -31,7 +33,9 @@ test('add and remove a route; the UI host is reserved', async ({ page }) => {
   await dialog.getByLabel('Path prefix (optional)').fill('/dav');
   await dialog.getByRole('button', { name: 'Add route' }).click();
   await expect(dialog).toBeHidden();
-  await expect(page.getByText(/Saved and applied \(written; cell-caddy reads them when it starts\)|Saved, but not applied yet/)).toBeVisible();
+  await expect(
+    page.getByText(/Saved and applied \(written; cell-caddy reads them when it starts\)|Saved, but not applied yet/),
+  ).toBeVisible();
   const row = page.getByTestId('route-files.net.home.arpa/dav');
   await expect(row).toContainText('files:80');
   await expect(row).toContainText('peers only');

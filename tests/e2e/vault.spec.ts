@@ -15,7 +15,9 @@ test('issue and revoke a certificate, and download the root', async ({ page }, i
   await expect(page).toHaveURL(/\/dashboard$/);
   await page.getByRole('link', { name: 'Vault' }).click();
   await expect(page.getByRole('heading', { name: 'Vault' })).toBeVisible();
-  await expect(page.getByRole('region', { name: 'Root certificate' }).getByText('net root CA')).toBeVisible({ timeout: 15_000 });
+  await expect(page.getByRole('region', { name: 'Root certificate' }).getByText('net root CA')).toBeVisible({
+    timeout: 15_000,
+  });
 
   const download = page.waitForEvent('download');
   await page.getByRole('link', { name: 'Download root certificate' }).click();

@@ -1,7 +1,16 @@
 /** Caddy renderer inputs shared by the golden tests and `caddy validate`. */
 import type { CaddyModel, RouteModel } from '@/server/managers/proxy/render';
 
-const route = (id: number, host: string, extra: Partial<RouteModel> = {}): RouteModel => ({ id, host, path: '', upstream: 'nextcloud:80', access: 'public', headers: {}, websocket: false, ...extra });
+const route = (id: number, host: string, extra: Partial<RouteModel> = {}): RouteModel => ({
+  id,
+  host,
+  path: '',
+  upstream: 'nextcloud:80',
+  access: 'public',
+  headers: {},
+  websocket: false,
+  ...extra,
+});
 
 const base: CaddyModel = {
   configRoot: '/etc/caddy',
@@ -27,7 +36,14 @@ const base: CaddyModel = {
 export const CADDY: Record<string, CaddyModel> = {
   lan: base,
   empty: { ...base, routes: [] },
-  http01: { ...base, mode: 'http01', domain: 'example.org', acmeEmail: 'admin@example.org', ui: { hosts: ['example.org', 'home.cell'], upstream: '172.20.0.1:3000' }, routes: [route(1, 'files.example.org'), route(2, 'nas.cell')] },
+  http01: {
+    ...base,
+    mode: 'http01',
+    domain: 'example.org',
+    acmeEmail: 'admin@example.org',
+    ui: { hosts: ['example.org', 'home.cell'], upstream: '172.20.0.1:3000' },
+    routes: [route(1, 'files.example.org'), route(2, 'nas.cell')],
+  },
   cloudflare: {
     ...base,
     mode: 'cloudflare',

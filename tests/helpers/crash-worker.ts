@@ -15,7 +15,13 @@ async function main() {
   process.stdout.write('ready\n');
   for (let i = 0; ; i++) {
     await admin.peers.create({ name: `c${round}-${i}`, routingPolicy: 'cell' });
-    await admin.dns.createRecord({ zone: 'cell', name: `r${round}-${i}`, type: 'A', value: `10.9.${Number(round) % 250}.${(i % 250) + 1}`, ttl: 300 });
+    await admin.dns.createRecord({
+      zone: 'cell',
+      name: `r${round}-${i}`,
+      type: 'A',
+      value: `10.9.${Number(round) % 250}.${(i % 250) + 1}`,
+      ttl: 300,
+    });
   }
 }
 void main();

@@ -59,15 +59,22 @@ export async function startEngine(dir = fs.mkdtempSync(path.join(os.tmpdir(), 'p
   const exited = new Promise<void>((resolve) => child!.once('exit', () => resolve()));
   const docker = new Docker({ socketPath: socket });
   try {
-    await waitFor(async () => fs.existsSync(socket) && (await docker.ping()) !== undefined, 30_000, `dockerd at ${socket}`);
+    await waitFor(
+      async () => fs.existsSync(socket) && (await docker.ping()) !== undefined,
+      30_000,
+      `dockerd at ${socket}`,
+    );
   } catch (err) {
     child.kill('SIGKILL');
-    throw new Error(`${(err as Error).message}\n${fs.readFileSync(path.join(dir, 'dockerd.log'), 'utf8').slice(-2000)}`);
+    throw new Error(
+      `${(err as Error).message}\n${fs.readFileSync(path.join(dir, 'dockerd.log'), 'utf8').slice(-2000)}`,
+    );
   }
   // Bridges outlive dockerd; remember them while it still answers, to delete them at the end.
   const bridges = new Set<string>();
   const noteBridges = async () => {
-    for (const n of await docker.listNetworks().catch(() => [])) if (n.Driver === 'bridge') bridges.add(`br-${n.Id.slice(0, 12)}`);
+    for (const n of await docker.listNetworks().catch(() => []))
+      if (n.Driver === 'bridge') bridges.add(`br-${n.Id.slice(0, 12)}`);
   };
   const stop = async () => {
     if (!child) return;
@@ -84,13 +91,19 @@ export async function startEngine(dir = fs.mkdtempSync(path.join(os.tmpdir(), 'p
     stop,
     async destroy() {
       if (child) {
-        for (const c of await docker.listContainers({ all: true }).catch(() => [])) await docker.getContainer(c.Id).remove({ force: true }).catch(() => undefined);
+        for (const c of await docker.listContainers({ all: true }).catch(() => []))
+          await docker
+            .getContainer(c.Id)
+            .remove({ force: true })
+            .catch(() => undefined);
         await docker.pruneNetworks().catch(() => undefined);
       }
       await stop();
       // Overlay mounts are gone once dockerd stops cleanly; anything left is unmounted first.
       try {
-        execFileSync('sh', ['-c', `grep -o " ${dir}[^ ]*" /proc/mounts | sort -r | xargs -r -n1 umount -l`], { stdio: 'ignore' });
+        execFileSync('sh', ['-c', `grep -o " ${dir}[^ ]*" /proc/mounts | sort -r | xargs -r -n1 umount -l`], {
+          stdio: 'ignore',
+        });
       } catch {
         /* nothing mounted */
       }
@@ -110,11 +123,25 @@ export async function startEngine(dir = fs.mkdtempSync(path.join(os.tmpdir(), 'p
 export async function importStandin(docker: Docker, tags: string[]): Promise<void> {
   const root = fs.mkdtempSync(path.join(os.tmpdir(), 'pic-rootfs-'));
   try {
-    for (const d of ['bin', 'tmp', 'etc', 'config', 'etc/caddy', 'etc/coredns', 'etc/chrony']) fs.mkdirSync(path.join(root, d), { recursive: true });
+    for (const d of ['bin', 'tmp', 'etc', 'config', 'etc/caddy', 'etc/coredns', 'etc/chrony'])
+      fs.mkdirSync(path.join(root, d), { recursive: true });
     const busybox = execFileSync('sh', ['-c', 'command -v busybox'], { encoding: 'utf8' }).trim();
     fs.copyFileSync(busybox, path.join(root, 'bin/busybox'));
     fs.chmodSync(path.join(root, 'bin/busybox'), 0o755);
-    for (const applet of ['sh', 'sleep', 'echo', 'cat', 'date', 'hostname', 'ls', 'touch', 'kill', 'false', 'true', 'printf']) {
+    for (const applet of [
+      'sh',
+      'sleep',
+      'echo',
+      'cat',
+      'date',
+      'hostname',
+      'ls',
+      'touch',
+      'kill',
+      'false',
+      'true',
+      'printf',
+    ]) {
       fs.symlinkSync('busybox', path.join(root, 'bin', applet));
     }
     fs.writeFileSync(path.join(root, 'standin'), STANDIN_SCRIPT, { mode: 0o755 });
@@ -122,8 +149,13 @@ export async function importStandin(docker: Docker, tags: string[]): Promise<voi
     const [first, ...rest] = tags;
     const [repo, tag] = first!.split(':');
     const tar = spawn('tar', ['-C', root, '-c', '.'], { stdio: ['ignore', 'pipe', 'inherit'] });
-    const stream = await docker.importImage(tar.stdout as unknown as string, { repo, tag, changes: ['ENTRYPOINT ["/standin"]', 'ENV PATH=/bin'] } as object);
-    await new Promise<void>((resolve, reject) => docker.modem.followProgress(stream, (err: Error | null) => (err ? reject(err) : resolve())));
+    const stream = await docker.importImage(
+      tar.stdout as unknown as string,
+      { repo, tag, changes: ['ENTRYPOINT ["/standin"]', 'ENV PATH=/bin'] } as object,
+    );
+    await new Promise<void>((resolve, reject) =>
+      docker.modem.followProgress(stream, (err: Error | null) => (err ? reject(err) : resolve())),
+    );
     for (const t of rest) {
       const [r, g] = t.split(':');
       await docker.getImage(first!).tag({ repo: r, tag: g });
@@ -143,7 +175,9 @@ export const STANDIN_IMAGES = {
 } as const;
 
 export function standinEnv(): Record<string, string> {
-  return Object.fromEntries(Object.entries(STANDIN_IMAGES).map(([c, image]) => [`PIC_IMAGE_${c.toUpperCase()}`, image]));
+  return Object.fromEntries(
+    Object.entries(STANDIN_IMAGES).map(([c, image]) => [`PIC_IMAGE_${c.toUpperCase()}`, image]),
+  );
 }
 
 /** A registry on loopback (Debian's docker-registry), so a pull can succeed with real progress. */

@@ -16,14 +16,23 @@ export interface Knot {
   stop(): void;
 }
 
-const withNs = (netns: string | undefined, argv: string[]) => (netns ? ['ip', ['netns', 'exec', netns, ...argv]] : [argv[0]!, argv.slice(1)]) as [string, string[]];
+const withNs = (netns: string | undefined, argv: string[]) =>
+  (netns ? ['ip', ['netns', 'exec', netns, ...argv]] : [argv[0]!, argv.slice(1)]) as [string, string[]];
 
 /** Starts knotd on `address@port` with the given zones (origin → file); resolves once it answers. */
-export async function startKnot(opts: { address: string; port: number; zones: Record<string, string>; netns?: string }): Promise<Knot> {
+export async function startKnot(opts: {
+  address: string;
+  port: number;
+  zones: Record<string, string>;
+  netns?: string;
+}): Promise<Knot> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'pic-knot-'));
   const conf = path.join(dir, 'knot.conf');
   const zones = Object.entries(opts.zones)
-    .map(([origin, file]) => `  - domain: ${origin}\n    file: "${file}"\n    zonefile-sync: -1\n    zonefile-load: whole\n    journal-content: none\n    semantic-checks: on`)
+    .map(
+      ([origin, file]) =>
+        `  - domain: ${origin}\n    file: "${file}"\n    zonefile-sync: -1\n    zonefile-load: whole\n    journal-content: none\n    semantic-checks: on`,
+    )
     .join('\n');
   fs.writeFileSync(
     conf,
@@ -45,7 +54,17 @@ export async function startKnot(opts: { address: string; port: number; zones: Re
   const child: ChildProcess = spawn(cmd, args, { stdio: ['ignore', 'ignore', 'pipe'] });
   let stderr = '';
   child.stderr!.on('data', (c) => (stderr += c));
-  const dig = withNs(opts.netns, ['dig', `@${opts.address}`, '-p', String(opts.port), '+time=1', '+tries=1', '+short', 'SOA', Object.keys(opts.zones)[0]!]);
+  const dig = withNs(opts.netns, [
+    'dig',
+    `@${opts.address}`,
+    '-p',
+    String(opts.port),
+    '+time=1',
+    '+tries=1',
+    '+short',
+    'SOA',
+    Object.keys(opts.zones)[0]!,
+  ]);
   for (let i = 0; ; i++) {
     try {
       if ((await execFileP(dig[0], dig[1], { encoding: 'utf8' })).stdout.trim()) break;
@@ -70,12 +89,24 @@ export async function startKnot(opts: { address: string; port: number; zones: Re
 
 /** `dig +short` against a server; one answer per line. */
 export function dig(server: string, port: number, name: string, type = 'A', netns?: string): string[] {
-  const [cmd, args] = withNs(netns, ['dig', `@${server}`, '-p', String(port), '+time=2', '+tries=1', '+short', type, name]);
+  const [cmd, args] = withNs(netns, [
+    'dig',
+    `@${server}`,
+    '-p',
+    String(port),
+    '+time=2',
+    '+tries=1',
+    '+short',
+    type,
+    name,
+  ]);
   return execFileSync(cmd, args, { encoding: 'utf8' }).split('\n').filter(Boolean);
 }
 
 /** The response code (`NOERROR`, `NXDOMAIN`, `REFUSED`). */
 export function digStatus(server: string, port: number, name: string, type = 'A'): string {
-  const out = execFileSync('dig', [`@${server}`, '-p', String(port), '+time=2', '+tries=1', type, name], { encoding: 'utf8' });
+  const out = execFileSync('dig', [`@${server}`, '-p', String(port), '+time=2', '+tries=1', type, name], {
+    encoding: 'utf8',
+  });
   return /status: ([A-Z]+)/.exec(out)?.[1] ?? 'NO ANSWER';
 }

@@ -21,7 +21,8 @@ export function missingTools(tools: string[]): string | null {
 
 export function requireTools(suite: string, tools: string[], install: string): boolean {
   const missing = missingTools(tools);
-  if (missing && process.env.CI === 'true') throw new Error(`${suite} needs ${missing} (CI must not skip it): ${install}`);
+  if (missing && process.env.CI === 'true')
+    throw new Error(`${suite} needs ${missing} (CI must not skip it): ${install}`);
   if (missing) console.warn(`!!! SKIPPING ${suite}: ${missing} is missing (${install}; run as root) !!!`);
   return missing === null;
 }
@@ -89,5 +90,7 @@ export function makeLab(tag: string): Lab {
 
 /** Starts wireguard-go on a new interface inside a namespace. Names must be unique: control sockets are shared. */
 export async function startWireguardGo(ns: string, iface: string): Promise<void> {
-  await execFileP('ip', ['netns', 'exec', ns, 'wireguard-go', iface], { env: { ...process.env, WG_I_PREFER_BUGGY_USERSPACE_TO_POLISHED_KMOD: '1' } });
+  await execFileP('ip', ['netns', 'exec', ns, 'wireguard-go', iface], {
+    env: { ...process.env, WG_I_PREFER_BUGGY_USERSPACE_TO_POLISHED_KMOD: '1' },
+  });
 }

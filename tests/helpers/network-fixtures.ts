@@ -3,7 +3,13 @@ import type { DnsmasqModel } from '@/server/managers/dhcp/render';
 import type { CorefileModel, ZoneModel, ZoneRecord } from '@/server/managers/dns/render';
 import type { ChronyModel } from '@/server/managers/ntp/render';
 
-const rec = (name: string, type: ZoneRecord['type'], value: string, ttl = 300, source?: string): ZoneRecord => ({ name, type, value, ttl, source });
+const rec = (name: string, type: ZoneRecord['type'], value: string, ttl = 300, source?: string): ZoneRecord => ({
+  name,
+  type,
+  value,
+  ttl,
+  source,
+});
 
 export const ZONES: Record<string, ZoneModel> = {
   'cell-empty': { origin: 'cell', serial: 2026112301, nsAddress: '10.0.0.1', defaultTtl: 300, records: [] },
@@ -50,7 +56,9 @@ export const ZONES: Record<string, ZoneModel> = {
     serial: 1,
     nsAddress: '10.0.0.1',
     defaultTtl: 300,
-    records: [rec('note', 'TXT', 'a "quote"; a \\backslash\n$INCLUDE /etc/passwd\n} { ünïcode', 300, 'custom; with\nnewline')],
+    records: [
+      rec('note', 'TXT', 'a "quote"; a \\backslash\n$INCLUDE /etc/passwd\n} { ünïcode', 300, 'custom; with\nnewline'),
+    ],
   },
 };
 
@@ -70,7 +78,12 @@ export const COREFILES: Record<string, CorefileModel> = {
   'split-tls-debug': {
     dir: '/etc/coredns',
     zones: [{ origin: 'cell', file: 'cell.zone' }],
-    splitHorizon: { origin: 'example.org', internalFile: 'example.org.internal.zone', externalFile: 'example.org.external.zone', internalNets: ['10.0.0.0/24', 'fd00:cafe::/64', '172.20.0.0/16'] },
+    splitHorizon: {
+      origin: 'example.org',
+      internalFile: 'example.org.internal.zone',
+      externalFile: 'example.org.external.zone',
+      internalNets: ['10.0.0.0/24', 'fd00:cafe::/64', '172.20.0.0/16'],
+    },
     upstreams: ['1.1.1.1', '2606:4700:4700::1111', '[2606:4700:4700::1001]:853'],
     tls: { serverName: 'cloudflare-dns.com' },
     cache: false,
@@ -79,7 +92,12 @@ export const COREFILES: Record<string, CorefileModel> = {
   'split-no-public': {
     dir: '/etc/coredns',
     zones: [{ origin: 'cell', file: 'cell.zone' }],
-    splitHorizon: { origin: 'home.home.arpa', internalFile: 'home.home.arpa.internal.zone', externalFile: null, internalNets: ['10.0.0.0/24', '172.20.0.0/16'] },
+    splitHorizon: {
+      origin: 'home.home.arpa',
+      internalFile: 'home.home.arpa.internal.zone',
+      externalFile: null,
+      internalNets: ['10.0.0.0/24', '172.20.0.0/16'],
+    },
     upstreams: ['1.1.1.1', '9.9.9.9'],
     tls: null,
     cache: true,

@@ -28,23 +28,49 @@ describe.skipIf(!ready)('routes served by a real Caddy with the cell CA', () => 
   let upstream: http.Server;
   let upstreamPort: number;
   let rootFile: string;
-  const env = { PIC_PROXY_LISTEN: '127.0.0.1', PIC_HTTP_PORT: String(HTTP_PORT), PIC_HTTPS_PORT: String(HTTPS_PORT), PIC_UI_UPSTREAM: '127.0.0.1:9', PIC_DOCKER_SOCKET: '/nonexistent/pic-test/docker.sock' };
+  const env = {
+    PIC_PROXY_LISTEN: '127.0.0.1',
+    PIC_HTTP_PORT: String(HTTP_PORT),
+    PIC_HTTPS_PORT: String(HTTPS_PORT),
+    PIC_UI_UPSTREAM: '127.0.0.1:9',
+    PIC_DOCKER_SOCKET: '/nonexistent/pic-test/docker.sock',
+  };
 
   /**
    * curl with only the cell's root trusted; the host resolves to loopback. Asynchronous:
    * the upstream answers from this same process.
    */
   const get = async (host: string, urlPath = '/', port = HTTPS_PORT) => {
-    const { stdout, stderr } = await execFileP('curl', ['-sS', '--max-time', '5', '--cacert', rootFile, '--resolve', `${host}:${port}:127.0.0.1`, '-w', '\n%{http_code}', `https://${host}:${port}${urlPath}`], { encoding: 'utf8' }).catch((e: { stdout: string; stderr: string }) => e);
+    const { stdout, stderr } = await execFileP(
+      'curl',
+      [
+        '-sS',
+        '--max-time',
+        '5',
+        '--cacert',
+        rootFile,
+        '--resolve',
+        `${host}:${port}:127.0.0.1`,
+        '-w',
+        '\n%{http_code}',
+        `https://${host}:${port}${urlPath}`,
+      ],
+      { encoding: 'utf8' },
+    ).catch((e: { stdout: string; stderr: string }) => e);
     const lines = stdout.trimEnd().split('\n');
     return { status: Number(lines.pop()), body: lines.join('\n').trimEnd(), error: stderr };
   };
 
   beforeAll(async () => {
     ({ db, dir } = freshCell());
-    Object.assign(process.env, env, { PIC_CADDY_CONFIG_ROOT: path.join(dir, 'config', 'caddy'), PIC_CADDY_STATE_ROOT: path.join(dir, 'state', 'caddy') });
+    Object.assign(process.env, env, {
+      PIC_CADDY_CONFIG_ROOT: path.join(dir, 'config', 'caddy'),
+      PIC_CADDY_STATE_ROOT: path.join(dir, 'state', 'caddy'),
+    });
     fs.mkdirSync(path.join(dir, 'state', 'caddy'), { recursive: true });
-    upstream = http.createServer((req, res) => res.end(`upstream saw ${req.url} from ${req.headers['x-cell-test'] ?? 'nobody'}`));
+    upstream = http.createServer((req, res) =>
+      res.end(`upstream saw ${req.url} from ${req.headers['x-cell-test'] ?? 'nobody'}`),
+    );
     await new Promise<void>((r) => upstream.listen(0, '127.0.0.1', r));
     upstreamPort = (upstream.address() as net.AddressInfo).port;
     await setUp(db);
@@ -60,25 +86,54 @@ describe.skipIf(!ready)('routes served by a real Caddy with the cell CA', () => 
   });
 
   it('a route written while Caddy is down is what Caddy serves when it starts', async () => {
-    const created = await admin(db).routes.create({ host: `app.${DOMAIN}`, upstream: `127.0.0.1:${upstreamPort}`, access: 'public', headers: { 'X-Cell-Test': 'the cell' } });
+    const created = await admin(db).routes.create({
+      host: `app.${DOMAIN}`,
+      upstream: `127.0.0.1:${upstreamPort}`,
+      access: 'public',
+      headers: { 'X-Cell-Test': 'the cell' },
+    });
     expect(created.apply).toEqual({ state: 'applied', via: 'written; cell-caddy reads them when it starts' });
     const config = path.join(dir, 'config', 'caddy', 'caddy.json');
     expect(fs.statSync(config).mode & 0o777).toBe(0o600);
-    caddy = spawn('caddy', ['run', '--config', config], { stdio: 'ignore', env: { ...process.env, HOME: dir, XDG_DATA_HOME: dir, XDG_CONFIG_HOME: dir } });
+    caddy = spawn('caddy', ['run', '--config', config], {
+      stdio: 'ignore',
+      env: { ...process.env, HOME: dir, XDG_DATA_HOME: dir, XDG_CONFIG_HOME: dir },
+    });
     await expect.poll(() => fs.existsSync(adminSocket()), { timeout: 10_000 }).toBe(true);
     expect(path.dirname(adminSocket())).toBe(path.join(dir, 'state', 'caddy'));
-    await expect.poll(async () => (await get(`app.${DOMAIN}`, '/hello')).body, { timeout: 10_000 }).toBe('upstream saw /hello from the cell');
+    await expect
+      .poll(async () => (await get(`app.${DOMAIN}`, '/hello')).body, { timeout: 10_000 })
+      .toBe('upstream saw /hello from the cell');
   }, 30_000);
 
   it('Caddy holds leaf certificates only, each for its own host, never a CA key', async () => {
     const folder = path.join(dir, 'config', 'caddy');
-    const files = fs.readdirSync(folder, { recursive: true }).map(String).filter((f) => fs.statSync(path.join(folder, f)).isFile()).sort();
-    expect(files).toEqual(['caddy.json', 'tls/app.home.home.arpa.crt', 'tls/app.home.home.arpa.key', 'tls/home.cell.crt', 'tls/home.cell.key', `tls/${DOMAIN}.crt`, `tls/${DOMAIN}.key`].sort());
-    const text = await execFileP('openssl', ['x509', '-noout', '-text', '-in', path.join(folder, 'tls/app.home.home.arpa.crt')], { encoding: 'utf8' });
+    const files = fs
+      .readdirSync(folder, { recursive: true })
+      .map(String)
+      .filter((f) => fs.statSync(path.join(folder, f)).isFile())
+      .sort();
+    expect(files).toEqual(
+      [
+        'caddy.json',
+        'tls/app.home.home.arpa.crt',
+        'tls/app.home.home.arpa.key',
+        'tls/home.cell.crt',
+        'tls/home.cell.key',
+        `tls/${DOMAIN}.crt`,
+        `tls/${DOMAIN}.key`,
+      ].sort(),
+    );
+    const text = await execFileP(
+      'openssl',
+      ['x509', '-noout', '-text', '-in', path.join(folder, 'tls/app.home.home.arpa.crt')],
+      { encoding: 'utf8' },
+    );
     expect(text.stdout).toContain('CA:FALSE');
     expect(text.stdout).toContain(`DNS:app.${DOMAIN}`);
     expect(text.stdout).toMatch(/CRL Distribution Points:[\s\S]*URI:http:\/\/home\.home\.arpa\/api\/vault\/crl/);
-    for (const f of files.filter((n) => n.endsWith('.key'))) expect(fs.statSync(path.join(folder, f)).mode & 0o777, f).toBe(0o600);
+    for (const f of files.filter((n) => n.endsWith('.key')))
+      expect(fs.statSync(path.join(folder, f)).mode & 0o777, f).toBe(0o600);
   });
 
   it('a symbolic link planted in the Caddy folder is not followed by the next apply', async () => {
@@ -88,7 +143,11 @@ describe.skipIf(!ready)('routes served by a real Caddy with the cell CA', () => 
     const saved = fs.readFileSync(config, 'utf8');
     fs.rmSync(config);
     fs.symlinkSync(victim, config);
-    const r = await admin(db).routes.create({ host: `linked.${DOMAIN}`, upstream: `127.0.0.1:${upstreamPort}`, access: 'public' });
+    const r = await admin(db).routes.create({
+      host: `linked.${DOMAIN}`,
+      upstream: `127.0.0.1:${upstreamPort}`,
+      access: 'public',
+    });
     expect(r.apply).toMatchObject({ state: 'pending', reason: expect.stringContaining('symbolic link') });
     expect(fs.readFileSync(victim, 'utf8')).toBe('untouched');
     expect(fs.readdirSync(path.join(dir, 'config', 'caddy')).filter((f) => f.endsWith('.tmp'))).toEqual([]);
@@ -100,14 +159,26 @@ describe.skipIf(!ready)('routes served by a real Caddy with the cell CA', () => 
   }, 20_000);
 
   it('a peers-only route refuses a source outside the tunnel and the cell network', async () => {
-    const created = await admin(db).routes.create({ host: `private.${DOMAIN}`, upstream: `127.0.0.1:${upstreamPort}`, access: 'peers' });
+    const created = await admin(db).routes.create({
+      host: `private.${DOMAIN}`,
+      upstream: `127.0.0.1:${upstreamPort}`,
+      access: 'peers',
+    });
     expect(created.apply).toEqual({ state: 'applied', via: 'loaded into cell-caddy through its admin API' });
     expect(await get(`private.${DOMAIN}`)).toMatchObject({ status: 403, body: 'Only for the cell and its peers.' });
   }, 20_000);
 
   it('a .cell route with a path gets its name in DNS and its certificate from the cell CA', async () => {
-    await admin(db).routes.create({ host: 'nas.cell', path: '/files', upstream: `127.0.0.1:${upstreamPort}`, access: 'public' });
-    expect(await get('nas.cell', '/files/a.txt')).toMatchObject({ status: 200, body: 'upstream saw /files/a.txt from nobody' });
+    await admin(db).routes.create({
+      host: 'nas.cell',
+      path: '/files',
+      upstream: `127.0.0.1:${upstreamPort}`,
+      access: 'public',
+    });
+    expect(await get('nas.cell', '/files/a.txt')).toMatchObject({
+      status: 200,
+      body: 'upstream saw /files/a.txt from nobody',
+    });
     expect(await get('nas.cell', '/other')).toMatchObject({ status: 404, body: 'No service at this name.' });
     const names = (await admin(db).dns.records()).automatic.filter((r) => r.name === 'nas');
     expect(names.map((r) => `${r.zone} ${r.value} ${r.owner}`)).toContain('cell 10.0.0.1 service routes');
@@ -115,15 +186,61 @@ describe.skipIf(!ready)('routes served by a real Caddy with the cell CA', () => 
 
   it('reserved names, shadowing and foreign hosts are refused; nothing is stored', async () => {
     const count = (await admin(db).routes.list()).routes.length;
-    expect((await expectCode(admin(db).routes.create({ host: DOMAIN, upstream: 'x:80', access: 'public' }), 'CONFLICT')).message).toContain("the cell's own web app");
-    expect((await expectCode(admin(db).routes.create({ host: 'home.cell', upstream: 'x:80', access: 'public' }), 'CONFLICT')).message).toContain("the cell's own web app");
-    const shadow = await expectCode(admin(db).routes.create({ host: `app.${DOMAIN}`, upstream: 'other:80', access: 'public' }), 'CONFLICT');
+    expect(
+      (await expectCode(admin(db).routes.create({ host: DOMAIN, upstream: 'x:80', access: 'public' }), 'CONFLICT'))
+        .message,
+    ).toContain("the cell's own web app");
+    expect(
+      (await expectCode(admin(db).routes.create({ host: 'home.cell', upstream: 'x:80', access: 'public' }), 'CONFLICT'))
+        .message,
+    ).toContain("the cell's own web app");
+    const shadow = await expectCode(
+      admin(db).routes.create({ host: `app.${DOMAIN}`, upstream: 'other:80', access: 'public' }),
+      'CONFLICT',
+    );
     expect(shadow.message).toBe(`app.${DOMAIN}/ is already routed to 127.0.0.1:${upstreamPort} by route 1`);
-    expect((await expectCode(admin(db).routes.create({ host: 'app.example.com', upstream: 'x:80', access: 'public' }), 'BAD_REQUEST')).message).toBe(`A subdomain of ${DOMAIN}, or a .cell name`);
-    expect((await expectCode(admin(db).routes.create({ host: 'ntp', upstream: 'x:80', access: 'public' }), 'BAD_REQUEST')).message).toMatch(/^host: /);
-    expect((await expectCode(admin(db).routes.create({ host: `x.${DOMAIN}`, upstream: 'x', access: 'public' }), 'BAD_REQUEST')).message).toMatch(/^upstream: A container or address with a port/);
-    expect((await expectCode(admin(db).routes.create({ host: `x.${DOMAIN}`, upstream: 'x:80', access: 'public', headers: { 'X-A': 'a\r\nb' } }), 'BAD_REQUEST')).message).toMatch(/^headers\.X-A: /);
-    const placeholder = await expectCode(admin(db).routes.create({ host: `x.${DOMAIN}`, upstream: 'x:80', access: 'public', headers: { 'X-Leak': '{file./etc/passwd}' } }), 'BAD_REQUEST');
+    expect(
+      (
+        await expectCode(
+          admin(db).routes.create({ host: 'app.example.com', upstream: 'x:80', access: 'public' }),
+          'BAD_REQUEST',
+        )
+      ).message,
+    ).toBe(`A subdomain of ${DOMAIN}, or a .cell name`);
+    expect(
+      (await expectCode(admin(db).routes.create({ host: 'ntp', upstream: 'x:80', access: 'public' }), 'BAD_REQUEST'))
+        .message,
+    ).toMatch(/^host: /);
+    expect(
+      (
+        await expectCode(
+          admin(db).routes.create({ host: `x.${DOMAIN}`, upstream: 'x', access: 'public' }),
+          'BAD_REQUEST',
+        )
+      ).message,
+    ).toMatch(/^upstream: A container or address with a port/);
+    expect(
+      (
+        await expectCode(
+          admin(db).routes.create({
+            host: `x.${DOMAIN}`,
+            upstream: 'x:80',
+            access: 'public',
+            headers: { 'X-A': 'a\r\nb' },
+          }),
+          'BAD_REQUEST',
+        )
+      ).message,
+    ).toMatch(/^headers\.X-A: /);
+    const placeholder = await expectCode(
+      admin(db).routes.create({
+        host: `x.${DOMAIN}`,
+        upstream: 'x:80',
+        access: 'public',
+        headers: { 'X-Leak': '{file./etc/passwd}' },
+      }),
+      'BAD_REQUEST',
+    );
     expect(placeholder.message).toBe('headers.X-Leak: No { in header values (Caddy would read it as a placeholder)');
     expect((await admin(db).routes.list()).routes).toHaveLength(count);
   });
@@ -137,8 +254,15 @@ describe.skipIf(!ready)('routes served by a real Caddy with the cell CA', () => 
     );
     // Through the app: an address this host does not have makes Caddy refuse the new config.
     process.env.PIC_PROXY_LISTEN = '192.0.2.1';
-    const refused = await admin(db).routes.create({ host: `later.${DOMAIN}`, upstream: `127.0.0.1:${upstreamPort}`, access: 'public' });
-    expect(refused.apply).toMatchObject({ state: 'rejected', reason: expect.stringMatching(/Caddy refused the config: .*192\.0\.2\.1/) });
+    const refused = await admin(db).routes.create({
+      host: `later.${DOMAIN}`,
+      upstream: `127.0.0.1:${upstreamPort}`,
+      access: 'public',
+    });
+    expect(refused.apply).toMatchObject({
+      state: 'rejected',
+      reason: expect.stringMatching(/Caddy refused the config: .*192\.0\.2\.1/),
+    });
     // The refused config is not left on disk: a restarted Caddy comes back with what it accepted.
     const onDisk = fs.readFileSync(path.join(dir, 'config', 'caddy', 'caddy.json'), 'utf8');
     expect(onDisk).not.toContain('192.0.2.1');

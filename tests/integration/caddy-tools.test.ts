@@ -19,12 +19,30 @@ describe.skipIf(!ready)('caddy validate', () => {
     const rootKey = await newKey(2048);
     const root = createRoot('home', rootKey);
     const interKey = await newKey(2048);
-    const issuer = { cert: createIntermediate('home', interKey, { cert: root, key: rootKey }, { dns: ['cell', 'home.home.arpa', 'example.org'], cidrs: ['10.0.0.0/8'] }), key: interKey };
+    const issuer = {
+      cert: createIntermediate(
+        'home',
+        interKey,
+        { cert: root, key: rootKey },
+        { dns: ['cell', 'home.home.arpa', 'example.org'], cidrs: ['10.0.0.0/8'] },
+      ),
+      key: interKey,
+    };
     // The leaves the cell would hand Caddy for every model's signed hosts.
     const hosts = new Set(Object.values(CADDY).flatMap((m) => cellSignedHosts(m)));
     for (const host of hosts) {
       const key = await newKey(2048);
-      const leaf = issueLeaf({ kind: 'server', commonName: host, sans: [host], validityDays: 30, crlUrl: 'http://home.home.arpa/api/vault/crl' }, key, issuer);
+      const leaf = issueLeaf(
+        {
+          kind: 'server',
+          commonName: host,
+          sans: [host],
+          validityDays: 30,
+          crlUrl: 'http://home.home.arpa/api/vault/crl',
+        },
+        key,
+        issuer,
+      );
       fs.writeFileSync(path.join(dir, tlsFiles(host).certificate), certToPem(leaf) + certToPem(issuer.cert));
       fs.writeFileSync(path.join(dir, tlsFiles(host).key), keyToPem(key), { mode: 0o600 });
     }
@@ -33,7 +51,10 @@ describe.skipIf(!ready)('caddy validate', () => {
   const validate = (config: string) => {
     const file = path.join(dir, 'caddy.json');
     fs.writeFileSync(file, config);
-    return spawnSync('caddy', ['validate', '--config', file], { encoding: 'utf8', env: { ...process.env, HOME: dir, XDG_DATA_HOME: dir, XDG_CONFIG_HOME: dir } });
+    return spawnSync('caddy', ['validate', '--config', file], {
+      encoding: 'utf8',
+      env: { ...process.env, HOME: dir, XDG_DATA_HOME: dir, XDG_CONFIG_HOME: dir },
+    });
   };
 
   it.each(['lan', 'empty', 'http01'])('%s is valid', (name) => {
@@ -44,8 +65,10 @@ describe.skipIf(!ready)('caddy validate', () => {
 
   it('cloudflare is valid but for its DNS provider module, which only the production image carries', () => {
     const config = JSON.parse(renderCaddyConfig({ ...CADDY.cloudflare!, configRoot: dir, stateRoot: dir }));
-    const policy = config.apps.tls.automation.policies.find((p: { subjects: string[] }) => p.subjects.includes('*.example.org'));
-    expect(validate(JSON.stringify(config)).stderr).toContain("unknown module: dns.providers.cloudflare");
+    const policy = config.apps.tls.automation.policies.find((p: { subjects: string[] }) =>
+      p.subjects.includes('*.example.org'),
+    );
+    expect(validate(JSON.stringify(config)).stderr).toContain('unknown module: dns.providers.cloudflare');
     delete policy.issuers[0].challenges;
     const result = validate(JSON.stringify(config));
     expect(result.stderr + result.stdout).toContain('Valid configuration');

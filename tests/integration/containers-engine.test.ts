@@ -9,7 +9,17 @@ import type { Db } from '@/server/db';
 import { health } from '@/server/managers/health';
 import { exec, restart, signal, writeConfig } from '@/server/runtime/components';
 import { admin, expectCode, freshCell, setUp } from '../helpers/db';
-import { ENGINE_INSTALL, ENGINE_TOOLS, importStandin, push, STANDIN_IMAGES, standinEnv, startEngine, startRegistry, type TestEngine } from '../helpers/engine';
+import {
+  ENGINE_INSTALL,
+  ENGINE_TOOLS,
+  importStandin,
+  push,
+  STANDIN_IMAGES,
+  standinEnv,
+  startEngine,
+  startRegistry,
+  type TestEngine,
+} from '../helpers/engine';
 import { requireTools } from '../helpers/netns';
 
 const ready = requireTools('container engine suite', ENGINE_TOOLS, ENGINE_INSTALL);
@@ -37,7 +47,8 @@ describe.skipIf(!ready)('core stack on a real engine', () => {
   }, 60_000);
 
   const inspect = (name: string) => engine.docker.getContainer(name).inspect();
-  const idsOf = async () => Object.fromEntries((await engine.docker.listContainers({ all: true })).map((c) => [c.Names[0]!.slice(1), c.Id]));
+  const idsOf = async () =>
+    Object.fromEntries((await engine.docker.listContainers({ all: true })).map((c) => [c.Names[0]!.slice(1), c.Id]));
 
   it('reconciles from empty: the network and every enabled component, with address, labels, mounts and capabilities', async () => {
     const report = await admin(db).containers.reconcile();
@@ -59,9 +70,18 @@ describe.skipIf(!ready)('core stack on a real engine', () => {
     expect(wg.Config.Labels['cell.spec-hash']).toMatch(/^[a-f0-9]{64}$/);
     expect(wg.HostConfig.CapAdd).toEqual(['NET_ADMIN']);
     expect(wg.HostConfig.Privileged).toBe(false);
-    expect((wg.HostConfig as { Sysctls?: Record<string, string> }).Sysctls).toMatchObject({ 'net.ipv4.ip_forward': '1' });
+    expect((wg.HostConfig as { Sysctls?: Record<string, string> }).Sysctls).toMatchObject({
+      'net.ipv4.ip_forward': '1',
+    });
     expect(wg.HostConfig.PortBindings).toEqual({ '51820/udp': [{ HostIp: '127.0.0.1', HostPort: '51820' }] });
-    expect(wg.Mounts).toEqual([expect.objectContaining({ Type: 'bind', Source: path.join(dataDir, 'config', 'wireguard'), Destination: '/config', RW: true })]);
+    expect(wg.Mounts).toEqual([
+      expect.objectContaining({
+        Type: 'bind',
+        Source: path.join(dataDir, 'config', 'wireguard'),
+        Destination: '/config',
+        RW: true,
+      }),
+    ]);
     const dns = await inspect('cell-dns');
     expect(dns.NetworkSettings.Networks['cell-network']!.IPAddress).toBe('172.29.0.3');
     expect(dns.Mounts[0]).toMatchObject({ Destination: '/etc/coredns', RW: false });
@@ -91,7 +111,10 @@ describe.skipIf(!ready)('core stack on a real engine', () => {
     delete process.env.PIC_IMAGE_NTP;
     try {
       const report = await admin(db).containers.reconcile();
-      expect(report.components.find((c) => c.component === 'ntp')).toMatchObject({ action: 'recreated', reason: 'changed: image' });
+      expect(report.components.find((c) => c.component === 'ntp')).toMatchObject({
+        action: 'recreated',
+        reason: 'changed: image',
+      });
       expect(report.components.filter((c) => c.action === 'recreated')).toHaveLength(1);
       const after = await idsOf();
       expect(after['cell-ntp']).not.toBe(before['cell-ntp']);
@@ -103,7 +126,12 @@ describe.skipIf(!ready)('core stack on a real engine', () => {
   });
 
   it('never touches a container without the cell.managed label', async () => {
-    const foreign = await engine.docker.createContainer({ name: 'someone-else', Image: STANDIN_IMAGES.caddy, Labels: { 'cell.component': 'dns' }, HostConfig: { NetworkMode: 'none' } });
+    const foreign = await engine.docker.createContainer({
+      name: 'someone-else',
+      Image: STANDIN_IMAGES.caddy,
+      Labels: { 'cell.component': 'dns' },
+      HostConfig: { NetworkMode: 'none' },
+    });
     await foreign.start();
     const squatter = await engine.docker.createContainer({ name: 'cell-dhcp', Image: STANDIN_IMAGES.dhcp });
     for (let i = 0; i < 2; i++) await admin(db).containers.reconcile();
@@ -113,12 +141,16 @@ describe.skipIf(!ready)('core stack on a real engine', () => {
     const dhcp = apply.state === 'applied' ? apply.report.components.find((c) => c.component === 'dhcp') : undefined;
     expect(dhcp).toMatchObject({ action: 'failed', reason: expect.stringContaining('not managed by the cell') });
     // …and the other components were still reconciled.
-    expect(apply.state === 'applied' && apply.report.components.filter((c) => c.action === 'unchanged')).toHaveLength(4);
+    expect(apply.state === 'applied' && apply.report.components.filter((c) => c.action === 'unchanged')).toHaveLength(
+      4,
+    );
     expect((await foreign.inspect()).State.Running).toBe(true);
     expect((await squatter.inspect()).Id).toBe(squatter.id);
     await squatter.remove({ force: true });
     const { apply: again } = await admin(db).containers.updateComponent({ component: 'dhcp', enabled: false });
-    expect(again.state === 'applied' && again.report.components.find((c) => c.component === 'dhcp')?.action).toBe('absent');
+    expect(again.state === 'applied' && again.report.components.find((c) => c.component === 'dhcp')?.action).toBe(
+      'absent',
+    );
     await foreign.remove({ force: true });
   });
 
@@ -130,7 +162,11 @@ describe.skipIf(!ready)('core stack on a real engine', () => {
         action: 'failed',
         reason: expect.stringMatching(/image pic-standin\/not-there:1 is not on the engine/),
       });
-      expect(report.components.filter((c) => c.action === 'unchanged').map((c) => c.component)).toEqual(['dns', 'ntp', 'wireguard']);
+      expect(report.components.filter((c) => c.action === 'unchanged').map((c) => c.component)).toEqual([
+        'dns',
+        'ntp',
+        'wireguard',
+      ]);
       // The old Caddy keeps running until a new one can replace it.
       expect((await inspect('cell-caddy')).State.Running).toBe(true);
     } finally {
@@ -149,7 +185,12 @@ describe.skipIf(!ready)('core stack on a real engine', () => {
     expect(list.slice(0, 4).map((c) => c.name)).toEqual(['cell-caddy', 'cell-dns', 'cell-ntp', 'cell-wireguard']);
     expect(list.find((c) => c.name === 'cell-dns')).toMatchObject({ state: 'exited', managed: true, component: 'dns' });
     expect(list.find((c) => c.name === 'cell-caddy')).toMatchObject({ state: 'running', ip: '172.29.0.2' });
-    expect(list.find((c) => c.name === 'cell-caddy')!.ports).toContainEqual({ container: 443, host: 443, protocol: 'tcp', hostIp: '127.0.0.1' });
+    expect(list.find((c) => c.name === 'cell-caddy')!.ports).toContainEqual({
+      container: 443,
+      host: 443,
+      protocol: 'tcp',
+      hostIp: '127.0.0.1',
+    });
 
     expect(await api.start({ id: 'cell-dns' })).toMatchObject({ state: 'running' });
     const startedAt = (await inspect('cell-ntp')).State.StartedAt;
@@ -161,14 +202,22 @@ describe.skipIf(!ready)('core stack on a real engine', () => {
     expect(logs.some((l) => l.text === 'stopping')).toBe(true);
 
     const detail = await api.inspect({ id: 'cell-wireguard' });
-    expect(detail).toMatchObject({ component: 'wireguard', privileged: false, capAdd: ['NET_ADMIN'], networks: [{ name: 'cell-network', ip: '172.29.0.5' }] });
+    expect(detail).toMatchObject({
+      component: 'wireguard',
+      privileged: false,
+      capAdd: ['NET_ADMIN'],
+      networks: [{ name: 'cell-network', ip: '172.29.0.5' }],
+    });
     await expectCode(api.inspect({ id: 'no-such-container' }), 'NOT_FOUND');
   });
 
   it('a stopped component is started again by the reconciler', async () => {
     await admin(db).containers.stop({ id: 'cell-caddy', confirm: true });
     const report = await admin(db).containers.reconcile();
-    expect(report.components.find((c) => c.component === 'caddy')).toMatchObject({ action: 'started', reason: 'was exited' });
+    expect(report.components.find((c) => c.component === 'caddy')).toMatchObject({
+      action: 'started',
+      reason: 'was exited',
+    });
     expect((await inspect('cell-caddy')).State.Running).toBe(true);
   });
 
@@ -190,7 +239,11 @@ describe.skipIf(!ready)('core stack on a real engine', () => {
   });
 
   it('exec returns exit codes and output; SIGUSR1 reaches the container; restart and config writes work', async () => {
-    expect(await exec('dns', ['sh', '-c', 'echo out; echo err >&2; exit 3'])).toEqual({ exitCode: 3, stdout: 'out\n', stderr: 'err\n' });
+    expect(await exec('dns', ['sh', '-c', 'echo out; echo err >&2; exit 3'])).toEqual({
+      exitCode: 3,
+      stdout: 'out\n',
+      stderr: 'err\n',
+    });
     expect((await exec('dns', ['echo', 'a b; $(nope)'])).stdout).toBe('a b; $(nope)\n');
 
     await exec('caddy', ['sh', '-c', 'rm -f /tmp/sigusr1']);
@@ -222,8 +275,13 @@ describe.skipIf(!ready)('core stack on a real engine', () => {
     delete process.env.PIC_CELL_SUBNET;
     try {
       const { apply } = await admin(db).containers.updateNetwork({ subnet: '172.29.1.0/24' });
-      expect(apply.state === 'applied' && apply.report.network).toMatchObject({ action: 'recreated', subnet: '172.29.1.0/24' });
-      expect(apply.state === 'applied' && apply.report.components.filter((c) => c.action === 'recreated').length).toBe(4);
+      expect(apply.state === 'applied' && apply.report.network).toMatchObject({
+        action: 'recreated',
+        subnet: '172.29.1.0/24',
+      });
+      expect(apply.state === 'applied' && apply.report.components.filter((c) => c.action === 'recreated').length).toBe(
+        4,
+      );
       expect((await inspect('cell-dns')).NetworkSettings.Networks['cell-network']!.IPAddress).toBe('172.29.1.3');
     } finally {
       process.env.PIC_CELL_SUBNET = SUBNET;
@@ -236,7 +294,11 @@ describe.skipIf(!ready)('core stack on a real engine', () => {
     const api = admin(db).containers.volumes;
     await api.create({ name: 'photos' });
     await expectCode(api.create({ name: 'photos' }), 'CONFLICT');
-    const user = await engine.docker.createContainer({ name: 'vol-user', Image: STANDIN_IMAGES.caddy, HostConfig: { Mounts: [{ Type: 'volume', Source: 'photos', Target: '/photos' }] } });
+    const user = await engine.docker.createContainer({
+      name: 'vol-user',
+      Image: STANDIN_IMAGES.caddy,
+      HostConfig: { Mounts: [{ Type: 'volume', Source: 'photos', Target: '/photos' }] },
+    });
     expect((await api.list()).find((v) => v.name === 'photos')).toMatchObject({ managed: true, usedBy: ['vol-user'] });
     const refused = await expectCode(api.remove({ name: 'photos' }), 'CONFLICT');
     expect(refused.message).toMatch(/in use by vol-user/);
@@ -257,7 +319,9 @@ describe.skipIf(!ready)('core stack on a real engine', () => {
       await engine.docker.getImage(image).remove();
       const job = await admin(db).containers.pull({ image });
       expect(job).toMatchObject({ state: 'running', image });
-      await expect.poll(async () => (await admin(db).containers.pullStatus({ jobId: job.id })).state, { timeout: 20_000 }).toBe('done');
+      await expect
+        .poll(async () => (await admin(db).containers.pullStatus({ jobId: job.id })).state, { timeout: 20_000 })
+        .toBe('done');
       const done = await admin(db).containers.pullStatus({ jobId: job.id });
       expect(done.percent).toBe(100);
       const statuses = Object.values(done.layers).map((l) => l.status);
@@ -272,7 +336,9 @@ describe.skipIf(!ready)('core stack on a real engine', () => {
 
   it('an unreachable registry fails the pull with the reason, not a spinner', async () => {
     const job = await admin(db).containers.pull({ image: '127.0.0.1:9/nothing/here:1' });
-    await expect.poll(async () => (await admin(db).containers.pullStatus({ jobId: job.id })).state, { timeout: 20_000 }).toBe('failed');
+    await expect
+      .poll(async () => (await admin(db).containers.pullStatus({ jobId: job.id })).state, { timeout: 20_000 })
+      .toBe('failed');
     expect((await admin(db).containers.pullStatus({ jobId: job.id })).error).toMatch(/connection refused|dial tcp/);
   });
 

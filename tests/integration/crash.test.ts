@@ -21,15 +21,21 @@ const ROUNDS = 20;
 /** Starts the worker, lets it run for a random while once it is ready, then kills it with SIGKILL. */
 function runAndKill(dir: string, round: number): Promise<number> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', path.resolve('tests/helpers/crash-worker.ts'), String(round)], {
-      env: { ...process.env, PIC_DATA_DIR: dir, PIC_LOG_STDOUT: '0' },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
+    const child = spawn(
+      process.execPath,
+      ['--import', 'tsx', path.resolve('tests/helpers/crash-worker.ts'), String(round)],
+      {
+        env: { ...process.env, PIC_DATA_DIR: dir, PIC_LOG_STDOUT: '0' },
+        stdio: ['ignore', 'pipe', 'pipe'],
+      },
+    );
     let err = '';
     child.stderr.on('data', (c) => (err += c));
     const wait = 30 + Math.floor(Math.random() * 600);
     child.stdout.once('data', () => setTimeout(() => child.kill('SIGKILL'), wait));
-    child.on('exit', (code, signal) => (signal === 'SIGKILL' ? resolve(wait) : reject(new Error(`worker ended by itself (${code}): ${err}`))));
+    child.on('exit', (code, signal) =>
+      signal === 'SIGKILL' ? resolve(wait) : reject(new Error(`worker ended by itself (${code}): ${err}`)),
+    );
   });
 }
 
@@ -45,16 +51,32 @@ async function restartAndCheck(db: Db, dir: string) {
   const trail = db.select().from(auditEntries).all();
   const closed = new Set(trail.map((e) => e.ref).filter((r) => r !== null));
   expect(trail.filter((e) => e.outcome === 'started' && !closed.has(e.id))).toEqual([]);
-  const named = (procedure: string) => new Set(trail.filter((e) => e.procedure === procedure && e.outcome === 'started').map((e) => (JSON.parse(e.input) as { name: string }).name));
-  const succeeded = (procedure: string) => trail.filter((e) => e.procedure === procedure && e.outcome === 'success').map((e) => (JSON.parse(e.input) as { name: string }).name);
+  const named = (procedure: string) =>
+    new Set(
+      trail
+        .filter((e) => e.procedure === procedure && e.outcome === 'started')
+        .map((e) => (JSON.parse(e.input) as { name: string }).name),
+    );
+  const succeeded = (procedure: string) =>
+    trail
+      .filter((e) => e.procedure === procedure && e.outcome === 'success')
+      .map((e) => (JSON.parse(e.input) as { name: string }).name);
 
   const peerRows = db.select().from(peers).all();
   const recordRows = db.select().from(dnsRecords).all();
   // Nothing stored that the trail does not show being attempted; nothing the trail says succeeded is missing.
   for (const p of peerRows) expect(named('peers.create').has(p.name), p.name).toBe(true);
   for (const r of recordRows) expect(named('dns.createRecord').has(r.name), r.name).toBe(true);
-  for (const n of succeeded('peers.create')) expect(peerRows.some((p) => p.name === n), n).toBe(true);
-  for (const n of succeeded('dns.createRecord')) expect(recordRows.some((r) => r.name === n), n).toBe(true);
+  for (const n of succeeded('peers.create'))
+    expect(
+      peerRows.some((p) => p.name === n),
+      n,
+    ).toBe(true);
+  for (const n of succeeded('dns.createRecord'))
+    expect(
+      recordRows.some((r) => r.name === n),
+      n,
+    ).toBe(true);
 
   // The files are a rendering of the database again, with no temp file left behind.
   const zone = fs.readFileSync(path.join(dir, 'config', 'dns', 'cell.zone'), 'utf8');
@@ -63,8 +85,11 @@ async function restartAndCheck(db: Db, dir: string) {
   const wg = fs.readFileSync(path.join(dir, 'config', 'wireguard', 'wg0.conf'), 'utf8');
   expect((wg.match(/^\[Peer\]/gm) ?? []).length).toBe(peerRows.length);
   for (const p of peerRows) expect(wg).toContain(p.publicKey);
-  const leftovers = fs.readdirSync(path.join(dir, 'config'), { recursive: true }).map(String).filter((f) => f.endsWith('.tmp'));
-  expect(leftovers, leftovers.join(" ")).toEqual([]);
+  const leftovers = fs
+    .readdirSync(path.join(dir, 'config'), { recursive: true })
+    .map(String)
+    .filter((f) => f.endsWith('.tmp'));
+  expect(leftovers, leftovers.join(' ')).toEqual([]);
   return { peers: peerRows.length, records: recordRows.length, interrupted: recovered.interrupted };
 }
 

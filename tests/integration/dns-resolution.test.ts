@@ -9,7 +9,11 @@ import { requireTools } from '../helpers/netns';
 import { recordingBackend } from '../helpers/wireguard';
 
 // The zones the cell renders, served by a real authoritative server (Knot DNS) on loopback.
-const ready = requireTools('the DNS resolution suite', ['knotd', 'knotc', 'dig', 'named-checkzone'], 'apt-get install knot dnsutils bind9-utils');
+const ready = requireTools(
+  'the DNS resolution suite',
+  ['knotd', 'knotc', 'dig', 'named-checkzone'],
+  'apt-get install knot dnsutils bind9-utils',
+);
 process.env.PIC_DOCKER_SOCKET = '/nonexistent/pic-test/docker.sock';
 
 const PORT = 20000 + (process.pid % 20000);
@@ -29,7 +33,8 @@ describe.skipIf(!ready)('rendered zones on a real name server', () => {
     useWireguardBackend(recordingBackend().backend);
     await setUp(db, { domainMode: 'http01', domain: 'example.org' });
     peerId = (await admin(db).peers.create({ name: 'alice-phone', routingPolicy: 'cell' })).id;
-    const add = (zone: string, name: string, type: string, value: string) => admin(db).dns.createRecord({ zone, name, type: type as 'A', value, ttl: 300 });
+    const add = (zone: string, name: string, type: string, value: string) =>
+      admin(db).dns.createRecord({ zone, name, type: type as 'A', value, ttl: 300 });
     await add('cell', 'calendar', 'CNAME', 'home');
     await add('cell', '@', 'MX', '10 mail');
     await add('cell', 'mail', 'A', '10.0.0.10');
@@ -39,8 +44,16 @@ describe.skipIf(!ready)('rendered zones on a real name server', () => {
     wwwId = (await add('example.org', 'www', 'A', '10.0.0.80')).id;
     await admin(db).dns.updateSettings({ publicAddress: '203.0.113.7' });
     const zones = path.join(dir, 'config', 'dns');
-    internal = await startKnot({ address: HOST, port: PORT, zones: { cell: path.join(zones, 'cell.zone'), 'example.org': path.join(zones, 'example.org.internal.zone') } });
-    external = await startKnot({ address: HOST, port: EXTERNAL_PORT, zones: { 'example.org': path.join(zones, 'example.org.external.zone') } });
+    internal = await startKnot({
+      address: HOST,
+      port: PORT,
+      zones: { cell: path.join(zones, 'cell.zone'), 'example.org': path.join(zones, 'example.org.internal.zone') },
+    });
+    external = await startKnot({
+      address: HOST,
+      port: EXTERNAL_PORT,
+      zones: { 'example.org': path.join(zones, 'example.org.external.zone') },
+    });
   }, 30_000);
 
   afterAll(() => {
@@ -59,7 +72,9 @@ describe.skipIf(!ready)('rendered zones on a real name server', () => {
       ['example.org', 'example.org.internal.zone'],
       ['example.org', 'example.org.external.zone'],
     ]) {
-      expect(execFileSync('named-checkzone', [origin!, path.join(zones, file!)], { encoding: 'utf8' })).toMatch(/OK\s*$/);
+      expect(execFileSync('named-checkzone', [origin!, path.join(zones, file!)], { encoding: 'utf8' })).toMatch(
+        /OK\s*$/,
+      );
     }
   });
 

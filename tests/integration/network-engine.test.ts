@@ -8,7 +8,15 @@ import type { Db } from '@/server/db';
 import { useWireguardBackend } from '@/server/managers/wireguard';
 import { exec } from '@/server/runtime/components';
 import { admin, freshCell, setUp } from '../helpers/db';
-import { ENGINE_INSTALL, ENGINE_TOOLS, importStandin, STANDIN_IMAGES, standinEnv, startEngine, type TestEngine } from '../helpers/engine';
+import {
+  ENGINE_INSTALL,
+  ENGINE_TOOLS,
+  importStandin,
+  STANDIN_IMAGES,
+  standinEnv,
+  startEngine,
+  type TestEngine,
+} from '../helpers/engine';
 import { requireTools } from '../helpers/netns';
 import { recordingBackend } from '../helpers/wireguard';
 
@@ -37,12 +45,19 @@ describe.skipIf(!ready)('network services on a real engine', () => {
   }, 60_000);
 
   const state = async (name: string) => (await engine.docker.getContainer(name).inspect()).State;
-  const signals = async () => (await admin(db).containers.logs({ id: 'cell-dns', tail: 1000 })).filter((l) => l.text === 'got SIGUSR1').length;
+  const signals = async () =>
+    (await admin(db).containers.logs({ id: 'cell-dns', tail: 1000 })).filter((l) => l.text === 'got SIGUSR1').length;
 
   it('a record change reaches cell-dns with exactly one SIGUSR1 and no restart', async () => {
     const startedAt = (await state('cell-dns')).StartedAt;
     expect(await signals()).toBe(0);
-    const created = await admin(db).dns.createRecord({ zone: 'cell', name: 'nas', type: 'A', value: '10.0.0.40', ttl: 300 });
+    const created = await admin(db).dns.createRecord({
+      zone: 'cell',
+      name: 'nas',
+      type: 'A',
+      value: '10.0.0.40',
+      ttl: 300,
+    });
     expect(created.apply).toEqual({ state: 'applied', via: 'SIGUSR1 to cell-dns' });
     await expect.poll(signals, { timeout: 5000 }).toBe(1);
     const zone = await exec('dns', ['cat', '/etc/coredns/cell.zone']);
@@ -60,16 +75,27 @@ describe.skipIf(!ready)('network services on a real engine', () => {
 
   it('an NTP change restarts cell-ntp with the new chrony.conf; its status says why it has none', async () => {
     const before = (await state('cell-ntp')).StartedAt;
-    const updated = await admin(db).ntp.update({ sources: [{ kind: 'pool', host: 'pool.ntp.org', iburst: true }], localStratum: 9 });
+    const updated = await admin(db).ntp.update({
+      sources: [{ kind: 'pool', host: 'pool.ntp.org', iburst: true }],
+      localStratum: 9,
+    });
     expect(updated.apply).toEqual({ state: 'applied', via: 'restarted cell-ntp' });
     expect((await state('cell-ntp')).StartedAt).not.toBe(before);
     expect((await exec('ntp', ['cat', '/etc/chrony/chrony.conf'])).stdout).toContain('local stratum 9 orphan');
     // The stand-in has no chronyc.
-    expect(await admin(db).ntp.status()).toMatchObject({ available: false, reason: expect.stringMatching(/chronyc|exec/) });
+    expect(await admin(db).ntp.status()).toMatchObject({
+      available: false,
+      reason: expect.stringMatching(/chronyc|exec/),
+    });
   }, 30_000);
 
   it('the name test falls back to the rendered zones when cell-dns does not answer, and says so', async () => {
     const answer = await admin(db).dns.lookup({ name: 'home.cell', type: 'A' });
-    expect(answer).toMatchObject({ status: 'NOERROR', answers: ['10.0.0.1'], source: 'the rendered zones', error: expect.stringContaining('172.29.1.3:53 did not answer') });
+    expect(answer).toMatchObject({
+      status: 'NOERROR',
+      answers: ['10.0.0.1'],
+      source: 'the rendered zones',
+      error: expect.stringContaining('172.29.1.3:53 did not answer'),
+    });
   }, 10_000);
 });

@@ -7,7 +7,11 @@ import { renderServerPeerRules } from '@/server/managers/wireguard/render';
 
 // The rule sets go through the real iptables-restore inside a namespace of the test's own.
 const NS = `pic-rules-${process.pid}`;
-const ready = requireTools('the peer rule suite', ['ip', 'iptables-restore', 'ip6tables-restore'], 'apt-get install iptables iproute2');
+const ready = requireTools(
+  'the peer rule suite',
+  ['ip', 'iptables-restore', 'ip6tables-restore'],
+  'apt-get install iptables iproute2',
+);
 
 const inNs: Runner = ([cmd, ...args], input) => attempt('ip', ['netns', 'exec', NS, cmd!, ...args], input);
 const key = (n: number) => Buffer.alloc(32, n).toString('base64');
@@ -23,8 +27,20 @@ const peer = (id: number, peerToPeer: boolean) => ({
   expiresAt: null,
   presharedKey: null,
 });
-const server = { listenPort: 51820, subnet: '10.0.0.0/24', subnet6: 'fd12:3456:789a::/64', endpointHost: null, endpointPort: null, dns: null, mtu: null, persistentKeepalive: 25, publicKey: key(90), privateKey: key(91) };
-const rulesFor = (peers: ReturnType<typeof peer>[]) => renderServerPeerRules(serverModel('home', server, peers, new Date()));
+const server = {
+  listenPort: 51820,
+  subnet: '10.0.0.0/24',
+  subnet6: 'fd12:3456:789a::/64',
+  endpointHost: null,
+  endpointPort: null,
+  dns: null,
+  mtu: null,
+  persistentKeepalive: 25,
+  publicKey: key(90),
+  privateKey: key(91),
+};
+const rulesFor = (peers: ReturnType<typeof peer>[]) =>
+  renderServerPeerRules(serverModel('home', server, peers, new Date()));
 const listRules = (tool: string) => execFileSync('ip', ['netns', 'exec', NS, tool, '-S'], { encoding: 'utf8' });
 
 describe.skipIf(!ready)('peer-to-peer rules on a real netfilter', () => {
@@ -52,7 +68,9 @@ describe.skipIf(!ready)('peer-to-peer rules on a real netfilter', () => {
     const nat = execFileSync('ip', ['netns', 'exec', NS, 'iptables', '-t', 'nat', '-S'], { encoding: 'utf8' });
     expect(nat.match(/-A PREROUTING -i wgrules0 -j PIC-WG-DNS/g)).toHaveLength(1);
     expect(nat.match(/-A POSTROUTING -j PIC-WG-NAT/g)).toHaveLength(1);
-    expect(nat).toContain('-A PIC-WG-DNS -d 10.0.0.1/32 -p udp -m udp --dport 53 -j DNAT --to-destination 172.20.0.3:53');
+    expect(nat).toContain(
+      '-A PIC-WG-DNS -d 10.0.0.1/32 -p udp -m udp --dport 53 -j DNAT --to-destination 172.20.0.3:53',
+    );
     expect(nat).toContain('-A PIC-WG-NAT -s 10.0.0.0/24 -d 172.20.0.0/16 -j MASQUERADE');
   });
 

@@ -40,32 +40,65 @@ describe.skipIf(!ready)('certificates the cell issues, checked by openssl', () =
 
   it('makes one root and one intermediate, even when asked twice at once', async () => {
     await Promise.all([ensureCa(db), ensureCa(db), admin(db).vault.root()]);
-    expect(db.select().from(caAuthorities).all().map((r) => r.role).sort()).toEqual(['intermediate', 'root']);
+    expect(
+      db
+        .select()
+        .from(caAuthorities)
+        .all()
+        .map((r) => r.role)
+        .sort(),
+    ).toEqual(['intermediate', 'root']);
     const root = await admin(db).vault.root();
     expect(root.subject).toBe('home root CA');
     expect(root.fingerprint).toMatch(/^([0-9A-F]{2}:){31}[0-9A-F]{2}$/);
     const text = openssl('x509', '-in', file('root.pem', root.pem), '-noout', '-text').stdout;
     expect(text).toMatch(/CA:TRUE, pathlen:1/);
     expect(text).toMatch(/Certificate Sign, CRL Sign/);
-    expect(db.select().from(caAuthorities).all().every((r) => !r.keyEnc.includes('PRIVATE KEY'))).toBe(true);
+    expect(
+      db
+        .select()
+        .from(caAuthorities)
+        .all()
+        .every((r) => !r.keyEnc.includes('PRIVATE KEY')),
+    ).toBe(true);
   }, 30_000);
 
   it('issues a server certificate that verifies against the root, with its names and usages', async () => {
-    const cert = await admin(db).vault.issue({ commonName: 'nas.cell', sans: ['nas.cell', '*.home.home.arpa', '10.0.0.5', 'fd00::5'], validityDays: 90 });
-    expect(cert).toMatchObject({ id: expect.any(Number), kind: 'server', status: 'valid', certPem: expect.stringContaining('BEGIN CERTIFICATE') });
+    const cert = await admin(db).vault.issue({
+      commonName: 'nas.cell',
+      sans: ['nas.cell', '*.home.home.arpa', '10.0.0.5', 'fd00::5'],
+      validityDays: 90,
+    });
+    expect(cert).toMatchObject({
+      id: expect.any(Number),
+      kind: 'server',
+      status: 'valid',
+      certPem: expect.stringContaining('BEGIN CERTIFICATE'),
+    });
     expect(cert).not.toHaveProperty('keyEnc');
     const root = file('root.pem', (await admin(db).vault.root()).pem);
     const leaf = file('leaf.pem', cert.certPem);
     const chain = file('chain.pem', cert.chainPem);
     expect(openssl('verify', '-CAfile', root, '-untrusted', chain, leaf).stdout.trim()).toBe(`${leaf}: OK`);
     expect(openssl('verify', '-purpose', 'sslserver', '-CAfile', root, '-untrusted', chain, leaf).status).toBe(0);
-    const ext = openssl('x509', '-in', leaf, '-noout', '-ext', 'subjectAltName,keyUsage,extendedKeyUsage,basicConstraints').stdout;
+    const ext = openssl(
+      'x509',
+      '-in',
+      leaf,
+      '-noout',
+      '-ext',
+      'subjectAltName,keyUsage,extendedKeyUsage,basicConstraints',
+    ).stdout;
     expect(ext).toContain('DNS:nas.cell, DNS:*.home.home.arpa, IP Address:10.0.0.5, IP Address:FD00:0:0:0:0:0:0:5');
-    expect(openssl('x509', '-in', leaf, '-noout', '-ext', 'crlDistributionPoints').stdout).toContain('URI:http://home.home.arpa/api/vault/crl');
+    expect(openssl('x509', '-in', leaf, '-noout', '-ext', 'crlDistributionPoints').stdout).toContain(
+      'URI:http://home.home.arpa/api/vault/crl',
+    );
     expect(ext).toContain('Digital Signature, Key Encipherment');
     expect(ext).toContain('TLS Web Server Authentication');
     expect(ext).toContain('CA:FALSE');
-    const days = (new Date(openssl('x509', '-in', leaf, '-noout', '-enddate').stdout.split('=')[1]!).getTime() - Date.now()) / 86_400_000;
+    const days =
+      (new Date(openssl('x509', '-in', leaf, '-noout', '-enddate').stdout.split('=')[1]!).getTime() - Date.now()) /
+      86_400_000;
     expect(Math.round(days)).toBe(90);
   }, 30_000);
 
@@ -84,13 +117,30 @@ describe.skipIf(!ready)('certificates the cell issues, checked by openssl', () =
     const crlText = openssl('crl', '-inform', 'DER', '-in', file('cell.crl', der), '-noout', '-text').stdout;
     expect(crlText).toContain(`Serial Number: ${gone.serial.toUpperCase()}`);
     expect(crlText).toContain('Key Compromise');
-    expect(Number(/CRL Number: \n\s+(\d+)/.exec(crlText)![1])).toBeGreaterThan(Number(/CRL Number: \n\s+(\d+)/.exec(openssl('crl', '-inform', 'DER', '-in', file('old.crl', before.der), '-noout', '-text').stdout)![1]));
+    expect(Number(/CRL Number: \n\s+(\d+)/.exec(crlText)![1])).toBeGreaterThan(
+      Number(
+        /CRL Number: \n\s+(\d+)/.exec(
+          openssl('crl', '-inform', 'DER', '-in', file('old.crl', before.der), '-noout', '-text').stdout,
+        )![1],
+      ),
+    );
 
     const pemRes = await getCrl(new (await import('next/server')).NextRequest('http://cell/api/vault/crl?format=pem'));
     const crlPem = file('cell.crl.pem', await pemRes.text());
     const root = file('root.pem', (await admin(db).vault.root()).pem);
     const chain = file('chain.pem', keep.chainPem);
-    const check = (leaf: string) => openssl('verify', '-crl_check', '-CAfile', root, '-untrusted', chain, '-CRLfile', crlPem, file(`${leaf}.pem`, leaf === 'keep' ? keep.certPem : gone.certPem));
+    const check = (leaf: string) =>
+      openssl(
+        'verify',
+        '-crl_check',
+        '-CAfile',
+        root,
+        '-untrusted',
+        chain,
+        '-CRLfile',
+        crlPem,
+        file(`${leaf}.pem`, leaf === 'keep' ? keep.certPem : gone.certPem),
+      );
     expect(check('keep').status).toBe(0);
     const failed = check('gone');
     expect(failed.status).not.toBe(0);
@@ -102,7 +152,10 @@ describe.skipIf(!ready)('certificates the cell issues, checked by openssl', () =
     const pem = Buffer.from((await admin(db).vault.export({ id: cert.id, format: 'pem' })).base64, 'base64').toString();
     expect(pem.match(/BEGIN CERTIFICATE/g)).toHaveLength(3);
     expect(pem).toContain('BEGIN RSA PRIVATE KEY');
-    const bad = await expectCode(admin(db).vault.export({ id: cert.id, format: 'pkcs12', password: 'short' }), 'BAD_REQUEST');
+    const bad = await expectCode(
+      admin(db).vault.export({ id: cert.id, format: 'pkcs12', password: 'short' }),
+      'BAD_REQUEST',
+    );
     expect(bad.message).toMatch(/^password: /);
     const p12 = await admin(db).vault.export({ id: cert.id, format: 'pkcs12', password: 'a good password' });
     expect(p12.filename).toBe('files.cell.p12');
@@ -125,33 +178,79 @@ describe.skipIf(!ready)('certificates the cell issues, checked by openssl', () =
     const chain = (await admin(db).vault.issue({ commonName: 'ok.cell', sans: ['ok.cell'] })).chainPem;
     const interPem = firstPem(chain);
     const text = openssl('x509', '-in', file('inter.pem', interPem), '-noout', '-text').stdout;
-    expect(text).toMatch(/X509v3 Name Constraints: critical\s+Permitted:\s+DNS:cell\s+DNS:home\.home\.arpa\s+IP:10\.0\.0\.0\/255\.0\.0\.0\s+IP:172\.16\.0\.0\/255\.240\.0\.0\s+IP:192\.168\.0\.0\/255\.255\.0\.0\s+IP:FC00:0:0:0:0:0:0:0\/FE00:0:0:0:0:0:0:0/);
+    expect(text).toMatch(
+      /X509v3 Name Constraints: critical\s+Permitted:\s+DNS:cell\s+DNS:home\.home\.arpa\s+IP:10\.0\.0\.0\/255\.0\.0\.0\s+IP:172\.16\.0\.0\/255\.240\.0\.0\s+IP:192\.168\.0\.0\/255\.255\.0\.0\s+IP:FC00:0:0:0:0:0:0:0\/FE00:0:0:0:0:0:0:0/,
+    );
     // Forged: a leaf for a foreign name signed with the intermediate's key directly, bypassing the vault.
     const row = db.select().from(caAuthorities).where(eq(caAuthorities.role, 'intermediate')).get()!;
-    const issuer = { cert: certFromPem(row.certPem), key: keyFromPem(decryptSecret(row.keyEnc, 'ca_authorities.key_enc')) };
+    const issuer = {
+      cert: certFromPem(row.certPem),
+      key: keyFromPem(decryptSecret(row.keyEnc, 'ca_authorities.key_enc')),
+    };
     const root = file('root.pem', (await admin(db).vault.root()).pem);
-    const forge1 = async (name: string) => certToPem(issueLeaf({ kind: 'server', commonName: name, sans: [name], validityDays: 30, crlUrl: 'http://x/crl' }, await newKey(2048), issuer));
-    const forged = openssl('verify', '-CAfile', root, '-untrusted', file('i.pem', interPem), file('forged.pem', await forge1('bank.example.com')));
+    const forge1 = async (name: string) =>
+      certToPem(
+        issueLeaf(
+          { kind: 'server', commonName: name, sans: [name], validityDays: 30, crlUrl: 'http://x/crl' },
+          await newKey(2048),
+          issuer,
+        ),
+      );
+    const forged = openssl(
+      'verify',
+      '-CAfile',
+      root,
+      '-untrusted',
+      file('i.pem', interPem),
+      file('forged.pem', await forge1('bank.example.com')),
+    );
     expect(forged.status).not.toBe(0);
     expect(forged.stdout + forged.stderr).toContain('permitted subtree violation');
-    const forgedIp = openssl('verify', '-CAfile', root, '-untrusted', file('i.pem', interPem), file('forged-ip.pem', await forge1('8.8.8.8')));
+    const forgedIp = openssl(
+      'verify',
+      '-CAfile',
+      root,
+      '-untrusted',
+      file('i.pem', interPem),
+      file('forged-ip.pem', await forge1('8.8.8.8')),
+    );
     expect(forgedIp.stdout + forgedIp.stderr).toContain('permitted subtree violation');
-    expect(openssl('verify', '-CAfile', root, '-untrusted', file('i.pem', interPem), file('inside.pem', await forge1('deep.name.home.home.arpa'))).status).toBe(0);
+    expect(
+      openssl(
+        'verify',
+        '-CAfile',
+        root,
+        '-untrusted',
+        file('i.pem', interPem),
+        file('inside.pem', await forge1('deep.name.home.home.arpa')),
+      ).status,
+    ).toBe(0);
   }, 60_000);
 
-  it.each([['*'], ['*.com'], ['www.example.net'], ['8.8.8.8'], ['cell.evil.org']])('vault.issue refuses %s at the field', async (name) => {
-    const err = await expectCode(admin(db).vault.issue({ commonName: 'x', sans: [name] }), 'BAD_REQUEST');
-    expect(err.message).toContain(`${name} is outside what the cell's CA signs`);
-    expect((err as unknown as { cause: { field: string } }).cause.field).toBe('sans');
-    const cn = await expectCode(admin(db).vault.issue({ commonName: 'laptop.example.net', kind: 'client' }), 'BAD_REQUEST');
-    expect((cn as unknown as { cause: { field: string } }).cause.field).toBe('commonName');
-  });
+  it.each([['*'], ['*.com'], ['www.example.net'], ['8.8.8.8'], ['cell.evil.org']])(
+    'vault.issue refuses %s at the field',
+    async (name) => {
+      const err = await expectCode(admin(db).vault.issue({ commonName: 'x', sans: [name] }), 'BAD_REQUEST');
+      expect(err.message).toContain(`${name} is outside what the cell's CA signs`);
+      expect((err as unknown as { cause: { field: string } }).cause.field).toBe('sans');
+      const cn = await expectCode(
+        admin(db).vault.issue({ commonName: 'laptop.example.net', kind: 'client' }),
+        'BAD_REQUEST',
+      );
+      expect((cn as unknown as { cause: { field: string } }).cause.field).toBe('commonName');
+    },
+  );
 
   it('a new domain re-signs the intermediate with the same root and key: new names verify, old ones no longer do', async () => {
     const old = await admin(db).vault.issue({ commonName: 'www.home.home.arpa', sans: ['www.home.home.arpa'] });
     const rootBefore = await admin(db).vault.root();
     expect(syncIntermediate(db)).toBe(false);
-    await admin(db).settings.update({ cellName: 'home', timezone: 'UTC', domainMode: 'http01', domain: 'new.example.net' });
+    await admin(db).settings.update({
+      cellName: 'home',
+      timezone: 'UTC',
+      domainMode: 'http01',
+      domain: 'new.example.net',
+    });
     expect(syncIntermediate(db)).toBe(false);
     expect((await admin(db).vault.root()).fingerprint).toBe(rootBefore.fingerprint);
     const fresh = await admin(db).vault.issue({ commonName: 'www.new.example.net', sans: ['www.new.example.net'] });
@@ -166,7 +265,9 @@ describe.skipIf(!ready)('certificates the cell issues, checked by openssl', () =
     expect([...certs.keys()].sort()).toEqual(['home.cell', 'new.example.net']);
     expect(certs.get('home.cell')!.certPem.endsWith(firstPem(fresh.chainPem))).toBe(true);
     expect(db.select().from(proxyCertificates).all()).toHaveLength(2);
-    expect(forge.pki.certificateFromPem(certs.get('home.cell')!.certPem).validity.notAfter.getTime() - Date.now()).toBeLessThan(31 * 86_400_000);
+    expect(
+      forge.pki.certificateFromPem(certs.get('home.cell')!.certPem).validity.notAfter.getTime() - Date.now(),
+    ).toBeLessThan(31 * 86_400_000);
   }, 60_000);
 
   it('renews with a new key and serial, lists status, and serves the root over HTTP', async () => {
@@ -182,11 +283,21 @@ describe.skipIf(!ready)('certificates the cell issues, checked by openssl', () =
     const res = await getRoot(new (await import('next/server')).NextRequest('http://cell/api/vault/root'));
     expect(res.status).toBe(200);
     expect(await res.text()).toBe((await admin(db).vault.root()).pem);
-    expect(execFileSync('openssl', ['x509', '-noout', '-subject'], { input: (await admin(db).vault.root()).pem, encoding: 'utf8' })).toContain('home root CA');
+    expect(
+      execFileSync('openssl', ['x509', '-noout', '-subject'], {
+        input: (await admin(db).vault.root()).pem,
+        encoding: 'utf8',
+      }),
+    ).toContain('home root CA');
   }, 30_000);
 
   it('signs the CRL again when its next update is near, with a higher number', () => {
-    const number = () => db.select().from(caAuthorities).all().find((r) => r.role === 'intermediate')!.crlNumber;
+    const number = () =>
+      db
+        .select()
+        .from(caAuthorities)
+        .all()
+        .find((r) => r.role === 'intermediate')!.crlNumber;
     const before = number();
     expect(refreshCrlIfDue(db)).toBe(false);
     expect(refreshCrlIfDue(db, new Date(Date.now() + 6 * 86_400_000))).toBe(true);

@@ -7,9 +7,15 @@ import { renderServerConfig, renderServerSyncConfig } from '@/server/managers/wi
 import { inNs, requireTools, startWireguardGo } from '../helpers/netns';
 
 // Every golden config the renderers produce is fed to the real tools: wg-quick strip, then wg setconf.
-const ready = requireTools('the WireGuard tools suite', ['ip', 'wg', 'wg-quick', 'wireguard-go'], 'apt-get install wireguard-tools wireguard-go iproute2');
+const ready = requireTools(
+  'the WireGuard tools suite',
+  ['ip', 'wg', 'wg-quick', 'wireguard-go'],
+  'apt-get install wireguard-tools wireguard-go iproute2',
+);
 const GOLDEN = path.resolve(__dirname, '../golden/wireguard');
-const goldens = fs.readdirSync(GOLDEN).filter((f) => f.endsWith('.conf') && f !== 'client-own-key.conf' && f !== 'server-sync.conf');
+const goldens = fs
+  .readdirSync(GOLDEN)
+  .filter((f) => f.endsWith('.conf') && f !== 'client-own-key.conf' && f !== 'server-sync.conf');
 const NS = `pic-tools-${process.pid}`;
 const IFACE = `wgk${process.pid % 100000}`;
 
@@ -22,13 +28,16 @@ describe.skipIf(!ready)('rendered configs and the real WireGuard tools', () => {
     await startWireguardGo(NS, IFACE);
   });
   afterAll(() => {
-    for (const pid of execFileSync('ip', ['netns', 'pids', NS], { encoding: 'utf8' }).split('\n').filter(Boolean)) process.kill(Number(pid));
+    for (const pid of execFileSync('ip', ['netns', 'pids', NS], { encoding: 'utf8' }).split('\n').filter(Boolean))
+      process.kill(Number(pid));
     execFileSync('ip', ['netns', 'del', NS]);
   });
 
   it.each(goldens)('%s passes wg-quick strip and wg setconf', async (name) => {
     // wg resolves endpoint names, and this machine has no DNS: a loopback literal stands in.
-    const text = fs.readFileSync(path.join(GOLDEN, name), 'utf8').replace(/^Endpoint = [a-z][a-z0-9.-]*:/m, 'Endpoint = 127.0.0.1:');
+    const text = fs
+      .readFileSync(path.join(GOLDEN, name), 'utf8')
+      .replace(/^Endpoint = [a-z][a-z0-9.-]*:/m, 'Endpoint = 127.0.0.1:');
     const file = path.join(dir, `${IFACE}.conf`);
     fs.writeFileSync(file, text, { mode: 0o600 });
     const stripped = await inNs(NS, ['wg-quick', 'strip', file]);
@@ -38,8 +47,15 @@ describe.skipIf(!ready)('rendered configs and the real WireGuard tools', () => {
     const dump = (await inNs(NS, ['wg', 'show', IFACE, 'dump'])).trim().split('\n');
     const peers = meaningful(text).filter((l) => l === '[Peer]').length;
     expect(dump).toHaveLength(1 + peers);
-    const allowed = meaningful(text).filter((l) => l.startsWith('AllowedIPs = ')).map((l) => l.slice('AllowedIPs = '.length).split(', ').sort().join(','));
-    expect(dump.slice(1).map((l) => l.split('\t')[3]!.split(',').sort().join(',')).sort()).toEqual(allowed.sort());
+    const allowed = meaningful(text)
+      .filter((l) => l.startsWith('AllowedIPs = '))
+      .map((l) => l.slice('AllowedIPs = '.length).split(', ').sort().join(','));
+    expect(
+      dump
+        .slice(1)
+        .map((l) => l.split('\t')[3]!.split(',').sort().join(','))
+        .sort(),
+    ).toEqual(allowed.sort());
   });
 
   it('the stripped server config the cell renders equals what wg-quick strip makes of wg0.conf', async () => {
@@ -50,7 +66,16 @@ describe.skipIf(!ready)('rendered configs and the real WireGuard tools', () => {
       addresses: ['10.0.0.1/24', 'fd00::1/64'],
       listenPort: 51820,
       mtu: 1400,
-      peers: [{ id: 1, name: 'a', publicKey: key(2), presharedKey: key(3), allowedIps: ['10.0.0.2/32', 'fd00::2/128'], peerToPeer: false }],
+      peers: [
+        {
+          id: 1,
+          name: 'a',
+          publicKey: key(2),
+          presharedKey: key(3),
+          allowedIps: ['10.0.0.2/32', 'fd00::2/128'],
+          peerToPeer: false,
+        },
+      ],
     };
     const file = path.join(dir, `${IFACE}.conf`);
     fs.writeFileSync(file, renderServerConfig(model), { mode: 0o600 });

@@ -9,7 +9,11 @@ import { admin, freshCell, setUp } from '../helpers/db';
 import { dig, startKnot, type Knot } from '../helpers/knot';
 import { inNs, makeLab, requireTools, startWireguardGo, statusInNs, type Lab } from '../helpers/netns';
 
-const ready = requireTools('the WireGuard tunnel suite', ['ip', 'wg', 'wg-quick', 'wireguard-go', 'ping', 'knotd', 'dig'], 'apt-get install wireguard-tools wireguard-go iproute2 iputils-ping knot dnsutils');
+const ready = requireTools(
+  'the WireGuard tunnel suite',
+  ['ip', 'wg', 'wg-quick', 'wireguard-go', 'ping', 'knotd', 'dig'],
+  'apt-get install wireguard-tools wireguard-go iproute2 iputils-ping knot dnsutils',
+);
 const tag = `t${process.pid % 10000}`;
 const CELL_IF = `wgc${tag}`;
 const PEER_IF = `wgp${tag}`;
@@ -26,7 +30,8 @@ async function configurePeer(lab: Lab, config: string) {
   const address = /^Address = ([^,\n]+)/m.exec(config)![1]!;
   await inNs(lab.peer, ['ip', 'addr', 'add', address, 'dev', PEER_IF]);
   await inNs(lab.peer, ['ip', 'link', 'set', PEER_IF, 'up']);
-  for (const net of /^AllowedIPs = (.+)$/m.exec(config)![1]!.split(', ')) await inNs(lab.peer, ['ip', 'route', 'replace', net, 'dev', PEER_IF]);
+  for (const net of /^AllowedIPs = (.+)$/m.exec(config)![1]!.split(', '))
+    await inNs(lab.peer, ['ip', 'route', 'replace', net, 'dev', PEER_IF]);
 }
 
 const ping = (lab: Lab, wait = 2) => statusInNs(lab.peer, ['ping', '-c', '1', '-W', String(wait), '10.0.0.1']);
@@ -90,14 +95,21 @@ describe.skipIf(!ready)('a real WireGuard tunnel between namespaces', () => {
 
   it('the peer resolves .cell names through the tunnel: DNS on the cell address goes to cell-dns', async () => {
     const zones = path.join(dir, 'config', 'dns');
-    knot = await startKnot({ address: DNS_ADDRESS, port: 53, zones: { cell: path.join(zones, 'cell.zone') }, netns: lab.cell });
+    knot = await startKnot({
+      address: DNS_ADDRESS,
+      port: 53,
+      zones: { cell: path.join(zones, 'cell.zone') },
+      netns: lab.cell,
+    });
     const config = await admin(db).peers.config({ id: peerId });
     expect(config).toMatch(/^DNS = 10\.0\.0\.1$/m);
     expect(dig('10.0.0.1', 53, 'tunnel-phone.cell', 'A', lab.peer)).toEqual(['10.0.0.2']);
     expect(dig('10.0.0.1', 53, 'ntp.cell', 'A', lab.peer)).toEqual(['10.0.0.1']);
     await admin(db).peers.update({ id: peerId, name: 'renamed-phone' });
     await knot.reload();
-    await expect.poll(() => dig('10.0.0.1', 53, 'renamed-phone.cell', 'A', lab.peer), { timeout: 5000 }).toEqual(['10.0.0.2']);
+    await expect
+      .poll(() => dig('10.0.0.1', 53, 'renamed-phone.cell', 'A', lab.peer), { timeout: 5000 })
+      .toEqual(['10.0.0.2']);
   }, 30_000);
 
   it('disabling the peer stops the tunnel; enabling it restores it', async () => {

@@ -14,7 +14,11 @@ const change = (current: string, next: string, confirm = next) =>
 
 describe('accounts', () => {
   it('verifies the right password and refuses a wrong one or an unknown user alike', async () => {
-    expect(await verifyLogin(db, 'admin', 'correct horse battery')).toEqual({ id: 1, username: 'admin', role: 'admin' });
+    expect(await verifyLogin(db, 'admin', 'correct horse battery')).toEqual({
+      id: 1,
+      username: 'admin',
+      role: 'admin',
+    });
     expect(await verifyLogin(db, 'ADMIN', 'correct horse battery')).toMatchObject({ username: 'admin' });
     expect(await verifyLogin(db, 'admin', 'wrong password!')).toBeNull();
     expect(await verifyLogin(db, 'nobody', 'correct horse battery')).toBeNull();
@@ -33,8 +37,12 @@ describe('accounts', () => {
   });
 
   it('refuses a short or unconfirmed new password by field', async () => {
-    expect((await expectCode(change('correct horse battery', 'short'), 'BAD_REQUEST')).message).toContain('newPassword: At least 12 characters');
-    expect((await expectCode(change('correct horse battery', 'long enough one', 'different one!'), 'BAD_REQUEST')).message).toContain('confirmPassword: Passwords do not match');
+    expect((await expectCode(change('correct horse battery', 'short'), 'BAD_REQUEST')).message).toContain(
+      'newPassword: At least 12 characters',
+    );
+    expect(
+      (await expectCode(change('correct horse battery', 'long enough one', 'different one!'), 'BAD_REQUEST')).message,
+    ).toContain('confirmPassword: Passwords do not match');
   });
 
   it('voids sessions issued before a password change', async () => {

@@ -2,7 +2,7 @@ import { eq } from 'drizzle-orm';
 import { beforeEach, describe, expect, it } from 'vitest';
 import type { Db } from '@/server/db';
 import { auditEntries } from '@/server/db/schema';
-import { appendAudit, auditCsv, closeInterrupted, verifyAudit } from '@/server/managers/audit';
+import { appendAudit, auditCsv, closeInterrupted } from '@/server/managers/audit';
 import { redact } from '@/server/managers/audit/chain';
 import { admin, anon, callerAs, expectCode, freshCell, setUp } from '../helpers/db';
 
@@ -16,14 +16,33 @@ const entries = () => db.select().from(auditEntries).orderBy(auditEntries.id).al
 
 describe('audit trail', () => {
   it('records a successful mutation with actor, procedure and redacted input', async () => {
-    await admin(db).account.changePassword({ currentPassword: 'correct horse battery', newPassword: 'a much better password', confirmPassword: 'a much better password' });
+    await admin(db).account.changePassword({
+      currentPassword: 'correct horse battery',
+      newPassword: 'a much better password',
+      confirmPassword: 'a much better password',
+    });
     const last = entries().at(-1)!;
-    expect(last).toMatchObject({ actor: 'admin', actorRole: 'admin', procedure: 'account.changePassword', outcome: 'success', detail: null });
-    expect(JSON.parse(last.input)).toEqual({ currentPassword: '[redacted]', newPassword: '[redacted]', confirmPassword: '[redacted]' });
+    expect(last).toMatchObject({
+      actor: 'admin',
+      actorRole: 'admin',
+      procedure: 'account.changePassword',
+      outcome: 'success',
+      detail: null,
+    });
+    expect(JSON.parse(last.input)).toEqual({
+      currentPassword: '[redacted]',
+      newPassword: '[redacted]',
+      confirmPassword: '[redacted]',
+    });
   });
 
   it('redacts tokens, passwords and credential headers at any depth', () => {
-    const input = { domainMode: 'cloudflare', ddnsToken: 'cf', ddns: { dyndns2: { username: 'me', password: 'pw' } }, headers: { Authorization: 'Bearer x', Cookie: 'a=b', 'X-Other': 'kept' } };
+    const input = {
+      domainMode: 'cloudflare',
+      ddnsToken: 'cf',
+      ddns: { dyndns2: { username: 'me', password: 'pw' } },
+      headers: { Authorization: 'Bearer x', Cookie: 'a=b', 'X-Other': 'kept' },
+    };
     expect(redact(input)).toEqual({
       domainMode: 'cloudflare',
       ddnsToken: '[redacted]',
@@ -40,8 +59,15 @@ describe('audit trail', () => {
       publicKey: 'kept: a public key is no secret outside headers',
     };
     expect(redact(input)).toEqual({
-      headers: { 'X-Api-Key': '[redacted]', 'X-Auth-Token': '[redacted]', 'X-Client-Secret': '[redacted]', 'X-Forwarded-Proto': 'https' },
-      ddns: { dyndns2: { server: 'https://me:[redacted]@dynupdate.example/nic/update?hostname=h&token=[redacted]&x=1' } },
+      headers: {
+        'X-Api-Key': '[redacted]',
+        'X-Auth-Token': '[redacted]',
+        'X-Client-Secret': '[redacted]',
+        'X-Forwarded-Proto': 'https',
+      },
+      ddns: {
+        dyndns2: { server: 'https://me:[redacted]@dynupdate.example/nic/update?hostname=h&token=[redacted]&x=1' },
+      },
       sources: ['https://ip.example/?apikey=[redacted]'],
       publicKey: 'kept: a public key is no secret outside headers',
     });
@@ -50,7 +76,13 @@ describe('audit trail', () => {
   it('records the setup itself with the password redacted', () => {
     const [started, first] = entries();
     expect(started).toMatchObject({ actor: 'setup', procedure: 'setup.complete', outcome: 'started', ref: null });
-    expect(first).toMatchObject({ actor: 'setup', actorRole: 'setup', procedure: 'setup.complete', outcome: 'success', ref: started!.id });
+    expect(first).toMatchObject({
+      actor: 'setup',
+      actorRole: 'setup',
+      procedure: 'setup.complete',
+      outcome: 'success',
+      ref: started!.id,
+    });
     expect(started!.input).not.toContain('correct horse battery');
     expect(first.input).not.toContain('correct horse battery');
     expect(JSON.parse(first.input).adminPassword).toBe('[redacted]');
@@ -58,8 +90,18 @@ describe('audit trail', () => {
 
   it('records refused mutations: no session, wrong role, bad input', async () => {
     await expectCode(anon(db).settings.update({ cellName: 'x', timezone: 'UTC', domainMode: 'lan' }), 'UNAUTHORIZED');
-    await expectCode(callerAs(db, { id: 9, username: 'eve', role: 'peer' }).settings.update({ cellName: 'x', timezone: 'UTC', domainMode: 'lan' }), 'FORBIDDEN');
-    await expectCode(admin(db).settings.update({ cellName: 'Bad!', timezone: 'UTC', domainMode: 'lan' }), 'BAD_REQUEST');
+    await expectCode(
+      callerAs(db, { id: 9, username: 'eve', role: 'peer' }).settings.update({
+        cellName: 'x',
+        timezone: 'UTC',
+        domainMode: 'lan',
+      }),
+      'FORBIDDEN',
+    );
+    await expectCode(
+      admin(db).settings.update({ cellName: 'Bad!', timezone: 'UTC', domainMode: 'lan' }),
+      'BAD_REQUEST',
+    );
     const refused = entries().filter((e) => e.outcome === 'refused');
     expect(refused.map((e) => [e.actor, e.procedure, e.detail?.split(':')[0]])).toEqual([
       ['anonymous', 'settings.update', 'UNAUTHORIZED'],
@@ -83,11 +125,22 @@ describe('audit trail', () => {
   });
 
   it('a change cut short by a stop is closed as interrupted at the next start; the list hides started entries', async () => {
-    const cut = appendAudit(db, { actor: 'admin', actorRole: 'admin', procedure: 'peers.create', input: { name: 'half' }, outcome: 'started' });
+    const cut = appendAudit(db, {
+      actor: 'admin',
+      actorRole: 'admin',
+      procedure: 'peers.create',
+      input: { name: 'half' },
+      outcome: 'started',
+    });
     expect(closeInterrupted(db)).toBe(1);
     expect(closeInterrupted(db)).toBe(0);
     const closed = entries().at(-1)!;
-    expect(closed).toMatchObject({ procedure: 'peers.create', outcome: 'error', ref: cut.id, detail: expect.stringMatching(/^interrupted: /) });
+    expect(closed).toMatchObject({
+      procedure: 'peers.create',
+      outcome: 'error',
+      ref: cut.id,
+      detail: expect.stringMatching(/^interrupted: /),
+    });
     const listed = await admin(db).audit.list({});
     expect(listed.items.some((e) => e.outcome === 'started')).toBe(false);
     expect((await admin(db).audit.list({ outcome: 'started' })).total).toBe(2);
@@ -95,7 +148,8 @@ describe('audit trail', () => {
   });
 
   it('detects an entry edited directly in SQLite', async () => {
-    for (const name of ['a1', 'a2', 'a3']) await admin(db).settings.update({ cellName: name, timezone: 'UTC', domainMode: 'lan' });
+    for (const name of ['a1', 'a2', 'a3'])
+      await admin(db).settings.update({ cellName: name, timezone: 'UTC', domainMode: 'lan' });
     const target = entries()[4]!;
     db.update(auditEntries).set({ actor: 'someone-else' }).where(eq(auditEntries.id, target.id)).run();
     const result = await admin(db).audit.verify();
@@ -103,14 +157,16 @@ describe('audit trail', () => {
   });
 
   it('detects a removed entry', async () => {
-    for (const name of ['a1', 'a2']) await admin(db).settings.update({ cellName: name, timezone: 'UTC', domainMode: 'lan' });
+    for (const name of ['a1', 'a2'])
+      await admin(db).settings.update({ cellName: name, timezone: 'UTC', domainMode: 'lan' });
     const removed = entries()[1]!;
     db.delete(auditEntries).where(eq(auditEntries.id, removed.id)).run();
     expect(await admin(db).audit.verify()).toMatchObject({ ok: false, firstBadId: removed.id + 1 });
   });
 
   it('filters and paginates the list', async () => {
-    for (let i = 0; i < 5; i++) await admin(db).settings.update({ cellName: `n${i}`, timezone: 'UTC', domainMode: 'lan' });
+    for (let i = 0; i < 5; i++)
+      await admin(db).settings.update({ cellName: `n${i}`, timezone: 'UTC', domainMode: 'lan' });
     await expectCode(anon(db).settings.update({ cellName: 'x', timezone: 'UTC', domainMode: 'lan' }), 'UNAUTHORIZED');
     const page = await admin(db).audit.list({ procedure: 'settings.', outcome: 'success', page: 2, pageSize: 2 });
     expect(page.total).toBe(5);
@@ -121,7 +177,14 @@ describe('audit trail', () => {
   });
 
   it('exports CSV with a header, one row per entry and neutralised formulas', () => {
-    appendAudit(db, { actor: '=HYPERLINK("x")', actorRole: 'anonymous', procedure: 'auth.login', input: { username: 'a,b' }, outcome: 'refused', detail: 'line1\nline2' });
+    appendAudit(db, {
+      actor: '=HYPERLINK("x")',
+      actorRole: 'anonymous',
+      procedure: 'auth.login',
+      input: { username: 'a,b' },
+      outcome: 'refused',
+      detail: 'line1\nline2',
+    });
     const csv = [...auditCsv(db, {})].join('');
     const lines = csv.trimEnd().split('\r\n');
     expect(lines[0]).toBe('id,time,actor,role,procedure,outcome,detail,input,prev_hash,hash');

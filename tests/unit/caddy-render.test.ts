@@ -13,13 +13,17 @@ describe('Caddy JSON config', () => {
   it('routes the UI first, tries the longest path first, and ends with a 404', () => {
     const routes = parsed('lan').apps.http.servers.cell.routes;
     expect(routes[0].match[0].host).toEqual(['home.home.arpa', 'home.cell']);
-    const files = routes.find((r: { match?: { host: string[] }[] }) => r.match?.[0]?.host[0] === 'files.home.home.arpa');
+    const files = routes.find(
+      (r: { match?: { host: string[] }[] }) => r.match?.[0]?.host[0] === 'files.home.home.arpa',
+    );
     expect(files.handle[0].routes[0].match[0].path).toEqual(['/dav', '/dav/*']);
     expect(routes.at(-1).handle[0].status_code).toBe(404);
   });
 
   it('peers-only routes refuse every source outside the tunnel and the cell network', () => {
-    const nas = parsed('lan').apps.http.servers.cell.routes.find((r: { match?: { host: string[] }[] }) => r.match?.[0]?.host[0] === 'nas.cell');
+    const nas = parsed('lan').apps.http.servers.cell.routes.find(
+      (r: { match?: { host: string[] }[] }) => r.match?.[0]?.host[0] === 'nas.cell',
+    );
     const guard = nas.handle[0].routes[0].handle[0].routes[0];
     expect(guard.match).toEqual([{ not: [{ remote_ip: { ranges: ['10.0.0.0/24', '172.20.0.0/16'] } }] }]);
     expect(guard.handle[0].status_code).toBe(403);
@@ -27,19 +31,35 @@ describe('Caddy JSON config', () => {
 
   it('lan loads a leaf file for every name; DNS modes get one wildcard; .cell names never go to ACME; no CA key anywhere', () => {
     const lan = parsed('lan');
-    expect(lan.apps.tls.certificates.load_files.map((f: { certificate: string; key: string }) => [f.certificate, f.key])).toEqual(
-      ['chat.home.home.arpa', 'files.home.home.arpa', 'home.cell', 'home.home.arpa', 'nas.cell'].map((h) => [`/etc/caddy/tls/${h}.crt`, `/etc/caddy/tls/${h}.key`]),
+    expect(
+      lan.apps.tls.certificates.load_files.map((f: { certificate: string; key: string }) => [f.certificate, f.key]),
+    ).toEqual(
+      ['chat.home.home.arpa', 'files.home.home.arpa', 'home.cell', 'home.home.arpa', 'nas.cell'].map((h) => [
+        `/etc/caddy/tls/${h}.crt`,
+        `/etc/caddy/tls/${h}.key`,
+      ]),
     );
     expect(lan.apps.tls.automation).toBeUndefined();
     expect(lan.apps.pki).toBeUndefined();
     expect(JSON.stringify(lan)).not.toMatch(/internal|intermediate|private_key/);
     const cf = parsed('cloudflare');
     expect(cf.apps.tls.certificates.automate).toEqual(['example.org', '*.example.org']);
-    expect(cf.apps.tls.certificates.load_files.map((f: { certificate: string }) => f.certificate)).toEqual(['/etc/caddy/tls/home.cell.crt']);
-    expect(cf.apps.http.servers.cell.automatic_https.skip_certificates).toEqual(['home.cell', 'example.org', 'files.example.org']);
-    expect(cf.apps.tls.automation.policies[0].issuers[0].challenges.dns.provider).toEqual({ name: 'cloudflare', api_token: 'cf-token-123' });
+    expect(cf.apps.tls.certificates.load_files.map((f: { certificate: string }) => f.certificate)).toEqual([
+      '/etc/caddy/tls/home.cell.crt',
+    ]);
+    expect(cf.apps.http.servers.cell.automatic_https.skip_certificates).toEqual([
+      'home.cell',
+      'example.org',
+      'files.example.org',
+    ]);
+    expect(cf.apps.tls.automation.policies[0].issuers[0].challenges.dns.provider).toEqual({
+      name: 'cloudflare',
+      api_token: 'cf-token-123',
+    });
     expect(cf.logging.logs.default.level).toBe('DEBUG');
-    expect(parsed('http01').apps.tls.automation.policies).toEqual([{ subjects: ['example.org', 'files.example.org'], issuers: [{ module: 'acme', email: 'admin@example.org' }] }]);
+    expect(parsed('http01').apps.tls.automation.policies).toEqual([
+      { subjects: ['example.org', 'files.example.org'], issuers: [{ module: 'acme', email: 'admin@example.org' }] },
+    ]);
   });
 
   it("keeps Caddy's admin socket and ACME state in its own folder, and never saves a loaded config", () => {
@@ -56,9 +76,21 @@ describe('Caddy JSON config', () => {
     expect(() => renderCaddyConfig(withRoute({ headers: { 'X-A': 'v\r\nSet-Cookie: x' } }))).toThrow(RenderError);
     expect(() => renderCaddyConfig(withRoute({ headers: { 'X A:': 'v' } }))).toThrow(RenderError);
     expect(() => renderCaddyConfig(withRoute({ path: '/a b' }))).toThrow(RenderError);
-    expect(() => renderCaddyConfig({ ...lan, dnsProvider: { name: 'cloudflare', config: { api_token: 'a b' } }, mode: 'cloudflare' })).toThrow(RenderError);
+    expect(() =>
+      renderCaddyConfig({
+        ...lan,
+        dnsProvider: { name: 'cloudflare', config: { api_token: 'a b' } },
+        mode: 'cloudflare',
+      }),
+    ).toThrow(RenderError);
     // Caddy placeholders would read files or the environment into what goes upstream.
     expect(() => renderCaddyConfig(withRoute({ headers: { 'X-A': '{file./etc/passwd}' } }))).toThrow(RenderError);
-    expect(() => renderCaddyConfig({ ...lan, dnsProvider: { name: 'cloudflare', config: { api_token: '{env.HOME}' } }, mode: 'cloudflare' })).toThrow(RenderError);
+    expect(() =>
+      renderCaddyConfig({
+        ...lan,
+        dnsProvider: { name: 'cloudflare', config: { api_token: '{env.HOME}' } },
+        mode: 'cloudflare',
+      }),
+    ).toThrow(RenderError);
   });
 });

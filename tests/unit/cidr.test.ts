@@ -1,5 +1,17 @@
 import { describe, expect, it } from 'vitest';
-import { cidrHost, cidrIndexOf, cidrsOverlap, formatCidr, formatIpv6, isRfc1918, isUla, parseCidr, parseIpv4, parseIpv6, type Cidr } from '@/lib/cidr';
+import {
+  cidrHost,
+  cidrIndexOf,
+  cidrsOverlap,
+  formatCidr,
+  formatIpv6,
+  isRfc1918,
+  isUla,
+  parseCidr,
+  parseIpv4,
+  parseIpv6,
+  type Cidr,
+} from '@/lib/cidr';
 
 const c = (s: string) => parseCidr(s) as Cidr;
 
@@ -7,7 +19,8 @@ describe('IPv4', () => {
   it('parses dotted quads and refuses anything else', () => {
     expect(parseIpv4('10.0.0.1')).toBe(0x0a000001);
     expect(parseIpv4('255.255.255.255')).toBe(0xffffffff);
-    for (const bad of ['10.0.0', '10.0.0.256', '01.0.0.1', '1.2.3.4 ', '1.2.3.4\n', 'a.b.c.d', '']) expect(parseIpv4(bad), bad).toBeNull();
+    for (const bad of ['10.0.0', '10.0.0.256', '01.0.0.1', '1.2.3.4 ', '1.2.3.4\n', 'a.b.c.d', ''])
+      expect(parseIpv4(bad), bad).toBeNull();
   });
 
   it('numbers hosts inside a block and finds them again', () => {
@@ -57,7 +70,8 @@ describe('IPv6', () => {
   });
 
   it('refuses malformed addresses', () => {
-    for (const bad of ['1::2::3', 'fd00:::1', '12345::', 'fd00::g', '1:2:3:4:5:6:7:8:9']) expect(parseIpv6(bad), bad).toBeNull();
+    for (const bad of ['1::2::3', 'fd00:::1', '12345::', 'fd00::g', '1:2:3:4:5:6:7:8:9'])
+      expect(parseIpv6(bad), bad).toBeNull();
   });
 
   it('numbers hosts in a unique local block', () => {

@@ -59,12 +59,20 @@ describe('desired specs', () => {
     expect(opts.Labels['cell.managed']).toBe('true');
     expect(opts.Labels['cell.component']).toBe('wireguard');
     expect(opts.Labels[LABEL_HASH]).toBe(specHash(wg));
-    expect(opts.NetworkingConfig).toEqual({ EndpointsConfig: { 'cell-network': { IPAMConfig: { IPv4Address: '172.20.0.5' } } } });
+    expect(opts.NetworkingConfig).toEqual({
+      EndpointsConfig: { 'cell-network': { IPAMConfig: { IPv4Address: '172.20.0.5' } } },
+    });
     expect(opts.HostConfig.PortBindings).toEqual({ '51820/udp': [{ HostPort: '51820' }] });
   });
 
   it('follows the subnet, the listen port, IPv6 and image overrides', () => {
-    const specs = desiredSpecs(inputs({ subnet: '10.9.0.0/24', wireguard: { listenPort: 4500, ipv6: true }, imageOverrides: { dns: 'local/dns:1' } }));
+    const specs = desiredSpecs(
+      inputs({
+        subnet: '10.9.0.0/24',
+        wireguard: { listenPort: 4500, ipv6: true },
+        imageOverrides: { dns: 'local/dns:1' },
+      }),
+    );
     expect(specs.find((s) => s.component === 'caddy')!.network).toMatchObject({ ipv4: '10.9.0.2' });
     const wg = specs.find((s) => s.component === 'wireguard')!;
     expect(wg.ports[0]).toMatchObject({ container: 4500, host: 4500 });
@@ -81,7 +89,9 @@ describe('desired specs', () => {
   });
 
   it('reads PIC_IMAGE_<COMPONENT> overrides', () => {
-    expect(imageOverrides({ PIC_IMAGE_CADDY: 'local/caddy:test', PIC_IMAGE_NTP: ' ', OTHER: 'x' })).toEqual({ caddy: 'local/caddy:test' });
+    expect(imageOverrides({ PIC_IMAGE_CADDY: 'local/caddy:test', PIC_IMAGE_NTP: ' ', OTHER: 'x' })).toEqual({
+      caddy: 'local/caddy:test',
+    });
   });
 });
 
@@ -106,13 +116,19 @@ describe('reconcile plan', () => {
   });
 
   it('keeps what matches, so a second run changes nothing', () => {
-    const plan = planReconcile(desired, desired.map((s) => actualOf(s)));
+    const plan = planReconcile(
+      desired,
+      desired.map((s) => actualOf(s)),
+    );
     expect(plan.filter((a) => a.kind !== 'keep' && a.kind !== 'absent')).toEqual([]);
   });
 
   it('recreates only the component whose spec changed, naming what changed', () => {
     const changed = desiredSpecs(inputs({ imageOverrides: { ntp: 'local/ntp:2' } }));
-    const plan = planReconcile(changed, desired.map((s) => actualOf(s)));
+    const plan = planReconcile(
+      changed,
+      desired.map((s) => actualOf(s)),
+    );
     const recreate = plan.filter((a) => a.kind === 'recreate');
     expect(recreate).toHaveLength(1);
     expect(recreate[0]).toMatchObject({ spec: { component: 'ntp' }, reason: 'changed: image' });
@@ -123,12 +139,19 @@ describe('reconcile plan', () => {
     const withoutNtp = desired.filter((s) => s.component !== 'ntp');
     const plan = planReconcile(withoutNtp, actual);
     expect(plan.find((a) => a.kind === 'start')).toMatchObject({ reason: 'was exited' });
-    expect(plan.find((a) => a.kind === 'remove')).toMatchObject({ actual: { name: 'cell-ntp' }, reason: 'ntp is disabled' });
+    expect(plan.find((a) => a.kind === 'remove')).toMatchObject({
+      actual: { name: 'cell-ntp' },
+      reason: 'ntp is disabled',
+    });
   });
 
   it('removes a duplicate and a component that left the stack, keeping the right one', () => {
     const dns = desired.find((s) => s.component === 'dns')!;
-    const actual = [...desired.map((s) => actualOf(s)), actualOf(dns, { id: 'stray', name: 'old-dns' }), { ...actualOf(dns), id: 'gone', name: 'cell-old', component: 'old' }];
+    const actual = [
+      ...desired.map((s) => actualOf(s)),
+      actualOf(dns, { id: 'stray', name: 'old-dns' }),
+      { ...actualOf(dns), id: 'gone', name: 'cell-old', component: 'old' },
+    ];
     const removed = planReconcile(desired, actual).filter((a) => a.kind === 'remove');
     expect(removed.map((a) => (a.kind === 'remove' ? a.actual.id : ''))).toEqual(['stray', 'gone']);
   });
@@ -146,7 +169,12 @@ describe('engine streams', () => {
   it('splits multiplexed frames into lines across chunk boundaries', () => {
     const split = new FrameSplitter();
     const all = Buffer.concat([frame(1, 'one\ntw'), frame(2, 'err\n'), frame(1, 'o\nthree')]);
-    const lines = [...split.push(all.subarray(0, 5)), ...split.push(all.subarray(5, 17)), ...split.push(all.subarray(17)), ...split.end()];
+    const lines = [
+      ...split.push(all.subarray(0, 5)),
+      ...split.push(all.subarray(5, 17)),
+      ...split.push(all.subarray(17)),
+      ...split.end(),
+    ];
     expect(lines).toEqual([
       { stream: 'stdout', text: 'one' },
       { stream: 'stderr', text: 'err' },
@@ -156,7 +184,17 @@ describe('engine streams', () => {
   });
 
   it('turns pull progress events into a percentage and keeps the engine error', () => {
-    const job: PullJob = { id: 'j', image: 'x', state: 'running', percent: 0, status: '', layers: {}, error: null, startedAt: new Date(), finishedAt: null };
+    const job: PullJob = {
+      id: 'j',
+      image: 'x',
+      state: 'running',
+      percent: 0,
+      status: '',
+      layers: {},
+      error: null,
+      startedAt: new Date(),
+      finishedAt: null,
+    };
     applyPullEvent(job, { status: 'Pulling from library/x', id: 'latest' });
     applyPullEvent(job, { status: 'Pulling fs layer', id: 'aaaaaaaaaaaa' });
     applyPullEvent(job, { status: 'Pulling fs layer', id: 'bbbbbbbbbbbb' });

@@ -8,7 +8,10 @@ it('the dashboard counts routes, records and expiring certificates, and says whi
   await setUp(db);
   const before = await admin(db).dashboard.summary();
   expect(before.counts).toMatchObject({ routes: 0, dnsRecords: 0, certificatesExpiring: 0 });
-  expect(before.configs.dns).toMatchObject({ pending: true, error: expect.stringContaining('No container engine reachable') });
+  expect(before.configs.dns).toMatchObject({
+    pending: true,
+    error: expect.stringContaining('No container engine reachable'),
+  });
   expect(before.ddns.provider).toBeNull();
 
   await admin(db).dns.createRecord({ zone: 'cell', name: 'nas', type: 'A', value: '10.0.0.40', ttl: 300 });
@@ -19,5 +22,8 @@ it('the dashboard counts routes, records and expiring certificates, and says whi
   await admin(db).vault.revoke({ id: gone.id, reason: 'superseded' });
   const after = await admin(db).dashboard.summary();
   expect(after.counts).toMatchObject({ routes: 1, dnsRecords: 1, certificatesExpiring: 1 });
-  expect(after.configs.caddy).toMatchObject({ pending: false, appliedVia: 'written; cell-caddy reads them when it starts' });
+  expect(after.configs.caddy).toMatchObject({
+    pending: false,
+    appliedVia: 'written; cell-caddy reads them when it starts',
+  });
 }, 30_000);

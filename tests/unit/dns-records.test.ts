@@ -24,12 +24,16 @@ describe('record validation', () => {
 
   it('names the field and the reason', () => {
     expect(problems({ type: 'A', name: 'nas', value: 'fd00::1' })).toEqual({ value: 'An IPv4 address like 10.0.0.5' });
-    expect(problems({ type: 'AAAA', name: 'nas', value: '10.0.0.1' })).toEqual({ value: 'An IPv6 address like fd00::5' });
+    expect(problems({ type: 'AAAA', name: 'nas', value: '10.0.0.1' })).toEqual({
+      value: 'An IPv6 address like fd00::5',
+    });
     expect(problems({ type: 'A', name: 'bad name', value: '10.0.0.1' })).toHaveProperty('name');
     expect(problems({ type: 'A', name: `${'a'.repeat(64)}`, value: '10.0.0.1' })).toHaveProperty('name');
     expect(problems({ type: 'A', name: 'a.*', value: '10.0.0.1' })).toHaveProperty('name');
     expect(problems({ type: 'A', name: 'ok', value: '10.0.0.1', ttl: 10 })).toEqual({ ttl: 'At least 30 seconds' });
-    expect(problems({ type: 'A', name: 'ok', value: '10.0.0.1', ttl: 90000 })).toEqual({ ttl: 'At most one day (86400 seconds)' });
+    expect(problems({ type: 'A', name: 'ok', value: '10.0.0.1', ttl: 90000 })).toEqual({
+      ttl: 'At most one day (86400 seconds)',
+    });
     expect(problems({ type: 'CNAME', name: 'x', value: 'a b' })).toHaveProperty('value');
     expect(problems({ type: 'MX', name: '@', value: 'mail' })).toHaveProperty('value');
     expect(problems({ type: 'SRV', name: '_x._tcp', value: '0 1 99999 a' })).toHaveProperty('value');
@@ -46,13 +50,20 @@ describe('record conflicts', () => {
   ];
 
   it('refuses to shadow an automatic name, and says whose it is', () => {
-    expect(recordConflict({ zone: 'cell', name: 'alice-phone', type: 'TXT', value: 'x' }, existing)).toEqual({ field: 'name', message: 'alice-phone.cell belongs to peer alice-phone' });
+    expect(recordConflict({ zone: 'cell', name: 'alice-phone', type: 'TXT', value: 'x' }, existing)).toEqual({
+      field: 'name',
+      message: 'alice-phone.cell belongs to peer alice-phone',
+    });
   });
 
   it('refuses duplicates and CNAMEs beside other data, either way round', () => {
     expect(recordConflict({ zone: 'cell', name: 'nas', type: 'A', value: '10.0.0.7' }, existing)?.field).toBe('value');
-    expect(recordConflict({ zone: 'cell', name: 'nas', type: 'CNAME', value: 'x' }, existing)?.message).toMatch(/must stand alone/);
-    expect(recordConflict({ zone: 'cell', name: 'files', type: 'TXT', value: 'x' }, existing)?.message).toMatch(/is a CNAME/);
+    expect(recordConflict({ zone: 'cell', name: 'nas', type: 'CNAME', value: 'x' }, existing)?.message).toMatch(
+      /must stand alone/,
+    );
+    expect(recordConflict({ zone: 'cell', name: 'files', type: 'TXT', value: 'x' }, existing)?.message).toMatch(
+      /is a CNAME/,
+    );
   });
 
   it('allows a second address, the same name in another zone, and editing a record in place', () => {

@@ -23,14 +23,21 @@ beforeEach(async () => {
 const dnsFile = (name: string) => fs.readFileSync(path.join(dir, 'config', 'dns', name), 'utf8');
 const serialOf = (zone: string) => Number(/SOA\s+\S+ \S+ \( (\d+)/.exec(dnsFile(zone))![1]);
 const fieldOf = (err: { cause?: unknown; shape?: unknown }) => (err.cause as { field?: string }).field;
-const record = (input: Record<string, unknown>) => admin(db).dns.createRecord({ zone: 'cell', ttl: 300, ...input } as never);
-const automatic = async (name: string) => (await admin(db).dns.records()).automatic.filter((r) => r.name === name).map((r) => `${r.zone} ${r.type} ${r.value} (${r.owner})`);
+const record = (input: Record<string, unknown>) =>
+  admin(db).dns.createRecord({ zone: 'cell', ttl: 300, ...input } as never);
+const automatic = async (name: string) =>
+  (await admin(db).dns.records()).automatic
+    .filter((r) => r.name === name)
+    .map((r) => `${r.zone} ${r.type} ${r.value} (${r.owner})`);
 
 describe('automatic names', () => {
   it('names the cell, its services and the domain after setup', async () => {
     await admin(db).dns.records();
     expect(await automatic('home')).toEqual(['cell A 10.0.0.1 (the cell)']);
-    expect(await automatic('ntp')).toEqual(['cell A 10.0.0.1 (service ntp)', 'home.home.arpa A 10.0.0.1 (service ntp)']);
+    expect(await automatic('ntp')).toEqual([
+      'cell A 10.0.0.1 (service ntp)',
+      'home.home.arpa A 10.0.0.1 (service ntp)',
+    ]);
     expect(await automatic('@')).toEqual(['home.home.arpa A 10.0.0.1 (the cell)']);
   });
 
@@ -56,8 +63,12 @@ describe('automatic names', () => {
     const err = await expectCode(admin(db).peers.create({ name: 'Printer', routingPolicy: 'cell' }), 'CONFLICT');
     expect(err.message).toBe('printer.cell is already taken by a custom record');
     expect(fieldOf(err)).toBe('name');
-    expect((await expectCode(admin(db).peers.create({ name: 'dns', routingPolicy: 'cell' }), 'CONFLICT')).message).toContain('service dns');
-    expect((await expectCode(admin(db).peers.create({ name: 'home', routingPolicy: 'cell' }), 'CONFLICT')).message).toContain('the cell');
+    expect(
+      (await expectCode(admin(db).peers.create({ name: 'dns', routingPolicy: 'cell' }), 'CONFLICT')).message,
+    ).toContain('service dns');
+    expect(
+      (await expectCode(admin(db).peers.create({ name: 'home', routingPolicy: 'cell' }), 'CONFLICT')).message,
+    ).toContain('the cell');
     expect((await admin(db).peers.list({})).total).toBe(0);
   });
 
@@ -65,7 +76,10 @@ describe('automatic names', () => {
     registerServiceNames(db, 'calendar', ['calendar', 'dav']);
     registerServiceNames(db, 'calendar', ['calendar']);
     await admin(db).dns.updateSettings({});
-    expect(await automatic('calendar')).toEqual(['cell A 10.0.0.1 (service calendar)', 'home.home.arpa A 10.0.0.1 (service calendar)']);
+    expect(await automatic('calendar')).toEqual([
+      'cell A 10.0.0.1 (service calendar)',
+      'home.home.arpa A 10.0.0.1 (service calendar)',
+    ]);
     expect(dnsFile('cell.zone')).toMatch(/^dav\t300\tIN\tA\t10\.0\.0\.1\t; service calendar$/m);
     await admin(db).peers.create({ name: 'files', routingPolicy: 'cell' });
     expect(() => registerServiceNames(db, 'files', ['files'])).toThrow('files.cell is already taken by peer files');
@@ -76,7 +90,10 @@ describe('automatic names', () => {
 
   it('refuses a cell rename onto a peer', async () => {
     await admin(db).peers.create({ name: 'laptop', routingPolicy: 'cell' });
-    const err = await expectCode(admin(db).settings.update({ cellName: 'laptop', timezone: 'UTC', domainMode: 'lan' }), 'CONFLICT');
+    const err = await expectCode(
+      admin(db).settings.update({ cellName: 'laptop', timezone: 'UTC', domainMode: 'lan' }),
+      'CONFLICT',
+    );
     expect(err.message).toBe('laptop.cell is already taken by peer laptop');
     expect((await admin(db).settings.get()).cellName).toBe('home');
   });
@@ -85,7 +102,14 @@ describe('automatic names', () => {
 describe('custom records', () => {
   it('creates one and returns it with its id; the zone file has it', async () => {
     const r = await record({ name: 'NAS', type: 'A', value: ' 10.0.0.40 ', ttl: 120 });
-    expect(r).toMatchObject({ id: expect.any(Number), zone: 'cell', name: 'nas', type: 'A', value: '10.0.0.40', ttl: 120 });
+    expect(r).toMatchObject({
+      id: expect.any(Number),
+      zone: 'cell',
+      name: 'nas',
+      type: 'A',
+      value: '10.0.0.40',
+      ttl: 120,
+    });
     expect(dnsFile('cell.zone')).toMatch(/^nas\t120\tIN\tA\t10\.0\.0\.40\t; custom$/m);
     const listed = await admin(db).dns.records({ search: 'nas' });
     expect(listed.custom.map((c) => c.id)).toEqual([r.id]);
@@ -104,7 +128,10 @@ describe('custom records', () => {
       const err = await expectCode(record(input), 'BAD_REQUEST');
       expect(err.message, JSON.stringify(input)).toMatch(new RegExp(`${field}: .*${message.source}`));
     }
-    const zone = await expectCode(record({ zone: 'other.org', name: 'x', type: 'A', value: '10.0.0.3' }), 'BAD_REQUEST');
+    const zone = await expectCode(
+      record({ zone: 'other.org', name: 'x', type: 'A', value: '10.0.0.3' }),
+      'BAD_REQUEST',
+    );
     expect(zone.message).toBe("The zone must be cell or the cell's domain home.home.arpa");
     expect(fieldOf(zone)).toBe('zone');
     // Every label fits and so does the name, but the whole name in a long domain is over 255 octets on the wire.
@@ -120,19 +147,35 @@ describe('custom records', () => {
     await admin(db).peers.create({ name: 'bob', routingPolicy: 'cell' });
     const shadow = await expectCode(record({ name: 'bob', type: 'TXT', value: 'hi' }), 'CONFLICT');
     expect(shadow.message).toBe('bob.cell belongs to peer bob');
-    expect((await expectCode(record({ zone: 'home.home.arpa', name: '@', type: 'A', value: '10.0.0.9' }), 'CONFLICT')).message).toContain('belongs to the cell');
+    expect(
+      (await expectCode(record({ zone: 'home.home.arpa', name: '@', type: 'A', value: '10.0.0.9' }), 'CONFLICT'))
+        .message,
+    ).toContain('belongs to the cell');
 
     await record({ name: 'www', type: 'A', value: '10.0.0.8' });
-    expect((await expectCode(record({ name: 'www', type: 'A', value: '10.0.0.8' }), 'CONFLICT')).message).toBe('The same A record for www already exists');
-    expect((await expectCode(record({ name: 'www', type: 'CNAME', value: 'home' }), 'CONFLICT')).message).toContain('a CNAME must stand alone');
+    expect((await expectCode(record({ name: 'www', type: 'A', value: '10.0.0.8' }), 'CONFLICT')).message).toBe(
+      'The same A record for www already exists',
+    );
+    expect((await expectCode(record({ name: 'www', type: 'CNAME', value: 'home' }), 'CONFLICT')).message).toContain(
+      'a CNAME must stand alone',
+    );
     await record({ name: 'cal', type: 'CNAME', value: 'home' });
-    expect((await expectCode(record({ name: 'cal', type: 'TXT', value: 'x' }), 'CONFLICT')).message).toBe('cal is a CNAME; it cannot have other records');
+    expect((await expectCode(record({ name: 'cal', type: 'TXT', value: 'x' }), 'CONFLICT')).message).toBe(
+      'cal is a CNAME; it cannot have other records',
+    );
     expect(db.select().from(dnsRecords).all()).toHaveLength(2);
   });
 
   it('updates and removes; a removed record leaves the zone', async () => {
     const r = await record({ name: 'files', type: 'A', value: '10.0.0.30' });
-    const updated = await admin(db).dns.updateRecord({ id: r.id, zone: 'cell', name: 'files', type: 'A', value: '10.0.0.31', ttl: 600 });
+    const updated = await admin(db).dns.updateRecord({
+      id: r.id,
+      zone: 'cell',
+      name: 'files',
+      type: 'A',
+      value: '10.0.0.31',
+      ttl: 600,
+    });
     expect(updated).toMatchObject({ id: r.id, value: '10.0.0.31', ttl: 600 });
     expect(dnsFile('cell.zone')).toMatch(/^files\t600\tIN\tA\t10\.0\.0\.31/m);
     await admin(db).dns.removeRecord({ id: r.id });
@@ -142,9 +185,15 @@ describe('custom records', () => {
 
   it('keeps hostile TXT data inside its quotes', async () => {
     await record({ name: 'note', type: 'TXT', value: 'x"; }\n$INCLUDE /etc/passwd' });
-    const line = dnsFile('cell.zone').split('\n').find((l) => l.startsWith('note'))!;
+    const line = dnsFile('cell.zone')
+      .split('\n')
+      .find((l) => l.startsWith('note'))!;
     expect(line).toBe('note\t300\tIN\tTXT\t"x\\"; }\\010$INCLUDE /etc/passwd"\t; custom');
-    expect(dnsFile('cell.zone').split('\n').filter((l) => l.startsWith('$'))).toEqual(['$ORIGIN cell.', '$TTL 300']);
+    expect(
+      dnsFile('cell.zone')
+        .split('\n')
+        .filter((l) => l.startsWith('$')),
+    ).toEqual(['$ORIGIN cell.', '$TTL 300']);
   });
 });
 
@@ -190,7 +239,9 @@ describe('the domain', () => {
   it('split horizon: the external view gets the public address, or goes upstream when there is none', async () => {
     expect(dnsFile('Corefile')).toMatch(/home\.home\.arpa\.:53 \{\n {4}forward \. 1\.1\.1\.1 9\.9\.9\.9\n/);
     await admin(db).dns.updateSettings({ publicAddress: '203.0.113.7' });
-    expect(dnsFile('Corefile')).toContain("expr incidr(client_ip(), '10.0.0.0/24') || incidr(client_ip(), '172.20.0.0/16')");
+    expect(dnsFile('Corefile')).toContain(
+      "expr incidr(client_ip(), '10.0.0.0/24') || incidr(client_ip(), '172.20.0.0/16')",
+    );
     expect(dnsFile('home.home.arpa.external.zone')).toMatch(/^@\t300\tIN\tA\t203\.0\.113\.7/m);
     expect(dnsFile('home.home.arpa.internal.zone')).toMatch(/^@\t300\tIN\tA\t10\.0\.0\.1/m);
     await admin(db).dns.updateSettings({ publicAddress: '' });
@@ -202,14 +253,23 @@ describe('settings and lookups', () => {
   it('upstreams, DNS over TLS, cache and the debug log reach the Corefile', async () => {
     const s = await admin(db).dns.settings();
     expect(s).toMatchObject({ upstreams: ['1.1.1.1', '9.9.9.9'], cache: true, logLevel: 'info', tlsServerName: null });
-    await admin(db).dns.updateSettings({ upstreams: ['9.9.9.9', '[2620:fe::fe]:853'], tlsServerName: 'dns.quad9.net', cache: false, logLevel: 'debug' });
+    await admin(db).dns.updateSettings({
+      upstreams: ['9.9.9.9', '[2620:fe::fe]:853'],
+      tlsServerName: 'dns.quad9.net',
+      cache: false,
+      logLevel: 'debug',
+    });
     const corefile = dnsFile('Corefile');
-    expect(corefile).toContain('forward . tls://9.9.9.9:853 tls://[2620:fe::fe]:853 {\n        tls_servername dns.quad9.net');
+    expect(corefile).toContain(
+      'forward . tls://9.9.9.9:853 tls://[2620:fe::fe]:853 {\n        tls_servername dns.quad9.net',
+    );
     expect(corefile).not.toContain('cache');
     expect(corefile).toMatch(/^ {4}log$/m);
     const bad = await expectCode(admin(db).dns.updateSettings({ upstreams: ['1.1.1.1', 'dns.google'] }), 'BAD_REQUEST');
     expect(bad.message).toMatch(/^upstreams\.1: An IP address/);
-    expect((await expectCode(admin(db).dns.updateSettings({ upstreams: [] }), 'BAD_REQUEST')).message).toMatch(/upstreams: At least one/);
+    expect((await expectCode(admin(db).dns.updateSettings({ upstreams: [] }), 'BAD_REQUEST')).message).toMatch(
+      /upstreams: At least one/,
+    );
     expect((await admin(db).dns.settings()).upstreams).toEqual(['9.9.9.9', '[2620:fe::fe]:853']);
   });
 
@@ -218,33 +278,67 @@ describe('settings and lookups', () => {
     await record({ name: 'cal', type: 'CNAME', value: 'home' });
     await record({ name: '*.lab', type: 'A', value: '10.0.0.99' });
     const look = (name: string, type = 'A') => admin(db).dns.lookup({ name, type: type as 'A' });
-    expect(await look('alice.cell')).toMatchObject({ status: 'NOERROR', answers: ['10.0.0.2'], source: expect.stringContaining('rendered zones') });
+    expect(await look('alice.cell')).toMatchObject({
+      status: 'NOERROR',
+      answers: ['10.0.0.2'],
+      source: expect.stringContaining('rendered zones'),
+    });
     expect((await look('CAL.cell.')).answers).toEqual(['CNAME home', '10.0.0.1']);
     expect((await look('x.lab.cell')).answers).toEqual(['10.0.0.99']);
     expect((await look('nobody.cell')).status).toBe('NXDOMAIN');
     expect((await look('alice.cell', 'TXT')).status).toBe('NODATA');
     expect((await look('www.home.home.arpa')).answers).toEqual(['10.0.0.1']);
-    expect(await look('example.com')).toMatchObject({ status: 'ERROR', error: expect.stringContaining('outside the cell') });
+    expect(await look('example.com')).toMatchObject({
+      status: 'ERROR',
+      error: expect.stringContaining('outside the cell'),
+    });
   });
 });
 
 describe('NTP and DHCP', () => {
   it('NTP sources and stratum reach chrony.conf; bad input names the field', async () => {
     expect((await admin(db).ntp.get()).allow).toEqual(['10.0.0.0/24', '172.20.0.0/16']);
-    await admin(db).ntp.update({ sources: [{ kind: 'server', host: 'ntp.example.org', iburst: false }], localStratum: 8 });
+    await admin(db).ntp.update({
+      sources: [{ kind: 'server', host: 'ntp.example.org', iburst: false }],
+      localStratum: 8,
+    });
     const conf = fs.readFileSync(path.join(dir, 'config/ntp/chrony.conf'), 'utf8');
     expect(conf).toContain('server ntp.example.org\n');
     expect(conf).toContain('local stratum 8 orphan');
     expect(conf).toContain('allow 10.0.0.0/24\nallow 172.20.0.0/16\n');
-    expect((await expectCode(admin(db).ntp.update({ sources: [{ kind: 'server', host: 'bad host\nallow all', iburst: true }], localStratum: 8 }), 'BAD_REQUEST')).message).toMatch(/^sources\.0\.host: A hostname/);
-    expect((await expectCode(admin(db).ntp.update({ sources: [], localStratum: null }), 'BAD_REQUEST')).message).toMatch(/^sources: Add an upstream/);
-    expect(await admin(db).ntp.status()).toMatchObject({ available: false, reason: expect.stringContaining('No container engine') });
+    expect(
+      (
+        await expectCode(
+          admin(db).ntp.update({
+            sources: [{ kind: 'server', host: 'bad host\nallow all', iburst: true }],
+            localStratum: 8,
+          }),
+          'BAD_REQUEST',
+        )
+      ).message,
+    ).toMatch(/^sources\.0\.host: A hostname/);
+    expect(
+      (await expectCode(admin(db).ntp.update({ sources: [], localStratum: null }), 'BAD_REQUEST')).message,
+    ).toMatch(/^sources: Add an upstream/);
+    expect(await admin(db).ntp.status()).toMatchObject({
+      available: false,
+      reason: expect.stringContaining('No container engine'),
+    });
   });
 
   it('DHCP is off until enabled; enabling adds cell-dhcp; reservations get .cell names', async () => {
     expect(await admin(db).dhcp.get()).toMatchObject({ enabled: false });
     expect((await admin(db).containers.stack()).components.find((c) => c.component === 'dhcp')!.enabled).toBe(false);
-    const lan = { enabled: true, interface: 'eth0', rangeStart: '192.168.1.100', rangeEnd: '192.168.1.200', netmask: '255.255.255.0', leaseSeconds: 3600, gateway: '192.168.1.1', dnsServer: '192.168.1.2' };
+    const lan = {
+      enabled: true,
+      interface: 'eth0',
+      rangeStart: '192.168.1.100',
+      rangeEnd: '192.168.1.200',
+      netmask: '255.255.255.0',
+      leaseSeconds: 3600,
+      gateway: '192.168.1.1',
+      dnsServer: '192.168.1.2',
+    };
     await admin(db).dhcp.update(lan);
     const dns = (await admin(db).containers.stack()).components.find((c) => c.component === 'dhcp')!;
     expect(dns.enabled).toBe(true);
@@ -254,17 +348,66 @@ describe('NTP and DHCP', () => {
       { container: 53, host: 53, protocol: 'tcp', hostIp: '192.168.1.2' },
     ]);
 
-    const r = await admin(db).dhcp.createReservation({ mac: 'AA-BB-CC-DD-EE-01', address: '192.168.1.50', name: 'printer' });
+    const r = await admin(db).dhcp.createReservation({
+      mac: 'AA-BB-CC-DD-EE-01',
+      address: '192.168.1.50',
+      name: 'printer',
+    });
     expect(r).toMatchObject({ mac: 'aa:bb:cc:dd:ee:01', address: '192.168.1.50', name: 'printer' });
-    expect(fs.readFileSync(path.join(dir, 'config/dhcp/dnsmasq.conf'), 'utf8')).toContain('dhcp-host=aa:bb:cc:dd:ee:01,192.168.1.50,printer');
+    expect(fs.readFileSync(path.join(dir, 'config/dhcp/dnsmasq.conf'), 'utf8')).toContain(
+      'dhcp-host=aa:bb:cc:dd:ee:01,192.168.1.50,printer',
+    );
     expect(await automatic('printer')).toEqual(['cell A 192.168.1.50 (device printer (DHCP reservation))']);
 
-    expect((await expectCode(admin(db).dhcp.createReservation({ mac: 'aa:bb:cc:dd:ee:01', address: '192.168.1.51', name: 'nas' }), 'CONFLICT')).message).toBe('aa:bb:cc:dd:ee:01 is already reserved for printer');
-    expect((await expectCode(admin(db).dhcp.createReservation({ mac: 'aa:bb:cc:dd:ee:02', address: '192.168.2.51', name: 'nas' }), 'BAD_REQUEST')).message).toContain('outside the LAN');
-    expect((await expectCode(admin(db).dhcp.createReservation({ mac: '01:bb:cc:dd:ee:02', address: '192.168.1.51', name: 'nas' }), 'BAD_REQUEST')).message).toMatch(/^mac: A multicast/);
-    expect((await expectCode(admin(db).dhcp.createReservation({ mac: 'aa:bb:cc:dd:ee:02', address: '192.168.1.51', name: 'ntp' }), 'CONFLICT')).message).toContain('service ntp');
-    expect((await expectCode(admin(db).dhcp.update({ ...lan, rangeStart: '10.1.0.10', rangeEnd: '10.1.0.20', gateway: null, dnsServer: '10.1.0.1' }), 'CONFLICT')).message).toContain('Reservation printer');
-    expect((await expectCode(admin(db).dhcp.update({ ...lan, rangeEnd: '192.168.2.10' }), 'BAD_REQUEST')).message).toMatch(/^rangeEnd: /);
+    expect(
+      (
+        await expectCode(
+          admin(db).dhcp.createReservation({ mac: 'aa:bb:cc:dd:ee:01', address: '192.168.1.51', name: 'nas' }),
+          'CONFLICT',
+        )
+      ).message,
+    ).toBe('aa:bb:cc:dd:ee:01 is already reserved for printer');
+    expect(
+      (
+        await expectCode(
+          admin(db).dhcp.createReservation({ mac: 'aa:bb:cc:dd:ee:02', address: '192.168.2.51', name: 'nas' }),
+          'BAD_REQUEST',
+        )
+      ).message,
+    ).toContain('outside the LAN');
+    expect(
+      (
+        await expectCode(
+          admin(db).dhcp.createReservation({ mac: '01:bb:cc:dd:ee:02', address: '192.168.1.51', name: 'nas' }),
+          'BAD_REQUEST',
+        )
+      ).message,
+    ).toMatch(/^mac: A multicast/);
+    expect(
+      (
+        await expectCode(
+          admin(db).dhcp.createReservation({ mac: 'aa:bb:cc:dd:ee:02', address: '192.168.1.51', name: 'ntp' }),
+          'CONFLICT',
+        )
+      ).message,
+    ).toContain('service ntp');
+    expect(
+      (
+        await expectCode(
+          admin(db).dhcp.update({
+            ...lan,
+            rangeStart: '10.1.0.10',
+            rangeEnd: '10.1.0.20',
+            gateway: null,
+            dnsServer: '10.1.0.1',
+          }),
+          'CONFLICT',
+        )
+      ).message,
+    ).toContain('Reservation printer');
+    expect(
+      (await expectCode(admin(db).dhcp.update({ ...lan, rangeEnd: '192.168.2.10' }), 'BAD_REQUEST')).message,
+    ).toMatch(/^rangeEnd: /);
 
     await admin(db).dhcp.removeReservation({ id: r.id });
     expect(await automatic('printer')).toEqual([]);

@@ -11,7 +11,8 @@ process.env.PIC_DOCKER_SOCKET = '/nonexistent/pic-test/docker.sock';
 let db: Db;
 let dir: string;
 const caddy = () => JSON.parse(fs.readFileSync(path.join(dir, 'config', 'caddy', 'caddy.json'), 'utf8'));
-const policies = () => caddy().apps.tls.automation.policies as { subjects: string[]; issuers: { module: string; challenges?: unknown }[] }[];
+const policies = () =>
+  caddy().apps.tls.automation.policies as { subjects: string[]; issuers: { module: string; challenges?: unknown }[] }[];
 
 beforeAll(async () => {
   ({ db, dir } = freshCell());
@@ -22,14 +23,26 @@ beforeAll(async () => {
 it('switching modes re-renders Caddy: lan loads leaves the cell signed, cloudflare gets a DNS-01 wildcard, the token never comes back', async () => {
   await admin(db).domain.update({ domainMode: 'lan' });
   expect(caddy().apps.tls.automation).toBeUndefined();
-  expect(caddy().apps.tls.certificates.load_files.map((f: { certificate: string }) => path.basename(f.certificate))).toEqual(['home.cell.crt', 'home.home.arpa.crt']);
-  expect(fs.readdirSync(path.join(dir, 'config', 'caddy', 'tls')).sort()).toEqual(['home.cell.crt', 'home.cell.key', 'home.home.arpa.crt', 'home.home.arpa.key']);
+  expect(
+    caddy().apps.tls.certificates.load_files.map((f: { certificate: string }) => path.basename(f.certificate)),
+  ).toEqual(['home.cell.crt', 'home.home.arpa.crt']);
+  expect(fs.readdirSync(path.join(dir, 'config', 'caddy', 'tls')).sort()).toEqual([
+    'home.cell.crt',
+    'home.cell.key',
+    'home.home.arpa.crt',
+    'home.home.arpa.key',
+  ]);
   expect(fs.statSync(path.join(dir, 'config', 'caddy', 'tls', 'home.cell.key')).mode & 0o777).toBe(0o600);
   expect(caddy().apps.http.servers.cell.routes[0].match[0].host).toEqual(['home.home.arpa', 'home.cell']);
 
   // One transaction: the refused mode change takes the ACME contact and the sources down with it.
   const missing = await expectCode(
-    admin(db).domain.update({ domainMode: 'cloudflare', domain: 'example.org', acmeEmail: 'lost@example.org', ddns: { sources: ['https://a.example.net', 'https://b.example.net'] } }),
+    admin(db).domain.update({
+      domainMode: 'cloudflare',
+      domain: 'example.org',
+      acmeEmail: 'lost@example.org',
+      ddns: { sources: ['https://a.example.net', 'https://b.example.net'] },
+    }),
     'BAD_REQUEST',
   );
   expect(missing.message).toBe('Cloudflare API token is required');
@@ -37,12 +50,28 @@ it('switching modes re-renders Caddy: lan loads leaves the cell signed, cloudfla
   expect((await admin(db).domain.get()).acmeEmail).toBeNull();
   expect((await admin(db).domain.get()).ddns.sources).not.toContain('https://a.example.net');
 
-  const switched = await admin(db).domain.update({ domainMode: 'cloudflare', domain: 'example.org', ddnsToken: 'cf-secret-token', acmeEmail: 'me@example.org', logLevel: 'DEBUG' });
-  expect(switched).toMatchObject({ domainMode: 'cloudflare', domain: 'example.org', hasToken: true, acmeEmail: 'me@example.org', logLevel: 'DEBUG' });
+  const switched = await admin(db).domain.update({
+    domainMode: 'cloudflare',
+    domain: 'example.org',
+    ddnsToken: 'cf-secret-token',
+    acmeEmail: 'me@example.org',
+    logLevel: 'DEBUG',
+  });
+  expect(switched).toMatchObject({
+    domainMode: 'cloudflare',
+    domain: 'example.org',
+    hasToken: true,
+    acmeEmail: 'me@example.org',
+    logLevel: 'DEBUG',
+  });
   expect(JSON.stringify(switched)).not.toContain('cf-secret-token');
   expect(JSON.stringify(await admin(db).settings.get())).not.toContain('cf-secret-token');
   const wildcard = policies().find((p) => p.subjects.includes('*.example.org'))!;
-  expect(wildcard.issuers[0]).toEqual({ module: 'acme', email: 'me@example.org', challenges: { dns: { provider: { name: 'cloudflare', api_token: 'cf-secret-token' } } } });
+  expect(wildcard.issuers[0]).toEqual({
+    module: 'acme',
+    email: 'me@example.org',
+    challenges: { dns: { provider: { name: 'cloudflare', api_token: 'cf-secret-token' } } },
+  });
   expect(caddy().logging.logs.default.level).toBe('DEBUG');
   expect(fs.statSync(path.join(dir, 'config', 'caddy', 'caddy.json')).mode & 0o777).toBe(0o600);
   // In DNS modes only the .cell name is the cell's to sign; no CA key is ever in Caddy's folder.
@@ -57,6 +86,16 @@ it('switching modes re-renders Caddy: lan loads leaves the cell signed, cloudfla
 }, 30_000);
 
 it('validates the ACME contact and the address sources by field', async () => {
-  expect((await expectCode(admin(db).domain.update({ domainMode: 'lan', acmeEmail: 'not an email' }), 'BAD_REQUEST')).message).toMatch(/^acmeEmail: /);
-  expect((await expectCode(admin(db).domain.update({ domainMode: 'lan', ddns: { sources: ['https://a.example', 'ftp://b.example'] } }), 'BAD_REQUEST')).message).toMatch(/^ddns\.sources\.1: An https:\/\/ URL/);
+  expect(
+    (await expectCode(admin(db).domain.update({ domainMode: 'lan', acmeEmail: 'not an email' }), 'BAD_REQUEST'))
+      .message,
+  ).toMatch(/^acmeEmail: /);
+  expect(
+    (
+      await expectCode(
+        admin(db).domain.update({ domainMode: 'lan', ddns: { sources: ['https://a.example', 'ftp://b.example'] } }),
+        'BAD_REQUEST',
+      )
+    ).message,
+  ).toMatch(/^ddns\.sources\.1: An https:\/\/ URL/);
 });

@@ -8,8 +8,17 @@ describe('logger', () => {
   it('writes one JSON object per line with the child service name', () => {
     const { dir } = freshCell();
     logger.child('dns').warn('zone rejected', { zone: 'cell', err: new Error('bad serial') });
-    const lines = fs.readFileSync(path.join(dir, 'logs', 'cell.log'), 'utf8').trim().split('\n');
-    expect(JSON.parse(lines.at(-1)!)).toMatchObject({ level: 'warn', service: 'cell.dns', msg: 'zone rejected', zone: 'cell', err: { message: 'bad serial' } });
+    const lines = fs
+      .readFileSync(path.join(dir, 'logs', 'cell.log'), 'utf8')
+      .trim()
+      .split('\n');
+    expect(JSON.parse(lines.at(-1)!)).toMatchObject({
+      level: 'warn',
+      service: 'cell.dns',
+      msg: 'zone rejected',
+      zone: 'cell',
+      err: { message: 'bad serial' },
+    });
   });
 
   it('rotates at 5 MB and keeps five files', () => {

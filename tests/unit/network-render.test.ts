@@ -39,7 +39,9 @@ describe('zone files', () => {
   it('keeps hostile TXT text inside one quoted string on one line', () => {
     const text = renderZone(ZONES['cell-hostile-txt']!);
     const line = text.split('\n').find((l) => l.startsWith('note'))!;
-    expect(line).toBe('note\t300\tIN\tTXT\t"a \\"quote\\"; a \\\\backslash\\010$INCLUDE /etc/passwd\\010} { \\195\\188n\\195\\175code"\t; custom? with?newline');
+    expect(line).toBe(
+      'note\t300\tIN\tTXT\t"a \\"quote\\"; a \\\\backslash\\010$INCLUDE /etc/passwd\\010} { \\195\\188n\\195\\175code"\t; custom? with?newline',
+    );
     expect(text).not.toMatch(/^\$INCLUDE/m);
   });
 });
@@ -62,7 +64,9 @@ describe('Corefile', () => {
     expect(() => renderCorefile({ ...plain, upstreams: [] })).toThrow(/upstream/);
     expect(() => renderCorefile({ ...plain, tls: { serverName: "x' }" } })).toThrow();
     const h = COREFILES['split-tls-debug']!.splitHorizon!;
-    expect(() => renderCorefile({ ...plain, splitHorizon: { ...h, internalNets: ["10.0.0.0/24') || true || ('"] } })).toThrow();
+    expect(() =>
+      renderCorefile({ ...plain, splitHorizon: { ...h, internalNets: ["10.0.0.0/24') || true || ('"] } }),
+    ).toThrow();
   });
 
   it('reads upstreams with and without ports', () => {
@@ -84,11 +88,18 @@ describe('chrony.conf and dnsmasq.conf', () => {
 
   it('refuse hostile values', () => {
     const chrony = CHRONY.default!;
-    expect(() => renderChronyConf({ ...chrony, sources: [{ kind: 'server', host: 'a.org\nallow all', iburst: true }] })).toThrow();
+    expect(() =>
+      renderChronyConf({ ...chrony, sources: [{ kind: 'server', host: 'a.org\nallow all', iburst: true }] }),
+    ).toThrow();
     expect(() => renderChronyConf({ ...chrony, allow: ['0.0.0.0/0 ; x'] })).toThrow();
     expect(() => renderChronyConf({ ...chrony, sources: [], localStratum: null })).toThrow();
     const lan = DNSMASQ.lan!;
-    expect(() => renderDnsmasqConf({ ...lan, reservations: [{ mac: 'aa:bb:cc:dd:ee:ff', address: '192.168.1.9', name: 'x\nport=53' }] })).toThrow();
+    expect(() =>
+      renderDnsmasqConf({
+        ...lan,
+        reservations: [{ mac: 'aa:bb:cc:dd:ee:ff', address: '192.168.1.9', name: 'x\nport=53' }],
+      }),
+    ).toThrow();
     expect(() => renderDnsmasqConf({ ...lan, interface: 'eth0\nport=53' })).toThrow();
     expect(() => renderDnsmasqConf({ ...lan, domain: 'a,b' })).toThrow();
     expect(renderDnsmasqConf(lan)).toMatch(/^port=0$/m);

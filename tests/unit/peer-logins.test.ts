@@ -21,7 +21,12 @@ const tokenOf = (link: string | null) => link!.replace('/welcome/', '');
 
 describe('portal logins', () => {
   it('with an initial password, the peer can sign in', async () => {
-    const login = await admin(db).peers.createLogin({ peerId, username: 'alice', mode: 'password', password: 'first password 1' });
+    const login = await admin(db).peers.createLogin({
+      peerId,
+      username: 'alice',
+      mode: 'password',
+      password: 'first password 1',
+    });
     expect([login.username, login.link]).toEqual(['alice', null]);
     expect(await verifyLogin(db, 'alice', 'first password 1')).toMatchObject({ role: 'peer', username: 'alice' });
     expect((await admin(db).peers.byId({ id: peerId })).login).toBe('alice');
@@ -35,7 +40,10 @@ describe('portal logins', () => {
     await anon(db).account.claimLink({ token, password: 'chosen password 1', confirmPassword: 'chosen password 1' });
     expect(await verifyLogin(db, 'alice', 'chosen password 1')).not.toBeNull();
     expect(linkStatus(db, token).valid).toBe(false);
-    const again = await expectCode(anon(db).account.claimLink({ token, password: 'other password 12', confirmPassword: 'other password 12' }), 'BAD_REQUEST');
+    const again = await expectCode(
+      anon(db).account.claimLink({ token, password: 'other password 12', confirmPassword: 'other password 12' }),
+      'BAD_REQUEST',
+    );
     expect(again.message).toMatch(/expired or was already used/);
     expect(await verifyLogin(db, 'alice', 'other password 12')).toBeNull();
   });
@@ -43,7 +51,9 @@ describe('portal logins', () => {
   it('a link is void after 24 hours, and a new one voids the old', async () => {
     const first = await admin(db).peers.createLogin({ peerId, username: 'alice', mode: 'link' });
     expect(linkStatus(db, tokenOf(first.link), new Date(Date.now() + 24 * 3600_000 + 1000)).valid).toBe(false);
-    await expect(claimLoginLink(db, tokenOf(first.link), 'late password 12', '10.0.0.9', new Date(Date.now() + 25 * 3600_000))).rejects.toThrow(/expired/);
+    await expect(
+      claimLoginLink(db, tokenOf(first.link), 'late password 12', '10.0.0.9', new Date(Date.now() + 25 * 3600_000)),
+    ).rejects.toThrow(/expired/);
     const second = await admin(db).peers.createLogin({ peerId, username: 'alice', mode: 'link' });
     expect(linkStatus(db, tokenOf(first.link)).valid).toBe(false);
     expect(linkStatus(db, tokenOf(second.link)).valid).toBe(true);
@@ -52,16 +62,30 @@ describe('portal logins', () => {
   it('refuses a taken username and a second login name for the same peer', async () => {
     await admin(db).peers.createLogin({ peerId, username: 'alice', mode: 'link' });
     const other = (await admin(db).peers.create({ name: 'tablet', routingPolicy: 'cell' })).id;
-    expect((await expectCode(admin(db).peers.createLogin({ peerId: other, username: 'admin', mode: 'link' }), 'CONFLICT')).message).toBe('The username admin is taken');
-    expect((await expectCode(admin(db).peers.createLogin({ peerId, username: 'bob', mode: 'link' }), 'CONFLICT')).message).toMatch(/already has the portal login alice/);
-    expect((await expectCode(admin(db).peers.createLogin({ peerId, username: 'alice', mode: 'password' }), 'BAD_REQUEST')).message).toMatch(/^password: /);
+    expect(
+      (await expectCode(admin(db).peers.createLogin({ peerId: other, username: 'admin', mode: 'link' }), 'CONFLICT'))
+        .message,
+    ).toBe('The username admin is taken');
+    expect(
+      (await expectCode(admin(db).peers.createLogin({ peerId, username: 'bob', mode: 'link' }), 'CONFLICT')).message,
+    ).toMatch(/already has the portal login alice/);
+    expect(
+      (await expectCode(admin(db).peers.createLogin({ peerId, username: 'alice', mode: 'password' }), 'BAD_REQUEST'))
+        .message,
+    ).toMatch(/^password: /);
   });
 });
 
 describe('locked out and disabled peers', () => {
   it('a wrong link token is refused before any hashing and limited per address', async () => {
     const tries = Array.from({ length: 12 }, () =>
-      anon(db).account.claimLink({ token: 'x'.repeat(32), password: 'guessed password 1', confirmPassword: 'guessed password 1' }).catch((e: { code: string }) => e.code),
+      anon(db)
+        .account.claimLink({
+          token: 'x'.repeat(32),
+          password: 'guessed password 1',
+          confirmPassword: 'guessed password 1',
+        })
+        .catch((e: { code: string }) => e.code),
     );
     const codes = await Promise.all(tries);
     expect(codes.filter((c) => c === 'BAD_REQUEST')).toHaveLength(LOGIN_LIMITS.claim);
@@ -71,13 +95,25 @@ describe('locked out and disabled peers', () => {
   it('a locked account cannot be claimed through a link either', async () => {
     const login = await admin(db).peers.createLogin({ peerId, username: 'alice', mode: 'link' });
     for (let i = 0; i < LOGIN_LIMITS.account; i++) recordLoginFailure(db, 'alice', '198.51.100.1');
-    const locked = await expectCode(anon(db).account.claimLink({ token: tokenOf(login.link), password: 'chosen password 1', confirmPassword: 'chosen password 1' }), 'TOO_MANY_REQUESTS');
+    const locked = await expectCode(
+      anon(db).account.claimLink({
+        token: tokenOf(login.link),
+        password: 'chosen password 1',
+        confirmPassword: 'chosen password 1',
+      }),
+      'TOO_MANY_REQUESTS',
+    );
     expect(locked.message).toMatch(/locked/);
     expect(linkStatus(db, tokenOf(login.link)).valid).toBe(true);
   });
 
   it('disabling a peer ends its portal sessions and keeps its config from it', async () => {
-    const login = await admin(db).peers.createLogin({ peerId, username: 'alice', mode: 'password', password: 'first password 1' });
+    const login = await admin(db).peers.createLogin({
+      peerId,
+      username: 'alice',
+      mode: 'password',
+      password: 'first password 1',
+    });
     const epoch = sessionEpoch(db, login.userId);
     const peer = callerAs(db, { id: login.userId, username: 'alice', role: 'peer' });
     expect(await peer.peers.config({ id: peerId })).toContain('[Interface]');
@@ -101,7 +137,12 @@ describe('live status', () => {
     ].join('\n');
     const live = parseDump(dump);
     expect([live.publicKey, live.listenPort, live.peers.size]).toEqual(['SERVERPUB=', 51820, 3]);
-    expect(live.peers.get('PEER1=')).toEqual({ endpoint: '192.168.7.2:41000', latestHandshake: new Date((t - 60) * 1000), rxBytes: 1024, txBytes: 2048 });
+    expect(live.peers.get('PEER1=')).toEqual({
+      endpoint: '192.168.7.2:41000',
+      latestHandshake: new Date((t - 60) * 1000),
+      rxBytes: 1024,
+      txBytes: 2048,
+    });
     expect(live.peers.get('PEER2=')).toEqual({ endpoint: null, latestHandshake: null, rxBytes: 0, txBytes: 0 });
     expect(['PEER1=', 'PEER2=', 'PEER3='].map((k) => isOnline(live.peers.get(k), now))).toEqual([true, false, false]);
   });

@@ -22,7 +22,8 @@ afterEach(() => useWireguardBackend(null));
 
 const fieldOf = (err: { cause?: unknown }) => (err.cause as { field?: string }).field;
 
-const create = (name: string, extra: Record<string, unknown> = {}) => admin(db).peers.create({ name, routingPolicy: 'cell', ...extra });
+const create = (name: string, extra: Record<string, unknown> = {}) =>
+  admin(db).peers.create({ name, routingPolicy: 'cell', ...extra });
 
 describe('addresses', () => {
   it('takes the lowest free address after the cell', async () => {
@@ -54,7 +55,9 @@ describe('addresses', () => {
     expect(fixed.address).toBe('10.0.0.200');
     const outside = await expectCode(create('x', { address: '10.0.1.5' }), 'BAD_REQUEST');
     expect(outside.message).toContain('outside the tunnel subnet 10.0.0.0/24');
-    expect((await expectCode(create('x', { address: '10.0.0.1' }), 'BAD_REQUEST')).message).toContain("cell's own address");
+    expect((await expectCode(create('x', { address: '10.0.0.1' }), 'BAD_REQUEST')).message).toContain(
+      "cell's own address",
+    );
     expect((await expectCode(create('x', { address: '10.0.0.255' }), 'BAD_REQUEST')).message).toContain('broadcast');
     const taken = await expectCode(create('x', { address: '10.0.0.200' }), 'CONFLICT');
     expect(taken.message).toContain('already used by peer fixed');
@@ -73,9 +76,15 @@ describe('validation', () => {
   });
 
   it('needs networks for a custom policy and a future expiry', async () => {
-    expect((await expectCode(create('c', { routingPolicy: 'custom' }), 'BAD_REQUEST')).message).toMatch(/^allowedIps: /);
-    expect((await expectCode(create('c', { routingPolicy: 'custom', allowedIps: ['10.0.0.5/24'] }), 'BAD_REQUEST')).message).toMatch(/Host bits/);
-    expect((await expectCode(create('c', { expiresAt: new Date(Date.now() - 1000) }), 'BAD_REQUEST')).message).toMatch(/future/);
+    expect((await expectCode(create('c', { routingPolicy: 'custom' }), 'BAD_REQUEST')).message).toMatch(
+      /^allowedIps: /,
+    );
+    expect(
+      (await expectCode(create('c', { routingPolicy: 'custom', allowedIps: ['10.0.0.5/24'] }), 'BAD_REQUEST')).message,
+    ).toMatch(/Host bits/);
+    expect((await expectCode(create('c', { expiresAt: new Date(Date.now() - 1000) }), 'BAD_REQUEST')).message).toMatch(
+      /future/,
+    );
     expect(db.select().from(peers).all()).toHaveLength(0);
   });
 });
@@ -127,7 +136,10 @@ describe('lifecycle', () => {
     expect(rec.calls[1]).toMatchObject({ op: 'set', peer: { publicKey: a.publicKey, allowedIps: ['10.0.0.2/32'] } });
     const rotated = await admin(db).peers.rotateKeys({ id: a.id });
     expect(rotated.publicKey).not.toBe(a.publicKey);
-    expect(rec.calls.slice(2)).toMatchObject([{ op: 'remove', publicKey: a.publicKey }, { op: 'set', peer: { publicKey: rotated.publicKey } }]);
+    expect(rec.calls.slice(2)).toMatchObject([
+      { op: 'remove', publicKey: a.publicKey },
+      { op: 'set', peer: { publicKey: rotated.publicKey } },
+    ]);
     await admin(db).peers.remove({ id: a.id });
     expect(rec.calls.at(-1)).toEqual({ op: 'remove', publicKey: rotated.publicKey });
     await expectCode(admin(db).peers.byId({ id: a.id }), 'NOT_FOUND');
@@ -175,8 +187,13 @@ describe('lifecycle', () => {
   it('refuses to enable an expired peer until its expiry moves', async () => {
     const soon = new Date(Date.now() + 60_000);
     const p = await create('guest', { expiresAt: soon });
-    db.update(peers).set({ expiresAt: new Date(Date.now() - 1000), enabled: false, disabledReason: 'expired' }).where(eq(peers.id, p.id)).run();
-    expect((await expectCode(admin(db).peers.setEnabled({ id: p.id, enabled: true }), 'PRECONDITION_FAILED')).message).toMatch(/expired/);
+    db.update(peers)
+      .set({ expiresAt: new Date(Date.now() - 1000), enabled: false, disabledReason: 'expired' })
+      .where(eq(peers.id, p.id))
+      .run();
+    expect(
+      (await expectCode(admin(db).peers.setEnabled({ id: p.id, enabled: true }), 'PRECONDITION_FAILED')).message,
+    ).toMatch(/expired/);
     const extended = await admin(db).peers.update({ id: p.id, expiresAt: new Date(Date.now() + 86_400_000) });
     expect([extended.enabled, extended.disabledReason]).toEqual([true, null]);
   });
@@ -187,7 +204,12 @@ describe('interface settings', () => {
     const s = await admin(db).wireguard.get();
     expect(s.publicKey).toMatch(/^[A-Za-z0-9+/]{43}=$/);
     expect(JSON.stringify(s)).not.toContain(db.select().from(wireguardSettings).get()!.privateKeyEnc);
-    expect([s.listenPort, s.subnet, s.cellAddress, s.endpoint]).toEqual([51820, '10.0.0.0/24', '10.0.0.1', 'home.home.arpa:51820']);
+    expect([s.listenPort, s.subnet, s.cellAddress, s.endpoint]).toEqual([
+      51820,
+      '10.0.0.0/24',
+      '10.0.0.1',
+      'home.home.arpa:51820',
+    ]);
   });
 
   it('moves peers to a new subnet only after confirmation, keeping their host numbers', async () => {
@@ -202,9 +224,15 @@ describe('interface settings', () => {
   });
 
   it('refuses public subnets and bad ports by field', async () => {
-    expect((await expectCode(admin(db).wireguard.update({ subnet: '8.8.0.0/24' }), 'BAD_REQUEST')).message).toMatch(/^subnet: .*private/);
-    expect((await expectCode(admin(db).wireguard.update({ listenPort: 70000 }), 'BAD_REQUEST')).message).toMatch(/^listenPort: /);
-    expect((await expectCode(admin(db).wireguard.update({ subnet6: '2001:db8::/64' }), 'BAD_REQUEST')).message).toMatch(/^subnet6: /);
+    expect((await expectCode(admin(db).wireguard.update({ subnet: '8.8.0.0/24' }), 'BAD_REQUEST')).message).toMatch(
+      /^subnet: .*private/,
+    );
+    expect((await expectCode(admin(db).wireguard.update({ listenPort: 70000 }), 'BAD_REQUEST')).message).toMatch(
+      /^listenPort: /,
+    );
+    expect((await expectCode(admin(db).wireguard.update({ subnet6: '2001:db8::/64' }), 'BAD_REQUEST')).message).toMatch(
+      /^subnet6: /,
+    );
   });
 
   it('rotates the server key: every client config gets the new public key', async () => {
@@ -221,7 +249,12 @@ describe('peers and their own', () => {
   it('a peer reads only its own row and config; to it, others do not exist', async () => {
     const mine = await create('mine');
     const other = await create('other');
-    const login = await admin(db).peers.createLogin({ peerId: mine.id, username: 'alice', mode: 'password', password: 'alice password 1' });
+    const login = await admin(db).peers.createLogin({
+      peerId: mine.id,
+      username: 'alice',
+      mode: 'password',
+      password: 'alice password 1',
+    });
     const alice = callerAs(db, { id: login.userId, username: 'alice', role: 'peer' });
     expect((await alice.peers.byId({ id: mine.id })).name).toBe('mine');
     expect(await alice.peers.config({ id: mine.id })).toContain('Address = 10.0.0.2/32');
@@ -237,13 +270,21 @@ describe('peers and their own', () => {
     const qr = await admin(db).peers.qr({ id: p.id });
     expect(qr.svg.startsWith('<svg')).toBe(true);
     expect(qr.level).toBe('H');
-    const long = await create('long', { routingPolicy: 'custom', allowedIps: Array.from({ length: 64 }, (_, i) => `fd00:1234:5678:${(i + 256).toString(16)}::/64`) });
+    const long = await create('long', {
+      routingPolicy: 'custom',
+      allowedIps: Array.from({ length: 64 }, (_, i) => `fd00:1234:5678:${(i + 256).toString(16)}::/64`),
+    });
     expect(['Q', 'M', 'L']).toContain((await admin(db).peers.qr({ id: long.id })).level);
   });
 
   it('removing a peer removes its portal login', async () => {
     const p = await create('phone');
-    const login = await admin(db).peers.createLogin({ peerId: p.id, username: 'bob', mode: 'password', password: 'bob password 12' });
+    const login = await admin(db).peers.createLogin({
+      peerId: p.id,
+      username: 'bob',
+      mode: 'password',
+      password: 'bob password 12',
+    });
     await admin(db).peers.remove({ id: p.id });
     expect(db.select().from(users).where(eq(users.id, login.userId)).get()).toBeUndefined();
   });

@@ -55,7 +55,15 @@ describe('after setup', () => {
   beforeAll(async () => {
     db = freshCell().db;
     await setUp(db);
-    db.insert(users).values({ username: 'alice', passwordHash: 'x', role: 'peer', createdAt: new Date(), passwordChangedAt: new Date() }).run();
+    db.insert(users)
+      .values({
+        username: 'alice',
+        passwordHash: 'x',
+        role: 'peer',
+        createdAt: new Date(),
+        passwordChangedAt: new Date(),
+      })
+      .run();
   });
 
   const expected: Record<Access, Record<'none' | 'peer' | 'admin', string>> = {
@@ -67,7 +75,11 @@ describe('after setup', () => {
   };
 
   it.each(procedures.map(([p, proc]) => [p, proc._def.meta!.access] as const))('%s (%s)', async (path, access) => {
-    for (const [who, session] of [['none', null], ['peer', PEER], ['admin', ADMIN]] as const) {
+    for (const [who, session] of [
+      ['none', null],
+      ['peer', PEER],
+      ['admin', ADMIN],
+    ] as const) {
       let want = expected[access][who];
       // Setup procedures are closed for good.
       if (want === 'SETUP') want = 'CONFLICT';

@@ -1,7 +1,14 @@
 import { beforeEach, describe, expect, it } from 'vitest';
 import type { Db } from '@/server/db';
 import { addressKey, clientAddress, stampRequest } from '@/server/http/client-address';
-import { forgiveAttempt, LOGIN_WINDOW_MS, loginLimits, loginRetryAfter, recordLoginFailure, reserveAttempt } from '@/server/managers/accounts/rate-limit';
+import {
+  forgiveAttempt,
+  LOGIN_WINDOW_MS,
+  loginLimits,
+  loginRetryAfter,
+  recordLoginFailure,
+  reserveAttempt,
+} from '@/server/managers/accounts/rate-limit';
 import { freshCell } from '../helpers/db';
 
 let db: Db;
@@ -67,7 +74,8 @@ describe('client addresses', () => {
   });
 
   it('takes the socket over whatever X-Forwarded-For the client sent, unless the socket is a trusted proxy', () => {
-    const request = (remote: string, xff?: string) => ({ socket: { remoteAddress: remote }, headers: xff ? { 'x-forwarded-for': xff } : {} }) as never;
+    const request = (remote: string, xff?: string) =>
+      ({ socket: { remoteAddress: remote }, headers: xff ? { 'x-forwarded-for': xff } : {} }) as never;
     const trusted = () => new Set(['172.20.0.2']);
     const direct = request('198.51.100.4', '203.0.113.9');
     stampRequest(direct, trusted);

@@ -44,7 +44,9 @@ describe('secrets', () => {
     const iv = crypto.randomBytes(12);
     const cipher = crypto.createCipheriv('aes-256-gcm', keys().secretsKey, iv);
     const ct = Buffer.concat([cipher.update('legacy-token-1234'), cipher.final()]);
-    const v1 = ['v1', iv, cipher.getAuthTag(), ct].map((p) => (typeof p === 'string' ? p : p.toString('base64url'))).join('.');
+    const v1 = ['v1', iv, cipher.getAuthTag(), ct]
+      .map((p) => (typeof p === 'string' ? p : p.toString('base64url')))
+      .join('.');
     db.update(settings).set({ ddnsTokenEnc: v1 }).run();
     expect(resealLegacySecrets(db.$client)).toBe(1);
     const row = db.select().from(settings).where(eq(settings.id, 1)).get()!;
@@ -64,8 +66,12 @@ describe('secrets', () => {
   it('first starts racing each other all end up with the same keys', async () => {
     const { dir } = freshCell();
     fs.rmSync(path.join(dir, 'secrets'), { recursive: true, force: true });
-    const script = "import('./src/server/runtime/secrets.ts').then((i) => { const m = i.instanceId ? i : i.default; console.log(m.instanceId(), m.keys().secretsKey.toString('hex')); })";
-    const run = () => promisify(execFile)('node', ['--import', 'tsx', '-e', script], { env: { ...process.env, PIC_DATA_DIR: dir } }).then((r) => r.stdout.trim());
+    const script =
+      "import('./src/server/runtime/secrets.ts').then((i) => { const m = i.instanceId ? i : i.default; console.log(m.instanceId(), m.keys().secretsKey.toString('hex')); })";
+    const run = () =>
+      promisify(execFile)('node', ['--import', 'tsx', '-e', script], {
+        env: { ...process.env, PIC_DATA_DIR: dir },
+      }).then((r) => r.stdout.trim());
     const outputs = await Promise.all([run(), run(), run(), run()]);
     expect(new Set(outputs).size).toBe(1);
     expect(fs.readdirSync(path.join(dir, 'secrets')).sort()).toEqual(['instance.secret', 'secrets.key']);

@@ -30,7 +30,13 @@ describe('setup', () => {
     await setUp(db);
     await expectCode(setUp(db, { cellName: 'takeover', adminUsername: 'mallory' }), 'CONFLICT');
     expect(db.select().from(settings).get()?.cellName).toBe('home');
-    expect(db.select().from(users).all().map((u) => u.username)).toEqual(['admin']);
+    expect(
+      db
+        .select()
+        .from(users)
+        .all()
+        .map((u) => u.username),
+    ).toEqual(['admin']);
   });
 
   it('yields exactly one admin when completions race', async () => {
@@ -57,7 +63,11 @@ describe('setup', () => {
 
   it('requires the provider token for token modes and stores it encrypted', async () => {
     await expectCode(setUp(db, { domainMode: 'duckdns', domain: 'myhome.duckdns.org' }), 'BAD_REQUEST');
-    await setUp(db, { domainMode: 'duckdns', domain: 'myhome.duckdns.org', ddnsToken: 'a7c4d0ad-114e-40ef-ba1d-d217904a50f2' });
+    await setUp(db, {
+      domainMode: 'duckdns',
+      domain: 'myhome.duckdns.org',
+      ddnsToken: 'a7c4d0ad-114e-40ef-ba1d-d217904a50f2',
+    });
     const row = db.select().from(settings).where(eq(settings.id, 1)).get()!;
     expect(row.ddnsTokenEnc).not.toContain('a7c4d0ad');
     expect(decryptSecret(row.ddnsTokenEnc!, 'settings.ddns_token_enc')).toBe('a7c4d0ad-114e-40ef-ba1d-d217904a50f2');
@@ -69,8 +79,16 @@ describe('setup', () => {
   });
 
   it('validates one wizard step with the form schema', async () => {
-    expect(await anon(db).setup.validateStep({ step: 'identity', data: { cellName: 'ok-name' } })).toEqual({ ok: true });
-    const err = await expectCode(anon(db).setup.validateStep({ step: 'admin', data: { adminUsername: 'a', adminPassword: 'long enough pw', confirmPassword: 'other' } }), 'BAD_REQUEST');
+    expect(await anon(db).setup.validateStep({ step: 'identity', data: { cellName: 'ok-name' } })).toEqual({
+      ok: true,
+    });
+    const err = await expectCode(
+      anon(db).setup.validateStep({
+        step: 'admin',
+        data: { adminUsername: 'a', adminPassword: 'long enough pw', confirmPassword: 'other' },
+      }),
+      'BAD_REQUEST',
+    );
     expect(err.message).toBe('Passwords do not match');
   });
 

@@ -1,6 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import { clientModel, serverModel, type PeerRow, type ServerRow } from '@/server/managers/wireguard/model';
-import { renderClientConfig, renderServerConfig, renderServerPeerRules, renderServerSyncConfig, RenderError, safeComment } from '@/server/managers/wireguard/render';
+import {
+  renderClientConfig,
+  renderServerConfig,
+  renderServerPeerRules,
+  renderServerSyncConfig,
+  RenderError,
+  safeComment,
+} from '@/server/managers/wireguard/render';
 
 // Fixed keys make the goldens stable; they are valid 32-byte base64 values.
 const key = (n: number) => Buffer.alloc(32, n).toString('base64');
@@ -37,8 +44,10 @@ function peer(id: number, over: Partial<PeerRow & { presharedKey: string | null;
   };
 }
 
-const render = (peers: ReturnType<typeof peer>[], s = server, cell = 'home') => renderServerConfig(serverModel(cell, s, peers, NOW));
-const client = (p: ReturnType<typeof peer>, s = server) => renderClientConfig(clientModel({ name: 'home', domain: 'home.example.org' }, s, p));
+const render = (peers: ReturnType<typeof peer>[], s = server, cell = 'home') =>
+  renderServerConfig(serverModel(cell, s, peers, NOW));
+const client = (p: ReturnType<typeof peer>, s = server) =>
+  renderClientConfig(clientModel({ name: 'home', domain: 'home.example.org' }, s, p));
 
 describe('server wg0.conf', () => {
   it('with no peers', async () => {
@@ -60,7 +69,12 @@ describe('server wg0.conf', () => {
   });
 
   it('leaves out disabled and expired peers', async () => {
-    const peers = [peer(1), peer(2, { enabled: false }), peer(3, { expiresAt: new Date('2026-11-23T11:59:59Z') }), peer(4, { expiresAt: new Date('2027-01-01T00:00:00Z') })];
+    const peers = [
+      peer(1),
+      peer(2, { enabled: false }),
+      peer(3, { expiresAt: new Date('2026-11-23T11:59:59Z') }),
+      peer(4, { expiresAt: new Date('2027-01-01T00:00:00Z') }),
+    ];
     const text = render(peers);
     expect(text).not.toContain(key(102));
     expect(text).not.toContain(key(103));
@@ -99,11 +113,20 @@ describe('client config', () => {
 
   it('cell only, without and with peer-to-peer', async () => {
     expect(client(peer(1, { routingPolicy: 'cell' }))).toContain('AllowedIPs = 10.0.0.1/32, 172.20.0.0/16');
-    await expect(client(peer(1, { routingPolicy: 'cell', peerToPeer: true }))).toMatchFileSnapshot(golden('client-cell-p2p'));
+    await expect(client(peer(1, { routingPolicy: 'cell', peerToPeer: true }))).toMatchFileSnapshot(
+      golden('client-cell-p2p'),
+    );
   });
 
   it('custom networks, IPv6, no preshared key, custom DNS and endpoint', async () => {
-    const s = { ...server, subnet6: 'fd12:3456:789a::/64', dns: ['192.168.1.53'], endpointHost: 'fd00::1', endpointPort: 443, persistentKeepalive: 0 };
+    const s = {
+      ...server,
+      subnet6: 'fd12:3456:789a::/64',
+      dns: ['192.168.1.53'],
+      endpointHost: 'fd00::1',
+      endpointPort: 443,
+      persistentKeepalive: 0,
+    };
     const p = peer(7, { routingPolicy: 'custom', allowedIps: ['192.168.1.0/24', 'fd00::/64'], presharedKey: null });
     await expect(client(p, s)).toMatchFileSnapshot(golden('client-custom-ipv6'));
   });
@@ -124,7 +147,12 @@ describe('client config', () => {
 describe('peer-to-peer rules', () => {
   it('pass traffic between peers only when both allow it, per family', async () => {
     const s = { ...server, subnet6: 'fd12:3456:789a::/64' };
-    const peers = [peer(1, { peerToPeer: true, name: 'a "quoted" name' }), peer(2), peer(3, { peerToPeer: true }), peer(4, { peerToPeer: true, enabled: false })];
+    const peers = [
+      peer(1, { peerToPeer: true, name: 'a "quoted" name' }),
+      peer(2),
+      peer(3, { peerToPeer: true }),
+      peer(4, { peerToPeer: true, enabled: false }),
+    ];
     const rules = renderServerPeerRules(serverModel('home', s, peers, NOW));
     expect(rules.v4).not.toContain('10.0.0.5');
     expect(rules.v4).not.toContain('"a "');
@@ -134,7 +162,10 @@ describe('peer-to-peer rules', () => {
 
   it('with nobody allowed, drop everything between peers; no IPv6 set without an IPv6 subnet', () => {
     const rules = renderServerPeerRules(serverModel('home', server, [peer(1), peer(2)], NOW));
-    expect(rules.v4.split('\n').filter((l) => l.startsWith('-A'))).toEqual(['-A PIC-WG-PEERS -j DROP', '-A PIC-WG-P2P -j DROP']);
+    expect(rules.v4.split('\n').filter((l) => l.startsWith('-A'))).toEqual([
+      '-A PIC-WG-PEERS -j DROP',
+      '-A PIC-WG-P2P -j DROP',
+    ]);
     expect(rules.v6).toBeNull();
   });
 
@@ -145,7 +176,11 @@ describe('peer-to-peer rules', () => {
     const off = renderServerPeerRules(serverModel('home', server, [peer(1)], NOW, { ...cell, dns: null })).v4;
     expect(off).not.toContain('DNAT');
     expect(off).toContain('-A PIC-WG-NAT -s 10.0.0.0/24 -d 172.20.0.0/16 -j MASQUERADE');
-    expect(() => renderServerPeerRules(serverModel('home', server, [], NOW, { ...cell, dns: { host: '172.20.0.3 -j ACCEPT', port: 53 } }))).toThrow(RenderError);
+    expect(() =>
+      renderServerPeerRules(
+        serverModel('home', server, [], NOW, { ...cell, dns: { host: '172.20.0.3 -j ACCEPT', port: 53 } }),
+      ),
+    ).toThrow(RenderError);
   });
 });
 

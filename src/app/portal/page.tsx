@@ -12,7 +12,9 @@ export default function MyServicesPage() {
     <>
       <PageHead title="My Services" subtitle={data ? `Your place in ${data.cell.name}` : undefined} />
       {overview.error && <p className="alert alert-error">{overview.error.message}</p>}
-      {data && !data.peer && <p className="alert alert-warn">Your admin has not linked a device to your account yet.</p>}
+      {data && !data.peer && (
+        <p className="alert alert-warn">Your admin has not linked a device to your account yet.</p>
+      )}
       {data?.peer && (
         <div className="grid" style={{ marginBottom: '1rem' }}>
           <div className="card" data-testid="my-device">
@@ -24,7 +26,11 @@ export default function MyServicesPage() {
               </dd>
               <dt>Status</dt>
               <dd>
-                {data.peer.active ? <span className="badge badge-ok">enabled</span> : <span className="badge badge-warn">{data.peer.disabledReason ?? 'disabled'}</span>}{' '}
+                {data.peer.active ? (
+                  <span className="badge badge-ok">enabled</span>
+                ) : (
+                  <span className="badge badge-warn">{data.peer.disabledReason ?? 'disabled'}</span>
+                )}{' '}
                 {data.peer.online ? 'online' : `last seen ${formatAgo(data.peer.latestHandshake)}`}
               </dd>
               <dt>Expires</dt>

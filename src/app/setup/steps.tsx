@@ -44,10 +44,18 @@ export function DomainStep({ data, set, errors, hasToken }: DomainProps) {
   return (
     <div className="stack">
       <fieldset className="stack" style={{ border: 0, padding: 0, margin: 0 }}>
-        <legend className="muted small" style={{ marginBottom: '0.5rem' }}>How is your cell reached from the internet?</legend>
+        <legend className="muted small" style={{ marginBottom: '0.5rem' }}>
+          How is your cell reached from the internet?
+        </legend>
         {DOMAIN_MODES.map((mode) => (
           <label key={mode} className="choice">
-            <input type="radio" name="domainMode" value={mode} checked={data.domainMode === mode} onChange={() => set({ domainMode: mode })} />
+            <input
+              type="radio"
+              name="domainMode"
+              value={mode}
+              checked={data.domainMode === mode}
+              onChange={() => set({ domainMode: mode })}
+            />
             <span>
               <strong>{DOMAIN_MODE_INFO[mode].label}</strong>
               <span className="muted small">{DOMAIN_MODE_INFO[mode].summary}</span>
@@ -57,14 +65,22 @@ export function DomainStep({ data, set, errors, hasToken }: DomainProps) {
         <FieldError errors={errors.domainMode} />
       </fieldset>
       {info.domain === 'derived' ? (
-        <p className="muted">Your domain will be <code>{effectiveDomain(data.domainMode, data.cellName || 'your-cell')}</code>.</p>
+        <p className="muted">
+          Your domain will be <code>{effectiveDomain(data.domainMode, data.cellName || 'your-cell')}</code>.
+        </p>
       ) : (
         <Field
           label={info.domain === 'optional' ? 'Domain (optional)' : 'Domain'}
           name="domain"
           value={data.domain}
           onChange={(e) => set({ domain: e.target.value })}
-          placeholder={data.domainMode === 'duckdns' ? 'yourname.duckdns.org' : data.domainMode === 'lan' ? `${data.cellName || 'cell'}.home.arpa` : 'example.org'}
+          placeholder={
+            data.domainMode === 'duckdns'
+              ? 'yourname.duckdns.org'
+              : data.domainMode === 'lan'
+                ? `${data.cellName || 'cell'}.home.arpa`
+                : 'example.org'
+          }
           errors={errors.domain}
           autoComplete="off"
         />
@@ -94,7 +110,13 @@ export function TimezoneStep({ data, set, errors }: StepProps<'timezone'>) {
   return (
     <div className="field">
       <label htmlFor="f-timezone">Time zone</label>
-      <select id="f-timezone" name="timezone" value={data.timezone} onChange={(e) => set({ timezone: e.target.value })} aria-invalid={errors.timezone ? true : undefined}>
+      <select
+        id="f-timezone"
+        name="timezone"
+        value={data.timezone}
+        onChange={(e) => set({ timezone: e.target.value })}
+        aria-invalid={errors.timezone ? true : undefined}
+      >
         {timezones().map((tz) => (
           <option key={tz} value={tz}>
             {tz}
@@ -110,20 +132,51 @@ export function TimezoneStep({ data, set, errors }: StepProps<'timezone'>) {
 export function AdminStep({ data, set, errors }: StepProps) {
   return (
     <div className="stack">
-      <Field label="Admin username" name="adminUsername" value={data.adminUsername} onChange={(e) => set({ adminUsername: e.target.value })} errors={errors.adminUsername} autoComplete="username" />
-      <Field label="Password" name="adminPassword" type="password" value={data.adminPassword} onChange={(e) => set({ adminPassword: e.target.value })} hint="At least 12 characters." errors={errors.adminPassword} autoComplete="new-password" />
-      <Field label="Confirm password" name="confirmPassword" type="password" value={data.confirmPassword} onChange={(e) => set({ confirmPassword: e.target.value })} errors={errors.confirmPassword} autoComplete="new-password" />
+      <Field
+        label="Admin username"
+        name="adminUsername"
+        value={data.adminUsername}
+        onChange={(e) => set({ adminUsername: e.target.value })}
+        errors={errors.adminUsername}
+        autoComplete="username"
+      />
+      <Field
+        label="Password"
+        name="adminPassword"
+        type="password"
+        value={data.adminPassword}
+        onChange={(e) => set({ adminPassword: e.target.value })}
+        hint="At least 12 characters."
+        errors={errors.adminPassword}
+        autoComplete="new-password"
+      />
+      <Field
+        label="Confirm password"
+        name="confirmPassword"
+        type="password"
+        value={data.confirmPassword}
+        onChange={(e) => set({ confirmPassword: e.target.value })}
+        errors={errors.confirmPassword}
+        autoComplete="new-password"
+      />
     </div>
   );
 }
 
 export function ServicesStep({ data, set, errors }: StepProps) {
-  const toggle = (id: SetupServiceId) => set({ services: data.services.includes(id) ? data.services.filter((s) => s !== id) : [...data.services, id] });
+  const toggle = (id: SetupServiceId) =>
+    set({ services: data.services.includes(id) ? data.services.filter((s) => s !== id) : [...data.services, id] });
   return (
     <div className="stack">
       {SETUP_SERVICES.map((s) => (
         <label key={s.id} className="choice">
-          <input type="checkbox" name="services" value={s.id} checked={data.services.includes(s.id)} onChange={() => toggle(s.id)} />
+          <input
+            type="checkbox"
+            name="services"
+            value={s.id}
+            checked={data.services.includes(s.id)}
+            onChange={() => toggle(s.id)}
+          />
           <span>
             <strong>{s.label}</strong>
             <span className="muted small">{s.description}</span>
@@ -142,14 +195,21 @@ export function ReviewStep({ data }: StepProps) {
       <dd>{data.cellName}</dd>
       <dt>Domain</dt>
       <dd>
-        {DOMAIN_MODE_INFO[data.domainMode].label} — <code>{effectiveDomain(data.domainMode, data.cellName, data.domain || undefined)}</code>
+        {DOMAIN_MODE_INFO[data.domainMode].label} —{' '}
+        <code>{effectiveDomain(data.domainMode, data.cellName, data.domain || undefined)}</code>
       </dd>
       <dt>Time zone</dt>
       <dd>{data.timezone}</dd>
       <dt>Admin</dt>
       <dd>{data.adminUsername}</dd>
       <dt>Services</dt>
-      <dd>{data.services.length ? SETUP_SERVICES.filter((s) => data.services.includes(s.id)).map((s) => s.label).join(', ') : 'none'}</dd>
+      <dd>
+        {data.services.length
+          ? SETUP_SERVICES.filter((s) => data.services.includes(s.id))
+              .map((s) => s.label)
+              .join(', ')
+          : 'none'}
+      </dd>
     </dl>
   );
 }

@@ -6,7 +6,16 @@ import { signIn } from '@/lib/client/auth';
 import { fieldErrorsOf, trpc } from '@/lib/client/trpc';
 import { SETUP_SERVICE_IDS } from '@/lib/services';
 import { setupStepSchemas, type SetupStep } from '@/lib/schemas/setup';
-import { AdminStep, DomainStep, IdentityStep, ReviewStep, ServicesStep, TimezoneStep, type StepProps, type WizardData } from './steps';
+import {
+  AdminStep,
+  DomainStep,
+  IdentityStep,
+  ReviewStep,
+  ServicesStep,
+  TimezoneStep,
+  type StepProps,
+  type WizardData,
+} from './steps';
 
 const STEPS: { id: SetupStep | 'review'; title: string; Component: (p: StepProps) => React.ReactNode }[] = [
   { id: 'identity', title: 'Name', Component: IdentityStep },
@@ -53,7 +62,9 @@ export function SetupWizard() {
   const set = (patch: Partial<WizardData>) => {
     setData((d) => ({ ...d, ...patch }));
     // A new domain mode asks different questions: its old messages no longer apply.
-    setErrors((e) => ('domainMode' in patch ? {} : Object.fromEntries(Object.entries(e).filter(([k]) => !(k in patch)))));
+    setErrors((e) =>
+      'domainMode' in patch ? {} : Object.fromEntries(Object.entries(e).filter(([k]) => !(k in patch))),
+    );
   };
 
   async function onSubmit(e: FormEvent) {
@@ -69,13 +80,19 @@ export function SetupWizard() {
         return setIndex(index + 1);
       }
       const { confirmPassword: _, ...input } = data;
-      await complete.mutateAsync({ ...input, domain: input.domain || undefined, ddnsToken: input.ddnsToken || undefined });
+      await complete.mutateAsync({
+        ...input,
+        domain: input.domain || undefined,
+        ddnsToken: input.ddnsToken || undefined,
+      });
       const login = await signIn(data.adminUsername, data.adminPassword);
       location.assign(login.ok ? '/dashboard' : '/login');
     } catch (err) {
       const fields = fieldErrorsOf(err);
       setErrors(fields);
-      const firstStep = STEPS.findIndex((s) => s.id !== 'review' && Object.keys(fields).some((f) => f in setupStepSchemas[s.id as SetupStep].shape));
+      const firstStep = STEPS.findIndex(
+        (s) => s.id !== 'review' && Object.keys(fields).some((f) => f in setupStepSchemas[s.id as SetupStep].shape),
+      );
       if (step.id === 'review' && firstStep >= 0) setIndex(firstStep);
       setFormError(Object.keys(fields).length ? null : (err as Error).message);
     }
@@ -94,7 +111,11 @@ export function SetupWizard() {
         </div>
         <ol className="steps" aria-label="Setup steps">
           {STEPS.map((s, i) => (
-            <li key={s.id} data-state={i < index ? 'done' : i === index ? 'current' : 'todo'} aria-current={i === index ? 'step' : undefined}>
+            <li
+              key={s.id}
+              data-state={i < index ? 'done' : i === index ? 'current' : 'todo'}
+              aria-current={i === index ? 'step' : undefined}
+            >
               {s.title}
             </li>
           ))}

@@ -7,7 +7,19 @@ export interface NavItem {
 }
 
 /** The responsive frame around every signed-in page: brand, navigation, who is signed in. */
-export function Shell({ title, subtitle, items, username, children }: { title: string; subtitle: string; items: NavItem[]; username: string; children: ReactNode }) {
+export function Shell({
+  title,
+  subtitle,
+  items,
+  username,
+  children,
+}: {
+  title: string;
+  subtitle: string;
+  items: NavItem[];
+  username: string;
+  children: ReactNode;
+}) {
   return (
     <div className="shell">
       <aside className="sidebar">

@@ -28,6 +28,10 @@ export async function signIn(username: string, password: string): Promise<SignIn
 
 export async function signOut(): Promise<void> {
   const body = new URLSearchParams({ csrfToken: await authCsrf(), json: 'true' });
-  await fetch('/api/auth/signout', { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body });
+  await fetch('/api/auth/signout', {
+    method: 'POST',
+    headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    body,
+  });
   location.assign('/login');
 }

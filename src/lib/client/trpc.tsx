@@ -15,7 +15,10 @@ export function TRPCProvider({ children }: { children: ReactNode }) {
     () =>
       new QueryClient({
         defaultOptions: {
-          queries: { retry: (count, err) => count < 2 && !(err instanceof TRPCClientError && err.data?.httpStatus < 500), refetchOnWindowFocus: false },
+          queries: {
+            retry: (count, err) => count < 2 && !(err instanceof TRPCClientError && err.data?.httpStatus < 500),
+            refetchOnWindowFocus: false,
+          },
         },
       }),
   );

@@ -14,7 +14,9 @@ const LABEL = /^(?!-)[a-z0-9-]{1,63}(?<!-)$/;
 
 /** Lowercase labels of letters, digits and inner hyphens; with `wildcard`, the leftmost may be `*`. */
 export function isHostName(s: string, { wildcard = false } = {}): boolean {
-  return s.length > 0 && s.length <= 253 && s.split('.').every((l, i) => LABEL.test(l) || (wildcard && l === '*' && i === 0));
+  return (
+    s.length > 0 && s.length <= 253 && s.split('.').every((l, i) => LABEL.test(l) || (wildcard && l === '*' && i === 0))
+  );
 }
 
 /** A fully qualified domain name (lowercased), at least two labels, 253 characters at most. */
@@ -43,7 +45,10 @@ export const username = z
   .trim()
   .min(1, 'Required')
   .max(32, 'At most 32 characters')
-  .regex(/^[a-z0-9][a-z0-9._-]*$/, 'Lowercase letters, digits, dot, underscore and hyphen; starts with a letter or digit');
+  .regex(
+    /^[a-z0-9][a-z0-9._-]*$/,
+    'Lowercase letters, digits, dot, underscore and hyphen; starts with a letter or digit',
+  );
 
 export const newPassword = z.string().min(12, 'At least 12 characters').max(256, 'At most 256 characters');
 
@@ -61,7 +66,11 @@ export const pagination = {
   pageSize: z.number().int().min(1).max(200).default(50),
 };
 
-export const port = z.number({ error: 'A port number' }).int('A whole number').min(1, 'At least 1').max(65535, 'At most 65535');
+export const port = z
+  .number({ error: 'A port number' })
+  .int('A whole number')
+  .min(1, 'At least 1')
+  .max(65535, 'At most 65535');
 
 /** A WireGuard key: 32 bytes in base64 (44 characters ending in `=`). */
 export const wgKey = z

@@ -7,17 +7,22 @@ export const COMPONENTS = ['caddy', 'dns', 'ntp', 'wireguard', 'dhcp'] as const;
 export type ComponentName = (typeof COMPONENTS)[number];
 export const componentName = z.enum(COMPONENTS, { error: `One of ${COMPONENTS.join(', ')}` });
 
-export const COMPONENT_INFO: Record<ComponentName, { label: string; role: string; whenStopped: string; optional: boolean }> = {
+export const COMPONENT_INFO: Record<
+  ComponentName,
+  { label: string; role: string; whenStopped: string; optional: boolean }
+> = {
   caddy: {
     label: 'Caddy',
     role: 'Reverse proxy and TLS for the web app and services',
-    whenStopped: 'The web app and every service stop answering over HTTPS; only the direct port of this server stays reachable.',
+    whenStopped:
+      'The web app and every service stop answering over HTTPS; only the direct port of this server stays reachable.',
     optional: false,
   },
   dns: {
     label: 'CoreDNS',
     role: 'The .cell zone, split horizon and forwarding for peers',
-    whenStopped: '.cell names stop resolving for every peer, and peers that use the cell for DNS lose all name resolution.',
+    whenStopped:
+      '.cell names stop resolving for every peer, and peers that use the cell for DNS lose all name resolution.',
     optional: false,
   },
   ntp: {
@@ -52,7 +57,8 @@ export const containerRef = z
  * An image reference as the engine accepts it: `[registry[:port]/]path[:tag][@sha256:digest]`,
  * lowercase path components. Checked here so nothing odd reaches the engine.
  */
-const IMAGE = /^(?:[a-z0-9.-]+(?::[0-9]{1,5})?\/)?[a-z0-9]+(?:[._-][a-z0-9]+)*(?:\/[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*)*(?::[A-Za-z0-9_][A-Za-z0-9_.-]{0,127})?(?:@sha256:[a-f0-9]{64})?$/;
+const IMAGE =
+  /^(?:[a-z0-9.-]+(?::[0-9]{1,5})?\/)?[a-z0-9]+(?:[._-][a-z0-9]+)*(?:\/[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*)*(?::[A-Za-z0-9_][A-Za-z0-9_.-]{0,127})?(?:@sha256:[a-f0-9]{64})?$/;
 export const imageRef = z
   .string()
   .trim()
@@ -69,8 +75,14 @@ export const volumeName = z
 
 /** The bridge network of the stack: a private IPv4 block, /16 to /28. */
 export const cellSubnet = cidr
-  .refine((s) => (parseCidr(s) as Cidr).family === 4 && isRfc1918(parseCidr(s) as Cidr), 'Must be a private IPv4 block (10/8, 172.16/12 or 192.168/16)')
-  .refine((s) => (parseCidr(s) as Cidr).prefix >= 16 && (parseCidr(s) as Cidr).prefix <= 28, 'Prefix length must be between /16 and /28');
+  .refine(
+    (s) => (parseCidr(s) as Cidr).family === 4 && isRfc1918(parseCidr(s) as Cidr),
+    'Must be a private IPv4 block (10/8, 172.16/12 or 192.168/16)',
+  )
+  .refine(
+    (s) => (parseCidr(s) as Cidr).prefix >= 16 && (parseCidr(s) as Cidr).prefix <= 28,
+    'Prefix length must be between /16 and /28',
+  );
 
 export const RESTART_POLICIES = ['unless-stopped', 'always', 'on-failure', 'no'] as const;
 

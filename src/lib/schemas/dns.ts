@@ -14,7 +14,17 @@ export const recordName = z
   .toLowerCase()
   .min(1, 'Required')
   .max(200, 'At most 200 characters')
-  .refine((s) => s === '@' || s.split('.').every((l, i) => LABEL.test(l) || (l === '*' && i === 0)), 'Labels of letters, digits, hyphens (and _ for service names), 1–63 characters each; @ for the zone itself');
+  .refine(
+    (s) => s === '@' || s.split('.').every((l, i) => LABEL.test(l) || (l === '*' && i === 0)),
+    'Labels of letters, digits, hyphens (and _ for service names), 1–63 characters each; @ for the zone itself',
+  );
+
+/** Control characters other than tab and line feed (which a TXT value may hold). */
+const hasControlCharacter = (s: string) =>
+  [...s].some((c) => {
+    const code = c.charCodeAt(0);
+    return (code < 0x20 && code !== 0x09 && code !== 0x0a) || code === 0x7f;
+  });
 
 /** A target name: relative to the zone, or absolute with a final dot. */
 function isTarget(s: string): boolean {
@@ -22,7 +32,11 @@ function isTarget(s: string): boolean {
   return s === '@' || isHostName(body);
 }
 
-export const recordTtl = z.number({ error: 'A number of seconds' }).int('Whole seconds').min(30, 'At least 30 seconds').max(86400, 'At most one day (86400 seconds)');
+export const recordTtl = z
+  .number({ error: 'A number of seconds' })
+  .int('Whole seconds')
+  .min(30, 'At least 30 seconds')
+  .max(86400, 'At most one day (86400 seconds)');
 
 /** Checks a value for its type; returns the problem, or null. */
 export function recordValueProblem(type: RecordType, value: string): string | null {
@@ -33,11 +47,13 @@ export function recordValueProblem(type: RecordType, value: string): string | nu
     case 'AAAA':
       return parseIpv6(v) === null || v.includes('.') ? 'An IPv6 address like fd00::5' : null;
     case 'CNAME':
-      return isTarget(v.toLowerCase()) ? null : 'A name like www (in this zone) or host.example.org. (with the final dot)';
+      return isTarget(v.toLowerCase())
+        ? null
+        : 'A name like www (in this zone) or host.example.org. (with the final dot)';
     case 'TXT':
       if (value.length === 0) return 'Required';
       if (Buffer.byteLength(value, 'utf8') > 4000) return 'At most 4000 bytes';
-      return /[\x00-\x08\x0b-\x1f\x7f]/.test(value) ? 'No control characters' : null;
+      return hasControlCharacter(value) ? 'No control characters' : null;
     case 'MX': {
       const m = /^(\d{1,5})\s+(\S+)$/.exec(v);
       if (!m || Number(m[1]) > 65535) return 'A preference and a host: 10 mail';
@@ -45,7 +61,8 @@ export function recordValueProblem(type: RecordType, value: string): string | nu
     }
     case 'SRV': {
       const m = /^(\d{1,5})\s+(\d{1,5})\s+(\d{1,5})\s+(\S+)$/.exec(v);
-      if (!m || [m[1], m[2], m[3]].some((n) => Number(n) > 65535)) return 'Priority, weight, port and target: 0 1 443 calendar';
+      if (!m || [m[1], m[2], m[3]].some((n) => Number(n) > 65535))
+        return 'Priority, weight, port and target: 0 1 443 calendar';
       return isTarget(m[4]!.toLowerCase()) ? null : 'The target must be a name like calendar or host.example.org.';
     }
   }
@@ -65,7 +82,12 @@ export const recordInput = z
     if (problem) ctx.addIssue({ code: 'custom', path: ['value'], message: problem });
     // 255 octets on the wire is 253 characters written out without the final dot.
     const full = r.name === '@' ? r.zone : `${r.name}.${r.zone}`;
-    if (full.length > 253) ctx.addIssue({ code: 'custom', path: ['name'], message: `${full.slice(0, 24)}… is ${full.length + 2} octets in all; a DNS name has at most 255` });
+    if (full.length > 253)
+      ctx.addIssue({
+        code: 'custom',
+        path: ['name'],
+        message: `${full.slice(0, 24)}… is ${full.length + 2} octets in all; a DNS name has at most 255`,
+      });
   })
   .transform((r) => ({ ...r, value: r.type === 'TXT' ? r.value : r.value.trim().replace(/\s+/g, ' ').toLowerCase() }));
 export type RecordInput = z.output<typeof recordInput>;
@@ -84,15 +106,23 @@ export interface ExistingRecord {
  * The conflict a new or changed record would create, or null: a duplicate, a CNAME beside
  * other data for the same name, or a record that shadows an automatic name.
  */
-export function recordConflict(candidate: ExistingRecord, existing: ExistingRecord[]): { field: 'name' | 'value'; message: string } | null {
-  const same = existing.filter((e) => (candidate.id === undefined || e.id !== candidate.id) && e.zone === candidate.zone && e.name === candidate.name);
+export function recordConflict(
+  candidate: ExistingRecord,
+  existing: ExistingRecord[],
+): { field: 'name' | 'value'; message: string } | null {
+  const same = existing.filter(
+    (e) =>
+      (candidate.id === undefined || e.id !== candidate.id) && e.zone === candidate.zone && e.name === candidate.name,
+  );
   const auto = same.find((e) => e.owner);
   if (auto) return { field: 'name', message: `${candidate.name}.${candidate.zone} belongs to ${auto.owner}` };
   if (same.some((e) => e.type === candidate.type && e.value === candidate.value)) {
     return { field: 'value', message: `The same ${candidate.type} record for ${candidate.name} already exists` };
   }
-  if (candidate.type === 'CNAME' && same.length) return { field: 'name', message: `${candidate.name} already has other records; a CNAME must stand alone` };
-  if (same.some((e) => e.type === 'CNAME')) return { field: 'name', message: `${candidate.name} is a CNAME; it cannot have other records` };
+  if (candidate.type === 'CNAME' && same.length)
+    return { field: 'name', message: `${candidate.name} already has other records; a CNAME must stand alone` };
+  if (same.some((e) => e.type === 'CNAME'))
+    return { field: 'name', message: `${candidate.name} is a CNAME; it cannot have other records` };
   return null;
 }
 
@@ -108,7 +138,11 @@ export const upstreamResolver = z
   .max(60)
   .refine((s) => {
     const bracketed = /^\[([^\]]+)\](?::(\d{1,5}))?$/.exec(s);
-    const [host, port] = bracketed ? [bracketed[1]!, bracketed[2]] : s.split(':').length > 2 ? [s, undefined] : s.split(':');
+    const [host, port] = bracketed
+      ? [bracketed[1]!, bracketed[2]]
+      : s.split(':').length > 2
+        ? [s, undefined]
+        : s.split(':');
     return parseAddress(host ?? '') !== null && (port === undefined || (Number(port) >= 1 && Number(port) <= 65535));
   }, 'An IP address with an optional port: 1.1.1.1, 9.9.9.9:5353 or [2606:4700::1111]:53');
 

@@ -43,7 +43,12 @@ export const ddnsInput = z.object({
   dyndns2: z
     .object({
       server: url,
-      username: z.string().trim().min(1, 'Required').max(128).regex(/^[\x21-\x7e]+$/, 'No spaces'),
+      username: z
+        .string()
+        .trim()
+        .min(1, 'Required')
+        .max(128)
+        .regex(/^[\x21-\x7e]+$/, 'No spaces'),
       password: z.string().max(256).optional(),
       hostname: domainName,
     })
@@ -60,7 +65,10 @@ export const updateDomainInput = z.intersection(
       .trim()
       .max(254)
       .transform((s) => s || null)
-      .refine((s) => s === null || /^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(s), 'An email address for certificate expiry notices')
+      .refine(
+        (s) => s === null || /^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(s),
+        'An email address for certificate expiry notices',
+      )
       .nullable()
       .optional(),
     logLevel: z.enum(['DEBUG', 'INFO', 'WARN', 'ERROR']).optional(),

@@ -23,7 +23,10 @@ export const updateNtpInput = z
     /** Served when no upstream answers (1–15); null turns the fallback off. */
     localStratum: z.number().int('A whole number').min(1, 'At least 1').max(15, 'At most 15').nullable(),
   })
-  .refine((v) => v.sources.length > 0 || v.localStratum !== null, { path: ['sources'], message: 'Add an upstream or keep the local stratum fallback' });
+  .refine((v) => v.sources.length > 0 || v.localStratum !== null, {
+    path: ['sources'],
+    message: 'Add an upstream or keep the local stratum fallback',
+  });
 export type UpdateNtp = z.output<typeof updateNtpInput>;
 
 const ipv4Number = (s: string) => parseIpv4(s) ?? 0;
@@ -45,18 +48,33 @@ export const updateDhcpInput = z
     rangeStart: ipv4Address,
     rangeEnd: ipv4Address,
     netmask,
-    leaseSeconds: z.number().int('Whole seconds').min(120, 'At least 2 minutes (120 seconds)').max(7 * 86400, 'At most 7 days'),
+    leaseSeconds: z
+      .number()
+      .int('Whole seconds')
+      .min(120, 'At least 2 minutes (120 seconds)')
+      .max(7 * 86400, 'At most 7 days'),
     gateway: ipv4Address.nullable().or(z.literal('').transform(() => null)),
     dnsServer: ipv4Address,
   })
   .superRefine((v, ctx) => {
     const mask = ipv4Number(v.netmask);
     const net = (s: string) => (ipv4Number(s) & mask) >>> 0;
-    if (ipv4Number(v.rangeEnd) < ipv4Number(v.rangeStart)) ctx.addIssue({ code: 'custom', path: ['rangeEnd'], message: 'The range ends before it starts' });
-    if (net(v.rangeStart) !== net(v.rangeEnd)) ctx.addIssue({ code: 'custom', path: ['rangeEnd'], message: `${v.rangeEnd} is not in the same network as ${v.rangeStart} with netmask ${v.netmask}` });
+    if (ipv4Number(v.rangeEnd) < ipv4Number(v.rangeStart))
+      ctx.addIssue({ code: 'custom', path: ['rangeEnd'], message: 'The range ends before it starts' });
+    if (net(v.rangeStart) !== net(v.rangeEnd))
+      ctx.addIssue({
+        code: 'custom',
+        path: ['rangeEnd'],
+        message: `${v.rangeEnd} is not in the same network as ${v.rangeStart} with netmask ${v.netmask}`,
+      });
     for (const key of ['gateway', 'dnsServer'] as const) {
       const value = v[key];
-      if (value && net(value) !== net(v.rangeStart)) ctx.addIssue({ code: 'custom', path: [key], message: `${value} is outside the LAN ${v.rangeStart}/${v.netmask}` });
+      if (value && net(value) !== net(v.rangeStart))
+        ctx.addIssue({
+          code: 'custom',
+          path: [key],
+          message: `${value} is outside the LAN ${v.rangeStart}/${v.netmask}`,
+        });
     }
   });
 export type UpdateDhcp = z.output<typeof updateDhcpInput>;

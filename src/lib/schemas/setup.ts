@@ -28,7 +28,10 @@ export const domainStepSchema = domainFields;
 export const timezoneStepSchema = z.object({ timezone });
 export const adminStepSchema = z
   .object({ adminUsername: username, adminPassword: newPassword, confirmPassword: z.string() })
-  .refine((v) => v.adminPassword === v.confirmPassword, { path: ['confirmPassword'], message: 'Passwords do not match' });
+  .refine((v) => v.adminPassword === v.confirmPassword, {
+    path: ['confirmPassword'],
+    message: 'Passwords do not match',
+  });
 export const servicesStepSchema = z.object({
   services: z.array(z.enum(SETUP_SERVICE_IDS)).max(SETUP_SERVICE_IDS.length),
 });
@@ -56,7 +59,10 @@ export const completeSetupSchema = z
     timezone,
     adminUsername: username,
     adminPassword: newPassword,
-    services: z.array(z.enum(SETUP_SERVICE_IDS)).max(SETUP_SERVICE_IDS.length).default([...SETUP_SERVICE_IDS]),
+    services: z
+      .array(z.enum(SETUP_SERVICE_IDS))
+      .max(SETUP_SERVICE_IDS.length)
+      .default([...SETUP_SERVICE_IDS]),
   })
   .and(domainFields)
   .superRefine((v, ctx) => {

@@ -9,9 +9,19 @@ export const subjectAltName = z
   .toLowerCase()
   .min(1, 'Required')
   .max(253, 'At most 253 characters')
-  .refine((s) => parseAddress(s) !== null || isHostName(s, { wildcard: true }), 'A DNS name like nas.cell (*.example.org for a wildcard) or an IP address');
+  .refine(
+    (s) => parseAddress(s) !== null || isHostName(s, { wildcard: true }),
+    'A DNS name like nas.cell (*.example.org for a wildcard) or an IP address',
+  );
 
-export const REVOKE_REASONS = ['unspecified', 'keyCompromise', 'affiliationChanged', 'superseded', 'cessationOfOperation', 'privilegeWithdrawn'] as const;
+export const REVOKE_REASONS = [
+  'unspecified',
+  'keyCompromise',
+  'affiliationChanged',
+  'superseded',
+  'cessationOfOperation',
+  'privilegeWithdrawn',
+] as const;
 export type RevokeReason = (typeof REVOKE_REASONS)[number];
 
 export const issueInput = z
@@ -33,11 +43,16 @@ export const issueInput = z
 export type IssueInput = z.output<typeof issueInput>;
 
 export const certId = z.object({ id: z.number().int().positive() });
-export const revokeInput = certId.extend({ reason: z.enum(REVOKE_REASONS, { error: `One of ${REVOKE_REASONS.join(', ')}` }) });
+export const revokeInput = certId.extend({
+  reason: z.enum(REVOKE_REASONS, { error: `One of ${REVOKE_REASONS.join(', ')}` }),
+});
 export const exportInput = z
   .object({
     id: z.number().int().positive(),
     format: z.enum(['pem', 'pkcs12']),
     password: z.string().max(128, 'At most 128 characters').optional(),
   })
-  .refine((v) => v.format === 'pem' || (v.password?.length ?? 0) >= 8, { path: ['password'], message: 'A PKCS#12 file needs a password of at least 8 characters' });
+  .refine((v) => v.format === 'pem' || (v.password?.length ?? 0) >= 8, {
+    path: ['password'],
+    message: 'A PKCS#12 file needs a password of at least 8 characters',
+  });

@@ -22,7 +22,10 @@ export const peerName = z
 const asCidr = (s: string) => parseCidr(s) as Cidr;
 
 export const tunnelSubnet = cidr
-  .refine((s) => asCidr(s).family === 4 && isRfc1918(asCidr(s)), 'Must be a private IPv4 block (10/8, 172.16/12 or 192.168/16)')
+  .refine(
+    (s) => asCidr(s).family === 4 && isRfc1918(asCidr(s)),
+    'Must be a private IPv4 block (10/8, 172.16/12 or 192.168/16)',
+  )
   .refine((s) => asCidr(s).prefix >= 16 && asCidr(s).prefix <= 29, 'Prefix length must be between /16 and /29');
 
 export const tunnelSubnet6 = cidr
@@ -40,7 +43,9 @@ export const updateWireguardSchema = z.object({
   endpointHost: z.preprocess(blankToNull, hostOrAddress.nullable()).optional(),
   endpointPort: z.preprocess(blankToNull, port.nullable()).optional(),
   dns: z.array(ipAddress).max(4, 'At most 4 DNS servers').optional(),
-  mtu: z.preprocess(blankToNull, z.number().int().min(1280, 'At least 1280').max(1500, 'At most 1500').nullable()).optional(),
+  mtu: z
+    .preprocess(blankToNull, z.number().int().min(1280, 'At least 1280').max(1500, 'At most 1500').nullable())
+    .optional(),
   persistentKeepalive: z.number().int().min(0, '0 turns it off').max(3600, 'At most 3600 seconds').optional(),
   /** Changing the subnet while peers exist moves every peer to the new block; it needs this. */
   confirmReaddress: z.boolean().optional(),
@@ -106,7 +111,8 @@ export const createLoginSchema = z
     password: z.preprocess(blankToUndefined, newPassword.optional()),
   })
   .superRefine((v, ctx) => {
-    if (v.mode === 'password' && !v.password) ctx.addIssue({ code: 'custom', path: ['password'], message: 'Set an initial password' });
+    if (v.mode === 'password' && !v.password)
+      ctx.addIssue({ code: 'custom', path: ['password'], message: 'Set an initial password' });
   });
 
 export const claimLinkSchema = z

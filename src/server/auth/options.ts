@@ -24,7 +24,11 @@ export interface AuthHooks {
  * The limit is decided here, on the credentials next-auth parsed (form or JSON alike),
  * and the attempt is counted before the password is hashed.
  */
-async function authorize(credentials: Record<string, unknown> | undefined, headers: Record<string, string>, hooks: AuthHooks) {
+async function authorize(
+  credentials: Record<string, unknown> | undefined,
+  headers: Record<string, string>,
+  hooks: AuthHooks,
+) {
   const parsed = loginSchema.safeParse(credentials ?? {});
   if (!parsed.success) return null;
   const { username, password } = parsed.data;
@@ -33,18 +37,38 @@ async function authorize(credentials: Record<string, unknown> | undefined, heade
   const attempt = reserveAttempt(db, loginLimits(username, address));
   if (!('ids' in attempt)) {
     hooks.onLimited(attempt.wait);
-    appendAudit(db, { actor: username.slice(0, 64), actorRole: 'anonymous', procedure: 'auth.login', input: { username, address }, outcome: 'refused', detail: 'rate limited' });
+    appendAudit(db, {
+      actor: username.slice(0, 64),
+      actorRole: 'anonymous',
+      procedure: 'auth.login',
+      input: { username, address },
+      outcome: 'refused',
+      detail: 'rate limited',
+    });
     return null;
   }
   const user = await verifyLogin(db, username, password);
   // One message for every failure: nothing says whether the account exists.
   if (!user) {
-    appendAudit(db, { actor: username.slice(0, 64), actorRole: 'anonymous', procedure: 'auth.login', input: { username, address }, outcome: 'refused', detail: 'wrong username or password' });
+    appendAudit(db, {
+      actor: username.slice(0, 64),
+      actorRole: 'anonymous',
+      procedure: 'auth.login',
+      input: { username, address },
+      outcome: 'refused',
+      detail: 'wrong username or password',
+    });
     log.warn('login failed', { address });
     return null;
   }
   forgiveAttempt(db, attempt.ids, username);
-  appendAudit(db, { actor: user.username, actorRole: user.role, procedure: 'auth.login', input: { username, address }, outcome: 'success' });
+  appendAudit(db, {
+    actor: user.username,
+    actorRole: user.role,
+    procedure: 'auth.login',
+    input: { username, address },
+    outcome: 'success',
+  });
   return { id: String(user.id), name: user.username, role: user.role, epoch: sessionEpoch(db, user.id) };
 }
 
@@ -66,7 +90,10 @@ export function authOptions(secure: boolean, hooks: AuthHooks = { onLimited: () 
     providers: [
       Credentials({
         name: 'Cell account',
-        credentials: { username: { label: 'Username', type: 'text' }, password: { label: 'Password', type: 'password' } },
+        credentials: {
+          username: { label: 'Username', type: 'text' },
+          password: { label: 'Password', type: 'password' },
+        },
         authorize: (credentials, req) => authorize(credentials, (req?.headers ?? {}) as Record<string, string>, hooks),
       }),
     ],

@@ -16,7 +16,10 @@ interface CellToken {
 }
 
 /** The signed-in user behind a session cookie, checked against the database on every call. */
-export async function sessionFromCookie(db: Db, getCookie: (name: string) => string | undefined): Promise<SessionUser | null> {
+export async function sessionFromCookie(
+  db: Db,
+  getCookie: (name: string) => string | undefined,
+): Promise<SessionUser | null> {
   const raw = getCookie(cookieNames().session);
   if (!raw) return null;
   try {

@@ -10,7 +10,9 @@ export function resealLegacySecrets(sqlite: Database.Database): number {
   sqlite.transaction(() => {
     for (const slot of SECRET_SLOTS) {
       const [table, column] = slot.split('.') as [string, string];
-      const rows = sqlite.prepare(`SELECT rowid AS id, "${column}" AS sealed FROM "${table}" WHERE "${column}" LIKE 'v1.%'`).all() as { id: number; sealed: string }[];
+      const rows = sqlite
+        .prepare(`SELECT rowid AS id, "${column}" AS sealed FROM "${table}" WHERE "${column}" LIKE 'v1.%'`)
+        .all() as { id: number; sealed: string }[];
       const update = sqlite.prepare(`UPDATE "${table}" SET "${column}" = ? WHERE rowid = ?`);
       for (const r of rows) {
         if (!isLegacySealed(r.sealed)) continue;

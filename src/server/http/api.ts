@@ -36,7 +36,13 @@ export function apiRoute(options: Options, handler: Handler) {
     const unsafe = isUnsafeMethod(req.method);
     const refuse = (status: number, error: string, message: string) => {
       if (unsafe && options.procedure) {
-        appendAudit(db, { actor: session?.username ?? 'anonymous', actorRole: session?.role ?? 'anonymous', procedure: options.procedure, outcome: 'refused', detail: message });
+        appendAudit(db, {
+          actor: session?.username ?? 'anonymous',
+          actorRole: session?.role ?? 'anonymous',
+          procedure: options.procedure,
+          outcome: 'refused',
+          detail: message,
+        });
       }
       return json({ error, message }, status);
     };

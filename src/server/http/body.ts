@@ -31,7 +31,10 @@ export async function readCapped(req: Request, limit: number): Promise<Uint8Arra
 }
 
 export function tooLarge(limit: number): Response {
-  return json({ error: 'payload_too_large', message: `The request body is larger than ${Math.round(limit / KiB)} KiB` }, 413);
+  return json(
+    { error: 'payload_too_large', message: `The request body is larger than ${Math.round(limit / KiB)} KiB` },
+    413,
+  );
 }
 
 /**

@@ -11,7 +11,10 @@ export const ADDRESS_HEADER = 'x-forwarded-for';
 
 /** An address as the rate limits count it: IPv4 as is, IPv6 by its /64 (one household, one prefix). */
 export function addressKey(raw: string): string {
-  const s = raw.trim().replace(/^\[|\]$/g, '').replace(/%.*$/, '');
+  const s = raw
+    .trim()
+    .replace(/^\[|\]$/g, '')
+    .replace(/%.*$/, '');
   const mapped = /^::ffff:(\d+\.\d+\.\d+\.\d+)$/i.exec(s);
   if (mapped) return mapped[1]!;
   const a = parseAddress(s);
@@ -25,7 +28,11 @@ export function addressKey(raw: string): string {
 export function clientAddress(headers: Headers | Record<string, string | string[] | undefined>): string {
   const raw = headers instanceof Headers ? headers.get(ADDRESS_HEADER) : headers[ADDRESS_HEADER];
   const value = Array.isArray(raw) ? raw.join(',') : raw;
-  const last = value?.split(',').map((s) => s.trim()).filter(Boolean).pop();
+  const last = value
+    ?.split(',')
+    .map((s) => s.trim())
+    .filter(Boolean)
+    .pop();
   return last ? addressKey(last) : 'unknown';
 }
 

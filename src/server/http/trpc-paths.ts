@@ -1,7 +1,8 @@
 /** At most this many procedures in one batched request. */
 export const MAX_BATCH = 20;
 
-export type ProcedureNames = { ok: true; list: string[]; audit: string } | { ok: false; problem: string; audit: string };
+export type ProcedureNames =
+  { ok: true; list: string[]; audit: string } | { ok: false; problem: string; audit: string };
 
 const NAME = /^[A-Za-z][A-Za-z0-9]*(\.[A-Za-z][A-Za-z0-9]*)+$/;
 
@@ -24,7 +25,12 @@ export function procedureNames(pathname: string): ProcedureNames {
     return { ok: false, problem: 'The procedure path is not valid percent-encoding', audit: 'trpc.invalid' };
   }
   const list = decoded.split(',');
-  if (list.length > MAX_BATCH) return { ok: false, problem: `A batch may hold at most ${MAX_BATCH} calls; this one has ${list.length}`, audit: auditName(list) };
+  if (list.length > MAX_BATCH)
+    return {
+      ok: false,
+      problem: `A batch may hold at most ${MAX_BATCH} calls; this one has ${list.length}`,
+      audit: auditName(list),
+    };
   if (!list.every((n) => NAME.test(n))) return { ok: false, problem: 'Not a procedure name', audit: auditName(list) };
   return { ok: true, list, audit: auditName(list) };
 }

@@ -20,7 +20,8 @@ import { containerName } from './containers/spec';
 
 const log = logger.child('config');
 
-export type ConfigApply = { state: 'applied'; via: string } | { state: 'pending'; reason: string } | { state: 'rejected'; reason: string };
+export type ConfigApply =
+  { state: 'applied'; via: string } | { state: 'pending'; reason: string } | { state: 'rejected'; reason: string };
 
 /** The daemon refused the new config; it keeps running the previous one. */
 export class ConfigRejectedError extends Error {}
@@ -110,7 +111,11 @@ async function reload(db: Db, t: ConfigTarget): Promise<string> {
       throw err;
     });
   }
-  const enabled = db.select({ enabled: stackComponents.enabled }).from(stackComponents).where(eq(stackComponents.component, t.component)).get()?.enabled;
+  const enabled = db
+    .select({ enabled: stackComponents.enabled })
+    .from(stackComponents)
+    .where(eq(stackComponents.component, t.component))
+    .get()?.enabled;
   if (!enabled) return `written; ${containerName(t.component)} is turned off and reads them when turned on`;
   if (!(await isRunning(t.component))) return startsWithThem;
   if (t.reload === 'restart') {
@@ -169,7 +174,11 @@ async function applyNow(db: Db, t: ConfigTarget, now: Date): Promise<ConfigApply
  * Render, write and load one component's config. `render` runs inside the component's
  * queue, so applies run one at a time and a burst of changes converges on the latest.
  */
-export function applyConfig(db: Db, component: ComponentName, render: () => Omit<ConfigTarget, 'component'> | Promise<Omit<ConfigTarget, 'component'>>): Promise<ConfigApply> {
+export function applyConfig(
+  db: Db,
+  component: ComponentName,
+  render: () => Omit<ConfigTarget, 'component'> | Promise<Omit<ConfigTarget, 'component'>>,
+): Promise<ConfigApply> {
   let queue = queues.get(component);
   if (!queue) queues.set(component, (queue = serialQueue()));
   return queue(async () => applyNow(db, { component, ...(await render()) }, new Date()));
@@ -178,5 +187,12 @@ export function applyConfig(db: Db, component: ComponentName, render: () => Omit
 /** The stored apply state of a component, for its page. */
 export function configState(db: Db, component: ComponentName) {
   const row = db.select().from(configApplies).where(eq(configApplies.component, component)).get();
-  return row ? { pending: row.appliedHash !== row.writtenHash, appliedVia: row.appliedVia, error: row.error, updatedAt: row.updatedAt } : null;
+  return row
+    ? {
+        pending: row.appliedHash !== row.writtenHash,
+        appliedVia: row.appliedVia,
+        error: row.error,
+        updatedAt: row.updatedAt,
+      }
+    : null;
 }

@@ -13,7 +13,8 @@ export function safeComment(text: string): string {
 /** The value itself when it matches the rule; otherwise the render stops. */
 export function checked(value: string | number, rule: RegExp, what: string): string {
   const s = String(value);
-  if (!rule.test(s)) throw new RenderError(`refusing to render ${what}: ${JSON.stringify(s).slice(0, 80)} is not a valid value`);
+  if (!rule.test(s))
+    throw new RenderError(`refusing to render ${what}: ${JSON.stringify(s).slice(0, 80)} is not a valid value`);
   return s;
 }
 
@@ -22,4 +23,5 @@ export const IPV6 = /^[0-9a-fA-F:]*:[0-9a-fA-F:.]*$/;
 export const IP = new RegExp(`${IPV4.source}|${IPV6.source}`);
 export const CIDR = /^[0-9a-fA-F.:]+\/\d{1,3}$/;
 /** A host name or FQDN (letters, digits, hyphens, dots; optional final dot). */
-export const HOSTNAME = /^(?=.{1,254}$)(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.)*[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.?$/;
+export const HOSTNAME =
+  /^(?=.{1,254}$)(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.)*[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.?$/;

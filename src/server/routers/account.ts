@@ -11,6 +11,10 @@ export const accountRouter = router({
     .input(changePasswordSchema)
     .mutation(({ ctx, input }) => changePassword(ctx.db, ctx.session.id, input.currentPassword, input.newPassword)),
   // A one-time link from the admin: check it, then choose a password with it.
-  linkStatus: publicProcedure.input(z.object({ token: z.string().max(100) })).query(({ ctx, input }) => linkStatus(ctx.db, input.token)),
-  claimLink: publicProcedure.input(claimLinkSchema).mutation(({ ctx, input }) => claimLoginLink(ctx.db, input.token, input.password, ctx.clientAddress)),
+  linkStatus: publicProcedure
+    .input(z.object({ token: z.string().max(100) }))
+    .query(({ ctx, input }) => linkStatus(ctx.db, input.token)),
+  claimLink: publicProcedure
+    .input(claimLinkSchema)
+    .mutation(({ ctx, input }) => claimLoginLink(ctx.db, input.token, input.password, ctx.clientAddress)),
 });

@@ -55,7 +55,9 @@ export const containersRouter = router({
   list: adminProcedure.query(() => listContainers()),
   inspect: adminProcedure.input(byId).query(({ input }) => inspectContainer(input.id)),
   start: adminProcedure.input(containerActionSchema).mutation(({ input }) => containerAction(input.id, 'start')),
-  stop: adminProcedure.input(containerActionSchema).mutation(({ input }) => containerAction(input.id, 'stop', input.confirm)),
+  stop: adminProcedure
+    .input(containerActionSchema)
+    .mutation(({ input }) => containerAction(input.id, 'stop', input.confirm)),
   restart: adminProcedure.input(containerActionSchema).mutation(({ input }) => containerAction(input.id, 'restart')),
   logs: adminProcedure.input(logsSchema).query(({ input }) => containerLogs(input.id, input.tail)),
   /** Streams the last lines, then each new one (server-sent events). */

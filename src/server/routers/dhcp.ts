@@ -7,6 +7,10 @@ export const dhcpRouter = router({
   get: adminProcedure.query(({ ctx }) => getDhcp(ctx.db)),
   update: adminProcedure.input(updateDhcpInput).mutation(({ ctx, input }) => updateDhcp(ctx.db, input)),
   reservations: adminProcedure.query(({ ctx }) => listReservations(ctx.db)),
-  createReservation: adminProcedure.input(reservationInput).mutation(({ ctx, input }) => createReservation(ctx.db, input)),
-  removeReservation: adminProcedure.input(z.object({ id: z.number().int().positive() })).mutation(({ ctx, input }) => removeReservation(ctx.db, input.id)),
+  createReservation: adminProcedure
+    .input(reservationInput)
+    .mutation(({ ctx, input }) => createReservation(ctx.db, input)),
+  removeReservation: adminProcedure
+    .input(z.object({ id: z.number().int().positive() }))
+    .mutation(({ ctx, input }) => removeReservation(ctx.db, input.id)),
 });

@@ -9,5 +9,7 @@ export const domainRouter = router({
   ddnsStatus: adminProcedure.query(({ ctx }) => ddnsStatus(ctx.db)),
   ddnsUpdateNow: adminProcedure.mutation(({ ctx }) => ddnsUpdateNow(ctx.db)),
   /** The wizard asks before setup (closed after); an unreachable pic.ngo counts as available. */
-  checkName: setupProcedure.input(checkNameInput).query(({ ctx, input }) => checkName(ctx.db, input.name, ctx.clientAddress)),
+  checkName: setupProcedure
+    .input(checkNameInput)
+    .query(({ ctx, input }) => checkName(ctx.db, input.name, ctx.clientAddress)),
 });

@@ -1,5 +1,12 @@
 import { wgKey } from '@/lib/schemas/common';
-import { createLoginSchema, createPeerSchema, listPeersSchema, peerId, setPeerEnabledSchema, updatePeerSchema } from '@/lib/schemas/wireguard';
+import {
+  createLoginSchema,
+  createPeerSchema,
+  listPeersSchema,
+  peerId,
+  setPeerEnabledSchema,
+  updatePeerSchema,
+} from '@/lib/schemas/wireguard';
 import {
   createPeer,
   createPeerLogin,
@@ -20,7 +27,9 @@ export const peersRouter = router({
   byId: authedProcedure.input(peerId).query(({ ctx, input }) => peerById(ctx.db, input.id, ctx.session)),
   create: adminProcedure.input(createPeerSchema).mutation(({ ctx, input }) => createPeer(ctx.db, input)),
   update: adminProcedure.input(updatePeerSchema).mutation(({ ctx, input }) => updatePeer(ctx.db, input)),
-  setEnabled: adminProcedure.input(setPeerEnabledSchema).mutation(({ ctx, input }) => setPeerEnabled(ctx.db, input.id, input.enabled)),
+  setEnabled: adminProcedure
+    .input(setPeerEnabledSchema)
+    .mutation(({ ctx, input }) => setPeerEnabled(ctx.db, input.id, input.enabled)),
   rotateKeys: adminProcedure
     .input(peerId.extend({ publicKey: wgKey.optional() }))
     .mutation(({ ctx, input }) => rotatePeerKeys(ctx.db, input.id, input.publicKey)),
@@ -29,4 +38,3 @@ export const peersRouter = router({
   qr: authedProcedure.input(peerId).query(({ ctx, input }) => peerQr(ctx.db, input.id, ctx.session)),
   createLogin: adminProcedure.input(createLoginSchema).mutation(({ ctx, input }) => createPeerLogin(ctx.db, input)),
 });
-

@@ -21,7 +21,11 @@ export const setupRouter = router({
       const cellName = typeof input.data.cellName === 'string' ? input.data.cellName : null;
       if (input.step === 'domain' && input.data.domainMode === 'pic_ngo' && cellName) {
         const check = await checkName(ctx.db, cellName, ctx.clientAddress);
-        if (!check.available) throw new ValidationError(`${check.name} is already taken: choose another cell name or another mode`, 'domainMode');
+        if (!check.available)
+          throw new ValidationError(
+            `${check.name} is already taken: choose another cell name or another mode`,
+            'domainMode',
+          );
       }
       return { ok: true as const };
     }),

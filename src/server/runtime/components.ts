@@ -5,24 +5,33 @@
 import path from 'node:path';
 import type { ComponentName } from '@/lib/schemas/containers';
 import { ValidationError } from '../errors';
-import { containerName } from '../managers/containers/spec';
 import { engine, engineError, EngineUnavailableError, execIn, statusOf, type ExecResult } from './docker';
 import { writeFileAtomic } from './fs-atomic';
 import { dataPaths } from './paths';
 
+/** Every core component's container is named after it. */
+export const containerName = (component: ComponentName) => `cell-${component}`;
+
 /** Runs an argument array in the component's container; resolves with the exit code and output. */
 export function exec(component: ComponentName, argv: string[]): Promise<ExecResult> {
-  if (!argv.length || argv.some((a) => typeof a !== 'string' || a.includes('\0'))) throw new ValidationError('exec needs an argument array without NUL bytes');
+  if (!argv.length || argv.some((a) => typeof a !== 'string' || a.includes('\0')))
+    throw new ValidationError('exec needs an argument array without NUL bytes');
   return execIn(containerName(component), argv);
 }
 
-async function onContainer(component: ComponentName, act: (c: import('dockerode').Container) => Promise<unknown>): Promise<void> {
+async function onContainer(
+  component: ComponentName,
+  act: (c: import('dockerode').Container) => Promise<unknown>,
+): Promise<void> {
   const docker = await engine();
   try {
     await act(docker.getContainer(containerName(component)));
   } catch (err) {
     const status = statusOf(err);
-    if (status === 404) throw new EngineUnavailableError(`Container ${containerName(component)} does not exist: reconcile the stack first`);
+    if (status === 404)
+      throw new EngineUnavailableError(
+        `Container ${containerName(component)} does not exist: reconcile the stack first`,
+      );
     if (status === 409) throw new EngineUnavailableError(`Container ${containerName(component)} is not running`);
     throw engineError(err);
   }
@@ -51,7 +60,8 @@ export function configDir(component: ComponentName): string {
 export function writeConfig(component: ComponentName, file: string, content: string | Buffer, mode = 0o644): string {
   const dir = configDir(component);
   const target = path.resolve(dir, file);
-  if (path.isAbsolute(file) || !target.startsWith(dir + path.sep)) throw new ValidationError(`${file} is not inside the ${component} config folder`);
+  if (path.isAbsolute(file) || !target.startsWith(dir + path.sep))
+    throw new ValidationError(`${file} is not inside the ${component} config folder`);
   writeFileAtomic(target, content, mode);
   return target;
 }

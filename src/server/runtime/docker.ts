@@ -33,10 +33,18 @@ function get(socketPath: string, path: string, timeoutMs: number): Promise<strin
       let body = '';
       res.setEncoding('utf8');
       res.on('data', (c: string) => (body += c));
-      res.on('end', () => (res.statusCode === 200 ? resolve(body) : reject(new Error(`engine answered HTTP ${res.statusCode}`))));
+      res.on('end', () =>
+        res.statusCode === 200 ? resolve(body) : reject(new Error(`engine answered HTTP ${res.statusCode}`)),
+      );
     });
     req.on('timeout', () => req.destroy(new Error(`no answer within ${timeoutMs} ms`)));
-    req.on('error', (err: NodeJS.ErrnoException) => reject(new Error(err.code === 'ENOENT' ? 'no socket there' : err.code === 'ECONNREFUSED' ? 'connection refused' : err.message)));
+    req.on('error', (err: NodeJS.ErrnoException) =>
+      reject(
+        new Error(
+          err.code === 'ENOENT' ? 'no socket there' : err.code === 'ECONNREFUSED' ? 'connection refused' : err.message,
+        ),
+      ),
+    );
   });
 }
 
@@ -69,7 +77,8 @@ function client(streaming = false): Docker {
 /** The engine client, after a ping: throws EngineUnavailableError (PRECONDITION_FAILED) when it is not there. */
 export async function engine(opts: { streaming?: boolean } = {}): Promise<Docker> {
   const status = await engineStatus();
-  if (!status.reachable) throw new EngineUnavailableError(`No container engine reachable at ${status.socket}: ${status.error}`);
+  if (!status.reachable)
+    throw new EngineUnavailableError(`No container engine reachable at ${status.socket}: ${status.error}`);
   return client(opts.streaming);
 }
 
@@ -129,7 +138,9 @@ export class FrameSplitter {
 
   /** What is left without a final newline. */
   end(): LogLine[] {
-    const rest = (['stdout', 'stderr'] as const).filter((s) => this.partial[s]).map((stream) => ({ stream, text: this.partial[stream] }));
+    const rest = (['stdout', 'stderr'] as const)
+      .filter((s) => this.partial[s])
+      .map((stream) => ({ stream, text: this.partial[stream] }));
     this.partial = { stdout: '', stderr: '' };
     return rest;
   }
@@ -152,7 +163,11 @@ export async function execIn(container: string, argv: string[]): Promise<ExecRes
       stream.on('error', reject);
     });
     const info = await exec.inspect();
-    return { exitCode: info.ExitCode ?? -1, stdout: Buffer.concat(out).toString('utf8'), stderr: Buffer.concat(err).toString('utf8') };
+    return {
+      exitCode: info.ExitCode ?? -1,
+      stdout: Buffer.concat(out).toString('utf8'),
+      stderr: Buffer.concat(err).toString('utf8'),
+    };
   } catch (e) {
     const status = statusOf(e);
     if (status === 404) throw new EngineUnavailableError(`Container ${container} does not exist`);

@@ -28,7 +28,16 @@ export interface OutboundOptions {
   refuse?: (address: string) => string | null;
 }
 
-const ALWAYS_REFUSED = ['127.0.0.0/8', '::1/128', '169.254.0.0/16', 'fe80::/10', '0.0.0.0/8', '::/128', '224.0.0.0/4', 'ff00::/8'].map((c) => parseCidr(c) as Cidr);
+const ALWAYS_REFUSED = [
+  '127.0.0.0/8',
+  '::1/128',
+  '169.254.0.0/16',
+  'fe80::/10',
+  '0.0.0.0/8',
+  '::/128',
+  '224.0.0.0/4',
+  'ff00::/8',
+].map((c) => parseCidr(c) as Cidr);
 
 /**
  * The usual refusal: loopback, link-local, unspecified and multicast addresses, and the
@@ -39,9 +48,11 @@ export function refuseInternal(networks: string[], { allowLoopback = false } = {
   return (address) => {
     const a = parseAddress(address.replace(/^::ffff:(?=\d+\.)/i, ''));
     if (!a) return `${address} is not an address`;
-    const loopback = cidrContains(ALWAYS_REFUSED[0]!, a.family, a.value) || cidrContains(ALWAYS_REFUSED[1]!, a.family, a.value);
+    const loopback =
+      cidrContains(ALWAYS_REFUSED[0]!, a.family, a.value) || cidrContains(ALWAYS_REFUSED[1]!, a.family, a.value);
     if (loopback && allowLoopback) return null;
-    if (ALWAYS_REFUSED.some((c) => cidrContains(c, a.family, a.value))) return `${address} is a loopback, link-local or special address`;
+    if (ALWAYS_REFUSED.some((c) => cidrContains(c, a.family, a.value)))
+      return `${address} is a loopback, link-local or special address`;
     if (own.some((c) => cidrContains(c, a.family, a.value))) return `${address} is inside the cell's own networks`;
     return null;
   };
@@ -53,8 +64,10 @@ function guardedLookup(refuse: (address: string) => string | null): LookupFuncti
       if (err) return callback(err, '', 4);
       const list = addresses as dns.LookupAddress[];
       const bad = list.map((a) => refuse(a.address)).find(Boolean);
-      if (bad) return callback(new OutboundRefusedError(`${hostname} resolves to ${bad}: the cell does not call it`), '', 4);
-      if ((options as { all?: boolean }).all) return (callback as unknown as (e: null, a: dns.LookupAddress[]) => void)(null, list);
+      if (bad)
+        return callback(new OutboundRefusedError(`${hostname} resolves to ${bad}: the cell does not call it`), '', 4);
+      if ((options as { all?: boolean }).all)
+        return (callback as unknown as (e: null, a: dns.LookupAddress[]) => void)(null, list);
       callback(null, list[0]!.address, list[0]!.family);
     });
   };
@@ -74,7 +87,12 @@ export function outboundRequest(url: string, opts: OutboundOptions = {}): Promis
   return new Promise((resolve, reject) => {
     const req = client.request(
       u,
-      { method: opts.method ?? 'GET', headers: opts.headers, timeout: timeoutMs, ...(opts.refuse ? { lookup: guardedLookup(opts.refuse) } : {}) },
+      {
+        method: opts.method ?? 'GET',
+        headers: opts.headers,
+        timeout: timeoutMs,
+        ...(opts.refuse ? { lookup: guardedLookup(opts.refuse) } : {}),
+      },
       (res) => {
         const chunks: Buffer[] = [];
         let size = 0;
@@ -87,7 +105,11 @@ export function outboundRequest(url: string, opts: OutboundOptions = {}): Promis
         });
         res.on('end', () => {
           const retry = Number(res.headers['retry-after']);
-          resolve({ status: res.statusCode ?? 0, text: Buffer.concat(chunks).toString('utf8'), retryAfter: Number.isFinite(retry) && retry > 0 ? retry : undefined });
+          resolve({
+            status: res.statusCode ?? 0,
+            text: Buffer.concat(chunks).toString('utf8'),
+            retryAfter: Number.isFinite(retry) && retry > 0 ? retry : undefined,
+          });
         });
         res.on('error', reject);
       },

@@ -99,7 +99,8 @@ export function encryptSecret(plain: string, slot: SecretSlot): string {
 /** Opens a `v2` value in its slot; `v1` values (sealed before slots existed) open anywhere until migrated. */
 export function decryptSecret(sealed: string, slot: SecretSlot): string {
   const [version, iv, tag, ct] = sealed.split('.');
-  if ((version !== 'v1' && version !== 'v2') || !iv || !tag || ct === undefined) throw new Error('unrecognised secret format');
+  if ((version !== 'v1' && version !== 'v2') || !iv || !tag || ct === undefined)
+    throw new Error('unrecognised secret format');
   const decipher = crypto.createDecipheriv('aes-256-gcm', keys().secretsKey, Buffer.from(iv, 'base64url'));
   if (version === 'v2') decipher.setAAD(Buffer.from(slot));
   decipher.setAuthTag(Buffer.from(tag, 'base64url'));

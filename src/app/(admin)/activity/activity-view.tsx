@@ -16,7 +16,12 @@ interface Filters {
 }
 
 const PAGE_SIZE = 25;
-const BADGE: Record<Outcome, string> = { success: 'badge-ok', refused: 'badge-warn', error: 'badge-bad', started: 'badge-warn' };
+const BADGE: Record<Outcome, string> = {
+  success: 'badge-ok',
+  refused: 'badge-warn',
+  error: 'badge-bad',
+  started: 'badge-warn',
+};
 
 function toQuery(f: Filters) {
   return {
@@ -29,7 +34,13 @@ function toQuery(f: Filters) {
 }
 
 export function ActivityView({ initialOutcome }: { initialOutcome?: Outcome }) {
-  const [draft, setDraft] = useState<Filters>({ actor: '', procedure: '', outcome: initialOutcome ?? '', from: '', to: '' });
+  const [draft, setDraft] = useState<Filters>({
+    actor: '',
+    procedure: '',
+    outcome: initialOutcome ?? '',
+    from: '',
+    to: '',
+  });
   const [filters, setFilters] = useState<Filters>(draft);
   const [page, setPage] = useState(1);
   const list = trpc.audit.list.useQuery({ ...toQuery(filters), page, pageSize: PAGE_SIZE });
@@ -60,7 +71,8 @@ export function ActivityView({ initialOutcome }: { initialOutcome?: Outcome }) {
         {verify.data?.ok === true && <Alert kind="ok">Chain intact: {verify.data.checked} entries verified.</Alert>}
         {verify.data?.ok === false && (
           <Alert kind="error">
-            Chain broken at entry #{verify.data.firstBadId}: {verify.data.reason}. {verify.data.checked} entries before it verified.
+            Chain broken at entry #{verify.data.firstBadId}: {verify.data.reason}. {verify.data.checked} entries before
+            it verified.
           </Alert>
         )}
         <form
@@ -71,16 +83,40 @@ export function ActivityView({ initialOutcome }: { initialOutcome?: Outcome }) {
             setFilters(draft);
           }}
         >
-          <input aria-label="Actor" placeholder="Actor" value={draft.actor} onChange={set('actor')} style={{ maxWidth: 160 }} />
-          <input aria-label="Procedure" placeholder="Procedure (prefix)" value={draft.procedure} onChange={set('procedure')} style={{ maxWidth: 200 }} />
+          <input
+            aria-label="Actor"
+            placeholder="Actor"
+            value={draft.actor}
+            onChange={set('actor')}
+            style={{ maxWidth: 160 }}
+          />
+          <input
+            aria-label="Procedure"
+            placeholder="Procedure (prefix)"
+            value={draft.procedure}
+            onChange={set('procedure')}
+            style={{ maxWidth: 200 }}
+          />
           <select aria-label="Outcome" value={draft.outcome} onChange={set('outcome')} style={{ maxWidth: 140 }}>
             <option value="">Any outcome</option>
             {AUDIT_OUTCOMES.map((o) => (
               <option key={o}>{o}</option>
             ))}
           </select>
-          <input aria-label="From" type="datetime-local" value={draft.from} onChange={set('from')} style={{ maxWidth: 220 }} />
-          <input aria-label="To" type="datetime-local" value={draft.to} onChange={set('to')} style={{ maxWidth: 220 }} />
+          <input
+            aria-label="From"
+            type="datetime-local"
+            value={draft.from}
+            onChange={set('from')}
+            style={{ maxWidth: 220 }}
+          />
+          <input
+            aria-label="To"
+            type="datetime-local"
+            value={draft.to}
+            onChange={set('to')}
+            style={{ maxWidth: 220 }}
+          />
           <button className="btn btn-primary" type="submit">
             Filter
           </button>

@@ -1,7 +1,11 @@
 import { AUDIT_OUTCOMES } from '@/lib/schemas/audit';
 import { ActivityView } from './activity-view';
 
-export default async function ActivityPage({ searchParams }: { searchParams: Promise<Record<string, string | undefined>> }) {
+export default async function ActivityPage({
+  searchParams,
+}: {
+  searchParams: Promise<Record<string, string | undefined>>;
+}) {
   const { outcome } = await searchParams;
   const initial = AUDIT_OUTCOMES.find((o) => o === outcome);
   return <ActivityView initialOutcome={initial} />;

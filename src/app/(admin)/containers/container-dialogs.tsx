@@ -36,7 +36,11 @@ function StopDialog({ container, onClose }: { container: ContainerRow; onClose: 
           <p>The container stops; its data stays.</p>
         )}
         {stop.error && <Alert kind="error">{stop.error.message}</Alert>}
-        <button className="btn btn-danger" disabled={stop.isPending} onClick={() => stop.mutate({ id: container.name, confirm: true })}>
+        <button
+          className="btn btn-danger"
+          disabled={stop.isPending}
+          onClick={() => stop.mutate({ id: container.name, confirm: true })}
+        >
           {stop.isPending ? 'Stopping…' : `Stop ${container.name}`}
         </button>
       </div>
@@ -81,7 +85,11 @@ function LogsDialog({ container, onClose }: { container: ContainerRow; onClose: 
           <label className="row small">
             <input type="checkbox" checked={follow} onChange={(e) => setFollow(e.target.checked)} /> Follow live
           </label>
-          {follow && <span className={`badge ${sub.status === 'pending' ? 'badge-ok' : 'badge-warn'}`}>{sub.status === 'pending' ? 'live' : sub.status}</span>}
+          {follow && (
+            <span className={`badge ${sub.status === 'pending' ? 'badge-ok' : 'badge-warn'}`}>
+              {sub.status === 'pending' ? 'live' : sub.status}
+            </span>
+          )}
           {!follow && (
             <button className="btn" onClick={() => void logs.refetch()}>
               Refresh
@@ -90,7 +98,15 @@ function LogsDialog({ container, onClose }: { container: ContainerRow; onClose: 
         </div>
         {(logs.error || sub.error) && <Alert kind="error">{(logs.error ?? sub.error)!.message}</Alert>}
         <pre className="logs" ref={box} data-testid="logs">
-          {lines.length ? lines.map((l, i) => <div key={i} className={l.stream === 'stderr' ? 'stderr' : undefined}>{l.text}</div>) : <span className="muted">No output.</span>}
+          {lines.length ? (
+            lines.map((l, i) => (
+              <div key={i} className={l.stream === 'stderr' ? 'stderr' : undefined}>
+                {l.text}
+              </div>
+            ))
+          ) : (
+            <span className="muted">No output.</span>
+          )}
         </pre>
       </div>
     </Dialog>
@@ -125,7 +141,9 @@ function InspectDialog({ container, onClose }: { container: ContainerRow; onClos
           <dt>Restart policy</dt>
           <dd>{d.restartPolicy}</dd>
           <dt>Privileges</dt>
-          <dd>{d.privileged ? 'privileged' : d.capAdd.length ? `capabilities ${d.capAdd.join(', ')}` : 'none added'}</dd>
+          <dd>
+            {d.privileged ? 'privileged' : d.capAdd.length ? `capabilities ${d.capAdd.join(', ')}` : 'none added'}
+          </dd>
           <dt>Networks</dt>
           <dd>{d.networks.map((n) => `${n.name} ${n.ip ?? ''}`).join(', ') || '—'}</dd>
           <dt>Ports</dt>
@@ -139,7 +157,11 @@ function InspectDialog({ container, onClose }: { container: ContainerRow; onClos
             ))}
           </dd>
           <dt>Sysctls</dt>
-          <dd>{Object.entries(d.sysctls).map(([k, v]) => `${k}=${v}`).join(', ') || '—'}</dd>
+          <dd>
+            {Object.entries(d.sysctls)
+              .map(([k, v]) => `${k}=${v}`)
+              .join(', ') || '—'}
+          </dd>
           <dt>Environment</dt>
           <dd>
             {d.env.map((e) => (

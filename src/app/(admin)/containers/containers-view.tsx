@@ -13,7 +13,12 @@ import { StackSettings } from './stack-settings';
 
 export type ContainerRow = inferRouterOutputs<AppRouter>['containers']['list'][number];
 
-const STATE_BADGE: Record<string, string> = { running: 'badge-ok', restarting: 'badge-warn', paused: 'badge-warn', created: 'badge-warn' };
+const STATE_BADGE: Record<string, string> = {
+  running: 'badge-ok',
+  restarting: 'badge-warn',
+  paused: 'badge-warn',
+  created: 'badge-warn',
+};
 
 function uptime(c: ContainerRow): string {
   if (c.state !== 'running' || !c.startedAt) return c.status;
@@ -34,7 +39,10 @@ export function ContainersView() {
   const reconcile = trpc.containers.reconcile.useMutation({ onSettled: () => void utils.containers.invalidate() });
   const run = (kind: 'start' | 'restart', c: ContainerRow) => {
     setActionError(null);
-    act[kind].mutate({ id: c.name }, { onError: (e) => setActionError(e.message), onSettled: () => void utils.containers.list.invalidate() });
+    act[kind].mutate(
+      { id: c.name },
+      { onError: (e) => setActionError(e.message), onSettled: () => void utils.containers.list.invalidate() },
+    );
   };
   const busy = act.start.isPending || act.restart.isPending;
   const report = reconcile.data ?? engine.data?.lastReconcile ?? null;
@@ -45,7 +53,11 @@ export function ContainersView() {
         title="Containers"
         subtitle="The daemons of the cell, and anything else on the container engine."
         actions={
-          <button className="btn btn-primary" disabled={!reachable || reconcile.isPending} onClick={() => reconcile.mutate()}>
+          <button
+            className="btn btn-primary"
+            disabled={!reachable || reconcile.isPending}
+            onClick={() => reconcile.mutate()}
+          >
             {reconcile.isPending ? 'Reconciling…' : 'Reconcile now'}
           </button>
         }
@@ -57,7 +69,11 @@ export function ContainersView() {
             <dl className="kv">
               <dt>State</dt>
               <dd>
-                {reachable ? <span className="badge badge-ok">reachable</span> : <span className="badge badge-bad">unreachable</span>}
+                {reachable ? (
+                  <span className="badge badge-ok">reachable</span>
+                ) : (
+                  <span className="badge badge-bad">unreachable</span>
+                )}
                 {engine.data.engine.error && <span className="muted small"> {engine.data.engine.error}</span>}
               </dd>
               <dt>Socket</dt>
@@ -75,8 +91,8 @@ export function ContainersView() {
             </dl>
             {!reachable && (
               <p className="muted small">
-                Without an engine the cell keeps its state and renders every config; the containers start as soon as the engine answers on this socket
-                (set <code>PIC_DOCKER_SOCKET</code> to use another).
+                Without an engine the cell keeps its state and renders every config; the containers start as soon as the
+                engine answers on this socket (set <code>PIC_DOCKER_SOCKET</code> to use another).
               </p>
             )}
           </div>
@@ -103,13 +119,19 @@ export function ContainersView() {
                   <tr key={c.id} data-name={c.name}>
                     <td>
                       <strong>{c.name}</strong>
-                      <div className="small muted">{c.component ? `cell · ${c.component}` : c.managed ? 'cell' : 'not managed by the cell'}</div>
+                      <div className="small muted">
+                        {c.component ? `cell · ${c.component}` : c.managed ? 'cell' : 'not managed by the cell'}
+                      </div>
                     </td>
                     <td>
                       <span className={`badge ${STATE_BADGE[c.state] ?? 'badge-bad'}`} data-testid="state">
                         {c.state}
                       </span>
-                      {c.health && <span className={`badge ${c.health === 'healthy' ? 'badge-ok' : 'badge-warn'}`}>{c.health}</span>}
+                      {c.health && (
+                        <span className={`badge ${c.health === 'healthy' ? 'badge-ok' : 'badge-warn'}`}>
+                          {c.health}
+                        </span>
+                      )}
                       <div className="small muted">{uptime(c)}</div>
                     </td>
                     <td className="small">

@@ -33,7 +33,12 @@ export function ImagesCard() {
     <div className="card stack" data-testid="images">
       <h2>Images</h2>
       <form className="row" onSubmit={submit}>
-        <Field label="Pull an image" name="image" placeholder="caddy:2.10-alpine" errors={fieldErrorsOf(pull.error).image} />
+        <Field
+          label="Pull an image"
+          name="image"
+          placeholder="caddy:2.10-alpine"
+          errors={fieldErrorsOf(pull.error).image}
+        />
         <button className="btn" disabled={pull.isPending || j?.state === 'running'}>
           Pull
         </button>
@@ -72,8 +77,12 @@ export function ImagesCard() {
 export function VolumesCard() {
   const utils = trpc.useUtils();
   const volumes = trpc.containers.volumes.list.useQuery();
-  const create = trpc.containers.volumes.create.useMutation({ onSuccess: () => void utils.containers.volumes.invalidate() });
-  const remove = trpc.containers.volumes.remove.useMutation({ onSuccess: () => void utils.containers.volumes.invalidate() });
+  const create = trpc.containers.volumes.create.useMutation({
+    onSuccess: () => void utils.containers.volumes.invalidate(),
+  });
+  const remove = trpc.containers.volumes.remove.useMutation({
+    onSuccess: () => void utils.containers.volumes.invalidate(),
+  });
   const [confirm, setConfirm] = useState<string | null>(null);
   const submit = (e: FormEvent<HTMLFormElement>) => {
     e.preventDefault();
@@ -104,7 +113,11 @@ export function VolumesCard() {
                   <td>
                     {confirm === v.name ? (
                       <span className="row">
-                        <button className="btn btn-danger" disabled={remove.isPending} onClick={() => remove.mutate({ name: v.name }, { onSettled: () => setConfirm(null) })}>
+                        <button
+                          className="btn btn-danger"
+                          disabled={remove.isPending}
+                          onClick={() => remove.mutate({ name: v.name }, { onSettled: () => setConfirm(null) })}
+                        >
                           Remove {v.name} and its data
                         </button>
                         <button className="btn" onClick={() => setConfirm(null)}>

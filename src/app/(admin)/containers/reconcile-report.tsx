@@ -6,7 +6,13 @@ import type { AppRouter } from '@/server/routers/_app';
 
 type Report = inferRouterOutputs<AppRouter>['containers']['reconcile'];
 
-const BADGE: Record<string, string> = { created: 'badge-ok', recreated: 'badge-ok', started: 'badge-ok', removed: 'badge-warn', failed: 'badge-bad' };
+const BADGE: Record<string, string> = {
+  created: 'badge-ok',
+  recreated: 'badge-ok',
+  started: 'badge-ok',
+  removed: 'badge-warn',
+  failed: 'badge-bad',
+};
 
 /** What the last reconcile did, per component, and why. */
 export function ReconcileReport({ report }: { report: Report }) {
@@ -14,7 +20,8 @@ export function ReconcileReport({ report }: { report: Report }) {
     <div className="card" data-testid="reconcile-report">
       <h2>Last reconcile</h2>
       <p className="small muted">
-        {formatAgo(report.at)}, {report.durationMs} ms. Network {report.network.name} ({report.network.subnet}): {report.network.action}
+        {formatAgo(report.at)}, {report.durationMs} ms. Network {report.network.name} ({report.network.subnet}):{' '}
+        {report.network.action}
         {report.network.action !== 'unchanged' ? `, ${report.network.reason}` : ''}.
       </p>
       <table className="table">

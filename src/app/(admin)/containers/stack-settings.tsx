@@ -5,13 +5,16 @@ import { Alert, Field, FieldError } from '@/components/ui';
 import { fieldErrorsOf, trpc } from '@/lib/client/trpc';
 import { RESTART_POLICIES, type ComponentName } from '@/lib/schemas/containers';
 
-type Apply = { state: 'applied'; report: { changed: boolean; components: { action: string }[] } } | { state: 'pending'; reason: string };
+type Apply =
+  | { state: 'applied'; report: { changed: boolean; components: { action: string }[] } }
+  | { state: 'pending'; reason: string };
 
 function ApplyLine({ apply }: { apply: Apply | undefined }) {
   if (!apply) return null;
   if (apply.state === 'pending') return <Alert kind="warn">Saved. {apply.reason}.</Alert>;
   const failed = apply.report.components.filter((c) => c.action === 'failed').length;
-  if (failed) return <Alert kind="error">Saved, but {failed} component(s) failed to reconcile: see the report above.</Alert>;
+  if (failed)
+    return <Alert kind="error">Saved, but {failed} component(s) failed to reconcile: see the report above.</Alert>;
   return <Alert kind="ok">Saved and reconciled{apply.report.changed ? '' : ' (nothing to change)'}.</Alert>;
 }
 
@@ -47,7 +50,10 @@ export function StackSettings({ reachable }: { reachable: boolean }) {
   return (
     <div className="card stack" data-testid="stack">
       <h2>Stack</h2>
-      <p className="small muted">What the cell runs. A change is reconciled at once when the engine is reachable{reachable ? '' : ' (it is not now)'}.</p>
+      <p className="small muted">
+        What the cell runs. A change is reconciled at once when the engine is reachable
+        {reachable ? '' : ' (it is not now)'}.
+      </p>
       <ApplyLine apply={(component.data ?? network.data)?.apply} />
       {component.error && !Object.keys(errors).length && <Alert kind="error">{component.error.message}</Alert>}
       <table className="table">
@@ -72,7 +78,13 @@ export function StackSettings({ reachable }: { reachable: boolean }) {
                 <code>{c.effectiveImage}</code>
                 {c.imageFromEnv && <div className="muted">set by PIC_IMAGE_{c.component.toUpperCase()}</div>}
               </td>
-              <td className="small">{c.spec?.network.mode === 'cell' ? c.spec.network.ipv4 : c.spec?.network.mode === 'host' ? 'host network' : '—'}</td>
+              <td className="small">
+                {c.spec?.network.mode === 'cell'
+                  ? c.spec.network.ipv4
+                  : c.spec?.network.mode === 'host'
+                    ? 'host network'
+                    : '—'}
+              </td>
               <td>
                 <button className="btn" onClick={() => setEditing(editing === c.component ? null : c.component)}>
                   Edit
@@ -88,7 +100,14 @@ export function StackSettings({ reachable }: { reachable: boolean }) {
           return (
             <form className="stack" onSubmit={(e) => saveComponent(e, c.component)} key={c.component}>
               <h3>{c.label}</h3>
-              <Field label="Image" name="image" defaultValue={c.image ?? ''} placeholder={c.defaultImage} hint={`Empty: ${c.defaultImage}`} errors={errors.image} />
+              <Field
+                label="Image"
+                name="image"
+                defaultValue={c.image ?? ''}
+                placeholder={c.defaultImage}
+                hint={`Empty: ${c.defaultImage}`}
+                errors={errors.image}
+              />
               {c.component !== 'caddy' && (
                 <label className="row">
                   <input type="checkbox" name="enabled" defaultChecked={c.enabled} /> Run {c.label}
@@ -120,7 +139,11 @@ export function StackSettings({ reachable }: { reachable: boolean }) {
           name="subnet"
           defaultValue={stack.data.network.subnet}
           disabled={stack.data.network.fromEnv}
-          hint={stack.data.network.fromEnv ? 'Set by PIC_CELL_SUBNET' : 'cell-network; every component is re-created on a change'}
+          hint={
+            stack.data.network.fromEnv
+              ? 'Set by PIC_CELL_SUBNET'
+              : 'cell-network; every component is re-created on a change'
+          }
           errors={fieldErrorsOf(network.error).subnet}
         />
         <button className="btn" disabled={network.isPending || stack.data.network.fromEnv}>

@@ -48,7 +48,11 @@ export default function DashboardPage() {
                 Socket <code>{s.engine.socket}</code>
                 {s.engine.error && <> — {s.engine.error}</>}
               </p>
-              {!s.engine.reachable && <p className="small">State and settings still work; changes are applied once the engine is reachable.</p>}
+              {!s.engine.reachable && (
+                <p className="small">
+                  State and settings still work; changes are applied once the engine is reachable.
+                </p>
+              )}
               <Link href="/containers">Containers</Link>
             </div>
             <div className="card">
@@ -84,7 +88,8 @@ export default function DashboardPage() {
                       </>
                     ) : (
                       <>
-                        <span className="badge badge-ok">in place</span> <span className="muted small">{state.appliedVia}</span>
+                        <span className="badge badge-ok">in place</span>{' '}
+                        <span className="muted small">{state.appliedVia}</span>
                       </>
                     )}
                   </dd>
@@ -101,7 +106,11 @@ export default function DashboardPage() {
                     <span className="badge badge-bad">failing</span> <span className="small">{s.ddns.lastError}</span>
                   </>
                 ) : (
-                  <span>{s.ddns.publishedAddress ? `${s.ddns.publishedAddress} (${s.ddns.provider})` : `not published yet (${s.ddns.provider})`}</span>
+                  <span>
+                    {s.ddns.publishedAddress
+                      ? `${s.ddns.publishedAddress} (${s.ddns.provider})`
+                      : `not published yet (${s.ddns.provider})`}
+                  </span>
                 )}
               </dd>
             </dl>
@@ -131,5 +140,15 @@ function Stat({ label, value, href }: { label: string; value: number; href?: str
       <div className="stat">{value}</div>
     </>
   );
-  return <div className="card">{href ? <Link href={href} style={{ color: 'inherit', textDecoration: 'none' }}>{body}</Link> : body}</div>;
+  return (
+    <div className="card">
+      {href ? (
+        <Link href={href} style={{ color: 'inherit', textDecoration: 'none' }}>
+          {body}
+        </Link>
+      ) : (
+        body
+      )}
+    </div>
+  );
 }

@@ -13,13 +13,17 @@ export function ConfigStatus({ state, target }: { state: ConfigState | null | un
   if (state.pending) {
     return (
       <p className="small" role="status">
-        <span className="badge badge-warn">pending</span> {target} has not loaded the latest change{state.error ? `: ${state.error}` : ''}. It is retried every 30 seconds.
+        <span className="badge badge-warn">pending</span> {target} has not loaded the latest change
+        {state.error ? `: ${state.error}` : ''}. It is retried every 30 seconds.
       </p>
     );
   }
   return (
     <p className="small" role="status">
-      <span className="badge badge-ok">in place</span> <span className="muted">{state.appliedVia} ({formatAgo(state.updatedAt)})</span>
+      <span className="badge badge-ok">in place</span>{' '}
+      <span className="muted">
+        {state.appliedVia} ({formatAgo(state.updatedAt)})
+      </span>
     </p>
   );
 }

@@ -33,7 +33,16 @@ export function DhcpCard({ onApplied }: { onApplied: (apply: ApplyState) => void
 
   useEffect(() => {
     if (c && !d) {
-      setD({ enabled: c.enabled, interface: c.interface, rangeStart: c.rangeStart, rangeEnd: c.rangeEnd, netmask: c.netmask, gateway: c.gateway ?? '', dnsServer: c.dnsServer, leaseSeconds: String(c.leaseSeconds) });
+      setD({
+        enabled: c.enabled,
+        interface: c.interface,
+        rangeStart: c.rangeStart,
+        rangeEnd: c.rangeEnd,
+        netmask: c.netmask,
+        gateway: c.gateway ?? '',
+        dnsServer: c.dnsServer,
+        leaseSeconds: String(c.leaseSeconds),
+      });
     }
   }, [c, d]);
 
@@ -41,7 +50,11 @@ export function DhcpCard({ onApplied }: { onApplied: (apply: ApplyState) => void
     e.preventDefault();
     if (!d) return;
     try {
-      const r = await update.mutateAsync({ ...d, gateway: d.gateway.trim() || null, leaseSeconds: Number(d.leaseSeconds) || 0 });
+      const r = await update.mutateAsync({
+        ...d,
+        gateway: d.gateway.trim() || null,
+        leaseSeconds: Number(d.leaseSeconds) || 0,
+      });
       setErrors({});
       onApplied(r.apply);
       await utils.dhcp.invalidate();
@@ -70,15 +83,25 @@ export function DhcpCard({ onApplied }: { onApplied: (apply: ApplyState) => void
       <ConfigStatus state={c?.applyState} target="cell-dhcp" />
       <form className="stack" noValidate onSubmit={save}>
         <label className="row">
-          <input type="checkbox" checked={d.enabled} onChange={(e) => setD({ ...d, enabled: e.target.checked })} /> This cell is the LAN&apos;s DHCP server
+          <input type="checkbox" checked={d.enabled} onChange={(e) => setD({ ...d, enabled: e.target.checked })} /> This
+          cell is the LAN&apos;s DHCP server
         </label>
         <p className="muted small" style={{ margin: 0 }}>
-          Turn off the router&apos;s own DHCP first: two DHCP servers on one LAN hand out clashing addresses. DNS stays with the cell&apos;s DNS.
+          Turn off the router&apos;s own DHCP first: two DHCP servers on one LAN hand out clashing addresses. DNS stays
+          with the cell&apos;s DNS.
         </p>
         {update.error && !Object.keys(errors).length && <Alert kind="error">{update.error.message}</Alert>}
         <div className="grid">
           {FIELDS.map(([k, label, hint]) => (
-            <Field key={k} label={label} name={k} value={d[k]} onChange={(e) => setD({ ...d, [k]: e.target.value })} errors={errors[k]} hint={hint} />
+            <Field
+              key={k}
+              label={label}
+              name={k}
+              value={d[k]}
+              onChange={(e) => setD({ ...d, [k]: e.target.value })}
+              errors={errors[k]}
+              hint={hint}
+            />
           ))}
         </div>
         <SubmitButton pending={update.isPending}>Save DHCP settings</SubmitButton>
@@ -136,9 +159,28 @@ export function DhcpCard({ onApplied }: { onApplied: (apply: ApplyState) => void
         </tbody>
       </table>
       <form className="grid" noValidate onSubmit={reserve} aria-label="New reservation">
-        <Field label="Name" name="res-name" value={res.name} onChange={(e) => setRes({ ...res, name: e.target.value })} errors={resErrors.name} hint="Also its .cell name" />
-        <Field label="MAC address" name="res-mac" value={res.mac} onChange={(e) => setRes({ ...res, mac: e.target.value })} errors={resErrors.mac} />
-        <Field label="Address" name="res-address" value={res.address} onChange={(e) => setRes({ ...res, address: e.target.value })} errors={resErrors.address} />
+        <Field
+          label="Name"
+          name="res-name"
+          value={res.name}
+          onChange={(e) => setRes({ ...res, name: e.target.value })}
+          errors={resErrors.name}
+          hint="Also its .cell name"
+        />
+        <Field
+          label="MAC address"
+          name="res-mac"
+          value={res.mac}
+          onChange={(e) => setRes({ ...res, mac: e.target.value })}
+          errors={resErrors.mac}
+        />
+        <Field
+          label="Address"
+          name="res-address"
+          value={res.address}
+          onChange={(e) => setRes({ ...res, address: e.target.value })}
+          errors={resErrors.address}
+        />
         <SubmitButton pending={create.isPending}>Reserve</SubmitButton>
       </form>
     </section>

@@ -36,7 +36,13 @@ export function DnsRecords({ onApplied }: { onApplied: (apply: ApplyState) => vo
             setSearch(draft.trim());
           }}
         >
-          <input aria-label="Search names" placeholder="Name or value" value={draft} onChange={(e) => setDraft(e.target.value)} style={{ maxWidth: 260 }} />
+          <input
+            aria-label="Search names"
+            placeholder="Name or value"
+            value={draft}
+            onChange={(e) => setDraft(e.target.value)}
+            style={{ maxWidth: 260 }}
+          />
           <button className="btn">Search</button>
         </form>
         <button className="btn btn-primary" onClick={() => setEditing('new')} disabled={!data}>
@@ -89,7 +95,9 @@ export function DnsRecords({ onApplied }: { onApplied: (apply: ApplyState) => vo
       </div>
       <div className="card table-wrap">
         <h2>Automatic names</h2>
-        <p className="muted small">Kept in sync with peers, the cell, its services and DHCP reservations; they cannot be edited here.</p>
+        <p className="muted small">
+          Kept in sync with peers, the cell, its services and DHCP reservations; they cannot be edited here.
+        </p>
         <table className="table" aria-label="Automatic names">
           <thead>
             <tr>
@@ -116,7 +124,10 @@ export function DnsRecords({ onApplied }: { onApplied: (apply: ApplyState) => vo
         </table>
       </div>
       {editing && data && (
-        <Dialog title={editing === 'new' ? 'Add record' : `Edit ${fqdn(editing.name, editing.zone)}`} onClose={() => setEditing(null)}>
+        <Dialog
+          title={editing === 'new' ? 'Add record' : `Edit ${fqdn(editing.name, editing.zone)}`}
+          onClose={() => setEditing(null)}
+        >
           <RecordForm zones={data.zones} initial={editing === 'new' ? undefined : editing} onDone={done} />
         </Dialog>
       )}
@@ -140,7 +151,8 @@ export function DnsRecords({ onApplied }: { onApplied: (apply: ApplyState) => vo
             )
           }
         >
-          Delete <code>{fqdn(removing.name, removing.zone)}</code> {removing.type} <code>{removing.value}</code>? It stops resolving as soon as the DNS container reloads.
+          Delete <code>{fqdn(removing.name, removing.zone)}</code> {removing.type} <code>{removing.value}</code>? It
+          stops resolving as soon as the DNS container reloads.
         </ConfirmDialog>
       )}
     </section>

@@ -15,7 +15,8 @@ interface Draft {
   publicAddress6: string;
 }
 
-const firstError = (errors: Record<string, string[]>, prefix: string) => Object.entries(errors).find(([k]) => k === prefix || k.startsWith(`${prefix}.`))?.[1];
+const firstError = (errors: Record<string, string[]>, prefix: string) =>
+  Object.entries(errors).find(([k]) => k === prefix || k.startsWith(`${prefix}.`))?.[1];
 
 /** Upstream resolvers, DNS over TLS, cache, log level, and the split-horizon view of the domain. */
 export function DnsSettings({ onApplied }: { onApplied: (apply: ApplyState) => void }) {
@@ -28,7 +29,14 @@ export function DnsSettings({ onApplied }: { onApplied: (apply: ApplyState) => v
 
   useEffect(() => {
     if (c && !d) {
-      setD({ upstreams: c.upstreams.join(', '), tlsServerName: c.tlsServerName ?? '', cache: c.cache, logLevel: c.logLevel, publicAddress: c.publicAddress ?? '', publicAddress6: c.publicAddress6 ?? '' });
+      setD({
+        upstreams: c.upstreams.join(', '),
+        tlsServerName: c.tlsServerName ?? '',
+        cache: c.cache,
+        logLevel: c.logLevel,
+        publicAddress: c.publicAddress ?? '',
+        publicAddress6: c.publicAddress6 ?? '',
+      });
     }
   }, [c, d]);
 
@@ -47,29 +55,53 @@ export function DnsSettings({ onApplied }: { onApplied: (apply: ApplyState) => v
 
   if (!d || !c) return current.error ? <Alert kind="error">{current.error.message}</Alert> : null;
   const text = (k: 'upstreams' | 'tlsServerName' | 'publicAddress' | 'publicAddress6', label: string, hint: string) => (
-    <Field label={label} name={k} value={d[k]} onChange={(e) => setD({ ...d, [k]: e.target.value })} errors={firstError(errors, k)} hint={hint} />
+    <Field
+      label={label}
+      name={k}
+      value={d[k]}
+      onChange={(e) => setD({ ...d, [k]: e.target.value })}
+      errors={firstError(errors, k)}
+      hint={hint}
+    />
   );
   return (
     <form className="card stack" noValidate onSubmit={submit} aria-label="DNS settings">
       <h2>Resolvers and split horizon</h2>
       <ConfigStatus state={c.applyState} target="cell-dns" />
       {update.error && !Object.keys(errors).length && <Alert kind="error">{update.error.message}</Alert>}
-      {text('upstreams', 'Upstream resolvers', 'Addresses, comma separated, with an optional port: 1.1.1.1, [2606:4700::1111]:53')}
-      {text('tlsServerName', 'DNS over TLS: the resolvers’ certificate name', 'Empty: plain DNS. For example cloudflare-dns.com (port 853 unless given).')}
+      {text(
+        'upstreams',
+        'Upstream resolvers',
+        'Addresses, comma separated, with an optional port: 1.1.1.1, [2606:4700::1111]:53',
+      )}
+      {text(
+        'tlsServerName',
+        'DNS over TLS: the resolvers’ certificate name',
+        'Empty: plain DNS. For example cloudflare-dns.com (port 853 unless given).',
+      )}
       <label className="row">
-        <input type="checkbox" checked={d.cache} onChange={(e) => setD({ ...d, cache: e.target.checked })} /> Cache answers (5 minutes)
+        <input type="checkbox" checked={d.cache} onChange={(e) => setD({ ...d, cache: e.target.checked })} /> Cache
+        answers (5 minutes)
       </label>
       <div className="field">
         <label htmlFor="f-logLevel">Log level</label>
-        <select id="f-logLevel" value={d.logLevel} onChange={(e) => setD({ ...d, logLevel: e.target.value as Draft['logLevel'] })}>
+        <select
+          id="f-logLevel"
+          value={d.logLevel}
+          onChange={(e) => setD({ ...d, logLevel: e.target.value as Draft['logLevel'] })}
+        >
           <option value="info">info: errors only</option>
           <option value="debug">debug: every query</option>
         </select>
       </div>
       <div className="stack">
         <p className="muted small" style={{ margin: 0 }}>
-          Split horizon for <code>{c.domain}</code>: queries from {c.internalNets.map((n) => <code key={n}>{n} </code>)} get the cell&apos;s tunnel address{' '}
-          <code>{c.cellAddress}</code>; everyone else gets the public address below, or what the public DNS says when it is empty.
+          Split horizon for <code>{c.domain}</code>: queries from{' '}
+          {c.internalNets.map((n) => (
+            <code key={n}>{n} </code>
+          ))}{' '}
+          get the cell&apos;s tunnel address <code>{c.cellAddress}</code>; everyone else gets the public address below,
+          or what the public DNS says when it is empty.
         </p>
         {text('publicAddress', 'Public IPv4 address', 'What outsiders get for the domain and its services.')}
         {text('publicAddress6', 'Public IPv6 address (optional)', 'Leave empty when the cell has none.')}

@@ -37,8 +37,19 @@ export function LookupCard() {
           void ask();
         }}
       >
-        <input aria-label="Name to test" placeholder="alice-phone.cell" value={name} onChange={(e) => setName(e.target.value)} style={{ maxWidth: 280 }} />
-        <select aria-label="Record type" value={type} onChange={(e) => setType(e.target.value as RecordType)} style={{ maxWidth: 110 }}>
+        <input
+          aria-label="Name to test"
+          placeholder="alice-phone.cell"
+          value={name}
+          onChange={(e) => setName(e.target.value)}
+          style={{ maxWidth: 280 }}
+        />
+        <select
+          aria-label="Record type"
+          value={type}
+          onChange={(e) => setType(e.target.value as RecordType)}
+          style={{ maxWidth: 110 }}
+        >
           {RECORD_TYPES.map((t) => (
             <option key={t}>{t}</option>
           ))}
@@ -51,7 +62,8 @@ export function LookupCard() {
       {r && (
         <div role="status" aria-label="Answer">
           <p style={{ margin: 0 }}>
-            <strong>{r.name}</strong> {r.type}: <span className={`badge ${r.status === 'NOERROR' ? 'badge-ok' : 'badge-warn'}`}>{r.status}</span>
+            <strong>{r.name}</strong> {r.type}:{' '}
+            <span className={`badge ${r.status === 'NOERROR' ? 'badge-ok' : 'badge-warn'}`}>{r.status}</span>
           </p>
           {r.answers.length > 0 && (
             <ul className="mono">

@@ -20,14 +20,23 @@ export function NetworkView() {
   const [notice, setNotice] = useState<ApplyState | null>(null);
   return (
     <>
-      <PageHead title="Network services" subtitle="Names in the .cell zone and the cell's domain, time for peers, and DHCP for the LAN." />
+      <PageHead
+        title="Network services"
+        subtitle="Names in the .cell zone and the cell's domain, time for peers, and DHCP for the LAN."
+      />
       <div className="stack">
         <div className="row" role="tablist">
           {TABS.map(([id, label]) => (
-            <button key={id} role="tab" aria-selected={tab === id} className={`btn${tab === id ? ' btn-primary' : ''}`} onClick={() => {
+            <button
+              key={id}
+              role="tab"
+              aria-selected={tab === id}
+              className={`btn${tab === id ? ' btn-primary' : ''}`}
+              onClick={() => {
                 setTab(id);
                 setNotice(null);
-              }}>
+              }}
+            >
               {label}
             </button>
           ))}

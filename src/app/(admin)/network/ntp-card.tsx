@@ -46,7 +46,10 @@ export function NtpCard({ onApplied }: { onApplied: (apply: ApplyState) => void 
   async function submit(e: FormEvent) {
     e.preventDefault();
     try {
-      const r = await update.mutateAsync({ sources: parseSources(sources ?? ''), localStratum: stratum.trim() === '' ? null : Number(stratum) });
+      const r = await update.mutateAsync({
+        sources: parseSources(sources ?? ''),
+        localStratum: stratum.trim() === '' ? null : Number(stratum),
+      });
       setErrors({});
       onApplied(r.apply);
       await utils.ntp.invalidate();
@@ -78,20 +81,40 @@ export function NtpCard({ onApplied }: { onApplied: (apply: ApplyState) => void 
       {update.error && !Object.keys(errors).length && <Alert kind="error">{update.error.message}</Alert>}
       <div className="field">
         <label htmlFor="f-sources">Upstream sources</label>
-        <textarea id="f-sources" rows={4} value={sources ?? ''} onChange={(e) => setSources(e.target.value)} aria-invalid={sourceError ? true : undefined} />
+        <textarea
+          id="f-sources"
+          rows={4}
+          value={sources ?? ''}
+          onChange={(e) => setSources(e.target.value)}
+          aria-invalid={sourceError ? true : undefined}
+        />
         {sourceError ? (
           <span className="error" role="alert">
             {lineOf(sourceError[0])}
             {sourceError[1][0]}
           </span>
         ) : (
-          <span className="hint">One per line: “pool pool.ntp.org” or “server time.example.org”; add “noiburst” to skip the fast first sync.</span>
+          <span className="hint">
+            One per line: “pool pool.ntp.org” or “server time.example.org”; add “noiburst” to skip the fast first sync.
+          </span>
         )}
       </div>
-      <Field label="Local stratum when upstreams are unreachable" name="localStratum" inputMode="numeric" value={stratum} onChange={(e) => setStratum(e.target.value)} errors={errors.localStratum} hint="1–15; empty turns the fallback off." />
+      <Field
+        label="Local stratum when upstreams are unreachable"
+        name="localStratum"
+        inputMode="numeric"
+        value={stratum}
+        onChange={(e) => setStratum(e.target.value)}
+        errors={errors.localStratum}
+        hint="1–15; empty turns the fallback off."
+      />
       {c && (
         <p className="muted small" style={{ margin: 0 }}>
-          Answers only {c.allow.map((n) => <code key={n}>{n} </code>)}(the tunnel and the cell network).
+          Answers only{' '}
+          {c.allow.map((n) => (
+            <code key={n}>{n} </code>
+          ))}
+          (the tunnel and the cell network).
         </p>
       )}
       <SubmitButton pending={update.isPending}>Save NTP settings</SubmitButton>

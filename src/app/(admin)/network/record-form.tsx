@@ -25,11 +25,21 @@ const VALUE_HINT: Record<RecordType, string> = {
 };
 
 /** Create or edit one custom record; the server's field errors appear next to each field. */
-export function RecordForm({ zones, initial, onDone }: { zones: string[]; initial?: RecordDraft; onDone: (apply: ApplyState) => void }) {
+export function RecordForm({
+  zones,
+  initial,
+  onDone,
+}: {
+  zones: string[];
+  initial?: RecordDraft;
+  onDone: (apply: ApplyState) => void;
+}) {
   const utils = trpc.useUtils();
   const create = trpc.dns.createRecord.useMutation();
   const update = trpc.dns.updateRecord.useMutation();
-  const [d, setD] = useState<RecordDraft>(initial ?? { zone: zones[0] ?? 'cell', name: '', type: 'A', value: '', ttl: 300 });
+  const [d, setD] = useState<RecordDraft>(
+    initial ?? { zone: zones[0] ?? 'cell', name: '', type: 'A', value: '', ttl: 300 },
+  );
   const [errors, setErrors] = useState<Record<string, string[]>>({});
   const [error, setError] = useState<string | null>(null);
   const pending = create.isPending || update.isPending;
@@ -58,9 +68,20 @@ export function RecordForm({ zones, initial, onDone }: { zones: string[]; initia
             <option key={z}>{z}</option>
           ))}
         </select>
-        {errors.zone && <span className="error" role="alert">{errors.zone[0]}</span>}
+        {errors.zone && (
+          <span className="error" role="alert">
+            {errors.zone[0]}
+          </span>
+        )}
       </div>
-      <Field label="Name" name="name" value={d.name} onChange={(e) => setD({ ...d, name: e.target.value })} errors={errors.name} hint={`Relative to ${d.zone}: @ for ${d.zone} itself`} />
+      <Field
+        label="Name"
+        name="name"
+        value={d.name}
+        onChange={(e) => setD({ ...d, name: e.target.value })}
+        errors={errors.name}
+        hint={`Relative to ${d.zone}: @ for ${d.zone} itself`}
+      />
       <div className="field">
         <label htmlFor="f-type">Type</label>
         <select id="f-type" value={d.type} onChange={(e) => setD({ ...d, type: e.target.value as RecordType })}>
@@ -68,10 +89,29 @@ export function RecordForm({ zones, initial, onDone }: { zones: string[]; initia
             <option key={t}>{t}</option>
           ))}
         </select>
-        {errors.type && <span className="error" role="alert">{errors.type[0]}</span>}
+        {errors.type && (
+          <span className="error" role="alert">
+            {errors.type[0]}
+          </span>
+        )}
       </div>
-      <Field label="Value" name="value" value={d.value} onChange={(e) => setD({ ...d, value: e.target.value })} errors={errors.value} hint={VALUE_HINT[d.type]} />
-      <Field label="TTL (seconds)" name="ttl" inputMode="numeric" value={String(d.ttl)} onChange={(e) => setD({ ...d, ttl: Number(e.target.value) || 0 })} errors={errors.ttl} hint="30 seconds to one day" />
+      <Field
+        label="Value"
+        name="value"
+        value={d.value}
+        onChange={(e) => setD({ ...d, value: e.target.value })}
+        errors={errors.value}
+        hint={VALUE_HINT[d.type]}
+      />
+      <Field
+        label="TTL (seconds)"
+        name="ttl"
+        inputMode="numeric"
+        value={String(d.ttl)}
+        onChange={(e) => setD({ ...d, ttl: Number(e.target.value) || 0 })}
+        errors={errors.ttl}
+        hint="30 seconds to one day"
+      />
       <SubmitButton pending={pending}>{d.id ? 'Save record' : 'Add record'}</SubmitButton>
     </form>
   );

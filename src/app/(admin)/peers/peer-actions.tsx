@@ -34,7 +34,11 @@ export function PeerActions({ peer, onApplied }: { peer: PeerRow; onApplied: (ap
       <button className="btn" onClick={() => setOpen('edit')}>
         Edit
       </button>
-      <button className="btn" disabled={setEnabled.isPending} onClick={() => setEnabled.mutate({ id: peer.id, enabled: !peer.enabled })}>
+      <button
+        className="btn"
+        disabled={setEnabled.isPending}
+        onClick={() => setEnabled.mutate({ id: peer.id, enabled: !peer.enabled })}
+      >
         {peer.enabled ? 'Disable' : 'Enable'}
       </button>
       <button className="btn" onClick={() => setOpen('login')}>
@@ -73,7 +77,11 @@ export function PeerActions({ peer, onApplied }: { peer: PeerRow; onApplied: (ap
               </div>
             )}
             {rotate.error && <p className="alert alert-error">{rotate.error.message}</p>}
-            <button className="btn btn-danger" disabled={rotate.isPending} onClick={() => rotate.mutate({ id: peer.id, publicKey: peer.ownKey ? newKey.trim() : undefined })}>
+            <button
+              className="btn btn-danger"
+              disabled={rotate.isPending}
+              onClick={() => rotate.mutate({ id: peer.id, publicKey: peer.ownKey ? newKey.trim() : undefined })}
+            >
               Rotate keys
             </button>
           </div>
@@ -83,10 +91,15 @@ export function PeerActions({ peer, onApplied }: { peer: PeerRow; onApplied: (ap
         <Dialog title={`Delete ${peer.name}?`} onClose={close}>
           <div className="stack">
             <p>
-              {peer.name} ({peer.address}) loses access at once{peer.login ? `, and its portal login ${peer.login} is removed` : ''}. This cannot be undone.
+              {peer.name} ({peer.address}) loses access at once
+              {peer.login ? `, and its portal login ${peer.login} is removed` : ''}. This cannot be undone.
             </p>
             {remove.error && <p className="alert alert-error">{remove.error.message}</p>}
-            <button className="btn btn-danger" disabled={remove.isPending} onClick={() => remove.mutate({ id: peer.id })}>
+            <button
+              className="btn btn-danger"
+              disabled={remove.isPending}
+              onClick={() => remove.mutate({ id: peer.id })}
+            >
               Delete {peer.name}
             </button>
           </div>

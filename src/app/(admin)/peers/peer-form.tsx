@@ -59,7 +59,11 @@ export function PeerForm({ peer, onDone }: { peer?: PeerRow; onDone: (apply: App
     try {
       const result = peer
         ? await update.mutateAsync({ ...common, id: peer.id, expiresAt: d.expiresAt ? new Date(d.expiresAt) : null })
-        : await create.mutateAsync({ ...common, expiresAt: d.expiresAt ? new Date(d.expiresAt) : undefined, publicKey: d.publicKey || undefined });
+        : await create.mutateAsync({
+            ...common,
+            expiresAt: d.expiresAt ? new Date(d.expiresAt) : undefined,
+            publicKey: d.publicKey || undefined,
+          });
       await utils.peers.invalidate();
       onDone(result.apply);
     } catch (err) {
@@ -72,14 +76,28 @@ export function PeerForm({ peer, onDone }: { peer?: PeerRow; onDone: (apply: App
   return (
     <form className="stack" onSubmit={onSubmit} noValidate>
       {failure && <p className="alert alert-error">{failure}</p>}
-      <Field label="Name" name="name" value={d.name} onChange={(e) => set({ name: e.target.value })} errors={errors.name} hint="Letters, digits, _ - . — also its DNS name" />
+      <Field
+        label="Name"
+        name="name"
+        value={d.name}
+        onChange={(e) => set({ name: e.target.value })}
+        errors={errors.name}
+        hint="Letters, digits, _ - . — also its DNS name"
+      />
       <fieldset className="field">
         <legend>Routing</legend>
         {ROUTING_POLICIES.map((p) => (
           <label key={p} className="choice">
-            <input type="radio" name="routingPolicy" value={p} checked={d.routingPolicy === p} onChange={() => set({ routingPolicy: p })} />
+            <input
+              type="radio"
+              name="routingPolicy"
+              value={p}
+              checked={d.routingPolicy === p}
+              onChange={() => set({ routingPolicy: p })}
+            />
             <span>
-              <strong>{ROUTING_POLICY_INFO[p].label}</strong> <span className="muted small">{ROUTING_POLICY_INFO[p].summary}</span>
+              <strong>{ROUTING_POLICY_INFO[p].label}</strong>{' '}
+              <span className="muted small">{ROUTING_POLICY_INFO[p].summary}</span>
             </span>
           </label>
         ))}
@@ -87,14 +105,43 @@ export function PeerForm({ peer, onDone }: { peer?: PeerRow; onDone: (apply: App
       {d.routingPolicy === 'custom' && (
         <div className="field">
           <label htmlFor="f-allowedIps">Networks through the cell (one per line)</label>
-          <textarea id="f-allowedIps" rows={3} value={d.allowedIps} onChange={(e) => set({ allowedIps: e.target.value })} />
-          <FieldError errors={errors.allowedIps ?? Object.entries(errors).find(([k]) => k.startsWith('allowedIps.'))?.[1]} />
+          <textarea
+            id="f-allowedIps"
+            rows={3}
+            value={d.allowedIps}
+            onChange={(e) => set({ allowedIps: e.target.value })}
+          />
+          <FieldError
+            errors={errors.allowedIps ?? Object.entries(errors).find(([k]) => k.startsWith('allowedIps.'))?.[1]}
+          />
         </div>
       )}
-      <Field label="Fixed address (optional)" name="address" value={d.address} placeholder="lowest free" onChange={(e) => set({ address: e.target.value })} errors={errors.address} />
-      <Field label="Expires (optional)" name="expiresAt" type="datetime-local" value={d.expiresAt} onChange={(e) => set({ expiresAt: e.target.value })} errors={errors.expiresAt} />
+      <Field
+        label="Fixed address (optional)"
+        name="address"
+        value={d.address}
+        placeholder="lowest free"
+        onChange={(e) => set({ address: e.target.value })}
+        errors={errors.address}
+      />
+      <Field
+        label="Expires (optional)"
+        name="expiresAt"
+        type="datetime-local"
+        value={d.expiresAt}
+        onChange={(e) => set({ expiresAt: e.target.value })}
+        errors={errors.expiresAt}
+      />
       {!peer && (
-        <Field label="Own public key (optional)" name="publicKey" value={d.publicKey} placeholder="the cell makes a key pair" onChange={(e) => set({ publicKey: e.target.value })} errors={errors.publicKey} hint="Bring your own key and the cell never sees the private key." />
+        <Field
+          label="Own public key (optional)"
+          name="publicKey"
+          value={d.publicKey}
+          placeholder="the cell makes a key pair"
+          onChange={(e) => set({ publicKey: e.target.value })}
+          errors={errors.publicKey}
+          hint="Bring your own key and the cell never sees the private key."
+        />
       )}
       {(
         [
@@ -111,4 +158,3 @@ export function PeerForm({ peer, onDone }: { peer?: PeerRow; onDone: (apply: App
     </form>
   );
 }
-

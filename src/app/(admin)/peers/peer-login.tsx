@@ -20,7 +20,12 @@ export function PeerLoginForm({ peer }: { peer: PeerRow }) {
   async function onSubmit(e: FormEvent) {
     e.preventDefault();
     try {
-      await create.mutateAsync({ peerId: peer.id, username, mode, password: mode === 'password' ? password : undefined });
+      await create.mutateAsync({
+        peerId: peer.id,
+        username,
+        mode,
+        password: mode === 'password' ? password : undefined,
+      });
       setErrors({});
     } catch (err) {
       setErrors(fieldErrorsOf(err));
@@ -31,13 +36,17 @@ export function PeerLoginForm({ peer }: { peer: PeerRow }) {
     return (
       <div className="stack">
         <Alert kind="ok">
-          {result.username} can sign in to the portal{link ? ' once they choose a password with this link' : ' with the password you set'}.
+          {result.username} can sign in to the portal
+          {link ? ' once they choose a password with this link' : ' with the password you set'}.
         </Alert>
         {link && (
           <>
             <input aria-label="One-time link" readOnly value={link} onFocus={(e) => e.target.select()} />
             <div className="row">
-              <button className="btn" onClick={() => void navigator.clipboard?.writeText(link).then(() => setCopied(true))}>
+              <button
+                className="btn"
+                onClick={() => void navigator.clipboard?.writeText(link).then(() => setCopied(true))}
+              >
                 {copied ? 'Copied' : 'Copy link'}
               </button>
               <span className="muted small">Works once, until {result.expiresAt?.toLocaleString()}.</span>
@@ -49,17 +58,37 @@ export function PeerLoginForm({ peer }: { peer: PeerRow }) {
   }
   return (
     <form className="stack" onSubmit={onSubmit} noValidate>
-      {peer.login && <p className="small">{peer.name} already signs in as {peer.login}: this resets that login.</p>}
+      {peer.login && (
+        <p className="small">
+          {peer.name} already signs in as {peer.login}: this resets that login.
+        </p>
+      )}
       {create.error && !Object.keys(errors).length && <Alert kind="error">{create.error.message}</Alert>}
-      <Field label="Username" name="username" value={username} onChange={(e) => setUsername(e.target.value)} errors={errors.username} />
+      <Field
+        label="Username"
+        name="username"
+        value={username}
+        onChange={(e) => setUsername(e.target.value)}
+        errors={errors.username}
+      />
       <label className="choice">
-        <input type="radio" name="mode" checked={mode === 'link'} onChange={() => setMode('link')} /> One-time link (they choose the password)
+        <input type="radio" name="mode" checked={mode === 'link'} onChange={() => setMode('link')} /> One-time link
+        (they choose the password)
       </label>
       <label className="choice">
-        <input type="radio" name="mode" checked={mode === 'password'} onChange={() => setMode('password')} /> Set an initial password
+        <input type="radio" name="mode" checked={mode === 'password'} onChange={() => setMode('password')} /> Set an
+        initial password
       </label>
       {mode === 'password' && (
-        <Field label="Initial password" name="password" type="password" autoComplete="new-password" value={password} onChange={(e) => setPassword(e.target.value)} errors={errors.password} />
+        <Field
+          label="Initial password"
+          name="password"
+          type="password"
+          autoComplete="new-password"
+          value={password}
+          onChange={(e) => setPassword(e.target.value)}
+          errors={errors.password}
+        />
       )}
       <SubmitButton pending={create.isPending}>Give login</SubmitButton>
     </form>

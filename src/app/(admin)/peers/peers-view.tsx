@@ -25,7 +25,10 @@ export function PeersView() {
   const [creating, setCreating] = useState(false);
   const [notice, setNotice] = useState<ApplyState | null>(null);
   // Live columns (handshake, endpoint, transfer) refresh without reloading the page.
-  const list = trpc.peers.list.useQuery({ search: search || undefined, sort: sort.by, dir: sort.dir, page, pageSize: PAGE_SIZE }, { refetchInterval: 10_000 });
+  const list = trpc.peers.list.useQuery(
+    { search: search || undefined, sort: sort.by, dir: sort.dir, page, pageSize: PAGE_SIZE },
+    { refetchInterval: 10_000 },
+  );
   const pages = list.data ? Math.max(1, Math.ceil(list.data.total / PAGE_SIZE)) : 1;
   const sortBy = (by: Sort) => setSort((s) => ({ by, dir: s.by === by && s.dir === 'asc' ? 'desc' : 'asc' }));
   const header = (by: Sort, label: string) => (
@@ -57,9 +60,17 @@ export function PeersView() {
             setSearch(draft.trim());
           }}
         >
-          <input aria-label="Search peers" placeholder="Name or address" value={draft} onChange={(e) => setDraft(e.target.value)} style={{ maxWidth: 260 }} />
+          <input
+            aria-label="Search peers"
+            placeholder="Name or address"
+            value={draft}
+            onChange={(e) => setDraft(e.target.value)}
+            style={{ maxWidth: 260 }}
+          />
           <button className="btn">Search</button>
-          {list.data && !list.data.statusAvailable && <span className="muted small">Live status unavailable: the WireGuard interface is not reachable.</span>}
+          {list.data && !list.data.statusAvailable && (
+            <span className="muted small">Live status unavailable: the WireGuard interface is not reachable.</span>
+          )}
         </form>
         {list.error && <p className="alert alert-error">{list.error.message}</p>}
         <div className="card table-wrap">
@@ -91,7 +102,11 @@ export function PeersView() {
                   </td>
                   <td>{ROUTING_POLICY_INFO[p.routingPolicy].label}</td>
                   <td>
-                    {p.active ? <span className="badge badge-ok">enabled</span> : <span className="badge badge-warn">{p.disabledReason ?? 'disabled'}</span>}
+                    {p.active ? (
+                      <span className="badge badge-ok">enabled</span>
+                    ) : (
+                      <span className="badge badge-warn">{p.disabledReason ?? 'disabled'}</span>
+                    )}
                   </td>
                   <td>{p.expiresAt ? p.expiresAt.toLocaleString() : '—'}</td>
                   <td>{formatAgo(p.latestHandshake)}</td>

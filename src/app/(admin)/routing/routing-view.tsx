@@ -37,8 +37,13 @@ export function RoutingView() {
         {list.error && <Alert kind="error">{list.error.message}</Alert>}
         {list.data && (
           <p className="muted small" style={{ margin: 0 }}>
-            The cell&apos;s own web app always answers at {list.data.reserved.map((h) => <code key={h}>{h} </code>)}; those names cannot be routed elsewhere.
-            {domain.data?.proxy?.pending && ` Caddy has not loaded the latest change yet${domain.data.proxy.error ? `: ${domain.data.proxy.error}` : ''}.`}
+            The cell&apos;s own web app always answers at{' '}
+            {list.data.reserved.map((h) => (
+              <code key={h}>{h} </code>
+            ))}
+            ; those names cannot be routed elsewhere.
+            {domain.data?.proxy?.pending &&
+              ` Caddy has not loaded the latest change yet${domain.data.proxy.error ? `: ${domain.data.proxy.error}` : ''}.`}
           </p>
         )}
         <div className="card table-wrap">
@@ -64,7 +69,13 @@ export function RoutingView() {
                   <td>
                     <code>{r.upstream}</code>
                   </td>
-                  <td>{r.access === 'peers' ? <span className="badge">peers only</span> : <span className="badge badge-warn">public</span>}</td>
+                  <td>
+                    {r.access === 'peers' ? (
+                      <span className="badge">peers only</span>
+                    ) : (
+                      <span className="badge badge-warn">public</span>
+                    )}
+                  </td>
                   <td className="small">
                     {Object.keys(r.headers).length > 0 && <div>{Object.keys(r.headers).join(', ')}</div>}
                     {r.websocket && <div>streaming</div>}
@@ -91,7 +102,10 @@ export function RoutingView() {
         </div>
       </div>
       {editing && domain.data && (
-        <Dialog title={editing === 'new' ? 'Add route' : `Edit ${editing.host}${editing.path}`} onClose={() => setEditing(null)}>
+        <Dialog
+          title={editing === 'new' ? 'Add route' : `Edit ${editing.host}${editing.path}`}
+          onClose={() => setEditing(null)}
+        >
           <RouteForm domain={domain.data.domain} initial={editing === 'new' ? undefined : editing} onDone={done} />
         </Dialog>
       )}
@@ -115,7 +129,8 @@ export function RoutingView() {
             )
           }
         >
-          Remove <code>{removing.host + removing.path}</code> → <code>{removing.upstream}</code>? The name stops answering as soon as Caddy reloads.
+          Remove <code>{removing.host + removing.path}</code> → <code>{removing.upstream}</code>? The name stops
+          answering as soon as Caddy reloads.
         </ConfirmDialog>
       )}
     </>

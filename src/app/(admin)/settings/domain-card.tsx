@@ -25,7 +25,13 @@ export function DomainCard() {
     e.preventDefault();
     if (!c || !d) return;
     try {
-      await update.mutateAsync({ domainMode: c.domainMode, domain: c.domain, acmeEmail: d.acmeEmail, logLevel: d.logLevel, ddns: { sources: d.sources.split(/\s+/).filter(Boolean) } });
+      await update.mutateAsync({
+        domainMode: c.domainMode,
+        domain: c.domain,
+        acmeEmail: d.acmeEmail,
+        logLevel: d.logLevel,
+        ddns: { sources: d.sources.split(/\s+/).filter(Boolean) },
+      });
       setErrors({});
     } catch (err) {
       setErrors(fieldErrorsOf(err));
@@ -46,7 +52,8 @@ export function DomainCard() {
           <span className="muted">Caddy has no config yet (the certificate authority is being prepared).</span>
         ) : c.proxy.pending ? (
           <>
-            <span className="badge badge-warn">pending</span> Caddy has not loaded the latest config{c.proxy.error ? `: ${c.proxy.error}` : ''}.
+            <span className="badge badge-warn">pending</span> Caddy has not loaded the latest config
+            {c.proxy.error ? `: ${c.proxy.error}` : ''}.
           </>
         ) : (
           <>
@@ -73,20 +80,42 @@ export function DomainCard() {
           )}
         </dl>
       ) : (
-        <p className="muted small">No dynamic DNS for this mode{c.domainMode === 'http01' || c.domainMode === 'lan' ? ' (a dyndns2 account can be added through the API)' : ''}.</p>
+        <p className="muted small">
+          No dynamic DNS for this mode
+          {c.domainMode === 'http01' || c.domainMode === 'lan'
+            ? ' (a dyndns2 account can be added through the API)'
+            : ''}
+          .
+        </p>
       )}
       {updateNow.error && <Alert kind="error">{updateNow.error.message}</Alert>}
       <div>
-        <button className="btn" type="button" disabled={!ddns.provider || updateNow.isPending} onClick={() => updateNow.mutate()}>
+        <button
+          className="btn"
+          type="button"
+          disabled={!ddns.provider || updateNow.isPending}
+          onClick={() => updateNow.mutate()}
+        >
           {updateNow.isPending ? 'Updating…' : 'Update now'}
         </button>
       </div>
       <form className="stack" noValidate onSubmit={submit}>
         {update.error && !Object.keys(errors).length && <Alert kind="error">{update.error.message}</Alert>}
-        <Field label="Email for certificate notices (ACME)" name="acmeEmail" type="email" value={d.acmeEmail} onChange={(e) => setD({ ...d, acmeEmail: e.target.value })} errors={errors.acmeEmail} />
+        <Field
+          label="Email for certificate notices (ACME)"
+          name="acmeEmail"
+          type="email"
+          value={d.acmeEmail}
+          onChange={(e) => setD({ ...d, acmeEmail: e.target.value })}
+          errors={errors.acmeEmail}
+        />
         <div className="field">
           <label htmlFor="f-caddy-log">Reverse proxy log level</label>
-          <select id="f-caddy-log" value={d.logLevel} onChange={(e) => setD({ ...d, logLevel: e.target.value as LogLevel })}>
+          <select
+            id="f-caddy-log"
+            value={d.logLevel}
+            onChange={(e) => setD({ ...d, logLevel: e.target.value as LogLevel })}
+          >
             {(['ERROR', 'WARN', 'INFO', 'DEBUG'] as const).map((l) => (
               <option key={l}>{l}</option>
             ))}
@@ -94,8 +123,20 @@ export function DomainCard() {
         </div>
         <div className="field">
           <label htmlFor="f-sources">Public address sources</label>
-          <textarea id="f-sources" rows={2} value={d.sources} onChange={(e) => setD({ ...d, sources: e.target.value })} aria-invalid={sourceError ? true : undefined} />
-          {sourceError ? <span className="error" role="alert">{sourceError[0]}</span> : <span className="hint">One URL per line; at least two, and they must agree.</span>}
+          <textarea
+            id="f-sources"
+            rows={2}
+            value={d.sources}
+            onChange={(e) => setD({ ...d, sources: e.target.value })}
+            aria-invalid={sourceError ? true : undefined}
+          />
+          {sourceError ? (
+            <span className="error" role="alert">
+              {sourceError[0]}
+            </span>
+          ) : (
+            <span className="hint">One URL per line; at least two, and they must agree.</span>
+          )}
         </div>
         <SubmitButton pending={update.isPending}>Save</SubmitButton>
       </form>

@@ -39,8 +39,18 @@ export default function SettingsPage() {
     e.preventDefault();
     if (!draft) return;
     try {
-      const next = await update.mutateAsync({ ...draft, domain: draft.domain || undefined, ddnsToken: draft.ddnsToken || undefined });
-      setDraft({ cellName: next.cellName, timezone: next.timezone, domainMode: next.domainMode, domain: next.domain, ddnsToken: '' });
+      const next = await update.mutateAsync({
+        ...draft,
+        domain: draft.domain || undefined,
+        ddnsToken: draft.ddnsToken || undefined,
+      });
+      setDraft({
+        cellName: next.cellName,
+        timezone: next.timezone,
+        domainMode: next.domainMode,
+        domain: next.domain,
+        ddnsToken: '',
+      });
       setErrors({});
       setSaved(true);
     } catch (err) {
@@ -56,10 +66,21 @@ export default function SettingsPage() {
         <form className="card stack" onSubmit={onSubmit} style={{ maxWidth: 640 }} noValidate>
           {saved && <Alert kind="ok">Settings saved.</Alert>}
           {update.error && !Object.keys(errors).length && <Alert kind="error">{update.error.message}</Alert>}
-          <Field label="Cell name" name="cellName" value={draft.cellName} onChange={(e) => set({ cellName: e.target.value })} errors={errors.cellName} />
+          <Field
+            label="Cell name"
+            name="cellName"
+            value={draft.cellName}
+            onChange={(e) => set({ cellName: e.target.value })}
+            errors={errors.cellName}
+          />
           <TimezoneStep data={draft} set={set} errors={errors} />
           <h2 style={{ marginTop: '0.5rem' }}>Domain</h2>
-          <DomainStep data={draft} set={set} errors={errors} hasToken={current.data?.hasToken && current.data.domainMode === draft.domainMode} />
+          <DomainStep
+            data={draft}
+            set={set}
+            errors={errors}
+            hasToken={current.data?.hasToken && current.data.domainMode === draft.domainMode}
+          />
           <SubmitButton pending={update.isPending}>Save settings</SubmitButton>
         </form>
       )}

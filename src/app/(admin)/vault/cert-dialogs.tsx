@@ -40,8 +40,18 @@ export function Pkcs12Form({ id, onDone }: { id: number; onDone: () => void }) {
   }
   return (
     <form className="stack" noValidate onSubmit={submit}>
-      <p className="muted small">The file holds the private key: it is encrypted with this password (AES-256). You will need it when importing.</p>
-      <Field label="Password for the file" name="password" type="password" autoComplete="new-password" value={password} onChange={(e) => setPassword(e.target.value)} errors={errors.password} />
+      <p className="muted small">
+        The file holds the private key: it is encrypted with this password (AES-256). You will need it when importing.
+      </p>
+      <Field
+        label="Password for the file"
+        name="password"
+        type="password"
+        autoComplete="new-password"
+        value={password}
+        onChange={(e) => setPassword(e.target.value)}
+        errors={errors.password}
+      />
       <SubmitButton pending={exportCert.isPending} pendingLabel="Preparing…">
         Download PKCS#12
       </SubmitButton>
@@ -66,7 +76,8 @@ export function RevokeForm({ id, name, onDone }: { id: number; name: string; onD
   return (
     <form className="stack" noValidate onSubmit={submit}>
       <p>
-        Revoke <strong>{name}</strong>? It goes on the CRL at once; devices that check the CRL stop trusting it. This cannot be undone.
+        Revoke <strong>{name}</strong>? It goes on the CRL at once; devices that check the CRL stop trusting it. This
+        cannot be undone.
       </p>
       {revoke.error && <Alert kind="error">{revoke.error.message}</Alert>}
       <div className="field">

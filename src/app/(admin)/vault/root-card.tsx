@@ -3,11 +3,26 @@
 import { trpc } from '@/lib/client/trpc';
 
 const PLATFORMS = [
-  ['Windows', 'Open the file, choose “Install Certificate…”, Local Machine, and place it in “Trusted Root Certification Authorities”.'],
-  ['macOS', 'Open the file in Keychain Access (System keychain), then open the certificate and set “When using this certificate” to “Always Trust”.'],
-  ['iPhone and iPad', 'Open the download, install the profile in Settings → General → VPN & Device Management, then turn it on in Settings → General → About → Certificate Trust Settings.'],
-  ['Android', 'Settings → Security → Encryption & credentials → Install a certificate → CA certificate, and pick the file.'],
-  ['Linux', 'Copy it to /usr/local/share/ca-certificates/cell-root-ca.crt and run sudo update-ca-certificates; Firefox has its own store (Settings → Certificates → Import).'],
+  [
+    'Windows',
+    'Open the file, choose “Install Certificate…”, Local Machine, and place it in “Trusted Root Certification Authorities”.',
+  ],
+  [
+    'macOS',
+    'Open the file in Keychain Access (System keychain), then open the certificate and set “When using this certificate” to “Always Trust”.',
+  ],
+  [
+    'iPhone and iPad',
+    'Open the download, install the profile in Settings → General → VPN & Device Management, then turn it on in Settings → General → About → Certificate Trust Settings.',
+  ],
+  [
+    'Android',
+    'Settings → Security → Encryption & credentials → Install a certificate → CA certificate, and pick the file.',
+  ],
+  [
+    'Linux',
+    'Copy it to /usr/local/share/ca-certificates/cell-root-ca.crt and run sudo update-ca-certificates; Firefox has its own store (Settings → Certificates → Import).',
+  ],
 ] as const;
 
 /** The root to install on every device, its fingerprint to compare, and how per platform. */
@@ -46,7 +61,9 @@ export function RootCard() {
             </div>
           ))}
         </dl>
-        <p className="muted small">Compare the SHA-256 fingerprint your device shows with the one above before trusting it.</p>
+        <p className="muted small">
+          Compare the SHA-256 fingerprint your device shows with the one above before trusting it.
+        </p>
       </details>
     </section>
   );

@@ -10,7 +10,8 @@ import { RootCard } from './root-card';
 
 const BADGE = { valid: 'badge-ok', expiring: 'badge-warn', expired: 'badge-bad', revoked: 'badge-bad' } as const;
 
-type Open = { kind: 'issue' } | { kind: 'p12'; id: number; name: string } | { kind: 'revoke'; id: number; name: string } | null;
+type Open =
+  { kind: 'issue' } | { kind: 'p12'; id: number; name: string } | { kind: 'revoke'; id: number; name: string } | null;
 
 export function VaultView() {
   const utils = trpc.useUtils();
@@ -34,7 +35,9 @@ export function VaultView() {
       />
       <div className="stack">
         {notice && <Alert kind="ok">{notice}</Alert>}
-        {(list.error ?? exportCert.error ?? renew.error) && <Alert kind="error">{(list.error ?? exportCert.error ?? renew.error)!.message}</Alert>}
+        {(list.error ?? exportCert.error ?? renew.error) && (
+          <Alert kind="error">{(list.error ?? exportCert.error ?? renew.error)!.message}</Alert>
+        )}
         <RootCard />
         <div className="card table-wrap">
           <h2>Certificates</h2>
@@ -64,7 +67,10 @@ export function VaultView() {
                   </td>
                   <td>{c.notAfter.toLocaleDateString()}</td>
                   <td className="actions">
-                    <button className="btn" onClick={() => exportCert.mutate({ id: c.id, format: 'pem' }, { onSuccess: saveFile })}>
+                    <button
+                      className="btn"
+                      onClick={() => exportCert.mutate({ id: c.id, format: 'pem' }, { onSuccess: saveFile })}
+                    >
                       PEM
                     </button>
                     <button className="btn" onClick={() => setOpen({ kind: 'p12', id: c.id, name: c.commonName })}>
@@ -72,10 +78,27 @@ export function VaultView() {
                     </button>
                     {c.status !== 'revoked' && (
                       <>
-                        <button className="btn" disabled={renew.isPending} onClick={() => renew.mutate({ id: c.id }, { onSuccess: (r) => setNotice(`Renewed ${r.commonName}: new serial ${r.serial}. Revoke the old one once the new one is in place.`) })}>
+                        <button
+                          className="btn"
+                          disabled={renew.isPending}
+                          onClick={() =>
+                            renew.mutate(
+                              { id: c.id },
+                              {
+                                onSuccess: (r) =>
+                                  setNotice(
+                                    `Renewed ${r.commonName}: new serial ${r.serial}. Revoke the old one once the new one is in place.`,
+                                  ),
+                              },
+                            )
+                          }
+                        >
                           Renew
                         </button>
-                        <button className="btn btn-danger" onClick={() => setOpen({ kind: 'revoke', id: c.id, name: c.commonName })}>
+                        <button
+                          className="btn btn-danger"
+                          onClick={() => setOpen({ kind: 'revoke', id: c.id, name: c.commonName })}
+                        >
                           Revoke
                         </button>
                       </>

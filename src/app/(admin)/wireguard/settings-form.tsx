@@ -5,8 +5,9 @@ import type { ApplyState } from '@/components/apply-notice';
 import { Alert, Field, SubmitButton } from '@/components/ui';
 import { fieldErrorsOf, trpc } from '@/lib/client/trpc';
 
-const TEXT_FIELDS = ['listenPort', 'subnet', 'subnet6', 'endpointHost', 'endpointPort', 'dns', 'mtu', 'persistentKeepalive'] as const;
-type Draft = Record<(typeof TEXT_FIELDS)[number], string>;
+type TextField =
+  'listenPort' | 'subnet' | 'subnet6' | 'endpointHost' | 'endpointPort' | 'dns' | 'mtu' | 'persistentKeepalive';
+type Draft = Record<TextField, string>;
 
 const num = (v: string) => (v.trim() === '' ? null : Number(v));
 
@@ -62,7 +63,14 @@ export function WireguardSettingsForm({ onApplied }: { onApplied: (apply: ApplyS
 
   if (!d || !c) return current.error ? <Alert kind="error">{current.error.message}</Alert> : null;
   const field = (k: keyof Draft, label: string, extra: Record<string, string> = {}) => (
-    <Field label={label} name={k} value={d[k]} onChange={(e) => setD({ ...d, [k]: e.target.value })} errors={errors[k] ?? (k === 'dns' ? errors['dns.0'] : undefined)} {...extra} />
+    <Field
+      label={label}
+      name={k}
+      value={d[k]}
+      onChange={(e) => setD({ ...d, [k]: e.target.value })}
+      errors={errors[k] ?? (k === 'dns' ? errors['dns.0'] : undefined)}
+      {...extra}
+    />
   );
   return (
     <form

@@ -32,7 +32,11 @@ export function WireguardView() {
             <dl className="kv">
               <dt>State</dt>
               <dd>
-                {s.interfaceUp ? <span className="badge badge-ok">up</span> : <span className="badge badge-bad">unreachable</span>}
+                {s.interfaceUp ? (
+                  <span className="badge badge-ok">up</span>
+                ) : (
+                  <span className="badge badge-bad">unreachable</span>
+                )}
                 {s.interfaceError && <span className="muted small"> {s.interfaceError}</span>}
               </dd>
               <dt>Public key</dt>
@@ -49,7 +53,13 @@ export function WireguardView() {
                 {s.peerCount} ({s.peersOnline} online)
               </dd>
               <dt>Changes</dt>
-              <dd>{s.pending ? <span className="badge badge-warn">pending{s.applyError ? `: ${s.applyError}` : ''}</span> : <span className="badge badge-ok">applied</span>}</dd>
+              <dd>
+                {s.pending ? (
+                  <span className="badge badge-warn">pending{s.applyError ? `: ${s.applyError}` : ''}</span>
+                ) : (
+                  <span className="badge badge-ok">applied</span>
+                )}
+              </dd>
             </dl>
             <button className="btn btn-danger" onClick={() => setRotating(true)}>
               Rotate server keys
@@ -62,7 +72,8 @@ export function WireguardView() {
         <Dialog title="Rotate the server keys?" onClose={() => setRotating(false)}>
           <div className="stack">
             <Alert kind="warn">
-              Every peer stops connecting until it downloads its config again (or scans its new QR code): their configs carry the server&apos;s public key.
+              Every peer stops connecting until it downloads its config again (or scans its new QR code): their configs
+              carry the server&apos;s public key.
             </Alert>
             {rotate.error && <Alert kind="error">{rotate.error.message}</Alert>}
             <button className="btn btn-danger" disabled={rotate.isPending} onClick={() => rotate.mutate()}>

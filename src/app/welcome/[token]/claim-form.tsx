@@ -12,7 +12,11 @@ export function ClaimForm({ token, username }: { token: string; username: string
     e.preventDefault();
     const form = new FormData(e.currentTarget);
     try {
-      await claim.mutateAsync({ token, password: String(form.get('password') ?? ''), confirmPassword: String(form.get('confirmPassword') ?? '') });
+      await claim.mutateAsync({
+        token,
+        password: String(form.get('password') ?? ''),
+        confirmPassword: String(form.get('confirmPassword') ?? ''),
+      });
       location.assign('/login');
     } catch (err) {
       setErrors(fieldErrorsOf(err));
@@ -24,9 +28,24 @@ export function ClaimForm({ token, username }: { token: string; username: string
       <p>
         Choose a password for <strong>{username}</strong>. You will sign in with it to see your devices and configs.
       </p>
-      {(errors.token || (claim.error && !Object.keys(errors).length)) && <Alert kind="error">{errors.token?.[0] ?? claim.error?.message}</Alert>}
-      <Field label="Password" name="password" type="password" autoComplete="new-password" errors={errors.password} hint="At least 12 characters" />
-      <Field label="Confirm password" name="confirmPassword" type="password" autoComplete="new-password" errors={errors.confirmPassword} />
+      {(errors.token || (claim.error && !Object.keys(errors).length)) && (
+        <Alert kind="error">{errors.token?.[0] ?? claim.error?.message}</Alert>
+      )}
+      <Field
+        label="Password"
+        name="password"
+        type="password"
+        autoComplete="new-password"
+        errors={errors.password}
+        hint="At least 12 characters"
+      />
+      <Field
+        label="Confirm password"
+        name="confirmPassword"
+        type="password"
+        autoComplete="new-password"
+        errors={errors.confirmPassword}
+      />
       <SubmitButton pending={claim.isPending} pendingLabel="Saving…">
         Set password
       </SubmitButton>

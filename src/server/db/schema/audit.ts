@@ -17,5 +17,9 @@ export const auditEntries = sqliteTable(
     prevHash: text('prev_hash').notNull(),
     hash: text('hash').notNull(),
   },
-  (t) => [index('audit_entries_at').on(t.at), index('audit_entries_actor').on(t.actor), index('audit_entries_ref').on(t.ref)],
+  (t) => [
+    index('audit_entries_at').on(t.at),
+    index('audit_entries_actor').on(t.actor),
+    index('audit_entries_ref').on(t.ref),
+  ],
 );

@@ -49,14 +49,23 @@ export function getAccount(db: Db, id: number) {
   return { ...toSessionUser(user), createdAt: user.createdAt, passwordChangedAt: user.passwordChangedAt };
 }
 
-export async function changePassword(db: Db, id: number, currentPassword: string, newPassword: string, now = new Date()) {
+export async function changePassword(
+  db: Db,
+  id: number,
+  currentPassword: string,
+  newPassword: string,
+  now = new Date(),
+) {
   const user = db.select().from(users).where(eq(users.id, id)).get();
   if (!user) throw new NotFoundError('Account not found');
   if (!(await verifyPassword(currentPassword, user.passwordHash))) {
     throw new ValidationError('Current password is wrong', 'currentPassword');
   }
   const passwordHash = await hashPassword(newPassword);
-  db.update(users).set({ passwordHash, passwordChangedAt: now, ...NEXT_EPOCH }).where(eq(users.id, id)).run();
+  db.update(users)
+    .set({ passwordHash, passwordChangedAt: now, ...NEXT_EPOCH })
+    .where(eq(users.id, id))
+    .run();
   return { passwordChangedAt: now };
 }
 

@@ -31,7 +31,8 @@ export function retryAfter(db: Db, limits: Limit[], now = Date.now()): number {
       .from(loginFailures)
       .where(and(eq(loginFailures.key, key), gte(loginFailures.at, new Date(now - LOGIN_WINDOW_MS))))
       .get();
-    if (r && r.n >= max && r.first) wait = Math.max(wait, Math.ceil((r.first.getTime() + LOGIN_WINDOW_MS - now) / 1000));
+    if (r && r.n >= max && r.first)
+      wait = Math.max(wait, Math.ceil((r.first.getTime() + LOGIN_WINDOW_MS - now) / 1000));
   }
   return wait;
 }
@@ -50,7 +51,9 @@ export type Attempt = { wait: number } | { wait: 0; ids: number[] };
 export function reserveAttempt(db: Db, limits: Limit[], now = Date.now()): Attempt {
   return db.transaction(
     (tx) => {
-      tx.delete(loginFailures).where(lt(loginFailures.at, new Date(now - LOGIN_WINDOW_MS))).run();
+      tx.delete(loginFailures)
+        .where(lt(loginFailures.at, new Date(now - LOGIN_WINDOW_MS)))
+        .run();
       const wait = retryAfter(tx as unknown as Db, limits, now);
       if (wait > 0) return { wait };
       const rows = tx
@@ -67,7 +70,10 @@ export function reserveAttempt(db: Db, limits: Limit[], now = Date.now()): Attem
 /** A success forgives its own attempt and, for a login, that account's failures (not the address's earlier ones). */
 export function forgiveAttempt(db: Db, attemptIds: number[], username?: string): void {
   db.transaction((tx) => {
-    if (username !== undefined) tx.delete(loginFailures).where(eq(loginFailures.key, accountKey(username))).run();
+    if (username !== undefined)
+      tx.delete(loginFailures)
+        .where(eq(loginFailures.key, accountKey(username)))
+        .run();
     if (attemptIds.length) tx.delete(loginFailures).where(inArray(loginFailures.id, attemptIds)).run();
   });
 }

@@ -17,12 +17,23 @@ export interface AuditFields {
 /** SHA-256 over the previous hash and the entry in a fixed field order (canonical by position). */
 export function entryHash(prevHash: string, e: AuditFields): string {
   // `ref` joined later: entries without one hash exactly as before, so older chains still verify.
-  const fields = [prevHash, e.at.getTime(), e.actor, e.actorRole, e.procedure, e.input, e.outcome, e.detail, ...(e.ref != null ? [e.ref] : [])];
+  const fields = [
+    prevHash,
+    e.at.getTime(),
+    e.actor,
+    e.actorRole,
+    e.procedure,
+    e.input,
+    e.outcome,
+    e.detail,
+    ...(e.ref != null ? [e.ref] : []),
+  ];
   const canonical = JSON.stringify(fields);
   return crypto.createHash('sha256').update(canonical).digest('hex');
 }
 
-const SECRET_KEY = /pass(word|phrase)?|token|secret|private|preshared|apikey|api_key|credential|authorization|cookie|^key$/i;
+const SECRET_KEY =
+  /pass(word|phrase)?|token|secret|private|preshared|apikey|api_key|credential|authorization|cookie|^key$/i;
 /** Inside a headers object any name that suggests a secret is redacted (X-Api-Key, X-Auth-Token, Cookie…). */
 const SECRET_HEADER = /key|token|secret|pass|auth|cookie|session|signature/i;
 export const REDACTED = '[redacted]';
@@ -43,7 +54,8 @@ export function redact(value: unknown, depth = 0, inHeaders = false): unknown {
     const out: Record<string, unknown> = {};
     for (const [k, v] of Object.entries(value)) {
       const secret = SECRET_KEY.test(k) || (inHeaders && SECRET_HEADER.test(k));
-      out[k] = secret && v !== undefined && v !== null && v !== '' ? REDACTED : redact(v, depth + 1, /headers$/i.test(k));
+      out[k] =
+        secret && v !== undefined && v !== null && v !== '' ? REDACTED : redact(v, depth + 1, /headers$/i.test(k));
     }
     return out;
   }

@@ -27,15 +27,23 @@ export function appendAudit(db: Db, record: AuditRecord, at = new Date()) {
     detail: record.detail ?? null,
     ref: record.ref ?? null,
   };
-  return db.transaction((tx) => {
-    const last = tx.select({ hash: auditEntries.hash }).from(auditEntries).orderBy(desc(auditEntries.id)).limit(1).get();
-    const prevHash = last?.hash ?? GENESIS_HASH;
-    return tx
-      .insert(auditEntries)
-      .values({ ...fields, prevHash, hash: entryHash(prevHash, fields) })
-      .returning()
-      .get();
-  }, { behavior: 'immediate' });
+  return db.transaction(
+    (tx) => {
+      const last = tx
+        .select({ hash: auditEntries.hash })
+        .from(auditEntries)
+        .orderBy(desc(auditEntries.id))
+        .limit(1)
+        .get();
+      const prevHash = last?.hash ?? GENESIS_HASH;
+      return tx
+        .insert(auditEntries)
+        .values({ ...fields, prevHash, hash: entryHash(prevHash, fields) })
+        .returning()
+        .get();
+    },
+    { behavior: 'immediate' },
+  );
 }
 
 function filters(input: AuditListInput, { hideStarted = false } = {}): SQL | undefined {
@@ -73,21 +81,36 @@ export function listAudit(db: Db, input: AuditListInput) {
 export function closeInterrupted(db: Db, now = new Date()): number {
   const closer = alias(auditEntries, 'closer');
   const open = db
-    .select({ id: auditEntries.id, actor: auditEntries.actor, actorRole: auditEntries.actorRole, procedure: auditEntries.procedure })
+    .select({
+      id: auditEntries.id,
+      actor: auditEntries.actor,
+      actorRole: auditEntries.actorRole,
+      procedure: auditEntries.procedure,
+    })
     .from(auditEntries)
     .leftJoin(closer, eq(closer.ref, auditEntries.id))
     .where(and(eq(auditEntries.outcome, 'started'), isNull(closer.id)))
     .orderBy(asc(auditEntries.id))
     .all();
   for (const e of open) {
-    appendAudit(db, { actor: e.actor, actorRole: e.actorRole as AuditRecord['actorRole'], procedure: e.procedure, outcome: 'error', detail: 'interrupted: the server stopped before this change finished; what it had stored was kept', ref: e.id }, now);
+    appendAudit(
+      db,
+      {
+        actor: e.actor,
+        actorRole: e.actorRole as AuditRecord['actorRole'],
+        procedure: e.procedure,
+        outcome: 'error',
+        detail: 'interrupted: the server stopped before this change finished; what it had stored was kept',
+        ref: e.id,
+      },
+      now,
+    );
   }
   return open.length;
 }
 
 export type AuditVerifyResult =
-  | { ok: true; checked: number }
-  | { ok: false; checked: number; firstBadId: number; reason: string };
+  { ok: true; checked: number } | { ok: false; checked: number; firstBadId: number; reason: string };
 
 /** Walks the chain in id order; reports the first entry whose hash or link does not hold. */
 export function verifyAudit(db: Db): AuditVerifyResult {
@@ -95,14 +118,30 @@ export function verifyAudit(db: Db): AuditVerifyResult {
   let lastId = 0;
   let checked = 0;
   for (;;) {
-    const batch = db.select().from(auditEntries).where(gt(auditEntries.id, lastId)).orderBy(asc(auditEntries.id)).limit(1000).all();
+    const batch = db
+      .select()
+      .from(auditEntries)
+      .where(gt(auditEntries.id, lastId))
+      .orderBy(asc(auditEntries.id))
+      .limit(1000)
+      .all();
     if (batch.length === 0) return { ok: true, checked };
     for (const e of batch) {
       if (e.prevHash !== prevHash) {
-        return { ok: false, checked, firstBadId: e.id, reason: 'link to the previous entry is broken (an entry was removed or reordered)' };
+        return {
+          ok: false,
+          checked,
+          firstBadId: e.id,
+          reason: 'link to the previous entry is broken (an entry was removed or reordered)',
+        };
       }
       if (entryHash(prevHash, e) !== e.hash) {
-        return { ok: false, checked, firstBadId: e.id, reason: 'content does not match its hash (the entry was edited)' };
+        return {
+          ok: false,
+          checked,
+          firstBadId: e.id,
+          reason: 'content does not match its hash (the entry was edited)',
+        };
       }
       prevHash = e.hash;
       lastId = e.id;
@@ -131,7 +170,18 @@ export function* auditCsv(db: Db, input: AuditListInput): Generator<string> {
       .all();
     if (batch.length === 0) return;
     for (const e of batch) {
-      const row = [String(e.id), e.at.toISOString(), e.actor, e.actorRole, e.procedure, e.outcome, e.detail ?? '', e.input, e.prevHash, e.hash];
+      const row = [
+        String(e.id),
+        e.at.toISOString(),
+        e.actor,
+        e.actorRole,
+        e.procedure,
+        e.outcome,
+        e.detail ?? '',
+        e.input,
+        e.prevHash,
+        e.hash,
+      ];
       yield row.map(csvCell).join(',') + '\r\n';
       lastId = e.id;
     }

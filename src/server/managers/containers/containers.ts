@@ -34,7 +34,11 @@ function healthOf(status: string): ContainerSummary['health'] {
 }
 
 /** Calls on one container; a missing one is NOT_FOUND, a lost engine PRECONDITION_FAILED. */
-async function onContainer<T>(id: string, act: (c: Docker.Container, docker: Docker) => Promise<T>, opts?: { streaming?: boolean }): Promise<T> {
+async function onContainer<T>(
+  id: string,
+  act: (c: Docker.Container, docker: Docker) => Promise<T>,
+  opts?: { streaming?: boolean },
+): Promise<T> {
   const docker = await engine(opts);
   try {
     return await act(docker.getContainer(id), docker);
@@ -76,12 +80,18 @@ export async function listContainers(): Promise<ContainerSummary[]> {
       startedAt: started.get(c.Id) ?? null,
       ip: nets.map((n) => n.IPAddress).find(Boolean) ?? null,
       ports: (c.Ports ?? [])
-        .filter((p, i, all) => all.findIndex((q) => q.PrivatePort === p.PrivatePort && q.Type === p.Type && q.PublicPort === p.PublicPort) === i)
+        .filter(
+          (p, i, all) =>
+            all.findIndex(
+              (q) => q.PrivatePort === p.PrivatePort && q.Type === p.Type && q.PublicPort === p.PublicPort,
+            ) === i,
+        )
         .map((p) => ({ container: p.PrivatePort, host: p.PublicPort ?? null, protocol: p.Type, hostIp: p.IP ?? null }))
         .sort((a, b) => a.container - b.container || a.protocol.localeCompare(b.protocol)),
     };
   });
-  const rank = (r: ContainerSummary) => (r.component ? COMPONENTS.indexOf(r.component) : r.managed ? COMPONENTS.length : COMPONENTS.length + 1);
+  const rank = (r: ContainerSummary) =>
+    r.component ? COMPONENTS.indexOf(r.component) : r.managed ? COMPONENTS.length : COMPONENTS.length + 1;
   return rows.sort((a, b) => rank(a) - rank(b) || a.name.localeCompare(b.name));
 }
 
@@ -105,8 +115,10 @@ export async function inspectContainer(id: string) {
       restarting: info.State.Restarting,
       exitCode: info.State.ExitCode,
       error: info.State.Error || null,
-      startedAt: info.State.StartedAt && !info.State.StartedAt.startsWith('0001') ? new Date(info.State.StartedAt) : null,
-      finishedAt: info.State.FinishedAt && !info.State.FinishedAt.startsWith('0001') ? new Date(info.State.FinishedAt) : null,
+      startedAt:
+        info.State.StartedAt && !info.State.StartedAt.startsWith('0001') ? new Date(info.State.StartedAt) : null,
+      finishedAt:
+        info.State.FinishedAt && !info.State.FinishedAt.startsWith('0001') ? new Date(info.State.FinishedAt) : null,
       health: info.State.Health?.Status ?? null,
       restartCount: info.RestartCount,
     },
@@ -120,17 +132,31 @@ export async function inspectContainer(id: string) {
     privileged: Boolean(info.HostConfig.Privileged),
     capAdd: info.HostConfig.CapAdd ?? [],
     sysctls: (info.HostConfig as { Sysctls?: Record<string, string> }).Sysctls ?? {},
-    mounts: (info.Mounts ?? []).map((m) => ({ type: m.Type, source: m.Name ?? m.Source, target: m.Destination, readOnly: !m.RW })),
-    networks: Object.entries(info.NetworkSettings.Networks ?? {}).map(([name, n]) => ({ name, ip: n.IPAddress || null })),
+    mounts: (info.Mounts ?? []).map((m) => ({
+      type: m.Type,
+      source: m.Name ?? m.Source,
+      target: m.Destination,
+      readOnly: !m.RW,
+    })),
+    networks: Object.entries(info.NetworkSettings.Networks ?? {}).map(([name, n]) => ({
+      name,
+      ip: n.IPAddress || null,
+    })),
     ports: Object.entries(info.HostConfig.PortBindings ?? {}).flatMap(([key, binds]) =>
-      ((binds as { HostIp?: string; HostPort?: string }[] | null) ?? []).map((b) => ({ container: key, host: b.HostPort ?? null, hostIp: b.HostIp || null })),
+      ((binds as { HostIp?: string; HostPort?: string }[] | null) ?? []).map((b) => ({
+        container: key,
+        host: b.HostPort ?? null,
+        hostIp: b.HostIp || null,
+      })),
     ),
   };
 }
 
 /** Stopping a core component needs `confirm`, and the refusal says what would stop working. */
 export function stopConsequence(component: ComponentName | null): string | null {
-  return component ? `${COMPONENT_INFO[component].label} (${component}) is part of the cell. ${COMPONENT_INFO[component].whenStopped}` : null;
+  return component
+    ? `${COMPONENT_INFO[component].label} (${component}) is part of the cell. ${COMPONENT_INFO[component].whenStopped}`
+    : null;
 }
 
 export async function containerAction(id: string, action: 'start' | 'stop' | 'restart', confirm = false) {
@@ -179,7 +205,10 @@ export async function containerLogs(id: string, tail: number): Promise<LogLine[]
 export async function* followLogs(id: string, tail: number, signal?: AbortSignal): AsyncGenerator<LogLine> {
   const { stream, tty } = await onContainer(
     id,
-    async (c) => ({ tty: Boolean((await c.inspect()).Config.Tty), stream: await c.logs({ stdout: true, stderr: true, tail, follow: true }) }),
+    async (c) => ({
+      tty: Boolean((await c.inspect()).Config.Tty),
+      stream: await c.logs({ stdout: true, stderr: true, tail, follow: true }),
+    }),
     { streaming: true },
   );
   // A TTY container's output is plain text; the others' is framed by stream.

@@ -59,7 +59,8 @@ export function applyPullEvent(job: PullJob, event: PullEvent): void {
     job.error = event.errorDetail?.message ?? event.error ?? 'pull failed';
     return;
   }
-  if (event.status) job.status = event.id && !/^[a-f0-9]{12}$/.test(event.id) ? `${event.status} ${event.id}` : event.status;
+  if (event.status)
+    job.status = event.id && !/^[a-f0-9]{12}$/.test(event.id) ? `${event.status} ${event.id}` : event.status;
   // Layer lines carry a 12-hex ID; the others are about the whole image.
   if (event.id && /^[a-f0-9]{12}$/.test(event.id) && event.status) {
     const prev = job.layers[event.id];
@@ -85,7 +86,17 @@ export function pullJob(id: string): PullJob {
 /** Starts pulling; resolves with the job once the engine accepted the request. */
 export async function startPull(image: string): Promise<PullJob> {
   const docker = await engine({ streaming: true });
-  const job: PullJob = { id: randomBytes(8).toString('hex'), image, state: 'running', percent: 0, status: 'Starting', layers: {}, error: null, startedAt: new Date(), finishedAt: null };
+  const job: PullJob = {
+    id: randomBytes(8).toString('hex'),
+    image,
+    state: 'running',
+    percent: 0,
+    status: 'Starting',
+    layers: {},
+    error: null,
+    startedAt: new Date(),
+    finishedAt: null,
+  };
   jobs.set(job.id, job);
   // Finished jobs are kept for an hour for the page that started them.
   for (const [id, j] of jobs) if (j.finishedAt && Date.now() - j.finishedAt.getTime() > 3600_000) jobs.delete(id);
@@ -136,6 +147,11 @@ export async function listImages() {
   const docker = await engine();
   const images = await docker.listImages();
   return images
-    .map((i) => ({ id: i.Id, tags: (i.RepoTags ?? []).filter((t) => t !== '<none>:<none>'), size: i.Size, created: new Date(i.Created * 1000) }))
+    .map((i) => ({
+      id: i.Id,
+      tags: (i.RepoTags ?? []).filter((t) => t !== '<none>:<none>'),
+      size: i.Size,
+      created: new Date(i.Created * 1000),
+    }))
     .sort((a, b) => (a.tags[0] ?? '~').localeCompare(b.tags[0] ?? '~'));
 }

@@ -38,7 +38,11 @@ export function planReconcile(desired: ContainerSpec[], actual: ActualContainer[
     // A second container for one component (a stray from a crash) goes; the one with the right name stays.
     const main = spec ? (found.find((a) => a.name === spec.name) ?? found[0]) : undefined;
     for (const extra of found.filter((a) => a !== main)) {
-      actions.push({ kind: 'remove', actual: extra, reason: spec ? `a second container for ${component}` : `${component} is disabled` });
+      actions.push({
+        kind: 'remove',
+        actual: extra,
+        reason: spec ? `a second container for ${component}` : `${component} is disabled`,
+      });
     }
     if (!spec) {
       if (!found.length) actions.push({ kind: 'absent', component, reason: `${component} is disabled` });
@@ -56,7 +60,8 @@ export function planReconcile(desired: ContainerSpec[], actual: ActualContainer[
     }
   }
   for (const [component, rest] of byComponent) {
-    for (const a of rest) actions.push({ kind: 'remove', actual: a, reason: `${component} is no longer part of the stack` });
+    for (const a of rest)
+      actions.push({ kind: 'remove', actual: a, reason: `${component} is no longer part of the stack` });
   }
   return actions;
 }

@@ -62,7 +62,10 @@ export function reconcile(db: Db): Promise<ReconcileReport> {
 }
 
 async function managedContainers(docker: Docker): Promise<ActualContainer[]> {
-  const list = await docker.listContainers({ all: true, filters: { label: [`${LABEL_MANAGED}=true`, `${LABEL_STACK}=core`] } });
+  const list = await docker.listContainers({
+    all: true,
+    filters: { label: [`${LABEL_MANAGED}=true`, `${LABEL_STACK}=core`] },
+  });
   return list.map((c) => {
     let spec: Partial<ContainerSpec> | null = null;
     try {
@@ -85,9 +88,18 @@ async function managedContainers(docker: Docker): Promise<ActualContainer[]> {
 type NetworkReport = ReconcileReport['network'];
 
 /** The bridge network with the wanted subnet. A managed network with another subnet is rebuilt. */
-async function ensureNetwork(docker: Docker, subnet: string, managed: ActualContainer[], moved: Set<string>): Promise<NetworkReport> {
+async function ensureNetwork(
+  docker: Docker,
+  subnet: string,
+  managed: ActualContainer[],
+  moved: Set<string>,
+): Promise<NetworkReport> {
   const base = { name: NETWORK_NAME, subnet };
-  let info: { Labels?: Record<string, string>; IPAM?: { Config?: { Subnet?: string }[] }; Containers?: Record<string, { Name: string }> } | null = null;
+  let info: {
+    Labels?: Record<string, string>;
+    IPAM?: { Config?: { Subnet?: string }[] };
+    Containers?: Record<string, { Name: string }>;
+  } | null = null;
   try {
     info = await docker.getNetwork(NETWORK_NAME).inspect();
   } catch (err) {
@@ -108,12 +120,20 @@ async function ensureNetwork(docker: Docker, subnet: string, managed: ActualCont
   const current = info.IPAM?.Config?.map((c) => c.Subnet).filter(Boolean) ?? [];
   if (current.includes(subnet)) return { ...base, action: 'unchanged', reason: 'matches' };
   if (info.Labels?.[LABEL_MANAGED] !== 'true') {
-    return { ...base, action: 'failed', reason: `${NETWORK_NAME} exists with ${current.join(', ') || 'no subnet'} and was not made by the cell; remove it or set the stack's subnet to match` };
+    return {
+      ...base,
+      action: 'failed',
+      reason: `${NETWORK_NAME} exists with ${current.join(', ') || 'no subnet'} and was not made by the cell; remove it or set the stack's subnet to match`,
+    };
   }
   const managedIds = new Set(managed.map((m) => m.id));
   const foreign = Object.entries(info.Containers ?? {}).filter(([id]) => !managedIds.has(id));
   if (foreign.length) {
-    return { ...base, action: 'failed', reason: `${NETWORK_NAME} moves to ${subnet}, but containers the cell does not manage use it: ${foreign.map(([, c]) => c.Name).join(', ')}` };
+    return {
+      ...base,
+      action: 'failed',
+      reason: `${NETWORK_NAME} moves to ${subnet}, but containers the cell does not manage use it: ${foreign.map(([, c]) => c.Name).join(', ')}`,
+    };
   }
   // Every managed container on it is recreated anyway (its address changes); remove them first.
   for (const m of managed.filter((c) => (c.spec?.network as { mode?: string } | undefined)?.mode !== 'host')) {
@@ -149,7 +169,8 @@ async function foreignHolder(docker: Docker, name: string): Promise<boolean> {
 async function createAndStart(docker: Docker, spec: ContainerSpec): Promise<string> {
   // Bind sources must exist, or the engine refuses the mount.
   fs.mkdirSync(dataPaths.config(spec.component), { recursive: true, mode: 0o755 });
-  if (CATALOGUE[spec.component].stateTarget) fs.mkdirSync(dataPaths.state(spec.component), { recursive: true, mode: 0o700 });
+  if (CATALOGUE[spec.component].stateTarget)
+    fs.mkdirSync(dataPaths.state(spec.component), { recursive: true, mode: 0o700 });
   const container = await docker.createContainer(createOptions(spec));
   await container.start();
   return container.id;
@@ -158,29 +179,64 @@ async function createAndStart(docker: Docker, spec: ContainerSpec): Promise<stri
 async function carryOut(docker: Docker, action: Action, networkReady: boolean): Promise<ComponentReport> {
   switch (action.kind) {
     case 'absent':
-      return { component: action.component, container: containerName(action.component), action: 'absent', reason: action.reason };
+      return {
+        component: action.component,
+        container: containerName(action.component),
+        action: 'absent',
+        reason: action.reason,
+      };
     case 'remove':
       await docker.getContainer(action.actual.id).remove({ force: true });
-      return { component: action.actual.component, container: action.actual.name, action: 'removed', reason: action.reason };
+      return {
+        component: action.actual.component,
+        container: action.actual.name,
+        action: 'removed',
+        reason: action.reason,
+      };
     case 'keep':
-      return { component: action.spec.component, container: action.spec.name, action: 'unchanged', reason: action.reason, containerId: action.actual.id };
+      return {
+        component: action.spec.component,
+        container: action.spec.name,
+        action: 'unchanged',
+        reason: action.reason,
+        containerId: action.actual.id,
+      };
     case 'start':
       await docker.getContainer(action.actual.id).start();
-      return { component: action.spec.component, container: action.spec.name, action: 'started', reason: action.reason, containerId: action.actual.id };
+      return {
+        component: action.spec.component,
+        container: action.spec.name,
+        action: 'started',
+        reason: action.reason,
+        containerId: action.actual.id,
+      };
     case 'create':
     case 'recreate': {
       const { spec } = action;
-      const fail = (reason: string): ComponentReport => ({ component: spec.component, container: spec.name, action: 'failed', reason });
+      const fail = (reason: string): ComponentReport => ({
+        component: spec.component,
+        container: spec.name,
+        action: 'failed',
+        reason,
+      });
       if (spec.network.mode === 'cell' && !networkReady) return fail(`${NETWORK_NAME} is not ready`);
       if (!(await imagePresent(docker, spec.image))) {
-        return fail(`image ${spec.image} is not on the engine: pull it on the Containers page, or set PIC_IMAGE_${spec.component.toUpperCase()}`);
+        return fail(
+          `image ${spec.image} is not on the engine: pull it on the Containers page, or set PIC_IMAGE_${spec.component.toUpperCase()}`,
+        );
       }
       if (action.kind === 'recreate') await docker.getContainer(action.actual.id).remove({ force: true });
       else if (await foreignHolder(docker, spec.name)) {
         return fail(`a container named ${spec.name} exists and is not managed by the cell; rename or remove it`);
       }
       const id = await createAndStart(docker, spec);
-      return { component: spec.component, container: spec.name, action: action.kind === 'create' ? 'created' : 'recreated', reason: action.reason, containerId: id };
+      return {
+        component: spec.component,
+        container: spec.name,
+        action: action.kind === 'create' ? 'created' : 'recreated',
+        reason: action.reason,
+        containerId: id,
+      };
     }
   }
 }
@@ -205,29 +261,47 @@ async function reconcileNow(db: Db): Promise<ReconcileReport> {
 
   const components: ComponentReport[] = [];
   for (const action of planReconcile(desired, managed)) {
-    const component = action.kind === 'absent' ? action.component : action.kind === 'remove' ? action.actual.component : action.spec.component;
+    const component =
+      action.kind === 'absent'
+        ? action.component
+        : action.kind === 'remove'
+          ? action.actual.component
+          : action.spec.component;
     try {
       const report = await carryOut(docker, action, networkReady);
-      if (report.action === 'created' && moved.has(component)) Object.assign(report, { action: 'recreated', reason: `changed: ${NETWORK_NAME} moved to ${subnet}` });
+      if (report.action === 'created' && moved.has(component))
+        Object.assign(report, { action: 'recreated', reason: `changed: ${NETWORK_NAME} moved to ${subnet}` });
       components.push(report);
     } catch (err) {
-      components.push({ component, container: containerName(component as ComponentName), action: 'failed', reason: engineMessage(err) });
+      components.push({
+        component,
+        container: containerName(component as ComponentName),
+        action: 'failed',
+        reason: engineMessage(err),
+      });
     }
   }
-  components.sort((a, b) => COMPONENTS.indexOf(a.component as ComponentName) - COMPONENTS.indexOf(b.component as ComponentName));
+  components.sort(
+    (a, b) => COMPONENTS.indexOf(a.component as ComponentName) - COMPONENTS.indexOf(b.component as ComponentName),
+  );
 
   // A new WireGuard container starts with an empty interface: have the reconcile loop sync it.
   if (components.some((c) => c.component === 'wireguard' && ['created', 'recreated', 'started'].includes(c.action))) {
     interfaceReset(db);
   }
 
-  const changed = network.action === 'created' || network.action === 'recreated' || components.some((c) => !['unchanged', 'absent', 'failed'].includes(c.action));
+  const changed =
+    network.action === 'created' ||
+    network.action === 'recreated' ||
+    components.some((c) => !['unchanged', 'absent', 'failed'].includes(c.action));
   last = { at: new Date(), durationMs: Date.now() - started, network, components, changed };
   const failed = components.filter((c) => c.action === 'failed');
   if (changed || failed.length || !networkReady) {
     log.info('stack reconciled', {
       network: network.action,
-      actions: components.filter((c) => c.action !== 'unchanged' && c.action !== 'absent').map((c) => `${c.container}: ${c.action} (${c.reason})`),
+      actions: components
+        .filter((c) => c.action !== 'unchanged' && c.action !== 'absent')
+        .map((c) => `${c.container}: ${c.action} (${c.reason})`),
     });
   }
   return last;
@@ -238,7 +312,11 @@ export type StackApply = { state: 'applied'; report: ReconcileReport } | { state
 /** After a stack setting changes: reconcile now when the engine answers, otherwise say why not. */
 export async function applyStack(db: Db): Promise<StackApply> {
   const engine = await engineStatus();
-  if (!engine.reachable) return { state: 'pending', reason: `No container engine reachable at ${engine.socket}: the change applies when it is` };
+  if (!engine.reachable)
+    return {
+      state: 'pending',
+      reason: `No container engine reachable at ${engine.socket}: the change applies when it is`,
+    };
   return { state: 'applied', report: await reconcile(db) };
 }
 

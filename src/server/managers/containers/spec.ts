@@ -3,6 +3,7 @@ import { createHash } from 'node:crypto';
 import path from 'node:path';
 import { cidrHost, parseCidr, type Cidr } from '@/lib/cidr';
 import { COMPONENTS, type ComponentName } from '@/lib/schemas/containers';
+import { containerName } from '../../runtime/components';
 
 export const NETWORK_NAME = 'cell-network';
 export const DEFAULT_SUBNET = '172.20.0.0/16';
@@ -116,7 +117,7 @@ export const CATALOGUE: Record<ComponentName, CatalogueEntry> = {
   },
 };
 
-export const containerName = (component: ComponentName) => `cell-${component}`;
+export { containerName };
 
 export interface ComponentRow {
   component: ComponentName;
@@ -143,7 +144,10 @@ export interface StackInputs {
   serverUser?: string;
 }
 
-export function effectiveImage(row: Pick<ComponentRow, 'component' | 'image'>, overrides: StackInputs['imageOverrides']): string {
+export function effectiveImage(
+  row: Pick<ComponentRow, 'component' | 'image'>,
+  overrides: StackInputs['imageOverrides'],
+): string {
   return overrides[row.component] ?? row.image ?? CATALOGUE[row.component].defaultImage;
 }
 
@@ -196,11 +200,21 @@ export function desiredSpecs(inputs: StackInputs): ContainerSpec[] {
       component,
       image: effectiveImage(row, inputs.imageOverrides),
       cmd: entry.cmd,
-      network: entry.hostNetwork ? { mode: 'host' } : { mode: 'cell', name: NETWORK_NAME, ipv4: cidrHost(subnet, row.hostIndex) },
-      ports: entry.hostNetwork ? [] : portsOf(component, inputs).map((p) => (inputs.publishAddress ? { ...p, hostIp: inputs.publishAddress } : p)),
+      network: entry.hostNetwork
+        ? { mode: 'host' }
+        : { mode: 'cell', name: NETWORK_NAME, ipv4: cidrHost(subnet, row.hostIndex) },
+      ports: entry.hostNetwork
+        ? []
+        : portsOf(component, inputs).map((p) => (inputs.publishAddress ? { ...p, hostIp: inputs.publishAddress } : p)),
       mounts: [
-        { source: path.join(inputs.hostDataDir, 'config', component), target: entry.configTarget, readOnly: entry.configReadOnly },
-        ...(entry.stateTarget ? [{ source: path.join(inputs.hostDataDir, 'state', component), target: entry.stateTarget, readOnly: false }] : []),
+        {
+          source: path.join(inputs.hostDataDir, 'config', component),
+          target: entry.configTarget,
+          readOnly: entry.configReadOnly,
+        },
+        ...(entry.stateTarget
+          ? [{ source: path.join(inputs.hostDataDir, 'state', component), target: entry.stateTarget, readOnly: false }]
+          : []),
       ],
       capAdd: entry.capAdd,
       sysctls: sysctlsOf(component, inputs),
@@ -230,7 +244,9 @@ export function specHash(spec: ContainerSpec): string {
 /** The top-level parts of two specs that differ, for "recreated because …". */
 export function changedParts(before: Partial<ContainerSpec> | null, after: ContainerSpec): string[] {
   if (!before) return ['spec'];
-  return (Object.keys(after) as (keyof ContainerSpec)[]).filter((k) => canonicalJson(before[k]) !== canonicalJson(after[k]));
+  return (Object.keys(after) as (keyof ContainerSpec)[]).filter(
+    (k) => canonicalJson(before[k]) !== canonicalJson(after[k]),
+  );
 }
 
 export function labelsOf(spec: ContainerSpec): Record<string, string> {
@@ -262,7 +278,12 @@ export function createOptions(spec: ContainerSpec) {
     HostConfig: {
       NetworkMode: spec.network.mode === 'host' ? 'host' : spec.network.name,
       PortBindings: bindings,
-      Mounts: spec.mounts.map((m) => ({ Type: 'bind' as const, Source: m.source, Target: m.target, ReadOnly: m.readOnly })),
+      Mounts: spec.mounts.map((m) => ({
+        Type: 'bind' as const,
+        Source: m.source,
+        Target: m.target,
+        ReadOnly: m.readOnly,
+      })),
       CapAdd: spec.capAdd,
       Sysctls: spec.sysctls,
       Privileged: false,
@@ -270,6 +291,8 @@ export function createOptions(spec: ContainerSpec) {
       LogConfig: { Type: 'json-file', Config: { 'max-size': '5m', 'max-file': '5' } },
     },
     NetworkingConfig:
-      spec.network.mode === 'cell' ? { EndpointsConfig: { [spec.network.name]: { IPAMConfig: { IPv4Address: spec.network.ipv4 } } } } : undefined,
+      spec.network.mode === 'cell'
+        ? { EndpointsConfig: { [spec.network.name]: { IPAMConfig: { IPv4Address: spec.network.ipv4 } } } }
+        : undefined,
   };
 }

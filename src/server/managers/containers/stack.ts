@@ -13,14 +13,29 @@ export function ensureStack(db: DbOrTx, now = new Date()): void {
   if (!db.select({ id: stackNetwork.id }).from(stackNetwork).where(eq(stackNetwork.id, 1)).get()) {
     db.insert(stackNetwork).values({ id: 1, subnet: DEFAULT_SUBNET, updatedAt: now }).run();
   }
-  const chosen = new Set<string>(db.select({ services: settings.services }).from(settings).where(eq(settings.id, 1)).get()?.services ?? []);
-  const have = new Set(db.select({ c: stackComponents.component }).from(stackComponents).all().map((r) => r.c));
+  const chosen = new Set<string>(
+    db.select({ services: settings.services }).from(settings).where(eq(settings.id, 1)).get()?.services ?? [],
+  );
+  const have = new Set(
+    db
+      .select({ c: stackComponents.component })
+      .from(stackComponents)
+      .all()
+      .map((r) => r.c),
+  );
   for (const component of COMPONENTS) {
     if (have.has(component)) continue;
     // Caddy always runs; DHCP starts off; the others follow the services picked at setup.
     const enabled = component === 'caddy' || (component !== 'dhcp' && chosen.has(component));
     db.insert(stackComponents)
-      .values({ component, enabled, image: null, hostIndex: CATALOGUE[component].hostIndex, restartPolicy: 'unless-stopped', updatedAt: now })
+      .values({
+        component,
+        enabled,
+        image: null,
+        hostIndex: CATALOGUE[component].hostIndex,
+        restartPolicy: 'unless-stopped',
+        updatedAt: now,
+      })
       .run();
   }
 }
@@ -47,10 +62,14 @@ export function effectiveSubnet(db: Db, env = process.env): { subnet: string; fr
   const fromEnv = env.PIC_CELL_SUBNET?.trim();
   if (fromEnv) {
     const c = parseCidr(fromEnv);
-    if (typeof c === 'string' || c.family !== 4) throw new ValidationError(`PIC_CELL_SUBNET=${fromEnv} is not an IPv4 CIDR block`);
+    if (typeof c === 'string' || c.family !== 4)
+      throw new ValidationError(`PIC_CELL_SUBNET=${fromEnv} is not an IPv4 CIDR block`);
     return { subnet: fromEnv, fromEnv: true };
   }
-  return { subnet: db.select().from(stackNetwork).where(eq(stackNetwork.id, 1)).get()?.subnet ?? DEFAULT_SUBNET, fromEnv: false };
+  return {
+    subnet: db.select().from(stackNetwork).where(eq(stackNetwork.id, 1)).get()?.subnet ?? DEFAULT_SUBNET,
+    fromEnv: false,
+  };
 }
 
 function componentRows(db: Db): ComponentRow[] {
@@ -63,7 +82,10 @@ function componentRows(db: Db): ComponentRow[] {
 
 /** Everything the pure spec builder needs, read in one place. */
 export function stackInputs(db: Db): StackInputs {
-  const wg = db.select({ listenPort: wireguardSettings.listenPort, subnet6: wireguardSettings.subnet6 }).from(wireguardSettings).get();
+  const wg = db
+    .select({ listenPort: wireguardSettings.listenPort, subnet6: wireguardSettings.subnet6 })
+    .from(wireguardSettings)
+    .get();
   const dhcp = db.select({ enabled: dhcpSettings.enabled, dnsServer: dhcpSettings.dnsServer }).from(dhcpSettings).get();
   return {
     subnet: effectiveSubnet(db).subnet,
@@ -101,7 +123,12 @@ export function getStack(db: Db) {
 
 export function updateComponent(
   db: Db,
-  input: { component: ComponentName; image?: string | null; enabled?: boolean; restartPolicy?: ComponentRow['restartPolicy'] },
+  input: {
+    component: ComponentName;
+    image?: string | null;
+    enabled?: boolean;
+    restartPolicy?: ComponentRow['restartPolicy'];
+  },
   now = new Date(),
 ) {
   if (input.enabled === false && input.component === 'caddy') {
@@ -147,7 +174,10 @@ export function dnsServerAddress(db: Db, env = process.env): { host: string; por
  * and `PIC_TRUSTED_PROXIES` (comma-separated, for a Caddy run on the host or in tests).
  */
 export function trustedProxies(db: Db, env = process.env): string[] {
-  const out = (env.PIC_TRUSTED_PROXIES ?? '').split(',').map((s) => s.trim()).filter(Boolean);
+  const out = (env.PIC_TRUSTED_PROXIES ?? '')
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
   const caddy = db.select().from(stackComponents).where(eq(stackComponents.component, 'caddy')).get();
   const subnet = parseCidr(effectiveSubnet(db, env).subnet);
   if (caddy?.enabled && typeof subnet !== 'string') out.push(cidrHost(subnet, caddy.hostIndex));

@@ -50,7 +50,8 @@ export async function createVolume(name: string) {
 export async function removeVolume(name: string) {
   const docker = await engine();
   const users = (await usage(docker)).get(name);
-  if (users?.length) throw new ConflictError(`Volume ${name} is in use by ${users.join(', ')}; remove those containers first`, 'name');
+  if (users?.length)
+    throw new ConflictError(`Volume ${name} is in use by ${users.join(', ')}; remove those containers first`, 'name');
   try {
     await docker.getVolume(name).remove();
   } catch (err) {

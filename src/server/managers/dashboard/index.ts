@@ -28,11 +28,14 @@ export async function dashboardSummary(db: Db, now = new Date()) {
     counts: {
       routes: db.select({ n: count() }).from(proxyRoutes).get()?.n ?? 0,
       dnsRecords: db.select({ n: count() }).from(dnsRecords).get()?.n ?? 0,
-      certificatesExpiring: db
-        .select({ n: count() })
-        .from(certificates)
-        .where(and(isNull(certificates.revokedAt), lte(certificates.notAfter, new Date(now.getTime() + EXPIRING_WITHIN))))
-        .get()?.n ?? 0,
+      certificatesExpiring:
+        db
+          .select({ n: count() })
+          .from(certificates)
+          .where(
+            and(isNull(certificates.revokedAt), lte(certificates.notAfter, new Date(now.getTime() + EXPIRING_WITHIN))),
+          )
+          .get()?.n ?? 0,
       admins: usersWhere(eq(users.role, 'admin')),
       peerAccounts: usersWhere(eq(users.role, 'peer')),
       auditEntries: auditWhere(),

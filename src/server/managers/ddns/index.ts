@@ -24,7 +24,10 @@ const BACKOFF_MAX_MS = 60 * 60_000;
 type StateRow = typeof ddnsState.$inferSelect;
 
 export function ensureDdns(db: DbOrTx, now = new Date()): void {
-  db.insert(ddnsState).values({ id: 1, sources: DEFAULT_SOURCES, failures: 0, updatedAt: now }).onConflictDoNothing().run();
+  db.insert(ddnsState)
+    .values({ id: 1, sources: DEFAULT_SOURCES, failures: 0, updatedAt: now })
+    .onConflictDoNothing()
+    .run();
 }
 
 function stateRow(db: DbOrTx): StateRow {
@@ -37,7 +40,8 @@ function stateRow(db: DbOrTx): StateRow {
  * What a URL an admin typed may not reach: loopback, link-local, the tunnel and the cell
  * network. `PIC_OUTBOUND_ALLOW_LOOPBACK=1` lets tests serve sources on loopback.
  */
-const refuseFor = (db: Db) => refuseInternal(internalNetworks(db), { allowLoopback: process.env.PIC_OUTBOUND_ALLOW_LOOPBACK === '1' });
+const refuseFor = (db: Db) =>
+  refuseInternal(internalNetworks(db), { allowLoopback: process.env.PIC_OUTBOUND_ALLOW_LOOPBACK === '1' });
 
 /** The provider the domain mode calls for; http01 and lan use dyndns2 when it is set up, else nothing. */
 export function providerFor(db: Db): Provider | null {
@@ -54,7 +58,13 @@ export function providerFor(db: Db): Provider | null {
     default: {
       const s = stateRow(db);
       return s.dyndns2Server && s.dyndns2Username && s.dyndns2PasswordEnc && s.dyndns2Hostname
-        ? dyndns2(s.dyndns2Server, s.dyndns2Username, decryptSecret(s.dyndns2PasswordEnc, 'ddns_state.dyndns2_password_enc'), s.dyndns2Hostname, refuseFor(db))
+        ? dyndns2(
+            s.dyndns2Server,
+            s.dyndns2Username,
+            decryptSecret(s.dyndns2PasswordEnc, 'ddns_state.dyndns2_password_enc'),
+            s.dyndns2Hostname,
+            refuseFor(db),
+          )
         : null;
     }
   }
@@ -80,7 +90,14 @@ export function ddnsStatus(db: Db) {
     lastError: s.lastError,
     failures: s.failures,
     nextAttemptAt: s.nextAttemptAt,
-    dyndns2: s.dyndns2Server ? { server: s.dyndns2Server, username: s.dyndns2Username, hostname: s.dyndns2Hostname, hasPassword: s.dyndns2PasswordEnc !== null } : null,
+    dyndns2: s.dyndns2Server
+      ? {
+          server: s.dyndns2Server,
+          username: s.dyndns2Username,
+          hostname: s.dyndns2Hostname,
+          hasPassword: s.dyndns2PasswordEnc !== null,
+        }
+      : null,
   };
 }
 
@@ -89,31 +106,61 @@ const serially = serialQueue();
 async function cycle(db: Db, force: boolean, now: Date) {
   const s = stateRow(db);
   const provider = providerFor(db);
-  const set = (values: Partial<StateRow>) => db.update(ddnsState).set({ ...values, updatedAt: now }).where(eq(ddnsState.id, 1)).run();
+  const set = (values: Partial<StateRow>) =>
+    db
+      .update(ddnsState)
+      .set({ ...values, updatedAt: now })
+      .where(eq(ddnsState.id, 1))
+      .run();
   if (!provider) {
     set({ lastCheckAt: now, nextAttemptAt: new Date(now.getTime() + REPUBLISH_MS) });
     return { called: false, reason: 'No dynamic DNS provider for this domain mode' };
   }
-  if (!force && s.nextAttemptAt && now.getTime() < s.nextAttemptAt.getTime()) return { called: false, reason: 'not due yet' };
+  if (!force && s.nextAttemptAt && now.getTime() < s.nextAttemptAt.getTime())
+    return { called: false, reason: 'not due yet' };
   const domain = db.select({ domain: settings.domain }).from(settings).where(eq(settings.id, 1)).get()!.domain;
   let ip: string | null = null;
   try {
     ip = await discoverAddress(s.sources, refuseFor(db));
     if (!force && ip === s.publishedAddress) {
-      set({ lastDiscovered: ip, lastCheckAt: now, lastError: null, failures: 0, nextAttemptAt: new Date(now.getTime() + REPUBLISH_MS) });
+      set({
+        lastDiscovered: ip,
+        lastCheckAt: now,
+        lastError: null,
+        failures: 0,
+        nextAttemptAt: new Date(now.getTime() + REPUBLISH_MS),
+      });
       return { called: false, reason: `${ip} is already published` };
     }
     await provider.publish({ name: domain, ip });
   } catch (err) {
     const e = err instanceof DdnsError ? err : new DdnsError((err as Error).message, 'network');
     const failures = s.failures + 1;
-    set({ lastDiscovered: ip ?? s.lastDiscovered, lastCheckAt: now, lastError: e.message, failures, nextAttemptAt: new Date(now.getTime() + backoffMs(failures, e)) });
+    set({
+      lastDiscovered: ip ?? s.lastDiscovered,
+      lastCheckAt: now,
+      lastError: e.message,
+      failures,
+      nextAttemptAt: new Date(now.getTime() + backoffMs(failures, e)),
+    });
     log.warn('dynamic DNS update failed', { provider: provider.id, error: e.message, failures });
     return { called: true, reason: e.message };
   }
-  set({ publishedAddress: ip, lastDiscovered: ip, lastUpdateAt: now, lastCheckAt: now, lastError: null, failures: 0, nextAttemptAt: new Date(now.getTime() + REPUBLISH_MS) });
+  set({
+    publishedAddress: ip,
+    lastDiscovered: ip,
+    lastUpdateAt: now,
+    lastCheckAt: now,
+    lastError: null,
+    failures: 0,
+    nextAttemptAt: new Date(now.getTime() + REPUBLISH_MS),
+  });
   // The external view of the domain follows the published address unless an admin set another.
-  const dns = db.select({ publicAddress: dnsSettings.publicAddress }).from(dnsSettings).where(eq(dnsSettings.id, 1)).get();
+  const dns = db
+    .select({ publicAddress: dnsSettings.publicAddress })
+    .from(dnsSettings)
+    .where(eq(dnsSettings.id, 1))
+    .get();
   if (dns && (dns.publicAddress === null || dns.publicAddress === s.publishedAddress)) {
     db.update(dnsSettings).set({ publicAddress: ip }).where(eq(dnsSettings.id, 1)).run();
     await applyDns(db).catch((err: Error) => log.error('DNS apply after a DDNS update failed', { err }));
@@ -132,15 +179,30 @@ export async function ddnsUpdateNow(db: Db) {
   return ddnsStatus(db);
 }
 
-export function updateDdns(db: Db, input: { sources?: string[]; dyndns2?: { server: string; username: string; password?: string; hostname: string } | null }, now = new Date()) {
+export function updateDdns(
+  db: Db,
+  input: {
+    sources?: string[];
+    dyndns2?: { server: string; username: string; password?: string; hostname: string } | null;
+  },
+  now = new Date(),
+) {
   const current = stateRow(db);
   const set: Partial<StateRow> = { updatedAt: now, nextAttemptAt: null };
   if (input.sources) set.sources = input.sources;
-  if (input.dyndns2 === null) Object.assign(set, { dyndns2Server: null, dyndns2Username: null, dyndns2PasswordEnc: null, dyndns2Hostname: null });
+  if (input.dyndns2 === null)
+    Object.assign(set, { dyndns2Server: null, dyndns2Username: null, dyndns2PasswordEnc: null, dyndns2Hostname: null });
   else if (input.dyndns2) {
-    const passwordEnc = input.dyndns2.password ? encryptSecret(input.dyndns2.password, 'ddns_state.dyndns2_password_enc') : current.dyndns2PasswordEnc;
+    const passwordEnc = input.dyndns2.password
+      ? encryptSecret(input.dyndns2.password, 'ddns_state.dyndns2_password_enc')
+      : current.dyndns2PasswordEnc;
     if (!passwordEnc) throw new InvalidStateError('A dyndns2 password is required', 'dyndns2.password');
-    Object.assign(set, { dyndns2Server: input.dyndns2.server, dyndns2Username: input.dyndns2.username, dyndns2PasswordEnc: passwordEnc, dyndns2Hostname: input.dyndns2.hostname });
+    Object.assign(set, {
+      dyndns2Server: input.dyndns2.server,
+      dyndns2Username: input.dyndns2.username,
+      dyndns2PasswordEnc: passwordEnc,
+      dyndns2Hostname: input.dyndns2.hostname,
+    });
   }
   db.update(ddnsState).set(set).where(eq(ddnsState.id, 1)).run();
   return ddnsStatus(db);

@@ -36,9 +36,18 @@ const TIMEOUT_MS = 10_000;
 type Refuse = (address: string) => string | null;
 
 /** One request: answers are capped in size, redirects are not followed, and a user's URL is held to `refuse`. */
-async function call(url: string, init: { method?: string; headers?: Record<string, string>; body?: string } = {}, refuse?: Refuse): Promise<{ status: number; text: string; retryAfter?: number }> {
+async function call(
+  url: string,
+  init: { method?: string; headers?: Record<string, string>; body?: string } = {},
+  refuse?: Refuse,
+): Promise<{ status: number; text: string; retryAfter?: number }> {
   try {
-    return await outboundRequest(url, { ...init, headers: { 'User-Agent': USER_AGENT, ...(init.headers ?? {}) }, timeoutMs: TIMEOUT_MS, refuse });
+    return await outboundRequest(url, {
+      ...init,
+      headers: { 'User-Agent': USER_AGENT, ...(init.headers ?? {}) },
+      timeoutMs: TIMEOUT_MS,
+      refuse,
+    });
   } catch (err) {
     if (err instanceof OutboundRefusedError) throw new DdnsError(`${new URL(url).host}: ${err.message}`, 'config');
     const cause = (err as { code?: string }).code;
@@ -49,9 +58,16 @@ async function call(url: string, init: { method?: string; headers?: Record<strin
 /** The usual HTTP failures, named. */
 function httpFailure(who: string, r: { status: number; text: string; retryAfter?: number }, detail?: string): never {
   const what = detail ?? r.text.trim().slice(0, 200);
-  if (r.status === 401 || r.status === 403) throw new DdnsError(`${who} refused the token: ${what || `HTTP ${r.status}`}`, 'auth');
-  if (r.status === 429) throw new DdnsError(`${who} is rate limiting updates${r.retryAfter ? ` (retry after ${r.retryAfter} s)` : ''}`, 'rate', r.retryAfter);
-  if (r.status >= 500) throw new DdnsError(`${who} had a server error: HTTP ${r.status}${what ? ` ${what}` : ''}`, 'server');
+  if (r.status === 401 || r.status === 403)
+    throw new DdnsError(`${who} refused the token: ${what || `HTTP ${r.status}`}`, 'auth');
+  if (r.status === 429)
+    throw new DdnsError(
+      `${who} is rate limiting updates${r.retryAfter ? ` (retry after ${r.retryAfter} s)` : ''}`,
+      'rate',
+      r.retryAfter,
+    );
+  if (r.status >= 500)
+    throw new DdnsError(`${who} had a server error: HTTP ${r.status}${what ? ` ${what}` : ''}`, 'server');
   throw new DdnsError(`${who} answered HTTP ${r.status}${what ? `: ${what}` : ''}`, 'config');
 }
 
@@ -74,13 +90,24 @@ export function picNgo(key: string): Provider {
 }
 
 /** Whether `<name>.pic.ngo` is free (or already this cell's); an unreachable service counts as free. */
-export async function picNgoNameAvailable(name: string): Promise<{ available: boolean; checked: boolean; reason?: string }> {
+export async function picNgoNameAvailable(
+  name: string,
+): Promise<{ available: boolean; checked: boolean; reason?: string }> {
   try {
     const r = await call(`${env('PIC_NGO_API_URL', 'https://api.pic.ngo')}/v1/names/${encodeURIComponent(name)}`);
-    if (r.status !== 200) return { available: true, checked: false, reason: `pic.ngo answered HTTP ${r.status}; the name is checked again when the cell registers` };
+    if (r.status !== 200)
+      return {
+        available: true,
+        checked: false,
+        reason: `pic.ngo answered HTTP ${r.status}; the name is checked again when the cell registers`,
+      };
     return { available: (JSON.parse(r.text) as { available?: boolean }).available !== false, checked: true };
   } catch (err) {
-    return { available: true, checked: false, reason: `${(err as Error).message}; the name is checked again when the cell registers` };
+    return {
+      available: true,
+      checked: false,
+      reason: `${(err as Error).message}; the name is checked again when the cell registers`,
+    };
   }
 }
 
@@ -94,14 +121,18 @@ interface CfEnvelope<T> {
 export function cloudflare(token: string): Provider {
   const base = () => env('PIC_CLOUDFLARE_API_URL', 'https://api.cloudflare.com/client/v4');
   async function api<T>(path: string, init: { method?: string; body?: string } = {}): Promise<T> {
-    const r = await call(`${base()}${path}`, { ...init, headers: { Authorization: `Bearer ${token}`, 'Content-Type': 'application/json' } });
+    const r = await call(`${base()}${path}`, {
+      ...init,
+      headers: { Authorization: `Bearer ${token}`, 'Content-Type': 'application/json' },
+    });
     let body: CfEnvelope<T> | null = null;
     try {
       body = JSON.parse(r.text) as CfEnvelope<T>;
     } catch {
       // Not JSON: described by the status.
     }
-    if (r.status !== 200 || !body?.success) httpFailure('Cloudflare', r, body?.errors?.map((e) => `${e.message} (${e.code})`).join('; '));
+    if (r.status !== 200 || !body?.success)
+      httpFailure('Cloudflare', r, body?.errors?.map((e) => `${e.message} (${e.code})`).join('; '));
     return body.result;
   }
   return {
@@ -114,7 +145,11 @@ export function cloudflare(token: string): Provider {
         zone = (await api<{ id: string }[]>(`/zones?name=${encodeURIComponent(labels.slice(i).join('.'))}`))[0];
       }
       if (!zone) throw new DdnsError(`Cloudflare has no zone for ${name} on this token`, 'config');
-      const existing = (await api<{ id: string; content: string }[]>(`/zones/${zone.id}/dns_records?type=A&name=${encodeURIComponent(name)}`))[0];
+      const existing = (
+        await api<{ id: string; content: string }[]>(
+          `/zones/${zone.id}/dns_records?type=A&name=${encodeURIComponent(name)}`,
+        )
+      )[0];
       const record = JSON.stringify({ type: 'A', name, content: ip, ttl: 60, proxied: false });
       if (existing) await api(`/zones/${zone.id}/dns_records/${existing.id}`, { method: 'PUT', body: record });
       else await api(`/zones/${zone.id}/dns_records`, { method: 'POST', body: record });
@@ -131,7 +166,8 @@ export function duckdns(token: string): Provider {
       const q = new URLSearchParams({ domains: sub, token, ip });
       const r = await call(`${env('PIC_DUCKDNS_URL', 'https://www.duckdns.org')}/update?${q}`);
       if (r.status !== 200) httpFailure('DuckDNS', r);
-      if (r.text.trim() !== 'OK') throw new DdnsError('DuckDNS answered KO: the token or the subdomain is wrong', 'auth');
+      if (r.text.trim() !== 'OK')
+        throw new DdnsError('DuckDNS answered KO: the token or the subdomain is wrong', 'auth');
     },
   };
 }
@@ -149,12 +185,22 @@ const DYNDNS2_FAILURES: Record<string, [FailureKind, string]> = {
 };
 
 /** The dyndns2 protocol: `GET /nic/update?hostname=&myip=` with basic auth; `good`/`nochg` mean done. */
-export function dyndns2(server: string, username: string, password: string, hostname: string, refuse?: Refuse): Provider {
+export function dyndns2(
+  server: string,
+  username: string,
+  password: string,
+  hostname: string,
+  refuse?: Refuse,
+): Provider {
   return {
     id: 'dyndns2',
     async publish({ ip }) {
       const q = new URLSearchParams({ hostname, myip: ip });
-      const r = await call(`${server.replace(/\/+$/, '')}/nic/update?${q}`, { headers: { Authorization: `Basic ${Buffer.from(`${username}:${password}`).toString('base64')}` } }, refuse);
+      const r = await call(
+        `${server.replace(/\/+$/, '')}/nic/update?${q}`,
+        { headers: { Authorization: `Basic ${Buffer.from(`${username}:${password}`).toString('base64')}` } },
+        refuse,
+      );
       const code = r.text.trim().split(/\s+/)[0] ?? '';
       if (r.status === 200 && (code === 'good' || code === 'nochg')) return;
       const known = DYNDNS2_FAILURES[code];
@@ -166,21 +212,32 @@ export function dyndns2(server: string, username: string, password: string, host
 
 /** The public IPv4 address as two or more sources see it; they must agree. */
 export async function discoverAddress(sources: string[], refuse?: Refuse): Promise<string> {
-  if (sources.length < 2) throw new DdnsError('At least two address sources are needed, so one wrong answer cannot move the name', 'config');
+  if (sources.length < 2)
+    throw new DdnsError('At least two address sources are needed, so one wrong answer cannot move the name', 'config');
   const answers = await Promise.all(
     sources.map(async (url) => {
       try {
         const r = await call(url, {}, refuse);
         const ip = r.text.trim();
-        return r.status === 200 && parseIpv4(ip) !== null ? { url, ip } : { url, error: `HTTP ${r.status} ${ip.slice(0, 40)}` };
+        return r.status === 200 && parseIpv4(ip) !== null
+          ? { url, ip }
+          : { url, error: `HTTP ${r.status} ${ip.slice(0, 40)}` };
       } catch (err) {
         return { url, error: (err as Error).message };
       }
     }),
   );
   const good = answers.filter((a): a is { url: string; ip: string } => 'ip' in a);
-  if (good.length < 2) throw new DdnsError(`Fewer than two address sources answered: ${answers.map((a) => `${a.url}: ${'ip' in a ? a.ip : a.error}`).join('; ')}`, 'network');
+  if (good.length < 2)
+    throw new DdnsError(
+      `Fewer than two address sources answered: ${answers.map((a) => `${a.url}: ${'ip' in a ? a.ip : a.error}`).join('; ')}`,
+      'network',
+    );
   const distinct = [...new Set(good.map((a) => a.ip))];
-  if (distinct.length > 1) throw new DdnsError(`The address sources disagree: ${good.map((a) => `${a.url} says ${a.ip}`).join(', ')}`, 'network');
+  if (distinct.length > 1)
+    throw new DdnsError(
+      `The address sources disagree: ${good.map((a) => `${a.url} says ${a.ip}`).join(', ')}`,
+      'network',
+    );
   return distinct[0]!;
 }

@@ -26,7 +26,10 @@ const DEFAULTS = {
 };
 
 export function ensureDhcp(db: DbOrTx, now = new Date()): void {
-  db.insert(dhcpSettings).values({ id: 1, ...DEFAULTS, updatedAt: now }).onConflictDoNothing().run();
+  db.insert(dhcpSettings)
+    .values({ id: 1, ...DEFAULTS, updatedAt: now })
+    .onConflictDoNothing()
+    .run();
 }
 
 function dhcpRow(db: DbOrTx) {
@@ -56,14 +59,25 @@ export function getDhcp(db: Db) {
 }
 
 const n = (s: string) => parseIpv4(s)!;
-const sameLan = (row: { rangeStart: string; netmask: string }, address: string) => ((n(address) & n(row.netmask)) >>> 0) === ((n(row.rangeStart) & n(row.netmask)) >>> 0);
+const sameLan = (row: { rangeStart: string; netmask: string }, address: string) =>
+  (n(address) & n(row.netmask)) >>> 0 === (n(row.rangeStart) & n(row.netmask)) >>> 0;
 
 export async function updateDhcp(db: Db, input: UpdateDhcp, now = new Date()) {
   db.transaction((tx) => {
     const outside = listReservations(tx).find((r) => !sameLan(input, r.address));
-    if (outside) throw new ConflictError(`Reservation ${outside.name} (${outside.address}) would be outside the new LAN: change or remove it first`, 'rangeStart');
-    tx.update(dhcpSettings).set({ ...input, updatedAt: now }).where(eq(dhcpSettings.id, 1)).run();
-    tx.update(stackComponents).set({ enabled: input.enabled, updatedAt: now }).where(eq(stackComponents.component, 'dhcp')).run();
+    if (outside)
+      throw new ConflictError(
+        `Reservation ${outside.name} (${outside.address}) would be outside the new LAN: change or remove it first`,
+        'rangeStart',
+      );
+    tx.update(dhcpSettings)
+      .set({ ...input, updatedAt: now })
+      .where(eq(dhcpSettings.id, 1))
+      .run();
+    tx.update(stackComponents)
+      .set({ enabled: input.enabled, updatedAt: now })
+      .where(eq(stackComponents.component, 'dhcp'))
+      .run();
   });
   const apply = await applyDhcp(db);
   // Turning DHCP on or off adds or removes cell-dhcp and publishes DNS on the LAN address.
@@ -75,8 +89,16 @@ export async function createReservation(db: Db, input: ReservationInput, now = n
   const row = db.transaction(
     (tx) => {
       const settings = dhcpRow(tx);
-      if (!sameLan(settings, input.address)) throw new ValidationError(`${input.address} is outside the LAN ${settings.rangeStart}/${settings.netmask}`, 'address');
-      if (input.address === settings.dnsServer || input.address === settings.gateway) throw new ConflictError(`${input.address} is the ${input.address === settings.gateway ? 'gateway' : "cell's own"} address`, 'address');
+      if (!sameLan(settings, input.address))
+        throw new ValidationError(
+          `${input.address} is outside the LAN ${settings.rangeStart}/${settings.netmask}`,
+          'address',
+        );
+      if (input.address === settings.dnsServer || input.address === settings.gateway)
+        throw new ConflictError(
+          `${input.address} is the ${input.address === settings.gateway ? 'gateway' : "cell's own"} address`,
+          'address',
+        );
       const taken = listReservations(tx);
       const mac = taken.find((r) => r.mac === input.mac);
       if (mac) throw new ConflictError(`${input.mac} is already reserved for ${mac.name}`, 'mac');
@@ -84,7 +106,11 @@ export async function createReservation(db: Db, input: ReservationInput, now = n
       if (address) throw new ConflictError(`${input.address} is already reserved for ${address.name}`, 'address');
       const owner = cellLabelOwner(tx, input.name);
       if (owner) throw new ConflictError(`${input.name}.cell is already taken by ${owner}`, 'name');
-      return tx.insert(dhcpReservations).values({ ...input, createdAt: now }).returning().get();
+      return tx
+        .insert(dhcpReservations)
+        .values({ ...input, createdAt: now })
+        .returning()
+        .get();
     },
     { behavior: 'immediate' },
   );

@@ -37,7 +37,10 @@ export function renderDnsmasqConf(m: DnsmasqModel): string {
     m.gateway ? `dhcp-option=option:router,${checked(m.gateway, IPV4, 'gateway')}` : 'dhcp-option=option:router',
     `dhcp-option=option:dns-server,${checked(m.dnsServer, IPV4, 'DNS server')}`,
     ...(m.domain ? [`dhcp-option=option:domain-name,${checked(m.domain, HOSTNAME, 'domain')}`] : []),
-    ...m.reservations.map((r) => `dhcp-host=${checked(r.mac.toLowerCase(), MAC, 'MAC address')},${checked(r.address, IPV4, 'reserved address')},${checked(r.name, NAME, 'reservation name')}`),
+    ...m.reservations.map(
+      (r) =>
+        `dhcp-host=${checked(r.mac.toLowerCase(), MAC, 'MAC address')},${checked(r.address, IPV4, 'reserved address')},${checked(r.name, NAME, 'reservation name')}`,
+    ),
   ];
   return `${lines.join('\n')}\n`;
 }

@@ -27,7 +27,9 @@ function currentDnsFiles(db: Db, now = new Date()): Map<string, string> {
   const inputs = loadDnsInputs(db);
   if (!inputs) throw new InvalidStateError('DNS is not configured yet: complete setup first');
   // The zones are a function of these inputs: hashing them spares a second render.
-  const hash = createHash('sha256').update(`${RENDER_VERSION}\0${canonicalJson(inputs)}`).digest('hex');
+  const hash = createHash('sha256')
+    .update(`${RENDER_VERSION}\0${canonicalJson(inputs)}`)
+    .digest('hex');
   const row = dnsRow(db);
   let serial = row.serial;
   if (row.serialHash !== hash) {
@@ -42,5 +44,9 @@ function currentDnsFiles(db: Db, now = new Date()): Map<string, string> {
 
 /** Writes `config/dns/` (Corefile and zones; old zones removed) and sends cell-dns one SIGUSR1 if anything changed. */
 export function applyDns(db: Db): Promise<ConfigApply> {
-  return applyConfig(db, 'dns', () => ({ files: currentDnsFiles(db), reload: { signal: 'SIGUSR1' }, prune: /\.zone$/ }));
+  return applyConfig(db, 'dns', () => ({
+    files: currentDnsFiles(db),
+    reload: { signal: 'SIGUSR1' },
+    prune: /\.zone$/,
+  }));
 }

@@ -26,7 +26,13 @@ type Answer = Pick<LookupResult, 'status' | 'answers'>;
 const display = (r: Pick<NamedRecord, 'type' | 'value'>) => (r.type === 'TXT' ? JSON.stringify(r.value) : r.value);
 
 /** Answers from records alone (internal view): exact name, then CNAME (followed inside the zones), then wildcard. */
-export function answerFromRecords(records: NamedRecord[], zones: string[], name: string, type: RecordType, depth = 0): Answer | null {
+export function answerFromRecords(
+  records: NamedRecord[],
+  zones: string[],
+  name: string,
+  type: RecordType,
+  depth = 0,
+): Answer | null {
   const zone = zones.filter((z) => name === z || name.endsWith(`.${z}`)).sort((a, b) => b.length - a.length)[0];
   if (!zone) return null;
   const relative = name === zone ? '@' : name.slice(0, -(zone.length + 1));
@@ -34,14 +40,19 @@ export function answerFromRecords(records: NamedRecord[], zones: string[], name:
   let owned = inZone.filter((r) => r.name === relative);
   if (!owned.length && relative !== '@') {
     const labels = relative.split('.');
-    for (let i = 1; i <= labels.length && !owned.length; i++) owned = inZone.filter((r) => r.name === ['*', ...labels.slice(i)].join('.'));
+    for (let i = 1; i <= labels.length && !owned.length; i++)
+      owned = inZone.filter((r) => r.name === ['*', ...labels.slice(i)].join('.'));
   }
   if (!owned.length) return relative === '@' ? { status: 'NODATA', answers: [] } : { status: 'NXDOMAIN', answers: [] };
   const direct = owned.filter((r) => r.type === type);
   if (direct.length) return { status: 'NOERROR', answers: direct.map(display).sort() };
   const cname = owned.find((r) => r.type === 'CNAME');
   if (cname && type !== 'CNAME') {
-    const target = cname.value.endsWith('.') ? cname.value.slice(0, -1) : cname.value === '@' ? zone : `${cname.value}.${zone}`;
+    const target = cname.value.endsWith('.')
+      ? cname.value.slice(0, -1)
+      : cname.value === '@'
+        ? zone
+        : `${cname.value}.${zone}`;
     const next = depth < 8 ? answerFromRecords(records, zones, target, type, depth + 1) : null;
     return { status: 'NOERROR', answers: [`CNAME ${cname.value}`, ...(next?.answers ?? [])] };
   }
@@ -74,9 +85,16 @@ export async function lookupName(db: Db, name: string, type: RecordType): Promis
     const zones = inputs ? [CELL_ZONE, inputs.domain] : [];
     const answer = inputs ? answerFromRecords(allRecords(inputs), zones, name, type) : null;
     if (answer) return { name, type, ...answer, source, ...(error ? { error } : {}) };
-    return { name, type, status: 'ERROR', answers: [], source, error: `${name} is outside the cell's zones; only the running DNS container can ask the upstream resolvers${error ? ` (${error})` : ''}` };
+    return {
+      name,
+      type,
+      status: 'ERROR',
+      answers: [],
+      source,
+      error: `${name} is outside the cell's zones; only the running DNS container can ask the upstream resolvers${error ? ` (${error})` : ''}`,
+    };
   };
-  const address = (process.env.PIC_DNS_SERVER || (await engineStatus()).reachable) ? dnsServerAddress(db) : null;
+  const address = process.env.PIC_DNS_SERVER || (await engineStatus()).reachable ? dnsServerAddress(db) : null;
   const server = address ? `${address.host}:${address.port}` : null;
   if (!server) return fromRecords('the rendered zones (no DNS container is reachable)');
   try {

@@ -54,7 +54,13 @@ export function peerLabel(name: string): string {
   );
 }
 
-function addressRecords(zone: string, name: string, a: { v4: string; v6: string | null }, ttl: number, owner: string): NamedRecord[] {
+function addressRecords(
+  zone: string,
+  name: string,
+  a: { v4: string; v6: string | null },
+  ttl: number,
+  owner: string,
+): NamedRecord[] {
   const out: NamedRecord[] = [{ zone, name, type: 'A', value: a.v4, ttl, owner, source: owner }];
   if (a.v6) out.push({ zone, name, type: 'AAAA', value: a.v6, ttl, owner, source: owner });
   return out;
@@ -64,7 +70,9 @@ function addressRecords(zone: string, name: string, a: { v4: string; v6: string 
  * Every automatic name, internal view. The zone's `ns` comes first, then the cell, its
  * services, DHCP reservations, then peers; a label already held is not given twice.
  */
-export function automaticNames(i: Pick<DnsInputs, 'cellName' | 'domain' | 'cell' | 'peers' | 'services' | 'devices'>): NamedRecord[] {
+export function automaticNames(
+  i: Pick<DnsInputs, 'cellName' | 'domain' | 'cell' | 'peers' | 'services' | 'devices'>,
+): NamedRecord[] {
   const out: NamedRecord[] = [...addressRecords(CELL_ZONE, 'ns', i.cell, AUTO_TTL.cell, "the zone's name server")];
   const held = new Set(['ns']);
   const add = (name: string, a: { v4: string; v6: string | null }, ttl: number, owner: string) => {
@@ -74,12 +82,17 @@ export function automaticNames(i: Pick<DnsInputs, 'cellName' | 'domain' | 'cell'
   };
   add(i.cellName, i.cell, AUTO_TTL.cell, 'the cell');
   for (const s of i.services) add(s.name, i.cell, AUTO_TTL.cell, `service ${s.service}`);
-  for (const d of i.devices) add(d.name, { v4: d.address, v6: null }, AUTO_TTL.cell, `device ${d.name} (DHCP reservation)`);
+  for (const d of i.devices)
+    add(d.name, { v4: d.address, v6: null }, AUTO_TTL.cell, `device ${d.name} (DHCP reservation)`);
   for (const p of [...i.peers].sort((a, b) => a.id - b.id)) add(peerLabel(p.name), p, AUTO_TTL.peer, `peer ${p.name}`);
   // The domain: the apex, every subdomain (Caddy routes) and the service names point at the cell.
-  out.push(...addressRecords(i.domain, '@', i.cell, AUTO_TTL.cell, 'the cell'), ...addressRecords(i.domain, 'ns', i.cell, AUTO_TTL.cell, "the zone's name server"));
+  out.push(
+    ...addressRecords(i.domain, '@', i.cell, AUTO_TTL.cell, 'the cell'),
+    ...addressRecords(i.domain, 'ns', i.cell, AUTO_TTL.cell, "the zone's name server"),
+  );
   out.push(...addressRecords(i.domain, '*', i.cell, AUTO_TTL.cell, 'the cell (every subdomain)'));
-  for (const s of i.services) if (s.name !== 'ns') out.push(...addressRecords(i.domain, s.name, i.cell, AUTO_TTL.cell, `service ${s.service}`));
+  for (const s of i.services)
+    if (s.name !== 'ns') out.push(...addressRecords(i.domain, s.name, i.cell, AUTO_TTL.cell, `service ${s.service}`));
   return out;
 }
 
@@ -92,7 +105,13 @@ export function allRecords(i: DnsInputs): NamedRecord[] {
   return [...automaticNames(i), ...customRecords(i)];
 }
 
-const zoneRecord = (r: NamedRecord): ZoneRecord => ({ name: r.name, type: r.type, value: r.value, ttl: r.ttl, source: r.source });
+const zoneRecord = (r: NamedRecord): ZoneRecord => ({
+  name: r.name,
+  type: r.type,
+  value: r.value,
+  ttl: r.ttl,
+  source: r.source,
+});
 const notNs = (r: NamedRecord) => r.name !== 'ns';
 
 export const zoneFile = (origin: string, view?: 'internal' | 'external') => `${origin}${view ? `.${view}` : ''}.zone`;

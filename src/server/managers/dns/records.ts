@@ -64,19 +64,28 @@ function store(db: Db, input: RecordInput, id: number | undefined, now: Date): R
       const t = tx as unknown as Db;
       const inputs = inputsOf(t);
       const zone = zoneKey(input.zone, inputs.domain);
-      if (input.type === 'CNAME' && input.name === '@') throw new ValidationError('The zone itself cannot be a CNAME', 'type');
-      const conflict = recordConflict({ id, zone: input.zone, name: input.name, type: input.type, value: input.value }, allRecords(inputs));
+      if (input.type === 'CNAME' && input.name === '@')
+        throw new ValidationError('The zone itself cannot be a CNAME', 'type');
+      const conflict = recordConflict(
+        { id, zone: input.zone, name: input.name, type: input.type, value: input.value },
+        allRecords(inputs),
+      );
       if (conflict) throw new ConflictError(conflict.message, conflict.field);
       const values = { zone, name: input.name, type: input.type, value: input.value, ttl: input.ttl, updatedAt: now };
       const row =
         id === undefined
-          ? tx.insert(dnsRecords).values({ ...values, createdAt: now }).returning().get()
+          ? tx
+              .insert(dnsRecords)
+              .values({ ...values, createdAt: now })
+              .returning()
+              .get()
           : tx.update(dnsRecords).set(values).where(eq(dnsRecords.id, id)).returning().get();
       if (!row) throw new NotFoundError(`Record ${id} not found`);
       try {
         renderDnsFiles(inputsOf(t), 0);
       } catch (err) {
-        if (err instanceof RenderError) throw new ValidationError(`This record cannot be written to a zone file: ${err.message}`, 'value');
+        if (err instanceof RenderError)
+          throw new ValidationError(`This record cannot be written to a zone file: ${err.message}`, 'value');
         throw err;
       }
       return row;

@@ -42,13 +42,15 @@ function owner(name: string): string {
   if (name === '@') return '@';
   const labels = name.split('.');
   // A wildcard is only allowed as the leftmost label.
-  if (!labels.every((l, i) => LABEL.test(l) && (l !== '*' || i === 0))) throw new RenderError(`refusing to render record name ${JSON.stringify(name)}`);
+  if (!labels.every((l, i) => LABEL.test(l) && (l !== '*' || i === 0)))
+    throw new RenderError(`refusing to render record name ${JSON.stringify(name)}`);
   return name;
 }
 
 function target(name: string): string {
   if (name === '@') return '@';
-  if (!HOSTNAME.test(name.replace(/^_|\._/g, (m) => m.replace('_', 'x')))) throw new RenderError(`refusing to render target ${JSON.stringify(name)}`);
+  if (!HOSTNAME.test(name.replace(/^_|\._/g, (m) => m.replace('_', 'x'))))
+    throw new RenderError(`refusing to render target ${JSON.stringify(name)}`);
   return name;
 }
 
@@ -87,7 +89,8 @@ function rdata(r: ZoneRecord): string {
     }
     case 'SRV': {
       const m = /^(\d{1,5})\s+(\d{1,5})\s+(\d{1,5})\s+(\S+)$/.exec(v);
-      if (!m || [m[1], m[2], m[3]].some((n) => Number(n) > 65535)) throw new RenderError(`refusing to render SRV value ${JSON.stringify(v)}`);
+      if (!m || [m[1], m[2], m[3]].some((n) => Number(n) > 65535))
+        throw new RenderError(`refusing to render SRV value ${JSON.stringify(v)}`);
       return `${m[1]} ${m[2]} ${m[3]} ${target(m[4]!)}`;
     }
   }
@@ -111,11 +114,17 @@ export function renderZone(z: ZoneModel): string {
     `ns\tIN\t${ns.includes(':') ? 'AAAA' : 'A'}\t${ns}`,
   ];
   const sorted = [...z.records].sort(
-    (a, b) => (a.name === '@' ? -1 : 0) - (b.name === '@' ? -1 : 0) || a.name.localeCompare(b.name) || TYPE_ORDER[a.type] - TYPE_ORDER[b.type] || a.value.localeCompare(b.value),
+    (a, b) =>
+      (a.name === '@' ? -1 : 0) - (b.name === '@' ? -1 : 0) ||
+      a.name.localeCompare(b.name) ||
+      TYPE_ORDER[a.type] - TYPE_ORDER[b.type] ||
+      a.value.localeCompare(b.value),
   );
   for (const r of sorted) {
     if (r.name === 'ns') throw new RenderError("the name ns is the zone's own name server");
-    lines.push(`${owner(r.name)}\t${ttl(r.ttl)}\tIN\t${r.type}\t${rdata(r)}${r.source ? `\t; ${safeComment(r.source)}` : ''}`);
+    lines.push(
+      `${owner(r.name)}\t${ttl(r.ttl)}\tIN\t${r.type}\t${rdata(r)}${r.source ? `\t; ${safeComment(r.source)}` : ''}`,
+    );
   }
   return `${lines.join('\n')}\n`;
 }
@@ -164,7 +173,11 @@ function forwardLines(m: CorefileModel): string[] {
     return `${m.tls ? 'tls://' : ''}${host.includes(':') ? `[${host}]` : host}${port ? `:${port}` : m.tls ? ':853' : ''}`;
   });
   return m.tls
-    ? [`forward . ${upstreams.join(' ')} {`, `    tls_servername ${checked(m.tls.serverName, HOSTNAME, 'TLS server name')}`, '}']
+    ? [
+        `forward . ${upstreams.join(' ')} {`,
+        `    tls_servername ${checked(m.tls.serverName, HOSTNAME, 'TLS server name')}`,
+        '}',
+      ]
     : [`forward . ${upstreams.join(' ')}`];
 }
 
@@ -174,14 +187,31 @@ export function renderCorefile(m: CorefileModel): string {
   const forward = forwardLines(m);
   const out: string[] = [`# ${DNS_GENERATED}`, '# Reloaded with SIGUSR1 on every change (no reload timer).', ''];
   for (const z of m.zones) {
-    out.push(...serverBlock(`${checked(z.origin, ORIGIN, 'zone')}.:53`, [`file ${dir}/${checked(z.file, FILE, 'zone file')}`, ...common]), '');
+    out.push(
+      ...serverBlock(`${checked(z.origin, ORIGIN, 'zone')}.:53`, [
+        `file ${dir}/${checked(z.file, FILE, 'zone file')}`,
+        ...common,
+      ]),
+      '',
+    );
   }
   if (m.splitHorizon) {
     const h = m.splitHorizon;
     const origin = checked(h.origin, ORIGIN, 'split-horizon zone');
     if (!h.internalNets.length) throw new RenderError('split horizon needs at least one internal network');
-    const expr = h.internalNets.map((n) => `incidr(client_ip(), '${checked(n, CIDR, 'internal network')}')`).join(' || ');
-    out.push(...serverBlock(`${origin}.:53`, ['view internal {', `    expr ${expr}`, '}', `file ${dir}/${checked(h.internalFile, FILE, 'zone file')}`, ...common]), '');
+    const expr = h.internalNets
+      .map((n) => `incidr(client_ip(), '${checked(n, CIDR, 'internal network')}')`)
+      .join(' || ');
+    out.push(
+      ...serverBlock(`${origin}.:53`, [
+        'view internal {',
+        `    expr ${expr}`,
+        '}',
+        `file ${dir}/${checked(h.internalFile, FILE, 'zone file')}`,
+        ...common,
+      ]),
+      '',
+    );
     // Outsiders get the external view, or (public address unknown) what the public DNS says.
     const external = h.externalFile ? [`file ${dir}/${checked(h.externalFile, FILE, 'zone file')}`] : forward;
     out.push(...serverBlock(`${origin}.:53`, [...external, ...common]), '');

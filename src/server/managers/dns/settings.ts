@@ -22,7 +22,10 @@ export function getDnsSettings(db: Db) {
 
 export async function updateDnsSettings(db: Db, input: UpdateDnsSettings, now = new Date()) {
   const set = Object.fromEntries(Object.entries(input).filter(([, v]) => v !== undefined));
-  db.update(dnsSettings).set({ ...set, updatedAt: now }).where(eq(dnsSettings.id, 1)).run();
+  db.update(dnsSettings)
+    .set({ ...set, updatedAt: now })
+    .where(eq(dnsSettings.id, 1))
+    .run();
   const apply = await applyDns(db);
   return { ...getDnsSettings(db), apply };
 }

@@ -2,7 +2,15 @@
 import { eq, sql } from 'drizzle-orm';
 import { DEFAULT_UPSTREAMS } from '@/lib/schemas/dns';
 import type { Db, DbOrTx } from '../../db';
-import { dhcpReservations, dnsRecords, dnsServiceNames, dnsSettings, peers, settings, wireguardSettings } from '../../db/schema';
+import {
+  dhcpReservations,
+  dnsRecords,
+  dnsServiceNames,
+  dnsSettings,
+  peers,
+  settings,
+  wireguardSettings,
+} from '../../db/schema';
 import { ConflictError, InvalidStateError } from '../../errors';
 import { CELL_HOST_INDEX, hostAddresses, planOf } from '../wireguard/model';
 import { internalNetworks } from '../wireguard/state';
@@ -48,8 +56,16 @@ export function dnsRow(db: DbOrTx): DnsSettingsRow {
 /** Everything the DNS model needs, read in one transaction; null before setup. */
 export function loadDnsInputs(db: Db): DnsInputs | null {
   return db.transaction((tx) => {
-    const cell = tx.select({ name: settings.cellName, domain: settings.domain }).from(settings).where(eq(settings.id, 1)).get();
-    const wg = tx.select({ subnet: wireguardSettings.subnet, subnet6: wireguardSettings.subnet6 }).from(wireguardSettings).where(eq(wireguardSettings.id, 1)).get();
+    const cell = tx
+      .select({ name: settings.cellName, domain: settings.domain })
+      .from(settings)
+      .where(eq(settings.id, 1))
+      .get();
+    const wg = tx
+      .select({ subnet: wireguardSettings.subnet, subnet6: wireguardSettings.subnet6 })
+      .from(wireguardSettings)
+      .where(eq(wireguardSettings.id, 1))
+      .get();
     const dns = tx.select().from(dnsSettings).where(eq(dnsSettings.id, 1)).get();
     if (!cell || !wg || !dns) return null;
     const plan = planOf(wg);
@@ -63,8 +79,16 @@ export function loadDnsInputs(db: Db): DnsInputs | null {
         .from(peers)
         .all()
         .map((p) => ({ id: p.id, name: p.name, ...hostAddresses(plan, p.hostIndex) })),
-      services: tx.select({ name: dnsServiceNames.name, service: dnsServiceNames.service }).from(dnsServiceNames).orderBy(dnsServiceNames.name).all(),
-      devices: tx.select({ name: dhcpReservations.name, address: dhcpReservations.address }).from(dhcpReservations).orderBy(dhcpReservations.name).all(),
+      services: tx
+        .select({ name: dnsServiceNames.name, service: dnsServiceNames.service })
+        .from(dnsServiceNames)
+        .orderBy(dnsServiceNames.name)
+        .all(),
+      devices: tx
+        .select({ name: dhcpReservations.name, address: dhcpReservations.address })
+        .from(dhcpReservations)
+        .orderBy(dhcpReservations.name)
+        .all(),
       records: tx.select().from(dnsRecords).all(),
       settings: {
         upstreams: dns.upstreams,
@@ -88,7 +112,11 @@ export function cellLabelOwner(db: DbOrTx, label: string, exceptPeerId?: number)
   if (cell?.name === label) return 'the cell';
   const service = db.select().from(dnsServiceNames).where(eq(dnsServiceNames.name, label)).get();
   if (service) return `service ${service.service}`;
-  const device = db.select({ name: dhcpReservations.name }).from(dhcpReservations).where(eq(dhcpReservations.name, label)).get();
+  const device = db
+    .select({ name: dhcpReservations.name })
+    .from(dhcpReservations)
+    .where(eq(dhcpReservations.name, label))
+    .get();
   if (device) return `device ${device.name} (DHCP reservation)`;
   const peer = db
     .select({ id: peers.id, name: peers.name })
@@ -96,7 +124,11 @@ export function cellLabelOwner(db: DbOrTx, label: string, exceptPeerId?: number)
     .all()
     .find((p) => p.id !== exceptPeerId && peerLabel(p.name) === label);
   if (peer) return `peer ${peer.name}`;
-  const custom = db.select({ id: dnsRecords.id }).from(dnsRecords).where(sql`${dnsRecords.zone} = ${CELL_ZONE} AND ${dnsRecords.name} = ${label}`).get();
+  const custom = db
+    .select({ id: dnsRecords.id })
+    .from(dnsRecords)
+    .where(sql`${dnsRecords.zone} = ${CELL_ZONE} AND ${dnsRecords.name} = ${label}`)
+    .get();
   return custom ? 'a custom record' : null;
 }
 

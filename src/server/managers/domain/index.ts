@@ -8,17 +8,20 @@ import { reserveAttempt } from '../accounts/rate-limit';
 import { configState } from '../config-apply';
 import { ddnsStatus, updateDdns } from '../ddns';
 import { picNgoNameAvailable } from '../ddns/providers';
-import { applyCaddy } from '../proxy/apply';
+import { applyCaddy } from '../proxy';
 import { getSettings, settingsWritten, writeSettings } from '../settings';
 
 const NAME_CHECKS_PER_WINDOW = 30;
 
 /** What each mode asks of the network, for the page. */
 export const MODE_NEEDS: Record<DomainMode, string> = {
-  pic_ngo: 'Ports 80 and 443 forwarded to the cell for the services you make public. The name and its wildcard certificate are managed for you.',
-  cloudflare: 'A Cloudflare API token with Zone.DNS edit on the domain. Ports 443 (and 80 for redirects) forwarded for public services.',
+  pic_ngo:
+    'Ports 80 and 443 forwarded to the cell for the services you make public. The name and its wildcard certificate are managed for you.',
+  cloudflare:
+    'A Cloudflare API token with Zone.DNS edit on the domain. Ports 443 (and 80 for redirects) forwarded for public services.',
   duckdns: 'Your DuckDNS token. Ports 443 (and 80 for redirects) forwarded for public services.',
-  http01: 'The domain pointing at this cell, and port 80 reachable from the internet for every certificate (plus 443 for the services).',
+  http01:
+    'The domain pointing at this cell, and port 80 reachable from the internet for every certificate (plus 443 for the services).',
   lan: 'Nothing public. Install the cell’s root certificate (Vault page) once on each device.',
 };
 
@@ -59,8 +62,22 @@ export async function updateDomain(db: Db, input: DomainUpdate, now = new Date()
       const proxy: Partial<typeof proxySettings.$inferInsert> = {};
       if (input.acmeEmail !== undefined) proxy.acmeEmail = input.acmeEmail;
       if (input.logLevel) proxy.logLevel = input.logLevel;
-      if (Object.keys(proxy).length) tx.update(proxySettings).set({ ...proxy, updatedAt: now }).where(eq(proxySettings.id, 1)).run();
-      return writeSettings(t, { cellName: current.cellName, timezone: current.timezone, domainMode: input.domainMode, domain: input.domain, ddnsToken: input.ddnsToken }, now);
+      if (Object.keys(proxy).length)
+        tx.update(proxySettings)
+          .set({ ...proxy, updatedAt: now })
+          .where(eq(proxySettings.id, 1))
+          .run();
+      return writeSettings(
+        t,
+        {
+          cellName: current.cellName,
+          timezone: current.timezone,
+          domainMode: input.domainMode,
+          domain: input.domain,
+          ddnsToken: input.ddnsToken,
+        },
+        now,
+      );
     },
     { behavior: 'immediate' },
   );
@@ -72,6 +89,7 @@ export async function updateDomain(db: Db, input: DomainUpdate, now = new Date()
 /** Asks pic.ngo whether a name is free; every ask counts against the caller's address, so the cell is nobody's free oracle. */
 export async function checkName(db: Db, name: string, address: string) {
   const attempt = reserveAttempt(db, [{ key: `name-check:${address}`, max: NAME_CHECKS_PER_WINDOW }]);
-  if (!('ids' in attempt)) throw new RateLimitedError(`Too many name checks. Try again in ${Math.ceil(attempt.wait / 60)} min.`, attempt.wait);
+  if (!('ids' in attempt))
+    throw new RateLimitedError(`Too many name checks. Try again in ${Math.ceil(attempt.wait / 60)} min.`, attempt.wait);
   return { name: `${name}.pic.ngo`, ...(await picNgoNameAvailable(name)) };
 }

@@ -12,7 +12,10 @@ import { renderChronyConf } from './render';
 export const DEFAULT_LOCAL_STRATUM = 10;
 
 export function ensureNtp(db: DbOrTx, now = new Date()): void {
-  db.insert(ntpSettings).values({ id: 1, sources: DEFAULT_NTP_SOURCES, localStratum: DEFAULT_LOCAL_STRATUM, updatedAt: now }).onConflictDoNothing().run();
+  db.insert(ntpSettings)
+    .values({ id: 1, sources: DEFAULT_NTP_SOURCES, localStratum: DEFAULT_LOCAL_STRATUM, updatedAt: now })
+    .onConflictDoNothing()
+    .run();
 }
 
 function ntpRow(db: Db) {
@@ -23,7 +26,12 @@ function ntpRow(db: Db) {
 
 export function chronyFiles(db: Db): Map<string, string> {
   const row = ntpRow(db);
-  return new Map([['chrony.conf', renderChronyConf({ sources: row.sources, allow: internalNetworks(db), localStratum: row.localStratum })]]);
+  return new Map([
+    [
+      'chrony.conf',
+      renderChronyConf({ sources: row.sources, allow: internalNetworks(db), localStratum: row.localStratum }),
+    ],
+  ]);
 }
 
 /** Writes `config/ntp/chrony.conf` and restarts cell-ntp when it changed. */
@@ -33,11 +41,20 @@ export function applyNtp(db: Db): Promise<ConfigApply> {
 
 export function getNtp(db: Db) {
   const row = ntpRow(db);
-  return { sources: row.sources, localStratum: row.localStratum, allow: internalNetworks(db), updatedAt: row.updatedAt, applyState: configState(db, 'ntp') };
+  return {
+    sources: row.sources,
+    localStratum: row.localStratum,
+    allow: internalNetworks(db),
+    updatedAt: row.updatedAt,
+    applyState: configState(db, 'ntp'),
+  };
 }
 
 export async function updateNtp(db: Db, input: UpdateNtp, now = new Date()) {
-  db.update(ntpSettings).set({ sources: input.sources, localStratum: input.localStratum, updatedAt: now }).where(eq(ntpSettings.id, 1)).run();
+  db.update(ntpSettings)
+    .set({ sources: input.sources, localStratum: input.localStratum, updatedAt: now })
+    .where(eq(ntpSettings.id, 1))
+    .run();
   const apply = await applyNtp(db);
   return { ...getNtp(db), apply };
 }
@@ -56,7 +73,11 @@ export function parseTracking(text: string): Record<string, string> {
 export async function ntpStatus() {
   try {
     const r = await exec('ntp', ['chronyc', '-n', 'tracking']);
-    if (r.exitCode !== 0) return { available: false as const, reason: `chronyc failed: ${(r.stderr || r.stdout).trim() || `exit ${r.exitCode}`}` };
+    if (r.exitCode !== 0)
+      return {
+        available: false as const,
+        reason: `chronyc failed: ${(r.stderr || r.stdout).trim() || `exit ${r.exitCode}`}`,
+      };
     const tracking = parseTracking(r.stdout);
     return {
       available: true as const,

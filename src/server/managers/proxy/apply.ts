@@ -19,7 +19,10 @@ import { internalNetworks } from '../wireguard/state';
 import { cellSignedHosts, renderCaddyConfig, tlsFiles, type CaddyModel } from './render';
 
 export function ensureProxy(db: DbOrTx, now = new Date()): void {
-  db.insert(proxySettings).values({ id: 1, logLevel: 'INFO', acmeEmail: null, updatedAt: now }).onConflictDoNothing().run();
+  db.insert(proxySettings)
+    .values({ id: 1, logLevel: 'INFO', acmeEmail: null, updatedAt: now })
+    .onConflictDoNothing()
+    .run();
 }
 
 /** The hosts the cell's own web app answers on; no route may take them. */
@@ -34,7 +37,11 @@ function dnsProvider(mode: string, token: string | null, domain: string): CaddyM
   if (!token) return null;
   if (mode === 'cloudflare') return { name: 'cloudflare', config: { api_token: token } };
   if (mode === 'duckdns') return { name: 'duckdns', config: { api_token: token } };
-  if (mode === 'pic_ngo') return { name: 'acmedns', config: { server_url: process.env.PIC_NGO_ACME_URL || 'https://acme.pic.ngo', username: domain, password: token } };
+  if (mode === 'pic_ngo')
+    return {
+      name: 'acmedns',
+      config: { server_url: process.env.PIC_NGO_ACME_URL || 'https://acme.pic.ngo', username: domain, password: token },
+    };
   return null;
 }
 
@@ -51,7 +58,12 @@ export function caddyModel(db: Db, env = process.env): CaddyModel {
   if (!cell || !proxy) throw new InvalidStateError('The cell is not set up yet');
   const gateway = cidrHost(parseCidr(effectiveSubnet(db).subnet) as Cidr, 1);
   // pic.ngo knows the cell by a key derived from its instance secret (the same key as its DDNS).
-  const token = cell.domainMode === 'pic_ngo' ? derivedSecret('pic.ngo') : cell.ddnsTokenEnc ? decryptSecret(cell.ddnsTokenEnc, 'settings.ddns_token_enc') : null;
+  const token =
+    cell.domainMode === 'pic_ngo'
+      ? derivedSecret('pic.ngo')
+      : cell.ddnsTokenEnc
+        ? decryptSecret(cell.ddnsTokenEnc, 'settings.ddns_token_enc')
+        : null;
   return {
     configRoot: env.PIC_CADDY_CONFIG_ROOT || '/etc/caddy',
     stateRoot: env.PIC_CADDY_STATE_ROOT || '/data',
@@ -113,21 +125,31 @@ export async function loadIntoCaddy(socket: string, config: string, attempts = 6
 /** Over a Unix socket Caddy wants an empty Host header. */
 function postLoad(socket: string, config: string, timeoutMs = 15_000): Promise<string> {
   return new Promise((resolve, reject) => {
-    const req = http.request({ socketPath: socket, path: '/load', method: 'POST', setHost: false, headers: { Host: '', 'Content-Type': 'application/json' }, timeout: timeoutMs }, (res) => {
-      let body = '';
-      res.setEncoding('utf8');
-      res.on('data', (c: string) => (body += c));
-      res.on('end', () => {
-        if (res.statusCode === 200) return resolve('loaded into cell-caddy through its admin API');
-        let message = body.trim();
-        try {
-          message = (JSON.parse(body) as { error?: string }).error ?? message;
-        } catch {
-          // Not JSON: keep the text.
-        }
-        reject(new ConfigRejectedError(`Caddy refused the config: ${message || `HTTP ${res.statusCode}`}`));
-      });
-    });
+    const req = http.request(
+      {
+        socketPath: socket,
+        path: '/load',
+        method: 'POST',
+        setHost: false,
+        headers: { Host: '', 'Content-Type': 'application/json' },
+        timeout: timeoutMs,
+      },
+      (res) => {
+        let body = '';
+        res.setEncoding('utf8');
+        res.on('data', (c: string) => (body += c));
+        res.on('end', () => {
+          if (res.statusCode === 200) return resolve('loaded into cell-caddy through its admin API');
+          let message = body.trim();
+          try {
+            message = (JSON.parse(body) as { error?: string }).error ?? message;
+          } catch {
+            // Not JSON: keep the text.
+          }
+          reject(new ConfigRejectedError(`Caddy refused the config: ${message || `HTTP ${res.statusCode}`}`));
+        });
+      },
+    );
     req.on('timeout', () => req.destroy(new Error(`Caddy's admin API did not answer within ${timeoutMs} ms`)));
     req.on('error', reject);
     req.end(config);
@@ -143,6 +165,11 @@ export async function applyCaddy(db: Db): Promise<ConfigApply> {
   return applyConfig(db, 'caddy', async () => {
     const { files, modes } = await caddyFiles(db);
     // tls/ holds only current hosts; pki/ held CA files before Caddy got leaves only.
-    return { files, modes, prune: /^(tls|pki)\//, reload: { load: () => loadIntoCaddy(adminSocket(), files.get('caddy.json')!) } };
+    return {
+      files,
+      modes,
+      prune: /^(tls|pki)\//,
+      reload: { load: () => loadIntoCaddy(adminSocket(), files.get('caddy.json')!) },
+    };
   });
 }

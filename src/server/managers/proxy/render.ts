@@ -49,9 +49,13 @@ const HEADER_VALUE = /^[\x20-\x7a\x7c-\x7e]{0,1024}$/;
 const WILDCARD_HOST = /^\*\.[A-Za-z0-9.-]+$/;
 
 /** The certificate and key the cell signs for one host, relative to the config folder. */
-export const tlsFiles = (h: string) => ({ certificate: `tls/${checked(h, HOSTNAME, 'host')}.crt`, key: `tls/${h}.key` });
+export const tlsFiles = (h: string) => ({
+  certificate: `tls/${checked(h, HOSTNAME, 'host')}.crt`,
+  key: `tls/${h}.key`,
+});
 
-const host = (h: string, what = 'host') => (WILDCARD_HOST.test(h) ? checked(h.slice(2), HOSTNAME, what) && h : checked(h, HOSTNAME, what));
+const host = (h: string, what = 'host') =>
+  WILDCARD_HOST.test(h) ? checked(h.slice(2), HOSTNAME, what) && h : checked(h, HOSTNAME, what);
 const NOT_FOUND = { handle: [{ handler: 'static_response', status_code: 404, body: 'No service at this name.\n' }] };
 const isCellName = (h: string) => h === 'cell' || h.endsWith('.cell');
 
@@ -103,7 +107,8 @@ export function renderCaddyConfig(m: CaddyModel): string {
   const domain = checked(m.domain, HOSTNAME, 'domain');
   const internal = m.internalNets.map((n) => checked(n, CIDR, 'internal network'));
   if (!internal.length) throw new RenderError('peers-only routes need the internal networks');
-  const listen = (port: number) => `${m.listenHost ? (m.listenHost.includes(':') ? `[${m.listenHost}]` : m.listenHost) : ''}:${checked(port, /^\d{1,5}$/, 'port')}`;
+  const listen = (port: number) =>
+    `${m.listenHost ? (m.listenHost.includes(':') ? `[${m.listenHost}]` : m.listenHost) : ''}:${checked(port, /^\d{1,5}$/, 'port')}`;
 
   // Routes grouped by host; within a host the longest path prefix is tried first.
   const byHost = new Map<string, RouteModel[]>();
@@ -151,10 +156,18 @@ export function renderCaddyConfig(m: CaddyModel): string {
   if (m.mode !== 'lan' && m.dnsProvider) {
     // One wildcard certificate through DNS-01 covers the domain and every subdomain.
     const provider: Record<string, string> = { name: checked(m.dnsProvider.name, /^[a-z]+$/, 'DNS provider') };
-    for (const [k, v] of Object.entries(m.dnsProvider.config)) provider[checked(k, /^[a-z_]+$/, 'provider setting')] = checked(v, /^[\x21-\x7a\x7c\x7e]{1,512}$/, `provider ${k}`);
+    for (const [k, v] of Object.entries(m.dnsProvider.config))
+      provider[checked(k, /^[a-z_]+$/, 'provider setting')] = checked(
+        v,
+        /^[\x21-\x7a\x7c\x7e]{1,512}$/,
+        `provider ${k}`,
+      );
     automate = [domain, `*.${domain}`];
     skip = [...skip, ...domainHosts];
-    policies.push({ subjects: automate, issuers: [{ module: 'acme', ...(m.acmeEmail ? { email: m.acmeEmail } : {}), challenges: { dns: { provider } } }] });
+    policies.push({
+      subjects: automate,
+      issuers: [{ module: 'acme', ...(m.acmeEmail ? { email: m.acmeEmail } : {}), challenges: { dns: { provider } } }],
+    });
   } else if (m.mode !== 'lan' && m.acmeEmail && domainHosts.length) {
     // http01: one certificate per host over HTTP-01 (port 80 must be reachable).
     policies.push({ subjects: domainHosts, issuers: [{ module: 'acme', email: m.acmeEmail }] });
@@ -183,7 +196,14 @@ export function renderCaddyConfig(m: CaddyModel): string {
         },
       },
       tls: {
-        ...(automate.length || loaded.length ? { certificates: { ...(automate.length ? { automate } : {}), ...(loaded.length ? { load_files: loaded } : {}) } } : {}),
+        ...(automate.length || loaded.length
+          ? {
+              certificates: {
+                ...(automate.length ? { automate } : {}),
+                ...(loaded.length ? { load_files: loaded } : {}),
+              },
+            }
+          : {}),
         ...(policies.length ? { automation: { policies } } : {}),
       },
     },

@@ -12,19 +12,27 @@ type RouteRow = typeof proxyRoutes.$inferSelect;
 const ROUTE_SERVICE = 'routes';
 
 function cellOf(db: DbOrTx) {
-  const cell = db.select({ cellName: settings.cellName, domain: settings.domain }).from(settings).where(eq(settings.id, 1)).get();
+  const cell = db
+    .select({ cellName: settings.cellName, domain: settings.domain })
+    .from(settings)
+    .where(eq(settings.id, 1))
+    .get();
   if (!cell) throw new InvalidStateError('The cell is not set up yet');
   return cell;
 }
 
 export function listRoutes(db: Db) {
-  return { routes: db.select().from(proxyRoutes).orderBy(proxyRoutes.host, proxyRoutes.path).all(), reserved: uiHosts(cellOf(db)) };
+  return {
+    routes: db.select().from(proxyRoutes).orderBy(proxyRoutes.host, proxyRoutes.path).all(),
+    reserved: uiHosts(cellOf(db)),
+  };
 }
 
 /** Where a host may point: under the domain, or one label under `.cell` that is not a peer's or a device's. */
 function checkHost(db: DbOrTx, host: string): void {
   const cell = cellOf(db);
-  if (uiHosts(cell).includes(host)) throw new ConflictError(`${host} is the cell's own web app and cannot be routed elsewhere`, 'host');
+  if (uiHosts(cell).includes(host))
+    throw new ConflictError(`${host} is the cell's own web app and cannot be routed elsewhere`, 'host');
   if (host.endsWith('.cell')) {
     const label = host.slice(0, -'.cell'.length);
     if (label.includes('.')) throw new ValidationError('A .cell name has one label, like nas.cell', 'host');
@@ -32,7 +40,8 @@ function checkHost(db: DbOrTx, host: string): void {
     if (owner && !owner.startsWith('service ')) throw new ConflictError(`${host} belongs to ${owner}`, 'host');
     return;
   }
-  if (!host.endsWith(`.${cell.domain}`)) throw new ValidationError(`A subdomain of ${cell.domain}, or a .cell name`, 'host');
+  if (!host.endsWith(`.${cell.domain}`))
+    throw new ValidationError(`A subdomain of ${cell.domain}, or a .cell name`, 'host');
 }
 
 function checkShadow(db: DbOrTx, host: string, path: string, selfId?: number): void {
@@ -41,7 +50,11 @@ function checkShadow(db: DbOrTx, host: string, path: string, selfId?: number): v
     .from(proxyRoutes)
     .where(and(eq(proxyRoutes.host, host), eq(proxyRoutes.path, path), ...(selfId ? [ne(proxyRoutes.id, selfId)] : [])))
     .get();
-  if (same) throw new ConflictError(`${host}${path || '/'} is already routed to ${same.upstream} by route ${same.id}`, path ? 'path' : 'host');
+  if (same)
+    throw new ConflictError(
+      `${host}${path || '/'} is already routed to ${same.upstream} by route ${same.id}`,
+      path ? 'path' : 'host',
+    );
 }
 
 /** A `.cell` host needs its name in DNS, pointing at the cell; one nobody else uses goes away with its last route. */
@@ -57,8 +70,18 @@ function syncCellNames(db: DbOrTx): void {
   for (const held of db.select().from(dnsServiceNames).where(eq(dnsServiceNames.service, ROUTE_SERVICE)).all()) {
     if (!wanted.has(held.name)) db.delete(dnsServiceNames).where(eq(dnsServiceNames.name, held.name)).run();
   }
-  const taken = new Set(db.select({ name: dnsServiceNames.name }).from(dnsServiceNames).all().map((r) => r.name));
-  registerServiceNames(db, ROUTE_SERVICE, [...wanted].filter((n) => !taken.has(n)));
+  const taken = new Set(
+    db
+      .select({ name: dnsServiceNames.name })
+      .from(dnsServiceNames)
+      .all()
+      .map((r) => r.name),
+  );
+  registerServiceNames(
+    db,
+    ROUTE_SERVICE,
+    [...wanted].filter((n) => !taken.has(n)),
+  );
 }
 
 async function applied(db: Db, row: RouteRow) {
@@ -72,7 +95,11 @@ export async function createRoute(db: Db, input: RouteInput, now = new Date()) {
     (tx) => {
       checkHost(tx, input.host);
       checkShadow(tx, input.host, input.path);
-      const inserted = tx.insert(proxyRoutes).values({ ...input, createdAt: now, updatedAt: now }).returning().get();
+      const inserted = tx
+        .insert(proxyRoutes)
+        .values({ ...input, createdAt: now, updatedAt: now })
+        .returning()
+        .get();
       syncCellNames(tx);
       return inserted;
     },
@@ -90,7 +117,12 @@ export async function updateRoute(db: Db, input: UpdateRouteInput, now = new Dat
       const next = { ...current, ...Object.fromEntries(Object.entries(changes).filter(([, v]) => v !== undefined)) };
       if (next.host !== current.host) checkHost(tx, next.host);
       checkShadow(tx, next.host, next.path, id);
-      const updated = tx.update(proxyRoutes).set({ ...next, id, updatedAt: now }).where(eq(proxyRoutes.id, id)).returning().get();
+      const updated = tx
+        .update(proxyRoutes)
+        .set({ ...next, id, updatedAt: now })
+        .where(eq(proxyRoutes.id, id))
+        .returning()
+        .get();
       syncCellNames(tx);
       return updated;
     },

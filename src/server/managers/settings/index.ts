@@ -31,7 +31,11 @@ type ParsedUpdate = Omit<UpdateSettingsInput, 'domain' | 'ddnsToken'> & { domain
  * The settings change itself, synchronous so that a caller can make it one transaction with
  * its own writes (the domain page). Returns the row before and after.
  */
-export function writeSettings(db: Db, input: ParsedUpdate, now = new Date()): { before: SettingsRow; after: SettingsRow } {
+export function writeSettings(
+  db: Db,
+  input: ParsedUpdate,
+  now = new Date(),
+): { before: SettingsRow; after: SettingsRow } {
   const current = row(db);
   if (input.cellName !== current.cellName) {
     const owner = cellLabelOwner(db, input.cellName);
@@ -63,8 +67,17 @@ export function writeSettings(db: Db, input: ParsedUpdate, now = new Date()): { 
 }
 
 /** After the commit: a new name, domain or mode renames the cell's DNS names (the old zone goes) and re-renders Caddy. */
-export async function settingsWritten(db: Db, { before, after }: { before: SettingsRow; after: SettingsRow }): Promise<void> {
-  if (after.cellName !== before.cellName || after.domain !== before.domain || after.domainMode !== before.domainMode || after.ddnsTokenEnc !== before.ddnsTokenEnc) await networkChanged(db);
+export async function settingsWritten(
+  db: Db,
+  { before, after }: { before: SettingsRow; after: SettingsRow },
+): Promise<void> {
+  if (
+    after.cellName !== before.cellName ||
+    after.domain !== before.domain ||
+    after.domainMode !== before.domainMode ||
+    after.ddnsTokenEnc !== before.ddnsTokenEnc
+  )
+    await networkChanged(db);
 }
 
 export async function updateSettings(db: Db, input: ParsedUpdate, now = new Date()) {

@@ -62,7 +62,13 @@ export async function completeSetup(db: Db, input: CompleteSetup, now = new Date
           })
           .run();
         tx.insert(users)
-          .values({ username: input.adminUsername, passwordHash, role: 'admin', createdAt: now, passwordChangedAt: now })
+          .values({
+            username: input.adminUsername,
+            passwordHash,
+            role: 'admin',
+            createdAt: now,
+            passwordChangedAt: now,
+          })
           .run();
         ensureServer(tx, now);
         ensureStack(tx, now);
@@ -72,7 +78,8 @@ export async function completeSetup(db: Db, input: CompleteSetup, now = new Date
     );
   } catch (err) {
     if (err instanceof ConflictError) throw err;
-    if ((err as { code?: string }).code?.startsWith('SQLITE_CONSTRAINT')) throw new ConflictError('Setup is already complete');
+    if ((err as { code?: string }).code?.startsWith('SQLITE_CONSTRAINT'))
+      throw new ConflictError('Setup is already complete');
     throw err;
   }
   completeSeen.add(db);

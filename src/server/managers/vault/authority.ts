@@ -11,7 +11,22 @@ import { caAuthorities, certificates, settings } from '../../db/schema';
 import { InvalidStateError } from '../../errors';
 import { decryptSecret, encryptSecret } from '../../runtime/secrets';
 import { internalNetworks } from '../wireguard/state';
-import { buildCrl, certFromPem, certToPem, createIntermediate, createRoot, crlToPem, fingerprint, keyFromPem, keyToPem, nameConstraintsDer, nameConstraintsOf, newKey, type Authority, type NameScope } from './x509';
+import {
+  buildCrl,
+  certFromPem,
+  certToPem,
+  createIntermediate,
+  createRoot,
+  crlToPem,
+  fingerprint,
+  keyFromPem,
+  keyToPem,
+  nameConstraintsDer,
+  nameConstraintsOf,
+  newKey,
+  type Authority,
+  type NameScope,
+} from './x509';
 
 export const DAY = 86_400_000;
 /** The CRL is valid a week and renewed when less than two days are left. */
@@ -22,10 +37,15 @@ const CRL_RENEW_BEFORE = 2 * DAY;
 const PRIVATE_RANGES = ['10.0.0.0/8', '172.16.0.0/12', '192.168.0.0/16', 'fc00::/7'];
 
 const cidrOf = (s: string) => parseCidr(s, { strict: false }) as Cidr;
-const covers = (outer: Cidr, inner: Cidr) => outer.family === inner.family && outer.prefix <= inner.prefix && cidrContains(outer, inner.family, inner.network);
+const covers = (outer: Cidr, inner: Cidr) =>
+  outer.family === inner.family && outer.prefix <= inner.prefix && cidrContains(outer, inner.family, inner.network);
 
 export function cellRow(db: Db) {
-  const cell = db.select({ name: settings.cellName, domain: settings.domain }).from(settings).where(eq(settings.id, 1)).get();
+  const cell = db
+    .select({ name: settings.cellName, domain: settings.domain })
+    .from(settings)
+    .where(eq(settings.id, 1))
+    .get();
   if (!cell) throw new InvalidStateError('The cell is not set up yet');
   return cell;
 }
@@ -51,7 +71,9 @@ export const crlUrl = (db: Db) => `http://${cellRow(db).domain}/api/vault/crl`;
 
 function authority(db: Db, role: 'root' | 'intermediate'): Authority | null {
   const row = db.select().from(caAuthorities).where(eq(caAuthorities.role, role)).get();
-  return row ? { cert: certFromPem(row.certPem), key: keyFromPem(decryptSecret(row.keyEnc, 'ca_authorities.key_enc')) } : null;
+  return row
+    ? { cert: certFromPem(row.certPem), key: keyFromPem(decryptSecret(row.keyEnc, 'ca_authorities.key_enc')) }
+    : null;
 }
 
 const creating = new WeakMap<Db, Promise<void>>();
@@ -72,7 +94,14 @@ export function ensureCa(db: Db, now = new Date()): Promise<void> {
         ['intermediate', inter, interKey],
       ] as const) {
         tx.insert(caAuthorities)
-          .values({ role, certPem: certToPem(cert), keyEnc: encryptSecret(keyToPem(key), 'ca_authorities.key_enc'), notAfter: cert.validity.notAfter, crlNumber: 0, createdAt: now })
+          .values({
+            role,
+            certPem: certToPem(cert),
+            keyEnc: encryptSecret(keyToPem(key), 'ca_authorities.key_enc'),
+            notAfter: cert.validity.notAfter,
+            crlNumber: 0,
+            createdAt: now,
+          })
           .onConflictDoNothing()
           .run();
       }
@@ -97,7 +126,10 @@ export function syncIntermediate(db: Db, now = new Date()): boolean {
   const inter = authority(db, 'intermediate')!;
   const root = authority(db, 'root')!;
   const cert = createIntermediate(cellRow(db).name, inter.key, root, scope, now);
-  db.update(caAuthorities).set({ certPem: certToPem(cert), notAfter: cert.validity.notAfter }).where(eq(caAuthorities.role, 'intermediate')).run();
+  db.update(caAuthorities)
+    .set({ certPem: certToPem(cert), notAfter: cert.validity.notAfter })
+    .where(eq(caAuthorities.role, 'intermediate'))
+    .run();
   return true;
 }
 
@@ -121,25 +153,37 @@ export function publishCrl(db: Db, now = new Date()): void {
   const number = current.crlNumber + 1;
   const nextUpdate = new Date(now.getTime() + CRL_VALIDITY);
   const der = buildCrl(issuer, revoked, number, now, nextUpdate);
-  db.update(caAuthorities).set({ crlNumber: number, crlDer: der.toString('base64'), crlNextUpdate: nextUpdate }).where(eq(caAuthorities.role, 'intermediate')).run();
+  db.update(caAuthorities)
+    .set({ crlNumber: number, crlDer: der.toString('base64'), crlNextUpdate: nextUpdate })
+    .where(eq(caAuthorities.role, 'intermediate'))
+    .run();
 }
 
 /** The loop's check: a CRL close to its next update is signed again. */
 export function refreshCrlIfDue(db: Db, now = new Date()): boolean {
-  const current = db.select({ next: caAuthorities.crlNextUpdate }).from(caAuthorities).where(eq(caAuthorities.role, 'intermediate')).get();
+  const current = db
+    .select({ next: caAuthorities.crlNextUpdate })
+    .from(caAuthorities)
+    .where(eq(caAuthorities.role, 'intermediate'))
+    .get();
   if (!current || (current.next && current.next.getTime() - now.getTime() > CRL_RENEW_BEFORE)) return false;
   publishCrl(db, now);
   return true;
 }
 
 export function crl(db: Db): { der: Buffer; pem: string } | null {
-  const r = db.select({ der: caAuthorities.crlDer }).from(caAuthorities).where(eq(caAuthorities.role, 'intermediate')).get();
+  const r = db
+    .select({ der: caAuthorities.crlDer })
+    .from(caAuthorities)
+    .where(eq(caAuthorities.role, 'intermediate'))
+    .get();
   if (!r?.der) return null;
   const der = Buffer.from(r.der, 'base64');
   return { der, pem: crlToPem(der) };
 }
 
-export const pemOf = (db: Db, role: 'root' | 'intermediate') => db.select({ pem: caAuthorities.certPem }).from(caAuthorities).where(eq(caAuthorities.role, role)).get()?.pem ?? null;
+export const pemOf = (db: Db, role: 'root' | 'intermediate') =>
+  db.select({ pem: caAuthorities.certPem }).from(caAuthorities).where(eq(caAuthorities.role, role)).get()?.pem ?? null;
 
 /** The intermediate then the root: what a server sends after its own certificate. */
 export function chainPem(db: Db): string {

@@ -22,12 +22,18 @@ function assertInScope(db: Db, req: Pick<IssueInput, 'commonName' | 'sans'>): vo
   if (badSan) throw new ValidationError(`${badSan} is outside what ${what}`, 'sans');
   // A common name that reads as a DNS name is checked too: verifiers treat it as one when there are no SANs.
   const cn = req.commonName.toLowerCase();
-  if ((parseAddress(cn) || (cn.includes('.') && isHostName(cn, { wildcard: true })) || cn.includes('*')) && outside(cn)) {
+  if (
+    (parseAddress(cn) || (cn.includes('.') && isHostName(cn, { wildcard: true })) || cn.includes('*')) &&
+    outside(cn)
+  ) {
     throw new ValidationError(`${req.commonName} is outside what ${what}`, 'commonName');
   }
 }
 
-export function statusOf(row: Pick<CertRow, 'revokedAt' | 'notAfter'>, now = new Date()): 'valid' | 'expiring' | 'expired' | 'revoked' {
+export function statusOf(
+  row: Pick<CertRow, 'revokedAt' | 'notAfter'>,
+  now = new Date(),
+): 'valid' | 'expiring' | 'expired' | 'revoked' {
   if (row.revokedAt) return 'revoked';
   const left = row.notAfter.getTime() - now.getTime();
   if (left <= 0) return 'expired';
@@ -40,7 +46,12 @@ function view(row: CertRow, now = new Date()) {
 }
 
 export function listCertificates(db: Db, now = new Date()) {
-  return db.select().from(certificates).orderBy(desc(certificates.id)).all().map((r) => view(r, now));
+  return db
+    .select()
+    .from(certificates)
+    .orderBy(desc(certificates.id))
+    .all()
+    .map((r) => view(r, now));
 }
 
 function row(db: Db, id: number): CertRow {
@@ -54,7 +65,9 @@ async function issueRow(db: Db, req: IssueInput, renewedFrom: number | null, now
   const issuer = await signer(db);
   const key = await newKey(2048);
   // A server certificate always names its common name too: browsers read only the SANs.
-  const sans = [...new Set([...(req.kind === 'server' && !req.sans.length ? [req.commonName.toLowerCase()] : []), ...req.sans])];
+  const sans = [
+    ...new Set([...(req.kind === 'server' && !req.sans.length ? [req.commonName.toLowerCase()] : []), ...req.sans]),
+  ];
   const cert = issueLeaf({ ...req, sans, crlUrl: crlUrl(db) }, key, issuer, now);
   return db
     .insert(certificates)
@@ -85,7 +98,12 @@ export async function renewCertificate(db: Db, id: number, now = new Date()) {
   const old = row(db, id);
   if (old.revokedAt) throw new ConflictError(`Certificate ${id} is revoked: issue a new one instead`);
   const days = Math.max(1, Math.round((old.notAfter.getTime() - old.notBefore.getTime()) / DAY));
-  const r = await issueRow(db, { kind: old.kind, commonName: old.commonName, sans: old.sans, validityDays: Math.min(days, 825) }, old.id, now);
+  const r = await issueRow(
+    db,
+    { kind: old.kind, commonName: old.commonName, sans: old.sans, validityDays: Math.min(days, 825) },
+    old.id,
+    now,
+  );
   return { ...view(r, now), chainPem: chainPem(db) };
 }
 
@@ -97,7 +115,12 @@ export async function revokeCertificate(db: Db, id: number, reason: RevokeReason
       const t = tx as unknown as Db;
       const r = row(t, id);
       if (r.revokedAt) throw new ConflictError(`Certificate ${id} was already revoked on ${r.revokedAt.toISOString()}`);
-      const out = tx.update(certificates).set({ revokedAt: now, revokeReason: reason }).where(eq(certificates.id, id)).returning().get();
+      const out = tx
+        .update(certificates)
+        .set({ revokedAt: now, revokeReason: reason })
+        .where(eq(certificates.id, id))
+        .returning()
+        .get();
       publishCrl(t, now);
       return out;
     },
@@ -112,9 +135,16 @@ export function exportCertificate(db: Db, id: number, format: 'pem' | 'pkcs12', 
   const keyPem = decryptSecret(r.keyEnc, 'certificates.key_enc');
   const base = r.commonName.replace(/[^A-Za-z0-9_.-]/g, '_');
   if (format === 'pem') {
-    return { filename: `${base}.pem`, mime: 'application/x-pem-file', base64: Buffer.from(`${r.certPem}${chainPem(db)}${keyPem}`).toString('base64') };
+    return {
+      filename: `${base}.pem`,
+      mime: 'application/x-pem-file',
+      base64: Buffer.from(`${r.certPem}${chainPem(db)}${keyPem}`).toString('base64'),
+    };
   }
-  const chain = [certFromPem(r.certPem), ...[pemOf(db, 'intermediate'), pemOf(db, 'root')].filter((p): p is string => p !== null).map(certFromPem)];
+  const chain = [
+    certFromPem(r.certPem),
+    ...[pemOf(db, 'intermediate'), pemOf(db, 'root')].filter((p): p is string => p !== null).map(certFromPem),
+  ];
   const p12 = toPkcs12(keyFromPem(keyPem), chain, password!, r.commonName);
   return { filename: `${base}.p12`, mime: 'application/x-pkcs12', base64: p12.toString('base64') };
 }

@@ -1,4 +1,12 @@
 /** The cell's certificate authority: the CA itself, the certificates the admin issues, and Caddy's. */
 export { caScope, crl, ensureCa, inScope, refreshCrlIfDue, rootCertificate, syncIntermediate } from './authority';
-export { EXPIRING_WITHIN, exportCertificate, issueCertificate, listCertificates, renewCertificate, revokeCertificate, statusOf } from './certificates';
+export {
+  EXPIRING_WITHIN,
+  exportCertificate,
+  issueCertificate,
+  listCertificates,
+  renewCertificate,
+  revokeCertificate,
+  statusOf,
+} from './certificates';
 export { proxyCertificatesDue, proxyCertificatesFor, type ProxyCertificate } from './proxy-certs';

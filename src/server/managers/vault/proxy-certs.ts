@@ -23,7 +23,13 @@ export interface ProxyCertificate {
 /** Hosts whose certificate is missing, lapsing within the renewal window, or from an intermediate since re-signed. */
 function due(db: Db, hosts: string[], now: Date): string[] {
   const inter = pemOf(db, 'intermediate') ?? '';
-  const have = new Map(db.select().from(proxyCertificates).all().map((r) => [r.host, r]));
+  const have = new Map(
+    db
+      .select()
+      .from(proxyCertificates)
+      .all()
+      .map((r) => [r.host, r]),
+  );
   return hosts.filter((h) => {
     const r = have.get(h);
     return !r || r.notAfter.getTime() - now.getTime() < RENEW_WITHIN || !r.certPem.endsWith(inter);
@@ -32,12 +38,20 @@ function due(db: Db, hosts: string[], now: Date): string[] {
 
 /** Whether any stored proxy certificate needs renewing now (the loop's cheap check). */
 export function proxyCertificatesDue(db: Db, now = new Date()): boolean {
-  const hosts = db.select({ host: proxyCertificates.host }).from(proxyCertificates).all().map((r) => r.host);
+  const hosts = db
+    .select({ host: proxyCertificates.host })
+    .from(proxyCertificates)
+    .all()
+    .map((r) => r.host);
   return due(db, hosts, now).length > 0;
 }
 
 /** A certificate for each host (issuing what is due), and none for hosts no longer listed. */
-export async function proxyCertificatesFor(db: Db, hosts: string[], now = new Date()): Promise<Map<string, ProxyCertificate>> {
+export async function proxyCertificatesFor(
+  db: Db,
+  hosts: string[],
+  now = new Date(),
+): Promise<Map<string, ProxyCertificate>> {
   // A new domain re-signs the intermediate first; leaves from the old one are then due.
   syncIntermediate(db, now);
   const todo = due(db, hosts, now);
@@ -46,14 +60,34 @@ export async function proxyCertificatesFor(db: Db, hosts: string[], now = new Da
     const chain = certToPem(issuer.cert);
     for (const host of todo) {
       const key = await newKey(2048);
-      const cert = issueLeaf({ kind: 'server', commonName: host, sans: [host], validityDays: PROXY_CERT_DAYS, crlUrl: crlUrl(db) }, key, issuer, now);
-      const values = { certPem: `${certToPem(cert)}${chain}`, keyEnc: encryptSecret(keyToPem(key), 'proxy_certificates.key_enc'), notAfter: cert.validity.notAfter, createdAt: now };
-      db.insert(proxyCertificates).values({ host, ...values }).onConflictDoUpdate({ target: proxyCertificates.host, set: values }).run();
+      const cert = issueLeaf(
+        { kind: 'server', commonName: host, sans: [host], validityDays: PROXY_CERT_DAYS, crlUrl: crlUrl(db) },
+        key,
+        issuer,
+        now,
+      );
+      const values = {
+        certPem: `${certToPem(cert)}${chain}`,
+        keyEnc: encryptSecret(keyToPem(key), 'proxy_certificates.key_enc'),
+        notAfter: cert.validity.notAfter,
+        createdAt: now,
+      };
+      db.insert(proxyCertificates)
+        .values({ host, ...values })
+        .onConflictDoUpdate({ target: proxyCertificates.host, set: values })
+        .run();
     }
   }
-  db.delete(proxyCertificates).where(hosts.length ? not(inArray(proxyCertificates.host, hosts)) : undefined).run();
-  const rows = hosts.length ? db.select().from(proxyCertificates).where(inArray(proxyCertificates.host, hosts)).all() : [];
-  return new Map(rows.map((r) => [r.host, { certPem: r.certPem, keyPem: decryptSecret(r.keyEnc, 'proxy_certificates.key_enc') }]));
+  db.delete(proxyCertificates)
+    .where(hosts.length ? not(inArray(proxyCertificates.host, hosts)) : undefined)
+    .run();
+  const rows = hosts.length
+    ? db.select().from(proxyCertificates).where(inArray(proxyCertificates.host, hosts)).all()
+    : [];
+  return new Map(
+    rows.map((r) => [r.host, { certPem: r.certPem, keyPem: decryptSecret(r.keyEnc, 'proxy_certificates.key_enc') }]),
+  );
 }
 
-export const proxyCertificateHost = (db: Db, host: string) => db.select().from(proxyCertificates).where(eq(proxyCertificates.host, host)).get() ?? null;
+export const proxyCertificateHost = (db: Db, host: string) =>
+  db.select().from(proxyCertificates).where(eq(proxyCertificates.host, host)).get() ?? null;

@@ -31,7 +31,11 @@ export const certToPem = (cert: forge.pki.Certificate) => pki.certificateToPem(c
 export function fingerprint(cert: forge.pki.Certificate): string {
   const digest = md.sha256.create();
   digest.update(asn1.toDer(pki.certificateToAsn1(cert)).getBytes());
-  return digest.digest().toHex().toUpperCase().replace(/(..)(?!$)/g, '$1:');
+  return digest
+    .digest()
+    .toHex()
+    .toUpperCase()
+    .replace(/(..)(?!$)/g, '$1:');
 }
 
 const publicOf = (key: Key) => pki.setRsaPublicKey(key.n, key.e);
@@ -121,8 +125,22 @@ export function nameConstraintsOf(cert: forge.pki.Certificate): string | null {
  * The intermediate that signs leaves and the CRL: 5 years, no further CAs below it, and
  * critical name constraints so that even its key can only vouch for the cell's own names.
  */
-export function createIntermediate(cellName: string, key: Key, root: Authority, scope: NameScope, now = new Date()): forge.pki.Certificate {
-  const cert = baseCert(key, [{ name: 'commonName', value: `${cellName} intermediate CA` }, { name: 'organizationName', value: 'Personal Internet Cell' }], 1825, now);
+export function createIntermediate(
+  cellName: string,
+  key: Key,
+  root: Authority,
+  scope: NameScope,
+  now = new Date(),
+): forge.pki.Certificate {
+  const cert = baseCert(
+    key,
+    [
+      { name: 'commonName', value: `${cellName} intermediate CA` },
+      { name: 'organizationName', value: 'Personal Internet Cell' },
+    ],
+    1825,
+    now,
+  );
   cert.setIssuer(root.cert.subject.attributes);
   cert.setExtensions([
     { name: 'basicConstraints', cA: true, pathLenConstraint: 0, critical: true },
@@ -180,8 +198,10 @@ const OID = {
 
 const seq = (value: forge.asn1.Asn1[]) => asn1.create(asn1.Class.UNIVERSAL, asn1.Type.SEQUENCE, true, value);
 const oid = (o: string) => asn1.create(asn1.Class.UNIVERSAL, asn1.Type.OID, false, asn1.oidToDer(o).getBytes());
-const integerHex = (hex: string) => asn1.create(asn1.Class.UNIVERSAL, asn1.Type.INTEGER, false, forge.util.hexToBytes(hex.length % 2 ? `0${hex}` : hex));
-const integerNum = (n: number) => asn1.create(asn1.Class.UNIVERSAL, asn1.Type.INTEGER, false, asn1.integerToDer(n).getBytes());
+const integerHex = (hex: string) =>
+  asn1.create(asn1.Class.UNIVERSAL, asn1.Type.INTEGER, false, forge.util.hexToBytes(hex.length % 2 ? `0${hex}` : hex));
+const integerNum = (n: number) =>
+  asn1.create(asn1.Class.UNIVERSAL, asn1.Type.INTEGER, false, asn1.integerToDer(n).getBytes());
 const octets = (bytes: string) => asn1.create(asn1.Class.UNIVERSAL, asn1.Type.OCTETSTRING, false, bytes);
 /** RFC 5280: UTCTime through 2049, GeneralizedTime after. */
 const time = (d: Date) =>
@@ -198,12 +218,23 @@ export interface Revoked {
 }
 
 /** A v2 CRL (RFC 5280 §5) signed by the issuer: DER bytes. */
-export function buildCrl(issuer: Authority, revoked: Revoked[], crlNumber: number, thisUpdate: Date, nextUpdate: Date): Buffer {
+export function buildCrl(
+  issuer: Authority,
+  revoked: Revoked[],
+  crlNumber: number,
+  thisUpdate: Date,
+  nextUpdate: Date,
+): Buffer {
   const entries = revoked.map((r) =>
     seq([
       integerHex(r.serial),
       time(r.revokedAt),
-      seq([extension(OID.reasonCode, asn1.create(asn1.Class.UNIVERSAL, asn1.Type.ENUMERATED, false, String.fromCharCode(REASON_CODE[r.reason])))]),
+      seq([
+        extension(
+          OID.reasonCode,
+          asn1.create(asn1.Class.UNIVERSAL, asn1.Type.ENUMERATED, false, String.fromCharCode(REASON_CODE[r.reason])),
+        ),
+      ]),
     ]),
   );
   const aki = seq([asn1.create(asn1.Class.CONTEXT_SPECIFIC, 0, false, keyId(issuer.cert))]);
@@ -214,7 +245,9 @@ export function buildCrl(issuer: Authority, revoked: Revoked[], crlNumber: numbe
     time(thisUpdate),
     time(nextUpdate),
     ...(entries.length ? [seq(entries)] : []),
-    asn1.create(asn1.Class.CONTEXT_SPECIFIC, 0, true, [seq([extension(OID.authorityKeyIdentifier, aki), extension(OID.cRLNumber, integerNum(crlNumber))])]),
+    asn1.create(asn1.Class.CONTEXT_SPECIFIC, 0, true, [
+      seq([extension(OID.authorityKeyIdentifier, aki), extension(OID.cRLNumber, integerNum(crlNumber))]),
+    ]),
   ]);
   const digest = md.sha256.create();
   digest.update(asn1.toDer(tbs).getBytes());
@@ -233,12 +266,18 @@ const P7_ENCRYPTED_DATA = '1.2.840.113549.1.7.6';
 
 /** PBES2: PBKDF2 with HMAC-SHA-256 and AES-256-CBC, as forge encrypts a private key; returns [algorithm, ciphertext]. */
 function pbes2(content: forge.asn1.Asn1, password: string): [forge.asn1.Asn1, string] {
-  const info = pki.encryptPrivateKeyInfo(content, forge.util.encodeUtf8(password), { algorithm: 'aes256', count: PKCS12_ITERATIONS, prfAlgorithm: 'sha256', saltSize: 16 } as never);
+  const info = pki.encryptPrivateKeyInfo(content, forge.util.encodeUtf8(password), {
+    algorithm: 'aes256',
+    count: PKCS12_ITERATIONS,
+    prfAlgorithm: 'sha256',
+    saltSize: 16,
+  } as never);
   const [algorithm, octets] = info.value as forge.asn1.Asn1[];
   return [algorithm!, octets!.value as string];
 }
 
-const contentInfo = (type: string, content: forge.asn1.Asn1) => seq([oid(type), asn1.create(asn1.Class.CONTEXT_SPECIFIC, 0, true, [content])]);
+const contentInfo = (type: string, content: forge.asn1.Asn1) =>
+  seq([oid(type), asn1.create(asn1.Class.CONTEXT_SPECIFIC, 0, true, [content])]);
 
 /**
  * A password-protected PKCS#12: the key in a shrouded key bag and the certificates in an
@@ -250,29 +289,68 @@ export function toPkcs12(key: Key, chain: forge.pki.Certificate[], password: str
   const sha1 = md.sha1.create();
   sha1.update(asn1.toDer(pki.certificateToAsn1(first)).getBytes());
   const attrs = asn1.create(asn1.Class.UNIVERSAL, asn1.Type.SET, true, [
-    seq([oid(pki.oids.localKeyId!), asn1.create(asn1.Class.UNIVERSAL, asn1.Type.SET, true, [octets(sha1.digest().getBytes())])]),
-    seq([oid(pki.oids.friendlyName!), asn1.create(asn1.Class.UNIVERSAL, asn1.Type.SET, true, [asn1.create(asn1.Class.UNIVERSAL, asn1.Type.BMPSTRING, false, friendlyName)])]),
+    seq([
+      oid(pki.oids.localKeyId!),
+      asn1.create(asn1.Class.UNIVERSAL, asn1.Type.SET, true, [octets(sha1.digest().getBytes())]),
+    ]),
+    seq([
+      oid(pki.oids.friendlyName!),
+      asn1.create(asn1.Class.UNIVERSAL, asn1.Type.SET, true, [
+        asn1.create(asn1.Class.UNIVERSAL, asn1.Type.BMPSTRING, false, friendlyName),
+      ]),
+    ]),
   ]);
   const certBags = chain.map((cert, i) =>
     seq([
       oid(pki.oids.certBag!),
-      asn1.create(asn1.Class.CONTEXT_SPECIFIC, 0, true, [seq([oid(pki.oids.x509Certificate!), asn1.create(asn1.Class.CONTEXT_SPECIFIC, 0, true, [octets(asn1.toDer(pki.certificateToAsn1(cert)).getBytes())])])]),
+      asn1.create(asn1.Class.CONTEXT_SPECIFIC, 0, true, [
+        seq([
+          oid(pki.oids.x509Certificate!),
+          asn1.create(asn1.Class.CONTEXT_SPECIFIC, 0, true, [
+            octets(asn1.toDer(pki.certificateToAsn1(cert)).getBytes()),
+          ]),
+        ]),
+      ]),
       ...(i === 0 ? [attrs] : []),
     ]),
   );
   const [certAlg, certCipher] = pbes2(seq(certBags), password);
-  const encryptedCerts = contentInfo(P7_ENCRYPTED_DATA, seq([integerNum(0), seq([oid(pki.oids.data!), certAlg, asn1.create(asn1.Class.CONTEXT_SPECIFIC, 0, false, certCipher)])]));
+  const encryptedCerts = contentInfo(
+    P7_ENCRYPTED_DATA,
+    seq([
+      integerNum(0),
+      seq([oid(pki.oids.data!), certAlg, asn1.create(asn1.Class.CONTEXT_SPECIFIC, 0, false, certCipher)]),
+    ]),
+  );
   const [keyAlg, keyCipher] = pbes2(pki.wrapRsaPrivateKey(pki.privateKeyToAsn1(key)), password);
-  const keyBag = seq([oid(pki.oids.pkcs8ShroudedKeyBag!), asn1.create(asn1.Class.CONTEXT_SPECIFIC, 0, true, [seq([keyAlg, octets(keyCipher)])]), attrs]);
+  const keyBag = seq([
+    oid(pki.oids.pkcs8ShroudedKeyBag!),
+    asn1.create(asn1.Class.CONTEXT_SPECIFIC, 0, true, [seq([keyAlg, octets(keyCipher)])]),
+    attrs,
+  ]);
   const keyData = contentInfo(pki.oids.data!, octets(asn1.toDer(seq([keyBag])).getBytes()));
   const safe = seq([encryptedCerts, keyData]);
   const safeDer = asn1.toDer(safe).getBytes();
   const salt = forge.random.getBytesSync(16);
-  const macKey = forge.pkcs12.generateKey(password, forge.util.createBuffer(salt), 3, PKCS12_ITERATIONS, 32, md.sha256.create());
+  const macKey = forge.pkcs12.generateKey(
+    password,
+    forge.util.createBuffer(salt),
+    3,
+    PKCS12_ITERATIONS,
+    32,
+    md.sha256.create(),
+  );
   const hmac = forge.hmac.create();
   hmac.start('sha256', macKey.getBytes());
   hmac.update(safeDer);
-  const macData = seq([seq([seq([oid(pki.oids.sha256!), asn1.create(asn1.Class.UNIVERSAL, asn1.Type.NULL, false, '')]), octets(hmac.digest().getBytes())]), octets(salt), integerNum(PKCS12_ITERATIONS)]);
+  const macData = seq([
+    seq([
+      seq([oid(pki.oids.sha256!), asn1.create(asn1.Class.UNIVERSAL, asn1.Type.NULL, false, '')]),
+      octets(hmac.digest().getBytes()),
+    ]),
+    octets(salt),
+    integerNum(PKCS12_ITERATIONS),
+  ]);
   const pfx = seq([integerNum(3), contentInfo(pki.oids.data!, octets(safeDer)), macData]);
   return Buffer.from(asn1.toDer(pfx).getBytes(), 'binary');
 }

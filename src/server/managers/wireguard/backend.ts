@@ -35,16 +35,24 @@ export interface WgBackend {
 /** Both backends run the same steps; only how a command runs differs. */
 export type Runner = (argv: string[], input?: string) => Promise<{ ok: boolean; out: string; err: string }>;
 
-export async function loadPeerRules(runner: Runner, iface: string, rules: { v4: string; v6: string | null }, files?: { v4: string; v6: string }) {
+export async function loadPeerRules(
+  runner: Runner,
+  iface: string,
+  rules: { v4: string; v6: string | null },
+  files?: { v4: string; v6: string },
+) {
   for (const [tool, text, file] of [
     ['iptables', rules.v4, files?.v4],
     ['ip6tables', rules.v6, files?.v6],
   ] as const) {
     if (text === null) continue;
-    const restore = file ? await runner([`${tool}-restore`, '-w', '--noflush', file]) : await runner([`${tool}-restore`, '-w', '--noflush'], text);
+    const restore = file
+      ? await runner([`${tool}-restore`, '-w', '--noflush', file])
+      : await runner([`${tool}-restore`, '-w', '--noflush'], text);
     if (!restore.ok) throw new Error(`${tool}-restore failed: ${restore.err.trim()}`);
     const hooks = [['filter', 'FORWARD', '-i', iface, '-o', iface, '-j', PEERS_CHAIN]];
-    if (text.includes(`:${DNS_CHAIN} `)) hooks.push(['nat', 'PREROUTING', '-i', iface, '-j', DNS_CHAIN], ['nat', 'POSTROUTING', '-j', NAT_CHAIN]);
+    if (text.includes(`:${DNS_CHAIN} `))
+      hooks.push(['nat', 'PREROUTING', '-i', iface, '-j', DNS_CHAIN], ['nat', 'POSTROUTING', '-j', NAT_CHAIN]);
     for (const [table, chain, ...rule] of hooks) {
       if ((await runner([tool, '-w', '-t', table!, '-C', chain!, ...rule])).ok) continue;
       const insert = await runner([tool, '-w', '-t', table!, '-I', chain!, '1', ...rule]);
@@ -54,9 +62,16 @@ export async function loadPeerRules(runner: Runner, iface: string, rules: { v4: 
 }
 
 /** Runs a command; resolves with its outcome instead of failing on a non-zero exit. */
-export function attempt(cmd: string, args: string[], input?: string): Promise<{ ok: boolean; out: string; err: string }> {
+export function attempt(
+  cmd: string,
+  args: string[],
+  input?: string,
+): Promise<{ ok: boolean; out: string; err: string }> {
   return new Promise((resolve, reject) => {
-    const child = spawn(cmd, args, { stdio: [input === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'], timeout: 10_000 });
+    const child = spawn(cmd, args, {
+      stdio: [input === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'],
+      timeout: 10_000,
+    });
     let out = '';
     let err = '';
     child.stdout!.setEncoding('utf8').on('data', (c: string) => (out += c));
@@ -76,7 +91,9 @@ async function run(runner: Runner, argv: string[], input?: string): Promise<stri
   if (ok) return out;
   const message = `${cmd} ${args[0] ?? ''} failed: ${err.trim() || 'non-zero exit'}`;
   // A missing interface means nothing to apply to yet: the change stays pending.
-  throw /No such device|Unable to access interface/.test(err) ? new BackendUnavailableError(message) : new Error(message);
+  throw /No such device|Unable to access interface/.test(err)
+    ? new BackendUnavailableError(message)
+    : new Error(message);
 }
 
 /** A key in a private temporary file (0600 in a 0700 folder), removed afterwards. */
@@ -97,14 +114,25 @@ async function withSecretFile<T>(secret: string | null, fn: (file: string | null
  * (`ip netns exec`), for hosts that keep the tunnel in its own namespace.
  */
 export function localBackend(iface: string, { netns }: { netns?: string } = {}): WgBackend {
-  const runner: Runner = ([cmd, ...args], input) => (netns ? attempt('ip', ['netns', 'exec', netns, cmd!, ...args], input) : attempt(cmd!, args, input));
+  const runner: Runner = ([cmd, ...args], input) =>
+    netns ? attempt('ip', ['netns', 'exec', netns, cmd!, ...args], input) : attempt(cmd!, args, input);
   return {
     description: `local interface ${iface}${netns ? ` in ${netns}` : ''}`,
     sync: async ({ file }) => void (await run(runner, ['wg', 'syncconf', iface, file])),
     async setPeer(p) {
       // wg reads keys from files; Node's child stdio are sockets, which /dev/stdin cannot open.
       await withSecretFile(p.presharedKey, async (pskFile) => {
-        await run(runner, ['wg', 'set', iface, 'peer', p.publicKey, 'preshared-key', pskFile ?? '/dev/null', 'allowed-ips', p.allowedIps.join(',')]);
+        await run(runner, [
+          'wg',
+          'set',
+          iface,
+          'peer',
+          p.publicKey,
+          'preshared-key',
+          pskFile ?? '/dev/null',
+          'allowed-ips',
+          p.allowedIps.join(','),
+        ]);
       });
     },
     removePeer: async (publicKey) => void (await run(runner, ['wg', 'set', iface, 'peer', publicKey, 'remove'])),
@@ -120,7 +148,10 @@ export function containerBackend(iface = 'wg0'): WgBackend {
   const exec = async (argv: string[]) => {
     try {
       const r = await execInComponent('wireguard', argv);
-      if (r.exitCode !== 0) throw new Error(`${argv.slice(0, 2).join(' ')} in ${container} failed: ${r.stderr.trim() || `exit ${r.exitCode}`}`);
+      if (r.exitCode !== 0)
+        throw new Error(
+          `${argv.slice(0, 2).join(' ')} in ${container} failed: ${r.stderr.trim() || `exit ${r.exitCode}`}`,
+        );
       return r.stdout;
     } catch (e) {
       if (e instanceof EngineUnavailableError) throw new BackendUnavailableError(e.message);

@@ -11,7 +11,8 @@ import { cellInfo, decrypted, serverRow } from './state';
 export function peerConfig(db: Db, id: number, session: SessionUser): { name: string; text: string } {
   const row = ownedRow(db, id, session);
   // A disabled or expired peer keeps its portal, but not the keys to a tunnel it may not use.
-  if (session.role !== 'admin' && !isActive(row, new Date())) throw new ForbiddenError(`${row.name} is disabled: ask your admin to enable it`);
+  if (session.role !== 'admin' && !isActive(row, new Date()))
+    throw new ForbiddenError(`${row.name} is disabled: ask your admin to enable it`);
   const model = clientModel(cellInfo(db), serverRow(db), {
     ...row,
     privateKey: decrypted(row.privateKeyEnc, 'peers.private_key_enc'),

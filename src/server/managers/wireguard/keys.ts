@@ -5,7 +5,10 @@ export function generateKeyPair(): { privateKey: string; publicKey: string } {
   const { privateKey, publicKey } = crypto.generateKeyPairSync('x25519');
   const priv = privateKey.export({ format: 'jwk' }).d!;
   const pub = publicKey.export({ format: 'jwk' }).x!;
-  return { privateKey: Buffer.from(priv, 'base64url').toString('base64'), publicKey: Buffer.from(pub, 'base64url').toString('base64') };
+  return {
+    privateKey: Buffer.from(priv, 'base64url').toString('base64'),
+    publicKey: Buffer.from(pub, 'base64url').toString('base64'),
+  };
 }
 
 // PKCS#8 wrapper for a raw X25519 private key (RFC 8410).

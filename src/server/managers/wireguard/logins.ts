@@ -6,7 +6,14 @@ import { loginLinks, peers, users } from '../../db/schema';
 import { ConflictError, RateLimitedError, ValidationError } from '../../errors';
 import { NEXT_EPOCH } from '../accounts';
 import { hashPassword, randomPassword } from '../accounts/password';
-import { accountKey, claimLimits, forgiveAttempt, LOGIN_LIMITS, reserveAttempt, retryAfter } from '../accounts/rate-limit';
+import {
+  accountKey,
+  claimLimits,
+  forgiveAttempt,
+  LOGIN_LIMITS,
+  reserveAttempt,
+  retryAfter,
+} from '../accounts/rate-limit';
 import { peerRow } from './peer-views';
 
 export const LINK_TTL_MS = 24 * 60 * 60 * 1000;
@@ -36,19 +43,32 @@ export async function createPeerLogin(db: Db, input: CreateLogin, now = new Date
       if (peer.userId) {
         const current = tx.select().from(users).where(eq(users.id, peer.userId)).get();
         if (current && current.username !== username) {
-          throw new ConflictError(`${peer.name} already has the portal login ${current.username}; use that name to reset it`, 'username');
+          throw new ConflictError(
+            `${peer.name} already has the portal login ${current.username}; use that name to reset it`,
+            'username',
+          );
         }
       }
       if (taken && taken.id !== peer.userId) throw new ConflictError(`The username ${username} is taken`, 'username');
       let id = peer.userId;
       if (id) {
-        tx.update(users).set({ passwordHash, passwordChangedAt: now, ...NEXT_EPOCH }).where(eq(users.id, id)).run();
+        tx.update(users)
+          .set({ passwordHash, passwordChangedAt: now, ...NEXT_EPOCH })
+          .where(eq(users.id, id))
+          .run();
       } else {
-        id = tx.insert(users).values({ username, passwordHash, role: 'peer', createdAt: now, passwordChangedAt: now }).returning().get().id;
+        id = tx
+          .insert(users)
+          .values({ username, passwordHash, role: 'peer', createdAt: now, passwordChangedAt: now })
+          .returning()
+          .get().id;
         tx.update(peers).set({ userId: id, updatedAt: now }).where(eq(peers.id, peer.id)).run();
       }
       tx.delete(loginLinks).where(eq(loginLinks.userId, id)).run();
-      if (token) tx.insert(loginLinks).values({ userId: id, tokenHash: hashToken(token), expiresAt, createdAt: now }).run();
+      if (token)
+        tx.insert(loginLinks)
+          .values({ userId: id, tokenHash: hashToken(token), expiresAt, createdAt: now })
+          .run();
       return id;
     },
     { behavior: 'immediate' },
@@ -77,19 +97,43 @@ const minutes = (s: number) => Math.ceil(s / 60);
  */
 export async function claimLoginLink(db: Db, token: string, password: string, address: string, now = new Date()) {
   const attempt = reserveAttempt(db, claimLimits(address), now.getTime());
-  if (!('ids' in attempt)) throw new RateLimitedError(`Too many tries from your address. Try again in ${minutes(attempt.wait)} min.`, attempt.wait);
-  const usable = and(eq(loginLinks.tokenHash, hashToken(token)), isNull(loginLinks.usedAt), gt(loginLinks.expiresAt, now));
-  const link = db.select({ username: users.username }).from(loginLinks).innerJoin(users, eq(users.id, loginLinks.userId)).where(usable).get();
-  if (!link) throw new ValidationError('This link has expired or was already used: ask your admin for a new one', 'token');
+  if (!('ids' in attempt))
+    throw new RateLimitedError(
+      `Too many tries from your address. Try again in ${minutes(attempt.wait)} min.`,
+      attempt.wait,
+    );
+  const usable = and(
+    eq(loginLinks.tokenHash, hashToken(token)),
+    isNull(loginLinks.usedAt),
+    gt(loginLinks.expiresAt, now),
+  );
+  const link = db
+    .select({ username: users.username })
+    .from(loginLinks)
+    .innerJoin(users, eq(users.id, loginLinks.userId))
+    .where(usable)
+    .get();
+  if (!link)
+    throw new ValidationError('This link has expired or was already used: ask your admin for a new one', 'token');
   const locked = retryAfter(db, [{ key: accountKey(link.username), max: LOGIN_LIMITS.account }], now.getTime());
-  if (locked > 0) throw new RateLimitedError(`This account is locked after failed sign-ins. Try again in ${minutes(locked)} min.`, locked);
+  if (locked > 0)
+    throw new RateLimitedError(
+      `This account is locked after failed sign-ins. Try again in ${minutes(locked)} min.`,
+      locked,
+    );
   forgiveAttempt(db, attempt.ids);
   const passwordHash = await hashPassword(password);
   return db.transaction(
     (tx) => {
       const spent = tx.update(loginLinks).set({ usedAt: now }).where(usable).returning().get();
-      if (!spent) throw new ValidationError('This link has expired or was already used: ask your admin for a new one', 'token');
-      const user = tx.update(users).set({ passwordHash, passwordChangedAt: now, ...NEXT_EPOCH }).where(eq(users.id, spent.userId)).returning().get();
+      if (!spent)
+        throw new ValidationError('This link has expired or was already used: ask your admin for a new one', 'token');
+      const user = tx
+        .update(users)
+        .set({ passwordHash, passwordChangedAt: now, ...NEXT_EPOCH })
+        .where(eq(users.id, spent.userId))
+        .returning()
+        .get();
       return { username: user.username };
     },
     { behavior: 'immediate' },

@@ -79,7 +79,9 @@ export function serverModel(
       ? {
           tunnel: `${cidrHost(plan.v4, 0)}/${plan.v4.prefix}`,
           cellNetwork: cell.network,
-          dns: cell.dns ? { listen: cidrHost(plan.v4, CELL_HOST_INDEX), target: cell.dns.host, port: cell.dns.port } : null,
+          dns: cell.dns
+            ? { listen: cidrHost(plan.v4, CELL_HOST_INDEX), target: cell.dns.host, port: cell.dns.port }
+            : null,
         }
       : null,
     cellName,
@@ -102,7 +104,11 @@ export function serverModel(
 }
 
 /** What the client sends through the tunnel, by routing policy. */
-export function clientAllowedIps(plan: Plan, peer: Pick<PeerRow, 'routingPolicy' | 'allowedIps' | 'peerToPeer'>, cellNetwork = CELL_NETWORK): string[] {
+export function clientAllowedIps(
+  plan: Plan,
+  peer: Pick<PeerRow, 'routingPolicy' | 'allowedIps' | 'peerToPeer'>,
+  cellNetwork = CELL_NETWORK,
+): string[] {
   switch (peer.routingPolicy) {
     case 'full':
       return plan.v6 ? ['0.0.0.0/0', '::/0'] : ['0.0.0.0/0'];
@@ -111,7 +117,10 @@ export function clientAllowedIps(plan: Plan, peer: Pick<PeerRow, 'routingPolicy'
     case 'cell': {
       // Peers that may reach each other route the whole tunnel subnet; others only the cell.
       const tunnel = peer.peerToPeer
-        ? [`${cidrHost(plan.v4, 0)}/${plan.v4.prefix}`, ...(plan.v6 ? [`${cidrHost(plan.v6, 0)}/${plan.v6.prefix}`] : [])]
+        ? [
+            `${cidrHost(plan.v4, 0)}/${plan.v4.prefix}`,
+            ...(plan.v6 ? [`${cidrHost(plan.v6, 0)}/${plan.v6.prefix}`] : []),
+          ]
         : withPrefix(plan, CELL_HOST_INDEX, true);
       return [...tunnel, cellNetwork];
     }

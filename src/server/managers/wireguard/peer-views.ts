@@ -11,7 +11,13 @@ import { hostAddresses, isActive, planOf, type Plan } from './model';
 import { serverRow, type PeerRecord } from './state';
 import { isOnline, type PeerLive } from './status';
 
-export function view(row: PeerRecord, plan: Plan, live: PeerLive | undefined, now: Date, username: string | null = null) {
+export function view(
+  row: PeerRecord,
+  plan: Plan,
+  live: PeerLive | undefined,
+  now: Date,
+  username: string | null = null,
+) {
   const a = hostAddresses(plan, row.hostIndex);
   return {
     id: row.id,
@@ -98,7 +104,9 @@ export function ownedRow(db: Db, id: number, session: SessionUser): PeerRecord {
 
 export async function peerById(db: Db, id: number, session: SessionUser, now = new Date()) {
   const row = ownedRow(db, id, session);
-  const login = row.userId ? db.select({ username: users.username }).from(users).where(eq(users.id, row.userId)).get() : undefined;
+  const login = row.userId
+    ? db.select({ username: users.username }).from(users).where(eq(users.id, row.userId)).get()
+    : undefined;
   const { live } = await liveStatus();
   return view(row, planOf(serverRow(db)), live?.peers.get(row.publicKey), now, login?.username ?? null);
 }

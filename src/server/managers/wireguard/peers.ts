@@ -20,10 +20,12 @@ import { serverRow, type PeerRecord } from './state';
 function requestedIndex(db: Db, plan: Plan, subnet: string, address: string, selfId?: number): number {
   const index = cidrIndexOf(plan.v4, address);
   if (index === null) throw new ValidationError(`${address} is outside the tunnel subnet ${subnet}`, 'address');
-  if (index === 0 || index > lastPeerIndex(plan)) throw new ValidationError(`${address} is the network or broadcast address of ${subnet}`, 'address');
+  if (index === 0 || index > lastPeerIndex(plan))
+    throw new ValidationError(`${address} is the network or broadcast address of ${subnet}`, 'address');
   if (index === CELL_HOST_INDEX) throw new ValidationError(`${address} is the cell's own address`, 'address');
   const owner = db.select({ id: peers.id, name: peers.name }).from(peers).where(eq(peers.hostIndex, index)).get();
-  if (owner && owner.id !== selfId) throw new ConflictError(`${address} is already used by peer ${owner.name}`, 'address');
+  if (owner && owner.id !== selfId)
+    throw new ConflictError(`${address} is already used by peer ${owner.name}`, 'address');
   return index;
 }
 
@@ -42,15 +44,22 @@ function lowestFreeIndex(db: Db): number {
 function uniqueViolation(err: unknown, name: string): never {
   const message = (err as Error).message ?? '';
   if ((err as { code?: string }).code === 'SQLITE_CONSTRAINT_UNIQUE') {
-    if (message.includes('host_index')) throw new ConflictError('That address was just taken by another peer', 'address');
-    if (message.includes('public_key')) throw new ConflictError('This public key already belongs to another peer', 'publicKey');
-    if (message.includes('lower(name)') || message.includes('peers.name')) throw new ConflictError(`A peer named ${name} already exists`, 'name');
+    if (message.includes('host_index'))
+      throw new ConflictError('That address was just taken by another peer', 'address');
+    if (message.includes('public_key'))
+      throw new ConflictError('This public key already belongs to another peer', 'publicKey');
+    if (message.includes('lower(name)') || message.includes('peers.name'))
+      throw new ConflictError(`A peer named ${name} already exists`, 'name');
   }
   throw err;
 }
 
 function assertNameFree(db: Db, name: string, selfId?: number) {
-  const other = db.select({ id: peers.id }).from(peers).where(sql`lower(${peers.name}) = lower(${name})`).get();
+  const other = db
+    .select({ id: peers.id })
+    .from(peers)
+    .where(sql`lower(${peers.name}) = lower(${name})`)
+    .get();
   if (other && other.id !== selfId) throw new ConflictError(`A peer named ${name} already exists`, 'name');
 }
 
@@ -59,7 +68,8 @@ export async function createPeer(db: Db, input: CreatePeer, now = new Date()) {
   const publicKey = input.publicKey ?? own!.publicKey;
   const privateKeyEnc = own ? encryptSecret(own.privateKey, 'peers.private_key_enc') : null;
   const presharedKeyEnc = input.presharedKey ? encryptSecret(generatePresharedKey(), 'peers.preshared_key_enc') : null;
-  if (input.expiresAt && input.expiresAt.getTime() <= now.getTime()) throw new ValidationError('The expiry must be in the future', 'expiresAt');
+  if (input.expiresAt && input.expiresAt.getTime() <= now.getTime())
+    throw new ValidationError('The expiry must be in the future', 'expiresAt');
 
   let row: PeerRecord;
   try {
@@ -72,7 +82,9 @@ export async function createPeer(db: Db, input: CreatePeer, now = new Date()) {
         assertPeerNameFree(t, input.name);
         const index = input.address ? requestedIndex(t, plan, server.subnet, input.address) : lowestFreeIndex(t);
         if (index > lastPeerIndex(plan)) {
-          throw new ConflictError(`The tunnel subnet ${server.subnet} is full: all ${lastPeerIndex(plan) - 1} peer addresses are taken`);
+          throw new ConflictError(
+            `The tunnel subnet ${server.subnet} is full: all ${lastPeerIndex(plan) - 1} peer addresses are taken`,
+          );
         }
         const inserted = tx
           .insert(peers)
@@ -106,7 +118,13 @@ export async function createPeer(db: Db, input: CreatePeer, now = new Date()) {
   return { ...view(row, planOf(serverRow(db)), undefined, now), apply };
 }
 
-async function commitChange(db: Db, id: number, change: (tx: Db, row: PeerRecord) => Partial<typeof peers.$inferInsert>, now: Date, removedKeys: (before: PeerRecord, after: PeerRecord) => string[]) {
+async function commitChange(
+  db: Db,
+  id: number,
+  change: (tx: Db, row: PeerRecord) => Partial<typeof peers.$inferInsert>,
+  now: Date,
+  removedKeys: (before: PeerRecord, after: PeerRecord) => string[],
+) {
   let before!: PeerRecord;
   let after!: PeerRecord;
   try {
@@ -115,7 +133,12 @@ async function commitChange(db: Db, id: number, change: (tx: Db, row: PeerRecord
         const t = tx as unknown as Db;
         before = peerRow(t, id);
         const set = change(t, before);
-        after = tx.update(peers).set({ ...set, updatedAt: now }).where(eq(peers.id, id)).returning().get();
+        after = tx
+          .update(peers)
+          .set({ ...set, updatedAt: now })
+          .where(eq(peers.id, id))
+          .returning()
+          .get();
         bumpRevision(tx, now);
       },
       { behavior: 'immediate' },
@@ -136,7 +159,10 @@ function keysToDrop(now: Date) {
 
 function assertCanEnable(row: PeerRecord, expiresAt: Date | null, now: Date) {
   if (expiresAt && expiresAt.getTime() <= now.getTime()) {
-    throw new InvalidStateError(`${row.name} expired on ${expiresAt.toISOString()}: extend or clear the expiry to enable it`, 'expiresAt');
+    throw new InvalidStateError(
+      `${row.name} expired on ${expiresAt.toISOString()}: extend or clear the expiry to enable it`,
+      'expiresAt',
+    );
   }
 }
 
@@ -152,7 +178,8 @@ export function updatePeer(db: Db, input: UpdatePeer, now = new Date()) {
         assertPeerNameFree(tx, input.name, row.id);
         set.name = input.name;
       }
-      if (input.address !== undefined) set.hostIndex = requestedIndex(tx, planOf(server), server.subnet, input.address, row.id);
+      if (input.address !== undefined)
+        set.hostIndex = requestedIndex(tx, planOf(server), server.subnet, input.address, row.id);
       const policy = input.routingPolicy ?? row.routingPolicy;
       if (input.routingPolicy !== undefined) set.routingPolicy = policy;
       if (policy === 'custom') {
@@ -162,10 +189,16 @@ export function updatePeer(db: Db, input: UpdatePeer, now = new Date()) {
       } else set.allowedIps = [];
       if (input.peerToPeer !== undefined) set.peerToPeer = input.peerToPeer;
       if (input.presharedKey === false) set.presharedKeyEnc = null;
-      if (input.presharedKey === true && !row.presharedKeyEnc) set.presharedKeyEnc = encryptSecret(generatePresharedKey(), 'peers.preshared_key_enc');
+      if (input.presharedKey === true && !row.presharedKeyEnc)
+        set.presharedKeyEnc = encryptSecret(generatePresharedKey(), 'peers.preshared_key_enc');
       const expiresAt = input.expiresAt !== undefined ? input.expiresAt : row.expiresAt;
       if (input.expiresAt !== undefined) set.expiresAt = input.expiresAt;
-      if (input.expiresAt && input.expiresAt.getTime() > now.getTime() && row.disabledReason === 'expired' && input.enabled === undefined) {
+      if (
+        input.expiresAt &&
+        input.expiresAt.getTime() > now.getTime() &&
+        row.disabledReason === 'expired' &&
+        input.enabled === undefined
+      ) {
         // Extending an expired peer brings it back.
         set.enabled = true;
         set.disabledReason = null;
@@ -216,7 +249,10 @@ export async function removePeer(db: Db, id: number, now = new Date()) {
       const found = peerRow(tx as unknown as Db, id);
       tx.delete(peers).where(eq(peers.id, id)).run();
       // The peer's portal login goes with it.
-      if (found.userId) tx.delete(users).where(and(eq(users.id, found.userId), eq(users.role, 'peer'))).run();
+      if (found.userId)
+        tx.delete(users)
+          .where(and(eq(users.id, found.userId), eq(users.role, 'peer')))
+          .run();
       bumpRevision(tx, now);
       return found;
     },
@@ -238,7 +274,10 @@ export async function expirePeers(db: Db, now = new Date()) {
         .all();
       if (!rows.length) return rows;
       for (const r of rows) {
-        tx.update(peers).set({ enabled: false, disabledReason: 'expired', updatedAt: now }).where(eq(peers.id, r.id)).run();
+        tx.update(peers)
+          .set({ enabled: false, disabledReason: 'expired', updatedAt: now })
+          .where(eq(peers.id, r.id))
+          .run();
         if (r.userId) endSessions(tx, r.userId);
       }
       bumpRevision(tx, now);
@@ -247,8 +286,21 @@ export async function expirePeers(db: Db, now = new Date()) {
     { behavior: 'immediate' },
   );
   for (const r of due) {
-    appendAudit(db, { actor: 'system', actorRole: 'system', procedure: 'peers.expire', input: { id: r.id, name: r.name, expiresAt: r.expiresAt }, outcome: 'success' }, now);
+    appendAudit(
+      db,
+      {
+        actor: 'system',
+        actorRole: 'system',
+        procedure: 'peers.expire',
+        input: { id: r.id, name: r.name, expiresAt: r.expiresAt },
+        outcome: 'success',
+      },
+      now,
+    );
   }
   const change: PeerChange = { removedKeys: due.map((r) => r.publicKey) };
-  return { expired: due.map((r) => ({ id: r.id, name: r.name })), apply: due.length ? await applyWireguard(db, change) : null };
+  return {
+    expired: due.map((r) => ({ id: r.id, name: r.name })),
+    apply: due.length ? await applyWireguard(db, change) : null,
+  };
 }

@@ -54,7 +54,6 @@ export interface ClientModel {
   };
 }
 
-
 type Entry = readonly [key: string, value: string | number | null | undefined];
 interface Section {
   comments: string[];
@@ -79,7 +78,6 @@ const VALUE_RULES: Record<string, RegExp> = {
   PersistentKeepalive: /^[0-9]{1,5}$/,
 };
 
-
 function serialize(sections: Section[], header: string[]): string {
   const lines = [GENERATED_LINE, ...header.map((h) => `# ${safeComment(h)}`)];
   for (const section of sections) {
@@ -89,7 +87,8 @@ function serialize(sections: Section[], header: string[]): string {
       const value = String(raw);
       const rule = VALUE_RULES[key];
       if (!rule) throw new RenderError(`unknown key ${key}`);
-      if (!rule.test(value)) throw new RenderError(`refusing to render ${key}: ${JSON.stringify(value).slice(0, 80)} is not a valid value`);
+      if (!rule.test(value))
+        throw new RenderError(`refusing to render ${key}: ${JSON.stringify(value).slice(0, 80)} is not a valid value`);
       lines.push(`${key} = ${value}`);
     }
   }
@@ -124,12 +123,18 @@ function peerSections(m: ServerModel): Section[] {
 
 /** The server's wg0.conf, as wg-quick reads it. */
 export function renderServerConfig(m: ServerModel): string {
-  return serialize([interfaceSection(m, true), ...peerSections(m)], [`Cell: ${m.cellName}`, `Peers: ${m.peers.length}`]);
+  return serialize(
+    [interfaceSection(m, true), ...peerSections(m)],
+    [`Cell: ${m.cellName}`, `Peers: ${m.peers.length}`],
+  );
 }
 
 /** The same config without wg-quick's keys: the input of `wg syncconf` / `wg setconf`. */
 export function renderServerSyncConfig(m: ServerModel): string {
-  return serialize([interfaceSection(m, false), ...peerSections(m)], [`Cell: ${m.cellName} (stripped for wg syncconf)`]);
+  return serialize(
+    [interfaceSection(m, false), ...peerSections(m)],
+    [`Cell: ${m.cellName} (stripped for wg syncconf)`],
+  );
 }
 
 export const CLIENT_KEY_PLACEHOLDER = 'PASTE_YOUR_PRIVATE_KEY_HERE';
@@ -140,7 +145,9 @@ export function renderClientConfig(m: ClientModel): string {
   const text = serialize(
     [
       {
-        comments: ownKey ? ['Replace the placeholder below with the private key that belongs to the public key you gave the cell.'] : [],
+        comments: ownKey
+          ? ['Replace the placeholder below with the private key that belongs to the public key you gave the cell.']
+          : [],
         name: 'Interface',
         entries: [
           ['PrivateKey', m.privateKey ?? 'A'.repeat(43) + '='],
@@ -188,14 +195,18 @@ export interface PeerRulesModel {
 export function renderPeerRules(m: PeerRulesModel): string {
   const allowed = m.peers.filter((p) => p.peerToPeer);
   for (const p of allowed) {
-    if (!/^[0-9a-fA-F.:]+\/(32|128)$/.test(p.address)) throw new RenderError(`refusing to render rule for ${JSON.stringify(p.address)}`);
+    if (!/^[0-9a-fA-F.:]+\/(32|128)$/.test(p.address))
+      throw new RenderError(`refusing to render rule for ${JSON.stringify(p.address)}`);
   }
   const lines = [
     GENERATED_LINE,
     '*filter',
     `:${PEERS_CHAIN} - [0:0]`,
     `:${P2P_CHAIN} - [0:0]`,
-    ...allowed.map((p) => `-A ${PEERS_CHAIN} -s ${p.address} -m comment --comment "${safeComment(p.name).replace(/"/g, '?')}" -j ${P2P_CHAIN}`),
+    ...allowed.map(
+      (p) =>
+        `-A ${PEERS_CHAIN} -s ${p.address} -m comment --comment "${safeComment(p.name).replace(/"/g, '?')}" -j ${P2P_CHAIN}`,
+    ),
     `-A ${PEERS_CHAIN} -j DROP`,
     ...allowed.map((p) => `-A ${P2P_CHAIN} -d ${p.address} -j ACCEPT`),
     `-A ${P2P_CHAIN} -j DROP`,
@@ -218,14 +229,25 @@ export function renderTunnelNat(n: TunnelNat): string {
   if (n.dns) {
     const listen = checked(n.dns.listen, IPV4, 'DNS listen address');
     const target = `${checked(n.dns.target, IPV4, 'DNS target')}:${checked(n.dns.port, /^\d{1,5}$/, 'DNS port')}`;
-    for (const proto of ['udp', 'tcp']) lines.push(`-A ${DNS_CHAIN} -d ${listen}/32 -p ${proto} --dport 53 -j DNAT --to-destination ${target}`);
+    for (const proto of ['udp', 'tcp'])
+      lines.push(`-A ${DNS_CHAIN} -d ${listen}/32 -p ${proto} --dport 53 -j DNAT --to-destination ${target}`);
   }
-  lines.push(`-A ${NAT_CHAIN} -s ${block(n.tunnel, 'tunnel subnet')} -d ${block(n.cellNetwork, 'cell network')} -j MASQUERADE`, 'COMMIT');
+  lines.push(
+    `-A ${NAT_CHAIN} -s ${block(n.tunnel, 'tunnel subnet')} -d ${block(n.cellNetwork, 'cell network')} -j MASQUERADE`,
+    'COMMIT',
+  );
   return lines.join('\n') + '\n';
 }
 
 /** The rule sets for a server model: IPv4 always, IPv6 when the tunnel has an IPv6 subnet. */
 export function renderServerPeerRules(m: ServerModel): { v4: string; v6: string | null } {
-  const family = (i: number) => ({ peers: m.peers.flatMap((p) => (p.allowedIps[i] ? [{ name: p.name, address: p.allowedIps[i]!, peerToPeer: p.peerToPeer }] : [])) });
-  return { v4: renderPeerRules(family(0)) + (m.nat ? renderTunnelNat(m.nat) : ''), v6: m.addresses.length > 1 ? renderPeerRules(family(1)) : null };
+  const family = (i: number) => ({
+    peers: m.peers.flatMap((p) =>
+      p.allowedIps[i] ? [{ name: p.name, address: p.allowedIps[i]!, peerToPeer: p.peerToPeer }] : [],
+    ),
+  });
+  return {
+    v4: renderPeerRules(family(0)) + (m.nat ? renderTunnelNat(m.nat) : ''),
+    v6: m.addresses.length > 1 ? renderPeerRules(family(1)) : null,
+  };
 }

@@ -66,9 +66,14 @@ export async function updateServer(db: Db, input: UpdateWireguard, now = new Dat
   db.transaction(
     (tx) => {
       const current = serverRow(tx as unknown as Db);
-      const subnetChanges = (changes.subnet !== undefined && changes.subnet !== current.subnet) || (changes.subnet6 !== undefined && changes.subnet6 !== current.subnet6);
+      const subnetChanges =
+        (changes.subnet !== undefined && changes.subnet !== current.subnet) ||
+        (changes.subnet6 !== undefined && changes.subnet6 !== current.subnet6);
       if (subnetChanges) {
-        const stats = tx.select({ n: count(), top: max(peers.hostIndex) }).from(peers).get();
+        const stats = tx
+          .select({ n: count(), top: max(peers.hostIndex) })
+          .from(peers)
+          .get();
         const n = stats?.n ?? 0;
         if (n > 0 && !confirmReaddress) {
           throw new ConflictError(
@@ -79,10 +84,16 @@ export async function updateServer(db: Db, input: UpdateWireguard, now = new Dat
         const subnet = changes.subnet ?? current.subnet;
         const top = stats?.top ?? 0;
         if (top > Number(cidrSize(planOf({ subnet, subnet6: null }).v4)) - 2) {
-          throw new ConflictError(`${subnet} is too small: a peer uses host number ${top} of the current subnet`, 'subnet');
+          throw new ConflictError(
+            `${subnet} is too small: a peer uses host number ${top} of the current subnet`,
+            'subnet',
+          );
         }
       }
-      tx.update(wireguardSettings).set({ ...changes, updatedAt: now }).where(eq(wireguardSettings.id, 1)).run();
+      tx.update(wireguardSettings)
+        .set({ ...changes, updatedAt: now })
+        .where(eq(wireguardSettings.id, 1))
+        .run();
       bumpRevision(tx, now);
     },
     { behavior: 'immediate' },
@@ -98,7 +109,11 @@ export async function rotateServerKeys(db: Db, now = new Date()) {
   const keys = generateKeyPair();
   db.transaction((tx) => {
     tx.update(wireguardSettings)
-      .set({ privateKeyEnc: encryptSecret(keys.privateKey, 'wireguard_settings.private_key_enc'), publicKey: keys.publicKey, keysRotatedAt: now })
+      .set({
+        privateKeyEnc: encryptSecret(keys.privateKey, 'wireguard_settings.private_key_enc'),
+        publicKey: keys.publicKey,
+        keysRotatedAt: now,
+      })
       .where(eq(wireguardSettings.id, 1))
       .run();
     bumpRevision(tx, now);

@@ -38,7 +38,11 @@ export function serverRow(db: Db): ServerSettingsRow {
 }
 
 export function cellInfo(db: Db): { name: string; domain: string; network: string } {
-  const row = db.select({ name: settings.cellName, domain: settings.domain }).from(settings).where(eq(settings.id, 1)).get();
+  const row = db
+    .select({ name: settings.cellName, domain: settings.domain })
+    .from(settings)
+    .where(eq(settings.id, 1))
+    .get();
   if (!row) throw new InvalidStateError('The cell is not set up yet');
   return { ...row, network: effectiveSubnet(db).subnet };
 }

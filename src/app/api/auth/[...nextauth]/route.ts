@@ -13,11 +13,19 @@ async function handler(raw: NextRequest, ctx: Ctx) {
   if (req instanceof Response) return req;
   // The limit itself is decided inside authorize, on what next-auth parsed; this only shapes the answer.
   let limited = 0;
-  const res = await NextAuth(req, ctx, authOptions(isSecureRequest(req.url, req.headers), { onLimited: (wait) => (limited = wait) }));
+  const res = await NextAuth(
+    req,
+    ctx,
+    authOptions(isSecureRequest(req.url, req.headers), { onLimited: (wait) => (limited = wait) }),
+  );
   if (limited > 0) {
-    return json({ error: 'rate_limited', message: `Too many failed sign-ins. Try again in ${Math.ceil(limited / 60)} min.` }, 429, {
-      'retry-after': String(limited),
-    });
+    return json(
+      { error: 'rate_limited', message: `Too many failed sign-ins. Try again in ${Math.ceil(limited / 60)} min.` },
+      429,
+      {
+        'retry-after': String(limited),
+      },
+    );
   }
   return res;
 }
