@@ -2,13 +2,14 @@ import { lt } from 'drizzle-orm';
 import type { Db } from './db';
 import { loginFailures } from './db/schema';
 import { LOGIN_WINDOW_MS } from './managers/accounts/rate-limit';
+import { appendAudit } from './managers/audit';
 import { desiredFingerprint, reconcile } from './managers/containers';
 import { applyNetworkServices } from './managers/network-services';
 import { ddnsCycle } from './managers/ddns';
 import { isSetupComplete } from './managers/setup';
 import { applyCaddy } from './managers/proxy';
 import { ensureCa, refreshCrlIfDue, syncIntermediate } from './managers/vault';
-import { applyWireguard, expirePeers } from './managers/wireguard';
+import { applyWireguard, expirePeers, repairDrift } from './managers/wireguard';
 import { findServer } from './managers/wireguard/state';
 import { engineStatus } from './runtime/docker';
 import { logger } from './runtime/logger';
@@ -102,15 +103,32 @@ export const loops: Loop[] = [
     },
   },
   {
-    // Changes stored while no backend answered reach the interface here.
+    // Changes stored while no backend answered reach the interface here; otherwise the
+    // interface is compared with the database and repaired when it drifted (recreated empty,
+    // peers lost or changed by hand), with an entry in the audit trail.
     name: 'wireguard-reconcile',
     intervalMs: 30 * 1000,
     atStart: true,
     run: async (db) => {
       const server = findServer(db);
-      if (!server || server.appliedRevision >= server.revision) return;
-      const result = await applyWireguard(db);
-      if (result.state === 'applied') log.info('pending WireGuard changes applied', { via: result.via });
+      if (!server) return;
+      if (server.appliedRevision < server.revision) {
+        const result = await applyWireguard(db);
+        if (result.state === 'applied') log.info('pending WireGuard changes applied', { via: result.via });
+        return;
+      }
+      const repair = await repairDrift(db);
+      if (!repair) return;
+      const { reason, result } = repair;
+      log.warn('the WireGuard interface drifted; loaded again', { reason, ...result });
+      appendAudit(db, {
+        actor: 'system',
+        actorRole: 'system',
+        procedure: 'wireguard.repair',
+        input: { reason },
+        outcome: result.state === 'applied' ? 'success' : 'error',
+        detail: result.state === 'applied' ? result.via : result.reason,
+      });
     },
   },
 ];

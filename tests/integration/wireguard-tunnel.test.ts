@@ -2,9 +2,12 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { eq } from 'drizzle-orm';
 import type { Db } from '@/server/db';
+import { auditEntries } from '@/server/db/schema';
 import { useWireguardBackend } from '@/server/managers/wireguard';
 import { localBackend } from '@/server/managers/wireguard/backend';
+import { loops } from '@/server/loops';
 import { admin, freshCell, setUp } from '../helpers/db';
 import { dig, startKnot, type Knot } from '../helpers/knot';
 import { inNs, makeLab, requireTools, startWireguardGo, statusInNs, type Lab } from '../helpers/netns';
@@ -133,4 +136,29 @@ describe.skipIf(!ready)('a real WireGuard tunnel between namespaces', () => {
     const { out } = await flood;
     expect(out).toMatch(new RegExp(`${count} packets transmitted, ${count} received, 0% packet loss`));
   }, 40_000);
+
+  it('an interface deleted and created again empty is noticed and repaired by the next loop pass', async () => {
+    await inNs(lab.cell, ['ip', 'link', 'del', CELL_IF]);
+    await startWireguardGo(lab.cell, CELL_IF);
+    await inNs(lab.cell, ['ip', 'addr', 'add', '10.0.0.1/24', 'dev', CELL_IF]);
+    await inNs(lab.cell, ['ip', 'link', 'set', CELL_IF, 'up']);
+    expect((await inNs(lab.cell, ['wg', 'show', CELL_IF, 'peers'])).trim()).toBe('');
+    expect((await ping(lab, 1)).code).not.toBe(0);
+    // Nothing is pending: only a comparison with the interface can see it.
+    expect((await admin(db).wireguard.status()).pending).toBe(false);
+    await loops.find((l) => l.name === 'wireguard-reconcile')!.run(db);
+    const dump = await inNs(lab.cell, ['wg', 'show', CELL_IF, 'dump']);
+    expect(dump.split('\n')[0]!.split('\t').slice(1, 3)).toEqual([
+      (await admin(db).wireguard.get()).publicKey,
+      '51999',
+    ]);
+    expect(await pingsWithin(lab, 25)).toBe(true);
+    const repair = db.select().from(auditEntries).where(eq(auditEntries.procedure, 'wireguard.repair')).all();
+    expect(repair).toHaveLength(1);
+    expect(repair[0]).toMatchObject({ actor: 'system', outcome: 'success' });
+    expect(JSON.parse(repair[0]!.input).reason).toMatch(/another key|missing/);
+    // In place again: the next pass finds nothing to repair.
+    await loops.find((l) => l.name === 'wireguard-reconcile')!.run(db);
+    expect(db.select().from(auditEntries).where(eq(auditEntries.procedure, 'wireguard.repair')).all()).toHaveLength(1);
+  }, 60_000);
 });

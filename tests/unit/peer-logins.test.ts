@@ -3,7 +3,7 @@ import type { Db } from '@/server/db';
 import { LOGIN_LIMITS, recordLoginFailure } from '@/server/managers/accounts/rate-limit';
 import { sessionEpoch, sessionUser, verifyLogin } from '@/server/managers/accounts';
 import { claimLoginLink, linkStatus, useWireguardBackend } from '@/server/managers/wireguard';
-import { parseDump, isOnline } from '@/server/managers/wireguard/status';
+import { interfaceDrift, isOnline, parseDump } from '@/server/managers/wireguard/status';
 import { admin, anon, callerAs, expectCode, freshCell, setUp } from '../helpers/db';
 import { recordingBackend } from '../helpers/wireguard';
 
@@ -139,11 +139,55 @@ describe('live status', () => {
     expect([live.publicKey, live.listenPort, live.peers.size]).toEqual(['SERVERPUB=', 51820, 3]);
     expect(live.peers.get('PEER1=')).toEqual({
       endpoint: '192.168.7.2:41000',
+      allowedIps: ['10.0.0.2/32'],
       latestHandshake: new Date((t - 60) * 1000),
       rxBytes: 1024,
       txBytes: 2048,
     });
-    expect(live.peers.get('PEER2=')).toEqual({ endpoint: null, latestHandshake: null, rxBytes: 0, txBytes: 0 });
+    expect(live.peers.get('PEER2=')).toEqual({
+      endpoint: null,
+      allowedIps: ['10.0.0.3/32'],
+      latestHandshake: null,
+      rxBytes: 0,
+      txBytes: 0,
+    });
     expect(['PEER1=', 'PEER2=', 'PEER3='].map((k) => isOnline(live.peers.get(k), now))).toEqual([true, false, false]);
+  });
+});
+
+describe('interface drift', () => {
+  const want = {
+    publicKey: 'SERVERPUB=',
+    listenPort: 51820,
+    peers: [
+      { publicKey: 'PEER1=', allowedIps: ['10.0.0.2/32', 'fd00:0:0:0::2/128'] },
+      { publicKey: 'PEER2=', allowedIps: ['10.0.0.3/32'] },
+    ],
+  };
+  const dump = (head: string, ...peers: string[]) => parseDump([head, ...peers].join('\n'));
+  const peer = (key: string, ips: string) => `${key}\t(none)\t(none)\t${ips}\t0\t0\t0\toff`;
+
+  it('is none when the interface holds exactly the key, port, peers and allowed IPs (in any spelling)', () => {
+    const live = dump(
+      'priv\tSERVERPUB=\t51820\toff',
+      peer('PEER1=', 'fd00::2/128,10.0.0.2/32'),
+      peer('PEER2=', '10.0.0.3/32'),
+    );
+    expect(interfaceDrift(want, live)).toBeNull();
+  });
+
+  it('names what differs: a recreated empty interface, a port, a lost, extra or moved peer', () => {
+    expect(interfaceDrift(want, dump('priv\tOTHERKEY=\t51820\toff'))).toMatch(/another key/);
+    expect(interfaceDrift(want, dump('priv\tSERVERPUB=\t51821\toff'))).toMatch(/listens on 51821, not 51820/);
+    expect(interfaceDrift(want, dump('priv\tSERVERPUB=\t51820\toff', peer('PEER1=', '10.0.0.2/32,fd00::2/128')))).toBe(
+      '1 of 2 peers are missing from the interface',
+    );
+    const all = [peer('PEER1=', '10.0.0.2/32,fd00::2/128'), peer('PEER2=', '10.0.0.3/32')];
+    expect(interfaceDrift(want, dump('priv\tSERVERPUB=\t51820\toff', ...all, peer('STRAY=', '10.0.0.9/32')))).toMatch(
+      /1 peers the cell does not have/,
+    );
+    expect(interfaceDrift(want, dump('priv\tSERVERPUB=\t51820\toff', all[0]!, peer('PEER2=', '10.0.0.0/24')))).toMatch(
+      /other allowed IPs/,
+    );
   });
 });

@@ -14,8 +14,8 @@ import { dataPaths } from '../../runtime/paths';
 import { serialQueue } from '../../runtime/serial';
 import { BackendUnavailableError, backendFromEnv, type WgBackend } from './backend';
 import { renderServerConfig, renderServerPeerRules, renderServerSyncConfig } from './render';
-import { loadServerModel } from './state';
-import { parseDump, type InterfaceLive } from './status';
+import { findServer, loadServerModel } from './state';
+import { interfaceDrift, parseDump, type InterfaceLive } from './status';
 
 const log = logger.child('wireguard');
 
@@ -104,6 +104,33 @@ async function applyNow(db: Db, change: PeerChange | undefined): Promise<ApplyRe
 /** Render, write and apply the current state; resolves with what happened. */
 export function applyWireguard(db: Db, change?: PeerChange): Promise<ApplyResult> {
   return serially(() => applyNow(db, change));
+}
+
+/**
+ * Compares the interface with what the cell wants (key, port, peers and their allowed IPs)
+ * and, on any difference, loads everything again: a recreated, empty interface is noticed
+ * and repaired. Null when there is nothing to compare or nothing differs.
+ */
+export function repairDrift(db: Db): Promise<{ reason: string; result: ApplyResult } | null> {
+  return serially(async () => {
+    const server = findServer(db);
+    const snapshot = loadServerModel(db, new Date());
+    // A pending change goes through the ordinary apply; no backend: nothing to compare.
+    if (!server || !snapshot || snapshot.appliedRevision < snapshot.revision) return null;
+    let live: InterfaceLive;
+    try {
+      live = parseDump(await backend().dump());
+    } catch {
+      return null;
+    }
+    const reason = interfaceDrift(
+      { publicKey: server.publicKey, listenPort: server.listenPort, peers: snapshot.model.peers },
+      live,
+    );
+    if (!reason) return null;
+    interfaceReset(db);
+    return { reason, result: await applyNow(db, undefined) };
+  });
 }
 
 /** A new interface (a new WireGuard container) holds nothing: the next apply loads config and rules again. */
