@@ -23,3 +23,12 @@ export class RateLimitedError extends DomainError {
     super(message);
   }
 }
+
+/** Several fields wrong at once (a CSV import): each key, like `rows.3.name`, with its reasons. */
+export class FieldErrorsError extends ValidationError {
+  constructor(readonly fields: Record<string, string[]>) {
+    const entries = Object.entries(fields);
+    const shown = entries.slice(0, 5).map(([k, v]) => `${k}: ${v[0]}`);
+    super(`${shown.join('; ')}${entries.length > 5 ? `; and ${entries.length - 5} more` : ''}`);
+  }
+}

@@ -4,6 +4,7 @@ import type { Db } from './db';
 import {
   ConflictError,
   DomainError,
+  FieldErrorsError,
   ForbiddenError,
   InvalidStateError,
   NotFoundError,
@@ -38,6 +39,7 @@ type FieldErrors = Record<string, string[]>;
 
 /** Per-field messages from a zod (or any Standard Schema) failure or a domain error. */
 function fieldErrorsOf(cause: unknown): FieldErrors | null {
+  if (cause instanceof FieldErrorsError) return cause.fields;
   if (cause instanceof DomainError) return cause.field ? { [cause.field]: [cause.message] } : null;
   const issues = (
     cause as { issues?: { path?: PropertyKey[] | { key: PropertyKey }[]; message: string }[] } | undefined

@@ -181,7 +181,12 @@ export function applyConfig(
 ): Promise<ConfigApply> {
   let queue = queues.get(component);
   if (!queue) queues.set(component, (queue = serialQueue()));
-  return queue(async () => applyNow(db, { component, ...(await render()) }, new Date()));
+  return queue(async () => {
+    const target = await render();
+    // Counted by tests: a burst of changes must render each daemon's config once.
+    log.debug('config rendered', { component });
+    return applyNow(db, { component, ...target }, new Date());
+  });
 }
 
 /** The stored apply state of a component, for its page. */

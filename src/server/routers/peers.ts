@@ -1,4 +1,5 @@
 import { wgKey } from '@/lib/schemas/common';
+import { importPeersSchema } from '@/lib/schemas/peer-import';
 import {
   createLoginSchema,
   createPeerSchema,
@@ -10,6 +11,7 @@ import {
 import {
   createPeer,
   createPeerLogin,
+  importPeers,
   listPeers,
   peerById,
   peerConfig,
@@ -26,6 +28,8 @@ export const peersRouter = router({
   // byId, config and qr: admins see any peer, a peer only its own.
   byId: authedProcedure.input(peerId).query(({ ctx, input }) => peerById(ctx.db, input.id, ctx.session)),
   create: adminProcedure.input(createPeerSchema).mutation(({ ctx, input }) => createPeer(ctx.db, input)),
+  /** Up to 1,000 peers from a CSV, all or nothing, applied once. */
+  importMany: adminProcedure.input(importPeersSchema).mutation(({ ctx, input }) => importPeers(ctx.db, input.csv)),
   update: adminProcedure.input(updatePeerSchema).mutation(({ ctx, input }) => updatePeer(ctx.db, input)),
   setEnabled: adminProcedure
     .input(setPeerEnabledSchema)

@@ -11,6 +11,7 @@ import { ROUTING_POLICY_INFO, type PEER_SORTS } from '@/lib/schemas/wireguard';
 import type { AppRouter } from '@/server/routers/_app';
 import { PeerActions } from './peer-actions';
 import { PeerForm } from './peer-form';
+import { PeerImport } from './peer-import';
 import { Pager } from '@/components/pager';
 
 export type PeerRow = inferRouterOutputs<AppRouter>['peers']['list']['items'][number];
@@ -23,6 +24,7 @@ export function PeersView() {
   const [sort, setSort] = useState<{ by: Sort; dir: 'asc' | 'desc' }>({ by: 'name', dir: 'asc' });
   const [page, setPage] = useState(1);
   const [creating, setCreating] = useState(false);
+  const [importing, setImporting] = useState(false);
   const [notice, setNotice] = useState<ApplyState | null>(null);
   // Live columns (handshake, endpoint, transfer) refresh without reloading the page.
   const list = trpc.peers.list.useQuery(
@@ -45,9 +47,14 @@ export function PeersView() {
         title="Peers"
         subtitle="Devices that join the cell through WireGuard."
         actions={
-          <button className="btn btn-primary" onClick={() => setCreating(true)}>
-            New peer
-          </button>
+          <div className="row">
+            <button className="btn" onClick={() => setImporting(true)}>
+              Import CSV
+            </button>
+            <button className="btn btn-primary" onClick={() => setCreating(true)}>
+              New peer
+            </button>
+          </div>
         }
       />
       <div className="stack">
@@ -131,6 +138,16 @@ export function PeersView() {
         </div>
         <Pager page={page} pages={pages} total={list.data?.total ?? 0} noun="peers" onPage={setPage} />
       </div>
+      {importing && (
+        <Dialog title="Import peers" onClose={() => setImporting(false)}>
+          <PeerImport
+            onDone={(apply) => {
+              setImporting(false);
+              setNotice(apply);
+            }}
+          />
+        </Dialog>
+      )}
       {creating && (
         <Dialog title="New peer" onClose={() => setCreating(false)}>
           <PeerForm

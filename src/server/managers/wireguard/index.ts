@@ -2,5 +2,5 @@ export { applyWireguard, liveStatus, repairDrift, useWireguardBackend, type Appl
 export { claimLoginLink, createPeerLogin, linkStatus } from './logins';
 export { peerConfig, peerQr } from './client-config';
 export { listPeers, peerById, peerIdOfUser } from './peer-views';
-export { createPeer, expirePeers, removePeer, rotatePeerKeys, setPeerEnabled, updatePeer } from './peers';
+export { createPeer, expirePeers, importPeers, removePeer, rotatePeerKeys, setPeerEnabled, updatePeer } from './peers';
 export { ensureServer, getServer, rotateServerKeys, serverStatus, updateServer } from './server';

@@ -1,9 +1,10 @@
 import { and, eq, isNotNull, lte, sql } from 'drizzle-orm';
 import { cidrIndexOf } from '@/lib/cidr';
+import { parsePeerCsv } from '@/lib/schemas/peer-import';
 import type { CreatePeer, UpdatePeer } from '@/lib/schemas/wireguard';
 import type { Db } from '../../db';
 import { peers, users } from '../../db/schema';
-import { ConflictError, InvalidStateError, ValidationError } from '../../errors';
+import { ConflictError, DomainError, FieldErrorsError, InvalidStateError, ValidationError } from '../../errors';
 import { encryptSecret } from '../../runtime/secrets';
 import { endSessions } from '../accounts';
 import { appendAudit } from '../audit';
@@ -63,59 +64,101 @@ function assertNameFree(db: Db, name: string, selfId?: number) {
   if (other && other.id !== selfId) throw new ConflictError(`A peer named ${name} already exists`, 'name');
 }
 
-export async function createPeer(db: Db, input: CreatePeer, now = new Date()) {
+/** Keys for a new peer, made before its transaction (key generation is the slow part). */
+function newPeerSecrets(input: CreatePeer) {
   const own = input.publicKey ? null : generateKeyPair();
-  const publicKey = input.publicKey ?? own!.publicKey;
-  const privateKeyEnc = own ? encryptSecret(own.privateKey, 'peers.private_key_enc') : null;
-  const presharedKeyEnc = input.presharedKey ? encryptSecret(generatePresharedKey(), 'peers.preshared_key_enc') : null;
+  return {
+    publicKey: input.publicKey ?? own!.publicKey,
+    privateKeyEnc: own ? encryptSecret(own.privateKey, 'peers.private_key_enc') : null,
+    presharedKeyEnc: input.presharedKey ? encryptSecret(generatePresharedKey(), 'peers.preshared_key_enc') : null,
+  };
+}
+
+/** One peer's row, inside the caller's transaction: name and address checked, the lowest free address taken. */
+function insertPeer(tx: Db, input: CreatePeer, secrets: ReturnType<typeof newPeerSecrets>, now: Date): PeerRecord {
   if (input.expiresAt && input.expiresAt.getTime() <= now.getTime())
     throw new ValidationError('The expiry must be in the future', 'expiresAt');
-
-  let row: PeerRecord;
-  try {
-    row = db.transaction(
-      (tx) => {
-        const t = tx as unknown as Db;
-        const server = serverRow(t);
-        const plan = planOf(server);
-        assertNameFree(t, input.name);
-        assertPeerNameFree(t, input.name);
-        const index = input.address ? requestedIndex(t, plan, server.subnet, input.address) : lowestFreeIndex(t);
-        if (index > lastPeerIndex(plan)) {
-          throw new ConflictError(
-            `The tunnel subnet ${server.subnet} is full: all ${lastPeerIndex(plan) - 1} peer addresses are taken`,
-          );
-        }
-        const inserted = tx
-          .insert(peers)
-          .values({
-            name: input.name,
-            hostIndex: index,
-            routingPolicy: input.routingPolicy,
-            allowedIps: input.routingPolicy === 'custom' ? (input.allowedIps ?? []) : [],
-            peerToPeer: input.peerToPeer,
-            publicKey,
-            privateKeyEnc,
-            presharedKeyEnc,
-            enabled: input.enabled,
-            expiresAt: input.expiresAt ?? null,
-            createdAt: now,
-            updatedAt: now,
-            keysRotatedAt: now,
-          })
-          .returning()
-          .get();
-        bumpRevision(tx, now);
-        return inserted;
-      },
-      { behavior: 'immediate' },
+  const server = serverRow(tx);
+  const plan = planOf(server);
+  assertNameFree(tx, input.name);
+  assertPeerNameFree(tx, input.name);
+  const index = input.address ? requestedIndex(tx, plan, server.subnet, input.address) : lowestFreeIndex(tx);
+  if (index > lastPeerIndex(plan)) {
+    throw new ConflictError(
+      `The tunnel subnet ${server.subnet} is full: all ${lastPeerIndex(plan) - 1} peer addresses are taken`,
     );
+  }
+  try {
+    return tx
+      .insert(peers)
+      .values({
+        name: input.name,
+        hostIndex: index,
+        routingPolicy: input.routingPolicy,
+        allowedIps: input.routingPolicy === 'custom' ? (input.allowedIps ?? []) : [],
+        peerToPeer: input.peerToPeer,
+        ...secrets,
+        enabled: input.enabled,
+        expiresAt: input.expiresAt ?? null,
+        createdAt: now,
+        updatedAt: now,
+        keysRotatedAt: now,
+      })
+      .returning()
+      .get();
   } catch (err) {
     uniqueViolation(err, input.name);
   }
+}
+
+export async function createPeer(db: Db, input: CreatePeer, now = new Date()) {
+  const secrets = newPeerSecrets(input);
+  const row = db.transaction(
+    (tx) => {
+      const inserted = insertPeer(tx as unknown as Db, input, secrets, now);
+      bumpRevision(tx, now);
+      return inserted;
+    },
+    { behavior: 'immediate' },
+  );
   const apply = await applyWireguard(db, { peerIds: [row.id] });
   await namesChanged(db);
   return { ...view(row, planOf(serverRow(db)), undefined, now), apply };
+}
+
+/**
+ * Peers from a CSV, all or nothing: every row is checked (the file itself, then each row
+ * against the database and the rows before it) and one error per field is returned as
+ * `rows.<n>.<field>`; otherwise all are stored in one transaction and applied once.
+ */
+export async function importPeers(db: Db, csv: string, now = new Date()) {
+  const parsed = parsePeerCsv(csv);
+  if ('errors' in parsed) throw new FieldErrorsError(parsed.errors);
+  const secrets = parsed.rows.map(newPeerSecrets);
+  const created = db.transaction(
+    (tx) => {
+      const t = tx as unknown as Db;
+      const errors: Record<string, string[]> = {};
+      const ids: number[] = [];
+      parsed.rows.forEach((input, i) => {
+        try {
+          ids.push(insertPeer(t, input, secrets[i]!, now).id);
+        } catch (err) {
+          if (!(err instanceof DomainError)) throw err;
+          (errors[`rows.${i + 1}.${err.field ?? 'name'}`] ??= []).push(err.message);
+        }
+      });
+      // Thrown inside the transaction: nothing of the file is kept.
+      if (Object.keys(errors).length) throw new FieldErrorsError(errors);
+      bumpRevision(tx, now);
+      return ids;
+    },
+    { behavior: 'immediate' },
+  );
+  // One apply for the whole file: a full sync of the interface and one DNS render.
+  const apply = await applyWireguard(db);
+  await namesChanged(db);
+  return { created, apply };
 }
 
 async function commitChange(
