@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { renderDnsmasqConf } from '@/server/managers/dhcp/render';
-import { renderCorefile, renderZone, splitHostPort, txtData } from '@/server/managers/dns/render';
+import { parseHostPort } from '@/lib/schemas/common';
+import { renderCorefile, renderZone, txtData } from '@/server/managers/dns/render';
 import { renderChronyConf } from '@/server/managers/ntp/render';
 import { CHRONY, COREFILES, DNSMASQ, ZONES } from '../helpers/network-fixtures';
 
@@ -70,10 +71,12 @@ describe('Corefile', () => {
   });
 
   it('reads upstreams with and without ports', () => {
-    expect(splitHostPort('1.1.1.1')).toEqual({ host: '1.1.1.1', port: null });
-    expect(splitHostPort('1.1.1.1:5353')).toEqual({ host: '1.1.1.1', port: '5353' });
-    expect(splitHostPort('2606:4700::1111')).toEqual({ host: '2606:4700::1111', port: null });
-    expect(splitHostPort('[2606:4700::1111]:853')).toEqual({ host: '2606:4700::1111', port: '853' });
+    expect(parseHostPort('1.1.1.1')).toEqual({ host: '1.1.1.1', port: null, bracketed: false });
+    expect(parseHostPort('1.1.1.1:5353')).toEqual({ host: '1.1.1.1', port: 5353, bracketed: false });
+    expect(parseHostPort('2606:4700::1111')).toEqual({ host: '2606:4700::1111', port: null, bracketed: false });
+    expect(parseHostPort('[2606:4700::1111]:853')).toEqual({ host: '2606:4700::1111', port: 853, bracketed: true });
+    expect(parseHostPort('nextcloud:80')).toEqual({ host: 'nextcloud', port: 80, bracketed: false });
+    for (const bad of ['1.1.1.1:0', '1.1.1.1:65536', '[::1', '[::1]:x']) expect(parseHostPort(bad), bad).toBeNull();
   });
 });
 

@@ -115,3 +115,16 @@ export const cidr = z
     }
     return formatCidr(c);
   });
+
+/**
+ * `host`, `host:port`, `[ipv6]`, `[ipv6]:port` or a bare IPv6 address (no port), split;
+ * null when the port is not a number from 1 to 65535 or the brackets do not close. The one
+ * parser for upstreams, resolvers and `PIC_DNS_SERVER`; callers judge the host.
+ */
+export function parseHostPort(s: string): { host: string; port: number | null; bracketed: boolean } | null {
+  const m = /^\[([^\]]*)\](?::(\d+))?$/.exec(s) ?? /^([^:[\]]*)(?::(\d+))?$/.exec(s);
+  if (!m) return s.includes('[') || !s.includes(':') ? null : { host: s, port: null, bracketed: false };
+  const port = m[2] === undefined ? null : Number(m[2]);
+  if (port !== null && !(port >= 1 && port <= 65535)) return null;
+  return { host: m[1]!, port, bracketed: s.startsWith('[') };
+}

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { parseAddress, parseIpv4, parseIpv6 } from '../cidr';
-import { isHostName } from './common';
+import { isHostName, parseHostPort } from './common';
 
 export const RECORD_TYPES = ['A', 'AAAA', 'CNAME', 'TXT', 'MX', 'SRV'] as const;
 export type RecordType = (typeof RECORD_TYPES)[number];
@@ -137,13 +137,8 @@ export const upstreamResolver = z
   .min(1, 'Required')
   .max(60)
   .refine((s) => {
-    const bracketed = /^\[([^\]]+)\](?::(\d{1,5}))?$/.exec(s);
-    const [host, port] = bracketed
-      ? [bracketed[1]!, bracketed[2]]
-      : s.split(':').length > 2
-        ? [s, undefined]
-        : s.split(':');
-    return parseAddress(host ?? '') !== null && (port === undefined || (Number(port) >= 1 && Number(port) <= 65535));
+    const p = parseHostPort(s);
+    return p !== null && parseAddress(p.host) !== null;
   }, 'An IP address with an optional port: 1.1.1.1, 9.9.9.9:5353 or [2606:4700::1111]:53');
 
 export const DEFAULT_UPSTREAMS = ['1.1.1.1', '9.9.9.9'];

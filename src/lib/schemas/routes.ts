@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { parseAddress } from '../cidr';
-import { isHostName } from './common';
+import { isHostName, parseHostPort } from './common';
 
 export const routeHost = z
   .string()
@@ -25,9 +25,9 @@ export const routeUpstream = z
   .min(1, 'Required')
   .max(260)
   .refine((s) => {
-    const m = /^(?:\[([0-9a-fA-F:.]+)\]|([A-Za-z0-9][A-Za-z0-9._-]*)):(\d{1,5})$/.exec(s);
-    if (!m || Number(m[3]) < 1 || Number(m[3]) > 65535) return false;
-    return m[1] ? parseAddress(m[1])?.family === 6 : true;
+    const p = parseHostPort(s);
+    if (!p || p.port === null) return false;
+    return p.bracketed ? parseAddress(p.host)?.family === 6 : /^[A-Za-z0-9][A-Za-z0-9._-]*$/.test(p.host);
   }, 'A container or address with a port: nextcloud:80, 10.0.0.5:8080 or [fd00::5]:80');
 
 const headerName = z.string().regex(/^[A-Za-z0-9-]{1,64}$/, 'Header names: letters, digits and hyphens');

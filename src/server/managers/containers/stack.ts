@@ -1,6 +1,7 @@
 /** The desired core stack as stored: the network row and one row per component. */
 import { eq } from 'drizzle-orm';
 import { cidrHost, cidrSize, parseAddress, parseCidr, type Cidr } from '@/lib/cidr';
+import { parseHostPort } from '@/lib/schemas/common';
 import { COMPONENTS, COMPONENT_INFO, type ComponentName } from '@/lib/schemas/containers';
 import type { Db, DbOrTx } from '../../db';
 import { dhcpSettings, settings, stackComponents, stackNetwork, wireguardSettings } from '../../db/schema';
@@ -159,11 +160,11 @@ export function updateNetwork(db: Db, input: { subnet: string }, now = new Date(
 export function dnsServerAddress(db: Db, env = process.env): { host: string; port: number } | null {
   const fromEnv = env.PIC_DNS_SERVER?.trim();
   if (fromEnv) {
-    const [host, port] = fromEnv.split(':');
-    if (parseAddress(host!)?.family !== 4 || (port !== undefined && !(Number(port) >= 1 && Number(port) <= 65535))) {
+    const p = parseHostPort(fromEnv);
+    if (!p || parseAddress(p.host)?.family !== 4) {
       throw new ValidationError(`PIC_DNS_SERVER=${fromEnv} is not an IPv4 address with an optional port`);
     }
-    return { host: host!, port: port ? Number(port) : 53 };
+    return { host: p.host, port: p.port ?? 53 };
   }
   const spec = desiredStack(db).find((s) => s.component === 'dns');
   return spec?.network.mode === 'cell' ? { host: spec.network.ipv4, port: 53 } : null;

@@ -6,6 +6,7 @@
  */
 import type { RecordType } from '@/lib/schemas/dns';
 import { checked, CIDR, GENERATED, HOSTNAME, IP, IPV4, IPV6, RenderError, safeComment } from '../render-guard';
+import { parseHostPort } from '@/lib/schemas/common';
 
 export interface ZoneRecord {
   /** Relative to the zone: `@` for the apex, `www`, `_sip._tcp`, `*.lab`. */
@@ -152,22 +153,17 @@ function serverBlock(name: string, body: string[]): string[] {
   return [`${name} {`, ...body.map((l) => `    ${l}`), '}'];
 }
 
-/** `1.1.1.1`, `1.1.1.1:5353`, `2606:4700::1111`, `[2606:4700::1111]:5353`. */
-export function splitHostPort(s: string): { host: string; port: string | null } {
-  const bracketed = /^\[([^\]]+)\](?::(\d+))?$/.exec(s);
-  if (bracketed) return { host: bracketed[1]!, port: bracketed[2] ?? null };
-  if (s.split(':').length > 2) return { host: s, port: null };
-  const [host, port] = s.split(':');
-  return { host: host!, port: port ?? null };
-}
-
 /** `forward` to the upstream resolvers, over TLS when asked. */
 function forwardLines(m: CorefileModel): string[] {
   if (!m.upstreams.length) throw new RenderError('at least one upstream resolver is needed');
   const upstreams = m.upstreams.map((u) => {
-    const { host, port } = splitHostPort(u);
+    const parsed = parseHostPort(u);
+    if (!parsed)
+      throw new RenderError(
+        `refusing to render upstream resolver: ${JSON.stringify(u).slice(0, 80)} is not a valid value`,
+      );
+    const { host, port } = parsed;
     checked(host, IP, 'upstream resolver');
-    if (port !== null) checked(port, /^\d{1,5}$/, 'upstream port');
     return `${m.tls ? 'tls://' : ''}${host.includes(':') ? `[${host}]` : host}${port ? `:${port}` : m.tls ? ':853' : ''}`;
   });
   return m.tls
