@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { reservationInput, updateDhcpInput } from '@/lib/schemas/network';
+import { reservationInput, updateDhcpInput } from '@/lib/schemas/dhcp';
 import { createReservation, getDhcp, listReservations, removeReservation, updateDhcp } from '../managers/dhcp';
 import { adminProcedure, router } from '../trpc';
 

@@ -1,4 +1,4 @@
-import { updateNtpInput } from '@/lib/schemas/network';
+import { updateNtpInput } from '@/lib/schemas/ntp';
 import { getNtp, ntpStatus, updateNtp } from '../managers/ntp';
 import { adminProcedure, router } from '../trpc';
 

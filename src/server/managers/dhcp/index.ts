@@ -4,7 +4,7 @@
  */
 import { eq } from 'drizzle-orm';
 import { parseIpv4 } from '@/lib/cidr';
-import type { ReservationInput, UpdateDhcp } from '@/lib/schemas/network';
+import type { ReservationInput, UpdateDhcp } from '@/lib/schemas/dhcp';
 import type { Db, DbOrTx } from '../../db';
 import { dhcpReservations, dhcpSettings, stackComponents } from '../../db/schema';
 import { ConflictError, InvalidStateError, NotFoundError, ValidationError } from '../../errors';

@@ -1,6 +1,6 @@
 /** Time for the cell and its peers: chrony's sources, who may ask, and what the daemon reports. */
 import { eq } from 'drizzle-orm';
-import { DEFAULT_NTP_SOURCES, type UpdateNtp } from '@/lib/schemas/network';
+import { DEFAULT_NTP_SOURCES, type UpdateNtp } from '@/lib/schemas/ntp';
 import type { Db, DbOrTx } from '../../db';
 import { ntpSettings } from '../../db/schema';
 import { InvalidStateError } from '../../errors';
