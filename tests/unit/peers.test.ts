@@ -4,7 +4,7 @@ import { eq } from 'drizzle-orm';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Db } from '@/server/db';
 import { auditEntries, peers, users, wireguardSettings } from '@/server/db/schema';
-import { expirePeers, useWireguardBackend } from '@/server/managers/wireguard';
+import { expirePeers, flushWireguardFiles, useWireguardBackend } from '@/server/managers/wireguard';
 import { admin, callerAs, expectCode, freshCell, setUp } from '../helpers/db';
 import { recordingBackend } from '../helpers/wireguard';
 
@@ -145,10 +145,12 @@ describe('lifecycle', () => {
     await expectCode(admin(db).peers.byId({ id: a.id }), 'NOT_FOUND');
   });
 
-  it('writes wg0.conf (0600) as a rendering of the database', async () => {
+  it('writes wg0.conf (0600) as a rendering of the database, coalesced after single-peer changes', async () => {
     await create('a');
     const b = await create('b');
     await admin(db).peers.setEnabled({ id: b.id, enabled: false });
+    // Single-peer changes reach the interface at once; the files follow off the request path.
+    await flushWireguardFiles(db);
     const file = path.join(dir, 'config', 'wireguard', 'wg0.conf');
     expect(fs.statSync(file).mode & 0o777).toBe(0o600);
     const text = fs.readFileSync(file, 'utf8');

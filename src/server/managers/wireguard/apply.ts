@@ -5,16 +5,17 @@
  * pending (revision > appliedRevision) and the reconcile loop applies it later.
  */
 import path from 'node:path';
-import { and, eq, lt } from 'drizzle-orm';
+import { and, eq, inArray, lt } from 'drizzle-orm';
 import type { Db } from '../../db';
-import { wireguardSettings } from '../../db/schema';
+import { peers, wireguardSettings } from '../../db/schema';
 import { writeConfig } from '../../runtime/components';
 import { logger } from '../../runtime/logger';
 import { dataPaths } from '../../runtime/paths';
 import { serialQueue } from '../../runtime/serial';
 import { BackendUnavailableError, backendFromEnv, type WgBackend } from './backend';
-import { renderServerConfig, renderServerPeerRules, renderServerSyncConfig } from './render';
-import { findServer, loadServerModel } from './state';
+import { renderServerConfig, renderServerPeerRules, renderServerSyncConfig, type ServerModel } from './render';
+import { isActive, planOf, withPrefix } from './model';
+import { decrypted, findServer, loadServerModel } from './state';
 import { interfaceDrift, parseDump, type InterfaceLive } from './status';
 
 const log = logger.child('wireguard');
@@ -33,6 +34,7 @@ export function useWireguardBackend(backend: WgBackend | null): void {
   backendOverride = backend;
   liveCache = null;
   rulesInPlace = null;
+  p2pInPlace = null;
 }
 function backend(): WgBackend {
   return backendOverride ?? backendFromEnv();
@@ -54,21 +56,110 @@ let rulesInPlace: string | null = null;
 
 const serially = serialQueue();
 
-async function applyNow(db: Db, change: PeerChange | undefined): Promise<ApplyResult> {
-  const snapshot = loadServerModel(db, new Date());
-  if (!snapshot) return { state: 'pending', reason: 'The WireGuard interface is not configured yet' };
-  const { model, revision, appliedRevision } = snapshot;
-  const files = configFiles();
+/** Writes wg0.conf, its stripped form and the rule sets from the full model; returns the rules. */
+function writeFiles(model: ServerModel) {
   writeConfig('wireguard', 'wg0.conf', renderServerConfig(model), 0o600);
-  const syncText = renderServerSyncConfig(model);
-  writeConfig('wireguard', 'wg0.sync.conf', syncText, 0o600);
+  writeConfig('wireguard', 'wg0.sync.conf', renderServerSyncConfig(model), 0o600);
   const rules = renderServerPeerRules(model);
   writeConfig('wireguard', 'peers.rules', rules.v4, 0o600);
   writeConfig('wireguard', 'peers6.rules', rules.v6 ?? '', 0o600);
-  const rulesKey = `${rules.v4}\n${rules.v6 ?? ''}`;
+  p2pInPlace = p2pSignature(model.peers);
+  return rules;
+}
+
+/** Which peers may reach each other: the rule sets change exactly when this does. */
+const p2pSignature = (list: { id: number; name: string; allowedIps: string[]; peerToPeer: boolean }[]) =>
+  list
+    .filter((p) => p.peerToPeer)
+    .map((p) => `${p.id}/${p.name}/${p.allowedIps.join(',')}`)
+    .join(' ');
+let p2pInPlace: string | null = null;
+
+/** Files lag behind a single-peer change until this runs (off the request path, coalesced). */
+let filesStale = false;
+let filesTimer: NodeJS.Timeout | null = null;
+const FILES_DELAY_MS = 200;
+
+function scheduleFiles(db: Db): void {
+  filesStale = true;
+  if (filesTimer) return;
+  filesTimer = setTimeout(() => {
+    filesTimer = null;
+    void flushWireguardFiles(db).catch((err) => log.error('could not render the WireGuard files', { err }));
+  }, FILES_DELAY_MS);
+  filesTimer.unref?.();
+}
+
+/** Brings wg0.conf and the rule files up to date now if a change left them behind (tests, backups, shutdown). */
+export function flushWireguardFiles(db: Db): Promise<void> {
+  return serially(async () => {
+    if (!filesStale) return;
+    const snapshot = loadServerModel(db, new Date());
+    if (snapshot) writeFiles(snapshot.model);
+    filesStale = false;
+  });
+}
+
+/**
+ * A change of a few peers applied as a delta, when the interface holds the revision before
+ * it and the rules cannot change: only those peers are read and set, nothing that grows
+ * with the number of peers runs here. Null when the full path is needed.
+ */
+async function applyDelta(db: Db, change: PeerChange, target: WgBackend): Promise<ApplyResult | null> {
+  const server = findServer(db);
+  if (!server || server.revision !== server.appliedRevision + 1 || !target.setPeer || !target.removePeer) return null;
+  if (target.applyPeerRules && (rulesInPlace === null || p2pInPlace === null)) return null;
+  const now = new Date();
+  const plan = planOf(server);
+  // The peer-to-peer rules name those peers (usually few): if their set moved, the full way renders the rules.
+  const p2p = db
+    .select()
+    .from(peers)
+    .where(eq(peers.peerToPeer, true))
+    .orderBy(peers.hostIndex)
+    .all()
+    .filter((r) => isActive(r, now))
+    .map((r) => ({ id: r.id, name: r.name, allowedIps: withPrefix(plan, r.hostIndex, true), peerToPeer: true }));
+  if (p2pSignature(p2p) !== p2pInPlace) return null;
+  const rows = change.peerIds?.length ? db.select().from(peers).where(inArray(peers.id, change.peerIds)).all() : [];
+  for (const key of change.removedKeys ?? []) await target.removePeer(key);
+  for (const r of rows) {
+    if (!isActive(r, now)) continue;
+    await target.setPeer({
+      publicKey: r.publicKey,
+      presharedKey: decrypted(r.presharedKeyEnc, 'peers.preshared_key_enc'),
+      allowedIps: withPrefix(plan, r.hostIndex, true),
+    });
+  }
+  markApplied(db, server.revision);
+  scheduleFiles(db);
+  return { state: 'applied', via: `wg set on ${target.description}` };
+}
+
+function markApplied(db: Db, revision: number): void {
+  db.update(wireguardSettings)
+    .set({ appliedRevision: revision, applyError: null })
+    .where(and(eq(wireguardSettings.id, 1), lt(wireguardSettings.appliedRevision, revision)))
+    .run();
+  liveCache = null;
+}
+
+async function applyNow(db: Db, change: PeerChange | undefined): Promise<ApplyResult> {
   let target: WgBackend | undefined;
   try {
-    target = backend();
+    if (change) {
+      target = backend();
+      const delta = await applyDelta(db, change, target);
+      if (delta) return delta;
+    }
+    const snapshot = loadServerModel(db, new Date());
+    if (!snapshot) return { state: 'pending', reason: 'The WireGuard interface is not configured yet' };
+    const { model, revision, appliedRevision } = snapshot;
+    const files = configFiles();
+    const rules = writeFiles(model);
+    filesStale = false;
+    const rulesKey = `${rules.v4}\n${rules.v6 ?? ''}`;
+    target ??= backend();
     const rulesCurrent = !target.applyPeerRules || rulesInPlace === rulesKey;
     if (appliedRevision >= revision && rulesCurrent) return { state: 'applied', via: 'already in place' };
     // Only when the interface held the previous revision is a single-peer step enough.
@@ -87,16 +178,14 @@ async function applyNow(db: Db, change: PeerChange | undefined): Promise<ApplyRe
       await target.applyPeerRules!(rules);
       rulesInPlace = rulesKey;
     }
-    db.update(wireguardSettings)
-      .set({ appliedRevision: revision, applyError: null })
-      .where(and(eq(wireguardSettings.id, 1), lt(wireguardSettings.appliedRevision, revision)))
-      .run();
-    liveCache = null;
+    markApplied(db, revision);
     return { state: 'applied', via: `${single ? 'wg set' : 'wg syncconf'} on ${target.description}` };
   } catch (err) {
     const reason = err instanceof Error ? err.message : String(err);
     db.update(wireguardSettings).set({ applyError: reason }).where(eq(wireguardSettings.id, 1)).run();
     if (!(err instanceof BackendUnavailableError)) log.error('apply failed', { err, backend: target?.description });
+    // Whatever reached the interface, the files must describe the database.
+    scheduleFiles(db);
     return { state: 'pending', reason };
   }
 }
@@ -137,6 +226,7 @@ export function repairDrift(db: Db): Promise<{ reason: string; result: ApplyResu
 export function interfaceReset(db: Db): void {
   db.update(wireguardSettings).set({ appliedRevision: 0 }).where(eq(wireguardSettings.id, 1)).run();
   rulesInPlace = null;
+  p2pInPlace = null;
   liveCache = null;
 }
 

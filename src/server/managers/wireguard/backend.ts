@@ -10,6 +10,7 @@ import path from 'node:path';
 import { exec as execInComponent } from '../../runtime/components';
 import { EngineUnavailableError } from '../../runtime/docker';
 import { DNS_CHAIN, NAT_CHAIN, PEERS_CHAIN } from './render';
+import { hasUapi, uapiRemovePeer, uapiSetPeer } from './uapi';
 
 export class BackendUnavailableError extends Error {}
 
@@ -111,7 +112,8 @@ async function withSecretFile<T>(secret: string | null, fn: (file: string | null
 
 /**
  * Commands on a local interface; with `netns`, inside that network namespace
- * (`ip netns exec`), for hosts that keep the tunnel in its own namespace.
+ * (`ip netns exec`), for hosts that keep the tunnel in its own namespace. A userspace
+ * interface (wireguard-go) takes single-peer changes through its control socket.
  */
 export function localBackend(iface: string, { netns }: { netns?: string } = {}): WgBackend {
   const runner: Runner = ([cmd, ...args], input) =>
@@ -120,6 +122,7 @@ export function localBackend(iface: string, { netns }: { netns?: string } = {}):
     description: `local interface ${iface}${netns ? ` in ${netns}` : ''}`,
     sync: async ({ file }) => void (await run(runner, ['wg', 'syncconf', iface, file])),
     async setPeer(p) {
+      if (hasUapi(iface)) return uapiSetPeer(iface, p);
       // wg reads keys from files; Node's child stdio are sockets, which /dev/stdin cannot open.
       await withSecretFile(p.presharedKey, async (pskFile) => {
         await run(runner, [
@@ -135,7 +138,10 @@ export function localBackend(iface: string, { netns }: { netns?: string } = {}):
         ]);
       });
     },
-    removePeer: async (publicKey) => void (await run(runner, ['wg', 'set', iface, 'peer', publicKey, 'remove'])),
+    removePeer: async (publicKey) => {
+      if (hasUapi(iface)) return uapiRemovePeer(iface, publicKey);
+      await run(runner, ['wg', 'set', iface, 'peer', publicKey, 'remove']);
+    },
     dump: () => run(runner, ['wg', 'show', iface, 'dump']),
     applyPeerRules: (rules) => loadPeerRules(runner, iface, rules),
   };

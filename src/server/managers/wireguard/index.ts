@@ -1,4 +1,11 @@
-export { applyWireguard, liveStatus, repairDrift, useWireguardBackend, type ApplyResult } from './apply';
+export {
+  applyWireguard,
+  flushWireguardFiles,
+  liveStatus,
+  repairDrift,
+  useWireguardBackend,
+  type ApplyResult,
+} from './apply';
 export { claimLoginLink, createPeerLogin, linkStatus } from './logins';
 export { peerConfig, peerQr } from './client-config';
 export { listPeers, peerById, peerIdOfUser } from './peer-views';

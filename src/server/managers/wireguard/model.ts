@@ -53,7 +53,7 @@ export function hostAddresses(plan: Plan, index: number): { v4: string; v6: stri
   return { v4: cidrHost(plan.v4, index), v6: plan.v6 ? cidrHost(plan.v6, index) : null };
 }
 
-const withPrefix = (plan: Plan, index: number, own: boolean): string[] => {
+export const withPrefix = (plan: Plan, index: number, own: boolean): string[] => {
   const a = hostAddresses(plan, index);
   const p4 = own ? 32 : plan.v4.prefix;
   const out = [`${a.v4}/${p4}`];
