@@ -82,7 +82,8 @@ export async function startKnot(opts: {
     },
     stop() {
       child.kill();
-      fs.rmSync(dir, { recursive: true, force: true });
+      // knotd may still be writing its journal as it exits: retry while the folder empties.
+      fs.rmSync(dir, { recursive: true, force: true, maxRetries: 10, retryDelay: 50 });
     },
   };
 }

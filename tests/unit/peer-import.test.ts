@@ -5,6 +5,7 @@ import { afterAll, beforeEach, describe, expect, it } from 'vitest';
 import type { FieldErrorsError } from '@/server/errors';
 import type { Db } from '@/server/db';
 import { peers } from '@/server/db/schema';
+import { settleNames } from '@/server/managers/network-services';
 import { useWireguardBackend } from '@/server/managers/wireguard';
 import { parsePeerCsv } from '@/lib/schemas/peer-import';
 import { admin, expectCode, freshCell, setUp } from '../helpers/db';
@@ -21,6 +22,7 @@ beforeEach(async () => {
   useWireguardBackend(wg.backend);
   await setUp(db);
   await admin(db).peers.create({ name: 'existing', routingPolicy: 'cell' });
+  await settleNames();
   wg.calls.length = 0;
 });
 afterAll(() => {
@@ -43,6 +45,7 @@ describe('peers.importMany', () => {
     const csv = ['name,routingPolicy', ...Array.from({ length: 100 }, (_, i) => `laptop-${i},cell`)].join('\n');
     const dnsBefore = renders('dns');
     const { created, apply } = await admin(db).peers.importMany({ csv });
+    await settleNames();
     expect(created).toHaveLength(100);
     expect(apply.state).toBe('applied');
     expect(wg.calls.map((c) => c.op)).toEqual(['sync']);

@@ -35,9 +35,31 @@ async function applyAll(db: Db, applies: [string, (db: Db) => Promise<unknown>][
   }
 }
 
-/** Re-applies DNS after a change to names (peers, the cell's name or domain); never fails the caller's change. */
+/** DNS follows name changes a moment later, coalesced: a burst of changes renders the zones once. */
+const NAMES_DELAY_MS = 50;
+let namesScheduled: Promise<void> | null = null;
+let namesRunning: Promise<void> = Promise.resolve();
+
+/**
+ * Schedules DNS after a change to names (peers, reservations, routes); the caller does not
+ * wait for it, and changes arriving within a moment share one render. Never fails the caller.
+ */
 export function namesChanged(db: Db): Promise<void> {
-  return applyAll(db, [['dns', applyDns]]);
+  namesScheduled ??= new Promise<void>((resolve) => {
+    const timer = setTimeout(() => {
+      namesScheduled = null;
+      namesRunning = namesRunning.then(() => applyAll(db, [['dns', applyDns]]));
+      void namesRunning.then(resolve);
+    }, NAMES_DELAY_MS);
+    timer.unref?.();
+  });
+  return Promise.resolve();
+}
+
+/** Resolves once the DNS render that name changes scheduled has run (tests, and whoever reads the zones next). */
+export async function settleNames(): Promise<void> {
+  await namesScheduled;
+  await namesRunning;
 }
 
 /**
