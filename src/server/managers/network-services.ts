@@ -37,8 +37,11 @@ async function applyAll(db: Db, applies: [string, (db: Db) => Promise<unknown>][
 
 /** DNS follows name changes a moment later, coalesced: a burst of changes renders the zones once. */
 const NAMES_DELAY_MS = 50;
+/** A burst renders the zones at most this often: a render's cost grows with the names. */
+const NAMES_MIN_INTERVAL_MS = 500;
 let namesScheduled: Promise<void> | null = null;
 let namesRunning: Promise<void> = Promise.resolve();
+let namesLastRun = 0;
 
 /**
  * Schedules DNS after a change to names (peers, reservations, routes); the caller does not
@@ -46,11 +49,15 @@ let namesRunning: Promise<void> = Promise.resolve();
  */
 export function namesChanged(db: Db): Promise<void> {
   namesScheduled ??= new Promise<void>((resolve) => {
+    const wait = Math.max(NAMES_DELAY_MS, namesLastRun + NAMES_MIN_INTERVAL_MS - Date.now());
     const timer = setTimeout(() => {
       namesScheduled = null;
-      namesRunning = namesRunning.then(() => applyAll(db, [['dns', applyDns]]));
+      namesRunning = namesRunning.then(() => {
+        namesLastRun = Date.now();
+        return applyAll(db, [['dns', applyDns]]);
+      });
       void namesRunning.then(resolve);
-    }, NAMES_DELAY_MS);
+    }, wait);
     timer.unref?.();
   });
   return Promise.resolve();

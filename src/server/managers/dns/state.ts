@@ -118,9 +118,16 @@ export function cellLabelOwner(db: DbOrTx, label: string, exceptPeerId?: number)
     .where(eq(dhcpReservations.name, label))
     .get();
   if (device) return `device ${device.name} (DHCP reservation)`;
+  // Peer names hold only letters, digits, `_`, `.` and `-`, so a name can give this label only if its
+  // letters and digits are the label's: SQLite narrows the peers to those (and to names long enough to
+  // have been cut), and peerLabel decides. A create does not read every peer.
+  const alnum = label.replace(/-/g, '');
   const peer = db
     .select({ id: peers.id, name: peers.name })
     .from(peers)
+    .where(
+      sql`replace(replace(replace(lower(${peers.name}), '-', ''), '_', ''), '.', '') = ${alnum} OR length(${peers.name}) > 63`,
+    )
     .all()
     .find((p) => p.id !== exceptPeerId && peerLabel(p.name) === label);
   if (peer) return `peer ${peer.name}`;

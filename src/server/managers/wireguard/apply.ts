@@ -78,7 +78,8 @@ let p2pInPlace: string | null = null;
 /** Files lag behind a single-peer change until this runs (off the request path, coalesced). */
 let filesStale = false;
 let filesTimer: NodeJS.Timeout | null = null;
-const FILES_DELAY_MS = 200;
+/** The files follow a burst of single-peer changes at most once a second (their render grows with the peers). */
+const FILES_DELAY_MS = 1_000;
 
 function scheduleFiles(db: Db): void {
   filesStale = true;
