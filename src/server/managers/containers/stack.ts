@@ -1,11 +1,11 @@
 /** The desired core stack as stored: the network row and one row per component. */
 import { eq } from 'drizzle-orm';
 import { cidrHost, cidrSize, parseAddress, parseCidr, type Cidr } from '@/lib/cidr';
-import { parseHostPort } from '@/lib/schemas/common';
 import { COMPONENTS, COMPONENT_INFO, type ComponentName } from '@/lib/schemas/containers';
 import type { Db, DbOrTx } from '../../db';
 import { dhcpSettings, settings, stackComponents, stackNetwork, wireguardSettings } from '../../db/schema';
 import { ValidationError } from '../../errors';
+import { cellNetwork, dnsAddress } from '../cell';
 import { hostDataDir } from '../../runtime/paths';
 import { CATALOGUE, DEFAULT_SUBNET, desiredSpecs, effectiveImage, type ComponentRow, type StackInputs } from './spec';
 
@@ -59,18 +59,9 @@ export function publishAddress(env = process.env): string | undefined {
   return v;
 }
 
+/** `cell-network`'s subnet: the cell facts own the rule (`PIC_CELL_SUBNET` over the stack setting). */
 export function effectiveSubnet(db: Db, env = process.env): { subnet: string; fromEnv: boolean } {
-  const fromEnv = env.PIC_CELL_SUBNET?.trim();
-  if (fromEnv) {
-    const c = parseCidr(fromEnv);
-    if (typeof c === 'string' || c.family !== 4)
-      throw new ValidationError(`PIC_CELL_SUBNET=${fromEnv} is not an IPv4 CIDR block`);
-    return { subnet: fromEnv, fromEnv: true };
-  }
-  return {
-    subnet: db.select().from(stackNetwork).where(eq(stackNetwork.id, 1)).get()?.subnet ?? DEFAULT_SUBNET,
-    fromEnv: false,
-  };
+  return cellNetwork(db, env);
 }
 
 function componentRows(db: Db): ComponentRow[] {
@@ -153,21 +144,9 @@ export function updateNetwork(db: Db, input: { subnet: string }, now = new Date(
   return getStack(db);
 }
 
-/**
- * Where the cell's DNS answers: `PIC_DNS_SERVER` (`address[:port]`, for host installs and
- * tests), else cell-dns's address on the cell network; null when DNS is turned off.
- */
+/** Where the cell's DNS answers (the cell facts' rule); null when DNS is turned off. */
 export function dnsServerAddress(db: Db, env = process.env): { host: string; port: number } | null {
-  const fromEnv = env.PIC_DNS_SERVER?.trim();
-  if (fromEnv) {
-    const p = parseHostPort(fromEnv);
-    if (!p || parseAddress(p.host)?.family !== 4) {
-      throw new ValidationError(`PIC_DNS_SERVER=${fromEnv} is not an IPv4 address with an optional port`);
-    }
-    return { host: p.host, port: p.port ?? 53 };
-  }
-  const spec = desiredStack(db).find((s) => s.component === 'dns');
-  return spec?.network.mode === 'cell' ? { host: spec.network.ipv4, port: 53 } : null;
+  return dnsAddress(db, cellNetwork(db, env).subnet, env);
 }
 
 /**

@@ -12,7 +12,7 @@ import { decryptSecret, derivedSecret, encryptSecret } from '../../runtime/secre
 import { serialQueue } from '../../runtime/serial';
 import { refuseInternal } from '../../runtime/outbound';
 import { applyDns } from '../dns/apply';
-import { internalNetworks } from '../wireguard/state';
+import { cellFacts } from '../cell';
 import { cloudflare, DdnsError, discoverAddress, duckdns, dyndns2, picNgo, type Provider } from './providers';
 
 const log = logger.child('ddns');
@@ -41,7 +41,7 @@ function stateRow(db: DbOrTx): StateRow {
  * network. `PIC_OUTBOUND_ALLOW_LOOPBACK=1` lets tests serve sources on loopback.
  */
 const refuseFor = (db: Db) =>
-  refuseInternal(internalNetworks(db), { allowLoopback: process.env.PIC_OUTBOUND_ALLOW_LOOPBACK === '1' });
+  refuseInternal(cellFacts(db).internalNetworks, { allowLoopback: process.env.PIC_OUTBOUND_ALLOW_LOOPBACK === '1' });
 
 /** The provider the domain mode calls for; http01 and lan use dyndns2 when it is set up, else nothing. */
 export function providerFor(db: Db): Provider | null {

@@ -13,7 +13,7 @@ import {
 } from '../../db/schema';
 import { ConflictError, InvalidStateError } from '../../errors';
 import { CELL_HOST_INDEX, hostAddresses, planOf } from '../wireguard/model';
-import { internalNetworks } from '../wireguard/state';
+import { cellFacts } from '../cell';
 import { CELL_ZONE, peerLabel, type DnsInputs } from './model';
 
 export type DnsSettingsRow = typeof dnsSettings.$inferSelect;
@@ -73,7 +73,7 @@ export function loadDnsInputs(db: Db): DnsInputs | null {
       cellName: cell.name,
       domain: cell.domain,
       cell: hostAddresses(plan, CELL_HOST_INDEX),
-      internalNets: internalNetworks(tx as unknown as Db),
+      internalNets: cellFacts(tx).internalNetworks,
       peers: tx
         .select({ id: peers.id, name: peers.name, hostIndex: peers.hostIndex })
         .from(peers)

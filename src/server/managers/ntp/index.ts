@@ -6,7 +6,7 @@ import { ntpSettings } from '../../db/schema';
 import { InvalidStateError } from '../../errors';
 import { exec } from '../../runtime/components';
 import { applyConfig, configState, type ConfigApply } from '../config-apply';
-import { internalNetworks } from '../wireguard/state';
+import { cellFacts } from '../cell';
 import { renderChronyConf } from './render';
 
 export const DEFAULT_LOCAL_STRATUM = 10;
@@ -29,7 +29,7 @@ export function chronyFiles(db: Db): Map<string, string> {
   return new Map([
     [
       'chrony.conf',
-      renderChronyConf({ sources: row.sources, allow: internalNetworks(db), localStratum: row.localStratum }),
+      renderChronyConf({ sources: row.sources, allow: cellFacts(db).internalNetworks, localStratum: row.localStratum }),
     ],
   ]);
 }
@@ -44,7 +44,7 @@ export function getNtp(db: Db) {
   return {
     sources: row.sources,
     localStratum: row.localStratum,
-    allow: internalNetworks(db),
+    allow: cellFacts(db).internalNetworks,
     updatedAt: row.updatedAt,
     applyState: configState(db, 'ntp'),
   };

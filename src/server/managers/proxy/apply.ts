@@ -8,14 +8,12 @@ import path from 'node:path';
 import { eq } from 'drizzle-orm';
 import { cidrHost, parseCidr, type Cidr } from '@/lib/cidr';
 import type { Db, DbOrTx } from '../../db';
-import { proxyRoutes, proxySettings, settings } from '../../db/schema';
+import { proxyRoutes, proxySettings } from '../../db/schema';
 import { InvalidStateError } from '../../errors';
 import { dataPaths } from '../../runtime/paths';
-import { decryptSecret, derivedSecret } from '../../runtime/secrets';
 import { applyConfig, ConfigRejectedError, NotRunningError, type ConfigApply } from '../config-apply';
 import { ensureCa, proxyCertificatesFor } from '../vault';
-import { effectiveSubnet } from '../containers/stack';
-import { internalNetworks } from '../wireguard/state';
+import { cellFacts, providerToken } from '../cell';
 import { cellSignedHosts, renderCaddyConfig, tlsFiles, type CaddyModel } from './render';
 
 export function ensureProxy(db: DbOrTx, now = new Date()): void {
@@ -53,17 +51,11 @@ function dnsProvider(mode: string, token: string | null, domain: string): CaddyM
  * network's gateway).
  */
 export function caddyModel(db: Db, env = process.env): CaddyModel {
-  const cell = db.select().from(settings).where(eq(settings.id, 1)).get();
+  const cell = cellFacts(db);
   const proxy = db.select().from(proxySettings).where(eq(proxySettings.id, 1)).get();
-  if (!cell || !proxy) throw new InvalidStateError('The cell is not set up yet');
-  const gateway = cidrHost(parseCidr(effectiveSubnet(db).subnet) as Cidr, 1);
-  // pic.ngo knows the cell by a key derived from its instance secret (the same key as its DDNS).
-  const token =
-    cell.domainMode === 'pic_ngo'
-      ? derivedSecret('pic.ngo')
-      : cell.ddnsTokenEnc
-        ? decryptSecret(cell.ddnsTokenEnc, 'settings.ddns_token_enc')
-        : null;
+  if (!proxy) throw new InvalidStateError('The cell is not set up yet');
+  const gateway = cidrHost(parseCidr(cell.cellNetwork.subnet) as Cidr, 1);
+  const token = providerToken(db);
   return {
     configRoot: env.PIC_CADDY_CONFIG_ROOT || '/etc/caddy',
     stateRoot: env.PIC_CADDY_STATE_ROOT || '/data',
@@ -75,8 +67,11 @@ export function caddyModel(db: Db, env = process.env): CaddyModel {
     domain: cell.domain,
     acmeEmail: proxy.acmeEmail,
     dnsProvider: dnsProvider(cell.domainMode, token, cell.domain),
-    internalNets: internalNetworks(db),
-    ui: { hosts: uiHosts(cell), upstream: env.PIC_UI_UPSTREAM || `${gateway}:${num(env.PORT, 3000)}` },
+    internalNets: cell.internalNetworks,
+    ui: {
+      hosts: uiHosts({ cellName: cell.name, domain: cell.domain }),
+      upstream: env.PIC_UI_UPSTREAM || `${gateway}:${num(env.PORT, 3000)}`,
+    },
     routes: db.select().from(proxyRoutes).all(),
   };
 }

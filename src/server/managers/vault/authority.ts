@@ -7,10 +7,9 @@ import { eq, isNotNull } from 'drizzle-orm';
 import { cidrContains, parseAddress, parseCidr, type Cidr } from '@/lib/cidr';
 import type { RevokeReason } from '@/lib/schemas/vault';
 import type { Db } from '../../db';
-import { caAuthorities, certificates, settings } from '../../db/schema';
-import { InvalidStateError } from '../../errors';
+import { caAuthorities, certificates } from '../../db/schema';
 import { decryptSecret, encryptSecret } from '../../runtime/secrets';
-import { internalNetworks } from '../wireguard/state';
+import { cellFacts } from '../cell';
 import {
   buildCrl,
   certFromPem,
@@ -40,21 +39,14 @@ const cidrOf = (s: string) => parseCidr(s, { strict: false }) as Cidr;
 const covers = (outer: Cidr, inner: Cidr) =>
   outer.family === inner.family && outer.prefix <= inner.prefix && cidrContains(outer, inner.family, inner.network);
 
-export function cellRow(db: Db) {
-  const cell = db
-    .select({ name: settings.cellName, domain: settings.domain })
-    .from(settings)
-    .where(eq(settings.id, 1))
-    .get();
-  if (!cell) throw new InvalidStateError('The cell is not set up yet');
-  return cell;
-}
+export const cellRow = (db: Db) => cellFacts(db);
 
 /** What the intermediate may sign: `.cell`, the cell's domain and its subdomains, and private addresses. */
 export function caScope(db: Db): NameScope {
   const cidrs = [...PRIVATE_RANGES];
-  for (const net of internalNetworks(db)) if (!cidrs.some((c) => covers(cidrOf(c), cidrOf(net)))) cidrs.push(net);
-  return { dns: ['cell', cellRow(db).domain], cidrs };
+  const facts = cellFacts(db);
+  for (const net of facts.internalNetworks) if (!cidrs.some((c) => covers(cidrOf(c), cidrOf(net)))) cidrs.push(net);
+  return { dns: ['cell', facts.domain], cidrs };
 }
 
 /** Whether the CA may sign a name: an address in range, or a DNS name (a leading `*.` allowed) at or below a permitted one. */

@@ -4,7 +4,7 @@ import type { Db } from '../../db';
 import { peers, settings, wireguardSettings } from '../../db/schema';
 import { InvalidStateError } from '../../errors';
 import { decryptSecret, type SecretSlot } from '../../runtime/secrets';
-import { dnsServerAddress, effectiveSubnet } from '../containers/stack';
+import { cellFacts } from '../cell';
 import { serverModel } from './model';
 
 export type ServerSettingsRow = typeof wireguardSettings.$inferSelect;
@@ -38,34 +38,23 @@ export function serverRow(db: Db): ServerSettingsRow {
 }
 
 export function cellInfo(db: Db): { name: string; domain: string; network: string } {
-  const row = db
-    .select({ name: settings.cellName, domain: settings.domain })
-    .from(settings)
-    .where(eq(settings.id, 1))
-    .get();
-  if (!row) throw new InvalidStateError('The cell is not set up yet');
-  return { ...row, network: effectiveSubnet(db).subnet };
-}
-
-/** Networks whose clients count as inside the cell: the tunnel subnets and the cell network. */
-export function internalNetworks(db: Db): string[] {
-  const wg = findServer(db);
-  return [...(wg ? [wg.subnet, ...(wg.subnet6 ? [wg.subnet6] : [])] : []), effectiveSubnet(db).subnet];
+  const facts = cellFacts(db);
+  return { name: facts.name, domain: facts.domain, network: facts.cellNetwork.subnet };
 }
 
 /** Everything the server config needs, read in one transaction so it is consistent. */
 export function loadServerModel(db: Db, now: Date) {
   return db.transaction((tx) => {
     const server = tx.select().from(wireguardSettings).where(eq(wireguardSettings.id, 1)).get();
-    const cell = tx.select({ name: settings.cellName }).from(settings).where(eq(settings.id, 1)).get();
-    if (!server || !cell) return null;
+    if (!server || !tx.select({ id: settings.id }).from(settings).where(eq(settings.id, 1)).get()) return null;
+    const facts = cellFacts(tx);
     const rows = tx.select().from(peers).all();
     const model = serverModel(
-      cell.name,
+      facts.name,
       { ...server, privateKey: decrypted(server.privateKeyEnc, 'wireguard_settings.private_key_enc') },
       rows.map((p) => ({ ...p, presharedKey: decrypted(p.presharedKeyEnc, 'peers.preshared_key_enc') })),
       now,
-      { network: effectiveSubnet(tx as unknown as Db).subnet, dns: dnsServerAddress(tx as unknown as Db) },
+      { network: facts.cellNetwork.subnet, dns: facts.dns },
     );
     return { model, revision: server.revision, appliedRevision: server.appliedRevision };
   });
