@@ -259,7 +259,8 @@ test('peers import from a pasted CSV; a bad file shows each line that is wrong a
   page,
 }, info) => {
   await signIn(page, 'admin', NEW_PASSWORD);
-  await page.goto('/peers');
+  await expect(page).toHaveURL(/\/dashboard$/);
+  await page.getByRole('navigation').getByRole('link', { name: 'Peers' }).click();
   await page.getByRole('button', { name: 'Import CSV' }).click();
   const dialog = page.getByRole('dialog', { name: 'Import peers' });
   // Checked in the browser with the server's rules before anything is sent.
