@@ -2,15 +2,7 @@
 import { eq, sql } from 'drizzle-orm';
 import { DEFAULT_UPSTREAMS } from '@/lib/schemas/dns';
 import type { Db, DbOrTx } from '../../db';
-import {
-  dhcpReservations,
-  dnsRecords,
-  dnsServiceNames,
-  dnsSettings,
-  peers,
-  settings,
-  wireguardSettings,
-} from '../../db/schema';
+import { dhcpReservations, dnsRecords, dnsServiceNames, dnsSettings, peers, settings } from '../../db/schema';
 import { ConflictError, InvalidStateError } from '../../errors';
 import { CELL_HOST_INDEX, hostAddresses, planOf } from '../wireguard/model';
 import { cellFacts } from '../cell';
@@ -56,24 +48,16 @@ export function dnsRow(db: DbOrTx): DnsSettingsRow {
 /** Everything the DNS model needs, read in one transaction; null before setup. */
 export function loadDnsInputs(db: Db): DnsInputs | null {
   return db.transaction((tx) => {
-    const cell = tx
-      .select({ name: settings.cellName, domain: settings.domain })
-      .from(settings)
-      .where(eq(settings.id, 1))
-      .get();
-    const wg = tx
-      .select({ subnet: wireguardSettings.subnet, subnet6: wireguardSettings.subnet6 })
-      .from(wireguardSettings)
-      .where(eq(wireguardSettings.id, 1))
-      .get();
     const dns = tx.select().from(dnsSettings).where(eq(dnsSettings.id, 1)).get();
-    if (!cell || !wg || !dns) return null;
-    const plan = planOf(wg);
+    if (!dns || !tx.select({ id: settings.id }).from(settings).where(eq(settings.id, 1)).get()) return null;
+    const facts = cellFacts(tx);
+    if (!facts.tunnel) return null;
+    const plan = planOf(facts.tunnel);
     return {
-      cellName: cell.name,
-      domain: cell.domain,
+      cellName: facts.name,
+      domain: facts.domain,
       cell: hostAddresses(plan, CELL_HOST_INDEX),
-      internalNets: cellFacts(tx).internalNetworks,
+      internalNets: facts.internalNetworks,
       peers: tx
         .select({ id: peers.id, name: peers.name, hostIndex: peers.hostIndex })
         .from(peers)
