@@ -8,7 +8,8 @@ import { certificates } from '../../db/schema';
 import { ConflictError, NotFoundError, ValidationError } from '../../errors';
 import { decryptSecret, encryptSecret } from '../../runtime/secrets';
 import { caScope, chainPem, crlUrl, DAY, ensureCa, inScope, pemOf, publishCrl, signer } from './authority';
-import { certFromPem, certToPem, issueLeaf, keyFromPem, keyToPem, newKey, toPkcs12 } from './x509';
+import { toPkcs12 } from './pkcs12';
+import { certFromPem, certToPem, issueLeaf, keyFromPem, keyToPem, newKey } from './x509';
 
 export const EXPIRING_WITHIN = 30 * DAY;
 
