@@ -9,5 +9,6 @@ export {
 export { claimLoginLink, createPeerLogin, linkStatus } from './logins';
 export { peerConfig, peerQr } from './client-config';
 export { listPeers, peerById, peerIdOfUser } from './peer-views';
-export { createPeer, expirePeers, importPeers, removePeer, rotatePeerKeys, setPeerEnabled, updatePeer } from './peers';
+export { importPeers } from './peer-import';
+export { createPeer, expirePeers, removePeer, rotatePeerKeys, setPeerEnabled, updatePeer } from './peers';
 export { ensureServer, getServer, rotateServerKeys, serverStatus, updateServer } from './server';

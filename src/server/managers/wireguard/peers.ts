@@ -1,10 +1,9 @@
 import { and, eq, isNotNull, lte, sql } from 'drizzle-orm';
 import { cidrIndexOf } from '@/lib/cidr';
-import { parsePeerCsv } from '@/lib/schemas/peer-import';
 import type { CreatePeer, UpdatePeer } from '@/lib/schemas/wireguard';
 import type { Db } from '../../db';
 import { peers, users } from '../../db/schema';
-import { ConflictError, DomainError, FieldErrorsError, InvalidStateError, ValidationError } from '../../errors';
+import { ConflictError, InvalidStateError, ValidationError } from '../../errors';
 import { encryptSecret } from '../../runtime/secrets';
 import { endSessions } from '../accounts';
 import { appendAudit } from '../audit';
@@ -65,7 +64,7 @@ function assertNameFree(db: Db, name: string, selfId?: number) {
 }
 
 /** Keys for a new peer, made before its transaction (key generation is the slow part). */
-function newPeerSecrets(input: CreatePeer) {
+export function newPeerSecrets(input: CreatePeer) {
   const own = input.publicKey ? null : generateKeyPair();
   return {
     publicKey: input.publicKey ?? own!.publicKey,
@@ -75,7 +74,12 @@ function newPeerSecrets(input: CreatePeer) {
 }
 
 /** One peer's row, inside the caller's transaction: name and address checked, the lowest free address taken. */
-function insertPeer(tx: Db, input: CreatePeer, secrets: ReturnType<typeof newPeerSecrets>, now: Date): PeerRecord {
+export function insertPeer(
+  tx: Db,
+  input: CreatePeer,
+  secrets: ReturnType<typeof newPeerSecrets>,
+  now: Date,
+): PeerRecord {
   if (input.expiresAt && input.expiresAt.getTime() <= now.getTime())
     throw new ValidationError('The expiry must be in the future', 'expiresAt');
   const server = serverRow(tx);
@@ -124,41 +128,6 @@ export async function createPeer(db: Db, input: CreatePeer, now = new Date()) {
   const apply = await applyWireguard(db, { peerIds: [row.id] });
   await namesChanged(db);
   return { ...view(row, planOf(serverRow(db)), undefined, now), apply };
-}
-
-/**
- * Peers from a CSV, all or nothing: every row is checked (the file itself, then each row
- * against the database and the rows before it) and one error per field is returned as
- * `rows.<n>.<field>`; otherwise all are stored in one transaction and applied once.
- */
-export async function importPeers(db: Db, csv: string, now = new Date()) {
-  const parsed = parsePeerCsv(csv);
-  if ('errors' in parsed) throw new FieldErrorsError(parsed.errors);
-  const secrets = parsed.rows.map(newPeerSecrets);
-  const created = db.transaction(
-    (tx) => {
-      const t = tx as unknown as Db;
-      const errors: Record<string, string[]> = {};
-      const ids: number[] = [];
-      parsed.rows.forEach((input, i) => {
-        try {
-          ids.push(insertPeer(t, input, secrets[i]!, now).id);
-        } catch (err) {
-          if (!(err instanceof DomainError)) throw err;
-          (errors[`rows.${i + 1}.${err.field ?? 'name'}`] ??= []).push(err.message);
-        }
-      });
-      // Thrown inside the transaction: nothing of the file is kept.
-      if (Object.keys(errors).length) throw new FieldErrorsError(errors);
-      bumpRevision(tx, now);
-      return ids;
-    },
-    { behavior: 'immediate' },
-  );
-  // One apply for the whole file: a full sync of the interface and one DNS render.
-  const apply = await applyWireguard(db);
-  await namesChanged(db);
-  return { created, apply };
 }
 
 async function commitChange(
