@@ -4,7 +4,7 @@ import type { Db } from '@/server/db';
 import { auditEntries } from '@/server/db/schema';
 import { appendAudit, auditCsv, closeInterrupted } from '@/server/managers/audit';
 import { redact } from '@/server/managers/audit/chain';
-import { admin, anon, callerAs, expectCode, freshCell, setUp } from '../helpers/db';
+import { admin, anon, callerAs, expectCode, freshCell, setUp } from '../../helpers/db';
 
 let db: Db;
 beforeEach(async () => {

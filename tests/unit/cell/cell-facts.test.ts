@@ -2,7 +2,7 @@ import { eq } from 'drizzle-orm';
 import { describe, expect, it } from 'vitest';
 import { stackComponents } from '@/server/db/schema';
 import { cellFacts } from '@/server/managers/cell';
-import { admin, freshCell, setUp } from '../helpers/db';
+import { admin, freshCell, setUp } from '../../helpers/db';
 
 describe('cell facts', () => {
   it('read the name, domain, tunnel, cell network, DNS address and public addresses in one place', async () => {

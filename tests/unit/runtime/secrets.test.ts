@@ -8,7 +8,7 @@ import { describe, expect, it } from 'vitest';
 import { resealLegacySecrets } from '@/server/db/reseal';
 import { settings } from '@/server/db/schema';
 import { decryptSecret, encryptSecret, instanceId, keys } from '@/server/runtime/secrets';
-import { freshCell, setUp } from '../helpers/db';
+import { freshCell, setUp } from '../../helpers/db';
 
 describe('secrets', () => {
   it('creates the instance secret, the secrets key and the database with its -wal and -shm at mode 0600', () => {

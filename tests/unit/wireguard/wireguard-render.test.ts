@@ -12,7 +12,7 @@ import {
 // Fixed keys make the goldens stable; they are valid 32-byte base64 values.
 const key = (n: number) => Buffer.alloc(32, n).toString('base64');
 const NOW = new Date('2026-11-23T12:00:00Z');
-const golden = (name: string) => `../golden/wireguard/${name}.conf`;
+const golden = (name: string) => `../../golden/wireguard/${name}.conf`;
 
 const server: ServerRow & { privateKey: string } = {
   listenPort: 51820,
@@ -156,8 +156,8 @@ describe('peer-to-peer rules', () => {
     const rules = renderServerPeerRules(serverModel('home', s, peers, NOW));
     expect(rules.v4).not.toContain('10.0.0.5');
     expect(rules.v4).not.toContain('"a "');
-    await expect(rules.v4).toMatchFileSnapshot('../golden/wireguard/peers.rules');
-    await expect(rules.v6).toMatchFileSnapshot('../golden/wireguard/peers6.rules');
+    await expect(rules.v4).toMatchFileSnapshot('../../golden/wireguard/peers.rules');
+    await expect(rules.v6).toMatchFileSnapshot('../../golden/wireguard/peers6.rules');
   });
 
   it('with nobody allowed, drop everything between peers; no IPv6 set without an IPv6 subnet', () => {
@@ -172,7 +172,7 @@ describe('peer-to-peer rules', () => {
   it('forward DNS on the tunnel address to cell-dns and masquerade tunnel traffic into the cell network', async () => {
     const cell = { network: '172.20.0.0/16', dns: { host: '172.20.0.3', port: 53 } };
     const rules = renderServerPeerRules(serverModel('home', server, [peer(1)], NOW, cell));
-    await expect(rules.v4).toMatchFileSnapshot('../golden/wireguard/peers-nat.rules');
+    await expect(rules.v4).toMatchFileSnapshot('../../golden/wireguard/peers-nat.rules');
     const off = renderServerPeerRules(serverModel('home', server, [peer(1)], NOW, { ...cell, dns: null })).v4;
     expect(off).not.toContain('DNAT');
     expect(off).toContain('-A PIC-WG-NAT -s 10.0.0.0/24 -d 172.20.0.0/16 -j MASQUERADE');

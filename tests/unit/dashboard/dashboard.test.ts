@@ -1,5 +1,5 @@
 import { expect, it } from 'vitest';
-import { admin, freshCell, setUp } from '../helpers/db';
+import { admin, freshCell, setUp } from '../../helpers/db';
 
 process.env.PIC_DOCKER_SOCKET = '/nonexistent/pic-test/docker.sock';
 

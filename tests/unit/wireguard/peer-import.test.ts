@@ -8,8 +8,8 @@ import { peers } from '@/server/db/schema';
 import { settleNames } from '@/server/managers/network-services';
 import { useWireguardBackend } from '@/server/managers/wireguard';
 import { parsePeerCsv } from '@/lib/schemas/peer-import';
-import { admin, expectCode, freshCell, setUp } from '../helpers/db';
-import { recordingBackend } from '../helpers/wireguard';
+import { admin, expectCode, freshCell, setUp } from '../../helpers/db';
+import { recordingBackend } from '../../helpers/wireguard';
 
 let db: Db;
 let dir: string;

@@ -2,7 +2,7 @@ import { beforeAll, expect, it } from 'vitest';
 import type { Db } from '@/server/db';
 import { certificates } from '@/server/db/schema';
 import { statusOf } from '@/server/managers/vault';
-import { admin, expectCode, freshCell, setUp } from '../helpers/db';
+import { admin, expectCode, freshCell, setUp } from '../../helpers/db';
 
 let db: Db;
 beforeAll(async () => {

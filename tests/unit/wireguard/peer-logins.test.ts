@@ -4,8 +4,8 @@ import { LOGIN_LIMITS, recordLoginFailure } from '@/server/managers/accounts/rat
 import { sessionEpoch, sessionUser, verifyLogin } from '@/server/managers/accounts';
 import { claimLoginLink, linkStatus, useWireguardBackend } from '@/server/managers/wireguard';
 import { interfaceDrift, isOnline, parseDump } from '@/server/managers/wireguard/status';
-import { admin, anon, callerAs, expectCode, freshCell, setUp } from '../helpers/db';
-import { recordingBackend } from '../helpers/wireguard';
+import { admin, anon, callerAs, expectCode, freshCell, setUp } from '../../helpers/db';
+import { recordingBackend } from '../../helpers/wireguard';
 
 let db: Db;
 let peerId: number;

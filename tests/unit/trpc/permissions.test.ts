@@ -5,7 +5,7 @@ import { users } from '@/server/db/schema';
 import type { SessionUser } from '@/server/managers/accounts';
 import { appRouter } from '@/server/routers/_app';
 import type { Access } from '@/server/trpc';
-import { callerAs, freshCell, setUp } from '../helpers/db';
+import { callerAs, freshCell, setUp } from '../../helpers/db';
 
 interface Proc {
   _def: { meta?: { access: Access }; type: 'query' | 'mutation' | 'subscription' };

@@ -9,7 +9,7 @@ import {
   recordLoginFailure,
   reserveAttempt,
 } from '@/server/managers/accounts/rate-limit';
-import { freshCell } from '../helpers/db';
+import { freshCell } from '../../helpers/db';
 
 let db: Db;
 beforeEach(() => {

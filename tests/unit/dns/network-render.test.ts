@@ -3,13 +3,13 @@ import { renderDnsmasqConf } from '@/server/managers/dhcp/render';
 import { parseHostPort } from '@/lib/schemas/common';
 import { renderCorefile, renderZone, txtData } from '@/server/managers/dns/render';
 import { renderChronyConf } from '@/server/managers/ntp/render';
-import { CHRONY, COREFILES, DNSMASQ, ZONES } from '../helpers/network-fixtures';
+import { CHRONY, COREFILES, DNSMASQ, ZONES } from '../../helpers/network-fixtures';
 
 const base = ZONES['cell-empty']!;
 
 describe('zone files', () => {
   it.each(Object.keys(ZONES))('%s matches its golden', async (name) => {
-    await expect(renderZone(ZONES[name]!)).toMatchFileSnapshot(`../golden/dns/${name}.zone`);
+    await expect(renderZone(ZONES[name]!)).toMatchFileSnapshot(`../../golden/dns/${name}.zone`);
   });
 
   it('splits long TXT data into 255-byte strings and escapes quotes, backslashes and control bytes', () => {
@@ -49,7 +49,7 @@ describe('zone files', () => {
 
 describe('Corefile', () => {
   it.each(Object.keys(COREFILES))('%s matches its golden', async (name) => {
-    await expect(renderCorefile(COREFILES[name]!)).toMatchFileSnapshot(`../golden/dns/${name}.Corefile`);
+    await expect(renderCorefile(COREFILES[name]!)).toMatchFileSnapshot(`../../golden/dns/${name}.Corefile`);
   });
 
   it('has no reload timer, and the log plugin only at debug level', () => {
@@ -82,11 +82,11 @@ describe('Corefile', () => {
 
 describe('chrony.conf and dnsmasq.conf', () => {
   it.each(Object.keys(CHRONY))('chrony %s matches its golden', async (name) => {
-    await expect(renderChronyConf(CHRONY[name]!)).toMatchFileSnapshot(`../golden/ntp/${name}.chrony.conf`);
+    await expect(renderChronyConf(CHRONY[name]!)).toMatchFileSnapshot(`../../golden/ntp/${name}.chrony.conf`);
   });
 
   it.each(Object.keys(DNSMASQ))('dnsmasq %s matches its golden', async (name) => {
-    await expect(renderDnsmasqConf(DNSMASQ[name]!)).toMatchFileSnapshot(`../golden/dhcp/${name}.dnsmasq.conf`);
+    await expect(renderDnsmasqConf(DNSMASQ[name]!)).toMatchFileSnapshot(`../../golden/dhcp/${name}.dnsmasq.conf`);
   });
 
   it('refuse hostile values', () => {

@@ -4,7 +4,7 @@ import { beforeAll, expect, it } from 'vitest';
 import type { Db } from '@/server/db';
 import { settings } from '@/server/db/schema';
 import { ensureCa } from '@/server/managers/vault';
-import { admin, expectCode, freshCell, setUp } from '../helpers/db';
+import { admin, expectCode, freshCell, setUp } from '../../helpers/db';
 
 process.env.PIC_DOCKER_SOCKET = '/nonexistent/pic-test/docker.sock';
 

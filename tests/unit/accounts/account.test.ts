@@ -1,7 +1,7 @@
 import { beforeEach, describe, expect, it } from 'vitest';
 import type { Db } from '@/server/db';
 import { endSessions, resetAdminPassword, sessionEpoch, sessionUser, verifyLogin } from '@/server/managers/accounts';
-import { admin, expectCode, freshCell, setUp } from '../helpers/db';
+import { admin, expectCode, freshCell, setUp } from '../../helpers/db';
 
 let db: Db;
 beforeEach(async () => {

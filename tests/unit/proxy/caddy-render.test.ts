@@ -1,13 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import { renderCaddyConfig } from '@/server/managers/proxy/render';
 import { RenderError } from '@/server/managers/render-guard';
-import { CADDY } from '../helpers/caddy-fixtures';
+import { CADDY } from '../../helpers/caddy-fixtures';
 
 const parsed = (name: string) => JSON.parse(renderCaddyConfig(CADDY[name]!));
 
 describe('Caddy JSON config', () => {
   it.each(Object.keys(CADDY))('%s matches its golden', async (name) => {
-    await expect(renderCaddyConfig(CADDY[name]!)).toMatchFileSnapshot(`../golden/caddy/${name}.json`);
+    await expect(renderCaddyConfig(CADDY[name]!)).toMatchFileSnapshot(`../../golden/caddy/${name}.json`);
   });
 
   it('routes the UI first, tries the longest path first, and ends with a 404', () => {

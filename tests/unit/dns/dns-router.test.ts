@@ -6,8 +6,8 @@ import { openDb } from '@/server/db';
 import { dnsRecords } from '@/server/db/schema';
 import { nextSerial, registerServiceNames, unregisterServiceNames } from '@/server/managers/dns';
 import { useWireguardBackend } from '@/server/managers/wireguard';
-import { admin, expectCode, freshCell, setUp } from '../helpers/db';
-import { recordingBackend } from '../helpers/wireguard';
+import { admin, expectCode, freshCell, setUp } from '../../helpers/db';
+import { recordingBackend } from '../../helpers/wireguard';
 import { settleNames } from '@/server/managers/network-services';
 
 // No engine: applies write the files and stay pending.

@@ -3,7 +3,7 @@ import { beforeEach, describe, expect, it } from 'vitest';
 import type { Db } from '@/server/db';
 import { settings, users } from '@/server/db/schema';
 import { decryptSecret } from '@/server/runtime/secrets';
-import { anon, expectCode, freshCell, SETUP, setUp } from '../helpers/db';
+import { anon, expectCode, freshCell, SETUP, setUp } from '../../helpers/db';
 
 let db: Db;
 beforeEach(() => {

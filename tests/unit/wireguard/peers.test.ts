@@ -5,8 +5,8 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Db } from '@/server/db';
 import { auditEntries, peers, users, wireguardSettings } from '@/server/db/schema';
 import { expirePeers, flushWireguardFiles, useWireguardBackend } from '@/server/managers/wireguard';
-import { admin, callerAs, expectCode, freshCell, setUp } from '../helpers/db';
-import { recordingBackend } from '../helpers/wireguard';
+import { admin, callerAs, expectCode, freshCell, setUp } from '../../helpers/db';
+import { recordingBackend } from '../../helpers/wireguard';
 
 let db: Db;
 let dir: string;

@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { logger } from '@/server/runtime/logger';
-import { freshCell } from '../helpers/db';
+import { freshCell } from '../../helpers/db';
 
 describe('logger', () => {
   it('writes one JSON object per line with the child service name', () => {
