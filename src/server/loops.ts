@@ -9,7 +9,7 @@ import { ddnsCycle } from './managers/ddns';
 import { isSetupComplete } from './managers/setup';
 import { applyCaddy } from './managers/proxy';
 import { ensureCa, refreshCrlIfDue, syncIntermediate } from './managers/vault';
-import { applyWireguard, expirePeers, repairDrift } from './managers/wireguard';
+import { applyWireguard, expirePeers, flushWireguardFiles, repairDrift } from './managers/wireguard';
 import { findServer } from './managers/wireguard/state';
 import { engineStatus } from './runtime/docker';
 import { logger } from './runtime/logger';
@@ -18,6 +18,9 @@ const log = logger.child('loops');
 
 /** What the stack loop last converged to; null: reconcile at the next tick. */
 const stackState: { reconciled: string | null } = { reconciled: null };
+
+/** Whether this process has rendered the WireGuard files once since it started. */
+let wireguardFilesChecked = false;
 
 export interface Loop {
   name: string;
@@ -112,6 +115,11 @@ export const loops: Loop[] = [
     run: async (db) => {
       const server = findServer(db);
       if (!server) return;
+      // Files render off the request path: a stop right after a change may have left them behind.
+      if (!wireguardFilesChecked) {
+        await flushWireguardFiles(db, { force: true });
+        wireguardFilesChecked = true;
+      }
       if (server.appliedRevision < server.revision) {
         const result = await applyWireguard(db);
         if (result.state === 'applied') log.info('pending WireGuard changes applied', { via: result.via });

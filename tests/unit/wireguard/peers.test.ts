@@ -158,6 +158,17 @@ describe('lifecycle', () => {
     expect(text).not.toContain('# Peer: b');
   });
 
+  it('renders the files again at start even when nothing says they are behind', async () => {
+    await create('a');
+    await flushWireguardFiles(db);
+    const file = path.join(dir, 'config', 'wireguard', 'wg0.conf');
+    fs.rmSync(file);
+    await flushWireguardFiles(db);
+    expect(fs.existsSync(file)).toBe(false);
+    await flushWireguardFiles(db, { force: true });
+    expect(fs.readFileSync(file, 'utf8')).toContain('# Peer: a (id 1)');
+  });
+
   it('keeps a change pending while the backend is unreachable, and the next apply catches up with a full sync', async () => {
     rec.setDown('no engine at /var/run/docker.sock');
     const p = await create('phone');

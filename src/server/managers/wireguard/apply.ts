@@ -91,10 +91,13 @@ function scheduleFiles(db: Db): void {
   filesTimer.unref?.();
 }
 
-/** Brings wg0.conf and the rule files up to date now if a change left them behind (tests, backups, shutdown). */
-export function flushWireguardFiles(db: Db): Promise<void> {
+/**
+ * Brings wg0.conf and the rule files up to date now if a change left them behind (tests,
+ * backups), or always with `force` (at start: a stop may have come before the render).
+ */
+export function flushWireguardFiles(db: Db, { force = false } = {}): Promise<void> {
   return serially(async () => {
-    if (!filesStale) return;
+    if (!filesStale && !force) return;
     const snapshot = loadServerModel(db, new Date());
     if (snapshot) writeFiles(snapshot.model);
     filesStale = false;
