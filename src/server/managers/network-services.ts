@@ -42,19 +42,22 @@ const NAMES_MIN_INTERVAL_MS = 500;
 let namesScheduled: Promise<void> | null = null;
 let namesRunning: Promise<void> = Promise.resolve();
 let namesLastRun = 0;
+let namesDb: Db | null = null;
 
 /**
  * Schedules DNS after a change to names (peers, reservations, routes); the caller does not
  * wait for it, and changes arriving within a moment share one render. Never fails the caller.
  */
 export function namesChanged(db: Db): Promise<void> {
+  // The render reads the database the latest change went to.
+  namesDb = db;
   namesScheduled ??= new Promise<void>((resolve) => {
     const wait = Math.max(NAMES_DELAY_MS, namesLastRun + NAMES_MIN_INTERVAL_MS - Date.now());
     const timer = setTimeout(() => {
       namesScheduled = null;
       namesRunning = namesRunning.then(() => {
         namesLastRun = Date.now();
-        return applyAll(db, [['dns', applyDns]]);
+        return applyAll(namesDb!, [['dns', applyDns]]);
       });
       void namesRunning.then(resolve);
     }, wait);

@@ -81,12 +81,16 @@ let filesTimer: NodeJS.Timeout | null = null;
 /** The files follow a burst of single-peer changes at most once a second (their render grows with the peers). */
 const FILES_DELAY_MS = 1_000;
 
+let filesDb: Db | null = null;
+
 function scheduleFiles(db: Db): void {
   filesStale = true;
+  // The render reads the database the latest change went to.
+  filesDb = db;
   if (filesTimer) return;
   filesTimer = setTimeout(() => {
     filesTimer = null;
-    void flushWireguardFiles(db).catch((err) => log.error('could not render the WireGuard files', { err }));
+    void flushWireguardFiles(filesDb!).catch((err) => log.error('could not render the WireGuard files', { err }));
   }, FILES_DELAY_MS);
   filesTimer.unref?.();
 }
