@@ -104,18 +104,21 @@ const errorMapping = t.middleware(async ({ next }) => {
   return result;
 });
 
+/** Who the trail names for a call: the signed-in user, else the wizard or an anonymous caller. */
+function actorOf(ctx: Context, meta: Meta | undefined) {
+  const actorRole = ctx.session?.role ?? (meta?.access === 'setup' ? ('setup' as const) : ('anonymous' as const));
+  return { actor: ctx.session?.username ?? actorRole, actorRole };
+}
+
 /** Every mutation, allowed or refused, leaves an entry in the hash-chained audit trail. */
 const audit = t.middleware(async ({ ctx, meta, path, type, getRawInput, next }) => {
   const intent: AuditIntent = { ref: null };
   const result = await next({ ctx: { auditIntent: intent } });
   if (type !== 'mutation' || meta?.audit === false) return result;
-  const actorRole = ctx.session?.role ?? (meta?.access === 'setup' ? 'setup' : 'anonymous');
-  const actor = ctx.session?.username ?? actorRole;
   try {
     const input = await getRawInput().catch(() => undefined);
     appendAudit(ctx.db, {
-      actor,
-      actorRole,
+      ...actorOf(ctx, meta),
       procedure: path,
       input,
       outcome: result.ok ? 'success' : result.error.code === 'INTERNAL_SERVER_ERROR' ? 'error' : 'refused',
@@ -138,11 +141,9 @@ const audit = t.middleware(async ({ ctx, meta, path, type, getRawInput, next }) 
 const intent = t.middleware(async ({ ctx, meta, path, type, getRawInput, next }) => {
   const holder = (ctx as Context & { auditIntent?: AuditIntent }).auditIntent;
   if (type === 'mutation' && meta?.audit !== false && holder) {
-    const actorRole = ctx.session?.role ?? (meta?.access === 'setup' ? 'setup' : 'anonymous');
     const input = await getRawInput().catch(() => undefined);
     holder.ref = appendAudit(ctx.db, {
-      actor: ctx.session?.username ?? actorRole,
-      actorRole,
+      ...actorOf(ctx, meta),
       procedure: path,
       input,
       outcome: 'started',
@@ -175,28 +176,16 @@ export const setupProcedure = base
   })
   .use(intent);
 
-export const authedProcedure = base
-  .meta({ access: 'authed' })
-  .use(({ ctx, next }) => {
+/** A signed-in caller, of the given role when one is named. */
+function signedIn(role?: 'admin' | 'peer') {
+  return t.middleware(({ ctx, next }) => {
     if (!ctx.session) throw new TRPCError({ code: 'UNAUTHORIZED', message: 'Sign in first' });
+    if (role && ctx.session.role !== role)
+      throw new TRPCError({ code: 'FORBIDDEN', message: role === 'admin' ? 'Admins only' : 'Peers only' });
     return next({ ctx: { ...ctx, session: ctx.session } });
-  })
-  .use(intent);
+  });
+}
 
-export const adminProcedure = base
-  .meta({ access: 'admin' })
-  .use(({ ctx, next }) => {
-    if (!ctx.session) throw new TRPCError({ code: 'UNAUTHORIZED', message: 'Sign in first' });
-    if (ctx.session.role !== 'admin') throw new TRPCError({ code: 'FORBIDDEN', message: 'Admins only' });
-    return next({ ctx: { ...ctx, session: ctx.session } });
-  })
-  .use(intent);
-
-export const peerProcedure = base
-  .meta({ access: 'peer' })
-  .use(({ ctx, next }) => {
-    if (!ctx.session) throw new TRPCError({ code: 'UNAUTHORIZED', message: 'Sign in first' });
-    if (ctx.session.role !== 'peer') throw new TRPCError({ code: 'FORBIDDEN', message: 'Peers only' });
-    return next({ ctx: { ...ctx, session: ctx.session } });
-  })
-  .use(intent);
+export const authedProcedure = base.meta({ access: 'authed' }).use(signedIn()).use(intent);
+export const adminProcedure = base.meta({ access: 'admin' }).use(signedIn('admin')).use(intent);
+export const peerProcedure = base.meta({ access: 'peer' }).use(signedIn('peer')).use(intent);

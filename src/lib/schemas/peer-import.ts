@@ -16,7 +16,6 @@ export const importPeersSchema = z.object({
     .min(1, 'Paste or upload a CSV file')
     .max(512 * 1024, 'At most 512 KiB'),
 });
-export type ImportPeersInput = z.input<typeof importPeersSchema>;
 
 export type RowErrors = Record<string, string[]>;
 

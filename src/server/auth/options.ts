@@ -34,30 +34,25 @@ async function authorize(
   const { username, password } = parsed.data;
   const address = clientAddress(headers);
   const db = getDb();
-  const attempt = reserveAttempt(db, loginLimits(username, address));
-  if (!('ids' in attempt)) {
-    hooks.onLimited(attempt.wait);
+  const refused = (detail: string) =>
     appendAudit(db, {
       actor: username.slice(0, 64),
       actorRole: 'anonymous',
       procedure: 'auth.login',
       input: { username, address },
       outcome: 'refused',
-      detail: 'rate limited',
+      detail,
     });
+  const attempt = reserveAttempt(db, loginLimits(username, address));
+  if (!('ids' in attempt)) {
+    hooks.onLimited(attempt.wait);
+    refused('rate limited');
     return null;
   }
   const user = await verifyLogin(db, username, password);
   // One message for every failure: nothing says whether the account exists.
   if (!user) {
-    appendAudit(db, {
-      actor: username.slice(0, 64),
-      actorRole: 'anonymous',
-      procedure: 'auth.login',
-      input: { username, address },
-      outcome: 'refused',
-      detail: 'wrong username or password',
-    });
+    refused('wrong username or password');
     log.warn('login failed', { address });
     return null;
   }

@@ -4,9 +4,10 @@ import path from 'node:path';
 import { cidrHost, parseCidr, type Cidr } from '@/lib/cidr';
 import { COMPONENTS, type ComponentName } from '@/lib/schemas/containers';
 import { containerName } from '../../runtime/components';
+import { DEFAULT_CELL_SUBNET } from '../cell';
 
 export const NETWORK_NAME = 'cell-network';
-export const DEFAULT_SUBNET = '172.20.0.0/16';
+
 export const LABEL_MANAGED = 'cell.managed';
 export const LABEL_COMPONENT = 'cell.component';
 /** Core stack containers carry `cell.stack=core`; store services (later) reconcile apart. */
@@ -118,6 +119,8 @@ export const CATALOGUE: Record<ComponentName, CatalogueEntry> = {
 };
 
 export { containerName };
+/** The bridge network's default subnet: the cell facts own it. */
+export const DEFAULT_SUBNET = DEFAULT_CELL_SUBNET;
 
 export interface ComponentRow {
   component: ComponentName;

@@ -39,8 +39,6 @@ const cidrOf = (s: string) => parseCidr(s, { strict: false }) as Cidr;
 const covers = (outer: Cidr, inner: Cidr) =>
   outer.family === inner.family && outer.prefix <= inner.prefix && cidrContains(outer, inner.family, inner.network);
 
-export const cellRow = (db: Db) => cellFacts(db);
-
 /** What the intermediate may sign: `.cell`, the cell's domain and its subdomains, and private addresses. */
 export function caScope(db: Db): NameScope {
   const cidrs = [...PRIVATE_RANGES];
@@ -59,7 +57,7 @@ export function inScope(name: string, scope: NameScope): boolean {
 }
 
 /** Where the CRL is published: the cell's web app at its domain. */
-export const crlUrl = (db: Db) => `http://${cellRow(db).domain}/api/vault/crl`;
+export const crlUrl = (db: Db) => `http://${cellFacts(db).domain}/api/vault/crl`;
 
 function authority(db: Db, role: 'root' | 'intermediate'): Authority | null {
   const row = db.select().from(caAuthorities).where(eq(caAuthorities.role, role)).get();
@@ -76,7 +74,7 @@ export function ensureCa(db: Db, now = new Date()): Promise<void> {
   const running = creating.get(db);
   if (running) return running;
   const run = (async () => {
-    const cell = cellRow(db);
+    const cell = cellFacts(db);
     const [rootKey, interKey] = await Promise.all([newKey(3072), newKey(2048)]);
     const root = createRoot(cell.name, rootKey, now);
     const inter = createIntermediate(cell.name, interKey, { cert: root, key: rootKey }, caScope(db), now);
@@ -117,7 +115,7 @@ export function syncIntermediate(db: Db, now = new Date()): boolean {
   if (nameConstraintsOf(certFromPem(current)) === nameConstraintsDer(scope)) return false;
   const inter = authority(db, 'intermediate')!;
   const root = authority(db, 'root')!;
-  const cert = createIntermediate(cellRow(db).name, inter.key, root, scope, now);
+  const cert = createIntermediate(cellFacts(db).name, inter.key, root, scope, now);
   db.update(caAuthorities)
     .set({ certPem: certToPem(cert), notAfter: cert.validity.notAfter })
     .where(eq(caAuthorities.role, 'intermediate'))

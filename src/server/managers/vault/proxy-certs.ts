@@ -3,7 +3,7 @@
  * host, signed here and handed over as files. Renewed by the vault loop before they lapse;
  * a host no longer routed loses its certificate.
  */
-import { eq, inArray, not } from 'drizzle-orm';
+import { inArray, not } from 'drizzle-orm';
 import type { Db } from '../../db';
 import { proxyCertificates } from '../../db/schema';
 import { decryptSecret, encryptSecret } from '../../runtime/secrets';
@@ -88,6 +88,3 @@ export async function proxyCertificatesFor(
     rows.map((r) => [r.host, { certPem: r.certPem, keyPem: decryptSecret(r.keyEnc, 'proxy_certificates.key_enc') }]),
   );
 }
-
-export const proxyCertificateHost = (db: Db, host: string) =>
-  db.select().from(proxyCertificates).where(eq(proxyCertificates.host, host)).get() ?? null;

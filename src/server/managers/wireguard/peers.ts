@@ -1,5 +1,4 @@
 import { and, eq, isNotNull, lte, sql } from 'drizzle-orm';
-import { cidrIndexOf } from '@/lib/cidr';
 import type { CreatePeer, UpdatePeer } from '@/lib/schemas/wireguard';
 import type { Db } from '../../db';
 import { peers, users } from '../../db/schema';
@@ -11,34 +10,11 @@ import { assertPeerNameFree } from '../dns/state';
 import { namesChanged } from '../network-services';
 import { applyWireguard, type PeerChange } from './apply';
 import { generateKeyPair, generatePresharedKey } from './keys';
-import { CELL_HOST_INDEX, FIRST_PEER_INDEX, isActive, lastPeerIndex, planOf, type Plan } from './model';
+import { isActive, lastPeerIndex, planOf } from './model';
 import { peerRow, view } from './peer-views';
+import { lowestFreeIndex, requestedIndex } from './addresses';
 import { bumpRevision } from './server';
 import { serverRow, type PeerRecord } from './state';
-
-/** Host number for a requested address, or a field error saying why it cannot be used. */
-function requestedIndex(db: Db, plan: Plan, subnet: string, address: string, selfId?: number): number {
-  const index = cidrIndexOf(plan.v4, address);
-  if (index === null) throw new ValidationError(`${address} is outside the tunnel subnet ${subnet}`, 'address');
-  if (index === 0 || index > lastPeerIndex(plan))
-    throw new ValidationError(`${address} is the network or broadcast address of ${subnet}`, 'address');
-  if (index === CELL_HOST_INDEX) throw new ValidationError(`${address} is the cell's own address`, 'address');
-  const owner = db.select({ id: peers.id, name: peers.name }).from(peers).where(eq(peers.hostIndex, index)).get();
-  if (owner && owner.id !== selfId)
-    throw new ConflictError(`${address} is already used by peer ${owner.name}`, 'address');
-  return index;
-}
-
-/** The lowest free host number from the first peer address up. */
-function lowestFreeIndex(db: Db): number {
-  const row = db.get<{ h: number }>(sql`
-    SELECT ${FIRST_PEER_INDEX} AS h WHERE NOT EXISTS (SELECT 1 FROM peers WHERE host_index = ${FIRST_PEER_INDEX})
-    UNION ALL
-    SELECT p.host_index + 1 FROM peers p
-      WHERE p.host_index >= ${FIRST_PEER_INDEX} AND NOT EXISTS (SELECT 1 FROM peers q WHERE q.host_index = p.host_index + 1)
-    ORDER BY h LIMIT 1`);
-  return row?.h ?? FIRST_PEER_INDEX;
-}
 
 /** Unique indexes are the final word on names, addresses and keys; their violations become field errors. */
 function uniqueViolation(err: unknown, name: string): never {

@@ -1,0 +1,31 @@
+/** Where a peer sits in the tunnel subnet: the address asked for, checked, or the lowest free one. */
+import { eq, sql } from 'drizzle-orm';
+import { cidrIndexOf } from '@/lib/cidr';
+import type { Db } from '../../db';
+import { peers } from '../../db/schema';
+import { ConflictError, ValidationError } from '../../errors';
+import { CELL_HOST_INDEX, FIRST_PEER_INDEX, lastPeerIndex, type Plan } from './model';
+
+/** Host number for a requested address, or a field error saying why it cannot be used. */
+export function requestedIndex(db: Db, plan: Plan, subnet: string, address: string, selfId?: number): number {
+  const index = cidrIndexOf(plan.v4, address);
+  if (index === null) throw new ValidationError(`${address} is outside the tunnel subnet ${subnet}`, 'address');
+  if (index === 0 || index > lastPeerIndex(plan))
+    throw new ValidationError(`${address} is the network or broadcast address of ${subnet}`, 'address');
+  if (index === CELL_HOST_INDEX) throw new ValidationError(`${address} is the cell's own address`, 'address');
+  const owner = db.select({ id: peers.id, name: peers.name }).from(peers).where(eq(peers.hostIndex, index)).get();
+  if (owner && owner.id !== selfId)
+    throw new ConflictError(`${address} is already used by peer ${owner.name}`, 'address');
+  return index;
+}
+
+/** The lowest free host number from the first peer address up. */
+export function lowestFreeIndex(db: Db): number {
+  const row = db.get<{ h: number }>(sql`
+    SELECT ${FIRST_PEER_INDEX} AS h WHERE NOT EXISTS (SELECT 1 FROM peers WHERE host_index = ${FIRST_PEER_INDEX})
+    UNION ALL
+    SELECT p.host_index + 1 FROM peers p
+      WHERE p.host_index >= ${FIRST_PEER_INDEX} AND NOT EXISTS (SELECT 1 FROM peers q WHERE q.host_index = p.host_index + 1)
+    ORDER BY h LIMIT 1`);
+  return row?.h ?? FIRST_PEER_INDEX;
+}
