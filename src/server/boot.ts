@@ -4,11 +4,9 @@ import { resealLegacySecrets } from './db/reseal';
 import { addressKey, installClientAddressGuard } from './http/client-address';
 import { startLoops } from './loops';
 import { trustedProxies } from './managers/containers';
-import { ensureStack } from './managers/containers/stack';
-import { ensureNetworkServices } from './managers/network-services';
-import { isSetupComplete, onSetupComplete } from './managers/setup';
+import { ensureDomains, isSetupComplete, onSetupComplete } from './managers/setup';
 import { applyCaddy } from './managers/proxy';
-import { ensureServer } from './managers/wireguard/server';
+import { ensurePeerNames } from './managers/wireguard';
 import { recoverAfterStop } from './recover';
 import { logger } from './runtime/logger';
 import { dataDir, dataPaths } from './runtime/paths';
@@ -31,9 +29,9 @@ export async function boot(): Promise<void> {
   installClientAddressGuard(cachedTrustedProxies(db));
   // A cell set up before WireGuard, the container stack or the network services existed gets them now.
   if (isSetupComplete(db)) {
-    ensureServer(db);
-    ensureStack(db);
-    ensureNetworkServices(db);
+    ensureDomains(db);
+    const named = ensurePeerNames(db);
+    if (named) log.info('peers took their names in the registry', { peers: named });
   }
   // The certificate authority is made in the background as soon as setup completes; Caddy then signs with it.
   onSetupComplete(

@@ -4,7 +4,6 @@ import { loginFailures } from './db/schema';
 import { LOGIN_WINDOW_MS } from './managers/accounts/rate-limit';
 import { appendAudit } from './managers/audit';
 import { desiredFingerprint, reconcile } from './managers/containers';
-import { applyNetworkServices } from './managers/network-services';
 import { ddnsCycle } from './managers/ddns';
 import { isSetupComplete } from './managers/setup';
 import { applyCaddy } from './managers/proxy';
@@ -12,7 +11,9 @@ import { ensureCa, refreshCrlIfDue, syncIntermediate } from './managers/vault';
 import { applyWireguard, expirePeers, flushWireguardFiles, repairDrift } from './managers/wireguard';
 import { findServer } from './managers/wireguard/state';
 import { engineStatus } from './runtime/docker';
+import { applyAll } from './runtime/changes';
 import { logger } from './runtime/logger';
+import './appliers';
 
 const log = logger.child('loops');
 
@@ -71,13 +72,13 @@ export const loops: Loop[] = [
     },
   },
   {
-    // DNS, NTP and DHCP configs: rendered from the current state, loaded where they changed
-    // or where a change is still pending because the engine was away.
-    name: 'network-services',
+    // Every daemon's config (DNS, NTP, DHCP, Caddy): rendered from the current state, loaded
+    // where it changed or where a change is still pending because the engine was away.
+    name: 'appliers',
     intervalMs: 30 * 1000,
     atStart: true,
     run: async (db) => {
-      if (isSetupComplete(db)) await applyNetworkServices(db);
+      if (isSetupComplete(db)) await applyAll(db);
     },
   },
   {

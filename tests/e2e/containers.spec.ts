@@ -1,3 +1,4 @@
+import fs from 'node:fs';
 import { expect, test, type Page } from '@playwright/test';
 import { E2E_ENGINE_DIR } from './e2e-env';
 import {
@@ -31,6 +32,17 @@ async function signInAdmin(page: Page) {
   await expect(page).toHaveURL(/\/dashboard$/);
 }
 
+// A failure here shows what the cell and the engine said, not only what the page showed.
+// eslint-disable-next-line no-empty-pattern -- Playwright reads fixtures from the pattern; this hook needs none
+test.afterEach(async ({}, info) => {
+  if (info.status === info.expectedStatus) return;
+  const tail = (file: string) =>
+    fs.existsSync(file) ? fs.readFileSync(file, 'utf8').split('\n').slice(-40).join('\n') : '';
+  console.log(
+    `--- cell log ---\n${tail('.e2e/d/logs/cell.log')}\n--- dockerd log ---\n${tail(`${E2E_ENGINE_DIR}/dockerd.log`)}`,
+  );
+});
+
 test.afterAll(async () => {
   await engine?.destroy();
 });
@@ -46,6 +58,9 @@ test('the Containers page reconciles the stand-ins, restarts one and shows its l
   await expect(report).toBeVisible();
   // The start-up loop may have got there first: then the components are already there.
   await expect(report.locator('tr[data-component="caddy"]')).toContainText(/created|unchanged/);
+  // A component that did not come up says why in the report.
+  for (const component of ['caddy', 'dns', 'ntp', 'wireguard'])
+    await expect(report.locator(`tr[data-component="${component}"]`)).not.toContainText('failed');
 
   const table = page.getByTestId('containers');
   for (const name of ['cell-caddy', 'cell-dns', 'cell-ntp', 'cell-wireguard']) {

@@ -80,9 +80,13 @@ export async function startKnot(opts: {
       const [c, a] = knotc('reload');
       await execFileP(c, a);
     },
-    stop() {
-      child.kill();
-      // knotd may still be writing its journal as it exits: retry while the folder empties.
+    async stop() {
+      // knotd writes its journal as it exits: the folder goes once it has.
+      if (child.exitCode === null && child.signalCode === null) {
+        const exited = new Promise((r) => child.once('exit', r));
+        child.kill();
+        await Promise.race([exited, new Promise((r) => setTimeout(r, 5_000))]);
+      }
       fs.rmSync(dir, { recursive: true, force: true, maxRetries: 10, retryDelay: 50 });
     },
   };

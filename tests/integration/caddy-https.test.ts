@@ -181,7 +181,7 @@ describe.skipIf(!ready)('routes served by a real Caddy with the cell CA', () => 
     });
     expect(await get('nas.cell', '/other')).toMatchObject({ status: 404, body: 'No service at this name.' });
     const names = (await admin(db).dns.records()).automatic.filter((r) => r.name === 'nas');
-    expect(names.map((r) => `${r.zone} ${r.value} ${r.owner}`)).toContain('cell 10.0.0.1 service routes');
+    expect(names.map((r) => `${r.zone} ${r.value} ${r.owner}`)).toContain('cell 10.0.0.1 route nas.cell');
   }, 20_000);
 
   it('reserved names, shadowing and foreign hosts are refused; nothing is stored', async () => {

@@ -10,7 +10,7 @@ import { describe, expect, it } from 'vitest';
 import type { Db } from '@/server/db';
 import { auditEntries, dnsRecords, peers } from '@/server/db/schema';
 import { verifyAudit } from '@/server/managers/audit';
-import { applyNetworkServices } from '@/server/managers/network-services';
+import { applyAll } from '@/server/runtime/changes';
 import { applyWireguard } from '@/server/managers/wireguard';
 import { recoverAfterStop } from '@/server/recover';
 import { freshCell, setUp } from '../helpers/db';
@@ -43,7 +43,7 @@ function runAndKill(dir: string, round: number): Promise<number> {
 async function restartAndCheck(db: Db, dir: string) {
   // What a start does before serving: recover, then the loops render everything again.
   const recovered = recoverAfterStop(db);
-  await applyNetworkServices(db);
+  await applyAll(db);
   await applyWireguard(db);
 
   expect(db.$client.pragma('integrity_check', { simple: true })).toBe('ok');

@@ -7,7 +7,7 @@ import { admin, freshCell, setUp } from '../helpers/db';
 import { dig, digStatus, startKnot, type Knot } from '../helpers/knot';
 import { requireTools } from '../helpers/netns';
 import { recordingBackend } from '../helpers/wireguard';
-import { settleNames } from '@/server/managers/network-services';
+import { settleChanges } from '@/server/runtime/changes';
 
 // The zones the cell renders, served by a real authoritative server (Knot DNS) on loopback.
 const ready = requireTools(
@@ -34,7 +34,7 @@ describe.skipIf(!ready)('rendered zones on a real name server', () => {
     useWireguardBackend(recordingBackend().backend);
     await setUp(db, { domainMode: 'http01', domain: 'example.org' });
     peerId = (await admin(db).peers.create({ name: 'alice-phone', routingPolicy: 'cell' })).id;
-    await settleNames();
+    await settleChanges();
     const add = (zone: string, name: string, type: string, value: string) =>
       admin(db).dns.createRecord({ zone, name, type: type as 'A', value, ttl: 300 });
     await add('cell', 'calendar', 'CNAME', 'home');
@@ -58,9 +58,9 @@ describe.skipIf(!ready)('rendered zones on a real name server', () => {
     });
   }, 30_000);
 
-  afterAll(() => {
-    internal?.stop();
-    external?.stop();
+  afterAll(async () => {
+    await internal?.stop();
+    await external?.stop();
     useWireguardBackend(null);
     delete process.env.PIC_DNS_SERVER;
   });
@@ -118,7 +118,7 @@ describe.skipIf(!ready)('rendered zones on a real name server', () => {
     const before = Number(q('cell', 'SOA')[0]!.split(' ')[2]);
     await admin(db).dns.removeRecord({ id: wwwId });
     await admin(db).peers.remove({ id: peerId });
-    await settleNames();
+    await settleChanges();
     await internal.reload();
     await expect.poll(() => digStatus(HOST, PORT, 'alice-phone.cell'), { timeout: 5000 }).toBe('NXDOMAIN');
     // www now falls under the wildcard: the cell, not the deleted address.

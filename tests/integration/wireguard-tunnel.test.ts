@@ -11,7 +11,7 @@ import { loops } from '@/server/loops';
 import { admin, freshCell, setUp } from '../helpers/db';
 import { dig, startKnot, type Knot } from '../helpers/knot';
 import { inNs, makeLab, requireTools, startWireguardGo, statusInNs, type Lab } from '../helpers/netns';
-import { settleNames } from '@/server/managers/network-services';
+import { settleChanges } from '@/server/runtime/changes';
 
 const ready = requireTools(
   'the WireGuard tunnel suite',
@@ -70,10 +70,10 @@ describe.skipIf(!ready)('a real WireGuard tunnel between namespaces', () => {
     expect(updated.apply).toEqual({ state: 'applied', via: expect.any(String) });
   }, 60_000);
 
-  afterAll(() => {
+  afterAll(async () => {
     useWireguardBackend(null);
     delete process.env.PIC_DNS_SERVER;
-    knot?.stop();
+    await knot?.stop();
     lab?.destroy();
   });
 
@@ -89,7 +89,7 @@ describe.skipIf(!ready)('a real WireGuard tunnel between namespaces', () => {
     expect(peer.apply).toMatchObject({ state: 'applied', via: expect.stringContaining('wg set') });
     peerId = peer.id;
     await configurePeer(lab, await admin(db).peers.config({ id: peer.id }));
-    await settleNames();
+    await settleChanges();
     expect(await pingsWithin(lab, 10)).toBe(true);
     const listed = (await admin(db).peers.list({})).items.find((p) => p.id === peer.id)!;
     expect(listed.online).toBe(true);
@@ -111,7 +111,7 @@ describe.skipIf(!ready)('a real WireGuard tunnel between namespaces', () => {
     expect(dig('10.0.0.1', 53, 'tunnel-phone.cell', 'A', lab.peer)).toEqual(['10.0.0.2']);
     expect(dig('10.0.0.1', 53, 'ntp.cell', 'A', lab.peer)).toEqual(['10.0.0.1']);
     await admin(db).peers.update({ id: peerId, name: 'renamed-phone' });
-    await settleNames();
+    await settleChanges();
     await knot.reload();
     await expect
       .poll(() => dig('10.0.0.1', 53, 'renamed-phone.cell', 'A', lab.peer), { timeout: 5000 })

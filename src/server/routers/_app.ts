@@ -1,4 +1,6 @@
 import { createCallerFactory, router } from '../trpc';
+// Wherever the routers run, the daemons follow the changes they declare.
+import '../appliers';
 import { accountRouter } from './account';
 import { auditRouter } from './audit';
 import { containersRouter } from './containers';

@@ -27,9 +27,8 @@ import {
   removeVolume,
   startPull,
   updateComponent,
-  updateNetwork,
+  moveNetwork,
 } from '../managers/containers';
-import { networkChanged } from '../managers/network-services';
 import { engineStatus } from '../runtime/docker';
 import { adminProcedure, router } from '../trpc';
 
@@ -43,13 +42,7 @@ export const containersRouter = router({
     const stack = updateComponent(ctx.db, input);
     return { stack, apply: await applyStack(ctx.db) };
   }),
-  updateNetwork: adminProcedure.input(updateNetworkSchema).mutation(async ({ ctx, input }) => {
-    const stack = updateNetwork(ctx.db, input);
-    const apply = await applyStack(ctx.db);
-    // The cell network is an internal network for DNS views and NTP.
-    await networkChanged(ctx.db);
-    return { stack, apply };
-  }),
+  updateNetwork: adminProcedure.input(updateNetworkSchema).mutation(({ ctx, input }) => moveNetwork(ctx.db, input)),
   reconcile: adminProcedure.mutation(({ ctx }) => reconcile(ctx.db)),
 
   list: adminProcedure.query(() => listContainers()),

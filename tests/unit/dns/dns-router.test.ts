@@ -4,11 +4,12 @@ import { beforeEach, describe, expect, it } from 'vitest';
 import type { Db } from '@/server/db';
 import { openDb } from '@/server/db';
 import { dnsRecords } from '@/server/db/schema';
-import { nextSerial, registerServiceNames, unregisterServiceNames } from '@/server/managers/dns';
+import { nextSerial } from '@/server/managers/dns';
+import { claimName, releaseOwner, serviceOwner } from '@/server/managers/names';
 import { useWireguardBackend } from '@/server/managers/wireguard';
 import { admin, expectCode, freshCell, setUp } from '../../helpers/db';
 import { recordingBackend } from '../../helpers/wireguard';
-import { settleNames } from '@/server/managers/network-services';
+import { settleChanges } from '@/server/runtime/changes';
 
 // No engine: applies write the files and stay pending.
 process.env.PIC_DOCKER_SOCKET = '/nonexistent/pic-test/docker.sock';
@@ -45,22 +46,22 @@ describe('automatic names', () => {
   it('follow a peer through create, rename, re-address and remove, in the zone file a moment later', async () => {
     const peer = await admin(db).peers.create({ name: 'Alice_Phone', routingPolicy: 'cell' });
     // The zones follow name changes coalesced, off the request path.
-    await settleNames();
+    await settleChanges();
     expect(await automatic('alice-phone')).toEqual(['cell A 10.0.0.2 (peer Alice_Phone)']);
     expect(dnsFile('cell.zone')).toMatch(/^alice-phone\t60\tIN\tA\t10\.0\.0\.2\t; peer Alice_Phone$/m);
 
     await admin(db).peers.update({ id: peer.id, name: 'alice-tablet' });
-    await settleNames();
+    await settleChanges();
     expect(await automatic('alice-phone')).toEqual([]);
     expect(dnsFile('cell.zone')).not.toContain('alice-phone');
     expect(dnsFile('cell.zone')).toMatch(/^alice-tablet\t60\tIN\tA\t10\.0\.0\.2/m);
 
     await admin(db).peers.update({ id: peer.id, address: '10.0.0.77' });
-    await settleNames();
+    await settleChanges();
     expect(dnsFile('cell.zone')).toMatch(/^alice-tablet\t60\tIN\tA\t10\.0\.0\.77/m);
 
     await admin(db).peers.remove({ id: peer.id });
-    await settleNames();
+    await settleChanges();
     expect(dnsFile('cell.zone')).not.toContain('alice-tablet');
   });
 
@@ -78,9 +79,9 @@ describe('automatic names', () => {
     expect((await admin(db).peers.list({})).total).toBe(0);
   });
 
-  it('services register their names through one function, in both zones, and never over a peer', async () => {
-    registerServiceNames(db, 'calendar', ['calendar', 'dav']);
-    registerServiceNames(db, 'calendar', ['calendar']);
+  it('services claim their names in the registry, are named in both zones, and never over a peer', async () => {
+    const calendar = serviceOwner('calendar');
+    for (const label of ['calendar', 'dav', 'calendar']) claimName(db, label, calendar, { to: 'cell' });
     await admin(db).dns.updateSettings({});
     expect(await automatic('calendar')).toEqual([
       'cell A 10.0.0.1 (service calendar)',
@@ -88,8 +89,10 @@ describe('automatic names', () => {
     ]);
     expect(dnsFile('cell.zone')).toMatch(/^dav\t300\tIN\tA\t10\.0\.0\.1\t; service calendar$/m);
     await admin(db).peers.create({ name: 'files', routingPolicy: 'cell' });
-    expect(() => registerServiceNames(db, 'files', ['files'])).toThrow('files.cell is already taken by peer files');
-    unregisterServiceNames(db, 'calendar');
+    expect(() => claimName(db, 'files', serviceOwner('files'), { to: 'cell' })).toThrow(
+      'files.cell is already taken by peer files',
+    );
+    releaseOwner(db, calendar);
     await admin(db).dns.updateSettings({});
     expect(dnsFile('cell.zone')).not.toContain('calendar');
   });

@@ -5,7 +5,7 @@ import { afterAll, beforeEach, describe, expect, it } from 'vitest';
 import type { FieldErrorsError } from '@/server/errors';
 import type { Db } from '@/server/db';
 import { peers } from '@/server/db/schema';
-import { settleNames } from '@/server/managers/network-services';
+import { settleChanges } from '@/server/runtime/changes';
 import { useWireguardBackend } from '@/server/managers/wireguard';
 import { parsePeerCsv } from '@/lib/schemas/peer-import';
 import { admin, expectCode, freshCell, setUp } from '../../helpers/db';
@@ -22,7 +22,7 @@ beforeEach(async () => {
   useWireguardBackend(wg.backend);
   await setUp(db);
   await admin(db).peers.create({ name: 'existing', routingPolicy: 'cell' });
-  await settleNames();
+  await settleChanges();
   wg.calls.length = 0;
 });
 afterAll(() => {
@@ -45,7 +45,7 @@ describe('peers.importMany', () => {
     const csv = ['name,routingPolicy', ...Array.from({ length: 100 }, (_, i) => `laptop-${i},cell`)].join('\n');
     const dnsBefore = renders('dns');
     const { created, apply } = await admin(db).peers.importMany({ csv });
-    await settleNames();
+    await settleChanges();
     expect(created).toHaveLength(100);
     expect(apply.state).toBe('applied');
     expect(wg.calls.map((c) => c.op)).toEqual(['sync']);

@@ -35,11 +35,3 @@ export const dnsRecords = sqliteTable(
   },
   (t) => [uniqueIndex('dns_records_unique').on(t.zone, t.name, t.type, t.value)],
 );
-
-/** Names services hold in the `cell` zone (`ntp`, `calendar`), pointing at the cell. */
-export const dnsServiceNames = sqliteTable('dns_service_names', {
-  name: text('name').primaryKey(),
-  /** The service that registered it, shown as the owner. */
-  service: text('service').notNull(),
-  createdAt: integer('created_at', { mode: 'timestamp_ms' }).notNull(),
-});

@@ -10,3 +10,4 @@ export * from './config-applies';
 export * from './vault';
 export * from './routes';
 export * from './ddns';
+export * from './names';

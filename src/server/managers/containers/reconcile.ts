@@ -8,6 +8,7 @@ import type Docker from 'dockerode';
 import { COMPONENTS, type ComponentName } from '@/lib/schemas/containers';
 import type { Db } from '../../db';
 import { engine, engineError, engineMessage, engineStatus, statusOf } from '../../runtime/docker';
+import { changed } from '../../runtime/changes';
 import { logger } from '../../runtime/logger';
 import { dataPaths } from '../../runtime/paths';
 import { serialQueue } from '../../runtime/serial';
@@ -26,7 +27,7 @@ import {
   type ContainerSpec,
 } from './spec';
 import { planReconcile, type Action, type ActualContainer } from './plan';
-import { desiredStack, effectiveSubnet } from './stack';
+import { desiredStack, effectiveSubnet, updateNetwork } from './stack';
 
 const log = logger.child('containers');
 
@@ -318,6 +319,14 @@ export async function applyStack(db: Db): Promise<StackApply> {
       reason: `No container engine reachable at ${engine.socket}: the change applies when it is`,
     };
   return { state: 'applied', report: await reconcile(db) };
+}
+
+/** The cell network moves: the stack follows now, and so does whoever renders from it (DNS views, NTP, Caddy). */
+export async function moveNetwork(db: Db, input: Parameters<typeof updateNetwork>[1]) {
+  const stack = updateNetwork(db, input);
+  const apply = await applyStack(db);
+  await changed(db, ['network'], { wait: true });
+  return { stack, apply };
 }
 
 /** A fingerprint of the desired stack, so the reconcile loop notices changes made by any domain. */

@@ -5,13 +5,14 @@
  */
 import { eq } from 'drizzle-orm';
 import type { Db, DbOrTx } from '../../db';
-import { ddnsState, dnsSettings, settings } from '../../db/schema';
+import { ddnsState, settings } from '../../db/schema';
 import { InvalidStateError } from '../../errors';
 import { logger } from '../../runtime/logger';
 import { decryptSecret, derivedSecret, encryptSecret } from '../../runtime/secrets';
 import { serialQueue } from '../../runtime/serial';
 import { refuseInternal } from '../../runtime/outbound';
-import { applyDns } from '../dns/apply';
+import { changed } from '../../runtime/changes';
+import { followPublishedAddress } from '../dns';
 import { cellFacts } from '../cell';
 import { cloudflare, DdnsError, discoverAddress, duckdns, dyndns2, picNgo, type Provider } from './providers';
 
@@ -156,15 +157,7 @@ async function cycle(db: Db, force: boolean, now: Date) {
     nextAttemptAt: new Date(now.getTime() + REPUBLISH_MS),
   });
   // The external view of the domain follows the published address unless an admin set another.
-  const dns = db
-    .select({ publicAddress: dnsSettings.publicAddress })
-    .from(dnsSettings)
-    .where(eq(dnsSettings.id, 1))
-    .get();
-  if (dns && (dns.publicAddress === null || dns.publicAddress === s.publishedAddress)) {
-    db.update(dnsSettings).set({ publicAddress: ip }).where(eq(dnsSettings.id, 1)).run();
-    await applyDns(db).catch((err: Error) => log.error('DNS apply after a DDNS update failed', { err }));
-  }
+  if (followPublishedAddress(db, s.publishedAddress, ip)) await changed(db, ['public'], { wait: true });
   log.info('dynamic DNS updated', { provider: provider.id, ip });
   return { called: true, reason: null };
 }

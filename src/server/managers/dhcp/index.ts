@@ -9,9 +9,8 @@ import type { Db, DbOrTx } from '../../db';
 import { dhcpReservations, dhcpSettings, stackComponents } from '../../db/schema';
 import { ConflictError, InvalidStateError, NotFoundError, ValidationError } from '../../errors';
 import { applyConfig, configState, type ConfigApply } from '../config-apply';
-import { applyStack } from '../containers/reconcile';
-import { applyDns } from '../dns/apply';
-import { cellLabelOwner } from '../dns/state';
+import { changed, outcomeValue } from '../../runtime/changes';
+import { assertNameFree, holdName, releaseOwner, type NameOwner } from '../names';
 import { renderDnsmasqConf } from './render';
 
 const DEFAULTS = {
@@ -81,9 +80,22 @@ export async function updateDhcp(db: Db, input: UpdateDhcp, now = new Date()) {
   });
   const apply = await applyDhcp(db);
   // Turning DHCP on or off adds or removes cell-dhcp and publishes DNS on the LAN address.
-  const stack = await applyStack(db);
-  return { ...getDhcp(db), apply, stack };
+  const { stack } = await changed(db, ['lan'], { wait: true });
+  return { ...getDhcp(db), apply, stack: outcomeValue(stack) };
 }
+
+/** DHCP's own apply, and DNS for the device's name. */
+async function applied(db: Db) {
+  const apply = await applyDhcp(db);
+  const { dns } = await changed(db, ['names'], { wait: true });
+  return { apply, dns: outcomeValue<ConfigApply>(dns) };
+}
+
+const deviceOwner = (r: { id: number; name: string }): NameOwner => ({
+  kind: 'device',
+  ref: String(r.id),
+  description: `device ${r.name} (DHCP reservation)`,
+});
 
 export async function createReservation(db: Db, input: ReservationInput, now = new Date()) {
   const row = db.transaction(
@@ -104,23 +116,26 @@ export async function createReservation(db: Db, input: ReservationInput, now = n
       if (mac) throw new ConflictError(`${input.mac} is already reserved for ${mac.name}`, 'mac');
       const address = taken.find((r) => r.address === input.address);
       if (address) throw new ConflictError(`${input.address} is already reserved for ${address.name}`, 'address');
-      const owner = cellLabelOwner(tx, input.name);
-      if (owner) throw new ConflictError(`${input.name}.cell is already taken by ${owner}`, 'name');
-      return tx
+      assertNameFree(tx, input.name, undefined, 'name');
+      const inserted = tx
         .insert(dhcpReservations)
         .values({ ...input, createdAt: now })
         .returning()
         .get();
+      holdName(tx, inserted.name, deviceOwner(inserted), { to: 'ip', address: inserted.address }, { now });
+      return inserted;
     },
     { behavior: 'immediate' },
   );
-  const [apply, dns] = [await applyDhcp(db), await applyDns(db)];
-  return { ...row, apply, dns };
+  return { ...row, ...(await applied(db)) };
 }
 
 export async function removeReservation(db: Db, id: number) {
-  const row = db.delete(dhcpReservations).where(eq(dhcpReservations.id, id)).returning().get();
+  const row = db.transaction((tx) => {
+    const removed = tx.delete(dhcpReservations).where(eq(dhcpReservations.id, id)).returning().get();
+    if (removed) releaseOwner(tx, deviceOwner(removed));
+    return removed;
+  });
   if (!row) throw new NotFoundError(`Reservation ${id} not found`);
-  const [apply, dns] = [await applyDhcp(db), await applyDns(db)];
-  return { ...row, apply, dns };
+  return { ...row, ...(await applied(db)) };
 }

@@ -1,5 +1,5 @@
 export { applyDns, nextSerial } from './apply';
 export { lookupName } from './lookup';
 export { createRecord, listRecords, removeRecord, updateRecord } from './records';
-export { getDnsSettings, updateDnsSettings } from './settings';
-export { registerServiceNames, unregisterServiceNames } from './state';
+export { followPublishedAddress, getDnsSettings, updateDnsSettings } from './settings';
+export { ensureDns } from './state';

@@ -4,6 +4,7 @@
  * they follow creates, renames, re-addressing and removals without being stored.
  */
 import type { ExistingRecord, RecordType } from '@/lib/schemas/dns';
+import { NAME_SERVER_LABEL, SERVICE_KINDS, type NameKind } from '../names';
 import { renderCorefile, renderZone, type ZoneRecord } from './render';
 
 export const CELL_ZONE = 'cell';
@@ -21,18 +22,23 @@ export interface DnsSettingsView {
 }
 
 export interface DnsInputs {
-  cellName: string;
   domain: string;
   /** The cell's own tunnel addresses. */
   cell: { v4: string; v6: string | null };
   /** Networks whose queries get the internal view: the tunnel subnets and the cell network. */
   internalNets: string[];
-  peers: { id: number; name: string; v4: string; v6: string | null }[];
-  services: { name: string; service: string }[];
-  /** DHCP reservations on the LAN: their names point at their LAN addresses. */
-  devices: { name: string; address: string }[];
+  /** The registry's names that point somewhere (peers, the cell, services, DHCP reservations), by label. */
+  names: DnsName[];
   records: { id: number; zone: 'cell' | 'domain'; name: string; type: RecordType; value: string; ttl: number }[];
   settings: DnsSettingsView;
+}
+
+export interface DnsName {
+  label: string;
+  kind: NameKind;
+  /** The holder as people read it: `peer alice`. */
+  owner: string;
+  address: { v4: string; v6: string | null };
 }
 
 /** A record as the page and the renderers see it: `zone` is `cell` or the domain itself. */
@@ -40,18 +46,6 @@ export interface NamedRecord extends ExistingRecord {
   ttl: number;
   /** Custom records have an id; automatic ones have an owner. */
   source: string;
-}
-
-/** A peer's name as a DNS label: lowercase, `_` and `.` become `-`. */
-export function peerLabel(name: string): string {
-  return (
-    name
-      .toLowerCase()
-      .replace(/[^a-z0-9-]+/g, '-')
-      .replace(/^-+|-+$/g, '')
-      .slice(0, 63)
-      .replace(/-+$/, '') || 'peer'
-  );
 }
 
 function addressRecords(
@@ -67,32 +61,24 @@ function addressRecords(
 }
 
 /**
- * Every automatic name, internal view. The zone's `ns` comes first, then the cell, its
- * services, DHCP reservations, then peers; a label already held is not given twice.
+ * Every automatic name, internal view: the zone's `ns`, then each name of the registry. The
+ * domain gets its apex, `ns`, a wildcard and the service names, all pointing at the cell.
  */
-export function automaticNames(
-  i: Pick<DnsInputs, 'cellName' | 'domain' | 'cell' | 'peers' | 'services' | 'devices'>,
-): NamedRecord[] {
-  const out: NamedRecord[] = [...addressRecords(CELL_ZONE, 'ns', i.cell, AUTO_TTL.cell, "the zone's name server")];
-  const held = new Set(['ns']);
-  const add = (name: string, a: { v4: string; v6: string | null }, ttl: number, owner: string) => {
-    if (held.has(name)) return;
-    held.add(name);
-    out.push(...addressRecords(CELL_ZONE, name, a, ttl, owner));
-  };
-  add(i.cellName, i.cell, AUTO_TTL.cell, 'the cell');
-  for (const s of i.services) add(s.name, i.cell, AUTO_TTL.cell, `service ${s.service}`);
-  for (const d of i.devices)
-    add(d.name, { v4: d.address, v6: null }, AUTO_TTL.cell, `device ${d.name} (DHCP reservation)`);
-  for (const p of [...i.peers].sort((a, b) => a.id - b.id)) add(peerLabel(p.name), p, AUTO_TTL.peer, `peer ${p.name}`);
-  // The domain: the apex, every subdomain (Caddy routes) and the service names point at the cell.
+export function automaticNames(i: Pick<DnsInputs, 'domain' | 'cell' | 'names'>): NamedRecord[] {
+  const out: NamedRecord[] = [
+    ...addressRecords(CELL_ZONE, NAME_SERVER_LABEL, i.cell, AUTO_TTL.cell, "the zone's name server"),
+  ];
+  for (const n of i.names)
+    out.push(
+      ...addressRecords(CELL_ZONE, n.label, n.address, n.kind === 'peer' ? AUTO_TTL.peer : AUTO_TTL.cell, n.owner),
+    );
   out.push(
     ...addressRecords(i.domain, '@', i.cell, AUTO_TTL.cell, 'the cell'),
-    ...addressRecords(i.domain, 'ns', i.cell, AUTO_TTL.cell, "the zone's name server"),
+    ...addressRecords(i.domain, NAME_SERVER_LABEL, i.cell, AUTO_TTL.cell, "the zone's name server"),
+    ...addressRecords(i.domain, '*', i.cell, AUTO_TTL.cell, 'the cell (every subdomain)'),
   );
-  out.push(...addressRecords(i.domain, '*', i.cell, AUTO_TTL.cell, 'the cell (every subdomain)'));
-  for (const s of i.services)
-    if (s.name !== 'ns') out.push(...addressRecords(i.domain, s.name, i.cell, AUTO_TTL.cell, `service ${s.service}`));
+  for (const n of i.names)
+    if (SERVICE_KINDS.includes(n.kind)) out.push(...addressRecords(i.domain, n.label, i.cell, AUTO_TTL.cell, n.owner));
   return out;
 }
 

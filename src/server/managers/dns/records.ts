@@ -7,7 +7,7 @@ import { ConflictError, NotFoundError, ValidationError } from '../../errors';
 import { RenderError } from '../render-guard';
 import { applyDns } from './apply';
 import { allRecords, automaticNames, CELL_ZONE, renderDnsFiles } from './model';
-import { loadDnsInputs } from './state';
+import { loadDnsInputs, syncRecordNames } from './state';
 
 type RecordRow = typeof dnsRecords.$inferSelect;
 
@@ -81,6 +81,7 @@ function store(db: Db, input: RecordInput, id: number | undefined, now: Date): R
               .get()
           : tx.update(dnsRecords).set(values).where(eq(dnsRecords.id, id)).returning().get();
       if (!row) throw new NotFoundError(`Record ${id} not found`);
+      syncRecordNames(tx, now);
       try {
         renderDnsFiles(inputsOf(t), 0);
       } catch (err) {
@@ -108,7 +109,11 @@ export async function updateRecord(db: Db, input: RecordInput & { id: number }, 
 }
 
 export async function removeRecord(db: Db, id: number) {
-  const row = db.delete(dnsRecords).where(eq(dnsRecords.id, id)).returning().get();
+  const row = db.transaction((tx) => {
+    const removed = tx.delete(dnsRecords).where(eq(dnsRecords.id, id)).returning().get();
+    if (removed) syncRecordNames(tx);
+    return removed;
+  });
   if (!row) throw new NotFoundError(`Record ${id} not found`);
   const apply = await applyDns(db);
   return { ...publicRecord(row, inputsOf(db).domain), apply };

@@ -1,7 +1,7 @@
 /** Upstreams, DNS over TLS, cache, log level and the public addresses of the external view. */
 import { eq } from 'drizzle-orm';
 import type { UpdateDnsSettings } from '@/lib/schemas/dns';
-import type { Db } from '../../db';
+import type { Db, DbOrTx } from '../../db';
 import { dnsSettings } from '../../db/schema';
 import { configState } from '../config-apply';
 import { applyDns } from './apply';
@@ -18,6 +18,21 @@ export function getDnsSettings(db: Db) {
     internalNets: inputs?.internalNets ?? [],
     applyState: configState(db, 'dns'),
   };
+}
+
+/**
+ * Dynamic DNS published a new address: the external view follows it unless an admin set
+ * another (an address equal to the previously published one still follows). True if it moved.
+ */
+export function followPublishedAddress(db: DbOrTx, previous: string | null, ip: string): boolean {
+  const row = db
+    .select({ publicAddress: dnsSettings.publicAddress })
+    .from(dnsSettings)
+    .where(eq(dnsSettings.id, 1))
+    .get();
+  if (!row || (row.publicAddress !== null && row.publicAddress !== previous) || row.publicAddress === ip) return false;
+  db.update(dnsSettings).set({ publicAddress: ip }).where(eq(dnsSettings.id, 1)).run();
+  return true;
 }
 
 export async function updateDnsSettings(db: Db, input: UpdateDnsSettings, now = new Date()) {

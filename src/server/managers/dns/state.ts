@@ -1,12 +1,13 @@
 /** The DNS rows: created at setup (or first start), read into the pure model's inputs. */
-import { eq, sql } from 'drizzle-orm';
+import { eq } from 'drizzle-orm';
 import { DEFAULT_UPSTREAMS } from '@/lib/schemas/dns';
 import type { Db, DbOrTx } from '../../db';
-import { dhcpReservations, dnsRecords, dnsServiceNames, dnsSettings, peers, settings } from '../../db/schema';
+import { dnsRecords, dnsSettings, settings } from '../../db/schema';
 import { ConflictError, InvalidStateError } from '../../errors';
 import { CELL_HOST_INDEX, hostAddresses, planOf } from '../wireguard/model';
 import { cellFacts } from '../cell';
-import { CELL_ZONE, peerLabel, type DnsInputs } from './model';
+import { claimName, heldNames, namesOf, releaseName, serviceOwner, type NameOwner } from '../names';
+import type { DnsInputs, DnsName } from './model';
 
 export type DnsSettingsRow = typeof dnsSettings.$inferSelect;
 
@@ -31,7 +32,7 @@ export function ensureDns(db: DbOrTx, now = new Date()): void {
     .run();
   for (const n of CORE_NAMES) {
     try {
-      registerServiceNames(db, n.service, [n.name], now);
+      claimName(db, n.name, serviceOwner(n.service, 'core'), { to: 'cell' }, { now });
     } catch (err) {
       // A cell upgraded from before DNS may have a peer with that name: the peer keeps it.
       if (!(err instanceof ConflictError)) throw err;
@@ -53,26 +54,18 @@ export function loadDnsInputs(db: Db): DnsInputs | null {
     const facts = cellFacts(tx);
     if (!facts.tunnel) return null;
     const plan = planOf(facts.tunnel);
+    const cell = hostAddresses(plan, CELL_HOST_INDEX);
     return {
-      cellName: facts.name,
       domain: facts.domain,
-      cell: hostAddresses(plan, CELL_HOST_INDEX),
+      cell,
       internalNets: facts.internalNetworks,
-      peers: tx
-        .select({ id: peers.id, name: peers.name, hostIndex: peers.hostIndex })
-        .from(peers)
-        .all()
-        .map((p) => ({ id: p.id, name: p.name, ...hostAddresses(plan, p.hostIndex) })),
-      services: tx
-        .select({ name: dnsServiceNames.name, service: dnsServiceNames.service })
-        .from(dnsServiceNames)
-        .orderBy(dnsServiceNames.name)
-        .all(),
-      devices: tx
-        .select({ name: dhcpReservations.name, address: dhcpReservations.address })
-        .from(dhcpReservations)
-        .orderBy(dhcpReservations.name)
-        .all(),
+      names: heldNames(tx).flatMap((n): DnsName[] => {
+        const t = n.target;
+        if (!t) return [];
+        const address =
+          t.to === 'cell' ? cell : t.to === 'host' ? hostAddresses(plan, t.index) : { v4: t.address, v6: null };
+        return [{ label: n.label, kind: n.owner.kind, owner: n.owner.description, address }];
+      }),
       records: tx.select().from(dnsRecords).all(),
       settings: {
         upstreams: dns.upstreams,
@@ -86,64 +79,20 @@ export function loadDnsInputs(db: Db): DnsInputs | null {
   });
 }
 
-/**
- * Who already holds a label in the `cell` zone, other than the given peer: the zone's
- * name server, the cell, a service, a DHCP reservation, another peer, or a custom record.
- */
-export function cellLabelOwner(db: DbOrTx, label: string, exceptPeerId?: number): string | null {
-  const cell = db.select({ name: settings.cellName }).from(settings).where(eq(settings.id, 1)).get();
-  if (label === 'ns') return "the zone's name server";
-  if (cell?.name === label) return 'the cell';
-  const service = db.select().from(dnsServiceNames).where(eq(dnsServiceNames.name, label)).get();
-  if (service) return `service ${service.service}`;
-  const device = db
-    .select({ name: dhcpReservations.name })
-    .from(dhcpReservations)
-    .where(eq(dhcpReservations.name, label))
-    .get();
-  if (device) return `device ${device.name} (DHCP reservation)`;
-  // Peer names hold only letters, digits, `_`, `.` and `-`, so a name can give this label only if its
-  // letters and digits are the label's: SQLite narrows the peers to those (and to names long enough to
-  // have been cut), and peerLabel decides. A create does not read every peer.
-  const alnum = label.replace(/-/g, '');
-  const peer = db
-    .select({ id: peers.id, name: peers.name })
-    .from(peers)
-    .where(
-      sql`replace(replace(replace(lower(${peers.name}), '-', ''), '_', ''), '.', '') = ${alnum} OR length(${peers.name}) > 63`,
-    )
-    .all()
-    .find((p) => p.id !== exceptPeerId && peerLabel(p.name) === label);
-  if (peer) return `peer ${peer.name}`;
-  const custom = db
-    .select({ id: dnsRecords.id })
-    .from(dnsRecords)
-    .where(sql`${dnsRecords.zone} = ${CELL_ZONE} AND ${dnsRecords.name} = ${label}`)
-    .get();
-  return custom ? 'a custom record' : null;
-}
+/** Custom records of the `cell` zone hold their label together, while any record has it. */
+const RECORDS: NameOwner = { kind: 'record', ref: 'custom', description: 'a custom record' };
 
-/** Peers call this before taking a name: their `.cell` name must be free. */
-export function assertPeerNameFree(db: DbOrTx, name: string, exceptPeerId?: number): void {
-  const label = peerLabel(name);
-  const owner = cellLabelOwner(db, label, exceptPeerId);
-  if (owner) throw new ConflictError(`${label}.cell is already taken by ${owner}`, 'name');
-}
-
-/**
- * Services register the names they answer to (`calendar` → `calendar.cell` and
- * `calendar.<domain>`, both pointing at the cell). Registering again is a no-op.
- */
-export function registerServiceNames(db: DbOrTx, service: string, names: string[], now = new Date()): void {
-  for (const name of names) {
-    const existing = db.select().from(dnsServiceNames).where(eq(dnsServiceNames.name, name)).get();
-    if (existing?.service === service) continue;
-    const owner = cellLabelOwner(db, name);
-    if (owner) throw new ConflictError(`${name}.cell is already taken by ${owner}`);
-    db.insert(dnsServiceNames).values({ name, service, createdAt: now }).run();
-  }
-}
-
-export function unregisterServiceNames(db: DbOrTx, service: string): void {
-  db.delete(dnsServiceNames).where(eq(dnsServiceNames.service, service)).run();
+/** After custom records changed: the registry holds exactly the `cell` labels they use. */
+export function syncRecordNames(db: DbOrTx, now = new Date()): void {
+  const used = new Set(
+    db
+      .select({ zone: dnsRecords.zone, name: dnsRecords.name })
+      .from(dnsRecords)
+      .where(eq(dnsRecords.zone, 'cell'))
+      .all()
+      .map((r) => r.name)
+      .filter((n) => n !== '@'),
+  );
+  for (const held of namesOf(db, RECORDS)) if (!used.has(held)) releaseName(db, held);
+  for (const name of used) claimName(db, name, RECORDS, null, { now, field: 'name' });
 }

@@ -1,15 +1,14 @@
 /** Settings → Domain: the mode and what it needs, the proxy's ACME contact and log level, and dynamic DNS. */
-import { eq } from 'drizzle-orm';
 import { DOMAIN_MODE_INFO, type DomainMode } from '@/lib/domain-modes';
 import type { Db } from '../../db';
-import { proxySettings } from '../../db/schema';
 import { RateLimitedError } from '../../errors';
 import { reserveAttempt } from '../accounts/rate-limit';
-import { configState } from '../config-apply';
+import { configState, type ConfigApply } from '../config-apply';
 import { ddnsStatus, updateDdns } from '../ddns';
 import { picNgoNameAvailable } from '../ddns/providers';
-import { applyCaddy } from '../proxy';
-import { getSettings, settingsWritten, writeSettings } from '../settings';
+import { changed, outcomeValue } from '../../runtime/changes';
+import { proxySettingsRow, updateProxySettings } from '../proxy';
+import { getSettings, settingsChanges, writeSettings } from '../settings';
 
 const NAME_CHECKS_PER_WINDOW = 30;
 
@@ -27,7 +26,7 @@ export const MODE_NEEDS: Record<DomainMode, string> = {
 
 export function getDomain(db: Db) {
   const s = getSettings(db);
-  const proxy = db.select().from(proxySettings).where(eq(proxySettings.id, 1)).get();
+  const proxy = proxySettingsRow(db);
   return {
     domainMode: s.domainMode,
     domain: s.domain,
@@ -59,14 +58,7 @@ export async function updateDomain(db: Db, input: DomainUpdate, now = new Date()
       const t = tx as unknown as Db;
       const current = getSettings(t);
       if (input.ddns) updateDdns(t, input.ddns, now);
-      const proxy: Partial<typeof proxySettings.$inferInsert> = {};
-      if (input.acmeEmail !== undefined) proxy.acmeEmail = input.acmeEmail;
-      if (input.logLevel) proxy.logLevel = input.logLevel;
-      if (Object.keys(proxy).length)
-        tx.update(proxySettings)
-          .set({ ...proxy, updatedAt: now })
-          .where(eq(proxySettings.id, 1))
-          .run();
+      updateProxySettings(t, { acmeEmail: input.acmeEmail, logLevel: input.logLevel }, now);
       return writeSettings(
         t,
         {
@@ -81,9 +73,8 @@ export async function updateDomain(db: Db, input: DomainUpdate, now = new Date()
     },
     { behavior: 'immediate' },
   );
-  await settingsWritten(db, change);
-  const apply = await applyCaddy(db).catch((err: Error) => ({ state: 'pending' as const, reason: err.message }));
-  return { ...getDomain(db), apply };
+  const outcomes = await changed(db, [...settingsChanges(change), 'proxy'], { wait: true });
+  return { ...getDomain(db), apply: outcomeValue<ConfigApply>(outcomes.caddy) };
 }
 
 /** Asks pic.ngo whether a name is free; every ask counts against the caller's address, so the cell is nobody's free oracle. */

@@ -23,6 +23,29 @@ export function ensureProxy(db: DbOrTx, now = new Date()): void {
     .run();
 }
 
+export type ProxySettingsRow = typeof proxySettings.$inferSelect;
+
+export function proxySettingsRow(db: DbOrTx): ProxySettingsRow | undefined {
+  return db.select().from(proxySettings).where(eq(proxySettings.id, 1)).get();
+}
+
+/** The ACME contact and Caddy's log level, inside the caller's transaction. */
+export function updateProxySettings(
+  db: DbOrTx,
+  input: { acmeEmail?: string | null; logLevel?: ProxySettingsRow['logLevel'] },
+  now = new Date(),
+): boolean {
+  const set: Partial<typeof proxySettings.$inferInsert> = {};
+  if (input.acmeEmail !== undefined) set.acmeEmail = input.acmeEmail;
+  if (input.logLevel) set.logLevel = input.logLevel;
+  if (!Object.keys(set).length) return false;
+  db.update(proxySettings)
+    .set({ ...set, updatedAt: now })
+    .where(eq(proxySettings.id, 1))
+    .run();
+  return true;
+}
+
 /** The hosts the cell's own web app answers on; no route may take them. */
 export function uiHosts(cell: { cellName: string; domain: string }): string[] {
   return [cell.domain, `${cell.cellName}.cell`];

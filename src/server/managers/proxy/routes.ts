@@ -2,14 +2,13 @@
 import { and, eq, ne } from 'drizzle-orm';
 import type { RouteInput, UpdateRouteInput } from '@/lib/schemas/routes';
 import type { Db, DbOrTx } from '../../db';
-import { dnsServiceNames, proxyRoutes, settings } from '../../db/schema';
+import { proxyRoutes, settings } from '../../db/schema';
 import { ConflictError, InvalidStateError, NotFoundError, ValidationError } from '../../errors';
-import { cellLabelOwner, registerServiceNames } from '../dns/state';
-import { namesChanged } from '../network-services';
+import { claimName, heldNames, ownerOf, releaseName, SERVICE_KINDS } from '../names';
+import { changed } from '../../runtime/changes';
 import { applyCaddy, uiHosts } from './apply';
 
 type RouteRow = typeof proxyRoutes.$inferSelect;
-const ROUTE_SERVICE = 'routes';
 
 function cellOf(db: DbOrTx) {
   const cell = db
@@ -36,8 +35,10 @@ function checkHost(db: DbOrTx, host: string): void {
   if (host.endsWith('.cell')) {
     const label = host.slice(0, -'.cell'.length);
     if (label.includes('.')) throw new ValidationError('A .cell name has one label, like nas.cell', 'host');
-    const owner = cellLabelOwner(db, label);
-    if (owner && !owner.startsWith('service ')) throw new ConflictError(`${host} belongs to ${owner}`, 'host');
+    // A route may serve a service's name (`calendar.cell`), never a peer's, a device's or the cell's.
+    const owner = ownerOf(db, label);
+    if (owner && !SERVICE_KINDS.includes(owner.kind))
+      throw new ConflictError(`${host} belongs to ${owner.description}`, 'host');
     return;
   }
   if (!host.endsWith(`.${cell.domain}`))
@@ -57,7 +58,7 @@ function checkShadow(db: DbOrTx, host: string, path: string, selfId?: number): v
     );
 }
 
-/** A `.cell` host needs its name in DNS, pointing at the cell; one nobody else uses goes away with its last route. */
+/** A `.cell` host needs its name in DNS, pointing at the cell; one nobody else holds goes away with its last route. */
 function syncCellNames(db: DbOrTx): void {
   const wanted = new Set(
     db
@@ -67,26 +68,16 @@ function syncCellNames(db: DbOrTx): void {
       .filter((r) => r.host.endsWith('.cell'))
       .map((r) => r.host.slice(0, -'.cell'.length)),
   );
-  for (const held of db.select().from(dnsServiceNames).where(eq(dnsServiceNames.service, ROUTE_SERVICE)).all()) {
-    if (!wanted.has(held.name)) db.delete(dnsServiceNames).where(eq(dnsServiceNames.name, held.name)).run();
-  }
-  const taken = new Set(
-    db
-      .select({ name: dnsServiceNames.name })
-      .from(dnsServiceNames)
-      .all()
-      .map((r) => r.name),
-  );
-  registerServiceNames(
-    db,
-    ROUTE_SERVICE,
-    [...wanted].filter((n) => !taken.has(n)),
-  );
+  for (const held of heldNames(db))
+    if (held.owner.kind === 'route' && !wanted.has(held.label)) releaseName(db, held.label);
+  for (const label of wanted)
+    if (!ownerOf(db, label))
+      claimName(db, label, { kind: 'route', ref: `${label}.cell`, description: `route ${label}.cell` }, { to: 'cell' });
 }
 
 async function applied(db: Db, row: RouteRow) {
   const apply = await applyCaddy(db).catch((err: Error) => ({ state: 'pending' as const, reason: err.message }));
-  await namesChanged(db);
+  void changed(db, ['names']);
   return { ...row, apply };
 }
 

@@ -3,10 +3,10 @@ import { DOMAIN_MODE_INFO, effectiveDomain } from '@/lib/domain-modes';
 import type { UpdateSettingsInput } from '@/lib/schemas/settings';
 import type { Db } from '../../db';
 import { settings } from '../../db/schema';
-import { ConflictError, InvalidStateError, ValidationError } from '../../errors';
+import { InvalidStateError, ValidationError } from '../../errors';
 import { encryptSecret } from '../../runtime/secrets';
-import { cellLabelOwner } from '../dns/state';
-import { networkChanged } from '../network-services';
+import { CELL_OWNER, holdName } from '../names';
+import { changed, type ChangeKind } from '../../runtime/changes';
 
 type SettingsRow = typeof settings.$inferSelect;
 
@@ -37,10 +37,8 @@ export function writeSettings(
   now = new Date(),
 ): { before: SettingsRow; after: SettingsRow } {
   const current = row(db);
-  if (input.cellName !== current.cellName) {
-    const owner = cellLabelOwner(db, input.cellName);
-    if (owner) throw new ConflictError(`${input.cellName}.cell is already taken by ${owner}`, 'cellName');
-  }
+  if (input.cellName !== current.cellName)
+    holdName(db, input.cellName, CELL_OWNER, { to: 'cell' }, { field: 'cellName', now });
   const info = DOMAIN_MODE_INFO[input.domainMode];
   const modeChanged = input.domainMode !== current.domainMode;
   // A token belongs to its provider: switching provider needs a new one.
@@ -66,22 +64,18 @@ export function writeSettings(
   return { before: current, after: updated };
 }
 
-/** After the commit: a new name, domain or mode renames the cell's DNS names (the old zone goes) and re-renders Caddy. */
-export async function settingsWritten(
-  db: Db,
-  { before, after }: { before: SettingsRow; after: SettingsRow },
-): Promise<void> {
-  if (
-    after.cellName !== before.cellName ||
-    after.domain !== before.domain ||
+/** What a settings change touched: a new name, domain or mode renames the cell's DNS names (the old zone goes) and Caddy's hosts. */
+export function settingsChanges({ before, after }: { before: SettingsRow; after: SettingsRow }): ChangeKind[] {
+  if (after.cellName !== before.cellName) return ['cell', 'names'];
+  return after.domain !== before.domain ||
     after.domainMode !== before.domainMode ||
     after.ddnsTokenEnc !== before.ddnsTokenEnc
-  )
-    await networkChanged(db);
+    ? ['cell']
+    : [];
 }
 
 export async function updateSettings(db: Db, input: ParsedUpdate, now = new Date()) {
   const change = db.transaction((tx) => writeSettings(tx as unknown as Db, input, now), { behavior: 'immediate' });
-  await settingsWritten(db, change);
+  await changed(db, settingsChanges(change), { wait: true });
   return publicView(change.after);
 }

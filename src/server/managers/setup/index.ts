@@ -1,14 +1,31 @@
 import { eq } from 'drizzle-orm';
 import { effectiveDomain } from '@/lib/domain-modes';
 import type { CompleteSetup } from '@/lib/schemas/setup';
-import type { Db } from '../../db';
+import type { Db, DbOrTx } from '../../db';
 import { settings, users } from '../../db/schema';
 import { ConflictError } from '../../errors';
 import { encryptSecret } from '../../runtime/secrets';
 import { hashPassword } from '../accounts/password';
-import { ensureStack } from '../containers/stack';
-import { applyNetworkServices, ensureNetworkServices } from '../network-services';
-import { ensureServer } from '../wireguard/server';
+import { ensureStack } from '../containers';
+import { applyAll } from '../../runtime/changes';
+import { ensureDdns } from '../ddns';
+import { ensureDhcp } from '../dhcp';
+import { ensureDns } from '../dns';
+import { ensureNtp } from '../ntp';
+import { ensureProxy } from '../proxy';
+import { CELL_OWNER, holdName } from '../names';
+import { ensureServer } from '../wireguard';
+
+/** The rows every domain needs: at setup, and at start for cells set up before a domain existed. */
+export function ensureDomains(db: DbOrTx, now = new Date()): void {
+  ensureServer(db, now);
+  ensureStack(db, now);
+  ensureProxy(db, now);
+  ensureDdns(db, now);
+  ensureDns(db, now);
+  ensureNtp(db, now);
+  ensureDhcp(db, now);
+}
 
 type SetupListener = (db: Db) => void;
 const setupListeners: SetupListener[] = [];
@@ -61,6 +78,7 @@ export async function completeSetup(db: Db, input: CompleteSetup, now = new Date
             updatedAt: now,
           })
           .run();
+        holdName(tx, input.cellName, CELL_OWNER, { to: 'cell' }, { field: 'cellName', now });
         tx.insert(users)
           .values({
             username: input.adminUsername,
@@ -70,9 +88,7 @@ export async function completeSetup(db: Db, input: CompleteSetup, now = new Date
             passwordChangedAt: now,
           })
           .run();
-        ensureServer(tx, now);
-        ensureStack(tx, now);
-        ensureNetworkServices(tx, now);
+        ensureDomains(tx, now);
       },
       { behavior: 'immediate' },
     );
@@ -83,7 +99,7 @@ export async function completeSetup(db: Db, input: CompleteSetup, now = new Date
     throw err;
   }
   completeSeen.add(db);
-  await applyNetworkServices(db);
+  await applyAll(db);
   for (const listener of setupListeners) listener(db);
   return { cellName: input.cellName, domain, adminUsername: input.adminUsername };
 }

@@ -68,9 +68,14 @@ function authority(db: Db, role: 'root' | 'intermediate'): Authority | null {
 
 const creating = new WeakMap<Db, Promise<void>>();
 
+/** Whether the root and the intermediate exist: until then there is nothing to sign Caddy's certificates with. */
+export function hasCa(db: Db): boolean {
+  return db.select({ role: caAuthorities.role }).from(caAuthorities).all().length === 2;
+}
+
 /** Makes the root and the intermediate if they are missing; concurrent calls share one run. */
 export function ensureCa(db: Db, now = new Date()): Promise<void> {
-  if (db.select({ role: caAuthorities.role }).from(caAuthorities).all().length === 2) return Promise.resolve();
+  if (hasCa(db)) return Promise.resolve();
   const running = creating.get(db);
   if (running) return running;
   const run = (async () => {

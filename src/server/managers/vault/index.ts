@@ -1,5 +1,14 @@
 /** The cell's certificate authority: the CA itself, the certificates the admin issues, and Caddy's. */
-export { caScope, crl, ensureCa, inScope, refreshCrlIfDue, rootCertificate, syncIntermediate } from './authority';
+export {
+  caScope,
+  crl,
+  ensureCa,
+  hasCa,
+  inScope,
+  refreshCrlIfDue,
+  rootCertificate,
+  syncIntermediate,
+} from './authority';
 export {
   EXPIRING_WITHIN,
   exportCertificate,

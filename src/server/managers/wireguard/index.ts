@@ -11,4 +11,5 @@ export { peerConfig, peerQr } from './client-config';
 export { listPeers, peerById, peerIdOfUser } from './peer-views';
 export { importPeers } from './peer-import';
 export { createPeer, expirePeers, removePeer, rotatePeerKeys, setPeerEnabled, updatePeer } from './peers';
+export { ensurePeerNames } from './names';
 export { ensureServer, getServer, rotateServerKeys, serverStatus, updateServer } from './server';

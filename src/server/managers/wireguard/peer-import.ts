@@ -2,7 +2,7 @@
 import { parsePeerCsv } from '@/lib/schemas/peer-import';
 import type { Db } from '../../db';
 import { DomainError, FieldErrorsError } from '../../errors';
-import { namesChanged } from '../network-services';
+import { changed } from '../../runtime/changes';
 import { applyWireguard } from './apply';
 import { insertPeer, newPeerSecrets } from './peers';
 import { bumpRevision } from './server';
@@ -38,6 +38,6 @@ export async function importPeers(db: Db, csv: string, now = new Date()) {
   );
   // One apply for the whole file: a full sync of the interface and one DNS render.
   const apply = await applyWireguard(db);
-  await namesChanged(db);
+  void changed(db, ['names']);
   return { created, apply };
 }

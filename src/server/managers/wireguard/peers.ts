@@ -3,16 +3,16 @@ import type { CreatePeer, UpdatePeer } from '@/lib/schemas/wireguard';
 import type { Db } from '../../db';
 import { peers, users } from '../../db/schema';
 import { ConflictError, InvalidStateError, ValidationError } from '../../errors';
+import { changed } from '../../runtime/changes';
 import { encryptSecret } from '../../runtime/secrets';
 import { endSessions } from '../accounts';
 import { appendAudit } from '../audit';
-import { assertPeerNameFree } from '../dns/state';
-import { namesChanged } from '../network-services';
 import { applyWireguard, type PeerChange } from './apply';
 import { generateKeyPair, generatePresharedKey } from './keys';
 import { isActive, lastPeerIndex, planOf } from './model';
 import { peerRow, view } from './peer-views';
 import { lowestFreeIndex, requestedIndex } from './addresses';
+import { assertPeerNameFree, holdPeerName, releasePeerName } from './names';
 import { bumpRevision } from './server';
 import { serverRow, type PeerRecord } from './state';
 
@@ -69,7 +69,7 @@ export function insertPeer(
     );
   }
   try {
-    return tx
+    const row = tx
       .insert(peers)
       .values({
         name: input.name,
@@ -86,6 +86,8 @@ export function insertPeer(
       })
       .returning()
       .get();
+    holdPeerName(tx, row, now);
+    return row;
   } catch (err) {
     uniqueViolation(err, input.name);
   }
@@ -102,7 +104,7 @@ export async function createPeer(db: Db, input: CreatePeer, now = new Date()) {
     { behavior: 'immediate' },
   );
   const apply = await applyWireguard(db, { peerIds: [row.id] });
-  await namesChanged(db);
+  void changed(db, ['names']);
   return { ...view(row, planOf(serverRow(db)), undefined, now), apply };
 }
 
@@ -127,6 +129,7 @@ async function commitChange(
           .where(eq(peers.id, id))
           .returning()
           .get();
+        if (before.name !== after.name || before.hostIndex !== after.hostIndex) holdPeerName(t, after, now);
         bumpRevision(tx, now);
       },
       { behavior: 'immediate' },
@@ -135,7 +138,7 @@ async function commitChange(
     uniqueViolation(err, before?.name ?? '');
   }
   const apply = await applyWireguard(db, { peerIds: [id], removedKeys: removedKeys(before, after) });
-  if (before.name !== after.name || before.hostIndex !== after.hostIndex) await namesChanged(db);
+  if (before.name !== after.name || before.hostIndex !== after.hostIndex) void changed(db, ['names']);
   return { ...view(after, planOf(serverRow(db)), undefined, now), apply };
 }
 
@@ -236,6 +239,7 @@ export async function removePeer(db: Db, id: number, now = new Date()) {
     (tx) => {
       const found = peerRow(tx as unknown as Db, id);
       tx.delete(peers).where(eq(peers.id, id)).run();
+      releasePeerName(tx, id);
       // The peer's portal login goes with it.
       if (found.userId)
         tx.delete(users)
@@ -247,7 +251,7 @@ export async function removePeer(db: Db, id: number, now = new Date()) {
     { behavior: 'immediate' },
   );
   const apply = await applyWireguard(db, { removedKeys: [row.publicKey] });
-  await namesChanged(db);
+  void changed(db, ['names']);
   return { id: row.id, name: row.name, apply };
 }
 

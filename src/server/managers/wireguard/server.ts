@@ -5,7 +5,7 @@ import type { Db, DbOrTx } from '../../db';
 import { peers, wireguardSettings } from '../../db/schema';
 import { ConflictError } from '../../errors';
 import { encryptSecret } from '../../runtime/secrets';
-import { networkChanged } from '../network-services';
+import { changed } from '../../runtime/changes';
 import { applyWireguard, liveStatus } from './apply';
 import { generateKeyPair } from './keys';
 import { CELL_HOST_INDEX, dnsOf, endpointOf, hostAddresses, lastPeerIndex, planOf } from './model';
@@ -99,8 +99,8 @@ export async function updateServer(db: Db, input: UpdateWireguard, now = new Dat
     { behavior: 'immediate' },
   );
   const apply = await applyWireguard(db);
-  // The cell's and the peers' addresses, and NTP's allowed networks, follow the subnets.
-  await networkChanged(db);
+  // The cell's and the peers' addresses, NTP's allowed networks and the published port follow.
+  await changed(db, ['tunnel'], { wait: true });
   return { ...getServer(db), apply };
 }
 

@@ -1,0 +1,41 @@
+/**
+ * Which daemon follows which change. A domain applies its own daemon and declares what else
+ * its change touched (`changed(db, kinds)`); the appliers subscribed here run for it, once
+ * per burst. This is the only place that knows which domains render from which facts.
+ */
+import { applyStack } from './managers/containers';
+import { applyDhcp } from './managers/dhcp';
+import { applyDns } from './managers/dns';
+import { applyNtp } from './managers/ntp';
+import { applyCaddy } from './managers/proxy';
+import { hasCa } from './managers/vault';
+import { subscribe } from './runtime/changes';
+
+/** DNS: the registry's names, the cell's identity and addresses, the internal networks, the public address. */
+subscribe({
+  name: 'dns',
+  on: ['names', 'cell', 'tunnel', 'network', 'public'],
+  apply: applyDns,
+  // A burst of name changes (an import, a script creating peers) renders the zones once.
+  settleMs: 50,
+  minIntervalMs: 500,
+});
+
+/** NTP: who may ask (the tunnel subnets and the cell network). */
+subscribe({ name: 'ntp', on: ['tunnel', 'network'], apply: applyNtp });
+
+/** DHCP changes only through its own page; the loops' pass keeps it applied. */
+subscribe({ name: 'dhcp', on: [], apply: applyDhcp });
+
+/** Caddy: the cell's hosts and domain mode, the peers' networks, its own settings. */
+subscribe({
+  name: 'caddy',
+  on: ['cell', 'tunnel', 'network', 'proxy'],
+  // Its certificates come from the CA's intermediate: right after setup there is none yet
+  // (it is made in the background, and Caddy applied then).
+  apply: async (db) =>
+    hasCa(db) ? applyCaddy(db) : { state: 'pending', reason: 'the certificate authority is still being made' },
+});
+
+/** The container stack: DHCP on or off adds `cell-dhcp` and publishes DNS on the LAN; the tunnel port is published. */
+subscribe({ name: 'stack', on: ['lan', 'tunnel'], apply: applyStack, periodic: false });

@@ -1,0 +1,21 @@
+export {
+  CELL_OWNER,
+  NAME_SERVER_LABEL,
+  peerLabel,
+  SERVICE_KINDS,
+  serviceOwner,
+  type NameKind,
+  type NameOwner,
+  type NameTarget,
+} from './model';
+export {
+  assertNameFree,
+  claimName,
+  heldNames,
+  holdName,
+  namesOf,
+  ownerOf,
+  releaseName,
+  releaseOwner,
+  type HeldName,
+} from './state';
