@@ -64,6 +64,39 @@ export default tseslint.config(
     },
   },
   {
+    // A domain reaches another only through its index.ts (its public API), never its internals.
+    files: ['src/server/managers/*/**'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              regex: '^(\\.\\./(?!\\.\\.)[^/]+|@/server/managers/[^/]+)/.+',
+              message: 'A manager imports another only through its index.ts (its public API).',
+            },
+          ],
+        },
+      ],
+    },
+  },
+  {
+    files: ['src/server/managers/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              regex: '^\\./[^/]+/.+',
+              message: 'A manager imports another only through its index.ts (its public API).',
+            },
+          ],
+        },
+      ],
+    },
+  },
+  {
     // The runtime (paths, engine, clients) never reaches up into the domains.
     files: ['src/server/runtime/**'],
     rules: {

@@ -1,9 +1,11 @@
 /**
  * Peers at scale, through the same code path as the API (tRPC caller, audit trail,
  * apply included), against a real wireguard-go interface in a namespace of its own:
- *   sudo ./node_modules/.bin/tsx bench/peers.ts [1000 5000]
+ *   sudo ./node_modules/.bin/tsx bench/peers.ts [--http] [1000 5000]
  * Prints create time with its apply, list page time, render time, full resync and
- * single-peer apply on the real interface, database size and memory.
+ * single-peer apply on the real interface, a 1,000-row CSV import, database size and memory.
+ * With --http the same runs over HTTP against a built server (`npm run build`) with a
+ * signed-in session, and the server's memory is read after the run and 60 s later.
  */
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
@@ -17,10 +19,13 @@ import { renderServerConfig } from '../src/server/managers/wireguard/render';
 import { loadServerModel } from '../src/server/managers/wireguard/state';
 import { createCaller } from '../src/server/routers/_app';
 
-const sizes = process.argv.slice(2).map(Number).filter(Boolean);
-const pct = (xs: number[], p: number) =>
-  [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor((p / 100) * xs.length))]!;
-const ms = (x: number) => `${x.toFixed(2)} ms`;
+import { ms, pct, setUpOverHttp, startHttpCell } from './http-cell';
+
+const args = process.argv.slice(2);
+const overHttp = args.includes('--http');
+const sizes = args.map(Number).filter(Boolean);
+const importCsv = (n: number) =>
+  ['name,routingPolicy', ...Array.from({ length: n }, (_, i) => `imported-${i},cell`)].join('\n');
 async function time<T>(fn: () => Promise<T> | T): Promise<[number, T]> {
   const t = performance.now();
   const r = await fn();
@@ -108,6 +113,8 @@ async function run(n: number) {
       .split('\n').length;
     console.log(`  interface holds ${peersOnIface} peers`);
   }
+  const [importMs, imported] = await time(() => admin.peers.importMany({ csv: importCsv(1000) }));
+  if (imported.created.length !== 1000) throw new Error('the import did not create 1,000 peers');
   const dbBytes = ['cell.db', 'cell.db-wal'].reduce(
     (s, f) => s + (fs.existsSync(path.join(dir, f)) ? fs.statSync(path.join(dir, f)).size : 0),
     0,
@@ -129,6 +136,7 @@ async function run(n: number) {
       `  single-peer apply (setEnabled, wg set): p50 ${ms(pct(singles, 50))}, p95 ${ms(pct(singles, 95))}  (target: p95 < 5 ms)`,
     );
   }
+  console.log(`  peers.importMany of 1,000 rows incl. its apply: ${ms(importMs)}  (target: < 1,500 ms)`);
   console.log(
     `  database: ${(dbBytes / 1024 / 1024).toFixed(1)} MiB; RSS ${(process.memoryUsage().rss / 1024 / 1024).toFixed(0)} MB`,
   );
@@ -138,7 +146,52 @@ async function run(n: number) {
   fs.rmSync(dir, { recursive: true, force: true });
 }
 
+/** The same figures over HTTP: a built server in its own namespace, one signed-in client. */
+async function runHttp(n: number) {
+  const cell = await startHttpCell(String(n));
+  try {
+    const admin = await setUpOverHttp(cell.base);
+    const rssStart = cell.rssMb();
+    const creates: number[] = [];
+    for (let i = 0; i < n; i++) {
+      const [t, peer] = await time(() =>
+        admin.mutate<{ id: number; apply: { state: string } }>('peers.create', {
+          name: `peer-${i}`,
+          routingPolicy: i % 3 ? 'cell' : 'full',
+        }),
+      );
+      if (peer.apply.state !== 'applied') throw new Error(`create ${i} not applied: ${JSON.stringify(peer.apply)}`);
+      creates.push(t);
+    }
+    const lists: number[] = [];
+    for (let i = 0; i < 200; i++)
+      lists.push((await time(() => admin.query('peers.list', { page: 1 + (i % Math.ceil(n / 50)), pageSize: 50 })))[0]);
+    const singles: number[] = [];
+    for (let i = 0; i < 50; i++)
+      singles.push(
+        (await time(() => admin.mutate('peers.setEnabled', { id: 1 + (i % 10), enabled: i % 20 >= 10 })))[0],
+      );
+    const [importMs] = await time(() => admin.mutate('peers.importMany', { csv: importCsv(1000) }));
+    const rssEnd = cell.rssMb();
+    await new Promise((r) => setTimeout(r, 60_000));
+    const rssLater = cell.rssMb();
+    const last = creates.slice(-100);
+    console.log(`peers over HTTP: ${n}`);
+    console.log(
+      `  create one peer incl. apply: p50 ${ms(pct(creates, 50))}, p95 ${ms(pct(creates, 95))}; last 100: p50 ${ms(pct(last, 50))}, p95 ${ms(pct(last, 95))}  (target: p95 < 15 ms)`,
+    );
+    console.log(`  peers.list page of 50:       p50 ${ms(pct(lists, 50))}, p95 ${ms(pct(lists, 95))}`);
+    console.log(`  single-peer apply (setEnabled): p50 ${ms(pct(singles, 50))}, p95 ${ms(pct(singles, 95))}`);
+    console.log(`  peers.importMany of 1,000 rows incl. its apply: ${ms(importMs)}`);
+    console.log(
+      `  server RSS: ${rssStart.toFixed(0)} MB after setup, ${rssEnd.toFixed(0)} MB after the run, ${rssLater.toFixed(0)} MB 60 s later`,
+    );
+  } finally {
+    cell.stop();
+  }
+}
+
 async function main() {
-  for (const n of sizes.length ? sizes : [1000, 5000]) await run(n);
+  for (const n of sizes.length ? sizes : [1000, 5000]) await (overHttp ? runHttp(n) : run(n));
 }
 void main();

@@ -4,6 +4,7 @@ import { useState, type FormEvent } from 'react';
 import { Alert, Field, SubmitButton } from '@/components/ui';
 import { signOut } from '@/lib/client/auth';
 import { fieldErrorsOf, trpc } from '@/lib/client/trpc';
+import { Form } from '@/components/form';
 
 /** Own password change for admins and peers; every session (this one too) ends afterwards. */
 export function ChangePasswordForm() {
@@ -31,7 +32,7 @@ export function ChangePasswordForm() {
 
   if (done) return <Alert kind="ok">Password changed. Signing you out so you can sign in with the new one…</Alert>;
   return (
-    <form className="card stack" onSubmit={onSubmit} style={{ maxWidth: 480 }}>
+    <Form className="card stack" onSubmit={onSubmit} style={{ maxWidth: 480 }}>
       <h2>Change password</h2>
       {change.error && !Object.keys(errors).length && <Alert kind="error">{change.error.message}</Alert>}
       <Field
@@ -60,6 +61,6 @@ export function ChangePasswordForm() {
         required
       />
       <SubmitButton pending={change.isPending}>Change password</SubmitButton>
-    </form>
+    </Form>
   );
 }

@@ -7,6 +7,7 @@ import { applyStack } from './managers/containers';
 import { applyDhcp } from './managers/dhcp';
 import { applyDns } from './managers/dns';
 import { applyNtp } from './managers/ntp';
+import { interfaceReset } from './managers/wireguard';
 import { applyCaddy } from './managers/proxy';
 import { hasCa } from './managers/vault';
 import { subscribe } from './runtime/changes';
@@ -36,6 +37,9 @@ subscribe({
   apply: async (db) =>
     hasCa(db) ? applyCaddy(db) : { state: 'pending', reason: 'the certificate authority is still being made' },
 });
+
+/** A fresh `cell-wireguard` has an empty interface: the tunnel's loop loads every peer again. */
+subscribe({ name: 'tunnel', on: ['tunnel-restarted'], apply: async (db) => interfaceReset(db), periodic: false });
 
 /** The container stack: DHCP on or off adds `cell-dhcp` and publishes DNS on the LAN; the tunnel port is published. */
 subscribe({ name: 'stack', on: ['lan', 'tunnel'], apply: applyStack, periodic: false });

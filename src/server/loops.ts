@@ -1,15 +1,14 @@
 import { lt } from 'drizzle-orm';
 import type { Db } from './db';
 import { loginFailures } from './db/schema';
-import { LOGIN_WINDOW_MS } from './managers/accounts/rate-limit';
+import { LOGIN_WINDOW_MS } from './managers/accounts';
 import { appendAudit } from './managers/audit';
 import { desiredFingerprint, reconcile } from './managers/containers';
 import { ddnsCycle } from './managers/ddns';
 import { isSetupComplete } from './managers/setup';
 import { applyCaddy } from './managers/proxy';
 import { ensureCa, refreshCrlIfDue, syncIntermediate } from './managers/vault';
-import { applyWireguard, expirePeers, flushWireguardFiles, repairDrift } from './managers/wireguard';
-import { findServer } from './managers/wireguard/state';
+import { applyWireguard, expirePeers, findServer, flushWireguardFiles, repairDrift } from './managers/wireguard';
 import { engineStatus } from './runtime/docker';
 import { applyAll } from './runtime/changes';
 import { logger } from './runtime/logger';

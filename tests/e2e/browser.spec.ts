@@ -86,6 +86,20 @@ test('sign out, a wrong password is refused, sign in again', async ({ page }, in
   await expect(page).toHaveURL(/\/dashboard$/);
 });
 
+test('before the page is interactive the login form cannot be used, and it never sends a password in a URL', async ({
+  browser,
+  baseURL,
+}) => {
+  // Without scripts the page stays as the server rendered it: what a slow phone sees first.
+  const context = await browser.newContext({ javaScriptEnabled: false, baseURL });
+  const page = await context.newPage();
+  await page.goto('/login');
+  await expect(page.getByLabel('Password')).toBeDisabled();
+  await expect(page.getByRole('button', { name: 'Sign in' })).toBeDisabled();
+  await expect(page.locator('form')).toHaveAttribute('method', 'post');
+  await context.close();
+});
+
 test('change password, then only the new one works', async ({ page }, info) => {
   await signIn(page, 'admin', PASSWORD);
   await page.getByRole('link', { name: 'Account' }).click();

@@ -3,6 +3,7 @@
 import { useState, type FormEvent } from 'react';
 import { Alert, Field } from '@/components/ui';
 import { signIn } from '@/lib/client/auth';
+import { Form } from '@/components/form';
 
 export function LoginForm() {
   const [error, setError] = useState<string | null>(null);
@@ -24,7 +25,7 @@ export function LoginForm() {
   }
 
   return (
-    <form className="card auth-card stack" onSubmit={onSubmit}>
+    <Form className="card auth-card stack" onSubmit={onSubmit}>
       <div className="brand">
         <span className="brand-mark" aria-hidden>
           PIC
@@ -39,6 +40,6 @@ export function LoginForm() {
       <button className="btn btn-primary" type="submit" disabled={busy}>
         {busy ? 'Signing in…' : 'Sign in'}
       </button>
-    </form>
+    </Form>
   );
 }

@@ -16,6 +16,7 @@ import {
   type StepProps,
   type WizardData,
 } from './steps';
+import { Form } from '@/components/form';
 
 const STEPS: { id: SetupStep | 'review'; title: string; Component: (p: StepProps) => React.ReactNode }[] = [
   { id: 'identity', title: 'Name', Component: IdentityStep },
@@ -99,7 +100,7 @@ export function SetupWizard() {
   }
 
   return (
-    <form className="card wizard stack" onSubmit={onSubmit} noValidate>
+    <Form className="card wizard stack" onSubmit={onSubmit} noValidate>
       <div>
         <div className="brand" style={{ marginBottom: '1rem' }}>
           <span className="brand-mark" aria-hidden>
@@ -132,6 +133,6 @@ export function SetupWizard() {
           {step.id === 'review' ? (busy ? 'Creating…' : 'Create cell') : busy ? 'Checking…' : 'Continue'}
         </button>
       </div>
-    </form>
+    </Form>
   );
 }

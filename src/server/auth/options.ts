@@ -4,7 +4,7 @@ import { loginSchema } from '@/lib/schemas/account';
 import { getDb } from '../db';
 import { clientAddress } from '../http/client-address';
 import { endSessions, sessionEpoch, verifyLogin } from '../managers/accounts';
-import { forgiveAttempt, loginLimits, reserveAttempt } from '../managers/accounts/rate-limit';
+import { forgiveAttempt, loginLimits, reserveAttempt } from '../managers/accounts';
 import { appendAudit } from '../managers/audit';
 import { logger } from '../runtime/logger';
 import { cookieNames } from './cookies';

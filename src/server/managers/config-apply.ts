@@ -11,12 +11,11 @@ import { eq } from 'drizzle-orm';
 import type { ComponentName } from '@/lib/schemas/containers';
 import type { Db } from '../db';
 import { configApplies, stackComponents } from '../db/schema';
-import { configDir, restart, signal, writeConfig, type Signal } from '../runtime/components';
+import { configDir, containerName, restart, signal, writeConfig, type Signal } from '../runtime/components';
 import { engine, engineError, EngineUnavailableError, statusOf } from '../runtime/docker';
 import { logger } from '../runtime/logger';
 import { readFileNoFollow } from '../runtime/fs-atomic';
 import { serialQueue } from '../runtime/serial';
-import { containerName } from './containers/spec';
 
 const log = logger.child('config');
 
@@ -126,8 +125,6 @@ async function reload(db: Db, t: ConfigTarget): Promise<string> {
   return `${t.reload.signal} to ${containerName(t.component)}`;
 }
 
-const queues = new Map<ComponentName, ReturnType<typeof serialQueue>>();
-
 async function applyNow(db: Db, t: ConfigTarget, now: Date): Promise<ConfigApply> {
   const hash = filesHash(t.files);
   const row = db.select().from(configApplies).where(eq(configApplies.component, t.component)).get();
@@ -179,9 +176,7 @@ export function applyConfig(
   component: ComponentName,
   render: () => Omit<ConfigTarget, 'component'> | Promise<Omit<ConfigTarget, 'component'>>,
 ): Promise<ConfigApply> {
-  let queue = queues.get(component);
-  if (!queue) queues.set(component, (queue = serialQueue()));
-  return queue(async () => {
+  return serialQueue(`config.${component}`)(async () => {
     const target = await render();
     // Counted by tests: a burst of changes must render each daemon's config once.
     log.debug('config rendered', { component });

@@ -6,6 +6,7 @@
  */
 import type { Db } from '../db';
 import { logger } from './logger';
+import { processWide } from './process-wide';
 
 /** What a change is about; each applier subscribes to the kinds it renders from. */
 export const CHANGE_KINDS = [
@@ -23,6 +24,8 @@ export const CHANGE_KINDS = [
   'proxy',
   /** The cell's public addresses (dynamic DNS). */
   'public',
+  /** `cell-wireguard` started afresh: its interface is empty until it is loaded again. */
+  'tunnel-restarted',
 ] as const;
 export type ChangeKind = (typeof CHANGE_KINDS)[number];
 
@@ -55,7 +58,7 @@ interface Slot {
 }
 
 const log = logger.child('changes');
-const slots = new Map<string, Slot>();
+const slots = processWide('changes.slots', () => new Map<string, Slot>());
 
 /** Subscribes an applier (again: replaces the one of that name). */
 export function subscribe(applier: Applier): void {

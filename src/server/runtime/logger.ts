@@ -1,6 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { dataPaths } from './paths';
+import { processWide } from './process-wide';
 
 export type LogLevel = 'debug' | 'info' | 'warn' | 'error';
 const ORDER: Record<LogLevel, number> = { debug: 10, info: 20, warn: 30, error: 40 };
@@ -38,7 +39,8 @@ class RotatingFile {
   }
 }
 
-const files = new Map<string, RotatingFile>();
+// One writer per log file in the process, so two bundles never rotate the same file.
+const files = processWide('logger.files', () => new Map<string, RotatingFile>());
 function fileFor(dir: string): RotatingFile {
   let f = files.get(dir);
   if (!f) files.set(dir, (f = new RotatingFile(path.join(dir, 'cell.log'))));

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { applyPullEvent, type PullJob } from '@/server/managers/containers/images';
+import { canonicalJson } from '@/lib/canonical-json';
 import {
-  canonicalJson,
   createOptions,
   desiredSpecs,
   LABEL_HASH,

@@ -4,6 +4,7 @@ import { useState, type FormEvent } from 'react';
 import { Alert, Field, SubmitButton } from '@/components/ui';
 import { fieldErrorsOf, trpc } from '@/lib/client/trpc';
 import type { PeerRow } from './peers-view';
+import { Form } from '@/components/form';
 
 /** Gives a peer a portal login: an initial password, or a one-time link to copy. Again for a reset. */
 export function PeerLoginForm({ peer }: { peer: PeerRow }) {
@@ -57,7 +58,7 @@ export function PeerLoginForm({ peer }: { peer: PeerRow }) {
     );
   }
   return (
-    <form className="stack" onSubmit={onSubmit} noValidate>
+    <Form className="stack" onSubmit={onSubmit} noValidate>
       {peer.login && (
         <p className="small">
           {peer.name} already signs in as {peer.login}: this resets that login.
@@ -91,6 +92,6 @@ export function PeerLoginForm({ peer }: { peer: PeerRow }) {
         />
       )}
       <SubmitButton pending={create.isPending}>Give login</SubmitButton>
-    </form>
+    </Form>
   );
 }

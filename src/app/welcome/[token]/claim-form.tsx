@@ -3,6 +3,7 @@
 import { useState, type FormEvent } from 'react';
 import { Alert, Field, SubmitButton } from '@/components/ui';
 import { fieldErrorsOf, trpc } from '@/lib/client/trpc';
+import { Form } from '@/components/form';
 
 export function ClaimForm({ token, username }: { token: string; username: string }) {
   const claim = trpc.account.claimLink.useMutation();
@@ -24,7 +25,7 @@ export function ClaimForm({ token, username }: { token: string; username: string
   }
 
   return (
-    <form className="stack" onSubmit={onSubmit} noValidate>
+    <Form className="stack" onSubmit={onSubmit} noValidate>
       <p>
         Choose a password for <strong>{username}</strong>. You will sign in with it to see your devices and configs.
       </p>
@@ -49,6 +50,6 @@ export function ClaimForm({ token, username }: { token: string; username: string
       <SubmitButton pending={claim.isPending} pendingLabel="Saving…">
         Set password
       </SubmitButton>
-    </form>
+    </Form>
   );
 }

@@ -4,6 +4,18 @@ import { users } from '../../db/schema';
 import { NotFoundError, ValidationError } from '../../errors';
 import { decoyHash, hashPassword, randomPassword, verifyPassword } from './password';
 
+export { hashPassword, randomPassword } from './password';
+export {
+  accountKey,
+  claimLimits,
+  forgiveAttempt,
+  LOGIN_LIMITS,
+  LOGIN_WINDOW_MS,
+  loginLimits,
+  reserveAttempt,
+  retryAfter,
+} from './rate-limit';
+
 export type Role = 'admin' | 'peer';
 
 export interface SessionUser {

@@ -9,6 +9,7 @@ import type Docker from 'dockerode';
 import { NotFoundError } from '../../errors';
 import { engine, engineMessage } from '../../runtime/docker';
 import { logger } from '../../runtime/logger';
+import { processWide } from '../../runtime/process-wide';
 
 const log = logger.child('containers');
 export const PULL_IDLE_MS = 60_000;
@@ -75,7 +76,7 @@ export function applyPullEvent(job: PullJob, event: PullEvent): void {
   if (layers.length) job.percent = Math.round((100 * layers.reduce((s, l) => s + layerFraction(l), 0)) / layers.length);
 }
 
-const jobs = new Map<string, PullJob>();
+const jobs = processWide('containers.pulls', () => new Map<string, PullJob>());
 
 export function pullJob(id: string): PullJob {
   const job = jobs.get(id);

@@ -8,11 +8,11 @@ import type Docker from 'dockerode';
 import { COMPONENTS, type ComponentName } from '@/lib/schemas/containers';
 import type { Db } from '../../db';
 import { engine, engineError, engineMessage, engineStatus, statusOf } from '../../runtime/docker';
-import { changed } from '../../runtime/changes';
+import { changed as declare } from '../../runtime/changes';
 import { logger } from '../../runtime/logger';
 import { dataPaths } from '../../runtime/paths';
+import { processWide } from '../../runtime/process-wide';
 import { serialQueue } from '../../runtime/serial';
-import { interfaceReset } from '../wireguard/apply';
 import {
   CATALOGUE,
   containerName,
@@ -50,11 +50,11 @@ export interface ReconcileReport {
   changed: boolean;
 }
 
-const serially = serialQueue();
-let last: ReconcileReport | null = null;
+const serially = serialQueue('containers.reconcile');
+const memory = processWide('containers.reconcile', () => ({ last: null as ReconcileReport | null }));
 
 export function lastReconcile(): ReconcileReport | null {
-  return last;
+  return memory.last;
 }
 
 /** Reconciles now, after any reconcile already running (so two calls never create twice). */
@@ -203,7 +203,11 @@ async function carryOut(docker: Docker, action: Action, networkReady: boolean): 
         containerId: action.actual.id,
       };
     case 'start':
-      await docker.getContainer(action.actual.id).start();
+      // Started by someone else (the Containers page) since the plan was made: that is the goal.
+      await docker
+        .getContainer(action.actual.id)
+        .start()
+        .catch((e) => (statusOf(e) === 304 ? undefined : Promise.reject(e)));
       return {
         component: action.spec.component,
         container: action.spec.name,
@@ -286,16 +290,16 @@ async function reconcileNow(db: Db): Promise<ReconcileReport> {
     (a, b) => COMPONENTS.indexOf(a.component as ComponentName) - COMPONENTS.indexOf(b.component as ComponentName),
   );
 
-  // A new WireGuard container starts with an empty interface: have the reconcile loop sync it.
-  if (components.some((c) => c.component === 'wireguard' && ['created', 'recreated', 'started'].includes(c.action))) {
-    interfaceReset(db);
-  }
+  // A new WireGuard container starts with an empty interface: the tunnel's loop loads it again.
+  if (components.some((c) => c.component === 'wireguard' && ['created', 'recreated', 'started'].includes(c.action)))
+    await declare(db, ['tunnel-restarted'], { wait: true });
 
   const changed =
     network.action === 'created' ||
     network.action === 'recreated' ||
     components.some((c) => !['unchanged', 'absent', 'failed'].includes(c.action));
-  last = { at: new Date(), durationMs: Date.now() - started, network, components, changed };
+  const report = { at: new Date(), durationMs: Date.now() - started, network, components, changed };
+  memory.last = report;
   const failed = components.filter((c) => c.action === 'failed');
   if (changed || failed.length || !networkReady) {
     log.info('stack reconciled', {
@@ -305,7 +309,7 @@ async function reconcileNow(db: Db): Promise<ReconcileReport> {
         .map((c) => `${c.container}: ${c.action} (${c.reason})`),
     });
   }
-  return last;
+  return report;
 }
 
 export type StackApply = { state: 'applied'; report: ReconcileReport } | { state: 'pending'; reason: string };
@@ -325,7 +329,7 @@ export async function applyStack(db: Db): Promise<StackApply> {
 export async function moveNetwork(db: Db, input: Parameters<typeof updateNetwork>[1]) {
   const stack = updateNetwork(db, input);
   const apply = await applyStack(db);
-  await changed(db, ['network'], { wait: true });
+  await declare(db, ['network'], { wait: true });
   return { stack, apply };
 }
 

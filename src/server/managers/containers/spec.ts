@@ -5,6 +5,7 @@ import { cidrHost, parseCidr, type Cidr } from '@/lib/cidr';
 import { COMPONENTS, type ComponentName } from '@/lib/schemas/containers';
 import { containerName } from '../../runtime/components';
 import { DEFAULT_CELL_SUBNET } from '../cell';
+import { canonicalJson } from '@/lib/canonical-json';
 
 export const NETWORK_NAME = 'cell-network';
 
@@ -226,18 +227,6 @@ export function desiredSpecs(inputs: StackInputs): ContainerSpec[] {
     });
   }
   return specs;
-}
-
-/** JSON with sorted keys: the same spec always gives the same text. */
-export function canonicalJson(value: unknown): string {
-  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
-  if (value && typeof value === 'object') {
-    const entries = Object.entries(value as Record<string, unknown>)
-      .filter(([, v]) => v !== undefined)
-      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
-    return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonicalJson(v)}`).join(',')}}`;
-  }
-  return JSON.stringify(value);
 }
 
 export function specHash(spec: ContainerSpec): string {

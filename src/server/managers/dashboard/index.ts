@@ -6,8 +6,7 @@ import { ddnsStatus } from '../ddns';
 import { EXPIRING_WITHIN } from '../vault';
 import { health } from '../health';
 import { getSettings } from '../settings';
-import { serverStatus } from '../wireguard';
-import { findServer } from '../wireguard/state';
+import { findServer, serverStatus } from '../wireguard';
 
 /** What the Dashboard shows: identity, engine reachability and real counts. */
 export async function dashboardSummary(db: Db, now = new Date()) {

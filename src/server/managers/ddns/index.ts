@@ -16,6 +16,8 @@ import { followPublishedAddress } from '../dns';
 import { cellFacts } from '../cell';
 import { cloudflare, DdnsError, discoverAddress, duckdns, dyndns2, picNgo, type Provider } from './providers';
 
+export { picNgoNameAvailable } from './providers';
+
 const log = logger.child('ddns');
 export const DEFAULT_SOURCES = ['https://api.ipify.org', 'https://ipv4.icanhazip.com'];
 export const REPUBLISH_MS = 5 * 60_000;
@@ -102,7 +104,7 @@ export function ddnsStatus(db: Db) {
   };
 }
 
-const serially = serialQueue();
+const serially = serialQueue('ddns');
 
 async function cycle(db: Db, force: boolean, now: Date) {
   const s = stateRow(db);

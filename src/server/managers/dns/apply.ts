@@ -5,7 +5,7 @@ import type { Db } from '../../db';
 import { dnsSettings } from '../../db/schema';
 import { InvalidStateError } from '../../errors';
 import { applyConfig, type ConfigApply } from '../config-apply';
-import { canonicalJson } from '../containers/spec';
+import { canonicalJson } from '@/lib/canonical-json';
 import { renderDnsFiles } from './model';
 import { dnsRow, loadDnsInputs } from './state';
 

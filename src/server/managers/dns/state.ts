@@ -4,7 +4,7 @@ import { DEFAULT_UPSTREAMS } from '@/lib/schemas/dns';
 import type { Db, DbOrTx } from '../../db';
 import { dnsRecords, dnsSettings, settings } from '../../db/schema';
 import { ConflictError, InvalidStateError } from '../../errors';
-import { CELL_HOST_INDEX, hostAddresses, planOf } from '../wireguard/model';
+import { CELL_HOST_INDEX, hostAddresses, planOf } from '../wireguard';
 import { cellFacts } from '../cell';
 import { claimName, heldNames, namesOf, releaseName, serviceOwner, type NameOwner } from '../names';
 import type { DnsInputs, DnsName } from './model';

@@ -2,10 +2,9 @@
 import { DOMAIN_MODE_INFO, type DomainMode } from '@/lib/domain-modes';
 import type { Db } from '../../db';
 import { RateLimitedError } from '../../errors';
-import { reserveAttempt } from '../accounts/rate-limit';
+import { reserveAttempt } from '../accounts';
 import { configState, type ConfigApply } from '../config-apply';
-import { ddnsStatus, updateDdns } from '../ddns';
-import { picNgoNameAvailable } from '../ddns/providers';
+import { ddnsStatus, picNgoNameAvailable, updateDdns } from '../ddns';
 import { changed, outcomeValue } from '../../runtime/changes';
 import { proxySettingsRow, updateProxySettings } from '../proxy';
 import { getSettings, settingsChanges, writeSettings } from '../settings';

@@ -5,9 +5,10 @@ import type { Db, DbOrTx } from '../../db';
 import { settings, users } from '../../db/schema';
 import { ConflictError } from '../../errors';
 import { encryptSecret } from '../../runtime/secrets';
-import { hashPassword } from '../accounts/password';
+import { hashPassword } from '../accounts';
 import { ensureStack } from '../containers';
 import { applyAll } from '../../runtime/changes';
+import { processWide } from '../../runtime/process-wide';
 import { ensureDdns } from '../ddns';
 import { ensureDhcp } from '../dhcp';
 import { ensureDns } from '../dns';
@@ -28,7 +29,7 @@ export function ensureDomains(db: DbOrTx, now = new Date()): void {
 }
 
 type SetupListener = (db: Db) => void;
-const setupListeners: SetupListener[] = [];
+const setupListeners = processWide('setup.listeners', (): SetupListener[] => []);
 
 /** Work the server starts once setup completes (the certificate authority); tests register none. */
 export function onSetupComplete(listener: SetupListener): void {

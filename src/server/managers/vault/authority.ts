@@ -8,6 +8,7 @@ import { cidrContains, parseAddress, parseCidr, type Cidr } from '@/lib/cidr';
 import type { RevokeReason } from '@/lib/schemas/vault';
 import type { Db } from '../../db';
 import { caAuthorities, certificates } from '../../db/schema';
+import { processWide } from '../../runtime/process-wide';
 import { decryptSecret, encryptSecret } from '../../runtime/secrets';
 import { cellFacts } from '../cell';
 import {
@@ -66,7 +67,7 @@ function authority(db: Db, role: 'root' | 'intermediate'): Authority | null {
     : null;
 }
 
-const creating = new WeakMap<Db, Promise<void>>();
+const creating = processWide('vault.creating', () => new WeakMap<Db, Promise<void>>());
 
 /** Whether the root and the intermediate exist: until then there is nothing to sign Caddy's certificates with. */
 export function hasCa(db: Db): boolean {

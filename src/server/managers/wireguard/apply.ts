@@ -11,6 +11,7 @@ import { peers, wireguardSettings } from '../../db/schema';
 import { writeConfig } from '../../runtime/components';
 import { logger } from '../../runtime/logger';
 import { dataPaths } from '../../runtime/paths';
+import { processWide } from '../../runtime/process-wide';
 import { serialQueue } from '../../runtime/serial';
 import { BackendUnavailableError, backendFromEnv, type WgBackend } from './backend';
 import { renderServerConfig, renderServerPeerRules, renderServerSyncConfig, type ServerModel } from './render';
@@ -28,16 +29,31 @@ export interface PeerChange {
   removedKeys?: string[];
 }
 
-let backendOverride: WgBackend | null = null;
+/** This process's view of the interface, once per process (see processWide). */
+const wg = processWide('wireguard.apply', () => ({
+  /** Tests and benchmarks pass their own backend. */
+  backendOverride: null as WgBackend | null,
+  /** The peer-to-peer rule text last loaded; rules are reloaded only when it changes. */
+  rulesInPlace: null as string | null,
+  /** Which peers may reach each other in the rules last written. */
+  p2pInPlace: null as string | null,
+  /** Files lag behind a single-peer change until the coalesced render runs (off the request path). */
+  filesStale: false,
+  filesTimer: null as NodeJS.Timeout | null,
+  /** The render reads the database the latest change went to. */
+  filesDb: null as Db | null,
+  liveCache: null as { at: number; value: InterfaceLive | null; error: string | null } | null,
+}));
+
 /** Tests and benchmarks pass their own backend; `null` goes back to the environment's. */
 export function useWireguardBackend(backend: WgBackend | null): void {
-  backendOverride = backend;
-  liveCache = null;
-  rulesInPlace = null;
-  p2pInPlace = null;
+  wg.backendOverride = backend;
+  wg.liveCache = null;
+  wg.rulesInPlace = null;
+  wg.p2pInPlace = null;
 }
 function backend(): WgBackend {
-  return backendOverride ?? backendFromEnv();
+  return wg.backendOverride ?? backendFromEnv();
 }
 
 export const CONTAINER_CONFIG_DIR = '/config';
@@ -51,10 +67,7 @@ export const configFiles = () => {
   };
 };
 
-/** The peer-to-peer rule text this process last loaded; rules are reloaded only when it changes. */
-let rulesInPlace: string | null = null;
-
-const serially = serialQueue();
+const serially = serialQueue('wireguard.apply');
 
 /** Writes wg0.conf, its stripped form and the rule sets from the full model; returns the rules. */
 function writeFiles(model: ServerModel) {
@@ -63,7 +76,7 @@ function writeFiles(model: ServerModel) {
   const rules = renderServerPeerRules(model);
   writeConfig('wireguard', 'peers.rules', rules.v4, 0o600);
   writeConfig('wireguard', 'peers6.rules', rules.v6 ?? '', 0o600);
-  p2pInPlace = p2pSignature(model.peers);
+  wg.p2pInPlace = p2pSignature(model.peers);
   return rules;
 }
 
@@ -73,26 +86,20 @@ const p2pSignature = (list: { id: number; name: string; allowedIps: string[]; pe
     .filter((p) => p.peerToPeer)
     .map((p) => `${p.id}/${p.name}/${p.allowedIps.join(',')}`)
     .join(' ');
-let p2pInPlace: string | null = null;
 
-/** Files lag behind a single-peer change until this runs (off the request path, coalesced). */
-let filesStale = false;
-let filesTimer: NodeJS.Timeout | null = null;
 /** The files follow a burst of single-peer changes at most once a second (their render grows with the peers). */
 const FILES_DELAY_MS = 1_000;
 
-let filesDb: Db | null = null;
-
 function scheduleFiles(db: Db): void {
-  filesStale = true;
+  wg.filesStale = true;
   // The render reads the database the latest change went to.
-  filesDb = db;
-  if (filesTimer) return;
-  filesTimer = setTimeout(() => {
-    filesTimer = null;
-    void flushWireguardFiles(filesDb!).catch((err) => log.error('could not render the WireGuard files', { err }));
+  wg.filesDb = db;
+  if (wg.filesTimer) return;
+  wg.filesTimer = setTimeout(() => {
+    wg.filesTimer = null;
+    void flushWireguardFiles(wg.filesDb!).catch((err) => log.error('could not render the WireGuard files', { err }));
   }, FILES_DELAY_MS);
-  filesTimer.unref?.();
+  wg.filesTimer.unref?.();
 }
 
 /**
@@ -101,10 +108,10 @@ function scheduleFiles(db: Db): void {
  */
 export function flushWireguardFiles(db: Db, { force = false } = {}): Promise<void> {
   return serially(async () => {
-    if (!filesStale && !force) return;
+    if (!wg.filesStale && !force) return;
     const snapshot = loadServerModel(db, new Date());
     if (snapshot) writeFiles(snapshot.model);
-    filesStale = false;
+    wg.filesStale = false;
   });
 }
 
@@ -116,7 +123,7 @@ export function flushWireguardFiles(db: Db, { force = false } = {}): Promise<voi
 async function applyDelta(db: Db, change: PeerChange, target: WgBackend): Promise<ApplyResult | null> {
   const server = findServer(db);
   if (!server || server.revision !== server.appliedRevision + 1 || !target.setPeer || !target.removePeer) return null;
-  if (target.applyPeerRules && (rulesInPlace === null || p2pInPlace === null)) return null;
+  if (target.applyPeerRules && (wg.rulesInPlace === null || wg.p2pInPlace === null)) return null;
   const now = new Date();
   const plan = planOf(server);
   // The peer-to-peer rules name those peers (usually few): if their set moved, the full way renders the rules.
@@ -128,7 +135,7 @@ async function applyDelta(db: Db, change: PeerChange, target: WgBackend): Promis
     .all()
     .filter((r) => isActive(r, now))
     .map((r) => ({ id: r.id, name: r.name, allowedIps: withPrefix(plan, r.hostIndex, true), peerToPeer: true }));
-  if (p2pSignature(p2p) !== p2pInPlace) return null;
+  if (p2pSignature(p2p) !== wg.p2pInPlace) return null;
   const rows = change.peerIds?.length ? db.select().from(peers).where(inArray(peers.id, change.peerIds)).all() : [];
   for (const key of change.removedKeys ?? []) await target.removePeer(key);
   for (const r of rows) {
@@ -149,7 +156,7 @@ function markApplied(db: Db, revision: number): void {
     .set({ appliedRevision: revision, applyError: null })
     .where(and(eq(wireguardSettings.id, 1), lt(wireguardSettings.appliedRevision, revision)))
     .run();
-  liveCache = null;
+  wg.liveCache = null;
 }
 
 async function applyNow(db: Db, change: PeerChange | undefined): Promise<ApplyResult> {
@@ -165,10 +172,10 @@ async function applyNow(db: Db, change: PeerChange | undefined): Promise<ApplyRe
     const { model, revision, appliedRevision } = snapshot;
     const files = configFiles();
     const rules = writeFiles(model);
-    filesStale = false;
+    wg.filesStale = false;
     const rulesKey = `${rules.v4}\n${rules.v6 ?? ''}`;
     target ??= backend();
-    const rulesCurrent = !target.applyPeerRules || rulesInPlace === rulesKey;
+    const rulesCurrent = !target.applyPeerRules || wg.rulesInPlace === rulesKey;
     if (appliedRevision >= revision && rulesCurrent) return { state: 'applied', via: 'already in place' };
     // Only when the interface held the previous revision is a single-peer step enough.
     const single = change && revision === appliedRevision + 1 && target.setPeer && target.removePeer;
@@ -184,7 +191,7 @@ async function applyNow(db: Db, change: PeerChange | undefined): Promise<ApplyRe
     }
     if (!rulesCurrent) {
       await target.applyPeerRules!(rules);
-      rulesInPlace = rulesKey;
+      wg.rulesInPlace = rulesKey;
     }
     markApplied(db, revision);
     return { state: 'applied', via: `${single ? 'wg set' : 'wg syncconf'} on ${target.description}` };
@@ -233,22 +240,22 @@ export function repairDrift(db: Db): Promise<{ reason: string; result: ApplyResu
 /** A new interface (a new WireGuard container) holds nothing: the next apply loads config and rules again. */
 export function interfaceReset(db: Db): void {
   db.update(wireguardSettings).set({ appliedRevision: 0 }).where(eq(wireguardSettings.id, 1)).run();
-  rulesInPlace = null;
-  p2pInPlace = null;
-  liveCache = null;
+  wg.rulesInPlace = null;
+  wg.p2pInPlace = null;
+  wg.liveCache = null;
 }
 
-let liveCache: { at: number; value: InterfaceLive | null; error: string | null } | null = null;
 const LIVE_TTL_MS = 5_000;
 
 /** The interface's live state, read at most every few seconds; null when no backend answers. */
 export async function liveStatus(): Promise<{ live: InterfaceLive | null; error: string | null }> {
-  if (liveCache && Date.now() - liveCache.at < LIVE_TTL_MS) return { live: liveCache.value, error: liveCache.error };
+  if (wg.liveCache && Date.now() - wg.liveCache.at < LIVE_TTL_MS)
+    return { live: wg.liveCache.value, error: wg.liveCache.error };
   try {
     const live = parseDump(await backend().dump());
-    liveCache = { at: Date.now(), value: live, error: null };
+    wg.liveCache = { at: Date.now(), value: live, error: null };
   } catch (err) {
-    liveCache = { at: Date.now(), value: null, error: err instanceof Error ? err.message : String(err) };
+    wg.liveCache = { at: Date.now(), value: null, error: err instanceof Error ? err.message : String(err) };
   }
-  return { live: liveCache.value, error: liveCache.error };
+  return { live: wg.liveCache.value, error: wg.liveCache.error };
 }

@@ -1,6 +1,7 @@
 export {
   applyWireguard,
   flushWireguardFiles,
+  interfaceReset,
   liveStatus,
   repairDrift,
   useWireguardBackend,
@@ -12,4 +13,6 @@ export { listPeers, peerById, peerIdOfUser } from './peer-views';
 export { importPeers } from './peer-import';
 export { createPeer, expirePeers, removePeer, rotatePeerKeys, setPeerEnabled, updatePeer } from './peers';
 export { ensurePeerNames } from './names';
+export { CELL_HOST_INDEX, hostAddresses, planOf } from './model';
+export { findServer } from './state';
 export { ensureServer, getServer, rotateServerKeys, serverStatus, updateServer } from './server';

@@ -4,16 +4,17 @@ import { and, eq, gt, isNull } from 'drizzle-orm';
 import type { Db } from '../../db';
 import { loginLinks, peers, users } from '../../db/schema';
 import { ConflictError, RateLimitedError, ValidationError } from '../../errors';
-import { NEXT_EPOCH } from '../accounts';
-import { hashPassword, randomPassword } from '../accounts/password';
 import {
   accountKey,
   claimLimits,
   forgiveAttempt,
+  hashPassword,
   LOGIN_LIMITS,
+  NEXT_EPOCH,
+  randomPassword,
   reserveAttempt,
   retryAfter,
-} from '../accounts/rate-limit';
+} from '../accounts';
 import { peerRow } from './peer-views';
 
 export const LINK_TTL_MS = 24 * 60 * 60 * 1000;
