@@ -1,15 +1,16 @@
 import { describe, expect, it } from 'vitest';
-import { renderDnsmasqConf } from '@/server/managers/dhcp/render';
+import { renderDnsmasqConf, type DnsmasqModel } from '@/server/managers/dhcp/render';
 import { parseHostPort } from '@/lib/schemas/common';
-import { renderCorefile, renderZone, txtData } from '@/server/managers/dns/render';
-import { renderChronyConf } from '@/server/managers/ntp/render';
+import { renderCorefile, renderZone, txtData, type CorefileModel, type ZoneModel } from '@/server/managers/dns/render';
+import { renderChronyConf, type ChronyModel } from '@/server/managers/ntp/render';
+import { goldenCases } from '../../helpers/golden';
 import { CHRONY, COREFILES, DNSMASQ, ZONES } from '../../helpers/network-fixtures';
 
 const base = ZONES['cell-empty']!;
 
 describe('zone files', () => {
-  it.each(Object.keys(ZONES))('%s matches its golden', async (name) => {
-    await expect(renderZone(ZONES[name]!)).toMatchFileSnapshot(`../../golden/dns/${name}.zone`);
+  it.each(goldenCases<ZoneModel>('dns-zone'))('$name matches its golden', async ({ input, expected }) => {
+    await expect(renderZone(input)).toMatchFileSnapshot(expected);
   });
 
   it('splits long TXT data into 255-byte strings and escapes quotes, backslashes and control bytes', () => {
@@ -48,8 +49,8 @@ describe('zone files', () => {
 });
 
 describe('Corefile', () => {
-  it.each(Object.keys(COREFILES))('%s matches its golden', async (name) => {
-    await expect(renderCorefile(COREFILES[name]!)).toMatchFileSnapshot(`../../golden/dns/${name}.Corefile`);
+  it.each(goldenCases<CorefileModel>('dns-corefile'))('$name matches its golden', async ({ input, expected }) => {
+    await expect(renderCorefile(input)).toMatchFileSnapshot(expected);
   });
 
   it('has no reload timer, and the log plugin only at debug level', () => {
@@ -81,13 +82,16 @@ describe('Corefile', () => {
 });
 
 describe('chrony.conf and dnsmasq.conf', () => {
-  it.each(Object.keys(CHRONY))('chrony %s matches its golden', async (name) => {
-    await expect(renderChronyConf(CHRONY[name]!)).toMatchFileSnapshot(`../../golden/ntp/${name}.chrony.conf`);
+  it.each(goldenCases<ChronyModel>('ntp-chrony'))('chrony $name matches its golden', async ({ input, expected }) => {
+    await expect(renderChronyConf(input)).toMatchFileSnapshot(expected);
   });
 
-  it.each(Object.keys(DNSMASQ))('dnsmasq %s matches its golden', async (name) => {
-    await expect(renderDnsmasqConf(DNSMASQ[name]!)).toMatchFileSnapshot(`../../golden/dhcp/${name}.dnsmasq.conf`);
-  });
+  it.each(goldenCases<DnsmasqModel>('dhcp-dnsmasq'))(
+    'dnsmasq $name matches its golden',
+    async ({ input, expected }) => {
+      await expect(renderDnsmasqConf(input)).toMatchFileSnapshot(expected);
+    },
+  );
 
   it('refuse hostile values', () => {
     const chrony = CHRONY.default!;

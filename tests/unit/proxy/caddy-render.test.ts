@@ -1,13 +1,14 @@
 import { describe, expect, it } from 'vitest';
-import { renderCaddyConfig } from '@/server/managers/proxy/render';
+import { renderCaddyConfig, type CaddyModel } from '@/server/managers/proxy/render';
 import { RenderError } from '@/server/managers/render-guard';
 import { CADDY } from '../../helpers/caddy-fixtures';
+import { goldenCases } from '../../helpers/golden';
 
 const parsed = (name: string) => JSON.parse(renderCaddyConfig(CADDY[name]!));
 
 describe('Caddy JSON config', () => {
-  it.each(Object.keys(CADDY))('%s matches its golden', async (name) => {
-    await expect(renderCaddyConfig(CADDY[name]!)).toMatchFileSnapshot(`../../golden/caddy/${name}.json`);
+  it.each(goldenCases<CaddyModel>('caddy'))('$name matches its golden', async ({ input, expected }) => {
+    await expect(renderCaddyConfig(input)).toMatchFileSnapshot(expected);
   });
 
   it('routes the UI first, tries the longest path first, and ends with a 404', () => {
