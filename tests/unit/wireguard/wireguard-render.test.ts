@@ -7,12 +7,14 @@ import {
   renderServerSyncConfig,
   RenderError,
   safeComment,
+  type ClientModel,
+  type ServerModel,
 } from '@/server/managers/wireguard/render';
+import { goldenCases } from '../../helpers/golden';
 
 // Fixed keys make the goldens stable; they are valid 32-byte base64 values.
 const key = (n: number) => Buffer.alloc(32, n).toString('base64');
 const NOW = new Date('2026-11-23T12:00:00Z');
-const golden = (name: string) => `../../golden/wireguard/${name}.conf`;
 
 const server: ServerRow & { privateKey: string } = {
   listenPort: 51820,
@@ -49,23 +51,29 @@ const render = (peers: ReturnType<typeof peer>[], s = server, cell = 'home') =>
 const client = (p: ReturnType<typeof peer>, s = server) =>
   renderClientConfig(clientModel({ name: 'home', domain: 'home.example.org' }, s, p));
 
+describe('goldens', () => {
+  it.each(goldenCases<ServerModel>('wireguard-server'))('wg0.conf $name', async ({ input, expected }) => {
+    await expect(renderServerConfig(input)).toMatchFileSnapshot(expected);
+  });
+  it.each(goldenCases<ServerModel>('wireguard-sync'))('wg0.sync.conf $name', async ({ input, expected }) => {
+    await expect(renderServerSyncConfig(input)).toMatchFileSnapshot(expected);
+  });
+  it.each(goldenCases<ClientModel>('wireguard-client'))('client $name', async ({ input, expected }) => {
+    await expect(renderClientConfig(input)).toMatchFileSnapshot(expected);
+  });
+  it.each(goldenCases<ServerModel>('wireguard-rules'))('IPv4 rules $name', async ({ input, expected }) => {
+    await expect(renderServerPeerRules(input).v4).toMatchFileSnapshot(expected);
+  });
+  it.each(goldenCases<ServerModel>('wireguard-rules6'))('IPv6 rules $name', async ({ input, expected }) => {
+    await expect(renderServerPeerRules(input).v6).toMatchFileSnapshot(expected);
+  });
+});
+
 describe('server wg0.conf', () => {
-  it('with no peers', async () => {
-    await expect(render([])).toMatchFileSnapshot(golden('server-empty'));
-  });
-
-  it('with one peer', async () => {
-    await expect(render([peer(1)])).toMatchFileSnapshot(golden('server-one'));
-  });
-
-  it('with many peers, in address order', async () => {
-    const many = [5, 3, 1, 4, 2].map((i) => peer(i, { presharedKey: i % 2 ? key(200 + i) : null }));
-    await expect(render(many)).toMatchFileSnapshot(golden('server-many'));
-  });
-
-  it('with an IPv6 subnet and an MTU', async () => {
-    const s = { ...server, subnet6: 'fd12:3456:789a::/64', mtu: 1380 };
-    await expect(render([peer(1), peer(2)], s)).toMatchFileSnapshot(golden('server-ipv6'));
+  it('lists peers in address order', () => {
+    const text = render([5, 3, 1, 4, 2].map((i) => peer(i)));
+    const order = [...text.matchAll(/^AllowedIPs = 10\.0\.0\.(\d+)/gm)].map((m) => Number(m[1]));
+    expect(order).toEqual([2, 3, 4, 5, 6]);
   });
 
   it('leaves out disabled and expired peers', async () => {
@@ -78,7 +86,7 @@ describe('server wg0.conf', () => {
     const text = render(peers);
     expect(text).not.toContain(key(102));
     expect(text).not.toContain(key(103));
-    await expect(text).toMatchFileSnapshot(golden('server-disabled-expired'));
+    expect(text).toContain(key(104));
   });
 
   it('keeps hostile names inside comments', async () => {
@@ -87,13 +95,11 @@ describe('server wg0.conf', () => {
     expect(text).not.toMatch(/^PostUp/m);
     expect(text.match(/^\[Peer\]$/gm)).toHaveLength(2);
     expect(text.split('\n').filter((l) => l && !l.startsWith('#') && !l.startsWith('['))).toHaveLength(3 + 2 * 3);
-    await expect(text).toMatchFileSnapshot(golden('server-hostile'));
   });
 
   it('strips wg-quick keys for wg syncconf', async () => {
     const text = renderServerSyncConfig(serverModel('home', { ...server, mtu: 1400 }, [peer(1)], NOW));
     expect(text).not.toMatch(/^(Address|MTU) =/m);
-    await expect(text).toMatchFileSnapshot(golden('server-sync'));
   });
 
   it('refuses a value that would inject a line', () => {
@@ -107,34 +113,13 @@ describe('server wg0.conf', () => {
 });
 
 describe('client config', () => {
-  it('full tunnel', async () => {
-    await expect(client(peer(1))).toMatchFileSnapshot(golden('client-full'));
-  });
-
-  it('cell only, without and with peer-to-peer', async () => {
+  it('cell only routes the cell and its network; with peer-to-peer the tunnel too', () => {
     expect(client(peer(1, { routingPolicy: 'cell' }))).toContain('AllowedIPs = 10.0.0.1/32, 172.20.0.0/16');
-    await expect(client(peer(1, { routingPolicy: 'cell', peerToPeer: true }))).toMatchFileSnapshot(
-      golden('client-cell-p2p'),
-    );
+    expect(client(peer(1, { routingPolicy: 'cell', peerToPeer: true }))).toMatch(/^AllowedIPs = 10\.0\.0\.0\/24/m);
   });
 
-  it('custom networks, IPv6, no preshared key, custom DNS and endpoint', async () => {
-    const s = {
-      ...server,
-      subnet6: 'fd12:3456:789a::/64',
-      dns: ['192.168.1.53'],
-      endpointHost: 'fd00::1',
-      endpointPort: 443,
-      persistentKeepalive: 0,
-    };
-    const p = peer(7, { routingPolicy: 'custom', allowedIps: ['192.168.1.0/24', 'fd00::/64'], presharedKey: null });
-    await expect(client(p, s)).toMatchFileSnapshot(golden('client-custom-ipv6'));
-  });
-
-  it('with a brought-own key has a placeholder instead of a private key', async () => {
-    const text = client(peer(1, { privateKey: null }));
-    expect(text).toContain('PrivateKey = PASTE_YOUR_PRIVATE_KEY_HERE');
-    await expect(text).toMatchFileSnapshot(golden('client-own-key'));
+  it('with a brought-own key has a placeholder instead of a private key', () => {
+    expect(client(peer(1, { privateKey: null }))).toContain('PrivateKey = PASTE_YOUR_PRIVATE_KEY_HERE');
   });
 
   it('keeps a hostile peer name in its comment', () => {
@@ -156,8 +141,7 @@ describe('peer-to-peer rules', () => {
     const rules = renderServerPeerRules(serverModel('home', s, peers, NOW));
     expect(rules.v4).not.toContain('10.0.0.5');
     expect(rules.v4).not.toContain('"a "');
-    await expect(rules.v4).toMatchFileSnapshot('../../golden/wireguard/peers.rules');
-    await expect(rules.v6).toMatchFileSnapshot('../../golden/wireguard/peers6.rules');
+    expect(rules.v6).toContain('fd12:3456:789a::2');
   });
 
   it('with nobody allowed, drop everything between peers; no IPv6 set without an IPv6 subnet', () => {
@@ -171,8 +155,7 @@ describe('peer-to-peer rules', () => {
 
   it('forward DNS on the tunnel address to cell-dns and masquerade tunnel traffic into the cell network', async () => {
     const cell = { network: '172.20.0.0/16', dns: { host: '172.20.0.3', port: 53 } };
-    const rules = renderServerPeerRules(serverModel('home', server, [peer(1)], NOW, cell));
-    await expect(rules.v4).toMatchFileSnapshot('../../golden/wireguard/peers-nat.rules');
+    expect(renderServerPeerRules(serverModel('home', server, [peer(1)], NOW, cell)).v4).toContain('DNAT');
     const off = renderServerPeerRules(serverModel('home', server, [peer(1)], NOW, { ...cell, dns: null })).v4;
     expect(off).not.toContain('DNAT');
     expect(off).toContain('-A PIC-WG-NAT -s 10.0.0.0/24 -d 172.20.0.0/16 -j MASQUERADE');
