@@ -81,6 +81,16 @@ export default tseslint.config(
     },
   },
   {
+    // Managers get the environment from the cell's runtime (`runtimeOf(db).env`), never from the process.
+    files: ['src/server/managers/**'],
+    rules: {
+      'no-restricted-properties': [
+        'error',
+        { object: 'process', property: 'env', message: 'Managers read the environment from runtimeOf(db).env.' },
+      ],
+    },
+  },
+  {
     files: ['src/server/managers/*.ts'],
     rules: {
       'no-restricted-imports': [

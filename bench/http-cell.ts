@@ -42,9 +42,14 @@ export async function startHttpCell(tag: string): Promise<HttpCell> {
   execFileSync('ip', ['netns', 'exec', netns, 'wireguard-go', iface], {
     env: { ...process.env, WG_I_PREFER_BUGGY_USERSPACE_TO_POLISHED_KMOD: '1' },
   });
+  // PIC_BENCH_PROFILE=<dir>: the server writes a CPU profile there when it stops.
+  const profile = process.env.PIC_BENCH_PROFILE;
+  const next = profile
+    ? [process.execPath, '--cpu-prof', `--cpu-prof-dir=${profile}`, 'node_modules/next/dist/bin/next']
+    : ['./node_modules/.bin/next'];
   const server: ChildProcess = spawn(
     'ip',
-    ['netns', 'exec', netns, './node_modules/.bin/next', 'start', '-H', CELL_SIDE, '-p', String(PORT)],
+    ['netns', 'exec', netns, ...next, 'start', '-H', CELL_SIDE, '-p', String(PORT)],
     {
       env: {
         ...process.env,
@@ -86,6 +91,9 @@ export async function startHttpCell(tag: string): Promise<HttpCell> {
       return kb / 1024;
     },
     stop() {
+      // SIGINT lets a profiling server write its profile.
+      for (const pid of pids()) process.kill(Number(pid), 'SIGINT');
+      for (let i = 0; i < 50 && pids().length; i++) execFileSync('sleep', ['0.1']);
       for (const pid of pids()) process.kill(Number(pid));
       sh('ip', 'netns', 'del', netns);
       try {

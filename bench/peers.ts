@@ -12,12 +12,12 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { openDb } from '../src/server/db';
-import { useWireguardBackend } from '../src/server/managers/wireguard';
 import { localBackend, type WgBackend } from '../src/server/managers/wireguard/backend';
 import { configFiles } from '../src/server/managers/wireguard/apply';
 import { renderServerConfig } from '../src/server/managers/wireguard/render';
 import { loadServerModel } from '../src/server/managers/wireguard/state';
 import { createCaller } from '../src/server/routers/_app';
+import { bindRuntime, createRuntime } from '../src/server/runtime/runtime';
 
 import { ms, pct, setUpOverHttp, startHttpCell } from './http-cell';
 
@@ -61,7 +61,7 @@ async function run(n: number) {
   process.env.PIC_LOG_STDOUT = '0';
   const db = openDb(path.join(dir, 'cell.db'));
   const iface = realInterface(String(n));
-  useWireguardBackend(iface.backend ?? localBackend('pic-none-0'));
+  bindRuntime(db, createRuntime(process.env, { wireguard: iface.backend ?? localBackend('pic-none-0') }));
   const anon = createCaller({ db, session: null, clientAddress: '127.0.0.1' });
   await anon.setup.complete({
     cellName: 'bench',
@@ -140,7 +140,6 @@ async function run(n: number) {
   console.log(
     `  database: ${(dbBytes / 1024 / 1024).toFixed(1)} MiB; RSS ${(process.memoryUsage().rss / 1024 / 1024).toFixed(0)} MB`,
   );
-  useWireguardBackend(null);
   db.$client.close();
   iface.cleanup();
   fs.rmSync(dir, { recursive: true, force: true });

@@ -11,6 +11,7 @@ import { ensureCa, refreshCrlIfDue, syncIntermediate } from './managers/vault';
 import { applyWireguard, expirePeers, findServer, flushWireguardFiles, repairDrift } from './managers/wireguard';
 import { engineStatus } from './runtime/docker';
 import { applyAll } from './runtime/changes';
+import { runtimeOf, type Runtime } from './runtime/runtime';
 import { logger } from './runtime/logger';
 import './appliers';
 
@@ -27,7 +28,7 @@ export interface Loop {
   intervalMs: number;
   /** Also run once right after start. */
   atStart?: boolean;
-  run: (db: Db) => Promise<void> | void;
+  run: (db: Db, runtime: Runtime) => Promise<void> | void;
 }
 
 /** Background work registered by the domains; each runs on its interval and never crashes the server. */
@@ -143,7 +144,8 @@ export const loops: Loop[] = [
 
 const globalForLoops = globalThis as unknown as { picLoops?: AbortController };
 
-export function startLoops(db: Db): AbortController {
+/** Starts every loop on the cell's database, with the runtime it was handed in with. */
+export function startLoops(db: Db, runtime: Runtime = runtimeOf(db)): AbortController {
   globalForLoops.picLoops?.abort();
   const controller = new AbortController();
   globalForLoops.picLoops = controller;
@@ -153,7 +155,7 @@ export function startLoops(db: Db): AbortController {
       if (running || controller.signal.aborted) return;
       running = true;
       try {
-        await loop.run(db);
+        await loop.run(db, runtime);
       } catch (err) {
         log.error('loop failed', { loop: loop.name, err });
       } finally {

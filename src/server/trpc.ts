@@ -15,6 +15,7 @@ import type { SessionUser } from './managers/accounts';
 import { appendAudit } from './managers/audit';
 import { isSetupComplete } from './managers/setup';
 import { logger } from './runtime/logger';
+import { runtimeOf } from './runtime/runtime';
 
 export interface Context {
   db: Db;
@@ -161,7 +162,10 @@ const setupGate = t.middleware(({ ctx, meta, next }) => {
   return next();
 });
 
-const base = t.procedure.use(audit).use(errorMapping).use(setupGate);
+/** The cell's runtime (environment, tunnel backend, clock), handed in with its database. */
+const withRuntime = t.middleware(({ ctx, next }) => next({ ctx: { runtime: runtimeOf(ctx.db) } }));
+
+const base = t.procedure.use(withRuntime).use(audit).use(errorMapping).use(setupGate);
 
 export const publicProcedure = base.meta({ access: 'public' });
 

@@ -4,6 +4,8 @@ import path from 'node:path';
 import { TRPCError } from '@trpc/server';
 import { expect } from 'vitest';
 import { openDb, type Db } from '@/server/db';
+import { bindRuntime, createRuntime } from '@/server/runtime/runtime';
+import type { WgBackend } from '@/server/runtime/wireguard-backend';
 import type { SessionUser } from '@/server/managers/accounts';
 import { createCaller } from '@/server/routers/_app';
 import type { CompleteSetupInput } from '@/lib/schemas/setup';
@@ -14,6 +16,11 @@ export function freshCell(): { db: Db; dir: string } {
   process.env.PIC_DATA_DIR = dir;
   process.env.PIC_LOG_STDOUT = '0';
   return { db: openDb(path.join(dir, 'cell.db')), dir };
+}
+
+/** This cell's runtime applies the tunnel to the given backend (a recorder, or a real interface). */
+export function useBackend(db: Db, wireguard: WgBackend): void {
+  bindRuntime(db, createRuntime(process.env, { wireguard }));
 }
 
 export const SETUP: CompleteSetupInput = {

@@ -2,8 +2,7 @@ import { execFileSync } from 'node:child_process';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Db } from '@/server/db';
-import { useWireguardBackend } from '@/server/managers/wireguard';
-import { admin, freshCell, setUp } from '../helpers/db';
+import { admin, freshCell, setUp, useBackend } from '../helpers/db';
 import { dig, digStatus, startKnot, type Knot } from '../helpers/knot';
 import { requireTools } from '../helpers/netns';
 import { recordingBackend } from '../helpers/wireguard';
@@ -31,7 +30,7 @@ describe.skipIf(!ready)('rendered zones on a real name server', () => {
 
   beforeAll(async () => {
     ({ db, dir } = freshCell());
-    useWireguardBackend(recordingBackend().backend);
+    useBackend(db, recordingBackend().backend);
     await setUp(db, { domainMode: 'http01', domain: 'example.org' });
     peerId = (await admin(db).peers.create({ name: 'alice-phone', routingPolicy: 'cell' })).id;
     await settleChanges();
@@ -61,7 +60,6 @@ describe.skipIf(!ready)('rendered zones on a real name server', () => {
   afterAll(async () => {
     await internal?.stop();
     await external?.stop();
-    useWireguardBackend(null);
     delete process.env.PIC_DNS_SERVER;
   });
 

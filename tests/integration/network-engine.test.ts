@@ -5,9 +5,8 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Db } from '@/server/db';
-import { useWireguardBackend } from '@/server/managers/wireguard';
 import { exec } from '@/server/runtime/components';
-import { admin, freshCell, setUp } from '../helpers/db';
+import { admin, freshCell, setUp, useBackend } from '../helpers/db';
 import {
   ENGINE_INSTALL,
   ENGINE_TOOLS,
@@ -33,14 +32,13 @@ describe.skipIf(!ready)('network services on a real engine', () => {
     await importStandin(engine.docker, Object.values(STANDIN_IMAGES));
     db = freshCell().db;
     Object.assign(process.env, env, { PIC_DOCKER_SOCKET: engine.socket });
-    useWireguardBackend(recordingBackend().backend);
+    useBackend(db, recordingBackend().backend);
     await setUp(db);
     await admin(db).containers.reconcile();
   }, 120_000);
 
   afterAll(async () => {
     for (const k of [...Object.keys(env), 'PIC_DOCKER_SOCKET']) delete process.env[k];
-    useWireguardBackend(null);
     await engine?.destroy();
   }, 60_000);
 

@@ -1,3 +1,4 @@
+import { runtimeOf } from '@/server/runtime/runtime';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -5,10 +6,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { eq } from 'drizzle-orm';
 import type { Db } from '@/server/db';
 import { auditEntries } from '@/server/db/schema';
-import { useWireguardBackend } from '@/server/managers/wireguard';
 import { localBackend } from '@/server/managers/wireguard/backend';
 import { loops } from '@/server/loops';
-import { admin, freshCell, setUp } from '../helpers/db';
+import { admin, freshCell, setUp, useBackend } from '../helpers/db';
 import { dig, startKnot, type Knot } from '../helpers/knot';
 import { inNs, makeLab, requireTools, startWireguardGo, statusInNs, type Lab } from '../helpers/netns';
 import { settleChanges } from '@/server/runtime/changes';
@@ -64,14 +64,13 @@ describe.skipIf(!ready)('a real WireGuard tunnel between namespaces', () => {
     await inNs(lab.cell, ['ip', 'addr', 'add', `${DNS_ADDRESS}/32`, 'dev', 'lo']);
     process.env.PIC_DNS_SERVER = DNS_ADDRESS;
     ({ db, dir } = freshCell());
-    useWireguardBackend(localBackend(CELL_IF, { netns: lab.cell }));
+    useBackend(db, localBackend(CELL_IF, { netns: lab.cell }));
     await setUp(db);
     const updated = await admin(db).wireguard.update({ endpointHost: lab.cellIp, listenPort: 51999 });
     expect(updated.apply).toEqual({ state: 'applied', via: expect.any(String) });
   }, 60_000);
 
   afterAll(async () => {
-    useWireguardBackend(null);
     delete process.env.PIC_DNS_SERVER;
     await knot?.stop();
     lab?.destroy();
@@ -149,7 +148,7 @@ describe.skipIf(!ready)('a real WireGuard tunnel between namespaces', () => {
     expect((await ping(lab, 1)).code).not.toBe(0);
     // Nothing is pending: only a comparison with the interface can see it.
     expect((await admin(db).wireguard.status()).pending).toBe(false);
-    await loops.find((l) => l.name === 'wireguard-reconcile')!.run(db);
+    await loops.find((l) => l.name === 'wireguard-reconcile')!.run(db, runtimeOf(db));
     const dump = await inNs(lab.cell, ['wg', 'show', CELL_IF, 'dump']);
     expect(dump.split('\n')[0]!.split('\t').slice(1, 3)).toEqual([
       (await admin(db).wireguard.get()).publicKey,
@@ -161,7 +160,7 @@ describe.skipIf(!ready)('a real WireGuard tunnel between namespaces', () => {
     expect(repair[0]).toMatchObject({ actor: 'system', outcome: 'success' });
     expect(JSON.parse(repair[0]!.input).reason).toMatch(/another key|missing/);
     // In place again: the next pass finds nothing to repair.
-    await loops.find((l) => l.name === 'wireguard-reconcile')!.run(db);
+    await loops.find((l) => l.name === 'wireguard-reconcile')!.run(db, runtimeOf(db));
     expect(db.select().from(auditEntries).where(eq(auditEntries.procedure, 'wireguard.repair')).all()).toHaveLength(1);
   }, 60_000);
 });

@@ -6,8 +6,7 @@ import { openDb } from '@/server/db';
 import { dnsRecords } from '@/server/db/schema';
 import { nextSerial } from '@/server/managers/dns';
 import { claimName, releaseOwner, serviceOwner } from '@/server/managers/names';
-import { useWireguardBackend } from '@/server/managers/wireguard';
-import { admin, expectCode, freshCell, setUp } from '../../helpers/db';
+import { admin, expectCode, freshCell, setUp, useBackend } from '../../helpers/db';
 import { recordingBackend } from '../../helpers/wireguard';
 import { settleChanges } from '@/server/runtime/changes';
 
@@ -18,7 +17,7 @@ let db: Db;
 let dir: string;
 beforeEach(async () => {
   ({ db, dir } = freshCell());
-  useWireguardBackend(recordingBackend().backend);
+  useBackend(db, recordingBackend().backend);
   await setUp(db);
 });
 

@@ -4,8 +4,8 @@ import { openDb, type Db } from '@/server/db';
 import { cellNames } from '@/server/db/schema';
 import { heldNames, ownerOf } from '@/server/managers/names';
 import { settleChanges } from '@/server/runtime/changes';
-import { ensurePeerNames, useWireguardBackend } from '@/server/managers/wireguard';
-import { admin, expectCode, freshCell, setUp } from '../../helpers/db';
+import { ensurePeerNames } from '@/server/managers/wireguard';
+import { admin, expectCode, freshCell, setUp, useBackend } from '../../helpers/db';
 import { recordingBackend } from '../../helpers/wireguard';
 
 process.env.PIC_DOCKER_SOCKET = '/nonexistent/pic-test/docker.sock';
@@ -14,7 +14,7 @@ let db: Db;
 let dir: string;
 beforeEach(async () => {
   ({ db, dir } = freshCell());
-  useWireguardBackend(recordingBackend().backend);
+  useBackend(db, recordingBackend().backend);
   await setUp(db);
 });
 

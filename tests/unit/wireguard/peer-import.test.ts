@@ -6,9 +6,8 @@ import type { FieldErrorsError } from '@/server/errors';
 import type { Db } from '@/server/db';
 import { peers } from '@/server/db/schema';
 import { settleChanges } from '@/server/runtime/changes';
-import { useWireguardBackend } from '@/server/managers/wireguard';
 import { parsePeerCsv } from '@/lib/schemas/peer-import';
-import { admin, expectCode, freshCell, setUp } from '../../helpers/db';
+import { admin, expectCode, freshCell, setUp, useBackend } from '../../helpers/db';
 import { recordingBackend } from '../../helpers/wireguard';
 
 let db: Db;
@@ -19,7 +18,7 @@ beforeEach(async () => {
   ({ db, dir } = freshCell());
   process.env.PIC_LOG_LEVEL = 'debug';
   wg = recordingBackend();
-  useWireguardBackend(wg.backend);
+  useBackend(db, wg.backend);
   await setUp(db);
   await admin(db).peers.create({ name: 'existing', routingPolicy: 'cell' });
   await settleChanges();
@@ -27,7 +26,6 @@ beforeEach(async () => {
 });
 afterAll(() => {
   delete process.env.PIC_LOG_LEVEL;
-  useWireguardBackend(null);
 });
 
 /** How often each daemon's config was rendered, from the debug log. */

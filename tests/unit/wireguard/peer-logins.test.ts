@@ -2,9 +2,9 @@ import { beforeEach, describe, expect, it } from 'vitest';
 import type { Db } from '@/server/db';
 import { LOGIN_LIMITS, recordLoginFailure } from '@/server/managers/accounts/rate-limit';
 import { sessionEpoch, sessionUser, verifyLogin } from '@/server/managers/accounts';
-import { claimLoginLink, linkStatus, useWireguardBackend } from '@/server/managers/wireguard';
+import { claimLoginLink, linkStatus } from '@/server/managers/wireguard';
 import { interfaceDrift, isOnline, parseDump } from '@/server/managers/wireguard/status';
-import { admin, anon, callerAs, expectCode, freshCell, setUp } from '../../helpers/db';
+import { admin, anon, callerAs, expectCode, freshCell, setUp, useBackend } from '../../helpers/db';
 import { recordingBackend } from '../../helpers/wireguard';
 
 let db: Db;
@@ -12,7 +12,7 @@ let peerId: number;
 
 beforeEach(async () => {
   ({ db } = freshCell());
-  useWireguardBackend(recordingBackend().backend);
+  useBackend(db, recordingBackend().backend);
   await setUp(db);
   peerId = (await admin(db).peers.create({ name: 'phone', routingPolicy: 'cell' })).id;
 });

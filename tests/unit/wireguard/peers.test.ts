@@ -1,11 +1,11 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { eq } from 'drizzle-orm';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it } from 'vitest';
 import type { Db } from '@/server/db';
 import { auditEntries, peers, users, wireguardSettings } from '@/server/db/schema';
-import { expirePeers, flushWireguardFiles, useWireguardBackend } from '@/server/managers/wireguard';
-import { admin, callerAs, expectCode, freshCell, setUp } from '../../helpers/db';
+import { expirePeers, flushWireguardFiles } from '@/server/managers/wireguard';
+import { admin, callerAs, expectCode, freshCell, setUp, useBackend } from '../../helpers/db';
 import { recordingBackend } from '../../helpers/wireguard';
 
 let db: Db;
@@ -15,10 +15,9 @@ let rec: ReturnType<typeof recordingBackend>;
 beforeEach(async () => {
   ({ db, dir } = freshCell());
   rec = recordingBackend();
-  useWireguardBackend(rec.backend);
+  useBackend(db, rec.backend);
   await setUp(db);
 });
-afterEach(() => useWireguardBackend(null));
 
 const fieldOf = (err: { cause?: unknown }) => (err.cause as { field?: string }).field;
 

@@ -11,12 +11,10 @@ import type { Db, DbOrTx } from '../../db';
 import { dnsSettings, settings, stackComponents, stackNetwork, wireguardSettings } from '../../db/schema';
 import { InvalidStateError, ValidationError } from '../../errors';
 import { decryptSecret, derivedSecret } from '../../runtime/secrets';
+import { runtimeOf, type Env } from '../../runtime/runtime';
 
 /** The bridge network the core containers share, unless the stack settings say otherwise. */
 export const DEFAULT_CELL_SUBNET = '172.20.0.0/16';
-
-/** The environment the facts read (tests pass their own). */
-export type Env = Record<string, string | undefined>;
 
 export interface CellFacts {
   name: string;
@@ -35,7 +33,7 @@ export interface CellFacts {
 }
 
 /** `PIC_CELL_SUBNET` over the stack setting. */
-export function cellNetwork(db: DbOrTx, env: Env = process.env): { subnet: string; fromEnv: boolean } {
+export function cellNetwork(db: DbOrTx, env: Env = runtimeOf(db).env): { subnet: string; fromEnv: boolean } {
   const fromEnv = env.PIC_CELL_SUBNET?.trim();
   if (fromEnv) {
     const c = parseCidr(fromEnv);
@@ -53,7 +51,11 @@ export function cellNetwork(db: DbOrTx, env: Env = process.env): { subnet: strin
  * Where the cell's DNS answers: `PIC_DNS_SERVER` (`address[:port]`, for host installs and
  * tests), else cell-dns's static address on the cell network; null when DNS is turned off.
  */
-export function dnsAddress(db: DbOrTx, subnet: string, env: Env = process.env): { host: string; port: number } | null {
+export function dnsAddress(
+  db: DbOrTx,
+  subnet: string,
+  env: Env = runtimeOf(db).env,
+): { host: string; port: number } | null {
   const fromEnv = env.PIC_DNS_SERVER?.trim();
   if (fromEnv) {
     const p = parseHostPort(fromEnv);
@@ -95,7 +97,7 @@ function read(db: DbOrTx, env: Env): CellFacts {
 }
 
 /** The facts, read in one transaction (a savepoint inside the caller's when it passes one). */
-export function cellFacts(db: DbOrTx, env: Env = process.env): CellFacts {
+export function cellFacts(db: DbOrTx, env: Env = runtimeOf(db).env): CellFacts {
   return (db as Db).transaction((tx) => read(tx, env));
 }
 

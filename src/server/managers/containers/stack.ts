@@ -5,9 +5,10 @@ import { COMPONENTS, COMPONENT_INFO, type ComponentName } from '@/lib/schemas/co
 import type { Db, DbOrTx } from '../../db';
 import { dhcpSettings, settings, stackComponents, stackNetwork, wireguardSettings } from '../../db/schema';
 import { ValidationError } from '../../errors';
-import { cellNetwork, dnsAddress } from '../cell';
+import { cellNetwork } from '../cell';
 import { hostDataDir } from '../../runtime/paths';
 import { CATALOGUE, DEFAULT_SUBNET, desiredSpecs, effectiveImage, type ComponentRow, type StackInputs } from './spec';
+import { runtimeOf, type Env } from '../../runtime/runtime';
 
 /** Creates the stack rows a cell lacks: at setup, and at boot for cells set up before containers existed. */
 export function ensureStack(db: DbOrTx, now = new Date()): void {
@@ -41,8 +42,8 @@ export function ensureStack(db: DbOrTx, now = new Date()): void {
   }
 }
 
-/** `PIC_IMAGE_<COMPONENT>` overrides, read at each call so tests and air-gapped installs can set them. */
-export function imageOverrides(env: Record<string, string | undefined> = process.env): StackInputs['imageOverrides'] {
+/** `PIC_IMAGE_<COMPONENT>` overrides (air-gapped installs, tests). */
+export function imageOverrides(env: Env): StackInputs['imageOverrides'] {
   const out: StackInputs['imageOverrides'] = {};
   for (const c of COMPONENTS) {
     const v = env[`PIC_IMAGE_${c.toUpperCase()}`]?.trim();
@@ -52,7 +53,7 @@ export function imageOverrides(env: Record<string, string | undefined> = process
 }
 
 /** `PIC_PUBLISH_ADDRESS`: an IP address of this host to publish the stack's ports on. */
-export function publishAddress(env = process.env): string | undefined {
+export function publishAddress(env: Env): string | undefined {
   const v = env.PIC_PUBLISH_ADDRESS?.trim();
   if (!v) return undefined;
   if (parseAddress(v) === null) throw new ValidationError(`PIC_PUBLISH_ADDRESS=${v} is not an IP address`);
@@ -60,7 +61,7 @@ export function publishAddress(env = process.env): string | undefined {
 }
 
 /** `cell-network`'s subnet: the cell facts own the rule (`PIC_CELL_SUBNET` over the stack setting). */
-export function effectiveSubnet(db: Db, env = process.env): { subnet: string; fromEnv: boolean } {
+export function effectiveSubnet(db: Db, env = runtimeOf(db).env): { subnet: string; fromEnv: boolean } {
   return cellNetwork(db, env);
 }
 
@@ -84,9 +85,9 @@ export function stackInputs(db: Db): StackInputs {
     components: componentRows(db),
     hostDataDir: hostDataDir(),
     wireguard: wg ? { listenPort: wg.listenPort, ipv6: wg.subnet6 !== null } : null,
-    imageOverrides: imageOverrides(),
+    imageOverrides: imageOverrides(runtimeOf(db).env),
     dnsOnLan: dhcp?.enabled ? dhcp.dnsServer : null,
-    publishAddress: publishAddress(),
+    publishAddress: publishAddress(runtimeOf(db).env),
     serverUser: process.getuid && process.getgid ? `${process.getuid()}:${process.getgid()}` : undefined,
   };
 }
@@ -97,7 +98,7 @@ export function desiredStack(db: Db) {
 
 /** The stack as the Containers page shows its settings. */
 export function getStack(db: Db) {
-  const overrides = imageOverrides();
+  const overrides = imageOverrides(runtimeOf(db).env);
   const { subnet, fromEnv } = effectiveSubnet(db);
   const specs = new Map(desiredStack(db).map((s) => [s.component, s]));
   return {
@@ -144,16 +145,11 @@ export function updateNetwork(db: Db, input: { subnet: string }, now = new Date(
   return getStack(db);
 }
 
-/** Where the cell's DNS answers (the cell facts' rule); null when DNS is turned off. */
-export function dnsServerAddress(db: Db, env = process.env): { host: string; port: number } | null {
-  return dnsAddress(db, cellNetwork(db, env).subnet, env);
-}
-
 /**
  * Addresses whose X-Forwarded-For the server believes: cell-caddy on the cell network,
  * and `PIC_TRUSTED_PROXIES` (comma-separated, for a Caddy run on the host or in tests).
  */
-export function trustedProxies(db: Db, env = process.env): string[] {
+export function trustedProxies(db: Db, env = runtimeOf(db).env): string[] {
   const out = (env.PIC_TRUSTED_PROXIES ?? '')
     .split(',')
     .map((s) => s.trim())

@@ -12,11 +12,21 @@ import { decryptSecret, derivedSecret, encryptSecret } from '../../runtime/secre
 import { serialQueue } from '../../runtime/serial';
 import { refuseInternal } from '../../runtime/outbound';
 import { changed } from '../../runtime/changes';
+import { runtimeOf } from '../../runtime/runtime';
 import { followPublishedAddress } from '../dns';
 import { cellFacts } from '../cell';
-import { cloudflare, DdnsError, discoverAddress, duckdns, dyndns2, picNgo, type Provider } from './providers';
+import {
+  cloudflare,
+  DdnsError,
+  discoverAddress,
+  duckdns,
+  dyndns2,
+  picNgo,
+  providerUrls,
+  type Provider,
+} from './providers';
 
-export { picNgoNameAvailable } from './providers';
+export { picNgoNameAvailable, providerUrls } from './providers';
 
 const log = logger.child('ddns');
 export const DEFAULT_SOURCES = ['https://api.ipify.org', 'https://ipv4.icanhazip.com'];
@@ -44,20 +54,23 @@ function stateRow(db: DbOrTx): StateRow {
  * network. `PIC_OUTBOUND_ALLOW_LOOPBACK=1` lets tests serve sources on loopback.
  */
 const refuseFor = (db: Db) =>
-  refuseInternal(cellFacts(db).internalNetworks, { allowLoopback: process.env.PIC_OUTBOUND_ALLOW_LOOPBACK === '1' });
+  refuseInternal(cellFacts(db).internalNetworks, {
+    allowLoopback: runtimeOf(db).env.PIC_OUTBOUND_ALLOW_LOOPBACK === '1',
+  });
 
 /** The provider the domain mode calls for; http01 and lan use dyndns2 when it is set up, else nothing. */
 export function providerFor(db: Db): Provider | null {
   const cell = db.select().from(settings).where(eq(settings.id, 1)).get();
   if (!cell) return null;
   const token = cell.ddnsTokenEnc ? decryptSecret(cell.ddnsTokenEnc, 'settings.ddns_token_enc') : null;
+  const urls = providerUrls(runtimeOf(db).env);
   switch (cell.domainMode) {
     case 'pic_ngo':
-      return picNgo(derivedSecret('pic.ngo'));
+      return picNgo(derivedSecret('pic.ngo'), urls);
     case 'cloudflare':
-      return token ? cloudflare(token) : null;
+      return token ? cloudflare(token, urls) : null;
     case 'duckdns':
-      return token ? duckdns(token) : null;
+      return token ? duckdns(token, urls) : null;
     default: {
       const s = stateRow(db);
       return s.dyndns2Server && s.dyndns2Username && s.dyndns2PasswordEnc && s.dyndns2Hostname

@@ -5,6 +5,7 @@
  */
 import { parseIpv4 } from '@/lib/cidr';
 import { OutboundRefusedError, outboundRequest } from '../../runtime/outbound';
+import type { Env } from '../../runtime/runtime';
 
 export type FailureKind = 'auth' | 'rate' | 'server' | 'network' | 'config';
 
@@ -71,15 +72,29 @@ function httpFailure(who: string, r: { status: number; text: string; retryAfter?
   throw new DdnsError(`${who} answered HTTP ${r.status}${what ? `: ${what}` : ''}`, 'config');
 }
 
-const env = (key: string, fallback: string) => (process.env[key] || fallback).replace(/\/+$/, '');
+/** Where the providers' APIs are: the real ones, unless the cell's environment points elsewhere (tests). */
+export interface ProviderUrls {
+  picNgo: string;
+  cloudflare: string;
+  duckdns: string;
+}
+
+export function providerUrls(env: Env): ProviderUrls {
+  const at = (key: string, fallback: string) => (env[key] || fallback).replace(/\/+$/, '');
+  return {
+    picNgo: at('PIC_NGO_API_URL', 'https://api.pic.ngo'),
+    cloudflare: at('PIC_CLOUDFLARE_API_URL', 'https://api.cloudflare.com/client/v4'),
+    duckdns: at('PIC_DUCKDNS_URL', 'https://www.duckdns.org'),
+  };
+}
 
 /** pic.ngo: `PUT /v1/cells/{name}` with the cell's key as a bearer token. */
-export function picNgo(key: string): Provider {
+export function picNgo(key: string, urls: ProviderUrls): Provider {
   return {
     id: 'pic_ngo',
     async publish({ name, ip }) {
       const label = name.replace(/\.pic\.ngo$/, '');
-      const r = await call(`${env('PIC_NGO_API_URL', 'https://api.pic.ngo')}/v1/cells/${encodeURIComponent(label)}`, {
+      const r = await call(`${urls.picNgo}/v1/cells/${encodeURIComponent(label)}`, {
         method: 'PUT',
         headers: { Authorization: `Bearer ${key}`, 'Content-Type': 'application/json' },
         body: JSON.stringify({ ipv4: ip }),
@@ -92,9 +107,10 @@ export function picNgo(key: string): Provider {
 /** Whether `<name>.pic.ngo` is free (or already this cell's); an unreachable service counts as free. */
 export async function picNgoNameAvailable(
   name: string,
+  urls: ProviderUrls,
 ): Promise<{ available: boolean; checked: boolean; reason?: string }> {
   try {
-    const r = await call(`${env('PIC_NGO_API_URL', 'https://api.pic.ngo')}/v1/names/${encodeURIComponent(name)}`);
+    const r = await call(`${urls.picNgo}/v1/names/${encodeURIComponent(name)}`);
     if (r.status !== 200)
       return {
         available: true,
@@ -118,8 +134,8 @@ interface CfEnvelope<T> {
 }
 
 /** Cloudflare API v4: find the zone, then update the A record (or create it). */
-export function cloudflare(token: string): Provider {
-  const base = () => env('PIC_CLOUDFLARE_API_URL', 'https://api.cloudflare.com/client/v4');
+export function cloudflare(token: string, urls: ProviderUrls): Provider {
+  const base = () => urls.cloudflare;
   async function api<T>(path: string, init: { method?: string; body?: string } = {}): Promise<T> {
     const r = await call(`${base()}${path}`, {
       ...init,
@@ -158,13 +174,13 @@ export function cloudflare(token: string): Provider {
 }
 
 /** DuckDNS: `GET /update?domains=&token=&ip=`, answered with OK or KO. */
-export function duckdns(token: string): Provider {
+export function duckdns(token: string, urls: ProviderUrls): Provider {
   return {
     id: 'duckdns',
     async publish({ name, ip }) {
       const sub = name.replace(/\.duckdns\.org$/, '');
       const q = new URLSearchParams({ domains: sub, token, ip });
-      const r = await call(`${env('PIC_DUCKDNS_URL', 'https://www.duckdns.org')}/update?${q}`);
+      const r = await call(`${urls.duckdns}/update?${q}`);
       if (r.status !== 200) httpFailure('DuckDNS', r);
       if (r.text.trim() !== 'OK')
         throw new DdnsError('DuckDNS answered KO: the token or the subdomain is wrong', 'auth');

@@ -9,6 +9,7 @@ import { engineStatus } from '../../runtime/docker';
 import { cellFacts } from '../cell';
 import { allRecords, CELL_ZONE, type NamedRecord } from './model';
 import { loadDnsInputs } from './state';
+import { runtimeOf } from '../../runtime/runtime';
 
 export interface LookupResult {
   name: string;
@@ -94,7 +95,7 @@ export async function lookupName(db: Db, name: string, type: RecordType): Promis
       error: `${name} is outside the cell's zones; only the running DNS container can ask the upstream resolvers${error ? ` (${error})` : ''}`,
     };
   };
-  const address = process.env.PIC_DNS_SERVER || (await engineStatus()).reachable ? cellFacts(db).dns : null;
+  const address = runtimeOf(db).env.PIC_DNS_SERVER || (await engineStatus()).reachable ? cellFacts(db).dns : null;
   const server = address ? `${address.host}:${address.port}` : null;
   if (!server) return fromRecords('the rendered zones (no DNS container is reachable)');
   try {

@@ -4,8 +4,9 @@ import type { Db } from '../../db';
 import { RateLimitedError } from '../../errors';
 import { reserveAttempt } from '../accounts';
 import { configState, type ConfigApply } from '../config-apply';
-import { ddnsStatus, picNgoNameAvailable, updateDdns } from '../ddns';
+import { ddnsStatus, picNgoNameAvailable, providerUrls, updateDdns } from '../ddns';
 import { changed, outcomeValue } from '../../runtime/changes';
+import { runtimeOf } from '../../runtime/runtime';
 import { proxySettingsRow, updateProxySettings } from '../proxy';
 import { getSettings, settingsChanges, writeSettings } from '../settings';
 
@@ -81,5 +82,5 @@ export async function checkName(db: Db, name: string, address: string) {
   const attempt = reserveAttempt(db, [{ key: `name-check:${address}`, max: NAME_CHECKS_PER_WINDOW }]);
   if (!('ids' in attempt))
     throw new RateLimitedError(`Too many name checks. Try again in ${Math.ceil(attempt.wait / 60)} min.`, attempt.wait);
-  return { name: `${name}.pic.ngo`, ...(await picNgoNameAvailable(name)) };
+  return { name: `${name}.pic.ngo`, ...(await picNgoNameAvailable(name, providerUrls(runtimeOf(db).env))) };
 }

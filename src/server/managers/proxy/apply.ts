@@ -15,6 +15,7 @@ import { applyConfig, ConfigRejectedError, NotRunningError, type ConfigApply } f
 import { ensureCa, proxyCertificatesFor } from '../vault';
 import { cellFacts, providerToken } from '../cell';
 import { cellSignedHosts, renderCaddyConfig, tlsFiles, type CaddyModel } from './render';
+import { runtimeOf, type Env } from '../../runtime/runtime';
 
 export function ensureProxy(db: DbOrTx, now = new Date()): void {
   db.insert(proxySettings)
@@ -54,14 +55,14 @@ export function uiHosts(cell: { cellName: string; domain: string }): string[] {
 const num = (v: string | undefined, fallback: number) => (v && /^\d{1,5}$/.test(v) ? Number(v) : fallback);
 
 /** DNS-01 credentials for the modes that get a wildcard certificate. */
-function dnsProvider(mode: string, token: string | null, domain: string): CaddyModel['dnsProvider'] {
+function dnsProvider(mode: string, token: string | null, domain: string, env: Env): CaddyModel['dnsProvider'] {
   if (!token) return null;
   if (mode === 'cloudflare') return { name: 'cloudflare', config: { api_token: token } };
   if (mode === 'duckdns') return { name: 'duckdns', config: { api_token: token } };
   if (mode === 'pic_ngo')
     return {
       name: 'acmedns',
-      config: { server_url: process.env.PIC_NGO_ACME_URL || 'https://acme.pic.ngo', username: domain, password: token },
+      config: { server_url: env.PIC_NGO_ACME_URL || 'https://acme.pic.ngo', username: domain, password: token },
     };
   return null;
 }
@@ -73,7 +74,7 @@ function dnsProvider(mode: string, token: string | null, domain: string): CaddyM
  * (a Caddy run on the host), `PIC_UI_UPSTREAM` (default: this server through the cell
  * network's gateway).
  */
-export function caddyModel(db: Db, env = process.env): CaddyModel {
+export function caddyModel(db: Db, env = runtimeOf(db).env): CaddyModel {
   const cell = cellFacts(db);
   const proxy = db.select().from(proxySettings).where(eq(proxySettings.id, 1)).get();
   if (!proxy) throw new InvalidStateError('The cell is not set up yet');
@@ -89,7 +90,7 @@ export function caddyModel(db: Db, env = process.env): CaddyModel {
     mode: cell.domainMode,
     domain: cell.domain,
     acmeEmail: proxy.acmeEmail,
-    dnsProvider: dnsProvider(cell.domainMode, token, cell.domain),
+    dnsProvider: dnsProvider(cell.domainMode, token, cell.domain, env),
     internalNets: cell.internalNetworks,
     ui: {
       hosts: uiHosts({ cellName: cell.name, domain: cell.domain }),

@@ -12,6 +12,7 @@ import { writeConfig } from '../../runtime/components';
 import { logger } from '../../runtime/logger';
 import { dataPaths } from '../../runtime/paths';
 import { processWide } from '../../runtime/process-wide';
+import { runtimeOf, type Runtime } from '../../runtime/runtime';
 import { serialQueue } from '../../runtime/serial';
 import { BackendUnavailableError, backendFromEnv, type WgBackend } from './backend';
 import { renderServerConfig, renderServerPeerRules, renderServerSyncConfig, type ServerModel } from './render';
@@ -31,8 +32,8 @@ export interface PeerChange {
 
 /** This process's view of the interface, once per process (see processWide). */
 const wg = processWide('wireguard.apply', () => ({
-  /** Tests and benchmarks pass their own backend. */
-  backendOverride: null as WgBackend | null,
+  /** The backend the state below belongs to: another one (a test's database) starts afresh. */
+  backendInUse: null as WgBackend | null,
   /** The peer-to-peer rule text last loaded; rules are reloaded only when it changes. */
   rulesInPlace: null as string | null,
   /** Which peers may reach each other in the rules last written. */
@@ -45,15 +46,21 @@ const wg = processWide('wireguard.apply', () => ({
   liveCache: null as { at: number; value: InterfaceLive | null; error: string | null } | null,
 }));
 
-/** Tests and benchmarks pass their own backend; `null` goes back to the environment's. */
-export function useWireguardBackend(backend: WgBackend | null): void {
-  wg.backendOverride = backend;
-  wg.liveCache = null;
-  wg.rulesInPlace = null;
-  wg.p2pInPlace = null;
-}
-function backend(): WgBackend {
-  return wg.backendOverride ?? backendFromEnv();
+/** The environment's backend, built once per runtime. */
+const fromEnv = new WeakMap<Runtime, WgBackend>();
+
+/** Where this cell's runtime applies the tunnel (a test's recorder, a bench's interface, or the environment's). */
+function backend(db: Db): WgBackend {
+  const runtime = runtimeOf(db);
+  let chosen = runtime.wireguard ?? fromEnv.get(runtime);
+  if (!chosen) fromEnv.set(runtime, (chosen = backendFromEnv(runtime.env)));
+  if (wg.backendInUse !== chosen) {
+    wg.backendInUse = chosen;
+    wg.liveCache = null;
+    wg.rulesInPlace = null;
+    wg.p2pInPlace = null;
+  }
+  return chosen;
 }
 
 export const CONTAINER_CONFIG_DIR = '/config';
@@ -163,7 +170,7 @@ async function applyNow(db: Db, change: PeerChange | undefined): Promise<ApplyRe
   let target: WgBackend | undefined;
   try {
     if (change) {
-      target = backend();
+      target = backend(db);
       const delta = await applyDelta(db, change, target);
       if (delta) return delta;
     }
@@ -174,7 +181,7 @@ async function applyNow(db: Db, change: PeerChange | undefined): Promise<ApplyRe
     const rules = writeFiles(model);
     wg.filesStale = false;
     const rulesKey = `${rules.v4}\n${rules.v6 ?? ''}`;
-    target ??= backend();
+    target ??= backend(db);
     const rulesCurrent = !target.applyPeerRules || wg.rulesInPlace === rulesKey;
     if (appliedRevision >= revision && rulesCurrent) return { state: 'applied', via: 'already in place' };
     // Only when the interface held the previous revision is a single-peer step enough.
@@ -223,7 +230,7 @@ export function repairDrift(db: Db): Promise<{ reason: string; result: ApplyResu
     if (!server || !snapshot || snapshot.appliedRevision < snapshot.revision) return null;
     let live: InterfaceLive;
     try {
-      live = parseDump(await backend().dump());
+      live = parseDump(await backend(db).dump());
     } catch {
       return null;
     }
@@ -248,11 +255,12 @@ export function interfaceReset(db: Db): void {
 const LIVE_TTL_MS = 5_000;
 
 /** The interface's live state, read at most every few seconds; null when no backend answers. */
-export async function liveStatus(): Promise<{ live: InterfaceLive | null; error: string | null }> {
+export async function liveStatus(db: Db): Promise<{ live: InterfaceLive | null; error: string | null }> {
+  const target = backend(db);
   if (wg.liveCache && Date.now() - wg.liveCache.at < LIVE_TTL_MS)
     return { live: wg.liveCache.value, error: wg.liveCache.error };
   try {
-    const live = parseDump(await backend().dump());
+    const live = parseDump(await target.dump());
     wg.liveCache = { at: Date.now(), value: live, error: null };
   } catch (err) {
     wg.liveCache = { at: Date.now(), value: null, error: err instanceof Error ? err.message : String(err) };

@@ -11,27 +11,10 @@ import { exec as execInComponent } from '../../runtime/components';
 import { EngineUnavailableError } from '../../runtime/docker';
 import { DNS_CHAIN, NAT_CHAIN, PEERS_CHAIN } from './render';
 import { hasUapi, uapiRemovePeer, uapiSetPeer } from './uapi';
+import type { Env } from '../../runtime/runtime';
+import { BackendUnavailableError, type WgBackend } from '../../runtime/wireguard-backend';
 
-export class BackendUnavailableError extends Error {}
-
-export interface PeerSpec {
-  publicKey: string;
-  presharedKey: string | null;
-  allowedIps: string[];
-}
-
-export interface WgBackend {
-  readonly description: string;
-  /** Make the interface hold exactly this config (stripped form), without dropping unchanged peers. */
-  sync(config: { file: string; containerPath: string }): Promise<void>;
-  /** Optional single-peer fast paths. */
-  setPeer?(peer: PeerSpec): Promise<void>;
-  removePeer?(publicKey: string): Promise<void>;
-  /** `wg show <iface> dump`. */
-  dump(): Promise<string>;
-  /** Load the peer-to-peer rule sets and make sure traffic between peers passes through them. */
-  applyPeerRules?(rules: { v4: string; v6: string | null }): Promise<void>;
-}
+export { BackendUnavailableError, type PeerSpec, type WgBackend } from '../../runtime/wireguard-backend';
 
 /** Both backends run the same steps; only how a command runs differs. */
 export type Runner = (argv: string[], input?: string) => Promise<{ ok: boolean; out: string; err: string }>;
@@ -185,7 +168,7 @@ export function containerBackend(iface = 'wg0'): WgBackend {
 }
 
 /** `PIC_WG_BACKEND=local` with `PIC_WG_INTERFACE=<name>`; otherwise the container. */
-export function backendFromEnv(env = process.env): WgBackend {
+export function backendFromEnv(env: Env): WgBackend {
   if (env.PIC_WG_BACKEND === 'local') {
     const iface = env.PIC_WG_INTERFACE;
     if (!iface || !/^[A-Za-z0-9_.=+-]{1,15}$/.test(iface)) {

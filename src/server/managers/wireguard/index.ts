@@ -4,7 +4,6 @@ export {
   interfaceReset,
   liveStatus,
   repairDrift,
-  useWireguardBackend,
   type ApplyResult,
 } from './apply';
 export { claimLoginLink, createPeerLogin, linkStatus } from './logins';

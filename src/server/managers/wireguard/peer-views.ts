@@ -85,7 +85,7 @@ export async function listPeers(db: Db, input: ListPeersInput, now = new Date())
     .offset((page - 1) * pageSize)
     .all();
   const total = db.select({ n: count() }).from(peers).where(where).get()?.n ?? 0;
-  const { live } = await liveStatus();
+  const { live } = await liveStatus(db);
   return {
     items: rows.map((r) => view(r.peer, plan, live?.peers.get(r.peer.publicKey), now, r.username)),
     total,
@@ -107,7 +107,7 @@ export async function peerById(db: Db, id: number, session: SessionUser, now = n
   const login = row.userId
     ? db.select({ username: users.username }).from(users).where(eq(users.id, row.userId)).get()
     : undefined;
-  const { live } = await liveStatus();
+  const { live } = await liveStatus(db);
   return view(row, planOf(serverRow(db)), live?.peers.get(row.publicKey), now, login?.username ?? null);
 }
 

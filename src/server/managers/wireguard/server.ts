@@ -124,7 +124,7 @@ export async function rotateServerKeys(db: Db, now = new Date()) {
 
 export async function serverStatus(db: Db, now = new Date()) {
   const row = serverRow(db);
-  const { live, error } = await liveStatus();
+  const { live, error } = await liveStatus(db);
   const keys = db.select({ publicKey: peers.publicKey }).from(peers).all();
   return {
     publicKey: row.publicKey,
