@@ -1,19 +1,24 @@
 /**
  * Peers at scale, through the same code path as the API (tRPC caller, audit trail,
  * apply included), against a real wireguard-go interface in a namespace of its own:
- *   sudo ./node_modules/.bin/tsx bench/peers.ts [--http] [1000 5000]
+ *   sudo ./node_modules/.bin/tsx bench/peers.ts [--http] [--backend local|container] [1000 5000]
  * Prints create time with its apply, list page time, render time, full resync and
  * single-peer apply on the real interface, a 1,000-row CSV import, database size and memory.
  * With --http the same runs over HTTP against a built server (`npm run build`) with a
  * signed-in session, and the server's memory is read after the run and 60 s later.
+ * With --backend container the changes go into `cell-wireguard` on a real engine (a
+ * dockerd of its own, a stand-in image running wireguard-go), the production path.
  */
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { openDb } from '../src/server/db';
-import { localBackend, type WgBackend } from '../src/server/managers/wireguard/backend';
-import { configFiles } from '../src/server/managers/wireguard/apply';
+import { backendFromEnv, localBackend, type WgBackend } from '../src/server/managers/wireguard/backend';
+import { FrameSplitter } from '../src/server/runtime/docker';
+import { startEngine } from '../tests/helpers/engine';
+import { importWireguardStandin } from '../tests/helpers/wireguard-image';
+import { configFiles, flushWireguardFiles } from '../src/server/managers/wireguard/apply';
 import { renderServerConfig } from '../src/server/managers/wireguard/render';
 import { loadServerModel } from '../src/server/managers/wireguard/state';
 import { createCaller } from '../src/server/routers/_app';
@@ -23,6 +28,7 @@ import { ms, pct, setUpOverHttp, startHttpCell } from './http-cell';
 
 const args = process.argv.slice(2);
 const overHttp = args.includes('--http');
+const backendKind = args.includes('--backend') ? args[args.indexOf('--backend') + 1] : 'local';
 const sizes = args.map(Number).filter(Boolean);
 const importCsv = (n: number) =>
   ['name,routingPolicy', ...Array.from({ length: n }, (_, i) => `imported-${i},cell`)].join('\n');
@@ -32,7 +38,18 @@ async function time<T>(fn: () => Promise<T> | T): Promise<[number, T]> {
   return [performance.now() - t, r];
 }
 
-function realInterface(tag: string): { backend: WgBackend | null; cleanup: () => void } {
+interface BenchInterface {
+  /** Null: the runtime's environment decides (the container backend). */
+  backend: WgBackend | null;
+  env: Record<string, string>;
+  /** After setup: bring the interface up where it lives. */
+  ready(admin: ReturnType<typeof createCaller>): Promise<void>;
+  syncPath: { file: string; containerPath: string };
+  peers(): Promise<number>;
+  cleanup: () => Promise<void> | void;
+}
+
+function realInterface(tag: string): BenchInterface | null {
   const ns = `pic-bench-${tag}`;
   const iface = `wgb${tag}`;
   try {
@@ -46,13 +63,60 @@ function realInterface(tag: string): { backend: WgBackend | null; cleanup: () =>
         process.kill(Number(pid));
       execFileSync('ip', ['netns', 'del', ns]);
     };
-    return { backend: localBackend(iface, { netns: ns }), cleanup };
+    return {
+      backend: localBackend(iface, { netns: ns }),
+      env: {},
+      ready: async () => undefined,
+      syncPath: { file: configFiles().sync, containerPath: '' },
+      peers: async () =>
+        execFileSync('ip', ['netns', 'exec', ns, 'wg', 'show', iface, 'peers'], { encoding: 'utf8' }).trim().split('\n')
+          .length,
+      cleanup,
+    };
   } catch (err) {
     console.log(
       `(no real interface: ${(err as Error).message}; applies go to a backend that is down, apply figures are skipped)`,
     );
-    return { backend: null, cleanup: () => undefined };
+    return null;
   }
+}
+
+/** `cell-wireguard` on a dockerd of our own, running the wireguard-go stand-in. */
+async function containerInterface(): Promise<BenchInterface> {
+  const engine = await startEngine();
+  const image = await importWireguardStandin(engine.docker);
+  const wg = async (...argv: string[]) => {
+    const exec = await engine.docker.getContainer('cell-wireguard').exec({ Cmd: argv, AttachStdout: true });
+    const stream = await exec.start({ hijack: true, stdin: false });
+    const chunks: Buffer[] = [];
+    stream.on('data', (c: Buffer) => chunks.push(c));
+    await new Promise((r) => stream.on('end', r));
+    return new FrameSplitter()
+      .push(Buffer.concat(chunks))
+      .map((l) => l.text)
+      .filter(Boolean);
+  };
+  return {
+    backend: null,
+    env: {
+      PIC_DOCKER_SOCKET: engine.socket,
+      PIC_IMAGE_WIREGUARD: image,
+      PIC_WG_USERSPACE: '1',
+      PIC_CELL_SUBNET: '172.29.77.0/24',
+      PIC_PUBLISH_ADDRESS: '127.0.0.1',
+    },
+    ready: async (admin) => {
+      const report = await admin.containers.reconcile();
+      const wgRow = report.components.find((c) => c.component === 'wireguard');
+      if (!wgRow || !['created', 'recreated', 'started', 'unchanged'].includes(wgRow.action))
+        throw new Error(`cell-wireguard did not start: ${JSON.stringify(wgRow)}`);
+      for (let i = 0; i < 50 && !(await wg('wg', 'show', 'wg0')).length; i++)
+        await new Promise((r) => setTimeout(r, 100));
+    },
+    syncPath: { file: configFiles().sync, containerPath: '/config/wg0.sync.conf' },
+    peers: async () => (await wg('wg', 'show', 'wg0', 'peers')).length,
+    cleanup: () => engine.destroy(),
+  };
 }
 
 async function run(n: number) {
@@ -60,8 +124,14 @@ async function run(n: number) {
   process.env.PIC_DATA_DIR = dir;
   process.env.PIC_LOG_STDOUT = '0';
   const db = openDb(path.join(dir, 'cell.db'));
-  const iface = realInterface(String(n));
-  bindRuntime(db, createRuntime(process.env, { wireguard: iface.backend ?? localBackend('pic-none-0') }));
+  const iface = backendKind === 'container' ? await containerInterface() : realInterface(String(n));
+  // The engine client and the data paths still read the process environment.
+  Object.assign(process.env, iface?.env);
+  const runtime = createRuntime(
+    { ...process.env, ...iface?.env },
+    { wireguard: iface ? iface.backend : localBackend('pic-none-0') },
+  );
+  bindRuntime(db, runtime);
   const anon = createCaller({ db, session: null, clientAddress: '127.0.0.1' });
   await anon.setup.complete({
     cellName: 'bench',
@@ -73,13 +143,16 @@ async function run(n: number) {
   });
   const admin = createCaller({ db, session: { id: 1, username: 'admin', role: 'admin' }, clientAddress: '127.0.0.1' });
   await admin.wireguard.update({ subnet: '10.0.0.0/16', confirmReaddress: true });
+  await iface?.ready(admin);
+  // The backend the cell applies to, for the resync figure.
+  const backend = iface?.backend ?? (iface ? backendFromEnv(runtime.env) : null);
 
   const creates: number[] = [];
   for (let i = 0; i < n; i++) {
     const [t, peer] = await time(() =>
       admin.peers.create({ name: `peer-${i}`, routingPolicy: i % 3 ? 'cell' : 'full' }),
     );
-    if (iface.backend && peer.apply.state !== 'applied')
+    if (backend && peer.apply.state !== 'applied')
       throw new Error(`create ${i} not applied: ${JSON.stringify(peer.apply)}`);
     creates.push(t);
   }
@@ -101,17 +174,13 @@ async function run(n: number) {
   for (let i = 0; i < 20; i++) renders.push((await time(() => renderServerConfig(snapshot.model)))[0]);
   const syncs: number[] = [];
   const singles: number[] = [];
-  if (iface.backend) {
-    for (let i = 0; i < 5; i++)
-      syncs.push((await time(() => iface.backend!.sync({ file: configFiles().sync, containerPath: '' })))[0]);
+  if (iface && backend) {
+    // The files follow single-peer changes a moment later: bring them up to date before resyncing from them.
+    await flushWireguardFiles(db, { force: true });
+    for (let i = 0; i < 5; i++) syncs.push((await time(() => backend.sync(iface.syncPath)))[0]);
     for (let i = 0; i < 50; i++)
       singles.push((await time(() => admin.peers.setEnabled({ id: 1 + (i % 10), enabled: i % 20 >= 10 })))[0]);
-    const peersOnIface = execFileSync('ip', ['netns', 'exec', `pic-bench-${n}`, 'wg', 'show', `wgb${n}`, 'peers'], {
-      encoding: 'utf8',
-    })
-      .trim()
-      .split('\n').length;
-    console.log(`  interface holds ${peersOnIface} peers`);
+    console.log(`  interface holds ${await iface.peers()} peers`);
   }
   const [importMs, imported] = await time(() => admin.peers.importMany({ csv: importCsv(1000) }));
   if (imported.created.length !== 1000) throw new Error('the import did not create 1,000 peers');
@@ -120,7 +189,7 @@ async function run(n: number) {
     0,
   );
   const last = creates.slice(-100);
-  console.log(`peers: ${n}`);
+  console.log(`peers: ${n} (${backendKind === 'container' ? 'in cell-wireguard on an engine' : 'local interface'})`);
   console.log(
     `  create one peer incl. apply: p50 ${ms(pct(creates, 50))}, p95 ${ms(pct(creates, 95))}; last 100: p50 ${ms(pct(last, 50))}, p95 ${ms(pct(last, 95))}  (target at 1,000 and 5,000: p95 < 8 ms)`,
   );
@@ -128,7 +197,7 @@ async function run(n: number) {
     `  peers.list page of 50:       p50 ${ms(pct(lists, 50))}, p95 ${ms(pct(lists, 95))}  (target: p95 < 2 ms)`,
   );
   console.log(`  render server config:        p50 ${ms(pct(renders, 50))}`);
-  if (iface.backend) {
+  if (backend) {
     console.log(
       `  full resync (wg syncconf):   p50 ${ms(pct(syncs, 50))}  (target: < 50 ms at 1,000, < 250 ms at 5,000)`,
     );
@@ -141,7 +210,7 @@ async function run(n: number) {
     `  database: ${(dbBytes / 1024 / 1024).toFixed(1)} MiB; RSS ${(process.memoryUsage().rss / 1024 / 1024).toFixed(0)} MB`,
   );
   db.$client.close();
-  iface.cleanup();
+  await iface?.cleanup();
   fs.rmSync(dir, { recursive: true, force: true });
 }
 

@@ -25,9 +25,33 @@ export function openDb(file: string): Db {
   sqlite.pragma('synchronous = NORMAL');
   // Cells made before this kept world-readable -wal and -shm files.
   for (const side of [`${file}-wal`, `${file}-shm`]) if (fs.existsSync(side)) fs.chmodSync(side, 0o600);
+  cacheStatements(sqlite);
   const db = drizzle(sqlite, { schema }) as Db;
   migrate(db, { migrationsFolder: migrationsFolder() });
   return db;
+}
+
+/** Statements kept compiled, by their SQL: drizzle prepares every query again, and SQLite's compile is most of a small query's cost. */
+const STATEMENT_CACHE = 500;
+
+/**
+ * Reuses compiled statements. A statement handed out again is reset to return objects
+ * (drizzle asks for raw rows where it wants them); the oldest goes when the cache is full.
+ */
+function cacheStatements(sqlite: Database.Database): void {
+  const compile = sqlite.prepare.bind(sqlite);
+  const cache = new Map<string, Database.Statement>();
+  sqlite.prepare = ((source: string) => {
+    let stmt = cache.get(source);
+    if (stmt) {
+      if (stmt.reader) stmt.raw(false);
+      return stmt;
+    }
+    stmt = compile(source);
+    if (cache.size >= STATEMENT_CACHE) cache.delete(cache.keys().next().value!);
+    cache.set(source, stmt);
+    return stmt;
+  }) as typeof sqlite.prepare;
 }
 
 // One connection per process and data directory; survives Next's module re-evaluation in dev.

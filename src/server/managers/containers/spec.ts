@@ -49,6 +49,8 @@ export interface ContainerSpec {
   restartPolicy: RestartPolicy;
   /** `uid:gid` to run as; absent: the image's own user. */
   user?: string;
+  /** Host devices passed in (`/dev/net/tun` for a userspace WireGuard). */
+  devices?: string[];
 }
 
 interface CatalogueEntry {
@@ -140,6 +142,8 @@ export interface StackInputs {
   wireguard: { listenPort: number; ipv6: boolean } | null;
   /** `PIC_IMAGE_<COMPONENT>` overrides. */
   imageOverrides: Partial<Record<ComponentName, string>>;
+  /** `PIC_WG_USERSPACE=1`: the WireGuard image runs wireguard-go (a host without the kernel module) and needs the TUN device. */
+  wireguardUserspace?: boolean;
   /** With DHCP on, LAN clients ask the cell for names: DNS is published on this LAN address. */
   dnsOnLan?: string | null;
   /** `PIC_PUBLISH_ADDRESS`: publish ports on this host address only. */
@@ -224,6 +228,7 @@ export function desiredSpecs(inputs: StackInputs): ContainerSpec[] {
       sysctls: sysctlsOf(component, inputs),
       restartPolicy: row.restartPolicy,
       ...(entry.runAsServer && inputs.serverUser ? { user: inputs.serverUser } : {}),
+      ...(component === 'wireguard' && inputs.wireguardUserspace ? { devices: ['/dev/net/tun'] } : {}),
     });
   }
   return specs;
@@ -277,6 +282,9 @@ export function createOptions(spec: ContainerSpec) {
         ReadOnly: m.readOnly,
       })),
       CapAdd: spec.capAdd,
+      ...(spec.devices
+        ? { Devices: spec.devices.map((d) => ({ PathOnHost: d, PathInContainer: d, CgroupPermissions: 'rwm' })) }
+        : {}),
       Sysctls: spec.sysctls,
       Privileged: false,
       RestartPolicy: { Name: spec.restartPolicy },

@@ -88,6 +88,7 @@ export function stackInputs(db: Db): StackInputs {
     imageOverrides: imageOverrides(runtimeOf(db).env),
     dnsOnLan: dhcp?.enabled ? dhcp.dnsServer : null,
     publishAddress: publishAddress(runtimeOf(db).env),
+    wireguardUserspace: runtimeOf(db).env.PIC_WG_USERSPACE === '1',
     serverUser: process.getuid && process.getgid ? `${process.getuid()}:${process.getgid()}` : undefined,
   };
 }

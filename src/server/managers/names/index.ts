@@ -13,6 +13,7 @@ export {
   claimName,
   heldNames,
   holdName,
+  insertName,
   namesOf,
   ownerOf,
   releaseName,

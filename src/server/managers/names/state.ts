@@ -59,6 +59,23 @@ export function claimName(
     .run();
 }
 
+/**
+ * A name for an owner that holds none yet, checked free by the caller in the same
+ * transaction (the label's primary key still refuses a duplicate).
+ */
+export function insertName(db: DbOrTx, label: string, owner: NameOwner, target: NameTarget, now = new Date()): void {
+  db.insert(cellNames)
+    .values({
+      label,
+      kind: owner.kind,
+      ref: owner.ref,
+      owner: owner.description,
+      target: writeTarget(target),
+      createdAt: now,
+    })
+    .run();
+}
+
 /** An owner with one name (a peer, a device, the cell): it holds exactly this label afterwards. */
 export function holdName(
   db: DbOrTx,

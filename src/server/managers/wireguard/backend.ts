@@ -7,8 +7,8 @@ import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { exec as execInComponent } from '../../runtime/components';
 import { EngineUnavailableError } from '../../runtime/docker';
+import { ExecChannel } from '../../runtime/exec-channel';
 import { DNS_CHAIN, NAT_CHAIN, PEERS_CHAIN } from './render';
 import { hasUapi, uapiRemovePeer, uapiSetPeer } from './uapi';
 import type { Env } from '../../runtime/runtime';
@@ -132,38 +132,50 @@ export function localBackend(iface: string, { netns }: { netns?: string } = {}):
 
 const container = 'cell-wireguard';
 
-/** The config folder is bind-mounted at /config; `wg syncconf` reads the stripped file from there. */
-export function containerBackend(iface = 'wg0'): WgBackend {
-  const exec = async (argv: string[]) => {
+/**
+ * Inside `cell-wireguard`, through one long-lived shell (an exec per change would cost tens
+ * of milliseconds): single-peer changes with `wg set`, the preshared key as a here-document.
+ * The config folder is bind-mounted at /config; `wg syncconf` reads the stripped file there.
+ */
+export function containerBackend(iface = 'wg0', channel = new ExecChannel(container)): WgBackend {
+  const runner: Runner = async (argv, input) => {
     try {
-      const r = await execInComponent('wireguard', argv);
-      if (r.exitCode !== 0)
-        throw new Error(
-          `${argv.slice(0, 2).join(' ')} in ${container} failed: ${r.stderr.trim() || `exit ${r.exitCode}`}`,
-        );
-      return r.stdout;
+      const r = await channel.run(argv, input);
+      return { ok: r.exitCode === 0, out: r.stdout, err: r.stderr };
     } catch (e) {
       if (e instanceof EngineUnavailableError) throw new BackendUnavailableError(e.message);
       throw e;
     }
   };
+  const exec = async (argv: string[], input?: string) => {
+    const r = await runner(argv, input);
+    if (!r.ok)
+      throw new Error(`${argv.slice(0, 2).join(' ')} in ${container} failed: ${r.err.trim() || 'non-zero exit'}`);
+    return r.out;
+  };
   return {
     description: `container ${container}`,
     sync: async ({ containerPath }) => void (await exec(['wg', 'syncconf', iface, containerPath])),
+    setPeer: async (p) =>
+      void (await exec(
+        [
+          'wg',
+          'set',
+          iface,
+          'peer',
+          p.publicKey,
+          'preshared-key',
+          p.presharedKey ? '/dev/stdin' : '/dev/null',
+          'allowed-ips',
+          p.allowedIps.join(','),
+        ],
+        p.presharedKey ?? undefined,
+      )),
+    removePeer: async (publicKey) => void (await exec(['wg', 'set', iface, 'peer', publicKey, 'remove'])),
     dump: () => exec(['wg', 'show', iface, 'dump']),
-    applyPeerRules: async (rules) => {
-      const runner: Runner = async (argv) => {
-        try {
-          const r = await execInComponent('wireguard', argv);
-          return { ok: r.exitCode === 0, out: r.stdout, err: r.stderr };
-        } catch (e) {
-          if (e instanceof EngineUnavailableError) throw new BackendUnavailableError(e.message);
-          throw e;
-        }
-      };
-      // The rule files sit next to wg0.conf in the bind-mounted config folder.
-      await loadPeerRules(runner, iface, rules, { v4: '/config/peers.rules', v6: '/config/peers6.rules' });
-    },
+    // The rule files sit next to wg0.conf in the bind-mounted config folder.
+    applyPeerRules: (rules) =>
+      loadPeerRules(runner, iface, rules, { v4: '/config/peers.rules', v6: '/config/peers6.rules' }),
   };
 }
 

@@ -3,7 +3,7 @@ import { sql } from 'drizzle-orm';
 import type { DbOrTx } from '../../db';
 import { cellNames, peers } from '../../db/schema';
 import { ConflictError } from '../../errors';
-import { assertNameFree, holdName, peerLabel, releaseOwner, type NameOwner } from '../names';
+import { assertNameFree, holdName, insertName, peerLabel, releaseOwner, type NameOwner } from '../names';
 
 type Named = { id: number; name: string; hostIndex: number };
 
@@ -16,6 +16,11 @@ const ownerOf = (p: Pick<Named, 'id' | 'name'>): NameOwner => ({
 /** Before a peer takes a name: its label must be free (or already its own). */
 export function assertPeerNameFree(db: DbOrTx, name: string, selfId?: number): void {
   assertNameFree(db, peerLabel(name), selfId === undefined ? undefined : ownerOf({ id: selfId, name }), 'name');
+}
+
+/** A new peer takes its name: the caller checked it was free (assertPeerNameFree) in the same transaction. */
+export function claimPeerName(db: DbOrTx, peer: Named, now?: Date): void {
+  insertName(db, peerLabel(peer.name), ownerOf(peer), { to: 'host', index: peer.hostIndex }, now);
 }
 
 export function holdPeerName(db: DbOrTx, peer: Named, now?: Date): void {

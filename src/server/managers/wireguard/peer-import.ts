@@ -6,6 +6,7 @@ import { changed } from '../../runtime/changes';
 import { applyWireguard } from './apply';
 import { insertPeer, newPeerSecrets } from './peers';
 import { bumpRevision } from './server';
+import { serverRow } from './state';
 
 /**
  * Peers from a CSV, all or nothing: every row is checked (the file itself, then each row
@@ -21,9 +22,10 @@ export async function importPeers(db: Db, csv: string, now = new Date()) {
       const t = tx as unknown as Db;
       const errors: Record<string, string[]> = {};
       const ids: number[] = [];
+      const server = serverRow(t);
       parsed.rows.forEach((input, i) => {
         try {
-          ids.push(insertPeer(t, input, secrets[i]!, now).id);
+          ids.push(insertPeer(t, input, secrets[i]!, now, server).id);
         } catch (err) {
           if (!(err instanceof DomainError)) throw err;
           (errors[`rows.${i + 1}.${err.field ?? 'name'}`] ??= []).push(err.message);

@@ -12,9 +12,9 @@ import { generateKeyPair, generatePresharedKey } from './keys';
 import { isActive, lastPeerIndex, planOf } from './model';
 import { peerRow, view } from './peer-views';
 import { lowestFreeIndex, requestedIndex } from './addresses';
-import { assertPeerNameFree, holdPeerName, releasePeerName } from './names';
+import { assertPeerNameFree, claimPeerName, holdPeerName, releasePeerName } from './names';
 import { bumpRevision } from './server';
-import { serverRow, type PeerRecord } from './state';
+import { serverRow, type PeerRecord, type ServerSettingsRow } from './state';
 
 /** Unique indexes are the final word on names, addresses and keys; their violations become field errors. */
 function uniqueViolation(err: unknown, name: string): never {
@@ -49,16 +49,19 @@ export function newPeerSecrets(input: CreatePeer) {
   };
 }
 
-/** One peer's row, inside the caller's transaction: name and address checked, the lowest free address taken. */
+/**
+ * One peer's row, inside the caller's transaction: name and address checked, the lowest
+ * free address taken. A caller inserting many reads the server row once and hands it in.
+ */
 export function insertPeer(
   tx: Db,
   input: CreatePeer,
   secrets: ReturnType<typeof newPeerSecrets>,
   now: Date,
+  server: Pick<ServerSettingsRow, 'subnet' | 'subnet6'> = serverRow(tx),
 ): PeerRecord {
   if (input.expiresAt && input.expiresAt.getTime() <= now.getTime())
     throw new ValidationError('The expiry must be in the future', 'expiresAt');
-  const server = serverRow(tx);
   const plan = planOf(server);
   assertNameFree(tx, input.name);
   assertPeerNameFree(tx, input.name);
@@ -86,7 +89,7 @@ export function insertPeer(
       })
       .returning()
       .get();
-    holdPeerName(tx, row, now);
+    claimPeerName(tx, row, now);
     return row;
   } catch (err) {
     uniqueViolation(err, input.name);
