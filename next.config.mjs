@@ -5,6 +5,10 @@ const nextConfig = {
   serverExternalPackages: ['better-sqlite3', 'dockerode', 'ssh2', 'cpu-features'],
   poweredByHeader: false,
   reactStrictMode: true,
+  // The Routes page was called Routing: old bookmarks still land on it.
+  async redirects() {
+    return [{ source: '/routing', destination: '/routes', permanent: true }];
+  },
   async headers() {
     return [
       {

@@ -4,7 +4,7 @@ import { E2E_ENGINE_DIR } from './tests/e2e/e2e-env';
 /**
  * Fresh cells from the same build: A for the browser flows, B and C for the HTTP contract
  * (B and C run side by side to prove their sessions do not collide), D for the containers
- * page on an engine, E for the network services, routing, settings and vault pages without one,
+ * page on an engine, E for the network services, routes, settings and vault pages without one,
  * F for the abuse suite (debug log, so it can count password hashes).
  */
 export const CELLS = { a: 3100, b: 3101, c: 3102, d: 3103, e: 3104, f: 3105 } as const;
@@ -58,7 +58,7 @@ export default defineConfig({
     { name: 'containers', testMatch: /containers\.spec\.ts/, use: { baseURL: `http://localhost:${CELLS.d}` } },
     {
       name: 'network',
-      testMatch: /(network|routing|vault)\.spec\.ts/,
+      testMatch: /(network|routes|vault)\.spec\.ts/,
       use: { baseURL: `http://localhost:${CELLS.e}` },
     },
     { name: 'abuse', testMatch: /(abuse|matrix)\.spec\.ts/ },

@@ -8,7 +8,7 @@ import { applyDhcp } from './managers/dhcp';
 import { applyDns } from './managers/dns';
 import { applyNtp } from './managers/ntp';
 import { interfaceReset } from './managers/wireguard';
-import { applyCaddy } from './managers/proxy';
+import { applyCaddy } from './managers/routes';
 import { hasCa } from './managers/vault';
 import { subscribe } from './runtime/changes';
 

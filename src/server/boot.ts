@@ -5,7 +5,7 @@ import { addressKey, installClientAddressGuard } from './http/client-address';
 import { startLoops } from './loops';
 import { trustedProxies } from './managers/containers';
 import { ensureDomains, isSetupComplete, onSetupComplete } from './managers/setup';
-import { applyCaddy } from './managers/proxy';
+import { applyCaddy } from './managers/routes';
 import { ensurePeerNames } from './managers/wireguard';
 import { recoverAfterStop } from './recover';
 import { logger } from './runtime/logger';

@@ -6,7 +6,7 @@ import { appendAudit } from './managers/audit';
 import { desiredFingerprint, reconcile } from './managers/containers';
 import { ddnsCycle } from './managers/ddns';
 import { isSetupComplete } from './managers/setup';
-import { applyCaddy } from './managers/proxy';
+import { applyCaddy } from './managers/routes';
 import { ensureCa, refreshCrlIfDue, syncIntermediate } from './managers/vault';
 import { applyWireguard, expirePeers, findServer, flushWireguardFiles, repairDrift } from './managers/wireguard';
 import { engineStatus } from './runtime/docker';

@@ -1,5 +1,5 @@
 /** Caddy renderer inputs shared by the golden tests and `caddy validate`. */
-import type { CaddyModel } from '@/server/managers/proxy/render';
+import type { CaddyModel } from '@/server/managers/routes/render';
 import { goldenInputs } from './golden';
 
 export const CADDY = goldenInputs<CaddyModel>('caddy');

@@ -23,6 +23,29 @@ export function useBackend(db: Db, wireguard: WgBackend): void {
   bindRuntime(db, createRuntime(process.env, { wireguard }));
 }
 
+/** The schema changes after 0010, undone: what a cell from before them holds. */
+export const UNDO_ROUTES_RENAME = `
+  ALTER TABLE routes RENAME TO proxy_routes;
+  DROP INDEX routes_host_path;
+  CREATE UNIQUE INDEX proxy_routes_host_path ON proxy_routes (host, path);
+  ALTER TABLE route_settings RENAME TO proxy_settings;
+`;
+
+/**
+ * Takes a cell's database back to before a migration (`undo` reverses the schema changes
+ * from it on) and opens it again: those migrations then run as on an upgrade.
+ */
+export function reopenBefore(db: Db, file: string, tag: string, undo: string): Db {
+  const journal = JSON.parse(fs.readFileSync('drizzle/meta/_journal.json', 'utf8')) as {
+    entries: { tag: string; when: number }[];
+  };
+  const when = journal.entries.find((e) => e.tag === tag)!.when;
+  db.$client.exec(undo);
+  db.$client.prepare('DELETE FROM __drizzle_migrations WHERE created_at >= ?').run(when);
+  db.$client.close();
+  return openDb(file);
+}
+
 export const SETUP: CompleteSetupInput = {
   cellName: 'home',
   domainMode: 'lan',

@@ -11,7 +11,7 @@ import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Db } from '@/server/db';
 import { ensureCa } from '@/server/managers/vault';
-import { adminSocket, loadIntoCaddy } from '@/server/managers/proxy/apply';
+import { adminSocket, loadIntoCaddy } from '@/server/managers/routes/apply';
 import { admin, expectCode, freshCell, setUp } from '../helpers/db';
 import { requireTools } from '../helpers/netns';
 

@@ -4,7 +4,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { cellSignedHosts, renderCaddyConfig, tlsFiles } from '@/server/managers/proxy/render';
+import { cellSignedHosts, renderCaddyConfig, tlsFiles } from '@/server/managers/routes/render';
 import { certToPem, createIntermediate, createRoot, issueLeaf, keyToPem, newKey } from '@/server/managers/vault/x509';
 import { CADDY } from '../helpers/caddy-fixtures';
 import { requireTools } from '../helpers/netns';

@@ -11,7 +11,7 @@ const ADMIN_NAV = [
   { href: '/peers', label: 'Peers' },
   { href: '/wireguard', label: 'WireGuard' },
   { href: '/network', label: 'Network services' },
-  { href: '/routing', label: 'Routing' },
+  { href: '/routes', label: 'Routes' },
   { href: '/containers', label: 'Containers' },
   { href: '/vault', label: 'Vault' },
   { href: '/activity', label: 'Activity' },

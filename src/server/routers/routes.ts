@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { routeInput, updateRouteInput } from '@/lib/schemas/routes';
-import { createRoute, listRoutes, removeRoute, updateRoute } from '../managers/proxy';
+import { createRoute, listRoutes, removeRoute, updateRoute } from '../managers/routes';
 import { adminProcedure, router } from '../trpc';
 
 export const routesRouter = router({

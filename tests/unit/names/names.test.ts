@@ -1,11 +1,11 @@
 import path from 'node:path';
 import { beforeEach, describe, expect, it } from 'vitest';
-import { openDb, type Db } from '@/server/db';
+import type { Db } from '@/server/db';
 import { cellNames } from '@/server/db/schema';
 import { heldNames, ownerOf } from '@/server/managers/names';
 import { settleChanges } from '@/server/runtime/changes';
 import { ensurePeerNames } from '@/server/managers/wireguard';
-import { admin, expectCode, freshCell, setUp, useBackend } from '../../helpers/db';
+import { admin, expectCode, freshCell, reopenBefore, setUp, UNDO_ROUTES_RENAME, useBackend } from '../../helpers/db';
 import { recordingBackend } from '../../helpers/wireguard';
 
 process.env.PIC_DOCKER_SOCKET = '/nonexistent/pic-test/docker.sock';
@@ -105,15 +105,15 @@ describe('the name registry', () => {
     const before = registry();
 
     // Back to the tables of the last version: names held by services only, nothing else stored.
-    const file = path.join(dir, 'cell.db');
-    db.$client.exec(`
+    db = reopenBefore(
+      db,
+      path.join(dir, 'cell.db'),
+      '0010_names',
+      `${UNDO_ROUTES_RENAME}
       DROP TABLE cell_names;
       CREATE TABLE dns_service_names (name text PRIMARY KEY NOT NULL, service text NOT NULL, created_at integer NOT NULL);
-      INSERT INTO dns_service_names VALUES ('dns', 'dns', 0), ('ntp', 'ntp', 0), ('nas', 'routes', 0), ('calendar', 'calendar', 0);
-      DELETE FROM __drizzle_migrations WHERE created_at = (SELECT max(created_at) FROM __drizzle_migrations);
-    `);
-    db.$client.close();
-    db = openDb(file);
+      INSERT INTO dns_service_names VALUES ('dns', 'dns', 0), ('ntp', 'ntp', 0), ('nas', 'routes', 0), ('calendar', 'calendar', 0);`,
+    );
     expect(
       db
         .select()

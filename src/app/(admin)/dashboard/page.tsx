@@ -72,7 +72,7 @@ export default function DashboardPage() {
                 [
                   ['DNS', s.configs.dns, '/network'],
                   ['Time (NTP)', s.configs.ntp, '/network'],
-                  ['Reverse proxy', s.configs.caddy, '/routing'],
+                  ['Reverse proxy', s.configs.caddy, '/routes'],
                 ] as const
               ).map(([name, state, href]) => (
                 <div key={name} style={{ display: 'contents' }}>
@@ -118,7 +118,7 @@ export default function DashboardPage() {
           <div className="grid">
             {s.wireguard && <Stat label="Peers" value={s.wireguard.peers} href="/peers" />}
             {s.wireguard && <Stat label="Peers online" value={s.wireguard.online} href="/peers" />}
-            <Stat label="Routes" value={s.counts.routes} href="/routing" />
+            <Stat label="Routes" value={s.counts.routes} href="/routes" />
             <Stat label="Custom DNS records" value={s.counts.dnsRecords} href="/network" />
             <Stat label="Certificates expiring in 30 days" value={s.counts.certificatesExpiring} href="/vault" />
             <Stat label="Admin accounts" value={s.counts.admins} />

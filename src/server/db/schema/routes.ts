@@ -1,8 +1,8 @@
 import { integer, sqliteTable, text, uniqueIndex } from 'drizzle-orm/sqlite-core';
 
 /** Reverse proxy routes: a host (and optional path prefix) to an upstream. */
-export const proxyRoutes = sqliteTable(
-  'proxy_routes',
+export const routes = sqliteTable(
+  'routes',
   {
     id: integer('id').primaryKey({ autoIncrement: true }),
     /** A subdomain of the cell's domain, or a `.cell` name. */
@@ -18,11 +18,11 @@ export const proxyRoutes = sqliteTable(
     createdAt: integer('created_at', { mode: 'timestamp_ms' }).notNull(),
     updatedAt: integer('updated_at', { mode: 'timestamp_ms' }).notNull(),
   },
-  (t) => [uniqueIndex('proxy_routes_host_path').on(t.host, t.path)],
+  (t) => [uniqueIndex('routes_host_path').on(t.host, t.path)],
 );
 
 /** Proxy-wide settings: exactly one row (id = 1). */
-export const proxySettings = sqliteTable('proxy_settings', {
+export const routeSettings = sqliteTable('route_settings', {
   id: integer('id').primaryKey(),
   logLevel: text('log_level', { enum: ['DEBUG', 'INFO', 'WARN', 'ERROR'] }).notNull(),
   /** Contact for the ACME account (expiry notices). */

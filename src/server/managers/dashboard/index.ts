@@ -1,6 +1,6 @@
 import { and, count, eq, gte, isNull, lte, type SQL } from 'drizzle-orm';
 import type { Db } from '../../db';
-import { auditEntries, certificates, dnsRecords, proxyRoutes, users } from '../../db/schema';
+import { auditEntries, certificates, dnsRecords, routes, users } from '../../db/schema';
 import { configState } from '../config-apply';
 import { ddnsStatus } from '../ddns';
 import { EXPIRING_WITHIN } from '../vault';
@@ -25,7 +25,7 @@ export async function dashboardSummary(db: Db, now = new Date()) {
     configs: { dns: configState(db, 'dns'), ntp: configState(db, 'ntp'), caddy: configState(db, 'caddy') },
     ddns: ddnsStatus(db),
     counts: {
-      routes: db.select({ n: count() }).from(proxyRoutes).get()?.n ?? 0,
+      routes: db.select({ n: count() }).from(routes).get()?.n ?? 0,
       dnsRecords: db.select({ n: count() }).from(dnsRecords).get()?.n ?? 0,
       certificatesExpiring:
         db

@@ -7,7 +7,7 @@ import { configState, type ConfigApply } from '../config-apply';
 import { ddnsStatus, picNgoNameAvailable, providerUrls, updateDdns } from '../ddns';
 import { changed, outcomeValue } from '../../runtime/changes';
 import { runtimeOf } from '../../runtime/runtime';
-import { proxySettingsRow, updateProxySettings } from '../proxy';
+import { routeSettingsRow, updateRouteSettings } from '../routes';
 import { getSettings, settingsChanges, writeSettings } from '../settings';
 
 const NAME_CHECKS_PER_WINDOW = 30;
@@ -26,7 +26,7 @@ export const MODE_NEEDS: Record<DomainMode, string> = {
 
 export function getDomain(db: Db) {
   const s = getSettings(db);
-  const proxy = proxySettingsRow(db);
+  const proxy = routeSettingsRow(db);
   return {
     domainMode: s.domainMode,
     domain: s.domain,
@@ -58,7 +58,7 @@ export async function updateDomain(db: Db, input: DomainUpdate, now = new Date()
       const t = tx as unknown as Db;
       const current = getSettings(t);
       if (input.ddns) updateDdns(t, input.ddns, now);
-      updateProxySettings(t, { acmeEmail: input.acmeEmail, logLevel: input.logLevel }, now);
+      updateRouteSettings(t, { acmeEmail: input.acmeEmail, logLevel: input.logLevel }, now);
       return writeSettings(
         t,
         {

@@ -13,7 +13,7 @@ import { ensureDdns } from '../ddns';
 import { ensureDhcp } from '../dhcp';
 import { ensureDns } from '../dns';
 import { ensureNtp } from '../ntp';
-import { ensureProxy } from '../proxy';
+import { ensureRoutes } from '../routes';
 import { CELL_OWNER, holdName } from '../names';
 import { ensureServer } from '../wireguard';
 
@@ -21,7 +21,7 @@ import { ensureServer } from '../wireguard';
 export function ensureDomains(db: DbOrTx, now = new Date()): void {
   ensureServer(db, now);
   ensureStack(db, now);
-  ensureProxy(db, now);
+  ensureRoutes(db, now);
   ensureDdns(db, now);
   ensureDns(db, now);
   ensureNtp(db, now);

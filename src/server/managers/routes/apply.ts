@@ -8,7 +8,7 @@ import path from 'node:path';
 import { eq } from 'drizzle-orm';
 import { cidrHost, parseCidr, type Cidr } from '@/lib/cidr';
 import type { Db, DbOrTx } from '../../db';
-import { proxyRoutes, proxySettings } from '../../db/schema';
+import { routes, routeSettings } from '../../db/schema';
 import { InvalidStateError } from '../../errors';
 import { dataPaths } from '../../runtime/paths';
 import { applyConfig, ConfigRejectedError, NotRunningError, type ConfigApply } from '../config-apply';
@@ -17,32 +17,32 @@ import { cellFacts, providerToken } from '../cell';
 import { cellSignedHosts, renderCaddyConfig, tlsFiles, type CaddyModel } from './render';
 import { runtimeOf, type Env } from '../../runtime/runtime';
 
-export function ensureProxy(db: DbOrTx, now = new Date()): void {
-  db.insert(proxySettings)
+export function ensureRoutes(db: DbOrTx, now = new Date()): void {
+  db.insert(routeSettings)
     .values({ id: 1, logLevel: 'INFO', acmeEmail: null, updatedAt: now })
     .onConflictDoNothing()
     .run();
 }
 
-export type ProxySettingsRow = typeof proxySettings.$inferSelect;
+export type RouteSettingsRow = typeof routeSettings.$inferSelect;
 
-export function proxySettingsRow(db: DbOrTx): ProxySettingsRow | undefined {
-  return db.select().from(proxySettings).where(eq(proxySettings.id, 1)).get();
+export function routeSettingsRow(db: DbOrTx): RouteSettingsRow | undefined {
+  return db.select().from(routeSettings).where(eq(routeSettings.id, 1)).get();
 }
 
 /** The ACME contact and Caddy's log level, inside the caller's transaction. */
-export function updateProxySettings(
+export function updateRouteSettings(
   db: DbOrTx,
-  input: { acmeEmail?: string | null; logLevel?: ProxySettingsRow['logLevel'] },
+  input: { acmeEmail?: string | null; logLevel?: RouteSettingsRow['logLevel'] },
   now = new Date(),
 ): boolean {
-  const set: Partial<typeof proxySettings.$inferInsert> = {};
+  const set: Partial<typeof routeSettings.$inferInsert> = {};
   if (input.acmeEmail !== undefined) set.acmeEmail = input.acmeEmail;
   if (input.logLevel) set.logLevel = input.logLevel;
   if (!Object.keys(set).length) return false;
-  db.update(proxySettings)
+  db.update(routeSettings)
     .set({ ...set, updatedAt: now })
-    .where(eq(proxySettings.id, 1))
+    .where(eq(routeSettings.id, 1))
     .run();
   return true;
 }
@@ -76,7 +76,7 @@ function dnsProvider(mode: string, token: string | null, domain: string, env: En
  */
 export function caddyModel(db: Db, env = runtimeOf(db).env): CaddyModel {
   const cell = cellFacts(db);
-  const proxy = db.select().from(proxySettings).where(eq(proxySettings.id, 1)).get();
+  const proxy = db.select().from(routeSettings).where(eq(routeSettings.id, 1)).get();
   if (!proxy) throw new InvalidStateError('The cell is not set up yet');
   const gateway = cidrHost(parseCidr(cell.cellNetwork.subnet) as Cidr, 1);
   const token = providerToken(db);
@@ -96,7 +96,7 @@ export function caddyModel(db: Db, env = runtimeOf(db).env): CaddyModel {
       hosts: uiHosts({ cellName: cell.name, domain: cell.domain }),
       upstream: env.PIC_UI_UPSTREAM || `${gateway}:${num(env.PORT, 3000)}`,
     },
-    routes: db.select().from(proxyRoutes).all(),
+    routes: db.select().from(routes).all(),
   };
 }
 

@@ -17,7 +17,7 @@ async function open(page: Page, link: string, heading: string) {
 }
 
 test('add and remove a route; the UI host is reserved', async ({ page }) => {
-  await open(page, 'Routing', 'Routing');
+  await open(page, 'Routes', 'Routes');
   await page.getByRole('button', { name: 'Add route' }).click();
   const dialog = page.getByRole('dialog', { name: 'Add route' });
   await dialog.getByLabel('Host').fill('net.home.arpa');

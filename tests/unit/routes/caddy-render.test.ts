@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { renderCaddyConfig, type CaddyModel } from '@/server/managers/proxy/render';
+import { renderCaddyConfig, type CaddyModel } from '@/server/managers/routes/render';
 import { RenderError } from '@/server/managers/render-guard';
 import { CADDY } from '../../helpers/caddy-fixtures';
 import { goldenCases } from '../../helpers/golden';

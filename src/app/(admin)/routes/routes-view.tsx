@@ -8,7 +8,7 @@ import { Alert, PageHead } from '@/components/ui';
 import { trpc } from '@/lib/client/trpc';
 import { RouteForm, type RouteDraft } from './route-form';
 
-export function RoutingView() {
+export function RoutesView() {
   const utils = trpc.useUtils();
   const list = trpc.routes.list.useQuery();
   const domain = trpc.domain.get.useQuery();
@@ -24,7 +24,7 @@ export function RoutingView() {
   return (
     <>
       <PageHead
-        title="Routing"
+        title="Routes"
         subtitle="Names for your services over HTTPS, through the cell's reverse proxy."
         actions={
           <button className="btn btn-primary" onClick={() => setEditing('new')} disabled={!domain.data}>

@@ -2,13 +2,13 @@
 import { and, eq, ne } from 'drizzle-orm';
 import type { RouteInput, UpdateRouteInput } from '@/lib/schemas/routes';
 import type { Db, DbOrTx } from '../../db';
-import { proxyRoutes, settings } from '../../db/schema';
+import { routes, settings } from '../../db/schema';
 import { ConflictError, InvalidStateError, NotFoundError, ValidationError } from '../../errors';
 import { claimName, heldNames, ownerOf, releaseName, SERVICE_KINDS } from '../names';
 import { changed } from '../../runtime/changes';
 import { applyCaddy, uiHosts } from './apply';
 
-type RouteRow = typeof proxyRoutes.$inferSelect;
+type RouteRow = typeof routes.$inferSelect;
 
 function cellOf(db: DbOrTx) {
   const cell = db
@@ -22,7 +22,7 @@ function cellOf(db: DbOrTx) {
 
 export function listRoutes(db: Db) {
   return {
-    routes: db.select().from(proxyRoutes).orderBy(proxyRoutes.host, proxyRoutes.path).all(),
+    routes: db.select().from(routes).orderBy(routes.host, routes.path).all(),
     reserved: uiHosts(cellOf(db)),
   };
 }
@@ -48,8 +48,8 @@ function checkHost(db: DbOrTx, host: string): void {
 function checkShadow(db: DbOrTx, host: string, path: string, selfId?: number): void {
   const same = db
     .select()
-    .from(proxyRoutes)
-    .where(and(eq(proxyRoutes.host, host), eq(proxyRoutes.path, path), ...(selfId ? [ne(proxyRoutes.id, selfId)] : [])))
+    .from(routes)
+    .where(and(eq(routes.host, host), eq(routes.path, path), ...(selfId ? [ne(routes.id, selfId)] : [])))
     .get();
   if (same)
     throw new ConflictError(
@@ -62,8 +62,8 @@ function checkShadow(db: DbOrTx, host: string, path: string, selfId?: number): v
 function syncCellNames(db: DbOrTx): void {
   const wanted = new Set(
     db
-      .select({ host: proxyRoutes.host })
-      .from(proxyRoutes)
+      .select({ host: routes.host })
+      .from(routes)
       .all()
       .filter((r) => r.host.endsWith('.cell'))
       .map((r) => r.host.slice(0, -'.cell'.length)),
@@ -87,7 +87,7 @@ export async function createRoute(db: Db, input: RouteInput, now = new Date()) {
       checkHost(tx, input.host);
       checkShadow(tx, input.host, input.path);
       const inserted = tx
-        .insert(proxyRoutes)
+        .insert(routes)
         .values({ ...input, createdAt: now, updatedAt: now })
         .returning()
         .get();
@@ -103,15 +103,15 @@ export async function updateRoute(db: Db, input: UpdateRouteInput, now = new Dat
   const { id, ...changes } = input;
   const row = db.transaction(
     (tx) => {
-      const current = tx.select().from(proxyRoutes).where(eq(proxyRoutes.id, id)).get();
+      const current = tx.select().from(routes).where(eq(routes.id, id)).get();
       if (!current) throw new NotFoundError(`Route ${id} not found`);
       const next = { ...current, ...Object.fromEntries(Object.entries(changes).filter(([, v]) => v !== undefined)) };
       if (next.host !== current.host) checkHost(tx, next.host);
       checkShadow(tx, next.host, next.path, id);
       const updated = tx
-        .update(proxyRoutes)
+        .update(routes)
         .set({ ...next, id, updatedAt: now })
-        .where(eq(proxyRoutes.id, id))
+        .where(eq(routes.id, id))
         .returning()
         .get();
       syncCellNames(tx);
@@ -124,7 +124,7 @@ export async function updateRoute(db: Db, input: UpdateRouteInput, now = new Dat
 
 export async function removeRoute(db: Db, id: number) {
   const row = db.transaction((tx) => {
-    const removed = tx.delete(proxyRoutes).where(eq(proxyRoutes.id, id)).returning().get();
+    const removed = tx.delete(routes).where(eq(routes.id, id)).returning().get();
     if (!removed) throw new NotFoundError(`Route ${id} not found`);
     syncCellNames(tx);
     return removed;

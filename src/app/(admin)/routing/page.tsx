@@ -1,5 +1,0 @@
-import { RoutingView } from './routing-view';
-
-export default function RoutingPage() {
-  return <RoutingView />;
-}
