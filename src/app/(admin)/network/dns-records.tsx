@@ -2,8 +2,7 @@
 
 import { useState } from 'react';
 import type { ApplyState } from '@/components/apply-notice';
-import { ConfirmDialog } from '@/components/confirm-dialog';
-import { Dialog } from '@/components/dialog';
+import { EditDialog, RemoveDialog, useRowEditing } from '@/components/row-editing';
 import { Alert } from '@/components/ui';
 import { trpc } from '@/lib/client/trpc';
 import { RecordForm, type RecordDraft } from './record-form';
@@ -15,8 +14,7 @@ export function DnsRecords({ onApplied }: { onApplied: (apply: ApplyState) => vo
   const utils = trpc.useUtils();
   const [draft, setDraft] = useState('');
   const [search, setSearch] = useState('');
-  const [editing, setEditing] = useState<RecordDraft | 'new' | null>(null);
-  const [removing, setRemoving] = useState<RecordDraft | null>(null);
+  const { editing, setEditing, removing, setRemoving } = useRowEditing<RecordDraft>();
   const records = trpc.dns.records.useQuery({ search: search || undefined });
   const remove = trpc.dns.removeRecord.useMutation();
   const data = records.data;
@@ -123,38 +121,32 @@ export function DnsRecords({ onApplied }: { onApplied: (apply: ApplyState) => vo
           </tbody>
         </table>
       </div>
-      {editing && data && (
-        <Dialog
-          title={editing === 'new' ? 'Add record' : `Edit ${fqdn(editing.name, editing.zone)}`}
+      {data && (
+        <EditDialog
+          editing={editing}
+          title={(r) => (r === 'new' ? 'Add record' : `Edit ${fqdn(r.name, r.zone)}`)}
           onClose={() => setEditing(null)}
         >
-          <RecordForm zones={data.zones} initial={editing === 'new' ? undefined : editing} onDone={done} />
-        </Dialog>
+          {(initial) => <RecordForm zones={data.zones} initial={initial} onDone={done} />}
+        </EditDialog>
       )}
-      {removing && (
-        <ConfirmDialog
-          title="Delete record"
-          confirmLabel="Delete record"
-          pending={remove.isPending}
-          error={remove.error?.message}
-          onClose={() => setRemoving(null)}
-          onConfirm={() =>
-            remove.mutate(
-              { id: removing.id! },
-              {
-                onSuccess: (r) => {
-                  setRemoving(null);
-                  onApplied(r.apply);
-                  void utils.dns.invalidate();
-                },
-              },
-            )
-          }
-        >
-          Delete <code>{fqdn(removing.name, removing.zone)}</code> {removing.type} <code>{removing.value}</code>? It
-          stops resolving as soon as the DNS container reloads.
-        </ConfirmDialog>
-      )}
+      <RemoveDialog
+        removing={removing}
+        title="Delete record"
+        mutation={remove}
+        onClose={() => setRemoving(null)}
+        onRemoved={(r) => {
+          onApplied(r.apply);
+          void utils.dns.invalidate();
+        }}
+      >
+        {(r) => (
+          <>
+            Delete <code>{fqdn(r.name, r.zone)}</code> {r.type} <code>{r.value}</code>? It stops resolving as soon as
+            the DNS container reloads.
+          </>
+        )}
+      </RemoveDialog>
     </section>
   );
 }

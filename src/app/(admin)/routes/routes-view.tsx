@@ -2,8 +2,7 @@
 
 import { useState } from 'react';
 import { ApplyNotice, type ApplyState } from '@/components/apply-notice';
-import { ConfirmDialog } from '@/components/confirm-dialog';
-import { Dialog } from '@/components/dialog';
+import { EditDialog, RemoveDialog, useRowEditing } from '@/components/row-editing';
 import { Alert, PageHead } from '@/components/ui';
 import { trpc } from '@/lib/client/trpc';
 import { RouteForm, type RouteDraft } from './route-form';
@@ -13,8 +12,7 @@ export function RoutesView() {
   const list = trpc.routes.list.useQuery();
   const domain = trpc.domain.get.useQuery();
   const remove = trpc.routes.remove.useMutation();
-  const [editing, setEditing] = useState<RouteDraft | 'new' | null>(null);
-  const [removing, setRemoving] = useState<RouteDraft | null>(null);
+  const { editing, setEditing, removing, setRemoving } = useRowEditing<RouteDraft>();
   const [notice, setNotice] = useState<ApplyState | null>(null);
   const done = (apply: ApplyState) => {
     setEditing(null);
@@ -101,38 +99,32 @@ export function RoutesView() {
           </table>
         </div>
       </div>
-      {editing && domain.data && (
-        <Dialog
-          title={editing === 'new' ? 'Add route' : `Edit ${editing.host}${editing.path}`}
+      {domain.data && (
+        <EditDialog
+          editing={editing}
+          title={(r) => (r === 'new' ? 'Add route' : `Edit ${r.host}${r.path}`)}
           onClose={() => setEditing(null)}
         >
-          <RouteForm domain={domain.data.domain} initial={editing === 'new' ? undefined : editing} onDone={done} />
-        </Dialog>
+          {(initial) => <RouteForm domain={domain.data.domain} initial={initial} onDone={done} />}
+        </EditDialog>
       )}
-      {removing && (
-        <ConfirmDialog
-          title="Remove route"
-          confirmLabel="Remove route"
-          pending={remove.isPending}
-          error={remove.error?.message}
-          onClose={() => setRemoving(null)}
-          onConfirm={() =>
-            remove.mutate(
-              { id: removing.id! },
-              {
-                onSuccess: (r) => {
-                  setRemoving(null);
-                  setNotice(r.apply);
-                  void utils.routes.invalidate();
-                },
-              },
-            )
-          }
-        >
-          Remove <code>{removing.host + removing.path}</code> → <code>{removing.upstream}</code>? The name stops
-          answering as soon as Caddy reloads.
-        </ConfirmDialog>
-      )}
+      <RemoveDialog
+        removing={removing}
+        title="Remove route"
+        mutation={remove}
+        onClose={() => setRemoving(null)}
+        onRemoved={(r) => {
+          setNotice(r.apply);
+          void utils.routes.invalidate();
+        }}
+      >
+        {(r) => (
+          <>
+            Remove <code>{r.host + r.path}</code> → <code>{r.upstream}</code>? The name stops answering as soon as Caddy
+            reloads.
+          </>
+        )}
+      </RemoveDialog>
     </>
   );
 }
