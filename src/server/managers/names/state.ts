@@ -43,6 +43,15 @@ export function assertNameFree(
     throw new ConflictError(`${label}.cell is already taken by ${holder.description}`, field);
 }
 
+const nameRow = (label: string, owner: NameOwner, target: NameTarget, now: Date) => ({
+  label,
+  kind: owner.kind,
+  ref: owner.ref,
+  owner: owner.description,
+  target: writeTarget(target),
+  createdAt: now,
+});
+
 /** Adds a label to what an owner holds (again: its description and target are brought up to date). */
 export function claimName(
   db: DbOrTx,
@@ -52,10 +61,10 @@ export function claimName(
   opts: { field?: string; now?: Date } = {},
 ): void {
   assertNameFree(db, label, owner, opts.field);
-  const values = { owner: owner.description, target: writeTarget(target) };
+  const row = nameRow(label, owner, target, opts.now ?? new Date());
   db.insert(cellNames)
-    .values({ label, kind: owner.kind, ref: owner.ref, ...values, createdAt: opts.now ?? new Date() })
-    .onConflictDoUpdate({ target: cellNames.label, set: values })
+    .values(row)
+    .onConflictDoUpdate({ target: cellNames.label, set: { owner: row.owner, target: row.target } })
     .run();
 }
 
@@ -65,14 +74,7 @@ export function claimName(
  */
 export function insertName(db: DbOrTx, label: string, owner: NameOwner, target: NameTarget, now = new Date()): void {
   db.insert(cellNames)
-    .values({
-      label,
-      kind: owner.kind,
-      ref: owner.ref,
-      owner: owner.description,
-      target: writeTarget(target),
-      createdAt: now,
-    })
+    .values(nameRow(label, owner, target, now))
     .run();
 }
 

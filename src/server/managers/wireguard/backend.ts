@@ -12,9 +12,22 @@ import { ExecChannel } from '../../runtime/exec-channel';
 import { DNS_CHAIN, NAT_CHAIN, PEERS_CHAIN } from './render';
 import { hasUapi, uapiRemovePeer, uapiSetPeer } from './uapi';
 import type { Env } from '../../runtime/runtime';
-import { BackendUnavailableError, type WgBackend } from '../../runtime/wireguard-backend';
+import { BackendUnavailableError, type PeerSpec, type WgBackend } from '../../runtime/wireguard-backend';
 
 export { BackendUnavailableError, type PeerSpec, type WgBackend } from '../../runtime/wireguard-backend';
+
+/** `wg set` for one peer; the preshared key is read from a file (or /dev/stdin), never given on the command line. */
+const setPeerArgv = (iface: string, p: PeerSpec, pskFile: string) => [
+  'wg',
+  'set',
+  iface,
+  'peer',
+  p.publicKey,
+  'preshared-key',
+  pskFile,
+  'allowed-ips',
+  p.allowedIps.join(','),
+];
 
 /** Both backends run the same steps; only how a command runs differs. */
 export type Runner = (argv: string[], input?: string) => Promise<{ ok: boolean; out: string; err: string }>;
@@ -108,17 +121,7 @@ export function localBackend(iface: string, { netns }: { netns?: string } = {}):
       if (hasUapi(iface)) return uapiSetPeer(iface, p);
       // wg reads keys from files; Node's child stdio are sockets, which /dev/stdin cannot open.
       await withSecretFile(p.presharedKey, async (pskFile) => {
-        await run(runner, [
-          'wg',
-          'set',
-          iface,
-          'peer',
-          p.publicKey,
-          'preshared-key',
-          pskFile ?? '/dev/null',
-          'allowed-ips',
-          p.allowedIps.join(','),
-        ]);
+        await run(runner, setPeerArgv(iface, p, pskFile ?? '/dev/null'));
       });
     },
     removePeer: async (publicKey) => {
@@ -158,17 +161,7 @@ export function containerBackend(iface = 'wg0', channel = new ExecChannel(contai
     sync: async ({ containerPath }) => void (await exec(['wg', 'syncconf', iface, containerPath])),
     setPeer: async (p) =>
       void (await exec(
-        [
-          'wg',
-          'set',
-          iface,
-          'peer',
-          p.publicKey,
-          'preshared-key',
-          p.presharedKey ? '/dev/stdin' : '/dev/null',
-          'allowed-ips',
-          p.allowedIps.join(','),
-        ],
+        setPeerArgv(iface, p, p.presharedKey ? '/dev/stdin' : '/dev/null'),
         p.presharedKey ?? undefined,
       )),
     removePeer: async (publicKey) => void (await exec(['wg', 'set', iface, 'peer', publicKey, 'remove'])),
