@@ -7,7 +7,8 @@ import { recordingBackend } from '../../helpers/wireguard';
 process.env.PIC_DOCKER_SOCKET = '/nonexistent/pic-test/docker.sock';
 
 it('a cell from before the domain was named routes keeps its routes and proxy settings', async () => {
-  let { db, dir } = freshCell();
+  const { dir, db: opened } = freshCell();
+  let db = opened;
   useBackend(db, recordingBackend().backend);
   await setUp(db);
   await admin(db).routes.create({ host: 'nas.cell', upstream: '192.168.1.60:5000', access: 'peers' });
