@@ -2,8 +2,8 @@ import fs from 'node:fs';
 import { BackendUnavailableError, type PeerSpec, type WgBackend } from '@/server/managers/wireguard/backend';
 
 /** A backend that records what the applier asked of it, and can be switched off. */
-export function recordingBackend() {
-  const calls: { op: 'sync' | 'set' | 'remove'; text?: string; peer?: PeerSpec; publicKey?: string }[] = [];
+export function recordingBackend(opts: { rules?: boolean } = {}) {
+  const calls: { op: 'sync' | 'set' | 'remove' | 'rules'; text?: string; peer?: PeerSpec; publicKey?: string }[] = [];
   let down: string | null = null;
   const guard = () => {
     if (down) throw new BackendUnavailableError(down);
@@ -27,5 +27,11 @@ export function recordingBackend() {
       return 'priv\tpub\t51820\toff\n';
     },
   };
+  // With rules: the peer-to-peer rule sets are recorded too (their IPv4 text).
+  if (opts.rules)
+    backend.applyPeerRules = async (rules) => {
+      guard();
+      calls.push({ op: 'rules', text: rules.v4 });
+    };
   return { backend, calls, setDown: (reason: string | null) => (down = reason) };
 }

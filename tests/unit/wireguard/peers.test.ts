@@ -7,6 +7,7 @@ import { auditEntries, peers, users, wireguardSettings } from '@/server/db/schem
 import { expirePeers, flushWireguardFiles } from '@/server/managers/wireguard';
 import { admin, callerAs, expectCode, freshCell, setUp, useBackend } from '../../helpers/db';
 import { recordingBackend } from '../../helpers/wireguard';
+import { settleChanges } from '@/server/runtime/changes';
 
 let db: Db;
 let dir: string;
@@ -33,9 +34,18 @@ describe('addresses', () => {
     expect([a.address, b.address, c.address]).toEqual(['10.0.0.2', '10.0.0.3', '10.0.0.2']);
   });
 
-  it('gives 50 concurrent creates 50 distinct addresses', async () => {
+  it('gives 50 concurrent creates 50 distinct addresses, each set on the interface by itself', async () => {
+    // The first apply after start loads everything (config and rules); single-peer steps follow it.
+    await admin(db).peers.remove({ id: (await create('warm-up')).id });
+    rec.calls.length = 0;
     const created = await Promise.all(Array.from({ length: 50 }, (_, i) => create(`p${i}`)));
     expect(new Set(created.map((p) => p.address)).size).toBe(50);
+    // Concurrent changes queue their own single-peer steps: no full reload of the interface.
+    expect(created.every((p) => p.apply.state === 'applied')).toBe(true);
+    expect(rec.calls.map((c) => c.op)).toEqual(Array(50).fill('set'));
+    expect(new Set(rec.calls.map((c) => c.peer!.publicKey))).toEqual(new Set(created.map((p) => p.publicKey)));
+    const server = db.select().from(wireguardSettings).get()!;
+    expect(server.appliedRevision).toBe(server.revision);
     const rows = db.select({ h: peers.hostIndex }).from(peers).all();
     expect(new Set(rows.map((r) => r.h)).size).toBe(50);
   });
@@ -299,5 +309,45 @@ describe('peers and their own', () => {
     });
     await admin(db).peers.remove({ id: p.id });
     expect(db.select().from(users).where(eq(users.id, login.userId)).get()).toBeUndefined();
+  });
+});
+
+describe('one peer create', () => {
+  it('sets that one peer on the interface and renders DNS once, a moment later', async () => {
+    process.env.PIC_LOG_LEVEL = 'debug';
+    try {
+      const dnsRenders = () =>
+        fs
+          .readFileSync(path.join(dir, 'logs', 'cell.log'), 'utf8')
+          .split('\n')
+          .filter((l) => l.includes('"config rendered"') && l.includes('"component":"dns"')).length;
+      await create('warm-up');
+      await settleChanges();
+      rec.calls.length = 0;
+      const before = dnsRenders();
+      const peer = await create('just-one');
+      await settleChanges();
+      expect(rec.calls.map((c) => [c.op, c.peer?.publicKey])).toEqual([['set', peer.publicKey]]);
+      expect(dnsRenders() - before).toBe(1);
+    } finally {
+      delete process.env.PIC_LOG_LEVEL;
+    }
+  });
+});
+
+describe('peer-to-peer', () => {
+  it('allowing it loads the rule sets and sets the one peer, without reloading every peer', async () => {
+    const rules = recordingBackend({ rules: true });
+    useBackend(db, rules.backend);
+    await create('first');
+    const a = await create('a');
+    rules.calls.length = 0;
+    await admin(db).peers.update({ id: a.id, peerToPeer: true });
+    expect(rules.calls.map((c) => c.op)).toEqual(['rules', 'set']);
+    expect(rules.calls[0]!.text).toMatch(
+      new RegExp(`^-A PIC-WG-P2P -d ${a.address.replace(/\./g, '\\.')}/32 -j ACCEPT$`, 'm'),
+    );
+    // The rules written next to wg0.conf are the ones loaded.
+    expect(fs.readFileSync(path.join(dir, 'config', 'wireguard', 'peers.rules'), 'utf8')).toBe(rules.calls[0]!.text);
   });
 });

@@ -5,7 +5,7 @@
  * pending (revision > appliedRevision) and the reconcile loop applies it later.
  */
 import path from 'node:path';
-import { and, eq, inArray, lt } from 'drizzle-orm';
+import { and, eq, inArray, lt, sql } from 'drizzle-orm';
 import type { Db } from '../../db';
 import { peers, wireguardSettings } from '../../db/schema';
 import { writeConfig } from '../../runtime/components';
@@ -17,7 +17,7 @@ import { serialQueue } from '../../runtime/serial';
 import { BackendUnavailableError, backendFromEnv, type WgBackend } from './backend';
 import { renderServerConfig, renderServerPeerRules, renderServerSyncConfig, type ServerModel } from './render';
 import { isActive, planOf, withPrefix } from './model';
-import { decrypted, findServer, loadServerModel } from './state';
+import { decrypted, findServer, loadRulesModel, loadServerModel } from './state';
 import { interfaceDrift, parseDump, type InterfaceLive } from './status';
 
 const log = logger.child('wireguard');
@@ -44,6 +44,8 @@ const wg = processWide('wireguard.apply', () => ({
   /** The render reads the database the latest change went to. */
   filesDb: null as Db | null,
   liveCache: null as { at: number; value: InterfaceLive | null; error: string | null } | null,
+  /** Single-peer applies committed and not finished yet (queued or running). */
+  pendingDeltas: 0,
 }));
 
 /** The environment's backend, built once per runtime. */
@@ -80,12 +82,19 @@ const serially = serialQueue('wireguard.apply');
 function writeFiles(model: ServerModel) {
   writeConfig('wireguard', 'wg0.conf', renderServerConfig(model), 0o600);
   writeConfig('wireguard', 'wg0.sync.conf', renderServerSyncConfig(model), 0o600);
+  return writeRules(model);
+}
+
+/** The rule set files (the container loads them from its config folder); the peers they name are noted. */
+function writeRules(model: ServerModel) {
   const rules = renderServerPeerRules(model);
   writeConfig('wireguard', 'peers.rules', rules.v4, 0o600);
   writeConfig('wireguard', 'peers6.rules', rules.v6 ?? '', 0o600);
   wg.p2pInPlace = p2pSignature(model.peers);
   return rules;
 }
+
+const rulesKeyOf = (rules: { v4: string; v6: string | null }) => `${rules.v4}\n${rules.v6 ?? ''}`;
 
 /** Which peers may reach each other: the rule sets change exactly when this does. */
 const p2pSignature = (list: { id: number; name: string; allowedIps: string[]; peerToPeer: boolean }[]) =>
@@ -129,7 +138,12 @@ export function flushWireguardFiles(db: Db, { force = false } = {}): Promise<voi
  */
 async function applyDelta(db: Db, change: PeerChange, target: WgBackend): Promise<ApplyResult | null> {
   const server = findServer(db);
-  if (!server || server.revision !== server.appliedRevision + 1 || !target.setPeer || !target.removePeer) return null;
+  if (!server || !target.setPeer || !target.removePeer) return null;
+  // A full apply already took this change in.
+  if (server.appliedRevision >= server.revision) return { state: 'applied', via: 'already in place' };
+  // Every revision not yet on the interface must belong to a single-peer change queued here
+  // (concurrent creates each apply their own peer); anything else needs the full way.
+  if (server.revision - server.appliedRevision > wg.pendingDeltas) return null;
   if (target.applyPeerRules && (wg.rulesInPlace === null || wg.p2pInPlace === null)) return null;
   const now = new Date();
   const plan = planOf(server);
@@ -142,7 +156,14 @@ async function applyDelta(db: Db, change: PeerChange, target: WgBackend): Promis
     .all()
     .filter((r) => isActive(r, now))
     .map((r) => ({ id: r.id, name: r.name, allowedIps: withPrefix(plan, r.hostIndex, true), peerToPeer: true }));
-  if (p2pSignature(p2p) !== wg.p2pInPlace) return null;
+  // Who may reach whom changed: the rule sets load again, from the peers that allow it only.
+  if (p2pSignature(p2p) !== wg.p2pInPlace && target.applyPeerRules) {
+    const model = loadRulesModel(db, now);
+    if (!model) return null;
+    const rules = writeRules(model);
+    await target.applyPeerRules(rules);
+    wg.rulesInPlace = rulesKeyOf(rules);
+  }
   const rows = change.peerIds?.length ? db.select().from(peers).where(inArray(peers.id, change.peerIds)).all() : [];
   for (const key of change.removedKeys ?? []) await target.removePeer(key);
   for (const r of rows) {
@@ -153,7 +174,15 @@ async function applyDelta(db: Db, change: PeerChange, target: WgBackend): Promis
       allowedIps: withPrefix(plan, r.hostIndex, true),
     });
   }
-  markApplied(db, server.revision);
+  // One revision further: the other queued deltas bring it up to the last commit.
+  db.update(wireguardSettings)
+    .set({
+      appliedRevision: sql`min(${wireguardSettings.appliedRevision} + 1, ${wireguardSettings.revision})`,
+      applyError: null,
+    })
+    .where(eq(wireguardSettings.id, 1))
+    .run();
+  wg.liveCache = null;
   scheduleFiles(db);
   return { state: 'applied', via: `wg set on ${target.description}` };
 }
@@ -180,7 +209,7 @@ async function applyNow(db: Db, change: PeerChange | undefined): Promise<ApplyRe
     const files = configFiles();
     const rules = writeFiles(model);
     wg.filesStale = false;
-    const rulesKey = `${rules.v4}\n${rules.v6 ?? ''}`;
+    const rulesKey = rulesKeyOf(rules);
     target ??= backend(db);
     const rulesCurrent = !target.applyPeerRules || wg.rulesInPlace === rulesKey;
     if (appliedRevision >= revision && rulesCurrent) return { state: 'applied', via: 'already in place' };
@@ -214,7 +243,11 @@ async function applyNow(db: Db, change: PeerChange | undefined): Promise<ApplyRe
 
 /** Render, write and apply the current state; resolves with what happened. */
 export function applyWireguard(db: Db, change?: PeerChange): Promise<ApplyResult> {
-  return serially(() => applyNow(db, change));
+  if (!change) return serially(() => applyNow(db, undefined));
+  // Counted from the moment its change committed: the deltas queued behind this one account
+  // for the revisions this apply does not carry.
+  wg.pendingDeltas++;
+  return serially(() => applyNow(db, change).finally(() => wg.pendingDeltas--));
 }
 
 /**

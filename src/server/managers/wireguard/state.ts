@@ -43,6 +43,26 @@ export function cellInfo(db: Db): { name: string; domain: string; network: strin
 }
 
 /** Everything the server config needs, read in one transaction so it is consistent. */
+/**
+ * The model of the peer-to-peer rule sets only: the peers that allow it (usually few), no
+ * keys decrypted. Its rules are exactly the full model's.
+ */
+export function loadRulesModel(db: Db, now: Date) {
+  return db.transaction((tx) => {
+    const server = tx.select().from(wireguardSettings).where(eq(wireguardSettings.id, 1)).get();
+    if (!server) return null;
+    const facts = cellFacts(tx);
+    const rows = tx.select().from(peers).where(eq(peers.peerToPeer, true)).all();
+    return serverModel(
+      facts.name,
+      { ...server, privateKey: '' },
+      rows.map((p) => ({ ...p, presharedKey: null })),
+      now,
+      { network: facts.cellNetwork.subnet, dns: facts.dns },
+    );
+  });
+}
+
 export function loadServerModel(db: Db, now: Date) {
   return db.transaction((tx) => {
     const server = tx.select().from(wireguardSettings).where(eq(wireguardSettings.id, 1)).get();
