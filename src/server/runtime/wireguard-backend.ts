@@ -17,6 +17,9 @@ export interface WgBackend {
   removePeer?(publicKey: string): Promise<void>;
   /** `wg show <iface> dump`. */
   dump(): Promise<string>;
-  /** Load the peer-to-peer rule sets and make sure traffic between peers passes through them. */
-  applyPeerRules?(rules: { v4: string; v6: string | null }): Promise<void>;
+  /**
+   * Load the peer-to-peer rule sets; with `checkHooks`, also make sure traffic between peers
+   * passes through them (the hooks in the built-in chains, checked now and then, not every time).
+   */
+  applyPeerRules?(rules: { v4: string; v6: string | null }, opts?: { checkHooks?: boolean }): Promise<void>;
 }

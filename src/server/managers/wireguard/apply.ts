@@ -46,6 +46,8 @@ const wg = processWide('wireguard.apply', () => ({
   liveCache: null as { at: number; value: InterfaceLive | null; error: string | null } | null,
   /** Single-peer applies committed and not finished yet (queued or running). */
   pendingDeltas: 0,
+  /** When the rule sets' hooks in the built-in chains were last checked; null: check at the next load. */
+  hooksCheckedAt: null as number | null,
 }));
 
 /** The environment's backend, built once per runtime. */
@@ -61,6 +63,7 @@ function backend(db: Db): WgBackend {
     wg.liveCache = null;
     wg.rulesInPlace = null;
     wg.p2pInPlace = null;
+    wg.hooksCheckedAt = null;
   }
   return chosen;
 }
@@ -95,6 +98,16 @@ function writeRules(model: ServerModel) {
 }
 
 const rulesKeyOf = (rules: { v4: string; v6: string | null }) => `${rules.v4}\n${rules.v6 ?? ''}`;
+
+/** The hooks that send traffic through the rule sets are checked at most once a minute (each check spawns iptables). */
+const HOOKS_RECHECK_MS = 60_000;
+
+async function loadRules(target: WgBackend, rules: { v4: string; v6: string | null }): Promise<void> {
+  const checkHooks = wg.hooksCheckedAt === null || Date.now() - wg.hooksCheckedAt > HOOKS_RECHECK_MS;
+  await target.applyPeerRules!(rules, { checkHooks });
+  if (checkHooks) wg.hooksCheckedAt = Date.now();
+  wg.rulesInPlace = rulesKeyOf(rules);
+}
 
 /** Which peers may reach each other: the rule sets change exactly when this does. */
 const p2pSignature = (list: { id: number; name: string; allowedIps: string[]; peerToPeer: boolean }[]) =>
@@ -161,8 +174,7 @@ async function applyDelta(db: Db, change: PeerChange, target: WgBackend): Promis
     const model = loadRulesModel(db, now);
     if (!model) return null;
     const rules = writeRules(model);
-    await target.applyPeerRules(rules);
-    wg.rulesInPlace = rulesKeyOf(rules);
+    await loadRules(target, rules);
   }
   const rows = change.peerIds?.length ? db.select().from(peers).where(inArray(peers.id, change.peerIds)).all() : [];
   for (const key of change.removedKeys ?? []) await target.removePeer(key);
@@ -226,8 +238,7 @@ async function applyNow(db: Db, change: PeerChange | undefined): Promise<ApplyRe
       await target.sync({ file: files.sync, containerPath: `${CONTAINER_CONFIG_DIR}/wg0.sync.conf` });
     }
     if (!rulesCurrent) {
-      await target.applyPeerRules!(rules);
-      wg.rulesInPlace = rulesKey;
+      await loadRules(target, rules);
     }
     markApplied(db, revision);
     return { state: 'applied', via: `${single ? 'wg set' : 'wg syncconf'} on ${target.description}` };
@@ -280,6 +291,7 @@ export function repairDrift(db: Db): Promise<{ reason: string; result: ApplyResu
 /** A new interface (a new WireGuard container) holds nothing: the next apply loads config and rules again. */
 export function interfaceReset(db: Db): void {
   db.update(wireguardSettings).set({ appliedRevision: 0 }).where(eq(wireguardSettings.id, 1)).run();
+  wg.hooksCheckedAt = null;
   wg.rulesInPlace = null;
   wg.p2pInPlace = null;
   wg.liveCache = null;

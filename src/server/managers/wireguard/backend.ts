@@ -37,6 +37,7 @@ export async function loadPeerRules(
   iface: string,
   rules: { v4: string; v6: string | null },
   files?: { v4: string; v6: string },
+  checkHooks = true,
 ) {
   for (const [tool, text, file] of [
     ['iptables', rules.v4, files?.v4],
@@ -47,6 +48,7 @@ export async function loadPeerRules(
       ? await runner([`${tool}-restore`, '-w', '--noflush', file])
       : await runner([`${tool}-restore`, '-w', '--noflush'], text);
     if (!restore.ok) throw new Error(`${tool}-restore failed: ${restore.err.trim()}`);
+    if (!checkHooks) continue;
     const hooks = [['filter', 'FORWARD', '-i', iface, '-o', iface, '-j', PEERS_CHAIN]];
     if (text.includes(`:${DNS_CHAIN} `))
       hooks.push(['nat', 'PREROUTING', '-i', iface, '-j', DNS_CHAIN], ['nat', 'POSTROUTING', '-j', NAT_CHAIN]);
@@ -129,7 +131,7 @@ export function localBackend(iface: string, { netns }: { netns?: string } = {}):
       await run(runner, ['wg', 'set', iface, 'peer', publicKey, 'remove']);
     },
     dump: () => run(runner, ['wg', 'show', iface, 'dump']),
-    applyPeerRules: (rules) => loadPeerRules(runner, iface, rules),
+    applyPeerRules: (rules, opts) => loadPeerRules(runner, iface, rules, undefined, opts?.checkHooks ?? true),
   };
 }
 
@@ -167,8 +169,14 @@ export function containerBackend(iface = 'wg0', channel = new ExecChannel(contai
     removePeer: async (publicKey) => void (await exec(['wg', 'set', iface, 'peer', publicKey, 'remove'])),
     dump: () => exec(['wg', 'show', iface, 'dump']),
     // The rule files sit next to wg0.conf in the bind-mounted config folder.
-    applyPeerRules: (rules) =>
-      loadPeerRules(runner, iface, rules, { v4: '/config/peers.rules', v6: '/config/peers6.rules' }),
+    applyPeerRules: (rules, opts) =>
+      loadPeerRules(
+        runner,
+        iface,
+        rules,
+        { v4: '/config/peers.rules', v6: '/config/peers6.rules' },
+        opts?.checkHooks ?? true,
+      ),
   };
 }
 
