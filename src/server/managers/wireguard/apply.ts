@@ -30,6 +30,8 @@ export interface PeerChange {
   removedKeys?: string[];
 }
 
+type LiveCache = { at: number; value: InterfaceLive | null; error: string | null };
+
 /** This process's view of the interface, once per process (see processWide). */
 const wg = processWide('wireguard.apply', () => ({
   /** The backend the state below belongs to: another one (a test's database) starts afresh. */
@@ -43,7 +45,8 @@ const wg = processWide('wireguard.apply', () => ({
   filesTimer: null as NodeJS.Timeout | null,
   /** The render reads the database the latest change went to. */
   filesDb: null as Db | null,
-  liveCache: null as { at: number; value: InterfaceLive | null; error: string | null } | null,
+  liveCache: null as LiveCache | null,
+  liveReading: null as Promise<LiveCache> | null,
   /** Single-peer applies committed and not finished yet (queued or running). */
   pendingDeltas: 0,
   /** When the rule sets' hooks in the built-in chains were last checked; null: check at the next load. */
@@ -194,7 +197,8 @@ async function applyDelta(db: Db, change: PeerChange, target: WgBackend): Promis
     })
     .where(eq(wireguardSettings.id, 1))
     .run();
-  wg.liveCache = null;
+  // The live view (handshakes, traffic) may lag a single-peer step by its few seconds: reads
+  // between changes would otherwise each ask the interface again.
   scheduleFiles(db);
   return { state: 'applied', via: `wg set on ${target.description}` };
 }
@@ -304,11 +308,15 @@ export async function liveStatus(db: Db): Promise<{ live: InterfaceLive | null; 
   const target = backend(db);
   if (wg.liveCache && Date.now() - wg.liveCache.at < LIVE_TTL_MS)
     return { live: wg.liveCache.value, error: wg.liveCache.error };
-  try {
-    const live = parseDump(await target.dump());
-    wg.liveCache = { at: Date.now(), value: live, error: null };
-  } catch (err) {
-    wg.liveCache = { at: Date.now(), value: null, error: err instanceof Error ? err.message : String(err) };
-  }
-  return { live: wg.liveCache.value, error: wg.liveCache.error };
+  // Requests arriving together share one look at the interface.
+  wg.liveReading ??= target
+    .dump()
+    .then(
+      (dump) => ({ at: Date.now(), value: parseDump(dump), error: null }),
+      (err: unknown) => ({ at: Date.now(), value: null, error: err instanceof Error ? err.message : String(err) }),
+    )
+    .then((cache) => (wg.liveCache = cache))
+    .finally(() => (wg.liveReading = null));
+  const cache = await wg.liveReading;
+  return { live: cache.value, error: cache.error };
 }
