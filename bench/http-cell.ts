@@ -128,6 +128,8 @@ export class CellClient {
   async fetch(url: string, init: RequestInit = {}): Promise<Response> {
     const res = await fetch(`${this.base}${url}`, {
       ...init,
+      // A request that hangs is an error in the figures, not a bench that never ends.
+      signal: AbortSignal.timeout(30_000),
       redirect: 'manual',
       headers: { cookie: this.cookieHeader, ...(init.headers as Record<string, string>) },
     });
