@@ -28,6 +28,8 @@ export type ApplyResult = { state: 'applied'; via: string } | { state: 'pending'
 export interface PeerChange {
   peerIds?: number[];
   removedKeys?: string[];
+  /** False when no peer the change touches allows peer-to-peer, before or after: the rule sets cannot move. */
+  peerToPeer?: boolean;
 }
 
 type LiveCache = { at: number; value: InterfaceLive | null; error: string | null };
@@ -152,6 +154,21 @@ export function flushWireguardFiles(db: Db, { force = false } = {}): Promise<voi
  * it and the rules cannot change: only those peers are read and set, nothing that grows
  * with the number of peers runs here. Null when the full path is needed.
  */
+/** Loads the rule sets again when the set of peers that allow peer-to-peer is not the one in place. */
+async function syncPeerRules(db: Db, target: WgBackend, plan: ReturnType<typeof planOf>, now: Date): Promise<void> {
+  const p2p = db
+    .select()
+    .from(peers)
+    .where(eq(peers.peerToPeer, true))
+    .orderBy(peers.hostIndex)
+    .all()
+    .filter((r) => isActive(r, now))
+    .map((r) => ({ id: r.id, name: r.name, allowedIps: withPrefix(plan, r.hostIndex, true), peerToPeer: true }));
+  if (p2pSignature(p2p) === wg.p2pInPlace || !target.applyPeerRules) return;
+  const model = loadRulesModel(db, now);
+  if (model) await loadRules(target, writeRules(model));
+}
+
 async function applyDelta(db: Db, change: PeerChange, target: WgBackend): Promise<ApplyResult | null> {
   const server = findServer(db);
   if (!server || !target.setPeer || !target.removePeer) return null;
@@ -163,22 +180,8 @@ async function applyDelta(db: Db, change: PeerChange, target: WgBackend): Promis
   if (target.applyPeerRules && (wg.rulesInPlace === null || wg.p2pInPlace === null)) return null;
   const now = new Date();
   const plan = planOf(server);
-  // The peer-to-peer rules name those peers (usually few): if their set moved, the full way renders the rules.
-  const p2p = db
-    .select()
-    .from(peers)
-    .where(eq(peers.peerToPeer, true))
-    .orderBy(peers.hostIndex)
-    .all()
-    .filter((r) => isActive(r, now))
-    .map((r) => ({ id: r.id, name: r.name, allowedIps: withPrefix(plan, r.hostIndex, true), peerToPeer: true }));
-  // Who may reach whom changed: the rule sets load again, from the peers that allow it only.
-  if (p2pSignature(p2p) !== wg.p2pInPlace && target.applyPeerRules) {
-    const model = loadRulesModel(db, now);
-    if (!model) return null;
-    const rules = writeRules(model);
-    await loadRules(target, rules);
-  }
+  // The peer-to-peer rules name those peers (usually few): when their set may have moved, the rules load again.
+  if (change.peerToPeer !== false) await syncPeerRules(db, target, plan, now);
   const rows = change.peerIds?.length ? db.select().from(peers).where(inArray(peers.id, change.peerIds)).all() : [];
   for (const key of change.removedKeys ?? []) await target.removePeer(key);
   for (const r of rows) {

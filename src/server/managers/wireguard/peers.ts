@@ -106,7 +106,7 @@ export async function createPeer(db: Db, input: CreatePeer, now = new Date()) {
     },
     { behavior: 'immediate' },
   );
-  const apply = await applyWireguard(db, { peerIds: [row.id] });
+  const apply = await applyWireguard(db, { peerIds: [row.id], peerToPeer: row.peerToPeer });
   void changed(db, ['names']);
   return { ...view(row, planOf(serverRow(db)), undefined, now), apply };
 }
@@ -140,7 +140,11 @@ async function commitChange(
   } catch (err) {
     uniqueViolation(err, before?.name ?? '');
   }
-  const apply = await applyWireguard(db, { peerIds: [id], removedKeys: removedKeys(before, after) });
+  const apply = await applyWireguard(db, {
+    peerIds: [id],
+    removedKeys: removedKeys(before, after),
+    peerToPeer: before.peerToPeer || after.peerToPeer,
+  });
   if (before.name !== after.name || before.hostIndex !== after.hostIndex) void changed(db, ['names']);
   return { ...view(after, planOf(serverRow(db)), undefined, now), apply };
 }
@@ -253,7 +257,7 @@ export async function removePeer(db: Db, id: number, now = new Date()) {
     },
     { behavior: 'immediate' },
   );
-  const apply = await applyWireguard(db, { removedKeys: [row.publicKey] });
+  const apply = await applyWireguard(db, { removedKeys: [row.publicKey], peerToPeer: row.peerToPeer });
   void changed(db, ['names']);
   return { id: row.id, name: row.name, apply };
 }
