@@ -76,10 +76,6 @@ export function subscribe(applier: Applier): void {
     });
 }
 
-export function subscribed(): string[] {
-  return [...slots.keys()];
-}
-
 function run(slot: Slot): Promise<Outcome> {
   const later = slot.later;
   slot.later = null;
