@@ -34,6 +34,8 @@ describe.skipIf(!ready)('network services on a real engine', () => {
     Object.assign(process.env, env, { PIC_DOCKER_SOCKET: engine.socket });
     useBackend(db, recordingBackend().backend);
     await setUp(db);
+    // Engine suites run side by side: each publishes the tunnel on a port of its own.
+    await admin(db).wireguard.update({ listenPort: 51821 });
     await admin(db).containers.reconcile();
   }, 120_000);
 

@@ -1,11 +1,5 @@
-export {
-  applyWireguard,
-  flushWireguardFiles,
-  interfaceReset,
-  liveStatus,
-  repairDrift,
-  type ApplyResult,
-} from './apply';
+export { applyWireguard, flushWireguardFiles, repairDrift, type ApplyResult } from './apply';
+export { interfaceReset, liveStatus } from './interface';
 export { claimLoginLink, createPeerLogin, linkStatus } from './logins';
 export { peerConfig, peerQr } from './client-config';
 export { listPeers, peerById, peerIdOfUser } from './peer-views';

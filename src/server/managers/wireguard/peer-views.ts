@@ -6,7 +6,7 @@ import type { Db } from '../../db';
 import { peers, users } from '../../db/schema';
 import { NotFoundError } from '../../errors';
 import type { SessionUser } from '../accounts';
-import { liveStatus } from './apply';
+import { liveStatus } from './interface';
 import { hostAddresses, isActive, planOf, type Plan } from './model';
 import { serverRow, type PeerRecord } from './state';
 import { isOnline, type PeerLive } from './status';
