@@ -1,4 +1,4 @@
-import { and, eq, isNotNull, lte, sql } from 'drizzle-orm';
+import { and, eq, sql } from 'drizzle-orm';
 import type { CreatePeer, UpdatePeer } from '@/lib/schemas/wireguard';
 import type { Db } from '../../db';
 import { peers, users } from '../../db/schema';
@@ -6,8 +6,7 @@ import { ConflictError, InvalidStateError, ValidationError } from '../../errors'
 import { changed } from '../../runtime/changes';
 import { encryptSecret } from '../../runtime/secrets';
 import { endSessions } from '../accounts';
-import { appendAudit } from '../audit';
-import { applyWireguard, type PeerChange } from './apply';
+import { applyWireguard } from './apply';
 import { generateKeyPair, generatePresharedKey } from './keys';
 import { isActive, lastPeerIndex, planOf } from './model';
 import { peerRow, view } from './peer-views';
@@ -260,46 +259,4 @@ export async function removePeer(db: Db, id: number, now = new Date()) {
   const apply = await applyWireguard(db, { removedKeys: [row.publicKey], peerToPeer: row.peerToPeer });
   void changed(db, ['names']);
   return { id: row.id, name: row.name, apply };
-}
-
-/** Background: peers past their expiry are disabled, each with an audit entry. */
-export async function expirePeers(db: Db, now = new Date()) {
-  const due = db.transaction(
-    (tx) => {
-      const rows = tx
-        .select()
-        .from(peers)
-        .where(and(eq(peers.enabled, true), isNotNull(peers.expiresAt), lte(peers.expiresAt, now)))
-        .all();
-      if (!rows.length) return rows;
-      for (const r of rows) {
-        tx.update(peers)
-          .set({ enabled: false, disabledReason: 'expired', updatedAt: now })
-          .where(eq(peers.id, r.id))
-          .run();
-        if (r.userId) endSessions(tx, r.userId);
-      }
-      bumpRevision(tx, now);
-      return rows;
-    },
-    { behavior: 'immediate' },
-  );
-  for (const r of due) {
-    appendAudit(
-      db,
-      {
-        actor: 'system',
-        actorRole: 'system',
-        procedure: 'peers.expire',
-        input: { id: r.id, name: r.name, expiresAt: r.expiresAt },
-        outcome: 'success',
-      },
-      now,
-    );
-  }
-  const change: PeerChange = { removedKeys: due.map((r) => r.publicKey) };
-  return {
-    expired: due.map((r) => ({ id: r.id, name: r.name })),
-    apply: due.length ? await applyWireguard(db, change) : null,
-  };
 }
