@@ -123,7 +123,7 @@ async function run(n: number) {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'pic-bench-'));
   process.env.PIC_DATA_DIR = dir;
   process.env.PIC_LOG_STDOUT = '0';
-  const db = openDb(path.join(dir, 'cell.db'));
+  const db = openDb(path.join(dir, 'cell.db'), { backgroundCheckpoints: true });
   const iface = backendKind === 'container' ? await containerInterface() : realInterface(String(n));
   // The engine client and the data paths still read the process environment.
   Object.assign(process.env, iface?.env);

@@ -23,8 +23,10 @@ export function useBackend(db: Db, wireguard: WgBackend): void {
   bindRuntime(db, createRuntime(process.env, { wireguard }));
 }
 
-/** The schema changes after 0010, undone: what a cell from before them holds. */
+/** The schema changes from 0011 on, undone (latest first): what a cell from before them holds. */
 export const UNDO_ROUTES_RENAME = `
+  DROP INDEX peers_created;
+  DROP INDEX peers_expires;
   ALTER TABLE routes RENAME TO proxy_routes;
   DROP INDEX routes_host_path;
   CREATE UNIQUE INDEX proxy_routes_host_path ON proxy_routes (host, path);

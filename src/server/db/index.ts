@@ -4,6 +4,7 @@ import Database from 'better-sqlite3';
 import { drizzle, type BetterSQLite3Database } from 'drizzle-orm/better-sqlite3';
 import { migrate } from 'drizzle-orm/better-sqlite3/migrator';
 import { dataPaths } from '../runtime/paths';
+import { checkpointInBackground } from './checkpoints';
 import * as schema from './schema';
 
 export type Db = BetterSQLite3Database<typeof schema> & { $client: Database.Database };
@@ -12,8 +13,11 @@ function migrationsFolder(): string {
   return process.env.PIC_MIGRATIONS_DIR || path.join(process.cwd(), 'drizzle');
 }
 
-/** Open (creating if needed) a cell database and bring it to the latest migration. */
-export function openDb(file: string): Db {
+/**
+ * Open (creating if needed) a cell database and bring it to the latest migration. The
+ * server's connection (and a bench standing in for it) checkpoints on a thread of its own.
+ */
+export function openDb(file: string, { backgroundCheckpoints = false } = {}): Db {
   fs.mkdirSync(path.dirname(file), { recursive: true, mode: 0o700 });
   // SQLite gives -wal and -shm the database file's mode: create it 0600 before it opens.
   fs.closeSync(fs.openSync(file, 'a', 0o600));
@@ -28,6 +32,7 @@ export function openDb(file: string): Db {
   cacheStatements(sqlite);
   const db = drizzle(sqlite, { schema }) as Db;
   migrate(db, { migrationsFolder: migrationsFolder() });
+  if (backgroundCheckpoints) checkpointInBackground(sqlite);
   return db;
 }
 
@@ -60,7 +65,7 @@ const globalForDb = globalThis as unknown as { picDb?: { file: string; db: Db } 
 export function getDb(): Db {
   const file = dataPaths.db();
   if (globalForDb.picDb?.file !== file) {
-    globalForDb.picDb = { file, db: openDb(file) };
+    globalForDb.picDb = { file, db: openDb(file, { backgroundCheckpoints: true }) };
   }
   return globalForDb.picDb.db;
 }

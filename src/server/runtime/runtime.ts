@@ -6,6 +6,7 @@
  * runtime of its own to its database instead of overriding anything module-wide.
  */
 import type { DbOrTx } from '../db';
+import { sessionOf } from '../db/prepared';
 import { processWide } from './process-wide';
 import type { WgBackend } from './wireguard-backend';
 
@@ -25,8 +26,6 @@ export function createRuntime(env: Env = process.env, parts: Partial<Omit<Runtim
 }
 
 const bound = processWide('runtime.bound', () => new WeakMap<object, Runtime>());
-/** A database and its transactions share one session: the runtime is bound to it. */
-const sessionOf = (db: DbOrTx) => (db as unknown as { session: object }).session;
 
 export function bindRuntime(db: DbOrTx, runtime: Runtime): Runtime {
   bound.set(sessionOf(db), runtime);

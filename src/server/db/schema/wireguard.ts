@@ -53,6 +53,9 @@ export const peers = sqliteTable(
     uniqueIndex('peers_public_key').on(t.publicKey),
     uniqueIndex('peers_user').on(t.userId),
     index('peers_expiry').on(t.enabled, t.expiresAt),
+    // The list's sort orders, each with the id that breaks ties.
+    index('peers_created').on(t.createdAt, t.id),
+    index('peers_expires').on(t.expiresAt, t.id),
   ],
 );
 

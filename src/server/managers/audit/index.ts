@@ -1,7 +1,8 @@
-import { and, asc, count, desc, eq, gt, gte, isNull, like, lte, ne, type SQL } from 'drizzle-orm';
+import { and, asc, count, desc, eq, gt, gte, isNull, like, lte, ne, sql, type SQL } from 'drizzle-orm';
 import { alias } from 'drizzle-orm/sqlite-core';
 import type { AuditListInput } from '@/lib/schemas/audit';
 import type { Db } from '../../db';
+import { preparedQuery } from '../../db/prepared';
 import { auditEntries } from '../../db/schema';
 import { entryHash, GENESIS_HASH, redact, type AuditFields } from './chain';
 
@@ -29,22 +30,37 @@ export function appendAudit(db: Db, record: AuditRecord, at = new Date()) {
   };
   return db.transaction(
     (tx) => {
-      const last = tx
-        .select({ hash: auditEntries.hash })
-        .from(auditEntries)
-        .orderBy(desc(auditEntries.id))
-        .limit(1)
-        .get();
-      const prevHash = last?.hash ?? GENESIS_HASH;
-      return tx
-        .insert(auditEntries)
-        .values({ ...fields, prevHash, hash: entryHash(prevHash, fields) })
-        .returning()
-        .get();
+      const prevHash = lastHash(tx).get()?.hash ?? GENESIS_HASH;
+      return insertEntry(tx).get({ ...fields, prevHash, hash: entryHash(prevHash, fields) });
     },
     { behavior: 'immediate' },
   );
 }
+
+const lastHash = preparedQuery((db) =>
+  db.select({ hash: auditEntries.hash }).from(auditEntries).orderBy(desc(auditEntries.id)).limit(1).prepare(),
+);
+
+/** Every column but the id, bound by name. */
+const insertEntry = preparedQuery((db) => {
+  const p = (name: keyof AuditFields | 'prevHash' | 'hash') => sql.placeholder(name);
+  return db
+    .insert(auditEntries)
+    .values({
+      at: p('at'),
+      actor: p('actor'),
+      actorRole: p('actorRole'),
+      procedure: p('procedure'),
+      input: p('input'),
+      outcome: p('outcome'),
+      detail: p('detail'),
+      ref: p('ref'),
+      prevHash: p('prevHash'),
+      hash: p('hash'),
+    })
+    .returning()
+    .prepare();
+});
 
 function filters(input: AuditListInput, { hideStarted = false } = {}): SQL | undefined {
   const conds: SQL[] = [];

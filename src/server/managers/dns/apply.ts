@@ -5,7 +5,6 @@ import type { Db } from '../../db';
 import { dnsSettings } from '../../db/schema';
 import { InvalidStateError } from '../../errors';
 import { applyConfig, type ConfigApply } from '../config-apply';
-import { canonicalJson } from '@/lib/canonical-json';
 import { renderDnsFiles } from './model';
 import { dnsRow, loadDnsInputs } from './state';
 
@@ -26,9 +25,10 @@ const RENDER_VERSION = 1;
 function currentDnsFiles(db: Db, now = new Date()): Map<string, string> {
   const inputs = loadDnsInputs(db);
   if (!inputs) throw new InvalidStateError('DNS is not configured yet: complete setup first');
-  // The zones are a function of these inputs: hashing them spares a second render.
+  // The zones are a function of these inputs: hashing them spares a second render. The
+  // inputs are built in a fixed order (names by label, records by id), so plain JSON is stable.
   const hash = createHash('sha256')
-    .update(`${RENDER_VERSION}\0${canonicalJson(inputs)}`)
+    .update(`${RENDER_VERSION}\0${JSON.stringify(inputs)}`)
     .digest('hex');
   const row = dnsRow(db);
   let serial = row.serial;

@@ -66,7 +66,7 @@ export function loadDnsInputs(db: Db): DnsInputs | null {
           t.to === 'cell' ? cell : t.to === 'host' ? hostAddresses(plan, t.index) : { v4: t.address, v6: null };
         return [{ label: n.label, kind: n.owner.kind, owner: n.owner.description, address }];
       }),
-      records: tx.select().from(dnsRecords).all(),
+      records: tx.select().from(dnsRecords).orderBy(dnsRecords.id).all(),
       settings: {
         upstreams: dns.upstreams,
         tlsServerName: dns.tlsServerName,

@@ -5,8 +5,9 @@
  * pending (revision > appliedRevision) and the reconcile loop applies it later.
  */
 import path from 'node:path';
-import { and, eq, inArray, lt, sql } from 'drizzle-orm';
+import { and, eq, lt, sql } from 'drizzle-orm';
 import type { Db } from '../../db';
+import { preparedQuery } from '../../db/prepared';
 import { peers, wireguardSettings } from '../../db/schema';
 import { writeConfig } from '../../runtime/components';
 import { logger } from '../../runtime/logger';
@@ -16,7 +17,7 @@ import { BackendUnavailableError, type WgBackend } from './backend';
 import { backend, interfaceReset, wg } from './interface';
 import { renderServerConfig, renderServerPeerRules, renderServerSyncConfig, type ServerModel } from './render';
 import { isActive, planOf, withPrefix } from './model';
-import { decrypted, findServer, loadRulesModel, loadServerModel } from './state';
+import { decrypted, findServer, loadRulesModel, loadServerModel, peersByIds } from './state';
 import { interfaceDrift, parseDump, type InterfaceLive } from './status';
 
 const log = logger.child('wireguard');
@@ -140,7 +141,7 @@ async function applyDelta(db: Db, change: PeerChange, target: WgBackend): Promis
   const plan = planOf(server);
   // The peer-to-peer rules name those peers (usually few): when their set may have moved, the rules load again.
   if (change.peerToPeer !== false) await syncPeerRules(db, target, plan, now);
-  const rows = change.peerIds?.length ? db.select().from(peers).where(inArray(peers.id, change.peerIds)).all() : [];
+  const rows = peersByIds(db, change.peerIds ?? []);
   for (const key of change.removedKeys ?? []) await target.removePeer(key);
   for (const r of rows) {
     if (!isActive(r, now)) continue;
@@ -151,18 +152,23 @@ async function applyDelta(db: Db, change: PeerChange, target: WgBackend): Promis
     });
   }
   // One revision further: the other queued deltas bring it up to the last commit.
-  db.update(wireguardSettings)
-    .set({
-      appliedRevision: sql`min(${wireguardSettings.appliedRevision} + 1, ${wireguardSettings.revision})`,
-      applyError: null,
-    })
-    .where(eq(wireguardSettings.id, 1))
-    .run();
+  stepAppliedRevision(db).run();
   // The live view (handshakes, traffic) may lag a single-peer step by its few seconds: reads
   // between changes would otherwise each ask the interface again.
   scheduleFiles(db);
   return { state: 'applied', via: `wg set on ${target.description}` };
 }
+
+const stepAppliedRevision = preparedQuery((db) =>
+  db
+    .update(wireguardSettings)
+    .set({
+      appliedRevision: sql`min(${wireguardSettings.appliedRevision} + 1, ${wireguardSettings.revision})`,
+      applyError: null,
+    })
+    .where(eq(wireguardSettings.id, 1))
+    .prepare(),
+);
 
 function markApplied(db: Db, revision: number): void {
   db.update(wireguardSettings)

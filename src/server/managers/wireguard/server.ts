@@ -3,6 +3,7 @@ import { cidrSize } from '@/lib/cidr';
 import type { UpdateWireguard } from '@/lib/schemas/wireguard';
 import type { Db, DbOrTx } from '../../db';
 import { peers, wireguardSettings } from '../../db/schema';
+import { preparedQuery } from '../../db/prepared';
 import { ConflictError } from '../../errors';
 import { encryptSecret } from '../../runtime/secrets';
 import { changed } from '../../runtime/changes';
@@ -34,11 +35,15 @@ export function ensureServer(db: DbOrTx, now = new Date()): void {
 }
 
 /** Every change to what the interface should hold goes through this, inside the change's transaction. */
-export function bumpRevision(db: DbOrTx, now = new Date()): void {
-  db.update(wireguardSettings)
-    .set({ revision: sql`${wireguardSettings.revision} + 1`, updatedAt: now })
+const bumpQuery = preparedQuery((db) =>
+  db
+    .update(wireguardSettings)
+    .set({ revision: sql`${wireguardSettings.revision} + 1`, updatedAt: sql`${sql.placeholder('nowMs')}` })
     .where(eq(wireguardSettings.id, 1))
-    .run();
+    .prepare(),
+);
+export function bumpRevision(db: DbOrTx, now = new Date()): void {
+  bumpQuery(db).run({ nowMs: now.getTime() });
 }
 
 function publicView(db: Db, row: ServerSettingsRow) {

@@ -1,6 +1,7 @@
 /** Reads of the stored WireGuard state, with secrets decrypted for the renderers. */
-import { eq } from 'drizzle-orm';
-import type { Db } from '../../db';
+import { eq, sql } from 'drizzle-orm';
+import type { Db, DbOrTx } from '../../db';
+import { preparedQuery } from '../../db/prepared';
 import { peers, settings, wireguardSettings } from '../../db/schema';
 import { InvalidStateError } from '../../errors';
 import { decryptSecret, type SecretSlot } from '../../runtime/secrets';
@@ -27,11 +28,26 @@ export function decrypted(sealed: string | null, slot: SecretSlot): string | nul
   return plain;
 }
 
-export function findServer(db: Db): ServerSettingsRow | undefined {
-  return db.select().from(wireguardSettings).where(eq(wireguardSettings.id, 1)).get();
+const serverQuery = preparedQuery((db) =>
+  db.select().from(wireguardSettings).where(eq(wireguardSettings.id, 1)).prepare(),
+);
+export function findServer(db: DbOrTx): ServerSettingsRow | undefined {
+  return serverQuery(db).get();
 }
 
-export function serverRow(db: Db): ServerSettingsRow {
+const peerQuery = preparedQuery((db) =>
+  db
+    .select()
+    .from(peers)
+    .where(eq(peers.id, sql.placeholder('id')))
+    .prepare(),
+);
+/** The peers with these ids (the few a change touches). */
+export function peersByIds(db: DbOrTx, ids: readonly number[]): PeerRecord[] {
+  return ids.flatMap((id) => peerQuery(db).get({ id }) ?? []);
+}
+
+export function serverRow(db: DbOrTx): ServerSettingsRow {
   const row = findServer(db);
   if (!row) throw new InvalidStateError('WireGuard is not configured yet: complete setup first');
   return row;
