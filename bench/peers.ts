@@ -16,6 +16,7 @@ import path from 'node:path';
 import { openDb } from '../src/server/db';
 import { backendFromEnv, localBackend, type WgBackend } from '../src/server/managers/wireguard/backend';
 import { FrameSplitter } from '../src/server/runtime/docker';
+import { dataPaths } from '../src/server/runtime/paths';
 import { startEngine } from '../tests/helpers/engine';
 import { importWireguardStandin } from '../tests/helpers/wireguard-image';
 import { configFiles, flushWireguardFiles } from '../src/server/managers/wireguard/apply';
@@ -67,7 +68,7 @@ function realInterface(tag: string): BenchInterface | null {
       backend: localBackend(iface, { netns: ns }),
       env: {},
       ready: async () => undefined,
-      syncPath: { file: configFiles().sync, containerPath: '' },
+      syncPath: { file: configFiles(dataPaths).sync, containerPath: '' },
       peers: async () =>
         execFileSync('ip', ['netns', 'exec', ns, 'wg', 'show', iface, 'peers'], { encoding: 'utf8' }).trim().split('\n')
           .length,
@@ -113,7 +114,7 @@ async function containerInterface(): Promise<BenchInterface> {
       for (let i = 0; i < 50 && !(await wg('wg', 'show', 'wg0')).length; i++)
         await new Promise((r) => setTimeout(r, 100));
     },
-    syncPath: { file: configFiles().sync, containerPath: '/config/wg0.sync.conf' },
+    syncPath: { file: configFiles(dataPaths).sync, containerPath: '/config/wg0.sync.conf' },
     peers: async () => (await wg('wg', 'show', 'wg0', 'peers')).length,
     cleanup: () => engine.destroy(),
   };
@@ -145,7 +146,7 @@ async function run(n: number) {
   await admin.wireguard.update({ subnet: '10.0.0.0/16', confirmReaddress: true });
   await iface?.ready(admin);
   // The backend the cell applies to, for the resync figure.
-  const backend = iface?.backend ?? (iface ? backendFromEnv(runtime.env) : null);
+  const backend = iface?.backend ?? (iface ? backendFromEnv(runtime.env, runtime.engine) : null);
 
   const creates: number[] = [];
   for (let i = 0; i < n; i++) {

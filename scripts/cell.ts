@@ -8,13 +8,15 @@ import { resetAdminPassword } from '../src/server/managers/accounts';
 import { appendAudit } from '../src/server/managers/audit';
 import { health } from '../src/server/managers/health';
 import { dataDir } from '../src/server/runtime/paths';
+import { runtimeOf } from '../src/server/runtime/runtime';
 
 process.env.PIC_LOG_STDOUT ??= '0';
 
 /** The server's public answer (up, set up), with the details read locally: whoever runs this holds the data directory. */
 async function status(): Promise<number> {
   const url = `http://127.0.0.1:${process.env.PORT || 3000}/api/health`;
-  const local = await health(getDb());
+  const db = getDb();
+  const local = await health(db, runtimeOf(db).engine);
   try {
     const res = await fetch(url, { signal: AbortSignal.timeout(2000) });
     console.log(JSON.stringify({ source: url, ...local, ...(await res.json()) }, null, 2));

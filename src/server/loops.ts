@@ -9,7 +9,6 @@ import { isSetupComplete } from './managers/setup';
 import { applyCaddy } from './managers/routes';
 import { ensureCa, refreshCrlIfDue, syncIntermediate } from './managers/vault';
 import { applyWireguard, expirePeers, findServer, flushWireguardFiles, repairDrift } from './managers/wireguard';
-import { engineStatus } from './runtime/docker';
 import { applyAll } from './runtime/changes';
 import { runtimeOf, type Runtime } from './runtime/runtime';
 import { logger } from './runtime/logger';
@@ -57,9 +56,9 @@ export const loops: Loop[] = [
     name: 'containers-reconcile',
     intervalMs: 15 * 1000,
     atStart: true,
-    run: async (db) => {
+    run: async (db, runtime) => {
       if (!isSetupComplete(db)) return;
-      const engine = await engineStatus();
+      const engine = await runtime.engine.status();
       if (!engine.reachable) {
         stackState.reconciled = null;
         return;

@@ -4,7 +4,7 @@ import path from 'node:path';
 import { TRPCError } from '@trpc/server';
 import { expect } from 'vitest';
 import { openDb, type Db } from '@/server/db';
-import { bindRuntime, createRuntime } from '@/server/runtime/runtime';
+import { bindRuntime, createRuntime, type Env } from '@/server/runtime/runtime';
 import type { WgBackend } from '@/server/runtime/wireguard-backend';
 import type { SessionUser } from '@/server/managers/accounts';
 import { createCaller } from '@/server/routers/_app';
@@ -19,8 +19,8 @@ export function freshCell(): { db: Db; dir: string } {
 }
 
 /** This cell's runtime applies the tunnel to the given backend (a recorder, or a real interface). */
-export function useBackend(db: Db, wireguard: WgBackend): void {
-  bindRuntime(db, createRuntime(process.env, { wireguard }));
+export function useBackend(db: Db, wireguard: WgBackend, env: Env = process.env): void {
+  bindRuntime(db, createRuntime(env, { wireguard }));
 }
 
 /** The schema changes from 0011 on, undone (latest first): what a cell from before them holds. */

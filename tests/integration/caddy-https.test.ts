@@ -11,7 +11,8 @@ import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Db } from '@/server/db';
 import { ensureCa } from '@/server/managers/vault';
-import { adminSocket, loadIntoCaddy } from '@/server/managers/routes/apply';
+import { loadIntoCaddy } from '@/server/managers/routes/apply';
+import { runtimeOf } from '@/server/runtime/runtime';
 import { admin, expectCode, freshCell, setUp } from '../helpers/db';
 import { requireTools } from '../helpers/netns';
 
@@ -99,8 +100,8 @@ describe.skipIf(!ready)('routes served by a real Caddy with the cell CA', () => 
       stdio: 'ignore',
       env: { ...process.env, HOME: dir, XDG_DATA_HOME: dir, XDG_CONFIG_HOME: dir },
     });
-    await expect.poll(() => fs.existsSync(adminSocket()), { timeout: 10_000 }).toBe(true);
-    expect(path.dirname(adminSocket())).toBe(path.join(dir, 'state', 'caddy'));
+    await expect.poll(() => fs.existsSync(runtimeOf(db).caddy.adminSocket()), { timeout: 10_000 }).toBe(true);
+    expect(path.dirname(runtimeOf(db).caddy.adminSocket())).toBe(path.join(dir, 'state', 'caddy'));
     await expect
       .poll(async () => (await get(`app.${DOMAIN}`, '/hello')).body, { timeout: 10_000 })
       .toBe('upstream saw /hello from the cell');
@@ -249,7 +250,7 @@ describe.skipIf(!ready)('routes served by a real Caddy with the cell CA', () => 
     // The cell's own config with one handler Caddy does not know (the admin block stays the same).
     const bad = JSON.parse(fs.readFileSync(path.join(dir, 'config', 'caddy', 'caddy.json'), 'utf8'));
     bad.apps.http.servers.cell.routes[0].handle[0].handler = 'nope';
-    await expect(loadIntoCaddy(adminSocket(), JSON.stringify(bad))).rejects.toThrow(
+    await expect(loadIntoCaddy(runtimeOf(db).caddy.adminSocket(), JSON.stringify(bad))).rejects.toThrow(
       /Caddy refused the config: .*unknown module: http\.handlers\.nope/,
     );
     // Through the app: an address this host does not have makes Caddy refuse the new config.

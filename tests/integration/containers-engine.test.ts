@@ -4,6 +4,7 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
+import { runtimeOf } from '@/server/runtime/runtime';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Db } from '@/server/db';
 import { health } from '@/server/managers/health';
@@ -226,37 +227,39 @@ describe.skipIf(!ready)('core stack on a real engine', () => {
     const controller = new AbortController();
     const following = (async () => {
       const { followLogs } = await import('@/server/managers/containers');
-      for await (const line of followLogs('cell-dns', 1, controller.signal)) {
+      for await (const line of followLogs(runtimeOf(db).engine, 'cell-dns', 1, controller.signal)) {
         seen.push(line.text);
         if (line.text === 'got SIGUSR1') break;
       }
     })();
     await new Promise((r) => setTimeout(r, 300));
-    await signal('dns', 'SIGUSR1');
+    await signal(runtimeOf(db), 'dns', 'SIGUSR1');
     await following;
     controller.abort();
     expect(seen.at(-1)).toBe('got SIGUSR1');
   });
 
   it('exec returns exit codes and output; SIGUSR1 reaches the container; restart and config writes work', async () => {
-    expect(await exec('dns', ['sh', '-c', 'echo out; echo err >&2; exit 3'])).toEqual({
+    expect(await exec(runtimeOf(db), 'dns', ['sh', '-c', 'echo out; echo err >&2; exit 3'])).toEqual({
       exitCode: 3,
       stdout: 'out\n',
       stderr: 'err\n',
     });
-    expect((await exec('dns', ['echo', 'a b; $(nope)'])).stdout).toBe('a b; $(nope)\n');
+    expect((await exec(runtimeOf(db), 'dns', ['echo', 'a b; $(nope)'])).stdout).toBe('a b; $(nope)\n');
 
-    await exec('caddy', ['sh', '-c', 'rm -f /tmp/sigusr1']);
-    await signal('caddy', 'SIGUSR1');
-    await expect.poll(async () => (await exec('caddy', ['cat', '/tmp/sigusr1'])).exitCode, { timeout: 5000 }).toBe(0);
+    await exec(runtimeOf(db), 'caddy', ['sh', '-c', 'rm -f /tmp/sigusr1']);
+    await signal(runtimeOf(db), 'caddy', 'SIGUSR1');
+    await expect
+      .poll(async () => (await exec(runtimeOf(db), 'caddy', ['cat', '/tmp/sigusr1'])).exitCode, { timeout: 5000 })
+      .toBe(0);
 
-    const file = writeConfig('caddy', 'Caddyfile', ':80 {\n\trespond "hi"\n}\n');
+    const file = writeConfig(runtimeOf(db), 'caddy', 'Caddyfile', ':80 {\n\trespond "hi"\n}\n');
     expect(file).toBe(path.join(dataDir, 'config', 'caddy', 'Caddyfile'));
-    expect((await exec('caddy', ['cat', '/etc/caddy/Caddyfile'])).stdout).toContain('respond "hi"');
-    expect(() => writeConfig('caddy', '../dns/Corefile', 'x')).toThrow(/not inside/);
+    expect((await exec(runtimeOf(db), 'caddy', ['cat', '/etc/caddy/Caddyfile'])).stdout).toContain('respond "hi"');
+    expect(() => writeConfig(runtimeOf(db), 'caddy', '../dns/Corefile', 'x')).toThrow(/not inside/);
 
     const before = (await inspect('cell-caddy')).State.StartedAt;
-    await restart('caddy');
+    await restart(runtimeOf(db), 'caddy');
     expect((await inspect('cell-caddy')).State.StartedAt).not.toBe(before);
   });
 
@@ -313,7 +316,7 @@ describe.skipIf(!ready)('core stack on a real engine', () => {
     try {
       const image = `${registry.address}/pic/standin:7`;
       // A layer of its own (the container's changes), so the pull has something to download.
-      await exec('caddy', ['sh', '-c', 'head -c 300000 /dev/urandom > /tmp/payload']);
+      await exec(runtimeOf(db), 'caddy', ['sh', '-c', 'head -c 300000 /dev/urandom > /tmp/payload']);
       await engine.docker.getContainer('cell-caddy').commit({ repo: `${registry.address}/pic/standin`, tag: '7' });
       await push(engine.docker, image);
       await engine.docker.getImage(image).remove();
@@ -350,7 +353,7 @@ describe.skipIf(!ready)('core stack on a real engine', () => {
     await expectCode(admin(db).containers.reconcile(), 'PRECONDITION_FAILED');
     await expectCode(admin(db).containers.restart({ id: 'cell-dns' }), 'PRECONDITION_FAILED');
     expect(Date.now() - started).toBeLessThan(5000);
-    const status = await health(db);
+    const status = await health(db, runtimeOf(db).engine);
     expect(status.engine).toMatchObject({ reachable: false, socket: engine.socket });
     expect(status.status).toBe('ok');
     // The rest of the cell keeps working.

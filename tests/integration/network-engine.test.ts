@@ -3,6 +3,7 @@
  * that log each SIGUSR1: DNS reloads by signal (exactly once per change, never a restart),
  * NTP and DHCP by restart.
  */
+import { runtimeOf } from '@/server/runtime/runtime';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Db } from '@/server/db';
 import { exec } from '@/server/runtime/components';
@@ -60,7 +61,7 @@ describe.skipIf(!ready)('network services on a real engine', () => {
     });
     expect(created.apply).toEqual({ state: 'applied', via: 'SIGUSR1 to cell-dns' });
     await expect.poll(signals, { timeout: 5000 }).toBe(1);
-    const zone = await exec('dns', ['cat', '/etc/coredns/cell.zone']);
+    const zone = await exec(runtimeOf(db), 'dns', ['cat', '/etc/coredns/cell.zone']);
     expect(zone.stdout).toMatch(/^nas\t300\tIN\tA\t10\.0\.0\.40/m);
     // Nothing changed: no signal. The next change: one more.
     expect((await admin(db).dns.updateSettings({})).apply).toEqual({ state: 'applied', via: 'already in place' });
@@ -81,7 +82,9 @@ describe.skipIf(!ready)('network services on a real engine', () => {
     });
     expect(updated.apply).toEqual({ state: 'applied', via: 'restarted cell-ntp' });
     expect((await state('cell-ntp')).StartedAt).not.toBe(before);
-    expect((await exec('ntp', ['cat', '/etc/chrony/chrony.conf'])).stdout).toContain('local stratum 9 orphan');
+    expect((await exec(runtimeOf(db), 'ntp', ['cat', '/etc/chrony/chrony.conf'])).stdout).toContain(
+      'local stratum 9 orphan',
+    );
     // The stand-in has no chronyc.
     expect(await admin(db).ntp.status()).toMatchObject({
       available: false,

@@ -44,7 +44,7 @@ describe.skipIf(!ready)('the tunnel inside cell-wireguard', () => {
 
   /** The interface as `wg show wg0 dump` lists its peers: public key → [preshared key, allowed IPs]. */
   const peersOnInterface = async () => {
-    const r = await exec('wireguard', ['wg', 'show', 'wg0', 'dump']);
+    const r = await exec(runtimeOf(db), 'wireguard', ['wg', 'show', 'wg0', 'dump']);
     expect(r.exitCode).toBe(0);
     return new Map(
       r.stdout
@@ -75,7 +75,7 @@ describe.skipIf(!ready)('the tunnel inside cell-wireguard', () => {
     expect(live.has(a.publicKey)).toBe(false);
     expect(live.has(b.publicKey)).toBe(true);
 
-    const rules = await exec('wireguard', ['iptables', '-w', '-S', 'PIC-WG-PEERS']);
+    const rules = await exec(runtimeOf(db), 'wireguard', ['iptables', '-w', '-S', 'PIC-WG-PEERS']);
     expect(rules.stdout).toContain('-A PIC-WG-PEERS');
   }, 60_000);
 

@@ -12,9 +12,10 @@ import type { ComponentName } from '@/lib/schemas/containers';
 import type { Db } from '../db';
 import { configApplies, stackComponents } from '../db/schema';
 import { configDir, containerName, restart, signal, writeConfig, type Signal } from '../runtime/components';
-import { engine, engineError, EngineUnavailableError, statusOf } from '../runtime/docker';
+import { EngineUnavailableError, statusOf } from '../runtime/docker';
 import { logger } from '../runtime/logger';
 import { readFileNoFollow } from '../runtime/fs-atomic';
+import { runtimeOf, type Runtime } from '../runtime/runtime';
 import { serialQueue } from '../runtime/serial';
 
 const log = logger.child('config');
@@ -62,14 +63,14 @@ function filesBelow(dir: string, rel = ''): string[] {
  * Only files whose content changed are rewritten; stale ones matching `prune` go. Returns
  * what the changed files held before (null: absent), so a refused config can be put back.
  */
-function writeFiles(t: ConfigTarget): Map<string, string | null> {
-  const dir = configDir(t.component);
+function writeFiles(rt: Runtime, t: ConfigTarget): Map<string, string | null> {
+  const dir = configDir(rt, t.component);
   const previous = new Map<string, string | null>();
   for (const [name, content] of t.files) {
     const current = readFileNoFollow(path.join(dir, name));
     if (current === content) continue;
     previous.set(name, current);
-    writeConfig(t.component, name, content, t.modes?.[name] ?? 0o644);
+    writeConfig(rt, t.component, name, content, t.modes?.[name] ?? 0o644);
   }
   if (t.prune) {
     for (const name of filesBelow(dir)) {
@@ -80,23 +81,23 @@ function writeFiles(t: ConfigTarget): Map<string, string | null> {
 }
 
 /** Puts back what a refused config replaced: the daemon, restarted, comes back with what it last accepted. */
-function restoreFiles(t: ConfigTarget, previous: Map<string, string | null>): void {
-  const dir = configDir(t.component);
+function restoreFiles(rt: Runtime, t: ConfigTarget, previous: Map<string, string | null>): void {
+  const dir = configDir(rt, t.component);
   for (const [name, content] of previous) {
     if (content === null) fs.rmSync(path.join(dir, name), { force: true });
-    else writeConfig(t.component, name, content, t.modes?.[name] ?? 0o644);
+    else writeConfig(rt, t.component, name, content, t.modes?.[name] ?? 0o644);
   }
 }
 
 /** Whether the component's container runs now; a stopped or missing one reads its files when it starts. */
-async function isRunning(component: ComponentName): Promise<boolean> {
-  const docker = await engine();
+async function isRunning(rt: Runtime, component: ComponentName): Promise<boolean> {
+  const docker = await rt.engine.client();
   try {
     const info = await docker.getContainer(containerName(component)).inspect();
     return info.State.Running;
   } catch (err) {
     if (statusOf(err) === 404) return false;
-    throw engineError(err);
+    throw rt.engine.error(err);
   }
 }
 
@@ -116,12 +117,13 @@ async function reload(db: Db, t: ConfigTarget): Promise<string> {
     .where(eq(stackComponents.component, t.component))
     .get()?.enabled;
   if (!enabled) return `written; ${containerName(t.component)} is turned off and reads them when turned on`;
-  if (!(await isRunning(t.component))) return startsWithThem;
+  const rt = runtimeOf(db);
+  if (!(await isRunning(rt, t.component))) return startsWithThem;
   if (t.reload === 'restart') {
-    await restart(t.component);
+    await restart(rt, t.component);
     return `restarted ${containerName(t.component)}`;
   }
-  await signal(t.component, t.reload.signal);
+  await signal(rt, t.component, t.reload.signal);
   return `${t.reload.signal} to ${containerName(t.component)}`;
 }
 
@@ -136,7 +138,7 @@ async function applyNow(db: Db, t: ConfigTarget, now: Date): Promise<ConfigApply
       .run();
   let previous: Map<string, string | null>;
   try {
-    previous = writeFiles(t);
+    previous = writeFiles(runtimeOf(db), t);
   } catch (err) {
     // A folder the cell cannot write safely (a planted symbolic link, a full disk): nothing is loaded.
     const reason = `could not write the config: ${err instanceof Error ? err.message : String(err)}`;
@@ -155,7 +157,7 @@ async function applyNow(db: Db, t: ConfigTarget, now: Date): Promise<ConfigApply
     const reason = err instanceof Error ? err.message : String(err);
     if (err instanceof ConfigRejectedError) {
       // The folder holds what the daemon runs again; the change stays pending with the daemon's reason.
-      restoreFiles(t, previous);
+      restoreFiles(runtimeOf(db), t, previous);
       record({ error: reason });
       return { state: 'rejected', reason };
     }

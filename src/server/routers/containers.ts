@@ -29,14 +29,16 @@ import {
   updateComponent,
   moveNetwork,
 } from '../managers/containers';
-import { engineStatus } from '../runtime/docker';
 import { adminProcedure, router } from '../trpc';
 
 const byId = z.object({ id: containerRef });
 
 export const containersRouter = router({
   /** Reachability never fails: it is what the page shows when nothing else works. */
-  engine: adminProcedure.query(async () => ({ engine: await engineStatus(), lastReconcile: lastReconcile() })),
+  engine: adminProcedure.query(async ({ ctx }) => ({
+    engine: await ctx.runtime.engine.status(),
+    lastReconcile: lastReconcile(),
+  })),
   stack: adminProcedure.query(({ ctx }) => getStack(ctx.db)),
   updateComponent: adminProcedure.input(updateComponentSchema).mutation(async ({ ctx, input }) => {
     const stack = updateComponent(ctx.db, input);
@@ -45,26 +47,36 @@ export const containersRouter = router({
   updateNetwork: adminProcedure.input(updateNetworkSchema).mutation(({ ctx, input }) => moveNetwork(ctx.db, input)),
   reconcile: adminProcedure.mutation(({ ctx }) => reconcile(ctx.db)),
 
-  list: adminProcedure.query(() => listContainers()),
-  inspect: adminProcedure.input(byId).query(({ input }) => inspectContainer(input.id)),
-  start: adminProcedure.input(containerActionSchema).mutation(({ input }) => containerAction(input.id, 'start')),
+  list: adminProcedure.query(({ ctx }) => listContainers(ctx.runtime.engine)),
+  inspect: adminProcedure.input(byId).query(({ ctx, input }) => inspectContainer(ctx.runtime.engine, input.id)),
+  start: adminProcedure
+    .input(containerActionSchema)
+    .mutation(({ ctx, input }) => containerAction(ctx.runtime.engine, input.id, 'start')),
   stop: adminProcedure
     .input(containerActionSchema)
-    .mutation(({ input }) => containerAction(input.id, 'stop', input.confirm)),
-  restart: adminProcedure.input(containerActionSchema).mutation(({ input }) => containerAction(input.id, 'restart')),
-  logs: adminProcedure.input(logsSchema).query(({ input }) => containerLogs(input.id, input.tail)),
+    .mutation(({ ctx, input }) => containerAction(ctx.runtime.engine, input.id, 'stop', input.confirm)),
+  restart: adminProcedure
+    .input(containerActionSchema)
+    .mutation(({ ctx, input }) => containerAction(ctx.runtime.engine, input.id, 'restart')),
+  logs: adminProcedure
+    .input(logsSchema)
+    .query(({ ctx, input }) => containerLogs(ctx.runtime.engine, input.id, input.tail)),
   /** Streams the last lines, then each new one (server-sent events). */
-  followLogs: adminProcedure.input(logsSchema).subscription(async function* ({ input, signal }) {
-    yield* followLogs(input.id, input.tail, signal);
+  followLogs: adminProcedure.input(logsSchema).subscription(async function* ({ ctx, input, signal }) {
+    yield* followLogs(ctx.runtime.engine, input.id, input.tail, signal);
   }),
 
-  images: adminProcedure.query(() => listImages()),
-  pull: adminProcedure.input(pullSchema).mutation(({ input }) => startPull(input.image)),
+  images: adminProcedure.query(({ ctx }) => listImages(ctx.runtime.engine)),
+  pull: adminProcedure.input(pullSchema).mutation(({ ctx, input }) => startPull(ctx.runtime.engine, input.image)),
   pullStatus: adminProcedure.input(pullStatusSchema).query(({ input }) => pullJob(input.jobId)),
 
   volumes: router({
-    list: adminProcedure.query(() => listVolumes()),
-    create: adminProcedure.input(createVolumeSchema).mutation(({ input }) => createVolume(input.name)),
-    remove: adminProcedure.input(removeVolumeSchema).mutation(({ input }) => removeVolume(input.name)),
+    list: adminProcedure.query(({ ctx }) => listVolumes(ctx.runtime.engine)),
+    create: adminProcedure
+      .input(createVolumeSchema)
+      .mutation(({ ctx, input }) => createVolume(ctx.runtime.engine, input.name)),
+    remove: adminProcedure
+      .input(removeVolumeSchema)
+      .mutation(({ ctx, input }) => removeVolume(ctx.runtime.engine, input.name)),
   }),
 });

@@ -6,5 +6,5 @@ export const ntpRouter = router({
   get: adminProcedure.query(({ ctx }) => getNtp(ctx.db)),
   update: adminProcedure.input(updateNtpInput).mutation(({ ctx, input }) => updateNtp(ctx.db, input)),
   /** What cell-ntp reports (`chronyc tracking`); says why when it cannot. */
-  status: adminProcedure.query(() => ntpStatus()),
+  status: adminProcedure.query(({ ctx }) => ntpStatus(ctx.db)),
 });

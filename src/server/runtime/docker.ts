@@ -7,12 +7,13 @@ import http from 'node:http';
 import { PassThrough } from 'node:stream';
 import Docker from 'dockerode';
 import { InvalidStateError } from '../errors';
+import type { Env } from './env';
 
 /** The engine is not reachable (no socket, refused, too slow) or the container is not running. */
 export class EngineUnavailableError extends InvalidStateError {}
 
 /** The engine socket: `PIC_DOCKER_SOCKET`, a `unix://` DOCKER_HOST, or the default. */
-export function engineSocket(env = process.env): string {
+export function engineSocket(env: Env): string {
   if (env.PIC_DOCKER_SOCKET) return env.PIC_DOCKER_SOCKET;
   const host = env.DOCKER_HOST;
   if (host?.startsWith('unix://')) return host.slice('unix://'.length);
@@ -48,23 +49,23 @@ function get(socketPath: string, path: string, timeoutMs: number): Promise<strin
   });
 }
 
-/** Pings the Docker Engine API; never throws, never waits longer than the timeout. */
-export async function engineStatus(timeoutMs = 800): Promise<EngineStatus> {
-  const socket = engineSocket();
-  try {
-    await get(socket, '/_ping', timeoutMs);
-    const version = JSON.parse(await get(socket, '/version', timeoutMs)) as { Version?: string; ApiVersion?: string };
-    return { reachable: true, socket, version: version.Version, apiVersion: version.ApiVersion };
-  } catch (err) {
-    return { reachable: false, socket, error: (err as Error).message };
-  }
+/** One container engine, reached through its socket. */
+export interface Engine {
+  socket(): string;
+  /** Pings the Docker Engine API; never throws, never waits longer than the timeout. */
+  status(timeoutMs?: number): Promise<EngineStatus>;
+  /** The client, after a ping: throws EngineUnavailableError (PRECONDITION_FAILED) when it is not there. */
+  client(opts?: { streaming?: boolean }): Promise<Docker>;
+  /** Maps transport failures of a call already under way to EngineUnavailableError; 404s are the caller's. */
+  error(err: unknown): unknown;
+  /** Runs an argument array inside a running container (never a shell string). */
+  exec(container: string, argv: string[]): Promise<ExecResult>;
 }
 
 const clients = new Map<string, Docker>();
 
-/** A dockerode client for the configured socket. `streaming` clients have no idle timeout (logs, pulls). */
-function client(streaming = false): Docker {
-  const socket = engineSocket();
+/** A dockerode client for a socket, kept per process. `streaming` clients have no idle timeout (logs, pulls). */
+function clientFor(socket: string, streaming: boolean): Docker {
   const key = `${socket}|${streaming}`;
   let c = clients.get(key);
   if (!c) {
@@ -74,21 +75,37 @@ function client(streaming = false): Docker {
   return c;
 }
 
-/** The engine client, after a ping: throws EngineUnavailableError (PRECONDITION_FAILED) when it is not there. */
-export async function engine(opts: { streaming?: boolean } = {}): Promise<Docker> {
-  const status = await engineStatus();
-  if (!status.reachable)
-    throw new EngineUnavailableError(`No container engine reachable at ${status.socket}: ${status.error}`);
-  return client(opts.streaming);
-}
-
-/** Maps transport failures of a call already under way to EngineUnavailableError; 404s are the caller's. */
-export function engineError(err: unknown): unknown {
-  const code = (err as NodeJS.ErrnoException).code;
-  if (code === 'ECONNREFUSED' || code === 'ENOENT' || code === 'EACCES' || code === 'ECONNRESET') {
-    return new EngineUnavailableError(`Lost the container engine at ${engineSocket()}: ${code}`);
-  }
-  return err;
+/** The engine at the socket an environment names (read at each call). */
+export function engineOn(env: Env): Engine {
+  const socket = () => engineSocket(env);
+  const engine: Engine = {
+    socket,
+    async status(timeoutMs = 800) {
+      const at = socket();
+      try {
+        await get(at, '/_ping', timeoutMs);
+        const version = JSON.parse(await get(at, '/version', timeoutMs)) as { Version?: string; ApiVersion?: string };
+        return { reachable: true, socket: at, version: version.Version, apiVersion: version.ApiVersion };
+      } catch (err) {
+        return { reachable: false, socket: at, error: (err as Error).message };
+      }
+    },
+    async client({ streaming = false } = {}) {
+      const status = await engine.status();
+      if (!status.reachable)
+        throw new EngineUnavailableError(`No container engine reachable at ${status.socket}: ${status.error}`);
+      return clientFor(status.socket, streaming);
+    },
+    error(err) {
+      const code = (err as NodeJS.ErrnoException).code;
+      if (code === 'ECONNREFUSED' || code === 'ENOENT' || code === 'EACCES' || code === 'ECONNRESET') {
+        return new EngineUnavailableError(`Lost the container engine at ${socket()}: ${code}`);
+      }
+      return err;
+    },
+    exec: (container, argv) => execIn(engine, container, argv),
+  };
+  return engine;
 }
 
 /** The engine's own message for a failed call (`{"message": ...}`), or the error's. */
@@ -146,9 +163,8 @@ export class FrameSplitter {
   }
 }
 
-/** Runs an argument array inside a running container (never a shell string). */
-export async function execIn(container: string, argv: string[]): Promise<ExecResult> {
-  const docker = await engine();
+async function execIn(engine: Engine, container: string, argv: string[]): Promise<ExecResult> {
+  const docker = await engine.client();
   try {
     const exec = await docker.getContainer(container).exec({ Cmd: argv, AttachStdout: true, AttachStderr: true });
     const stream = await exec.start({ hijack: true, stdin: false });
@@ -172,6 +188,6 @@ export async function execIn(container: string, argv: string[]): Promise<ExecRes
     const status = statusOf(e);
     if (status === 404) throw new EngineUnavailableError(`Container ${container} does not exist`);
     if (status === 409) throw new EngineUnavailableError(`Container ${container} is not running`);
-    throw engineError(e);
+    throw engine.error(e);
   }
 }

@@ -7,7 +7,7 @@
  */
 import crypto from 'node:crypto';
 import type { Duplex } from 'node:stream';
-import { engine, engineError, EngineUnavailableError, FrameSplitter, statusOf, type ExecResult } from './docker';
+import { EngineUnavailableError, FrameSplitter, statusOf, type Engine, type ExecResult } from './docker';
 
 const COMMAND_TIMEOUT_MS = 10_000;
 
@@ -34,7 +34,10 @@ export class ExecChannel {
   private pending: Pending | null = null;
   private queue: Promise<unknown> = Promise.resolve();
 
-  constructor(private readonly container: string) {}
+  constructor(
+    private readonly engine: Engine,
+    private readonly container: string,
+  ) {}
 
   /** Runs one command; resolves with its exit code and output like a one-off exec. */
   run(argv: string[], input?: string): Promise<ExecResult> {
@@ -49,7 +52,7 @@ export class ExecChannel {
   }
 
   private async open(): Promise<Duplex> {
-    const docker = await engine();
+    const docker = await this.engine.client();
     try {
       const exec = await docker.getContainer(this.container).exec({
         Cmd: ['sh'],
@@ -75,7 +78,7 @@ export class ExecChannel {
       const status = statusOf(e);
       if (status === 404) throw new EngineUnavailableError(`Container ${this.container} does not exist`);
       if (status === 409) throw new EngineUnavailableError(`Container ${this.container} is not running`);
-      throw engineError(e);
+      throw this.engine.error(e);
     }
   }
 

@@ -1,7 +1,11 @@
+import fs from 'node:fs';
+import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { cellFacts } from '@/server/managers/cell';
+import { applyDns } from '@/server/managers/dns';
+import { flushWireguardFiles } from '@/server/managers/wireguard';
 import { bindRuntime, createRuntime, runtimeOf } from '@/server/runtime/runtime';
-import { admin, freshCell, setUp } from '../../helpers/db';
+import { admin, freshCell, setUp, useBackend } from '../../helpers/db';
 import { recordingBackend } from '../../helpers/wireguard';
 
 process.env.PIC_DOCKER_SOCKET = '/nonexistent/pic-test/docker.sock';
@@ -31,5 +35,31 @@ describe('the runtime a cell is handed', () => {
     expect(peer.apply.state).toBe('applied');
     expect(wgA.calls.length).toBeGreaterThan(0);
     expect(wgB.calls).toEqual([]);
+  });
+
+  it('puts the files of each cell in its own data folder and asks its own engine', async () => {
+    const cells = [freshCell(), freshCell()].map(({ db, dir }, i) => {
+      useBackend(db, recordingBackend().backend, {
+        ...process.env,
+        PIC_DATA_DIR: dir,
+        PIC_DOCKER_SOCKET: `/nonexistent/cell-${i}/docker.sock`,
+        PIC_CELL_SUBNET: `172.3${i}.0.0/24`,
+      });
+      return { db, dir };
+    });
+    for (const { db } of cells) {
+      await setUp(db);
+      await admin(db).peers.create({ name: 'phone', routingPolicy: 'cell' });
+      await flushWireguardFiles(db, { force: true });
+      await applyDns(db);
+    }
+    cells.forEach(({ db, dir }, i) => {
+      expect(fs.readFileSync(path.join(dir, 'config', 'wireguard', 'wg0.conf'), 'utf8')).toContain('# Peer: phone');
+      expect(fs.readdirSync(path.join(dir, 'config', 'dns'))).toContain('Corefile');
+      expect(runtimeOf(db).caddy.adminSocket()).toBe(path.join(dir, 'state', 'caddy', 'admin.sock'));
+      expect(runtimeOf(db).engine.socket()).toBe(`/nonexistent/cell-${i}/docker.sock`);
+    });
+    const engine = await admin(cells[1].db).containers.engine();
+    expect(engine.engine).toMatchObject({ reachable: false, socket: '/nonexistent/cell-1/docker.sock' });
   });
 });

@@ -2,7 +2,7 @@
 import type Docker from 'dockerode';
 import { COMPONENT_INFO, COMPONENTS, type ComponentName } from '@/lib/schemas/containers';
 import { InvalidStateError, NotFoundError, ValidationError } from '../../errors';
-import { engine, engineError, engineMessage, FrameSplitter, statusOf, type LogLine } from '../../runtime/docker';
+import { engineMessage, FrameSplitter, statusOf, type Engine, type LogLine } from '../../runtime/docker';
 import { LABEL_COMPONENT, LABEL_MANAGED, LABEL_SPEC } from './spec';
 
 export interface ContainerSummary {
@@ -35,24 +35,25 @@ function healthOf(status: string): ContainerSummary['health'] {
 
 /** Calls on one container; a missing one is NOT_FOUND, a lost engine PRECONDITION_FAILED. */
 async function onContainer<T>(
+  engine: Engine,
   id: string,
   act: (c: Docker.Container, docker: Docker) => Promise<T>,
   opts?: { streaming?: boolean },
 ): Promise<T> {
-  const docker = await engine(opts);
+  const docker = await engine.client(opts);
   try {
     return await act(docker.getContainer(id), docker);
   } catch (err) {
     if (statusOf(err) === 404) throw new NotFoundError(`No container ${id}`);
     if (statusOf(err) === 409 || statusOf(err) === 500) throw new InvalidStateError(engineMessage(err));
-    throw engineError(err);
+    throw engine.error(err);
   }
 }
 
 /** All containers: the cell's own first (in stack order), then the rest by name. */
-export async function listContainers(): Promise<ContainerSummary[]> {
-  const docker = await engine();
-  const list = await docker.listContainers({ all: true }).catch((e) => Promise.reject(engineError(e)));
+export async function listContainers(engine: Engine): Promise<ContainerSummary[]> {
+  const docker = await engine.client();
+  const list = await docker.listContainers({ all: true }).catch((e) => Promise.reject(engine.error(e)));
   // Uptime needs the start time, which only inspect has; running containers only.
   const started = new Map<string, Date>();
   await Promise.all(
@@ -98,8 +99,8 @@ export async function listContainers(): Promise<ContainerSummary[]> {
 const SECRET_ENV = /pass|secret|token|key|credential/i;
 
 /** One container in detail; environment values that look secret are hidden. */
-export async function inspectContainer(id: string) {
-  const info = await onContainer(id, (c) => c.inspect());
+export async function inspectContainer(engine: Engine, id: string) {
+  const info = await onContainer(engine, id, (c) => c.inspect());
   const labels = { ...(info.Config.Labels ?? {}) };
   delete labels[LABEL_SPEC];
   return {
@@ -159,8 +160,13 @@ export function stopConsequence(component: ComponentName | null): string | null 
     : null;
 }
 
-export async function containerAction(id: string, action: 'start' | 'stop' | 'restart', confirm = false) {
-  return onContainer(id, async (c) => {
+export async function containerAction(
+  engine: Engine,
+  id: string,
+  action: 'start' | 'stop' | 'restart',
+  confirm = false,
+) {
+  return onContainer(engine, id, async (c) => {
     if (action === 'stop' && !confirm) {
       const consequence = stopConsequence(componentOf((await c.inspect()).Config.Labels));
       if (consequence) throw new ValidationError(`${consequence} Confirm to stop it.`, 'confirm');
@@ -189,8 +195,8 @@ class PlainSplitter {
 }
 
 /** The last `tail` lines of a container's output. */
-export async function containerLogs(id: string, tail: number): Promise<LogLine[]> {
-  return onContainer(id, async (c) => {
+export async function containerLogs(engine: Engine, id: string, tail: number): Promise<LogLine[]> {
+  return onContainer(engine, id, async (c) => {
     const info = await c.inspect();
     const raw = (await c.logs({ stdout: true, stderr: true, tail, follow: false })) as unknown as Buffer;
     const split = info.Config.Tty ? new PlainSplitter() : new FrameSplitter();
@@ -202,8 +208,14 @@ export async function containerLogs(id: string, tail: number): Promise<LogLine[]
  * Follows a container's output: the last `tail` lines, then each new line as it comes,
  * until the signal aborts or the container's stream ends.
  */
-export async function* followLogs(id: string, tail: number, signal?: AbortSignal): AsyncGenerator<LogLine> {
+export async function* followLogs(
+  engine: Engine,
+  id: string,
+  tail: number,
+  signal?: AbortSignal,
+): AsyncGenerator<LogLine> {
   const { stream, tty } = await onContainer(
+    engine,
     id,
     async (c) => ({
       tty: Boolean((await c.inspect()).Config.Tty),

@@ -7,7 +7,7 @@ import { randomBytes } from 'node:crypto';
 import type { Readable } from 'node:stream';
 import type Docker from 'dockerode';
 import { NotFoundError } from '../../errors';
-import { engine, engineMessage } from '../../runtime/docker';
+import { engineMessage, type Engine } from '../../runtime/docker';
 import { logger } from '../../runtime/logger';
 import { processWide } from '../../runtime/process-wide';
 
@@ -85,8 +85,8 @@ export function pullJob(id: string): PullJob {
 }
 
 /** Starts pulling; resolves with the job once the engine accepted the request. */
-export async function startPull(image: string): Promise<PullJob> {
-  const docker = await engine({ streaming: true });
+export async function startPull(engine: Engine, image: string): Promise<PullJob> {
+  const docker = await engine.client({ streaming: true });
   const job: PullJob = {
     id: randomBytes(8).toString('hex'),
     image,
@@ -144,8 +144,8 @@ async function runPull(docker: Docker, job: PullJob): Promise<void> {
 }
 
 /** Images on the engine, with the tags the stack can use. */
-export async function listImages() {
-  const docker = await engine();
+export async function listImages(engine: Engine) {
+  const docker = await engine.client();
   const images = await docker.listImages();
   return images
     .map((i) => ({

@@ -7,11 +7,12 @@ import fs from 'node:fs';
 import type Docker from 'dockerode';
 import { COMPONENTS, type ComponentName } from '@/lib/schemas/containers';
 import type { Db } from '../../db';
-import { engine, engineError, engineMessage, engineStatus, statusOf } from '../../runtime/docker';
+import { engineMessage, statusOf } from '../../runtime/docker';
 import { changed as declare } from '../../runtime/changes';
 import { logger } from '../../runtime/logger';
-import { dataPaths } from '../../runtime/paths';
+import type { CellPaths } from '../../runtime/paths';
 import { processWide } from '../../runtime/process-wide';
+import { runtimeOf } from '../../runtime/runtime';
 import { serialQueue } from '../../runtime/serial';
 import {
   CATALOGUE,
@@ -108,17 +109,22 @@ async function foreignHolder(docker: Docker, name: string): Promise<boolean> {
   }
 }
 
-async function createAndStart(docker: Docker, spec: ContainerSpec): Promise<string> {
+async function createAndStart(docker: Docker, spec: ContainerSpec, paths: CellPaths): Promise<string> {
   // Bind sources must exist, or the engine refuses the mount.
-  fs.mkdirSync(dataPaths.config(spec.component), { recursive: true, mode: 0o755 });
+  fs.mkdirSync(paths.config(spec.component), { recursive: true, mode: 0o755 });
   if (CATALOGUE[spec.component].stateTarget)
-    fs.mkdirSync(dataPaths.state(spec.component), { recursive: true, mode: 0o700 });
+    fs.mkdirSync(paths.state(spec.component), { recursive: true, mode: 0o700 });
   const container = await docker.createContainer(createOptions(spec));
   await container.start();
   return container.id;
 }
 
-async function carryOut(docker: Docker, action: Action, networkReady: boolean): Promise<ComponentReport> {
+async function carryOut(
+  docker: Docker,
+  paths: CellPaths,
+  action: Action,
+  networkReady: boolean,
+): Promise<ComponentReport> {
   switch (action.kind) {
     case 'absent':
       return {
@@ -175,7 +181,7 @@ async function carryOut(docker: Docker, action: Action, networkReady: boolean): 
       else if (await foreignHolder(docker, spec.name)) {
         return fail(`a container named ${spec.name} exists and is not managed by the cell; rename or remove it`);
       }
-      const id = await createAndStart(docker, spec);
+      const id = await createAndStart(docker, spec, paths);
       return {
         component: spec.component,
         container: spec.name,
@@ -189,10 +195,11 @@ async function carryOut(docker: Docker, action: Action, networkReady: boolean): 
 
 async function reconcileNow(db: Db): Promise<ReconcileReport> {
   const started = Date.now();
-  const docker = await engine();
+  const { engine, paths } = runtimeOf(db);
+  const docker = await engine.client();
   const desired = desiredStack(db);
   const { subnet } = effectiveSubnet(db);
-  let managed = await managedContainers(docker).catch((err) => Promise.reject(engineError(err)));
+  let managed = await managedContainers(docker).catch((err) => Promise.reject(engine.error(err)));
 
   let network: NetworkReport;
   /** Components whose containers went with the old network. */
@@ -214,7 +221,7 @@ async function reconcileNow(db: Db): Promise<ReconcileReport> {
           ? action.actual.component
           : action.spec.component;
     try {
-      const report = await carryOut(docker, action, networkReady);
+      const report = await carryOut(docker, paths, action, networkReady);
       if (report.action === 'created' && moved.has(component))
         Object.assign(report, { action: 'recreated', reason: `changed: ${NETWORK_NAME} moved to ${subnet}` });
       components.push(report);
@@ -257,7 +264,7 @@ export type StackApply = { state: 'applied'; report: ReconcileReport } | { state
 
 /** After a stack setting changes: reconcile now when the engine answers, otherwise say why not. */
 export async function applyStack(db: Db): Promise<StackApply> {
-  const engine = await engineStatus();
+  const engine = await runtimeOf(db).engine.status();
   if (!engine.reachable)
     return {
       state: 'pending',

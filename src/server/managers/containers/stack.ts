@@ -6,7 +6,6 @@ import type { Db, DbOrTx } from '../../db';
 import { dhcpSettings, settings, stackComponents, stackNetwork, wireguardSettings } from '../../db/schema';
 import { ValidationError } from '../../errors';
 import { cellNetwork } from '../cell';
-import { hostDataDir } from '../../runtime/paths';
 import { CATALOGUE, DEFAULT_SUBNET, desiredSpecs, effectiveImage, type ComponentRow, type StackInputs } from './spec';
 import { runtimeOf, type Env } from '../../runtime/runtime';
 
@@ -83,7 +82,7 @@ export function stackInputs(db: Db): StackInputs {
   return {
     subnet: effectiveSubnet(db).subnet,
     components: componentRows(db),
-    hostDataDir: hostDataDir(),
+    hostDataDir: runtimeOf(db).paths.hostData(),
     wireguard: wg ? { listenPort: wg.listenPort, ipv6: wg.subnet6 !== null } : null,
     imageOverrides: imageOverrides(runtimeOf(db).env),
     dnsOnLan: dhcp?.enabled ? dhcp.dnsServer : null,

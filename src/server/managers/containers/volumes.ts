@@ -1,10 +1,11 @@
 /** Named volumes: list with who uses them, create, and remove only when nothing uses them. */
+import type Docker from 'dockerode';
 import { ConflictError, NotFoundError } from '../../errors';
-import { engine, engineError, engineMessage, statusOf } from '../../runtime/docker';
+import { engineMessage, statusOf, type Engine } from '../../runtime/docker';
 import { LABEL_MANAGED } from './spec';
 
 /** Volume name → names of the containers (running or not) that mount it. */
-async function usage(docker: Awaited<ReturnType<typeof engine>>): Promise<Map<string, string[]>> {
+async function usage(docker: Docker): Promise<Map<string, string[]>> {
   const used = new Map<string, string[]>();
   for (const c of await docker.listContainers({ all: true })) {
     for (const m of c.Mounts ?? []) {
@@ -15,8 +16,8 @@ async function usage(docker: Awaited<ReturnType<typeof engine>>): Promise<Map<st
   return used;
 }
 
-export async function listVolumes() {
-  const docker = await engine();
+export async function listVolumes(engine: Engine) {
+  const docker = await engine.client();
   try {
     const [{ Volumes }, used] = await Promise.all([docker.listVolumes(), usage(docker)]);
     return (Volumes ?? [])
@@ -30,25 +31,25 @@ export async function listVolumes() {
       }))
       .sort((a, b) => a.name.localeCompare(b.name));
   } catch (err) {
-    throw engineError(err);
+    throw engine.error(err);
   }
 }
 
-export async function createVolume(name: string) {
-  const docker = await engine();
+export async function createVolume(engine: Engine, name: string) {
+  const docker = await engine.client();
   try {
     await docker.getVolume(name).inspect();
     throw new ConflictError(`A volume named ${name} already exists`, 'name');
   } catch (err) {
     if (err instanceof ConflictError) throw err;
-    if (statusOf(err) !== 404) throw engineError(err);
+    if (statusOf(err) !== 404) throw engine.error(err);
   }
   const v = await docker.createVolume({ Name: name, Labels: { [LABEL_MANAGED]: 'true' } });
   return { name: (v as unknown as { Name: string }).Name ?? name };
 }
 
-export async function removeVolume(name: string) {
-  const docker = await engine();
+export async function removeVolume(engine: Engine, name: string) {
+  const docker = await engine.client();
   const users = (await usage(docker)).get(name);
   if (users?.length)
     throw new ConflictError(`Volume ${name} is in use by ${users.join(', ')}; remove those containers first`, 'name');
@@ -57,7 +58,7 @@ export async function removeVolume(name: string) {
   } catch (err) {
     if (statusOf(err) === 404) throw new NotFoundError(`No volume ${name}`);
     if (statusOf(err) === 409) throw new ConflictError(`Volume ${name} is in use: ${engineMessage(err)}`, 'name');
-    throw engineError(err);
+    throw engine.error(err);
   }
   return { name };
 }

@@ -1,5 +1,6 @@
 import { and, count, eq, gte, isNull, lte, type SQL } from 'drizzle-orm';
 import type { Db } from '../../db';
+import { runtimeOf } from '../../runtime/runtime';
 import { auditEntries, certificates, dnsRecords, routes, users } from '../../db/schema';
 import { configState } from '../config-apply';
 import { ddnsStatus } from '../ddns';
@@ -13,7 +14,7 @@ export async function dashboardSummary(db: Db, now = new Date()) {
   const since = gte(auditEntries.at, new Date(now.getTime() - 24 * 3600 * 1000));
   const usersWhere = (where: SQL) => db.select({ n: count() }).from(users).where(where).get()?.n ?? 0;
   const auditWhere = (where?: SQL) => db.select({ n: count() }).from(auditEntries).where(where).get()?.n ?? 0;
-  const status = await health(db);
+  const status = await health(db, runtimeOf(db).engine);
   const wg = findServer(db) ? await serverStatus(db, now) : null;
   return {
     identity: getSettings(db),

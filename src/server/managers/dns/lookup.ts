@@ -5,7 +5,6 @@
 import { Resolver } from 'node:dns/promises';
 import type { RecordType } from '@/lib/schemas/dns';
 import type { Db } from '../../db';
-import { engineStatus } from '../../runtime/docker';
 import { cellFacts } from '../cell';
 import { allRecords, CELL_ZONE, type NamedRecord } from './model';
 import { loadDnsInputs } from './state';
@@ -95,7 +94,8 @@ export async function lookupName(db: Db, name: string, type: RecordType): Promis
       error: `${name} is outside the cell's zones; only the running DNS container can ask the upstream resolvers${error ? ` (${error})` : ''}`,
     };
   };
-  const address = runtimeOf(db).env.PIC_DNS_SERVER || (await engineStatus()).reachable ? cellFacts(db).dns : null;
+  const address =
+    runtimeOf(db).env.PIC_DNS_SERVER || (await runtimeOf(db).engine.status()).reachable ? cellFacts(db).dns : null;
   const server = address ? `${address.host}:${address.port}` : null;
   if (!server) return fromRecords('the rendered zones (no DNS container is reachable)');
   try {

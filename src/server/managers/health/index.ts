@@ -2,11 +2,12 @@ import { sql } from 'drizzle-orm';
 import pkg from '../../../../package.json';
 import type { Db } from '../../db';
 import { isSetupComplete } from '../setup';
-import { engineStatus } from '../../runtime/docker';
+import type { Engine } from '../../runtime/docker';
 
 const startedAt = Date.now();
 
-export async function health(db: Db | null) {
+/** The engine comes from the cell's runtime (or the process's, when the database cannot open). */
+export async function health(db: Db | null, engine: Engine) {
   let database = false;
   let setupComplete = false;
   if (db) {
@@ -17,13 +18,13 @@ export async function health(db: Db | null) {
       database = false;
     }
   }
-  const engine = await engineStatus();
+  const engineState = await engine.status();
   return {
     status: database ? 'ok' : 'degraded',
     version: pkg.version,
     uptimeSeconds: Math.round((Date.now() - startedAt) / 1000),
     database: { ok: database },
-    engine,
+    engine: engineState,
     setupComplete,
   } as const;
 }

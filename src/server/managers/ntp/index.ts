@@ -5,6 +5,7 @@ import type { Db, DbOrTx } from '../../db';
 import { ntpSettings } from '../../db/schema';
 import { InvalidStateError } from '../../errors';
 import { exec } from '../../runtime/components';
+import { runtimeOf } from '../../runtime/runtime';
 import { applyConfig, configState, type ConfigApply } from '../config-apply';
 import { cellFacts } from '../cell';
 import { renderChronyConf } from './render';
@@ -70,9 +71,9 @@ export function parseTracking(text: string): Record<string, string> {
 }
 
 /** What cell-ntp says about its clock; never throws, so the page can show why it has no answer. */
-export async function ntpStatus() {
+export async function ntpStatus(db: Db) {
   try {
-    const r = await exec('ntp', ['chronyc', '-n', 'tracking']);
+    const r = await exec(runtimeOf(db), 'ntp', ['chronyc', '-n', 'tracking']);
     if (r.exitCode !== 0)
       return {
         available: false as const,

@@ -4,13 +4,11 @@
  * no restart, and a config Caddy refuses leaves the previous one serving.
  */
 import http from 'node:http';
-import path from 'node:path';
 import { eq } from 'drizzle-orm';
 import { cidrHost, parseCidr, type Cidr } from '@/lib/cidr';
 import type { Db, DbOrTx } from '../../db';
 import { routes, routeSettings } from '../../db/schema';
 import { InvalidStateError } from '../../errors';
-import { dataPaths } from '../../runtime/paths';
 import { applyConfig, ConfigRejectedError, NotRunningError, type ConfigApply } from '../config-apply';
 import { ensureCa, proxyCertificatesFor } from '../vault';
 import { cellFacts, providerToken } from '../cell';
@@ -68,21 +66,20 @@ function dnsProvider(mode: string, token: string | null, domain: string, env: En
 }
 
 /**
- * Everything the renderer needs. Environment: `PIC_CADDY_CONFIG_ROOT` (the folder as Caddy
- * sees it, default `/etc/caddy`), `PIC_CADDY_STATE_ROOT` (Caddy's own writable folder as it
- * sees it, default `/data`), `PIC_PROXY_LISTEN`, `PIC_HTTP_PORT`, `PIC_HTTPS_PORT`
- * (a Caddy run on the host), `PIC_UI_UPSTREAM` (default: this server through the cell
- * network's gateway).
+ * Everything the renderer needs. Where Caddy finds its files comes from the runtime
+ * (`PIC_CADDY_CONFIG_ROOT`, `PIC_CADDY_STATE_ROOT`); from the environment: `PIC_PROXY_LISTEN`,
+ * `PIC_HTTP_PORT`, `PIC_HTTPS_PORT` (a Caddy run on the host), `PIC_UI_UPSTREAM` (default:
+ * this server through the cell network's gateway).
  */
-export function caddyModel(db: Db, env = runtimeOf(db).env): CaddyModel {
+export function caddyModel(db: Db, { env, caddy } = runtimeOf(db)): CaddyModel {
   const cell = cellFacts(db);
   const proxy = db.select().from(routeSettings).where(eq(routeSettings.id, 1)).get();
   if (!proxy) throw new InvalidStateError('The cell is not set up yet');
   const gateway = cidrHost(parseCidr(cell.cellNetwork.subnet) as Cidr, 1);
   const token = providerToken(db);
   return {
-    configRoot: env.PIC_CADDY_CONFIG_ROOT || '/etc/caddy',
-    stateRoot: env.PIC_CADDY_STATE_ROOT || '/data',
+    configRoot: caddy.configRoot,
+    stateRoot: caddy.stateRoot,
     logLevel: proxy.logLevel,
     listenHost: env.PIC_PROXY_LISTEN || null,
     httpPort: num(env.PIC_HTTP_PORT, 80),
@@ -175,9 +172,6 @@ function postLoad(socket: string, config: string, timeoutMs = 15_000): Promise<s
   });
 }
 
-/** Caddy's admin socket, in its own folder: nothing the cell renders lives there. */
-export const adminSocket = () => path.join(dataPaths.state('caddy'), 'admin.sock');
-
 /** Renders, writes and loads Caddy's config (making the CA first if it is still missing). */
 export async function applyCaddy(db: Db): Promise<ConfigApply> {
   await ensureCa(db);
@@ -188,7 +182,7 @@ export async function applyCaddy(db: Db): Promise<ConfigApply> {
       files,
       modes,
       prune: /^(tls|pki)\//,
-      reload: { load: () => loadIntoCaddy(adminSocket(), files.get('caddy.json')!) },
+      reload: { load: () => loadIntoCaddy(runtimeOf(db).caddy.adminSocket(), files.get('caddy.json')!) },
     };
   });
 }

@@ -11,7 +11,8 @@ import { preparedQuery } from '../../db/prepared';
 import { peers, wireguardSettings } from '../../db/schema';
 import { writeConfig } from '../../runtime/components';
 import { logger } from '../../runtime/logger';
-import { dataPaths } from '../../runtime/paths';
+import type { CellPaths } from '../../runtime/paths';
+import { runtimeOf } from '../../runtime/runtime';
 import { serialQueue } from '../../runtime/serial';
 import { BackendUnavailableError, type WgBackend } from './backend';
 import { backend, interfaceReset, wg } from './interface';
@@ -33,8 +34,8 @@ export interface PeerChange {
 }
 
 export const CONTAINER_CONFIG_DIR = '/config';
-export const configFiles = () => {
-  const dir = dataPaths.config('wireguard');
+export const configFiles = (paths: CellPaths) => {
+  const dir = paths.config('wireguard');
   return {
     full: path.join(dir, 'wg0.conf'),
     sync: path.join(dir, 'wg0.sync.conf'),
@@ -46,17 +47,19 @@ export const configFiles = () => {
 const serially = serialQueue('wireguard.apply');
 
 /** Writes wg0.conf, its stripped form and the rule sets from the full model; returns the rules. */
-function writeFiles(model: ServerModel) {
-  writeConfig('wireguard', 'wg0.conf', renderServerConfig(model), 0o600);
-  writeConfig('wireguard', 'wg0.sync.conf', renderServerSyncConfig(model), 0o600);
-  return writeRules(model);
+function writeFiles(db: Db, model: ServerModel) {
+  const rt = runtimeOf(db);
+  writeConfig(rt, 'wireguard', 'wg0.conf', renderServerConfig(model), 0o600);
+  writeConfig(rt, 'wireguard', 'wg0.sync.conf', renderServerSyncConfig(model), 0o600);
+  return writeRules(db, model);
 }
 
 /** The rule set files (the container loads them from its config folder); the peers they name are noted. */
-function writeRules(model: ServerModel) {
+function writeRules(db: Db, model: ServerModel) {
+  const rt = runtimeOf(db);
   const rules = renderServerPeerRules(model);
-  writeConfig('wireguard', 'peers.rules', rules.v4, 0o600);
-  writeConfig('wireguard', 'peers6.rules', rules.v6 ?? '', 0o600);
+  writeConfig(rt, 'wireguard', 'peers.rules', rules.v4, 0o600);
+  writeConfig(rt, 'wireguard', 'peers6.rules', rules.v6 ?? '', 0o600);
   wg.p2pInPlace = p2pSignature(model.peers);
   return rules;
 }
@@ -103,7 +106,7 @@ export function flushWireguardFiles(db: Db, { force = false } = {}): Promise<voi
   return serially(async () => {
     if (!wg.filesStale && !force) return;
     const snapshot = loadServerModel(db, new Date());
-    if (snapshot) writeFiles(snapshot.model);
+    if (snapshot) writeFiles(db, snapshot.model);
     wg.filesStale = false;
   });
 }
@@ -125,7 +128,7 @@ async function syncPeerRules(db: Db, target: WgBackend, plan: ReturnType<typeof 
     .map((r) => ({ id: r.id, name: r.name, allowedIps: withPrefix(plan, r.hostIndex, true), peerToPeer: true }));
   if (p2pSignature(p2p) === wg.p2pInPlace || !target.applyPeerRules) return;
   const model = loadRulesModel(db, now);
-  if (model) await loadRules(target, writeRules(model));
+  if (model) await loadRules(target, writeRules(db, model));
 }
 
 async function applyDelta(db: Db, change: PeerChange, target: WgBackend): Promise<ApplyResult | null> {
@@ -189,8 +192,8 @@ async function applyNow(db: Db, change: PeerChange | undefined): Promise<ApplyRe
     const snapshot = loadServerModel(db, new Date());
     if (!snapshot) return { state: 'pending', reason: 'The WireGuard interface is not configured yet' };
     const { model, revision, appliedRevision } = snapshot;
-    const files = configFiles();
-    const rules = writeFiles(model);
+    const files = configFiles(runtimeOf(db).paths);
+    const rules = writeFiles(db, model);
     wg.filesStale = false;
     const rulesKey = rulesKeyOf(rules);
     target ??= backend(db);

@@ -7,7 +7,7 @@ import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { EngineUnavailableError } from '../../runtime/docker';
+import { EngineUnavailableError, type Engine } from '../../runtime/docker';
 import { ExecChannel } from '../../runtime/exec-channel';
 import { DNS_CHAIN, NAT_CHAIN, PEERS_CHAIN } from './render';
 import { hasUapi, uapiRemovePeer, uapiSetPeer } from './uapi';
@@ -142,7 +142,11 @@ const container = 'cell-wireguard';
  * of milliseconds): single-peer changes with `wg set`, the preshared key as a here-document.
  * The config folder is bind-mounted at /config; `wg syncconf` reads the stripped file there.
  */
-export function containerBackend(iface = 'wg0', channel = new ExecChannel(container)): WgBackend {
+export function containerBackend(
+  engine: Engine,
+  iface = 'wg0',
+  channel = new ExecChannel(engine, container),
+): WgBackend {
   const runner: Runner = async (argv, input) => {
     try {
       const r = await channel.run(argv, input);
@@ -181,7 +185,7 @@ export function containerBackend(iface = 'wg0', channel = new ExecChannel(contai
 }
 
 /** `PIC_WG_BACKEND=local` with `PIC_WG_INTERFACE=<name>`; otherwise the container. */
-export function backendFromEnv(env: Env): WgBackend {
+export function backendFromEnv(env: Env, engine: Engine): WgBackend {
   if (env.PIC_WG_BACKEND === 'local') {
     const iface = env.PIC_WG_INTERFACE;
     if (!iface || !/^[A-Za-z0-9_.=+-]{1,15}$/.test(iface)) {
@@ -189,5 +193,5 @@ export function backendFromEnv(env: Env): WgBackend {
     }
     return localBackend(iface);
   }
-  return containerBackend();
+  return containerBackend(engine);
 }

@@ -40,7 +40,7 @@ const fromEnv = new WeakMap<Runtime, WgBackend>();
 export function backend(db: Db): WgBackend {
   const runtime = runtimeOf(db);
   let chosen = runtime.wireguard ?? fromEnv.get(runtime);
-  if (!chosen) fromEnv.set(runtime, (chosen = backendFromEnv(runtime.env)));
+  if (!chosen) fromEnv.set(runtime, (chosen = backendFromEnv(runtime.env, runtime.engine)));
   if (wg.backendInUse !== chosen) {
     wg.backendInUse = chosen;
     wg.liveCache = null;
