@@ -3,7 +3,9 @@
  * the database on the commit that crosses its threshold: every few dozen changes, one
  * request paid for a checkpoint (a copy and an fsync). The server's connection does no
  * checkpoints; a worker with its own connection runs a passive one every second, which
- * never blocks a writer. If the worker cannot run, the connection checkpoints itself again.
+ * never blocks a writer, and when the log has grown long it finishes the copy while
+ * writers wait a moment, so the log starts over. If the worker cannot run, the connection
+ * checkpoints itself again.
  */
 import { Worker } from 'node:worker_threads';
 import type Database from 'better-sqlite3';
@@ -18,7 +20,14 @@ const Database = require('better-sqlite3');
 const db = new Database(workerData.file, { fileMustExist: true });
 db.pragma('busy_timeout = 1000');
 const pass = () => {
-  try { db.pragma('wal_checkpoint(PASSIVE)'); } catch (err) { parentPort.postMessage({ error: String(err) }); }
+  try {
+    const [done] = db.pragma('wal_checkpoint(PASSIVE)');
+    // Under steady writes the log never ends fully copied, so it would only grow: once it is
+    // long, the last few frames are copied with writers held back a moment, and it is emptied.
+    if (done.log > workerData.restartPages) db.pragma('wal_checkpoint(TRUNCATE)');
+  } catch (err) {
+    parentPort.postMessage({ error: String(err) });
+  }
 };
 const timer = setInterval(pass, workerData.intervalMs);
 parentPort.on('message', () => { clearInterval(timer); pass(); db.close(); parentPort.close(); });
@@ -34,7 +43,10 @@ export function checkpointInBackground(sqlite: Database.Database, intervalMs = 1
   };
   let worker: Worker;
   try {
-    worker = new Worker(WORKER, { eval: true, workerData: { file: sqlite.name, intervalMs } });
+    worker = new Worker(WORKER, {
+      eval: true,
+      workerData: { file: sqlite.name, intervalMs, restartPages: AUTO_CHECKPOINT_PAGES },
+    });
   } catch (err) {
     fallBack(err);
     return { stop() {} };

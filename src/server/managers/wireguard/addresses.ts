@@ -19,6 +19,38 @@ export function requestedIndex(db: Db, plan: Plan, subnet: string, address: stri
   return index;
 }
 
+/** Hands out host numbers for new peers; `take` notes one a peer asked for by address. */
+export interface IndexAllocator {
+  next(): number;
+  take(index: number): void;
+}
+
+/** One peer: the database finds the lowest free number. */
+export const singleAllocator = (db: Db): IndexAllocator => ({ next: () => lowestFreeIndex(db), take: () => {} });
+
+/**
+ * Many peers in one transaction (a file): the taken numbers are read once and the lowest
+ * free ones handed out in order, instead of a search through the table for each peer.
+ */
+export function batchAllocator(db: Db): IndexAllocator {
+  const taken = new Set(
+    db
+      .select({ index: peers.hostIndex })
+      .from(peers)
+      .all()
+      .map((r) => r.index),
+  );
+  let cursor = FIRST_PEER_INDEX;
+  return {
+    next() {
+      while (taken.has(cursor)) cursor++;
+      taken.add(cursor);
+      return cursor;
+    },
+    take: (index) => void taken.add(index),
+  };
+}
+
 /** The lowest free host number from the first peer address up. */
 export function lowestFreeIndex(db: Db): number {
   const row = db.get<{ h: number }>(sql`

@@ -1,13 +1,20 @@
 import crypto from 'node:crypto';
 
-/** X25519 key pairs in WireGuard's base64 form, through node:crypto (no `wg genkey`). */
+/**
+ * X25519 key pairs in WireGuard's base64 form, through node:crypto (no `wg genkey`). The
+ * keys come out already encoded (DER, whose last 32 bytes are the raw key): exporting a
+ * freshly generated KeyObject can deadlock Node 20 when the collector finalizes the job
+ * that made it during the export (both lock the key's mutex), and it did, under a burst
+ * of creates.
+ */
 export function generateKeyPair(): { privateKey: string; publicKey: string } {
-  const { privateKey, publicKey } = crypto.generateKeyPairSync('x25519');
-  const priv = privateKey.export({ format: 'jwk' }).d!;
-  const pub = publicKey.export({ format: 'jwk' }).x!;
+  const { privateKey, publicKey } = crypto.generateKeyPairSync('x25519', {
+    privateKeyEncoding: { type: 'pkcs8', format: 'der' },
+    publicKeyEncoding: { type: 'spki', format: 'der' },
+  });
   return {
-    privateKey: Buffer.from(priv, 'base64url').toString('base64'),
-    publicKey: Buffer.from(pub, 'base64url').toString('base64'),
+    privateKey: privateKey.subarray(-32).toString('base64'),
+    publicKey: publicKey.subarray(-32).toString('base64'),
   };
 }
 

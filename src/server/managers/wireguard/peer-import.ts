@@ -3,6 +3,7 @@ import { parsePeerCsv } from '@/lib/schemas/peer-import';
 import type { Db } from '../../db';
 import { DomainError, FieldErrorsError } from '../../errors';
 import { changed } from '../../runtime/changes';
+import { batchAllocator } from './addresses';
 import { applyWireguard } from './apply';
 import { insertPeer, newPeerSecrets } from './peers';
 import { bumpRevision } from './server';
@@ -23,9 +24,10 @@ export async function importPeers(db: Db, csv: string, now = new Date()) {
       const errors: Record<string, string[]> = {};
       const ids: number[] = [];
       const server = serverRow(t);
+      const indexes = batchAllocator(t);
       parsed.rows.forEach((input, i) => {
         try {
-          ids.push(insertPeer(t, input, secrets[i]!, now, server).id);
+          ids.push(insertPeer(t, input, secrets[i]!, now, server, indexes).id);
         } catch (err) {
           if (!(err instanceof DomainError)) throw err;
           (errors[`rows.${i + 1}.${err.field ?? 'name'}`] ??= []).push(err.message);

@@ -1,5 +1,5 @@
 /** How peers are read: the list with search, sort and pages, one peer for its owner, and the view both return. */
-import { asc, count, desc, eq, like, or, sql, type SQL } from 'drizzle-orm';
+import { asc, count, desc, eq, inArray, like, or, sql, type SQL } from 'drizzle-orm';
 import { cidrIndexOf, parseIpv4 } from '@/lib/cidr';
 import type { ListPeersInput } from '@/lib/schemas/wireguard';
 import type { Db } from '../../db';
@@ -75,14 +75,25 @@ export async function listPeers(db: Db, input: ListPeersInput, now = new Date())
     where = index !== null ? or(nameCond, eq(peers.hostIndex, index)) : nameCond;
   }
   const order = (input.dir ?? 'asc') === 'asc' ? asc : desc;
+  const orderBy = [order(SORTS[input.sort ?? 'name']), asc(peers.id)];
+  // Without a search the page's ids come from the sort's index alone and only those rows
+  // are read whole (a later page would otherwise read every row before it); a search reads
+  // every name anyway.
+  const offset = (page - 1) * pageSize;
+  const pageIds = db
+    .select({ id: peers.id })
+    .from(peers)
+    .orderBy(...orderBy)
+    .limit(pageSize)
+    .offset(offset);
   const rows = db
     .select({ peer: peers, username: users.username })
     .from(peers)
     .leftJoin(users, eq(users.id, peers.userId))
-    .where(where)
-    .orderBy(order(SORTS[input.sort ?? 'name']), asc(peers.id))
+    .where(where ?? inArray(peers.id, pageIds))
+    .orderBy(...orderBy)
     .limit(pageSize)
-    .offset((page - 1) * pageSize)
+    .offset(where ? offset : 0)
     .all();
   const total = db.select({ n: count() }).from(peers).where(where).get()?.n ?? 0;
   const { live } = await liveStatus(db);

@@ -10,7 +10,7 @@ import { applyWireguard } from './apply';
 import { generateKeyPair, generatePresharedKey } from './keys';
 import { isActive, lastPeerIndex, planOf } from './model';
 import { peerRow, view } from './peer-views';
-import { lowestFreeIndex, requestedIndex } from './addresses';
+import { requestedIndex, singleAllocator, type IndexAllocator } from './addresses';
 import { assertPeerNameFree, claimPeerName, holdPeerName, releasePeerName } from './names';
 import { bumpRevision } from './server';
 import { serverRow, type PeerRecord, type ServerSettingsRow } from './state';
@@ -58,13 +58,16 @@ export function insertPeer(
   secrets: ReturnType<typeof newPeerSecrets>,
   now: Date,
   server: Pick<ServerSettingsRow, 'subnet' | 'subnet6'> = serverRow(tx),
+  indexes: IndexAllocator = singleAllocator(tx),
 ): PeerRecord {
   if (input.expiresAt && input.expiresAt.getTime() <= now.getTime())
     throw new ValidationError('The expiry must be in the future', 'expiresAt');
   const plan = planOf(server);
   assertNameFree(tx, input.name);
   assertPeerNameFree(tx, input.name);
-  const index = input.address ? requestedIndex(tx, plan, server.subnet, input.address) : lowestFreeIndex(tx);
+  let index: number;
+  if (input.address) indexes.take((index = requestedIndex(tx, plan, server.subnet, input.address)));
+  else index = indexes.next();
   if (index > lastPeerIndex(plan)) {
     throw new ConflictError(
       `The tunnel subnet ${server.subnet} is full: all ${lastPeerIndex(plan) - 1} peer addresses are taken`,
