@@ -96,6 +96,11 @@ function read(db: DbOrTx, env: Env): CellFacts {
   };
 }
 
+/** Whether setup has stored the cell's identity yet (before it, there are no facts). */
+export function cellExists(db: DbOrTx): boolean {
+  return db.select({ id: settings.id }).from(settings).where(eq(settings.id, 1)).get() !== undefined;
+}
+
 /** The facts, read in one transaction (a savepoint inside the caller's when it passes one). */
 export function cellFacts(db: DbOrTx, env: Env = runtimeOf(db).env): CellFacts {
   return (db as Db).transaction((tx) => read(tx, env));
