@@ -1,5 +1,5 @@
 import { expect, it } from 'vitest';
-import { admin, freshCell, setUp } from '../../helpers/db';
+import { admin, callerAs, freshCell, setUp } from '../../helpers/db';
 
 process.env.PIC_DOCKER_SOCKET = '/nonexistent/pic-test/docker.sock';
 
@@ -7,7 +7,13 @@ it('the dashboard counts routes, records and expiring certificates, and says whi
   const { db } = freshCell();
   await setUp(db);
   const before = await admin(db).dashboard.summary();
-  expect(before.counts).toMatchObject({ routes: 0, dnsRecords: 0, certificatesExpiring: 0 });
+  expect(before.counts).toMatchObject({
+    routes: 0,
+    dnsRecords: 0,
+    certificatesExpiring: 0,
+    admins: 1,
+    peerAccounts: 0,
+  });
   expect(before.configs.dns).toMatchObject({
     pending: true,
     error: expect.stringContaining('No container engine reachable'),
@@ -22,6 +28,15 @@ it('the dashboard counts routes, records and expiring certificates, and says whi
   await admin(db).vault.revoke({ id: gone.id, reason: 'superseded' });
   const after = await admin(db).dashboard.summary();
   expect(after.counts).toMatchObject({ routes: 1, dnsRecords: 1, certificatesExpiring: 1 });
+  // Six changes went through the caller, each audited as started and as its outcome.
+  expect(after.counts.changesLast24h - before.counts.changesLast24h).toBe(6);
+  expect(after.counts.auditEntries - before.counts.auditEntries).toBe(12);
+  // A peer's try at an admin procedure is refused, and counted so.
+  await expect(
+    callerAs(db, { id: 99, username: 'intruder', role: 'peer' }).dns.removeRecord({ id: 1 }),
+  ).rejects.toThrow();
+  const refused = await admin(db).dashboard.summary();
+  expect(refused.counts.refusedLast24h - after.counts.refusedLast24h).toBe(1);
   expect(after.configs.caddy).toMatchObject({
     pending: false,
     appliedVia: 'written; cell-caddy reads them when it starts',

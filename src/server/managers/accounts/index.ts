@@ -1,4 +1,4 @@
-import { eq, sql } from 'drizzle-orm';
+import { count, eq, sql } from 'drizzle-orm';
 import type { Db, DbOrTx } from '../../db';
 import { users } from '../../db/schema';
 import { NotFoundError, ValidationError } from '../../errors';
@@ -53,6 +53,11 @@ export function sessionUser(db: Db, id: number, epoch: number): SessionUser | nu
   const user = db.select().from(users).where(eq(users.id, id)).get();
   if (!user || user.sessionEpoch !== epoch) return null;
   return toSessionUser(user);
+}
+
+/** How many accounts have this role. */
+export function countAccounts(db: Db, role: Role): number {
+  return db.select({ n: count() }).from(users).where(eq(users.role, role)).get()?.n ?? 0;
 }
 
 export function getAccount(db: Db, id: number) {

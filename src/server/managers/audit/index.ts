@@ -62,6 +62,17 @@ const insertEntry = preparedQuery((db) => {
     .prepare();
 });
 
+/** The trail's size, and the changes made and refused since a moment. */
+export function auditCounts(db: Db, since: Date) {
+  const n = (where?: SQL) => db.select({ n: count() }).from(auditEntries).where(where).get()?.n ?? 0;
+  const after = gte(auditEntries.at, since);
+  return {
+    entries: n(),
+    succeeded: n(and(after, eq(auditEntries.outcome, 'success'))),
+    refused: n(and(after, eq(auditEntries.outcome, 'refused'))),
+  };
+}
+
 function filters(input: AuditListInput, { hideStarted = false } = {}): SQL | undefined {
   const conds: SQL[] = [];
   if (input.actor) conds.push(eq(auditEntries.actor, input.actor));

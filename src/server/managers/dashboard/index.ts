@@ -1,21 +1,21 @@
-import { and, count, eq, gte, isNull, lte, type SQL } from 'drizzle-orm';
+/** What the Dashboard shows: identity, engine reachability and real counts, each asked of its own domain. */
 import type { Db } from '../../db';
 import { runtimeOf } from '../../runtime/runtime';
-import { auditEntries, certificates, dnsRecords, routes, users } from '../../db/schema';
+import { countAccounts } from '../accounts';
+import { auditCounts } from '../audit';
 import { configState } from '../config-apply';
 import { ddnsStatus } from '../ddns';
-import { EXPIRING_WITHIN } from '../vault';
+import { countRecords } from '../dns';
 import { health } from '../health';
+import { countRoutes } from '../routes';
 import { getSettings } from '../settings';
+import { countExpiring } from '../vault';
 import { findServer, serverStatus } from '../wireguard';
 
-/** What the Dashboard shows: identity, engine reachability and real counts. */
 export async function dashboardSummary(db: Db, now = new Date()) {
-  const since = gte(auditEntries.at, new Date(now.getTime() - 24 * 3600 * 1000));
-  const usersWhere = (where: SQL) => db.select({ n: count() }).from(users).where(where).get()?.n ?? 0;
-  const auditWhere = (where?: SQL) => db.select({ n: count() }).from(auditEntries).where(where).get()?.n ?? 0;
   const status = await health(db, runtimeOf(db).engine);
   const wg = findServer(db) ? await serverStatus(db, now) : null;
+  const audit = auditCounts(db, new Date(now.getTime() - 24 * 3600 * 1000));
   return {
     identity: getSettings(db),
     engine: status.engine,
@@ -26,21 +26,14 @@ export async function dashboardSummary(db: Db, now = new Date()) {
     configs: { dns: configState(db, 'dns'), ntp: configState(db, 'ntp'), caddy: configState(db, 'caddy') },
     ddns: ddnsStatus(db),
     counts: {
-      routes: db.select({ n: count() }).from(routes).get()?.n ?? 0,
-      dnsRecords: db.select({ n: count() }).from(dnsRecords).get()?.n ?? 0,
-      certificatesExpiring:
-        db
-          .select({ n: count() })
-          .from(certificates)
-          .where(
-            and(isNull(certificates.revokedAt), lte(certificates.notAfter, new Date(now.getTime() + EXPIRING_WITHIN))),
-          )
-          .get()?.n ?? 0,
-      admins: usersWhere(eq(users.role, 'admin')),
-      peerAccounts: usersWhere(eq(users.role, 'peer')),
-      auditEntries: auditWhere(),
-      changesLast24h: auditWhere(and(since, eq(auditEntries.outcome, 'success'))),
-      refusedLast24h: auditWhere(and(since, eq(auditEntries.outcome, 'refused'))),
+      routes: countRoutes(db),
+      dnsRecords: countRecords(db),
+      certificatesExpiring: countExpiring(db, now),
+      admins: countAccounts(db, 'admin'),
+      peerAccounts: countAccounts(db, 'peer'),
+      auditEntries: audit.entries,
+      changesLast24h: audit.succeeded,
+      refusedLast24h: audit.refused,
     },
   };
 }

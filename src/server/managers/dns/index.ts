@@ -1,5 +1,5 @@
 export { applyDns, nextSerial } from './apply';
 export { lookupName } from './lookup';
-export { createRecord, listRecords, removeRecord, updateRecord } from './records';
+export { countRecords, createRecord, listRecords, removeRecord, updateRecord } from './records';
 export { followPublishedAddress, getDnsSettings, updateDnsSettings } from './settings';
 export { ensureDns } from './state';

@@ -1,5 +1,5 @@
 /** Custom records: validated against the zone, the automatic names and each other, then applied. */
-import { eq } from 'drizzle-orm';
+import { count, eq } from 'drizzle-orm';
 import { recordConflict, type RecordInput } from '@/lib/schemas/dns';
 import type { Db } from '../../db';
 import { dnsRecords } from '../../db/schema';
@@ -28,6 +28,11 @@ const publicRecord = (r: RecordRow, domain: string) => ({
 });
 
 /** Automatic names (read only, with their owner) and custom records; `search` matches names and values. */
+/** How many records the admin added (the automatic names not counted). */
+export function countRecords(db: Db): number {
+  return db.select({ n: count() }).from(dnsRecords).get()?.n ?? 0;
+}
+
 export function listRecords(db: Db, search?: string) {
   const inputs = inputsOf(db);
   const q = search?.trim().toLowerCase();

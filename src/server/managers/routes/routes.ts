@@ -1,5 +1,5 @@
 /** Reverse proxy routes: validated against the domain, the reserved names and each other, then applied. */
-import { and, eq, ne } from 'drizzle-orm';
+import { and, count, eq, ne } from 'drizzle-orm';
 import type { RouteInput, UpdateRouteInput } from '@/lib/schemas/routes';
 import type { Db, DbOrTx } from '../../db';
 import { routes, settings } from '../../db/schema';
@@ -18,6 +18,11 @@ function cellOf(db: DbOrTx) {
     .get();
   if (!cell) throw new InvalidStateError('The cell is not set up yet');
   return cell;
+}
+
+/** How many routes the cell serves. */
+export function countRoutes(db: Db): number {
+  return db.select({ n: count() }).from(routes).get()?.n ?? 0;
 }
 
 export function listRoutes(db: Db) {

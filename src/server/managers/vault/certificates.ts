@@ -1,5 +1,5 @@
 /** Certificates the admin issues from the Vault page: issue, renew, revoke, export. */
-import { desc, eq } from 'drizzle-orm';
+import { and, count, desc, eq, isNull, lte } from 'drizzle-orm';
 import { parseAddress } from '@/lib/cidr';
 import { isHostName } from '@/lib/schemas/common';
 import type { IssueInput, RevokeReason } from '@/lib/schemas/vault';
@@ -12,6 +12,17 @@ import { toPkcs12 } from './pkcs12';
 import { certFromPem, certToPem, issueLeaf, keyFromPem, keyToPem, newKey } from './x509';
 
 export const EXPIRING_WITHIN = 30 * DAY;
+
+/** Certificates still in force that end within EXPIRING_WITHIN. */
+export function countExpiring(db: Db, now = new Date()): number {
+  return (
+    db
+      .select({ n: count() })
+      .from(certificates)
+      .where(and(isNull(certificates.revokedAt), lte(certificates.notAfter, new Date(now.getTime() + EXPIRING_WITHIN))))
+      .get()?.n ?? 0
+  );
+}
 
 type CertRow = typeof certificates.$inferSelect;
 

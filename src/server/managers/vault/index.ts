@@ -10,6 +10,7 @@ export {
   syncIntermediate,
 } from './authority';
 export {
+  countExpiring,
   EXPIRING_WITHIN,
   exportCertificate,
   issueCertificate,
