@@ -96,6 +96,17 @@ function read(db: DbOrTx, env: Env): CellFacts {
   };
 }
 
+/** What setup named the cell and which services it chose; the cell must be set up. */
+export function cellIdentity(db: DbOrTx): { cellName: string; domain: string; services: string[] } {
+  const cell = db
+    .select({ cellName: settings.cellName, domain: settings.domain, services: settings.services })
+    .from(settings)
+    .where(eq(settings.id, 1))
+    .get();
+  if (!cell) throw new InvalidStateError('The cell is not set up yet');
+  return cell;
+}
+
 /** Whether setup has stored the cell's identity yet (before it, there are no facts). */
 export function cellExists(db: DbOrTx): boolean {
   return db.select({ id: settings.id }).from(settings).where(eq(settings.id, 1)).get() !== undefined;

@@ -3,9 +3,9 @@ import { eq } from 'drizzle-orm';
 import { cidrHost, cidrSize, parseAddress, parseCidr, type Cidr } from '@/lib/cidr';
 import { COMPONENTS, COMPONENT_INFO, type ComponentName } from '@/lib/schemas/containers';
 import type { Db, DbOrTx } from '../../db';
-import { dhcpSettings, settings, stackComponents, stackNetwork, wireguardSettings } from '../../db/schema';
+import { dhcpSettings, stackComponents, stackNetwork, wireguardSettings } from '../../db/schema';
 import { ValidationError } from '../../errors';
-import { cellNetwork } from '../cell';
+import { cellExists, cellIdentity, cellNetwork } from '../cell';
 import { CATALOGUE, DEFAULT_SUBNET, desiredSpecs, effectiveImage, type ComponentRow, type StackInputs } from './spec';
 import { runtimeOf, type Env } from '../../runtime/runtime';
 
@@ -14,9 +14,7 @@ export function ensureStack(db: DbOrTx, now = new Date()): void {
   if (!db.select({ id: stackNetwork.id }).from(stackNetwork).where(eq(stackNetwork.id, 1)).get()) {
     db.insert(stackNetwork).values({ id: 1, subnet: DEFAULT_SUBNET, updatedAt: now }).run();
   }
-  const chosen = new Set<string>(
-    db.select({ services: settings.services }).from(settings).where(eq(settings.id, 1)).get()?.services ?? [],
-  );
+  const chosen = new Set<string>(cellExists(db) ? cellIdentity(db).services : []);
   const have = new Set(
     db
       .select({ c: stackComponents.component })

@@ -2,10 +2,10 @@
 import { eq } from 'drizzle-orm';
 import { DEFAULT_UPSTREAMS } from '@/lib/schemas/dns';
 import type { Db, DbOrTx } from '../../db';
-import { dnsRecords, dnsSettings, settings } from '../../db/schema';
+import { dnsRecords, dnsSettings } from '../../db/schema';
 import { ConflictError, InvalidStateError } from '../../errors';
 import { CELL_HOST_INDEX, hostAddresses, planOf } from '../wireguard';
-import { cellFacts } from '../cell';
+import { cellExists, cellFacts } from '../cell';
 import { claimName, heldNames, namesOf, releaseName, serviceOwner, type NameOwner } from '../names';
 import type { DnsInputs, DnsName } from './model';
 
@@ -50,7 +50,7 @@ export function dnsRow(db: DbOrTx): DnsSettingsRow {
 export function loadDnsInputs(db: Db): DnsInputs | null {
   return db.transaction((tx) => {
     const dns = tx.select().from(dnsSettings).where(eq(dnsSettings.id, 1)).get();
-    if (!dns || !tx.select({ id: settings.id }).from(settings).where(eq(settings.id, 1)).get()) return null;
+    if (!dns || !cellExists(tx)) return null;
     const facts = cellFacts(tx);
     if (!facts.tunnel) return null;
     const plan = planOf(facts.tunnel);

@@ -2,23 +2,14 @@
 import { and, count, eq, ne } from 'drizzle-orm';
 import type { RouteInput, UpdateRouteInput } from '@/lib/schemas/routes';
 import type { Db, DbOrTx } from '../../db';
-import { routes, settings } from '../../db/schema';
-import { ConflictError, InvalidStateError, NotFoundError, ValidationError } from '../../errors';
+import { routes } from '../../db/schema';
+import { cellIdentity } from '../cell';
+import { ConflictError, NotFoundError, ValidationError } from '../../errors';
 import { claimName, heldNames, ownerOf, releaseName, SERVICE_KINDS } from '../names';
 import { changed } from '../../runtime/changes';
 import { applyCaddy, uiHosts } from './apply';
 
 type RouteRow = typeof routes.$inferSelect;
-
-function cellOf(db: DbOrTx) {
-  const cell = db
-    .select({ cellName: settings.cellName, domain: settings.domain })
-    .from(settings)
-    .where(eq(settings.id, 1))
-    .get();
-  if (!cell) throw new InvalidStateError('The cell is not set up yet');
-  return cell;
-}
 
 /** How many routes the cell serves. */
 export function countRoutes(db: Db): number {
@@ -28,13 +19,13 @@ export function countRoutes(db: Db): number {
 export function listRoutes(db: Db) {
   return {
     routes: db.select().from(routes).orderBy(routes.host, routes.path).all(),
-    reserved: uiHosts(cellOf(db)),
+    reserved: uiHosts(cellIdentity(db)),
   };
 }
 
 /** Where a host may point: under the domain, or one label under `.cell` that is not a peer's or a device's. */
 function checkHost(db: DbOrTx, host: string): void {
-  const cell = cellOf(db);
+  const cell = cellIdentity(db);
   if (uiHosts(cell).includes(host))
     throw new ConflictError(`${host} is the cell's own web app and cannot be routed elsewhere`, 'host');
   if (host.endsWith('.cell')) {

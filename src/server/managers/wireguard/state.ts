@@ -2,10 +2,10 @@
 import { eq, sql } from 'drizzle-orm';
 import type { Db, DbOrTx } from '../../db';
 import { preparedQuery } from '../../db/prepared';
-import { peers, settings, wireguardSettings } from '../../db/schema';
+import { peers, wireguardSettings } from '../../db/schema';
 import { InvalidStateError } from '../../errors';
 import { decryptSecret, type SecretSlot } from '../../runtime/secrets';
-import { cellFacts } from '../cell';
+import { cellExists, cellFacts } from '../cell';
 import { serverModel } from './model';
 
 export type ServerSettingsRow = typeof wireguardSettings.$inferSelect;
@@ -82,7 +82,7 @@ export function loadRulesModel(db: Db, now: Date) {
 export function loadServerModel(db: Db, now: Date) {
   return db.transaction((tx) => {
     const server = tx.select().from(wireguardSettings).where(eq(wireguardSettings.id, 1)).get();
-    if (!server || !tx.select({ id: settings.id }).from(settings).where(eq(settings.id, 1)).get()) return null;
+    if (!server || !cellExists(tx)) return null;
     const facts = cellFacts(tx);
     const rows = tx.select().from(peers).all();
     const model = serverModel(
