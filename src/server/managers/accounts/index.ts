@@ -55,6 +55,19 @@ export function sessionUser(db: Db, id: number, epoch: number): SessionUser | nu
   return toSessionUser(user);
 }
 
+/** Stores an account whose password is already hashed (setup's first admin, a peer's login). */
+export function createAccount(
+  db: DbOrTx,
+  account: { username: string; passwordHash: string; role: Role },
+  now = new Date(),
+): number {
+  return db
+    .insert(users)
+    .values({ ...account, createdAt: now, passwordChangedAt: now })
+    .returning({ id: users.id })
+    .get().id;
+}
+
 /** How many accounts have this role. */
 export function countAccounts(db: Db, role: Role): number {
   return db.select({ n: count() }).from(users).where(eq(users.role, role)).get()?.n ?? 0;

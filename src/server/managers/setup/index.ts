@@ -2,10 +2,10 @@ import { eq } from 'drizzle-orm';
 import { effectiveDomain } from '@/lib/domain-modes';
 import type { CompleteSetup } from '@/lib/schemas/setup';
 import type { Db, DbOrTx } from '../../db';
-import { settings, users } from '../../db/schema';
+import { settings } from '../../db/schema';
 import { ConflictError } from '../../errors';
 import { encryptSecret } from '../../runtime/secrets';
-import { hashPassword } from '../accounts';
+import { createAccount, hashPassword } from '../accounts';
 import { ensureStack } from '../containers';
 import { applyAll } from '../../runtime/changes';
 import { processWide } from '../../runtime/process-wide';
@@ -80,15 +80,7 @@ export async function completeSetup(db: Db, input: CompleteSetup, now = new Date
           })
           .run();
         holdName(tx, input.cellName, CELL_OWNER, { to: 'cell' }, { field: 'cellName', now });
-        tx.insert(users)
-          .values({
-            username: input.adminUsername,
-            passwordHash,
-            role: 'admin',
-            createdAt: now,
-            passwordChangedAt: now,
-          })
-          .run();
+        createAccount(tx, { username: input.adminUsername, passwordHash, role: 'admin' }, now);
         ensureDomains(tx, now);
       },
       { behavior: 'immediate' },

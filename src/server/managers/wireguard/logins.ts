@@ -7,6 +7,7 @@ import { ConflictError, RateLimitedError, ValidationError } from '../../errors';
 import {
   accountKey,
   claimLimits,
+  createAccount,
   forgiveAttempt,
   hashPassword,
   LOGIN_LIMITS,
@@ -58,11 +59,7 @@ export async function createPeerLogin(db: Db, input: CreateLogin, now = new Date
           .where(eq(users.id, id))
           .run();
       } else {
-        id = tx
-          .insert(users)
-          .values({ username, passwordHash, role: 'peer', createdAt: now, passwordChangedAt: now })
-          .returning()
-          .get().id;
+        id = createAccount(tx, { username, passwordHash, role: 'peer' }, now);
         tx.update(peers).set({ userId: id, updatedAt: now }).where(eq(peers.id, peer.id)).run();
       }
       tx.delete(loginLinks).where(eq(loginLinks.userId, id)).run();
