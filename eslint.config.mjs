@@ -27,26 +27,6 @@ export default tseslint.config(
     },
   },
   {
-    // Renderers are pure: typed model in, text out. They import lib/ and the render guard only.
-    files: ['src/server/managers/**/render.ts'],
-    rules: {
-      'no-restricted-imports': ['error', { paths: NODE_BUILTINS, patterns: [{ group: ['node:*'], message: PURE }] }],
-      'import-x/no-restricted-paths': [
-        'error',
-        {
-          zones: [
-            {
-              target: './src/server/managers/**/render.ts',
-              from: './src/server',
-              except: ['./managers/render-guard.ts'],
-              message: 'Renderers import only lib/ and the render guard.',
-            },
-          ],
-        },
-      ],
-    },
-  },
-  {
     // Routers are thin: they reach a domain only through its manager's index.ts.
     files: ['src/server/routers/**'],
     rules: {
@@ -100,6 +80,40 @@ export default tseslint.config(
             {
               regex: '^\\./[^/]+/.+',
               message: 'A manager imports another only through its index.ts (its public API).',
+            },
+          ],
+        },
+      ],
+    },
+  },
+  {
+    // Renderers are pure: typed model in, text out. They import lib/ and the render guard only.
+    // After the managers' blocks: in a flat config the later block's rule replaces the earlier's
+    // for the same file, so this one carries the managers' index-only pattern too.
+    files: ['src/server/managers/**/render.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          paths: NODE_BUILTINS,
+          patterns: [
+            { group: ['node:*'], message: PURE },
+            {
+              regex: '^(\\.\\./(?!\\.\\.)[^/]+|@/server/managers/[^/]+)/.+',
+              message: 'A manager imports another only through its index.ts (its public API).',
+            },
+          ],
+        },
+      ],
+      'import-x/no-restricted-paths': [
+        'error',
+        {
+          zones: [
+            {
+              target: './src/server/managers/**/render.ts',
+              from: './src/server',
+              except: ['./managers/render-guard.ts'],
+              message: 'Renderers import only lib/ and the render guard.',
             },
           ],
         },
