@@ -1,0 +1,82 @@
+/** Reading the trail: counts, the filtered list, and the CSV export. */
+import { and, asc, count, desc, eq, gt, gte, like, lte, ne, type SQL } from 'drizzle-orm';
+import type { AuditListInput } from '@/lib/schemas/audit';
+import type { Db } from '../../db';
+import { auditEntries } from '../../db/schema';
+
+/** The trail's size, and the changes made and refused since a moment. */
+export function auditCounts(db: Db, since: Date) {
+  const n = (where?: SQL) => db.select({ n: count() }).from(auditEntries).where(where).get()?.n ?? 0;
+  const after = gte(auditEntries.at, since);
+  return {
+    entries: n(),
+    succeeded: n(and(after, eq(auditEntries.outcome, 'success'))),
+    refused: n(and(after, eq(auditEntries.outcome, 'refused'))),
+  };
+}
+
+export function filters(input: AuditListInput, { hideStarted = false } = {}): SQL | undefined {
+  const conds: SQL[] = [];
+  if (input.actor) conds.push(eq(auditEntries.actor, input.actor));
+  if (input.procedure) conds.push(like(auditEntries.procedure, `${input.procedure.replace(/[%_]/g, '')}%`));
+  if (input.outcome) conds.push(eq(auditEntries.outcome, input.outcome));
+  // In the list a `started` entry is shown only when asked for: its outcome entry tells the story.
+  else if (hideStarted) conds.push(ne(auditEntries.outcome, 'started'));
+  if (input.from) conds.push(gte(auditEntries.at, input.from));
+  if (input.to) conds.push(lte(auditEntries.at, input.to));
+  return conds.length ? and(...conds) : undefined;
+}
+
+export function listAudit(db: Db, input: AuditListInput) {
+  const page = input.page ?? 1;
+  const pageSize = input.pageSize ?? 50;
+  const where = filters(input, { hideStarted: true });
+  const items = db
+    .select()
+    .from(auditEntries)
+    .where(where)
+    .orderBy(desc(auditEntries.id))
+    .limit(pageSize)
+    .offset((page - 1) * pageSize)
+    .all();
+  const total = db.select({ n: count() }).from(auditEntries).where(where).get()?.n ?? 0;
+  return { items, total, page, pageSize };
+}
+
+function csvCell(v: string): string {
+  // A leading =,+,-,@ would run as a formula when opened in a spreadsheet.
+  const safe = /^[=+\-@\t\r]/.test(v) ? `'${v}` : v;
+  return /[",\n\r]/.test(safe) ? `"${safe.replace(/"/g, '""')}"` : safe;
+}
+
+export function* auditCsv(db: Db, input: AuditListInput): Generator<string> {
+  yield 'id,time,actor,role,procedure,outcome,detail,input,prev_hash,hash\r\n';
+  const where = filters(input);
+  let lastId = 0;
+  for (;;) {
+    const batch = db
+      .select()
+      .from(auditEntries)
+      .where(where ? and(where, gt(auditEntries.id, lastId)) : gt(auditEntries.id, lastId))
+      .orderBy(asc(auditEntries.id))
+      .limit(1000)
+      .all();
+    if (batch.length === 0) return;
+    for (const e of batch) {
+      const row = [
+        String(e.id),
+        e.at.toISOString(),
+        e.actor,
+        e.actorRole,
+        e.procedure,
+        e.outcome,
+        e.detail ?? '',
+        e.input,
+        e.prevHash,
+        e.hash,
+      ];
+      yield row.map(csvCell).join(',') + '\r\n';
+      lastId = e.id;
+    }
+  }
+}
