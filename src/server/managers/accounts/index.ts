@@ -1,9 +1,18 @@
-import { count, eq, sql } from 'drizzle-orm';
-import type { Db, DbOrTx } from '../../db';
-import { users } from '../../db/schema';
-import { NotFoundError, ValidationError } from '../../errors';
-import { decoyHash, hashPassword, randomPassword, verifyPassword } from './password';
-
+/** Accounts: admins and peers' logins, their passwords and sessions, and the login limits. */
+export {
+  changePassword,
+  countAccounts,
+  createAccount,
+  endSessions,
+  getAccount,
+  NEXT_EPOCH,
+  resetAdminPassword,
+  sessionEpoch,
+  sessionUser,
+  verifyLogin,
+  type Role,
+  type SessionUser,
+} from './accounts';
 export { hashPassword, randomPassword } from './password';
 export {
   accountKey,
@@ -15,98 +24,3 @@ export {
   reserveAttempt,
   retryAfter,
 } from './rate-limit';
-
-export type Role = 'admin' | 'peer';
-
-export interface SessionUser {
-  id: number;
-  username: string;
-  role: Role;
-}
-
-function toSessionUser(u: typeof users.$inferSelect): SessionUser {
-  return { id: u.id, username: u.username, role: u.role };
-}
-
-/** Set with any change that must sign the user out everywhere. */
-export const NEXT_EPOCH = { sessionEpoch: sql`${users.sessionEpoch} + 1` };
-
-/** Voids every session of the user (sign-out, a disabled peer). */
-export function endSessions(db: DbOrTx, id: number): void {
-  db.update(users).set(NEXT_EPOCH).where(eq(users.id, id)).run();
-}
-
-/** The epoch a new session of the user carries. */
-export function sessionEpoch(db: Db, id: number): number {
-  return db.select({ epoch: users.sessionEpoch }).from(users).where(eq(users.id, id)).get()?.epoch ?? -1;
-}
-
-/** Checks a login; the same work is done whether or not the account exists. */
-export async function verifyLogin(db: Db, username: string, password: string): Promise<SessionUser | null> {
-  const user = db.select().from(users).where(eq(users.username, username.toLowerCase())).get();
-  const ok = await verifyPassword(password, user?.passwordHash ?? (await decoyHash()));
-  return user && ok ? toSessionUser(user) : null;
-}
-
-/** A session is valid while its user exists and nothing has ended its sessions since it was issued. */
-export function sessionUser(db: Db, id: number, epoch: number): SessionUser | null {
-  const user = db.select().from(users).where(eq(users.id, id)).get();
-  if (!user || user.sessionEpoch !== epoch) return null;
-  return toSessionUser(user);
-}
-
-/** Stores an account whose password is already hashed (setup's first admin, a peer's login). */
-export function createAccount(
-  db: DbOrTx,
-  account: { username: string; passwordHash: string; role: Role },
-  now = new Date(),
-): number {
-  return db
-    .insert(users)
-    .values({ ...account, createdAt: now, passwordChangedAt: now })
-    .returning({ id: users.id })
-    .get().id;
-}
-
-/** How many accounts have this role. */
-export function countAccounts(db: Db, role: Role): number {
-  return db.select({ n: count() }).from(users).where(eq(users.role, role)).get()?.n ?? 0;
-}
-
-export function getAccount(db: Db, id: number) {
-  const user = db.select().from(users).where(eq(users.id, id)).get();
-  if (!user) throw new NotFoundError('Account not found');
-  return { ...toSessionUser(user), createdAt: user.createdAt, passwordChangedAt: user.passwordChangedAt };
-}
-
-export async function changePassword(
-  db: Db,
-  id: number,
-  currentPassword: string,
-  newPassword: string,
-  now = new Date(),
-) {
-  const user = db.select().from(users).where(eq(users.id, id)).get();
-  if (!user) throw new NotFoundError('Account not found');
-  if (!(await verifyPassword(currentPassword, user.passwordHash))) {
-    throw new ValidationError('Current password is wrong', 'currentPassword');
-  }
-  const passwordHash = await hashPassword(newPassword);
-  db.update(users)
-    .set({ passwordHash, passwordChangedAt: now, ...NEXT_EPOCH })
-    .where(eq(users.id, id))
-    .run();
-  return { passwordChangedAt: now };
-}
-
-/** Recovery for a locked-out admin: a new random password for the first admin account. */
-export async function resetAdminPassword(db: Db, now = new Date()) {
-  const admin = db.select().from(users).where(eq(users.role, 'admin')).orderBy(users.id).get();
-  if (!admin) throw new NotFoundError('There is no admin account yet: complete setup first');
-  const password = randomPassword();
-  db.update(users)
-    .set({ passwordHash: await hashPassword(password), passwordChangedAt: now, ...NEXT_EPOCH })
-    .where(eq(users.id, admin.id))
-    .run();
-  return { username: admin.username, password };
-}

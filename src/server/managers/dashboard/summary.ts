@@ -1,0 +1,39 @@
+/** What the Dashboard shows: identity, engine reachability and real counts, each asked of its own domain. */
+import type { Db } from '../../db';
+import { runtimeOf } from '../../runtime/runtime';
+import { countAccounts } from '../accounts';
+import { auditCounts } from '../audit';
+import { configState } from '../config-apply';
+import { ddnsStatus } from '../ddns';
+import { countRecords } from '../dns';
+import { health } from '../health';
+import { countRoutes } from '../routes';
+import { getSettings } from '../settings';
+import { countExpiring } from '../vault';
+import { findServer, serverStatus } from '../wireguard';
+
+export async function dashboardSummary(db: Db, now = new Date()) {
+  const status = await health(db, runtimeOf(db).engine);
+  const wg = findServer(db) ? await serverStatus(db, now) : null;
+  const audit = auditCounts(db, new Date(now.getTime() - 24 * 3600 * 1000));
+  return {
+    identity: getSettings(db),
+    engine: status.engine,
+    version: status.version,
+    uptimeSeconds: status.uptimeSeconds,
+    wireguard: wg && { peers: wg.peerCount, online: wg.peersOnline, interfaceUp: wg.interfaceUp, pending: wg.pending },
+    /** Whether each daemon runs its latest config (null: not rendered yet). */
+    configs: { dns: configState(db, 'dns'), ntp: configState(db, 'ntp'), caddy: configState(db, 'caddy') },
+    ddns: ddnsStatus(db),
+    counts: {
+      routes: countRoutes(db),
+      dnsRecords: countRecords(db),
+      certificatesExpiring: countExpiring(db, now),
+      admins: countAccounts(db, 'admin'),
+      peerAccounts: countAccounts(db, 'peer'),
+      auditEntries: audit.entries,
+      changesLast24h: audit.succeeded,
+      refusedLast24h: audit.refused,
+    },
+  };
+}
