@@ -62,4 +62,18 @@ describe('the runtime a cell is handed', () => {
     const engine = await admin(cells[1].db).containers.engine();
     expect(engine.engine).toMatchObject({ reachable: false, socket: '/nonexistent/cell-1/docker.sock' });
   });
+
+  it('tells its managers the time: what they store is stamped by its clock', async () => {
+    const { db } = freshCell();
+    const at = new Date('2031-05-06T07:08:09Z');
+    bindRuntime(db, createRuntime(process.env, { wireguard: recordingBackend().backend, clock: () => at }));
+    await setUp(db);
+    const peer = await admin(db).peers.create({ name: 'stamped', routingPolicy: 'cell' });
+    expect(peer.createdAt).toEqual(at);
+    expect(peer.keysRotatedAt).toEqual(at);
+    // An expiry is in the future of the cell's clock, not of the machine's.
+    await expect(
+      admin(db).peers.create({ name: 'late', routingPolicy: 'cell', expiresAt: new Date('2030-01-01T00:00:00Z') }),
+    ).rejects.toThrow(/future/);
+  });
 });

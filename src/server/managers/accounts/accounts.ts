@@ -4,6 +4,7 @@ import type { Db, DbOrTx } from '../../db';
 import { users } from '../../db/schema';
 import { NotFoundError, ValidationError } from '../../errors';
 import { decoyHash, hashPassword, randomPassword, verifyPassword } from './password';
+import { runtimeOf } from '../../runtime/runtime';
 
 export type Role = 'admin' | 'peer';
 
@@ -48,7 +49,7 @@ export function sessionUser(db: Db, id: number, epoch: number): SessionUser | nu
 export function createAccount(
   db: DbOrTx,
   account: { username: string; passwordHash: string; role: Role },
-  now = new Date(),
+  now = runtimeOf(db).clock(),
 ): number {
   return db
     .insert(users)
@@ -73,7 +74,7 @@ export async function changePassword(
   id: number,
   currentPassword: string,
   newPassword: string,
-  now = new Date(),
+  now = runtimeOf(db).clock(),
 ) {
   const user = db.select().from(users).where(eq(users.id, id)).get();
   if (!user) throw new NotFoundError('Account not found');
@@ -89,7 +90,7 @@ export async function changePassword(
 }
 
 /** Recovery for a locked-out admin: a new random password for the first admin account. */
-export async function resetAdminPassword(db: Db, now = new Date()) {
+export async function resetAdminPassword(db: Db, now = runtimeOf(db).clock()) {
   const admin = db.select().from(users).where(eq(users.role, 'admin')).orderBy(users.id).get();
   if (!admin) throw new NotFoundError('There is no admin account yet: complete setup first');
   const password = randomPassword();

@@ -4,12 +4,13 @@ import { and, asc, eq, isNull } from 'drizzle-orm';
 import type { Db } from '../../db';
 import { auditEntries } from '../../db/schema';
 import { appendAudit, type AuditRecord } from './append';
+import { runtimeOf } from '../../runtime/runtime';
 
 /**
  * At start: a change that got past its gates but never recorded how it ended was cut short
  * by a crash or a kill. Its outcome is recorded now, so the trail says so instead of going quiet.
  */
-export function closeInterrupted(db: Db, now = new Date()): number {
+export function closeInterrupted(db: Db, now = runtimeOf(db).clock()): number {
   const closer = alias(auditEntries, 'closer');
   const open = db
     .select({

@@ -10,7 +10,7 @@ import { CATALOGUE, DEFAULT_SUBNET, desiredSpecs, effectiveImage, type Component
 import { runtimeOf, type Env } from '../../runtime/runtime';
 
 /** Creates the stack rows a cell lacks: at setup, and at boot for cells set up before containers existed. */
-export function ensureStack(db: DbOrTx, now = new Date()): void {
+export function ensureStack(db: DbOrTx, now = runtimeOf(db).clock()): void {
   if (!db.select({ id: stackNetwork.id }).from(stackNetwork).where(eq(stackNetwork.id, 1)).get()) {
     db.insert(stackNetwork).values({ id: 1, subnet: DEFAULT_SUBNET, updatedAt: now }).run();
   }
@@ -120,7 +120,7 @@ export function updateComponent(
     enabled?: boolean;
     restartPolicy?: ComponentRow['restartPolicy'];
   },
-  now = new Date(),
+  now = runtimeOf(db).clock(),
 ) {
   if (input.enabled === false && input.component === 'caddy') {
     throw new ValidationError('Caddy serves the web app and every service; it cannot be turned off', 'enabled');
@@ -133,7 +133,7 @@ export function updateComponent(
   return getStack(db);
 }
 
-export function updateNetwork(db: Db, input: { subnet: string }, now = new Date()) {
+export function updateNetwork(db: Db, input: { subnet: string }, now = runtimeOf(db).clock()) {
   const size = cidrSize(parseCidr(input.subnet) as Cidr);
   const highest = Math.max(...componentRows(db).map((r) => r.hostIndex));
   if (BigInt(highest) >= size - 1n) {

@@ -12,7 +12,7 @@ import { getSettings } from '../settings';
 import { countExpiring } from '../vault';
 import { findServer, serverStatus } from '../wireguard';
 
-export async function dashboardSummary(db: Db, now = new Date()) {
+export async function dashboardSummary(db: Db, now = runtimeOf(db).clock()) {
   const status = await health(db, runtimeOf(db).engine);
   const wg = findServer(db) ? await serverStatus(db, now) : null;
   const audit = auditCounts(db, new Date(now.getTime() - 24 * 3600 * 1000));

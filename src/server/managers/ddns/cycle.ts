@@ -14,6 +14,7 @@ import { followPublishedAddress } from '../dns';
 import { DdnsError, discoverAddress } from './providers';
 import { ddnsStatus, providerFor, refuseFor } from './settings';
 import { stateRow, type StateRow } from './state';
+import { runtimeOf } from '../../runtime/runtime';
 
 const log = logger.child('ddns');
 export const REPUBLISH_MS = 5 * 60_000;
@@ -88,7 +89,7 @@ async function cycle(db: Db, force: boolean, now: Date) {
 }
 
 /** One cycle (the loop runs it every minute; it acts when due). `force` skips the wait and the unchanged check. */
-export function ddnsCycle(db: Db, { force = false, now = new Date() } = {}) {
+export function ddnsCycle(db: Db, { force = false, now = runtimeOf(db).clock() } = {}) {
   return serially(() => cycle(db, force, now));
 }
 

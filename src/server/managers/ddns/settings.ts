@@ -76,7 +76,7 @@ export function updateDdns(
     sources?: string[];
     dyndns2?: { server: string; username: string; password?: string; hostname: string } | null;
   },
-  now = new Date(),
+  now = runtimeOf(db).clock(),
 ) {
   const current = stateRow(db);
   const set: Partial<StateRow> = { updatedAt: now, nextAttemptAt: null };

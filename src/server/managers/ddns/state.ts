@@ -3,12 +3,13 @@ import { eq } from 'drizzle-orm';
 import type { DbOrTx } from '../../db';
 import { ddnsState } from '../../db/schema';
 import { InvalidStateError } from '../../errors';
+import { runtimeOf } from '../../runtime/runtime';
 
 export const DEFAULT_SOURCES = ['https://api.ipify.org', 'https://ipv4.icanhazip.com'];
 
 export type StateRow = typeof ddnsState.$inferSelect;
 
-export function ensureDdns(db: DbOrTx, now = new Date()): void {
+export function ensureDdns(db: DbOrTx, now = runtimeOf(db).clock()): void {
   db.insert(ddnsState)
     .values({ id: 1, sources: DEFAULT_SOURCES, failures: 0, updatedAt: now })
     .onConflictDoNothing()

@@ -10,6 +10,7 @@ import { assertNameFree, holdName, releaseOwner, type NameOwner } from '../names
 import { applyDhcp } from './apply';
 import { sameLan } from './settings';
 import { dhcpRow, listReservations } from './state';
+import { runtimeOf } from '../../runtime/runtime';
 
 /** DHCP's own apply, and DNS for the device's name. */
 async function applied(db: Db) {
@@ -24,7 +25,7 @@ const deviceOwner = (r: { id: number; name: string }): NameOwner => ({
   description: `device ${r.name} (DHCP reservation)`,
 });
 
-export async function createReservation(db: Db, input: ReservationInput, now = new Date()) {
+export async function createReservation(db: Db, input: ReservationInput, now = runtimeOf(db).clock()) {
   const row = db.transaction(
     (tx) => {
       const settings = dhcpRow(tx);

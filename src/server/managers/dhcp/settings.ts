@@ -9,6 +9,7 @@ import { changed, outcomeValue } from '../../runtime/changes';
 import { configState } from '../config-apply';
 import { applyDhcp } from './apply';
 import { dhcpRow, listReservations } from './state';
+import { runtimeOf } from '../../runtime/runtime';
 
 export function getDhcp(db: Db) {
   const { id: _id, ...row } = dhcpRow(db);
@@ -19,7 +20,7 @@ const n = (s: string) => parseIpv4(s)!;
 export const sameLan = (row: { rangeStart: string; netmask: string }, address: string) =>
   (n(address) & n(row.netmask)) >>> 0 === (n(row.rangeStart) & n(row.netmask)) >>> 0;
 
-export async function updateDhcp(db: Db, input: UpdateDhcp, now = new Date()) {
+export async function updateDhcp(db: Db, input: UpdateDhcp, now = runtimeOf(db).clock()) {
   db.transaction((tx) => {
     const outside = listReservations(tx).find((r) => !sameLan(input, r.address));
     if (outside)

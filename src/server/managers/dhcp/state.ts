@@ -3,6 +3,7 @@ import { eq } from 'drizzle-orm';
 import type { DbOrTx } from '../../db';
 import { dhcpReservations, dhcpSettings } from '../../db/schema';
 import { InvalidStateError } from '../../errors';
+import { runtimeOf } from '../../runtime/runtime';
 
 const DEFAULTS = {
   enabled: false,
@@ -15,7 +16,7 @@ const DEFAULTS = {
   dnsServer: '192.168.1.2',
 };
 
-export function ensureDhcp(db: DbOrTx, now = new Date()): void {
+export function ensureDhcp(db: DbOrTx, now = runtimeOf(db).clock()): void {
   db.insert(dhcpSettings)
     .values({ id: 1, ...DEFAULTS, updatedAt: now })
     .onConflictDoNothing()

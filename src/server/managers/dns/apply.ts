@@ -7,6 +7,7 @@ import { InvalidStateError } from '../../errors';
 import { applyConfig, type ConfigApply } from '../config-apply';
 import { renderDnsFiles } from './model';
 import { dnsRow, loadDnsInputs } from './state';
+import { runtimeOf } from '../../runtime/runtime';
 
 const SERIAL_MAX = 4294967295;
 
@@ -22,7 +23,7 @@ export function nextSerial(previous: number, now: Date): number {
 const RENDER_VERSION = 1;
 
 /** The files as they should be now; a change to what they say moves the serial first. */
-function currentDnsFiles(db: Db, now = new Date()): Map<string, string> {
+function currentDnsFiles(db: Db, now = runtimeOf(db).clock()): Map<string, string> {
   const inputs = loadDnsInputs(db);
   if (!inputs) throw new InvalidStateError('DNS is not configured yet: complete setup first');
   // The zones are a function of these inputs: hashing them spares a second render. The

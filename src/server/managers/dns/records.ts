@@ -8,6 +8,7 @@ import { RenderError } from '../render-guard';
 import { applyDns } from './apply';
 import { allRecords, automaticNames, CELL_ZONE, renderDnsFiles } from './model';
 import { loadDnsInputs, syncRecordNames } from './state';
+import { runtimeOf } from '../../runtime/runtime';
 
 type RecordRow = typeof dnsRecords.$inferSelect;
 
@@ -100,13 +101,13 @@ function store(db: Db, input: RecordInput, id: number | undefined, now: Date): R
   );
 }
 
-export async function createRecord(db: Db, input: RecordInput, now = new Date()) {
+export async function createRecord(db: Db, input: RecordInput, now = runtimeOf(db).clock()) {
   const row = store(db, input, undefined, now);
   const apply = await applyDns(db);
   return { ...publicRecord(row, inputsOf(db).domain), apply };
 }
 
-export async function updateRecord(db: Db, input: RecordInput & { id: number }, now = new Date()) {
+export async function updateRecord(db: Db, input: RecordInput & { id: number }, now = runtimeOf(db).clock()) {
   const { id, ...rest } = input;
   const row = store(db, rest, id, now);
   const apply = await applyDns(db);

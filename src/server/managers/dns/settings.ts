@@ -6,6 +6,7 @@ import { dnsSettings } from '../../db/schema';
 import { configState } from '../config-apply';
 import { applyDns } from './apply';
 import { dnsRow, loadDnsInputs } from './state';
+import { runtimeOf } from '../../runtime/runtime';
 
 export function getDnsSettings(db: Db) {
   const { serialHash: _internal, ...row } = dnsRow(db);
@@ -35,7 +36,7 @@ export function followPublishedAddress(db: DbOrTx, previous: string | null, ip: 
   return true;
 }
 
-export async function updateDnsSettings(db: Db, input: UpdateDnsSettings, now = new Date()) {
+export async function updateDnsSettings(db: Db, input: UpdateDnsSettings, now = runtimeOf(db).clock()) {
   const set = Object.fromEntries(Object.entries(input).filter(([, v]) => v !== undefined));
   db.update(dnsSettings)
     .set({ ...set, updatedAt: now })

@@ -8,6 +8,7 @@ import { CELL_HOST_INDEX, hostAddresses, planOf } from '../wireguard';
 import { cellExists, cellFacts } from '../cell';
 import { claimName, heldNames, namesOf, releaseName, serviceOwner, type NameOwner } from '../names';
 import type { DnsInputs, DnsName } from './model';
+import { runtimeOf } from '../../runtime/runtime';
 
 export type DnsSettingsRow = typeof dnsSettings.$inferSelect;
 
@@ -17,7 +18,7 @@ const CORE_NAMES = [
   { name: 'ntp', service: 'ntp' },
 ];
 
-export function ensureDns(db: DbOrTx, now = new Date()): void {
+export function ensureDns(db: DbOrTx, now = runtimeOf(db).clock()): void {
   db.insert(dnsSettings)
     .values({
       id: 1,
@@ -83,7 +84,7 @@ export function loadDnsInputs(db: Db): DnsInputs | null {
 const RECORDS: NameOwner = { kind: 'record', ref: 'custom', description: 'a custom record' };
 
 /** After custom records changed: the registry holds exactly the `cell` labels they use. */
-export function syncRecordNames(db: DbOrTx, now = new Date()): void {
+export function syncRecordNames(db: DbOrTx, now = runtimeOf(db).clock()): void {
   const used = new Set(
     db
       .select({ zone: dnsRecords.zone, name: dnsRecords.name })

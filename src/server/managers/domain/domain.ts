@@ -52,7 +52,7 @@ type DomainUpdate = {
  * Dynamic DNS, the proxy's settings and the mode are one transaction: a refusal of any
  * part stores nothing. Switching modes then re-renders DNS and Caddy and applies them.
  */
-export async function updateDomain(db: Db, input: DomainUpdate, now = new Date()) {
+export async function updateDomain(db: Db, input: DomainUpdate, now = runtimeOf(db).clock()) {
   const change = db.transaction(
     (tx) => {
       const t = tx as unknown as Db;

@@ -14,6 +14,7 @@ import {
   type NameOwner,
   type NameTarget,
 } from './model';
+import { runtimeOf } from '../../runtime/runtime';
 
 export interface HeldName {
   label: string;
@@ -72,7 +73,13 @@ export function claimName(
  * A name for an owner that holds none yet, checked free by the caller in the same
  * transaction (the label's primary key still refuses a duplicate).
  */
-export function insertName(db: DbOrTx, label: string, owner: NameOwner, target: NameTarget, now = new Date()): void {
+export function insertName(
+  db: DbOrTx,
+  label: string,
+  owner: NameOwner,
+  target: NameTarget,
+  now = runtimeOf(db).clock(),
+): void {
   db.insert(cellNames)
     .values(nameRow(label, owner, target, now))
     .run();

@@ -7,6 +7,7 @@ import { configState } from '../config-apply';
 import { cellFacts } from '../cell';
 import { applyNtp } from './apply';
 import { ntpRow } from './state';
+import { runtimeOf } from '../../runtime/runtime';
 
 export function getNtp(db: Db) {
   const row = ntpRow(db);
@@ -19,7 +20,7 @@ export function getNtp(db: Db) {
   };
 }
 
-export async function updateNtp(db: Db, input: UpdateNtp, now = new Date()) {
+export async function updateNtp(db: Db, input: UpdateNtp, now = runtimeOf(db).clock()) {
   db.update(ntpSettings)
     .set({ sources: input.sources, localStratum: input.localStratum, updatedAt: now })
     .where(eq(ntpSettings.id, 1))

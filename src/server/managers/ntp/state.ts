@@ -4,10 +4,11 @@ import { DEFAULT_NTP_SOURCES } from '@/lib/schemas/ntp';
 import type { DbOrTx } from '../../db';
 import { ntpSettings } from '../../db/schema';
 import { InvalidStateError } from '../../errors';
+import { runtimeOf } from '../../runtime/runtime';
 
 export const DEFAULT_LOCAL_STRATUM = 10;
 
-export function ensureNtp(db: DbOrTx, now = new Date()): void {
+export function ensureNtp(db: DbOrTx, now = runtimeOf(db).clock()): void {
   db.insert(ntpSettings)
     .values({ id: 1, sources: DEFAULT_NTP_SOURCES, localStratum: DEFAULT_LOCAL_STRATUM, updatedAt: now })
     .onConflictDoNothing()

@@ -15,7 +15,7 @@ import { cellFacts, providerToken } from '../cell';
 import { cellSignedHosts, renderCaddyConfig, tlsFiles, type CaddyModel } from './render';
 import { runtimeOf, type Env } from '../../runtime/runtime';
 
-export function ensureRoutes(db: DbOrTx, now = new Date()): void {
+export function ensureRoutes(db: DbOrTx, now = runtimeOf(db).clock()): void {
   db.insert(routeSettings)
     .values({ id: 1, logLevel: 'INFO', acmeEmail: null, updatedAt: now })
     .onConflictDoNothing()
@@ -32,7 +32,7 @@ export function routeSettingsRow(db: DbOrTx): RouteSettingsRow | undefined {
 export function updateRouteSettings(
   db: DbOrTx,
   input: { acmeEmail?: string | null; logLevel?: RouteSettingsRow['logLevel'] },
-  now = new Date(),
+  now = runtimeOf(db).clock(),
 ): boolean {
   const set: Partial<typeof routeSettings.$inferInsert> = {};
   if (input.acmeEmail !== undefined) set.acmeEmail = input.acmeEmail;

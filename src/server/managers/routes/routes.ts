@@ -8,6 +8,7 @@ import { ConflictError, NotFoundError, ValidationError } from '../../errors';
 import { claimName, heldNames, ownerOf, releaseName, SERVICE_KINDS } from '../names';
 import { changed } from '../../runtime/changes';
 import { applyCaddy, uiHosts } from './apply';
+import { runtimeOf } from '../../runtime/runtime';
 
 type RouteRow = typeof routes.$inferSelect;
 
@@ -77,7 +78,7 @@ async function applied(db: Db, row: RouteRow) {
   return { ...row, apply };
 }
 
-export async function createRoute(db: Db, input: RouteInput, now = new Date()) {
+export async function createRoute(db: Db, input: RouteInput, now = runtimeOf(db).clock()) {
   const row = db.transaction(
     (tx) => {
       checkHost(tx, input.host);
@@ -95,7 +96,7 @@ export async function createRoute(db: Db, input: RouteInput, now = new Date()) {
   return applied(db, row);
 }
 
-export async function updateRoute(db: Db, input: UpdateRouteInput, now = new Date()) {
+export async function updateRoute(db: Db, input: UpdateRouteInput, now = runtimeOf(db).clock()) {
   const { id, ...changes } = input;
   const row = db.transaction(
     (tx) => {

@@ -8,6 +8,7 @@ import { InvalidStateError, ValidationError } from '../../errors';
 import { encryptSecret } from '../../runtime/secrets';
 import { CELL_OWNER, holdName } from '../names';
 import { changed, type ChangeKind } from '../../runtime/changes';
+import { runtimeOf } from '../../runtime/runtime';
 
 type SettingsRow = typeof settings.$inferSelect;
 
@@ -35,7 +36,7 @@ type ParsedUpdate = Omit<UpdateSettingsInput, 'domain' | 'ddnsToken'> & { domain
 export function writeSettings(
   db: Db,
   input: ParsedUpdate,
-  now = new Date(),
+  now = runtimeOf(db).clock(),
 ): { before: SettingsRow; after: SettingsRow } {
   const current = row(db);
   if (input.cellName !== current.cellName)
@@ -75,7 +76,7 @@ export function settingsChanges({ before, after }: { before: SettingsRow; after:
     : [];
 }
 
-export async function updateSettings(db: Db, input: ParsedUpdate, now = new Date()) {
+export async function updateSettings(db: Db, input: ParsedUpdate, now = runtimeOf(db).clock()) {
   const change = db.transaction((tx) => writeSettings(tx as unknown as Db, input, now), { behavior: 'immediate' });
   await changed(db, settingsChanges(change), { wait: true });
   return publicView(change.after);

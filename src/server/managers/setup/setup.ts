@@ -17,9 +17,10 @@ import { ensureNtp } from '../ntp';
 import { ensureRoutes } from '../routes';
 import { CELL_OWNER, holdName } from '../names';
 import { ensureServer } from '../wireguard';
+import { runtimeOf } from '../../runtime/runtime';
 
 /** The rows every domain needs: at setup, and at start for cells set up before a domain existed. */
-export function ensureDomains(db: DbOrTx, now = new Date()): void {
+export function ensureDomains(db: DbOrTx, now = runtimeOf(db).clock()): void {
   ensureServer(db, now);
   ensureStack(db, now);
   ensureRoutes(db, now);
@@ -56,7 +57,7 @@ export function setupStatus(db: Db) {
  * The settings row has the fixed id 1, so of two concurrent completions (even from
  * two processes) exactly one inserts and the other gets CONFLICT.
  */
-export async function completeSetup(db: Db, input: CompleteSetup, now = new Date()) {
+export async function completeSetup(db: Db, input: CompleteSetup, now = runtimeOf(db).clock()) {
   if (isSetupComplete(db)) throw new ConflictError('Setup is already complete');
   const passwordHash = await hashPassword(input.adminPassword);
   const ddnsTokenEnc = input.ddnsToken ? encryptSecret(input.ddnsToken, 'settings.ddns_token_enc') : null;

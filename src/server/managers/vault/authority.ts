@@ -27,6 +27,7 @@ import {
   type Authority,
   type NameScope,
 } from './x509';
+import { runtimeOf } from '../../runtime/runtime';
 
 export const DAY = 86_400_000;
 /** The CRL is valid a week and renewed when less than two days are left. */
@@ -75,7 +76,7 @@ export function hasCa(db: Db): boolean {
 }
 
 /** Makes the root and the intermediate if they are missing; concurrent calls share one run. */
-export function ensureCa(db: Db, now = new Date()): Promise<void> {
+export function ensureCa(db: Db, now = runtimeOf(db).clock()): Promise<void> {
   if (hasCa(db)) return Promise.resolve();
   const running = creating.get(db);
   if (running) return running;
@@ -113,7 +114,7 @@ export function ensureCa(db: Db, now = new Date()): Promise<void> {
  * constraints no longer match the cell: a new domain, a cell set up before constraints,
  * a tunnel moved outside the private ranges. The root, and so every device's trust, stays.
  */
-export function syncIntermediate(db: Db, now = new Date()): boolean {
+export function syncIntermediate(db: Db, now = runtimeOf(db).clock()): boolean {
   const current = pemOf(db, 'intermediate');
   if (!current) return false;
   const scope = caScope(db);
@@ -136,7 +137,7 @@ export async function signer(db: Db): Promise<Authority> {
 }
 
 /** Signs a new CRL with every revoked certificate and a higher number. */
-export function publishCrl(db: Db, now = new Date()): void {
+export function publishCrl(db: Db, now = runtimeOf(db).clock()): void {
   const issuer = authority(db, 'intermediate');
   const current = db.select().from(caAuthorities).where(eq(caAuthorities.role, 'intermediate')).get();
   if (!issuer || !current) return;
@@ -156,7 +157,7 @@ export function publishCrl(db: Db, now = new Date()): void {
 }
 
 /** The loop's check: a CRL close to its next update is signed again. */
-export function refreshCrlIfDue(db: Db, now = new Date()): boolean {
+export function refreshCrlIfDue(db: Db, now = runtimeOf(db).clock()): boolean {
   const current = db
     .select({ next: caAuthorities.crlNextUpdate })
     .from(caAuthorities)

@@ -10,11 +10,12 @@ import { decryptSecret, encryptSecret } from '../../runtime/secrets';
 import { caScope, chainPem, crlUrl, DAY, ensureCa, inScope, pemOf, publishCrl, signer } from './authority';
 import { toPkcs12 } from './pkcs12';
 import { certFromPem, certToPem, issueLeaf, keyFromPem, keyToPem, newKey } from './x509';
+import { runtimeOf } from '../../runtime/runtime';
 
 export const EXPIRING_WITHIN = 30 * DAY;
 
 /** Certificates still in force that end within EXPIRING_WITHIN. */
-export function countExpiring(db: Db, now = new Date()): number {
+export function countExpiring(db: Db, now = runtimeOf(db).clock()): number {
   return (
     db
       .select({ n: count() })
@@ -57,7 +58,7 @@ function view(row: CertRow, now = new Date()) {
   return { ...rest, status: statusOf(row, now) };
 }
 
-export function listCertificates(db: Db, now = new Date()) {
+export function listCertificates(db: Db, now = runtimeOf(db).clock()) {
   return db
     .select()
     .from(certificates)
@@ -100,13 +101,13 @@ async function issueRow(db: Db, req: IssueInput, renewedFrom: number | null, now
 }
 
 /** Issues a certificate; returns it with its id, PEM and chain (never the key). */
-export async function issueCertificate(db: Db, req: IssueInput, now = new Date()) {
+export async function issueCertificate(db: Db, req: IssueInput, now = runtimeOf(db).clock()) {
   const r = await issueRow(db, req, null, now);
   return { ...view(r, now), chainPem: chainPem(db) };
 }
 
 /** A new certificate (new key and serial) for the same names and lifetime; the old one stays until revoked. */
-export async function renewCertificate(db: Db, id: number, now = new Date()) {
+export async function renewCertificate(db: Db, id: number, now = runtimeOf(db).clock()) {
   const old = row(db, id);
   if (old.revokedAt) throw new ConflictError(`Certificate ${id} is revoked: issue a new one instead`);
   const days = Math.max(1, Math.round((old.notAfter.getTime() - old.notBefore.getTime()) / DAY));
@@ -120,7 +121,7 @@ export async function renewCertificate(db: Db, id: number, now = new Date()) {
 }
 
 /** Revoking and publishing the CRL that lists it are one transaction: a crash leaves both or neither. */
-export async function revokeCertificate(db: Db, id: number, reason: RevokeReason, now = new Date()) {
+export async function revokeCertificate(db: Db, id: number, reason: RevokeReason, now = runtimeOf(db).clock()) {
   await ensureCa(db);
   const updated = db.transaction(
     (tx) => {

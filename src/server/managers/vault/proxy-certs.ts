@@ -9,6 +9,7 @@ import { proxyCertificates } from '../../db/schema';
 import { decryptSecret, encryptSecret } from '../../runtime/secrets';
 import { crlUrl, DAY, pemOf, signer, syncIntermediate } from './authority';
 import { certToPem, issueLeaf, keyToPem, newKey } from './x509';
+import { runtimeOf } from '../../runtime/runtime';
 
 export const PROXY_CERT_DAYS = 30;
 /** Renewed when fewer than this many days are left. */
@@ -37,7 +38,7 @@ function due(db: Db, hosts: string[], now: Date): string[] {
 }
 
 /** Whether any stored proxy certificate needs renewing now (the loop's cheap check). */
-export function proxyCertificatesDue(db: Db, now = new Date()): boolean {
+export function proxyCertificatesDue(db: Db, now = runtimeOf(db).clock()): boolean {
   const hosts = db
     .select({ host: proxyCertificates.host })
     .from(proxyCertificates)
@@ -50,7 +51,7 @@ export function proxyCertificatesDue(db: Db, now = new Date()): boolean {
 export async function proxyCertificatesFor(
   db: Db,
   hosts: string[],
-  now = new Date(),
+  now = runtimeOf(db).clock(),
 ): Promise<Map<string, ProxyCertificate>> {
   // A new domain re-signs the intermediate first; leaves from the old one are then due.
   syncIntermediate(db, now);

@@ -140,7 +140,7 @@ async function applyDelta(db: Db, change: PeerChange, target: WgBackend): Promis
   // (concurrent creates each apply their own peer); anything else needs the full way.
   if (server.revision - server.appliedRevision > wg.pendingDeltas) return null;
   if (target.applyPeerRules && (wg.rulesInPlace === null || wg.p2pInPlace === null)) return null;
-  const now = new Date();
+  const now = runtimeOf(db).clock();
   const plan = planOf(server);
   // The peer-to-peer rules name those peers (usually few): when their set may have moved, the rules load again.
   if (change.peerToPeer !== false) await syncPeerRules(db, target, plan, now);

@@ -6,9 +6,10 @@ import { endSessions } from '../accounts';
 import { appendAudit } from '../audit';
 import { applyWireguard, type PeerChange } from './apply';
 import { bumpRevision } from './server';
+import { runtimeOf } from '../../runtime/runtime';
 
 /** Background: peers past their expiry are disabled, each with an audit entry. */
-export async function expirePeers(db: Db, now = new Date()) {
+export async function expirePeers(db: Db, now = runtimeOf(db).clock()) {
   const due = db.transaction(
     (tx) => {
       const rows = tx

@@ -17,6 +17,7 @@ import {
   retryAfter,
 } from '../accounts';
 import { peerRow } from './peer-views';
+import { runtimeOf } from '../../runtime/runtime';
 
 export const LINK_TTL_MS = 24 * 60 * 60 * 1000;
 
@@ -33,7 +34,7 @@ interface CreateLogin {
  * Gives a peer its portal login, or resets the one it has (same username): a new
  * password, or a new link that voids the earlier ones.
  */
-export async function createPeerLogin(db: Db, input: CreateLogin, now = new Date()) {
+export async function createPeerLogin(db: Db, input: CreateLogin, now = runtimeOf(db).clock()) {
   const username = input.username.toLowerCase();
   const passwordHash = await hashPassword(input.mode === 'password' ? input.password! : randomPassword());
   const token = input.mode === 'link' ? crypto.randomBytes(24).toString('base64url') : null;
@@ -75,7 +76,7 @@ export async function createPeerLogin(db: Db, input: CreateLogin, now = new Date
 }
 
 /** Whether a one-time link can still be used, and for whom. */
-export function linkStatus(db: Db, token: string, now = new Date()) {
+export function linkStatus(db: Db, token: string, now = runtimeOf(db).clock()) {
   const row = db
     .select({ username: users.username, expiresAt: loginLinks.expiresAt, usedAt: loginLinks.usedAt })
     .from(loginLinks)
@@ -93,7 +94,13 @@ const minutes = (s: number) => Math.ceil(s / 60);
  * The token is checked before any password hashing, tries are limited per address, and
  * a locked account stays locked this way too.
  */
-export async function claimLoginLink(db: Db, token: string, password: string, address: string, now = new Date()) {
+export async function claimLoginLink(
+  db: Db,
+  token: string,
+  password: string,
+  address: string,
+  now = runtimeOf(db).clock(),
+) {
   const attempt = reserveAttempt(db, claimLimits(address), now.getTime());
   if (!('ids' in attempt))
     throw new RateLimitedError(

@@ -8,13 +8,14 @@ import { applyWireguard } from './apply';
 import { insertPeer, newPeerSecrets } from './peers';
 import { bumpRevision } from './server';
 import { serverRow } from './state';
+import { runtimeOf } from '../../runtime/runtime';
 
 /**
  * Peers from a CSV, all or nothing: every row is checked (the file itself, then each row
  * against the database and the rows before it) and one error per field is returned as
  * `rows.<n>.<field>`; otherwise all are stored in one transaction and applied once.
  */
-export async function importPeers(db: Db, csv: string, now = new Date()) {
+export async function importPeers(db: Db, csv: string, now = runtimeOf(db).clock()) {
   const parsed = parsePeerCsv(csv);
   if ('errors' in parsed) throw new FieldErrorsError(parsed.errors);
   const secrets = parsed.rows.map(newPeerSecrets);

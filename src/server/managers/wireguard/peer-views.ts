@@ -10,6 +10,7 @@ import { liveStatus } from './interface';
 import { hostAddresses, isActive, planOf, type Plan } from './model';
 import { serverRow, type PeerRecord } from './state';
 import { isOnline, type PeerLive } from './status';
+import { runtimeOf } from '../../runtime/runtime';
 
 export function view(
   row: PeerRecord,
@@ -60,7 +61,7 @@ const SORTS = {
   expiresAt: peers.expiresAt,
 };
 
-export async function listPeers(db: Db, input: ListPeersInput, now = new Date()) {
+export async function listPeers(db: Db, input: ListPeersInput, now = runtimeOf(db).clock()) {
   const server = serverRow(db);
   const plan = planOf(server);
   const page = input.page ?? 1;
@@ -113,7 +114,7 @@ export function ownedRow(db: Db, id: number, session: SessionUser): PeerRecord {
   return row;
 }
 
-export async function peerById(db: Db, id: number, session: SessionUser, now = new Date()) {
+export async function peerById(db: Db, id: number, session: SessionUser, now = runtimeOf(db).clock()) {
   const row = ownedRow(db, id, session);
   const login = row.userId
     ? db.select({ username: users.username }).from(users).where(eq(users.id, row.userId)).get()

@@ -14,6 +14,7 @@ import { requestedIndex, singleAllocator, type IndexAllocator } from './addresse
 import { assertPeerNameFree, claimPeerName, holdPeerName, releasePeerName } from './names';
 import { bumpRevision } from './server';
 import { serverRow, type PeerRecord, type ServerSettingsRow } from './state';
+import { runtimeOf } from '../../runtime/runtime';
 
 /** Unique indexes are the final word on names, addresses and keys; their violations become field errors. */
 function uniqueViolation(err: unknown, name: string): never {
@@ -98,7 +99,7 @@ export function insertPeer(
   }
 }
 
-export async function createPeer(db: Db, input: CreatePeer, now = new Date()) {
+export async function createPeer(db: Db, input: CreatePeer, now = runtimeOf(db).clock()) {
   const secrets = newPeerSecrets(input);
   const row = db.transaction(
     (tx) => {
@@ -166,7 +167,7 @@ function assertCanEnable(row: PeerRecord, expiresAt: Date | null, now: Date) {
   }
 }
 
-export function updatePeer(db: Db, input: UpdatePeer, now = new Date()) {
+export function updatePeer(db: Db, input: UpdatePeer, now = runtimeOf(db).clock()) {
   return commitChange(
     db,
     input.id,
@@ -217,12 +218,12 @@ export function updatePeer(db: Db, input: UpdatePeer, now = new Date()) {
   );
 }
 
-export function setPeerEnabled(db: Db, id: number, enabled: boolean, now = new Date()) {
+export function setPeerEnabled(db: Db, id: number, enabled: boolean, now = runtimeOf(db).clock()) {
   return updatePeer(db, { id, enabled }, now);
 }
 
 /** New keys for a peer; one that brought its own key must bring the new public key too. */
-export function rotatePeerKeys(db: Db, id: number, publicKey: string | undefined, now = new Date()) {
+export function rotatePeerKeys(db: Db, id: number, publicKey: string | undefined, now = runtimeOf(db).clock()) {
   return commitChange(
     db,
     id,
@@ -243,7 +244,7 @@ export function rotatePeerKeys(db: Db, id: number, publicKey: string | undefined
   );
 }
 
-export async function removePeer(db: Db, id: number, now = new Date()) {
+export async function removePeer(db: Db, id: number, now = runtimeOf(db).clock()) {
   const row = db.transaction(
     (tx) => {
       const found = peerRow(tx as unknown as Db, id);

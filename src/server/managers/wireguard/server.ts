@@ -13,11 +13,12 @@ import { generateKeyPair } from './keys';
 import { CELL_HOST_INDEX, dnsOf, endpointOf, hostAddresses, lastPeerIndex, planOf } from './model';
 import { cellInfo, serverRow, type ServerSettingsRow } from './state';
 import { isOnline } from './status';
+import { runtimeOf } from '../../runtime/runtime';
 
 export const WG_DEFAULTS = { listenPort: 51820, subnet: '10.0.0.0/24', persistentKeepalive: 25 };
 
 /** Creates the interface row and its key pair if missing (at setup, or at first start after an upgrade). */
-export function ensureServer(db: DbOrTx, now = new Date()): void {
+export function ensureServer(db: DbOrTx, now = runtimeOf(db).clock()): void {
   const keys = generateKeyPair();
   db.insert(wireguardSettings)
     .values({
@@ -42,7 +43,7 @@ const bumpQuery = preparedQuery((db) =>
     .where(eq(wireguardSettings.id, 1))
     .prepare(),
 );
-export function bumpRevision(db: DbOrTx, now = new Date()): void {
+export function bumpRevision(db: DbOrTx, now = runtimeOf(db).clock()): void {
   bumpQuery(db).run({ nowMs: now.getTime() });
 }
 
@@ -67,7 +68,7 @@ export function getServer(db: Db) {
   return publicView(db, serverRow(db));
 }
 
-export async function updateServer(db: Db, input: UpdateWireguard, now = new Date()) {
+export async function updateServer(db: Db, input: UpdateWireguard, now = runtimeOf(db).clock()) {
   const { confirmReaddress, ...changes } = input;
   db.transaction(
     (tx) => {
@@ -111,7 +112,7 @@ export async function updateServer(db: Db, input: UpdateWireguard, now = new Dat
 }
 
 /** New server key pair: every client config must be downloaded again. */
-export async function rotateServerKeys(db: Db, now = new Date()) {
+export async function rotateServerKeys(db: Db, now = runtimeOf(db).clock()) {
   const keys = generateKeyPair();
   db.transaction((tx) => {
     tx.update(wireguardSettings)
@@ -128,7 +129,7 @@ export async function rotateServerKeys(db: Db, now = new Date()) {
   return { publicKey: keys.publicKey, apply };
 }
 
-export async function serverStatus(db: Db, now = new Date()) {
+export async function serverStatus(db: Db, now = runtimeOf(db).clock()) {
   const row = serverRow(db);
   const { live, error } = await liveStatus(db);
   const keys = db.select({ publicKey: peers.publicKey }).from(peers).all();
