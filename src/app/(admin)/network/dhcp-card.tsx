@@ -2,6 +2,7 @@
 
 import { useEffect, useState, type FormEvent } from 'react';
 import type { ApplyState } from '@/components/apply-notice';
+import { DataTable } from '@/components/data-table';
 import { Alert, Field, SubmitButton } from '@/components/ui';
 import { fieldErrorsOf, trpc } from '@/lib/client/trpc';
 import { ConfigStatus } from './config-status';
@@ -107,57 +108,39 @@ export function DhcpCard({ onApplied }: { onApplied: (apply: ApplyState) => void
         <SubmitButton pending={update.isPending}>Save DHCP settings</SubmitButton>
       </form>
       <h2>Reservations</h2>
-      <table className="table" aria-label="Reservations">
-        <thead>
-          <tr>
-            <th>Name</th>
-            <th>MAC</th>
-            <th>Address</th>
-            <th>Actions</th>
-          </tr>
-        </thead>
-        <tbody>
-          {reservations.data?.map((r) => (
-            <tr key={r.id}>
-              <td>
-                <code>{r.name}.cell</code>
-              </td>
-              <td>
-                <code>{r.mac}</code>
-              </td>
-              <td>
-                <code>{r.address}</code>
-              </td>
-              <td>
-                <button
-                  className="btn btn-danger"
-                  onClick={() =>
-                    remove.mutate(
-                      { id: r.id },
-                      {
-                        onSuccess: (removed) => {
-                          onApplied(removed.apply);
-                          void utils.dhcp.invalidate();
-                          void utils.dns.invalidate();
-                        },
+      <DataTable
+        label="Reservations"
+        rows={reservations.data}
+        rowKey={(r) => r.id}
+        empty="No reservations."
+        columns={[
+          { header: 'Name', cell: (r) => <code>{r.name}.cell</code> },
+          { header: 'MAC', cell: (r) => <code>{r.mac}</code> },
+          { header: 'Address', cell: (r) => <code>{r.address}</code> },
+          {
+            header: 'Actions',
+            cell: (r) => (
+              <button
+                className="btn btn-danger"
+                onClick={() =>
+                  remove.mutate(
+                    { id: r.id },
+                    {
+                      onSuccess: (removed) => {
+                        onApplied(removed.apply);
+                        void utils.dhcp.invalidate();
+                        void utils.dns.invalidate();
                       },
-                    )
-                  }
-                >
-                  Remove
-                </button>
-              </td>
-            </tr>
-          ))}
-          {reservations.data?.length === 0 && (
-            <tr>
-              <td colSpan={4} className="muted">
-                No reservations.
-              </td>
-            </tr>
-          )}
-        </tbody>
-      </table>
+                    },
+                  )
+                }
+              >
+                Remove
+              </button>
+            ),
+          },
+        ]}
+      />
       <form className="grid" noValidate onSubmit={reserve} aria-label="New reservation">
         <Field
           label="Name"

@@ -2,6 +2,7 @@
 
 import { useState } from 'react';
 import type { ApplyState } from '@/components/apply-notice';
+import { DataTable } from '@/components/data-table';
 import { EditDialog, RemoveDialog, useRowEditing } from '@/components/row-editing';
 import { Alert } from '@/components/ui';
 import { trpc } from '@/lib/client/trpc';
@@ -50,76 +51,50 @@ export function DnsRecords({ onApplied }: { onApplied: (apply: ApplyState) => vo
       {records.error && <Alert kind="error">{records.error.message}</Alert>}
       <div className="card table-wrap">
         <h2>Custom records</h2>
-        <table className="table" aria-label="Custom records">
-          <thead>
-            <tr>
-              <th>Name</th>
-              <th>Type</th>
-              <th>Value</th>
-              <th>TTL</th>
-              <th>Actions</th>
-            </tr>
-          </thead>
-          <tbody>
-            {data?.custom.map((r) => (
-              <tr key={r.id} data-testid={`record-${fqdn(r.name, r.zone)}-${r.type}`}>
-                <td>
-                  <code>{fqdn(r.name, r.zone)}</code>
-                </td>
-                <td>{r.type}</td>
-                <td>
-                  <code>{r.value}</code>
-                </td>
-                <td>{r.ttl}</td>
-                <td className="actions">
+        <DataTable
+          label="Custom records"
+          rows={data?.custom}
+          rowKey={(r) => r.id}
+          rowTestId={(r) => `record-${fqdn(r.name, r.zone)}-${r.type}`}
+          empty={search ? `No custom record matches “${search}”.` : 'No custom records yet.'}
+          columns={[
+            { header: 'Name', cell: (r) => <code>{fqdn(r.name, r.zone)}</code> },
+            { header: 'Type', cell: (r) => r.type },
+            { header: 'Value', cell: (r) => <code>{r.value}</code> },
+            { header: 'TTL', cell: (r) => r.ttl },
+            {
+              header: 'Actions',
+              className: 'actions',
+              cell: (r) => (
+                <>
                   <button className="btn" onClick={() => setEditing(r)}>
                     Edit
                   </button>
                   <button className="btn btn-danger" onClick={() => setRemoving(r)}>
                     Delete
                   </button>
-                </td>
-              </tr>
-            ))}
-            {data?.custom.length === 0 && (
-              <tr>
-                <td colSpan={5} className="muted">
-                  {search ? `No custom record matches “${search}”.` : 'No custom records yet.'}
-                </td>
-              </tr>
-            )}
-          </tbody>
-        </table>
+                </>
+              ),
+            },
+          ]}
+        />
       </div>
       <div className="card table-wrap">
         <h2>Automatic names</h2>
         <p className="muted small">
           Kept in sync with peers, the cell, its services and DHCP reservations; they cannot be edited here.
         </p>
-        <table className="table" aria-label="Automatic names">
-          <thead>
-            <tr>
-              <th>Name</th>
-              <th>Type</th>
-              <th>Value</th>
-              <th>Owner</th>
-            </tr>
-          </thead>
-          <tbody>
-            {data?.automatic.map((r) => (
-              <tr key={`${r.zone}/${r.name}/${r.type}`}>
-                <td>
-                  <code>{fqdn(r.name, r.zone)}</code>
-                </td>
-                <td>{r.type}</td>
-                <td>
-                  <code>{r.value}</code>
-                </td>
-                <td>{r.owner}</td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
+        <DataTable
+          label="Automatic names"
+          rows={data?.automatic}
+          rowKey={(r) => `${r.zone}/${r.name}/${r.type}`}
+          columns={[
+            { header: 'Name', cell: (r) => <code>{fqdn(r.name, r.zone)}</code> },
+            { header: 'Type', cell: (r) => r.type },
+            { header: 'Value', cell: (r) => <code>{r.value}</code> },
+            { header: 'Owner', cell: (r) => r.owner },
+          ]}
+        />
       </div>
       {data && (
         <EditDialog

@@ -2,6 +2,7 @@
 
 import { useState } from 'react';
 import { ApplyNotice, type ApplyState } from '@/components/apply-notice';
+import { DataTable } from '@/components/data-table';
 import { EditDialog, RemoveDialog, useRowEditing } from '@/components/row-editing';
 import { Alert, PageHead } from '@/components/ui';
 import { trpc } from '@/lib/client/trpc';
@@ -45,58 +46,58 @@ export function RoutesView() {
           </p>
         )}
         <div className="card table-wrap">
-          <table className="table" aria-label="Routes">
-            <thead>
-              <tr>
-                <th>Host</th>
-                <th>Upstream</th>
-                <th>Access</th>
-                <th>Options</th>
-                <th>Actions</th>
-              </tr>
-            </thead>
-            <tbody>
-              {list.data?.routes.map((r) => (
-                <tr key={r.id} data-testid={`route-${r.host}${r.path}`}>
-                  <td>
-                    <a href={`https://${r.host}${r.path}`} target="_blank" rel="noreferrer">
-                      {r.host}
-                      {r.path}
-                    </a>
-                  </td>
-                  <td>
-                    <code>{r.upstream}</code>
-                  </td>
-                  <td>
-                    {r.access === 'peers' ? (
-                      <span className="badge">peers only</span>
-                    ) : (
-                      <span className="badge badge-warn">public</span>
-                    )}
-                  </td>
-                  <td className="small">
+          <DataTable
+            label="Routes"
+            rows={list.data?.routes}
+            rowKey={(r) => r.id}
+            rowTestId={(r) => `route-${r.host}${r.path}`}
+            empty="No routes yet: “Add route” gives a service a name over HTTPS."
+            columns={[
+              {
+                header: 'Host',
+                cell: (r) => (
+                  <a href={`https://${r.host}${r.path}`} target="_blank" rel="noreferrer">
+                    {r.host}
+                    {r.path}
+                  </a>
+                ),
+              },
+              { header: 'Upstream', cell: (r) => <code>{r.upstream}</code> },
+              {
+                header: 'Access',
+                cell: (r) =>
+                  r.access === 'peers' ? (
+                    <span className="badge">peers only</span>
+                  ) : (
+                    <span className="badge badge-warn">public</span>
+                  ),
+              },
+              {
+                header: 'Options',
+                className: 'small',
+                cell: (r) => (
+                  <>
                     {Object.keys(r.headers).length > 0 && <div>{Object.keys(r.headers).join(', ')}</div>}
                     {r.websocket && <div>streaming</div>}
-                  </td>
-                  <td className="actions">
+                  </>
+                ),
+              },
+              {
+                header: 'Actions',
+                className: 'actions',
+                cell: (r) => (
+                  <>
                     <button className="btn" onClick={() => setEditing(r)}>
                       Edit
                     </button>
                     <button className="btn btn-danger" onClick={() => setRemoving(r)}>
                       Remove
                     </button>
-                  </td>
-                </tr>
-              ))}
-              {list.data?.routes.length === 0 && (
-                <tr>
-                  <td colSpan={5} className="muted">
-                    No routes yet: “Add route” gives a service a name over HTTPS.
-                  </td>
-                </tr>
-              )}
-            </tbody>
-          </table>
+                  </>
+                ),
+              },
+            ]}
+          />
         </div>
       </div>
       {domain.data && (

@@ -1,6 +1,7 @@
 'use client';
 
 import { useState } from 'react';
+import { DataTable } from '@/components/data-table';
 import { Dialog } from '@/components/dialog';
 import { Alert, PageHead } from '@/components/ui';
 import { trpc } from '@/lib/client/trpc';
@@ -41,32 +42,39 @@ export function VaultView() {
         <RootCard />
         <div className="card table-wrap">
           <h2>Certificates</h2>
-          <table className="table" aria-label="Certificates">
-            <thead>
-              <tr>
-                <th>Common name</th>
-                <th>Kind</th>
-                <th>Names</th>
-                <th>Status</th>
-                <th>Expires</th>
-                <th>Actions</th>
-              </tr>
-            </thead>
-            <tbody>
-              {list.data?.map((c) => (
-                <tr key={c.id} data-testid={`cert-${c.id}`}>
-                  <td>
+          <DataTable
+            label="Certificates"
+            rows={list.data}
+            rowKey={(c) => c.id}
+            rowTestId={(c) => `cert-${c.id}`}
+            empty="No certificates issued yet."
+            columns={[
+              {
+                header: 'Common name',
+                cell: (c) => (
+                  <>
                     {c.commonName}
                     <div className="muted small mono">{c.serial}</div>
-                  </td>
-                  <td>{c.kind}</td>
-                  <td className="small">{c.sans.join(', ') || '—'}</td>
-                  <td>
+                  </>
+                ),
+              },
+              { header: 'Kind', cell: (c) => c.kind },
+              { header: 'Names', className: 'small', cell: (c) => c.sans.join(', ') || '—' },
+              {
+                header: 'Status',
+                cell: (c) => (
+                  <>
                     <span className={`badge ${BADGE[c.status]}`}>{c.status}</span>
                     {c.revokeReason && <div className="muted small">{c.revokeReason}</div>}
-                  </td>
-                  <td>{c.notAfter.toLocaleDateString()}</td>
-                  <td className="actions">
+                  </>
+                ),
+              },
+              { header: 'Expires', cell: (c) => c.notAfter.toLocaleDateString() },
+              {
+                header: 'Actions',
+                className: 'actions',
+                cell: (c) => (
+                  <>
                     <button
                       className="btn"
                       onClick={() => exportCert.mutate({ id: c.id, format: 'pem' }, { onSuccess: saveFile })}
@@ -103,18 +111,11 @@ export function VaultView() {
                         </button>
                       </>
                     )}
-                  </td>
-                </tr>
-              ))}
-              {list.data?.length === 0 && (
-                <tr>
-                  <td colSpan={6} className="muted">
-                    No certificates issued yet.
-                  </td>
-                </tr>
-              )}
-            </tbody>
-          </table>
+                  </>
+                ),
+              },
+            ]}
+          />
         </div>
       </div>
       {open?.kind === 'issue' && (
