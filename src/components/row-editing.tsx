@@ -3,6 +3,7 @@
 import { useState, type ReactNode } from 'react';
 import type { ApplyState } from './apply-notice';
 import { ConfirmDialog } from './confirm-dialog';
+import type { Column } from './data-table';
 import { Dialog } from './dialog';
 
 /**
@@ -13,6 +14,27 @@ export function useRowEditing<T>() {
   const [editing, setEditing] = useState<T | 'new' | null>(null);
   const [removing, setRemoving] = useState<T | null>(null);
   return { editing, setEditing, removing, setRemoving };
+}
+
+/** The Actions column of such a list: Edit opens the dialog, the other button asks before removing. */
+export function actionsColumn<T>(
+  rows: { setEditing: (row: T) => void; setRemoving: (row: T) => void },
+  removeLabel = 'Remove',
+): Column<T> {
+  return {
+    header: 'Actions',
+    className: 'actions',
+    cell: (row) => (
+      <>
+        <button className="btn" onClick={() => rows.setEditing(row)}>
+          Edit
+        </button>
+        <button className="btn btn-danger" onClick={() => rows.setRemoving(row)}>
+          {removeLabel}
+        </button>
+      </>
+    ),
+  };
 }
 
 /** The add or edit dialog around a row's form. */

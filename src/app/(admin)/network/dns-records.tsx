@@ -3,7 +3,7 @@
 import { useState } from 'react';
 import type { ApplyState } from '@/components/apply-notice';
 import { DataTable } from '@/components/data-table';
-import { EditDialog, RemoveDialog, useRowEditing } from '@/components/row-editing';
+import { actionsColumn, EditDialog, RemoveDialog, useRowEditing } from '@/components/row-editing';
 import { Alert } from '@/components/ui';
 import { trpc } from '@/lib/client/trpc';
 import { RecordForm, type RecordDraft } from './record-form';
@@ -62,20 +62,7 @@ export function DnsRecords({ onApplied }: { onApplied: (apply: ApplyState) => vo
             { header: 'Type', cell: (r) => r.type },
             { header: 'Value', cell: (r) => <code>{r.value}</code> },
             { header: 'TTL', cell: (r) => r.ttl },
-            {
-              header: 'Actions',
-              className: 'actions',
-              cell: (r) => (
-                <>
-                  <button className="btn" onClick={() => setEditing(r)}>
-                    Edit
-                  </button>
-                  <button className="btn btn-danger" onClick={() => setRemoving(r)}>
-                    Delete
-                  </button>
-                </>
-              ),
-            },
+            actionsColumn<RecordDraft>({ setEditing, setRemoving }, 'Delete'),
           ]}
         />
       </div>

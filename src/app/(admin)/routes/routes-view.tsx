@@ -3,7 +3,7 @@
 import { useState } from 'react';
 import { ApplyNotice, type ApplyState } from '@/components/apply-notice';
 import { DataTable } from '@/components/data-table';
-import { EditDialog, RemoveDialog, useRowEditing } from '@/components/row-editing';
+import { actionsColumn, EditDialog, RemoveDialog, useRowEditing } from '@/components/row-editing';
 import { Alert, PageHead } from '@/components/ui';
 import { trpc } from '@/lib/client/trpc';
 import { RouteForm, type RouteDraft } from './route-form';
@@ -82,20 +82,7 @@ export function RoutesView() {
                   </>
                 ),
               },
-              {
-                header: 'Actions',
-                className: 'actions',
-                cell: (r) => (
-                  <>
-                    <button className="btn" onClick={() => setEditing(r)}>
-                      Edit
-                    </button>
-                    <button className="btn btn-danger" onClick={() => setRemoving(r)}>
-                      Remove
-                    </button>
-                  </>
-                ),
-              },
+              actionsColumn<RouteDraft>({ setEditing, setRemoving }),
             ]}
           />
         </div>
