@@ -1,5 +1,5 @@
 /** Accounts in the users table: sign-in checks, sessions that end together, passwords. */
-import { count, eq, sql } from 'drizzle-orm';
+import { and, count, eq, sql } from 'drizzle-orm';
 import type { Db, DbOrTx } from '../../db';
 import { users } from '../../db/schema';
 import { NotFoundError, ValidationError } from '../../errors';
@@ -56,6 +56,30 @@ export function createAccount(
     .values({ ...account, createdAt: now, passwordChangedAt: now })
     .returning({ id: users.id })
     .get().id;
+}
+
+/** An account by its name or id, if there is one. */
+export function findAccount(db: DbOrTx, by: { username: string } | { id: number }) {
+  return db
+    .select({ id: users.id, username: users.username, role: users.role })
+    .from(users)
+    .where('id' in by ? eq(users.id, by.id) : eq(users.username, by.username))
+    .get();
+}
+
+/** A new password, already hashed: every session the account had ends with it. */
+export function setPasswordHash(db: DbOrTx, id: number, passwordHash: string, now = runtimeOf(db).clock()): void {
+  db.update(users)
+    .set({ passwordHash, passwordChangedAt: now, ...NEXT_EPOCH })
+    .where(eq(users.id, id))
+    .run();
+}
+
+/** Removes a peer's portal login (never an admin's account). */
+export function removePeerAccount(db: DbOrTx, id: number): void {
+  db.delete(users)
+    .where(and(eq(users.id, id), eq(users.role, 'peer')))
+    .run();
 }
 
 /** How many accounts have this role. */

@@ -2,19 +2,20 @@
 import crypto from 'node:crypto';
 import { and, eq, gt, isNull } from 'drizzle-orm';
 import type { Db } from '../../db';
-import { loginLinks, peers, users } from '../../db/schema';
+import { loginLinks, peers } from '../../db/schema';
 import { ConflictError, RateLimitedError, ValidationError } from '../../errors';
 import {
   accountKey,
   claimLimits,
   createAccount,
+  findAccount,
   forgiveAttempt,
   hashPassword,
   LOGIN_LIMITS,
-  NEXT_EPOCH,
   randomPassword,
   reserveAttempt,
   retryAfter,
+  setPasswordHash,
 } from '../accounts';
 import { peerRow } from './peer-views';
 import { runtimeOf } from '../../runtime/runtime';
@@ -42,9 +43,9 @@ export async function createPeerLogin(db: Db, input: CreateLogin, now = runtimeO
   const userId = db.transaction(
     (tx) => {
       const peer = peerRow(tx as unknown as Db, input.peerId);
-      const taken = tx.select().from(users).where(eq(users.username, username)).get();
+      const taken = findAccount(tx, { username });
       if (peer.userId) {
-        const current = tx.select().from(users).where(eq(users.id, peer.userId)).get();
+        const current = findAccount(tx, { id: peer.userId });
         if (current && current.username !== username) {
           throw new ConflictError(
             `${peer.name} already has the portal login ${current.username}; use that name to reset it`,
@@ -55,10 +56,7 @@ export async function createPeerLogin(db: Db, input: CreateLogin, now = runtimeO
       if (taken && taken.id !== peer.userId) throw new ConflictError(`The username ${username} is taken`, 'username');
       let id = peer.userId;
       if (id) {
-        tx.update(users)
-          .set({ passwordHash, passwordChangedAt: now, ...NEXT_EPOCH })
-          .where(eq(users.id, id))
-          .run();
+        setPasswordHash(tx, id, passwordHash, now);
       } else {
         id = createAccount(tx, { username, passwordHash, role: 'peer' }, now);
         tx.update(peers).set({ userId: id, updatedAt: now }).where(eq(peers.id, peer.id)).run();
@@ -77,14 +75,14 @@ export async function createPeerLogin(db: Db, input: CreateLogin, now = runtimeO
 
 /** Whether a one-time link can still be used, and for whom. */
 export function linkStatus(db: Db, token: string, now = runtimeOf(db).clock()) {
-  const row = db
-    .select({ username: users.username, expiresAt: loginLinks.expiresAt, usedAt: loginLinks.usedAt })
+  const link = db
+    .select()
     .from(loginLinks)
-    .innerJoin(users, eq(users.id, loginLinks.userId))
     .where(eq(loginLinks.tokenHash, hashToken(token)))
     .get();
-  const valid = Boolean(row && !row.usedAt && row.expiresAt.getTime() > now.getTime());
-  return valid ? { valid, username: row!.username } : { valid, username: null };
+  const account =
+    link && !link.usedAt && link.expiresAt.getTime() > now.getTime() && findAccount(db, { id: link.userId });
+  return account ? { valid: true, username: account.username } : { valid: false, username: null };
 }
 
 const minutes = (s: number) => Math.ceil(s / 60);
@@ -112,12 +110,8 @@ export async function claimLoginLink(
     isNull(loginLinks.usedAt),
     gt(loginLinks.expiresAt, now),
   );
-  const link = db
-    .select({ username: users.username })
-    .from(loginLinks)
-    .innerJoin(users, eq(users.id, loginLinks.userId))
-    .where(usable)
-    .get();
+  const linked = db.select({ userId: loginLinks.userId }).from(loginLinks).where(usable).get();
+  const link = linked && findAccount(db, { id: linked.userId });
   if (!link)
     throw new ValidationError('This link has expired or was already used: ask your admin for a new one', 'token');
   const locked = retryAfter(db, [{ key: accountKey(link.username), max: LOGIN_LIMITS.account }], now.getTime());
@@ -133,13 +127,8 @@ export async function claimLoginLink(
       const spent = tx.update(loginLinks).set({ usedAt: now }).where(usable).returning().get();
       if (!spent)
         throw new ValidationError('This link has expired or was already used: ask your admin for a new one', 'token');
-      const user = tx
-        .update(users)
-        .set({ passwordHash, passwordChangedAt: now, ...NEXT_EPOCH })
-        .where(eq(users.id, spent.userId))
-        .returning()
-        .get();
-      return { username: user.username };
+      setPasswordHash(tx, spent.userId, passwordHash, now);
+      return { username: link.username };
     },
     { behavior: 'immediate' },
   );

@@ -5,7 +5,7 @@ import type { ListPeersInput } from '@/lib/schemas/wireguard';
 import type { Db } from '../../db';
 import { peers, users } from '../../db/schema';
 import { NotFoundError } from '../../errors';
-import type { SessionUser } from '../accounts';
+import { findAccount, type SessionUser } from '../accounts';
 import { liveStatus } from './interface';
 import { hostAddresses, isActive, planOf, type Plan } from './model';
 import { serverRow, type PeerRecord } from './state';
@@ -116,9 +116,7 @@ export function ownedRow(db: Db, id: number, session: SessionUser): PeerRecord {
 
 export async function peerById(db: Db, id: number, session: SessionUser, now = runtimeOf(db).clock()) {
   const row = ownedRow(db, id, session);
-  const login = row.userId
-    ? db.select({ username: users.username }).from(users).where(eq(users.id, row.userId)).get()
-    : undefined;
+  const login = row.userId ? findAccount(db, { id: row.userId }) : undefined;
   const { live } = await liveStatus(db);
   return view(row, planOf(serverRow(db)), live?.peers.get(row.publicKey), now, login?.username ?? null);
 }

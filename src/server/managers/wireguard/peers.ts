@@ -1,11 +1,11 @@
-import { and, eq, sql } from 'drizzle-orm';
+import { eq, sql } from 'drizzle-orm';
 import type { CreatePeer, UpdatePeer } from '@/lib/schemas/wireguard';
 import type { Db } from '../../db';
-import { peers, users } from '../../db/schema';
+import { peers } from '../../db/schema';
 import { ConflictError, InvalidStateError, ValidationError } from '../../errors';
 import { changed } from '../../runtime/changes';
 import { encryptSecret } from '../../runtime/secrets';
-import { endSessions } from '../accounts';
+import { endSessions, removePeerAccount } from '../accounts';
 import { applyWireguard } from './apply';
 import { generateKeyPair, generatePresharedKey } from './keys';
 import { isActive, lastPeerIndex, planOf } from './model';
@@ -251,10 +251,7 @@ export async function removePeer(db: Db, id: number, now = runtimeOf(db).clock()
       tx.delete(peers).where(eq(peers.id, id)).run();
       releasePeerName(tx, id);
       // The peer's portal login goes with it.
-      if (found.userId)
-        tx.delete(users)
-          .where(and(eq(users.id, found.userId), eq(users.role, 'peer')))
-          .run();
+      if (found.userId) removePeerAccount(tx, found.userId);
       bumpRevision(tx, now);
       return found;
     },
