@@ -182,7 +182,7 @@ export function applyConfig(
     const target = await render();
     // Counted by tests: a burst of changes must render each daemon's config once.
     log.debug('config rendered', { component });
-    return applyNow(db, { component, ...target }, new Date());
+    return applyNow(db, { component, ...target }, runtimeOf(db).clock());
   });
 }
 

@@ -4,6 +4,7 @@ import type { Db } from '../../db';
 import { preparedQuery } from '../../db/prepared';
 import { auditEntries } from '../../db/schema';
 import { entryHash, GENESIS_HASH, redact, type AuditFields } from './chain';
+import { runtimeOf } from '../../runtime/runtime';
 
 export interface AuditRecord {
   actor: string;
@@ -16,7 +17,7 @@ export interface AuditRecord {
 }
 
 /** Appends one entry; the read of the last hash and the insert are one transaction. */
-export function appendAudit(db: Db, record: AuditRecord, at = new Date()) {
+export function appendAudit(db: Db, record: AuditRecord, at = runtimeOf(db).clock()) {
   const fields: AuditFields = {
     at,
     actor: record.actor,

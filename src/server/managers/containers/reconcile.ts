@@ -246,7 +246,7 @@ async function reconcileNow(db: Db): Promise<ReconcileReport> {
     network.action === 'created' ||
     network.action === 'recreated' ||
     components.some((c) => !['unchanged', 'absent', 'failed'].includes(c.action));
-  const report = { at: new Date(), durationMs: Date.now() - started, network, components, changed };
+  const report = { at: runtimeOf(db).clock(), durationMs: Date.now() - started, network, components, changed };
   memory.last = report;
   const failed = components.filter((c) => c.action === 'failed');
   if (changed || failed.length || !networkReady) {

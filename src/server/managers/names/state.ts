@@ -62,7 +62,7 @@ export function claimName(
   opts: { field?: string; now?: Date } = {},
 ): void {
   assertNameFree(db, label, owner, opts.field);
-  const row = nameRow(label, owner, target, opts.now ?? new Date());
+  const row = nameRow(label, owner, target, opts.now ?? runtimeOf(db).clock());
   db.insert(cellNames)
     .values(row)
     .onConflictDoUpdate({ target: cellNames.label, set: { owner: row.owner, target: row.target } })

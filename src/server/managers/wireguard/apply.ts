@@ -105,7 +105,7 @@ function scheduleFiles(db: Db): void {
 export function flushWireguardFiles(db: Db, { force = false } = {}): Promise<void> {
   return serially(async () => {
     if (!wg.filesStale && !force) return;
-    const snapshot = loadServerModel(db, new Date());
+    const snapshot = loadServerModel(db, runtimeOf(db).clock());
     if (snapshot) writeFiles(db, snapshot.model);
     wg.filesStale = false;
   });
@@ -189,7 +189,7 @@ async function applyNow(db: Db, change: PeerChange | undefined): Promise<ApplyRe
       const delta = await applyDelta(db, change, target);
       if (delta) return delta;
     }
-    const snapshot = loadServerModel(db, new Date());
+    const snapshot = loadServerModel(db, runtimeOf(db).clock());
     if (!snapshot) return { state: 'pending', reason: 'The WireGuard interface is not configured yet' };
     const { model, revision, appliedRevision } = snapshot;
     const files = configFiles(runtimeOf(db).paths);
@@ -243,7 +243,7 @@ export function applyWireguard(db: Db, change?: PeerChange): Promise<ApplyResult
 export function repairDrift(db: Db): Promise<{ reason: string; result: ApplyResult } | null> {
   return serially(async () => {
     const server = findServer(db);
-    const snapshot = loadServerModel(db, new Date());
+    const snapshot = loadServerModel(db, runtimeOf(db).clock());
     // A pending change goes through the ordinary apply; no backend: nothing to compare.
     if (!server || !snapshot || snapshot.appliedRevision < snapshot.revision) return null;
     let live: InterfaceLive;

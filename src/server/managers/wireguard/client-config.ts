@@ -7,11 +7,12 @@ import { clientModel, isActive } from './model';
 import { ownedRow } from './peer-views';
 import { renderClientConfig } from './render';
 import { cellInfo, decrypted, serverRow } from './state';
+import { runtimeOf } from '../../runtime/runtime';
 
 export function peerConfig(db: Db, id: number, session: SessionUser): { name: string; text: string } {
   const row = ownedRow(db, id, session);
   // A disabled or expired peer keeps its portal, but not the keys to a tunnel it may not use.
-  if (session.role !== 'admin' && !isActive(row, new Date()))
+  if (session.role !== 'admin' && !isActive(row, runtimeOf(db).clock()))
     throw new ForbiddenError(`${row.name} is disabled: ask your admin to enable it`);
   const model = clientModel(cellInfo(db), serverRow(db), {
     ...row,
