@@ -29,14 +29,13 @@ const pass = () => {
     parentPort.postMessage({ error: String(err) });
   }
 };
-const timer = setInterval(pass, workerData.intervalMs);
-parentPort.on('message', () => { clearInterval(timer); pass(); db.close(); parentPort.close(); });
+setInterval(pass, workerData.intervalMs);
 `;
 
 /** SQLite's own default: a checkpoint once the log holds 1,000 pages. */
 const AUTO_CHECKPOINT_PAGES = 1000;
 
-export function checkpointInBackground(sqlite: Database.Database, intervalMs = 1_000): { stop(): void } {
+export function checkpointInBackground(sqlite: Database.Database, intervalMs = 1_000): void {
   const fallBack = (err: unknown) => {
     log.warn('WAL checkpoints run on the connection again', { err });
     sqlite.pragma(`wal_autocheckpoint = ${AUTO_CHECKPOINT_PAGES}`);
@@ -49,12 +48,11 @@ export function checkpointInBackground(sqlite: Database.Database, intervalMs = 1
     });
   } catch (err) {
     fallBack(err);
-    return { stop() {} };
+    return;
   }
   sqlite.pragma('wal_autocheckpoint = 0');
   worker.on('message', (m: { error?: string }) => m.error && log.warn('a WAL checkpoint failed', { error: m.error }));
   worker.on('error', fallBack);
   // The process may end while the worker runs: a checkpoint cut short loses nothing, the log keeps every change.
   worker.unref();
-  return { stop: () => worker.postMessage('stop') };
 }

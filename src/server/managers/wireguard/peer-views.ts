@@ -81,17 +81,18 @@ export async function listPeers(db: Db, input: ListPeersInput, now = runtimeOf(d
   // are read whole (a later page would otherwise read every row before it); a search reads
   // every name anyway.
   const offset = (page - 1) * pageSize;
-  const pageIds = db
-    .select({ id: peers.id })
-    .from(peers)
-    .orderBy(...orderBy)
-    .limit(pageSize)
-    .offset(offset);
+  const pageIds = () =>
+    db
+      .select({ id: peers.id })
+      .from(peers)
+      .orderBy(...orderBy)
+      .limit(pageSize)
+      .offset(offset);
   const rows = db
     .select({ peer: peers, username: users.username })
     .from(peers)
     .leftJoin(users, eq(users.id, peers.userId))
-    .where(where ?? inArray(peers.id, pageIds))
+    .where(where ?? inArray(peers.id, pageIds()))
     .orderBy(...orderBy)
     .limit(pageSize)
     .offset(where ? offset : 0)
