@@ -134,6 +134,28 @@ describe('lifecycle', () => {
     expect(desc.items.map((p) => p.address)).toEqual(['10.0.0.4', '10.0.0.3']);
     expect((await admin(db).peers.list({ search: 'al_' })).items.map((p) => p.name)).toEqual(['al_pha']);
     expect((await admin(db).peers.list({ search: '10.0.0.4' })).items.map((p) => p.name)).toEqual(['charlie']);
+    // The total is right on a full page, the last partial page, past the end, and for a search.
+    const totals = await Promise.all(
+      [
+        { pageSize: 5 },
+        { pageSize: 2, page: 3 },
+        { pageSize: 2, page: 4 },
+        { search: 'a', pageSize: 2 },
+        { search: 'a', pageSize: 2, page: 3 },
+        { search: '%' },
+      ].map(async (input) => {
+        const r = await admin(db).peers.list(input);
+        return [r.total, r.items.length];
+      }),
+    );
+    expect(totals).toEqual([
+      [5, 5],
+      [5, 1],
+      [5, 0],
+      [5, 2],
+      [5, 1],
+      [0, 0],
+    ]);
   });
 
   it('disables, enables, rotates and removes, telling the interface only what changed', async () => {

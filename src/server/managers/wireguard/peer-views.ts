@@ -1,8 +1,9 @@
 /** How peers are read: the list with search, sort and pages, one peer for its owner, and the view both return. */
-import { asc, count, desc, eq, inArray, like, or, sql, type SQL } from 'drizzle-orm';
+import { asc, count, desc, eq, inArray, like, or, sql } from 'drizzle-orm';
 import { cidrIndexOf, parseIpv4 } from '@/lib/cidr';
 import type { ListPeersInput } from '@/lib/schemas/wireguard';
 import type { Db } from '../../db';
+import { preparedQuery } from '../../db/prepared';
 import { peers, users } from '../../db/schema';
 import { NotFoundError } from '../../errors';
 import { findAccount, type SessionUser } from '../accounts';
@@ -60,44 +61,76 @@ const SORTS = {
   createdAt: peers.createdAt,
   expiresAt: peers.expiresAt,
 };
+type Sort = keyof typeof SORTS;
+type Dir = 'asc' | 'desc';
+
+/**
+ * The list's statements, built once per sort, direction and kind (a page, a search): building
+ * a query costs drizzle more than SQLite spends running it.
+ */
+function listQueries(sort: Sort, dir: Dir) {
+  const orderBy = [(dir === 'asc' ? asc : desc)(SORTS[sort]), asc(peers.id)];
+  // ESCAPE makes % and _ in names literal; a whole address also finds its peer.
+  const matches = or(
+    sql`${like(peers.name, sql.placeholder('pattern'))} ESCAPE '\\'`,
+    eq(peers.hostIndex, sql.placeholder('index')),
+  );
+  const rows = (db: Db) =>
+    db.select({ peer: peers, username: users.username }).from(peers).leftJoin(users, eq(users.id, peers.userId));
+  return {
+    // Without a search the page's ids come from the sort's index alone and only those rows
+    // are read whole (a later page would otherwise read every row before it).
+    page: preparedQuery((db) => {
+      const ids = db
+        .select({ id: peers.id })
+        .from(peers)
+        .orderBy(...orderBy)
+        .limit(sql.placeholder('limit'))
+        .offset(sql.placeholder('offset'));
+      return rows(db)
+        .where(inArray(peers.id, ids))
+        .orderBy(...orderBy)
+        .prepare();
+    }),
+    search: preparedQuery((db) =>
+      rows(db)
+        .where(matches)
+        .orderBy(...orderBy)
+        .limit(sql.placeholder('limit'))
+        .offset(sql.placeholder('offset'))
+        .prepare(),
+    ),
+    searchCount: preparedQuery((db) => db.select({ n: count() }).from(peers).where(matches).prepare()),
+  };
+}
+const queries = new Map<string, ReturnType<typeof listQueries>>();
+const queriesFor = (sort: Sort, dir: Dir) => {
+  const key = `${sort} ${dir}`;
+  let q = queries.get(key);
+  if (!q) queries.set(key, (q = listQueries(sort, dir)));
+  return q;
+};
+const countAll = preparedQuery((db) => db.select({ n: count() }).from(peers).prepare());
 
 export async function listPeers(db: Db, input: ListPeersInput, now = runtimeOf(db).clock()) {
-  const server = serverRow(db);
-  const plan = planOf(server);
+  const plan = planOf(serverRow(db));
   const page = input.page ?? 1;
   const pageSize = input.pageSize ?? 50;
-  let where: SQL | undefined;
+  const q = queriesFor(input.sort ?? 'name', input.dir ?? 'asc');
   const search = input.search?.trim();
-  if (search) {
-    const byName = like(peers.name, `%${search.replace(/[\\%_]/g, (c) => `\\${c}`)}%`);
-    // A whole address finds its peer; ESCAPE makes % and _ in names literal.
-    const index = parseIpv4(search) !== null ? cidrIndexOf(plan.v4, search) : null;
-    const nameCond = sql`${byName} ESCAPE '\\'`;
-    where = index !== null ? or(nameCond, eq(peers.hostIndex, index)) : nameCond;
-  }
-  const order = (input.dir ?? 'asc') === 'asc' ? asc : desc;
-  const orderBy = [order(SORTS[input.sort ?? 'name']), asc(peers.id)];
-  // Without a search the page's ids come from the sort's index alone and only those rows
-  // are read whole (a later page would otherwise read every row before it); a search reads
-  // every name anyway.
-  const offset = (page - 1) * pageSize;
-  const pageIds = () =>
-    db
-      .select({ id: peers.id })
-      .from(peers)
-      .orderBy(...orderBy)
-      .limit(pageSize)
-      .offset(offset);
-  const rows = db
-    .select({ peer: peers, username: users.username })
-    .from(peers)
-    .leftJoin(users, eq(users.id, peers.userId))
-    .where(where ?? inArray(peers.id, pageIds()))
-    .orderBy(...orderBy)
-    .limit(pageSize)
-    .offset(where ? offset : 0)
-    .all();
-  const total = db.select({ n: count() }).from(peers).where(where).get()?.n ?? 0;
+  const bounds = { limit: pageSize, offset: (page - 1) * pageSize };
+  const params = search && {
+    ...bounds,
+    pattern: `%${search.replace(/[\\%_]/g, (c) => `\\${c}`)}%`,
+    index: parseIpv4(search) !== null ? cidrIndexOf(plan.v4, search) : null,
+  };
+  const rows = params ? q.search(db).all(params) : q.page(db).all(bounds);
+  // A page that is neither full nor empty ends the list, so it gives the total without a
+  // second pass over every name.
+  const total =
+    rows.length > 0 && rows.length < pageSize
+      ? bounds.offset + rows.length
+      : ((params ? q.searchCount(db).get(params) : countAll(db).get())?.n ?? 0);
   const { live } = await liveStatus(db);
   return {
     items: rows.map((r) => view(r.peer, plan, live?.peers.get(r.peer.publicKey), now, r.username)),
