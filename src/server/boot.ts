@@ -6,7 +6,7 @@ import { startLoops } from './loops';
 import { trustedProxies } from './managers/containers';
 import { ensureDomains, isSetupComplete, onSetupComplete } from './managers/setup';
 import { applyCaddy } from './managers/routes';
-import { ensurePeerNames } from './managers/wireguard';
+import { ensurePeerNames } from './managers/peers';
 import { recoverAfterStop } from './recover';
 import { logger } from './runtime/logger';
 import { dataDir, dataPaths } from './runtime/paths';

@@ -128,3 +128,7 @@ export function parseHostPort(s: string): { host: string; port: number | null; b
   if (port !== null && !(port >= 1 && port <= 65535)) return null;
   return { host: m[1]!, port, bracketed: s.startsWith('[') };
 }
+
+/** Empty strings from forms mean "not set". */
+export const blankToUndefined = (v: unknown) => (typeof v === 'string' && v.trim() === '' ? undefined : v);
+export const blankToNull = (v: unknown) => (typeof v === 'string' && v.trim() === '' ? null : v);

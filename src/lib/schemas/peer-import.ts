@@ -4,7 +4,7 @@
  * created all or nothing by `peers.importMany`.
  */
 import { z } from 'zod';
-import { createPeerSchema, type CreatePeer } from './wireguard';
+import { createPeerSchema, type CreatePeer } from './peers';
 
 export const IMPORT_COLUMNS = ['name', 'routingPolicy', 'address', 'allowedIps', 'expiresAt', 'peerToPeer'] as const;
 const REQUIRED = ['name', 'routingPolicy'] as const;

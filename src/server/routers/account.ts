@@ -1,8 +1,8 @@
 import { z } from 'zod';
 import { changePasswordSchema } from '@/lib/schemas/account';
-import { claimLinkSchema } from '@/lib/schemas/wireguard';
+import { claimLinkSchema } from '@/lib/schemas/peers';
 import { changePassword, getAccount } from '../managers/accounts';
-import { claimLoginLink, linkStatus } from '../managers/wireguard';
+import { claimLoginLink, linkStatus } from '../managers/peers';
 import { authedProcedure, publicProcedure, router } from '../trpc';
 
 export const accountRouter = router({

@@ -7,7 +7,7 @@ import {
   peerId,
   setPeerEnabledSchema,
   updatePeerSchema,
-} from '@/lib/schemas/wireguard';
+} from '@/lib/schemas/peers';
 import {
   createPeer,
   createPeerLogin,
@@ -20,7 +20,7 @@ import {
   rotatePeerKeys,
   setPeerEnabled,
   updatePeer,
-} from '../managers/wireguard';
+} from '../managers/peers';
 import { adminProcedure, authedProcedure, router } from '../trpc';
 
 export const peersRouter = router({

@@ -4,7 +4,7 @@ import type { Db } from '@/server/db';
 import { cellNames } from '@/server/db/schema';
 import { heldNames, ownerOf } from '@/server/managers/names';
 import { settleChanges } from '@/server/runtime/changes';
-import { ensurePeerNames } from '@/server/managers/wireguard';
+import { ensurePeerNames } from '@/server/managers/peers';
 import { admin, expectCode, freshCell, reopenBefore, setUp, UNDO_ROUTES_RENAME, useBackend } from '../../helpers/db';
 import { recordingBackend } from '../../helpers/wireguard';
 

@@ -5,7 +5,7 @@ import type { ApplyState } from '@/components/apply-notice';
 import { Field, FieldError, SubmitButton } from '@/components/ui';
 import { fieldErrorsOf, trpc } from '@/lib/client/trpc';
 import { toLocalInput } from '@/lib/format';
-import { ROUTING_POLICIES, ROUTING_POLICY_INFO, type RoutingPolicy } from '@/lib/schemas/wireguard';
+import { ROUTING_POLICIES, ROUTING_POLICY_INFO, type RoutingPolicy } from '@/lib/schemas/peers';
 import type { PeerRow } from './peers-view';
 
 interface Draft {

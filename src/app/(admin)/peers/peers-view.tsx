@@ -7,7 +7,7 @@ import { Dialog } from '@/components/dialog';
 import { PageHead } from '@/components/ui';
 import { trpc } from '@/lib/client/trpc';
 import { formatAgo, formatBytes } from '@/lib/format';
-import { ROUTING_POLICY_INFO, type PEER_SORTS } from '@/lib/schemas/wireguard';
+import { ROUTING_POLICY_INFO, type PEER_SORTS } from '@/lib/schemas/peers';
 import type { AppRouter } from '@/server/routers/_app';
 import { PeerActions } from './peer-actions';
 import { PeerForm } from './peer-form';

@@ -1,7 +1,7 @@
 import { redirect } from 'next/navigation';
 import { getDb } from '@/server/db';
 import { isSetupComplete } from '@/server/managers/setup';
-import { linkStatus } from '@/server/managers/wireguard';
+import { linkStatus } from '@/server/managers/peers';
 import { ClaimForm } from './claim-form';
 
 export const dynamic = 'force-dynamic';

@@ -2,6 +2,7 @@ export * from './settings';
 export * from './users';
 export * from './audit';
 export * from './wireguard';
+export * from './peers';
 export * from './containers';
 export * from './dns';
 export * from './ntp';

@@ -2,7 +2,7 @@
 import type { Db } from '../../db';
 import { getAccount } from '../accounts';
 import { getSettings } from '../settings';
-import { peerById, peerIdOfUser } from '../wireguard';
+import { peerById, peerIdOfUser } from '../peers';
 
 /** What a peer sees of the cell: its identity and their own account, nothing of anyone else. */
 export async function portalOverview(db: Db, userId: number) {

@@ -1,12 +1,17 @@
-export { applyWireguard, flushWireguardFiles, repairDrift, type ApplyResult } from './apply';
+export { applyWireguard, flushWireguardFiles, repairDrift, type ApplyResult, type PeerChange } from './apply';
 export { interfaceReset, liveStatus } from './interface';
-export { claimLoginLink, createPeerLogin, linkStatus } from './logins';
-export { peerConfig, peerQr } from './client-config';
-export { listPeers, peerById, peerIdOfUser } from './peer-views';
-export { importPeers } from './peer-import';
-export { expirePeers } from './expiry';
-export { createPeer, removePeer, rotatePeerKeys, setPeerEnabled, updatePeer } from './peers';
-export { ensurePeerNames } from './names';
-export { CELL_HOST_INDEX, hostAddresses, planOf } from './model';
-export { findServer } from './state';
-export { ensureServer, getServer, rotateServerKeys, serverStatus, updateServer } from './server';
+export { generateKeyPair, generatePresharedKey } from './keys';
+export {
+  CELL_HOST_INDEX,
+  clientModel,
+  FIRST_PEER_INDEX,
+  hostAddresses,
+  isActive,
+  lastPeerIndex,
+  planOf,
+  type Plan,
+} from './model';
+export { renderClientConfig } from './render';
+export { cellInfo, decrypted, findServer, serverRow, type PeerRecord, type ServerSettingsRow } from './state';
+export { isOnline, type PeerLive } from './status';
+export { bumpRevision, ensureServer, getServer, rotateServerKeys, serverStatus, updateServer } from './server';

@@ -3,7 +3,7 @@
  * each peer's host number; disabled and expired peers leave the server config.
  */
 import { cidrHost, cidrSize, parseCidr, type Cidr } from '@/lib/cidr';
-import type { RoutingPolicy } from '@/lib/schemas/wireguard';
+import type { RoutingPolicy } from '@/lib/schemas/peers';
 import { formatEndpoint, type ClientModel, type ServerModel } from './render';
 
 /** The cell's container network unless the stack says otherwise; linked cells' subnets join the split tunnel later. */

@@ -1,7 +1,7 @@
 import { ForbiddenError, NotFoundError } from '@/server/errors';
 import { apiRoute } from '@/server/http/api';
 import { json } from '@/server/http/responses';
-import { peerConfig } from '@/server/managers/wireguard';
+import { peerConfig } from '@/server/managers/peers';
 
 export const dynamic = 'force-dynamic';
 

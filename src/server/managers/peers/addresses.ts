@@ -4,7 +4,7 @@ import { cidrIndexOf } from '@/lib/cidr';
 import type { Db } from '../../db';
 import { peers } from '../../db/schema';
 import { ConflictError, ValidationError } from '../../errors';
-import { CELL_HOST_INDEX, FIRST_PEER_INDEX, lastPeerIndex, type Plan } from './model';
+import { CELL_HOST_INDEX, FIRST_PEER_INDEX, lastPeerIndex, type Plan } from '../wireguard';
 
 /** Host number for a requested address, or a field error saying why it cannot be used. */
 export function requestedIndex(db: Db, plan: Plan, subnet: string, address: string, selfId?: number): number {

@@ -4,10 +4,8 @@ import type { Db } from '../../db';
 import { DomainError, FieldErrorsError } from '../../errors';
 import { changed } from '../../runtime/changes';
 import { batchAllocator } from './addresses';
-import { applyWireguard } from './apply';
+import { applyWireguard, bumpRevision, serverRow } from '../wireguard';
 import { insertPeer, newPeerSecrets } from './peers';
-import { bumpRevision } from './server';
-import { serverRow } from './state';
 import { runtimeOf } from '../../runtime/runtime';
 
 /**

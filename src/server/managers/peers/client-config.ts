@@ -3,10 +3,8 @@ import QRCode from 'qrcode';
 import type { Db } from '../../db';
 import { ForbiddenError, InvalidStateError } from '../../errors';
 import type { SessionUser } from '../accounts';
-import { clientModel, isActive } from './model';
+import { cellInfo, clientModel, decrypted, isActive, renderClientConfig, serverRow } from '../wireguard';
 import { ownedRow } from './peer-views';
-import { renderClientConfig } from './render';
-import { cellInfo, decrypted, serverRow } from './state';
 import { runtimeOf } from '../../runtime/runtime';
 
 export function peerConfig(db: Db, id: number, session: SessionUser): { name: string; text: string } {

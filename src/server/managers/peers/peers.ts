@@ -1,19 +1,26 @@
 import { eq, sql } from 'drizzle-orm';
-import type { CreatePeer, UpdatePeer } from '@/lib/schemas/wireguard';
+import type { CreatePeer, UpdatePeer } from '@/lib/schemas/peers';
 import type { Db } from '../../db';
 import { peers } from '../../db/schema';
 import { ConflictError, InvalidStateError, ValidationError } from '../../errors';
 import { changed } from '../../runtime/changes';
 import { encryptSecret } from '../../runtime/secrets';
 import { endSessions, removePeerAccount } from '../accounts';
-import { applyWireguard } from './apply';
-import { generateKeyPair, generatePresharedKey } from './keys';
-import { isActive, lastPeerIndex, planOf } from './model';
+import {
+  applyWireguard,
+  bumpRevision,
+  generateKeyPair,
+  generatePresharedKey,
+  isActive,
+  lastPeerIndex,
+  type PeerRecord,
+  planOf,
+  serverRow,
+  type ServerSettingsRow,
+} from '../wireguard';
 import { peerRow, view } from './peer-views';
 import { requestedIndex, singleAllocator, type IndexAllocator } from './addresses';
 import { assertPeerNameFree, claimPeerName, holdPeerName, releasePeerName } from './names';
-import { bumpRevision } from './server';
-import { serverRow, type PeerRecord, type ServerSettingsRow } from './state';
 import { runtimeOf } from '../../runtime/runtime';
 
 /** Unique indexes are the final word on names, addresses and keys; their violations become field errors. */

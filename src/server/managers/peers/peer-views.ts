@@ -1,16 +1,23 @@
 /** How peers are read: the list with search, sort and pages, one peer for its owner, and the view both return. */
 import { asc, count, desc, eq, inArray, like, or, sql } from 'drizzle-orm';
 import { cidrIndexOf, parseIpv4 } from '@/lib/cidr';
-import type { ListPeersInput } from '@/lib/schemas/wireguard';
+import type { ListPeersInput } from '@/lib/schemas/peers';
 import type { Db } from '../../db';
 import { preparedQuery } from '../../db/prepared';
 import { peers, users } from '../../db/schema';
 import { NotFoundError } from '../../errors';
 import { findAccount, type SessionUser } from '../accounts';
-import { liveStatus } from './interface';
-import { hostAddresses, isActive, planOf, type Plan } from './model';
-import { serverRow, type PeerRecord } from './state';
-import { isOnline, type PeerLive } from './status';
+import {
+  hostAddresses,
+  isActive,
+  isOnline,
+  liveStatus,
+  type PeerLive,
+  type PeerRecord,
+  type Plan,
+  planOf,
+  serverRow,
+} from '../wireguard';
 import { runtimeOf } from '../../runtime/runtime';
 
 export function view(

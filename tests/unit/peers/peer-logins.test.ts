@@ -2,7 +2,7 @@ import { beforeEach, describe, expect, it } from 'vitest';
 import type { Db } from '@/server/db';
 import { LOGIN_LIMITS, recordLoginFailure } from '@/server/managers/accounts/rate-limit';
 import { sessionEpoch, sessionUser, verifyLogin } from '@/server/managers/accounts';
-import { claimLoginLink, linkStatus } from '@/server/managers/wireguard';
+import { claimLoginLink, linkStatus } from '@/server/managers/peers';
 import { interfaceDrift, isOnline, parseDump } from '@/server/managers/wireguard/status';
 import { admin, anon, callerAs, expectCode, freshCell, setUp, useBackend } from '../../helpers/db';
 import { recordingBackend } from '../../helpers/wireguard';

@@ -4,8 +4,7 @@ import type { Db } from '../../db';
 import { peers } from '../../db/schema';
 import { endSessions } from '../accounts';
 import { appendAudit } from '../audit';
-import { applyWireguard, type PeerChange } from './apply';
-import { bumpRevision } from './server';
+import { applyWireguard, bumpRevision, type PeerChange } from '../wireguard';
 import { runtimeOf } from '../../runtime/runtime';
 
 /** Background: peers past their expiry are disabled, each with an audit entry. */
