@@ -1,6 +1,7 @@
 /** Accounts in the users table: sign-in checks, sessions that end together, passwords. */
 import { and, count, eq, sql } from 'drizzle-orm';
 import type { Db, DbOrTx } from '../../db';
+import { preparedQuery } from '../../db/prepared';
 import { users } from '../../db/schema';
 import { NotFoundError, ValidationError } from '../../errors';
 import { decoyHash, hashPassword, randomPassword, verifyPassword } from './password';
@@ -39,8 +40,16 @@ export async function verifyLogin(db: Db, username: string, password: string): P
 }
 
 /** A session is valid while its user exists and nothing has ended its sessions since it was issued. */
+const userById = preparedQuery((db) =>
+  db
+    .select()
+    .from(users)
+    .where(eq(users.id, sql.placeholder('id')))
+    .prepare(),
+);
+
 export function sessionUser(db: Db, id: number, epoch: number): SessionUser | null {
-  const user = db.select().from(users).where(eq(users.id, id)).get();
+  const user = userById(db).get({ id });
   if (!user || user.sessionEpoch !== epoch) return null;
   return toSessionUser(user);
 }

@@ -8,6 +8,7 @@ import { cidrHost, parseAddress, parseCidr } from '@/lib/cidr';
 import type { DomainMode } from '@/lib/domain-modes';
 import { parseHostPort } from '@/lib/schemas/common';
 import type { Db, DbOrTx } from '../../db';
+import { preparedQuery } from '../../db/prepared';
 import { dnsSettings, settings, stackComponents, stackNetwork, wireguardSettings } from '../../db/schema';
 import { InvalidStateError, ValidationError } from '../../errors';
 import { decryptSecret, derivedSecret } from '../../runtime/secrets';
@@ -41,10 +42,7 @@ export function cellNetwork(db: DbOrTx, env: Env = runtimeOf(db).env): { subnet:
       throw new ValidationError(`PIC_CELL_SUBNET=${fromEnv} is not an IPv4 CIDR block`);
     return { subnet: fromEnv, fromEnv: true };
   }
-  return {
-    subnet: db.select().from(stackNetwork).where(eq(stackNetwork.id, 1)).get()?.subnet ?? DEFAULT_CELL_SUBNET,
-    fromEnv: false,
-  };
+  return { subnet: networkRow(db).get()?.subnet ?? DEFAULT_CELL_SUBNET, fromEnv: false };
 }
 
 /**
@@ -64,24 +62,43 @@ export function dnsAddress(
     }
     return { host: p.host, port: p.port ?? 53 };
   }
-  const row = db.select().from(stackComponents).where(eq(stackComponents.component, 'dns')).get();
+  const row = dnsComponentRow(db).get();
   const c = parseCidr(subnet);
   return row?.enabled && typeof c !== 'string' ? { host: cidrHost(c, row.hostIndex), port: 53 } : null;
 }
 
-function read(db: DbOrTx, env: Env): CellFacts {
-  const cell = db.select().from(settings).where(eq(settings.id, 1)).get();
-  if (!cell) throw new InvalidStateError('The cell is not set up yet');
-  const wg = db
+// Built once: the facts are read on nearly every request (building a query costs more than running it).
+const networkRow = preparedQuery((db) =>
+  db.select({ subnet: stackNetwork.subnet }).from(stackNetwork).where(eq(stackNetwork.id, 1)).prepare(),
+);
+const dnsComponentRow = preparedQuery((db) =>
+  db
+    .select({ enabled: stackComponents.enabled, hostIndex: stackComponents.hostIndex })
+    .from(stackComponents)
+    .where(eq(stackComponents.component, 'dns'))
+    .prepare(),
+);
+const settingsRow = preparedQuery((db) => db.select().from(settings).where(eq(settings.id, 1)).prepare());
+const tunnelRow = preparedQuery((db) =>
+  db
     .select({ subnet: wireguardSettings.subnet, subnet6: wireguardSettings.subnet6 })
     .from(wireguardSettings)
     .where(eq(wireguardSettings.id, 1))
-    .get();
-  const dns = db
+    .prepare(),
+);
+const publicRow = preparedQuery((db) =>
+  db
     .select({ publicAddress: dnsSettings.publicAddress, publicAddress6: dnsSettings.publicAddress6 })
     .from(dnsSettings)
     .where(eq(dnsSettings.id, 1))
-    .get();
+    .prepare(),
+);
+
+function read(db: DbOrTx, env: Env): CellFacts {
+  const cell = settingsRow(db).get();
+  if (!cell) throw new InvalidStateError('The cell is not set up yet');
+  const wg = tunnelRow(db).get();
+  const dns = publicRow(db).get();
   const network = cellNetwork(db, env);
   return {
     name: cell.cellName,
@@ -109,7 +126,7 @@ export function cellIdentity(db: DbOrTx): { cellName: string; domain: string; se
 
 /** Whether setup has stored the cell's identity yet (before it, there are no facts). */
 export function cellExists(db: DbOrTx): boolean {
-  return db.select({ id: settings.id }).from(settings).where(eq(settings.id, 1)).get() !== undefined;
+  return settingsRow(db).get() !== undefined;
 }
 
 /** The facts, read in one transaction (a savepoint inside the caller's when it passes one). */

@@ -58,7 +58,6 @@ export function cellInfo(db: Db): { name: string; domain: string; network: strin
   return { name: facts.name, domain: facts.domain, network: facts.cellNetwork.subnet };
 }
 
-/** Everything the server config needs, read in one transaction so it is consistent. */
 /**
  * The model of the peer-to-peer rule sets only: the peers that allow it (usually few), no
  * keys decrypted. Its rules are exactly the full model's.
