@@ -4,7 +4,8 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import { runtimeOf } from '@/server/runtime/runtime';
+import { bindRuntime, createRuntime, runtimeOf } from '@/server/runtime/runtime';
+import { caddyModel } from '@/server/managers/routes/apply';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Db } from '@/server/db';
 import { health } from '@/server/managers/health';
@@ -274,7 +275,32 @@ describe.skipIf(!ready)('core stack on a real engine', () => {
     expect(names.filter((n) => n === '/cell-ntp')).toHaveLength(1);
   });
 
-  it('a subnet change rebuilds the network and readdresses every component', async () => {
+  it('a server in a container joins cell-network with a fixed address as cell-server, and Caddy reaches the UI by that name', async () => {
+    const server = await engine.docker.createContainer({ name: 'the-server', Image: STANDIN_IMAGES.caddy });
+    await server.start();
+    bindRuntime(db, createRuntime(process.env, { deployment: { kind: 'container', container: 'the-server' } }));
+    const first = await admin(db).containers.reconcile();
+    expect(first.server).toMatchObject({ container: 'the-server', address: '172.29.0.10', action: 'attached' });
+    const on = (await server.inspect()).NetworkSettings.Networks['cell-network'] as {
+      IPAddress: string;
+      Aliases: string[];
+    };
+    expect(on.IPAddress).toBe('172.29.0.10');
+    expect(on.Aliases).toContain('cell-server');
+    // Its other networks stay: the admin port on the host is published there.
+    expect(Object.keys((await server.inspect()).NetworkSettings.Networks).sort()).toEqual(['bridge', 'cell-network']);
+    const again = await admin(db).containers.reconcile();
+    expect([again.server?.action, again.changed]).toEqual(['unchanged', false]);
+    expect(caddyModel(db).ui.upstream).toBe('cell-server:3000');
+    // A server whose container the engine does not know says so, and the stack goes on.
+    bindRuntime(db, createRuntime(process.env, { deployment: { kind: 'container', container: 'not-here' } }));
+    const lost = await admin(db).containers.reconcile();
+    expect(lost.server).toMatchObject({ action: 'failed', reason: expect.stringContaining('not-here') });
+    expect(lost.network.action).toBe('unchanged');
+    bindRuntime(db, createRuntime(process.env, { deployment: { kind: 'container', container: 'the-server' } }));
+  });
+
+  it('a subnet change rebuilds the network and readdresses every component, the server with them', async () => {
     delete process.env.PIC_CELL_SUBNET;
     try {
       const { apply } = await admin(db).containers.updateNetwork({ subnet: '172.29.1.0/24' });
@@ -286,11 +312,19 @@ describe.skipIf(!ready)('core stack on a real engine', () => {
         4,
       );
       expect((await inspect('cell-dns')).NetworkSettings.Networks['cell-network']!.IPAddress).toBe('172.29.1.3');
+      expect(apply.state === 'applied' && apply.report.server).toMatchObject({
+        address: '172.29.1.10',
+        action: 'attached',
+      });
+      expect((await inspect('the-server')).NetworkSettings.Networks['cell-network']!.IPAddress).toBe('172.29.1.10');
     } finally {
       process.env.PIC_CELL_SUBNET = SUBNET;
     }
     const back = await admin(db).containers.reconcile();
     expect(back.network.action).toBe('recreated');
+    expect(back.server).toMatchObject({ address: '172.29.0.10', action: 'attached' });
+    await engine.docker.getContainer('the-server').remove({ force: true });
+    bindRuntime(db, createRuntime(process.env));
   });
 
   it('volumes: create, list with users, refuse removing one in use, remove', async () => {

@@ -9,6 +9,7 @@
 import path from 'node:path';
 import type { DbOrTx } from '../db';
 import { sessionOf } from '../db/prepared';
+import { detectDeployment, type Deployment } from './deployment';
 import { engineOn, type Engine } from './docker';
 import type { Env } from './env';
 import { cellPaths, type CellPaths } from './paths';
@@ -36,12 +37,14 @@ export interface Runtime {
   /** Where the tunnel is applied; null: where the environment says (`cell-wireguard`, or `PIC_WG_INTERFACE`). */
   wireguard: WgBackend | null;
   clock: () => Date;
+  /** On a host, or in a container of the engine it manages (which then joins `cell-network`). */
+  deployment: Deployment;
 }
 
 /** The server's own runtime reads the process environment as it is. */
 export function createRuntime(
   env: Env = process.env,
-  parts: Partial<Pick<Runtime, 'wireguard' | 'clock' | 'engine'>> = {},
+  parts: Partial<Pick<Runtime, 'wireguard' | 'clock' | 'engine' | 'deployment'>> = {},
 ): Runtime {
   const paths = cellPaths(env);
   return {
@@ -55,6 +58,7 @@ export function createRuntime(
     },
     wireguard: parts.wireguard ?? null,
     clock: parts.clock ?? (() => new Date()),
+    deployment: parts.deployment ?? detectDeployment(env),
   };
 }
 

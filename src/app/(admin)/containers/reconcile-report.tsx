@@ -23,6 +23,8 @@ export function ReconcileReport({ report }: { report: Report }) {
         {formatAgo(report.at)}, {report.durationMs} ms. Network {report.network.name} ({report.network.subnet}):{' '}
         {report.network.action}
         {report.network.action !== 'unchanged' ? `, ${report.network.reason}` : ''}.
+        {report.server &&
+          ` This server (${report.server.container}${report.server.address ? ` at ${report.server.address}` : ''}): ${report.server.action}, ${report.server.reason}.`}
       </p>
       <table className="table">
         <tbody>

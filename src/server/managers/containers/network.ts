@@ -21,6 +21,8 @@ export async function ensureNetwork(
   subnet: string,
   managed: ActualContainer[],
   moved: Set<string>,
+  /** This server's own container, when it runs in one: it leaves the old network and joins the new one. */
+  selfId?: string,
 ): Promise<NetworkReport> {
   const base = { name: NETWORK_NAME, subnet };
   let info: {
@@ -55,7 +57,7 @@ export async function ensureNetwork(
     };
   }
   const managedIds = new Set(managed.map((m) => m.id));
-  const foreign = Object.entries(info.Containers ?? {}).filter(([id]) => !managedIds.has(id));
+  const foreign = Object.entries(info.Containers ?? {}).filter(([id]) => !managedIds.has(id) && id !== selfId);
   if (foreign.length) {
     return {
       ...base,
@@ -68,6 +70,8 @@ export async function ensureNetwork(
     await docker.getContainer(m.id).remove({ force: true });
     moved.add(m.component);
   }
+  if (selfId && info.Containers?.[selfId])
+    await docker.getNetwork(NETWORK_NAME).disconnect({ Container: selfId, Force: true });
   await docker.getNetwork(NETWORK_NAME).remove();
   await create();
   return { ...base, action: 'recreated', reason: `subnet changed from ${current.join(', ')}` };

@@ -27,6 +27,7 @@ import {
   specHash,
   type ContainerSpec,
 } from './spec';
+import { attachServer, ownContainer, type ServerReport } from './attach';
 import { ensureNetwork, type NetworkReport } from './network';
 import { planReconcile, type Action, type ActualContainer } from './plan';
 import { desiredStack, effectiveSubnet, updateNetwork } from './stack';
@@ -47,6 +48,8 @@ export interface ReconcileReport {
   at: Date;
   durationMs: number;
   network: NetworkReport;
+  /** This server on the cell network; null when it runs on a host. */
+  server: ServerReport | null;
   components: ComponentReport[];
   /** True when anything was created, recreated, started or removed. */
   changed: boolean;
@@ -195,7 +198,7 @@ async function carryOut(
 
 async function reconcileNow(db: Db): Promise<ReconcileReport> {
   const started = Date.now();
-  const { engine, paths } = runtimeOf(db);
+  const { engine, paths, deployment } = runtimeOf(db);
   const docker = await engine.client();
   const desired = desiredStack(db);
   const { subnet } = effectiveSubnet(db);
@@ -204,12 +207,26 @@ async function reconcileNow(db: Db): Promise<ReconcileReport> {
   let network: NetworkReport;
   /** Components whose containers went with the old network. */
   const moved = new Set<string>();
+  const self = deployment.kind === 'container' ? await ownContainer(docker, deployment.container) : null;
+  const selfId = self && 'id' in self ? self.id : undefined;
   try {
-    network = await ensureNetwork(docker, subnet, managed, moved);
+    network = await ensureNetwork(docker, subnet, managed, moved, selfId);
   } catch (err) {
     network = { name: NETWORK_NAME, subnet, action: 'failed', reason: engineMessage(err) };
   }
   const networkReady = network.action !== 'failed';
+  let server: ServerReport | null = null;
+  if (self && 'error' in self)
+    server = {
+      container: deployment.kind === 'container' ? deployment.container : '',
+      address: '',
+      action: 'failed',
+      reason: self.error,
+    };
+  else if (self)
+    server = networkReady
+      ? await attachServer(docker, self, subnet)
+      : { container: self.name, address: '', action: 'failed', reason: `${NETWORK_NAME} is not ready` };
   if (moved.size) managed = await managedContainers(docker);
 
   const components: ComponentReport[] = [];
@@ -245,13 +262,15 @@ async function reconcileNow(db: Db): Promise<ReconcileReport> {
   const changed =
     network.action === 'created' ||
     network.action === 'recreated' ||
+    server?.action === 'attached' ||
     components.some((c) => !['unchanged', 'absent', 'failed'].includes(c.action));
-  const report = { at: runtimeOf(db).clock(), durationMs: Date.now() - started, network, components, changed };
+  const report = { at: runtimeOf(db).clock(), durationMs: Date.now() - started, network, server, components, changed };
   memory.last = report;
   const failed = components.filter((c) => c.action === 'failed');
-  if (changed || failed.length || !networkReady) {
+  if (changed || failed.length || !networkReady || server?.action === 'failed') {
     log.info('stack reconciled', {
       network: network.action,
+      ...(server && { server: `${server.action} (${server.reason})` }),
       actions: components
         .filter((c) => c.action !== 'unchanged' && c.action !== 'absent')
         .map((c) => `${c.container}: ${c.action} (${c.reason})`),

@@ -14,6 +14,7 @@ import { ensureCa, proxyCertificatesFor } from '../vault';
 import { cellFacts, providerToken } from '../cell';
 import { cellSignedHosts, renderCaddyConfig, tlsFiles, type CaddyModel } from './render';
 import { runtimeOf, type Env } from '../../runtime/runtime';
+import { SERVER_ALIAS } from '../../runtime/deployment';
 
 export function ensureRoutes(db: DbOrTx, now = runtimeOf(db).clock()): void {
   db.insert(routeSettings)
@@ -69,9 +70,10 @@ function dnsProvider(mode: string, token: string | null, domain: string, env: En
  * Everything the renderer needs. Where Caddy finds its files comes from the runtime
  * (`PIC_CADDY_CONFIG_ROOT`, `PIC_CADDY_STATE_ROOT`); from the environment: `PIC_PROXY_LISTEN`,
  * `PIC_HTTP_PORT`, `PIC_HTTPS_PORT` (a Caddy run on the host), `PIC_UI_UPSTREAM` (default:
- * this server through the cell network's gateway).
+ * this server by its name on the cell network when it runs in a container, else through the
+ * network's gateway).
  */
-export function caddyModel(db: Db, { env, caddy } = runtimeOf(db)): CaddyModel {
+export function caddyModel(db: Db, { env, caddy, deployment } = runtimeOf(db)): CaddyModel {
   const cell = cellFacts(db);
   const proxy = db.select().from(routeSettings).where(eq(routeSettings.id, 1)).get();
   if (!proxy) throw new InvalidStateError('The cell is not set up yet');
@@ -91,7 +93,8 @@ export function caddyModel(db: Db, { env, caddy } = runtimeOf(db)): CaddyModel {
     internalNets: cell.internalNetworks,
     ui: {
       hosts: uiHosts({ cellName: cell.name, domain: cell.domain }),
-      upstream: env.PIC_UI_UPSTREAM || `${gateway}:${num(env.PORT, 3000)}`,
+      upstream:
+        env.PIC_UI_UPSTREAM || `${deployment.kind === 'container' ? SERVER_ALIAS : gateway}:${num(env.PORT, 3000)}`,
     },
     routes: db.select().from(routes).all(),
   };
