@@ -11,7 +11,17 @@ const NODE_BUILTINS = ['fs', 'path', 'os', 'child_process', 'http', 'https', 'ne
 );
 
 export default tseslint.config(
-  { ignores: ['.next/**', 'node_modules/**', '.e2e/**', 'test-results/**', 'drizzle/**', 'next-env.d.ts'] },
+  {
+    ignores: [
+      '.next/**',
+      '.next-standalone/**',
+      'node_modules/**',
+      '.e2e/**',
+      'test-results/**',
+      'drizzle/**',
+      'next-env.d.ts',
+    ],
+  },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   { files: ['**/*.mjs', '**/*.js'], languageOptions: { globals: { process: 'readonly', console: 'readonly' } } },

@@ -2,6 +2,8 @@
 const nextConfig = {
   // The production image copies the standalone server; local runs use `next start`.
   output: process.env.PIC_STANDALONE === '1' ? 'standalone' : undefined,
+  // docker/debian/build-images.sh builds the standalone server beside the usual build.
+  distDir: process.env.PIC_DIST_DIR || '.next',
   serverExternalPackages: ['better-sqlite3', 'dockerode', 'ssh2', 'cpu-features'],
   poweredByHeader: false,
   reactStrictMode: true,

