@@ -29,7 +29,7 @@ packages_of() {
     chrony) echo "chrony,passwd" ;;
     dnsmasq) echo "dnsmasq-base" ;;
     wireguard) echo "wireguard-tools,wireguard-go,iptables,iproute2,procps,bash" ;;
-    cell) echo "ca-certificates,tzdata,passwd" ;;
+    cell) echo "ca-certificates,tzdata,passwd,libstdc++6" ;;
     *) echo "unknown image: $1 (caddy chrony dnsmasq wireguard cell)" >&2; exit 2 ;;
   esac
 }
@@ -86,7 +86,6 @@ hash_of() {
     packages_of "$name"
     changes_of "$name"
     hooks_of "$name"
-    cat "$0"
     [ "$name" = wireguard ] && cat "$here/cell-wireguard"
     if [ "$name" = cell ]; then
       node -p 'process.versions.node'
