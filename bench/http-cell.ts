@@ -6,9 +6,11 @@
  */
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
-import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
+import { CellClient } from '../tests/helpers/cell-client';
+
+export { CellClient };
 
 /** Addresses of our own for the veth pair: a /30 well away from the host's networks. */
 const HOST_SIDE = '10.213.0.1';
@@ -105,105 +107,6 @@ export async function startHttpCell(tag: string): Promise<HttpCell> {
       fs.rmSync(dir, { recursive: true, force: true });
     },
   };
-}
-
-/** A client with its own cookies: what one signed-in browser tab sends. */
-export class CellClient {
-  private cookies = new Map<string, string>();
-  private csrf = '';
-  private agent = new http.Agent({ keepAlive: true });
-
-  constructor(readonly base: string) {}
-
-  private take(res: Response) {
-    for (const c of res.headers.getSetCookie()) {
-      const [pair] = c.split(';');
-      const eq = pair!.indexOf('=');
-      this.cookies.set(pair!.slice(0, eq), pair!.slice(eq + 1));
-    }
-  }
-
-  private get cookieHeader() {
-    return [...this.cookies].map(([k, v]) => `${k}=${v}`).join('; ');
-  }
-
-  /**
-   * One request on a kept-alive connection, as a browser sends it. node:http rather than the
-   * global fetch: undici spends about a millisecond per call on the bench's side of two
-   * shared cores, which the figures would charge to the server.
-   */
-  async fetch(url: string, init: { method?: string; headers?: Record<string, string>; body?: string } = {}) {
-    const target = new URL(`${this.base}${url}`);
-    const { status, headers, body } = await new Promise<{ status: number; headers: Headers; body: Buffer }>(
-      (resolve, reject) => {
-        const req = http.request(
-          {
-            host: target.hostname,
-            port: target.port,
-            path: `${target.pathname}${target.search}`,
-            method: init.method ?? 'GET',
-            agent: this.agent,
-            headers: { cookie: this.cookieHeader, ...init.headers },
-          },
-          (res) => {
-            const chunks: Buffer[] = [];
-            res.on('data', (c: Buffer) => chunks.push(c));
-            res.on('error', reject);
-            res.on('end', () => {
-              const headers = new Headers();
-              for (const [k, v] of Object.entries(res.headers))
-                for (const one of Array.isArray(v) ? v : v === undefined ? [] : [v]) headers.append(k, one);
-              resolve({ status: res.statusCode ?? 0, headers, body: Buffer.concat(chunks) });
-            });
-          },
-        );
-        // A request that hangs is an error in the figures, not a bench that never ends.
-        req.setTimeout(30_000, () => req.destroy(new Error(`${url}: no answer in 30 s`)));
-        req.on('error', reject);
-        req.end(init.body);
-      },
-    );
-    const res = new Response(status === 204 || status === 304 ? null : new Uint8Array(body), { status, headers });
-    this.take(res);
-    return res;
-  }
-
-  async signIn(username: string, password: string): Promise<void> {
-    const { csrfToken } = (await (await this.fetch('/api/auth/csrf')).json()) as { csrfToken: string };
-    const res = await this.fetch('/api/auth/callback/credentials', {
-      method: 'POST',
-      headers: { 'content-type': 'application/x-www-form-urlencoded', origin: this.base },
-      body: new URLSearchParams({ username, password, csrfToken, json: 'true' }).toString(),
-    });
-    if (res.status >= 400) throw new Error(`sign-in failed: ${res.status}`);
-    await res.arrayBuffer();
-    this.csrf = ((await (await this.fetch('/api/csrf')).json()) as { token: string }).token;
-  }
-
-  private async result<T>(res: Response, what: string): Promise<T> {
-    const body = (await res.json()) as { result?: { data: { json: T } }; error?: { json: { message: string } } };
-    if (!res.ok || !body.result) throw new Error(`${what}: ${res.status} ${body.error?.json.message ?? ''}`);
-    return body.result.data.json;
-  }
-
-  async query<T = unknown>(proc: string, input?: unknown): Promise<T> {
-    const q = input === undefined ? '' : `?input=${encodeURIComponent(JSON.stringify({ json: input }))}`;
-    return this.result<T>(await this.fetch(`/api/trpc/${proc}${q}`), proc);
-  }
-
-  async mutate<T = unknown>(proc: string, input: unknown): Promise<T> {
-    const res = await this.fetch(`/api/trpc/${proc}`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json', origin: this.base, 'x-csrf-token': this.csrf },
-      body: JSON.stringify({ json: input }),
-    });
-    return this.result<T>(res, proc);
-  }
-
-  /** The raw response of a GET, for downloads. */
-  async get(url: string): Promise<Response> {
-    return this.fetch(url);
-  }
 }
 
 export const BENCH_ADMIN = { username: 'admin', password: 'bench password 123' };

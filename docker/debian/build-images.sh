@@ -4,13 +4,15 @@
 # air-gapped hosts and the tests; the Dockerfiles in docker/ stay the way for normal hosts.
 #
 #   docker/debian/build-images.sh [IMAGE...]      IMAGE: caddy chrony dnsmasq wireguard cell
+#                                                 (and coredns-standin, for the tests)
 #
 # Each image is tagged pic-debian/<image>:<hash of what it is built from> and :latest, and
 # the script prints PIC_IMAGE_<COMPONENT>=<tag> lines for the ones the cell starts. An image
 # already on the engine under its hash is not built again; rootfs tarballs are kept in
 # $PIC_IMAGE_CACHE (default ~/.cache/pic-images), so another engine only imports them.
 # `cell` (the server) also needs `next build` with standalone output: the script runs it.
-# CoreDNS has no Debian package: cell-dns keeps the official image (coredns/coredns).
+# CoreDNS has no Debian package: cell-dns keeps the official image (coredns/coredns); the
+# tests use coredns-standin, Knot DNS serving the zones the cell's Corefile names.
 # Needs: mmdebstrap, docker (with DOCKER_HOST set for an engine of your own), npm, tar.
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
@@ -30,7 +32,8 @@ packages_of() {
     dnsmasq) echo "dnsmasq-base" ;;
     wireguard) echo "wireguard-tools,wireguard-go,iptables,iproute2,procps,bash" ;;
     cell) echo "ca-certificates,tzdata,passwd,libstdc++6" ;;
-    *) echo "unknown image: $1 (caddy chrony dnsmasq wireguard cell)" >&2; exit 2 ;;
+    coredns-standin) echo "knot" ;;
+    *) echo "unknown image: $1 (caddy chrony dnsmasq wireguard cell coredns-standin)" >&2; exit 2 ;;
   esac
 }
 
@@ -42,6 +45,8 @@ changes_of() {
     chrony) printf '%s\n' 'CMD ["chronyd","-d","-f","/etc/chrony/chrony.conf"]' ;;
     dnsmasq) printf '%s\n' 'ENTRYPOINT ["dnsmasq"]' 'CMD ["-k","--conf-file=/etc/dnsmasq/dnsmasq.conf"]' ;;
     wireguard) printf '%s\n' 'CMD ["/usr/local/bin/cell-wireguard"]' ;;
+    # The cell passes CoreDNS's own arguments (-conf …): the stand-in reads the Corefile itself.
+    coredns-standin) printf '%s\n' 'ENTRYPOINT ["/usr/local/bin/coredns-standin"]' ;;
     cell) printf '%s\n' 'WORKDIR /app' 'USER 10001:100' 'EXPOSE 3000' \
       'ENV NODE_ENV=production NEXT_TELEMETRY_DISABLED=1 PORT=3000 HOSTNAME=0.0.0.0 PIC_DATA_DIR=/data PIC_MIGRATIONS_DIR=/app/drizzle' \
       'CMD ["/usr/local/bin/node","server.js"]' ;;
@@ -55,6 +60,7 @@ hooks_of() {
     caddy) echo 'chroot "$1" setcap cap_net_bind_service=+ep /usr/bin/caddy' ;;
     chrony) echo 'mkdir -p "$1/run/chrony" "$1/var/lib/chrony" && chroot "$1" chown _chrony:_chrony /run/chrony /var/lib/chrony' ;;
     wireguard) echo "install -m 0755 '$here/cell-wireguard' \"\$1/usr/local/bin/cell-wireguard\"" ;;
+    coredns-standin) echo "install -m 0755 '$here/coredns-standin' \"\$1/usr/local/bin/coredns-standin\"" ;;
     cell) printf '%s\n' \
       'chroot "$1" useradd --system --uid 10001 --gid users --home /app cell' \
       'mkdir -p "$1/data" && chown 10001:100 "$1/data"' \
@@ -87,6 +93,7 @@ hash_of() {
     changes_of "$name"
     hooks_of "$name"
     [ "$name" = wireguard ] && cat "$here/cell-wireguard"
+    [ "$name" = coredns-standin ] && cat "$here/coredns-standin"
     if [ "$name" = cell ]; then
       node -p 'process.versions.node'
       (cd "$repo" && git ls-files -s src drizzle package-lock.json next.config.mjs 2>/dev/null; git diff HEAD -- src drizzle 2>/dev/null)
@@ -102,6 +109,9 @@ build() {
     echo "==> $tag is on the engine" >&2
   else
     tarball="$cache/$name-$hash.tar"
+    # Builds running side by side (test suites) make each rootfs once: the others wait for it.
+    exec 9>"$cache/$name.lock"
+    flock 9
     if [ ! -s "$tarball" ]; then
       echo "==> building $tag (mmdebstrap $suite: $(packages_of "$name"))" >&2
       [ "$name" = cell ] && stage_cell
@@ -113,6 +123,7 @@ build() {
     fi
     local change_args=()
     while IFS= read -r c; do change_args+=(--change "$c"); done < <(changes_of "$name")
+    flock -u 9
     docker import "${change_args[@]}" "$tarball" "$tag" >/dev/null
     echo "==> imported $tag" >&2
   fi
@@ -123,6 +134,7 @@ build() {
     dnsmasq) echo "PIC_IMAGE_DHCP=$tag" ;;
     wireguard) echo "PIC_IMAGE_WIREGUARD=$tag" ;;
     cell) echo "PIC_CELL_IMAGE=$tag" ;;
+    coredns-standin) echo "PIC_IMAGE_DNS=$tag" ;;
   esac
 }
 

@@ -16,13 +16,14 @@ describe('cell facts', () => {
       tunnel: { subnet: '10.0.0.0/24', subnet6: null },
       cellNetwork: { subnet: '172.20.0.0/16', fromEnv: false },
       dns: { host: '172.20.0.3', port: 53 },
+      proxy: '172.20.0.2',
       publicAddress: '203.0.113.7',
       publicAddress6: null,
       internalNetworks: ['10.0.0.0/24', '172.20.0.0/16'],
     });
   });
 
-  it('follow PIC_CELL_SUBNET and PIC_DNS_SERVER, and say when DNS is off', async () => {
+  it('follow PIC_CELL_SUBNET and PIC_DNS_SERVER, and say when DNS or the proxy is off', async () => {
     const { db } = freshCell();
     await setUp(db);
     const facts = cellFacts(db, { PIC_CELL_SUBNET: '172.29.8.0/24', PIC_DNS_SERVER: '127.0.0.1:5353' });
@@ -31,6 +32,9 @@ describe('cell facts', () => {
     expect(() => cellFacts(db, { PIC_DNS_SERVER: 'dns.example:53' })).toThrow(/not an IPv4 address/);
     db.update(stackComponents).set({ enabled: false }).where(eq(stackComponents.component, 'dns')).run();
     expect(cellFacts(db, {}).dns).toBeNull();
+    expect(cellFacts(db, { PIC_CELL_SUBNET: '172.29.8.0/24' }).proxy).toBe('172.29.8.2');
+    db.update(stackComponents).set({ enabled: false }).where(eq(stackComponents.component, 'caddy')).run();
+    expect(cellFacts(db, {}).proxy).toBeNull();
   });
 
   it('refuse before setup', () => {

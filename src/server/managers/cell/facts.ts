@@ -3,7 +3,7 @@
  * cell (name, domain and mode, tunnel plan, cell network, where its DNS answers, its public
  * addresses). Domains ask this instead of reading each other's tables.
  */
-import { eq } from 'drizzle-orm';
+import { eq, sql } from 'drizzle-orm';
 import { cidrHost, parseAddress, parseCidr } from '@/lib/cidr';
 import type { DomainMode } from '@/lib/domain-modes';
 import { parseHostPort } from '@/lib/schemas/common';
@@ -27,6 +27,8 @@ export interface CellFacts {
   cellNetwork: { subnet: string; fromEnv: boolean };
   /** Where the cell's DNS answers; null when DNS is turned off. */
   dns: { host: string; port: number } | null;
+  /** Caddy's address on the cell network; null when the proxy is turned off. */
+  proxy: string | null;
   publicAddress: string | null;
   publicAddress6: string | null;
   /** Whose clients count as inside the cell: the tunnel subnets and the cell network. */
@@ -62,22 +64,28 @@ export function dnsAddress(
     }
     return { host: p.host, port: p.port ?? 53 };
   }
-  const row = dnsComponentRow(db).get();
-  const c = parseCidr(subnet);
-  return row?.enabled && typeof c !== 'string' ? { host: cidrHost(c, row.hostIndex), port: 53 } : null;
+  const host = componentAddress(db, 'dns', subnet);
+  return host ? { host, port: 53 } : null;
 }
 
 // Built once: the facts are read on nearly every request (building a query costs more than running it).
 const networkRow = preparedQuery((db) =>
   db.select({ subnet: stackNetwork.subnet }).from(stackNetwork).where(eq(stackNetwork.id, 1)).prepare(),
 );
-const dnsComponentRow = preparedQuery((db) =>
+const componentRow = preparedQuery((db) =>
   db
     .select({ enabled: stackComponents.enabled, hostIndex: stackComponents.hostIndex })
     .from(stackComponents)
-    .where(eq(stackComponents.component, 'dns'))
+    .where(eq(stackComponents.component, sql.placeholder('component')))
     .prepare(),
 );
+
+/** A core component's static address on the cell network; null when it is turned off. */
+function componentAddress(db: DbOrTx, component: 'dns' | 'caddy', subnet: string): string | null {
+  const row = componentRow(db).get({ component });
+  const c = parseCidr(subnet);
+  return row?.enabled && typeof c !== 'string' ? cidrHost(c, row.hostIndex) : null;
+}
 const settingsRow = preparedQuery((db) => db.select().from(settings).where(eq(settings.id, 1)).prepare());
 const tunnelRow = preparedQuery((db) =>
   db
@@ -107,6 +115,7 @@ function read(db: DbOrTx, env: Env): CellFacts {
     tunnel: wg ?? null,
     cellNetwork: network,
     dns: dnsAddress(db, network.subnet, env),
+    proxy: componentAddress(db, 'caddy', network.subnet),
     publicAddress: dns?.publicAddress ?? null,
     publicAddress6: dns?.publicAddress6 ?? null,
     internalNetworks: [...(wg ? [wg.subnet, ...(wg.subnet6 ? [wg.subnet6] : [])] : []), network.subnet],

@@ -70,8 +70,8 @@ export function serverModel(
   server: ServerRow & { privateKey: string },
   peers: (PeerRow & { presharedKey: string | null })[],
   now: Date,
-  /** The cell network, and where cell-dns answers (null: DNS is off). */
-  cell?: { network: string; dns: { host: string; port: number } | null },
+  /** The cell network, where cell-dns answers and Caddy's address on it (null: turned off). */
+  cell?: { network: string; dns: { host: string; port: number } | null; proxy?: string | null },
 ): ServerModel {
   const plan = planOf(server);
   return {
@@ -82,6 +82,7 @@ export function serverModel(
           dns: cell.dns
             ? { listen: cidrHost(plan.v4, CELL_HOST_INDEX), target: cell.dns.host, port: cell.dns.port }
             : null,
+          web: cell.proxy ? { listen: cidrHost(plan.v4, CELL_HOST_INDEX), target: cell.proxy } : null,
         }
       : null,
     cellName,

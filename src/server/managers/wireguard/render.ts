@@ -35,6 +35,8 @@ export interface TunnelNat {
   tunnel: string;
   cellNetwork: string;
   dns: { listen: string; target: string; port: number } | null;
+  /** HTTP and HTTPS asked of the cell's tunnel address go to Caddy (the admin app, routes). */
+  web?: { listen: string; target: string } | null;
 }
 
 export interface ClientModel {
@@ -220,8 +222,9 @@ export const NAT_CHAIN = 'PIC-WG-NAT';
 
 /**
  * The `nat` table part of the IPv4 rule set: DNS asked of the cell's tunnel address goes to
- * cell-dns, and tunnel traffic into the cell network leaves with the WireGuard container's
- * address, so replies find their way back.
+ * cell-dns and HTTP(S) to Caddy (inside cell-wireguard nothing else answers there; the chain
+ * keeps its first name), and tunnel traffic into the cell network leaves with the WireGuard
+ * container's address, so replies find their way back.
  */
 export function renderTunnelNat(n: TunnelNat): string {
   const block = (v: string, what: string) => checked(v, /^[0-9.]+\/\d{1,2}$/, what);
@@ -231,6 +234,12 @@ export function renderTunnelNat(n: TunnelNat): string {
     const target = `${checked(n.dns.target, IPV4, 'DNS target')}:${checked(n.dns.port, /^\d{1,5}$/, 'DNS port')}`;
     for (const proto of ['udp', 'tcp'])
       lines.push(`-A ${DNS_CHAIN} -d ${listen}/32 -p ${proto} --dport 53 -j DNAT --to-destination ${target}`);
+  }
+  if (n.web) {
+    const listen = checked(n.web.listen, IPV4, 'web listen address');
+    const target = checked(n.web.target, IPV4, 'proxy address');
+    for (const port of [80, 443])
+      lines.push(`-A ${DNS_CHAIN} -d ${listen}/32 -p tcp --dport ${port} -j DNAT --to-destination ${target}:${port}`);
   }
   lines.push(
     `-A ${NAT_CHAIN} -s ${block(n.tunnel, 'tunnel subnet')} -d ${block(n.cellNetwork, 'cell network')} -j MASQUERADE`,

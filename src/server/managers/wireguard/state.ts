@@ -73,7 +73,7 @@ export function loadRulesModel(db: Db, now: Date) {
       { ...server, privateKey: '' },
       rows.map((p) => ({ ...p, presharedKey: null })),
       now,
-      { network: facts.cellNetwork.subnet, dns: facts.dns },
+      { network: facts.cellNetwork.subnet, dns: facts.dns, proxy: facts.proxy },
     );
   });
 }
@@ -89,7 +89,7 @@ export function loadServerModel(db: Db, now: Date) {
       { ...server, privateKey: decrypted(server.privateKeyEnc, 'wireguard_settings.private_key_enc') },
       rows.map((p) => ({ ...p, presharedKey: decrypted(p.presharedKeyEnc, 'peers.preshared_key_enc') })),
       now,
-      { network: facts.cellNetwork.subnet, dns: facts.dns },
+      { network: facts.cellNetwork.subnet, dns: facts.dns, proxy: facts.proxy },
     );
     return { model, revision: server.revision, appliedRevision: server.appliedRevision };
   });

@@ -1,0 +1,222 @@
+/**
+ * The cell as the README's Production section runs it, end to end on an engine of its own:
+ * `install.sh` builds every image from Debian packages and starts the server's container
+ * with the engine socket and a host data folder (docker/compose.yaml); the server reconciles
+ * the stack and joins cell-network; the admin app answers through Caddy over HTTPS with the
+ * cell's root; a "laptop" namespace brings up a tunnel with a downloaded config to the
+ * published port, pings the cell, resolves names through the tunnel and opens the admin app
+ * inside it. Then install.sh again (an upgrade that keeps the data), and a restarted engine.
+ */
+import { execFile, execFileSync } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { CellClient } from '../helpers/cell-client';
+import { DEBIAN_IMAGE_INSTALL, DEBIAN_IMAGE_TOOLS, debianImages } from '../helpers/debian-images';
+import { ENGINE_INSTALL, ENGINE_TOOLS, startEngine, type TestEngine } from '../helpers/engine';
+import { inNs, requireTools, statusInNs } from '../helpers/netns';
+
+const ready = requireTools(
+  'production suite',
+  [...ENGINE_TOOLS, ...DEBIAN_IMAGE_TOOLS, 'docker-compose', 'wg', 'wireguard-go', 'dig', 'curl', 'ss'],
+  `${ENGINE_INSTALL} ${DEBIAN_IMAGE_INSTALL} docker-compose wireguard-tools wireguard-go bind9-dnsutils curl iproute2`,
+);
+
+const run = promisify(execFile);
+/** The host's side of the laptop's link, where the stack publishes its ports: addresses of our own. */
+const HOST_SIDE = '10.214.0.1';
+const LAPTOP_SIDE = '10.214.0.2';
+const LAPTOP = 'pic-prod-laptop';
+const ADMIN = { username: 'admin', password: 'correct horse battery' };
+
+describe.skipIf(!ready)(
+  'production: install.sh, the server in its container, the UI through Caddy, a real tunnel',
+  () => {
+    let engine: TestEngine;
+    let data: string;
+    let env: NodeJS.ProcessEnv;
+    let installOutput = '';
+    let root = '';
+    const local = new CellClient('http://127.0.0.1:3000');
+    const overHttps = () => new CellClient('https://home.cell', { ca: root, connect: HOST_SIDE });
+
+    const install = async (...args: string[]) => {
+      const { stdout, stderr } = await run('bash', ['install.sh', '--data', data, '--images', 'debian', ...args], {
+        env,
+        maxBuffer: 64 * 1024 * 1024,
+      });
+      return `${stdout}\n${stderr}`;
+    };
+    const docker = (...args: string[]) => execFileSync('docker', args, { env, encoding: 'utf8' }).trim();
+
+    beforeAll(async () => {
+      engine = await startEngine();
+      data = fs.mkdtempSync(path.join(os.tmpdir(), 'pic-prod-data-'));
+      execFileSync('ip', ['link', 'add', 'pprodh', 'type', 'veth', 'peer', 'name', 'pprodl']);
+      execFileSync('ip', ['netns', 'add', LAPTOP]);
+      execFileSync('ip', ['link', 'set', 'pprodl', 'netns', LAPTOP]);
+      execFileSync('ip', ['addr', 'add', `${HOST_SIDE}/30`, 'dev', 'pprodh']);
+      execFileSync('ip', ['link', 'set', 'pprodh', 'up']);
+      await inNs(LAPTOP, ['ip', 'addr', 'add', `${LAPTOP_SIDE}/30`, 'dev', 'pprodl']);
+      await inNs(LAPTOP, ['ip', 'link', 'set', 'pprodl', 'up']);
+      await inNs(LAPTOP, ['ip', 'link', 'set', 'lo', 'up']);
+      // CoreDNS has no Debian package: the tests' cell-dns is a stand-in that serves the same zones.
+      const standin = await debianImages(engine, ['coredns-standin']);
+      env = {
+        ...process.env,
+        DOCKER_HOST: `unix://${engine.socket}`,
+        PIC_IMAGE_CACHE: process.env.PIC_IMAGE_CACHE || path.join(os.tmpdir(), 'pic-image-cache'),
+        PIC_PUBLISH_ADDRESS: HOST_SIDE,
+        ...standin,
+      };
+      installOutput = await install();
+    }, 900_000);
+
+    afterAll(async () => {
+      try {
+        execFileSync('ip', ['netns', 'pids', LAPTOP], { encoding: 'utf8' })
+          .split('\n')
+          .filter(Boolean)
+          .forEach((pid) => process.kill(Number(pid)));
+      } catch {
+        /* no processes */
+      }
+      for (const cmd of [
+        ['netns', 'del', LAPTOP],
+        ['link', 'del', 'pprodh'],
+      ])
+        try {
+          execFileSync('ip', cmd, { stdio: 'ignore' });
+        } catch {
+          /* already gone */
+        }
+      await engine?.destroy();
+      fs.rmSync(data, { recursive: true, force: true });
+    }, 120_000);
+
+    it('install.sh starts the server from its image, healthy, admin port on loopback only, and prints the wizard', async () => {
+      expect(installOutput).toMatch(/installed: cell-server runs pic-debian\/cell:[0-9a-f]{16}/);
+      expect(installOutput).toContain('open the setup wizard: http://127.0.0.1:3000/setup');
+      const info = JSON.parse(docker('inspect', 'cell-server'))[0];
+      expect(info.State.Health.Status).toBe('healthy');
+      expect(info.Config.User).toBe('10001:100');
+      expect(info.HostConfig.PortBindings).toEqual({ '3000/tcp': [{ HostIp: '127.0.0.1', HostPort: '3000' }] });
+      expect(info.Mounts.find((m: { Destination: string }) => m.Destination === '/data').Source).toBe(data);
+      expect(fs.statSync(data).uid).toBe(10001);
+      expect(fs.readFileSync(path.join(data, 'compose.env'), 'utf8')).toContain(`PIC_HOST_DATA_DIR=${data}`);
+    });
+
+    it('after the wizard, the server reconciles the stack, joins cell-network, and Caddy serves the admin app over HTTPS', async () => {
+      await local.fetch('/api/csrf');
+      await local.mutate('setup.complete', {
+        cellName: 'home',
+        domainMode: 'lan',
+        timezone: 'UTC',
+        adminUsername: ADMIN.username,
+        adminPassword: ADMIN.password,
+        services: ['dns', 'ntp', 'wireguard'],
+      });
+      await local.signIn(ADMIN.username, ADMIN.password);
+      await local.mutate('wireguard.update', { endpointHost: HOST_SIDE });
+      const report = await local.mutate<{
+        server: { address: string; action: string };
+        components: { container: string; action: string; reason: string }[];
+      }>('containers.reconcile', undefined);
+      expect(report.server.address).toBe('172.20.0.10');
+      for (const c of report.components.filter((x) => x.container !== 'cell-dhcp'))
+        expect([c.container, c.action]).toEqual([c.container, expect.stringMatching(/^(created|unchanged|started)$/)]);
+      // The root the admin downloads; then the UI through Caddy, verified against it.
+      // The CA is made in the background right after setup.
+      const deadline = Date.now() + 60_000;
+      while (!root.includes('BEGIN CERTIFICATE') && Date.now() < deadline) {
+        const res = await local.get('/api/vault/root');
+        root = res.ok ? await res.text() : '';
+        if (!root) await new Promise((r) => setTimeout(r, 500));
+      }
+      expect(root).toContain('BEGIN CERTIFICATE');
+      let health: { status?: string; setupComplete?: boolean } = {};
+      while (Date.now() < deadline) {
+        health = await overHttps()
+          .fetch('/api/health')
+          .then((r) => (r.ok ? r.json() : {}))
+          .catch(() => ({}));
+        if (health.setupComplete) break;
+        await new Promise((r) => setTimeout(r, 1000));
+      }
+      expect(health).toMatchObject({ status: 'ok', setupComplete: true });
+      const admin = overHttps();
+      await admin.signIn(ADMIN.username, ADMIN.password);
+      expect(await admin.query('account.me')).toMatchObject({ username: 'admin', role: 'admin' });
+    }, 180_000);
+
+    it('a laptop brings up the tunnel from its downloaded config, pings the cell, resolves names and opens the UI inside it', async () => {
+      const admin = overHttps();
+      await admin.signIn(ADMIN.username, ADMIN.password);
+      const peer = await admin.mutate<{ id: number; address: string }>('peers.create', {
+        name: 'laptop',
+        routingPolicy: 'cell',
+      });
+      const config = await (await admin.get(`/api/peers/${peer.id}/config`)).text();
+      expect(config).toContain(`Endpoint = ${HOST_SIDE}:51820`);
+      // wg-quick's keys go to ip; the rest is what `wg setconf` takes.
+      const address = /^Address = (.+)$/m.exec(config)![1]!.split(',')[0]!.trim();
+      const allowed = /^AllowedIPs = (.+)$/m
+        .exec(config)![1]!
+        .split(',')
+        .map((s) => s.trim());
+      const dns = /^DNS = (.+)$/m.exec(config)![1]!.split(',')[0]!.trim();
+      const stripped = config
+        .split('\n')
+        .filter((l) => !/^(Address|DNS|MTU)\s*=/.test(l))
+        .join('\n');
+      const conf = path.join(data, '..', `pic-prod-laptop-${process.pid}.conf`);
+      fs.writeFileSync(conf, stripped, { mode: 0o600 });
+      await run('ip', ['netns', 'exec', LAPTOP, 'wireguard-go', 'wgprod'], {
+        env: { ...process.env, WG_I_PREFER_BUGGY_USERSPACE_TO_POLISHED_KMOD: '1' },
+      });
+      await inNs(LAPTOP, ['wg', 'setconf', 'wgprod', conf]);
+      fs.rmSync(conf);
+      await inNs(LAPTOP, ['ip', 'addr', 'add', address, 'dev', 'wgprod']);
+      await inNs(LAPTOP, ['ip', 'link', 'set', 'wgprod', 'up']);
+      for (const net of allowed) await inNs(LAPTOP, ['ip', 'route', 'replace', net, 'dev', 'wgprod']);
+
+      const ping = await statusInNs(LAPTOP, ['ping', '-c', '3', '-W', '2', dns]);
+      expect(ping.code, ping.out).toBe(0);
+      const name = await inNs(LAPTOP, ['dig', '+short', '+time=2', '+tries=3', `@${dns}`, 'laptop.cell']);
+      expect(name.trim()).toBe(peer.address);
+      const ui = (await inNs(LAPTOP, ['dig', '+short', '+time=2', `@${dns}`, 'home.cell'])).trim();
+      expect(ui).toMatch(/^\d+\.\d+\.\d+\.\d+$/);
+      const caFile = path.join(data, '..', `pic-prod-root-${process.pid}.pem`);
+      fs.writeFileSync(caFile, root);
+      const page = await statusInNs(LAPTOP, [
+        'curl',
+        '-sS',
+        '--max-time',
+        '10',
+        '--cacert',
+        caFile,
+        '--resolve',
+        `home.cell:443:${ui}`,
+        'https://home.cell/api/health',
+      ]);
+      fs.rmSync(caFile);
+      expect(page.code, page.out).toBe(0);
+      expect(JSON.parse(page.out)).toMatchObject({ status: 'ok', setupComplete: true });
+    }, 120_000);
+
+    it('install.sh again upgrades in place: the data stays, the wizard is not shown, and it says what changed', async () => {
+      const before = JSON.parse(docker('inspect', 'cell-server'))[0].Image as string;
+      const out = await install('--upgrade');
+      expect(out).toMatch(/no change: cell-server already runs|upgraded: cell-server image|updated: cell-server/);
+      expect(out).toContain('the cell is set up');
+      expect(out).not.toContain('open the setup wizard');
+      const admin = new CellClient('http://127.0.0.1:3000');
+      await admin.signIn(ADMIN.username, ADMIN.password);
+      const list = await admin.query<{ items: { name: string }[] }>('peers.list', {});
+      expect(list.items.map((p) => p.name)).toEqual(['laptop']);
+      expect(JSON.parse(docker('inspect', 'cell-server'))[0].Image).toBe(before);
+    }, 600_000);
+  },
+);
