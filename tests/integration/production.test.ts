@@ -43,10 +43,14 @@ describe.skipIf(!ready)(
     const overHttps = () => new CellClient('https://home.cell', { ca: root, connect: HOST_SIDE });
 
     const install = async (...args: string[]) => {
-      const { stdout, stderr } = await run('bash', ['install.sh', '--data', data, '--images', 'debian', ...args], {
-        env,
-        maxBuffer: 64 * 1024 * 1024,
-      });
+      const { stdout, stderr } = await run(
+        'bash',
+        ['install.sh', '--data', data, ...(args.length ? args : ['--images', 'debian'])],
+        {
+          env,
+          maxBuffer: 64 * 1024 * 1024,
+        },
+      );
       return `${stdout}\n${stderr}`;
     };
     const docker = (...args: string[]) => execFileSync('docker', args, { env, encoding: 'utf8' }).trim();
@@ -206,17 +210,80 @@ describe.skipIf(!ready)(
       expect(JSON.parse(page.out)).toMatchObject({ status: 'ok', setupComplete: true });
     }, 120_000);
 
-    it('install.sh again upgrades in place: the data stays, the wizard is not shown, and it says what changed', async () => {
+    /** What a peer on the laptop gets through the tunnel: a ping of the cell, its name, the admin app. */
+    const throughTunnel = async () => {
+      const ping = await statusInNs(LAPTOP, ['ping', '-c', '1', '-W', '2', '10.0.0.1']);
+      const name = await statusInNs(LAPTOP, ['dig', '+short', '+time=2', '+tries=1', '@10.0.0.1', 'laptop.cell']);
+      const caFile = path.join(data, '..', `pic-prod-root-${process.pid}.pem`);
+      fs.writeFileSync(caFile, root);
+      const page = await statusInNs(LAPTOP, [
+        'curl',
+        '-s',
+        '--max-time',
+        '5',
+        '--cacert',
+        caFile,
+        '--resolve',
+        'home.cell:443:10.0.0.1',
+        'https://home.cell/api/health',
+      ]);
+      fs.rmSync(caFile);
+      return {
+        ping: ping.code === 0,
+        name: name.out.trim(),
+        ui: page.code === 0 && page.out.includes('"setupComplete":true'),
+      };
+    };
+    const eventually = async <T>(fn: () => Promise<T>, ok: (v: T) => boolean, ms: number): Promise<T> => {
+      const deadline = Date.now() + ms;
+      let v = await fn();
+      while (!ok(v) && Date.now() < deadline) {
+        await new Promise((r) => setTimeout(r, 1000));
+        v = await fn();
+      }
+      return v;
+    };
+    const whole = (v: { ping: boolean; name: string; ui: boolean }) => v.ping && v.name === '10.0.0.2' && v.ui;
+
+    it('install.sh again with newer images upgrades in place: the data stays, the wizard is not shown, it says what changed, the tunnel works again', async () => {
       const before = JSON.parse(docker('inspect', 'cell-server'))[0].Image as string;
-      const out = await install('--upgrade');
-      expect(out).toMatch(/no change: cell-server already runs|upgraded: cell-server image|updated: cell-server/);
+      env.PIC_IMAGE_REVISION = '2';
+      const out = await install('--upgrade', '--images', 'debian');
+      const after = JSON.parse(docker('inspect', 'cell-server'))[0].Image as string;
+      expect(after).not.toBe(before);
+      expect(out).toContain(`upgraded: cell-server image ${before.slice(7, 19)} -> ${after.slice(7, 19)}`);
       expect(out).toContain('the cell is set up');
       expect(out).not.toContain('open the setup wizard');
       const admin = new CellClient('http://127.0.0.1:3000');
       await admin.signIn(ADMIN.username, ADMIN.password);
       const list = await admin.query<{ items: { name: string }[] }>('peers.list', {});
       expect(list.items.map((p) => p.name)).toEqual(['laptop']);
-      expect(JSON.parse(docker('inspect', 'cell-server'))[0].Image).toBe(before);
+      // The new settings name new images for the stack: the server reconciles it onto them.
+      const wanted = /^PIC_IMAGE_WIREGUARD=(.+)$/m.exec(fs.readFileSync(path.join(data, 'compose.env'), 'utf8'))![1]!;
+      const running = await eventually(
+        async () => JSON.parse(docker('inspect', 'cell-wireguard'))[0].Config.Image as string,
+        (image) => image === wanted,
+        60_000,
+      );
+      expect(running).toBe(wanted);
+      expect(await eventually(throughTunnel, whole, 60_000)).toEqual({ ping: true, name: '10.0.0.2', ui: true });
     }, 600_000);
+
+    it('after the whole engine restarts, everything comes back by itself and the tunnel carries traffic again', async () => {
+      await engine.restart();
+      const health = await eventually(
+        async () => {
+          try {
+            return JSON.parse(docker('inspect', 'cell-server'))[0].State.Health?.Status as string;
+          } catch {
+            return 'missing';
+          }
+        },
+        (s) => s === 'healthy',
+        120_000,
+      );
+      expect(health).toBe('healthy');
+      expect(await eventually(throughTunnel, whole, 90_000)).toEqual({ ping: true, name: '10.0.0.2', ui: true });
+    }, 300_000);
   },
 );

@@ -4,8 +4,11 @@
  * the cell renders, takes peer changes without a restart, and comes back whole after one.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { eq } from 'drizzle-orm';
 import type { Db } from '@/server/db';
+import { auditEntries } from '@/server/db/schema';
 import { flushWireguardFiles } from '@/server/managers/wireguard';
+import { loops } from '@/server/loops';
 import { exec } from '@/server/runtime/components';
 import { runtimeOf } from '@/server/runtime/runtime';
 import { admin, freshCell, setUp } from '../helpers/db';
@@ -85,5 +88,16 @@ describe.skipIf(!ready)('cell-wireguard built from Debian packages', () => {
     await flushWireguardFiles(db, { force: true });
     await engine.docker.getContainer('cell-wireguard').restart({ t: 2 });
     expect(await until(peersOnInterface, (p) => p?.length === 2)).toEqual([a.publicKey, b.publicKey].sort());
+    // Its firewall starts empty: the tunnel's loop notices and loads the rules again.
+    const hooked = async () =>
+      (await wg('iptables', '-w', '-C', 'FORWARD', '-i', 'wg0', '-o', 'wg0', '-j', 'PIC-WG-PEERS')).exitCode;
+    expect(await hooked()).not.toBe(0);
+    await loops.find((l) => l.name === 'wireguard-reconcile')!.run(db, runtimeOf(db));
+    const repairs = db.select().from(auditEntries).where(eq(auditEntries.procedure, 'wireguard.repair')).all();
+    expect(repairs.map((r) => [r.input, r.outcome])).toEqual([
+      [JSON.stringify({ reason: 'the peer rules are not loaded where the interface lives' }), 'success'],
+    ]);
+    expect(await hooked()).toBe(0);
+    expect((await wg('iptables', '-w', '-t', 'nat', '-S', 'PIC-WG-DNS')).stdout).toContain('--dport 443');
   }, 60_000);
 });

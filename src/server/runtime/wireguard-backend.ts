@@ -22,4 +22,6 @@ export interface WgBackend {
    * passes through them (the hooks in the built-in chains, checked now and then, not every time).
    */
   applyPeerRules?(rules: { v4: string; v6: string | null }, opts?: { checkHooks?: boolean }): Promise<void>;
+  /** Whether the peer rules are hooked in where the interface lives: false after its firewall was emptied (a restart). */
+  peerRulesHooked?(): Promise<boolean>;
 }

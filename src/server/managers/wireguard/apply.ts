@@ -246,16 +246,21 @@ export function repairDrift(db: Db): Promise<{ reason: string; result: ApplyResu
     const snapshot = loadServerModel(db, runtimeOf(db).clock());
     // A pending change goes through the ordinary apply; no backend: nothing to compare.
     if (!server || !snapshot || snapshot.appliedRevision < snapshot.revision) return null;
+    const target = backend(db);
     let live: InterfaceLive;
+    let hooked = true;
     try {
-      live = parseDump(await backend(db).dump());
+      live = parseDump(await target.dump());
+      if (target.peerRulesHooked) hooked = await target.peerRulesHooked();
     } catch {
       return null;
     }
-    const reason = interfaceDrift(
-      { publicKey: server.publicKey, listenPort: server.listenPort, peers: snapshot.model.peers },
-      live,
-    );
+    // A restarted cell-wireguard may bring its peers back from wg0.conf, but never its firewall.
+    const reason =
+      interfaceDrift(
+        { publicKey: server.publicKey, listenPort: server.listenPort, peers: snapshot.model.peers },
+        live,
+      ) ?? (hooked ? null : 'the peer rules are not loaded where the interface lives');
     if (!reason) return null;
     interfaceReset(db);
     return { reason, result: await applyNow(db, undefined) };

@@ -60,6 +60,11 @@ export async function loadPeerRules(
   }
 }
 
+/** The hook every rule set has: traffic between peers passes through the peer chain. */
+export async function peerRulesHooked(runner: Runner, iface: string): Promise<boolean> {
+  return (await runner(['iptables', '-w', '-C', 'FORWARD', '-i', iface, '-o', iface, '-j', PEERS_CHAIN])).ok;
+}
+
 /** Runs a command; resolves with its outcome instead of failing on a non-zero exit. */
 export function attempt(
   cmd: string,
@@ -132,6 +137,7 @@ export function localBackend(iface: string, { netns }: { netns?: string } = {}):
     },
     dump: () => run(runner, ['wg', 'show', iface, 'dump']),
     applyPeerRules: (rules, opts) => loadPeerRules(runner, iface, rules, undefined, opts?.checkHooks ?? true),
+    peerRulesHooked: () => peerRulesHooked(runner, iface),
   };
 }
 
@@ -181,6 +187,7 @@ export function containerBackend(
         { v4: '/config/peers.rules', v6: '/config/peers6.rules' },
         opts?.checkHooks ?? true,
       ),
+    peerRulesHooked: () => peerRulesHooked(runner, iface),
   };
 }
 
