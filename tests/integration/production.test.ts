@@ -17,6 +17,7 @@ import { CellClient } from '../helpers/cell-client';
 import { DEBIAN_IMAGE_INSTALL, DEBIAN_IMAGE_TOOLS, debianImages } from '../helpers/debian-images';
 import { ENGINE_INSTALL, ENGINE_TOOLS, startEngine, type TestEngine } from '../helpers/engine';
 import { inNs, requireTools, statusInNs } from '../helpers/netns';
+import { eventually } from '../helpers/wait';
 
 const ready = requireTools(
   'production suite',
@@ -54,6 +55,26 @@ describe.skipIf(!ready)(
       return `${stdout}\n${stderr}`;
     };
     const docker = (...args: string[]) => execFileSync('docker', args, { env, encoding: 'utf8' }).trim();
+    /** The admin app's health from the laptop, through the tunnel, verified against the cell's root. */
+    const uiInTunnel = async (address: string) => {
+      const caFile = path.join(data, '..', `pic-prod-root-${process.pid}.pem`);
+      fs.writeFileSync(caFile, root);
+      try {
+        return await statusInNs(LAPTOP, [
+          'curl',
+          '-sS',
+          '--max-time',
+          '10',
+          '--cacert',
+          caFile,
+          '--resolve',
+          `home.cell:443:${address}`,
+          'https://home.cell/api/health',
+        ]);
+      } finally {
+        fs.rmSync(caFile);
+      }
+    };
 
     beforeAll(async () => {
       engine = await startEngine();
@@ -192,20 +213,7 @@ describe.skipIf(!ready)(
       expect(name.trim()).toBe(peer.address);
       const ui = (await inNs(LAPTOP, ['dig', '+short', '+time=2', `@${dns}`, 'home.cell'])).trim();
       expect(ui).toMatch(/^\d+\.\d+\.\d+\.\d+$/);
-      const caFile = path.join(data, '..', `pic-prod-root-${process.pid}.pem`);
-      fs.writeFileSync(caFile, root);
-      const page = await statusInNs(LAPTOP, [
-        'curl',
-        '-sS',
-        '--max-time',
-        '10',
-        '--cacert',
-        caFile,
-        '--resolve',
-        `home.cell:443:${ui}`,
-        'https://home.cell/api/health',
-      ]);
-      fs.rmSync(caFile);
+      const page = await uiInTunnel(ui);
       expect(page.code, page.out).toBe(0);
       expect(JSON.parse(page.out)).toMatchObject({ status: 'ok', setupComplete: true });
     }, 120_000);
@@ -214,34 +222,12 @@ describe.skipIf(!ready)(
     const throughTunnel = async () => {
       const ping = await statusInNs(LAPTOP, ['ping', '-c', '1', '-W', '2', '10.0.0.1']);
       const name = await statusInNs(LAPTOP, ['dig', '+short', '+time=2', '+tries=1', '@10.0.0.1', 'laptop.cell']);
-      const caFile = path.join(data, '..', `pic-prod-root-${process.pid}.pem`);
-      fs.writeFileSync(caFile, root);
-      const page = await statusInNs(LAPTOP, [
-        'curl',
-        '-s',
-        '--max-time',
-        '5',
-        '--cacert',
-        caFile,
-        '--resolve',
-        'home.cell:443:10.0.0.1',
-        'https://home.cell/api/health',
-      ]);
-      fs.rmSync(caFile);
+      const page = await uiInTunnel('10.0.0.1');
       return {
         ping: ping.code === 0,
         name: name.out.trim(),
         ui: page.code === 0 && page.out.includes('"setupComplete":true'),
       };
-    };
-    const eventually = async <T>(fn: () => Promise<T>, ok: (v: T) => boolean, ms: number): Promise<T> => {
-      const deadline = Date.now() + ms;
-      let v = await fn();
-      while (!ok(v) && Date.now() < deadline) {
-        await new Promise((r) => setTimeout(r, 1000));
-        v = await fn();
-      }
-      return v;
     };
     const whole = (v: { ping: boolean; name: string; ui: boolean }) => v.ping && v.name === '10.0.0.2' && v.ui;
 

@@ -15,6 +15,7 @@ import { admin, freshCell, setUp } from '../helpers/db';
 import { DEBIAN_IMAGE_INSTALL, DEBIAN_IMAGE_TOOLS, debianImages } from '../helpers/debian-images';
 import { ENGINE_INSTALL, ENGINE_TOOLS, startEngine, type TestEngine } from '../helpers/engine';
 import { requireTools } from '../helpers/netns';
+import { eventually } from '../helpers/wait';
 
 const ready = requireTools(
   'WireGuard image suite',
@@ -36,16 +37,6 @@ describe.skipIf(!ready)('cell-wireguard built from Debian packages', () => {
     const r = await wg('wg', 'show', 'wg0', 'peers');
     return r.exitCode === 0 ? r.stdout.trim().split('\n').filter(Boolean).sort() : null;
   };
-  const until = async <T>(fn: () => Promise<T>, ok: (v: T) => boolean, ms = 20_000): Promise<T> => {
-    const deadline = Date.now() + ms;
-    let v = await fn();
-    while (!ok(v) && Date.now() < deadline) {
-      await new Promise((r) => setTimeout(r, 200));
-      v = await fn();
-    }
-    return v;
-  };
-
   beforeAll(async () => {
     engine = await startEngine();
     Object.assign(env, await debianImages(engine, ['wireguard']));
@@ -63,7 +54,7 @@ describe.skipIf(!ready)('cell-wireguard built from Debian packages', () => {
   }, 60_000);
 
   it('brings wg0 up from the rendered config, with the tunnel address, unprivileged', async () => {
-    expect(await until(peersOnInterface, (p) => p !== null)).toEqual([]);
+    expect(await eventually(peersOnInterface, (p) => p !== null, 20_000)).toEqual([]);
     const info = await engine.docker.getContainer('cell-wireguard').inspect();
     expect(info.HostConfig.Privileged).toBe(false);
     expect(info.HostConfig.CapAdd).toEqual(['NET_ADMIN']);
@@ -87,7 +78,9 @@ describe.skipIf(!ready)('cell-wireguard built from Debian packages', () => {
     // The files follow single-peer changes a moment later; a restart reads them, not the cell.
     await flushWireguardFiles(db, { force: true });
     await engine.docker.getContainer('cell-wireguard').restart({ t: 2 });
-    expect(await until(peersOnInterface, (p) => p?.length === 2)).toEqual([a.publicKey, b.publicKey].sort());
+    expect(await eventually(peersOnInterface, (p) => p?.length === 2, 20_000)).toEqual(
+      [a.publicKey, b.publicKey].sort(),
+    );
     // Its firewall starts empty: the tunnel's loop notices and loads the rules again.
     const hooked = async () =>
       (await wg('iptables', '-w', '-C', 'FORWARD', '-i', 'wg0', '-o', 'wg0', '-j', 'PIC-WG-PEERS')).exitCode;
