@@ -91,9 +91,12 @@ fi
 # Ports the stack publishes; on an upgrade its own containers hold them.
 publish="${PIC_PUBLISH_ADDRESS:-}"
 port_taken() {
-  local proto="$1" port="$2"
-  ss -Hln"${proto:0:1}" "sport = :$port" 2>/dev/null | awk '{print $(NF-1)}' |
-    grep -Eq "^(\*|0\.0\.0\.0|\[::\]|\[::ffff:0\.0\.0\.0\]${publish:+|$publish|\[$publish\]}):$port$"
+  local proto="$1" port="$2" addrs
+  addrs="$(ss -Hln"${proto:0:1}" "sport = :$port" 2>/dev/null | awk 'NF > 1 {print $(NF-1)}')"
+  [ -n "$addrs" ] || return 1
+  # Publishing on every address meets any listener on the port (systemd-resolved's 127.0.0.53 too).
+  [ -n "$publish" ] || return 0
+  grep -Eq "^(\*|0\.0\.0\.0|\[::\]|${publish//./\\.}|\[${publish//./\\.}\])(%[^:]*)?:$port$" <<<"$addrs"
 }
 if [ -z "$existing" ] && command -v ss >/dev/null; then
   busy=()
