@@ -255,6 +255,22 @@ describe.skipIf(!ready)(
       expect(await eventually(throughTunnel, whole, 60_000)).toEqual({ ping: true, name: '10.0.0.2', ui: true });
     }, 600_000);
 
+    it('after the server container restarts, it is healthy again with its data and the tunnel never needed it', async () => {
+      docker('restart', '-t', '5', 'cell-server');
+      const health = await eventually(
+        async () => JSON.parse(docker('inspect', 'cell-server'))[0].State.Health?.Status as string,
+        (s) => s === 'healthy',
+        120_000,
+      );
+      expect(health).toBe('healthy');
+      const admin = new CellClient('http://127.0.0.1:3000');
+      await admin.signIn(ADMIN.username, ADMIN.password);
+      expect((await admin.query<{ items: { name: string }[] }>('peers.list', {})).items.map((p) => p.name)).toEqual([
+        'laptop',
+      ]);
+      expect(await eventually(throughTunnel, whole, 60_000)).toEqual({ ping: true, name: '10.0.0.2', ui: true });
+    }, 300_000);
+
     it('after the whole engine restarts, everything comes back by itself and the tunnel carries traffic again', async () => {
       await engine.restart();
       const health = await eventually(
