@@ -69,6 +69,20 @@ describe('Caddy JSON config', () => {
     expect(lan.storage).toEqual({ module: 'file_system', root: '/data/storage' });
   });
 
+  it('sends ACME to the configured server only as a plain https URL, trusting a root from the config folder', () => {
+    const own = (directory: string, rootFile: string | null = null) =>
+      renderCaddyConfig({ ...CADDY.http01!, acmeServer: { directory, rootFile } });
+    const issuer = JSON.parse(own('https://pebble.test:14000/dir', 'acme-root.pem')).apps.tls.automation.policies[0]
+      .issuers[0];
+    expect([issuer.ca, issuer.trusted_roots_pem_files]).toEqual([
+      'https://pebble.test:14000/dir',
+      ['/etc/caddy/acme-root.pem'],
+    ]);
+    for (const bad of ['http://pebble.test/dir', 'https://pebble.test/{env.HOME}', 'https://a.test/d", "x": "y'])
+      expect(() => own(bad)).toThrow(RenderError);
+    expect(() => own('https://pebble.test/dir', '../../etc/passwd')).toThrow(RenderError);
+  });
+
   it('refuses hostile values instead of writing them', () => {
     const lan = CADDY.lan!;
     const withRoute = (extra: object) => ({ ...lan, routes: [{ ...lan.routes[0]!, ...extra }] });

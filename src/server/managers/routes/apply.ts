@@ -3,12 +3,13 @@
  * it signs with, and loaded hot through its admin API (a Unix socket in that folder):
  * no restart, and a config Caddy refuses leaves the previous one serving.
  */
+import fs from 'node:fs';
 import http from 'node:http';
 import { eq } from 'drizzle-orm';
 import { cidrHost, parseCidr, type Cidr } from '@/lib/cidr';
 import type { Db, DbOrTx } from '../../db';
 import { routes, routeSettings } from '../../db/schema';
-import { InvalidStateError } from '../../errors';
+import { InvalidStateError, ValidationError } from '../../errors';
 import { applyConfig, ConfigRejectedError, NotRunningError, type ConfigApply } from '../config-apply';
 import { ensureCa, proxyCertificatesFor } from '../vault';
 import { cellFacts, providerToken } from '../cell';
@@ -66,10 +67,26 @@ function dnsProvider(mode: string, token: string | null, domain: string, env: En
   return null;
 }
 
+/** Where the ACME server's root (`PIC_ACME_CA_ROOT`) is copied for Caddy, in its config folder. */
+const ACME_ROOT_FILE = 'acme-root.pem';
+
+function acmeRoot(file: string): string {
+  let pem: string;
+  try {
+    pem = fs.readFileSync(file, 'utf8');
+  } catch (err) {
+    throw new ValidationError(`PIC_ACME_CA_ROOT=${file} cannot be read: ${(err as Error).message}`);
+  }
+  if (!pem.includes('-----BEGIN CERTIFICATE-----'))
+    throw new ValidationError(`PIC_ACME_CA_ROOT=${file} holds no PEM certificate`);
+  return pem;
+}
+
 /**
  * Everything the renderer needs. Where Caddy finds its files comes from the runtime
  * (`PIC_CADDY_CONFIG_ROOT`, `PIC_CADDY_STATE_ROOT`); from the environment: `PIC_PROXY_LISTEN`,
- * `PIC_HTTP_PORT`, `PIC_HTTPS_PORT` (a Caddy run on the host), `PIC_UI_UPSTREAM` (default:
+ * `PIC_HTTP_PORT`, `PIC_HTTPS_PORT` (a Caddy run on the host), `PIC_ACME_DIRECTORY` and
+ * `PIC_ACME_CA_ROOT` (another ACME server, and its root), `PIC_UI_UPSTREAM` (default:
  * this server by its name on the cell network when it runs in a container, else through the
  * network's gateway).
  */
@@ -89,6 +106,9 @@ export function caddyModel(db: Db, { env, caddy, deployment } = runtimeOf(db)): 
     mode: cell.domainMode,
     domain: cell.domain,
     acmeEmail: proxy.acmeEmail,
+    acmeServer: env.PIC_ACME_DIRECTORY
+      ? { directory: env.PIC_ACME_DIRECTORY, rootFile: env.PIC_ACME_CA_ROOT ? ACME_ROOT_FILE : null }
+      : null,
     dnsProvider: dnsProvider(cell.domainMode, token, cell.domain, env),
     internalNets: cell.internalNetworks,
     ui: {
@@ -109,6 +129,7 @@ export async function caddyFiles(db: Db): Promise<{ files: Map<string, string>; 
   const certs = await proxyCertificatesFor(db, cellSignedHosts(model));
   const files = new Map([['caddy.json', renderCaddyConfig(model)]]);
   const modes: Record<string, number> = { 'caddy.json': 0o600 };
+  if (model.acmeServer?.rootFile) files.set(ACME_ROOT_FILE, acmeRoot(runtimeOf(db).env.PIC_ACME_CA_ROOT!));
   for (const [host, c] of certs) {
     const f = tlsFiles(host);
     files.set(f.certificate, c.certPem);

@@ -32,6 +32,11 @@ export interface CaddyModel {
   domain: string;
   /** ACME account contact. */
   acmeEmail: string | null;
+  /**
+   * Another ACME server than Let's Encrypt (`PIC_ACME_DIRECTORY`), and a root to trust when
+   * talking to it, as a file name in the config folder (`PIC_ACME_CA_ROOT`, copied there).
+   */
+  acmeServer?: { directory: string; rootFile: string | null } | null;
   /** DNS-01 for the wildcard (pic_ngo, cloudflare, duckdns): the provider module and its credentials. */
   dnsProvider: { name: 'cloudflare' | 'duckdns' | 'acmedns'; config: Record<string, string> } | null;
   /** Sources that count as the cell's own: the tunnel subnets and the cell network. */
@@ -149,6 +154,22 @@ export function renderCaddyConfig(m: CaddyModel): string {
   routes.push(NOT_FOUND);
 
   const signed = cellSignedHosts(m);
+  const acmeServer = m.acmeServer
+    ? {
+        ca: checked(
+          m.acmeServer.directory,
+          /^https:\/\/[A-Za-z0-9.-]+(?::\d{1,5})?(?:\/[A-Za-z0-9._~/-]*)?$/,
+          'ACME directory',
+        ),
+        ...(m.acmeServer.rootFile
+          ? {
+              trusted_roots_pem_files: [
+                `${root}/${checked(m.acmeServer.rootFile, /^[a-z0-9-]+\.pem$/, 'ACME root file')}`,
+              ],
+            }
+          : {}),
+      }
+    : {};
   const domainHosts = [...m.ui.hosts, ...byHost.keys()].filter((h) => !signed.includes(h));
   const policies: object[] = [];
   let automate: string[] = [];
@@ -166,11 +187,22 @@ export function renderCaddyConfig(m: CaddyModel): string {
     skip = [...skip, ...domainHosts];
     policies.push({
       subjects: automate,
-      issuers: [{ module: 'acme', ...(m.acmeEmail ? { email: m.acmeEmail } : {}), challenges: { dns: { provider } } }],
+      issuers: [
+        {
+          module: 'acme',
+          ...acmeServer,
+          ...(m.acmeEmail ? { email: m.acmeEmail } : {}),
+          challenges: { dns: { provider } },
+        },
+      ],
     });
   } else if (m.mode !== 'lan' && m.acmeEmail && domainHosts.length) {
     // http01: one certificate per host over HTTP-01 (port 80 must be reachable).
-    policies.push({ subjects: domainHosts, issuers: [{ module: 'acme', email: m.acmeEmail }] });
+    // HTTP-01 only: the mode promises port 80, not that 443 reaches this Caddy unproxied.
+    policies.push({
+      subjects: domainHosts,
+      issuers: [{ module: 'acme', ...acmeServer, email: m.acmeEmail, challenges: { 'tls-alpn': { disabled: true } } }],
+    });
   }
   const state = checked(m.stateRoot, /^\/[A-Za-z0-9._/-]*$/, 'state root');
   const loaded = signed.map((h) => {
