@@ -24,12 +24,17 @@ const ready = requireTools(
 const base = 25000 + (process.pid % 1000) * 6;
 const [HTTP_PORT, HTTPS_PORT, PEBBLE_PORT, PEBBLE_MGMT, DNS_PORT, CHALL_MGMT] = [0, 1, 2, 3, 4, 5].map((i) => base + i);
 const DOMAIN = 'cell.example.test';
+const VALIDITY_S = 90;
 
 describe.skipIf(!ready)('http01 certificates from Pebble through Caddy', () => {
   let db: Db;
   let dir: string;
   const children: ChildProcess[] = [];
   let pebbleTls: string;
+  let firstSerial = '';
+  let verify: () => Promise<string> = async () => '';
+  /** The leaf certificate s_client was shown (PEM): a renewal changes it. */
+  const serialOf = (out: string) => /-----BEGIN CERTIFICATE-----[\s\S]*?-----END CERTIFICATE-----/.exec(out)?.[0] ?? '';
   const env: Record<string, string> = {
     PIC_PROXY_LISTEN: '127.0.0.1',
     PIC_HTTP_PORT: String(HTTP_PORT),
@@ -109,6 +114,8 @@ describe.skipIf(!ready)('http01 certificates from Pebble through Caddy', () => {
           tlsPort: HTTPS_PORT,
           ocspResponderURL: '',
           externalAccountBindingRequired: false,
+          // Short-lived certificates, so renewal happens within the test.
+          certificateValidityPeriod: VALIDITY_S,
         },
       }),
     );
@@ -151,10 +158,14 @@ describe.skipIf(!ready)('http01 certificates from Pebble through Caddy', () => {
     });
     const pebbleRoot = path.join(dir, 'pebble-root.pem');
     fs.writeFileSync(pebbleRoot, await pebbleGet(`https://127.0.0.1:${PEBBLE_MGMT}/roots/0`));
-    const verify = () =>
+    verify = () =>
+      // stdin from /dev/null: s_client ends at its end instead of waiting for input.
       run(
-        'openssl',
+        'sh',
         [
+          '-c',
+          'exec openssl "$@" </dev/null',
+          'sh',
           's_client',
           '-connect',
           `127.0.0.1:${HTTPS_PORT}`,
@@ -172,6 +183,7 @@ describe.skipIf(!ready)('http01 certificates from Pebble through Caddy', () => {
     // s_client also says "0 (ok)" when no certificate came: a served, verified one has a subject.
     const served = (o: string) => o.includes('Verify return code: 0 (ok)') && o.includes(`subject=CN = ${DOMAIN}`);
     const out = await eventually(verify, served, 60_000, 1000);
+    firstSerial = serialOf(out);
     expect(out, fs.readFileSync(path.join(dir, 'caddy.log'), 'utf8').slice(-3000)).toContain(
       'Verify return code: 0 (ok)',
     );
@@ -181,4 +193,30 @@ describe.skipIf(!ready)('http01 certificates from Pebble through Caddy', () => {
     expect(new Set(caddyLog.match(/"challenge_type":"[^"]+"/g))).toEqual(new Set(['"challenge_type":"http-01"']));
     expect(out).toContain(`subject=CN = ${DOMAIN}`);
   }, 90_000);
+
+  it(
+    'renews the certificate before it expires, and serves the new one',
+    async () => {
+      expect(firstSerial).toContain('BEGIN CERTIFICATE');
+      // Caddy renews once a third of the lifetime is left, on its periodic check (every 10
+      // minutes) or when its config is loaded: past that point, the next apply loads one.
+      await new Promise((r) => setTimeout(r, (VALIDITY_S * 2_000) / 3 + 2_000));
+      const { apply } = await admin(db).domain.update({
+        domainMode: 'http01',
+        domain: DOMAIN,
+        acmeEmail: 'admin@example.test',
+        logLevel: 'DEBUG',
+      });
+      expect(apply).toMatchObject({ state: 'applied' });
+      const renewed = await eventually(
+        verify,
+        (o) => o.includes('Verify return code: 0 (ok)') && serialOf(o) !== '' && serialOf(o) !== firstSerial,
+        25_000,
+        1000,
+      );
+      expect(renewed).toContain('Verify return code: 0 (ok)');
+      expect(serialOf(renewed)).not.toBe(firstSerial);
+    },
+    (VALIDITY_S + 30) * 1000,
+  );
 });
