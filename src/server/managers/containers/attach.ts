@@ -6,8 +6,14 @@
 import type Docker from 'dockerode';
 import { cidrHost, parseCidr, type Cidr } from '@/lib/cidr';
 import { engineMessage } from '../../runtime/docker';
-import { SERVER_ALIAS } from '../../runtime/deployment';
-import { NETWORK_NAME, SERVER_HOST_INDEX } from './spec';
+import { SERVER_ALIAS, type Deployment } from '../../runtime/deployment';
+import { NETWORK_NAME } from './spec';
+
+/**
+ * This server's own address on the cell network when it runs in a container (it joins the
+ * network itself): above the core components' addresses, below where later services go.
+ */
+export const SERVER_HOST_INDEX = 10;
 
 export interface ServerReport {
   container: string;
@@ -16,16 +22,19 @@ export interface ServerReport {
   reason: string;
 }
 
-/** The server's own container, as the engine knows it; null with the reason when it does not. */
-export async function ownContainer(
-  docker: Docker,
-  container: string,
-): Promise<{ id: string; name: string } | { error: string }> {
+type OwnContainer = { id: string; name: string } | { name: string; error: string };
+
+/** The server's own container, as the engine knows it (or why it does not); null on a host. */
+export async function ownContainer(docker: Docker, deployment: Deployment): Promise<OwnContainer | null> {
+  if (deployment.kind === 'host') return null;
   try {
-    const info = await docker.getContainer(container).inspect();
+    const info = await docker.getContainer(deployment.container).inspect();
     return { id: info.Id, name: info.Name.replace(/^\//, '') };
   } catch (err) {
-    return { error: `this server's container ${container} is not on the engine: ${engineMessage(err)}` };
+    return {
+      name: deployment.container,
+      error: `this server's container ${deployment.container} is not on the engine: ${engineMessage(err)}`,
+    };
   }
 }
 
@@ -35,11 +44,16 @@ interface Endpoint {
   DNSNames?: string[] | null;
 }
 
+/** Puts this server on the cell network at its fixed address and name, once the network is there. */
 export async function attachServer(
   docker: Docker,
-  self: { id: string; name: string },
+  self: OwnContainer,
   subnet: string,
+  networkReady: boolean,
 ): Promise<ServerReport> {
+  if ('error' in self) return { container: self.name, address: '', action: 'failed', reason: self.error };
+  if (!networkReady)
+    return { container: self.name, address: '', action: 'failed', reason: `${NETWORK_NAME} is not ready` };
   const address = cidrHost(parseCidr(subnet) as Cidr, SERVER_HOST_INDEX);
   const base = { container: self.name, address };
   try {

@@ -207,26 +207,14 @@ async function reconcileNow(db: Db): Promise<ReconcileReport> {
   let network: NetworkReport;
   /** Components whose containers went with the old network. */
   const moved = new Set<string>();
-  const self = deployment.kind === 'container' ? await ownContainer(docker, deployment.container) : null;
-  const selfId = self && 'id' in self ? self.id : undefined;
+  const self = await ownContainer(docker, deployment);
   try {
-    network = await ensureNetwork(docker, subnet, managed, moved, selfId);
+    network = await ensureNetwork(docker, subnet, managed, moved, self && 'id' in self ? self.id : undefined);
   } catch (err) {
     network = { name: NETWORK_NAME, subnet, action: 'failed', reason: engineMessage(err) };
   }
   const networkReady = network.action !== 'failed';
-  let server: ServerReport | null = null;
-  if (self && 'error' in self)
-    server = {
-      container: deployment.kind === 'container' ? deployment.container : '',
-      address: '',
-      action: 'failed',
-      reason: self.error,
-    };
-  else if (self)
-    server = networkReady
-      ? await attachServer(docker, self, subnet)
-      : { container: self.name, address: '', action: 'failed', reason: `${NETWORK_NAME} is not ready` };
+  const server = self && (await attachServer(docker, self, subnet, networkReady));
   if (moved.size) managed = await managedContainers(docker);
 
   const components: ComponentReport[] = [];

@@ -71,12 +71,6 @@ interface CatalogueEntry {
   runAsServer?: boolean;
 }
 
-/**
- * This server's own address on the cell network when it runs in a container (it joins the
- * network itself): above the core components' addresses, below where later services go.
- */
-export const SERVER_HOST_INDEX = 10;
-
 /** What each component needs from the engine. Never `privileged`: capabilities are named one by one. */
 export const CATALOGUE: Record<ComponentName, CatalogueEntry> = {
   caddy: {
