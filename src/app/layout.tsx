@@ -1,10 +1,12 @@
 import type { Metadata } from 'next';
 import type { ReactNode } from 'react';
+import { Toaster } from '@/components/toast';
 import { TRPCProvider } from '@/lib/client/trpc';
 import './globals.css';
 
 export const metadata: Metadata = {
-  title: 'Personal Internet Cell',
+  // Each page names itself: "Peers · Personal Internet Cell".
+  title: { default: 'Personal Internet Cell', template: '%s · Personal Internet Cell' },
   description: 'Your own piece of the internet',
 };
 
@@ -12,7 +14,9 @@ export default function RootLayout({ children }: { children: ReactNode }) {
   return (
     <html lang="en">
       <body>
-        <TRPCProvider>{children}</TRPCProvider>
+        <TRPCProvider>
+          <Toaster>{children}</Toaster>
+        </TRPCProvider>
       </body>
     </html>
   );

@@ -1,3 +1,5 @@
+import { counted } from '@/lib/format';
+
 /** Previous / Next under a paged table, with where the reader is. */
 export function Pager({
   page,
@@ -9,7 +11,8 @@ export function Pager({
   page: number;
   pages: number;
   total: number;
-  noun: string;
+  /** What is counted, one and many: ['peer', 'peers']. */
+  noun: [string, string];
   onPage: (page: number) => void;
 }) {
   return (
@@ -18,7 +21,7 @@ export function Pager({
         Previous
       </button>
       <span className="muted small">
-        Page {page} of {pages} · {total} {noun}
+        Page {page} of {pages} · {counted(total, ...noun)}
       </span>
       <button className="btn" disabled={page >= pages} onClick={() => onPage(page + 1)}>
         Next

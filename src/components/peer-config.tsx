@@ -6,7 +6,7 @@ import { trpc } from '@/lib/client/trpc';
 export function PeerConfig({ id, name, ownKey }: { id: number; name: string; ownKey?: boolean }) {
   const qr = trpc.peers.qr.useQuery({ id });
   return (
-    <div className="stack">
+    <div className="stack peer-config">
       {ownKey && (
         <p className="small">This peer brought its own key: replace the placeholder with its private key before use.</p>
       )}
@@ -15,6 +15,7 @@ export function PeerConfig({ id, name, ownKey }: { id: number; name: string; own
         <div
           className="qr"
           data-testid="peer-qr"
+          role="img"
           aria-label={`QR code of the config of ${name}`}
           dangerouslySetInnerHTML={{ __html: qr.data.svg }}
         />
@@ -22,7 +23,7 @@ export function PeerConfig({ id, name, ownKey }: { id: number; name: string; own
         !qr.error && <p className="muted">Rendering QR code…</p>
       )}
       {qr.data && <p className="muted small">Scan with the WireGuard app (error correction {qr.data.level}).</p>}
-      <a className="btn btn-primary" href={`/api/peers/${id}/config`} download={`${name}.conf`}>
+      <a className="btn btn-primary download" href={`/api/peers/${id}/config`} download={`${name}.conf`}>
         Download config
       </a>
     </div>

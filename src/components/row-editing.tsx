@@ -19,7 +19,7 @@ export function useRowEditing<T>() {
 /** The Actions column of such a list: Edit opens the dialog, the other button asks before removing. */
 export function actionsColumn<T>(
   rows: { setEditing: (row: T) => void; setRemoving: (row: T) => void },
-  removeLabel = 'Remove',
+  removeLabel = 'Delete',
 ): Column<T> {
   return {
     header: 'Actions',

@@ -158,3 +158,22 @@ export function isRfc1918(c: Cidr): boolean {
 export function isUla(c: Cidr): boolean {
   return c.family === 6 && c.prefix >= 7 && cidrContains(ULA, 6, c.network);
 }
+
+/** Blocks no device on the internet can route to: private, shared (CGNAT), loopback and link-local. */
+const LOCAL_ONLY = [
+  '10.0.0.0/8',
+  '172.16.0.0/12',
+  '192.168.0.0/16',
+  '100.64.0.0/10',
+  '127.0.0.0/8',
+  '169.254.0.0/16',
+  'fc00::/7',
+  'fe80::/10',
+  '::1/128',
+].map((s) => parseCidr(s) as Cidr);
+
+/** Whether an address can only be reached from inside a local network. */
+export function isLocalOnlyAddress(address: string): boolean {
+  const a = parseAddress(address);
+  return Boolean(a && LOCAL_ONLY.some((c) => cidrContains(c, a.family, a.value)));
+}

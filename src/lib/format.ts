@@ -31,3 +31,8 @@ export function toLocalInput(date: Date | null | undefined): string {
   const d = new Date(date.getTime() - date.getTimezoneOffset() * 60_000);
   return d.toISOString().slice(0, 16);
 }
+
+/** 1 -> "1 peer", 3 -> "3 peers"; `many` for irregular plurals ("entry", "entries"). */
+export function counted(n: number, one: string, many = `${one}s`): string {
+  return `${n} ${n === 1 ? one : many}`;
+}

@@ -8,7 +8,7 @@ import { ddnsCycle } from './managers/ddns';
 import { isSetupComplete } from './managers/setup';
 import { applyCaddy } from './managers/routes';
 import { ensureCa, refreshCrlIfDue, syncIntermediate } from './managers/vault';
-import { expirePeers } from './managers/peers';
+import { expirePeers, pruneTraffic, sampleTraffic, SAMPLE_INTERVAL_MS } from './managers/peers';
 import { applyWireguard, findServer, flushWireguardFiles, repairDrift } from './managers/wireguard';
 import { applyAll } from './runtime/changes';
 import { runtimeOf, type Runtime } from './runtime/runtime';
@@ -51,6 +51,19 @@ export const loops: Loop[] = [
       const { expired } = await expirePeers(db);
       if (expired.length) log.info('peers expired', { peers: expired.map((p) => p.name) });
     },
+  },
+  {
+    // Traffic over time for the charts: what each peer moved since the last sample.
+    name: 'traffic-sample',
+    intervalMs: SAMPLE_INTERVAL_MS,
+    run: async (db, runtime) => {
+      if (isSetupComplete(db)) await sampleTraffic(db, runtime.clock());
+    },
+  },
+  {
+    name: 'traffic-prune',
+    intervalMs: 10 * 60 * 1000,
+    run: (db, runtime) => pruneTraffic(db, runtime.clock()),
   },
   {
     // The stack converges when the engine (re)appears and whenever any domain changed what it wants.

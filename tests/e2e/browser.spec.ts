@@ -172,7 +172,7 @@ test('an admin creates a peer, sees its QR, downloads its config, disables and d
   await dialog.getByLabel('Name').fill('e2e-phone');
   await dialog.getByRole('button', { name: 'Create peer' }).click();
   // No engine in this run: the page says the change is stored but not applied yet.
-  await expect(page.getByText(/Saved, but not applied yet/)).toBeVisible();
+  await expect(page.getByText(/Saved; it will apply when/)).toBeVisible();
   const row = page.getByTestId('peer-e2e-phone');
   await expect(row).toContainText('10.0.0.2');
   await shot(page, info, '11-peers');

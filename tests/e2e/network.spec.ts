@@ -42,7 +42,7 @@ test('add, edit and delete a record, and test the name each time', async ({ page
   await dialog.getByLabel('Name').fill('nas');
   await dialog.getByRole('button', { name: 'Add record' }).click();
   await expect(dialog).toBeHidden();
-  await expect(page.getByText(/Saved, but not applied yet: No container engine reachable/)).toBeVisible();
+  await expect(page.getByText(/Saved; it will apply when the container engine is reachable \(No container engine reachable/)).toBeVisible();
   await expect(page.getByTestId('record-nas.cell-A')).toContainText('10.0.0.40');
   await expect(await testName(page, 'nas.cell')).toContainText('10.0.0.40');
   await expect(page.getByRole('status', { name: 'Answer' })).toContainText('NOERROR');
@@ -73,7 +73,7 @@ test('change the upstream resolvers; a bad one is refused next to its field', as
   await upstreams.fill('9.9.9.9, 149.112.112.112');
   await form.getByLabel('DNS over TLS: the resolvers’ certificate name').fill('dns.quad9.net');
   await form.getByRole('button', { name: 'Save DNS settings' }).click();
-  await expect(page.getByText(/Saved, but not applied yet/)).toBeVisible();
+  await expect(page.getByText(/Saved; it will apply when/)).toBeVisible();
   await page.reload();
   await expect(page.getByRole('form', { name: 'DNS settings' }).getByLabel('Upstream resolvers')).toHaveValue(
     '9.9.9.9, 149.112.112.112',
@@ -90,7 +90,7 @@ test('NTP and DHCP tabs save with field errors in place', async ({ page }) => {
   await expect(ntp.getByText(/Line 2: A hostname like .* or an IP address/)).toBeVisible();
   await ntp.getByLabel('Upstream sources').fill('pool pool.ntp.org');
   await ntp.getByRole('button', { name: 'Save NTP settings' }).click();
-  await expect(page.getByText(/Saved, but not applied yet/)).toBeVisible();
+  await expect(page.getByText(/Saved; it will apply when/)).toBeVisible();
 
   await page.getByRole('tab', { name: 'DHCP' }).click();
   const reservation = page.getByRole('form', { name: 'New reservation' });

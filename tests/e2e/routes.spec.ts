@@ -34,14 +34,14 @@ test('add and remove a route; the UI host is reserved', async ({ page }) => {
   await dialog.getByRole('button', { name: 'Add route' }).click();
   await expect(dialog).toBeHidden();
   await expect(
-    page.getByText(/Saved and applied \(written; cell-caddy reads them when it starts\)|Saved, but not applied yet/),
+    page.getByText(/Saved; it will apply when Caddy is reachable \(cell-caddy is not running/),
   ).toBeVisible();
   const row = page.getByTestId('route-files.net.home.arpa/dav');
   await expect(row).toContainText('files:80');
   await expect(row).toContainText('peers only');
 
-  await row.getByRole('button', { name: 'Remove' }).click();
-  await page.getByRole('dialog', { name: 'Remove route' }).getByRole('button', { name: 'Remove route' }).click();
+  await row.getByRole('button', { name: 'Delete' }).click();
+  await page.getByRole('dialog', { name: 'Delete route' }).getByRole('button', { name: 'Delete route' }).click();
   await expect(row).toBeHidden();
   await expect(page.getByRole('table', { name: 'Routes' })).toContainText('No routes yet');
 });

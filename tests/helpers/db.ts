@@ -25,6 +25,11 @@ export function useBackend(db: Db, wireguard: WgBackend, env: Env = process.env)
 
 /** The schema changes from 0011 on, undone (latest first): what a cell from before them holds. */
 export const UNDO_ROUTES_RENAME = `
+  DROP TABLE peer_traffic;
+  DROP TABLE cell_traffic;
+  DROP TABLE peer_endpoints;
+  DROP TABLE peer_counters;
+  ALTER TABLE config_applies DROP COLUMN waiting;
   DROP INDEX peers_created;
   DROP INDEX peers_expires;
   ALTER TABLE routes RENAME TO proxy_routes;

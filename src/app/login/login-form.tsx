@@ -5,7 +5,8 @@ import { Alert, Field } from '@/components/ui';
 import { signIn } from '@/lib/client/auth';
 import { Form } from '@/components/form';
 
-export function LoginForm() {
+/** `next`: a local path to return to; `claimed`: the username that just chose its password. */
+export function LoginForm({ next, claimed }: { next: string | null; claimed?: string }) {
   const [error, setError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
 
@@ -16,8 +17,8 @@ export function LoginForm() {
     setError(null);
     const result = await signIn(String(form.get('username') ?? ''), String(form.get('password') ?? ''));
     if (result.ok) {
-      // The home page sends admins to the dashboard and peers to their portal.
-      location.assign('/');
+      // Back where the person was going; else the home page sends admins to the dashboard, peers to their portal.
+      location.assign(next ?? '/');
       return;
     }
     setBusy(false);
@@ -34,9 +35,24 @@ export function LoginForm() {
           Personal Internet Cell<small>Sign in to your cell</small>
         </span>
       </div>
+      {claimed && !error && <Alert kind="ok">Your password is set. Sign in as {claimed} with it.</Alert>}
       {error && <Alert kind="error">{error}</Alert>}
-      <Field label="Username" name="username" autoComplete="username" autoFocus required />
-      <Field label="Password" name="password" type="password" autoComplete="current-password" required />
+      <Field
+        label="Username"
+        name="username"
+        autoComplete="username"
+        defaultValue={claimed}
+        autoFocus={!claimed}
+        required
+      />
+      <Field
+        label="Password"
+        name="password"
+        type="password"
+        autoComplete="current-password"
+        autoFocus={Boolean(claimed)}
+        required
+      />
       <button className="btn btn-primary" type="submit" disabled={busy}>
         {busy ? 'Signing in…' : 'Sign in'}
       </button>

@@ -4,6 +4,7 @@ import { isSetupComplete } from '@/server/managers/setup';
 import { SetupWizard } from './wizard';
 
 export const dynamic = 'force-dynamic';
+export const metadata = { title: 'Set up your cell' };
 
 export default function SetupPage() {
   // Once set up, the wizard is closed for good.

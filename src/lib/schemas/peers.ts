@@ -83,3 +83,11 @@ export const createLoginSchema = z
 export const claimLinkSchema = z
   .object({ token: z.string().min(20).max(100), password: newPassword, confirmPassword: z.string() })
   .refine((v) => v.password === v.confirmPassword, { path: ['confirmPassword'], message: 'Passwords do not match' });
+
+export const TRAFFIC_RANGES = ['hour', 'day', 'week'] as const;
+export type TrafficRange = (typeof TRAFFIC_RANGES)[number];
+
+export const peerTrafficSchema = z.object({
+  id: z.number().int().positive(),
+  range: z.enum(TRAFFIC_RANGES, { error: 'Choose hour, day or week' }),
+});

@@ -24,6 +24,16 @@ export const REVOKE_REASONS = [
 ] as const;
 export type RevokeReason = (typeof REVOKE_REASONS)[number];
 
+/** Each reason in words, for the revoke dialog and the certificate list. */
+export const REVOKE_REASON_LABEL: Record<RevokeReason, string> = {
+  unspecified: 'No reason given',
+  keyCompromise: 'The key was exposed',
+  affiliationChanged: 'The holder changed',
+  superseded: 'Replaced by a new certificate',
+  cessationOfOperation: 'No longer used',
+  privilegeWithdrawn: 'Access withdrawn',
+};
+
 export const issueInput = z
   .object({
     commonName: z

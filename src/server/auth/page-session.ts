@@ -1,5 +1,6 @@
-import { cookies } from 'next/headers';
+import { cookies, headers } from 'next/headers';
 import { redirect } from 'next/navigation';
+import { localPath } from '@/lib/local-path';
 import { getDb } from '../db';
 import type { SessionUser } from '../managers/accounts';
 import { isSetupComplete } from '../managers/setup';
@@ -15,9 +16,15 @@ export async function pageSession(): Promise<SessionUser | null> {
 export async function requirePage(role: 'admin' | 'peer'): Promise<SessionUser> {
   if (!isSetupComplete(getDb())) redirect('/setup');
   const session = await pageSession();
-  if (!session) redirect('/login');
+  if (!session) redirect(await loginFor());
   if (session.role !== role) redirect(session.role === 'admin' ? '/dashboard' : '/portal');
   return session;
+}
+
+/** The login page, told to come back to the page that was asked for (set by src/proxy.ts). */
+async function loginFor(): Promise<string> {
+  const asked = localPath((await headers()).get('x-pic-path'));
+  return asked && asked !== '/' ? `/login?next=${encodeURIComponent(asked)}` : '/login';
 }
 
 export function homeOf(session: SessionUser): string {

@@ -101,36 +101,47 @@ async function isRunning(rt: Runtime, component: ComponentName): Promise<boolean
   }
 }
 
-/** Makes the daemon load what was written; says how. A daemon that is not running reads the files when it starts. */
-async function reload(db: Db, t: ConfigTarget): Promise<string> {
-  const startsWithThem = `written; ${containerName(t.component)} reads them when it starts`;
+type Reload = { loaded: true; via: string } | { loaded: false; reason: string };
+
+/**
+ * Makes the daemon load what was written; says how. A daemon that is not running reads the
+ * files when it starts: the change waits for it, and is not reported as applied.
+ */
+async function reload(db: Db, t: ConfigTarget, writtenBefore: boolean): Promise<Reload> {
+  const name = containerName(t.component);
+  const waiting: Reload = { loaded: false, reason: `${name} is not running; it reads the new config when it starts` };
   if (typeof t.reload === 'object' && 'load' in t.reload) {
     // The daemon's own API: no engine involved.
-    return t.reload.load().catch((err: unknown) => {
-      if (err instanceof NotRunningError) return startsWithThem;
-      throw err;
-    });
+    return t.reload.load().then(
+      (via): Reload => ({ loaded: true, via }),
+      (err: unknown) => {
+        if (err instanceof NotRunningError) return waiting;
+        throw err;
+      },
+    );
   }
   const enabled = db
     .select({ enabled: stackComponents.enabled })
     .from(stackComponents)
     .where(eq(stackComponents.component, t.component))
     .get()?.enabled;
-  if (!enabled) return `written; ${containerName(t.component)} is turned off and reads them when turned on`;
+  if (!enabled) return { loaded: false, reason: `${name} is turned off; it reads the new config when turned on` };
   const rt = runtimeOf(db);
-  if (!(await isRunning(rt, t.component))) return startsWithThem;
+  if (!(await isRunning(rt, t.component))) return waiting;
+  // These files were waiting for it: it read them when it started.
+  if (writtenBefore) return { loaded: true, via: `read by ${name} when it started` };
   if (t.reload === 'restart') {
     await restart(rt, t.component);
-    return `restarted ${containerName(t.component)}`;
+    return { loaded: true, via: `restarted ${name}` };
   }
   await signal(rt, t.component, t.reload.signal);
-  return `${t.reload.signal} to ${containerName(t.component)}`;
+  return { loaded: true, via: `${t.reload.signal} to ${name}` };
 }
 
 async function applyNow(db: Db, t: ConfigTarget, now: Date): Promise<ConfigApply> {
   const hash = filesHash(t.files);
   const row = db.select().from(configApplies).where(eq(configApplies.component, t.component)).get();
-  const record = (set: { appliedHash?: string; appliedVia?: string; error: string | null }) =>
+  const record = (set: { appliedHash?: string; appliedVia?: string; waiting?: boolean; error: string | null }) =>
     db
       .insert(configApplies)
       .values({ component: t.component, writtenHash: hash, updatedAt: now, ...set })
@@ -146,13 +157,13 @@ async function applyNow(db: Db, t: ConfigTarget, now: Date): Promise<ConfigApply
     record({ error: reason });
     return { state: 'pending', reason };
   }
-  if (row?.appliedHash === hash) {
+  if (row?.appliedHash === hash && !row.waiting) {
     if (row.writtenHash !== hash) record({ error: null });
     return { state: 'applied', via: 'already in place' };
   }
-  let via: string;
+  let done: Reload;
   try {
-    via = await reload(db, t);
+    done = await reload(db, t, row?.appliedHash === hash);
   } catch (err) {
     const reason = err instanceof Error ? err.message : String(err);
     if (err instanceof ConfigRejectedError) {
@@ -165,8 +176,10 @@ async function applyNow(db: Db, t: ConfigTarget, now: Date): Promise<ConfigApply
     if (!(err instanceof EngineUnavailableError)) log.error('config apply failed', { component: t.component, err });
     return { state: 'pending', reason };
   }
-  record({ appliedHash: hash, appliedVia: via, error: null });
-  return { state: 'applied', via };
+  // Written for a daemon that is not running is in place: it needs no retry, it is read at start.
+  const via = done.loaded ? done.via : done.reason;
+  record({ appliedHash: hash, appliedVia: via, waiting: !done.loaded, error: null });
+  return done.loaded ? { state: 'applied', via } : { state: 'pending', reason: done.reason };
 }
 
 /**
@@ -192,6 +205,8 @@ export function configState(db: Db, component: ComponentName) {
   return row
     ? {
         pending: row.appliedHash !== row.writtenHash,
+        /** Written for a daemon that is not running; appliedVia says so. */
+        waiting: row.waiting,
         appliedVia: row.appliedVia,
         error: row.error,
         updatedAt: row.updatedAt,

@@ -1,5 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { clientModel, serverModel, type PeerRow, type ServerRow } from '@/server/managers/wireguard/model';
+import {
+  clientModel,
+  endpointWarning,
+  serverModel,
+  type PeerRow,
+  type ServerRow,
+} from '@/server/managers/wireguard/model';
 import {
   renderClientConfig,
   renderServerConfig,
@@ -112,7 +118,36 @@ describe('server wg0.conf', () => {
   });
 });
 
+describe('endpoint warning', () => {
+  const warn = (endpointHost: string | null, domain = 'home.example.org') =>
+    endpointWarning({ ...server, endpointHost }, domain);
+
+  it.each(['home.home.arpa', 'router.lan', 'nas.local', 'cellhost', '192.168.1.20', '10.1.2.3', '100.64.0.9', 'fd00::1'])(
+    'warns that %s only works at home',
+    (host) => {
+      expect(warn(host)).toMatch(new RegExp(`^Peer configs use ${host.replace(/\./g, '\\.')}, .*endpoint host`));
+    },
+  );
+
+  it.each(['vpn.example.org', '203.0.113.7', '2001:db8::1'])('accepts %s', (host) => {
+    expect(warn(host)).toBeNull();
+  });
+
+  it('falls back to the domain when no endpoint host is set', () => {
+    expect(warn(null, 'cell.home.arpa')).toMatch(/cell\.home\.arpa, a name only this network can resolve/);
+    expect(warn(null)).toBeNull();
+  });
+});
+
 describe('client config', () => {
+  it('routes the DNS address it names, even when the custom networks leave it out', () => {
+    const text = client(peer(1, { routingPolicy: 'custom', allowedIps: ['192.168.1.0/24', '10.10.0.0/16'] }));
+    expect(text).toMatch(/^DNS = 10\.0\.0\.1$/m);
+    expect(text).toMatch(/^AllowedIPs = 192\.168\.1\.0\/24, 10\.10\.0\.0\/16, 10\.0\.0\.1\/32$/m);
+    const covered = client(peer(1, { routingPolicy: 'custom', allowedIps: ['10.0.0.0/8'] }));
+    expect(covered).toMatch(/^AllowedIPs = 10\.0\.0\.0\/8$/m);
+  });
+
   it('cell only routes the cell and its network; with peer-to-peer the tunnel too', () => {
     expect(client(peer(1, { routingPolicy: 'cell' }))).toContain('AllowedIPs = 10.0.0.1/32, 172.20.0.0/16');
     expect(client(peer(1, { routingPolicy: 'cell', peerToPeer: true }))).toMatch(/^AllowedIPs = 10\.0\.0\.0\/24/m);

@@ -1,5 +1,7 @@
 import { AccountView } from '@/components/account-view';
 
+export const metadata = { title: 'Account' };
+
 export default function AccountPage() {
   return <AccountView />;
 }

@@ -3,6 +3,7 @@
 import { useState } from 'react';
 import { Alert, PageHead } from '@/components/ui';
 import { trpc } from '@/lib/client/trpc';
+import { counted } from '@/lib/format';
 import { AUDIT_OUTCOMES } from '@/lib/schemas/audit';
 import { Pager } from '@/components/pager';
 
@@ -68,7 +69,7 @@ export function ActivityView({ initialOutcome }: { initialOutcome?: Outcome }) {
         }
       />
       <div className="stack">
-        {verify.data?.ok === true && <Alert kind="ok">Chain intact: {verify.data.checked} entries verified.</Alert>}
+        {verify.data?.ok === true && <Alert kind="ok">Chain intact: {counted(verify.data.checked, 'entry', 'entries')} verified.</Alert>}
         {verify.data?.ok === false && (
           <Alert kind="error">
             Chain broken at entry #{verify.data.firstBadId}: {verify.data.reason}. {verify.data.checked} entries before
@@ -97,7 +98,7 @@ export function ActivityView({ initialOutcome }: { initialOutcome?: Outcome }) {
             onChange={set('procedure')}
             style={{ maxWidth: 200 }}
           />
-          <select aria-label="Outcome" value={draft.outcome} onChange={set('outcome')} style={{ maxWidth: 140 }}>
+          <select aria-label="Outcome" value={draft.outcome} onChange={set('outcome')} style={{ maxWidth: 180 }}>
             <option value="">Any outcome</option>
             {AUDIT_OUTCOMES.map((o) => (
               <option key={o}>{o}</option>
@@ -160,7 +161,7 @@ export function ActivityView({ initialOutcome }: { initialOutcome?: Outcome }) {
             </tbody>
           </table>
         </div>
-        <Pager page={page} pages={pages} total={list.data?.total ?? 0} noun="entries" onPage={setPage} />
+        <Pager page={page} pages={pages} total={list.data?.total ?? 0} noun={['entry', 'entries']} onPage={setPage} />
       </div>
     </>
   );

@@ -1,6 +1,8 @@
 import { AUDIT_OUTCOMES } from '@/lib/schemas/audit';
 import { ActivityView } from './activity-view';
 
+export const metadata = { title: 'Activity' };
+
 export default async function ActivityPage({
   searchParams,
 }: {

@@ -118,7 +118,7 @@ export function VolumesCard() {
                           disabled={remove.isPending}
                           onClick={() => remove.mutate({ name: v.name }, { onSettled: () => setConfirm(null) })}
                         >
-                          Remove {v.name} and its data
+                          Delete {v.name} and its data
                         </button>
                         <button className="btn" onClick={() => setConfirm(null)}>
                           Keep
@@ -126,7 +126,7 @@ export function VolumesCard() {
                       </span>
                     ) : (
                       <button className="btn btn-danger" onClick={() => setConfirm(v.name)}>
-                        Remove
+                        Delete
                       </button>
                     )}
                   </td>

@@ -135,7 +135,7 @@ export function DhcpCard({ onApplied }: { onApplied: (apply: ApplyState) => void
                   )
                 }
               >
-                Remove
+                Delete
               </button>
             ),
           },

@@ -1,5 +1,7 @@
 import { PeersView } from './peers-view';
 
+export const metadata = { title: 'Peers' };
+
 export default function PeersPage() {
   return <PeersView />;
 }

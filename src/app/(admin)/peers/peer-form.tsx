@@ -2,7 +2,7 @@
 
 import { useState, type FormEvent } from 'react';
 import type { ApplyState } from '@/components/apply-notice';
-import { Field, FieldError, SubmitButton } from '@/components/ui';
+import { Alert, Field, FieldError, SubmitButton } from '@/components/ui';
 import { fieldErrorsOf, trpc } from '@/lib/client/trpc';
 import { toLocalInput } from '@/lib/format';
 import { ROUTING_POLICIES, ROUTING_POLICY_INFO, type RoutingPolicy } from '@/lib/schemas/peers';
@@ -35,9 +35,16 @@ function draftOf(peer?: PeerRow): Draft {
 }
 
 /** Creates a peer, or edits one when `peer` is given; the same fields and server checks either way. */
-export function PeerForm({ peer, onDone }: { peer?: PeerRow; onDone: (apply: ApplyState) => void }) {
+export function PeerForm({
+  peer,
+  onDone,
+}: {
+  peer?: PeerRow;
+  onDone: (apply: ApplyState, saved: { id: number; name: string; ownKey: boolean }) => void;
+}) {
   const utils = trpc.useUtils();
   const create = trpc.peers.create.useMutation();
+  const server = trpc.wireguard.get.useQuery();
   const update = trpc.peers.update.useMutation();
   const [d, setD] = useState<Draft>(() => draftOf(peer));
   const [errors, setErrors] = useState<Record<string, string[]>>({});
@@ -65,7 +72,7 @@ export function PeerForm({ peer, onDone }: { peer?: PeerRow; onDone: (apply: App
             publicKey: d.publicKey || undefined,
           });
       await utils.peers.invalidate();
-      onDone(result.apply);
+      onDone(result.apply, result);
     } catch (err) {
       const fields = fieldErrorsOf(err);
       setErrors(fields);
@@ -75,6 +82,7 @@ export function PeerForm({ peer, onDone }: { peer?: PeerRow; onDone: (apply: App
 
   return (
     <form className="stack" onSubmit={onSubmit} noValidate>
+      {server.data?.endpointWarning && <Alert kind="warn">{server.data.endpointWarning}</Alert>}
       {failure && <p className="alert alert-error">{failure}</p>}
       <Field
         label="Name"
@@ -111,6 +119,9 @@ export function PeerForm({ peer, onDone }: { peer?: PeerRow; onDone: (apply: App
             value={d.allowedIps}
             onChange={(e) => set({ allowedIps: e.target.value })}
           />
+          <span className="hint">
+            The cell&apos;s DNS address is always routed too, so names keep resolving through the tunnel.
+          </span>
           <FieldError
             errors={errors.allowedIps ?? Object.entries(errors).find(([k]) => k.startsWith('allowedIps.'))?.[1]}
           />

@@ -5,6 +5,7 @@ import { Alert, Field, SubmitButton } from '@/components/ui';
 import { fieldErrorsOf, trpc } from '@/lib/client/trpc';
 import type { PeerRow } from './peers-view';
 import { Form } from '@/components/form';
+import { useCopy } from '@/components/toast';
 
 /** Gives a peer a portal login: an initial password, or a one-time link to copy. Again for a reset. */
 export function PeerLoginForm({ peer }: { peer: PeerRow }) {
@@ -14,7 +15,7 @@ export function PeerLoginForm({ peer }: { peer: PeerRow }) {
   const [mode, setMode] = useState<'password' | 'link'>('link');
   const [password, setPassword] = useState('');
   const [errors, setErrors] = useState<Record<string, string[]>>({});
-  const [copied, setCopied] = useState(false);
+  const copy = useCopy();
   const result = create.data;
   const link = result?.link ? `${window.location.origin}${result.link}` : null;
 
@@ -44,11 +45,8 @@ export function PeerLoginForm({ peer }: { peer: PeerRow }) {
           <>
             <input aria-label="One-time link" readOnly value={link} onFocus={(e) => e.target.select()} />
             <div className="row">
-              <button
-                className="btn"
-                onClick={() => void navigator.clipboard?.writeText(link).then(() => setCopied(true))}
-              >
-                {copied ? 'Copied' : 'Copy link'}
+              <button className="btn" onClick={() => copy(link, 'Link')}>
+                Copy link
               </button>
               <span className="muted small">Works once, until {result.expiresAt?.toLocaleString()}.</span>
             </div>

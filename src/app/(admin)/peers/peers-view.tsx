@@ -9,6 +9,7 @@ import { trpc } from '@/lib/client/trpc';
 import { formatAgo, formatBytes } from '@/lib/format';
 import { ROUTING_POLICY_INFO, type PEER_SORTS } from '@/lib/schemas/peers';
 import type { AppRouter } from '@/server/routers/_app';
+import { PeerConfig } from '@/components/peer-config';
 import { PeerActions } from './peer-actions';
 import { PeerForm } from './peer-form';
 import { PeerImport } from './peer-import';
@@ -24,6 +25,7 @@ export function PeersView() {
   const [sort, setSort] = useState<{ by: Sort; dir: 'asc' | 'desc' }>({ by: 'name', dir: 'asc' });
   const [page, setPage] = useState(1);
   const [creating, setCreating] = useState(false);
+  const [created, setCreated] = useState<{ id: number; name: string; ownKey: boolean } | null>(null);
   const [importing, setImporting] = useState(false);
   const [notice, setNotice] = useState<ApplyState | null>(null);
   // Live columns (handshake, endpoint, transfer) refresh without reloading the page.
@@ -136,7 +138,7 @@ export function PeersView() {
             </tbody>
           </table>
         </div>
-        <Pager page={page} pages={pages} total={list.data?.total ?? 0} noun="peers" onPage={setPage} />
+        <Pager page={page} pages={pages} total={list.data?.total ?? 0} noun={['peer', 'peers']} onPage={setPage} />
       </div>
       {importing && (
         <Dialog title="Import peers" onClose={() => setImporting(false)}>
@@ -151,11 +153,18 @@ export function PeersView() {
       {creating && (
         <Dialog title="New peer" onClose={() => setCreating(false)}>
           <PeerForm
-            onDone={(apply) => {
+            onDone={(apply, peer) => {
               setCreating(false);
+              setCreated(peer);
               setNotice(apply);
             }}
           />
+        </Dialog>
+      )}
+      {created && (
+        <Dialog title={`${created.name} is ready`} onClose={() => setCreated(null)}>
+          <p>Install the WireGuard app on the device, then scan this code with it, or download the file and import it.</p>
+          <PeerConfig id={created.id} name={created.name} ownKey={created.ownKey} />
         </Dialog>
       )}
     </>

@@ -98,7 +98,7 @@ export function RoutesView() {
       )}
       <RemoveDialog
         removing={removing}
-        title="Remove route"
+        title="Delete route"
         mutation={remove}
         onClose={() => setRemoving(null)}
         onRemoved={(r) => {
@@ -108,7 +108,7 @@ export function RoutesView() {
       >
         {(r) => (
           <>
-            Remove <code>{r.host + r.path}</code> → <code>{r.upstream}</code>? The name stops answering as soon as Caddy
+            Delete <code>{r.host + r.path}</code> → <code>{r.upstream}</code>? The name stops answering as soon as Caddy
             reloads.
           </>
         )}

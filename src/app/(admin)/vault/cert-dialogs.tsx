@@ -3,16 +3,8 @@
 import { useState, type FormEvent } from 'react';
 import { Alert, Field, SubmitButton } from '@/components/ui';
 import { fieldErrorsOf, trpc } from '@/lib/client/trpc';
-import { REVOKE_REASONS, type RevokeReason } from '@/lib/schemas/vault';
+import { REVOKE_REASON_LABEL as REASON_LABEL, REVOKE_REASONS, type RevokeReason } from '@/lib/schemas/vault';
 
-const REASON_LABEL: Record<RevokeReason, string> = {
-  unspecified: 'No reason given',
-  keyCompromise: 'The key was exposed',
-  affiliationChanged: 'The holder changed',
-  superseded: 'Replaced by a new certificate',
-  cessationOfOperation: 'No longer used',
-  privilegeWithdrawn: 'Access withdrawn',
-};
 
 /** Saves what the export returned as a file. */
 export function saveFile({ filename, mime, base64 }: { filename: string; mime: string; base64: string }) {

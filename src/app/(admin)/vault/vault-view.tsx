@@ -5,6 +5,7 @@ import { DataTable } from '@/components/data-table';
 import { Dialog } from '@/components/dialog';
 import { Alert, PageHead } from '@/components/ui';
 import { trpc } from '@/lib/client/trpc';
+import { REVOKE_REASON_LABEL, type RevokeReason } from '@/lib/schemas/vault';
 import { Pkcs12Form, RevokeForm, saveFile } from './cert-dialogs';
 import { IssueForm } from './issue-form';
 import { RootCard } from './root-card';
@@ -65,7 +66,7 @@ export function VaultView() {
                 cell: (c) => (
                   <>
                     <span className={`badge ${BADGE[c.status]}`}>{c.status}</span>
-                    {c.revokeReason && <div className="muted small">{c.revokeReason}</div>}
+                    {c.revokeReason && <div className="muted small">{REVOKE_REASON_LABEL[c.revokeReason as RevokeReason] ?? c.revokeReason}</div>}
                   </>
                 ),
               },

@@ -1,5 +1,7 @@
 import { WireguardView } from './wireguard-view';
 
+export const metadata = { title: 'WireGuard' };
+
 export default function WireguardPage() {
   return <WireguardView />;
 }

@@ -3,6 +3,7 @@
 import { useState } from 'react';
 import { ApplyNotice, type ApplyState } from '@/components/apply-notice';
 import { Dialog } from '@/components/dialog';
+import { useCopy } from '@/components/toast';
 import { Alert, PageHead } from '@/components/ui';
 import { trpc } from '@/lib/client/trpc';
 import { WireguardSettingsForm } from './settings-form';
@@ -10,8 +11,10 @@ import { WireguardSettingsForm } from './settings-form';
 export function WireguardView() {
   const utils = trpc.useUtils();
   const status = trpc.wireguard.status.useQuery(undefined, { refetchInterval: 10_000 });
+  const server = trpc.wireguard.get.useQuery();
   const [notice, setNotice] = useState<ApplyState | null>(null);
   const [rotating, setRotating] = useState(false);
+  const copy = useCopy();
   const rotate = trpc.wireguard.rotateKeys.useMutation({
     onSuccess: (r) => {
       setRotating(false);
@@ -25,6 +28,7 @@ export function WireguardView() {
       <PageHead title="WireGuard" subtitle="The cell's VPN interface: how peers reach it." />
       <div className="stack">
         <ApplyNotice apply={notice} />
+        {server.data?.endpointWarning && <Alert kind="warn">{server.data.endpointWarning}</Alert>}
         {status.error && <Alert kind="error">{status.error.message}</Alert>}
         {s && (
           <div className="card" data-testid="wg-state">
@@ -42,7 +46,7 @@ export function WireguardView() {
               <dt>Public key</dt>
               <dd>
                 <code>{s.publicKey}</code>{' '}
-                <button className="btn btn-link" onClick={() => void navigator.clipboard?.writeText(s.publicKey)}>
+                <button className="btn btn-link" onClick={() => copy(s.publicKey, 'Public key')}>
                   Copy
                 </button>
               </dd>

@@ -18,7 +18,7 @@ export function ClaimForm({ token, username }: { token: string; username: string
         password: String(form.get('password') ?? ''),
         confirmPassword: String(form.get('confirmPassword') ?? ''),
       });
-      location.assign('/login');
+      location.assign(`/login?claimed=${encodeURIComponent(username)}`);
     } catch (err) {
       setErrors(fieldErrorsOf(err));
     }

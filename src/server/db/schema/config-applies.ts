@@ -8,6 +8,8 @@ export const configApplies = sqliteTable('config_applies', {
   /** Hash of the files the daemon has loaded (signal, restart, or its own start). */
   appliedHash: text('applied_hash'),
   appliedVia: text('applied_via'),
+  /** Written while the daemon was not running: it reads them when it starts, and has not yet. */
+  waiting: integer('waiting', { mode: 'boolean' }).notNull().default(false),
   error: text('error'),
   updatedAt: integer('updated_at', { mode: 'timestamp_ms' }).notNull(),
 });

@@ -1,17 +1,24 @@
 /** Reading the trail: counts, the filtered list, and the CSV export. */
-import { and, asc, count, desc, eq, gt, gte, like, lte, ne, type SQL } from 'drizzle-orm';
+import { and, asc, count, desc, eq, gt, gte, isNull, like, lte, ne, notLike, or, type SQL } from 'drizzle-orm';
 import type { AuditListInput } from '@/lib/schemas/audit';
 import type { Db } from '../../db';
 import { auditEntries } from '../../db/schema';
 
-/** The trail's size, and the changes made and refused since a moment. */
+/** Refusals of input (a typo, a name taken, a missing row): the form said why; nobody was kept out. */
+const INPUT_REFUSALS = ['BAD_REQUEST', 'CONFLICT', 'NOT_FOUND', 'PRECONDITION_FAILED'];
+
+/**
+ * The trail's size, the changes made since a moment, and the refusals that kept someone out
+ * (sign-in, permission, rate limits, CSRF) since then: input a form sent back is not counted.
+ */
 export function auditCounts(db: Db, since: Date) {
   const n = (where?: SQL) => db.select({ n: count() }).from(auditEntries).where(where).get()?.n ?? 0;
   const after = gte(auditEntries.at, since);
+  const keptOut = and(...INPUT_REFUSALS.map((code) => notLike(auditEntries.detail, `${code}:%`)));
   return {
     entries: n(),
     succeeded: n(and(after, eq(auditEntries.outcome, 'success'))),
-    refused: n(and(after, eq(auditEntries.outcome, 'refused'))),
+    refused: n(and(after, eq(auditEntries.outcome, 'refused'), or(isNull(auditEntries.detail), keptOut))),
   };
 }
 

@@ -10,6 +10,7 @@ import { health } from '../health';
 import { countRoutes } from '../routes';
 import { getSettings } from '../settings';
 import { countExpiring } from '../vault';
+import { cellTrafficSeries } from '../peers';
 import { findServer, serverStatus } from '../wireguard';
 
 export async function dashboardSummary(db: Db, now = runtimeOf(db).clock()) {
@@ -21,9 +22,22 @@ export async function dashboardSummary(db: Db, now = runtimeOf(db).clock()) {
     engine: status.engine,
     version: status.version,
     uptimeSeconds: status.uptimeSeconds,
-    wireguard: wg && { peers: wg.peerCount, online: wg.peersOnline, interfaceUp: wg.interfaceUp, pending: wg.pending },
+    wireguard: wg && {
+      peers: wg.peerCount,
+      online: wg.peersOnline,
+      interfaceUp: wg.interfaceUp,
+      interfaceError: wg.interfaceError,
+      pending: wg.pending,
+    },
+    /** The whole tunnel over the last 24 h in 5-minute steps: bytes in and out, peers online. */
+    traffic: cellTrafficSeries(db, 'day', now),
     /** Whether each daemon runs its latest config (null: not rendered yet). */
-    configs: { dns: configState(db, 'dns'), ntp: configState(db, 'ntp'), caddy: configState(db, 'caddy') },
+    configs: {
+      dns: configState(db, 'dns'),
+      ntp: configState(db, 'ntp'),
+      caddy: configState(db, 'caddy'),
+      dhcp: configState(db, 'dhcp'),
+    },
     ddns: ddnsStatus(db),
     counts: {
       routes: countRoutes(db),

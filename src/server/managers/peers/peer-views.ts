@@ -1,7 +1,7 @@
 /** How peers are read: the list with search, sort and pages, one peer for its owner, and the view both return. */
 import { asc, count, desc, eq, inArray, like, or, sql } from 'drizzle-orm';
 import { cidrIndexOf, parseIpv4 } from '@/lib/cidr';
-import type { ListPeersInput } from '@/lib/schemas/peers';
+import type { ListPeersInput, TrafficRange } from '@/lib/schemas/peers';
 import type { Db } from '../../db';
 import { preparedQuery } from '../../db/prepared';
 import { peers, users } from '../../db/schema';
@@ -19,6 +19,7 @@ import {
   serverRow,
 } from '../wireguard';
 import { runtimeOf } from '../../runtime/runtime';
+import { peerEndpointHistory, peerTrafficSeries } from './traffic';
 
 export function view(
   row: PeerRecord,
@@ -159,7 +160,21 @@ export async function peerById(db: Db, id: number, session: SessionUser, now = r
   const row = ownedRow(db, id, session);
   const login = row.userId ? findAccount(db, { id: row.userId }) : undefined;
   const { live } = await liveStatus(db);
-  return view(row, planOf(serverRow(db)), live?.peers.get(row.publicKey), now, login?.username ?? null);
+  return {
+    ...view(row, planOf(serverRow(db)), live?.peers.get(row.publicKey), now, login?.username ?? null),
+    endpoints: peerEndpointHistory(db, row.id),
+  };
+}
+
+/** A peer's bytes per interval over an hour, a day or a week: admins for any peer, a peer for its own. */
+export function peerTraffic(
+  db: Db,
+  input: { id: number; range: TrafficRange },
+  session: SessionUser,
+  now = runtimeOf(db).clock(),
+) {
+  ownedRow(db, input.id, session);
+  return { points: peerTrafficSeries(db, input.id, input.range, now) };
 }
 
 /** The peer that belongs to a portal login, if any. */

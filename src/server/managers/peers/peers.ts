@@ -1,7 +1,7 @@
 import { eq, sql } from 'drizzle-orm';
 import type { CreatePeer, UpdatePeer } from '@/lib/schemas/peers';
 import type { Db } from '../../db';
-import { peers } from '../../db/schema';
+import { peerCounters, peers } from '../../db/schema';
 import { ConflictError, InvalidStateError, ValidationError } from '../../errors';
 import { changed } from '../../runtime/changes';
 import { encryptSecret } from '../../runtime/secrets';
@@ -100,6 +100,8 @@ export function insertPeer(
       .returning()
       .get();
     claimPeerName(tx, row, now);
+    // The interface counts a new peer from zero: its first bytes are traffic, not a baseline.
+    tx.insert(peerCounters).values({ peerId: row.id, rx: 0, tx: 0 }).run();
     return row;
   } catch (err) {
     uniqueViolation(err, input.name);

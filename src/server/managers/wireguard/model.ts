@@ -2,7 +2,16 @@
  * Pure: from stored rows to renderer models. Addresses come from the subnet and
  * each peer's host number; disabled and expired peers leave the server config.
  */
-import { cidrHost, cidrSize, parseCidr, type Cidr } from '@/lib/cidr';
+import {
+  cidrContains,
+  cidrHost,
+  cidrSize,
+  isCidr,
+  isLocalOnlyAddress,
+  parseAddress,
+  parseCidr,
+  type Cidr,
+} from '@/lib/cidr';
 import type { RoutingPolicy } from '@/lib/schemas/peers';
 import { formatEndpoint, type ClientModel, type ServerModel } from './render';
 
@@ -128,8 +137,43 @@ export function clientAllowedIps(
   }
 }
 
+/**
+ * A client must reach the resolver its config names: a DNS address outside every routed
+ * network would be asked outside the tunnel, where it is not (the cell's own address), so
+ * it is routed as a single host.
+ */
+export function routeDns(allowedIps: string[], dns: string[]): string[] {
+  const routed = allowedIps.map((c) => parseCidr(c, { strict: false })).filter(isCidr);
+  const missing = dns.flatMap((d) => {
+    const a = parseAddress(d);
+    if (!a || routed.some((c) => cidrContains(c, a.family, a.value))) return [];
+    return [`${d}/${a.family === 4 ? 32 : 128}`];
+  });
+  return [...allowedIps, ...missing];
+}
+
 export function endpointOf(server: ServerRow, domain: string): string {
   return formatEndpoint(server.endpointHost ?? domain, server.endpointPort ?? server.listenPort);
+}
+
+/** Names that resolve only inside a home network (RFC 8375, mDNS, common router suffixes, the cell's own zone). */
+const LAN_ONLY_NAME = /(^[^.]+$)|\.(home\.arpa|local|lan|internal|localdomain|localhost|home|cell)\.?$/i;
+
+/**
+ * Why devices away from home could not reach this endpoint host, or null when they can.
+ * Clients get the endpoint in their config, so a private one only works at home.
+ */
+export function endpointWarning(server: ServerRow, domain: string): string | null {
+  const host = server.endpointHost ?? domain;
+  const fix = 'Set a public name or address as the endpoint host on the WireGuard page, or use a domain with dynamic DNS in Settings.';
+  if (parseAddress(host)) {
+    return isLocalOnlyAddress(host)
+      ? `Peer configs use ${host}, a private address: devices away from this network cannot reach it. ${fix}`
+      : null;
+  }
+  return LAN_ONLY_NAME.test(host)
+    ? `Peer configs use ${host}, a name only this network can resolve: devices away from it cannot connect. ${fix}`
+    : null;
 }
 
 /** The client's DNS: the cell's IPv4 tunnel address, where the WireGuard side forwards to cell-dns. */
@@ -144,17 +188,18 @@ export function clientModel(
   peer: PeerRow & { privateKey: string | null; presharedKey: string | null },
 ): ClientModel {
   const plan = planOf(server);
+  const dns = dnsOf(server);
   return {
     cellName: cell.name,
     peerName: peer.name,
     privateKey: peer.privateKey,
     addresses: withPrefix(plan, peer.hostIndex, true),
-    dns: dnsOf(server),
+    dns,
     mtu: server.mtu,
     server: {
       publicKey: server.publicKey,
       presharedKey: peer.presharedKey,
-      allowedIps: clientAllowedIps(plan, peer, cell.network),
+      allowedIps: routeDns(clientAllowedIps(plan, peer, cell.network), dns),
       endpoint: endpointOf(server, cell.domain),
       persistentKeepalive: server.persistentKeepalive,
     },

@@ -10,7 +10,7 @@ import { changed } from '../../runtime/changes';
 import { applyWireguard } from './apply';
 import { liveStatus } from './interface';
 import { generateKeyPair } from './keys';
-import { CELL_HOST_INDEX, dnsOf, endpointOf, hostAddresses, lastPeerIndex, planOf } from './model';
+import { CELL_HOST_INDEX, dnsOf, endpointOf, endpointWarning, hostAddresses, lastPeerIndex, planOf } from './model';
 import { cellInfo, serverRow, type ServerSettingsRow } from './state';
 import { isOnline } from './status';
 import { runtimeOf } from '../../runtime/runtime';
@@ -52,11 +52,13 @@ function publicView(db: Db, row: ServerSettingsRow) {
   const plan = planOf(row);
   const cell = hostAddresses(plan, CELL_HOST_INDEX);
   const peerCount = db.select({ n: count() }).from(peers).get()?.n ?? 0;
+  const { domain } = cellInfo(db);
   return {
     ...rest,
     cellAddress: cell.v4,
     cellAddress6: cell.v6,
-    endpoint: endpointOf(row, cellInfo(db).domain),
+    endpoint: endpointOf(row, domain),
+    endpointWarning: endpointWarning(row, domain),
     effectiveDns: dnsOf(row),
     capacity: lastPeerIndex(plan) - 1,
     peerCount,
