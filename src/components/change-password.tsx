@@ -5,12 +5,15 @@ import { Alert, Field, SubmitButton } from '@/components/ui';
 import { signOut } from '@/lib/client/auth';
 import { fieldErrorsOf, trpc } from '@/lib/client/trpc';
 import { Form } from '@/components/form';
+import { PasswordMeter } from '@/components/password-meter';
 
 /** Own password change for admins and peers; every session (this one too) ends afterwards. */
 export function ChangePasswordForm() {
   const change = trpc.account.changePassword.useMutation();
   const [errors, setErrors] = useState<Record<string, string[]>>({});
   const [done, setDone] = useState(false);
+  const [next, setNext] = useState('');
+  const me = trpc.account.me.useQuery();
 
   async function onSubmit(e: FormEvent<HTMLFormElement>) {
     e.preventDefault();
@@ -48,10 +51,12 @@ export function ChangePasswordForm() {
         name="newPassword"
         type="password"
         autoComplete="new-password"
-        hint="At least 12 characters."
+        hint="At least 12 characters, hard to guess."
         errors={errors.newPassword}
+        onChange={(e) => setNext(e.target.value)}
         required
       />
+      <PasswordMeter password={next} userInputs={[me.data?.username ?? '']} />
       <Field
         label="Confirm new password"
         name="confirmPassword"

@@ -42,7 +42,7 @@ export function DataTable<T>({
         {rows?.map((row) => (
           <tr key={rowKey(row)} data-testid={rowTestId?.(row)}>
             {columns.map((c) => (
-              <td key={c.header} className={c.className}>
+              <td key={c.header} className={c.className} data-label={c.header}>
                 {c.cell(row)}
               </td>
             ))}

@@ -2,6 +2,7 @@
 
 import { Field, FieldError } from '@/components/ui';
 import { DOMAIN_MODE_INFO, DOMAIN_MODES, effectiveDomain, type DomainMode } from '@/lib/domain-modes';
+import { PasswordMeter } from '@/components/password-meter';
 import { SETUP_SERVICES, type SetupServiceId } from '@/lib/services';
 
 export interface WizardData {
@@ -150,6 +151,7 @@ export function AdminStep({ data, set, errors }: StepProps) {
         errors={errors.adminPassword}
         autoComplete="new-password"
       />
+      <PasswordMeter password={data.adminPassword} userInputs={[data.adminUsername, data.cellName]} />
       <Field
         label="Confirm password"
         name="confirmPassword"

@@ -1,17 +1,26 @@
 'use client';
 
+import * as RadixDialog from '@radix-ui/react-dialog';
 import Link from 'next/link';
 import { usePathname } from 'next/navigation';
 import { useEffect, useState } from 'react';
 import { signOut } from '@/lib/client/auth';
 import type { NavItem } from './shell';
 
-export function NavLinks({ items }: { items: NavItem[] }) {
+/** A page is current for its own link and for the pages under it (/peers/3 under Peers). */
+const isCurrent = (path: string, href: string) => path === href || (href !== '/portal' && path.startsWith(`${href}/`));
+
+export function NavLinks({ items, onNavigate }: { items: NavItem[]; onNavigate?: () => void }) {
   const path = usePathname();
   return (
     <nav className="nav" aria-label="Main">
       {items.map((item) => (
-        <Link key={item.href} href={item.href} aria-current={path === item.href ? 'page' : undefined}>
+        <Link
+          key={item.href}
+          href={item.href}
+          aria-current={isCurrent(path, item.href) ? 'page' : undefined}
+          onClick={onNavigate}
+        >
           {item.label}
         </Link>
       ))}
@@ -27,5 +36,31 @@ export function SignOutButton() {
     <button type="button" className="btn" disabled={!ready} onClick={() => void signOut()}>
       Sign out
     </button>
+  );
+}
+
+/** On a phone the navigation sits behind a Menu button, in a sheet that closes on a choice. */
+export function MobileNav({ items, username }: { items: NavItem[]; username: string }) {
+  const [open, setOpen] = useState(false);
+  return (
+    <RadixDialog.Root open={open} onOpenChange={setOpen}>
+      <RadixDialog.Trigger className="btn">Menu</RadixDialog.Trigger>
+      <RadixDialog.Portal>
+        <RadixDialog.Overlay className="dialog-backdrop" />
+        <RadixDialog.Content className="sheet" aria-describedby={undefined}>
+          <div className="dialog-head">
+            <RadixDialog.Title>Menu</RadixDialog.Title>
+            <RadixDialog.Close className="btn">Close</RadixDialog.Close>
+          </div>
+          <NavLinks items={items} onNavigate={() => setOpen(false)} />
+          <div className="sidebar-foot">
+            <span className="muted">
+              Signed in as <strong>{username}</strong>
+            </span>
+            <SignOutButton />
+          </div>
+        </RadixDialog.Content>
+      </RadixDialog.Portal>
+    </RadixDialog.Root>
   );
 }

@@ -1,12 +1,29 @@
 import type { ReactNode } from 'react';
-import { NavLinks, SignOutButton } from './nav';
+import { MobileNav, NavLinks, SignOutButton } from './nav';
 
 export interface NavItem {
   href: string;
   label: string;
 }
 
-/** The responsive frame around every signed-in page: brand, navigation, who is signed in. */
+function Brand({ title, subtitle }: { title: string; subtitle: string }) {
+  return (
+    <div className="brand">
+      <span className="brand-mark" aria-hidden>
+        PIC
+      </span>
+      <span>
+        {title}
+        <small>{subtitle}</small>
+      </span>
+    </div>
+  );
+}
+
+/**
+ * The frame around every signed-in page: brand, navigation, who is signed in. On a wide
+ * screen a sidebar; on a phone a top bar whose Menu button opens the navigation.
+ */
 export function Shell({
   title,
   subtitle,
@@ -22,16 +39,11 @@ export function Shell({
 }) {
   return (
     <div className="shell">
+      <a href="#main" className="skip-link">
+        Skip to content
+      </a>
       <aside className="sidebar">
-        <div className="brand">
-          <span className="brand-mark" aria-hidden>
-            PIC
-          </span>
-          <span>
-            {title}
-            <small>{subtitle}</small>
-          </span>
-        </div>
+        <Brand title={title} subtitle={subtitle} />
         <NavLinks items={items} />
         <div className="sidebar-foot">
           <span className="muted">
@@ -40,7 +52,13 @@ export function Shell({
           <SignOutButton />
         </div>
       </aside>
-      <main className="main">{children}</main>
+      <header className="topbar">
+        <Brand title={title} subtitle={subtitle} />
+        <MobileNav items={items} username={username} />
+      </header>
+      <main className="main" id="main" tabIndex={-1}>
+        {children}
+      </main>
     </div>
   );
 }

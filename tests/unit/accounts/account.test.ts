@@ -36,6 +36,13 @@ describe('accounts', () => {
     expect(await verifyLogin(db, 'admin', 'correct horse battery')).toBeNull();
   });
 
+  it('refuses a new password that is easy to guess, and keeps the old one', async () => {
+    const err = await expectCode(change('correct horse battery', 'admin1234567'), 'BAD_REQUEST');
+    expect(err.message).toMatch(/^Too easy to guess/);
+    expect((err.cause as { field?: string }).field).toBe('newPassword');
+    expect(await verifyLogin(db, 'admin', 'correct horse battery')).not.toBeNull();
+  });
+
   it('refuses a short or unconfirmed new password by field', async () => {
     expect((await expectCode(change('correct horse battery', 'short'), 'BAD_REQUEST')).message).toContain(
       'newPassword: At least 12 characters',

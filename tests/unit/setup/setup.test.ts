@@ -61,6 +61,15 @@ describe('setup', () => {
     expect(await anon(db).setup.status()).toEqual({ complete: false });
   });
 
+  it('refuses an admin password that is easy to guess, saying why, and creates nothing', async () => {
+    for (const weak of ['aaaaaaaaaaaa', 'Password1234', 'qwertyuiop12']) {
+      const err = await expectCode(setUp(db, { adminPassword: weak }), 'BAD_REQUEST');
+      expect(err.message).toMatch(/^Too easy to guess/);
+      expect((err.cause as { field?: string }).field).toBe('adminPassword');
+    }
+    expect(await anon(db).setup.status()).toEqual({ complete: false });
+  });
+
   it('requires the provider token for token modes and stores it encrypted', async () => {
     await expectCode(setUp(db, { domainMode: 'duckdns', domain: 'myhome.duckdns.org' }), 'BAD_REQUEST');
     await setUp(db, {

@@ -2,7 +2,9 @@
 
 import { useState } from 'react';
 import type { ApplyState } from '@/components/apply-notice';
+import { ConfirmDialog } from '@/components/confirm-dialog';
 import { Dialog } from '@/components/dialog';
+import { ActionsMenu } from '@/components/menu';
 import { PeerConfig } from '@/components/peer-config';
 import { trpc } from '@/lib/client/trpc';
 import { PeerForm } from './peer-form';
@@ -11,7 +13,7 @@ import type { PeerRow } from './peers-view';
 
 type Open = 'qr' | 'edit' | 'login' | 'rotate' | 'delete' | null;
 
-/** Row buttons and the dialogs they open. */
+/** A peer's actions in one menu, and the dialogs they open. */
 export function PeerActions({ peer, onApplied }: { peer: PeerRow; onApplied: (apply: ApplyState) => void }) {
   const utils = trpc.useUtils();
   const [open, setOpen] = useState<Open>(null);
@@ -27,29 +29,22 @@ export function PeerActions({ peer, onApplied }: { peer: PeerRow; onApplied: (ap
   const close = () => setOpen(null);
 
   return (
-    <div className="actions">
-      <button className="btn" onClick={() => setOpen('qr')}>
-        QR / config
-      </button>
-      <button className="btn" onClick={() => setOpen('edit')}>
-        Edit
-      </button>
-      <button
-        className="btn"
-        disabled={setEnabled.isPending}
-        onClick={() => setEnabled.mutate({ id: peer.id, enabled: !peer.enabled })}
-      >
-        {peer.enabled ? 'Disable' : 'Enable'}
-      </button>
-      <button className="btn" onClick={() => setOpen('login')}>
-        Portal login
-      </button>
-      <button className="btn" onClick={() => setOpen('rotate')}>
-        Rotate keys
-      </button>
-      <button className="btn btn-danger" onClick={() => setOpen('delete')}>
-        Delete
-      </button>
+    <>
+      <ActionsMenu
+        label={`Actions for ${peer.name}`}
+        items={[
+          { label: 'QR / config', onSelect: () => setOpen('qr') },
+          { label: 'Edit', onSelect: () => setOpen('edit') },
+          {
+            label: peer.enabled ? 'Disable' : 'Enable',
+            disabled: setEnabled.isPending,
+            onSelect: () => setEnabled.mutate({ id: peer.id, enabled: !peer.enabled }),
+          },
+          { label: 'Portal login', onSelect: () => setOpen('login') },
+          { label: 'Rotate keys', onSelect: () => setOpen('rotate') },
+          { label: 'Delete', danger: true, onSelect: () => setOpen('delete') },
+        ]}
+      />
       {setEnabled.error && <span className="error small">{setEnabled.error.message}</span>}
       {open === 'qr' && (
         <Dialog title={`Config for ${peer.name}`} onClose={close}>
@@ -77,34 +72,34 @@ export function PeerActions({ peer, onApplied }: { peer: PeerRow; onApplied: (ap
               </div>
             )}
             {rotate.error && <p className="alert alert-error">{rotate.error.message}</p>}
-            <button
-              className="btn btn-danger"
-              disabled={rotate.isPending}
-              onClick={() => rotate.mutate({ id: peer.id, publicKey: peer.ownKey ? newKey.trim() : undefined })}
-            >
-              Rotate keys
-            </button>
+            <div className="row">
+              <button
+                className="btn btn-danger"
+                disabled={rotate.isPending}
+                onClick={() => rotate.mutate({ id: peer.id, publicKey: peer.ownKey ? newKey.trim() : undefined })}
+              >
+                Rotate keys
+              </button>
+              <button className="btn" onClick={close}>
+                Cancel
+              </button>
+            </div>
           </div>
         </Dialog>
       )}
       {open === 'delete' && (
-        <Dialog title={`Delete ${peer.name}?`} onClose={close}>
-          <div className="stack">
-            <p>
-              {peer.name} ({peer.address}) loses access at once
-              {peer.login ? `, and its portal login ${peer.login} is removed` : ''}. This cannot be undone.
-            </p>
-            {remove.error && <p className="alert alert-error">{remove.error.message}</p>}
-            <button
-              className="btn btn-danger"
-              disabled={remove.isPending}
-              onClick={() => remove.mutate({ id: peer.id })}
-            >
-              Delete {peer.name}
-            </button>
-          </div>
-        </Dialog>
+        <ConfirmDialog
+          title={`Delete ${peer.name}?`}
+          confirmLabel={`Delete ${peer.name}`}
+          pending={remove.isPending}
+          error={remove.error?.message}
+          onConfirm={() => remove.mutate({ id: peer.id })}
+          onClose={close}
+        >
+          {peer.name} ({peer.address}) loses access at once
+          {peer.login ? `, and its portal login ${peer.login} is removed` : ''}. This cannot be undone.
+        </ConfirmDialog>
       )}
-    </div>
+    </>
   );
 }

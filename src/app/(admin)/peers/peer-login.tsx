@@ -6,6 +6,7 @@ import { fieldErrorsOf, trpc } from '@/lib/client/trpc';
 import type { PeerRow } from './peers-view';
 import { Form } from '@/components/form';
 import { useCopy } from '@/components/toast';
+import { PasswordMeter } from '@/components/password-meter';
 
 /** Gives a peer a portal login: an initial password, or a one-time link to copy. Again for a reset. */
 export function PeerLoginForm({ peer }: { peer: PeerRow }) {
@@ -89,6 +90,7 @@ export function PeerLoginForm({ peer }: { peer: PeerRow }) {
           errors={errors.password}
         />
       )}
+      {mode === 'password' && <PasswordMeter password={password} userInputs={[username]} />}
       <SubmitButton pending={create.isPending}>Give login</SubmitButton>
     </Form>
   );

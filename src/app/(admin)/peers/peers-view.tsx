@@ -6,11 +6,13 @@ import { ApplyNotice, type ApplyState } from '@/components/apply-notice';
 import { Dialog } from '@/components/dialog';
 import { PageHead } from '@/components/ui';
 import { trpc } from '@/lib/client/trpc';
-import { formatAgo, formatBytes } from '@/lib/format';
-import { ROUTING_POLICY_INFO, type PEER_SORTS } from '@/lib/schemas/peers';
+import Link from 'next/link';
+import { formatAgo } from '@/lib/format';
+import type { PEER_SORTS } from '@/lib/schemas/peers';
 import type { AppRouter } from '@/server/routers/_app';
 import { PeerConfig } from '@/components/peer-config';
 import { PeerActions } from './peer-actions';
+import { PeerSparkline, PeerStatus } from './peer-status';
 import { PeerForm } from './peer-form';
 import { PeerImport } from './peer-import';
 import { Pager } from '@/components/pager';
@@ -83,54 +85,47 @@ export function PeersView() {
         </form>
         {list.error && <p className="alert alert-error">{list.error.message}</p>}
         <div className="card table-wrap">
-          <table className="table">
+          <table className="table" aria-label="Peers">
             <thead>
               <tr>
                 {header('name', 'Name')}
                 {header('address', 'Address')}
-                <th>Policy</th>
                 <th>Status</th>
-                {header('expiresAt', 'Expires')}
+                <th>Traffic, last hour</th>
                 <th>Last handshake</th>
-                <th>Endpoint</th>
-                <th>Rx / Tx</th>
-                <th>Actions</th>
+                <th>
+                  <span className="sr-only">Actions</span>
+                </th>
               </tr>
             </thead>
             <tbody>
               {list.data?.items.map((p) => (
                 <tr key={p.id} data-testid={`peer-${p.name}`}>
-                  <td>
-                    <span className={`dot${p.online ? ' dot-on' : ''}`} title={p.online ? 'online' : 'offline'} />
-                    {p.name}
+                  <td data-label="Name">
+                    <span className={`dot${p.online ? ' dot-on' : ''}`} aria-hidden />
+                    <Link href={`/peers/${p.id}`}>{p.name}</Link>
+                    <span className="sr-only">{p.online ? ' (online)' : ' (offline)'}</span>
                     {p.login && <div className="muted small">login: {p.login}</div>}
                   </td>
-                  <td>
+                  <td data-label="Address">
                     <code>{p.address}</code>
                     {p.address6 && <div className="muted small">{p.address6}</div>}
                   </td>
-                  <td>{ROUTING_POLICY_INFO[p.routingPolicy].label}</td>
-                  <td>
-                    {p.active ? (
-                      <span className="badge badge-ok">enabled</span>
-                    ) : (
-                      <span className="badge badge-warn">{p.disabledReason ?? 'disabled'}</span>
-                    )}
+                  <td data-label="Status">
+                    <PeerStatus peer={p} />
                   </td>
-                  <td>{p.expiresAt ? p.expiresAt.toLocaleString() : '—'}</td>
-                  <td>{formatAgo(p.latestHandshake)}</td>
-                  <td>{p.endpoint ?? '—'}</td>
-                  <td>
-                    {formatBytes(p.rxBytes)} / {formatBytes(p.txBytes)}
+                  <td data-label="Traffic, last hour">
+                    <PeerSparkline id={p.id} name={p.name} />
                   </td>
-                  <td>
+                  <td data-label="Last handshake">{formatAgo(p.latestHandshake)}</td>
+                  <td className="row-menu">
                     <PeerActions peer={p} onApplied={setNotice} />
                   </td>
                 </tr>
               ))}
               {list.data?.items.length === 0 && (
                 <tr>
-                  <td colSpan={9} className="muted">
+                  <td colSpan={6} className="muted">
                     {search ? `No peer matches “${search}”.` : 'No peers yet: add the first device with “New peer”.'}
                   </td>
                 </tr>

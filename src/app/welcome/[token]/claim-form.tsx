@@ -4,10 +4,12 @@ import { useState, type FormEvent } from 'react';
 import { Alert, Field, SubmitButton } from '@/components/ui';
 import { fieldErrorsOf, trpc } from '@/lib/client/trpc';
 import { Form } from '@/components/form';
+import { PasswordMeter } from '@/components/password-meter';
 
 export function ClaimForm({ token, username }: { token: string; username: string }) {
   const claim = trpc.account.claimLink.useMutation();
   const [errors, setErrors] = useState<Record<string, string[]>>({});
+  const [password, setPassword] = useState('');
 
   async function onSubmit(e: FormEvent<HTMLFormElement>) {
     e.preventDefault();
@@ -38,8 +40,10 @@ export function ClaimForm({ token, username }: { token: string; username: string
         type="password"
         autoComplete="new-password"
         errors={errors.password}
-        hint="At least 12 characters"
+        hint="At least 12 characters, hard to guess"
+        onChange={(e) => setPassword(e.target.value)}
       />
+      <PasswordMeter password={password} userInputs={[username]} />
       <Field
         label="Confirm password"
         name="confirmPassword"

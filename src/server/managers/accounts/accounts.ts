@@ -4,7 +4,7 @@ import type { Db, DbOrTx } from '../../db';
 import { preparedQuery } from '../../db/prepared';
 import { users } from '../../db/schema';
 import { NotFoundError, ValidationError } from '../../errors';
-import { decoyHash, hashPassword, randomPassword, verifyPassword } from './password';
+import { assertStrongPassword, decoyHash, hashPassword, randomPassword, verifyPassword } from './password';
 import { runtimeOf } from '../../runtime/runtime';
 
 export type Role = 'admin' | 'peer';
@@ -111,6 +111,7 @@ export async function changePassword(
 ) {
   const user = db.select().from(users).where(eq(users.id, id)).get();
   if (!user) throw new NotFoundError('Account not found');
+  await assertStrongPassword(newPassword, [user.username], 'newPassword');
   if (!(await verifyPassword(currentPassword, user.passwordHash))) {
     throw new ValidationError('Current password is wrong', 'currentPassword');
   }

@@ -16,7 +16,7 @@ export {
   type Role,
   type SessionUser,
 } from './accounts';
-export { hashPassword, randomPassword } from './password';
+export { assertStrongPassword, hashPassword, randomPassword } from './password';
 export {
   accountKey,
   claimLimits,

@@ -1,5 +1,7 @@
 import crypto from 'node:crypto';
 import { promisify } from 'node:util';
+import { passwordStrength, weakness } from '@/lib/password-strength';
+import { ValidationError } from '../../errors';
 import { logger } from '../../runtime/logger';
 
 const scryptAsync = promisify(crypto.scrypt) as (
@@ -52,4 +54,14 @@ export function decoyHash(): Promise<string> {
 export function randomPassword(length = 20): string {
   const alphabet = 'abcdefghijkmnopqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ23456789';
   return Array.from({ length }, () => alphabet[crypto.randomInt(alphabet.length)]).join('');
+}
+
+/**
+ * Refuses a new password that is easy to guess (a common password, a keyboard walk, the
+ * username), naming the field and what would make it stronger. Cheap next to scrypt, so it
+ * runs before any hash.
+ */
+export async function assertStrongPassword(password: string, userInputs: string[], field: string): Promise<void> {
+  const problem = weakness(await passwordStrength(password, userInputs));
+  if (problem) throw new ValidationError(problem, field);
 }

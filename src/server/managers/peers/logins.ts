@@ -10,6 +10,7 @@ import {
   createAccount,
   findAccount,
   forgiveAttempt,
+  assertStrongPassword,
   hashPassword,
   LOGIN_LIMITS,
   randomPassword,
@@ -37,6 +38,7 @@ interface CreateLogin {
  */
 export async function createPeerLogin(db: Db, input: CreateLogin, now = runtimeOf(db).clock()) {
   const username = input.username.toLowerCase();
+  if (input.mode === 'password') await assertStrongPassword(input.password!, [username], 'password');
   const passwordHash = await hashPassword(input.mode === 'password' ? input.password! : randomPassword());
   const token = input.mode === 'link' ? crypto.randomBytes(24).toString('base64url') : null;
   const expiresAt = new Date(now.getTime() + LINK_TTL_MS);
@@ -121,6 +123,7 @@ export async function claimLoginLink(
       locked,
     );
   forgiveAttempt(db, attempt.ids);
+  await assertStrongPassword(password, [link.username], 'password');
   const passwordHash = await hashPassword(password);
   return db.transaction(
     (tx) => {

@@ -6,7 +6,7 @@ import type { Db, DbOrTx } from '../../db';
 import { settings } from '../../db/schema';
 import { ConflictError } from '../../errors';
 import { encryptSecret } from '../../runtime/secrets';
-import { createAccount, hashPassword } from '../accounts';
+import { assertStrongPassword, createAccount, hashPassword } from '../accounts';
 import { ensureStack } from '../containers';
 import { applyAll } from '../../runtime/changes';
 import { processWide } from '../../runtime/process-wide';
@@ -59,6 +59,7 @@ export function setupStatus(db: Db) {
  */
 export async function completeSetup(db: Db, input: CompleteSetup, now = runtimeOf(db).clock()) {
   if (isSetupComplete(db)) throw new ConflictError('Setup is already complete');
+  await assertStrongPassword(input.adminPassword, [input.adminUsername, input.cellName], 'adminPassword');
   const passwordHash = await hashPassword(input.adminPassword);
   const ddnsTokenEnc = input.ddnsToken ? encryptSecret(input.ddnsToken, 'settings.ddns_token_enc') : null;
   const domain = effectiveDomain(input.domainMode, input.cellName, input.domain);
