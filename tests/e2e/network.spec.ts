@@ -42,7 +42,9 @@ test('add, edit and delete a record, and test the name each time', async ({ page
   await dialog.getByLabel('Name').fill('nas');
   await dialog.getByRole('button', { name: 'Add record' }).click();
   await expect(dialog).toBeHidden();
-  await expect(page.getByText(/Saved; it will apply when the container engine is reachable \(No container engine reachable/)).toBeVisible();
+  await expect(
+    page.getByText(/Saved; it will apply when the container engine is reachable \(No container engine reachable/),
+  ).toBeVisible();
   await expect(page.getByTestId('record-nas.cell-A')).toContainText('10.0.0.40');
   await expect(await testName(page, 'nas.cell')).toContainText('10.0.0.40');
   await expect(page.getByRole('status', { name: 'Answer' })).toContainText('NOERROR');

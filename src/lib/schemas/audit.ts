@@ -10,6 +10,8 @@ export const auditListSchema = z
     outcome: z.enum(AUDIT_OUTCOMES).optional(),
     from: z.date().optional(),
     to: z.date().optional(),
+    /** Only changes to this peer. */
+    peerId: z.number().int().positive().optional(),
     ...pagination,
   })
   .refine((v) => !v.from || !v.to || v.from <= v.to, { path: ['to'], message: 'Must not be before "from"' });

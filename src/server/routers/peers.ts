@@ -42,9 +42,7 @@ export const peersRouter = router({
   remove: adminProcedure.input(peerId).mutation(({ ctx, input }) => removePeer(ctx.db, input.id)),
   config: authedProcedure.input(peerId).query(({ ctx, input }) => peerConfig(ctx.db, input.id, ctx.session).text),
   /** Bytes received from and sent to the peer per interval over an hour, a day or a week. */
-  traffic: authedProcedure
-    .input(peerTrafficSchema)
-    .query(({ ctx, input }) => peerTraffic(ctx.db, input, ctx.session)),
+  traffic: authedProcedure.input(peerTrafficSchema).query(({ ctx, input }) => peerTraffic(ctx.db, input, ctx.session)),
   qr: authedProcedure.input(peerId).query(({ ctx, input }) => peerQr(ctx.db, input.id, ctx.session)),
   createLogin: adminProcedure.input(createLoginSchema).mutation(({ ctx, input }) => createPeerLogin(ctx.db, input)),
 });

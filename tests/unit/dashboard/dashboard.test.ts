@@ -38,7 +38,9 @@ it('the dashboard counts routes, records and expiring certificates, and says whi
   const refused = await admin(db).dashboard.summary();
   expect(refused.counts.refusedLast24h - after.counts.refusedLast24h).toBe(1);
   // A typo the form sends back keeps nobody out: it is in the trail, not in the count.
-  await expect(admin(db).dns.createRecord({ zone: 'cell', name: 'bad name', type: 'A', value: 'x', ttl: 1 })).rejects.toThrow();
+  await expect(
+    admin(db).dns.createRecord({ zone: 'cell', name: 'bad name', type: 'A', value: 'x', ttl: 1 }),
+  ).rejects.toThrow();
   const typo = (await admin(db).dashboard.summary()).counts;
   expect(typo.auditEntries).toBe(refused.counts.auditEntries + 2);
   expect(typo.refusedLast24h).toBe(refused.counts.refusedLast24h);

@@ -22,7 +22,8 @@ beforeEach(async () => {
     [
       'priv\tpub\t51820\toff',
       ...[...counters].map(
-        ([key, c]) => `${key}\t(none)\t${c.endpoint ?? '(none)'}\t10.0.0.2/32\t${c.handshake ?? 0}\t${c.rx}\t${c.tx}\toff`,
+        ([key, c]) =>
+          `${key}\t(none)\t${c.endpoint ?? '(none)'}\t10.0.0.2/32\t${c.handshake ?? 0}\t${c.rx}\t${c.tx}\toff`,
       ),
     ].join('\n');
   bindRuntime(db, createRuntime(process.env, { wireguard: rec.backend, clock: () => now }));
@@ -145,14 +146,16 @@ describe('keeping it small', () => {
 describe('who may read it', () => {
   it("a peer reads its own traffic and not another's; a bad range names the field", async () => {
     const [mine, other] = [await create('mine'), await create('other')];
-    await admin(db).peers.createLogin({ peerId: mine.id, username: 'me', mode: 'password', password: 'my long password' });
+    await admin(db).peers.createLogin({
+      peerId: mine.id,
+      username: 'me',
+      mode: 'password',
+      password: 'my long password',
+    });
     const session = { id: 2, username: 'me', role: 'peer' as const };
     expect((await callerAs(db, session).peers.traffic({ id: mine.id, range: 'hour' })).points).toHaveLength(120);
     await expectCode(callerAs(db, session).peers.traffic({ id: other.id, range: 'hour' }), 'NOT_FOUND');
-    const bad = await expectCode(
-      admin(db).peers.traffic({ id: mine.id, range: 'year' as 'hour' }),
-      'BAD_REQUEST',
-    );
+    const bad = await expectCode(admin(db).peers.traffic({ id: mine.id, range: 'year' as 'hour' }), 'BAD_REQUEST');
     expect(bad.message).toContain('Choose hour, day or week');
   });
 });

@@ -122,12 +122,18 @@ describe('endpoint warning', () => {
   const warn = (endpointHost: string | null, domain = 'home.example.org') =>
     endpointWarning({ ...server, endpointHost }, domain);
 
-  it.each(['home.home.arpa', 'router.lan', 'nas.local', 'cellhost', '192.168.1.20', '10.1.2.3', '100.64.0.9', 'fd00::1'])(
-    'warns that %s only works at home',
-    (host) => {
-      expect(warn(host)).toMatch(new RegExp(`^Peer configs use ${host.replace(/\./g, '\\.')}, .*endpoint host`));
-    },
-  );
+  it.each([
+    'home.home.arpa',
+    'router.lan',
+    'nas.local',
+    'cellhost',
+    '192.168.1.20',
+    '10.1.2.3',
+    '100.64.0.9',
+    'fd00::1',
+  ])('warns that %s only works at home', (host) => {
+    expect(warn(host)).toMatch(new RegExp(`^Peer configs use ${host.replace(/\./g, '\\.')}, .*endpoint host`));
+  });
 
   it.each(['vpn.example.org', '203.0.113.7', '2001:db8::1'])('accepts %s', (host) => {
     expect(warn(host)).toBeNull();

@@ -1,9 +1,11 @@
 'use client';
 
+import { usePathname, useRouter, useSearchParams } from 'next/navigation';
 import { useState } from 'react';
 import { Alert, PageHead } from '@/components/ui';
 import { trpc } from '@/lib/client/trpc';
 import { counted } from '@/lib/format';
+import { describeEntry } from '@/lib/activity';
 import { AUDIT_OUTCOMES } from '@/lib/schemas/audit';
 import { Pager } from '@/components/pager';
 
@@ -34,16 +36,30 @@ function toQuery(f: Filters) {
   };
 }
 
-export function ActivityView({ initialOutcome }: { initialOutcome?: Outcome }) {
-  const [draft, setDraft] = useState<Filters>({
-    actor: '',
-    procedure: '',
-    outcome: initialOutcome ?? '',
-    from: '',
-    to: '',
-  });
-  const [filters, setFilters] = useState<Filters>(draft);
-  const [page, setPage] = useState(1);
+/** The filters and page live in the URL: a filtered view can be bookmarked, shared and gone back to. */
+function fromUrl(params: URLSearchParams): Filters & { page: number } {
+  const outcome = AUDIT_OUTCOMES.find((o) => o === params.get('outcome')) ?? '';
+  return {
+    actor: params.get('actor') ?? '',
+    procedure: params.get('procedure') ?? '',
+    outcome,
+    from: params.get('from') ?? '',
+    to: params.get('to') ?? '',
+    page: Math.max(1, Number(params.get('page')) || 1),
+  };
+}
+
+export function ActivityView() {
+  const router = useRouter();
+  const pathname = usePathname();
+  const { page, ...filters } = fromUrl(new URLSearchParams(useSearchParams().toString()));
+  const [draft, setDraft] = useState<Filters>(filters);
+  const go = (next: Filters, nextPage: number) => {
+    const q = new URLSearchParams(Object.entries(next).filter(([, v]) => v));
+    if (nextPage > 1) q.set('page', String(nextPage));
+    router.replace(`${pathname}${q.size ? `?${q}` : ''}`);
+  };
+  const setPage = (p: number) => go(filters, p);
   const list = trpc.audit.list.useQuery({ ...toQuery(filters), page, pageSize: PAGE_SIZE });
   const verify = trpc.audit.verify.useQuery(undefined, { enabled: false });
   const pages = list.data ? Math.max(1, Math.ceil(list.data.total / PAGE_SIZE)) : 1;
@@ -69,7 +85,9 @@ export function ActivityView({ initialOutcome }: { initialOutcome?: Outcome }) {
         }
       />
       <div className="stack">
-        {verify.data?.ok === true && <Alert kind="ok">Chain intact: {counted(verify.data.checked, 'entry', 'entries')} verified.</Alert>}
+        {verify.data?.ok === true && (
+          <Alert kind="ok">Chain intact: {counted(verify.data.checked, 'entry', 'entries')} verified.</Alert>
+        )}
         {verify.data?.ok === false && (
           <Alert kind="error">
             Chain broken at entry #{verify.data.firstBadId}: {verify.data.reason}. {verify.data.checked} entries before
@@ -80,8 +98,7 @@ export function ActivityView({ initialOutcome }: { initialOutcome?: Outcome }) {
           className="card row"
           onSubmit={(e) => {
             e.preventDefault();
-            setPage(1);
-            setFilters(draft);
+            go(draft, 1);
           }}
         >
           <input
@@ -124,36 +141,37 @@ export function ActivityView({ initialOutcome }: { initialOutcome?: Outcome }) {
         </form>
         {list.error && <Alert kind="error">{list.error.message}</Alert>}
         <div className="card table-wrap">
-          <table className="table">
+          <table className="table" aria-label="Activity">
             <thead>
               <tr>
                 <th>Time</th>
-                <th>Actor</th>
-                <th>Procedure</th>
+                <th>What happened</th>
                 <th>Outcome</th>
-                <th>Input</th>
               </tr>
             </thead>
             <tbody>
               {list.data?.items.map((e) => (
                 <tr key={e.id}>
-                  <td className="small">{e.at.toLocaleString()}</td>
-                  <td>
-                    {e.actor} <span className="muted small">({e.actorRole})</span>
+                  <td className="small" data-label="Time">
+                    {e.at.toLocaleString()}
                   </td>
-                  <td className="mono">{e.procedure}</td>
-                  <td>
+                  <td data-label="What happened">
+                    {describeEntry(e, list.data.peerNames)}
+                    <details className="small">
+                      <summary className="muted">
+                        {e.procedure} by {e.actor} ({e.actorRole})
+                      </summary>
+                      <code className="raw-input">{e.input}</code>
+                    </details>
+                  </td>
+                  <td data-label="Outcome">
                     <span className={`badge ${BADGE[e.outcome]}`}>{e.outcome}</span>
-                    {e.detail && <div className="muted small">{e.detail}</div>}
-                  </td>
-                  <td className="mono small" style={{ maxWidth: 320, wordBreak: 'break-all' }}>
-                    {e.input}
                   </td>
                 </tr>
               ))}
               {list.data?.items.length === 0 && (
                 <tr>
-                  <td colSpan={5} className="muted">
+                  <td colSpan={3} className="muted">
                     Nothing matches these filters.
                   </td>
                 </tr>

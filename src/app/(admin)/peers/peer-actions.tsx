@@ -14,7 +14,16 @@ import type { PeerRow } from './peers-view';
 type Open = 'qr' | 'edit' | 'login' | 'rotate' | 'delete' | null;
 
 /** A peer's actions in one menu, and the dialogs they open. */
-export function PeerActions({ peer, onApplied }: { peer: PeerRow; onApplied: (apply: ApplyState) => void }) {
+export function PeerActions({
+  peer,
+  onApplied,
+  onRemoved,
+}: {
+  peer: PeerRow;
+  onApplied: (apply: ApplyState) => void;
+  /** After a delete: the peer page leaves for the list. */
+  onRemoved?: () => void;
+}) {
   const utils = trpc.useUtils();
   const [open, setOpen] = useState<Open>(null);
   const [newKey, setNewKey] = useState('');
@@ -25,7 +34,12 @@ export function PeerActions({ peer, onApplied }: { peer: PeerRow; onApplied: (ap
   };
   const setEnabled = trpc.peers.setEnabled.useMutation({ onSuccess: (r) => done(r.apply) });
   const rotate = trpc.peers.rotateKeys.useMutation({ onSuccess: (r) => done(r.apply) });
-  const remove = trpc.peers.remove.useMutation({ onSuccess: (r) => done(r.apply) });
+  const remove = trpc.peers.remove.useMutation({
+    onSuccess: (r) => {
+      done(r.apply);
+      onRemoved?.();
+    },
+  });
   const close = () => setOpen(null);
 
   return (

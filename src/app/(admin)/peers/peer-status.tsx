@@ -14,9 +14,7 @@ export function PeerStatus({ peer }: { peer: Pick<PeerRow, 'active' | 'disabledR
       ) : (
         <span className="badge badge-warn">{peer.disabledReason ?? 'disabled'}</span>
       )}
-      {peer.expiresAt && peer.active && (
-        <div className="muted small">until {peer.expiresAt.toLocaleDateString()}</div>
-      )}
+      {peer.expiresAt && peer.active && <div className="muted small">until {peer.expiresAt.toLocaleDateString()}</div>}
     </>
   );
 }

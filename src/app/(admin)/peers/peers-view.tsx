@@ -158,7 +158,9 @@ export function PeersView() {
       )}
       {created && (
         <Dialog title={`${created.name} is ready`} onClose={() => setCreated(null)}>
-          <p>Install the WireGuard app on the device, then scan this code with it, or download the file and import it.</p>
+          <p>
+            Install the WireGuard app on the device, then scan this code with it, or download the file and import it.
+          </p>
           <PeerConfig id={created.id} name={created.name} ownKey={created.ownKey} />
         </Dialog>
       )}

@@ -5,7 +5,6 @@ import { Alert, Field, SubmitButton } from '@/components/ui';
 import { fieldErrorsOf, trpc } from '@/lib/client/trpc';
 import { REVOKE_REASON_LABEL as REASON_LABEL, REVOKE_REASONS, type RevokeReason } from '@/lib/schemas/vault';
 
-
 /** Saves what the export returned as a file. */
 export function saveFile({ filename, mime, base64 }: { filename: string; mime: string; base64: string }) {
   const bytes = Uint8Array.from(atob(base64), (c) => c.charCodeAt(0));

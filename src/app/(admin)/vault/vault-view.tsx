@@ -66,7 +66,11 @@ export function VaultView() {
                 cell: (c) => (
                   <>
                     <span className={`badge ${BADGE[c.status]}`}>{c.status}</span>
-                    {c.revokeReason && <div className="muted small">{REVOKE_REASON_LABEL[c.revokeReason as RevokeReason] ?? c.revokeReason}</div>}
+                    {c.revokeReason && (
+                      <div className="muted small">
+                        {REVOKE_REASON_LABEL[c.revokeReason as RevokeReason] ?? c.revokeReason}
+                      </div>
+                    )}
                   </>
                 ),
               },

@@ -1,5 +1,6 @@
 /** Reading the trail: counts, the filtered list, and the CSV export. */
-import { and, asc, count, desc, eq, gt, gte, isNull, like, lte, ne, notLike, or, type SQL } from 'drizzle-orm';
+import { and, asc, count, desc, eq, gt, gte, isNull, like, lte, ne, notLike, or, sql, type SQL } from 'drizzle-orm';
+import { parseInput, peerIdOf } from '@/lib/activity';
 import type { AuditListInput } from '@/lib/schemas/audit';
 import type { Db } from '../../db';
 import { auditEntries } from '../../db/schema';
@@ -31,10 +32,24 @@ export function filters(input: AuditListInput, { hideStarted = false } = {}): SQ
   else if (hideStarted) conds.push(ne(auditEntries.outcome, 'started'));
   if (input.from) conds.push(gte(auditEntries.at, input.from));
   if (input.to) conds.push(lte(auditEntries.at, input.to));
+  if (input.peerId) {
+    conds.push(like(auditEntries.procedure, 'peers.%'));
+    conds.push(
+      sql`coalesce(json_extract(${auditEntries.input}, '$.id'), json_extract(${auditEntries.input}, '$.peerId')) = ${input.peerId}`,
+    );
+  }
   return conds.length ? and(...conds) : undefined;
 }
 
-export function listAudit(db: Db, input: AuditListInput) {
+/**
+ * A page of the trail, newest first, with the names of the peers its entries act on
+ * (`peerNames` asks the peers domain; a deleted peer is not named).
+ */
+export function listAudit(
+  db: Db,
+  input: AuditListInput,
+  peerNames: (ids: number[]) => Record<number, string> = () => ({}),
+) {
   const page = input.page ?? 1;
   const pageSize = input.pageSize ?? 50;
   const where = filters(input, { hideStarted: true });
@@ -47,7 +62,11 @@ export function listAudit(db: Db, input: AuditListInput) {
     .offset((page - 1) * pageSize)
     .all();
   const total = db.select({ n: count() }).from(auditEntries).where(where).get()?.n ?? 0;
-  return { items, total, page, pageSize };
+  const ids = items.flatMap((e) => {
+    const id = peerIdOf(e.procedure, parseInput(e.input));
+    return id === null ? [] : [id];
+  });
+  return { items, total, page, pageSize, peerNames: ids.length ? peerNames([...new Set(ids)]) : {} };
 }
 
 function csvCell(v: string): string {

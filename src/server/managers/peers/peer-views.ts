@@ -177,6 +177,12 @@ export function peerTraffic(
   return { points: peerTrafficSeries(db, input.id, input.range, now) };
 }
 
+/** The names of the peers with these ids that still exist. */
+export function peerNames(db: Db, ids: number[]): Record<number, string> {
+  const rows = db.select({ id: peers.id, name: peers.name }).from(peers).where(inArray(peers.id, ids)).all();
+  return Object.fromEntries(rows.map((r) => [r.id, r.name]));
+}
+
 /** The peer that belongs to a portal login, if any. */
 export function peerIdOfUser(db: Db, userId: number): number | null {
   return db.select({ id: peers.id }).from(peers).where(eq(peers.userId, userId)).get()?.id ?? null;

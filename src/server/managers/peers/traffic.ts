@@ -44,7 +44,13 @@ export async function sampleTraffic(db: Db, now: Date): Promise<{ active: number
   if (!live) return null;
   const seconds = Math.floor(now.getTime() / 1000);
   const known = db.select({ id: peers.id, publicKey: peers.publicKey }).from(peers).all();
-  const counters = new Map(db.select().from(peerCounters).all().map((c) => [c.peerId, c]));
+  const counters = new Map(
+    db
+      .select()
+      .from(peerCounters)
+      .all()
+      .map((c) => [c.peerId, c]),
+  );
   let active = 0;
   let online = 0;
   let rxAll = 0;

@@ -165,7 +165,8 @@ const LAN_ONLY_NAME = /(^[^.]+$)|\.(home\.arpa|local|lan|internal|localdomain|lo
  */
 export function endpointWarning(server: ServerRow, domain: string): string | null {
   const host = server.endpointHost ?? domain;
-  const fix = 'Set a public name or address as the endpoint host on the WireGuard page, or use a domain with dynamic DNS in Settings.';
+  const fix =
+    'Set a public name or address as the endpoint host on the WireGuard page, or use a domain with dynamic DNS in Settings.';
   if (parseAddress(host)) {
     return isLocalOnlyAddress(host)
       ? `Peer configs use ${host}, a private address: devices away from this network cannot reach it. ${fix}`
