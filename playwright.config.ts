@@ -5,9 +5,10 @@ import { E2E_ENGINE_DIR } from './tests/e2e/e2e-env';
  * Fresh cells from the same build: A for the browser flows, B and C for the HTTP contract
  * (B and C run side by side to prove their sessions do not collide), D for the containers
  * page on an engine, E for the network services, routes, settings and vault pages without one,
- * F for the abuse suite (debug log, so it can count password hashes).
+ * F for the abuse suite (debug log, so it can count password hashes), G for the pages on a phone,
+ * their accessibility and the bugs found by walking them.
  */
-export const CELLS = { a: 3100, b: 3101, c: 3102, d: 3103, e: 3104, f: 3105 } as const;
+export const CELLS = { a: 3100, b: 3101, c: 3102, d: 3103, e: 3104, f: 3105, g: 3106 } as const;
 
 /**
  * Cell D manages the engine that the containers suite starts at this socket (after the
@@ -62,6 +63,7 @@ export default defineConfig({
       use: { baseURL: `http://localhost:${CELLS.e}` },
     },
     { name: 'abuse', testMatch: /(abuse|matrix)\.spec\.ts/ },
+    { name: 'ux', testMatch: /ux\.spec\.ts/, use: { baseURL: `http://localhost:${CELLS.g}` } },
   ],
-  webServer: [server('a'), server('b'), server('c'), server('d'), server('e'), server('f')],
+  webServer: [server('a'), server('b'), server('c'), server('d'), server('e'), server('f'), server('g')],
 });

@@ -18,7 +18,14 @@ export function ActionsMenu({ label, items, children }: { label: string; items: 
         …
       </RadixMenu.Trigger>
       <RadixMenu.Portal>
-        <RadixMenu.Content className="menu" align="end" sideOffset={4} collisionPadding={8}>
+        <RadixMenu.Content
+          className="menu"
+          align="end"
+          sideOffset={4}
+          collisionPadding={8}
+          // An item that opened a dialog keeps focus there; the dialog gives it back to this button.
+          onCloseAutoFocus={(e) => document.activeElement?.closest('[role="dialog"]') && e.preventDefault()}
+        >
           {items.map((item) => (
             <RadixMenu.Item
               key={item.label}

@@ -31,6 +31,17 @@ export function Field({ label, name, hint, errors, id, ...input }: FieldProps) {
   );
 }
 
+/** Every message of a field that can be wrong in several places at once (a list of networks). */
+export function FieldErrors({ errors }: { errors?: string[] }) {
+  return errors?.length ? (
+    <ul className="error field-errors" role="alert">
+      {errors.map((e) => (
+        <li key={e}>{e}</li>
+      ))}
+    </ul>
+  ) : null;
+}
+
 export function FieldError({ errors }: { errors?: string[] }) {
   return errors?.[0] ? (
     <span className="error" role="alert">

@@ -5,6 +5,7 @@
  */
 export interface EntryLike {
   actor: string;
+  actorRole?: string;
   procedure: string;
   input: string;
   outcome: 'success' | 'refused' | 'error' | 'started';
@@ -71,6 +72,9 @@ const past = (verb: string) => IRREGULAR[verb] ?? (verb.endsWith('e') ? `${verb}
 /** "FORBIDDEN: Admins only" reads as "Admins only". */
 const reason = (detail: string | null) => (detail ? `: ${detail.replace(/^[A-Z_]+: /, '')}` : '');
 
+/** Who acted, when it was not a signed-in account. */
+const ACTORS: Record<string, string> = { setup: 'The setup wizard', system: 'The cell' };
+
 /** The entry in one sentence; `peerNames` maps peer ids to their names (deleted peers keep their number). */
 export function describeEntry(entry: EntryLike, peerNames: Record<number, string> = {}): string {
   const input = parseInput(entry.input);
@@ -78,14 +82,15 @@ export function describeEntry(entry: EntryLike, peerNames: Record<number, string
   const peer = id === null ? '' : (peerNames[id] ?? `#${id}`);
   const [verb, rest] = PHRASES[entry.procedure]?.(input, peer) ?? ['run', entry.procedure];
   const object = rest.trim() ? ` ${rest.trim()}` : '';
+  const actor = ACTORS[entry.actorRole ?? ''] ?? entry.actor;
   switch (entry.outcome) {
     case 'success':
-      return `${entry.actor} ${past(verb)}${object}`;
+      return `${actor} ${past(verb)}${object}`;
     case 'started':
-      return `${entry.actor} began to ${verb}${object}`;
+      return `${actor} began to ${verb}${object}`;
     case 'refused':
-      return `${entry.actor} tried to ${verb}${object}, refused${reason(entry.detail)}`;
+      return `${actor} tried to ${verb}${object}, refused${reason(entry.detail)}`;
     case 'error':
-      return `${entry.actor} tried to ${verb}${object}, which failed${reason(entry.detail)}`;
+      return `${actor} tried to ${verb}${object}, which failed${reason(entry.detail)}`;
   }
 }

@@ -15,6 +15,7 @@ import type { SessionUser } from './managers/accounts';
 import { appendAudit } from './managers/audit';
 import { isSetupComplete } from './managers/setup';
 import { logger } from './runtime/logger';
+import { issuesToFieldErrors, type FieldErrors } from '@/lib/field-errors';
 import { runtimeOf } from './runtime/runtime';
 
 export interface Context {
@@ -36,23 +37,12 @@ export interface Meta {
   audit?: boolean;
 }
 
-type FieldErrors = Record<string, string[]>;
-
 /** Per-field messages from a zod (or any Standard Schema) failure or a domain error. */
 function fieldErrorsOf(cause: unknown): FieldErrors | null {
   if (cause instanceof FieldErrorsError) return cause.fields;
   if (cause instanceof DomainError) return cause.field ? { [cause.field]: [cause.message] } : null;
-  const issues = (
-    cause as { issues?: { path?: PropertyKey[] | { key: PropertyKey }[]; message: string }[] } | undefined
-  )?.issues;
-  if (!Array.isArray(issues)) return null;
-  const out: FieldErrors = {};
-  for (const issue of issues) {
-    const key =
-      (issue.path ?? []).map((p) => String(typeof p === 'object' && p !== null ? p.key : p)).join('.') || '_form';
-    (out[key] ??= []).push(issue.message);
-  }
-  return out;
+  const issues = (cause as { issues?: unknown } | undefined)?.issues;
+  return Array.isArray(issues) ? issuesToFieldErrors(issues) : null;
 }
 
 /** A readable message: validation failures name each field and its reason. */

@@ -9,6 +9,12 @@ test.describe.configure({ mode: 'serial' });
 const PASSWORD = 'correct horse battery';
 const NEW_PASSWORD = 'an even better passphrase';
 
+/** Opens a peer row's "…" menu and picks an action. */
+async function peerAction(page: Page, peer: string, action: string) {
+  await page.getByRole('button', { name: `Actions for ${peer}` }).click();
+  await page.getByRole('menuitem', { name: action }).click();
+}
+
 async function shot(page: Page, info: TestInfo, name: string) {
   await page.screenshot({ path: info.outputPath(`${name}.png`), fullPage: true });
 }
@@ -67,7 +73,7 @@ test('settings change the cell name', async ({ page }, info) => {
   await page.getByRole('link', { name: 'Settings' }).click();
   await page.getByLabel('Cell name').fill('e2e-cabin');
   await page.getByRole('button', { name: 'Save settings' }).click();
-  await expect(page.getByText('Settings saved.')).toBeVisible();
+  await expect(page.getByText('Settings saved.', { exact: true })).toBeVisible();
   await shot(page, info, '06-settings');
 });
 
@@ -77,7 +83,7 @@ test('sign out, a wrong password is refused, sign in again', async ({ page }, in
   await page.getByRole('button', { name: 'Sign out' }).click();
   await expect(page).toHaveURL(/\/login$/);
   await page.goto('/dashboard');
-  await expect(page).toHaveURL(/\/login$/);
+  await expect(page).toHaveURL(/\/login\?next=%2Fdashboard$/);
 
   await signIn(page, 'admin', 'not my password');
   await expect(page.locator('.alert-error')).toHaveText('Wrong username or password.');
@@ -129,11 +135,15 @@ test('the Activity page shows what happened and verifies the chain', async ({ pa
   await expect(table).toContainText('setup.complete');
   await expect(table).toContainText('auth.login');
   await expect(table).not.toContainText(PASSWORD);
+  // Each entry reads as a sentence with names; the raw input is one click away.
+  await expect(table).toContainText('admin changed the cell settings');
+  await expect(table).toContainText('The setup wizard set up the cell e2e-home');
   await page.getByRole('button', { name: 'Verify chain' }).click();
   await expect(page.getByText(/Chain intact: \d+ entries verified/)).toBeVisible();
   await page.getByLabel('Outcome').selectOption('refused');
   await page.getByRole('button', { name: 'Filter' }).click();
-  await expect(table).toContainText('Current password is wrong');
+  await expect(page).toHaveURL(/\/activity\?outcome=refused$/);
+  await expect(table).toContainText('admin tried to change their password, refused: Current password is wrong');
   await expect(table).not.toContainText('setup.complete');
   await shot(page, info, '09-activity');
 });
@@ -171,19 +181,15 @@ test('an admin creates a peer, sees its QR, downloads its config, disables and d
   await expect(dialog.getByText('Letters, digits, underscore, hyphen and dot only')).toBeVisible();
   await dialog.getByLabel('Name').fill('e2e-phone');
   await dialog.getByRole('button', { name: 'Create peer' }).click();
+  // The new peer's QR code and file come straight away, in a dialog of their own.
+  const ready = page.getByRole('dialog', { name: 'e2e-phone is ready' });
+  await expect(ready.getByTestId('peer-qr').locator('svg')).toBeVisible();
   // No engine in this run: the page says the change is stored but not applied yet.
   await expect(page.getByText(/Saved; it will apply when/)).toBeVisible();
-  const row = page.getByTestId('peer-e2e-phone');
-  await expect(row).toContainText('10.0.0.2');
-  await shot(page, info, '11-peers');
-
-  await row.getByRole('button', { name: 'QR / config' }).click();
-  const qr = page.getByRole('dialog', { name: 'Config for e2e-phone' });
-  await expect(qr.getByTestId('peer-qr').locator('svg')).toBeVisible();
-  await shot(page, info, '12-peer-qr');
+  await shot(page, info, '11-peer-ready');
   const [download] = await Promise.all([
     page.waitForEvent('download'),
-    qr.getByRole('link', { name: 'Download config' }).click(),
+    ready.getByRole('link', { name: 'Download config' }).click(),
   ]);
   expect(download.suggestedFilename()).toBe('e2e-phone.conf');
   const text = await (
@@ -193,11 +199,20 @@ test('an admin creates a peer, sees its QR, downloads its config, disables and d
     .then((chunks) => Buffer.concat(chunks).toString('utf8'));
   expect(text).toContain('[Interface]');
   expect(text).toContain('Address = 10.0.0.2/32');
+  await ready.getByRole('button', { name: 'Close' }).click();
+  const row = page.getByTestId('peer-e2e-phone');
+  await expect(row).toContainText('10.0.0.2');
+  await shot(page, info, '11-peers');
+
+  await peerAction(page, 'e2e-phone', 'QR / config');
+  const qr = page.getByRole('dialog', { name: 'Config for e2e-phone' });
+  await expect(qr.getByTestId('peer-qr').locator('svg')).toBeVisible();
+  await shot(page, info, '12-peer-qr');
   await qr.getByRole('button', { name: 'Close' }).click();
 
-  await row.getByRole('button', { name: 'Disable' }).click();
+  await peerAction(page, 'e2e-phone', 'Disable');
   await expect(row.getByText('disabled')).toBeVisible();
-  await row.getByRole('button', { name: 'Delete' }).click();
+  await peerAction(page, 'e2e-phone', 'Delete');
   await page
     .getByRole('dialog', { name: 'Delete e2e-phone?' })
     .getByRole('button', { name: 'Delete e2e-phone' })
@@ -221,12 +236,12 @@ test('a peer with a portal login sees only its own config; a one-time link sets 
     await page.getByRole('button', { name: 'New peer' }).click();
     await page.getByRole('dialog', { name: 'New peer' }).getByLabel('Name').fill(name);
     await page.getByRole('dialog', { name: 'New peer' }).getByRole('button', { name: 'Create peer' }).click();
-    await page.getByTestId(`peer-${name}`).getByRole('button', { name: 'QR / config' }).click();
-    const href = await page.getByRole('link', { name: 'Download config' }).getAttribute('href');
+    const ready = page.getByRole('dialog', { name: `${name} is ready` });
+    const href = await ready.getByRole('link', { name: 'Download config' }).getAttribute('href');
     ids[name] = /\/api\/peers\/(\d+)\/config/.exec(href!)![1]!;
-    await page.getByRole('button', { name: 'Close' }).click();
+    await ready.getByRole('button', { name: 'Close' }).click();
   }
-  await page.getByTestId('peer-e2e-tablet').getByRole('button', { name: 'Portal login' }).click();
+  await peerAction(page, 'e2e-tablet', 'Portal login');
   const login = page.getByRole('dialog', { name: 'Portal login for e2e-tablet' });
   await login.getByLabel('Username').fill('tablet');
   await login.getByRole('radio', { name: /initial password/ }).check();
@@ -235,7 +250,7 @@ test('a peer with a portal login sees only its own config; a one-time link sets 
   await expect(login.getByText('tablet can sign in to the portal with the password you set')).toBeVisible();
   await login.getByRole('button', { name: 'Close' }).click();
 
-  await page.getByTestId('peer-e2e-laptop').getByRole('button', { name: 'Portal login' }).click();
+  await peerAction(page, 'e2e-laptop', 'Portal login');
   const linkDialog = page.getByRole('dialog', { name: 'Portal login for e2e-laptop' });
   await linkDialog.getByLabel('Username').fill('laptop');
   await linkDialog.getByRole('button', { name: 'Give login' }).click();
@@ -258,10 +273,14 @@ test('a peer with a portal login sees only its own config; a one-time link sets 
   const welcome = await newcomer.newPage();
   await welcome.goto(link);
   await expect(welcome.getByText('Choose a password for laptop')).toBeVisible();
+  await expect(welcome.getByRole('heading', { name: 'Welcome to e2e-cabin' })).toBeVisible();
   await welcome.getByLabel('Password', { exact: true }).fill('laptop long password');
   await welcome.getByLabel('Confirm password').fill('laptop long password');
   await welcome.getByRole('button', { name: 'Set password' }).click();
-  await expect(welcome).toHaveURL(/\/login$/);
+  // The login page says what happened and has the username filled in.
+  await expect(welcome).toHaveURL(/\/login\?claimed=laptop$/);
+  await expect(welcome.getByText('Your password is set. Sign in as laptop with it.')).toBeVisible();
+  await expect(welcome.getByLabel('Username')).toHaveValue('laptop');
   await signIn(welcome, 'laptop', 'laptop long password');
   await expect(welcome.getByTestId('my-device')).toContainText('e2e-laptop');
   await welcome.goto(link);

@@ -53,14 +53,14 @@ test('switch the domain mode to http01 and back to lan; the page says what each 
   await page.getByText('Own domain (HTTP-01)').click();
   await page.getByLabel('Domain', { exact: true }).fill('example.org');
   await page.getByRole('button', { name: 'Save settings' }).click();
-  await expect(page.getByText('Settings saved.')).toBeVisible();
+  await expect(page.getByText('Settings saved.', { exact: true })).toBeVisible();
   await expect(card).toContainText('port 80 reachable from the internet');
   await expect(card).toContainText('example.org');
 
   await page.getByText('LAN only').click();
   await page.getByLabel('Domain (optional)').fill('');
   await page.getByRole('button', { name: 'Save settings' }).click();
-  await expect(page.getByText('Settings saved.')).toBeVisible();
+  await expect(page.getByText('Settings saved.', { exact: true })).toBeVisible();
   await expect(card).toContainText('Nothing public');
   await expect(card).toContainText('net.home.arpa');
   await page.screenshot({ path: info.outputPath('settings-domain.png'), fullPage: true });

@@ -10,8 +10,8 @@ export const auditListSchema = z
     outcome: z.enum(AUDIT_OUTCOMES).optional(),
     from: z.date().optional(),
     to: z.date().optional(),
-    /** Only changes to this peer. */
-    peerId: z.number().int().positive().optional(),
+    /** Only changes to this peer: by its id, and its creation by its name. */
+    peer: z.object({ id: z.number().int().positive(), name: z.string().max(64) }).optional(),
     ...pagination,
   })
   .refine((v) => !v.from || !v.to || v.from <= v.to, { path: ['to'], message: 'Must not be before "from"' });

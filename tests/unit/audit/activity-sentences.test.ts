@@ -41,6 +41,15 @@ describe('activity in sentences', () => {
     ).toBe('admin tried to add the route a.example, which failed: disk full');
   });
 
+  it('names the wizard and the cell itself as such', () => {
+    expect(describeEntry(entry('setup.complete', { cellName: 'home' }, { actor: 'setup', actorRole: 'setup' }))).toBe(
+      'The setup wizard set up the cell home',
+    );
+    expect(describeEntry(entry('wireguard.repair', {}, { actor: 'system', actorRole: 'system' }))).toBe(
+      'The cell repaired the WireGuard interface, which had drifted',
+    );
+  });
+
   it('reads an unknown procedure as what ran, and survives input that is not JSON', () => {
     expect(describeEntry(entry('store.install', { app: 'mail' }))).toBe('admin ran store.install');
     expect(describeEntry({ ...entry('peers.remove', {}), input: '{oops' })).toBe('admin deleted peer');

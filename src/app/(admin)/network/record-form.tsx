@@ -4,7 +4,8 @@ import { useState, type FormEvent } from 'react';
 import type { ApplyState } from '@/components/apply-notice';
 import { Alert, Field, SubmitButton } from '@/components/ui';
 import { fieldErrorsOf, trpc } from '@/lib/client/trpc';
-import { RECORD_TYPES, type RecordType } from '@/lib/schemas/dns';
+import { localFieldErrors } from '@/lib/field-errors';
+import { RECORD_TYPES, recordInput, updateRecordInput, type RecordType } from '@/lib/schemas/dns';
 
 export interface RecordDraft {
   id?: number;
@@ -46,8 +47,12 @@ export function RecordForm({
 
   async function submit(e: FormEvent) {
     e.preventDefault();
+    const input = { zone: d.zone, name: d.name, type: d.type, value: d.value, ttl: Number(d.ttl) };
+    const local = localFieldErrors(d.id ? updateRecordInput : recordInput, d.id ? { id: d.id, ...input } : input);
+    setErrors(local ?? {});
+    setError(null);
+    if (local) return;
     try {
-      const input = { zone: d.zone, name: d.name, type: d.type, value: d.value, ttl: Number(d.ttl) };
       const r = d.id ? await update.mutateAsync({ id: d.id, ...input }) : await create.mutateAsync(input);
       await utils.dns.invalidate();
       onDone(r.apply);

@@ -2,10 +2,18 @@
 
 import { useState, type FormEvent } from 'react';
 import type { ApplyState } from '@/components/apply-notice';
-import { Alert, Field, FieldError, SubmitButton } from '@/components/ui';
+import { Alert, Field, FieldErrors, SubmitButton } from '@/components/ui';
 import { fieldErrorsOf, trpc } from '@/lib/client/trpc';
 import { toLocalInput } from '@/lib/format';
-import { ROUTING_POLICIES, ROUTING_POLICY_INFO, type RoutingPolicy } from '@/lib/schemas/peers';
+import { localFieldErrors, listFieldErrors } from '@/lib/field-errors';
+import {
+  createPeerSchema,
+  ROUTING_POLICIES,
+  ROUTING_POLICY_INFO,
+  updatePeerSchema,
+  type CreatePeerInput,
+  type RoutingPolicy,
+} from '@/lib/schemas/peers';
 import type { PeerRow } from './peers-view';
 
 interface Draft {
@@ -63,14 +71,17 @@ export function PeerForm({
       presharedKey: d.presharedKey,
       enabled: d.enabled,
     };
+    const input = peer
+      ? { ...common, id: peer.id, expiresAt: d.expiresAt ? new Date(d.expiresAt) : null }
+      : { ...common, expiresAt: d.expiresAt ? new Date(d.expiresAt) : undefined, publicKey: d.publicKey || undefined };
+    // The router's own rules first: a typo never leaves the browser, and old messages go.
+    const local = localFieldErrors(peer ? updatePeerSchema : createPeerSchema, input);
+    setErrors(local ?? {});
+    setFailure(null);
+    if (local) return;
     try {
-      const result = peer
-        ? await update.mutateAsync({ ...common, id: peer.id, expiresAt: d.expiresAt ? new Date(d.expiresAt) : null })
-        : await create.mutateAsync({
-            ...common,
-            expiresAt: d.expiresAt ? new Date(d.expiresAt) : undefined,
-            publicKey: d.publicKey || undefined,
-          });
+      const result =
+        'id' in input ? await update.mutateAsync(input) : await create.mutateAsync(input as CreatePeerInput);
       await utils.peers.invalidate();
       onDone(result.apply, result);
     } catch (err) {
@@ -122,9 +133,7 @@ export function PeerForm({
           <span className="hint">
             The cell&apos;s DNS address is always routed too, so names keep resolving through the tunnel.
           </span>
-          <FieldError
-            errors={errors.allowedIps ?? Object.entries(errors).find(([k]) => k.startsWith('allowedIps.'))?.[1]}
-          />
+          <FieldErrors errors={listFieldErrors(errors, 'allowedIps')} />
         </div>
       )}
       <Field

@@ -146,22 +146,30 @@ export function PeersView() {
         </Dialog>
       )}
       {creating && (
-        <Dialog title="New peer" onClose={() => setCreating(false)}>
-          <PeerForm
-            onDone={(apply, peer) => {
-              setCreating(false);
-              setCreated(peer);
-              setNotice(apply);
-            }}
-          />
-        </Dialog>
-      )}
-      {created && (
-        <Dialog title={`${created.name} is ready`} onClose={() => setCreated(null)}>
-          <p>
-            Install the WireGuard app on the device, then scan this code with it, or download the file and import it.
-          </p>
-          <PeerConfig id={created.id} name={created.name} ownKey={created.ownKey} />
+        // One dialog from the form to the new peer's QR: focus goes back to "New peer" when it closes.
+        <Dialog
+          title={created ? `${created.name} is ready` : 'New peer'}
+          onClose={() => {
+            setCreating(false);
+            setCreated(null);
+          }}
+        >
+          {created ? (
+            <>
+              <p>
+                Install the WireGuard app on the device, then scan this code with it, or download the file and import
+                it.
+              </p>
+              <PeerConfig id={created.id} name={created.name} ownKey={created.ownKey} />
+            </>
+          ) : (
+            <PeerForm
+              onDone={(apply, peer) => {
+                setCreated(peer);
+                setNotice(apply);
+              }}
+            />
+          )}
         </Dialog>
       )}
     </>

@@ -5,6 +5,8 @@ import type { ApplyState } from '@/components/apply-notice';
 import { Alert, Field, SubmitButton } from '@/components/ui';
 import type { inferRouterOutputs } from '@trpc/server';
 import { fieldErrorsOf, trpc } from '@/lib/client/trpc';
+import { localFieldErrors } from '@/lib/field-errors';
+import { routeInput, updateRouteInput } from '@/lib/schemas/routes';
 import type { AppRouter } from '@/server/routers/_app';
 
 /** A route as the list returns it; a new one has no id yet. */
@@ -52,15 +54,20 @@ export function RouteForm({
 
   async function submit(e: FormEvent) {
     e.preventDefault();
+    const input = {
+      host: d.host,
+      path: d.path,
+      upstream: d.upstream,
+      access: d.access,
+      headers: parseHeaders(d.headers),
+      websocket: d.websocket,
+    };
+    const editing = 'id' in d && d.id;
+    const local = localFieldErrors(editing ? updateRouteInput : routeInput, editing ? { id: d.id, ...input } : input);
+    setErrors(local ?? {});
+    setError(null);
+    if (local) return;
     try {
-      const input = {
-        host: d.host,
-        path: d.path,
-        upstream: d.upstream,
-        access: d.access,
-        headers: parseHeaders(d.headers),
-        websocket: d.websocket,
-      };
       const r = 'id' in d && d.id ? await update.mutateAsync({ id: d.id, ...input }) : await create.mutateAsync(input);
       await utils.routes.invalidate();
       onDone(r.apply);

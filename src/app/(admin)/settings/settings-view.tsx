@@ -4,6 +4,8 @@ import { useEffect, useState, type FormEvent } from 'react';
 import { Alert, Field, SubmitButton, PageHead } from '@/components/ui';
 import { fieldErrorsOf, trpc } from '@/lib/client/trpc';
 import type { DomainMode } from '@/lib/domain-modes';
+import { localFieldErrors } from '@/lib/field-errors';
+import { updateSettingsSchema } from '@/lib/schemas/settings';
 import { DomainStep, TimezoneStep } from '../../setup/steps';
 import { useToast } from '@/components/toast';
 import { DomainCard } from './domain-card';
@@ -38,12 +40,12 @@ export function SettingsView() {
   async function onSubmit(e: FormEvent) {
     e.preventDefault();
     if (!draft) return;
+    const input = { ...draft, domain: draft.domain || undefined, ddnsToken: draft.ddnsToken || undefined };
+    const local = localFieldErrors(updateSettingsSchema, input);
+    setErrors(local ?? {});
+    if (local) return;
     try {
-      const next = await update.mutateAsync({
-        ...draft,
-        domain: draft.domain || undefined,
-        ddnsToken: draft.ddnsToken || undefined,
-      });
+      const next = await update.mutateAsync(input);
       setDraft({
         cellName: next.cellName,
         timezone: next.timezone,

@@ -4,6 +4,8 @@ import { useEffect, useState, type FormEvent } from 'react';
 import type { ApplyState } from '@/components/apply-notice';
 import { Alert, Field, SubmitButton } from '@/components/ui';
 import { fieldErrorsOf, trpc } from '@/lib/client/trpc';
+import { localFieldErrors } from '@/lib/field-errors';
+import { updateWireguardSchema } from '@/lib/schemas/wireguard';
 
 type TextField =
   'listenPort' | 'subnet' | 'subnet6' | 'endpointHost' | 'endpointPort' | 'dns' | 'mtu' | 'persistentKeepalive';
@@ -37,18 +39,22 @@ export function WireguardSettingsForm({ onApplied }: { onApplied: (apply: ApplyS
 
   async function save(confirmReaddress: boolean) {
     if (!d) return;
+    const input = {
+      listenPort: num(d.listenPort) ?? undefined,
+      subnet: d.subnet,
+      subnet6: d.subnet6,
+      endpointHost: d.endpointHost,
+      endpointPort: num(d.endpointPort),
+      dns: d.dns.split(/[\s,]+/).filter(Boolean),
+      mtu: num(d.mtu),
+      persistentKeepalive: num(d.persistentKeepalive) ?? 0,
+      confirmReaddress,
+    };
+    const local = localFieldErrors(updateWireguardSchema, input);
+    setErrors(local ?? {});
+    if (local) return;
     try {
-      const r = await update.mutateAsync({
-        listenPort: num(d.listenPort) ?? undefined,
-        subnet: d.subnet,
-        subnet6: d.subnet6,
-        endpointHost: d.endpointHost,
-        endpointPort: num(d.endpointPort),
-        dns: d.dns.split(/[\s,]+/).filter(Boolean),
-        mtu: num(d.mtu),
-        persistentKeepalive: num(d.persistentKeepalive) ?? 0,
-        confirmReaddress,
-      });
+      const r = await update.mutateAsync(input);
       setErrors({});
       setConfirm(null);
       onApplied(r.apply);

@@ -32,10 +32,14 @@ export function filters(input: AuditListInput, { hideStarted = false } = {}): SQ
   else if (hideStarted) conds.push(ne(auditEntries.outcome, 'started'));
   if (input.from) conds.push(gte(auditEntries.at, input.from));
   if (input.to) conds.push(lte(auditEntries.at, input.to));
-  if (input.peerId) {
+  if (input.peer) {
+    const { id, name } = input.peer;
     conds.push(like(auditEntries.procedure, 'peers.%'));
     conds.push(
-      sql`coalesce(json_extract(${auditEntries.input}, '$.id'), json_extract(${auditEntries.input}, '$.peerId')) = ${input.peerId}`,
+      or(
+        sql`coalesce(json_extract(${auditEntries.input}, '$.id'), json_extract(${auditEntries.input}, '$.peerId')) = ${id}`,
+        and(eq(auditEntries.procedure, 'peers.create'), sql`json_extract(${auditEntries.input}, '$.name') = ${name}`),
+      )!,
     );
   }
   return conds.length ? and(...conds) : undefined;

@@ -20,7 +20,10 @@ export function PeerView({ id }: { id: number }) {
   const params = useSearchParams();
   const range = TRAFFIC_RANGES.find((r) => r === params.get('range')) ?? 'day';
   const peer = trpc.peers.byId.useQuery({ id }, { refetchInterval: 10_000 });
-  const activity = trpc.audit.list.useQuery({ peerId: id, pageSize: 10 });
+  const activity = trpc.audit.list.useQuery(
+    { peer: { id, name: peer.data?.name ?? '' }, pageSize: 10 },
+    { enabled: Boolean(peer.data) },
+  );
   const [notice, setNotice] = useState<ApplyState | null>(null);
   const p = peer.data;
 
