@@ -6,6 +6,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { eq } from 'drizzle-orm';
 import type { Db } from '@/server/db';
 import { auditEntries } from '@/server/db/schema';
+import { sampleTraffic } from '@/server/managers/peers';
+import { liveStatus } from '@/server/managers/wireguard';
 import { localBackend } from '@/server/managers/wireguard/backend';
 import { loops } from '@/server/loops';
 import { admin, freshCell, setUp, useBackend } from '../helpers/db';
@@ -95,6 +97,27 @@ describe.skipIf(!ready)('a real WireGuard tunnel between namespaces', () => {
     expect(listed.endpoint).toMatch(/^192\.168\.250\.2:\d+$/);
     expect(listed.rxBytes).toBeGreaterThan(0);
     expect((await admin(db).wireguard.status()).peersOnline).toBe(1);
+  }, 30_000);
+
+  it('the traffic sampler records the bytes `wg show` counts for the peer', async () => {
+    // The peer is new: the sampler counts it from zero, so its series adds up to the interface's counters.
+    await new Promise((r) => setTimeout(r, 5_100)); // past the cached look at the interface
+    expect(await sampleTraffic(db, new Date())).toMatchObject({ active: 1, online: 1 });
+    const { live } = await liveStatus(db);
+    const key = (await admin(db).peers.byId({ id: peerId })).publicKey;
+    const counted = live!.peers.get(key)!;
+    const points = (await admin(db).peers.traffic({ id: peerId, range: 'hour' })).points;
+    const sum = (k: 'rx' | 'tx') => points.reduce((a, p) => a + p[k], 0);
+    expect(counted.rxBytes).toBeGreaterThan(0);
+    expect([sum('rx'), sum('tx')]).toEqual([counted.rxBytes, counted.txBytes]);
+    // The interface itself, asked afresh, has counted at least that much.
+    const transfer = await inNs(lab.cell, ['wg', 'show', CELL_IF, 'transfer']);
+    const [, rx] = transfer
+      .split('\n')
+      .find((l) => l.startsWith(key))!
+      .split('\t');
+    expect(Number(rx)).toBeGreaterThanOrEqual(sum('rx'));
+    expect((await admin(db).peers.byId({ id: peerId })).endpoints[0]!.endpoint).toMatch(/^192\.168\.250\.2:\d+$/);
   }, 30_000);
 
   it('the peer resolves .cell names through the tunnel: DNS on the cell address goes to cell-dns', async () => {

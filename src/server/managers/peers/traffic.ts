@@ -8,6 +8,8 @@ import { and, desc, eq, gte, lt, sql } from 'drizzle-orm';
 import type { TrafficRange } from '@/lib/schemas/peers';
 import type { Db } from '../../db';
 import { cellTraffic, peerCounters, peerEndpoints, peers, peerTraffic } from '../../db/schema';
+import { preparedQuery, sessionOf } from '../../db/prepared';
+import { processWide } from '../../runtime/process-wide';
 import { isOnline, liveStatus } from '../wireguard';
 
 export const SAMPLE_INTERVAL_MS = 30_000;
@@ -35,77 +37,103 @@ const bucket = (seconds: number, step: number) => Math.floor(seconds / step) * s
 const moved = (now: number, before: number | undefined) =>
   before === undefined ? 0 : now >= before ? now - before : now;
 
+const p = (name: string) => sql.placeholder(name);
+
+/** Built once per database: a sample runs these thousands of times (a few per peer). */
+const statements = preparedQuery((db) => ({
+  counters: db.select().from(peerCounters).prepare(),
+  setCounters: db
+    .insert(peerCounters)
+    .values({ peerId: p('peerId'), rx: p('rx'), tx: p('tx') })
+    .onConflictDoUpdate({ target: peerCounters.peerId, set: { rx: sql`excluded.rx`, tx: sql`excluded.tx` } })
+    .prepare(),
+  addPeer: db
+    .insert(peerTraffic)
+    .values({ peerId: p('peerId'), tier: p('tier'), at: p('at'), rx: p('rx'), tx: p('tx') })
+    .onConflictDoUpdate({
+      target: [peerTraffic.peerId, peerTraffic.tier, peerTraffic.at],
+      set: { rx: sql`${peerTraffic.rx} + excluded.rx`, tx: sql`${peerTraffic.tx} + excluded.tx` },
+    })
+    .prepare(),
+  addCell: db
+    .insert(cellTraffic)
+    .values({ tier: p('tier'), at: p('at'), rx: p('rx'), tx: p('tx'), online: p('online') })
+    .onConflictDoUpdate({
+      target: [cellTraffic.tier, cellTraffic.at],
+      set: {
+        rx: sql`${cellTraffic.rx} + excluded.rx`,
+        tx: sql`${cellTraffic.tx} + excluded.tx`,
+        online: sql`max(${cellTraffic.online}, excluded.online)`,
+      },
+    })
+    .prepare(),
+  seen: db
+    .insert(peerEndpoints)
+    .values({ peerId: p('peerId'), endpoint: p('endpoint'), firstSeen: p('at'), lastSeen: p('at') })
+    .onConflictDoUpdate({
+      target: [peerEndpoints.peerId, peerEndpoints.endpoint],
+      set: { lastSeen: sql`excluded.last_seen` },
+    })
+    .prepare(),
+}));
+
+/** A peer still at the same endpoint is written again only this often: its last-seen time is that coarse. */
+const ENDPOINT_REFRESH_MS = 5 * 60_000;
+/** Per database and peer: the endpoint last written and when (a restart writes each once more). */
+const endpointsWritten = processWide(
+  'peers.endpoints',
+  () => new WeakMap<object, Map<number, { endpoint: string; at: number }>>(),
+);
+
 /**
- * Reads the interface once and adds what each peer moved since the last sample. The first
- * sample of a peer only sets its baseline. Returns how many peers moved bytes.
+ * Reads the interface once and adds what each peer moved since the last sample. A peer the
+ * cell had before sampling began starts from a baseline. Returns how many peers moved bytes
+ * and how many are online, or null when no interface answers.
  */
 export async function sampleTraffic(db: Db, now: Date): Promise<{ active: number; online: number } | null> {
   const { live } = await liveStatus(db);
   if (!live) return null;
   const seconds = Math.floor(now.getTime() / 1000);
+  const q = statements(db);
   const known = db.select({ id: peers.id, publicKey: peers.publicKey }).from(peers).all();
-  const counters = new Map(
-    db
-      .select()
-      .from(peerCounters)
-      .all()
-      .map((c) => [c.peerId, c]),
-  );
-  let active = 0;
-  let online = 0;
-  let rxAll = 0;
-  let txAll = 0;
-  db.transaction((tx) => {
+  const counters = new Map(q.counters.all().map((c) => [c.peerId, c]));
+  const totals = { active: 0, online: 0, rx: 0, tx: 0 };
+  let written = endpointsWritten.get(sessionOf(db));
+  if (!written) endpointsWritten.set(sessionOf(db), (written = new Map()));
+  db.transaction(() => {
     for (const peer of known) {
       const state = live.peers.get(peer.publicKey);
       if (!state) continue;
-      if (isOnline(state, now)) online++;
+      if (isOnline(state, now)) totals.online++;
+      if (state.endpoint) recordEndpoint(q, written, peer.id, state.endpoint, now);
       const before = counters.get(peer.id);
+      if (before?.rx === state.rxBytes && before.tx === state.txBytes) continue;
+      q.setCounters.run({ peerId: peer.id, rx: state.rxBytes, tx: state.txBytes });
       const rx = moved(state.rxBytes, before?.rx);
-      const txBytes = moved(state.txBytes, before?.tx);
-      if (!before || before.rx !== state.rxBytes || before.tx !== state.txBytes) {
-        tx.insert(peerCounters)
-          .values({ peerId: peer.id, rx: state.rxBytes, tx: state.txBytes })
-          .onConflictDoUpdate({ target: peerCounters.peerId, set: { rx: state.rxBytes, tx: state.txBytes } })
-          .run();
-      }
-      if (state.endpoint) recordEndpoint(tx as unknown as Db, peer.id, state.endpoint, now);
-      if (rx === 0 && txBytes === 0) continue;
-      active++;
-      rxAll += rx;
-      txAll += txBytes;
-      for (const t of TIERS) {
-        tx.insert(peerTraffic)
-          .values({ peerId: peer.id, tier: t.tier, at: bucket(seconds, t.step), rx, tx: txBytes })
-          .onConflictDoUpdate({
-            target: [peerTraffic.peerId, peerTraffic.tier, peerTraffic.at],
-            set: { rx: sql`${peerTraffic.rx} + ${rx}`, tx: sql`${peerTraffic.tx} + ${txBytes}` },
-          })
-          .run();
-      }
+      const tx = moved(state.txBytes, before?.tx);
+      if (rx === 0 && tx === 0) continue;
+      totals.active++;
+      totals.rx += rx;
+      totals.tx += tx;
+      for (const t of TIERS) q.addPeer.run({ peerId: peer.id, tier: t.tier, at: bucket(seconds, t.step), rx, tx });
     }
-    for (const t of TIERS) {
-      tx.insert(cellTraffic)
-        .values({ tier: t.tier, at: bucket(seconds, t.step), rx: rxAll, tx: txAll, online })
-        .onConflictDoUpdate({
-          target: [cellTraffic.tier, cellTraffic.at],
-          set: {
-            rx: sql`${cellTraffic.rx} + ${rxAll}`,
-            tx: sql`${cellTraffic.tx} + ${txAll}`,
-            online: sql`max(${cellTraffic.online}, ${online})`,
-          },
-        })
-        .run();
-    }
+    const { rx, tx, online } = totals;
+    for (const t of TIERS) q.addCell.run({ tier: t.tier, at: bucket(seconds, t.step), rx, tx, online });
   });
-  return { active, online };
+  return { active: totals.active, online: totals.online };
 }
 
-function recordEndpoint(db: Db, peerId: number, endpoint: string, now: Date): void {
-  db.insert(peerEndpoints)
-    .values({ peerId, endpoint, firstSeen: now, lastSeen: now })
-    .onConflictDoUpdate({ target: [peerEndpoints.peerId, peerEndpoints.endpoint], set: { lastSeen: now } })
-    .run();
+function recordEndpoint(
+  q: ReturnType<typeof statements>,
+  written: Map<number, { endpoint: string; at: number }>,
+  peerId: number,
+  endpoint: string,
+  now: Date,
+): void {
+  const last = written.get(peerId);
+  if (last?.endpoint === endpoint && now.getTime() - last.at < ENDPOINT_REFRESH_MS) return;
+  q.seen.run({ peerId, endpoint, at: now });
+  written.set(peerId, { endpoint, at: now.getTime() });
 }
 
 /** Drops what is older than each series keeps, and all but the latest endpoints of each peer. */
