@@ -264,6 +264,11 @@ test('the portal on a phone: download before the QR, and no sideways scroll', as
   const qr = phone.getByRole('img', { name: 'QR code of the config of kb-phone' });
   await expect(qr).toBeVisible();
   expect((await download.boundingBox())!.y).toBeLessThan((await qr.boundingBox())!.y);
+  // What the peer can use, and how to trust the cell on the platform this browser runs.
+  await expect(phone.getByTestId('my-services')).toContainText('This portal');
+  await expect(phone.getByTestId('my-services')).toContainText('ntp.cell');
+  await expect(phone.getByTestId('trust-mine')).toContainText('On this Linux device: Copy it to /usr/local/share');
+  await expect(phone.getByRole('img', { name: /kb-phone over the last day/ })).toBeVisible();
   expect(await phone.evaluate(() => document.documentElement.scrollWidth - window.innerWidth)).toBeLessThanOrEqual(0);
   await shot(phone, info, 'portal-phone');
   await context.close();

@@ -1,6 +1,9 @@
 'use client';
 
+import { useState } from 'react';
 import { PeerConfig } from '@/components/peer-config';
+import { RootTrust } from '@/components/root-trust';
+import { TrafficChart } from '@/components/traffic-chart';
 import { PageHead } from '@/components/ui';
 import { trpc } from '@/lib/client/trpc';
 import { formatAgo, formatBytes } from '@/lib/format';
@@ -8,6 +11,7 @@ import { formatAgo, formatBytes } from '@/lib/format';
 export function PortalView() {
   const overview = trpc.portal.overview.useQuery();
   const data = overview.data;
+  const [range, setRange] = useState<'hour' | 'day' | 'week'>('day');
   return (
     <>
       <PageHead title="My Services" subtitle={data ? `Your place in ${data.cell.name}` : undefined} />
@@ -47,21 +51,39 @@ export function PortalView() {
           </div>
         </div>
       )}
+      {data?.peer && (
+        <div className="card" style={{ marginBottom: '1rem' }}>
+          <h2>Your traffic</h2>
+          <TrafficChart id={data.peer.id} name={data.peer.name} range={range} onRange={setRange} />
+        </div>
+      )}
       {data && (
-        <div className="grid">
-          <div className="card">
-            <h2>Your cell</h2>
-            <dl className="kv">
-              <dt>Cell</dt>
-              <dd>{data.cell.name}</dd>
-              <dt>Domain</dt>
-              <dd>
-                <code>{data.cell.domain}</code>
-              </dd>
-              <dt>Services</dt>
-              <dd>{data.cell.services.join(', ') || 'none'}</dd>
-            </dl>
-          </div>
+        <div className="grid grid-wide">
+          <section className="card" aria-labelledby="services-heading">
+            <h2 id="services-heading">What you can use</h2>
+            <ul className="plain-list" data-testid="my-services">
+              {data.services.map((s) => (
+                <li key={s.name}>
+                  {s.url ? (
+                    <a href={s.url} target="_blank" rel="noreferrer">
+                      {s.name}
+                    </a>
+                  ) : (
+                    <strong>{s.name}</strong>
+                  )}
+                  <div className="muted small">{s.how}</div>
+                </li>
+              ))}
+            </ul>
+          </section>
+          <section className="card" aria-labelledby="trust-heading">
+            <h2 id="trust-heading">Trust the cell</h2>
+            <p className="small">
+              The cell signs certificates for its own names. Install its root certificate once so your browser trusts
+              them.
+            </p>
+            <RootTrust fingerprint={data.root?.fingerprint} />
+          </section>
           <div className="card">
             <h2>Your account</h2>
             <dl className="kv">
@@ -69,6 +91,10 @@ export function PortalView() {
               <dd>{data.account.username}</dd>
               <dt>Since</dt>
               <dd>{data.account.createdAt.toLocaleDateString()}</dd>
+              <dt>Cell</dt>
+              <dd>
+                {data.cell.name} (<code>{data.cell.domain}</code>)
+              </dd>
             </dl>
           </div>
         </div>
