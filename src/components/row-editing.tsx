@@ -5,6 +5,7 @@ import type { ApplyState } from './apply-notice';
 import { ConfirmDialog } from './confirm-dialog';
 import type { Column } from './data-table';
 import { Dialog } from './dialog';
+import { ActionsMenu } from './menu';
 
 /**
  * The list pattern the admin pages share: a row is added or edited in a dialog and removed
@@ -16,23 +17,22 @@ export function useRowEditing<T>() {
   return { editing, setEditing, removing, setRemoving };
 }
 
-/** The Actions column of such a list: Edit opens the dialog, the other button asks before removing. */
+/** The Actions column of such a list: one "…" menu whose Edit opens the dialog and whose Delete asks first. */
 export function actionsColumn<T>(
   rows: { setEditing: (row: T) => void; setRemoving: (row: T) => void },
-  removeLabel = 'Delete',
+  nameOf: (row: T) => string,
 ): Column<T> {
   return {
     header: 'Actions',
-    className: 'actions',
+    className: 'row-menu',
     cell: (row) => (
-      <>
-        <button className="btn" onClick={() => rows.setEditing(row)}>
-          Edit
-        </button>
-        <button className="btn btn-danger" onClick={() => rows.setRemoving(row)}>
-          {removeLabel}
-        </button>
-      </>
+      <ActionsMenu
+        label={`Actions for ${nameOf(row)}`}
+        items={[
+          { label: 'Edit', onSelect: () => rows.setEditing(row) },
+          { label: 'Delete', danger: true, onSelect: () => rows.setRemoving(row) },
+        ]}
+      />
     ),
   };
 }

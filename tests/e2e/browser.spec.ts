@@ -2,18 +2,12 @@ import path from 'node:path';
 import Database from 'better-sqlite3';
 import { expect, test, type Page, type TestInfo } from '@playwright/test';
 import { hashPassword } from '../../src/server/managers/accounts/password';
-import { signIn } from './cell-api';
+import { rowAction, signIn } from './cell-api';
 
 test.describe.configure({ mode: 'serial' });
 
 const PASSWORD = 'correct horse battery';
 const NEW_PASSWORD = 'an even better passphrase';
-
-/** Opens a peer row's "…" menu and picks an action. */
-async function peerAction(page: Page, peer: string, action: string) {
-  await page.getByRole('button', { name: `Actions for ${peer}` }).click();
-  await page.getByRole('menuitem', { name: action }).click();
-}
 
 async function shot(page: Page, info: TestInfo, name: string) {
   await page.screenshot({ path: info.outputPath(`${name}.png`), fullPage: true });
@@ -204,15 +198,15 @@ test('an admin creates a peer, sees its QR, downloads its config, disables and d
   await expect(row).toContainText('10.0.0.2');
   await shot(page, info, '11-peers');
 
-  await peerAction(page, 'e2e-phone', 'QR / config');
+  await rowAction(page, 'e2e-phone', 'QR / config');
   const qr = page.getByRole('dialog', { name: 'Config for e2e-phone' });
   await expect(qr.getByTestId('peer-qr').locator('svg')).toBeVisible();
   await shot(page, info, '12-peer-qr');
   await qr.getByRole('button', { name: 'Close' }).click();
 
-  await peerAction(page, 'e2e-phone', 'Disable');
+  await rowAction(page, 'e2e-phone', 'Disable');
   await expect(row.getByText('disabled')).toBeVisible();
-  await peerAction(page, 'e2e-phone', 'Delete');
+  await rowAction(page, 'e2e-phone', 'Delete');
   await page
     .getByRole('dialog', { name: 'Delete e2e-phone?' })
     .getByRole('button', { name: 'Delete e2e-phone' })
@@ -241,7 +235,7 @@ test('a peer with a portal login sees only its own config; a one-time link sets 
     ids[name] = /\/api\/peers\/(\d+)\/config/.exec(href!)![1]!;
     await ready.getByRole('button', { name: 'Close' }).click();
   }
-  await peerAction(page, 'e2e-tablet', 'Portal login');
+  await rowAction(page, 'e2e-tablet', 'Portal login');
   const login = page.getByRole('dialog', { name: 'Portal login for e2e-tablet' });
   await login.getByLabel('Username').fill('tablet');
   await login.getByRole('radio', { name: /initial password/ }).check();
@@ -250,7 +244,7 @@ test('a peer with a portal login sees only its own config; a one-time link sets 
   await expect(login.getByText('tablet can sign in to the portal with the password you set')).toBeVisible();
   await login.getByRole('button', { name: 'Close' }).click();
 
-  await peerAction(page, 'e2e-laptop', 'Portal login');
+  await rowAction(page, 'e2e-laptop', 'Portal login');
   const linkDialog = page.getByRole('dialog', { name: 'Portal login for e2e-laptop' });
   await linkDialog.getByLabel('Username').fill('laptop');
   await linkDialog.getByRole('button', { name: 'Give login' }).click();

@@ -1,5 +1,5 @@
 import { expect, test, type Page } from '@playwright/test';
-import { cellApi, signIn } from './cell-api';
+import { cellApi, rowAction, signIn } from './cell-api';
 
 test.describe.configure({ mode: 'serial' });
 
@@ -50,7 +50,7 @@ test('add, edit and delete a record, and test the name each time', async ({ page
   await expect(page.getByRole('status', { name: 'Answer' })).toContainText('NOERROR');
   await page.screenshot({ path: info.outputPath('network-dns.png'), fullPage: true });
 
-  await page.getByTestId('record-nas.cell-A').getByRole('button', { name: 'Edit' }).click();
+  await rowAction(page, 'nas.cell A', 'Edit');
   const edit = page.getByRole('dialog', { name: 'Edit nas.cell' });
   await edit.getByLabel('Value').fill('10.0.0.41');
   await edit.getByRole('button', { name: 'Save record' }).click();
@@ -58,7 +58,7 @@ test('add, edit and delete a record, and test the name each time', async ({ page
   await expect(page.getByTestId('record-nas.cell-A')).toContainText('10.0.0.41');
   await expect(await testName(page, 'nas.cell')).toContainText('10.0.0.41');
 
-  await page.getByTestId('record-nas.cell-A').getByRole('button', { name: 'Delete' }).click();
+  await rowAction(page, 'nas.cell A', 'Delete');
   await page.getByRole('dialog', { name: 'Delete record' }).getByRole('button', { name: 'Delete record' }).click();
   await expect(page.getByTestId('record-nas.cell-A')).toBeHidden();
   await expect(await testName(page, 'nas.cell')).toContainText('NXDOMAIN');

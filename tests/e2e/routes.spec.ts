@@ -1,5 +1,5 @@
 import { expect, test, type Page } from '@playwright/test';
-import { cellApi, signIn } from './cell-api';
+import { cellApi, rowAction, signIn } from './cell-api';
 
 test.describe.configure({ mode: 'serial' });
 
@@ -40,7 +40,7 @@ test('add and remove a route; the UI host is reserved', async ({ page }) => {
   await expect(row).toContainText('files:80');
   await expect(row).toContainText('peers only');
 
-  await row.getByRole('button', { name: 'Delete' }).click();
+  await rowAction(page, 'files.net.home.arpa/dav', 'Delete');
   await page.getByRole('dialog', { name: 'Delete route' }).getByRole('button', { name: 'Delete route' }).click();
   await expect(row).toBeHidden();
   await expect(page.getByRole('table', { name: 'Routes' })).toContainText('No routes yet');

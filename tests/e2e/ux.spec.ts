@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { expect, test, type Page, type TestInfo } from '@playwright/test';
-import { cellApi, signIn } from './cell-api';
+import { cellApi, rowAction, signIn } from './cell-api';
 
 test.describe.configure({ mode: 'serial' });
 
@@ -247,8 +247,7 @@ test('the portal on a phone: download before the QR, and no sideways scroll', as
 }, info) => {
   await admin(page);
   await page.goto('/peers');
-  await page.getByRole('button', { name: 'Actions for kb-phone' }).click();
-  await page.getByRole('menuitem', { name: 'Portal login' }).click();
+  await rowAction(page, 'kb-phone', 'Portal login');
   const login = page.getByRole('dialog', { name: 'Portal login for kb-phone' });
   await login.getByLabel('Username').fill('kb');
   await login.getByRole('radio', { name: /initial password/ }).check();

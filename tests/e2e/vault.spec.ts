@@ -1,6 +1,6 @@
 import fs from 'node:fs';
 import { expect, test } from '@playwright/test';
-import { cellApi, signIn } from './cell-api';
+import { cellApi, rowAction, signIn } from './cell-api';
 
 test.describe.configure({ mode: 'serial' });
 
@@ -39,15 +39,18 @@ test('issue and revoke a certificate, and download the root', async ({ page }, i
   await expect(row.getByText('valid', { exact: true })).toBeVisible();
 
   const pem = page.waitForEvent('download');
-  await row.getByRole('button', { name: 'PEM' }).click();
+  await rowAction(page, 'nas.cell', 'Download PEM');
   expect((await pem).suggestedFilename()).toBe('nas.cell.pem');
 
-  await row.getByRole('button', { name: 'Revoke' }).click();
+  await rowAction(page, 'nas.cell', 'Revoke');
   const revoke = page.getByRole('dialog', { name: 'Revoke nas.cell' });
   await revoke.getByLabel('Reason').selectOption('keyCompromise');
   await revoke.getByRole('button', { name: 'Revoke certificate' }).click();
   await expect(page.getByText('Revoked nas.cell; the CRL is updated.')).toBeVisible();
   await expect(row.getByText('revoked', { exact: true })).toBeVisible();
-  await expect(row.getByRole('button', { name: 'Revoke' })).toBeHidden();
+  await page.getByRole('button', { name: 'Actions for nas.cell', exact: true }).click();
+  await expect(page.getByRole('menuitem', { name: 'Renew' })).toBeHidden();
+  await expect(page.getByRole('menuitem', { name: 'Download PEM' })).toBeVisible();
+  await page.keyboard.press('Escape');
   await page.screenshot({ path: info.outputPath('vault.png'), fullPage: true });
 });

@@ -62,7 +62,7 @@ export function DnsRecords({ onApplied }: { onApplied: (apply: ApplyState) => vo
             { header: 'Type', cell: (r) => r.type },
             { header: 'Value', cell: (r) => <code>{r.value}</code> },
             { header: 'TTL', cell: (r) => r.ttl },
-            actionsColumn<RecordDraft>({ setEditing, setRemoving }),
+            actionsColumn<RecordDraft>({ setEditing, setRemoving }, (r) => `${fqdn(r.name, r.zone)} ${r.type}`),
           ]}
         />
       </div>

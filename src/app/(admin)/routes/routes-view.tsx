@@ -82,7 +82,7 @@ export function RoutesView() {
                   </>
                 ),
               },
-              actionsColumn<RouteDraft>({ setEditing, setRemoving }),
+              actionsColumn<RouteDraft>({ setEditing, setRemoving }, (r) => r.host + r.path),
             ]}
           />
         </div>

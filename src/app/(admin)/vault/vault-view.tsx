@@ -3,6 +3,7 @@
 import { useState } from 'react';
 import { DataTable } from '@/components/data-table';
 import { Dialog } from '@/components/dialog';
+import { ActionsMenu } from '@/components/menu';
 import { Alert, PageHead } from '@/components/ui';
 import { trpc } from '@/lib/client/trpc';
 import { REVOKE_REASON_LABEL, type RevokeReason } from '@/lib/schemas/vault';
@@ -77,46 +78,44 @@ export function VaultView() {
               { header: 'Expires', cell: (c) => c.notAfter.toLocaleDateString() },
               {
                 header: 'Actions',
-                className: 'actions',
+                className: 'row-menu',
                 cell: (c) => (
-                  <>
-                    <button
-                      className="btn"
-                      onClick={() => exportCert.mutate({ id: c.id, format: 'pem' }, { onSuccess: saveFile })}
-                    >
-                      PEM
-                    </button>
-                    <button className="btn" onClick={() => setOpen({ kind: 'p12', id: c.id, name: c.commonName })}>
-                      PKCS#12
-                    </button>
-                    {c.status !== 'revoked' && (
-                      <>
-                        <button
-                          className="btn"
-                          disabled={renew.isPending}
-                          onClick={() =>
-                            renew.mutate(
-                              { id: c.id },
-                              {
-                                onSuccess: (r) =>
-                                  setNotice(
-                                    `Renewed ${r.commonName}: new serial ${r.serial}. Revoke the old one once the new one is in place.`,
-                                  ),
-                              },
-                            )
-                          }
-                        >
-                          Renew
-                        </button>
-                        <button
-                          className="btn btn-danger"
-                          onClick={() => setOpen({ kind: 'revoke', id: c.id, name: c.commonName })}
-                        >
-                          Revoke
-                        </button>
-                      </>
-                    )}
-                  </>
+                  <ActionsMenu
+                    label={`Actions for ${c.commonName}`}
+                    items={[
+                      {
+                        label: 'Download PEM',
+                        onSelect: () => exportCert.mutate({ id: c.id, format: 'pem' }, { onSuccess: saveFile }),
+                      },
+                      {
+                        label: 'Download PKCS#12',
+                        onSelect: () => setOpen({ kind: 'p12', id: c.id, name: c.commonName }),
+                      },
+                      ...(c.status === 'revoked'
+                        ? []
+                        : [
+                            {
+                              label: 'Renew',
+                              disabled: renew.isPending,
+                              onSelect: () =>
+                                renew.mutate(
+                                  { id: c.id },
+                                  {
+                                    onSuccess: (r) =>
+                                      setNotice(
+                                        `Renewed ${r.commonName}: new serial ${r.serial}. Revoke the old one once the new one is in place.`,
+                                      ),
+                                  },
+                                ),
+                            },
+                            {
+                              label: 'Revoke',
+                              danger: true,
+                              onSelect: () => setOpen({ kind: 'revoke', id: c.id, name: c.commonName }),
+                            },
+                          ]),
+                    ]}
+                  />
                 ),
               },
             ]}
