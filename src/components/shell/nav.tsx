@@ -39,6 +39,18 @@ export function SignOutButton() {
   );
 }
 
+/** Who is signed in, and the way out: at the foot of the sidebar and of the phone's menu. */
+export function SignedInAs({ username }: { username: string }) {
+  return (
+    <div className="sidebar-foot">
+      <span className="muted">
+        Signed in as <strong>{username}</strong>
+      </span>
+      <SignOutButton />
+    </div>
+  );
+}
+
 /** On a phone the navigation sits behind a Menu button, in a sheet that closes on a choice. */
 export function MobileNav({ items, username }: { items: NavItem[]; username: string }) {
   const [open, setOpen] = useState(false);
@@ -53,12 +65,7 @@ export function MobileNav({ items, username }: { items: NavItem[]; username: str
             <RadixDialog.Close className="btn">Close</RadixDialog.Close>
           </div>
           <NavLinks items={items} onNavigate={() => setOpen(false)} />
-          <div className="sidebar-foot">
-            <span className="muted">
-              Signed in as <strong>{username}</strong>
-            </span>
-            <SignOutButton />
-          </div>
+          <SignedInAs username={username} />
         </RadixDialog.Content>
       </RadixDialog.Portal>
     </RadixDialog.Root>

@@ -1,5 +1,5 @@
 import type { ReactNode } from 'react';
-import { MobileNav, NavLinks, SignOutButton } from './nav';
+import { MobileNav, NavLinks, SignedInAs } from './nav';
 
 export interface NavItem {
   href: string;
@@ -45,12 +45,7 @@ export function Shell({
       <aside className="sidebar">
         <Brand title={title} subtitle={subtitle} />
         <NavLinks items={items} />
-        <div className="sidebar-foot">
-          <span className="muted">
-            Signed in as <strong>{username}</strong>
-          </span>
-          <SignOutButton />
-        </div>
+        <SignedInAs username={username} />
       </aside>
       <header className="topbar">
         <Brand title={title} subtitle={subtitle} />
