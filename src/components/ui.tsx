@@ -7,10 +7,10 @@ interface FieldProps extends InputHTMLAttributes<HTMLInputElement> {
   errors?: string[];
 }
 
-/** A labelled input with its hint and the server's messages for that field. */
+/** A labelled input with its hint and every message about that field (a list field can have several). */
 export function Field({ label, name, hint, errors, id, ...input }: FieldProps) {
   const fieldId = id ?? `f-${name}`;
-  const error = errors?.[0];
+  const error = errors?.length ? errors.join(' ') : undefined;
   return (
     <div className="field">
       <label htmlFor={fieldId}>{label}</label>

@@ -4,6 +4,7 @@ import { useEffect, useState, type FormEvent } from 'react';
 import type { ApplyState } from '@/components/apply-notice';
 import { Alert, Field, SubmitButton } from '@/components/ui';
 import { fieldErrorsOf, trpc } from '@/lib/client/trpc';
+import { listFieldErrors } from '@/lib/field-errors';
 import { ConfigStatus } from './config-status';
 
 interface Draft {
@@ -14,9 +15,6 @@ interface Draft {
   publicAddress: string;
   publicAddress6: string;
 }
-
-const firstError = (errors: Record<string, string[]>, prefix: string) =>
-  Object.entries(errors).find(([k]) => k === prefix || k.startsWith(`${prefix}.`))?.[1];
 
 /** Upstream resolvers, DNS over TLS, cache, log level, and the split-horizon view of the domain. */
 export function DnsSettings({ onApplied }: { onApplied: (apply: ApplyState) => void }) {
@@ -60,7 +58,7 @@ export function DnsSettings({ onApplied }: { onApplied: (apply: ApplyState) => v
       name={k}
       value={d[k]}
       onChange={(e) => setD({ ...d, [k]: e.target.value })}
-      errors={firstError(errors, k)}
+      errors={listFieldErrors(errors, k)}
       hint={hint}
     />
   );

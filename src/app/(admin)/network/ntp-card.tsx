@@ -2,8 +2,9 @@
 
 import { useEffect, useState, type FormEvent } from 'react';
 import type { ApplyState } from '@/components/apply-notice';
-import { Alert, Field, SubmitButton } from '@/components/ui';
+import { Alert, Field, FieldErrors, SubmitButton } from '@/components/ui';
 import { fieldErrorsOf, trpc } from '@/lib/client/trpc';
+import { listFieldErrors } from '@/lib/field-errors';
 import { ConfigStatus } from './config-status';
 
 /** One source per line: `pool pool.ntp.org` or `server time.example.org`, optionally `noiburst`. */
@@ -21,10 +22,6 @@ function parseSources(text: string) {
 }
 
 /** `sources.2.host` → `Line 3: `, for the textarea's error. */
-const lineOf = (key: string) => {
-  const m = /^sources\.(\d+)/.exec(key);
-  return m ? `Line ${Number(m[1]) + 1}: ` : '';
-};
 
 export function NtpCard({ onApplied }: { onApplied: (apply: ApplyState) => void }) {
   const utils = trpc.useUtils();
@@ -59,7 +56,7 @@ export function NtpCard({ onApplied }: { onApplied: (apply: ApplyState) => void 
   }
 
   const s = status.data;
-  const sourceError = Object.entries(errors).find(([k]) => k.startsWith('sources'));
+  const sourceErrors = listFieldErrors(errors, 'sources');
   return (
     <form className="card stack" noValidate onSubmit={submit} aria-label="Time (NTP)">
       <h2>Time (NTP)</h2>
@@ -86,13 +83,10 @@ export function NtpCard({ onApplied }: { onApplied: (apply: ApplyState) => void 
           rows={4}
           value={sources ?? ''}
           onChange={(e) => setSources(e.target.value)}
-          aria-invalid={sourceError ? true : undefined}
+          aria-invalid={sourceErrors ? true : undefined}
         />
-        {sourceError ? (
-          <span className="error" role="alert">
-            {lineOf(sourceError[0])}
-            {sourceError[1][0]}
-          </span>
+        {sourceErrors ? (
+          <FieldErrors errors={sourceErrors} />
         ) : (
           <span className="hint">
             One per line: “pool pool.ntp.org” or “server time.example.org”; add “noiburst” to skip the fast first sync.
