@@ -207,6 +207,10 @@ test('an admin creates a peer, sees its QR, downloads its config, disables and d
   await rowAction(page, 'e2e-phone', 'Disable');
   await expect(row.getByText('disabled')).toBeVisible();
   await rowAction(page, 'e2e-phone', 'Delete');
+  // A delete can be called off: Cancel keeps the peer.
+  await page.getByRole('dialog', { name: 'Delete e2e-phone?' }).getByRole('button', { name: 'Cancel' }).click();
+  await expect(row).toHaveCount(1);
+  await rowAction(page, 'e2e-phone', 'Delete');
   await page
     .getByRole('dialog', { name: 'Delete e2e-phone?' })
     .getByRole('button', { name: 'Delete e2e-phone' })

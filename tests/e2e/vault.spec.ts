@@ -48,6 +48,9 @@ test('issue and revoke a certificate, and download the root', async ({ page }, i
   await revoke.getByRole('button', { name: 'Revoke certificate' }).click();
   await expect(page.getByText('Revoked nas.cell; the CRL is updated.')).toBeVisible();
   await expect(row.getByText('revoked', { exact: true })).toBeVisible();
+  // The reason reads as words, not as the CRL's code name.
+  await expect(row).toContainText('The key was exposed');
+  await expect(row).not.toContainText('keyCompromise');
   await page.getByRole('button', { name: 'Actions for nas.cell', exact: true }).click();
   await expect(page.getByRole('menuitem', { name: 'Renew' })).toBeHidden();
   await expect(page.getByRole('menuitem', { name: 'Download PEM' })).toBeVisible();
