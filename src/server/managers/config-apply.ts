@@ -176,7 +176,7 @@ async function applyNow(db: Db, t: ConfigTarget, now: Date): Promise<ConfigApply
     if (!(err instanceof EngineUnavailableError)) log.error('config apply failed', { component: t.component, err });
     return { state: 'pending', reason };
   }
-  // Written for a daemon that is not running is in place: it needs no retry, it is read at start.
+  // Files written for a daemon that is not running are in place; later passes only look whether it has started.
   const via = done.loaded ? done.via : done.reason;
   record({ appliedHash: hash, appliedVia: via, waiting: !done.loaded, error: null });
   return done.loaded ? { state: 'applied', via } : { state: 'pending', reason: done.reason };
