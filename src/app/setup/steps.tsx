@@ -3,6 +3,7 @@
 import { Field, FieldError } from '@/components/ui';
 import { DOMAIN_MODE_INFO, DOMAIN_MODES, effectiveDomain, type DomainMode } from '@/lib/domain-modes';
 import { PasswordMeter } from '@/components/password-meter';
+import { Choices } from '@/components/choices';
 import { SETUP_SERVICES, type SetupServiceId } from '@/lib/services';
 
 export interface WizardData {
@@ -44,27 +45,14 @@ export function DomainStep({ data, set, errors, hasToken }: DomainProps) {
   const info = DOMAIN_MODE_INFO[data.domainMode];
   return (
     <div className="stack">
-      <fieldset className="stack" style={{ border: 0, padding: 0, margin: 0 }}>
-        <legend className="muted small" style={{ marginBottom: '0.5rem' }}>
-          How is your cell reached from the internet?
-        </legend>
-        {DOMAIN_MODES.map((mode) => (
-          <label key={mode} className="choice">
-            <input
-              type="radio"
-              name="domainMode"
-              value={mode}
-              checked={data.domainMode === mode}
-              onChange={() => set({ domainMode: mode })}
-            />
-            <span>
-              <strong>{DOMAIN_MODE_INFO[mode].label}</strong>
-              <span className="muted small">{DOMAIN_MODE_INFO[mode].summary}</span>
-            </span>
-          </label>
-        ))}
-        <FieldError errors={errors.domainMode} />
-      </fieldset>
+      <Choices
+        legend="How is your cell reached from the internet?"
+        name="domainMode"
+        value={data.domainMode}
+        options={DOMAIN_MODES.map((mode) => ({ value: mode, ...DOMAIN_MODE_INFO[mode] }))}
+        onChange={(domainMode) => set({ domainMode })}
+        errors={errors.domainMode}
+      />
       {info.domain === 'derived' ? (
         <p className="muted">
           Your domain will be <code>{effectiveDomain(data.domainMode, data.cellName || 'your-cell')}</code>.

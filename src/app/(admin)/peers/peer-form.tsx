@@ -2,6 +2,7 @@
 
 import { useState, type FormEvent } from 'react';
 import type { ApplyState } from '@/components/apply-notice';
+import { Choices } from '@/components/choices';
 import { Alert, Field, FieldErrors, SubmitButton } from '@/components/ui';
 import { fieldErrorsOf, trpc } from '@/lib/client/trpc';
 import { toLocalInput } from '@/lib/format';
@@ -103,24 +104,14 @@ export function PeerForm({
         errors={errors.name}
         hint="Letters, digits, _ - . — also its DNS name"
       />
-      <fieldset className="field">
-        <legend>Routing</legend>
-        {ROUTING_POLICIES.map((p) => (
-          <label key={p} className="choice">
-            <input
-              type="radio"
-              name="routingPolicy"
-              value={p}
-              checked={d.routingPolicy === p}
-              onChange={() => set({ routingPolicy: p })}
-            />
-            <span>
-              <strong>{ROUTING_POLICY_INFO[p].label}</strong>{' '}
-              <span className="muted small">{ROUTING_POLICY_INFO[p].summary}</span>
-            </span>
-          </label>
-        ))}
-      </fieldset>
+      <Choices
+        legend="Routing"
+        name="routingPolicy"
+        value={d.routingPolicy}
+        options={ROUTING_POLICIES.map((p) => ({ value: p, ...ROUTING_POLICY_INFO[p] }))}
+        onChange={(routingPolicy) => set({ routingPolicy })}
+        errors={errors.routingPolicy}
+      />
       {d.routingPolicy === 'custom' && (
         <div className="field">
           <label htmlFor="f-allowedIps">Networks through the cell (one per line)</label>

@@ -4,6 +4,7 @@ import { useState, type FormEvent } from 'react';
 import { Alert, Field, SubmitButton } from '@/components/ui';
 import { fieldErrorsOf, trpc } from '@/lib/client/trpc';
 import type { PeerRow } from './peers-view';
+import { Choices } from '@/components/choices';
 import { Form } from '@/components/form';
 import { useCopy } from '@/components/toast';
 import { PasswordMeter } from '@/components/password-meter';
@@ -71,14 +72,16 @@ export function PeerLoginForm({ peer }: { peer: PeerRow }) {
         onChange={(e) => setUsername(e.target.value)}
         errors={errors.username}
       />
-      <label className="choice">
-        <input type="radio" name="mode" checked={mode === 'link'} onChange={() => setMode('link')} /> One-time link
-        (they choose the password)
-      </label>
-      <label className="choice">
-        <input type="radio" name="mode" checked={mode === 'password'} onChange={() => setMode('password')} /> Set an
-        initial password
-      </label>
+      <Choices
+        legend="How they get in"
+        name="mode"
+        value={mode}
+        options={[
+          { value: 'link', label: 'One-time link', summary: 'They choose the password.' },
+          { value: 'password', label: 'Set an initial password', summary: 'You tell them the password.' },
+        ]}
+        onChange={setMode}
+      />
       {mode === 'password' && (
         <Field
           label="Initial password"

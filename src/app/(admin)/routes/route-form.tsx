@@ -2,6 +2,7 @@
 
 import { useState, type FormEvent } from 'react';
 import type { ApplyState } from '@/components/apply-notice';
+import { Choices } from '@/components/choices';
 import { Alert, Field, SubmitButton } from '@/components/ui';
 import type { inferRouterOutputs } from '@trpc/server';
 import { fieldErrorsOf, trpc } from '@/lib/client/trpc';
@@ -106,29 +107,17 @@ export function RouteForm({
         errors={errors.upstream}
         hint="A container or address with its port: nextcloud:80, 10.0.0.5:8080"
       />
-      <fieldset className="row" style={{ border: 0, padding: 0, margin: 0 }}>
-        <legend className="small" style={{ fontWeight: 600 }}>
-          Who may use it
-        </legend>
-        <label className="row">
-          <input
-            type="radio"
-            name="access"
-            checked={d.access === 'peers'}
-            onChange={() => setD({ ...d, access: 'peers' })}
-          />{' '}
-          Peers only (the tunnel and the cell network; others get 403)
-        </label>
-        <label className="row">
-          <input
-            type="radio"
-            name="access"
-            checked={d.access === 'public'}
-            onChange={() => setD({ ...d, access: 'public' })}
-          />{' '}
-          Public
-        </label>
-      </fieldset>
+      <Choices
+        legend="Who may use it"
+        name="access"
+        value={d.access}
+        options={[
+          { value: 'peers', label: 'Peers only', summary: 'The tunnel and the cell network; others get 403.' },
+          { value: 'public', label: 'Public', summary: 'Anyone who can reach the cell.' },
+        ]}
+        onChange={(access) => setD({ ...d, access })}
+        errors={errors.access}
+      />
       <div className="field">
         <label htmlFor="f-headers">Extra request headers (optional)</label>
         <textarea
