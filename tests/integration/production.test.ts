@@ -285,7 +285,10 @@ describe.skipIf(!ready)(
         120_000,
       );
       expect(health).toBe('healthy');
-      expect(await eventually(throughTunnel, whole, 90_000)).toEqual({ ping: true, name: '10.0.0.2', ui: true });
+      const after = await eventually(throughTunnel, whole, 90_000);
+      // What a failure needs to be understood: which containers run, and what cell-dns said.
+      if (!whole(after)) console.error(docker('ps', '-a'), docker('logs', '--tail', '40', 'cell-dns'));
+      expect(after).toEqual({ ping: true, name: '10.0.0.2', ui: true });
     }, 300_000);
   },
 );
