@@ -211,6 +211,7 @@ test('the peer page shows one peer: status, traffic by range, config, activity',
   await expect(page).toHaveURL(/range=week$/);
   await expect(page.getByRole('img', { name: /kb-phone over the last week/ })).toBeVisible();
   await expect(page.getByRole('list', { name: 'Activity of this peer' })).toContainText('admin created peer kb-phone');
+  await expect(page.getByTestId('my-services')).toContainText('ntp.cell');
   await shot(page, info, 'peer-page');
   expect((await page.request.get('/peers/999999')).status()).toBe(404);
 });

@@ -3,6 +3,7 @@
 import { useState } from 'react';
 import { PeerConfig } from '@/components/peer-config';
 import { RootTrust } from '@/components/root-trust';
+import { ServicesList } from '@/components/services-list';
 import { TrafficChart } from '@/components/traffic-chart';
 import { PageHead } from '@/components/ui';
 import { trpc } from '@/lib/client/trpc';
@@ -61,20 +62,7 @@ export function PortalView() {
         <div className="grid grid-wide">
           <section className="card" aria-labelledby="services-heading">
             <h2 id="services-heading">What you can use</h2>
-            <ul className="plain-list" data-testid="my-services">
-              {data.services.map((s) => (
-                <li key={s.name}>
-                  {s.url ? (
-                    <a href={s.url} target="_blank" rel="noreferrer">
-                      {s.name}
-                    </a>
-                  ) : (
-                    <strong>{s.name}</strong>
-                  )}
-                  <div className="muted small">{s.how}</div>
-                </li>
-              ))}
-            </ul>
+            <ServicesList services={data.services} />
           </section>
           <section className="card" aria-labelledby="trust-heading">
             <h2 id="trust-heading">Trust the cell</h2>

@@ -1,6 +1,6 @@
 import { beforeEach, expect, it } from 'vitest';
 import type { Db } from '@/server/db';
-import { admin, callerAs, freshCell, setUp, useBackend } from '../../helpers/db';
+import { admin, callerAs, expectCode, freshCell, setUp, useBackend } from '../../helpers/db';
 import { recordingBackend } from '../../helpers/wireguard';
 
 let db: Db;
@@ -35,4 +35,15 @@ it("lists what a peer can use, with how, and never a route's upstream", async ()
   expect(overview.root?.fingerprint).toMatch(/^([0-9A-F]{2}:){31}[0-9A-F]{2}$/);
   expect(JSON.stringify(overview)).not.toContain('172.20.0.99');
   expect(JSON.stringify(overview)).not.toContain('blog:80');
+});
+
+it("shows the admin what a peer's portal lists, and no one else", async () => {
+  const peer = await admin(db).peers.create({ name: 'laptop', routingPolicy: 'cell' });
+  const services = await admin(db).portal.servicesOf({ id: peer.id });
+  expect(services.map((s) => s.name)).toEqual(['This portal', 'Names under .cell and home.home.arpa', 'ntp.cell']);
+  await expectCode(admin(db).portal.servicesOf({ id: 999 }), 'NOT_FOUND');
+  await expectCode(
+    callerAs(db, { id: 5, username: 'p', role: 'peer' }).portal.servicesOf({ id: peer.id }),
+    'FORBIDDEN',
+  );
 });

@@ -1,2 +1,2 @@
 /** What a signed-in peer sees of its own: account, peer and the cell's name. */
-export { portalOverview } from './portal';
+export { peerServices, portalOverview, type PortalService } from './portal';

@@ -2,7 +2,8 @@
 import type { Db } from '../../db';
 import { getAccount } from '../accounts';
 import { getSettings } from '../settings';
-import { peerById, peerIdOfUser } from '../peers';
+import { NotFoundError } from '../../errors';
+import { peerById, peerIdOfUser, peerNames } from '../peers';
 import { listRoutes, uiHosts } from '../routes';
 import { rootCertificate } from '../vault';
 
@@ -38,6 +39,12 @@ function servicesOf(db: Db, settings: ReturnType<typeof getSettings>): PortalSer
   if (settings.services.includes('ntp'))
     services.push({ name: 'ntp.cell', url: null, how: "Set it as your device's time server (NTP) while connected." });
   return services;
+}
+
+/** For the admin's peer page: what this peer's portal lists (today every peer may use the same). */
+export function peerServices(db: Db, peerId: number): PortalService[] {
+  if (!peerNames(db, [peerId])[peerId]) throw new NotFoundError(`Peer ${peerId} not found`);
+  return servicesOf(db, getSettings(db));
 }
 
 /** What a peer sees of the cell: its identity, what it offers, and their own account, nothing of anyone else. */

@@ -5,6 +5,7 @@ import { usePathname, useRouter, useSearchParams } from 'next/navigation';
 import { useState } from 'react';
 import { ApplyNotice, type ApplyState } from '@/components/apply-notice';
 import { PeerConfig } from '@/components/peer-config';
+import { ServicesList } from '@/components/services-list';
 import { TrafficChart } from '@/components/traffic-chart';
 import { Alert, PageHead } from '@/components/ui';
 import { describeEntry } from '@/lib/activity';
@@ -24,6 +25,7 @@ export function PeerView({ id }: { id: number }) {
     { peer: { id, name: peer.data?.name ?? '' }, pageSize: 10 },
     { enabled: Boolean(peer.data) },
   );
+  const services = trpc.portal.servicesOf.useQuery({ id });
   const [notice, setNotice] = useState<ApplyState | null>(null);
   const p = peer.data;
 
@@ -97,6 +99,10 @@ export function PeerView({ id }: { id: number }) {
             <div className="card">
               <h2>Config</h2>
               <PeerConfig id={id} name={p.name} ownKey={p.ownKey} />
+            </div>
+            <div className="card">
+              <h2>What it can use</h2>
+              {services.data && <ServicesList services={services.data} />}
             </div>
             <div className="card">
               <h2>Where it connected from</h2>
