@@ -26,12 +26,16 @@ export function localFieldErrors(
   return result.success ? null : issuesToFieldErrors(result.error?.issues ?? []);
 }
 
-/** Every message for a list field and its items ("allowedIps", "allowedIps.2"), each naming its line. */
+/**
+ * Every message for a list field and its items ("allowedIps", "allowedIps.2", "sources.1.host"),
+ * each item's naming its line.
+ */
 export function listFieldErrors(errors: FieldErrors, field: string): string[] | undefined {
   const messages = Object.entries(errors).flatMap(([key, msgs]) => {
     if (key === field) return msgs;
-    const index = key.startsWith(`${field}.`) ? Number(key.slice(field.length + 1)) : NaN;
-    return Number.isInteger(index) ? msgs.map((m) => `Line ${index + 1}: ${m}`) : [];
+    if (!key.startsWith(`${field}.`)) return [];
+    const index = /^(\d+)(\.|$)/.exec(key.slice(field.length + 1))?.[1];
+    return index === undefined ? [] : msgs.map((m) => `Line ${Number(index) + 1}: ${m}`);
   });
   return messages.length ? messages : undefined;
 }
