@@ -7,6 +7,8 @@ import { applyStack } from './managers/containers';
 import { applyDhcp } from './managers/dhcp';
 import { applyDns } from './managers/dns';
 import { applyNtp } from './managers/ntp';
+import { applyFirewall, declarePeers, firewallReset } from './managers/firewall';
+import { firewallPeers } from './managers/peers';
 import { interfaceReset } from './managers/wireguard';
 import { applyCaddy } from './managers/routes';
 import { hasCa } from './managers/vault';
@@ -39,7 +41,29 @@ subscribe({
 });
 
 /** A fresh `cell-wireguard` has an empty interface: the tunnel's loop loads every peer again. */
-subscribe({ name: 'tunnel', on: ['tunnel-restarted'], apply: async (db) => interfaceReset(db), periodic: false });
+subscribe({
+  name: 'tunnel',
+  on: ['tunnel-restarted'],
+  apply: async (db) => {
+    interfaceReset(db);
+    firewallReset();
+  },
+  periodic: false,
+});
+
+/**
+ * The firewall: the peers (declared by their domain), groups and rules, the tunnel and the
+ * cell network. The loops' pass compares the kernel's chains with what was loaded and
+ * repairs them; a fresh `cell-wireguard` gets them again.
+ */
+declarePeers(firewallPeers);
+subscribe({
+  name: 'firewall',
+  on: ['firewall', 'tunnel', 'network', 'tunnel-restarted'],
+  apply: applyFirewall,
+  settleMs: 20,
+  minIntervalMs: 200,
+});
 
 /** The container stack: DHCP on or off adds `cell-dhcp` and publishes DNS on the LAN; the tunnel port is published. */
 subscribe({ name: 'stack', on: ['lan', 'tunnel'], apply: applyStack, periodic: false });

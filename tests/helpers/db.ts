@@ -25,6 +25,12 @@ export function useBackend(db: Db, wireguard: WgBackend, env: Env = process.env)
 
 /** The schema changes from 0011 on, undone (latest first): what a cell from before them holds. */
 export const UNDO_ROUTES_RENAME = `
+  DROP TABLE firewall_rules;
+  DROP TABLE firewall_state;
+  DROP TABLE peer_group_members;
+  DROP TABLE peer_groups;
+  ALTER TABLE peers DROP COLUMN peer_to_peer_from_groups;
+  ALTER TABLE peers DROP COLUMN services;
   DROP TABLE peer_traffic;
   DROP TABLE cell_traffic;
   DROP TABLE peer_endpoints;

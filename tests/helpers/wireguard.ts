@@ -27,11 +27,12 @@ export function recordingBackend(opts: { rules?: boolean } = {}) {
       return 'priv\tpub\t51820\toff\n';
     },
   };
-  // With rules: the peer-to-peer rule sets are recorded too (their IPv4 text).
+  // With rules: the firewall's documents are recorded too (what iptables-restore is given).
   if (opts.rules)
-    backend.applyPeerRules = async (rules) => {
+    backend.netfilter = async (argv, input) => {
       guard();
-      calls.push({ op: 'rules', text: rules.v4 });
+      if (argv[0]!.endsWith('-restore')) calls.push({ op: 'rules', text: input });
+      return { ok: true, out: '', err: '' };
     };
   return { backend, calls, setDown: (reason: string | null) => (down = reason) };
 }

@@ -132,3 +132,12 @@ export function parseHostPort(s: string): { host: string; port: number | null; b
 /** Empty strings from forms mean "not set". */
 export const blankToUndefined = (v: unknown) => (typeof v === 'string' && v.trim() === '' ? undefined : v);
 export const blankToNull = (v: unknown) => (typeof v === 'string' && v.trim() === '' ? null : v);
+
+/** A service name as the firewall knows it (`dns`, `ntp`, `web`, store services): lowercase letters, digits and hyphens. */
+export const serviceName = z
+  .string()
+  .trim()
+  .regex(/^[a-z][a-z0-9-]{0,31}$/, 'Lowercase letters, digits and hyphens, starting with a letter');
+
+/** The peer groups a peer belongs to, by id. */
+export const groupIds = z.array(z.number().int().positive()).max(32, 'At most 32 groups');

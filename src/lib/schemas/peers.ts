@@ -1,5 +1,16 @@
 import { z } from 'zod';
-import { blankToNull, blankToUndefined, cidr, ipv4Address, newPassword, pagination, username, wgKey } from './common';
+import {
+  blankToNull,
+  blankToUndefined,
+  cidr,
+  groupIds,
+  ipv4Address,
+  newPassword,
+  pagination,
+  serviceName,
+  username,
+  wgKey,
+} from './common';
 
 export const ROUTING_POLICIES = ['full', 'cell', 'custom'] as const;
 export type RoutingPolicy = (typeof ROUTING_POLICIES)[number];
@@ -25,16 +36,23 @@ const expiry = z.coerce.date({ error: 'Not a date' });
 export const createPeerSchema = z
   .object({
     name: peerName,
-    routingPolicy: z.enum(ROUTING_POLICIES, { error: 'Choose full, cell or custom' }),
+    /** Optional when a chosen group sets one. */
+    routingPolicy: z.enum(ROUTING_POLICIES, { error: 'Choose full, cell or custom' }).optional(),
     address: z.preprocess(blankToUndefined, ipv4Address.optional()),
     allowedIps: allowedIpsList.optional(),
     presharedKey: z.boolean().default(true),
     expiresAt: z.preprocess(blankToUndefined, expiry.optional()),
     publicKey: z.preprocess(blankToUndefined, wgKey.optional()),
-    peerToPeer: z.boolean().default(false),
+    /** Null: its groups decide. */
+    peerToPeer: z.boolean().nullable().optional(),
+    /** The cell services it may use; null: its groups' (every service when it has none). */
+    services: z.array(serviceName).max(64).nullable().default(null),
+    groups: groupIds.default([]),
     enabled: z.boolean().default(true),
   })
   .superRefine((v, ctx) => {
+    if (!v.routingPolicy && !v.groups.length)
+      ctx.addIssue({ code: 'custom', path: ['routingPolicy'], message: 'Choose full, cell or custom' });
     if (v.routingPolicy === 'custom' && !v.allowedIps?.length) {
       ctx.addIssue({ code: 'custom', path: ['allowedIps'], message: 'A custom policy needs at least one network' });
     }
@@ -52,7 +70,9 @@ export const updatePeerSchema = z.object({
   allowedIps: allowedIpsList.optional(),
   presharedKey: z.boolean().optional(),
   expiresAt: z.preprocess(blankToNull, expiry.nullable()).optional(),
-  peerToPeer: z.boolean().optional(),
+  peerToPeer: z.boolean().nullable().optional(),
+  services: z.array(serviceName).max(64).nullable().optional(),
+  groups: groupIds.optional(),
   enabled: z.boolean().optional(),
 });
 export type UpdatePeer = z.output<typeof updatePeerSchema>;

@@ -8,6 +8,8 @@ import { dashboardRouter } from './dashboard';
 import { dhcpRouter } from './dhcp';
 import { dnsRouter } from './dns';
 import { domainRouter } from './domain';
+import { firewallRouter } from './firewall';
+import { groupsRouter } from './groups';
 import { ntpRouter } from './ntp';
 import { peersRouter } from './peers';
 import { portalRouter } from './portal';
@@ -33,6 +35,8 @@ export const appRouter = router({
   vault: vaultRouter,
   routes: routesRouter,
   domain: domainRouter,
+  groups: groupsRouter,
+  firewall: firewallRouter,
 });
 
 export type AppRouter = typeof appRouter;

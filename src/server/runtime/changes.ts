@@ -24,6 +24,8 @@ export const CHANGE_KINDS = [
   'proxy',
   /** The cell's public addresses (dynamic DNS). */
   'public',
+  /** Peers, groups or rules the firewall renders from. */
+  'firewall',
   /** `cell-wireguard` started afresh: its interface is empty until it is loaded again. */
   'tunnel-restarted',
 ] as const;

@@ -17,11 +17,11 @@ export interface WgBackend {
   removePeer?(publicKey: string): Promise<void>;
   /** `wg show <iface> dump`. */
   dump(): Promise<string>;
-  /**
-   * Load the peer-to-peer rule sets; with `checkHooks`, also make sure traffic between peers
-   * passes through them (the hooks in the built-in chains, checked now and then, not every time).
-   */
-  applyPeerRules?(rules: { v4: string; v6: string | null }, opts?: { checkHooks?: boolean }): Promise<void>;
-  /** Whether the peer rules are hooked in where the interface lives: false after its firewall was emptied (a restart). */
-  peerRulesHooked?(): Promise<boolean>;
+  /** The interface's name where it lives (`wg0`): the firewall filters what arrives on it. */
+  readonly iface?: string;
+  /** Runs a command where the interface lives (iptables for the firewall); never throws on a non-zero exit. */
+  netfilter?: Runner;
 }
+
+/** A command as an argument array, with optional standard input; resolves with its outcome. */
+export type Runner = (argv: string[], input?: string) => Promise<{ ok: boolean; out: string; err: string }>;

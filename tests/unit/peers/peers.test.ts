@@ -359,18 +359,21 @@ describe('one peer create', () => {
 });
 
 describe('peer-to-peer', () => {
-  it('allowing it loads the rule sets and sets the one peer, without reloading every peer', async () => {
+  it('allowing it sets the one peer and loads the firewall once, without reloading every peer', async () => {
     const rules = recordingBackend({ rules: true });
     useBackend(db, rules.backend);
     await create('first');
     const a = await create('a');
     rules.calls.length = 0;
+    await settleChanges();
+    rules.calls.length = 0;
     await admin(db).peers.update({ id: a.id, peerToPeer: true });
-    expect(rules.calls.map((c) => c.op)).toEqual(['rules', 'set']);
-    expect(rules.calls[0]!.text).toMatch(
-      new RegExp(`^-A PIC-WG-P2P -d ${a.address.replace(/\./g, '\\.')}/32 -j ACCEPT$`, 'm'),
+    await settleChanges();
+    expect(rules.calls.map((c) => c.op)).toEqual(['set', 'rules']);
+    expect(rules.calls[1]!.text).toMatch(
+      new RegExp(`^-A PIC-P2P -d ${a.address.replace(/\./g, '\\.')}/32 -m comment --comment "peer: peer a allows peer-to-peer" -j ACCEPT$`, 'm'),
     );
-    // The rules written next to wg0.conf are the ones loaded.
-    expect(fs.readFileSync(path.join(dir, 'config', 'wireguard', 'peers.rules'), 'utf8')).toBe(rules.calls[0]!.text);
+    // The rules written to the firewall's folder are the ones loaded.
+    expect(fs.readFileSync(path.join(dir, 'config', 'firewall', 'rules.v4'), 'utf8')).toBe(rules.calls[1]!.text);
   });
 });

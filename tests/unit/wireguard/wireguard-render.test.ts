@@ -9,7 +9,6 @@ import {
 import {
   renderClientConfig,
   renderServerConfig,
-  renderServerPeerRules,
   renderServerSyncConfig,
   RenderError,
   safeComment,
@@ -66,12 +65,6 @@ describe('goldens', () => {
   });
   it.each(goldenCases<ClientModel>('wireguard-client'))('client $name', async ({ input, expected }) => {
     await expect(renderClientConfig(input)).toMatchFileSnapshot(expected);
-  });
-  it.each(goldenCases<ServerModel>('wireguard-rules'))('IPv4 rules $name', async ({ input, expected }) => {
-    await expect(renderServerPeerRules(input).v4).toMatchFileSnapshot(expected);
-  });
-  it.each(goldenCases<ServerModel>('wireguard-rules6'))('IPv6 rules $name', async ({ input, expected }) => {
-    await expect(renderServerPeerRules(input).v6).toMatchFileSnapshot(expected);
   });
 });
 
@@ -167,44 +160,6 @@ describe('client config', () => {
     const text = client(peer(1, { name: 'x\nDNS = 6.6.6.6' }));
     expect(text).not.toMatch(/^DNS = 6/m);
     expect(text).toContain('# Peer: x?DNS = 6.6.6.6 on cell home');
-  });
-});
-
-describe('peer-to-peer rules', () => {
-  it('pass traffic between peers only when both allow it, per family', async () => {
-    const s = { ...server, subnet6: 'fd12:3456:789a::/64' };
-    const peers = [
-      peer(1, { peerToPeer: true, name: 'a "quoted" name' }),
-      peer(2),
-      peer(3, { peerToPeer: true }),
-      peer(4, { peerToPeer: true, enabled: false }),
-    ];
-    const rules = renderServerPeerRules(serverModel('home', s, peers, NOW));
-    expect(rules.v4).not.toContain('10.0.0.5');
-    expect(rules.v4).not.toContain('"a "');
-    expect(rules.v6).toContain('fd12:3456:789a::2');
-  });
-
-  it('with nobody allowed, drop everything between peers; no IPv6 set without an IPv6 subnet', () => {
-    const rules = renderServerPeerRules(serverModel('home', server, [peer(1), peer(2)], NOW));
-    expect(rules.v4.split('\n').filter((l) => l.startsWith('-A'))).toEqual([
-      '-A PIC-WG-PEERS -j DROP',
-      '-A PIC-WG-P2P -j DROP',
-    ]);
-    expect(rules.v6).toBeNull();
-  });
-
-  it('forward DNS on the tunnel address to cell-dns and masquerade tunnel traffic into the cell network', async () => {
-    const cell = { network: '172.20.0.0/16', dns: { host: '172.20.0.3', port: 53 } };
-    expect(renderServerPeerRules(serverModel('home', server, [peer(1)], NOW, cell)).v4).toContain('DNAT');
-    const off = renderServerPeerRules(serverModel('home', server, [peer(1)], NOW, { ...cell, dns: null })).v4;
-    expect(off).not.toContain('DNAT');
-    expect(off).toContain('-A PIC-WG-NAT -s 10.0.0.0/24 -d 172.20.0.0/16 -j MASQUERADE');
-    expect(() =>
-      renderServerPeerRules(
-        serverModel('home', server, [], NOW, { ...cell, dns: { host: '172.20.0.3 -j ACCEPT', port: 53 } }),
-      ),
-    ).toThrow(RenderError);
   });
 });
 

@@ -12,3 +12,4 @@ export * from './vault';
 export * from './routes';
 export * from './ddns';
 export * from './names';
+export * from './firewall';

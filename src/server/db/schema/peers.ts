@@ -12,6 +12,10 @@ export const peers = sqliteTable(
     routingPolicy: text('routing_policy', { enum: ['full', 'cell', 'custom'] }).notNull(),
     allowedIps: text('allowed_ips', { mode: 'json' }).$type<string[]>().notNull(),
     peerToPeer: integer('peer_to_peer', { mode: 'boolean' }).notNull(),
+    /** Peer-to-peer comes from the peer's groups instead of `peerToPeer`. */
+    peerToPeerFromGroups: integer('peer_to_peer_from_groups', { mode: 'boolean' }).notNull().default(false),
+    /** The cell services this peer may use; null: its groups' (every service when it has none). */
+    services: text('services', { mode: 'json' }).$type<string[]>(),
     publicKey: text('public_key').notNull(),
     /** Null when the person brought their own key: the cell never sees it. */
     privateKeyEnc: text('private_key_enc'),

@@ -29,6 +29,8 @@ export interface CellFacts {
   dns: { host: string; port: number } | null;
   /** Caddy's address on the cell network; null when the proxy is turned off. */
   proxy: string | null;
+  /** chrony's address on the cell network; null when NTP is turned off. */
+  ntp: string | null;
   publicAddress: string | null;
   publicAddress6: string | null;
   /** Whose clients count as inside the cell: the tunnel subnets and the cell network. */
@@ -81,7 +83,7 @@ const componentRow = preparedQuery((db) =>
 );
 
 /** A core component's static address on the cell network; null when it is turned off. */
-function componentAddress(db: DbOrTx, component: 'dns' | 'caddy', subnet: string): string | null {
+function componentAddress(db: DbOrTx, component: 'dns' | 'caddy' | 'ntp', subnet: string): string | null {
   const row = componentRow(db).get({ component });
   const c = parseCidr(subnet);
   return row?.enabled && typeof c !== 'string' ? cidrHost(c, row.hostIndex) : null;
@@ -116,6 +118,7 @@ function read(db: DbOrTx, env: Env): CellFacts {
     cellNetwork: network,
     dns: dnsAddress(db, network.subnet, env),
     proxy: componentAddress(db, 'caddy', network.subnet),
+    ntp: componentAddress(db, 'ntp', network.subnet),
     publicAddress: dns?.publicAddress ?? null,
     publicAddress6: dns?.publicAddress6 ?? null,
     internalNetworks: [...(wg ? [wg.subnet, ...(wg.subnet6 ? [wg.subnet6] : [])] : []), network.subnet],

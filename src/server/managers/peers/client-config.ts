@@ -4,7 +4,7 @@ import type { Db } from '../../db';
 import { ForbiddenError, InvalidStateError } from '../../errors';
 import type { SessionUser } from '../accounts';
 import { cellInfo, clientModel, decrypted, isActive, renderClientConfig, serverRow } from '../wireguard';
-import { ownedRow } from './peer-views';
+import { effectivePeerToPeer, ownedRow } from './peer-views';
 import { runtimeOf } from '../../runtime/runtime';
 
 export function peerConfig(db: Db, id: number, session: SessionUser): { name: string; text: string } {
@@ -14,6 +14,7 @@ export function peerConfig(db: Db, id: number, session: SessionUser): { name: st
     throw new ForbiddenError(`${row.name} is disabled: ask your admin to enable it`);
   const model = clientModel(cellInfo(db), serverRow(db), {
     ...row,
+    peerToPeer: effectivePeerToPeer(db, row),
     privateKey: decrypted(row.privateKeyEnc, 'peers.private_key_enc'),
     presharedKey: decrypted(row.presharedKeyEnc, 'peers.preshared_key_enc'),
   });

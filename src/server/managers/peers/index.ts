@@ -6,3 +6,4 @@ export { importPeers } from './peer-import';
 export { expirePeers } from './expiry';
 export { createPeer, removePeer, rotatePeerKeys, setPeerEnabled, updatePeer } from './peers';
 export { ensurePeerNames } from './names';
+export { firewallPeers } from './firewall';

@@ -41,6 +41,6 @@ export async function importPeers(db: Db, csv: string, now = runtimeOf(db).clock
   );
   // One apply for the whole file: a full sync of the interface and one DNS render.
   const apply = await applyWireguard(db);
-  void changed(db, ['names']);
+  void changed(db, ['names', 'firewall']);
   return { created, apply };
 }

@@ -20,6 +20,12 @@ import {
 } from '../wireguard';
 import { runtimeOf } from '../../runtime/runtime';
 import { peerEndpointHistory, peerTrafficSeries } from './traffic';
+import { groupsOfPeer, peerToPeerOf } from '../firewall';
+
+/** Whether the peer may reach other peers, its groups considered. */
+export function effectivePeerToPeer(db: Db, row: PeerRecord): boolean {
+  return peerToPeerOf(db, { id: row.id, peerToPeer: row.peerToPeerFromGroups ? null : row.peerToPeer });
+}
 
 export function view(
   row: PeerRecord,
@@ -36,7 +42,9 @@ export function view(
     address6: a.v6,
     routingPolicy: row.routingPolicy,
     allowedIps: row.allowedIps,
-    peerToPeer: row.peerToPeer,
+    /** Its own setting; null: its groups decide (`peerById` adds what they decide). */
+    peerToPeer: row.peerToPeerFromGroups ? null : row.peerToPeer,
+    services: row.services,
     publicKey: row.publicKey,
     ownKey: row.privateKeyEnc === null,
     presharedKey: row.presharedKeyEnc !== null,
@@ -163,6 +171,8 @@ export async function peerById(db: Db, id: number, session: SessionUser, now = r
   return {
     ...view(row, planOf(serverRow(db)), live?.peers.get(row.publicKey), now, login?.username ?? null),
     endpoints: peerEndpointHistory(db, row.id),
+    groups: groupsOfPeer(db, row.id),
+    effectivePeerToPeer: effectivePeerToPeer(db, row),
   };
 }
 

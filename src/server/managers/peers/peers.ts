@@ -6,6 +6,7 @@ import { ConflictError, InvalidStateError, ValidationError } from '../../errors'
 import { changed } from '../../runtime/changes';
 import { encryptSecret } from '../../runtime/secrets';
 import { endSessions, removePeerAccount } from '../accounts';
+import { groupRoutingPolicy, setPeerGroups } from '../firewall';
 import {
   applyWireguard,
   bumpRevision,
@@ -71,6 +72,9 @@ export function insertPeer(
   if (input.expiresAt && input.expiresAt.getTime() <= now.getTime())
     throw new ValidationError('The expiry must be in the future', 'expiresAt');
   const plan = planOf(server);
+  const routingPolicy = input.routingPolicy ?? groupRoutingPolicy(tx, input.groups);
+  if (!routingPolicy)
+    throw new ValidationError('Choose full, cell or custom: none of its groups sets a routing policy', 'routingPolicy');
   assertNameFree(tx, input.name);
   assertPeerNameFree(tx, input.name);
   let index: number;
@@ -87,9 +91,12 @@ export function insertPeer(
       .values({
         name: input.name,
         hostIndex: index,
-        routingPolicy: input.routingPolicy,
-        allowedIps: input.routingPolicy === 'custom' ? (input.allowedIps ?? []) : [],
-        peerToPeer: input.peerToPeer,
+        routingPolicy,
+        allowedIps: routingPolicy === 'custom' ? (input.allowedIps ?? []) : [],
+        peerToPeer: input.peerToPeer ?? false,
+        // Not set: its groups decide, when it has any.
+        peerToPeerFromGroups: input.peerToPeer === null || (input.peerToPeer === undefined && input.groups.length > 0),
+        services: input.services,
         ...secrets,
         enabled: input.enabled,
         expiresAt: input.expiresAt ?? null,
@@ -100,6 +107,7 @@ export function insertPeer(
       .returning()
       .get();
     claimPeerName(tx, row, now);
+    if (input.groups.length) setPeerGroups(tx, row.id, input.groups);
     // The interface counts a new peer from zero: its first bytes are traffic, not a baseline.
     tx.insert(peerCounters).values({ peerId: row.id, rx: 0, tx: 0 }).run();
     return row;
@@ -118,8 +126,8 @@ export async function createPeer(db: Db, input: CreatePeer, now = runtimeOf(db).
     },
     { behavior: 'immediate' },
   );
-  const apply = await applyWireguard(db, { peerIds: [row.id], peerToPeer: row.peerToPeer });
-  void changed(db, ['names']);
+  const apply = await applyWireguard(db, { peerIds: [row.id] });
+  void changed(db, ['names', 'firewall']);
   return { ...view(row, planOf(serverRow(db)), undefined, now), apply };
 }
 
@@ -129,6 +137,8 @@ async function commitChange(
   change: (tx: Db, row: PeerRecord) => Partial<typeof peers.$inferInsert>,
   now: Date,
   removedKeys: (before: PeerRecord, after: PeerRecord) => string[],
+  /** Whether the change reaches the firewall (groups, peer-to-peer, services) beyond name and address. */
+  firewall = false,
 ) {
   let before!: PeerRecord;
   let after!: PeerRecord;
@@ -152,12 +162,10 @@ async function commitChange(
   } catch (err) {
     uniqueViolation(err, before?.name ?? '');
   }
-  const apply = await applyWireguard(db, {
-    peerIds: [id],
-    removedKeys: removedKeys(before, after),
-    peerToPeer: before.peerToPeer || after.peerToPeer,
-  });
-  if (before.name !== after.name || before.hostIndex !== after.hostIndex) void changed(db, ['names']);
+  const apply = await applyWireguard(db, { peerIds: [id], removedKeys: removedKeys(before, after) });
+  const moved = before.name !== after.name || before.hostIndex !== after.hostIndex;
+  if (moved) void changed(db, ['names', 'firewall']);
+  else if (firewall) void changed(db, ['firewall']);
   return { ...view(after, planOf(serverRow(db)), undefined, now), apply };
 }
 
@@ -197,7 +205,12 @@ export function updatePeer(db: Db, input: UpdatePeer, now = runtimeOf(db).clock(
         if (!list.length) throw new ValidationError('A custom policy needs at least one network', 'allowedIps');
         set.allowedIps = list;
       } else set.allowedIps = [];
-      if (input.peerToPeer !== undefined) set.peerToPeer = input.peerToPeer;
+      if (input.peerToPeer !== undefined) {
+        set.peerToPeerFromGroups = input.peerToPeer === null;
+        set.peerToPeer = input.peerToPeer ?? false;
+      }
+      if (input.services !== undefined) set.services = input.services;
+      if (input.groups !== undefined) setPeerGroups(tx, row.id, input.groups);
       if (input.presharedKey === false) set.presharedKeyEnc = null;
       if (input.presharedKey === true && !row.presharedKeyEnc)
         set.presharedKeyEnc = encryptSecret(generatePresharedKey(), 'peers.preshared_key_enc');
@@ -224,6 +237,7 @@ export function updatePeer(db: Db, input: UpdatePeer, now = runtimeOf(db).clock(
     },
     now,
     keysToDrop(now),
+    input.peerToPeer !== undefined || input.services !== undefined || input.groups !== undefined,
   );
 }
 
@@ -266,7 +280,7 @@ export async function removePeer(db: Db, id: number, now = runtimeOf(db).clock()
     },
     { behavior: 'immediate' },
   );
-  const apply = await applyWireguard(db, { removedKeys: [row.publicKey], peerToPeer: row.peerToPeer });
-  void changed(db, ['names']);
+  const apply = await applyWireguard(db, { removedKeys: [row.publicKey] });
+  void changed(db, ['names', 'firewall']);
   return { id: row.id, name: row.name, apply };
 }

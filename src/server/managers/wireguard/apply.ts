@@ -16,9 +16,9 @@ import { runtimeOf } from '../../runtime/runtime';
 import { serialQueue } from '../../runtime/serial';
 import { BackendUnavailableError, type WgBackend } from './backend';
 import { backend, interfaceReset, wg } from './interface';
-import { renderServerConfig, renderServerPeerRules, renderServerSyncConfig, type ServerModel } from './render';
+import { renderServerConfig, renderServerSyncConfig, type ServerModel } from './render';
 import { isActive, planOf, withPrefix } from './model';
-import { decrypted, findServer, loadRulesModel, loadServerModel, peersByIds } from './state';
+import { decrypted, findServer, loadServerModel, peersByIds } from './state';
 import { interfaceDrift, parseDump, type InterfaceLive } from './status';
 
 const log = logger.child('wireguard');
@@ -29,8 +29,6 @@ export type ApplyResult = { state: 'applied'; via: string } | { state: 'pending'
 export interface PeerChange {
   peerIds?: number[];
   removedKeys?: string[];
-  /** False when no peer the change touches allows peer-to-peer, before or after: the rule sets cannot move. */
-  peerToPeer?: boolean;
 }
 
 export const CONTAINER_CONFIG_DIR = '/config';
@@ -39,49 +37,17 @@ export const configFiles = (paths: CellPaths) => {
   return {
     full: path.join(dir, 'wg0.conf'),
     sync: path.join(dir, 'wg0.sync.conf'),
-    rules: path.join(dir, 'peers.rules'),
-    rules6: path.join(dir, 'peers6.rules'),
   };
 };
 
 const serially = serialQueue('wireguard.apply');
 
-/** Writes wg0.conf, its stripped form and the rule sets from the full model; returns the rules. */
-function writeFiles(db: Db, model: ServerModel) {
+/** Writes wg0.conf and its stripped form from the full model. */
+function writeFiles(db: Db, model: ServerModel): void {
   const rt = runtimeOf(db);
   writeConfig(rt, 'wireguard', 'wg0.conf', renderServerConfig(model), 0o600);
   writeConfig(rt, 'wireguard', 'wg0.sync.conf', renderServerSyncConfig(model), 0o600);
-  return writeRules(db, model);
 }
-
-/** The rule set files (the container loads them from its config folder); the peers they name are noted. */
-function writeRules(db: Db, model: ServerModel) {
-  const rt = runtimeOf(db);
-  const rules = renderServerPeerRules(model);
-  writeConfig(rt, 'wireguard', 'peers.rules', rules.v4, 0o600);
-  writeConfig(rt, 'wireguard', 'peers6.rules', rules.v6 ?? '', 0o600);
-  wg.p2pInPlace = p2pSignature(model.peers);
-  return rules;
-}
-
-const rulesKeyOf = (rules: { v4: string; v6: string | null }) => `${rules.v4}\n${rules.v6 ?? ''}`;
-
-/** The hooks that send traffic through the rule sets are checked at most once a minute (each check spawns iptables). */
-const HOOKS_RECHECK_MS = 60_000;
-
-async function loadRules(target: WgBackend, rules: { v4: string; v6: string | null }): Promise<void> {
-  const checkHooks = wg.hooksCheckedAt === null || Date.now() - wg.hooksCheckedAt > HOOKS_RECHECK_MS;
-  await target.applyPeerRules!(rules, { checkHooks });
-  if (checkHooks) wg.hooksCheckedAt = Date.now();
-  wg.rulesInPlace = rulesKeyOf(rules);
-}
-
-/** Which peers may reach each other: the rule sets change exactly when this does. */
-const p2pSignature = (list: { id: number; name: string; allowedIps: string[]; peerToPeer: boolean }[]) =>
-  list
-    .filter((p) => p.peerToPeer)
-    .map((p) => `${p.id}/${p.name}/${p.allowedIps.join(',')}`)
-    .join(' ');
 
 /** The files follow a burst of single-peer changes at most once a second (their render grows with the peers). */
 const FILES_DELAY_MS = 1_000;
@@ -113,24 +79,9 @@ export function flushWireguardFiles(db: Db, { force = false } = {}): Promise<voi
 
 /**
  * A change of a few peers applied as a delta, when the interface holds the revision before
- * it and the rules cannot change: only those peers are read and set, nothing that grows
- * with the number of peers runs here. Null when the full path is needed.
+ * it: only those peers are read and set, nothing that grows with the number of peers runs
+ * here. Null when the full path is needed.
  */
-/** Loads the rule sets again when the set of peers that allow peer-to-peer is not the one in place. */
-async function syncPeerRules(db: Db, target: WgBackend, plan: ReturnType<typeof planOf>, now: Date): Promise<void> {
-  const p2p = db
-    .select()
-    .from(peers)
-    .where(eq(peers.peerToPeer, true))
-    .orderBy(peers.hostIndex)
-    .all()
-    .filter((r) => isActive(r, now))
-    .map((r) => ({ id: r.id, name: r.name, allowedIps: withPrefix(plan, r.hostIndex, true), peerToPeer: true }));
-  if (p2pSignature(p2p) === wg.p2pInPlace || !target.applyPeerRules) return;
-  const model = loadRulesModel(db, now);
-  if (model) await loadRules(target, writeRules(db, model));
-}
-
 async function applyDelta(db: Db, change: PeerChange, target: WgBackend): Promise<ApplyResult | null> {
   const server = findServer(db);
   if (!server || !target.setPeer || !target.removePeer) return null;
@@ -139,11 +90,8 @@ async function applyDelta(db: Db, change: PeerChange, target: WgBackend): Promis
   // Every revision not yet on the interface must belong to a single-peer change queued here
   // (concurrent creates each apply their own peer); anything else needs the full way.
   if (server.revision - server.appliedRevision > wg.pendingDeltas) return null;
-  if (target.applyPeerRules && (wg.rulesInPlace === null || wg.p2pInPlace === null)) return null;
   const now = runtimeOf(db).clock();
   const plan = planOf(server);
-  // The peer-to-peer rules name those peers (usually few): when their set may have moved, the rules load again.
-  if (change.peerToPeer !== false) await syncPeerRules(db, target, plan, now);
   const rows = peersByIds(db, change.peerIds ?? []);
   for (const key of change.removedKeys ?? []) await target.removePeer(key);
   for (const r of rows) {
@@ -193,26 +141,20 @@ async function applyNow(db: Db, change: PeerChange | undefined): Promise<ApplyRe
     if (!snapshot) return { state: 'pending', reason: 'The WireGuard interface is not configured yet' };
     const { model, revision, appliedRevision } = snapshot;
     const files = configFiles(runtimeOf(db).paths);
-    const rules = writeFiles(db, model);
+    writeFiles(db, model);
     wg.filesStale = false;
-    const rulesKey = rulesKeyOf(rules);
     target ??= backend(db);
-    const rulesCurrent = !target.applyPeerRules || wg.rulesInPlace === rulesKey;
-    if (appliedRevision >= revision && rulesCurrent) return { state: 'applied', via: 'already in place' };
+    if (appliedRevision >= revision) return { state: 'applied', via: 'already in place' };
     // Only when the interface held the previous revision is a single-peer step enough.
     const single = change && revision === appliedRevision + 1 && target.setPeer && target.removePeer;
-    // After a restart the interface may be current while its rules are not: then only the rules load.
-    if (appliedRevision < revision && single) {
+    if (single) {
       for (const key of change.removedKeys ?? []) await target.removePeer!(key);
       for (const id of change.peerIds ?? []) {
         const peer = model.peers.find((p) => p.id === id);
         if (peer) await target.setPeer!(peer);
       }
-    } else if (appliedRevision < revision) {
+    } else {
       await target.sync({ file: files.sync, containerPath: `${CONTAINER_CONFIG_DIR}/wg0.sync.conf` });
-    }
-    if (!rulesCurrent) {
-      await loadRules(target, rules);
     }
     markApplied(db, revision);
     return { state: 'applied', via: `${single ? 'wg set' : 'wg syncconf'} on ${target.description}` };
@@ -248,19 +190,15 @@ export function repairDrift(db: Db): Promise<{ reason: string; result: ApplyResu
     if (!server || !snapshot || snapshot.appliedRevision < snapshot.revision) return null;
     const target = backend(db);
     let live: InterfaceLive;
-    let hooked = true;
     try {
       live = parseDump(await target.dump());
-      if (target.peerRulesHooked) hooked = await target.peerRulesHooked();
     } catch {
       return null;
     }
-    // A restarted cell-wireguard may bring its peers back from wg0.conf, but never its firewall.
-    const reason =
-      interfaceDrift(
-        { publicKey: server.publicKey, listenPort: server.listenPort, peers: snapshot.model.peers },
-        live,
-      ) ?? (hooked ? null : 'the peer rules are not loaded where the interface lives');
+    const reason = interfaceDrift(
+      { publicKey: server.publicKey, listenPort: server.listenPort, peers: snapshot.model.peers },
+      live,
+    );
     if (!reason) return null;
     interfaceReset(db);
     return { reason, result: await applyNow(db, undefined) };

@@ -9,12 +9,11 @@ import os from 'node:os';
 import path from 'node:path';
 import { EngineUnavailableError, type Engine } from '../../runtime/docker';
 import { ExecChannel } from '../../runtime/exec-channel';
-import { DNS_CHAIN, NAT_CHAIN, PEERS_CHAIN } from './render';
 import { hasUapi, uapiRemovePeer, uapiSetPeer } from './uapi';
 import type { Env } from '../../runtime/runtime';
-import { BackendUnavailableError, type PeerSpec, type WgBackend } from '../../runtime/wireguard-backend';
+import { BackendUnavailableError, type PeerSpec, type Runner, type WgBackend } from '../../runtime/wireguard-backend';
 
-export { BackendUnavailableError, type PeerSpec, type WgBackend } from '../../runtime/wireguard-backend';
+export { BackendUnavailableError, type PeerSpec, type Runner, type WgBackend } from '../../runtime/wireguard-backend';
 
 /** `wg set` for one peer; the preshared key is read from a file (or /dev/stdin), never given on the command line. */
 const setPeerArgv = (iface: string, p: PeerSpec, pskFile: string) => [
@@ -28,42 +27,6 @@ const setPeerArgv = (iface: string, p: PeerSpec, pskFile: string) => [
   'allowed-ips',
   p.allowedIps.join(','),
 ];
-
-/** Both backends run the same steps; only how a command runs differs. */
-export type Runner = (argv: string[], input?: string) => Promise<{ ok: boolean; out: string; err: string }>;
-
-export async function loadPeerRules(
-  runner: Runner,
-  iface: string,
-  rules: { v4: string; v6: string | null },
-  files?: { v4: string; v6: string },
-  checkHooks = true,
-) {
-  for (const [tool, text, file] of [
-    ['iptables', rules.v4, files?.v4],
-    ['ip6tables', rules.v6, files?.v6],
-  ] as const) {
-    if (text === null) continue;
-    const restore = file
-      ? await runner([`${tool}-restore`, '-w', '--noflush', file])
-      : await runner([`${tool}-restore`, '-w', '--noflush'], text);
-    if (!restore.ok) throw new Error(`${tool}-restore failed: ${restore.err.trim()}`);
-    if (!checkHooks) continue;
-    const hooks = [['filter', 'FORWARD', '-i', iface, '-o', iface, '-j', PEERS_CHAIN]];
-    if (text.includes(`:${DNS_CHAIN} `))
-      hooks.push(['nat', 'PREROUTING', '-i', iface, '-j', DNS_CHAIN], ['nat', 'POSTROUTING', '-j', NAT_CHAIN]);
-    for (const [table, chain, ...rule] of hooks) {
-      if ((await runner([tool, '-w', '-t', table!, '-C', chain!, ...rule])).ok) continue;
-      const insert = await runner([tool, '-w', '-t', table!, '-I', chain!, '1', ...rule]);
-      if (!insert.ok) throw new Error(`${tool} could not hook ${rule.at(-1)} into ${chain}: ${insert.err.trim()}`);
-    }
-  }
-}
-
-/** The hook every rule set has: traffic between peers passes through the peer chain. */
-export async function peerRulesHooked(runner: Runner, iface: string): Promise<boolean> {
-  return (await runner(['iptables', '-w', '-C', 'FORWARD', '-i', iface, '-o', iface, '-j', PEERS_CHAIN])).ok;
-}
 
 /** Runs a command; resolves with its outcome instead of failing on a non-zero exit. */
 export function attempt(
@@ -136,8 +99,8 @@ export function localBackend(iface: string, { netns }: { netns?: string } = {}):
       await run(runner, ['wg', 'set', iface, 'peer', publicKey, 'remove']);
     },
     dump: () => run(runner, ['wg', 'show', iface, 'dump']),
-    applyPeerRules: (rules, opts) => loadPeerRules(runner, iface, rules, undefined, opts?.checkHooks ?? true),
-    peerRulesHooked: () => peerRulesHooked(runner, iface),
+    iface,
+    netfilter: runner,
   };
 }
 
@@ -178,16 +141,8 @@ export function containerBackend(
       )),
     removePeer: async (publicKey) => void (await exec(['wg', 'set', iface, 'peer', publicKey, 'remove'])),
     dump: () => exec(['wg', 'show', iface, 'dump']),
-    // The rule files sit next to wg0.conf in the bind-mounted config folder.
-    applyPeerRules: (rules, opts) =>
-      loadPeerRules(
-        runner,
-        iface,
-        rules,
-        { v4: '/config/peers.rules', v6: '/config/peers6.rules' },
-        opts?.checkHooks ?? true,
-      ),
-    peerRulesHooked: () => peerRulesHooked(runner, iface),
+    iface,
+    netfilter: runner,
   };
 }
 

@@ -1,5 +1,6 @@
 export { applyWireguard, flushWireguardFiles, repairDrift, type ApplyResult, type PeerChange } from './apply';
-export { interfaceReset, liveStatus } from './interface';
+export { backend as tunnelBackend, interfaceReset, liveStatus } from './interface';
+export type { Runner, WgBackend } from './backend';
 export { generateKeyPair, generatePresharedKey } from './keys';
 export {
   CELL_HOST_INDEX,

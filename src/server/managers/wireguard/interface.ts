@@ -16,10 +16,6 @@ type LiveCache = { at: number; value: InterfaceLive | null; error: string | null
 export const wg = processWide('wireguard.apply', () => ({
   /** The backend the state below belongs to: another one (a test's database) starts afresh. */
   backendInUse: null as WgBackend | null,
-  /** The peer-to-peer rule text last loaded; rules are reloaded only when it changes. */
-  rulesInPlace: null as string | null,
-  /** Which peers may reach each other in the rules last written. */
-  p2pInPlace: null as string | null,
   /** Files lag behind a single-peer change until the coalesced render runs (off the request path). */
   filesStale: false,
   filesTimer: null as NodeJS.Timeout | null,
@@ -29,8 +25,6 @@ export const wg = processWide('wireguard.apply', () => ({
   liveReading: null as Promise<LiveCache> | null,
   /** Single-peer applies committed and not finished yet (queued or running). */
   pendingDeltas: 0,
-  /** When the rule sets' hooks in the built-in chains were last checked; null: check at the next load. */
-  hooksCheckedAt: null as number | null,
 }));
 
 /** The environment's backend, built once per runtime. */
@@ -44,9 +38,6 @@ export function backend(db: Db): WgBackend {
   if (wg.backendInUse !== chosen) {
     wg.backendInUse = chosen;
     wg.liveCache = null;
-    wg.rulesInPlace = null;
-    wg.p2pInPlace = null;
-    wg.hooksCheckedAt = null;
   }
   return chosen;
 }
@@ -54,9 +45,6 @@ export function backend(db: Db): WgBackend {
 /** A new interface (a new WireGuard container) holds nothing: the next apply loads config and rules again. */
 export function interfaceReset(db: Db): void {
   db.update(wireguardSettings).set({ appliedRevision: 0 }).where(eq(wireguardSettings.id, 1)).run();
-  wg.hooksCheckedAt = null;
-  wg.rulesInPlace = null;
-  wg.p2pInPlace = null;
   wg.liveCache = null;
 }
 

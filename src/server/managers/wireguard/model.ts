@@ -79,21 +79,9 @@ export function serverModel(
   server: ServerRow & { privateKey: string },
   peers: (PeerRow & { presharedKey: string | null })[],
   now: Date,
-  /** The cell network, where cell-dns answers and Caddy's address on it (null: turned off). */
-  cell?: { network: string; dns: { host: string; port: number } | null; proxy?: string | null },
 ): ServerModel {
   const plan = planOf(server);
   return {
-    nat: cell
-      ? {
-          tunnel: `${cidrHost(plan.v4, 0)}/${plan.v4.prefix}`,
-          cellNetwork: cell.network,
-          dns: cell.dns
-            ? { listen: cidrHost(plan.v4, CELL_HOST_INDEX), target: cell.dns.host, port: cell.dns.port }
-            : null,
-          web: cell.proxy ? { listen: cidrHost(plan.v4, CELL_HOST_INDEX), target: cell.proxy } : null,
-        }
-      : null,
     cellName,
     privateKey: server.privateKey,
     addresses: withPrefix(plan, CELL_HOST_INDEX, false),
@@ -108,7 +96,6 @@ export function serverModel(
         publicKey: p.publicKey,
         presharedKey: p.presharedKey,
         allowedIps: withPrefix(plan, p.hostIndex, true),
-        peerToPeer: p.peerToPeer,
       })),
   };
 }

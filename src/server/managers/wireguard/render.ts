@@ -3,7 +3,7 @@
  * checked against what WireGuard accepts for its key, and comments are reduced to
  * a safe alphabet, so no field can inject a line or a directive.
  */
-import { checked, GENERATED, IPV4, RenderError, safeComment } from '../render-guard';
+import { GENERATED, RenderError, safeComment } from '../render-guard';
 
 export { RenderError, safeComment };
 
@@ -16,7 +16,6 @@ export interface ServerPeer {
   presharedKey: string | null;
   /** The peer's own addresses (/32, /128): what the cell routes to it. */
   allowedIps: string[];
-  peerToPeer: boolean;
 }
 
 export interface ServerModel {
@@ -27,16 +26,6 @@ export interface ServerModel {
   listenPort: number;
   mtu: number | null;
   peers: ServerPeer[];
-  /** Tunnel traffic into the cell network, and DNS on the cell's tunnel address forwarded to cell-dns. */
-  nat?: TunnelNat | null;
-}
-
-export interface TunnelNat {
-  tunnel: string;
-  cellNetwork: string;
-  dns: { listen: string; target: string; port: number } | null;
-  /** HTTP and HTTPS asked of the cell's tunnel address go to Caddy (the admin app, routes). */
-  web?: { listen: string; target: string } | null;
 }
 
 export interface ClientModel {
@@ -179,84 +168,4 @@ export function renderClientConfig(m: ClientModel): string {
 /** `host:port`, with an IPv6 literal in brackets. */
 export function formatEndpoint(host: string, port: number): string {
   return host.includes(':') ? `[${host}]:${port}` : `${host}:${port}`;
-}
-
-export const PEERS_CHAIN = 'PIC-WG-PEERS';
-const P2P_CHAIN = 'PIC-WG-P2P';
-
-export interface PeerRulesModel {
-  /** Addresses with their host prefix (/32 or /128) of one family, and whether each may reach other peers. */
-  peers: { name: string; address: string; peerToPeer: boolean }[];
-}
-
-/**
- * An `iptables-restore --noflush` rule set for traffic between peers (wg0 in and
- * out): it passes only when both ends allow peer-to-peer. Declaring the chains
- * flushes them, so re-applying replaces the old rules.
- */
-export function renderPeerRules(m: PeerRulesModel): string {
-  const allowed = m.peers.filter((p) => p.peerToPeer);
-  for (const p of allowed) {
-    if (!/^[0-9a-fA-F.:]+\/(32|128)$/.test(p.address))
-      throw new RenderError(`refusing to render rule for ${JSON.stringify(p.address)}`);
-  }
-  const lines = [
-    GENERATED_LINE,
-    '*filter',
-    `:${PEERS_CHAIN} - [0:0]`,
-    `:${P2P_CHAIN} - [0:0]`,
-    ...allowed.map(
-      (p) =>
-        `-A ${PEERS_CHAIN} -s ${p.address} -m comment --comment "${safeComment(p.name).replace(/"/g, '?')}" -j ${P2P_CHAIN}`,
-    ),
-    `-A ${PEERS_CHAIN} -j DROP`,
-    ...allowed.map((p) => `-A ${P2P_CHAIN} -d ${p.address} -j ACCEPT`),
-    `-A ${P2P_CHAIN} -j DROP`,
-    'COMMIT',
-  ];
-  return lines.join('\n') + '\n';
-}
-
-export const DNS_CHAIN = 'PIC-WG-DNS';
-export const NAT_CHAIN = 'PIC-WG-NAT';
-
-/**
- * The `nat` table part of the IPv4 rule set: DNS asked of the cell's tunnel address goes to
- * cell-dns and HTTP(S) to Caddy (inside cell-wireguard nothing else answers there; the chain
- * keeps its first name), and tunnel traffic into the cell network leaves with the WireGuard
- * container's address, so replies find their way back.
- */
-export function renderTunnelNat(n: TunnelNat): string {
-  const block = (v: string, what: string) => checked(v, /^[0-9.]+\/\d{1,2}$/, what);
-  const lines = ['*nat', `:${DNS_CHAIN} - [0:0]`, `:${NAT_CHAIN} - [0:0]`];
-  if (n.dns) {
-    const listen = checked(n.dns.listen, IPV4, 'DNS listen address');
-    const target = `${checked(n.dns.target, IPV4, 'DNS target')}:${checked(n.dns.port, /^\d{1,5}$/, 'DNS port')}`;
-    for (const proto of ['udp', 'tcp'])
-      lines.push(`-A ${DNS_CHAIN} -d ${listen}/32 -p ${proto} --dport 53 -j DNAT --to-destination ${target}`);
-  }
-  if (n.web) {
-    const listen = checked(n.web.listen, IPV4, 'web listen address');
-    const target = checked(n.web.target, IPV4, 'proxy address');
-    for (const port of [80, 443])
-      lines.push(`-A ${DNS_CHAIN} -d ${listen}/32 -p tcp --dport ${port} -j DNAT --to-destination ${target}:${port}`);
-  }
-  lines.push(
-    `-A ${NAT_CHAIN} -s ${block(n.tunnel, 'tunnel subnet')} -d ${block(n.cellNetwork, 'cell network')} -j MASQUERADE`,
-    'COMMIT',
-  );
-  return lines.join('\n') + '\n';
-}
-
-/** The rule sets for a server model: IPv4 always, IPv6 when the tunnel has an IPv6 subnet. */
-export function renderServerPeerRules(m: ServerModel): { v4: string; v6: string | null } {
-  const family = (i: number) => ({
-    peers: m.peers.flatMap((p) =>
-      p.allowedIps[i] ? [{ name: p.name, address: p.allowedIps[i]!, peerToPeer: p.peerToPeer }] : [],
-    ),
-  });
-  return {
-    v4: renderPeerRules(family(0)) + (m.nat ? renderTunnelNat(m.nat) : ''),
-    v6: m.addresses.length > 1 ? renderPeerRules(family(1)) : null,
-  };
 }

@@ -58,26 +58,6 @@ export function cellInfo(db: Db): { name: string; domain: string; network: strin
   return { name: facts.name, domain: facts.domain, network: facts.cellNetwork.subnet };
 }
 
-/**
- * The model of the peer-to-peer rule sets only: the peers that allow it (usually few), no
- * keys decrypted. Its rules are exactly the full model's.
- */
-export function loadRulesModel(db: Db, now: Date) {
-  return db.transaction((tx) => {
-    const server = tx.select().from(wireguardSettings).where(eq(wireguardSettings.id, 1)).get();
-    if (!server) return null;
-    const facts = cellFacts(tx);
-    const rows = tx.select().from(peers).where(eq(peers.peerToPeer, true)).all();
-    return serverModel(
-      facts.name,
-      { ...server, privateKey: '' },
-      rows.map((p) => ({ ...p, presharedKey: null })),
-      now,
-      { network: facts.cellNetwork.subnet, dns: facts.dns, proxy: facts.proxy },
-    );
-  });
-}
-
 export function loadServerModel(db: Db, now: Date) {
   return db.transaction((tx) => {
     const server = tx.select().from(wireguardSettings).where(eq(wireguardSettings.id, 1)).get();
@@ -89,7 +69,6 @@ export function loadServerModel(db: Db, now: Date) {
       { ...server, privateKey: decrypted(server.privateKeyEnc, 'wireguard_settings.private_key_enc') },
       rows.map((p) => ({ ...p, presharedKey: decrypted(p.presharedKeyEnc, 'peers.preshared_key_enc') })),
       now,
-      { network: facts.cellNetwork.subnet, dns: facts.dns, proxy: facts.proxy },
     );
     return { model, revision: server.revision, appliedRevision: server.appliedRevision };
   });

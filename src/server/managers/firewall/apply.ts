@@ -1,0 +1,242 @@
+/**
+ * The only code that loads packet rules. Where the tunnel's traffic flows (inside
+ * `cell-wireguard`, or on the host for a local interface) it reads what the kernel holds,
+ * loads the cell's chains with one `iptables-restore --noflush` per family, hooks them into
+ * the built-in chains exactly once, and reads them back: what it read is the reference a
+ * later pass compares with, so rules changed or lost behind the cell's back are put back.
+ */
+import { createHash } from 'node:crypto';
+import path from 'node:path';
+import type { Db } from '../../db';
+import { writeFileAtomic } from '../../runtime/fs-atomic';
+import { logger } from '../../runtime/logger';
+import { processWide } from '../../runtime/process-wide';
+import { runtimeOf } from '../../runtime/runtime';
+import { serialQueue } from '../../runtime/serial';
+import { appendAudit } from '../audit';
+import { tunnelBackend, type Runner, type WgBackend } from '../wireguard';
+import { buildRules, type FamilyRules, type Table } from './model';
+import { OWN_CHAIN, renderFamily, ruleSpec, type Stale } from './render';
+import { loadInputs, updateState } from './state';
+
+const log = logger.child('firewall');
+
+export type FirewallApply = { state: 'applied'; via: string } | { state: 'pending'; reason: string };
+
+const TABLES: Table[] = ['filter', 'nat', 'mangle'];
+const TOOLS = { 4: 'iptables', 6: 'ip6tables' } as const;
+
+/** What this process last loaded, per backend: the kernel's own words for the cell's chains. */
+const fw = processWide('firewall.apply', () => ({
+  backend: null as WgBackend | null,
+  /** Per family: a hash of the cell's lines as `iptables-save` printed them right after the load. */
+  inPlace: new Map<4 | 6, string>(),
+  /** The rendered documents last loaded. */
+  rendered: new Map<4 | 6, string>(),
+}));
+
+const serially = serialQueue('firewall.apply');
+
+/** The rule files, as the issue of record: `config/firewall/rules.v4` and `rules.v6`. */
+export function ruleFiles(db: Db) {
+  const dir = runtimeOf(db).paths.config('firewall');
+  return { v4: path.join(dir, 'rules.v4'), v6: path.join(dir, 'rules.v6') };
+}
+
+interface Saved {
+  /** Per table: the cell's chains and the built-in chains' lines that jump to them. */
+  own: Record<Table, { chains: string[]; lines: string[]; hooks: string[] }>;
+  /** The lines of the cell's chains and hooks, counters dropped: what drift is measured on. */
+  fingerprint: string;
+}
+
+/** Reads `iptables-save` output: the cell's chains, their rules and the hooks into them. */
+export function parseSave(text: string): Saved {
+  const own = Object.fromEntries(TABLES.map((t) => [t, { chains: [], lines: [], hooks: [] }])) as unknown as Saved['own'];
+  let table: Table | null = null;
+  for (const raw of text.split('\n')) {
+    const line = raw.replace(/^\[\d+:\d+\] /, '');
+    if (line.startsWith('*')) table = (TABLES as string[]).includes(line.slice(1)) ? (line.slice(1) as Table) : null;
+    if (!table) continue;
+    const decl = /^:(\S+) /.exec(line);
+    if (decl && OWN_CHAIN.test(decl[1]!)) own[table].chains.push(decl[1]!);
+    const rule = /^-A (\S+) .*?-j (\S+)/.exec(line) ?? /^-A (\S+)/.exec(line);
+    if (!rule) continue;
+    if (OWN_CHAIN.test(rule[1]!)) own[table].lines.push(line);
+    else if (rule[2] && OWN_CHAIN.test(rule[2])) own[table].hooks.push(line);
+  }
+  const fingerprint = createHash('sha256')
+    .update(TABLES.map((t) => [t, ...own[t].chains, ...own[t].lines, ...own[t].hooks].join('\n')).join('\n'))
+    .digest('hex');
+  return { own, fingerprint };
+}
+
+async function must(run: Runner, argv: string[], input?: string): Promise<string> {
+  const r = await run(argv, input);
+  if (!r.ok) throw new Error(`${argv.slice(0, 2).join(' ')} failed: ${r.err.trim() || 'non-zero exit'}`);
+  return r.out;
+}
+
+/** Loads one family's document and makes each hook appear exactly once, first in its chain. */
+export async function loadFamily(run: Runner, rules: FamilyRules): Promise<Saved> {
+  const tool = TOOLS[rules.family];
+  const before = parseSave(await must(run, [`${tool}-save`]));
+  const stale: Partial<Record<Table, Stale>> = {};
+  for (const t of TABLES) {
+    const kept = new Set(rules.tables[t].map((c) => c.name));
+    const doomed = before.own[t].chains.filter((c) => !kept.has(c));
+    stale[t] = { chains: doomed, hooks: before.own[t].hooks.filter((l) => doomed.some((c) => l.endsWith(`-j ${c}`))) };
+  }
+  // Hooks the render keeps stay where they are; those into chains that go away are removed in the same step.
+  await must(run, [`${tool}-restore`, '-w', '--noflush'], renderFamily(rules, stale));
+  for (const hook of rules.hooks) {
+    const spec = ruleSpec({ ...hook.rule, why: '' }, rules.family).split(' ');
+    const present = before.own[hook.table].hooks.filter((l) => l.startsWith(`-A ${hook.chain} `) && l.endsWith(`-j ${hook.rule.target}`));
+    for (const _extra of present.slice(1)) await must(run, [tool, '-w', '-t', hook.table, '-D', hook.chain, ...spec]);
+    if (!present.length) await must(run, [tool, '-w', '-t', hook.table, '-I', hook.chain, '1', ...spec]);
+  }
+  return parseSave(await must(run, [`${tool}-save`]));
+}
+
+function familiesOf(db: Db, iface: string) {
+  const inputs = loadInputs(db, iface);
+  if (!inputs) return null;
+  const { v4, v6 } = buildRules(inputs);
+  return { inputs, families: [v4, ...(v6 ? [v6] : [])] };
+}
+
+/** The tunnel's backend; another one (a test's) starts this process's view afresh. */
+function target(db: Db): WgBackend {
+  const b = tunnelBackend(db);
+  if (fw.backend !== b) {
+    fw.backend = b;
+    fw.inPlace.clear();
+    fw.rendered.clear();
+  }
+  return b;
+}
+
+/**
+ * Renders the rules, writes the files and loads them where the tunnel lives, unless the
+ * kernel already holds exactly what was last loaded. Rules found changed or missing there
+ * are loaded again, and that repair is recorded in the audit trail.
+ */
+export function applyFirewall(db: Db): Promise<FirewallApply> {
+  return serially(async () => {
+    const backend = target(db);
+    const built = familiesOf(db, backend.iface ?? 'wg0');
+    if (!built) return { state: 'pending', reason: 'The tunnel is not configured yet' };
+    const files = ruleFiles(db);
+    const docs = new Map(built.families.map((f) => [f.family, renderFamily(f)]));
+    writeFileAtomic(files.v4, docs.get(4)!, 0o600);
+    writeFileAtomic(files.v6, docs.get(6) ?? '', 0o600);
+    const run = backend.netfilter;
+    if (!run) return { state: 'pending', reason: `${backend.description} takes no packet rules` };
+    try {
+      let loaded = 0;
+      let repaired: string | null = null;
+      for (const rules of built.families) {
+        const doc = docs.get(rules.family)!;
+        if (fw.rendered.get(rules.family) === doc) {
+          const live = parseSave(await must(run, [`${TOOLS[rules.family]}-save`]));
+          if (live.fingerprint === fw.inPlace.get(rules.family)) continue;
+          repaired ??= `the IPv${rules.family} rules were changed or removed outside the cell`;
+        }
+        const saved = await loadFamily(run, rules);
+        fw.inPlace.set(rules.family, saved.fingerprint);
+        fw.rendered.set(rules.family, doc);
+        loaded++;
+      }
+      if (repaired) recordRepair(db, repaired);
+      return { state: 'applied', via: loaded ? `iptables-restore on ${backend.description}` : 'already in place' };
+    } catch (err) {
+      const reason = err instanceof Error ? err.message : String(err);
+      log.warn('could not load the firewall rules', { reason, backend: backend.description });
+      fw.rendered.clear();
+      return { state: 'pending', reason };
+    }
+  });
+}
+
+function recordRepair(db: Db, reason: string): void {
+  const at = runtimeOf(db).clock();
+  log.warn('firewall rules repaired', { reason });
+  updateState(db, { repairedAt: at, repairReason: reason });
+  appendAudit(db, { actor: 'cell', actorRole: 'system', procedure: 'firewall.repair', outcome: 'success', detail: reason });
+}
+
+/** A new `cell-wireguard` holds no rules: the next apply loads everything. */
+export function firewallReset(): void {
+  fw.inPlace.clear();
+  fw.rendered.clear();
+}
+
+export interface EffectiveRule {
+  family: 4 | 6;
+  table: Table;
+  chain: string;
+  position: number;
+  owner: string;
+  why: string;
+  ref: string | null;
+  /** The rule as iptables reads it. */
+  spec: string;
+  packets: number | null;
+  bytes: number | null;
+}
+
+/** Reads the kernel's counters for the cell's chains: per chain, one `[packets:bytes]` per rule in order. */
+export function parseCounters(text: string): Map<string, [number, number][]> {
+  const out = new Map<string, [number, number][]>();
+  let table = '';
+  for (const line of text.split('\n')) {
+    if (line.startsWith('*')) table = line.slice(1);
+    const m = /^\[(\d+):(\d+)\] -A (PIC-[A-Z0-9-]+) /.exec(line);
+    if (!m) continue;
+    const key = `${table}/${m[3]}`;
+    out.set(key, [...(out.get(key) ?? []), [Number(m[1]), Number(m[2])]]);
+  }
+  return out;
+}
+
+/**
+ * Every rule of the cell's chains with its owner, and the kernel's packet and byte counts
+ * when the kernel holds the same chains (null where it cannot be read or differs).
+ */
+export async function effectiveRules(db: Db): Promise<{ rules: EffectiveRule[]; countersError: string | null }> {
+  const backend = target(db);
+  const built = familiesOf(db, backend.iface ?? 'wg0');
+  if (!built) return { rules: [], countersError: 'The tunnel is not configured yet' };
+  const rules: EffectiveRule[] = [];
+  let countersError: string | null = null;
+  for (const family of built.families) {
+    let counters = new Map<string, [number, number][]>();
+    if (backend.netfilter) {
+      const r = await backend.netfilter([`${TOOLS[family.family]}-save`, '-c']);
+      if (r.ok) counters = parseCounters(r.out);
+      else countersError = r.err.trim() || `${TOOLS[family.family]}-save failed`;
+    } else countersError = `${backend.description} takes no packet rules`;
+    for (const table of TABLES)
+      for (const chain of family.tables[table]) {
+        const live = counters.get(`${table}/${chain.name}`);
+        const same = live?.length === chain.rules.length;
+        chain.rules.forEach((r, i) =>
+          rules.push({
+            family: family.family,
+            table,
+            chain: chain.name,
+            position: i + 1,
+            owner: r.owner,
+            why: r.why,
+            ref: r.ref ?? null,
+            spec: ruleSpec({ ...r, why: '' }, family.family),
+            packets: same ? live[i]![0] : null,
+            bytes: same ? live[i]![1] : null,
+          }),
+        );
+      }
+  }
+  return { rules, countersError };
+}
+
+export { familiesOf };

@@ -1,0 +1,428 @@
+/**
+ * The firewall's model: what groups, peers, services and the admin's rules mean as netfilter
+ * chains, built once and used twice: the renderer writes it out for `iptables-restore`, and
+ * the tester walks a packet through it. Pure: inputs in, chains out.
+ */
+import { cidrContains, formatCidr, parseAddress, parseCidr, type Cidr } from '@/lib/cidr';
+import type { RuleDestination, RuleSource } from '@/lib/schemas/firewall';
+import { RenderError } from '../render-guard';
+
+export type Family = 4 | 6;
+export type Protocol = 'tcp' | 'udp' | 'icmp';
+/** Who a rule is there for, as the Firewall page lists it. */
+export type Owner = 'core' | 'group' | 'peer' | 'service' | 'custom';
+
+export interface NfRule {
+  src?: string;
+  dst?: string;
+  /** Packets arriving on (`in`) or leaving by (`out`) an interface: the hooks only. */
+  in?: string;
+  proto?: Protocol;
+  /** `53`, `80,443`, `8000:8100` (iptables' range form). */
+  dports?: string;
+  /** Matches only packets of connections already seen (replies): never a new connection. */
+  established?: boolean;
+  /** ACCEPT, DROP, RETURN, DNAT, MASQUERADE or one of the cell's chains. */
+  target: string;
+  toDestination?: string;
+  owner: Owner;
+  /** What it is, for people: `rule 3: no TV for the kids`. */
+  why: string;
+  /** What it belongs to: `rule:3`, `group:2`, `peer:7`, `service:dns`. */
+  ref?: string;
+}
+
+export interface Chain {
+  name: string;
+  rules: NfRule[];
+  /** A helper whose verdict is the calling rule's (the tester reports the caller). */
+  helper?: boolean;
+}
+
+export interface Hook {
+  table: Table;
+  /** The built-in chain. */
+  chain: string;
+  rule: NfRule;
+}
+
+export type Table = 'filter' | 'nat' | 'mangle';
+export interface FamilyRules {
+  family: Family;
+  tables: Record<Table, Chain[]>;
+  hooks: Hook[];
+}
+
+export interface ServiceEndpoint {
+  name: string;
+  address: string;
+  ports: { proto: Protocol; port: number }[];
+}
+
+export interface FirewallPeer {
+  id: number;
+  name: string;
+  /** Its tunnel addresses (IPv4, and IPv6 when the tunnel has it), without prefix. */
+  addresses: string[];
+  groups: number[];
+  /** Its own setting; null: its groups decide. */
+  peerToPeer: boolean | null;
+  services: string[] | null;
+}
+
+export interface FirewallGroup {
+  id: number;
+  name: string;
+  peerToPeer: boolean;
+  services: string[];
+}
+
+export interface CustomRule {
+  id: number;
+  source: RuleSource;
+  destination: RuleDestination;
+  protocol: 'any' | Protocol;
+  ports: string | null;
+  action: 'allow' | 'deny';
+  note: string;
+}
+
+export interface FirewallInputs {
+  /** The tunnel's interface where its traffic is filtered (`wg0`). */
+  iface: string;
+  tunnel: { subnet: string; subnet6: string | null; address: string };
+  cellNetwork: string;
+  services: ServiceEndpoint[];
+  /** DNS and HTTP(S) asked of the cell's tunnel address go to cell-dns and Caddy. */
+  redirects: { dns: { target: string; port: number } | null; web: string | null };
+  peers: FirewallPeer[];
+  groups: FirewallGroup[];
+  rules: CustomRule[];
+}
+
+export const CHAIN = {
+  forward: 'PIC-FORWARD',
+  p2p: 'PIC-P2P',
+  defaults: 'PIC-DEFAULT',
+  inetAllow: 'PIC-INET-ALLOW',
+  inetDeny: 'PIC-INET-DENY',
+  prerouting: 'PIC-PREROUTING',
+  postrouting: 'PIC-POSTROUTING',
+  mangle: 'PIC-MANGLE',
+} as const;
+export const classChain = (n: number) => `PIC-C${n}`;
+
+/** Where "the internet" ends: blocks no public address is in. */
+const LOCAL = {
+  4: ['0.0.0.0/8', '10.0.0.0/8', '100.64.0.0/10', '127.0.0.0/8', '169.254.0.0/16', '172.16.0.0/12', '192.168.0.0/16', '224.0.0.0/3'],
+  6: ['::1/128', 'fc00::/7', 'fe80::/10', 'ff00::/8'],
+} as const;
+
+const familyOf = (address: string): Family | null => parseAddress(address)?.family ?? null;
+const cidrFamily = (cidr: string): Family | null => {
+  const c = parseCidr(cidr, { strict: false });
+  return typeof c === 'string' ? null : c.family;
+};
+const host = (address: string) => `${address}/${familyOf(address) === 6 ? 128 : 32}`;
+
+/** What a peer may do once its own settings and its groups' are combined. */
+export interface Policy {
+  peerToPeer: boolean;
+  services: string[];
+  /** Where each came from. */
+  from: { peerToPeer: Owner; services: Owner };
+}
+
+export function policyOf(
+  peer: Pick<FirewallPeer, 'groups' | 'peerToPeer' | 'services'>,
+  groups: Map<number, FirewallGroup>,
+  allServices: string[],
+): Policy {
+  const mine = peer.groups.flatMap((id) => groups.get(id) ?? []);
+  const peerToPeer = peer.peerToPeer ?? mine.some((g) => g.peerToPeer);
+  const services =
+    peer.services ?? (mine.length ? [...new Set(mine.flatMap((g) => g.services))] : allServices);
+  return {
+    peerToPeer,
+    services: services.filter((s) => allServices.includes(s)).sort(),
+    from: {
+      peerToPeer: peer.peerToPeer !== null ? 'peer' : mine.length ? 'group' : 'core',
+      services: peer.services !== null ? 'peer' : mine.length ? 'group' : 'core',
+    },
+  };
+}
+
+const portsToIptables = (ports: string) => ports.replace(/-/g, ':');
+
+function portsContain(ports: string, port: number): boolean {
+  return ports.split(',').some((p) => {
+    const [lo, hi] = p.split(/[-:]/).map(Number);
+    return port >= lo! && port <= (hi ?? lo!);
+  });
+}
+
+/** The lines a custom rule becomes in one class chain, for one family. */
+function customLines(
+  r: CustomRule,
+  index: number,
+  family: Family,
+  ctx: { peersById: Map<number, FirewallPeer>; services: Map<string, ServiceEndpoint> },
+): NfRule[] {
+  const why = `rule ${index + 1}${r.note ? `: ${r.note}` : ''}`;
+  const base = { owner: 'custom' as const, why, ref: `rule:${r.id}` };
+  const verdict = r.action === 'allow' ? 'ACCEPT' : 'DROP';
+  let src: string | undefined;
+  if (r.source.kind === 'cidr') {
+    if (cidrFamily(r.source.cidr) !== family) return [];
+    src = r.source.cidr;
+  }
+  const proto = r.protocol === 'any' ? undefined : r.protocol;
+  const dports = r.ports ? portsToIptables(r.ports) : undefined;
+  const d = r.destination;
+  if (d.kind === 'service') {
+    const svc = ctx.services.get(d.service);
+    if (!svc || familyOf(svc.address) !== family) return [];
+    return svc.ports
+      .filter((p) => (!proto || p.proto === proto) && (!r.ports || portsContain(r.ports, p.port)))
+      .map((p) => ({ ...base, src, dst: host(svc.address), proto: p.proto, dports: String(p.port), target: verdict }));
+  }
+  let dst: string | undefined;
+  if (d.kind === 'peer') {
+    const address = ctx.peersById.get(d.peerId)?.addresses.find((a) => familyOf(a) === family);
+    if (!address) return [];
+    dst = host(address);
+  } else if (d.kind === 'cidr') {
+    if (cidrFamily(d.cidr) !== family) return [];
+    dst = d.cidr;
+  }
+  const target = d.kind === 'internet' ? (r.action === 'allow' ? CHAIN.inetAllow : CHAIN.inetDeny) : verdict;
+  return [{ ...base, src, dst, proto, dports, target }];
+}
+
+function appliesTo(r: CustomRule, peer: FirewallPeer | null): boolean {
+  switch (r.source.kind) {
+    case 'any':
+    case 'cidr':
+      return true;
+    case 'group':
+      return peer !== null && peer.groups.includes(r.source.groupId);
+    case 'peer':
+      return peer !== null && peer.id === r.source.peerId;
+  }
+}
+
+/** The chains and hooks of one address family. */
+export function buildFamily(m: FirewallInputs, family: Family): FamilyRules | null {
+  const tunnel = family === 4 ? m.tunnel.subnet : m.tunnel.subnet6;
+  if (!tunnel) return null;
+  const groups = new Map(m.groups.map((g) => [g.id, g]));
+  const allServices = m.services.map((s) => s.name);
+  const services = new Map(m.services.map((s) => [s.name, s]));
+  const peersById = new Map(m.peers.map((p) => [p.id, p]));
+  const ctx = { peersById, services };
+
+  // Peers with the same groups, policy and rules share one chain: the rule set grows by one
+  // line per peer, not by its rules.
+  const classes = new Map<string, { chain: string; rules: NfRule[] }>();
+  const classFor = (peer: FirewallPeer | null): string => {
+    const policy = policyOf(peer ?? { groups: [], peerToPeer: null, services: null }, groups, allServices);
+    const own = m.rules.filter((r) => r.source.kind === 'peer' && peer && r.source.peerId === peer.id);
+    const key = JSON.stringify([peer ? [...peer.groups].sort() : [], policy, own.map((r) => r.id)]);
+    const found = classes.get(key);
+    if (found) return found.chain;
+    const chain = classChain(classes.size);
+    const rules: NfRule[] = [];
+    m.rules.forEach((r, i) => {
+      if (appliesTo(r, peer)) rules.push(...customLines(r, i, family, ctx));
+    });
+    const servicesOwner = policy.from.services;
+    for (const name of policy.services) {
+      const svc = services.get(name)!;
+      if (familyOf(svc.address) !== family) continue;
+      for (const p of svc.ports)
+        rules.push({
+          dst: host(svc.address),
+          proto: p.proto,
+          dports: String(p.port),
+          target: 'ACCEPT',
+          owner: servicesOwner,
+          why: `may use ${name}`,
+          ref: `service:${name}`,
+        });
+    }
+    if (policy.peerToPeer)
+      rules.push({ dst: tunnel, target: CHAIN.p2p, owner: policy.from.peerToPeer, why: 'peer-to-peer is on' });
+    rules.push({ target: CHAIN.defaults, owner: 'core', why: 'everything else' });
+    classes.set(key, { chain, rules });
+    return chain;
+  };
+
+  const addressed = m.peers.flatMap((p) => {
+    const broken = p.addresses.find((a) => familyOf(a) === null);
+    if (broken) throw new RenderError(`refusing to render peer ${p.id}: ${JSON.stringify(broken).slice(0, 60)} is not an address`);
+    const address = p.addresses.find((a) => familyOf(a) === family);
+    return address ? [{ peer: p, address }] : [];
+  });
+  const fallback = classFor(null);
+  const forward: NfRule[] = [
+    { established: true, target: 'ACCEPT', owner: 'core', why: 'replies in connections already allowed' },
+    ...addressed.map(({ peer, address }) => ({
+      src: host(address),
+      target: classFor(peer),
+      owner: 'peer' as const,
+      why: `peer ${peer.name}`,
+      ref: `peer:${peer.id}`,
+    })),
+    { target: fallback, owner: 'core', why: 'addresses of no peer (yet)' },
+  ];
+  const p2p: NfRule[] = [
+    ...addressed
+      .filter(({ peer }) => policyOf(peer, groups, allServices).peerToPeer)
+      .map(({ peer, address }) => ({
+        dst: host(address),
+        target: 'ACCEPT',
+        owner: 'peer' as const,
+        why: `peer ${peer.name} allows peer-to-peer`,
+        ref: `peer:${peer.id}`,
+      })),
+    { target: 'DROP', owner: 'core', why: 'the other peer does not allow peer-to-peer' },
+  ];
+  const defaults: NfRule[] = [
+    { dst: tunnel, target: 'DROP', owner: 'core', why: 'peer-to-peer is off' },
+    ...(family === 4
+      ? [{ dst: m.cellNetwork, target: 'DROP', owner: 'core' as const, why: 'the cell network beyond the services allowed' }]
+      : []),
+    { target: 'ACCEPT', owner: 'core', why: 'the internet and other networks (the routing policy decides)' },
+  ];
+  const local = [...LOCAL[family], tunnel, ...(family === 4 ? [m.cellNetwork] : [])];
+  const inet = (verdict: 'ACCEPT' | 'DROP'): NfRule[] => [
+    ...local.map((dst) => ({ dst, target: 'RETURN', owner: 'core' as const, why: 'not the internet' })),
+    { target: verdict, owner: 'core', why: verdict === 'ACCEPT' ? 'allowed to the internet' : 'denied the internet' },
+  ];
+
+  const filter: Chain[] = [
+    { name: CHAIN.forward, rules: forward },
+    ...[...classes.values()].map((c) => ({ name: c.chain, rules: c.rules })),
+    { name: CHAIN.p2p, rules: p2p },
+    { name: CHAIN.defaults, rules: defaults },
+    { name: CHAIN.inetAllow, rules: inet('ACCEPT'), helper: true },
+    { name: CHAIN.inetDeny, rules: inet('DROP'), helper: true },
+  ];
+  const nat: Chain[] = [];
+  const hooks: Hook[] = [
+    { table: 'filter', chain: 'FORWARD', rule: { in: m.iface, target: CHAIN.forward, owner: 'core', why: 'tunnel' } },
+    { table: 'mangle', chain: 'PREROUTING', rule: { in: m.iface, target: CHAIN.mangle, owner: 'core', why: 'tunnel' } },
+  ];
+  if (family === 4) {
+    const pre: NfRule[] = [];
+    const listen = host(m.tunnel.address);
+    const { dns, web } = m.redirects;
+    if (dns)
+      for (const proto of ['udp', 'tcp'] as const)
+        pre.push({
+          dst: listen,
+          proto,
+          dports: '53',
+          target: 'DNAT',
+          toDestination: `${dns.target}:${dns.port}`,
+          owner: 'core',
+          why: 'DNS asked of the cell goes to cell-dns',
+        });
+    if (web)
+      for (const port of [80, 443])
+        pre.push({
+          dst: listen,
+          proto: 'tcp',
+          dports: String(port),
+          target: 'DNAT',
+          toDestination: `${web}:${port}`,
+          owner: 'core',
+          why: 'the web app and routes asked of the cell go to Caddy',
+        });
+    nat.push(
+      { name: CHAIN.prerouting, rules: pre },
+      {
+        name: CHAIN.postrouting,
+        rules: [
+          {
+            src: tunnel,
+            dst: m.cellNetwork,
+            target: 'MASQUERADE',
+            owner: 'core',
+            why: 'tunnel traffic into the cell network leaves with the cell address',
+          },
+        ],
+      },
+    );
+    hooks.push(
+      { table: 'nat', chain: 'PREROUTING', rule: { in: m.iface, target: CHAIN.prerouting, owner: 'core', why: 'tunnel' } },
+      { table: 'nat', chain: 'POSTROUTING', rule: { target: CHAIN.postrouting, owner: 'core', why: 'tunnel' } },
+    );
+  }
+  return { family, tables: { filter, nat, mangle: [{ name: CHAIN.mangle, rules: [] }] }, hooks };
+}
+
+export function buildRules(m: FirewallInputs): { v4: FamilyRules; v6: FamilyRules | null } {
+  return { v4: buildFamily(m, 4)!, v6: buildFamily(m, 6) };
+}
+
+export interface Packet {
+  src: string;
+  dst: string;
+  proto: Protocol;
+  port?: number;
+}
+
+export interface Decision {
+  allowed: boolean;
+  /** The rule that decided, with the chain it sits in and its place there (1-based). */
+  rule: NfRule & { chain: string; position: number };
+}
+
+function matches(r: NfRule, p: Packet, family: Family, src: bigint, dst: bigint): boolean {
+  if (r.established) return false;
+  const inside = (cidr: string | undefined, value: bigint) => {
+    if (!cidr) return true;
+    const c = parseCidr(cidr, { strict: false }) as Cidr;
+    return cidrContains(c, family, value);
+  };
+  if (!inside(r.src, src) || !inside(r.dst, dst)) return false;
+  if (r.proto && r.proto !== p.proto) return false;
+  if (r.dports && (p.port === undefined || !portsContain(r.dports, p.port))) return false;
+  return true;
+}
+
+/**
+ * Where a new connection from the tunnel ends: the packet walks the filter chains from the
+ * hook as the kernel does, and the rule that accepts or drops it is the answer.
+ */
+export function decide(rules: FamilyRules, p: Packet): Decision {
+  const s = parseAddress(p.src);
+  const d = parseAddress(p.dst);
+  if (!s || !d || s.family !== rules.family || d.family !== rules.family)
+    throw new Error('source and destination must be addresses of the rule set family');
+  const chains = new Map(rules.tables.filter.map((c) => [c.name, c]));
+  const walk = (name: string, caller: Decision['rule'] | null, depth: number): Decision | null => {
+    const chain = chains.get(name);
+    if (!chain || depth > 8) throw new Error(`the rule set jumps to ${name}, which it does not hold`);
+    for (const [i, r] of chain.rules.entries()) {
+      if (!matches(r, p, rules.family, s.value, d.value)) continue;
+      const here = { ...r, chain: name, position: i + 1 };
+      if (r.target === 'RETURN') return null;
+      if (r.target === 'ACCEPT' || r.target === 'DROP')
+        return { allowed: r.target === 'ACCEPT', rule: chain.helper && caller ? caller : here };
+      const result = walk(r.target, here, depth + 1);
+      if (result) return result;
+    }
+    return null;
+  };
+  const result = walk(CHAIN.forward, null, 0);
+  if (!result) throw new Error(`${CHAIN.forward} ends without a verdict`);
+  return result;
+}
+
+/** Canonical form of a CIDR given by a person (`10.0.0.5/32`). */
+export function normalCidr(s: string): string | null {
+  const c = parseCidr(s, { strict: false });
+  return typeof c === 'string' ? null : formatCidr(c);
+}
