@@ -23,7 +23,10 @@ const ready = requireTools(
 );
 const tag = `fw${process.pid % 100000}`;
 const sh = (...argv: string[]) => execFileSync('ip', argv, { stdio: 'pipe', encoding: 'utf8' });
-const inNs = (ns: string): Runner => ([cmd, ...args], input) => attempt('ip', ['netns', 'exec', ns, cmd!, ...args], input);
+const inNs =
+  (ns: string): Runner =>
+  ([cmd, ...args], input) =>
+    attempt('ip', ['netns', 'exec', ns, cmd!, ...args], input);
 const save = (ns: string, tool = 'iptables') => sh('netns', 'exec', ns, `${tool}-save`);
 /** Every rule and chain that is not the cell's, table by table (a table the cell adds brings only built-ins). */
 const outsideCell = (text: string) => {
@@ -44,15 +47,21 @@ describe.skipIf(!ready)('the firewall on a real netfilter', () => {
   beforeAll(() => sh('netns', 'add', ns));
   afterAll(() => sh('netns', 'del', ns));
 
-  it.each(goldenCases<FirewallInputs>('firewall'))('iptables-restore --test accepts the golden $name', async ({ input }) => {
-    const { v4, v6 } = buildRules(input);
-    for (const [tool, rules] of [['iptables', v4], ['ip6tables', v6]] as const) {
-      if (!rules) continue;
-      const r = await inNs(ns)([`${tool}-restore`, '--test', '--noflush'], renderFamily(rules));
-      expect(r.err).toBe('');
-      expect(r.ok).toBe(true);
-    }
-  });
+  it.each(goldenCases<FirewallInputs>('firewall'))(
+    'iptables-restore --test accepts the golden $name',
+    async ({ input }) => {
+      const { v4, v6 } = buildRules(input);
+      for (const [tool, rules] of [
+        ['iptables', v4],
+        ['ip6tables', v6],
+      ] as const) {
+        if (!rules) continue;
+        const r = await inNs(ns)([`${tool}-restore`, '--test', '--noflush'], renderFamily(rules));
+        expect(r.err).toBe('');
+        expect(r.ok).toBe(true);
+      }
+    },
+  );
 
   it('applies where the tunnel lives, hooks once, leaves foreign rules byte-identical, repairs drift and audits it', async () => {
     const { db } = freshCell();
@@ -84,7 +93,10 @@ describe.skipIf(!ready)('the firewall on a real netfilter', () => {
     // Someone unhooks the chain and empties one: the next pass puts it back, and says so.
     await runner(['iptables', '-D', 'FORWARD', '-i', 'wgfw0', '-j', 'PIC-FORWARD']);
     await runner(['iptables', '-F', 'PIC-P2P']);
-    expect(await applyFirewall(db)).toMatchObject({ state: 'applied', via: expect.stringContaining('iptables-restore') });
+    expect(await applyFirewall(db)).toMatchObject({
+      state: 'applied',
+      via: expect.stringContaining('iptables-restore'),
+    });
     const repaired = save(ns);
     expect(repaired.match(/^-A FORWARD -i wgfw0 -j PIC-FORWARD$/gm)).toHaveLength(1);
     expect(repaired).toMatch(/-A PIC-P2P -d 10\.0\.0\.2\/32 .*-j ACCEPT/);
@@ -117,8 +129,22 @@ describe.skipIf(!ready)('the tester and the kernel agree', () => {
     tunnel: { subnet: '10.0.0.0/24', subnet6: null, address: '10.0.0.1' },
     cellNetwork: '172.20.0.0/16',
     services: [
-      { name: 'web', address: '172.20.0.2', ports: [{ proto: 'tcp', port: 80 }, { proto: 'tcp', port: 443 }] },
-      { name: 'dns', address: '172.20.0.3', ports: [{ proto: 'udp', port: 53 }, { proto: 'tcp', port: 53 }] },
+      {
+        name: 'web',
+        address: '172.20.0.2',
+        ports: [
+          { proto: 'tcp', port: 80 },
+          { proto: 'tcp', port: 443 },
+        ],
+      },
+      {
+        name: 'dns',
+        address: '172.20.0.3',
+        ports: [
+          { proto: 'udp', port: 53 },
+          { proto: 'tcp', port: 53 },
+        ],
+      },
       { name: 'ntp', address: '172.20.0.4', ports: [{ proto: 'udp', port: 123 }] },
     ],
     redirects: { dns: { target: '172.20.0.3', port: 53 }, web: '172.20.0.2' },
@@ -132,10 +158,42 @@ describe.skipIf(!ready)('the tester and the kernel agree', () => {
       { id: 2, name: 'kids', peerToPeer: false, services: ['dns'] },
     ],
     rules: [
-      { id: 1, source: { kind: 'group', groupId: 2 }, destination: { kind: 'internet' }, protocol: 'tcp', ports: '22', action: 'deny', note: 'no ssh' },
-      { id: 2, source: { kind: 'peer', peerId: 3 }, destination: { kind: 'service', service: 'web' }, protocol: 'tcp', ports: '443', action: 'allow', note: 'portal' },
-      { id: 3, source: { kind: 'any' }, destination: { kind: 'cidr', cidr: '192.168.77.0/24' }, protocol: 'any', ports: null, action: 'deny', note: 'LAN' },
-      { id: 4, source: { kind: 'group', groupId: 1 }, destination: { kind: 'service', service: 'dns' }, protocol: 'tcp', ports: null, action: 'deny', note: 'udp only' },
+      {
+        id: 1,
+        source: { kind: 'group', groupId: 2 },
+        destination: { kind: 'internet' },
+        protocol: 'tcp',
+        ports: '22',
+        action: 'deny',
+        note: 'no ssh',
+      },
+      {
+        id: 2,
+        source: { kind: 'peer', peerId: 3 },
+        destination: { kind: 'service', service: 'web' },
+        protocol: 'tcp',
+        ports: '443',
+        action: 'allow',
+        note: 'portal',
+      },
+      {
+        id: 3,
+        source: { kind: 'any' },
+        destination: { kind: 'cidr', cidr: '192.168.77.0/24' },
+        protocol: 'any',
+        ports: null,
+        action: 'deny',
+        note: 'LAN',
+      },
+      {
+        id: 4,
+        source: { kind: 'group', groupId: 1 },
+        destination: { kind: 'service', service: 'dns' },
+        protocol: 'tcp',
+        ports: null,
+        action: 'deny',
+        note: 'udp only',
+      },
     ],
   };
   const INTERNET = '198.51.100.10';
@@ -173,7 +231,11 @@ describe.skipIf(!ready)('the tester and the kernel agree', () => {
     sh('-n', CELL, 'route', 'add', 'default', 'via', '172.20.0.1');
     sh('-n', R, 'route', 'add', `${INTERNET}/32`, 'dev', 'rc');
     sh('-n', R, 'route', 'add', `${LAN}/32`, 'dev', 'rc');
-    for (const s of ['net.ipv4.ip_forward=1', 'net.ipv4.conf.all.send_redirects=0', 'net.ipv4.conf.wgfw0.send_redirects=0'])
+    for (const s of [
+      'net.ipv4.ip_forward=1',
+      'net.ipv4.conf.all.send_redirects=0',
+      'net.ipv4.conf.wgfw0.send_redirects=0',
+    ])
       execFileSync('ip', ['netns', 'exec', R, 'sysctl', '-qw', s]);
     // The cell network's side answers on every port the cases use.
     const server = `

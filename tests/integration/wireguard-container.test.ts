@@ -7,6 +7,7 @@ import type { Db } from '@/server/db';
 import { loops } from '@/server/loops';
 import { exec } from '@/server/runtime/components';
 import { runtimeOf } from '@/server/runtime/runtime';
+import { settleChanges } from '@/server/runtime/changes';
 import { admin, freshCell, setUp } from '../helpers/db';
 import { ENGINE_INSTALL, ENGINE_TOOLS, startEngine, type TestEngine } from '../helpers/engine';
 import { requireTools } from '../helpers/netns';
@@ -75,8 +76,10 @@ describe.skipIf(!ready)('the tunnel inside cell-wireguard', () => {
     expect(live.has(a.publicKey)).toBe(false);
     expect(live.has(b.publicKey)).toBe(true);
 
-    const rules = await exec(runtimeOf(db), 'wireguard', ['iptables', '-w', '-S', 'PIC-WG-PEERS']);
-    expect(rules.stdout).toContain('-A PIC-WG-PEERS');
+    // The firewall loads its chains where the tunnel lives, after the change.
+    await settleChanges();
+    const rules = await exec(runtimeOf(db), 'wireguard', ['iptables', '-w', '-S', 'PIC-P2P']);
+    expect(rules.stdout).toContain(`-A PIC-P2P -d ${b.address}/32`);
   }, 60_000);
 
   it('after a restart behind its back the next change opens a new shell, and the loop loads the rest again', async () => {

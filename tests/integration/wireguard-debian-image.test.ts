@@ -7,7 +7,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { eq } from 'drizzle-orm';
 import type { Db } from '@/server/db';
 import { auditEntries } from '@/server/db/schema';
+import { applyFirewall } from '@/server/managers/firewall';
 import { flushWireguardFiles } from '@/server/managers/wireguard';
+import { settleChanges } from '@/server/runtime/changes';
 import { loops } from '@/server/loops';
 import { exec } from '@/server/runtime/components';
 import { runtimeOf } from '@/server/runtime/runtime';
@@ -72,7 +74,8 @@ describe.skipIf(!ready)('cell-wireguard built from Debian packages', () => {
     const b = await admin(db).peers.create({ name: 'laptop', routingPolicy: 'full', peerToPeer: true });
     expect([a.apply.state, b.apply.state]).toEqual(['applied', 'applied']);
     expect(await peersOnInterface()).toEqual([a.publicKey, b.publicKey].sort());
-    expect((await wg('iptables', '-w', '-S', 'PIC-WG-PEERS')).stdout).toContain('-A PIC-WG-PEERS');
+    await settleChanges();
+    expect((await wg('iptables', '-w', '-S', 'PIC-P2P')).stdout).toContain(`-A PIC-P2P -d ${b.address}/32`);
     expect((await engine.docker.getContainer('cell-wireguard').inspect()).State.StartedAt).toBe(started);
 
     // The files follow single-peer changes a moment later; a restart reads them, not the cell.
@@ -81,16 +84,14 @@ describe.skipIf(!ready)('cell-wireguard built from Debian packages', () => {
     expect(await eventually(peersOnInterface, (p) => p?.length === 2, 20_000)).toEqual(
       [a.publicKey, b.publicKey].sort(),
     );
-    // Its firewall starts empty: the tunnel's loop notices and loads the rules again.
-    const hooked = async () =>
-      (await wg('iptables', '-w', '-C', 'FORWARD', '-i', 'wg0', '-o', 'wg0', '-j', 'PIC-WG-PEERS')).exitCode;
+    // Its firewall starts empty: the firewall's pass notices, loads the rules again and says so.
+    const hooked = async () => (await wg('iptables', '-w', '-C', 'FORWARD', '-i', 'wg0', '-j', 'PIC-FORWARD')).exitCode;
     expect(await hooked()).not.toBe(0);
     await loops.find((l) => l.name === 'wireguard-reconcile')!.run(db, runtimeOf(db));
-    const repairs = db.select().from(auditEntries).where(eq(auditEntries.procedure, 'wireguard.repair')).all();
-    expect(repairs.map((r) => [r.input, r.outcome])).toEqual([
-      [JSON.stringify({ reason: 'the peer rules are not loaded where the interface lives' }), 'success'],
-    ]);
+    expect(await applyFirewall(db)).toMatchObject({ state: 'applied' });
+    const repairs = db.select().from(auditEntries).where(eq(auditEntries.procedure, 'firewall.repair')).all();
+    expect(repairs.map((r) => r.outcome)).toEqual(['success']);
     expect(await hooked()).toBe(0);
-    expect((await wg('iptables', '-w', '-t', 'nat', '-S', 'PIC-WG-DNS')).stdout).toContain('--dport 443');
+    expect((await wg('iptables', '-w', '-t', 'nat', '-S', 'PIC-PREROUTING')).stdout).toContain('--dport 443');
   }, 60_000);
 });

@@ -12,6 +12,7 @@ const ADMIN_NAV = [
   { href: '/wireguard', label: 'WireGuard' },
   { href: '/network', label: 'Network services' },
   { href: '/routes', label: 'Routes' },
+  { href: '/firewall', label: 'Firewall' },
   { href: '/containers', label: 'Containers' },
   { href: '/vault', label: 'Vault' },
   { href: '/activity', label: 'Activity' },

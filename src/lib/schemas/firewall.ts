@@ -26,7 +26,9 @@ export const createGroupSchema = z.object({
   name: groupName,
   peerToPeer: z.boolean().default(false),
   services: serviceList.default([...CORE_SERVICES]),
-  routingPolicy: z.preprocess(blankToNull, z.enum(ROUTING_POLICIES, { error: 'Choose full, cell or custom' }).nullable()).default(null),
+  routingPolicy: z
+    .preprocess(blankToNull, z.enum(ROUTING_POLICIES, { error: 'Choose full, cell or custom' }).nullable())
+    .default(null),
 });
 export type CreateGroup = z.output<typeof createGroupSchema>;
 export type CreateGroupInput = z.input<typeof createGroupSchema>;
@@ -57,7 +59,10 @@ export const portList = z
       const lo = m ? Number(m[1]) : 0;
       const hi = m?.[2] ? Number(m[2]) : lo;
       if (!m || lo < 1 || hi > 65535 || hi < lo) {
-        ctx.addIssue({ code: 'custom', message: `${JSON.stringify(p)} is not a port (1-65535) or a range like 8000-8100` });
+        ctx.addIssue({
+          code: 'custom',
+          message: `${JSON.stringify(p)} is not a port (1-65535) or a range like 8000-8100`,
+        });
         return z.NEVER;
       }
     }
@@ -102,34 +107,31 @@ export const createRuleSchema = z
 export type CreateRule = z.output<typeof createRuleSchema>;
 export type CreateRuleInput = z.input<typeof createRuleSchema>;
 
-export const updateRuleSchema = z
-  .object({
-    id,
-    source: ruleSource.optional(),
-    destination: ruleDestination.optional(),
-    protocol: z.enum(RULE_PROTOCOLS).optional(),
-    ports: z.preprocess(blankToNull, portList.nullable()).optional(),
-    action: z.enum(['allow', 'deny']).optional(),
-    note: z.string().trim().max(200, 'At most 200 characters').optional(),
-  });
+export const updateRuleSchema = z.object({
+  id,
+  source: ruleSource.optional(),
+  destination: ruleDestination.optional(),
+  protocol: z.enum(RULE_PROTOCOLS).optional(),
+  ports: z.preprocess(blankToNull, portList.nullable()).optional(),
+  action: z.enum(['allow', 'deny']).optional(),
+  note: z.string().trim().max(200, 'At most 200 characters').optional(),
+});
 export type UpdateRule = z.output<typeof updateRuleSchema>;
 
 export const moveRuleSchema = z.object({ id, position: z.number().int().min(1) });
 
 export const testSchema = z.object({
-  source: z.union([
-    z.object({ peerId: id }).strict(),
-    z.object({ groupId: id }).strict(),
-    z.object({ cidr }).strict(),
-  ]),
+  source: z.union([z.object({ peerId: id }).strict(), z.object({ groupId: id }).strict(), z.object({ cidr }).strict()]),
   destination: z.union([
     z.object({ service: serviceName }).strict(),
     z.object({ peerId: id }).strict(),
-    z.object({
-      address: ipAddress,
-      port: z.preprocess(blankToUndefined, z.coerce.number().int().min(1).max(65535).optional()),
-      protocol: z.enum(['tcp', 'udp', 'icmp']).default('tcp'),
-    }).strict(),
+    z
+      .object({
+        address: ipAddress,
+        port: z.preprocess(blankToUndefined, z.coerce.number().int().min(1).max(65535).optional()),
+        protocol: z.enum(['tcp', 'udp', 'icmp']).default('tcp'),
+      })
+      .strict(),
   ]),
 });
 export type TestInput = z.output<typeof testSchema>;

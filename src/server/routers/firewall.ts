@@ -28,9 +28,7 @@ export const firewallRouter = router({
     move: adminProcedure
       .input(moveRuleSchema)
       .mutation(({ ctx, input }) => moveRule(ctx.db, input.id, input.position, ctx.clientAddress)),
-    remove: adminProcedure
-      .input(id)
-      .mutation(({ ctx, input }) => removeRule(ctx.db, input.id, ctx.clientAddress)),
+    remove: adminProcedure.input(id).mutation(({ ctx, input }) => removeRule(ctx.db, input.id, ctx.clientAddress)),
   }),
   effective: adminProcedure.query(({ ctx }) => effectiveRules(ctx.db)),
   status: adminProcedure.query(({ ctx }) => pendingState(ctx.db)),

@@ -17,6 +17,7 @@ describe('cell facts', () => {
       cellNetwork: { subnet: '172.20.0.0/16', fromEnv: false },
       dns: { host: '172.20.0.3', port: 53 },
       proxy: '172.20.0.2',
+      ntp: '172.20.0.4',
       publicAddress: '203.0.113.7',
       publicAddress6: null,
       internalNetworks: ['10.0.0.0/24', '172.20.0.0/16'],

@@ -31,7 +31,8 @@ describe('the renderer', () => {
   it('keeps hostile names and notes inside their comment: one rule per line, no quote, no new table', () => {
     const hostile = goldenCases<FirewallInputs>('firewall').find((c) => c.name === 'hostile')!.input;
     const lines = render(hostile).split('\n');
-    for (const line of lines) expect(line).toMatch(/^(#|\*(filter|nat|mangle)$|:PIC-[A-Z0-9-]+ - \[0:0\]$|-A PIC-|COMMIT$|$)/);
+    for (const line of lines)
+      expect(line).toMatch(/^(#|\*(filter|nat|mangle)$|:PIC-[A-Z0-9-]+ - \[0:0\]$|-A PIC-|COMMIT$|$)/);
     expect(lines.filter((l) => l === '*nat')).toHaveLength(1);
     for (const line of lines.filter((l) => l.includes('--comment')))
       expect(line).toMatch(/--comment "[A-Za-z0-9 _.,:()@/+=?-]*" -j /);
@@ -105,7 +106,13 @@ describe('groups, rules and the tester through the API', () => {
     ({ db, dir } = freshCell());
     rec = recordingBackend({ rules: true });
     now = new Date();
-    bindRuntime(db, createRuntime({ ...process.env, PIC_FIREWALL_CONFIRM_SECONDS: '60' }, { wireguard: rec.backend, clock: () => now }));
+    bindRuntime(
+      db,
+      createRuntime(
+        { ...process.env, PIC_FIREWALL_CONFIRM_SECONDS: '60' },
+        { wireguard: rec.backend, clock: () => now },
+      ),
+    );
     await setUp(db);
     await settleChanges();
   });
@@ -115,7 +122,12 @@ describe('groups, rules and the tester through the API', () => {
     const { value: kids } = await api.groups.create({ name: 'kids', services: ['dns'], routingPolicy: 'full' });
     const kid = await api.peers.create({ name: 'kid', groups: [kids.id] });
     expect(kid.routingPolicy).toBe('full');
-    const own = await api.peers.create({ name: 'own', groups: [kids.id], routingPolicy: 'cell', services: ['dns', 'web'] });
+    const own = await api.peers.create({
+      name: 'own',
+      groups: [kids.id],
+      routingPolicy: 'cell',
+      services: ['dns', 'web'],
+    });
     expect(own.routingPolicy).toBe('cell');
     const web = { service: 'web' } as const;
     expect(await api.firewall.test({ source: { peerId: kid.id }, destination: web })).toMatchObject({
@@ -158,12 +170,22 @@ describe('groups, rules and the tester through the API', () => {
     err = await expectCode(api.groups.create({ name: 'family' }), 'CONFLICT');
     expect(err.message).toMatch(/already exists/);
     err = await expectCode(
-      api.firewall.rules.create({ source: { kind: 'any' }, destination: { kind: 'internet' }, protocol: 'icmp', ports: '22', action: 'deny' }),
+      api.firewall.rules.create({
+        source: { kind: 'any' },
+        destination: { kind: 'internet' },
+        protocol: 'icmp',
+        ports: '22',
+        action: 'deny',
+      }),
       'BAD_REQUEST',
     );
     expect(err.message).toMatch(/ports: Ports need the protocol tcp or udp/);
     err = await expectCode(
-      api.firewall.rules.create({ source: { kind: 'peer', peerId: 99 }, destination: { kind: 'internet' }, action: 'deny' }),
+      api.firewall.rules.create({
+        source: { kind: 'peer', peerId: 99 },
+        destination: { kind: 'internet' },
+        action: 'deny',
+      }),
       'BAD_REQUEST',
     );
     expect(err.message).toMatch(/No peer with id 99/);
@@ -175,16 +197,29 @@ describe('groups, rules and the tester through the API', () => {
   it('rules keep their order: create at a position, move, remove renumber 1..n', async () => {
     const api = admin(db);
     const rule = (note: string, position?: number) =>
-      api.firewall.rules.create({ source: { kind: 'any' }, destination: { kind: 'cidr', cidr: '192.168.9.0/24' }, action: 'deny', note, position });
+      api.firewall.rules.create({
+        source: { kind: 'any' },
+        destination: { kind: 'cidr', cidr: '192.168.9.0/24' },
+        action: 'deny',
+        note,
+        position,
+      });
     await rule('a');
     await rule('b');
     await rule('first', 1);
-    expect((await api.firewall.rules.list()).map((r) => [r.note, r.position])).toEqual([['first', 1], ['a', 2], ['b', 3]]);
+    expect((await api.firewall.rules.list()).map((r) => [r.note, r.position])).toEqual([
+      ['first', 1],
+      ['a', 2],
+      ['b', 3],
+    ]);
     const b = (await api.firewall.rules.list())[2]!;
     await api.firewall.rules.move({ id: b.id, position: 1 });
     expect((await api.firewall.rules.list()).map((r) => r.note)).toEqual(['b', 'first', 'a']);
     await api.firewall.rules.remove({ id: b.id });
-    expect((await api.firewall.rules.list()).map((r) => [r.note, r.position])).toEqual([['first', 1], ['a', 2]]);
+    expect((await api.firewall.rules.list()).map((r) => [r.note, r.position])).toEqual([
+      ['first', 1],
+      ['a', 2],
+    ]);
   });
 
   it('refuses a rule that would cut the admin, connected through the tunnel, off the web app', async () => {
@@ -192,20 +227,33 @@ describe('groups, rules and the tester through the API', () => {
     const me = await api.peers.create({ name: 'admin-phone', routingPolicy: 'cell' });
     const viaTunnel = createCallerAt(db, me.address);
     const err = await expectCode(
-      viaTunnel.firewall.rules.create({ source: { kind: 'any' }, destination: { kind: 'service', service: 'web' }, action: 'deny' }),
+      viaTunnel.firewall.rules.create({
+        source: { kind: 'any' },
+        destination: { kind: 'service', service: 'web' },
+        action: 'deny',
+      }),
       'BAD_REQUEST',
     );
     expect(err.message).toMatch(/cut your own access to the web app.*from 10\.0\.0\.2.*rule 1/);
     expect(await api.firewall.rules.list()).toEqual([]);
     // From the LAN the same rule is the admin's choice.
-    await api.firewall.rules.create({ source: { kind: 'any' }, destination: { kind: 'service', service: 'web' }, action: 'deny' });
+    await api.firewall.rules.create({
+      source: { kind: 'any' },
+      destination: { kind: 'service', service: 'web' },
+      action: 'deny',
+    });
   });
 
   it('an unconfirmed change is rolled back after the window; a confirmed one stays', async () => {
     const api = admin(db);
     const { value: g } = await api.groups.create({ name: 'kids', services: ['dns'] });
     await api.firewall.confirm();
-    await api.firewall.rules.create({ source: { kind: 'group', groupId: g.id }, destination: { kind: 'internet' }, action: 'deny', note: 'no internet' });
+    await api.firewall.rules.create({
+      source: { kind: 'group', groupId: g.id },
+      destination: { kind: 'internet' },
+      action: 'deny',
+      note: 'no internet',
+    });
     await api.groups.update({ id: g.id, services: [] });
     expect((await api.firewall.status()).confirmBy).not.toBeNull();
     // Not due yet: nothing moves.
@@ -218,7 +266,13 @@ describe('groups, rules and the tester through the API', () => {
     expect((await api.firewall.status()).rolledBackAt).toEqual(now);
     expect(db.select().from(auditEntries).where(eq(auditEntries.procedure, 'firewall.rollback')).all()).toHaveLength(1);
     // Confirmed within the window: it stays.
-    await api.firewall.rules.create({ source: { kind: 'any' }, destination: { kind: 'internet' }, protocol: 'tcp', ports: '25', action: 'deny' });
+    await api.firewall.rules.create({
+      source: { kind: 'any' },
+      destination: { kind: 'internet' },
+      protocol: 'tcp',
+      ports: '25',
+      action: 'deny',
+    });
     expect(await api.firewall.confirm()).toEqual({ confirmed: true });
     now = new Date(now.getTime() + 120_000);
     expect(await rollbackIfDue(db)).toBe(false);
@@ -229,14 +283,20 @@ describe('groups, rules and the tester through the API', () => {
     const peer = callerAs(db, { id: 9, username: 'p', role: 'peer' });
     await expectCode(peer.groups.list(), 'FORBIDDEN');
     await expectCode(peer.firewall.effective(), 'FORBIDDEN');
-    await expectCode(peer.firewall.test({ source: { cidr: '10.0.0.0/24' }, destination: { service: 'dns' } }), 'FORBIDDEN');
+    await expectCode(
+      peer.firewall.test({ source: { cidr: '10.0.0.0/24' }, destination: { service: 'dns' } }),
+      'FORBIDDEN',
+    );
   });
 
   it('effective rules list every rule with its owner', async () => {
     const api = admin(db);
     await api.peers.create({ name: 'a', routingPolicy: 'cell' });
     const { rules } = await api.firewall.effective();
-    expect(rules.find((r) => r.chain === 'PIC-FORWARD' && r.ref?.startsWith('peer:'))).toMatchObject({ owner: 'peer', why: 'peer a' });
+    expect(rules.find((r) => r.chain === 'PIC-FORWARD' && r.ref?.startsWith('peer:'))).toMatchObject({
+      owner: 'peer',
+      why: 'peer a',
+    });
     expect(rules.filter((r) => r.table === 'nat').map((r) => r.spec)).toContain(
       '-d 10.0.0.1/32 -p udp --dport 53 -j DNAT --to-destination 172.20.0.3:53',
     );

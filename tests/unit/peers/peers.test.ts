@@ -371,7 +371,10 @@ describe('peer-to-peer', () => {
     await settleChanges();
     expect(rules.calls.map((c) => c.op)).toEqual(['set', 'rules']);
     expect(rules.calls[1]!.text).toMatch(
-      new RegExp(`^-A PIC-P2P -d ${a.address.replace(/\./g, '\\.')}/32 -m comment --comment "peer: peer a allows peer-to-peer" -j ACCEPT$`, 'm'),
+      new RegExp(
+        `^-A PIC-P2P -d ${a.address.replace(/\./g, '\\.')}/32 -m comment --comment "peer: peer a allows peer-to-peer" -j ACCEPT$`,
+        'm',
+      ),
     );
     // The rules written to the firewall's folder are the ones loaded.
     expect(fs.readFileSync(path.join(dir, 'config', 'firewall', 'rules.v4'), 'utf8')).toBe(rules.calls[1]!.text);

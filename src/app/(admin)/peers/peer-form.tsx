@@ -22,7 +22,9 @@ interface Draft {
   routingPolicy: RoutingPolicy;
   allowedIps: string;
   address: string;
-  peerToPeer: boolean;
+  /** Null: its groups decide. */
+  peerToPeer: boolean | null;
+  groups: number[];
   presharedKey: boolean;
   expiresAt: string;
   publicKey: string;
@@ -35,7 +37,8 @@ function draftOf(peer?: PeerRow): Draft {
     routingPolicy: peer?.routingPolicy ?? 'full',
     allowedIps: peer?.allowedIps.join('\n') ?? '',
     address: peer?.address ?? '',
-    peerToPeer: peer?.peerToPeer ?? false,
+    peerToPeer: peer ? peer.peerToPeer : null,
+    groups: [],
     presharedKey: peer?.presharedKey ?? true,
     expiresAt: toLocalInput(peer?.expiresAt),
     publicKey: '',
@@ -55,6 +58,9 @@ export function PeerForm({
   const create = trpc.peers.create.useMutation();
   const server = trpc.wireguard.get.useQuery();
   const update = trpc.peers.update.useMutation();
+  const groups = trpc.groups.list.useQuery();
+  const memberOf = (id: number) => groups.data?.find((g) => g.id === id)?.members.some((m) => m.id === peer?.id);
+  const [groupsTouched, setGroupsTouched] = useState(false);
   const [d, setD] = useState<Draft>(() => draftOf(peer));
   const [errors, setErrors] = useState<Record<string, string[]>>({});
   const [failure, setFailure] = useState<string | null>(null);
@@ -69,6 +75,7 @@ export function PeerForm({
       allowedIps: d.routingPolicy === 'custom' ? d.allowedIps.split(/[\s,]+/).filter(Boolean) : undefined,
       address: d.address || undefined,
       peerToPeer: d.peerToPeer,
+      ...(!peer || groupsTouched ? { groups: d.groups } : {}),
       presharedKey: d.presharedKey,
       enabled: d.enabled,
     };
@@ -154,9 +161,39 @@ export function PeerForm({
           hint="Bring your own key and the cell never sees the private key."
         />
       )}
+      {groups.data && groups.data.length > 0 && (
+        <fieldset className="choices">
+          <legend>Groups</legend>
+          {groups.data.map((g) => {
+            const checked = groupsTouched || !peer ? d.groups.includes(g.id) : Boolean(memberOf(g.id));
+            return (
+              <label key={g.id} className="choice">
+                <input
+                  type="checkbox"
+                  checked={checked}
+                  onChange={(e) => {
+                    const current =
+                      groupsTouched || !peer ? d.groups : groups.data!.filter((x) => memberOf(x.id)).map((x) => x.id);
+                    setGroupsTouched(true);
+                    set({ groups: e.target.checked ? [...current, g.id] : current.filter((x) => x !== g.id) });
+                  }}
+                />{' '}
+                {g.name}
+              </label>
+            );
+          })}
+        </fieldset>
+      )}
+      <label className="choice">
+        <input
+          type="checkbox"
+          checked={d.peerToPeer ?? false}
+          onChange={(e) => set({ peerToPeer: e.target.checked })}
+        />{' '}
+        May reach other peers{d.peerToPeer === null ? ' (as its groups say)' : ''}
+      </label>
       {(
         [
-          ['peerToPeer', 'May reach other peers'],
           ['presharedKey', 'Preshared key (extra protection)'],
           ['enabled', 'Enabled'],
         ] as const

@@ -52,7 +52,9 @@ interface Saved {
 
 /** Reads `iptables-save` output: the cell's chains, their rules and the hooks into them. */
 export function parseSave(text: string): Saved {
-  const own = Object.fromEntries(TABLES.map((t) => [t, { chains: [], lines: [], hooks: [] }])) as unknown as Saved['own'];
+  const own = Object.fromEntries(
+    TABLES.map((t) => [t, { chains: [], lines: [], hooks: [] }]),
+  ) as unknown as Saved['own'];
   let table: Table | null = null;
   for (const raw of text.split('\n')) {
     const line = raw.replace(/^\[\d+:\d+\] /, '');
@@ -91,7 +93,9 @@ export async function loadFamily(run: Runner, rules: FamilyRules): Promise<Saved
   await must(run, [`${tool}-restore`, '-w', '--noflush'], renderFamily(rules, stale));
   for (const hook of rules.hooks) {
     const spec = ruleSpec({ ...hook.rule, why: '' }, rules.family).split(' ');
-    const present = before.own[hook.table].hooks.filter((l) => l.startsWith(`-A ${hook.chain} `) && l.endsWith(`-j ${hook.rule.target}`));
+    const present = before.own[hook.table].hooks.filter(
+      (l) => l.startsWith(`-A ${hook.chain} `) && l.endsWith(`-j ${hook.rule.target}`),
+    );
     for (const _extra of present.slice(1)) await must(run, [tool, '-w', '-t', hook.table, '-D', hook.chain, ...spec]);
     if (!present.length) await must(run, [tool, '-w', '-t', hook.table, '-I', hook.chain, '1', ...spec]);
   }
@@ -162,7 +166,13 @@ function recordRepair(db: Db, reason: string): void {
   const at = runtimeOf(db).clock();
   log.warn('firewall rules repaired', { reason });
   updateState(db, { repairedAt: at, repairReason: reason });
-  appendAudit(db, { actor: 'cell', actorRole: 'system', procedure: 'firewall.repair', outcome: 'success', detail: reason });
+  appendAudit(db, {
+    actor: 'cell',
+    actorRole: 'system',
+    procedure: 'firewall.repair',
+    outcome: 'success',
+    detail: reason,
+  });
 }
 
 /** A new `cell-wireguard` holds no rules: the next apply loads everything. */
@@ -212,9 +222,14 @@ export async function effectiveRules(db: Db): Promise<{ rules: EffectiveRule[]; 
   for (const family of built.families) {
     let counters = new Map<string, [number, number][]>();
     if (backend.netfilter) {
-      const r = await backend.netfilter([`${TOOLS[family.family]}-save`, '-c']);
-      if (r.ok) counters = parseCounters(r.out);
-      else countersError = r.err.trim() || `${TOOLS[family.family]}-save failed`;
+      try {
+        const r = await backend.netfilter([`${TOOLS[family.family]}-save`, '-c']);
+        if (r.ok) counters = parseCounters(r.out);
+        else countersError = r.err.trim() || `${TOOLS[family.family]}-save failed`;
+      } catch (err) {
+        // No engine, no container: the rules are listed without counters.
+        countersError = err instanceof Error ? err.message : String(err);
+      }
     } else countersError = `${backend.description} takes no packet rules`;
     for (const table of TABLES)
       for (const chain of family.tables[table]) {

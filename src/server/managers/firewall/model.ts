@@ -7,51 +7,10 @@ import { cidrContains, formatCidr, parseAddress, parseCidr, type Cidr } from '@/
 import type { RuleDestination, RuleSource } from '@/lib/schemas/firewall';
 import { RenderError } from '../render-guard';
 
+import type { Chain, FamilyRules, Hook, NfRule, Owner, Protocol, Table } from './render';
+
+export type { Chain, FamilyRules, Hook, NfRule, Owner, Protocol, Table };
 export type Family = 4 | 6;
-export type Protocol = 'tcp' | 'udp' | 'icmp';
-/** Who a rule is there for, as the Firewall page lists it. */
-export type Owner = 'core' | 'group' | 'peer' | 'service' | 'custom';
-
-export interface NfRule {
-  src?: string;
-  dst?: string;
-  /** Packets arriving on (`in`) or leaving by (`out`) an interface: the hooks only. */
-  in?: string;
-  proto?: Protocol;
-  /** `53`, `80,443`, `8000:8100` (iptables' range form). */
-  dports?: string;
-  /** Matches only packets of connections already seen (replies): never a new connection. */
-  established?: boolean;
-  /** ACCEPT, DROP, RETURN, DNAT, MASQUERADE or one of the cell's chains. */
-  target: string;
-  toDestination?: string;
-  owner: Owner;
-  /** What it is, for people: `rule 3: no TV for the kids`. */
-  why: string;
-  /** What it belongs to: `rule:3`, `group:2`, `peer:7`, `service:dns`. */
-  ref?: string;
-}
-
-export interface Chain {
-  name: string;
-  rules: NfRule[];
-  /** A helper whose verdict is the calling rule's (the tester reports the caller). */
-  helper?: boolean;
-}
-
-export interface Hook {
-  table: Table;
-  /** The built-in chain. */
-  chain: string;
-  rule: NfRule;
-}
-
-export type Table = 'filter' | 'nat' | 'mangle';
-export interface FamilyRules {
-  family: Family;
-  tables: Record<Table, Chain[]>;
-  hooks: Hook[];
-}
 
 export interface ServiceEndpoint {
   name: string;
@@ -114,7 +73,16 @@ export const classChain = (n: number) => `PIC-C${n}`;
 
 /** Where "the internet" ends: blocks no public address is in. */
 const LOCAL = {
-  4: ['0.0.0.0/8', '10.0.0.0/8', '100.64.0.0/10', '127.0.0.0/8', '169.254.0.0/16', '172.16.0.0/12', '192.168.0.0/16', '224.0.0.0/3'],
+  4: [
+    '0.0.0.0/8',
+    '10.0.0.0/8',
+    '100.64.0.0/10',
+    '127.0.0.0/8',
+    '169.254.0.0/16',
+    '172.16.0.0/12',
+    '192.168.0.0/16',
+    '224.0.0.0/3',
+  ],
   6: ['::1/128', 'fc00::/7', 'fe80::/10', 'ff00::/8'],
 } as const;
 
@@ -140,8 +108,7 @@ export function policyOf(
 ): Policy {
   const mine = peer.groups.flatMap((id) => groups.get(id) ?? []);
   const peerToPeer = peer.peerToPeer ?? mine.some((g) => g.peerToPeer);
-  const services =
-    peer.services ?? (mine.length ? [...new Set(mine.flatMap((g) => g.services))] : allServices);
+  const services = peer.services ?? (mine.length ? [...new Set(mine.flatMap((g) => g.services))] : allServices);
   return {
     peerToPeer,
     services: services.filter((s) => allServices.includes(s)).sort(),
@@ -259,7 +226,10 @@ export function buildFamily(m: FirewallInputs, family: Family): FamilyRules | nu
 
   const addressed = m.peers.flatMap((p) => {
     const broken = p.addresses.find((a) => familyOf(a) === null);
-    if (broken) throw new RenderError(`refusing to render peer ${p.id}: ${JSON.stringify(broken).slice(0, 60)} is not an address`);
+    if (broken)
+      throw new RenderError(
+        `refusing to render peer ${p.id}: ${JSON.stringify(broken).slice(0, 60)} is not an address`,
+      );
     const address = p.addresses.find((a) => familyOf(a) === family);
     return address ? [{ peer: p, address }] : [];
   });
@@ -290,7 +260,14 @@ export function buildFamily(m: FirewallInputs, family: Family): FamilyRules | nu
   const defaults: NfRule[] = [
     { dst: tunnel, target: 'DROP', owner: 'core', why: 'peer-to-peer is off' },
     ...(family === 4
-      ? [{ dst: m.cellNetwork, target: 'DROP', owner: 'core' as const, why: 'the cell network beyond the services allowed' }]
+      ? [
+          {
+            dst: m.cellNetwork,
+            target: 'DROP',
+            owner: 'core' as const,
+            why: 'the cell network beyond the services allowed',
+          },
+        ]
       : []),
     { target: 'ACCEPT', owner: 'core', why: 'the internet and other networks (the routing policy decides)' },
   ];
@@ -355,7 +332,11 @@ export function buildFamily(m: FirewallInputs, family: Family): FamilyRules | nu
       },
     );
     hooks.push(
-      { table: 'nat', chain: 'PREROUTING', rule: { in: m.iface, target: CHAIN.prerouting, owner: 'core', why: 'tunnel' } },
+      {
+        table: 'nat',
+        chain: 'PREROUTING',
+        rule: { in: m.iface, target: CHAIN.prerouting, owner: 'core', why: 'tunnel' },
+      },
       { table: 'nat', chain: 'POSTROUTING', rule: { target: CHAIN.postrouting, owner: 'core', why: 'tunnel' } },
     );
   }

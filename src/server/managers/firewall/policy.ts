@@ -62,7 +62,10 @@ export function setPeerGroups(tx: DbOrTx, peerId: number, groupIds: readonly num
     if (missing.length) throw new ValidationError(`No group with id ${missing.join(', ')}`, 'groups');
   }
   tx.delete(peerGroupMembers).where(eq(peerGroupMembers.peerId, peerId)).run();
-  if (ids.length) tx.insert(peerGroupMembers).values(ids.map((groupId) => ({ groupId, peerId }))).run();
+  if (ids.length)
+    tx.insert(peerGroupMembers)
+      .values(ids.map((groupId) => ({ groupId, peerId })))
+      .run();
 }
 
 export function groupsOfPeer(tx: DbOrTx, peerId: number): number[] {
@@ -87,11 +90,9 @@ export function groupRoutingPolicy(tx: DbOrTx, groupIds: readonly number[]) {
 export function peerToPeerOf(tx: DbOrTx, peer: { id: number; peerToPeer: boolean | null }): boolean {
   const ids = groupsOfPeer(tx, peer.id);
   const groups = ids.length ? tx.select().from(peerGroups).where(inArray(peerGroups.id, ids)).all() : [];
-  return policyOf(
-    { groups: ids, peerToPeer: peer.peerToPeer, services: null },
-    new Map(groups.map((g) => [g.id, g])),
-    [...knownServices()],
-  ).peerToPeer;
+  return policyOf({ groups: ids, peerToPeer: peer.peerToPeer, services: null }, new Map(groups.map((g) => [g.id, g])), [
+    ...knownServices(),
+  ]).peerToPeer;
 }
 
 export function listGroups(db: Db) {
@@ -135,7 +136,11 @@ async function confirmable<T>(db: Db, clientAddress: string | null, change: (tx:
     { behavior: 'immediate' },
   );
   const { firewall } = await changed(db, ['firewall'], { wait: true });
-  return { value, apply: firewall?.ok ? firewall.value : firewall ? { state: 'pending', reason: firewall.error.message } : null, confirmBy };
+  return {
+    value,
+    apply: firewall?.ok ? firewall.value : firewall ? { state: 'pending', reason: firewall.error.message } : null,
+    confirmBy,
+  };
 }
 
 /** The web app's port on Caddy, as the tunnel reaches it. */
@@ -207,7 +212,10 @@ export function removeGroup(db: Db, id: number, clientAddress: string | null) {
   });
 }
 
-function ruleValues(tx: DbOrTx, r: Pick<CreateRule, 'source' | 'destination' | 'protocol' | 'ports' | 'action' | 'note'>) {
+function ruleValues(
+  tx: DbOrTx,
+  r: Pick<CreateRule, 'source' | 'destination' | 'protocol' | 'ports' | 'action' | 'note'>,
+) {
   const peerExists = (id: number, field: string) => {
     if (!sources.peers?.(tx).some((p) => p.id === id)) throw new ValidationError(`No peer with id ${id}`, field);
   };
@@ -241,7 +249,13 @@ function ruleRow(tx: DbOrTx, id: number): RuleRow {
 
 /** Positions stay 1..n in order: a rule placed at `position` pushes the ones from there down. */
 function renumber(tx: DbOrTx, order: number[]): void {
-  order.forEach((id, i) => tx.update(firewallRules).set({ position: i + 1 }).where(eq(firewallRules.id, id)).run());
+  order.forEach((id, i) =>
+    tx
+      .update(firewallRules)
+      .set({ position: i + 1 })
+      .where(eq(firewallRules.id, id))
+      .run(),
+  );
 }
 
 export function listRules(db: DbOrTx) {
@@ -276,7 +290,12 @@ export function updateRule(db: Db, input: UpdateRule, clientAddress: string | nu
       action: input.action ?? before.action,
       note: input.note ?? before.note,
     };
-    const row = tx.update(firewallRules).set(ruleValues(tx, merged)).where(eq(firewallRules.id, input.id)).returning().get();
+    const row = tx
+      .update(firewallRules)
+      .set(ruleValues(tx, merged))
+      .where(eq(firewallRules.id, input.id))
+      .returning()
+      .get();
     return { ...ruleOf(row), position: row.position };
   });
 }
@@ -284,7 +303,9 @@ export function updateRule(db: Db, input: UpdateRule, clientAddress: string | nu
 export function moveRule(db: Db, id: number, position: number, clientAddress: string | null) {
   return confirmable(db, clientAddress, (tx) => {
     ruleRow(tx, id);
-    const order = listRuleRows(tx).map((r) => r.id).filter((r) => r !== id);
+    const order = listRuleRows(tx)
+      .map((r) => r.id)
+      .filter((r) => r !== id);
     order.splice(Math.min(position, order.length + 1) - 1, 0, id);
     renumber(tx, order);
     return { id, position: order.indexOf(id) + 1 };
@@ -295,7 +316,10 @@ export function removeRule(db: Db, id: number, clientAddress: string | null) {
   return confirmable(db, clientAddress, (tx) => {
     const row = ruleRow(tx, id);
     tx.delete(firewallRules).where(eq(firewallRules.id, id)).run();
-    renumber(tx, listRuleRows(tx).map((r) => r.id));
+    renumber(
+      tx,
+      listRuleRows(tx).map((r) => r.id),
+    );
     return ruleOf(row);
   });
 }
@@ -336,7 +360,9 @@ export async function rollbackIfDue(db: Db): Promise<boolean> {
       tx.delete(peerGroupMembers).run();
       tx.delete(peerGroups).run();
       for (const g of before.groups)
-        tx.insert(peerGroups).values({ ...dates(g), updatedAt: new Date(g.updatedAt as unknown as string) }).run();
+        tx.insert(peerGroups)
+          .values({ ...dates(g), updatedAt: new Date(g.updatedAt as unknown as string) })
+          .run();
       const members = before.members.filter((m) => peerIds.has(m.peerId));
       if (members.length) tx.insert(peerGroupMembers).values(members).run();
       for (const r of before.rules) {
@@ -383,13 +409,23 @@ function sourceAddress(inputs: FirewallInputs, s: TestInput['source']): string {
     return address;
   }
   if ('groupId' in s) {
-    if (!inputs.groups.some((g) => g.id === s.groupId)) throw new ValidationError(`No group with id ${s.groupId}`, 'source');
+    if (!inputs.groups.some((g) => g.id === s.groupId))
+      throw new ValidationError(`No group with id ${s.groupId}`, 'source');
     // A member stands for its group; an empty group is tested with a stand-in member on an
     // address no peer holds (the subnet's last), so the answer is the group's, not a peer's.
-    const member = inputs.peers.find((p) => p.groups.length === 1 && p.groups[0] === s.groupId && p.peerToPeer === null && p.services === null);
+    const member = inputs.peers.find(
+      (p) => p.groups.length === 1 && p.groups[0] === s.groupId && p.peerToPeer === null && p.services === null,
+    );
     if (member) return member.addresses[0]!;
     const stand = standInAddress(inputs);
-    inputs.peers.push({ id: 0, name: 'stand-in', addresses: [stand], groups: [s.groupId], peerToPeer: null, services: null });
+    inputs.peers.push({
+      id: 0,
+      name: 'stand-in',
+      addresses: [stand],
+      groups: [s.groupId],
+      peerToPeer: null,
+      services: null,
+    });
     return stand;
   }
   // A block is tested from its first address.
@@ -400,7 +436,12 @@ function standInAddress(inputs: FirewallInputs): string {
   const c = parseCidr(inputs.tunnel.subnet);
   if (typeof c === 'string') throw new ValidationError('The tunnel subnet is not valid');
   const last = c.network + (1n << BigInt(32 - c.prefix)) - 2n;
-  return [Number((last >> 24n) & 255n), Number((last >> 16n) & 255n), Number((last >> 8n) & 255n), Number(last & 255n)].join('.');
+  return [
+    Number((last >> 24n) & 255n),
+    Number((last >> 16n) & 255n),
+    Number((last >> 8n) & 255n),
+    Number(last & 255n),
+  ].join('.');
 }
 
 function destinationOf(inputs: FirewallInputs, d: TestInput['destination']) {

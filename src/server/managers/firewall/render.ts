@@ -5,7 +5,52 @@
  * Every value is checked again, so no field can add a line or an option.
  */
 import { checked, CIDR, GENERATED, IPV4, RenderError, safeComment } from '../render-guard';
-import type { Chain, FamilyRules, NfRule, Table } from './model';
+
+/** The structured rules the model builds and this file writes out. */
+export type Protocol = 'tcp' | 'udp' | 'icmp';
+/** Who a rule is there for, as the Firewall page lists it. */
+export type Owner = 'core' | 'group' | 'peer' | 'service' | 'custom';
+
+export interface NfRule {
+  src?: string;
+  dst?: string;
+  /** Packets arriving on (`in`) or leaving by (`out`) an interface: the hooks only. */
+  in?: string;
+  proto?: Protocol;
+  /** `53`, `80,443`, `8000:8100` (iptables' range form). */
+  dports?: string;
+  /** Matches only packets of connections already seen (replies): never a new connection. */
+  established?: boolean;
+  /** ACCEPT, DROP, RETURN, DNAT, MASQUERADE or one of the cell's chains. */
+  target: string;
+  toDestination?: string;
+  owner: Owner;
+  /** What it is, for people: `rule 3: no TV for the kids`. */
+  why: string;
+  /** What it belongs to: `rule:3`, `group:2`, `peer:7`, `service:dns`. */
+  ref?: string;
+}
+
+export interface Chain {
+  name: string;
+  rules: NfRule[];
+  /** A helper whose verdict is the calling rule's (the tester reports the caller). */
+  helper?: boolean;
+}
+
+export interface Hook {
+  table: Table;
+  /** The built-in chain. */
+  chain: string;
+  rule: NfRule;
+}
+
+export type Table = 'filter' | 'nat' | 'mangle';
+export interface FamilyRules {
+  family: 4 | 6;
+  tables: Record<Table, Chain[]>;
+  hooks: Hook[];
+}
 
 export const OWN_CHAIN = /^PIC-[A-Z0-9-]{1,24}$/;
 const VERDICTS = new Set(['ACCEPT', 'DROP', 'RETURN', 'DNAT', 'MASQUERADE']);
@@ -35,7 +80,10 @@ export function ruleSpec(r: NfRule, family: 4 | 6): string {
   out.push('-j', r.target);
   if (r.target === 'DNAT') {
     const [address, port] = (r.toDestination ?? '').split(':');
-    out.push('--to-destination', `${checked(address ?? '', IPV4, 'DNAT address')}:${checked(port ?? '', /^\d{1,5}$/, 'DNAT port')}`);
+    out.push(
+      '--to-destination',
+      `${checked(address ?? '', IPV4, 'DNAT address')}:${checked(port ?? '', /^\d{1,5}$/, 'DNAT port')}`,
+    );
   }
   return out.join(' ');
 }
@@ -50,13 +98,14 @@ export interface Stale {
 function renderTable(table: Table, chains: Chain[], family: 4 | 6, stale?: Stale): string[] {
   const lines = [`*${table}`];
   const doomed = (stale?.chains ?? []).filter((c) => !chains.some((k) => k.name === c));
-  for (const c of [...chains.map((k) => k.name), ...doomed]) lines.push(`:${checked(c, OWN_CHAIN, 'chain name')} - [0:0]`);
-  for (const c of chains)
-    for (const r of c.rules) lines.push(`-A ${c.name} ${ruleSpec(r, family)}`);
+  for (const c of [...chains.map((k) => k.name), ...doomed])
+    lines.push(`:${checked(c, OWN_CHAIN, 'chain name')} - [0:0]`);
+  for (const c of chains) for (const r of c.rules) lines.push(`-A ${c.name} ${ruleSpec(r, family)}`);
   // Hooks into chains that go away are removed first: a chain still referenced cannot be deleted.
   for (const hook of stale?.hooks ?? []) {
     const m = /^-A ([A-Z]+) (.+ -j (PIC-[A-Z0-9-]+))$/.exec(hook);
-    if (!m || !doomed.includes(m[3]!) || /["'\n]/.test(m[2]!)) throw new RenderError(`refusing to remove hook ${JSON.stringify(hook).slice(0, 80)}`);
+    if (!m || !doomed.includes(m[3]!) || /["'\n]/.test(m[2]!))
+      throw new RenderError(`refusing to remove hook ${JSON.stringify(hook).slice(0, 80)}`);
     lines.push(`-D ${m[1]} ${m[2]}`);
   }
   for (const c of doomed) lines.push(`-X ${c}`);
@@ -67,7 +116,10 @@ function renderTable(table: Table, chains: Chain[], family: 4 | 6, stale?: Stale
 /** One document for a family: filter, nat (IPv4) and mangle, each committed on its own. */
 export function renderFamily(rules: FamilyRules, stale?: Partial<Record<Table, Stale>>): string {
   const tables: Table[] = ['filter', 'nat', 'mangle'];
-  const lines = [`# ${GENERATED}`, `# IPv${rules.family} rules of the cell's own chains, for iptables-restore --noflush`];
+  const lines = [
+    `# ${GENERATED}`,
+    `# IPv${rules.family} rules of the cell's own chains, for iptables-restore --noflush`,
+  ];
   for (const t of tables) {
     if (!rules.tables[t].length && !stale?.[t]?.chains.length) continue;
     lines.push(...renderTable(t, rules.tables[t], rules.family, stale?.[t]));

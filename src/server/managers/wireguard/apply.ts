@@ -8,7 +8,7 @@ import path from 'node:path';
 import { and, eq, lt, sql } from 'drizzle-orm';
 import type { Db } from '../../db';
 import { preparedQuery } from '../../db/prepared';
-import { peers, wireguardSettings } from '../../db/schema';
+import { wireguardSettings } from '../../db/schema';
 import { writeConfig } from '../../runtime/components';
 import { logger } from '../../runtime/logger';
 import type { CellPaths } from '../../runtime/paths';

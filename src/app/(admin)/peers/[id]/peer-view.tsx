@@ -78,7 +78,10 @@ export function PeerView({ id }: { id: number }) {
                   {p.routingPolicy === 'custom' && <div className="small">{p.allowedIps.join(', ')}</div>}
                 </dd>
                 <dt>Other peers</dt>
-                <dd>{p.peerToPeer ? 'may reach it and be reached' : 'kept apart'}</dd>
+                <dd>
+                  {p.effectivePeerToPeer ? 'may reach it and be reached' : 'kept apart'}
+                  {p.peerToPeer === null ? ' (as its groups say)' : ''}
+                </dd>
                 <dt>Portal login</dt>
                 <dd>{p.login ?? 'none'}</dd>
                 <dt>Public key</dt>
