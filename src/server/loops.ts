@@ -8,6 +8,7 @@ import { ddnsCycle } from './managers/ddns';
 import { isSetupComplete } from './managers/setup';
 import { applyCaddy } from './managers/routes';
 import { ensureCa, refreshCrlIfDue, syncIntermediate } from './managers/vault';
+import { rollbackIfDue } from './managers/firewall';
 import { expirePeers, pruneTraffic, sampleTraffic, SAMPLE_INTERVAL_MS } from './managers/peers';
 import { applyWireguard, findServer, flushWireguardFiles, repairDrift } from './managers/wireguard';
 import { applyAll } from './runtime/changes';
@@ -92,6 +93,15 @@ export const loops: Loop[] = [
     atStart: true,
     run: async (db) => {
       if (isSetupComplete(db)) await applyAll(db);
+    },
+  },
+  {
+    // A change to firewall groups or rules that nobody confirmed in time (the admin may have
+    // cut themselves off) is undone: the previous rules come back.
+    name: 'firewall-confirm',
+    intervalMs: 5 * 1000,
+    run: async (db) => {
+      if (isSetupComplete(db) && (await rollbackIfDue(db))) log.warn('unconfirmed firewall change rolled back');
     },
   },
   {

@@ -105,6 +105,13 @@ describe.skipIf(!ready)('the firewall on a real netfilter', () => {
     expect(audit).toHaveLength(1);
     expect(audit[0]!.detail).toMatch(/changed or removed outside the cell/);
     expect((await admin(db).firewall.status()).repairReason).toMatch(/outside the cell/);
+    // A hook removed behind the cell's back just before a change: the change's load puts it back.
+    await runner(['iptables', '-D', 'FORWARD', '-i', 'wgfw0', '-j', 'PIC-FORWARD']);
+    await admin(db).peers.create({ name: 'b', routingPolicy: 'cell' });
+    await settleChanges();
+    expect(await applyFirewall(db)).toEqual({ state: 'applied', via: 'already in place' });
+    expect(save(ns).match(/^-A FORWARD -i wgfw0 -j PIC-FORWARD$/gm)).toHaveLength(1);
+    expect(save(ns)).toMatch(/-A PIC-FORWARD -s 10\.0\.0\.3\/32 .*peer b/);
     // The counters come back from the kernel, rule by rule.
     const { rules, countersError } = await admin(db).firewall.effective();
     expect(countersError).toBeNull();

@@ -33,6 +33,8 @@ const fw = processWide('firewall.apply', () => ({
   inPlace: new Map<4 | 6, string>(),
   /** The rendered documents last loaded. */
   rendered: new Map<4 | 6, string>(),
+  /** What the kernel held right after the last load. */
+  known: new Map<4 | 6, Saved>(),
 }));
 
 const serially = serialQueue('firewall.apply');
@@ -79,10 +81,32 @@ async function must(run: Runner, argv: string[], input?: string): Promise<string
   return r.out;
 }
 
-/** Loads one family's document and makes each hook appear exactly once, first in its chain. */
-export async function loadFamily(run: Runner, rules: FamilyRules): Promise<Saved> {
+/** The hook's lines in a save: where the built-in chain jumps to the cell's chain. */
+const hookLines = (saved: Saved, hook: FamilyRules['hooks'][number]) =>
+  saved.own[hook.table].hooks.filter((l) => l.startsWith(`-A ${hook.chain} `) && l.endsWith(`-j ${hook.rule.target}`));
+
+/** Puts each hook in exactly once (first in its built-in chain); true when anything had to move. */
+async function fixHooks(run: Runner, rules: FamilyRules, saved: Saved): Promise<boolean> {
   const tool = TOOLS[rules.family];
-  const before = parseSave(await must(run, [`${tool}-save`]));
+  let moved = false;
+  for (const hook of rules.hooks) {
+    const spec = ruleSpec({ ...hook.rule, why: '' }, rules.family).split(' ');
+    const present = hookLines(saved, hook);
+    for (const _extra of present.slice(1)) await must(run, [tool, '-w', '-t', hook.table, '-D', hook.chain, ...spec]);
+    if (!present.length) await must(run, [tool, '-w', '-t', hook.table, '-I', hook.chain, '1', ...spec]);
+    moved ||= present.length !== 1;
+  }
+  return moved;
+}
+
+/**
+ * Loads one family's document and makes each hook appear exactly once. `known` is what the
+ * kernel held after the last load (this process's own): with it, the read before the load
+ * is saved, and the read after it still checks the hooks.
+ */
+export async function loadFamily(run: Runner, rules: FamilyRules, known?: Saved): Promise<Saved> {
+  const tool = TOOLS[rules.family];
+  const before = known ?? parseSave(await must(run, [`${tool}-save`]));
   const stale: Partial<Record<Table, Stale>> = {};
   for (const t of TABLES) {
     const kept = new Set(rules.tables[t].map((c) => c.name));
@@ -91,15 +115,10 @@ export async function loadFamily(run: Runner, rules: FamilyRules): Promise<Saved
   }
   // Hooks the render keeps stay where they are; those into chains that go away are removed in the same step.
   await must(run, [`${tool}-restore`, '-w', '--noflush'], renderFamily(rules, stale));
-  for (const hook of rules.hooks) {
-    const spec = ruleSpec({ ...hook.rule, why: '' }, rules.family).split(' ');
-    const present = before.own[hook.table].hooks.filter(
-      (l) => l.startsWith(`-A ${hook.chain} `) && l.endsWith(`-j ${hook.rule.target}`),
-    );
-    for (const _extra of present.slice(1)) await must(run, [tool, '-w', '-t', hook.table, '-D', hook.chain, ...spec]);
-    if (!present.length) await must(run, [tool, '-w', '-t', hook.table, '-I', hook.chain, '1', ...spec]);
-  }
-  return parseSave(await must(run, [`${tool}-save`]));
+  if (!known) await fixHooks(run, rules, before);
+  const after = parseSave(await must(run, [`${tool}-save`]));
+  // Someone may have moved a hook since the last load: then it is fixed and read again.
+  return (await fixHooks(run, rules, after)) ? parseSave(await must(run, [`${tool}-save`])) : after;
 }
 
 function familiesOf(db: Db, iface: string) {
@@ -114,8 +133,7 @@ function target(db: Db): WgBackend {
   const b = tunnelBackend(db);
   if (fw.backend !== b) {
     fw.backend = b;
-    fw.inPlace.clear();
-    fw.rendered.clear();
+    firewallReset();
   }
   return b;
 }
@@ -141,12 +159,16 @@ export function applyFirewall(db: Db): Promise<FirewallApply> {
       let repaired: string | null = null;
       for (const rules of built.families) {
         const doc = docs.get(rules.family)!;
+        // Loaded before by this process: the last read stands for the kernel, unless a read now differs.
+        let known = fw.rendered.has(rules.family) ? fw.known.get(rules.family) : undefined;
         if (fw.rendered.get(rules.family) === doc) {
           const live = parseSave(await must(run, [`${TOOLS[rules.family]}-save`]));
           if (live.fingerprint === fw.inPlace.get(rules.family)) continue;
           repaired ??= `the IPv${rules.family} rules were changed or removed outside the cell`;
+          known = live;
         }
-        const saved = await loadFamily(run, rules);
+        const saved = await loadFamily(run, rules, known);
+        fw.known.set(rules.family, saved);
         fw.inPlace.set(rules.family, saved.fingerprint);
         fw.rendered.set(rules.family, doc);
         loaded++;
@@ -156,7 +178,7 @@ export function applyFirewall(db: Db): Promise<FirewallApply> {
     } catch (err) {
       const reason = err instanceof Error ? err.message : String(err);
       log.warn('could not load the firewall rules', { reason, backend: backend.description });
-      fw.rendered.clear();
+      firewallReset();
       return { state: 'pending', reason };
     }
   });
@@ -167,9 +189,10 @@ function recordRepair(db: Db, reason: string): void {
   log.warn('firewall rules repaired', { reason });
   updateState(db, { repairedAt: at, repairReason: reason });
   appendAudit(db, {
-    actor: 'cell',
+    actor: 'system',
     actorRole: 'system',
     procedure: 'firewall.repair',
+    input: { reason },
     outcome: 'success',
     detail: reason,
   });
@@ -179,6 +202,7 @@ function recordRepair(db: Db, reason: string): void {
 export function firewallReset(): void {
   fw.inPlace.clear();
   fw.rendered.clear();
+  fw.known.clear();
 }
 
 export interface EffectiveRule {

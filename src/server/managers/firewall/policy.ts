@@ -376,7 +376,7 @@ export async function rollbackIfDue(db: Db): Promise<boolean> {
   );
   if (!restored) return false;
   appendAudit(db, {
-    actor: 'cell',
+    actor: 'system',
     actorRole: 'system',
     procedure: 'firewall.rollback',
     outcome: 'success',
