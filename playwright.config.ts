@@ -1,14 +1,22 @@
 import { defineConfig } from '@playwright/test';
-import { E2E_ENGINE_DIR } from './tests/e2e/e2e-env';
+import { E2E_ENGINE_DIR, FIREWALL_NETNS_TAG } from './tests/e2e/e2e-env';
 
 /**
  * Fresh cells from the same build: A for the browser flows, B and C for the HTTP contract
  * (B and C run side by side to prove their sessions do not collide), D for the containers
  * page on an engine, E for the network services, routes, settings and vault pages without one,
  * F for the abuse suite (debug log, so it can count password hashes), G for the pages on a phone,
- * their accessibility and the bugs found by walking them.
+ * their accessibility and the bugs found by walking them, H for the firewall on a real tunnel.
  */
-export const CELLS = { a: 3100, b: 3101, c: 3102, d: 3103, e: 3104, f: 3105, g: 3106 } as const;
+export const CELLS = { a: 3100, b: 3101, c: 3102, d: 3103, e: 3104, f: 3105, g: 3106, h: 3107 } as const;
+
+/** Cell H's tunnel and firewall live in the namespace the firewall suite builds (root only). */
+const FIREWALL_ENV = [
+  'PIC_WG_BACKEND=local',
+  'PIC_WG_INTERFACE=wgh0',
+  `PIC_WG_NETNS=pic-${FIREWALL_NETNS_TAG}-cell`,
+  'PIC_DOCKER_SOCKET=/nonexistent/docker.sock',
+].join(' ');
 
 /**
  * Cell D manages the engine that the containers suite starts at this socket (after the
@@ -22,7 +30,7 @@ const ENGINE_ENV = [
 ].join(' ');
 
 const server = (name: keyof typeof CELLS) => ({
-  command: `rm -rf .e2e/${name} && PIC_DATA_DIR=.e2e/${name} PIC_LOG_STDOUT=0 ${name === 'f' ? 'PIC_LOG_LEVEL=debug ' : ''}${name === 'd' ? ENGINE_ENV : 'PIC_DOCKER_SOCKET=/nonexistent/docker.sock'} ./node_modules/.bin/next start -p ${CELLS[name]}`,
+  command: `rm -rf .e2e/${name} && PIC_DATA_DIR=.e2e/${name} PIC_LOG_STDOUT=0 ${name === 'f' ? 'PIC_LOG_LEVEL=debug ' : ''}${name === 'd' ? ENGINE_ENV : name === 'h' ? FIREWALL_ENV : 'PIC_DOCKER_SOCKET=/nonexistent/docker.sock'} ./node_modules/.bin/next start -p ${CELLS[name]}`,
   url: `http://localhost:${CELLS[name]}/api/health`,
   reuseExistingServer: false,
   timeout: 60_000,
@@ -64,6 +72,7 @@ export default defineConfig({
     },
     { name: 'abuse', testMatch: /(abuse|matrix)\.spec\.ts/ },
     { name: 'ux', testMatch: /ux\.spec\.ts/, use: { baseURL: `http://localhost:${CELLS.g}` } },
+    { name: 'firewall', testMatch: /firewall\.spec\.ts/, use: { baseURL: `http://localhost:${CELLS.h}` } },
   ],
-  webServer: [server('a'), server('b'), server('c'), server('d'), server('e'), server('f'), server('g')],
+  webServer: [server('a'), server('b'), server('c'), server('d'), server('e'), server('f'), server('g'), server('h')],
 });

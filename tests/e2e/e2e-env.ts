@@ -1,2 +1,5 @@
 /** Where the containers suite starts its engine; cell D is pointed at its socket from the start. */
 export const E2E_ENGINE_DIR = '/tmp/pic-e2e-engine';
+
+/** The firewall suite's namespaces (`pic-<tag>-cell`, `pic-<tag>-peer`); cell H applies its tunnel in the first. */
+export const FIREWALL_NETNS_TAG = 'e2eh';

@@ -1,4 +1,7 @@
 import { execFile, execFileSync, spawn } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { promisify } from 'node:util';
 
 const execFileP = promisify(execFile);
@@ -93,4 +96,19 @@ export async function startWireguardGo(ns: string, iface: string): Promise<void>
   await execFileP('ip', ['netns', 'exec', ns, 'wireguard-go', iface], {
     env: { ...process.env, WG_I_PREFER_BUGGY_USERSPACE_TO_POLISHED_KMOD: '1' },
   });
+}
+
+/** A peer's side configured from the config the cell hands out, exactly as a person would get it. */
+export async function configurePeer(ns: string, iface: string, config: string): Promise<void> {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'pic-peer-'));
+  const file = path.join(dir, `${iface}.conf`);
+  fs.writeFileSync(file, config, { mode: 0o600 });
+  const stripped = await inNs(ns, ['wg-quick', 'strip', file]);
+  fs.writeFileSync(`${file}.stripped`, stripped, { mode: 0o600 });
+  await inNs(ns, ['wg', 'setconf', iface, `${file}.stripped`]);
+  const address = /^Address = ([^,\n]+)/m.exec(config)![1]!;
+  await inNs(ns, ['ip', 'addr', 'add', address, 'dev', iface]);
+  await inNs(ns, ['ip', 'link', 'set', iface, 'up']);
+  for (const net of /^AllowedIPs = (.+)$/m.exec(config)![1]!.split(', '))
+    await inNs(ns, ['ip', 'route', 'replace', net, 'dev', iface]);
 }

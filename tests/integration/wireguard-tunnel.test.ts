@@ -1,6 +1,4 @@
 import { runtimeOf } from '@/server/runtime/runtime';
-import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { eq } from 'drizzle-orm';
@@ -12,7 +10,15 @@ import { localBackend } from '@/server/managers/wireguard/backend';
 import { loops } from '@/server/loops';
 import { admin, freshCell, setUp, useBackend } from '../helpers/db';
 import { dig, startKnot, type Knot } from '../helpers/knot';
-import { inNs, makeLab, requireTools, startWireguardGo, statusInNs, type Lab } from '../helpers/netns';
+import {
+  configurePeer as configurePeerIn,
+  inNs,
+  makeLab,
+  requireTools,
+  startWireguardGo,
+  statusInNs,
+  type Lab,
+} from '../helpers/netns';
 import { settleChanges } from '@/server/runtime/changes';
 
 const ready = requireTools(
@@ -25,20 +31,7 @@ const CELL_IF = `wgc${tag}`;
 const PEER_IF = `wgp${tag}`;
 const DNS_ADDRESS = '172.20.0.3';
 
-/** The peer side is configured from the config the cell hands out, exactly as a person would get it. */
-async function configurePeer(lab: Lab, config: string) {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'pic-peer-'));
-  const file = path.join(dir, `${PEER_IF}.conf`);
-  fs.writeFileSync(file, config, { mode: 0o600 });
-  const stripped = await inNs(lab.peer, ['wg-quick', 'strip', file]);
-  fs.writeFileSync(`${file}.stripped`, stripped, { mode: 0o600 });
-  await inNs(lab.peer, ['wg', 'setconf', PEER_IF, `${file}.stripped`]);
-  const address = /^Address = ([^,\n]+)/m.exec(config)![1]!;
-  await inNs(lab.peer, ['ip', 'addr', 'add', address, 'dev', PEER_IF]);
-  await inNs(lab.peer, ['ip', 'link', 'set', PEER_IF, 'up']);
-  for (const net of /^AllowedIPs = (.+)$/m.exec(config)![1]!.split(', '))
-    await inNs(lab.peer, ['ip', 'route', 'replace', net, 'dev', PEER_IF]);
-}
+const configurePeer = (lab: Lab, config: string) => configurePeerIn(lab.peer, PEER_IF, config);
 
 const ping = (lab: Lab, wait = 2) => statusInNs(lab.peer, ['ping', '-c', '1', '-W', String(wait), '10.0.0.1']);
 

@@ -146,14 +146,20 @@ export function containerBackend(
   };
 }
 
-/** `PIC_WG_BACKEND=local` with `PIC_WG_INTERFACE=<name>`; otherwise the container. */
+/**
+ * `PIC_WG_BACKEND=local` with `PIC_WG_INTERFACE=<name>` (and `PIC_WG_NETNS=<namespace>` when
+ * the interface lives in a network namespace of its own); otherwise the container.
+ */
 export function backendFromEnv(env: Env, engine: Engine): WgBackend {
   if (env.PIC_WG_BACKEND === 'local') {
     const iface = env.PIC_WG_INTERFACE;
     if (!iface || !/^[A-Za-z0-9_.=+-]{1,15}$/.test(iface)) {
       throw new Error('PIC_WG_BACKEND=local needs PIC_WG_INTERFACE set to an interface name (at most 15 characters)');
     }
-    return localBackend(iface);
+    const netns = env.PIC_WG_NETNS?.trim() || undefined;
+    if (netns && !/^[A-Za-z0-9_.-]{1,64}$/.test(netns))
+      throw new Error('PIC_WG_NETNS must be a network namespace name (letters, digits, dot, underscore, hyphen)');
+    return localBackend(iface, { netns });
   }
   return containerBackend(engine);
 }
