@@ -10,7 +10,7 @@ import os from 'node:os';
 import path from 'node:path';
 import type Docker from 'dockerode';
 
-export const WIREGUARD_STANDIN = 'pic-standin/wireguard-go:1';
+export const WIREGUARD_STANDIN = 'pic-standin/wireguard-go:2';
 
 const ENTRYPOINT = `#!/bin/sh
 # The interface comes up empty; the cell loads its config through wg and iptables.
@@ -66,7 +66,14 @@ export async function importWireguardStandin(docker: Docker): Promise<string> {
       copyInto(root, file);
       for (const lib of librariesOf(file)) copyInto(root, lib);
     }
-    for (const name of ['iptables', 'iptables-restore', 'ip6tables', 'ip6tables-restore'])
+    for (const name of [
+      'iptables',
+      'iptables-restore',
+      'iptables-save',
+      'ip6tables',
+      'ip6tables-restore',
+      'ip6tables-save',
+    ])
       fs.symlinkSync(xtables, path.join(root, 'bin', name));
     fs.symlinkSync(which('wg'), path.join(root, 'bin/wg'));
     fs.symlinkSync(which('wireguard-go'), path.join(root, 'bin/wireguard-go'));

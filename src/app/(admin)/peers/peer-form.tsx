@@ -175,7 +175,11 @@ export function PeerForm({
                     const current =
                       groupsTouched || !peer ? d.groups : groups.data!.filter((x) => memberOf(x.id)).map((x) => x.id);
                     setGroupsTouched(true);
-                    set({ groups: e.target.checked ? [...current, g.id] : current.filter((x) => x !== g.id) });
+                    set({
+                      groups: e.target.checked ? [...current, g.id] : current.filter((x) => x !== g.id),
+                      // A new peer takes the routing policy of the group it joins, when the group sets one.
+                      ...(!peer && e.target.checked && g.routingPolicy ? { routingPolicy: g.routingPolicy } : {}),
+                    });
                   }}
                 />{' '}
                 {g.name}
