@@ -29,7 +29,8 @@ test.beforeAll(async ({ request, baseURL }) => {
   await inNs(lab.cell, ['ip', 'addr', 'add', '10.0.0.1/24', 'dev', 'wgh0']);
   await inNs(lab.cell, ['ip', 'link', 'set', 'wgh0', 'up']);
   // The cell network behind the tunnel: routed (so tunnel traffic to it is forwarded), no one home.
-  await inNs(lab.cell, ['ip', 'link', 'add', 'cellnet', 'type', 'dummy']);
+  await inNs(lab.cell, ['ip', 'link', 'add', 'cellnet', 'type', 'veth', 'peer', 'name', 'cellnet1']);
+  await inNs(lab.cell, ['ip', 'link', 'set', 'cellnet1', 'up']);
   await inNs(lab.cell, ['ip', 'addr', 'add', '172.20.0.1/16', 'dev', 'cellnet']);
   await inNs(lab.cell, ['ip', 'link', 'set', 'cellnet', 'up']);
   execFileSync('ip', ['netns', 'exec', lab.cell, 'sysctl', '-qw', 'net.ipv4.ip_forward=1']);
@@ -38,8 +39,10 @@ test.beforeAll(async ({ request, baseURL }) => {
   const api = cellApi(request, baseURL!);
   expect((await api.setup({ cellName: 'fw' })).status()).toBe(200);
   expect((await api.login('admin', PASSWORD)).status()).toBe(200);
-  expect((await api.mutate('wireguard.update', { endpointHost: lab.cellIp, listenPort: 51997 })).status()).toBe(200);
-  const created = await api.mutate('peers.create', { name: 'kid-phone', routingPolicy: 'cell' });
+  const csrf = { 'x-csrf-token': await api.csrf() };
+  const update = await api.mutate('wireguard.update', { endpointHost: lab.cellIp, listenPort: 51997 }, csrf);
+  expect(update.status()).toBe(200);
+  const created = await api.mutate('peers.create', { name: 'kid-phone', routingPolicy: 'cell' }, csrf);
   expect(created.status()).toBe(200);
   peerId = ((await created.json()) as { result: { data: { json: { id: number } } } }).result.data.json.id;
   const config = await api.query('peers.config', { id: peerId });
