@@ -8,7 +8,7 @@ import { auditEntries } from '@/server/db/schema';
 import { applyFirewall } from '@/server/managers/firewall';
 import { loadFamily, parseSave } from '@/server/managers/firewall/apply';
 import { buildRules, decide, type FirewallInputs, type Protocol } from '@/server/managers/firewall/model';
-import { renderFamily } from '@/server/managers/firewall/render';
+import { expectedCanonical, renderDelta, renderFamily } from '@/server/managers/firewall/render';
 import { attempt, localBackend, type Runner } from '@/server/managers/wireguard/backend';
 import { settleChanges } from '@/server/runtime/changes';
 import { admin, freshCell, setUp, useBackend } from '../helpers/db';
@@ -63,6 +63,50 @@ describe.skipIf(!ready)('the firewall on a real netfilter', () => {
     },
   );
 
+  it('a delta turns what the kernel holds into the next rule set, exactly, change after change', async () => {
+    const own = `${ns}-d`;
+    sh('netns', 'add', own);
+    const run = inNs(own);
+    const base = goldenCases<FirewallInputs>('firewall').find((c) => c.name === 'groups')!.input;
+    const steps: ((m: FirewallInputs) => void)[] = [
+      (m) =>
+        m.peers.push({ id: 9, name: 'new', addresses: ['10.0.0.9'], groups: [2], peerToPeer: null, services: null }),
+      (m) => (m.peers[0]!.groups = [3]),
+      (m) => (m.peers[1]!.peerToPeer = false),
+      (m) => m.peers.splice(2, 1),
+      (m) => m.rules.reverse(),
+      (m) => m.rules.splice(1, 1),
+      (m) => (m.groups[0]!.services = ['dns']),
+      (m) => {
+        for (let i = 0; i < 120; i++)
+          m.peers.push({
+            id: 100 + i,
+            name: `bulk${i}`,
+            addresses: [`10.0.0.${100 + i}`],
+            groups: [1],
+            peerToPeer: null,
+            services: null,
+          });
+      },
+      (m) => (m.peers = m.peers.filter((p) => p.id < 150)),
+    ];
+    let model = structuredClone(base);
+    let prev = buildRules(model).v4;
+    const first = await loadFamily(run, prev);
+    expect(first.canonical).toBe(expectedCanonical(prev));
+    for (const step of steps) {
+      model = structuredClone(model);
+      step(model);
+      const next = buildRules(model).v4;
+      const delta = renderDelta(prev, next)!;
+      const r = await run(['iptables-restore', '-w', '--noflush'], delta);
+      expect(r.err).toBe('');
+      expect(parseSave(save(own)).canonical).toBe(expectedCanonical(next));
+      prev = next;
+    }
+    sh('netns', 'del', own);
+  });
+
   it('applies where the tunnel lives, hooks once, leaves foreign rules byte-identical, repairs drift and audits it', async () => {
     const { db } = freshCell();
     const runner = inNs(ns);
@@ -105,13 +149,22 @@ describe.skipIf(!ready)('the firewall on a real netfilter', () => {
     expect(audit).toHaveLength(1);
     expect(audit[0]!.detail).toMatch(/changed or removed outside the cell/);
     expect((await admin(db).firewall.status()).repairReason).toMatch(/outside the cell/);
-    // A hook removed behind the cell's back just before a change: the change's load puts it back.
-    await runner(['iptables', '-D', 'FORWARD', '-i', 'wgfw0', '-j', 'PIC-FORWARD']);
+    // A change is loaded as the few commands it needs: the new peer's lines only.
     await admin(db).peers.create({ name: 'b', routingPolicy: 'cell' });
     await settleChanges();
     expect(await applyFirewall(db)).toEqual({ state: 'applied', via: 'already in place' });
-    expect(save(ns).match(/^-A FORWARD -i wgfw0 -j PIC-FORWARD$/gm)).toHaveLength(1);
     expect(save(ns)).toMatch(/-A PIC-FORWARD -s 10\.0\.0\.3\/32 .*peer b/);
+    // A hook removed behind the cell's back just before a change: the next pass puts it back.
+    await runner(['iptables', '-D', 'FORWARD', '-i', 'wgfw0', '-j', 'PIC-FORWARD']);
+    await admin(db).peers.update({ id: (await admin(db).peers.list({})).items[1]!.id, peerToPeer: true });
+    await settleChanges();
+    expect(await applyFirewall(db)).toMatchObject({
+      state: 'applied',
+      via: expect.stringContaining('iptables-restore'),
+    });
+    expect(save(ns).match(/^-A FORWARD -i wgfw0 -j PIC-FORWARD$/gm)).toHaveLength(1);
+    expect(save(ns)).toMatch(/-A PIC-P2P -d 10\.0\.0\.3\/32 .*-j ACCEPT/);
+    expect(db.select().from(auditEntries).where(eq(auditEntries.procedure, 'firewall.repair')).all()).toHaveLength(2);
     // The counters come back from the kernel, rule by rule.
     const { rules, countersError } = await admin(db).firewall.effective();
     expect(countersError).toBeNull();

@@ -362,21 +362,19 @@ describe('peer-to-peer', () => {
   it('allowing it sets the one peer and loads the firewall once, without reloading every peer', async () => {
     const rules = recordingBackend({ rules: true });
     useBackend(db, rules.backend);
-    await create('first');
+    const first = await create('first');
     const a = await create('a');
-    rules.calls.length = 0;
     await settleChanges();
     rules.calls.length = 0;
     await admin(db).peers.update({ id: a.id, peerToPeer: true });
     await settleChanges();
     expect(rules.calls.map((c) => c.op)).toEqual(['set', 'rules']);
-    expect(rules.calls[1]!.text).toMatch(
-      new RegExp(
-        `^-A PIC-P2P -d ${a.address.replace(/\./g, '\\.')}/32 -m comment --comment "peer: peer a allows peer-to-peer" -j ACCEPT$`,
-        'm',
-      ),
-    );
-    // The rules written to the firewall's folder are the ones loaded.
-    expect(fs.readFileSync(path.join(dir, 'config', 'firewall', 'rules.v4'), 'utf8')).toBe(rules.calls[1]!.text);
+    // Only the change reaches the kernel: the peer's line in the peer-to-peer chain.
+    const line = `-A PIC-P2P -d ${a.address}/32 -m comment --comment "peer: peer a allows peer-to-peer" -j ACCEPT`;
+    expect(rules.calls[1]!.text).toContain(`-I PIC-P2P 1 ${line.slice('-A PIC-P2P '.length)}`);
+    // The other peer's lines are not loaded again.
+    expect(rules.calls[1]!.text).not.toContain(`${first.address}/32`);
+    // The rules file holds the whole rule set.
+    expect(fs.readFileSync(path.join(dir, 'config', 'firewall', 'rules.v4'), 'utf8')).toContain(line);
   });
 });

@@ -1,9 +1,10 @@
 /**
  * The only code that loads packet rules. Where the tunnel's traffic flows (inside
- * `cell-wireguard`, or on the host for a local interface) it reads what the kernel holds,
- * loads the cell's chains with one `iptables-restore --noflush` per family, hooks them into
- * the built-in chains exactly once, and reads them back: what it read is the reference a
- * later pass compares with, so rules changed or lost behind the cell's back are put back.
+ * `cell-wireguard`, or on the host for a local interface) it loads the cell's chains with one
+ * `iptables-restore --noflush` per family and hooks them into the built-in chains exactly
+ * once. A change after that is one restore of the few commands that turn the last load into
+ * the new rules. Each pass reads the kernel's chains back and compares them with what was
+ * loaded, so rules changed or lost behind the cell's back are put back.
  */
 import { createHash } from 'node:crypto';
 import path from 'node:path';
@@ -16,7 +17,7 @@ import { serialQueue } from '../../runtime/serial';
 import { appendAudit } from '../audit';
 import { tunnelBackend, type Runner, type WgBackend } from '../wireguard';
 import { buildRules, type FamilyRules, type Table } from './model';
-import { OWN_CHAIN, renderFamily, ruleSpec, type Stale } from './render';
+import { expectedCanonical, OWN_CHAIN, renderDelta, renderFamily, ruleSpec, type Stale } from './render';
 import { loadInputs, updateState } from './state';
 
 const log = logger.child('firewall');
@@ -26,15 +27,19 @@ export type FirewallApply = { state: 'applied'; via: string } | { state: 'pendin
 const TABLES: Table[] = ['filter', 'nat', 'mangle'];
 const TOOLS = { 4: 'iptables', 6: 'ip6tables' } as const;
 
-/** What this process last loaded, per backend: the kernel's own words for the cell's chains. */
+interface Loaded {
+  rules: FamilyRules;
+  doc: string;
+  /** What the kernel should print for the cell's chains (see `expectedCanonical`). */
+  expected: string;
+  /** Where the kernel's words differ from the renderer's (another iptables): the read after the load, hashed. */
+  exact: string | null;
+}
+
+/** What this process last loaded, per backend and family. */
 const fw = processWide('firewall.apply', () => ({
   backend: null as WgBackend | null,
-  /** Per family: a hash of the cell's lines as `iptables-save` printed them right after the load. */
-  inPlace: new Map<4 | 6, string>(),
-  /** The rendered documents last loaded. */
-  rendered: new Map<4 | 6, string>(),
-  /** What the kernel held right after the last load. */
-  known: new Map<4 | 6, Saved>(),
+  loaded: new Map<4 | 6, Loaded>(),
 }));
 
 const serially = serialQueue('firewall.apply');
@@ -48,8 +53,10 @@ export function ruleFiles(db: Db) {
 interface Saved {
   /** Per table: the cell's chains and the built-in chains' lines that jump to them. */
   own: Record<Table, { chains: string[]; lines: string[]; hooks: string[] }>;
-  /** The lines of the cell's chains and hooks, counters dropped: what drift is measured on. */
+  /** The lines of the cell's chains and hooks, counters dropped, hashed. */
   fingerprint: string;
+  /** The same in the renderer's canonical form (see `expectedCanonical`). */
+  canonical: string;
 }
 
 /** Reads `iptables-save` output: the cell's chains, their rules and the hooks into them. */
@@ -59,7 +66,8 @@ export function parseSave(text: string): Saved {
   ) as unknown as Saved['own'];
   let table: Table | null = null;
   for (const raw of text.split('\n')) {
-    const line = raw.replace(/^\[\d+:\d+\] /, '');
+    // Counters go, and the protocol match iptables adds on its own (`-p udp -m udp`).
+    const line = raw.replace(/^\[\d+:\d+\] /, '').replace(/ -p (tcp|udp) -m \1 /, ' -p $1 ');
     if (line.startsWith('*')) table = (TABLES as string[]).includes(line.slice(1)) ? (line.slice(1) as Table) : null;
     if (!table) continue;
     const decl = /^:(\S+) /.exec(line);
@@ -69,10 +77,14 @@ export function parseSave(text: string): Saved {
     if (OWN_CHAIN.test(rule[1]!)) own[table].lines.push(line);
     else if (rule[2] && OWN_CHAIN.test(rule[2])) own[table].hooks.push(line);
   }
-  const fingerprint = createHash('sha256')
-    .update(TABLES.map((t) => [t, ...own[t].chains, ...own[t].lines, ...own[t].hooks].join('\n')).join('\n'))
-    .digest('hex');
-  return { own, fingerprint };
+  const canonical = TABLES.map((t) => {
+    const byChain = [...own[t].chains]
+      .sort()
+      .flatMap((c) => [`:${c}`, ...own[t].lines.filter((l) => l.startsWith(`-A ${c} `))]);
+    return [`*${t}`, ...byChain, ...[...own[t].hooks].sort()].join('\n');
+  }).join('\n');
+  const fingerprint = createHash('sha256').update(canonical).digest('hex');
+  return { own, fingerprint, canonical };
 }
 
 async function must(run: Runner, argv: string[], input?: string): Promise<string> {
@@ -100,13 +112,12 @@ async function fixHooks(run: Runner, rules: FamilyRules, saved: Saved): Promise<
 }
 
 /**
- * Loads one family's document and makes each hook appear exactly once. `known` is what the
- * kernel held after the last load (this process's own): with it, the read before the load
- * is saved, and the read after it still checks the hooks.
+ * Loads one family's document whole and makes each hook appear exactly once; `read` is the
+ * kernel's state when the caller just read it. Returns the read after the load.
  */
-export async function loadFamily(run: Runner, rules: FamilyRules, known?: Saved): Promise<Saved> {
+export async function loadFamily(run: Runner, rules: FamilyRules, read?: Saved): Promise<Saved> {
   const tool = TOOLS[rules.family];
-  const before = known ?? parseSave(await must(run, [`${tool}-save`]));
+  const before = read ?? parseSave(await must(run, [`${tool}-save`]));
   const stale: Partial<Record<Table, Stale>> = {};
   for (const t of TABLES) {
     const kept = new Set(rules.tables[t].map((c) => c.name));
@@ -115,10 +126,8 @@ export async function loadFamily(run: Runner, rules: FamilyRules, known?: Saved)
   }
   // Hooks the render keeps stay where they are; those into chains that go away are removed in the same step.
   await must(run, [`${tool}-restore`, '-w', '--noflush'], renderFamily(rules, stale));
-  if (!known) await fixHooks(run, rules, before);
-  const after = parseSave(await must(run, [`${tool}-save`]));
-  // Someone may have moved a hook since the last load: then it is fixed and read again.
-  return (await fixHooks(run, rules, after)) ? parseSave(await must(run, [`${tool}-save`])) : after;
+  await fixHooks(run, rules, before);
+  return parseSave(await must(run, [`${tool}-save`]));
 }
 
 function familiesOf(db: Db, iface: string) {
@@ -155,26 +164,45 @@ export function applyFirewall(db: Db): Promise<FirewallApply> {
     const run = backend.netfilter;
     if (!run) return { state: 'pending', reason: `${backend.description} takes no packet rules` };
     try {
-      let loaded = 0;
+      const via: string[] = [];
       let repaired: string | null = null;
       for (const rules of built.families) {
         const doc = docs.get(rules.family)!;
-        // Loaded before by this process: the last read stands for the kernel, unless a read now differs.
-        let known = fw.rendered.has(rules.family) ? fw.known.get(rules.family) : undefined;
-        if (fw.rendered.get(rules.family) === doc) {
-          const live = parseSave(await must(run, [`${TOOLS[rules.family]}-save`]));
-          if (live.fingerprint === fw.inPlace.get(rules.family)) continue;
+        const last = fw.loaded.get(rules.family);
+        const tool = TOOLS[rules.family];
+        let before: Saved | undefined;
+        if (last?.doc === doc) {
+          // Nothing changed here: the pass checks the kernel still holds it.
+          before = parseSave(await must(run, [`${tool}-save`]));
+          if (holds(last, before)) continue;
           repaired ??= `the IPv${rules.family} rules were changed or removed outside the cell`;
-          known = live;
+        } else if (last) {
+          // A change: only the commands that turn the last load into the new rules.
+          const delta = renderDelta(last.rules, rules);
+          const done = delta !== null && (await run([`${tool}-restore`, '-w', '--noflush'], delta)).ok;
+          if (done) {
+            fw.loaded.set(rules.family, { ...last, rules, doc, expected: expectedCanonical(rules) });
+            via.push(`${tool}-restore (changes)`);
+            continue;
+          }
+          // The kernel is not what was loaded (or the hooks move): load it whole.
         }
-        const saved = await loadFamily(run, rules, known);
-        fw.known.set(rules.family, saved);
-        fw.inPlace.set(rules.family, saved.fingerprint);
-        fw.rendered.set(rules.family, doc);
-        loaded++;
+        const saved = await loadFamily(run, rules, before);
+        const expected = expectedCanonical(rules);
+        if (saved.canonical !== expected)
+          log.warn('this iptables prints the rules in other words: drift is measured on its own reading', {
+            family: rules.family,
+          });
+        fw.loaded.set(rules.family, {
+          rules,
+          doc,
+          expected,
+          exact: saved.canonical === expected ? null : saved.fingerprint,
+        });
+        via.push(`${tool}-restore`);
       }
       if (repaired) recordRepair(db, repaired);
-      return { state: 'applied', via: loaded ? `iptables-restore on ${backend.description}` : 'already in place' };
+      return { state: 'applied', via: via.length ? `${via.join(', ')} on ${backend.description}` : 'already in place' };
     } catch (err) {
       const reason = err instanceof Error ? err.message : String(err);
       log.warn('could not load the firewall rules', { reason, backend: backend.description });
@@ -198,11 +226,13 @@ function recordRepair(db: Db, reason: string): void {
   });
 }
 
+/** Whether the kernel still holds what was loaded. */
+const holds = (last: Loaded, live: Saved) =>
+  last.exact ? live.fingerprint === last.exact : live.canonical === last.expected;
+
 /** A new `cell-wireguard` holds no rules: the next apply loads everything. */
 export function firewallReset(): void {
-  fw.inPlace.clear();
-  fw.rendered.clear();
-  fw.known.clear();
+  fw.loaded.clear();
 }
 
 export interface EffectiveRule {

@@ -128,3 +128,84 @@ export function renderFamily(rules: FamilyRules, stale?: Partial<Record<Table, S
 }
 
 export { RenderError };
+
+/** One rule as `iptables-save` prints it: `-A chain spec`. */
+const appendLine = (chain: string, r: NfRule, family: 4 | 6) => `-A ${chain} ${ruleSpec(r, family)}`;
+
+/**
+ * What `iptables-save` prints for the cell's chains and hooks, in a canonical order: per table,
+ * each chain (sorted) with its rules in order, then the hooks (sorted). The read of the
+ * kernel is put in the same form (see `canonicalSave`), so the two compare as text.
+ */
+export function expectedCanonical(rules: FamilyRules): string {
+  const tables: Table[] = ['filter', 'nat', 'mangle'];
+  return tables
+    .map((t) => {
+      const chains = [...rules.tables[t]].sort((a, b) => (a.name < b.name ? -1 : 1));
+      const hooks = rules.hooks
+        .filter((h) => h.table === t)
+        .map((h) => appendLine(h.chain, { ...h.rule, why: '' }, rules.family))
+        .sort();
+      return [
+        `*${t}`,
+        ...chains.flatMap((c) => [`:${c.name}`, ...c.rules.map((r) => appendLine(c.name, r, rules.family))]),
+        ...hooks,
+      ].join('\n');
+    })
+    .join('\n');
+}
+
+/**
+ * The fewest commands that turn the chains of `prev` into those of `next` (both this
+ * renderer's): per chain, the rules between the common start and end are replaced, deleted
+ * or inserted by position; a chain that changed mostly is emptied and filled again; new
+ * chains are made and chains no longer used are emptied and deleted once nothing jumps to
+ * them. Null when the hooks differ (a full load handles that).
+ */
+export function renderDelta(prev: FamilyRules, next: FamilyRules): string | null {
+  const f = next.family;
+  const hookKey = (r: FamilyRules) =>
+    r.hooks.map((h) => `${h.table} ${appendLine(h.chain, { ...h.rule, why: '' }, f)}`).join('\n');
+  if (prev.family !== f || hookKey(prev) !== hookKey(next)) return null;
+  const lines = [`# ${GENERATED}`, `# IPv${f} changes to the cell's own chains, for iptables-restore --noflush`];
+  for (const t of ['filter', 'nat', 'mangle'] as Table[]) {
+    const before = new Map(prev.tables[t].map((c) => [c.name, c.rules.map((r) => ruleSpec(r, f))]));
+    const ops: string[] = [];
+    const made: string[] = [];
+    for (const c of next.tables[t]) {
+      const name = checked(c.name, OWN_CHAIN, 'chain name');
+      const now = c.rules.map((r) => ruleSpec(r, f));
+      const was = before.get(name);
+      if (!was) {
+        made.push(`-N ${name}`);
+        ops.push(...now.map((s) => `-A ${name} ${s}`));
+        continue;
+      }
+      let start = 0;
+      while (start < was.length && start < now.length && was[start] === now[start]) start++;
+      let end = 0;
+      while (
+        end < was.length - start &&
+        end < now.length - start &&
+        was[was.length - 1 - end] === now[now.length - 1 - end]
+      )
+        end++;
+      const gone = was.length - start - end;
+      const added = now.slice(start, now.length - end);
+      if (gone + added.length > 64 && gone + added.length > now.length / 2) {
+        ops.push(`-F ${name}`, ...now.map((s) => `-A ${name} ${s}`));
+        continue;
+      }
+      const replaced = Math.min(gone, added.length);
+      for (let i = 0; i < replaced; i++) ops.push(`-R ${name} ${start + i + 1} ${added[i]}`);
+      for (let i = replaced; i < gone; i++) ops.push(`-D ${name} ${start + replaced + 1}`);
+      for (let i = replaced; i < added.length; i++) ops.push(`-I ${name} ${start + i + 1} ${added[i]}`);
+    }
+    const kept = new Set(next.tables[t].map((c) => c.name));
+    const dropped = [...before.keys()].filter((c) => !kept.has(c));
+    const drop = dropped.flatMap((c) => [`-F ${c}`]).concat(dropped.map((c) => `-X ${c}`));
+    if (!made.length && !ops.length && !drop.length) continue;
+    lines.push(`*${t}`, ...made, ...ops, ...drop, 'COMMIT');
+  }
+  return lines.join('\n') + '\n';
+}
