@@ -40,7 +40,12 @@ interface Loaded {
 const fw = processWide('firewall.apply', () => ({
   backend: null as WgBackend | null,
   loaded: new Map<4 | 6, Loaded>(),
+  /** The outcome of the last apply, for the pages. */
+  last: null as (FirewallApply & { at: Date }) | null,
 }));
+
+/** How the last apply went (null: none yet in this process). */
+export const lastFirewallApply = () => fw.last;
 
 const serially = serialQueue('firewall.apply');
 
@@ -154,6 +159,16 @@ function target(db: Db): WgBackend {
  */
 export function applyFirewall(db: Db): Promise<FirewallApply> {
   return serially(async () => {
+    const result = await applyNow(db);
+    // A pass that found everything in place keeps what the last load said.
+    if (!(result.state === 'applied' && result.via === 'already in place' && fw.last?.state === 'applied'))
+      fw.last = { ...result, at: runtimeOf(db).clock() };
+    return result;
+  });
+}
+
+async function applyNow(db: Db): Promise<FirewallApply> {
+  {
     const backend = target(db);
     const built = familiesOf(db, backend.iface ?? 'wg0');
     if (!built) return { state: 'pending', reason: 'The tunnel is not configured yet' };

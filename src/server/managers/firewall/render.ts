@@ -57,6 +57,14 @@ const VERDICTS = new Set(['ACCEPT', 'DROP', 'RETURN', 'DNAT', 'MASQUERADE']);
 const IFACE = /^[A-Za-z0-9_.=+-]{1,15}$/;
 const PORTS = /^\d{1,5}(:\d{1,5})?(,\d{1,5}(:\d{1,5})?){0,14}$/;
 
+/** Each rule's text, once per rule object: a load renders it, the delta and the expected reading reuse it. */
+const specs = new WeakMap<NfRule, string>();
+const specOf = (r: NfRule, family: 4 | 6) => {
+  let spec = specs.get(r);
+  if (spec === undefined) specs.set(r, (spec = ruleSpec(r, family)));
+  return spec;
+};
+
 /** One rule as iptables reads it, without the `-A chain` in front. */
 export function ruleSpec(r: NfRule, family: 4 | 6): string {
   const out: string[] = [];
@@ -100,7 +108,7 @@ function renderTable(table: Table, chains: Chain[], family: 4 | 6, stale?: Stale
   const doomed = (stale?.chains ?? []).filter((c) => !chains.some((k) => k.name === c));
   for (const c of [...chains.map((k) => k.name), ...doomed])
     lines.push(`:${checked(c, OWN_CHAIN, 'chain name')} - [0:0]`);
-  for (const c of chains) for (const r of c.rules) lines.push(`-A ${c.name} ${ruleSpec(r, family)}`);
+  for (const c of chains) for (const r of c.rules) lines.push(`-A ${c.name} ${specOf(r, family)}`);
   // Hooks into chains that go away are removed first: a chain still referenced cannot be deleted.
   for (const hook of stale?.hooks ?? []) {
     const m = /^-A ([A-Z]+) (.+ -j (PIC-[A-Z0-9-]+))$/.exec(hook);
@@ -130,7 +138,7 @@ export function renderFamily(rules: FamilyRules, stale?: Partial<Record<Table, S
 export { RenderError };
 
 /** One rule as `iptables-save` prints it: `-A chain spec`. */
-const appendLine = (chain: string, r: NfRule, family: 4 | 6) => `-A ${chain} ${ruleSpec(r, family)}`;
+const appendLine = (chain: string, r: NfRule, family: 4 | 6) => `-A ${chain} ${specOf(r, family)}`;
 
 /**
  * What `iptables-save` prints for the cell's chains and hooks, in a canonical order: per table,
@@ -169,12 +177,12 @@ export function renderDelta(prev: FamilyRules, next: FamilyRules): string | null
   if (prev.family !== f || hookKey(prev) !== hookKey(next)) return null;
   const lines = [`# ${GENERATED}`, `# IPv${f} changes to the cell's own chains, for iptables-restore --noflush`];
   for (const t of ['filter', 'nat', 'mangle'] as Table[]) {
-    const before = new Map(prev.tables[t].map((c) => [c.name, c.rules.map((r) => ruleSpec(r, f))]));
+    const before = new Map(prev.tables[t].map((c) => [c.name, c.rules.map((r) => specOf(r, f))]));
     const ops: string[] = [];
     const made: string[] = [];
     for (const c of next.tables[t]) {
       const name = checked(c.name, OWN_CHAIN, 'chain name');
-      const now = c.rules.map((r) => ruleSpec(r, f));
+      const now = c.rules.map((r) => specOf(r, f));
       const was = before.get(name);
       if (!was) {
         made.push(`-N ${name}`);
