@@ -2,7 +2,6 @@ import { z } from 'zod';
 import { blankToNull, blankToUndefined, cidr, ipAddress, serviceName } from './common';
 
 export { groupIds, serviceName } from './common';
-import { ROUTING_POLICIES } from './peers';
 
 /** The cell's own services a peer can be allowed to use; store services add their names later. */
 export const CORE_SERVICES = ['dns', 'ntp', 'web'] as const;
@@ -22,13 +21,17 @@ export const groupName = z
 
 const serviceList = z.array(serviceName).max(64, 'At most 64 services');
 
+/** A group hands its members a whole policy; custom networks are a peer's own. */
+export const GROUP_ROUTING_POLICIES = ['full', 'cell'] as const;
+const groupRoutingPolicy = z.enum(GROUP_ROUTING_POLICIES, {
+  error: 'Choose full or cell (custom networks are set per peer)',
+});
+
 export const createGroupSchema = z.object({
   name: groupName,
   peerToPeer: z.boolean().default(false),
   services: serviceList.default([...CORE_SERVICES]),
-  routingPolicy: z
-    .preprocess(blankToNull, z.enum(ROUTING_POLICIES, { error: 'Choose full, cell or custom' }).nullable())
-    .default(null),
+  routingPolicy: z.preprocess(blankToNull, groupRoutingPolicy.nullable()).default(null),
 });
 export type CreateGroup = z.output<typeof createGroupSchema>;
 export type CreateGroupInput = z.input<typeof createGroupSchema>;
@@ -38,7 +41,7 @@ export const updateGroupSchema = z.object({
   name: groupName.optional(),
   peerToPeer: z.boolean().optional(),
   services: serviceList.optional(),
-  routingPolicy: z.preprocess(blankToNull, z.enum(ROUTING_POLICIES).nullable()).optional(),
+  routingPolicy: z.preprocess(blankToNull, groupRoutingPolicy.nullable()).optional(),
 });
 export type UpdateGroup = z.output<typeof updateGroupSchema>;
 

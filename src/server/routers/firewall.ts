@@ -6,7 +6,7 @@ import {
   effectiveRules,
   listRules,
   moveRule,
-  pendingState,
+  firewallStatus,
   removeRule,
   testReach,
   updateRule,
@@ -31,7 +31,7 @@ export const firewallRouter = router({
     remove: adminProcedure.input(id).mutation(({ ctx, input }) => removeRule(ctx.db, input.id, ctx.clientAddress)),
   }),
   effective: adminProcedure.query(({ ctx }) => effectiveRules(ctx.db)),
-  status: adminProcedure.query(({ ctx }) => pendingState(ctx.db)),
+  status: adminProcedure.query(({ ctx }) => firewallStatus(ctx.db)),
   confirm: adminProcedure.mutation(({ ctx }) => confirmChange(ctx.db)),
   test: adminProcedure.input(testSchema).query(({ ctx, input }) => testReach(ctx.db, input)),
 });

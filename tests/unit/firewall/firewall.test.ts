@@ -294,9 +294,14 @@ describe('groups, rules and the tester through the API', () => {
     );
   });
 
-  it('effective rules list every rule with its owner', async () => {
+  it('effective rules list every rule with its owner; the dashboard says the rules are in place', async () => {
     const api = admin(db);
     await api.peers.create({ name: 'a', routingPolicy: 'cell' });
+    await settleChanges();
+    expect((await api.dashboard.summary()).firewall).toMatchObject({
+      apply: { state: 'applied', via: expect.stringContaining('iptables-restore') },
+      confirmBy: null,
+    });
     const { rules } = await api.firewall.effective();
     expect(rules.find((r) => r.chain === 'PIC-FORWARD' && r.ref?.startsWith('peer:'))).toMatchObject({
       owner: 'peer',

@@ -68,6 +68,28 @@ export function ServicesCard({ s }: { s: Summary }) {
           </div>
         ))}
         <dt>
+          <Link href="/firewall">Firewall</Link>
+        </dt>
+        <dd data-testid="firewall-state">
+          {s.firewall.confirmBy ? (
+            <span className="badge badge-warn">waiting for confirmation</span>
+          ) : !s.firewall.apply ? (
+            <span className="muted">not loaded yet</span>
+          ) : s.firewall.apply.state === 'pending' ? (
+            <>
+              <span className="badge badge-warn">pending</span> <span className="small">{s.firewall.apply.reason}</span>
+            </>
+          ) : (
+            <span className="badge badge-ok">in place</span>
+          )}
+          {s.firewall.repairedAt && (
+            <span className="small">
+              {' '}
+              repaired {new Date(s.firewall.repairedAt).toLocaleString()}: {s.firewall.repairReason}
+            </span>
+          )}
+        </dd>
+        <dt>
           <Link href="/settings">Dynamic DNS</Link>
         </dt>
         <dd>

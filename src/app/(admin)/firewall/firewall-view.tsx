@@ -51,6 +51,7 @@ function ConfirmBanner() {
           {new Date(s.rolledBackAt).toLocaleString()}.
         </Alert>
       )}
+      {s.apply?.state === 'pending' && <Alert kind="warn">The rules are not in the kernel yet: {s.apply.reason}</Alert>}
       {s.repairedAt && (
         <p className="muted small" style={{ margin: 0 }}>
           Last repair: {new Date(s.repairedAt).toLocaleString()} ({s.repairReason}).

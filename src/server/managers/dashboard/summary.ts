@@ -6,6 +6,7 @@ import { auditCounts } from '../audit';
 import { configState } from '../config-apply';
 import { ddnsStatus } from '../ddns';
 import { countRecords } from '../dns';
+import { firewallStatus } from '../firewall';
 import { health } from '../health';
 import { countRoutes } from '../routes';
 import { getSettings } from '../settings';
@@ -39,6 +40,7 @@ export async function dashboardSummary(db: Db, now = runtimeOf(db).clock()) {
       dhcp: configState(db, 'dhcp'),
     },
     ddns: ddnsStatus(db),
+    firewall: firewallStatus(db),
     counts: {
       routes: countRoutes(db),
       dnsRecords: countRecords(db),

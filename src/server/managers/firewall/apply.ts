@@ -168,63 +168,61 @@ export function applyFirewall(db: Db): Promise<FirewallApply> {
 }
 
 async function applyNow(db: Db): Promise<FirewallApply> {
-  {
-    const backend = target(db);
-    const built = familiesOf(db, backend.iface ?? 'wg0');
-    if (!built) return { state: 'pending', reason: 'The tunnel is not configured yet' };
-    const files = ruleFiles(db);
-    const docs = new Map(built.families.map((f) => [f.family, renderFamily(f)]));
-    writeFileAtomic(files.v4, docs.get(4)!, 0o600);
-    writeFileAtomic(files.v6, docs.get(6) ?? '', 0o600);
-    const run = backend.netfilter;
-    if (!run) return { state: 'pending', reason: `${backend.description} takes no packet rules` };
-    try {
-      const via: string[] = [];
-      let repaired: string | null = null;
-      for (const rules of built.families) {
-        const doc = docs.get(rules.family)!;
-        const last = fw.loaded.get(rules.family);
-        const tool = TOOLS[rules.family];
-        let before: Saved | undefined;
-        if (last?.doc === doc) {
-          // Nothing changed here: the pass checks the kernel still holds it.
-          before = parseSave(await must(run, [`${tool}-save`]));
-          if (holds(last, before)) continue;
-          repaired ??= `the IPv${rules.family} rules were changed or removed outside the cell`;
-        } else if (last) {
-          // A change: only the commands that turn the last load into the new rules.
-          const delta = renderDelta(last.rules, rules);
-          const done = delta !== null && (await run([`${tool}-restore`, '-w', '--noflush'], delta)).ok;
-          if (done) {
-            fw.loaded.set(rules.family, { ...last, rules, doc, expected: expectedCanonical(rules) });
-            via.push(`${tool}-restore (changes)`);
-            continue;
-          }
-          // The kernel is not what was loaded (or the hooks move): load it whole.
+  const backend = target(db);
+  const built = familiesOf(db, backend.iface ?? 'wg0');
+  if (!built) return { state: 'pending', reason: 'The tunnel is not configured yet' };
+  const files = ruleFiles(db);
+  const docs = new Map(built.families.map((f) => [f.family, renderFamily(f)]));
+  writeFileAtomic(files.v4, docs.get(4)!, 0o600);
+  writeFileAtomic(files.v6, docs.get(6) ?? '', 0o600);
+  const run = backend.netfilter;
+  if (!run) return { state: 'pending', reason: `${backend.description} takes no packet rules` };
+  try {
+    const via: string[] = [];
+    let repaired: string | null = null;
+    for (const rules of built.families) {
+      const doc = docs.get(rules.family)!;
+      const last = fw.loaded.get(rules.family);
+      const tool = TOOLS[rules.family];
+      let before: Saved | undefined;
+      if (last?.doc === doc) {
+        // Nothing changed here: the pass checks the kernel still holds it.
+        before = parseSave(await must(run, [`${tool}-save`]));
+        if (holds(last, before)) continue;
+        repaired ??= `the IPv${rules.family} rules were changed or removed outside the cell`;
+      } else if (last) {
+        // A change: only the commands that turn the last load into the new rules.
+        const delta = renderDelta(last.rules, rules);
+        const done = delta !== null && (await run([`${tool}-restore`, '-w', '--noflush'], delta)).ok;
+        if (done) {
+          fw.loaded.set(rules.family, { ...last, rules, doc, expected: expectedCanonical(rules) });
+          via.push(`${tool}-restore (changes)`);
+          continue;
         }
-        const saved = await loadFamily(run, rules, before);
-        const expected = expectedCanonical(rules);
-        if (saved.canonical !== expected)
-          log.warn('this iptables prints the rules in other words: drift is measured on its own reading', {
-            family: rules.family,
-          });
-        fw.loaded.set(rules.family, {
-          rules,
-          doc,
-          expected,
-          exact: saved.canonical === expected ? null : saved.fingerprint,
-        });
-        via.push(`${tool}-restore`);
+        // The kernel is not what was loaded (or the hooks move): load it whole.
       }
-      if (repaired) recordRepair(db, repaired);
-      return { state: 'applied', via: via.length ? `${via.join(', ')} on ${backend.description}` : 'already in place' };
-    } catch (err) {
-      const reason = err instanceof Error ? err.message : String(err);
-      log.warn('could not load the firewall rules', { reason, backend: backend.description });
-      firewallReset();
-      return { state: 'pending', reason };
+      const saved = await loadFamily(run, rules, before);
+      const expected = expectedCanonical(rules);
+      if (saved.canonical !== expected)
+        log.warn('this iptables prints the rules in other words: drift is measured on its own reading', {
+          family: rules.family,
+        });
+      fw.loaded.set(rules.family, {
+        rules,
+        doc,
+        expected,
+        exact: saved.canonical === expected ? null : saved.fingerprint,
+      });
+      via.push(`${tool}-restore`);
     }
-  });
+    if (repaired) recordRepair(db, repaired);
+    return { state: 'applied', via: via.length ? `${via.join(', ')} on ${backend.description}` : 'already in place' };
+  } catch (err) {
+    const reason = err instanceof Error ? err.message : String(err);
+    log.warn('could not load the firewall rules', { reason, backend: backend.description });
+    firewallReset();
+    return { state: 'pending', reason };
+  }
 }
 
 function recordRepair(db: Db, reason: string): void {

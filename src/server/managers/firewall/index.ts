@@ -16,7 +16,7 @@ export {
   listGroups,
   listRules,
   moveRule,
-  pendingState,
+  pendingState as firewallStatus,
   peerToPeerOf,
   removeGroup,
   removeRule,

@@ -12,6 +12,7 @@ import { ConflictError, NotFoundError, ValidationError } from '../../errors';
 import { changed } from '../../runtime/changes';
 import { runtimeOf } from '../../runtime/runtime';
 import { appendAudit } from '../audit';
+import { lastFirewallApply } from './apply';
 import { buildRules, decide, policyOf, type Decision, type FirewallInputs, type Packet } from './model';
 import {
   knownServices,
@@ -324,10 +325,11 @@ export function removeRule(db: Db, id: number, clientAddress: string | null) {
   });
 }
 
-/** What the page shows about the change waiting for confirmation and the last rollback. */
+/** What the pages show: the last apply, the change waiting for confirmation, the last rollback and repair. */
 export function pendingState(db: Db) {
   const s = stateRow(db);
   return {
+    apply: lastFirewallApply(),
     confirmBy: s?.confirmBy ?? null,
     rolledBackAt: s?.rolledBackAt ?? null,
     repairedAt: s?.repairedAt ?? null,
