@@ -46,6 +46,19 @@ export function statusInNs(ns: string, argv: string[]): Promise<{ code: number; 
   });
 }
 
+/** Stops what runs in a namespace (wireguard-go exits when its interface goes away) and deletes it; gone already is fine. */
+export function removeNamespace(ns: string): void {
+  try {
+    execFileSync('ip', ['netns', 'pids', ns], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] })
+      .split('\n')
+      .filter(Boolean)
+      .forEach((pid) => process.kill(Number(pid)));
+    execFileSync('ip', ['netns', 'del', ns], { stdio: 'pipe' });
+  } catch {
+    /* already gone */
+  }
+}
+
 export interface Lab {
   cell: string;
   peer: string;
@@ -60,20 +73,7 @@ export function makeLab(tag: string): Lab {
   const vethA = `v${tag}a`.slice(0, 15);
   const vethB = `v${tag}b`.slice(0, 15);
   const sh = (...argv: string[]) => execFileSync('ip', argv, { stdio: 'pipe' });
-  const destroy = () => {
-    for (const ns of [cell, peer]) {
-      try {
-        // wireguard-go exits when its interface goes away.
-        execFileSync('ip', ['netns', 'pids', ns], { encoding: 'utf8' })
-          .split('\n')
-          .filter(Boolean)
-          .forEach((pid) => process.kill(Number(pid)));
-        sh('netns', 'del', ns);
-      } catch {
-        /* already gone */
-      }
-    }
-  };
+  const destroy = () => [cell, peer].forEach(removeNamespace);
   destroy();
   sh('netns', 'add', cell);
   sh('netns', 'add', peer);

@@ -13,7 +13,7 @@ import { attempt, localBackend, type Runner } from '@/server/managers/wireguard/
 import { settleChanges } from '@/server/runtime/changes';
 import { admin, freshCell, setUp, useBackend } from '../helpers/db';
 import { goldenCases } from '../helpers/golden';
-import { requireTools, statusInNs } from '../helpers/netns';
+import { removeNamespace, requireTools, statusInNs } from '../helpers/netns';
 
 // The rule sets go through the real iptables in namespaces of the test's own.
 const ready = requireTools(
@@ -261,11 +261,7 @@ describe.skipIf(!ready)('the tester and the kernel agree', () => {
 
   beforeAll(async () => {
     for (const n of all) {
-      try {
-        sh('netns', 'del', n);
-      } catch {
-        /* not there */
-      }
+      removeNamespace(n);
       sh('netns', 'add', n);
       sh('-n', n, 'link', 'set', 'lo', 'up');
     }
@@ -320,19 +316,7 @@ describe.skipIf(!ready)('the tester and the kernel agree', () => {
     await loadFamily(inNs(R), v4);
   }, 30_000);
 
-  afterAll(() => {
-    for (const n of all) {
-      try {
-        execFileSync('ip', ['netns', 'pids', n], { encoding: 'utf8' })
-          .split('\n')
-          .filter(Boolean)
-          .forEach((pid) => process.kill(Number(pid)));
-        sh('netns', 'del', n);
-      } catch {
-        /* gone */
-      }
-    }
-  });
+  afterAll(() => all.forEach(removeNamespace));
 
   const probe = `
     const [proto, host, port] = process.argv.slice(1);
