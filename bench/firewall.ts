@@ -71,13 +71,11 @@ async function main() {
     const groups = [];
     for (let g = 0; g < 10; g++)
       groups.push(
-        (
-          await admin.groups.create({
-            name: `group-${g}`,
-            peerToPeer: g % 3 === 0,
-            services: g % 2 ? ['dns'] : ['dns', 'web', 'ntp'],
-          })
-        ).value,
+        await admin.groups.create({
+          name: `group-${g}`,
+          peerToPeer: g % 3 === 0,
+          services: g % 2 ? ['dns'] : ['dns', 'web', 'ntp'],
+        }),
       );
     const peers = (await admin.peers.list({ pageSize: 100 })).total;
     // Every peer in one group, a tenth in a second one.

@@ -119,7 +119,17 @@ describe('groups, rules and the tester through the API', () => {
 
   it('a group gives its members its services and its routing policy; the peer keeps its own when set', async () => {
     const api = admin(db);
-    const { value: kids } = await api.groups.create({ name: 'kids', services: ['dns'], routingPolicy: 'full' });
+    const kids = await api.groups.create({ name: 'kids', services: ['dns'], routingPolicy: 'full' });
+    // The group itself, with how the rules were applied and until when the change waits for confirmation.
+    expect(kids).toMatchObject({
+      id: expect.any(Number),
+      name: 'kids',
+      peerToPeer: false,
+      services: ['dns'],
+      routingPolicy: 'full',
+      apply: { state: 'applied' },
+      confirmBy: expect.any(Date),
+    });
     const kid = await api.peers.create({ name: 'kid', groups: [kids.id] });
     expect(kid.routingPolicy).toBe('full');
     const own = await api.peers.create({
@@ -160,7 +170,7 @@ describe('groups, rules and the tester through the API', () => {
 
   it('group peer-to-peer reaches the client config: a cell-only peer routes the tunnel subnet', async () => {
     const api = admin(db);
-    const { value: family } = await api.groups.create({ name: 'family', peerToPeer: true });
+    const family = await api.groups.create({ name: 'family', peerToPeer: true });
     const p = await api.peers.create({ name: 'mum', routingPolicy: 'cell', groups: [family.id] });
     expect(p.peerToPeer).toBeNull();
     const config = await api.peers.config({ id: p.id });
@@ -251,7 +261,7 @@ describe('groups, rules and the tester through the API', () => {
 
   it('an unconfirmed change is rolled back after the window; a confirmed one stays', async () => {
     const api = admin(db);
-    const { value: g } = await api.groups.create({ name: 'kids', services: ['dns'] });
+    const g = await api.groups.create({ name: 'kids', services: ['dns'] });
     await api.firewall.confirm();
     await api.firewall.rules.create({
       source: { kind: 'group', groupId: g.id },

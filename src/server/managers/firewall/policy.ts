@@ -119,7 +119,7 @@ interface Snapshot {
  * what was there before, and a change that would cut the caller off from the web app
  * through the tunnel is refused. Then the rules are applied.
  */
-async function confirmable<T>(db: Db, clientAddress: string | null, change: (tx: Db) => T) {
+async function confirmable<T extends object>(db: Db, clientAddress: string | null, change: (tx: Db) => T) {
   const now = runtimeOf(db).clock();
   const confirmBy = new Date(now.getTime() + confirmWindowMs(db));
   const value = db.transaction(
@@ -137,8 +137,9 @@ async function confirmable<T>(db: Db, clientAddress: string | null, change: (tx:
     { behavior: 'immediate' },
   );
   const { firewall } = await changed(db, ['firewall'], { wait: true });
+  // What changed, with how the rules were applied and until when the change waits for confirmation.
   return {
-    value,
+    ...value,
     apply: firewall?.ok ? firewall.value : firewall ? { state: 'pending', reason: firewall.error.message } : null,
     confirmBy,
   };
