@@ -5,6 +5,7 @@ import { beforeEach, describe, expect, it } from 'vitest';
 import type { Db } from '@/server/db';
 import { auditEntries } from '@/server/db/schema';
 import { rollbackIfDue } from '@/server/managers/firewall';
+import { flushWireguardFiles } from '@/server/managers/wireguard';
 import { buildRules, decide, type FirewallInputs } from '@/server/managers/firewall/model';
 import { renderFamily, RenderError, ruleSpec } from '@/server/managers/firewall/render';
 import { bindRuntime, createRuntime } from '@/server/runtime/runtime';
@@ -292,6 +293,14 @@ describe('groups, rules and the tester through the API', () => {
     now = new Date(now.getTime() + 120_000);
     expect(await rollbackIfDue(db)).toBe(false);
     expect(await api.firewall.rules.list()).toHaveLength(1);
+  });
+
+  it("an older cell's rule files next to wg0.conf go: the firewall owns the rules", async () => {
+    const old = path.join(dir, 'config', 'wireguard', 'peers.rules');
+    fs.writeFileSync(old, '*filter\n:PIC-WG-PEERS - [0:0]\nCOMMIT\n');
+    await flushWireguardFiles(db, { force: true });
+    expect(fs.existsSync(old)).toBe(false);
+    expect(fs.existsSync(path.join(dir, 'config', 'wireguard', 'wg0.conf'))).toBe(true);
   });
 
   it('peers are refused every firewall and group procedure', async () => {

@@ -4,6 +4,7 @@
  * converges to the latest state. Without a reachable backend the change stays
  * pending (revision > appliedRevision) and the reconcile loop applies it later.
  */
+import fs from 'node:fs';
 import path from 'node:path';
 import { and, eq, lt, sql } from 'drizzle-orm';
 import type { Db } from '../../db';
@@ -42,11 +43,13 @@ export const configFiles = (paths: CellPaths) => {
 
 const serially = serialQueue('wireguard.apply');
 
-/** Writes wg0.conf and its stripped form from the full model. */
+/** Writes wg0.conf and its stripped form from the full model (the rule sets of older cells go: the firewall owns rules). */
 function writeFiles(db: Db, model: ServerModel): void {
   const rt = runtimeOf(db);
   writeConfig(rt, 'wireguard', 'wg0.conf', renderServerConfig(model), 0o600);
   writeConfig(rt, 'wireguard', 'wg0.sync.conf', renderServerSyncConfig(model), 0o600);
+  for (const old of ['peers.rules', 'peers6.rules'])
+    fs.rmSync(path.join(rt.paths.config('wireguard'), old), { force: true });
 }
 
 /** The files follow a burst of single-peer changes at most once a second (their render grows with the peers). */
