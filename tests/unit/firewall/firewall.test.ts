@@ -297,6 +297,7 @@ describe('groups, rules and the tester through the API', () => {
 
   it("an older cell's rule files next to wg0.conf go: the firewall owns the rules", async () => {
     const old = path.join(dir, 'config', 'wireguard', 'peers.rules');
+    fs.mkdirSync(path.dirname(old), { recursive: true });
     fs.writeFileSync(old, '*filter\n:PIC-WG-PEERS - [0:0]\nCOMMIT\n');
     await flushWireguardFiles(db, { force: true });
     expect(fs.existsSync(old)).toBe(false);
