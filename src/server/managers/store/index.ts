@@ -1,0 +1,10 @@
+/** The service store: signed catalogue, verified images, installs. So far: image signature verification. */
+export {
+  ImageSignatureError,
+  repositoryOf,
+  trustedKey,
+  verifyImageSignatures,
+  type CosignSignature,
+  type SignatureProblem,
+  type TrustedKey,
+} from './cosign';
