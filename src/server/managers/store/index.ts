@@ -8,3 +8,4 @@ export {
   type SignatureProblem,
   type TrustedKey,
 } from './cosign';
+export { indexKey, IndexSignatureError, signIndex, verifyIndex, type IndexKey } from './index-signature';
