@@ -1,0 +1,251 @@
+import { z } from 'zod';
+import { dnsLabel, port } from './common';
+import { portList } from './firewall';
+
+/**
+ * A store service's manifest, version 1. Every object is strict (an unknown field is an
+ * error that names it), every value has the form the cell renders it in, and nothing is
+ * free text that reaches a shell, a rule set or a path outside the service's own data.
+ */
+export const MANIFEST_VERSION = 1;
+
+export const manifestId = z
+  .string()
+  .regex(/^[a-z][a-z0-9-]{1,30}[a-z0-9]$/, 'Lowercase letters, digits and hyphens, 3 to 32 characters');
+
+/** `name[:tag]@sha256:<64 hex>`: the digest pins what runs; a tag alone could change under the cell. */
+const IMAGE =
+  /^[a-z0-9]+(?:[._-][a-z0-9]+)*(?::\d{1,5})?(?:\/[a-z0-9]+(?:[._-][a-z0-9]+)*)*(?::[\w][\w.-]{0,127})?@sha256:[a-f0-9]{64}$/;
+export const imageRef = z.string().refine((s) => IMAGE.test(s), {
+  error: (issue) =>
+    typeof issue.input === 'string' && !issue.input.includes('@sha256:')
+      ? 'Pin the image by digest: name[:tag]@sha256:<64 hex digits> (a tag alone can change)'
+      : 'Not an image reference like registry.example/name:tag@sha256:<64 hex digits>',
+});
+
+const ARCHITECTURES = ['amd64', 'arm64', 'armv7'] as const;
+
+/** Names the cell sets itself, or that carry its secrets: a question may not ask for them. */
+const RESERVED_ENV =
+  /^(PIC_|DOCKER_|NODE_|NEXTAUTH_|AUTH_)|^(PATH|HOME|HOSTNAME|PWD|USER|SHELL|LD_PRELOAD|LD_LIBRARY_PATH)$/;
+const envName = z
+  .string()
+  .regex(/^[A-Z][A-Z0-9_]{0,63}$/, 'Upper-case letters, digits and underscores, starting with a letter')
+  .refine(
+    (s) => !RESERVED_ENV.test(s),
+    'The cell sets this name itself (or keeps its secrets under it): choose another',
+  );
+
+/** Absolute, normalised paths inside the container: no `..`, no `//`, no trailing slash. */
+const containerPath = z
+  .string()
+  .regex(/^(\/[A-Za-z0-9._-]+)+$/, 'An absolute path inside the container, like /data')
+  .refine((s) => !s.split('/').some((part) => part === '..' || part === '.'), 'No . or .. in the path');
+
+/** Placeholders the cell fills in; anything else in braces is refused. */
+const PLACEHOLDERS = ['user', 'password', 'domain', 'host', 'email', 'instance'] as const;
+const templated = (what: string) =>
+  z
+    .string()
+    .max(256)
+    .refine((s) => !/[\n\r\0]/.test(s), `A ${what} is one line`)
+    .refine(
+      (s) =>
+        [...s.matchAll(/\{\{\s*([^}]*?)\s*\}\}/g)].every((m) => (PLACEHOLDERS as readonly string[]).includes(m[1]!)),
+      `Only these placeholders: ${PLACEHOLDERS.map((p) => `{{${p}}}`).join(', ')}`,
+    )
+    .refine((s) => !/\{(?!\{)|(?<!\})\}/.test(s.replace(/\{\{[^}]*\}\}/g, '')), 'Braces only around a placeholder');
+
+/** A command as an argument array, never a shell string. */
+const argv = z
+  .array(templated('command argument'))
+  .min(1, 'Give the command and its arguments')
+  .max(32)
+  .refine((a) => !/^(sh|bash|ash|dash|zsh)$/.test(a[0]!.split('/').at(-1)!) || !a.includes('-c'), {
+    message: 'Give the command itself: a shell with -c would run a string',
+  });
+
+const questionBase = {
+  name: envName,
+  label: z.string().min(1).max(80),
+  help: z.string().max(300).optional(),
+  required: z.boolean().default(true),
+};
+
+export const envQuestion = z.discriminatedUnion('type', [
+  z.strictObject({ ...questionBase, type: z.literal('text'), default: z.string().max(256).optional() }),
+  z.strictObject({ ...questionBase, type: z.literal('password') }),
+  z.strictObject({ ...questionBase, type: z.literal('domain'), default: z.string().max(253).optional() }),
+  z.strictObject({ ...questionBase, type: z.literal('email'), default: z.string().max(254).optional() }),
+  z.strictObject({
+    ...questionBase,
+    type: z.literal('number'),
+    min: z.number().optional(),
+    max: z.number().optional(),
+    default: z.number().optional(),
+  }),
+  z.strictObject({
+    ...questionBase,
+    type: z.literal('choice'),
+    choices: z
+      .array(z.strictObject({ value: z.string().min(1).max(64), label: z.string().min(1).max(80) }))
+      .min(2, 'A choice needs at least two options'),
+    default: z.string().optional(),
+  }),
+  /** Made at install, stored encrypted, never asked. */
+  z.strictObject({
+    ...questionBase,
+    type: z.literal('secret'),
+    length: z.number().int().min(16).max(128).default(32),
+  }),
+]);
+export type EnvQuestion = z.output<typeof envQuestion>;
+
+const portSpec = z.strictObject({
+  name: dnsLabel,
+  protocol: z.enum(['tcp', 'udp']),
+  container: port,
+  /** A host port the service is published on; null: reachable only inside the cell. */
+  publish: port.nullable().default(null),
+});
+
+const route = z.strictObject({
+  /** `<label>.<domain>` over HTTPS, or `<label>.cell` inside the cell. */
+  kind: z.enum(['subdomain', 'cell']),
+  label: dnsLabel,
+  port,
+  path: z
+    .string()
+    .regex(/^\/[A-Za-z0-9._~\-/]*$/, 'A path like /dav')
+    .default('/'),
+  access: z.enum(['peers', 'public']).default('peers'),
+});
+
+const volume = z.strictObject({
+  /** A folder under the service's own data; a name, never a path. */
+  name: dnsLabel,
+  mount: containerPath,
+  /** What a backup does first: nothing, stop the service, or run its dump command. */
+  backup: z.enum(['live', 'stop', 'dump']).default('live'),
+});
+
+/** What the service needs of the firewall, as structure: never rule text. */
+const firewallNeed = z.strictObject({
+  from: z.enum(['peers', 'internet', 'cell']),
+  protocol: z.enum(['tcp', 'udp']),
+  ports: portList,
+  why: z.string().max(120).default(''),
+});
+
+const accounts = z.discriminatedUnion('kind', [
+  /** The cell renders the file (bcrypt) into one of the service's volumes. */
+  z.strictObject({
+    kind: z.literal('htpasswd'),
+    volume: dnsLabel,
+    file: z
+      .string()
+      .regex(/^[A-Za-z0-9._-]+(\/[A-Za-z0-9._-]+)*$/, 'A relative path inside the volume')
+      .refine((s) => !s.split('/').includes('..'), 'No .. in the path'),
+  }),
+  /** Commands run inside the container, as argument arrays with placeholders. */
+  z.strictObject({
+    kind: z.literal('exec'),
+    create: argv,
+    remove: argv,
+    setPassword: argv.optional(),
+    disable: argv.optional(),
+  }),
+]);
+
+const healthCheck = z.discriminatedUnion('kind', [
+  z.strictObject({
+    kind: z.literal('http'),
+    port,
+    path: z.string().regex(/^\/[A-Za-z0-9._~\-/?=&]*$/, 'A path like /health'),
+    status: z.number().int().min(100).max(599).default(200),
+    intervalSeconds: z.number().int().min(1).max(300).default(10),
+    timeoutSeconds: z.number().int().min(1).max(60).default(3),
+  }),
+  z.strictObject({
+    kind: z.literal('tcp'),
+    port,
+    intervalSeconds: z.number().int().min(1).max(300).default(10),
+    timeoutSeconds: z.number().int().min(1).max(60).default(3),
+  }),
+  z.strictObject({
+    kind: z.literal('exec'),
+    argv,
+    intervalSeconds: z.number().int().min(1).max(300).default(10),
+    timeoutSeconds: z.number().int().min(1).max(60).default(3),
+  }),
+]);
+
+const instruction = z.strictObject({
+  label: z.string().min(1).max(80),
+  kind: z.enum(['url', 'host', 'port', 'username', 'text']),
+  value: templated('value'),
+});
+
+export const CATEGORIES = ['mail', 'calendar', 'files', 'exit', 'media', 'tools'] as const;
+
+export const manifestSchema = z
+  .strictObject({
+    manifestVersion: z.literal(MANIFEST_VERSION, { error: `Only manifestVersion ${MANIFEST_VERSION} is understood` }),
+    id: manifestId,
+    name: z.string().min(1).max(60),
+    version: z.string().regex(/^\d+\.\d+\.\d+([-+][0-9A-Za-z.-]+)?$/, 'A version like 1.2.3'),
+    description: z.string().min(1).max(500),
+    category: z.enum(CATEGORIES),
+    icon: z
+      .string()
+      .regex(/^[a-z0-9-]{1,40}$/, 'The name of an icon the cell ships')
+      .default('box'),
+    image: z.union([imageRef, z.partialRecord(z.enum(ARCHITECTURES), imageRef)]),
+    instanceable: z.boolean().default(false),
+    requires: z.array(manifestId).max(8).default([]),
+    ports: z.array(portSpec).max(16).default([]),
+    routes: z.array(route).max(8).default([]),
+    env: z.array(envQuestion).max(32).default([]),
+    volumes: z.array(volume).max(8).default([]),
+    firewall: z.array(firewallNeed).max(16).default([]),
+    accounts: accounts.optional(),
+    healthCheck: healthCheck.optional(),
+    egress: z.strictObject({ allowed: z.boolean() }).default({ allowed: true }),
+    peerInstructions: z.array(instruction).max(16).default([]),
+  })
+  .superRefine((m, ctx) => {
+    const unique = (list: { name: string }[], field: string) =>
+      list.forEach((item, i) => {
+        if (list.findIndex((x) => x.name === item.name) !== i)
+          ctx.addIssue({ code: 'custom', path: [field, i, 'name'], message: `${item.name} is named twice` });
+      });
+    unique(m.ports, 'ports');
+    unique(m.env, 'env');
+    unique(m.volumes, 'volumes');
+    const containerPorts = new Set(m.ports.map((p) => p.container));
+    m.routes.forEach((r, i) => {
+      if (!containerPorts.has(r.port))
+        ctx.addIssue({
+          code: 'custom',
+          path: ['routes', i, 'port'],
+          message: `Port ${r.port} is not one of the service's ports`,
+        });
+    });
+    if (m.healthCheck && m.healthCheck.kind !== 'exec' && !containerPorts.has(m.healthCheck.port))
+      ctx.addIssue({
+        code: 'custom',
+        path: ['healthCheck', 'port'],
+        message: `Port ${m.healthCheck.port} is not one of the service's ports`,
+      });
+    const accounts = m.accounts;
+    if (accounts?.kind === 'htpasswd' && !m.volumes.some((v) => v.name === accounts.volume))
+      ctx.addIssue({ code: 'custom', path: ['accounts', 'volume'], message: `No volume named ${accounts.volume}` });
+    if (m.requires.includes(m.id))
+      ctx.addIssue({ code: 'custom', path: ['requires'], message: 'A service cannot require itself' });
+    m.env.forEach((q, i) => {
+      if (q.type === 'choice' && q.default !== undefined && !q.choices.some((c) => c.value === q.default))
+        ctx.addIssue({ code: 'custom', path: ['env', i, 'default'], message: 'The default is not one of the choices' });
+    });
+  });
+export type Manifest = z.output<typeof manifestSchema>;
+export type ManifestInput = z.input<typeof manifestSchema>;
