@@ -6,6 +6,9 @@
  * digest and the image's repository. There is no switch that turns this off.
  */
 import { createPublicKey, verify, type KeyObject } from 'node:crypto';
+import { repositoryOf } from './image-ref';
+
+export { repositoryOf };
 
 /** Why an image was refused; each has its own message. */
 export type SignatureProblem = 'unsigned' | 'malformed' | 'untrusted' | 'digest' | 'reference';
@@ -41,21 +44,6 @@ export function trustedKey(id: string, pem: string): TrustedKey {
   if (key.asymmetricKeyType !== 'ec' || key.asymmetricKeyDetails?.namedCurve !== 'prime256v1')
     throw new ImageSignatureError('malformed', `Key ${id} is not an ECDSA P-256 public key`);
   return { id, key };
-}
-
-/**
- * The repository an image reference names, as registries spell it: no tag or digest, and
- * Docker Hub's implicit `docker.io/` and `library/` made explicit.
- */
-export function repositoryOf(reference: string): string {
-  let name = reference.split('@')[0]!;
-  const slash = name.lastIndexOf('/');
-  const colon = name.lastIndexOf(':');
-  if (colon > slash) name = name.slice(0, colon);
-  const parts = name.split('/');
-  const hasRegistry = parts.length > 1 && (/[.:]/.test(parts[0]!) || parts[0] === 'localhost');
-  if (hasRegistry) return name;
-  return `docker.io/${parts.length === 1 ? `library/${name}` : name}`;
 }
 
 interface Payload {

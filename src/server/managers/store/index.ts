@@ -9,3 +9,5 @@ export {
   type TrustedKey,
 } from './cosign';
 export { indexKey, IndexSignatureError, signIndex, verifyIndex, type IndexKey } from './index-signature';
+export { fetchCosignSignatures, parseImage, RegistryError, signatureTag, type RegistryOptions } from './registry';
+export { verifyImage } from './verify';

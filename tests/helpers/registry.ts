@@ -1,0 +1,96 @@
+/**
+ * Images and cosign signatures pushed to a local registry through the registry HTTP API v2,
+ * in exactly cosign's attachment format: an OCI manifest tagged `sha256-<hex>.sig` with one
+ * simple-signing layer and the base64 ECDSA signature in its annotation.
+ */
+import { createHash, sign, type KeyObject } from 'node:crypto';
+
+const OCI_MANIFEST = 'application/vnd.oci.image.manifest.v1+json';
+const OCI_CONFIG = 'application/vnd.oci.image.config.v1+json';
+const SIMPLE_SIGNING = 'application/vnd.dev.cosign.simplesigning.v1+json';
+const digestOf = (bytes: Buffer) => `sha256:${createHash('sha256').update(bytes).digest('hex')}`;
+
+export async function pushBlob(base: string, repo: string, bytes: Buffer): Promise<{ digest: string; size: number }> {
+  const digest = digestOf(bytes);
+  const start = await fetch(`${base}/v2/${repo}/blobs/uploads/`, { method: 'POST' });
+  if (start.status !== 202) throw new Error(`upload start: ${start.status}`);
+  const location = new URL(start.headers.get('location')!, base);
+  location.searchParams.set('digest', digest);
+  const put = await fetch(location, {
+    method: 'PUT',
+    body: new Uint8Array(bytes),
+    headers: { 'content-type': 'application/octet-stream' },
+  });
+  if (put.status !== 201) throw new Error(`upload: ${put.status} ${await put.text()}`);
+  return { digest, size: bytes.length };
+}
+
+export async function pushManifest(base: string, repo: string, ref: string, manifest: object): Promise<string> {
+  const body = Buffer.from(JSON.stringify(manifest));
+  const r = await fetch(`${base}/v2/${repo}/manifests/${ref}`, {
+    method: 'PUT',
+    body: new Uint8Array(body),
+    headers: { 'content-type': OCI_MANIFEST },
+  });
+  if (r.status !== 201) throw new Error(`manifest: ${r.status} ${await r.text()}`);
+  return digestOf(body);
+}
+
+/** A small image (one layer of the given bytes); returns its manifest digest. */
+export async function pushImage(base: string, repo: string, tag: string, content = 'hello'): Promise<string> {
+  const layer = await pushBlob(base, repo, Buffer.from(content));
+  const config = await pushBlob(
+    base,
+    repo,
+    Buffer.from(
+      JSON.stringify({ architecture: 'amd64', os: 'linux', rootfs: { type: 'layers', diff_ids: [layer.digest] } }),
+    ),
+  );
+  return pushManifest(base, repo, tag, {
+    schemaVersion: 2,
+    mediaType: OCI_MANIFEST,
+    config: { mediaType: OCI_CONFIG, ...config },
+    layers: [{ mediaType: 'application/vnd.oci.image.layer.v1.tar', ...layer }],
+  });
+}
+
+/** cosign's simple-signing payload for a digest and a repository. */
+export const simpleSigningPayload = (digest: string, reference: string) =>
+  Buffer.from(
+    JSON.stringify({
+      critical: {
+        identity: { 'docker-reference': reference },
+        image: { 'docker-manifest-digest': digest },
+        type: 'cosign container image signature',
+      },
+      optional: null,
+    }),
+  );
+
+/**
+ * Attaches a signature to `digest` in `repo`: by default a true one for that digest and the
+ * repository; `payload` and `signedPayload` let a test sign one thing and attach another.
+ */
+export async function attachSignature(
+  base: string,
+  repo: string,
+  digest: string,
+  key: KeyObject,
+  opts: { payload?: Buffer; signedPayload?: Buffer; reference?: string } = {},
+): Promise<void> {
+  const reference = opts.reference ?? `${new URL(base).host}/${repo}`;
+  const payload = opts.payload ?? simpleSigningPayload(digest, reference);
+  const signature = sign('sha256', opts.signedPayload ?? payload, { key, dsaEncoding: 'der' }).toString('base64');
+  const layer = await pushBlob(base, repo, payload);
+  const config = await pushBlob(
+    base,
+    repo,
+    Buffer.from(JSON.stringify({ architecture: '', os: '', rootfs: { type: 'layers', diff_ids: [layer.digest] } })),
+  );
+  await pushManifest(base, repo, `${digest.replace(':', '-')}.sig`, {
+    schemaVersion: 2,
+    mediaType: OCI_MANIFEST,
+    config: { mediaType: OCI_CONFIG, ...config },
+    layers: [{ mediaType: SIMPLE_SIGNING, ...layer, annotations: { 'dev.cosignproject.cosign/signature': signature } }],
+  });
+}
