@@ -16,6 +16,7 @@ import { portalRouter } from './portal';
 import { settingsRouter } from './settings';
 import { routesRouter } from './routes';
 import { setupRouter } from './setup';
+import { storeRouter } from './store';
 import { vaultRouter } from './vault';
 import { wireguardRouter } from './wireguard';
 
@@ -37,6 +38,7 @@ export const appRouter = router({
   domain: domainRouter,
   groups: groupsRouter,
   firewall: firewallRouter,
+  store: storeRouter,
 });
 
 export type AppRouter = typeof appRouter;

@@ -13,3 +13,4 @@ export * from './routes';
 export * from './ddns';
 export * from './names';
 export * from './firewall';
+export * from './store';

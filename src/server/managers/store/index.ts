@@ -11,3 +11,4 @@ export {
 export { indexKey, IndexSignatureError, signIndex, verifyIndex, type IndexKey } from './index-signature';
 export { fetchCosignSignatures, parseImage, RegistryError, signatureTag, type RegistryOptions } from './registry';
 export { verifyImage } from './verify';
+export { addStoreKey, listStoreKeys, removeStoreKey, trustedKeys } from './keys';
