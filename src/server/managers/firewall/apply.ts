@@ -6,7 +6,6 @@
  * the new rules. Each pass reads the kernel's chains back and compares them with what was
  * loaded, so rules changed or lost behind the cell's back are put back.
  */
-import { createHash } from 'node:crypto';
 import path from 'node:path';
 import type { Db } from '../../db';
 import { writeFileAtomic } from '../../runtime/fs-atomic';
@@ -17,14 +16,16 @@ import { serialQueue } from '../../runtime/serial';
 import { appendAudit } from '../audit';
 import { tunnelBackend, type Runner, type WgBackend } from '../wireguard';
 import { buildRules, type FamilyRules, type Table } from './model';
-import { expectedCanonical, OWN_CHAIN, renderDelta, renderFamily, ruleSpec, type Stale } from './render';
+import { expectedCanonical, renderDelta, renderFamily, ruleSpec, type Stale } from './render';
+import { parseCounters, parseSave, TABLES, type Saved } from './save-text';
+
+export { parseSave };
 import { loadInputs, updateState } from './state';
 
 const log = logger.child('firewall');
 
 export type FirewallApply = { state: 'applied'; via: string } | { state: 'pending'; reason: string };
 
-const TABLES: Table[] = ['filter', 'nat', 'mangle'];
 const TOOLS = { 4: 'iptables', 6: 'ip6tables' } as const;
 
 interface Loaded {
@@ -53,43 +54,6 @@ const serially = serialQueue('firewall.apply');
 export function ruleFiles(db: Db) {
   const dir = runtimeOf(db).paths.config('firewall');
   return { v4: path.join(dir, 'rules.v4'), v6: path.join(dir, 'rules.v6') };
-}
-
-interface Saved {
-  /** Per table: the cell's chains and the built-in chains' lines that jump to them. */
-  own: Record<Table, { chains: string[]; lines: string[]; hooks: string[] }>;
-  /** The lines of the cell's chains and hooks, counters dropped, hashed. */
-  fingerprint: string;
-  /** The same in the renderer's canonical form (see `expectedCanonical`). */
-  canonical: string;
-}
-
-/** Reads `iptables-save` output: the cell's chains, their rules and the hooks into them. */
-export function parseSave(text: string): Saved {
-  const own = Object.fromEntries(
-    TABLES.map((t) => [t, { chains: [], lines: [], hooks: [] }]),
-  ) as unknown as Saved['own'];
-  let table: Table | null = null;
-  for (const raw of text.split('\n')) {
-    // Counters go, and the protocol match iptables adds on its own (`-p udp -m udp`).
-    const line = raw.replace(/^\[\d+:\d+\] /, '').replace(/ -p (tcp|udp) -m \1 /, ' -p $1 ');
-    if (line.startsWith('*')) table = (TABLES as string[]).includes(line.slice(1)) ? (line.slice(1) as Table) : null;
-    if (!table) continue;
-    const decl = /^:(\S+) /.exec(line);
-    if (decl && OWN_CHAIN.test(decl[1]!)) own[table].chains.push(decl[1]!);
-    const rule = /^-A (\S+) .*?-j (\S+)/.exec(line) ?? /^-A (\S+)/.exec(line);
-    if (!rule) continue;
-    if (OWN_CHAIN.test(rule[1]!)) own[table].lines.push(line);
-    else if (rule[2] && OWN_CHAIN.test(rule[2])) own[table].hooks.push(line);
-  }
-  const canonical = TABLES.map((t) => {
-    const byChain = [...own[t].chains]
-      .sort()
-      .flatMap((c) => [`:${c}`, ...own[t].lines.filter((l) => l.startsWith(`-A ${c} `))]);
-    return [`*${t}`, ...byChain, ...[...own[t].hooks].sort()].join('\n');
-  }).join('\n');
-  const fingerprint = createHash('sha256').update(canonical).digest('hex');
-  return { own, fingerprint, canonical };
 }
 
 async function must(run: Runner, argv: string[], input?: string): Promise<string> {
@@ -260,20 +224,6 @@ export interface EffectiveRule {
   spec: string;
   packets: number | null;
   bytes: number | null;
-}
-
-/** Reads the kernel's counters for the cell's chains: per chain, one `[packets:bytes]` per rule in order. */
-export function parseCounters(text: string): Map<string, [number, number][]> {
-  const out = new Map<string, [number, number][]>();
-  let table = '';
-  for (const line of text.split('\n')) {
-    if (line.startsWith('*')) table = line.slice(1);
-    const m = /^\[(\d+):(\d+)\] -A (PIC-[A-Z0-9-]+) /.exec(line);
-    if (!m) continue;
-    const key = `${table}/${m[3]}`;
-    out.set(key, [...(out.get(key) ?? []), [Number(m[1]), Number(m[2])]]);
-  }
-  return out;
 }
 
 /**

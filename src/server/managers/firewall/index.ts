@@ -7,23 +7,17 @@ export {
   type EffectiveRule,
   type FirewallApply,
 } from './apply';
+export { confirmChange, pendingState as firewallStatus, rollbackIfDue } from './confirm';
 export {
-  confirmChange,
   createGroup,
-  createRule,
   groupRoutingPolicy,
   groupsOfPeer,
   listGroups,
-  listRules,
-  moveRule,
-  pendingState as firewallStatus,
   peerToPeerOf,
   removeGroup,
-  removeRule,
-  rollbackIfDue,
   setPeerGroups,
-  testReach,
   updateGroup,
-  updateRule,
-} from './policy';
+} from './groups';
+export { createRule, listRules, moveRule, removeRule, updateRule } from './rules';
+export { testReach } from './tester';
 export { declarePeers, type DeclaredPeer } from './state';
