@@ -170,6 +170,19 @@ describe('groups, rules and the tester through the API', () => {
     );
   });
 
+  it("an empty group is tested from a stand-in member on the subnet's last address", async () => {
+    const api = admin(db);
+    const guests = await api.groups.create({ name: 'guests', services: ['dns'] });
+    expect(await api.firewall.test({ source: { groupId: guests.id }, destination: { service: 'web' } })).toMatchObject({
+      allowed: false,
+      source: '10.0.0.254',
+    });
+    expect(await api.firewall.test({ source: { groupId: guests.id }, destination: { service: 'dns' } })).toMatchObject({
+      allowed: true,
+      rule: { owner: 'group', why: 'may use dns' },
+    });
+  });
+
   it('group peer-to-peer reaches the client config: a cell-only peer routes the tunnel subnet', async () => {
     const api = admin(db);
     const family = await api.groups.create({ name: 'family', peerToPeer: true });

@@ -3,73 +3,15 @@
  * chains, built once and used twice: the renderer writes it out for `iptables-restore`, and
  * the tester walks a packet through it. Pure: inputs in, chains out.
  */
-import { parseAddress, parseCidr } from '@/lib/cidr';
-import type { RuleDestination, RuleSource } from '@/lib/schemas/firewall';
 import { RenderError } from '../render-guard';
+import { appliesTo, customLines, familyOf, host } from './custom-lines';
+import { CHAIN, classChain, type Family, type FirewallGroup, type FirewallInputs, type FirewallPeer } from './inputs';
 
 import type { Chain, FamilyRules, Hook, NfRule, Owner, Protocol, Table } from './render';
 
 export type { Chain, FamilyRules, Hook, NfRule, Owner, Protocol, Table };
-export type Family = 4 | 6;
-
-export interface ServiceEndpoint {
-  name: string;
-  address: string;
-  ports: { proto: Protocol; port: number }[];
-}
-
-export interface FirewallPeer {
-  id: number;
-  name: string;
-  /** Its tunnel addresses (IPv4, and IPv6 when the tunnel has it), without prefix. */
-  addresses: string[];
-  groups: number[];
-  /** Its own setting; null: its groups decide. */
-  peerToPeer: boolean | null;
-  services: string[] | null;
-}
-
-export interface FirewallGroup {
-  id: number;
-  name: string;
-  peerToPeer: boolean;
-  services: string[];
-}
-
-export interface CustomRule {
-  id: number;
-  source: RuleSource;
-  destination: RuleDestination;
-  protocol: 'any' | Protocol;
-  ports: string | null;
-  action: 'allow' | 'deny';
-  note: string;
-}
-
-export interface FirewallInputs {
-  /** The tunnel's interface where its traffic is filtered (`wg0`). */
-  iface: string;
-  tunnel: { subnet: string; subnet6: string | null; address: string };
-  cellNetwork: string;
-  services: ServiceEndpoint[];
-  /** DNS and HTTP(S) asked of the cell's tunnel address go to cell-dns and Caddy. */
-  redirects: { dns: { target: string; port: number } | null; web: string | null };
-  peers: FirewallPeer[];
-  groups: FirewallGroup[];
-  rules: CustomRule[];
-}
-
-export const CHAIN = {
-  forward: 'PIC-FORWARD',
-  p2p: 'PIC-P2P',
-  defaults: 'PIC-DEFAULT',
-  inetAllow: 'PIC-INET-ALLOW',
-  inetDeny: 'PIC-INET-DENY',
-  prerouting: 'PIC-PREROUTING',
-  postrouting: 'PIC-POSTROUTING',
-  mangle: 'PIC-MANGLE',
-} as const;
-export const classChain = (n: number) => `PIC-C${n}`;
+export * from './inputs';
+export { portsContain } from './custom-lines';
 
 /** Where "the internet" ends: blocks no public address is in. */
 const LOCAL = {
@@ -85,13 +27,6 @@ const LOCAL = {
   ],
   6: ['::1/128', 'fc00::/7', 'fe80::/10', 'ff00::/8'],
 } as const;
-
-const familyOf = (address: string): Family | null => parseAddress(address)?.family ?? null;
-const cidrFamily = (cidr: string): Family | null => {
-  const c = parseCidr(cidr, { strict: false });
-  return typeof c === 'string' ? null : c.family;
-};
-const host = (address: string) => `${address}/${familyOf(address) === 6 ? 128 : 32}`;
 
 /** What a peer may do once its own settings and its groups' are combined. */
 export interface Policy {
@@ -117,65 +52,6 @@ export function policyOf(
       services: peer.services !== null ? 'peer' : mine.length ? 'group' : 'core',
     },
   };
-}
-
-const portsToIptables = (ports: string) => ports.replace(/-/g, ':');
-
-export function portsContain(ports: string, port: number): boolean {
-  return ports.split(',').some((p) => {
-    const [lo, hi] = p.split(/[-:]/).map(Number);
-    return port >= lo! && port <= (hi ?? lo!);
-  });
-}
-
-/** The lines a custom rule becomes in one class chain, for one family. */
-function customLines(
-  r: CustomRule,
-  index: number,
-  family: Family,
-  ctx: { peersById: Map<number, FirewallPeer>; services: Map<string, ServiceEndpoint> },
-): NfRule[] {
-  const why = `rule ${index + 1}${r.note ? `: ${r.note}` : ''}`;
-  const base = { owner: 'custom' as const, why, ref: `rule:${r.id}` };
-  const verdict = r.action === 'allow' ? 'ACCEPT' : 'DROP';
-  let src: string | undefined;
-  if (r.source.kind === 'cidr') {
-    if (cidrFamily(r.source.cidr) !== family) return [];
-    src = r.source.cidr;
-  }
-  const proto = r.protocol === 'any' ? undefined : r.protocol;
-  const dports = r.ports ? portsToIptables(r.ports) : undefined;
-  const d = r.destination;
-  if (d.kind === 'service') {
-    const svc = ctx.services.get(d.service);
-    if (!svc || familyOf(svc.address) !== family) return [];
-    return svc.ports
-      .filter((p) => (!proto || p.proto === proto) && (!r.ports || portsContain(r.ports, p.port)))
-      .map((p) => ({ ...base, src, dst: host(svc.address), proto: p.proto, dports: String(p.port), target: verdict }));
-  }
-  let dst: string | undefined;
-  if (d.kind === 'peer') {
-    const address = ctx.peersById.get(d.peerId)?.addresses.find((a) => familyOf(a) === family);
-    if (!address) return [];
-    dst = host(address);
-  } else if (d.kind === 'cidr') {
-    if (cidrFamily(d.cidr) !== family) return [];
-    dst = d.cidr;
-  }
-  const target = d.kind === 'internet' ? (r.action === 'allow' ? CHAIN.inetAllow : CHAIN.inetDeny) : verdict;
-  return [{ ...base, src, dst, proto, dports, target }];
-}
-
-function appliesTo(r: CustomRule, peer: FirewallPeer | null): boolean {
-  switch (r.source.kind) {
-    case 'any':
-    case 'cidr':
-      return true;
-    case 'group':
-      return peer !== null && peer.groups.includes(r.source.groupId);
-    case 'peer':
-      return peer !== null && peer.id === r.source.peerId;
-  }
 }
 
 /** The chains and hooks of one address family. */

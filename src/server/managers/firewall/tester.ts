@@ -1,5 +1,5 @@
 /** "Can X reach Y?": a new connection walked through the same chains the kernel holds. */
-import { parseAddress, parseCidr } from '@/lib/cidr';
+import { cidrHost, cidrSize, parseAddress, parseCidr } from '@/lib/cidr';
 import type { TestInput } from '@/lib/schemas/firewall';
 import type { Db } from '../../db';
 import { ValidationError } from '../../errors';
@@ -56,13 +56,8 @@ function sourceAddress(inputs: FirewallInputs, s: TestInput['source']): string {
 function standInAddress(inputs: FirewallInputs): string {
   const c = parseCidr(inputs.tunnel.subnet);
   if (typeof c === 'string') throw new ValidationError('The tunnel subnet is not valid');
-  const last = c.network + (1n << BigInt(32 - c.prefix)) - 2n;
-  return [
-    Number((last >> 24n) & 255n),
-    Number((last >> 16n) & 255n),
-    Number((last >> 8n) & 255n),
-    Number(last & 255n),
-  ].join('.');
+  // The subnet's last host address: no peer is given it.
+  return cidrHost(c, cidrSize(c) - 2n);
 }
 
 function destinationOf(inputs: FirewallInputs, d: TestInput['destination']) {
