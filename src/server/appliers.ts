@@ -7,7 +7,8 @@ import { applyStack } from './managers/containers';
 import { applyDhcp } from './managers/dhcp';
 import { applyDns } from './managers/dns';
 import { applyNtp } from './managers/ntp';
-import { applyFirewall, declarePeers, firewallReset } from './managers/firewall';
+import { applyFirewall, declarePeers, declareServices, firewallReset } from './managers/firewall';
+import { firewallServices } from './managers/store';
 import { firewallPeers } from './managers/peers';
 import { interfaceReset } from './managers/wireguard';
 import { applyCaddy } from './managers/routes';
@@ -57,6 +58,7 @@ subscribe({
  * repairs them; a fresh `cell-wireguard` gets them again.
  */
 declarePeers(firewallPeers);
+declareServices(firewallServices);
 subscribe({
   name: 'firewall',
   on: ['firewall', 'tunnel', 'network', 'tunnel-restarted'],

@@ -9,6 +9,7 @@ import { isSetupComplete } from './managers/setup';
 import { applyCaddy } from './managers/routes';
 import { ensureCa, refreshCrlIfDue, syncIntermediate } from './managers/vault';
 import { rollbackIfDue } from './managers/firewall';
+import { reconcileServices, startStore } from './managers/store';
 import { expirePeers, pruneTraffic, sampleTraffic, SAMPLE_INTERVAL_MS } from './managers/peers';
 import { applyWireguard, findServer, flushWireguardFiles, repairDrift } from './managers/wireguard';
 import { applyAll } from './runtime/changes';
@@ -20,6 +21,9 @@ const log = logger.child('loops');
 
 /** What the stack loop last converged to; null: reconcile at the next tick. */
 const stackState: { reconciled: string | null } = { reconciled: null };
+
+/** Whether this process has closed the store operations a restart cut short. */
+let storeStarted = false;
 
 /** Whether this process has rendered the WireGuard files once since it started. */
 let wireguardFilesChecked = false;
@@ -83,6 +87,19 @@ export const loops: Loop[] = [
       const report = await reconcile(db);
       stackState.reconciled =
         report.components.some((c) => c.action === 'failed') || report.network.action === 'failed' ? null : wanted;
+    },
+  },
+  {
+    // Installed store services: what a restart cut short is closed, then each has its container.
+    name: 'store-reconcile',
+    intervalMs: 15 * 1000,
+    atStart: true,
+    run: async (db, runtime) => {
+      if (!isSetupComplete(db)) return;
+      if (!storeStarted) {
+        storeStarted = true;
+        await startStore(db);
+      } else if ((await runtime.engine.status()).reachable) await reconcileServices(db);
     },
   },
   {

@@ -35,6 +35,8 @@ export interface Meta {
   access: Access;
   /** Mutations that change nothing (validation only) may opt out of the audit trail. */
   audit?: boolean;
+  /** What of the input the trail keeps, when some of it is secret by the form's word, not its field's name. */
+  auditInput?: (input: unknown) => unknown;
 }
 
 /** Per-field messages from a zod (or any Standard Schema) failure or a domain error. */
@@ -101,13 +103,16 @@ function actorOf(ctx: Context, meta: Meta | undefined) {
   return { actor: ctx.session?.username ?? actorRole, actorRole };
 }
 
+const auditedInput = (meta: Meta | undefined, input: unknown) =>
+  meta?.auditInput && input !== undefined ? meta.auditInput(input) : input;
+
 /** Every mutation, allowed or refused, leaves an entry in the hash-chained audit trail. */
 const audit = t.middleware(async ({ ctx, meta, path, type, getRawInput, next }) => {
   const intent: AuditIntent = { ref: null };
   const result = await next({ ctx: { auditIntent: intent } });
   if (type !== 'mutation' || meta?.audit === false) return result;
   try {
-    const input = await getRawInput().catch(() => undefined);
+    const input = auditedInput(meta, await getRawInput().catch(() => undefined));
     appendAudit(ctx.db, {
       ...actorOf(ctx, meta),
       procedure: path,
@@ -132,7 +137,7 @@ const audit = t.middleware(async ({ ctx, meta, path, type, getRawInput, next }) 
 const intent = t.middleware(async ({ ctx, meta, path, type, getRawInput, next }) => {
   const holder = (ctx as Context & { auditIntent?: AuditIntent }).auditIntent;
   if (type === 'mutation' && meta?.audit !== false && holder) {
-    const input = await getRawInput().catch(() => undefined);
+    const input = auditedInput(meta, await getRawInput().catch(() => undefined));
     holder.ref = appendAudit(ctx.db, {
       ...actorOf(ctx, meta),
       procedure: path,

@@ -1,10 +1,42 @@
 import { z } from 'zod';
 import { addStoreKeySchema } from '@/lib/schemas/store-keys';
-import { addStoreKey, listStoreKeys, removeStoreKey } from '../managers/store';
+import { installSchema, instanceId, operationSchema, removeSchema, updateSchema } from '@/lib/schemas/store-ops';
+import {
+  addStoreKey,
+  getOperation,
+  installService,
+  listCatalogue,
+  listInstalled,
+  listStoreKeys,
+  recentOperations,
+  removeService,
+  removeStoreKey,
+  updateService,
+} from '../managers/store';
 import { adminProcedure, router } from '../trpc';
 
-/** The service store. So far: the keys whose image signatures the cell accepts. */
+/** The trail keeps which questions were answered, never the answers (some are passwords by the form's word). */
+const answerNames = (input: unknown) => {
+  const i = input as { id?: unknown; answers?: Record<string, unknown> };
+  return { id: i?.id, answered: i?.answers && typeof i.answers === 'object' ? Object.keys(i.answers) : [] };
+};
+
+/** The service store: its catalogue, installs, updates and removals, and the keys images must be signed with. */
 export const storeRouter = router({
+  catalogue: adminProcedure
+    .input(z.object({ refresh: z.boolean().default(false) }).default({ refresh: false }))
+    .query(({ ctx, input }) => listCatalogue(ctx.db, input)),
+  installed: adminProcedure.query(({ ctx }) => listInstalled(ctx.db)),
+  install: adminProcedure
+    .meta({ access: 'admin', auditInput: answerNames })
+    .input(installSchema)
+    .mutation(({ ctx, input }) => installService(ctx.db, input)),
+  operation: adminProcedure.input(operationSchema).query(({ ctx, input }) => getOperation(ctx.db, input.operationId)),
+  operations: adminProcedure
+    .input(z.object({ instanceId: instanceId.optional() }).default({}))
+    .query(({ ctx, input }) => recentOperations(ctx.db, input.instanceId)),
+  update: adminProcedure.input(updateSchema).mutation(({ ctx, input }) => updateService(ctx.db, input)),
+  remove: adminProcedure.input(removeSchema).mutation(({ ctx, input }) => removeService(ctx.db, input)),
   keys: router({
     list: adminProcedure.query(({ ctx }) => listStoreKeys(ctx.db)),
     add: adminProcedure.input(addStoreKeySchema).mutation(({ ctx, input }) => addStoreKey(ctx.db, input)),

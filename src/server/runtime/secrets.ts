@@ -82,6 +82,7 @@ export const SECRET_SLOTS = [
   'wireguard_settings.private_key_enc',
   'peers.private_key_enc',
   'peers.preshared_key_enc',
+  'store_instances.sealed',
 ] as const;
 export type SecretSlot = (typeof SECRET_SLOTS)[number];
 

@@ -45,10 +45,10 @@ export function RouteForm({
   const utils = trpc.useUtils();
   const create = trpc.routes.create.useMutation();
   const update = trpc.routes.update.useMutation();
-  const [d, setD] = useState(
+  const [d, setD] = useState<Omit<RouteDraft, 'headers'> & { headers: string }>(
     initial
       ? { ...initial, headers: headersText(initial.headers) }
-      : { host: '', path: '', upstream: '', access: 'peers' as const, headers: '', websocket: false },
+      : { host: '', path: '', upstream: '', access: 'peers', headers: '', websocket: false, service: null },
   );
   const [errors, setErrors] = useState<Record<string, string[]>>({});
   const [error, setError] = useState<string | null>(null);

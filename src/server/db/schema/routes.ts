@@ -15,6 +15,8 @@ export const routes = sqliteTable(
     headers: text('headers', { mode: 'json' }).$type<Record<string, string>>().notNull(),
     /** Streamed responses are flushed at once (WebSockets pass through either way). */
     websocket: integer('websocket', { mode: 'boolean' }).notNull(),
+    /** The store service that holds the route (made and removed with it); null: the admin's own. */
+    service: text('service'),
     createdAt: integer('created_at', { mode: 'timestamp_ms' }).notNull(),
     updatedAt: integer('updated_at', { mode: 'timestamp_ms' }).notNull(),
   },

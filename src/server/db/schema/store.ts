@@ -13,3 +13,52 @@ export const storeKeys = sqliteTable(
   },
   (t) => [uniqueIndex('store_keys_fingerprint').on(t.fingerprint), uniqueIndex('store_keys_name').on(t.name)],
 );
+
+/** The state an installed service is in; `installing` holds its id and address while its operation runs. */
+export const INSTANCE_STATES = ['installing', 'installed', 'updating', 'removing'] as const;
+
+/**
+ * One installed store service (`<manifest id>`, or `<manifest id>-<n>` for further instances
+ * of an instanceable one). The manifest it was installed from is kept whole, so it is
+ * reconciled the same way whatever the catalogue says later.
+ */
+export const storeInstances = sqliteTable(
+  'store_instances',
+  {
+    id: text('id').primaryKey(),
+    manifestId: text('manifest_id').notNull(),
+    version: text('version').notNull(),
+    /** The image it runs, pinned by digest, as it was verified. */
+    image: text('image').notNull(),
+    manifest: text('manifest', { mode: 'json' }).$type<Record<string, unknown>>().notNull(),
+    /** The answers to the manifest's questions (secrets and passwords sealed, each under its name). */
+    answers: text('answers', { mode: 'json' }).$type<Record<string, string | number>>().notNull(),
+    sealed: text('sealed', { mode: 'json' }).$type<Record<string, string>>().notNull(),
+    /** Its address on `cell-network`: the host index in the cell network's subnet. */
+    hostIndex: integer('host_index').notNull(),
+    state: text('state', { enum: INSTANCE_STATES }).notNull(),
+    createdAt: integer('created_at', { mode: 'timestamp_ms' }).notNull(),
+    updatedAt: integer('updated_at', { mode: 'timestamp_ms' }).notNull(),
+  },
+  (t) => [uniqueIndex('store_instances_host_index').on(t.hostIndex)],
+);
+
+export interface OperationStep {
+  name: string;
+  state: 'pending' | 'running' | 'done' | 'failed' | 'undone' | 'skipped';
+  detail: string;
+  /** 0–100 while a step reports progress (the image pull). */
+  percent?: number;
+}
+
+/** An install, update or removal as it runs and as it ended: its steps, each with its state. */
+export const storeOperations = sqliteTable('store_operations', {
+  id: text('id').primaryKey(),
+  kind: text('kind', { enum: ['install', 'update', 'remove'] }).notNull(),
+  instanceId: text('instance_id').notNull(),
+  state: text('state', { enum: ['running', 'succeeded', 'failed'] }).notNull(),
+  steps: text('steps', { mode: 'json' }).$type<OperationStep[]>().notNull(),
+  error: text('error'),
+  startedAt: integer('started_at', { mode: 'timestamp_ms' }).notNull(),
+  finishedAt: integer('finished_at', { mode: 'timestamp_ms' }),
+});

@@ -77,6 +77,8 @@ export function applyPullEvent(job: PullJob, event: PullEvent): void {
 }
 
 const jobs = processWide('containers.pulls', () => new Map<string, PullJob>());
+/** Each running pull's end, for those that wait on it. */
+const ends = processWide('containers.pull-ends', () => new Map<string, Promise<void>>());
 
 export function pullJob(id: string): PullJob {
   const job = jobs.get(id);
@@ -101,8 +103,23 @@ export async function startPull(engine: Engine, image: string): Promise<PullJob>
   jobs.set(job.id, job);
   // Finished jobs are kept for an hour for the page that started them.
   for (const [id, j] of jobs) if (j.finishedAt && Date.now() - j.finishedAt.getTime() > 3600_000) jobs.delete(id);
-  void runPull(docker, job);
+  const end = runPull(docker, job);
+  ends.set(job.id, end);
+  void end.finally(() => ends.delete(job.id));
   return job;
+}
+
+/** Pulls and waits until the image is on the engine, reporting the job's progress as it goes. */
+export async function pullImage(engine: Engine, image: string, onProgress?: (job: PullJob) => void): Promise<void> {
+  const job = await startPull(engine, image);
+  const timer = onProgress ? setInterval(() => onProgress(job), 500) : undefined;
+  try {
+    await ends.get(job.id);
+  } finally {
+    clearInterval(timer);
+  }
+  onProgress?.(job);
+  if (job.state === 'failed') throw new Error(`Pulling ${image} failed: ${job.error}`);
 }
 
 async function runPull(docker: Docker, job: PullJob): Promise<void> {

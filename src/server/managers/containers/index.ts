@@ -7,7 +7,7 @@ export {
   stopConsequence,
   type ContainerSummary,
 } from './containers';
-export { listImages, pullJob, startPull, type PullJob } from './images';
+export { listImages, pullImage, pullJob, startPull, type PullJob } from './images';
 export {
   applyStack,
   desiredFingerprint,
@@ -16,5 +16,14 @@ export {
   reconcile,
   type ReconcileReport,
 } from './reconcile';
-export { desiredStack, ensureStack, getStack, trustedProxies, updateComponent, updateNetwork } from './stack';
+export {
+  desiredStack,
+  ensureStack,
+  getStack,
+  publishAddress,
+  trustedProxies,
+  updateComponent,
+  updateNetwork,
+} from './stack';
 export { createVolume, listVolumes, removeVolume } from './volumes';
+export { engineOptions, LABEL_MANAGED, LABEL_HASH, LABEL_STACK, NETWORK_NAME, type EngineSpec } from './spec';

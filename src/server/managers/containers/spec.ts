@@ -28,7 +28,9 @@ export interface PortSpec {
 }
 
 export interface MountSpec {
-  /** Absolute path on the engine's host. */
+  /** A folder on the engine's host (the default), or a named volume of the engine. */
+  type?: 'volume';
+  /** Absolute path on the engine's host, or the volume's name. */
   source: string;
   target: string;
   readOnly: boolean;
@@ -51,7 +53,12 @@ export interface ContainerSpec {
   user?: string;
   /** Host devices passed in (`/dev/net/tun` for a userspace WireGuard). */
   devices?: string[];
+  /** The container's environment (store services; the core stack is configured by files). */
+  env?: Record<string, string>;
 }
+
+/** What the engine needs to create any of the cell's containers, core or store. */
+export type EngineSpec = Omit<ContainerSpec, 'component'>;
 
 interface CatalogueEntry {
   defaultImage: string;
@@ -256,8 +263,11 @@ export function labelsOf(spec: ContainerSpec): Record<string, string> {
   };
 }
 
-/** The body of `POST /containers/create` for a spec. */
-export function createOptions(spec: ContainerSpec) {
+/** The body of `POST /containers/create` for a core component. */
+export const createOptions = (spec: ContainerSpec) => engineOptions(spec, labelsOf(spec));
+
+/** The body of `POST /containers/create` for a spec and the labels that say whose it is. */
+export function engineOptions(spec: EngineSpec, labels: Record<string, string>) {
   const portKey = (p: PortSpec) => `${p.container}/${p.protocol}`;
   const exposed: Record<string, object> = {};
   const bindings: Record<string, { HostPort: string }[]> = {};
@@ -270,13 +280,14 @@ export function createOptions(spec: ContainerSpec) {
     Image: spec.image,
     ...(spec.cmd ? { Cmd: spec.cmd } : {}),
     ...(spec.user ? { User: spec.user } : {}),
-    Labels: labelsOf(spec),
+    ...(spec.env ? { Env: Object.entries(spec.env).map(([k, v]) => `${k}=${v}`) } : {}),
+    Labels: labels,
     ExposedPorts: exposed,
     HostConfig: {
       NetworkMode: spec.network.mode === 'host' ? 'host' : spec.network.name,
       PortBindings: bindings,
       Mounts: spec.mounts.map((m) => ({
-        Type: 'bind' as const,
+        Type: m.type ?? ('bind' as const),
         Source: m.source,
         Target: m.target,
         ReadOnly: m.readOnly,

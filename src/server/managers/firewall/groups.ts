@@ -9,8 +9,8 @@ import { confirmable } from './confirm';
 import { policyOf } from './model';
 import { knownServices, listGroupRows, listMembers, sources, type GroupRow } from './state';
 
-export function assertServices(services: readonly string[], field: string) {
-  const known = knownServices();
+export function assertServices(tx: DbOrTx, services: readonly string[], field: string) {
+  const known = knownServices(tx);
   const unknown = services.filter((s) => !known.includes(s));
   if (unknown.length)
     throw new ValidationError(`${unknown.join(', ')}: not a service of this cell (known: ${known.join(', ')})`, field);
@@ -66,7 +66,7 @@ export function peerToPeerOf(tx: DbOrTx, peer: { id: number; peerToPeer: boolean
   const ids = groupsOfPeer(tx, peer.id);
   const groups = ids.length ? tx.select().from(peerGroups).where(inArray(peerGroups.id, ids)).all() : [];
   return policyOf({ groups: ids, peerToPeer: peer.peerToPeer, services: null }, new Map(groups.map((g) => [g.id, g])), [
-    ...knownServices(),
+    ...knownServices(tx),
   ]).peerToPeer;
 }
 
@@ -83,7 +83,7 @@ export function listGroups(db: Db) {
 }
 
 export function createGroup(db: Db, input: CreateGroup, clientAddress: string | null) {
-  assertServices(input.services, 'services');
+  assertServices(db, input.services, 'services');
   const now = runtimeOf(db).clock();
   return confirmable(db, clientAddress, (tx) => {
     try {
@@ -99,7 +99,7 @@ export function createGroup(db: Db, input: CreateGroup, clientAddress: string | 
 }
 
 export function updateGroup(db: Db, input: UpdateGroup, clientAddress: string | null) {
-  if (input.services) assertServices(input.services, 'services');
+  if (input.services) assertServices(db, input.services, 'services');
   const now = runtimeOf(db).clock();
   const { id, ...set } = input;
   return confirmable(db, clientAddress, (tx) => {

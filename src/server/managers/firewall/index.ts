@@ -20,4 +20,5 @@ export {
 } from './groups';
 export { createRule, listRules, moveRule, removeRule, updateRule } from './rules';
 export { testReach } from './tester';
-export { declarePeers, type DeclaredPeer } from './state';
+export { declarePeers, declareServices, type DeclaredPeer } from './state';
+export type { ServiceEndpoint } from './inputs';

@@ -19,7 +19,7 @@ function ruleValues(
   if (r.source.kind === 'group') groupRow(tx, r.source.groupId);
   if (r.source.kind === 'peer') peerExists(r.source.peerId, 'source');
   if (r.destination.kind === 'peer') peerExists(r.destination.peerId, 'destination');
-  if (r.destination.kind === 'service') assertServices([r.destination.service], 'destination');
+  if (r.destination.kind === 'service') assertServices(tx, [r.destination.service], 'destination');
   if (r.ports && r.protocol !== 'tcp' && r.protocol !== 'udp')
     throw new ValidationError('Ports need the protocol tcp or udp', 'ports');
   return {

@@ -17,10 +17,16 @@ export type DeclaredPeer = Omit<FirewallPeer, 'groups'>;
 /** Where the firewall learns the peers: declared by the peers domain (see `server/appliers.ts`). */
 export const sources = processWide('firewall.sources', () => ({
   peers: null as ((tx: DbOrTx) => DeclaredPeer[]) | null,
+  services: null as ((tx: DbOrTx) => ServiceEndpoint[]) | null,
 }));
 
 export function declarePeers(read: (tx: DbOrTx) => DeclaredPeer[]): void {
   sources.peers = read;
+}
+
+/** Where the firewall learns the services installed from the store (see `server/appliers.ts`). */
+export function declareServices(read: (tx: DbOrTx) => ServiceEndpoint[]): void {
+  sources.services = read;
 }
 
 export function ruleOf(r: RuleRow): CustomRule {
@@ -73,8 +79,11 @@ export function serviceEndpoints(facts: ReturnType<typeof cellFacts>): ServiceEn
   return out;
 }
 
-/** The names of services a rule or a group may name (those turned off included). */
-export const knownServices = (): readonly string[] => CORE_SERVICES;
+/** The names of services a rule or a group may name: the core ones (turned off included) and those installed. */
+export const knownServices = (tx?: DbOrTx): readonly string[] => [
+  ...CORE_SERVICES,
+  ...(tx ? (sources.services?.(tx) ?? []).map((s) => s.name) : []),
+];
 
 /** Everything the rules are built from, in one transaction; null before the tunnel exists. */
 export function loadInputs(db: Db, iface = 'wg0'): FirewallInputs | null {
@@ -91,7 +100,7 @@ export function loadInputs(db: Db, iface = 'wg0'): FirewallInputs | null {
       iface,
       tunnel: { subnet: facts.tunnel.subnet, subnet6: facts.tunnel.subnet6, address: cidrHost(v4, 1) },
       cellNetwork: facts.cellNetwork.subnet,
-      services: serviceEndpoints(facts),
+      services: [...serviceEndpoints(facts), ...(sources.services?.(tx) ?? [])],
       redirects: { dns: facts.dns ? { target: facts.dns.host, port: facts.dns.port } : null, web: facts.proxy },
       peers: declared.map((p) => ({ ...p, groups: memberships.get(p.id) ?? [] })),
       groups: listGroupRows(tx).map((g) => ({

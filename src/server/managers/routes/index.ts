@@ -1,3 +1,11 @@
 /** The reverse proxy: routes, and Caddy's config rendered and loaded from them. */
 export { applyCaddy, ensureRoutes, routeSettingsRow, uiHosts, updateRouteSettings } from './apply';
-export { countRoutes, createRoute, listRoutes, removeRoute, updateRoute } from './routes';
+export {
+  countRoutes,
+  createRoute,
+  holdServiceRoutes,
+  listRoutes,
+  removeRoute,
+  updateRoute,
+  type ServiceRoute,
+} from './routes';

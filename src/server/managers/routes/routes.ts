@@ -72,6 +72,37 @@ function syncCellNames(db: DbOrTx): void {
       claimName(db, label, { kind: 'route', ref: `${label}.cell`, description: `route ${label}.cell` }, { to: 'cell' });
 }
 
+/** A service's routes come and go with the service. */
+function assertOwn(row: RouteRow): void {
+  if (row.service)
+    throw new ConflictError(
+      `${row.host}${row.path} belongs to the service ${row.service}: it changes with the service, on the Services page`,
+    );
+}
+
+export interface ServiceRoute {
+  host: string;
+  path: string;
+  upstream: string;
+  access: 'peers' | 'public';
+}
+
+/**
+ * Gives a store service exactly these routes, in the caller's transaction (its names are the
+ * caller's to hold). A host or path someone else serves is refused, naming them.
+ */
+export function holdServiceRoutes(tx: DbOrTx, service: string, wanted: readonly ServiceRoute[], now: Date): void {
+  tx.delete(routes).where(eq(routes.service, service)).run();
+  for (const r of wanted) {
+    checkHost(tx, r.host);
+    checkShadow(tx, r.host, r.path);
+    tx.insert(routes)
+      .values({ ...r, headers: {}, websocket: false, service, createdAt: now, updatedAt: now })
+      .run();
+  }
+  syncCellNames(tx);
+}
+
 async function applied(db: Db, row: RouteRow) {
   const apply = await applyCaddy(db).catch((err: Error) => ({ state: 'pending' as const, reason: err.message }));
   void changed(db, ['names']);
@@ -102,6 +133,7 @@ export async function updateRoute(db: Db, input: UpdateRouteInput, now = runtime
     (tx) => {
       const current = tx.select().from(routes).where(eq(routes.id, id)).get();
       if (!current) throw new NotFoundError(`Route ${id} not found`);
+      assertOwn(current);
       const next = { ...current, ...Object.fromEntries(Object.entries(changes).filter(([, v]) => v !== undefined)) };
       if (next.host !== current.host) checkHost(tx, next.host);
       checkShadow(tx, next.host, next.path, id);
@@ -121,8 +153,10 @@ export async function updateRoute(db: Db, input: UpdateRouteInput, now = runtime
 
 export async function removeRoute(db: Db, id: number) {
   const row = db.transaction((tx) => {
-    const removed = tx.delete(routes).where(eq(routes.id, id)).returning().get();
-    if (!removed) throw new NotFoundError(`Route ${id} not found`);
+    const current = tx.select().from(routes).where(eq(routes.id, id)).get();
+    if (!current) throw new NotFoundError(`Route ${id} not found`);
+    assertOwn(current);
+    const removed = tx.delete(routes).where(eq(routes.id, id)).returning().get()!;
     syncCellNames(tx);
     return removed;
   });

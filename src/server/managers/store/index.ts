@@ -1,4 +1,4 @@
-/** The service store: signed catalogue, verified images, installs. So far: image signature verification. */
+/** The service store: signed catalogue, verified images, installs, updates and removals as operations. */
 export {
   ImageSignatureError,
   repositoryOf,
@@ -12,3 +12,10 @@ export { indexKey, IndexSignatureError, signIndex, verifyIndex, type IndexKey } 
 export { fetchCosignSignatures, parseImage, RegistryError, signatureTag, type RegistryOptions } from './registry';
 export { verifyImage } from './verify';
 export { addStoreKey, listStoreKeys, removeStoreKey, trustedKeys } from './keys';
+export { bundledManifests, indexKeyId, indexManifests, INDEX_VERSION, refreshIndex } from './catalogue';
+export { installService, removeService, type OperationOptions } from './install';
+export { updateService } from './update';
+export { getOperation, listCatalogue, listInstalled, recentOperations } from './listing';
+export { operationDone, storeSettled } from './operation';
+export { reconcileServices, recoverOperations, startStore } from './reconcile';
+export { firewallServices } from './state';

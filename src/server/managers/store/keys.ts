@@ -77,21 +77,28 @@ export function removeStoreKey(db: Db, id: number) {
   return { id: row.id, name: row.name };
 }
 
-/** `PIC_STORE_TRUSTED_KEYS`: PEM blocks, or the path of a file holding them. */
-function envKeys(db: Db): TrustedKey[] {
-  const raw = runtimeOf(db).env.PIC_STORE_TRUSTED_KEYS?.trim();
+/** PEM public keys from a setting that holds them, or the path of a file that does. */
+export function pemSetting(env: Record<string, string | undefined>, name: string): string[] {
+  const raw = env[name]?.trim();
   if (!raw) return [];
   let text = raw;
   if (!raw.startsWith('-----BEGIN')) {
     try {
       text = fs.readFileSync(raw, 'utf8');
     } catch {
-      throw new ValidationError(`PIC_STORE_TRUSTED_KEYS=${raw} is neither PEM keys nor a readable file`);
+      throw new ValidationError(`${name}=${raw} is neither PEM keys nor a readable file`);
     }
   }
   const blocks = text.match(PEM_BLOCK) ?? [];
-  if (!blocks.length) throw new ValidationError('PIC_STORE_TRUSTED_KEYS holds no PEM public key');
-  return blocks.map((pem, i) => trustedKey(`environment key ${i + 1}`, pem));
+  if (!blocks.length) throw new ValidationError(`${name} holds no PEM public key`);
+  return blocks;
+}
+
+/** `PIC_STORE_TRUSTED_KEYS`: PEM blocks, or the path of a file holding them. */
+function envKeys(db: Db): TrustedKey[] {
+  return pemSetting(runtimeOf(db).env, 'PIC_STORE_TRUSTED_KEYS').map((pem, i) =>
+    trustedKey(`environment key ${i + 1}`, pem),
+  );
 }
 
 /** Every key image signatures may verify under. */

@@ -1,0 +1,15 @@
+import { z } from 'zod';
+import { manifestId } from './store';
+
+/** An installed instance: `<manifest id>` or `<manifest id>-<n>`. */
+export const instanceId = z.string().regex(/^[a-z][a-z0-9-]{1,40}$/, 'An installed service id like calendar or tor-2');
+
+export const installSchema = z.object({
+  id: manifestId,
+  /** Answers to the manifest's questions, checked against them by the store. */
+  answers: z.record(z.string(), z.union([z.string().max(4096), z.number()])).default({}),
+});
+
+export const removeSchema = z.object({ instanceId, keepData: z.boolean() });
+export const updateSchema = z.object({ instanceId });
+export const operationSchema = z.object({ operationId: z.uuid('Not an operation id') });

@@ -1,0 +1,146 @@
+/**
+ * The catalogue that ships with the cell, so the store works offline. Each image is pinned by
+ * the digest its publisher's registry gave for it when it was last observed (the comment
+ * beside each says where); a newer signed index replaces an entry by its id. Whatever an entry
+ * says, its image runs only when its signature verifies under a key the cell trusts.
+ */
+import type { z } from 'zod';
+import type { manifestSchema } from '@/lib/schemas/store';
+
+type ManifestInput = z.input<typeof manifestSchema>;
+
+const peersWeb = (label: string, port: number) => [
+  { kind: 'cell' as const, label, port },
+  { kind: 'subdomain' as const, label, port },
+];
+
+export const BUNDLED: ManifestInput[] = [
+  {
+    manifestVersion: 1,
+    id: 'mail',
+    name: 'Mail',
+    version: '14.0.0',
+    description: 'Your own mail server (docker-mailserver): IMAP, submission and SMTP for <user>@<your domain>.',
+    category: 'mail',
+    icon: 'mail',
+    // Observed as the repository digest of ghcr.io/docker-mailserver/docker-mailserver 14.0.
+    image:
+      'ghcr.io/docker-mailserver/docker-mailserver@sha256:af51b15dd3fc72153c0e90eb7692bb5e3a463212d87959a80fa7aa89b617d44a',
+    ports: [
+      { name: 'smtp', protocol: 'tcp', container: 25, publish: 25 },
+      { name: 'submission', protocol: 'tcp', container: 587, publish: 587 },
+      { name: 'imaps', protocol: 'tcp', container: 993, publish: 993 },
+    ],
+    env: [
+      { name: 'POSTMASTER_ADDRESS', type: 'email', label: 'Postmaster address' },
+      {
+        name: 'ENABLE_RSPAMD',
+        type: 'choice',
+        label: 'Spam filtering (Rspamd)',
+        choices: [
+          { value: '1', label: 'On' },
+          { value: '0', label: 'Off' },
+        ],
+        default: '1',
+      },
+    ],
+    volumes: [
+      { name: 'mail', mount: '/var/mail' },
+      { name: 'state', mount: '/var/mail-state' },
+      { name: 'config', mount: '/tmp/docker-mailserver', backup: 'live' },
+    ],
+    firewall: [
+      { from: 'internet', protocol: 'tcp', ports: '25', why: 'Mail from other servers' },
+      { from: 'peers', protocol: 'tcp', ports: '587,993', why: 'Sending and reading mail' },
+    ],
+    accounts: {
+      kind: 'exec',
+      create: ['setup', 'email', 'add', '{{email}}', '{{password}}'],
+      remove: ['setup', 'email', 'del', '-y', '{{email}}'],
+      setPassword: ['setup', 'email', 'update', '{{email}}', '{{password}}'],
+    },
+    healthCheck: { kind: 'tcp', port: 25, intervalSeconds: 10, timeoutSeconds: 3 },
+    peerInstructions: [
+      { label: 'IMAP server', kind: 'host', value: 'mail.{{domain}}' },
+      { label: 'IMAP port (TLS)', kind: 'port', value: '993' },
+      { label: 'SMTP port (STARTTLS)', kind: 'port', value: '587' },
+      { label: 'Username', kind: 'username', value: '{{email}}' },
+    ],
+  },
+  {
+    manifestVersion: 1,
+    id: 'calendar',
+    name: 'Calendar and contacts',
+    version: '3.5.0',
+    description: 'CalDAV and CardDAV (Radicale): calendars, contacts and tasks for every peer, synced to phones.',
+    category: 'calendar',
+    icon: 'calendar',
+    // Observed as the repository digest of tomsquest/docker-radicale (latest, built 2026-08-25).
+    image: 'tomsquest/docker-radicale@sha256:e2ef8624b2156ada47489223df12575406d625c96725f03cfc4dc890e3eda400',
+    ports: [{ name: 'http', protocol: 'tcp', container: 5232 }],
+    routes: peersWeb('calendar', 5232),
+    volumes: [
+      { name: 'data', mount: '/data' },
+      { name: 'config', mount: '/config' },
+    ],
+    accounts: { kind: 'htpasswd', volume: 'config', file: 'users' },
+    healthCheck: { kind: 'http', port: 5232, path: '/.web/', status: 200 },
+    peerInstructions: [
+      { label: 'Server', kind: 'url', value: 'https://calendar.{{domain}}/' },
+      { label: 'Username', kind: 'username', value: '{{user}}' },
+    ],
+  },
+  {
+    manifestVersion: 1,
+    id: 'files',
+    name: 'Files (WebDAV)',
+    version: '2.4.0',
+    description: 'A WebDAV share (Apache mod_dav) that phones, file managers and backup tools mount as a drive.',
+    category: 'files',
+    icon: 'folder',
+    // Observed as the repository digest of bytemark/webdav.
+    image: 'bytemark/webdav@sha256:bcabbc024c511b9c63ed3345f88573e31d84c952ee493c9acb3fe345f4f80f57',
+    ports: [{ name: 'http', protocol: 'tcp', container: 80 }],
+    routes: peersWeb('files', 80),
+    volumes: [{ name: 'data', mount: '/var/lib/dav' }],
+    accounts: { kind: 'htpasswd', volume: 'data', file: 'user.passwd' },
+    healthCheck: { kind: 'tcp', port: 80 },
+    peerInstructions: [
+      { label: 'WebDAV address', kind: 'url', value: 'https://files.{{domain}}/' },
+      { label: 'Username', kind: 'username', value: '{{user}}' },
+    ],
+  },
+  {
+    manifestVersion: 1,
+    id: 'wireguard-ext',
+    name: 'Exit: external WireGuard',
+    version: '1.0.0',
+    description: "Sends chosen peers' internet traffic through a WireGuard tunnel to a VPN provider.",
+    category: 'exit',
+    icon: 'globe',
+    // Observed as a repository digest of linuxserver/wireguard.
+    image: 'linuxserver/wireguard@sha256:0dfaeb571eb3cf438d5c34508d49d7bf29df938d408a92da0448a9e8328a7819',
+    instanceable: true,
+    env: [{ name: 'PROVIDER_CONFIG', type: 'password', label: "The provider's WireGuard config" }],
+    volumes: [{ name: 'config', mount: '/config' }],
+    egress: { allowed: true },
+  },
+  {
+    manifestVersion: 1,
+    id: 'tor',
+    name: 'Exit: Tor',
+    version: '1.0.0',
+    description: "Sends chosen peers' internet traffic through the Tor network.",
+    category: 'exit',
+    icon: 'shield',
+    // Observed as a repository digest of dperson/torproxy.
+    image: 'dperson/torproxy@sha256:d8b5f1cf24f1b7a0aa334929a264b2606a107223dd0d51eb1cda8aae6fbeec53',
+    instanceable: true,
+    ports: [
+      { name: 'socks', protocol: 'tcp', container: 9050 },
+      { name: 'http', protocol: 'tcp', container: 8118 },
+    ],
+    healthCheck: { kind: 'tcp', port: 9050 },
+    egress: { allowed: true },
+  },
+];

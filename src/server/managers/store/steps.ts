@@ -1,0 +1,202 @@
+/**
+ * The steps an operation is made of, each with its undoing: verify, pull, volumes,
+ * secrets, container, names, routes, firewall, health. Install, update and remove put
+ * them together in their own order.
+ */
+import type { Manifest } from '@/lib/schemas/store';
+import type { Db } from '../../db';
+import { changed, type Outcome } from '../../runtime/changes';
+import { runtimeOf } from '../../runtime/runtime';
+import { pullImage, publishAddress, NETWORK_NAME } from '../containers';
+import { cellFacts } from '../cell';
+import { claimName, releaseOwner, serviceOwner } from '../names';
+import { holdServiceRoutes } from '../routes';
+import {
+  ensureVolume,
+  imagePresent,
+  removeContainerIfPresent,
+  removeVolumeIfPresent,
+  startServiceContainer,
+  waitHealthy,
+} from './engine';
+import { trustedKeys } from './keys';
+import { serviceNames, serviceRoutes, serviceSpec, volumeName } from './model';
+import type { Step } from './operation';
+import { parseImage } from './registry';
+import { addressOf, instanceRow, manifestOfRow, openAll, sealAll, setInstance } from './state';
+import { verifyImage } from './verify';
+
+/** `PIC_REGISTRY_MIRROR`: where images and their signatures are fetched from instead of their registries. */
+export const registryMirror = (db: Db) => runtimeOf(db).env.PIC_REGISTRY_MIRROR?.trim() || null;
+
+/** The reference the engine pulls and runs: the same digest, through the mirror when there is one. */
+export function pullReference(image: string, mirror: string | null): string {
+  if (!mirror) return image;
+  const { repository, digest } = parseImage(image);
+  return `${new URL(mirror).host}/${repository}@${digest}`;
+}
+
+/** The container an instance should run, from its row (the manifest and answers it was installed with). */
+export function instanceSpec(db: Db, id: string, opts: { image?: string; hostIndex?: number; name?: string } = {}) {
+  const row = instanceRow(db, id);
+  const manifest = manifestOfRow(row);
+  const spec = serviceSpec({
+    instanceId: id,
+    manifest,
+    image: pullReference(opts.image ?? row.image, registryMirror(db)),
+    env: { ...row.answers, ...openAll(row.sealed) },
+    network: NETWORK_NAME,
+    address: addressOf(db, opts.hostIndex ?? row.hostIndex),
+    publishAddress: publishAddress(runtimeOf(db).env),
+  });
+  return opts.name ? { ...spec, name: opts.name } : spec;
+}
+
+/** What an applier said, or why the step fails: a daemon that refused or failed undoes the operation. */
+function applied(outcomes: Record<string, Outcome>, name: string): string {
+  const o = outcomes[name];
+  if (!o) return `${name}: nothing to apply`;
+  if (!o.ok) throw new Error(`${name} could not apply it: ${o.error.message}`);
+  const v = o.value as { state?: string; reason?: string } | undefined;
+  if (v?.state === 'rejected') throw new Error(`${name} refused it: ${v.reason}`);
+  return v?.state === 'pending' ? `${name}: ${v.reason}` : `${name}: applied`;
+}
+
+export const verifyStep = (db: Db, image: string): Step => ({
+  name: 'verify',
+  run: async () => {
+    const { keyId } = await verifyImage(image, trustedKeys(db), { mirror: registryMirror(db) });
+    return `signed by ${keyId}`;
+  },
+});
+
+export const pullStep = (db: Db, image: string): Step => ({
+  name: 'pull',
+  run: async (ctx) => {
+    const { engine } = runtimeOf(db);
+    const ref = pullReference(image, registryMirror(db));
+    if (await imagePresent(await engine.client(), ref)) return 'already on the engine';
+    await pullImage(engine, ref, (job) => ctx.report(job.status, job.percent));
+    return 'pulled';
+  },
+});
+
+export function volumesStep(db: Db, instanceId: string, manifest: Manifest): Step {
+  const made: string[] = [];
+  return {
+    name: 'volumes',
+    run: async () => {
+      const docker = await runtimeOf(db).engine.client();
+      for (const v of manifest.volumes) {
+        const name = volumeName(instanceId, v.name);
+        if (await ensureVolume(docker, name, instanceId)) made.push(name);
+      }
+      const kept = manifest.volumes.length - made.length;
+      return manifest.volumes.length ? `${made.length} made${kept ? `, ${kept} kept from before` : ''}` : 'none needed';
+    },
+    undo: async () => {
+      const docker = await runtimeOf(db).engine.client();
+      for (const name of made.splice(0)) await removeVolumeIfPresent(docker, name);
+    },
+  };
+}
+
+/** Seals the passwords asked and the secrets made; they open only into the container's environment. */
+export const secretsStep = (db: Db, instanceId: string, secrets: Record<string, string>): Step => ({
+  name: 'secrets',
+  run: async () => {
+    setInstance(db, instanceId, { sealed: sealAll(secrets) });
+    const n = Object.keys(secrets).length;
+    return n ? `${n} sealed` : 'none needed';
+  },
+});
+
+export function containerStep(db: Db, instanceId: string): Step {
+  const name = () => instanceSpec(db, instanceId).name;
+  return {
+    name: 'container',
+    run: async () => {
+      const docker = await runtimeOf(db).engine.client();
+      const id = await startServiceContainer(docker, instanceId, instanceSpec(db, instanceId));
+      return `${name()} started (${id.slice(0, 12)})`;
+    },
+    undo: async () => removeContainerIfPresent(await runtimeOf(db).engine.client(), name()),
+  };
+}
+
+export function namesStep(db: Db, instanceId: string, manifest: Manifest): Step {
+  const owner = serviceOwner(instanceId);
+  return {
+    name: 'names',
+    run: async () => {
+      const labels = serviceNames(manifest, instanceId);
+      db.transaction((tx) => {
+        for (const label of labels) claimName(tx, label, owner, { to: 'cell' });
+      });
+      const detail = applied(await changed(db, ['names'], { wait: true }), 'dns');
+      return labels.length ? `${labels.map((l) => `${l}.cell`).join(', ')} (${detail})` : 'none needed';
+    },
+    undo: async () => {
+      releaseOwner(db, owner);
+      await changed(db, ['names'], { wait: true });
+    },
+  };
+}
+
+function setRoutes(db: Db, instanceId: string, manifest: Manifest | null) {
+  db.transaction(
+    (tx) => {
+      const row = instanceRow(tx, instanceId);
+      const wanted = manifest
+        ? serviceRoutes(manifest, instanceId, addressOf(tx, row.hostIndex), cellFacts(tx).domain)
+        : [];
+      holdServiceRoutes(tx, instanceId, wanted, runtimeOf(db).clock());
+    },
+    { behavior: 'immediate' },
+  );
+}
+
+export function routesStep(db: Db, instanceId: string, manifest: Manifest): Step {
+  return {
+    name: 'routes',
+    run: async () => {
+      setRoutes(db, instanceId, manifest);
+      if (!manifest.routes.length) return 'none needed';
+      return applied(await changed(db, ['proxy'], { wait: true }), 'caddy');
+    },
+    undo: async () => {
+      setRoutes(db, instanceId, null);
+      await changed(db, ['proxy'], { wait: true });
+    },
+  };
+}
+
+export function firewallStep(db: Db, instanceId: string, manifest: Manifest): Step {
+  return {
+    name: 'firewall',
+    run: async () => {
+      if (!manifest.firewall.length) return 'none needed';
+      return applied(await changed(db, ['firewall'], { wait: true }), 'firewall');
+    },
+    undo: async () => {
+      setInstance(db, instanceId, { state: 'removing' });
+      await changed(db, ['firewall'], { wait: true });
+    },
+  };
+}
+
+export const healthStep = (db: Db, instanceId: string, manifest: Manifest, tries: number): Step => ({
+  name: 'health',
+  run: async () => {
+    const spec = instanceSpec(db, instanceId);
+    const why = await waitHealthy(
+      runtimeOf(db).engine,
+      manifest.healthCheck,
+      spec.network.mode === 'cell' ? spec.network.ipv4 : '',
+      spec.name,
+      tries,
+    );
+    if (why) throw new Error(`the health check did not pass: ${why}`);
+    return manifest.healthCheck ? 'healthy' : 'no health check';
+  },
+});

@@ -1,0 +1,144 @@
+import { beforeEach, describe, expect, it } from 'vitest';
+import type { Db } from '@/server/db';
+import { storeInstances } from '@/server/db/schema';
+import { bundledManifests, operationDone } from '@/server/managers/store';
+import {
+  answersSchema,
+  nextInstanceId,
+  serviceNames,
+  serviceRoutes,
+  serviceSpec,
+  splitAnswers,
+} from '@/server/managers/store/model';
+import { claimName, heldNames } from '@/server/managers/names';
+import { bindRuntime, createRuntime } from '@/server/runtime/runtime';
+import { admin, expectCode, freshCell, setUp } from '../../helpers/db';
+
+const byId = (id: string) => bundledManifests().find((m) => m.id === id)!;
+
+describe('an instance, as the model builds it', () => {
+  it('is named after its manifest, or numbered when instanceable', () => {
+    expect(nextInstanceId(byId('calendar'), new Set())).toBe('calendar');
+    expect(nextInstanceId(byId('tor'), new Set())).toBe('tor-1');
+    expect(nextInstanceId(byId('tor'), new Set(['tor-1', 'tor-3']))).toBe('tor-2');
+  });
+
+  it('runs the pinned image with named volumes, no capabilities, and publishes only what the manifest publishes', () => {
+    const mail = byId('mail');
+    const spec = serviceSpec({
+      instanceId: 'mail',
+      manifest: mail,
+      image: String(mail.image),
+      env: { POSTMASTER_ADDRESS: 'pm@example.org' },
+      network: 'cell-network',
+      address: '172.20.0.20',
+    });
+    expect(spec.image).toMatch(/@sha256:[0-9a-f]{64}$/);
+    expect(spec.capAdd).toEqual([]);
+    expect(spec.mounts.map((m) => [m.type, m.source, m.target])).toEqual([
+      ['volume', 'cell-svc-mail-mail', '/var/mail'],
+      ['volume', 'cell-svc-mail-state', '/var/mail-state'],
+      ['volume', 'cell-svc-mail-config', '/tmp/docker-mailserver'],
+    ]);
+    expect(spec.ports.map((p) => p.host)).toEqual([25, 587, 993]);
+    expect(spec.network).toEqual({ mode: 'cell', name: 'cell-network', ipv4: '172.20.0.20' });
+  });
+
+  it('numbers the routes and names of further instances', () => {
+    const cal = { ...byId('calendar'), instanceable: true };
+    expect(serviceNames(cal, 'calendar')).toEqual(['calendar']);
+    expect(serviceNames(cal, 'calendar-2')).toEqual(['calendar-2']);
+    expect(
+      serviceRoutes(cal, 'calendar-2', '172.20.0.21', 'home.example').map((r) => [r.host, r.path, r.upstream]),
+    ).toEqual([
+      ['calendar-2.cell', '', '172.20.0.21:5232'],
+      ['calendar-2.home.example', '', '172.20.0.21:5232'],
+    ]);
+  });
+
+  it('checks answers against the questions: defaults filled, a bad one named, a secret never asked', () => {
+    const mail = byId('mail');
+    expect(answersSchema(mail).parse({ POSTMASTER_ADDRESS: 'pm@example.org' })).toEqual({
+      POSTMASTER_ADDRESS: 'pm@example.org',
+      ENABLE_RSPAMD: '1',
+    });
+    const bad = answersSchema(mail).safeParse({ POSTMASTER_ADDRESS: 'not mail', ENABLE_RSPAMD: '2', EXTRA: 'x' });
+    expect(bad.success).toBe(false);
+    expect(bad.error!.issues.map((i) => i.path.join('.') || i.message).sort()).toEqual(
+      expect.arrayContaining(['POSTMASTER_ADDRESS', 'ENABLE_RSPAMD']),
+    );
+    const withSecret = {
+      env: [{ name: 'TOKEN', type: 'secret' as const, label: 'Token', required: true, length: 24 }],
+    };
+    expect(answersSchema(withSecret).safeParse({ TOKEN: 'mine' }).success).toBe(false);
+    const split = splitAnswers(withSecret, {}, (n) => 'x'.repeat(n));
+    expect(split).toEqual({ plain: {}, secret: { TOKEN: 'x'.repeat(24) } });
+  });
+});
+
+let db: Db;
+beforeEach(async () => {
+  ({ db } = freshCell());
+  await setUp(db);
+  // Nothing answers at the mirror: verification cannot succeed here.
+  bindRuntime(db, createRuntime({ ...process.env, PIC_REGISTRY_MIRROR: 'http://127.0.0.1:9' }));
+});
+
+describe('store.install', () => {
+  it('refuses bad answers naming each field, and stores nothing', async () => {
+    const err = await expectCode(
+      admin(db).store.install({ id: 'mail', answers: { POSTMASTER_ADDRESS: 'nope', ENABLE_RSPAMD: 'maybe' } }),
+      'BAD_REQUEST',
+    );
+    expect(err.message).toMatch(/answers\.POSTMASTER_ADDRESS: An email address/);
+    expect(err.message).toMatch(/answers\.ENABLE_RSPAMD: One of 1, 0/);
+    expect(db.select().from(storeInstances).all()).toEqual([]);
+  });
+
+  it('refuses an id the catalogue lacks, and a name someone else holds', async () => {
+    await expectCode(admin(db).store.install({ id: 'nextcloud' }), 'NOT_FOUND');
+    db.transaction((tx) => claimName(tx, 'calendar', { kind: 'peer', ref: '1', description: 'peer calendar' }, null));
+    const err = await expectCode(admin(db).store.install({ id: 'calendar' }), 'CONFLICT');
+    expect(err.message).toMatch(/calendar\.cell is already taken by peer calendar/);
+  });
+
+  it('takes back the reservation when verification fails, and says which step failed and why', async () => {
+    const before = heldNames(db);
+    const { operationId, instanceId } = await admin(db).store.install({ id: 'calendar' });
+    expect(instanceId).toBe('calendar');
+    await operationDone(operationId);
+    const op = await admin(db).store.operation({ operationId });
+    expect(op.state).toBe('failed');
+    expect(op.error).toMatch(/^verify: The registry registry-1\.docker\.io cannot be reached/);
+    expect(op.steps.map((s) => `${s.name}:${s.state}`)).toEqual([
+      'validate:undone',
+      'verify:failed',
+      'pull:skipped',
+      'volumes:skipped',
+      'secrets:skipped',
+      'container:skipped',
+      'names:skipped',
+      'routes:skipped',
+      'firewall:skipped',
+      'health:skipped',
+    ]);
+    expect(db.select().from(storeInstances).all()).toEqual([]);
+    expect(heldNames(db)).toEqual(before);
+    expect(await admin(db).store.installed()).toEqual([]);
+  });
+
+  it('keeps passwords out of the audit trail', async () => {
+    await admin(db)
+      .store.install({ id: 'mail', answers: { POSTMASTER_ADDRESS: 'pm@example.org' } })
+      .catch(() => undefined);
+    const { auditEntries } = await import('@/server/db/schema');
+    const rows = db
+      .select()
+      .from(auditEntries)
+      .all()
+      .filter((a) => a.procedure === 'store.install');
+    expect(rows.length).toBeGreaterThan(0);
+    for (const r of rows) expect(JSON.stringify(r.input)).not.toMatch(/pm@example\.org/);
+    expect(JSON.stringify(rows.at(-1)!.input)).toMatch(/POSTMASTER_ADDRESS/);
+  });
+});
