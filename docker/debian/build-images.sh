@@ -4,7 +4,8 @@
 # air-gapped hosts and the tests; the Dockerfiles in docker/ stay the way for normal hosts.
 #
 #   docker/debian/build-images.sh [IMAGE...]      IMAGE: caddy chrony dnsmasq wireguard cell
-#                                                 (and coredns-standin, for the tests)
+#                                                 (and coredns-standin, for the tests;
+#                                                 radicale, a store service the tests install)
 #
 # Each image is tagged pic-debian/<image>:<hash of what it is built from> and :latest, and
 # the script prints PIC_IMAGE_<COMPONENT>=<tag> lines for the ones the cell starts. An image
@@ -34,7 +35,8 @@ packages_of() {
     wireguard) echo "wireguard-tools,wireguard-go,iptables,iproute2,procps,bash" ;;
     cell) echo "ca-certificates,tzdata,passwd,libstdc++6" ;;
     coredns-standin) echo "knot" ;;
-    *) echo "unknown image: $1 (caddy chrony dnsmasq wireguard cell coredns-standin)" >&2; exit 2 ;;
+    radicale) echo "radicale,python3-bcrypt,passwd" ;;
+    *) echo "unknown image: $1 (caddy chrony dnsmasq wireguard cell coredns-standin radicale)" >&2; exit 2 ;;
   esac
 }
 
@@ -48,6 +50,9 @@ changes_of() {
     wireguard) printf '%s\n' 'CMD ["/usr/local/bin/cell-wireguard"]' ;;
     # The cell passes CoreDNS's own arguments (-conf …): the stand-in reads the Corefile itself.
     coredns-standin) printf '%s\n' 'ENTRYPOINT ["/usr/local/bin/coredns-standin"]' ;;
+    # Calendars in the data volume, accounts in the config volume's htpasswd file (bcrypt).
+    radicale) printf '%s\n' 'USER radicale' 'EXPOSE 5232' \
+      'CMD ["radicale","--server-hosts=0.0.0.0:5232","--storage-filesystem-folder=/data/collections","--auth-type=htpasswd","--auth-htpasswd-filename=/config/users","--auth-htpasswd-encryption=bcrypt"]' ;;
     cell) printf '%s\n' 'WORKDIR /app' 'USER 10001:100' 'EXPOSE 3000' \
       'ENV NODE_ENV=production NEXT_TELEMETRY_DISABLED=1 PORT=3000 HOSTNAME=0.0.0.0 PIC_DATA_DIR=/data PIC_MIGRATIONS_DIR=/app/drizzle' \
       'CMD ["/usr/local/bin/node","server.js"]' ;;
@@ -62,6 +67,8 @@ hooks_of() {
     chrony) echo 'mkdir -p "$1/run/chrony" "$1/var/lib/chrony" && chroot "$1" chown _chrony:_chrony /run/chrony /var/lib/chrony' ;;
     wireguard) echo "install -m 0755 '$here/cell-wireguard' \"\$1/usr/local/bin/cell-wireguard\"" ;;
     coredns-standin) echo "install -m 0755 '$here/coredns-standin' \"\$1/usr/local/bin/coredns-standin\"" ;;
+    # New volumes take the owner of their mount point from the image.
+    radicale) echo 'mkdir -p "$1/data" "$1/config" && chroot "$1" chown radicale:radicale /data /config' ;;
     cell) printf '%s\n' \
       'chroot "$1" useradd --system --uid 10001 --gid users --home /app cell' \
       'mkdir -p "$1/data" && chown 10001:100 "$1/data"' \
@@ -143,6 +150,7 @@ build() {
     wireguard) echo "PIC_IMAGE_WIREGUARD=$tag" ;;
     cell) echo "PIC_CELL_IMAGE=$tag" ;;
     coredns-standin) echo "PIC_IMAGE_DNS=$tag" ;;
+    radicale) echo "PIC_STORE_RADICALE=$tag" ;;
   esac
 }
 

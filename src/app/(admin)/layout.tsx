@@ -13,6 +13,7 @@ const ADMIN_NAV = [
   { href: '/network', label: 'Network services' },
   { href: '/routes', label: 'Routes' },
   { href: '/firewall', label: 'Firewall' },
+  { href: '/services', label: 'Services' },
   { href: '/containers', label: 'Containers' },
   { href: '/vault', label: 'Vault' },
   { href: '/activity', label: 'Activity' },

@@ -49,6 +49,8 @@ export interface OperationStep {
   detail: string;
   /** 0–100 while a step reports progress (the image pull). */
   percent?: number;
+  /** How long it ran, in milliseconds. */
+  ms?: number;
 }
 
 /** An install, update or removal as it runs and as it ended: its steps, each with its state. */

@@ -3,7 +3,7 @@ import type Docker from 'dockerode';
 import { COMPONENT_INFO, COMPONENTS, type ComponentName } from '@/lib/schemas/containers';
 import { InvalidStateError, NotFoundError, ValidationError } from '../../errors';
 import { engineMessage, FrameSplitter, statusOf, type Engine, type LogLine } from '../../runtime/docker';
-import { LABEL_COMPONENT, LABEL_MANAGED, LABEL_SPEC } from './spec';
+import { LABEL_COMPONENT, LABEL_MANAGED, LABEL_SPEC, LABEL_STACK } from './spec';
 
 export interface ContainerSummary {
   id: string;
@@ -103,6 +103,7 @@ export async function inspectContainer(engine: Engine, id: string) {
   const info = await onContainer(engine, id, (c) => c.inspect());
   const labels = { ...(info.Config.Labels ?? {}) };
   delete labels[LABEL_SPEC];
+  const fromStore = labels[LABEL_STACK] === 'store';
   return {
     id: info.Id,
     name: info.Name.replace(/^\//, ''),
@@ -126,7 +127,8 @@ export async function inspectContainer(engine: Engine, id: string) {
     cmd: [...(info.Config.Entrypoint ? [info.Config.Entrypoint].flat() : []), ...(info.Config.Cmd ?? [])],
     env: (info.Config.Env ?? []).map((e) => {
       const [k, ...v] = e.split('=');
-      return SECRET_ENV.test(k!) ? `${k}=••••••` : `${k}=${v.join('=')}`;
+      // A store service's environment holds its answers, passwords among them: names only.
+      return SECRET_ENV.test(k!) || fromStore ? `${k}=••••••` : `${k}=${v.join('=')}`;
     }),
     labels,
     restartPolicy: info.HostConfig.RestartPolicy?.Name ?? 'no',

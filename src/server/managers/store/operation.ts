@@ -107,6 +107,8 @@ async function runSteps(
     const step = all[i]!;
     steps[i] = { ...steps[i]!, state: 'running' };
     save();
+    const started = performance.now();
+    const took = () => Math.round(performance.now() - started);
     try {
       if (failAt === step.name) throw new Error(`${step.name} failed on purpose (test hook)`);
       const detail = await step.run({
@@ -115,11 +117,11 @@ async function runSteps(
           save();
         },
       });
-      steps[i] = { ...steps[i]!, state: 'done', detail: detail ?? steps[i]!.detail };
+      steps[i] = { ...steps[i]!, state: 'done', detail: detail ?? steps[i]!.detail, ms: took() };
       save();
     } catch (err) {
       failed = { index: i, error: err as Error };
-      steps[i] = { ...steps[i]!, state: 'failed', detail: (err as Error).message };
+      steps[i] = { ...steps[i]!, state: 'failed', detail: (err as Error).message, ms: took() };
       for (let j = i + 1; j < all.length; j++) steps[j] = { ...steps[j]!, state: 'skipped' };
       save();
       break;

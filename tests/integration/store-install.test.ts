@@ -1,0 +1,362 @@
+/**
+ * The store against a real engine: Radicale built from Debian's packages, pushed to a local
+ * registry, signed in cosign's format and offered by a signed index; installed through the
+ * API, served by a real Caddy with the cell's CA, removed keeping its data, installed again,
+ * updated (a broken version refused, a healthy one switched to). Every install step is made
+ * to fail once, and each time the engine, the database and the rendered files are as before.
+ */
+import { execFile, spawn, type ChildProcess } from 'node:child_process';
+import { createHash, generateKeyPairSync } from 'node:crypto';
+import fs from 'node:fs';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Db } from '@/server/db';
+import { cellNames, routes, storeInstances } from '@/server/db/schema';
+import { reconcile } from '@/server/managers/containers';
+import { applyCaddy } from '@/server/managers/routes';
+import {
+  bundledManifests,
+  indexKeyId,
+  installService,
+  operationDone,
+  removeService,
+  signIndex,
+  updateService,
+} from '@/server/managers/store';
+import { ensureCa } from '@/server/managers/vault';
+import { runtimeOf } from '@/server/runtime/runtime';
+import { admin, freshCell, setUp } from '../helpers/db';
+import { debianImages, DEBIAN_IMAGE_TOOLS } from '../helpers/debian-images';
+import { ENGINE_TOOLS, importStandin, push, startEngine, startRegistry, type TestEngine } from '../helpers/engine';
+import { requireTools } from '../helpers/netns';
+import { attachSignature } from '../helpers/registry';
+import { eventually } from '../helpers/wait';
+
+const run = promisify(execFile);
+const ready = requireTools(
+  'the store install suite',
+  [...ENGINE_TOOLS, ...DEBIAN_IMAGE_TOOLS, 'caddy', 'curl'],
+  'apt-get install docker.io busybox-static docker-registry mmdebstrap caddy curl',
+);
+
+const SUBNET = '172.29.6.0/24';
+const GATEWAY = '172.29.6.1';
+const port = 23000 + (process.pid % 3000) * 2;
+const [HTTP_PORT, HTTPS_PORT, REGISTRY_PORT] = [port, port + 1, 16000 + (process.pid % 1000)];
+const INSTALL_STEPS = ['verify', 'pull', 'volumes', 'secrets', 'container', 'names', 'routes', 'firewall', 'health'];
+
+const publisher = generateKeyPairSync('ec', { namedCurve: 'prime256v1' });
+const indexSigner = generateKeyPairSync('ed25519');
+const indexPem = indexSigner.publicKey.export({ type: 'spki', format: 'pem' }).toString();
+
+const EVENT = [
+  'BEGIN:VCALENDAR',
+  'VERSION:2.0',
+  'PRODID:-//cell test//EN',
+  'BEGIN:VEVENT',
+  'UID:dinner-1@cell',
+  'DTSTAMP:20261202T120000Z',
+  'DTSTART:20261224T180000Z',
+  'SUMMARY:Family dinner',
+  'END:VEVENT',
+  'END:VCALENDAR',
+  '',
+].join('\r\n');
+
+describe.skipIf(!ready)('store services on a real engine', () => {
+  let engine: TestEngine;
+  let registry: Awaited<ReturnType<typeof startRegistry>>;
+  let index: http.Server;
+  let caddy: ChildProcess | undefined;
+  let db: Db;
+  let dir: string;
+  let rootFile: string;
+  let served: Record<string, unknown>[] = [];
+  const images: Record<string, string> = {};
+  const env: Record<string, string> = {};
+
+  const calendar = bundledManifests().find((m) => m.id === 'calendar')!;
+  /** The calendar entry as the test's publisher offers it: its own Radicale, at a version. */
+  const offer = (version: string, image: string, health = calendar.healthCheck) => ({
+    ...calendar,
+    version,
+    image,
+    healthCheck: health,
+  });
+  const publish = async (...entries: Record<string, unknown>[]) => {
+    served = entries;
+    await admin(db).store.catalogue({ refresh: true });
+  };
+
+  /** Pushes a local image to the registry under a repository and signs its digest; returns the pinned reference. */
+  async function publishImage(local: string, repo: string, tag: string, sign = true): Promise<string> {
+    const target = `${registry.address}/${repo}:${tag}`;
+    await engine.docker.getImage(local).tag({ repo: `${registry.address}/${repo}`, tag });
+    await push(engine.docker, target);
+    const head = await fetch(`http://${registry.address}/v2/${repo}/manifests/${tag}`, {
+      method: 'HEAD',
+      headers: { accept: 'application/vnd.docker.distribution.manifest.v2+json' },
+    });
+    const digest = head.headers.get('docker-content-digest')!;
+    if (sign) await attachSignature(`http://${registry.address}`, repo, digest, publisher.privateKey);
+    return `${target}@${digest}`;
+  }
+
+  const curl = async (method: string, url: string, body?: string) => {
+    const args = ['-sS', '--max-time', '10', '--cacert', rootFile, '-u', 'alice:dinner-at-eight'];
+    const host = new URL(url).hostname;
+    args.push('--resolve', `${host}:${HTTPS_PORT}:${GATEWAY}`, '-X', method, '-w', '\n%{http_code}');
+    if (body !== undefined) args.push('-H', 'Content-Type: text/calendar', '--data-binary', body);
+    if (method === 'PROPFIND') args.push('-H', 'Depth: 1');
+    const { stdout } = await run('curl', [...args, url], { encoding: 'utf8' }).catch((e: { stdout: string }) => e);
+    const lines = stdout.trimEnd().split('\n');
+    return { status: Number(lines.pop()), body: lines.join('\n') };
+  };
+  const calendarUrl = (p = '') => `https://calendar.cell:${HTTPS_PORT}/alice/family/${p}`;
+
+  /** What an install must leave exactly as it found it when it fails. */
+  async function snapshot() {
+    const store = { label: ['cell.stack=store'] };
+    const containers = (await engine.docker.listContainers({ all: true, filters: store })).map((c) => c.Names[0]);
+    const volumes = ((await engine.docker.listVolumes({ filters: store })).Volumes ?? []).map((v) => v.Name);
+    const files = ['dns', 'caddy', 'firewall'].flatMap((d) => {
+      const folder = path.join(dir, 'config', d);
+      if (!fs.existsSync(folder)) return [];
+      return fs
+        .readdirSync(folder, { recursive: true })
+        .map(String)
+        .filter((f) => fs.statSync(path.join(folder, f)).isFile() && !f.startsWith('tls/'))
+        .sort()
+        .map(
+          (f) =>
+            `${d}/${f}:${createHash('sha256')
+              .update(sameSerial(fs.readFileSync(path.join(folder, f), 'utf8')))
+              .digest('hex')}`,
+        );
+    });
+    return {
+      containers: containers.sort(),
+      volumes: volumes.sort(),
+      instances: db.select().from(storeInstances).all(),
+      names: db.select({ label: cellNames.label, owner: cellNames.owner }).from(cellNames).all(),
+      routes: db.select({ host: routes.host, upstream: routes.upstream }).from(routes).all(),
+      files,
+    };
+  }
+
+  beforeAll(async () => {
+    engine = await startEngine();
+    registry = await startRegistry(REGISTRY_PORT);
+    const built = await debianImages(engine, ['radicale']);
+    images.v1 = await publishImage(built.PIC_STORE_RADICALE!, 'pic/radicale', '3.1.8');
+    // The next version: the same Radicale with one more file, so another image and digest.
+    const c = await engine.docker.createContainer({ Image: built.PIC_STORE_RADICALE! });
+    await c.putArchive(await tarOf('RELEASE', '3.1.9\n'), { path: '/etc' });
+    await c.commit({ repo: 'pic-test/radicale-next', tag: '1' });
+    await c.remove();
+    images.v2 = await publishImage('pic-test/radicale-next:1', 'pic/radicale', '3.1.9');
+    await importStandin(engine.docker, ['pic-test/unsigned:1']);
+    images.unsigned = await publishImage('pic-test/unsigned:1', 'pic/unsigned', '1', false);
+    // Off the engine again, so an install really pulls what the registry holds.
+    for (const image of (await engine.docker.listImages()).map((i) => i.Id))
+      await engine.docker.getImage(image).remove({ force: true });
+
+    index = http.createServer((_req, res) =>
+      res.end(
+        JSON.stringify(signIndex({ indexVersion: 1, services: served }, indexKeyId(indexPem), indexSigner.privateKey)),
+      ),
+    );
+    await new Promise<void>((r) => index.listen(0, '127.0.0.1', r));
+
+    ({ db, dir } = freshCell());
+    Object.assign(env, {
+      PIC_DOCKER_SOCKET: engine.socket,
+      PIC_CELL_SUBNET: SUBNET,
+      PIC_PUBLISH_ADDRESS: '127.0.0.1',
+      PIC_STORE_INDEX_URL: `http://127.0.0.1:${(index.address() as AddressInfo).port}/index.json`,
+      PIC_STORE_INDEX_KEYS: indexPem,
+      PIC_STORE_TRUSTED_KEYS: publisher.publicKey.export({ type: 'spki', format: 'pem' }).toString(),
+      PIC_PROXY_LISTEN: GATEWAY,
+      PIC_HTTP_PORT: String(HTTP_PORT),
+      PIC_HTTPS_PORT: String(HTTPS_PORT),
+      PIC_UI_UPSTREAM: '127.0.0.1:9',
+      PIC_CADDY_CONFIG_ROOT: path.join(dir, 'config', 'caddy'),
+      PIC_CADDY_STATE_ROOT: path.join(dir, 'state', 'caddy'),
+    });
+    Object.assign(process.env, env);
+    await setUp(db);
+    await ensureCa(db);
+    rootFile = path.join(dir, 'root.pem');
+    fs.writeFileSync(rootFile, (await admin(db).vault.root()).pem);
+    // cell-network, as the core stack's reconcile makes it (the core images are not needed here).
+    expect((await reconcile(db)).network.action).not.toBe('failed');
+    await applyCaddy(db);
+    fs.mkdirSync(path.join(dir, 'state', 'caddy'), { recursive: true });
+    caddy = spawn('caddy', ['run', '--config', path.join(dir, 'config', 'caddy', 'caddy.json')], {
+      stdio: 'ignore',
+      env: { ...process.env, HOME: dir, XDG_DATA_HOME: dir, XDG_CONFIG_HOME: dir },
+    });
+    const up = await eventually(async () => fs.existsSync(runtimeOf(db).caddy.adminSocket()), Boolean, 15_000);
+    expect(up, 'Caddy started').toBe(true);
+    await publish(offer('3.1.8', images.v1!));
+  }, 900_000);
+
+  afterAll(async () => {
+    caddy?.kill();
+    index?.close();
+    registry?.stop();
+    for (const k of Object.keys(env)) delete process.env[k];
+    await engine?.destroy();
+  }, 120_000);
+
+  it.each(INSTALL_STEPS)(
+    'an install that fails at %s leaves the engine, the database and the rendered files as they were',
+    async (step) => {
+      const before = await snapshot();
+      const { operationId } = await installService(db, { id: 'calendar' }, { failAt: step, healthTries: 30 });
+      await operationDone(operationId);
+      const op = await admin(db).store.operation({ operationId });
+      expect(op.state).toBe('failed');
+      expect(op.error).toBe(`${step}: ${step} failed on purpose (test hook)`);
+      const at = INSTALL_STEPS.indexOf(step) + 1;
+      expect(op.steps.slice(0, at).every((s) => s.state === 'undone' || s.state === 'done')).toBe(true);
+      expect(op.steps.slice(at + 1).every((s) => s.state === 'skipped')).toBe(true);
+      // The first install that gets past the pull really pulls, with the engine's progress.
+      if (step === 'volumes') expect(op.steps.find((s) => s.name === 'pull')?.detail).toBe('pulled');
+      expect(await snapshot()).toEqual(before);
+    },
+    120_000,
+  );
+
+  it('an unsigned image is refused before anything is made', async () => {
+    await publish(offer('3.1.8', images.v1!), { ...offer('1.0.0', images.unsigned!), id: 'notes', routes: [] });
+    const before = await snapshot();
+    const { operationId } = await admin(db).store.install({ id: 'notes' });
+    await operationDone(operationId);
+    const op = await admin(db).store.operation({ operationId });
+    expect(op.error).toMatch(/^verify: .*pic\/unsigned.* is not signed: it has no cosign signature/);
+    expect(await snapshot()).toEqual(before);
+  }, 60_000);
+
+  it('installs the signed Radicale; CalDAV works through Caddy with the cell CA', async () => {
+    const { operationId, instanceId } = await admin(db).store.install({ id: 'calendar' });
+    expect(instanceId).toBe('calendar');
+    await operationDone(operationId);
+    const op = await admin(db).store.operation({ operationId });
+    expect(op.error).toBeNull();
+    expect(op.steps.map((s) => `${s.name}:${s.state}`)).toEqual(['validate', ...INSTALL_STEPS].map((s) => `${s}:done`));
+    expect(op.steps.find((s) => s.name === 'verify')?.detail).toBe('signed by environment key 1');
+    expect(op.steps.find((s) => s.name === 'pull')?.detail).toBe('already on the engine');
+
+    const [installed] = await admin(db).store.installed();
+    expect(installed).toMatchObject({
+      id: 'calendar',
+      version: '3.1.8',
+      state: 'installed',
+      image: images.v1,
+      address: '172.29.6.20',
+      names: ['calendar.cell'],
+      container: { running: true },
+    });
+    const info = await engine.docker.getContainer('cell-svc-calendar').inspect();
+    expect(info.Config.Image).toBe(images.v1);
+    expect(info.HostConfig.CapAdd ?? []).toEqual([]);
+
+    await addAccount('alice', 'dinner-at-eight');
+    expect((await curl('MKCALENDAR', calendarUrl())).status).toBe(201);
+    expect((await curl('PUT', calendarUrl('dinner.ics'), EVENT)).status).toBe(201);
+    const listing = await curl('PROPFIND', calendarUrl());
+    expect(listing.status).toBe(207);
+    expect(listing.body).toContain('/alice/family/dinner.ics');
+    expect((await curl('GET', calendarUrl('dinner.ics'))).body).toContain('SUMMARY:Family dinner');
+  }, 180_000);
+
+  it('removed keeping its data and installed again, the calendar is still there', async () => {
+    const { operationId } = removeService(db, { instanceId: 'calendar', keepData: true });
+    await operationDone(operationId);
+    expect((await admin(db).store.operation({ operationId })).state).toBe('succeeded');
+    const after = await snapshot();
+    expect(after.containers).toEqual([]);
+    expect(after.volumes).toEqual(['cell-svc-calendar-config', 'cell-svc-calendar-data']);
+    expect(after.instances).toEqual([]);
+    expect(after.names.some((n) => n.label === 'calendar')).toBe(false);
+    expect(after.routes).toEqual([]);
+
+    const again = await admin(db).store.install({ id: 'calendar' });
+    await operationDone(again.operationId);
+    expect((await admin(db).store.operation(again)).steps.find((s) => s.name === 'volumes')?.detail).toBe(
+      '0 made, 2 kept from before',
+    );
+    const got = await curl('GET', calendarUrl('dinner.ics'));
+    expect(got.body).toContain('SUMMARY:Family dinner');
+  }, 180_000);
+
+  it('an update whose health check fails leaves the old version serving, and says why', async () => {
+    await publish(
+      offer('3.1.9', images.v2!, {
+        kind: 'http',
+        port: 5232,
+        path: '/nope',
+        status: 200,
+        intervalSeconds: 1,
+        timeoutSeconds: 2,
+      }),
+    );
+    expect((await admin(db).store.installed())[0]?.update).toEqual({ version: '3.1.9' });
+    const { operationId } = await updateService(db, { instanceId: 'calendar' }, { healthTries: 3 });
+    await operationDone(operationId);
+    const op = await admin(db).store.operation({ operationId });
+    expect(op.state).toBe('failed');
+    expect(op.error).toMatch(
+      /^health: 3\.1\.9 did not pass its health check: \/nope answered 401, not 200; 3\.1\.8 keeps serving/,
+    );
+    const [installed] = await admin(db).store.installed();
+    expect(installed).toMatchObject({ version: '3.1.8', image: images.v1, state: 'installed', address: '172.29.6.20' });
+    expect((await snapshot()).containers).toEqual(['/cell-svc-calendar']);
+    expect((await curl('GET', calendarUrl('dinner.ics'))).body).toContain('SUMMARY:Family dinner');
+  }, 180_000);
+
+  it('a healthy update switches to the new container, with no second one left and the data kept', async () => {
+    await publish(offer('3.2.0', images.v2!));
+    const { operationId } = await updateService(db, { instanceId: 'calendar' });
+    await operationDone(operationId);
+    const op = await admin(db).store.operation({ operationId });
+    expect(op.error).toBeNull();
+    expect(op.steps.at(-1)).toMatchObject({ name: 'switch', state: 'done', detail: '3.1.8 → 3.2.0' });
+    const [installed] = await admin(db).store.installed();
+    expect(installed).toMatchObject({ version: '3.2.0', image: images.v2, update: null, container: { running: true } });
+    expect((await snapshot()).containers).toEqual(['/cell-svc-calendar']);
+    expect((await engine.docker.getContainer('cell-svc-calendar').inspect()).Config.Image).toBe(images.v2);
+    await expect
+      .poll(async () => (await curl('GET', calendarUrl('dinner.ics'))).body, { timeout: 15_000 })
+      .toContain('SUMMARY:Family dinner');
+    // Reconciling now changes nothing: the renamed container is what the row asks for.
+    const { reconcileServices } = await import('@/server/managers/store');
+    expect((await reconcileServices(db)).actions).toEqual([]);
+  }, 180_000);
+
+  /** An htpasswd line (bcrypt, made by the image's own Python) in the config volume. */
+  async function addAccount(user: string, password: string) {
+    const script = `import bcrypt,sys;open('/config/users','a').write(sys.argv[1]+':'+bcrypt.hashpw(sys.argv[2].encode(),bcrypt.gensalt()).decode()+'\\n')`;
+    const r = await runtimeOf(db).engine.exec('cell-svc-calendar', ['python3', '-c', script, user, password]);
+    expect(r.exitCode, r.stderr).toBe(0);
+  }
+});
+
+/**
+ * A zone's SOA serial only moves forward (CoreDNS reloads a zone when it does), so a zone
+ * taken back to what it said has a higher serial: everything else must be as it was.
+ */
+const sameSerial = (text: string) => text.replace(/(\tSOA\t\S+ \S+ \( )\d+/g, '$1<serial>');
+
+/** A one-file tar archive (ustar), for putArchive. */
+async function tarOf(name: string, content: string): Promise<Buffer> {
+  const folder = fs.mkdtempSync('/tmp/pic-tar-');
+  fs.writeFileSync(path.join(folder, name), content);
+  const { stdout } = await promisify(execFile)('tar', ['-C', folder, '-c', name], { encoding: 'buffer' });
+  fs.rmSync(folder, { recursive: true, force: true });
+  return stdout;
+}
