@@ -8,23 +8,14 @@
  */
 import { generateKeyPairSync } from 'node:crypto';
 import fs from 'node:fs';
-import http from 'node:http';
-import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { openDb } from '../src/server/db';
 import { reconcile } from '../src/server/managers/containers';
-import {
-  indexKeyId,
-  installService,
-  operationDone,
-  reconcileServices,
-  removeService,
-  signIndex,
-} from '../src/server/managers/store';
+import { installService, operationDone, reconcileServices, removeService } from '../src/server/managers/store';
 import { createCaller } from '../src/server/routers/_app';
-import { importStandin, push, startEngine, startRegistry } from '../tests/helpers/engine';
-import { attachSignature } from '../tests/helpers/registry';
+import { importStandin, startEngine, startRegistry } from '../tests/helpers/engine';
+import { publishImage, serveIndex } from '../tests/helpers/registry';
 
 const instances = Number(process.argv[2]) || 10;
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'pic-bench-store-'));
@@ -35,23 +26,19 @@ async function main() {
   const engine = await startEngine(path.join(dir, 'e'));
   const registry = await startRegistry(registryPort);
   const publisher = generateKeyPairSync('ec', { namedCurve: 'prime256v1' });
-  const signer = generateKeyPairSync('ed25519');
-  const signerPem = signer.publicKey.export({ type: 'spki', format: 'pem' }).toString();
 
   try {
     // The service's image: the busybox stand-in, pushed and signed, then off the engine (installs pull it).
     await importStandin(engine.docker, ['pic-bench/svc:1']);
-    const target = `${registry.address}/pic/svc:1`;
-    await engine.docker.getImage('pic-bench/svc:1').tag({ repo: `${registry.address}/pic/svc`, tag: '1' });
-    await push(engine.docker, target);
-    const head = await fetch(`http://${registry.address}/v2/pic/svc/manifests/1`, {
-      method: 'HEAD',
-      headers: { accept: 'application/vnd.docker.distribution.manifest.v2+json' },
-    });
-    const digest = head.headers.get('docker-content-digest')!;
-    await attachSignature(`http://${registry.address}`, 'pic/svc', digest, publisher.privateKey);
-    for (const image of await engine.docker.listImages())
-      await engine.docker.getImage(image.Id).remove({ force: true });
+    const image = await publishImage(
+      engine.docker,
+      registry.address,
+      'pic-bench/svc:1',
+      'pic/svc',
+      '1',
+      publisher.privateKey,
+    );
+    for (const i of await engine.docker.listImages()) await engine.docker.getImage(i.Id).remove({ force: true });
 
     const manifest = {
       manifestVersion: 1,
@@ -60,23 +47,19 @@ async function main() {
       version: '1.0.0',
       description: 'A stand-in service with a volume, a .cell route and an exec health check.',
       category: 'tools',
-      image: `${target}@${digest}`,
+      image,
       instanceable: true,
       ports: [{ name: 'http', protocol: 'tcp', container: 8080 }],
       routes: [{ kind: 'cell', label: 'svc', port: 8080 }],
       volumes: [{ name: 'data', mount: '/data' }],
       healthCheck: { kind: 'exec', argv: ['true'] },
     };
-    const index = http.createServer((_req, res) =>
-      res.end(
-        JSON.stringify(signIndex({ indexVersion: 1, services: [manifest] }, indexKeyId(signerPem), signer.privateKey)),
-      ),
-    );
-    await new Promise<void>((r) => index.listen(0, '127.0.0.1', r));
+    const index = await serveIndex();
+    index.offer([manifest]);
     Object.assign(process.env, {
       PIC_DOCKER_SOCKET: engine.socket,
-      PIC_STORE_INDEX_URL: `http://127.0.0.1:${(index.address() as AddressInfo).port}/`,
-      PIC_STORE_INDEX_KEYS: signerPem,
+      PIC_STORE_INDEX_URL: index.url,
+      PIC_STORE_INDEX_KEYS: index.pem,
       PIC_STORE_TRUSTED_KEYS: publisher.publicKey.export({ type: 'spki', format: 'pem' }).toString(),
     });
 

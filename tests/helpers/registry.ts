@@ -3,7 +3,12 @@
  * in exactly cosign's attachment format: an OCI manifest tagged `sha256-<hex>.sig` with one
  * simple-signing layer and the base64 ECDSA signature in its annotation.
  */
-import { createHash, sign, type KeyObject } from 'node:crypto';
+import { createHash, generateKeyPairSync, sign, type KeyObject } from 'node:crypto';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type Docker from 'dockerode';
+import { indexKeyId, signIndex } from '@/server/managers/store';
+import { push } from './engine';
 
 const OCI_MANIFEST = 'application/vnd.oci.image.manifest.v1+json';
 const OCI_CONFIG = 'application/vnd.oci.image.config.v1+json';
@@ -93,4 +98,48 @@ export async function attachSignature(
     config: { mediaType: OCI_CONFIG, ...config },
     layers: [{ mediaType: SIMPLE_SIGNING, ...layer, annotations: { 'dev.cosignproject.cosign/signature': signature } }],
   });
+}
+
+/**
+ * Pushes a local image to a registry as `<registry>/<repo>:<tag>`, signs its manifest digest
+ * with `key` (unless none is given) and returns the reference pinned by that digest.
+ */
+export async function publishImage(
+  docker: Docker,
+  registry: string,
+  local: string,
+  repo: string,
+  tag: string,
+  key?: KeyObject,
+): Promise<string> {
+  const target = `${registry}/${repo}:${tag}`;
+  await docker.getImage(local).tag({ repo: `${registry}/${repo}`, tag });
+  await push(docker, target);
+  const head = await fetch(`http://${registry}/v2/${repo}/manifests/${tag}`, {
+    method: 'HEAD',
+    headers: { accept: 'application/vnd.docker.distribution.manifest.v2+json' },
+  });
+  const digest = head.headers.get('docker-content-digest');
+  if (!digest) throw new Error(`${target} has no digest in the registry (${head.status})`);
+  if (key) await attachSignature(`http://${registry}`, repo, digest, key);
+  return `${target}@${digest}`;
+}
+
+/** A store index on loopback, signed with an Ed25519 key the cell is told to trust; `offer` changes what it lists. */
+export async function serveIndex(port = 0) {
+  const signer = generateKeyPairSync('ed25519');
+  const pem = signer.publicKey.export({ type: 'spki', format: 'pem' }).toString();
+  let services: unknown[] = [];
+  const server = http.createServer((_req, res) =>
+    res.end(JSON.stringify(signIndex({ indexVersion: 1, services }, indexKeyId(pem), signer.privateKey))),
+  );
+  await new Promise<void>((r) => server.listen(port, '127.0.0.1', r));
+  return {
+    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/index.json`,
+    pem,
+    offer(entries: unknown[]) {
+      services = entries;
+    },
+    close: () => server.close(),
+  };
 }

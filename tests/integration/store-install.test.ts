@@ -8,8 +8,6 @@
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { createHash, generateKeyPairSync } from 'node:crypto';
 import fs from 'node:fs';
-import http from 'node:http';
-import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -17,29 +15,21 @@ import type { Db } from '@/server/db';
 import { cellNames, routes, storeInstances } from '@/server/db/schema';
 import { reconcile } from '@/server/managers/containers';
 import { applyCaddy } from '@/server/managers/routes';
-import {
-  bundledManifests,
-  indexKeyId,
-  installService,
-  operationDone,
-  removeService,
-  signIndex,
-  updateService,
-} from '@/server/managers/store';
+import { bundledManifests, installService, operationDone, removeService, updateService } from '@/server/managers/store';
 import { ensureCa } from '@/server/managers/vault';
 import { runtimeOf } from '@/server/runtime/runtime';
 import { admin, freshCell, setUp } from '../helpers/db';
 import { debianImages, DEBIAN_IMAGE_TOOLS } from '../helpers/debian-images';
-import { ENGINE_TOOLS, importStandin, push, startEngine, startRegistry, type TestEngine } from '../helpers/engine';
+import { ENGINE_TOOLS, importStandin, startEngine, startRegistry, type TestEngine } from '../helpers/engine';
 import { requireTools } from '../helpers/netns';
-import { attachSignature } from '../helpers/registry';
+import { attachSignature, publishImage as publishTo, serveIndex } from '../helpers/registry';
 import { eventually } from '../helpers/wait';
 
 const run = promisify(execFile);
 const ready = requireTools(
   'the store install suite',
-  [...ENGINE_TOOLS, ...DEBIAN_IMAGE_TOOLS, 'caddy', 'curl'],
-  'apt-get install docker.io busybox-static docker-registry mmdebstrap caddy curl',
+  [...ENGINE_TOOLS, ...DEBIAN_IMAGE_TOOLS, 'caddy', 'curl', 'skopeo'],
+  'apt-get install docker.io busybox-static docker-registry mmdebstrap caddy curl skopeo',
 );
 
 const SUBNET = '172.29.6.0/24';
@@ -49,8 +39,6 @@ const [HTTP_PORT, HTTPS_PORT, REGISTRY_PORT] = [port, port + 1, 16000 + (process
 const INSTALL_STEPS = ['verify', 'pull', 'volumes', 'secrets', 'container', 'names', 'routes', 'firewall', 'health'];
 
 const publisher = generateKeyPairSync('ec', { namedCurve: 'prime256v1' });
-const indexSigner = generateKeyPairSync('ed25519');
-const indexPem = indexSigner.publicKey.export({ type: 'spki', format: 'pem' }).toString();
 
 const EVENT = [
   'BEGIN:VCALENDAR',
@@ -69,12 +57,11 @@ const EVENT = [
 describe.skipIf(!ready)('store services on a real engine', () => {
   let engine: TestEngine;
   let registry: Awaited<ReturnType<typeof startRegistry>>;
-  let index: http.Server;
+  let index: Awaited<ReturnType<typeof serveIndex>>;
   let caddy: ChildProcess | undefined;
   let db: Db;
   let dir: string;
   let rootFile: string;
-  let served: Record<string, unknown>[] = [];
   const images: Record<string, string> = {};
   const env: Record<string, string> = {};
 
@@ -87,23 +74,12 @@ describe.skipIf(!ready)('store services on a real engine', () => {
     healthCheck: health,
   });
   const publish = async (...entries: Record<string, unknown>[]) => {
-    served = entries;
+    index.offer(entries);
     await admin(db).store.catalogue({ refresh: true });
   };
 
-  /** Pushes a local image to the registry under a repository and signs its digest; returns the pinned reference. */
-  async function publishImage(local: string, repo: string, tag: string, sign = true): Promise<string> {
-    const target = `${registry.address}/${repo}:${tag}`;
-    await engine.docker.getImage(local).tag({ repo: `${registry.address}/${repo}`, tag });
-    await push(engine.docker, target);
-    const head = await fetch(`http://${registry.address}/v2/${repo}/manifests/${tag}`, {
-      method: 'HEAD',
-      headers: { accept: 'application/vnd.docker.distribution.manifest.v2+json' },
-    });
-    const digest = head.headers.get('docker-content-digest')!;
-    if (sign) await attachSignature(`http://${registry.address}`, repo, digest, publisher.privateKey);
-    return `${target}@${digest}`;
-  }
+  const publishImage = (local: string, repo: string, tag: string, sign = true) =>
+    publishTo(engine.docker, registry.address, local, repo, tag, sign ? publisher.privateKey : undefined);
 
   const curl = async (method: string, url: string, body?: string) => {
     const args = ['-sS', '--max-time', '10', '--cacert', rootFile, '-u', 'alice:dinner-at-eight'];
@@ -164,20 +140,15 @@ describe.skipIf(!ready)('store services on a real engine', () => {
     for (const image of (await engine.docker.listImages()).map((i) => i.Id))
       await engine.docker.getImage(image).remove({ force: true });
 
-    index = http.createServer((_req, res) =>
-      res.end(
-        JSON.stringify(signIndex({ indexVersion: 1, services: served }, indexKeyId(indexPem), indexSigner.privateKey)),
-      ),
-    );
-    await new Promise<void>((r) => index.listen(0, '127.0.0.1', r));
+    index = await serveIndex();
 
     ({ db, dir } = freshCell());
     Object.assign(env, {
       PIC_DOCKER_SOCKET: engine.socket,
       PIC_CELL_SUBNET: SUBNET,
       PIC_PUBLISH_ADDRESS: '127.0.0.1',
-      PIC_STORE_INDEX_URL: `http://127.0.0.1:${(index.address() as AddressInfo).port}/index.json`,
-      PIC_STORE_INDEX_KEYS: indexPem,
+      PIC_STORE_INDEX_URL: index.url,
+      PIC_STORE_INDEX_KEYS: index.pem,
       PIC_STORE_TRUSTED_KEYS: publisher.publicKey.export({ type: 'spki', format: 'pem' }).toString(),
       PIC_PROXY_LISTEN: GATEWAY,
       PIC_HTTP_PORT: String(HTTP_PORT),
@@ -336,6 +307,46 @@ describe.skipIf(!ready)('store services on a real engine', () => {
     // Reconciling now changes nothing: the renamed container is what the row asks for.
     const { reconcileServices } = await import('@/server/managers/store');
     expect((await reconcileServices(db)).actions).toEqual([]);
+  }, 180_000);
+
+  it('through a registry mirror, an image named by a registry the cell cannot reach is verified and installed', async () => {
+    // The publisher's registry (registry.invalid) is out of reach; the mirror holds a copy, signature included.
+    const digest = images.v1!.split('@')[1]!;
+    await run(
+      'skopeo',
+      [
+        'copy',
+        '--src-tls-verify=false',
+        '--dest-tls-verify=false',
+        `docker://${registry.address}/pic/radicale@${digest}`,
+        `docker://${registry.address}/pic/mirrored:3.1.8`,
+      ],
+      { env: { ...process.env, HOME: '/tmp' } },
+    );
+    await attachSignature(`http://${registry.address}`, 'pic/mirrored', digest, publisher.privateKey, {
+      reference: 'registry.invalid/pic/mirrored',
+    });
+    const upstream = `registry.invalid/pic/mirrored:3.1.8@${digest}`;
+    await publish(offer('3.2.0', images.v2!), { ...offer('1.0.0', upstream), id: 'notes', routes: [] });
+    process.env.PIC_REGISTRY_MIRROR = `http://${registry.address}`;
+    try {
+      const { operationId } = await admin(db).store.install({ id: 'notes' });
+      await operationDone(operationId);
+      const op = await admin(db).store.operation({ operationId });
+      expect(op.error).toBeNull();
+      expect(op.steps.find((s) => s.name === 'pull')?.detail).toBe('pulled');
+      const notes = (await admin(db).store.installed()).find((i) => i.id === 'notes');
+      expect(notes).toMatchObject({ image: upstream, state: 'installed', container: { running: true } });
+      // The engine runs the same digest, fetched from the mirror.
+      expect((await engine.docker.getContainer('cell-svc-notes').inspect()).Config.Image).toBe(
+        `${registry.address}/pic/mirrored@${digest}`,
+      );
+      const removed = removeService(db, { instanceId: 'notes', keepData: false });
+      await operationDone(removed.operationId);
+      expect((await snapshot()).volumes).not.toContain('cell-svc-notes-data');
+    } finally {
+      delete process.env.PIC_REGISTRY_MIRROR;
+    }
   }, 180_000);
 
   /** An htpasswd line (bcrypt, made by the image's own Python) in the config volume. */
