@@ -1,14 +1,15 @@
 import { defineConfig } from '@playwright/test';
-import { E2E_ENGINE_DIR, FIREWALL_NETNS_TAG } from './tests/e2e/e2e-env';
+import { E2E_ENGINE_DIR, E2E_STORE, FIREWALL_NETNS_TAG } from './tests/e2e/e2e-env';
 
 /**
  * Fresh cells from the same build: A for the browser flows, B and C for the HTTP contract
  * (B and C run side by side to prove their sessions do not collide), D for the containers
  * page on an engine, E for the network services, routes, settings and vault pages without one,
  * F for the abuse suite (debug log, so it can count password hashes), G for the pages on a phone,
- * their accessibility and the bugs found by walking them, H for the firewall on a real tunnel.
+ * their accessibility and the bugs found by walking them, H for the firewall on a real tunnel,
+ * I for the Services page on an engine of its own with a local registry and a signed index.
  */
-export const CELLS = { a: 3100, b: 3101, c: 3102, d: 3103, e: 3104, f: 3105, g: 3106, h: 3107 } as const;
+export const CELLS = { a: 3100, b: 3101, c: 3102, d: 3103, e: 3104, f: 3105, g: 3106, h: 3107, i: 3108 } as const;
 
 /** Cell H's tunnel and firewall live in the namespace the firewall suite builds (root only). */
 const FIREWALL_ENV = [
@@ -29,8 +30,23 @@ const ENGINE_ENV = [
   ...['caddy', 'dns', 'ntp', 'wireguard', 'dhcp'].map((c) => `PIC_IMAGE_${c.toUpperCase()}=pic-standin/${c}:1`),
 ].join(' ');
 
+/**
+ * Cell I installs from the index the store suite serves, with images from its registry,
+ * trusting the keys it writes (the files are read when used, so they may come later).
+ */
+const STORE_ENV = [
+  `PIC_DOCKER_SOCKET=${E2E_STORE.dir}/docker.sock`,
+  'PIC_CELL_SUBNET=172.29.10.0/24',
+  'PIC_PUBLISH_ADDRESS=127.0.0.1',
+  `PIC_STORE_INDEX_URL=http://127.0.0.1:${E2E_STORE.indexPort}/index.json`,
+  `PIC_STORE_INDEX_KEYS=${E2E_STORE.dir}-keys/index.pub`,
+  `PIC_STORE_TRUSTED_KEYS=${E2E_STORE.dir}-keys/cosign.pub`,
+].join(' ');
+
+const ENV: Partial<Record<keyof typeof CELLS, string>> = { d: ENGINE_ENV, h: FIREWALL_ENV, i: STORE_ENV };
+
 const server = (name: keyof typeof CELLS) => ({
-  command: `rm -rf .e2e/${name} && PIC_DATA_DIR=.e2e/${name} PIC_LOG_STDOUT=0 ${name === 'f' ? 'PIC_LOG_LEVEL=debug ' : ''}${name === 'd' ? ENGINE_ENV : name === 'h' ? FIREWALL_ENV : 'PIC_DOCKER_SOCKET=/nonexistent/docker.sock'} ./node_modules/.bin/next start -p ${CELLS[name]}`,
+  command: `rm -rf .e2e/${name} && PIC_DATA_DIR=.e2e/${name} PIC_LOG_STDOUT=0 ${name === 'f' ? 'PIC_LOG_LEVEL=debug ' : ''}${ENV[name] ?? 'PIC_DOCKER_SOCKET=/nonexistent/docker.sock'} ./node_modules/.bin/next start -p ${CELLS[name]}`,
   url: `http://localhost:${CELLS[name]}/api/health`,
   reuseExistingServer: false,
   timeout: 60_000,
@@ -73,6 +89,7 @@ export default defineConfig({
     { name: 'abuse', testMatch: /(abuse|matrix)\.spec\.ts/ },
     { name: 'ux', testMatch: /ux\.spec\.ts/, use: { baseURL: `http://localhost:${CELLS.g}` } },
     { name: 'firewall', testMatch: /firewall\.spec\.ts/, use: { baseURL: `http://localhost:${CELLS.h}` } },
+    { name: 'store', testMatch: /store\.spec\.ts/, use: { baseURL: `http://localhost:${CELLS.i}` } },
   ],
-  webServer: [server('a'), server('b'), server('c'), server('d'), server('e'), server('f'), server('g'), server('h')],
+  webServer: (Object.keys(CELLS) as (keyof typeof CELLS)[]).map(server),
 });
