@@ -142,3 +142,27 @@ describe('store.install', () => {
     expect(JSON.stringify(rows.at(-1)!.input)).toMatch(/POSTMASTER_ADDRESS/);
   });
 });
+
+describe("a service's routes", () => {
+  it('change only with the service: the Routes page may not edit or remove them', async () => {
+    const { holdServiceRoutes } = await import('@/server/managers/routes');
+    db.transaction((tx) =>
+      holdServiceRoutes(
+        tx,
+        'calendar',
+        [{ host: 'calendar.cell', path: '', upstream: '172.20.0.20:5232', access: 'peers' }],
+        new Date(),
+      ),
+    );
+    const [route] = (await admin(db).routes.list()).routes;
+    expect(route).toMatchObject({ host: 'calendar.cell', service: 'calendar' });
+    for (const attempt of [
+      admin(db).routes.remove({ id: route!.id }),
+      admin(db).routes.update({ id: route!.id, upstream: '10.9.9.9:80' }),
+    ]) {
+      const err = await expectCode(attempt, 'CONFLICT');
+      expect(err.message).toMatch(/belongs to the service calendar: it changes with the service/);
+    }
+    expect((await admin(db).routes.list()).routes).toEqual([route]);
+  });
+});

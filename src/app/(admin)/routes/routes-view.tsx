@@ -1,5 +1,7 @@
 'use client';
 
+import Link from 'next/link';
+
 import { useState } from 'react';
 import { ApplyNotice, type ApplyState } from '@/components/apply-notice';
 import { DataTable } from '@/components/data-table';
@@ -14,6 +16,7 @@ export function RoutesView() {
   const domain = trpc.domain.get.useQuery();
   const remove = trpc.routes.remove.useMutation();
   const { editing, setEditing, removing, setRemoving } = useRowEditing<RouteDraft>();
+  const actions = actionsColumn<RouteDraft>({ setEditing, setRemoving }, (r) => r.host + r.path);
   const [notice, setNotice] = useState<ApplyState | null>(null);
   const done = (apply: ApplyState) => {
     setEditing(null);
@@ -82,7 +85,18 @@ export function RoutesView() {
                   </>
                 ),
               },
-              actionsColumn<RouteDraft>({ setEditing, setRemoving }, (r) => r.host + r.path),
+              {
+                ...actions,
+                // A store service's route changes with the service, on its page.
+                cell: (r) =>
+                  r.service ? (
+                    <Link className="small" href={`/services/${r.service}`}>
+                      {r.service}
+                    </Link>
+                  ) : (
+                    actions.cell(r)
+                  ),
+              },
             ]}
           />
         </div>
