@@ -21,6 +21,7 @@ import { runtimeOf } from '@/server/runtime/runtime';
 import { admin, freshCell, setUp } from '../helpers/db';
 import { debianImages, DEBIAN_IMAGE_TOOLS } from '../helpers/debian-images';
 import { ENGINE_TOOLS, importStandin, startEngine, startRegistry, type TestEngine } from '../helpers/engine';
+import { readCosignKey, writeCosignKey } from '../helpers/cosign-key';
 import { requireTools } from '../helpers/netns';
 import { attachSignature, publishImage as publishTo, serveIndex } from '../helpers/registry';
 import { eventually } from '../helpers/wait';
@@ -38,7 +39,12 @@ const port = 23000 + (process.pid % 3000) * 2;
 const [HTTP_PORT, HTTPS_PORT, REGISTRY_PORT] = [port, port + 1, 16000 + (process.pid % 1000)];
 const INSTALL_STEPS = ['verify', 'pull', 'volumes', 'secrets', 'container', 'names', 'routes', 'firewall', 'health'];
 
-const publisher = generateKeyPairSync('ec', { namedCurve: 'prime256v1' });
+// The publisher signs with a key kept in cosign's encrypted key file format, as cosign leaves it.
+const generated = generateKeyPairSync('ec', { namedCurve: 'prime256v1' });
+const publisher = {
+  privateKey: readCosignKey(writeCosignKey(generated.privateKey, 'publisher password'), 'publisher password'),
+  publicKey: generated.publicKey,
+};
 
 const EVENT = [
   'BEGIN:VCALENDAR',

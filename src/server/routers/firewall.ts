@@ -10,6 +10,7 @@ import {
   removeRule,
   testReach,
   updateRule,
+  knownServices,
 } from '../managers/firewall';
 import { adminProcedure, router } from '../trpc';
 
@@ -34,4 +35,6 @@ export const firewallRouter = router({
   status: adminProcedure.query(({ ctx }) => firewallStatus(ctx.db)),
   confirm: adminProcedure.mutation(({ ctx }) => confirmChange(ctx.db)),
   test: adminProcedure.input(testSchema).query(({ ctx, input }) => testReach(ctx.db, input)),
+  /** The services groups and rules may name: the core ones and those installed from the store. */
+  services: adminProcedure.query(({ ctx }) => knownServices(ctx.db)),
 });

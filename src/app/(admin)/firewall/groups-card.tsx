@@ -9,6 +9,9 @@ import { CORE_SERVICES, SERVICE_INFO } from '@/lib/schemas/firewall';
 export function Groups() {
   const utils = trpc.useUtils();
   const groups = trpc.groups.list.useQuery();
+  // The core services, then those installed from the store that peers reach directly.
+  const known = trpc.firewall.services.useQuery().data ?? CORE_SERVICES;
+  const labelOf = (s: string) => (s in SERVICE_INFO ? SERVICE_INFO[s as keyof typeof SERVICE_INFO].label : s);
   const done = () => {
     void utils.groups.list.invalidate();
     void utils.firewall.invalidate();
@@ -51,7 +54,7 @@ export function Groups() {
               header: 'Services',
               cell: (g) => (
                 <span className="choices">
-                  {CORE_SERVICES.map((s) => (
+                  {known.map((s) => (
                     <label key={s} className="choice">
                       <input
                         type="checkbox"
@@ -93,14 +96,14 @@ export function Groups() {
         />
         <fieldset className="choices">
           <legend>Services members may use</legend>
-          {CORE_SERVICES.map((s) => (
+          {known.map((s) => (
             <label key={s} className="choice">
               <input
                 type="checkbox"
                 checked={services.includes(s)}
                 onChange={(e) => setServices(e.target.checked ? [...services, s] : services.filter((x) => x !== s))}
               />{' '}
-              {SERVICE_INFO[s].label}
+              {labelOf(s)}
             </label>
           ))}
         </fieldset>

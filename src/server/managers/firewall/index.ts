@@ -20,5 +20,5 @@ export {
 } from './groups';
 export { createRule, listRules, moveRule, removeRule, updateRule } from './rules';
 export { testReach } from './tester';
-export { declarePeers, declareServices, type DeclaredPeer } from './state';
+export { declarePeers, declareServices, knownServices, type DeclaredPeer } from './state';
 export type { ServiceEndpoint } from './inputs';
