@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { applyPullEvent, type PullJob } from '@/server/managers/containers/images';
 import { canonicalJson } from '@/lib/canonical-json';
+import { createOptions } from '@/server/managers/containers/options';
 import {
-  createOptions,
   desiredSpecs,
   LABEL_HASH,
   specHash,

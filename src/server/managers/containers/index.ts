@@ -11,6 +11,7 @@ export { listImages, pullImage, pullJob, startPull, type PullJob } from './image
 export {
   applyStack,
   desiredFingerprint,
+  imagePresent,
   lastReconcile,
   moveNetwork,
   reconcile,
@@ -26,4 +27,5 @@ export {
   updateNetwork,
 } from './stack';
 export { createVolume, listVolumes, removeVolume } from './volumes';
-export { engineOptions, LABEL_MANAGED, LABEL_HASH, LABEL_STACK, NETWORK_NAME, type EngineSpec } from './spec';
+export { engineOptions } from './options';
+export { LABEL_MANAGED, LABEL_HASH, LABEL_STACK, NETWORK_NAME, type EngineSpec } from './spec';

@@ -17,7 +17,6 @@ import { serialQueue } from '../../runtime/serial';
 import {
   CATALOGUE,
   containerName,
-  createOptions,
   LABEL_COMPONENT,
   LABEL_HASH,
   LABEL_MANAGED,
@@ -28,6 +27,7 @@ import {
   type ContainerSpec,
 } from './spec';
 import { attachServer, ownContainer, type ServerReport } from './attach';
+import { createOptions } from './options';
 import { ensureNetwork, type NetworkReport } from './network';
 import { planReconcile, type Action, type ActualContainer } from './plan';
 import { desiredStack, effectiveSubnet, updateNetwork } from './stack';
@@ -91,7 +91,8 @@ async function managedContainers(docker: Docker): Promise<ActualContainer[]> {
   });
 }
 
-async function imagePresent(docker: Docker, image: string): Promise<boolean> {
+/** Whether the engine holds an image under this reference. */
+export async function imagePresent(docker: Docker, image: string): Promise<boolean> {
   try {
     await docker.getImage(image).inspect();
     return true;

@@ -33,16 +33,6 @@ export async function storeContainers(docker: Docker): Promise<StoreContainer[]>
   }));
 }
 
-export async function imagePresent(docker: Docker, image: string): Promise<boolean> {
-  try {
-    await docker.getImage(image).inspect();
-    return true;
-  } catch (err) {
-    if (statusOf(err) === 404) return false;
-    throw err;
-  }
-}
-
 /** Creates the volume unless it exists; true when this call made it. */
 export async function ensureVolume(docker: Docker, name: string, instanceId: string): Promise<boolean> {
   try {

@@ -7,13 +7,12 @@ import type { Manifest } from '@/lib/schemas/store';
 import type { Db } from '../../db';
 import { changed, type Outcome } from '../../runtime/changes';
 import { runtimeOf } from '../../runtime/runtime';
-import { pullImage, publishAddress, NETWORK_NAME } from '../containers';
+import { imagePresent, pullImage, publishAddress, NETWORK_NAME } from '../containers';
 import { cellFacts } from '../cell';
 import { claimName, releaseOwner, serviceOwner } from '../names';
 import { holdServiceRoutes } from '../routes';
 import {
   ensureVolume,
-  imagePresent,
   removeContainerIfPresent,
   removeVolumeIfPresent,
   startServiceContainer,
