@@ -166,3 +166,51 @@ describe("a service's routes", () => {
     expect((await admin(db).routes.list()).routes).toEqual([route]);
   });
 });
+
+describe('an operation a restart cut short', () => {
+  it('is closed at start: a half-made install is taken back, a half-done removal leaves the service installed', async () => {
+    const { recoverOperations } = await import('@/server/managers/store');
+    const { storeOperations } = await import('@/server/db/schema');
+    const now = new Date();
+    const row = (id: string, hostIndex: number, state: 'installing' | 'removing') => ({
+      id,
+      manifestId: id,
+      version: '1.0.0',
+      image: String(byId('calendar').image),
+      manifest: { ...byId('calendar'), id } as unknown as Record<string, unknown>,
+      answers: {},
+      sealed: {},
+      hostIndex,
+      state,
+      createdAt: now,
+      updatedAt: now,
+    });
+    db.insert(storeInstances)
+      .values([row('calendar', 20, 'installing'), row('files', 21, 'removing')])
+      .run();
+    db.transaction((tx) =>
+      claimName(tx, 'calendar', { kind: 'service', ref: 'calendar', description: 'service calendar' }, { to: 'cell' }),
+    );
+    db.insert(storeOperations)
+      .values({
+        id: '00000000-0000-4000-8000-000000000001',
+        kind: 'install',
+        instanceId: 'calendar',
+        state: 'running',
+        steps: [],
+        startedAt: now,
+      })
+      .run();
+
+    expect(recoverOperations(db)).toBe(true);
+    expect(db.select({ id: storeInstances.id, state: storeInstances.state }).from(storeInstances).all()).toEqual([
+      { id: 'files', state: 'installed' },
+    ]);
+    expect(heldNames(db).some((n) => n.label === 'calendar')).toBe(false);
+    expect(await admin(db).store.operation({ operationId: '00000000-0000-4000-8000-000000000001' })).toMatchObject({
+      state: 'failed',
+      error: 'interrupted: the cell restarted during it',
+    });
+    expect(recoverOperations(db)).toBe(false);
+  });
+});
