@@ -7,12 +7,14 @@ import { createHash, generateKeyPairSync, sign, type KeyObject } from 'node:cryp
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type Docker from 'dockerode';
+import { bundleToJSON, toDSSEBundle } from '@sigstore/bundle';
 import { indexKeyId, signIndex } from '@/server/managers/store';
 import { push } from './engine';
 
 const OCI_MANIFEST = 'application/vnd.oci.image.manifest.v1+json';
 const OCI_CONFIG = 'application/vnd.oci.image.config.v1+json';
 const SIMPLE_SIGNING = 'application/vnd.dev.cosign.simplesigning.v1+json';
+const OCI_INDEX = 'application/vnd.oci.image.index.v1+json';
 const digestOf = (bytes: Buffer) => `sha256:${createHash('sha256').update(bytes).digest('hex')}`;
 
 export async function pushBlob(base: string, repo: string, bytes: Buffer): Promise<{ digest: string; size: number }> {
@@ -30,12 +32,19 @@ export async function pushBlob(base: string, repo: string, bytes: Buffer): Promi
   return { digest, size: bytes.length };
 }
 
-export async function pushManifest(base: string, repo: string, ref: string, manifest: object): Promise<string> {
+export async function pushManifest(
+  base: string,
+  repo: string,
+  ref: string | null,
+  manifest: object,
+  mediaType = OCI_MANIFEST,
+): Promise<string> {
   const body = Buffer.from(JSON.stringify(manifest));
-  const r = await fetch(`${base}/v2/${repo}/manifests/${ref}`, {
+  // No ref: pushed by its own digest (a referrer, as cosign pushes it).
+  const r = await fetch(`${base}/v2/${repo}/manifests/${ref ?? digestOf(body)}`, {
     method: 'PUT',
     body: new Uint8Array(body),
-    headers: { 'content-type': OCI_MANIFEST },
+    headers: { 'content-type': mediaType },
   });
   if (r.status !== 201) throw new Error(`manifest: ${r.status} ${await r.text()}`);
   return digestOf(body);
@@ -142,4 +151,79 @@ export async function serveIndex(port = 0) {
     },
     close: () => server.close(),
   };
+}
+
+const BUNDLE = 'application/vnd.dev.sigstore.bundle.v0.3+json';
+const IN_TOTO = 'application/vnd.in-toto+json';
+
+/** DSSE's pre-authentication encoding: what a DSSE signature covers. */
+const pae = (type: string, body: Buffer) =>
+  Buffer.concat([Buffer.from(`DSSEv1 ${Buffer.byteLength(type)} ${type} ${body.length} `), body]);
+
+const COSIGN_SIGN = 'https://sigstore.dev/cosign/sign/v1';
+
+/** A sigstore bundle (v0.3, JSON) as cosign makes one for an image: DSSE over an in-toto statement naming its digest. */
+export function sigstoreBundle(key: KeyObject, name: string, digest: string) {
+  const statement = {
+    _type: 'https://in-toto.io/Statement/v1',
+    subject: [{ name, digest: { sha256: digest.slice('sha256:'.length) } }],
+    predicateType: COSIGN_SIGN,
+    predicate: {},
+  };
+  const payload = Buffer.from(JSON.stringify(statement));
+  const signature = sign('sha256', pae(IN_TOTO, payload), { key, dsaEncoding: 'der' });
+  return bundleToJSON(toDSSEBundle({ artifact: payload, artifactType: IN_TOTO, signature, keyHint: '' }));
+}
+
+/**
+ * Attaches a sigstore bundle to `digest` in `repo` as `cosign sign --new-bundle-format`
+ * does: a DSSE envelope over an in-toto statement naming the digest (or `subjectDigest`),
+ * in a referrer manifest whose subject is the image, listed in the `sha256-<hex>` index
+ * that clients keep for a registry without the referrers API (Debian's registry is one).
+ */
+export async function attachBundle(
+  base: string,
+  repo: string,
+  digest: string,
+  key: KeyObject,
+  opts: { subjectDigest?: string } = {},
+): Promise<void> {
+  const bundle = sigstoreBundle(key, `${new URL(base).host}/${repo}`, opts.subjectDigest ?? digest);
+  const layer = await pushBlob(base, repo, Buffer.from(JSON.stringify(bundle)));
+  const config = await pushBlob(base, repo, Buffer.from('{}'));
+  const image = await fetch(`${base}/v2/${repo}/manifests/${digest}`, { headers: { accept: OCI_MANIFEST } });
+  const imageBytes = Buffer.from(await image.arrayBuffer());
+  const annotations = {
+    'dev.sigstore.bundle.content': 'dsse-envelope',
+    'dev.sigstore.bundle.predicateType': COSIGN_SIGN,
+  };
+  const referrer = {
+    schemaVersion: 2,
+    mediaType: OCI_MANIFEST,
+    artifactType: BUNDLE,
+    config: { mediaType: 'application/vnd.oci.empty.v1+json', ...config },
+    layers: [{ mediaType: BUNDLE, ...layer }],
+    subject: { mediaType: image.headers.get('content-type') ?? OCI_MANIFEST, digest, size: imageBytes.length },
+    annotations,
+  };
+  const referrerDigest = await pushManifest(base, repo, null, referrer);
+  await pushManifest(
+    base,
+    repo,
+    digest.replace(':', '-'),
+    {
+      schemaVersion: 2,
+      mediaType: OCI_INDEX,
+      manifests: [
+        {
+          mediaType: OCI_MANIFEST,
+          digest: referrerDigest,
+          size: Buffer.byteLength(JSON.stringify(referrer)),
+          artifactType: BUNDLE,
+          annotations,
+        },
+      ],
+    },
+    OCI_INDEX,
+  );
 }

@@ -14,7 +14,7 @@ import {
 } from '@/server/managers/store';
 import { startRegistry } from '../helpers/engine';
 import { requireTools } from '../helpers/netns';
-import { attachSignature, pushImage, simpleSigningPayload } from '../helpers/registry';
+import { attachBundle, attachSignature, pushImage, simpleSigningPayload } from '../helpers/registry';
 
 const run = promisify(execFile);
 
@@ -55,7 +55,10 @@ describe.skipIf(!ready)('image signatures from a real registry', () => {
   it('a signed image verifies by its pinned digest; its signature travels with a skopeo copy', async () => {
     const digest = await pushImage(base, 'pic/radicale', '3.2.3', 'radicale');
     await attachSignature(base, 'pic/radicale', digest, publisher.privateKey);
-    expect(await verifyImage(`${host}/pic/radicale:3.2.3@${digest}`, trusted)).toEqual({ keyId: 'publisher' });
+    expect(await verifyImage(`${host}/pic/radicale:3.2.3@${digest}`, trusted)).toEqual({
+      keyId: 'publisher',
+      kind: 'cosign signature',
+    });
 
     // skopeo copies the image and, told to use sigstore attachments (registries.d), its signature.
     const registriesD = fs.mkdtempSync(path.join(os.tmpdir(), 'pic-registries-d-'));
@@ -88,6 +91,30 @@ describe.skipIf(!ready)('image signatures from a real registry', () => {
     await attachSignature(base, 'pic/tor', digest, publisher.privateKey, { reference: 'registry.example.org/pic/tor' });
     expect(await verifyImage(`registry.example.org/pic/tor:0.4@${digest}`, trusted, { mirror: base })).toEqual({
       keyId: 'publisher',
+      kind: 'cosign signature',
+    });
+  });
+
+  it('a sigstore bundle attached as an OCI referrer verifies; under another key or for another digest it is refused', async () => {
+    const digest = await pushImage(base, 'pic/bundled', '1', 'bundled');
+    await attachBundle(base, 'pic/bundled', digest, publisher.privateKey);
+    expect(await verifyImage(`${host}/pic/bundled:1@${digest}`, trusted)).toEqual({
+      keyId: 'publisher',
+      kind: 'sigstore bundle',
+    });
+
+    const other = await pushImage(base, 'pic/bundled', '2', 'bundled v2');
+    await attachBundle(base, 'pic/bundled', other, stranger.privateKey);
+    expect(await refusal(verifyImage(`${host}/pic/bundled@${other}`, trusted))).toMatchObject({
+      problem: 'untrusted',
+      message: expect.stringMatching(/sigstore bundle .* does not verify under any trusted key/),
+    });
+
+    const third = await pushImage(base, 'pic/bundled', '3', 'bundled v3');
+    await attachBundle(base, 'pic/bundled', third, publisher.privateKey, { subjectDigest: digest });
+    expect(await refusal(verifyImage(`${host}/pic/bundled@${third}`, trusted))).toMatchObject({
+      problem: 'digest',
+      message: expect.stringMatching(new RegExp(`signed by publisher is for ${digest}, not ${third}`)),
     });
   });
 

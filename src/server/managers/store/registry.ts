@@ -89,12 +89,71 @@ export async function fetchCosignSignatures(
   for (const layer of manifest.layers ?? []) {
     const signature = layer.annotations?.[SIGNATURE_ANNOTATION];
     if (layer.mediaType !== SIMPLE_SIGNING || !signature || !layer.digest) continue;
-    const blob = await get(doFetch, `${base}/blobs/${layer.digest}`, '*/*');
-    if (!blob.ok) throw new RegistryError(`The registry ${registry} answered ${blob.status} for a signature payload`);
-    const payload = Buffer.from(await blob.arrayBuffer());
-    if (`sha256:${createHash('sha256').update(payload).digest('hex')}` !== layer.digest)
-      throw new RegistryError(`A signature payload from ${registry} does not match its digest`);
-    signatures.push({ payload, signature });
+    signatures.push({ payload: await blobOf(doFetch, base, registry, layer.digest), signature });
   }
   return signatures;
+}
+
+const OCI_INDEX = 'application/vnd.oci.image.index.v1+json';
+
+interface OciIndex {
+  manifests?: { digest?: string; artifactType?: string }[];
+}
+
+/** The bytes of a blob, checked against its digest. */
+async function blobOf(doFetch: Fetch, base: string, registry: string, digest: string): Promise<Buffer> {
+  const blob = await get(doFetch, `${base}/blobs/${digest}`, '*/*');
+  if (!blob.ok) throw new RegistryError(`The registry ${registry} answered ${blob.status} for ${digest}`);
+  const bytes = Buffer.from(await blob.arrayBuffer());
+  if (`sha256:${createHash('sha256').update(bytes).digest('hex')}` !== digest)
+    throw new RegistryError(`A blob from ${registry} does not match its digest`);
+  return bytes;
+}
+
+/**
+ * The sigstore bundles attached to a manifest digest as OCI referrers: through the
+ * registry's referrers API, or the tag `sha256-<hex>` that clients keep for registries
+ * without it. Empty when there are none.
+ */
+export async function fetchSigstoreBundles(
+  image: string,
+  digest: string,
+  opts: RegistryOptions & { artifactType: string },
+): Promise<Buffer[]> {
+  const doFetch = opts.fetch ?? fetch;
+  const { registry, repository } = parseImage(image);
+  const base = `${baseOf(registry, opts.mirror)}/v2/${repository}`;
+  let index: OciIndex | null = null;
+  try {
+    const api = await get(
+      doFetch,
+      `${base}/referrers/${digest}?artifactType=${encodeURIComponent(opts.artifactType)}`,
+      OCI_INDEX,
+    );
+    if (api.ok) index = (await api.json()) as OciIndex;
+    else {
+      const fallback = await get(doFetch, `${base}/manifests/${digest.replace(':', '-')}`, OCI_INDEX);
+      if (fallback.status === 404) return [];
+      if (!fallback.ok)
+        throw new RegistryError(`The registry ${registry} answered ${fallback.status} for the referrers`);
+      index = (await fallback.json()) as OciIndex;
+    }
+  } catch (err) {
+    if (err instanceof RegistryError) throw err;
+    throw new RegistryError(`The registry ${registry} cannot be reached: ${(err as Error).message}`);
+  }
+  const bundles: Buffer[] = [];
+  for (const m of index.manifests ?? []) {
+    if (m.artifactType !== opts.artifactType || !m.digest) continue;
+    const response = await get(doFetch, `${base}/manifests/${m.digest}`, MANIFEST_TYPES);
+    if (!response.ok) throw new RegistryError(`The registry ${registry} answered ${response.status} for a referrer`);
+    const bytes = Buffer.from(await response.arrayBuffer());
+    if (`sha256:${createHash('sha256').update(bytes).digest('hex')}` !== m.digest)
+      throw new RegistryError(`A referrer from ${registry} does not match its digest`);
+    const manifest = JSON.parse(bytes.toString('utf8')) as OciManifest;
+    for (const layer of manifest.layers ?? [])
+      if (layer.mediaType === opts.artifactType && layer.digest)
+        bundles.push(await blobOf(doFetch, base, registry, layer.digest));
+  }
+  return bundles;
 }

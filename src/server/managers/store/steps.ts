@@ -64,8 +64,8 @@ function applied(outcomes: Record<string, Outcome>, name: string): string {
 export const verifyStep = (db: Db, image: string): Step => ({
   name: 'verify',
   run: async () => {
-    const { keyId } = await verifyImage(image, trustedKeys(db), { mirror: registryMirror(db) });
-    return `signed by ${keyId}`;
+    const { keyId, kind } = await verifyImage(image, trustedKeys(db), { mirror: registryMirror(db) });
+    return kind === 'sigstore bundle' ? `signed by ${keyId} (sigstore bundle)` : `signed by ${keyId}`;
   },
 });
 
