@@ -214,3 +214,47 @@ describe('an operation a restart cut short', () => {
     expect(recoverOperations(db)).toBe(false);
   });
 });
+
+describe('store.remove', () => {
+  it('refuses while another installed service needs it, and says which', async () => {
+    const now = new Date();
+    const calendar = byId('calendar');
+    const base = {
+      version: '1.0.0',
+      image: String(calendar.image),
+      answers: {},
+      sealed: {},
+      state: 'installed' as const,
+      createdAt: now,
+      updatedAt: now,
+    };
+    db.insert(storeInstances)
+      .values([
+        {
+          ...base,
+          id: 'calendar',
+          manifestId: 'calendar',
+          hostIndex: 20,
+          manifest: calendar as unknown as Record<string, unknown>,
+        },
+        {
+          ...base,
+          id: 'planner',
+          manifestId: 'planner',
+          hostIndex: 21,
+          manifest: { ...calendar, id: 'planner', routes: [], requires: ['calendar'] } as unknown as Record<
+            string,
+            unknown
+          >,
+        },
+      ])
+      .run();
+    const err = await expectCode(admin(db).store.remove({ instanceId: 'calendar', keepData: true }), 'CONFLICT');
+    expect(err.message).toBe('planner needs calendar: remove it first');
+    expect(db.select({ state: storeInstances.state }).from(storeInstances).all()).toEqual([
+      { state: 'installed' },
+      { state: 'installed' },
+    ]);
+    await expectCode(admin(db).store.remove({ instanceId: 'nothing', keepData: true }), 'NOT_FOUND');
+  });
+});
