@@ -125,6 +125,23 @@ describe('store.install', () => {
     expect(db.select().from(storeInstances).all()).toEqual([]);
     expect(heldNames(db)).toEqual(before);
     expect(await admin(db).store.installed()).toEqual([]);
+    // The trail has the admin's request and, from the system, how it ended.
+    const { auditEntries } = await import('@/server/db/schema');
+    const trail = db
+      .select()
+      .from(auditEntries)
+      .all()
+      .filter((a) => a.procedure === 'store.install')
+      .map((a) => [a.actorRole, a.outcome, a.detail?.slice(0, 28) ?? null]);
+    // (The operation may end before the request's own entry is written.)
+    expect(trail).toHaveLength(3);
+    expect(trail).toEqual(
+      expect.arrayContaining([
+        ['admin', 'started', null],
+        ['admin', 'success', null],
+        ['system', 'error', 'verify: The registry registr'],
+      ]),
+    );
   });
 
   it('keeps passwords out of the audit trail', async () => {
@@ -136,7 +153,7 @@ describe('store.install', () => {
       .select()
       .from(auditEntries)
       .all()
-      .filter((a) => a.procedure === 'store.install');
+      .filter((a) => a.procedure === 'store.install' && a.actorRole === 'admin');
     expect(rows.length).toBeGreaterThan(0);
     for (const r of rows) expect(JSON.stringify(r.input)).not.toMatch(/pm@example\.org/);
     expect(JSON.stringify(rows.at(-1)!.input)).toMatch(/POSTMASTER_ADDRESS/);

@@ -8,6 +8,7 @@ import { eq } from 'drizzle-orm';
 import type { Db } from '../../db';
 import { storeOperations, type OperationStep } from '../../db/schema';
 import { logger } from '../../runtime/logger';
+import { appendAudit } from '../audit';
 import { processWide } from '../../runtime/process-wide';
 import { runtimeOf } from '../../runtime/runtime';
 import { serialQueue } from '../../runtime/serial';
@@ -153,4 +154,14 @@ async function runSteps(
     .where(eq(storeOperations.id, id))
     .run();
   if (failed) log.warn('store operation failed and was undone', { operation: id, error });
+  // The mutation that started it is in the trail already; how it ended goes there too.
+  const op = db.select().from(storeOperations).where(eq(storeOperations.id, id)).get()!;
+  appendAudit(db, {
+    actor: 'system',
+    actorRole: 'system',
+    procedure: `store.${op.kind}`,
+    input: { operationId: id, instanceId: op.instanceId },
+    outcome: failed ? 'error' : 'success',
+    detail: error ?? `${op.kind} of ${op.instanceId} finished`,
+  });
 }
