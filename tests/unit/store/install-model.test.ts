@@ -275,3 +275,41 @@ describe('store.remove', () => {
     await expectCode(admin(db).store.remove({ instanceId: 'nothing', keepData: true }), 'NOT_FOUND');
   });
 });
+
+describe("a service's routes after the cell network moved", () => {
+  it('follow its address: written again with the new one, and left alone when nothing changed', async () => {
+    const { syncServiceRoutes } = await import('@/server/managers/store/reconcile');
+    const { holdServiceRoutes } = await import('@/server/managers/routes');
+    const calendar = byId('calendar');
+    const now = new Date();
+    db.insert(storeInstances)
+      .values({
+        id: 'calendar',
+        manifestId: 'calendar',
+        version: calendar.version,
+        image: String(calendar.image),
+        manifest: calendar as unknown as Record<string, unknown>,
+        answers: {},
+        sealed: {},
+        hostIndex: 20,
+        state: 'installed',
+        createdAt: now,
+        updatedAt: now,
+      })
+      .run();
+    db.transaction((tx) => {
+      claimName(tx, 'calendar', { kind: 'service', ref: 'calendar', description: 'service calendar' }, { to: 'cell' });
+      holdServiceRoutes(
+        tx,
+        'calendar',
+        [{ host: 'calendar.cell', path: '', upstream: '172.20.0.20:5232', access: 'peers' }],
+        now,
+      );
+    });
+    bindRuntime(db, createRuntime({ ...process.env, PIC_CELL_SUBNET: '10.77.0.0/24' }));
+    expect(syncServiceRoutes(db)).toBe(true);
+    const upstreams = (await admin(db).routes.list()).routes.map((r) => `${r.host} → ${r.upstream}`);
+    expect(upstreams).toEqual(['calendar.cell → 10.77.0.20:5232', 'calendar.home.home.arpa → 10.77.0.20:5232']);
+    expect(syncServiceRoutes(db)).toBe(false);
+  });
+});

@@ -7,17 +7,18 @@
  */
 import { eq } from 'drizzle-orm';
 import type { Db } from '../../db';
-import { storeInstances, storeOperations } from '../../db/schema';
+import { routes, storeInstances, storeOperations } from '../../db/schema';
 import { changed } from '../../runtime/changes';
 import { logger } from '../../runtime/logger';
 import { runtimeOf } from '../../runtime/runtime';
 import { serialQueue } from '../../runtime/serial';
+import { cellFacts } from '../cell';
 import { releaseOwner, serviceOwner } from '../names';
 import { imagePresent } from '../containers';
 import { removeContainerIfPresent, startServiceContainer, storeContainers } from './engine';
-import { serviceContainer, serviceSpecHash } from './model';
+import { serviceContainer, serviceRoutes, serviceSpecHash } from './model';
 import { inProgress } from './operation';
-import { instanceRows, setInstance } from './state';
+import { addressOf, instanceRows, manifestOfRow, setInstance } from './state';
 import { instanceSpec } from './steps';
 import { holdServiceRoutes } from '../routes';
 
@@ -64,8 +65,34 @@ export function reconcileServices(db: Db): Promise<StoreReconcile> {
   return serially(() => reconcileNow(db));
 }
 
+/**
+ * Each installed service's routes as its address and the cell's domain make them now (the
+ * cell network may have moved, the domain changed); true when any had to be written again.
+ */
+export function syncServiceRoutes(db: Db): boolean {
+  return db.transaction((tx) => {
+    const domain = cellFacts(tx).domain;
+    let touched = false;
+    for (const row of instanceRows(tx).filter((r) => r.state === 'installed')) {
+      const wanted = serviceRoutes(manifestOfRow(row), row.id, addressOf(tx, row.hostIndex), domain);
+      const held = tx
+        .select({ host: routes.host, path: routes.path, upstream: routes.upstream, access: routes.access })
+        .from(routes)
+        .where(eq(routes.service, row.id))
+        .all();
+      const key = (list: typeof held) =>
+        JSON.stringify([...list].sort((a, b) => (a.host + a.path).localeCompare(b.host + b.path)));
+      if (key(held) === key(wanted)) continue;
+      holdServiceRoutes(tx, row.id, wanted, runtimeOf(db).clock());
+      touched = true;
+    }
+    return touched;
+  });
+}
+
 async function reconcileNow(db: Db): Promise<StoreReconcile> {
   const started = Date.now();
+  if (syncServiceRoutes(db)) await changed(db, ['proxy'], { wait: true });
   const docker = await runtimeOf(db).engine.client();
   const actual = new Map((await storeContainers(docker)).map((c) => [c.name, c]));
   const actions: StoreReconcile['actions'] = [];
