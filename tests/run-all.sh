@@ -3,6 +3,19 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 . scripts/lib.sh
+
+# The Debian images the suites import are made in the background (their rootfs tarballs, by
+# content hash) while dependencies, lint, types and the first tests run; a suite that needs
+# one waits on its lock instead of building it. (`cell` needs a Next build: its suite makes it.)
+export PIC_IMAGE_CACHE="${PIC_IMAGE_CACHE:-${TMPDIR:-/tmp}/pic-image-cache}"
+if command -v mmdebstrap >/dev/null 2>&1; then
+  mkdir -p "$PIC_IMAGE_CACHE"
+  (bash docker/debian/build-images.sh --rootfs-only coredns-standin radicale wireguard caddy chrony dnsmasq \
+    >"$PIC_IMAGE_CACHE/prebuild.log" 2>&1 || echo "prebuild failed: the suites build what they need" >>"$PIC_IMAGE_CACHE/prebuild.log") &
+  prebuild=$!
+  trap 'kill "$prebuild" 2>/dev/null || true' EXIT
+fi
+
 ensure_deps
 
 echo "==> lint (ESLint: cycles and layers; Prettier)"

@@ -12,6 +12,7 @@
 # already on the engine under its hash is not built again; rootfs tarballs are kept in
 # $PIC_IMAGE_CACHE (default ~/.cache/pic-images), so another engine only imports them.
 # PIC_IMAGE_REVISION=<build number> imports new images from the same rootfs (an upgrade to test).
+# `--rootfs-only IMAGE...` only makes the rootfs tarballs (no engine needed).
 # `cell` (the server) also needs `next build` with standalone output: the script runs it.
 # CoreDNS has no Debian package: cell-dns keeps the official image (coredns/coredns); the
 # tests use coredns-standin, Knot DNS serving the zones the cell's Corefile names.
@@ -115,6 +116,26 @@ image_hash_of() {
   { rootfs_hash_of "$1"; changes_of "$1"; echo "${PIC_IMAGE_REVISION:-}"; } | sha256sum | cut -c1-16
 }
 
+# The rootfs tarball of an image, made once (under a lock: builds running side by side, test
+# suites or a prebuild, make each rootfs once and the others wait for it); prints its path.
+rootfs() {
+  local name="$1" tarball
+  tarball="$cache/$name-$(rootfs_hash_of "$name").tar"
+  exec 9>"$cache/$name.lock"
+  flock 9
+  if [ ! -s "$tarball" ]; then
+    echo "==> building the rootfs of $name (mmdebstrap $suite: $(packages_of "$name"))" >&2
+    [ "$name" = cell ] && stage_cell
+    local hook_args=()
+    while IFS= read -r h; do [ -n "$h" ] && hook_args+=(--customize-hook="$h"); done < <(hooks_of "$name")
+    mmdebstrap --quiet --format=tar --variant=essential --include="$(packages_of "$name")" "${slim[@]}" "${hook_args[@]}" \
+      "$suite" "$tarball.$$.part" >&2
+    mv "$tarball.$$.part" "$tarball"
+  fi
+  flock -u 9
+  echo "$tarball"
+}
+
 build() {
   local name="$1" hash tag tarball
   hash="$(image_hash_of "$name")"
@@ -122,23 +143,10 @@ build() {
   if docker image inspect "$tag" >/dev/null 2>&1; then
     echo "==> $tag is on the engine" >&2
   else
-    tarball="$cache/$name-$(rootfs_hash_of "$name").tar"
-    # Builds running side by side (test suites) make each rootfs once: the others wait for it.
-    exec 9>"$cache/$name.lock"
-    flock 9
-    if [ ! -s "$tarball" ]; then
-      echo "==> building $tag (mmdebstrap $suite: $(packages_of "$name"))" >&2
-      [ "$name" = cell ] && stage_cell
-      local hook_args=()
-      while IFS= read -r h; do [ -n "$h" ] && hook_args+=(--customize-hook="$h"); done < <(hooks_of "$name")
-      mmdebstrap --quiet --format=tar --variant=essential --include="$(packages_of "$name")" "${slim[@]}" "${hook_args[@]}" \
-        "$suite" "$tarball.$$.part" >&2
-      mv "$tarball.$$.part" "$tarball"
-    fi
+    tarball="$(rootfs "$name")"
     local change_args=()
     while IFS= read -r c; do change_args+=(--change "$c"); done < <(changes_of "$name")
     [ -z "${PIC_IMAGE_REVISION:-}" ] || change_args+=(--change "ENV PIC_IMAGE_REVISION=$PIC_IMAGE_REVISION")
-    flock -u 9
     docker import "${change_args[@]}" "$tarball" "$tag" >/dev/null
     echo "==> imported $tag" >&2
   fi
@@ -153,6 +161,14 @@ build() {
     radicale) echo "PIC_STORE_RADICALE=$tag" ;;
   esac
 }
+
+# --rootfs-only: make the tarballs and nothing else (no engine needed), so a test run can
+# build them while it does other work.
+if [ "${1:-}" = --rootfs-only ]; then
+  shift
+  for image in "$@"; do rootfs "$image" >/dev/null; done
+  exit 0
+fi
 
 images=("$@")
 [ ${#images[@]} -gt 0 ] || images=(caddy chrony dnsmasq wireguard cell)
