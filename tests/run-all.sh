@@ -18,12 +18,14 @@ fi
 
 ensure_deps
 
-echo "==> lint (ESLint: cycles and layers; Prettier)"
+echo "==> lint (ESLint: cycles and layers; Prettier) and typecheck, side by side"
+types_log="$(mktemp)"
+./node_modules/.bin/tsc --noEmit >"$types_log" 2>&1 &
+types=$!
 ./node_modules/.bin/eslint .
 ./node_modules/.bin/prettier --check . >/dev/null || { ./node_modules/.bin/prettier --check .; exit 1; }
-
-echo "==> typecheck"
-./node_modules/.bin/tsc --noEmit
+wait "$types" || { echo "==> typecheck failed"; cat "$types_log"; exit 1; }
+rm -f "$types_log"
 
 echo "==> unit, router and integration tests (vitest)"
 ./node_modules/.bin/vitest run

@@ -16,19 +16,16 @@ import { holdServiceRoutes } from '../routes';
 import { compareVersions, manifestOf } from './catalogue';
 import { removeContainerIfPresent, renameContainer, startServiceContainer, waitHealthy } from './engine';
 import { imageFor, type OperationOptions } from './install';
-import { answersSchema, nextHostIndex, serviceContainer, serviceNames, serviceRoutes } from './model';
+import { answersSchema, isSealed, nextHostIndex, serviceContainer, serviceNames, serviceRoutes } from './model';
 import { startOperation, type Step } from './operation';
 import { addressOf, instanceRow, instanceRows, setInstance } from './state';
 import { instanceSpec, pullStep, verifyStep, volumesStep } from './steps';
 
 /** The answers kept, checked against the new version's questions (new ones take their defaults). */
 function carriedAnswers(next: Manifest, answers: Record<string, string | number>): Record<string, string | number> {
-  const asked = Object.fromEntries(
-    next.env.filter((q) => q.type !== 'secret' && q.type !== 'password').map((q) => [q.name, answers[q.name]]),
-  );
-  const checked = answersSchema({
-    env: next.env.filter((q) => q.type !== 'secret' && q.type !== 'password'),
-  }).safeParse(asked);
+  // Passwords and secrets stay sealed in the row as they are.
+  const env = next.env.filter((q) => !isSealed(q));
+  const checked = answersSchema({ env }).safeParse(Object.fromEntries(env.map((q) => [q.name, answers[q.name]])));
   if (!checked.success)
     throw new ValidationError(
       `Version ${next.version} asks what this install did not answer (${checked.error.issues.map((i) => i.path.join('.')).join(', ')}): remove and install it again`,
