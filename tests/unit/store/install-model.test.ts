@@ -4,10 +4,12 @@ import { storeInstances } from '@/server/db/schema';
 import { bundledManifests, operationDone } from '@/server/managers/store';
 import {
   answersSchema,
+  nextHostIndex,
   nextInstanceId,
   serviceNames,
   serviceRoutes,
   serviceSpec,
+  spareHostIndex,
   splitAnswers,
 } from '@/server/managers/store/model';
 import { claimName, heldNames } from '@/server/managers/names';
@@ -21,6 +23,10 @@ describe('an instance, as the model builds it', () => {
     expect(nextInstanceId(byId('calendar'), new Set())).toBe('calendar');
     expect(nextInstanceId(byId('tor'), new Set())).toBe('tor-1');
     expect(nextInstanceId(byId('tor'), new Set(['tor-1', 'tor-3']))).toBe('tor-2');
+    // Installs take the lowest free address from 20, an update's new container the highest.
+    expect(nextHostIndex(new Set([20, 21, 23]), 255)).toBe(22);
+    expect(spareHostIndex(new Set([254, 253]), 255)).toBe(252);
+    expect(spareHostIndex(new Set(Array.from({ length: 235 }, (_, i) => 20 + i)), 255)).toBeNull();
   });
 
   it('runs the pinned image with named volumes, no capabilities, and publishes only what the manifest publishes', () => {

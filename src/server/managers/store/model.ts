@@ -27,6 +27,15 @@ export function nextHostIndex(taken: ReadonlySet<number>, limit: number): number
   return null;
 }
 
+/**
+ * The highest free address index: an update's new container takes it, so an install that
+ * runs meanwhile (it takes the lowest) does not pick the same address.
+ */
+export function spareHostIndex(taken: ReadonlySet<number>, limit: number): number | null {
+  for (let i = limit - 1; i >= FIRST_SERVICE_HOST; i--) if (!taken.has(i)) return i;
+  return null;
+}
+
 const SEALED: readonly EnvQuestion['type'][] = ['password', 'secret'];
 export const isSealed = (q: EnvQuestion) => SEALED.includes(q.type);
 

@@ -16,7 +16,7 @@ import { holdServiceRoutes } from '../routes';
 import { compareVersions, manifestOf } from './catalogue';
 import { removeContainerIfPresent, renameContainer, startServiceContainer, waitHealthy } from './engine';
 import { imageFor, type OperationOptions } from './install';
-import { answersSchema, isSealed, nextHostIndex, serviceContainer, serviceNames, serviceRoutes } from './model';
+import { answersSchema, isSealed, serviceContainer, serviceNames, serviceRoutes, spareHostIndex } from './model';
 import { startOperation, type Step } from './operation';
 import { addressOf, instanceRow, instanceRows, setInstance } from './state';
 import { instanceSpec, pullStep, verifyStep, volumesStep } from './steps';
@@ -55,7 +55,7 @@ export async function updateService(
         throw new InvalidStateError(`${id} is ${row.state}: wait for that to finish`, 'instanceId');
       const size = Number(cidrSize(parseCidr(cellNetwork(tx).subnet) as Cidr));
       const taken = new Set(instanceRows(tx).map((r) => r.hostIndex));
-      const index = nextHostIndex(taken, Math.min(size - 1, 65_535));
+      const index = spareHostIndex(taken, Math.min(size - 1, 65_535));
       if (index === null)
         throw new InvalidStateError('The cell network has no free address for the new version', 'instanceId');
       setInstance(tx, id, { state: 'updating' });
