@@ -19,7 +19,7 @@ import {
   waitHealthy,
 } from './engine';
 import { trustedKeys } from './keys';
-import { serviceNames, serviceRoutes, serviceSpec, volumeName } from './model';
+import { serviceContainer, serviceNames, serviceRoutes, serviceSpec, volumeName } from './model';
 import type { Step } from './operation';
 import { parseImage } from './registry';
 import { addressOf, instanceRow, manifestOfRow, openAll, sealAll, setInstance } from './state';
@@ -111,15 +111,15 @@ export const secretsStep = (db: Db, instanceId: string, secrets: Record<string, 
 });
 
 export function containerStep(db: Db, instanceId: string): Step {
-  const name = () => instanceSpec(db, instanceId).name;
+  const name = serviceContainer(instanceId);
   return {
     name: 'container',
     run: async () => {
       const docker = await runtimeOf(db).engine.client();
       const id = await startServiceContainer(docker, instanceId, instanceSpec(db, instanceId));
-      return `${name()} started (${id.slice(0, 12)})`;
+      return `${name} started (${id.slice(0, 12)})`;
     },
-    undo: async () => removeContainerIfPresent(await runtimeOf(db).engine.client(), name()),
+    undo: async () => removeContainerIfPresent(await runtimeOf(db).engine.client(), name),
   };
 }
 
