@@ -362,6 +362,16 @@ describe.skipIf(!ready)('store services on a real engine', () => {
     }
   }, 180_000);
 
+  it('an install on an engine without cell-network yet makes it first', async () => {
+    const removed = removeService(db, { instanceId: 'calendar', keepData: false });
+    await operationDone(removed.operationId);
+    await engine.docker.getNetwork('cell-network').remove();
+    const { operationId } = await admin(db).store.install({ id: 'calendar' });
+    await operationDone(operationId);
+    expect((await admin(db).store.operation({ operationId })).error).toBeNull();
+    expect((await engine.docker.getNetwork('cell-network').inspect()).IPAM?.Config?.[0]?.Subnet).toBe(SUBNET);
+  }, 180_000);
+
   /** An htpasswd line (bcrypt, made by the image's own Python) in the config volume. */
   async function addAccount(user: string, password: string) {
     const script = `import bcrypt,sys;open('/config/users','a').write(sys.argv[1]+':'+bcrypt.hashpw(sys.argv[2].encode(),bcrypt.gensalt()).decode()+'\\n')`;

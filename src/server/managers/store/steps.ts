@@ -7,7 +7,9 @@ import type { Manifest } from '@/lib/schemas/store';
 import type { Db } from '../../db';
 import { changed, type Outcome } from '../../runtime/changes';
 import { runtimeOf } from '../../runtime/runtime';
-import { imagePresent, pullImage, publishAddress, NETWORK_NAME } from '../containers';
+import type Docker from 'dockerode';
+import { imagePresent, pullImage, publishAddress, reconcile, NETWORK_NAME } from '../containers';
+import { statusOf } from '../../runtime/docker';
 import { cellFacts } from '../cell';
 import { claimName, releaseOwner, serviceOwner } from '../names';
 import { holdServiceRoutes } from '../routes';
@@ -110,12 +112,30 @@ export const secretsStep = (db: Db, instanceId: string, secrets: Record<string, 
   },
 });
 
+/**
+ * `cell-network` before a service joins it: on an engine that appeared after the cell
+ * started, the core stack's reconcile may not have made it yet, so it runs now.
+ */
+async function ensureCellNetwork(db: Db, docker: Docker): Promise<void> {
+  const present = await docker
+    .getNetwork(NETWORK_NAME)
+    .inspect()
+    .then(
+      () => true,
+      (err) => (statusOf(err) === 404 ? false : Promise.reject(err)),
+    );
+  if (present) return;
+  const { network } = await reconcile(db);
+  if (network.action === 'failed') throw new Error(`${NETWORK_NAME} is not ready: ${network.reason}`);
+}
+
 export function containerStep(db: Db, instanceId: string): Step {
   const name = serviceContainer(instanceId);
   return {
     name: 'container',
     run: async () => {
       const docker = await runtimeOf(db).engine.client();
+      await ensureCellNetwork(db, docker);
       const id = await startServiceContainer(docker, instanceId, instanceSpec(db, instanceId));
       return `${name} started (${id.slice(0, 12)})`;
     },
