@@ -8,7 +8,7 @@ import { applyDhcp } from './managers/dhcp';
 import { applyDns } from './managers/dns';
 import { applyNtp } from './managers/ntp';
 import { applyFirewall, declarePeers, declareServices, firewallReset } from './managers/firewall';
-import { firewallServices } from './managers/store';
+import { firewallServices, syncAccounts } from './managers/store';
 import { firewallPeers } from './managers/peers';
 import { interfaceReset } from './managers/wireguard';
 import { applyCaddy } from './managers/routes';
@@ -69,3 +69,6 @@ subscribe({
 
 /** The container stack: DHCP on or off adds `cell-dhcp` and publishes DNS on the LAN; the tunnel port is published. */
 subscribe({ name: 'stack', on: ['lan', 'tunnel'], apply: applyStack, periodic: false });
+
+/** Peers' accounts on the store's services: who has a portal login, and whom the firewall lets use each. */
+subscribe({ name: 'accounts', on: ['accounts', 'firewall'], apply: (db) => syncAccounts(db), settleMs: 50 });

@@ -37,7 +37,18 @@ const SUBNET = '172.29.6.0/24';
 const GATEWAY = '172.29.6.1';
 const port = 23000 + (process.pid % 3000) * 2;
 const [HTTP_PORT, HTTPS_PORT, REGISTRY_PORT] = [port, port + 1, 16000 + (process.pid % 1000)];
-const INSTALL_STEPS = ['verify', 'pull', 'volumes', 'secrets', 'container', 'names', 'routes', 'firewall', 'health'];
+const INSTALL_STEPS = [
+  'verify',
+  'pull',
+  'volumes',
+  'secrets',
+  'container',
+  'names',
+  'routes',
+  'firewall',
+  'accounts',
+  'health',
+];
 
 // The publisher signs with a key kept in cosign's encrypted key file format, as cosign leaves it.
 const generated = generateKeyPairSync('ec', { namedCurve: 'prime256v1' });

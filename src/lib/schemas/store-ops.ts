@@ -13,3 +13,7 @@ export const installSchema = z.object({
 export const removeSchema = z.object({ instanceId, keepData: z.boolean() });
 export const updateSchema = z.object({ instanceId });
 export const operationSchema = z.object({ operationId: z.uuid('Not an operation id') });
+export const accountsSchema = z.object({ instanceId });
+export const resetAccountSchema = z.object({ instanceId, peerId: z.number().int().positive() });
+/** A peer's own account on one service, by the service's id. */
+export const resetServicePasswordSchema = z.object({ service: instanceId });

@@ -137,15 +137,30 @@ const firewallNeed = z.strictObject({
   why: z.string().max(120).default(''),
 });
 
+const relativePath = z
+  .string()
+  .regex(/^[A-Za-z0-9._-]+(\/[A-Za-z0-9._-]+)*$/, 'A relative path inside the volume')
+  .refine((s) => !s.split('/').some((part) => part === '..' || part === '.'), 'No . or .. in the path');
+
+/**
+ * Who sees what, rendered by the cell from its groups: each user their own collections or
+ * folder, and each group's members a shared one, made by the cell in `shared`.
+ */
+const rights = z.strictObject({
+  format: z.enum(['radicale', 'apache']),
+  /** The rights file, in the accounts' volume. */
+  file: relativePath,
+  /** The tree users' folders and the shared folder live in: `root` of `volume` (its top when absent). */
+  shared: z.strictObject({ volume: dnsLabel, root: relativePath.optional(), folder: dnsLabel }),
+});
+
 const accounts = z.discriminatedUnion('kind', [
   /** The cell renders the file (bcrypt) into one of the service's volumes. */
   z.strictObject({
     kind: z.literal('htpasswd'),
     volume: dnsLabel,
-    file: z
-      .string()
-      .regex(/^[A-Za-z0-9._-]+(\/[A-Za-z0-9._-]+)*$/, 'A relative path inside the volume')
-      .refine((s) => !s.split('/').includes('..'), 'No .. in the path'),
+    file: relativePath,
+    rights: rights.optional(),
   }),
   /** Commands run inside the container, as argument arrays with placeholders. */
   z.strictObject({
@@ -201,6 +216,17 @@ export const manifestSchema = z
       .regex(/^[a-z0-9-]{1,40}$/, 'The name of an icon the cell ships')
       .default('box'),
     image: z.union([imageRef, z.partialRecord(z.enum(ARCHITECTURES), imageRef)]),
+    /** The container's command, when not the image's own: an argument array, never a shell string. */
+    command: z
+      .array(
+        z
+          .string()
+          .max(256)
+          .regex(/^[^\n\r\0]*$/, 'One line'),
+      )
+      .min(1)
+      .max(32)
+      .optional(),
     instanceable: z.boolean().default(false),
     requires: z.array(manifestId).max(8).default([]),
     ports: z.array(portSpec).max(16).default([]),
@@ -238,8 +264,15 @@ export const manifestSchema = z
         message: `Port ${m.healthCheck.port} is not one of the service's ports`,
       });
     const accounts = m.accounts;
-    if (accounts?.kind === 'htpasswd' && !m.volumes.some((v) => v.name === accounts.volume))
+    const volumes = new Set(m.volumes.map((v) => v.name));
+    if (accounts?.kind === 'htpasswd' && !volumes.has(accounts.volume))
       ctx.addIssue({ code: 'custom', path: ['accounts', 'volume'], message: `No volume named ${accounts.volume}` });
+    if (accounts?.kind === 'htpasswd' && accounts.rights && !volumes.has(accounts.rights.shared.volume))
+      ctx.addIssue({
+        code: 'custom',
+        path: ['accounts', 'rights', 'shared', 'volume'],
+        message: `No volume named ${accounts.rights.shared.volume}`,
+      });
     if (m.requires.includes(m.id))
       ctx.addIssue({ code: 'custom', path: ['requires'], message: 'A service cannot require itself' });
     m.env.forEach((q, i) => {

@@ -1,16 +1,26 @@
 import { z } from 'zod';
 import { addStoreKeySchema } from '@/lib/schemas/store-keys';
-import { installSchema, instanceId, operationSchema, removeSchema, updateSchema } from '@/lib/schemas/store-ops';
+import {
+  accountsSchema,
+  installSchema,
+  instanceId,
+  operationSchema,
+  removeSchema,
+  resetAccountSchema,
+  updateSchema,
+} from '@/lib/schemas/store-ops';
 import {
   addStoreKey,
   getOperation,
   installService,
+  listAccounts,
   listCatalogue,
   listInstalled,
   listStoreKeys,
   recentOperations,
   removeService,
   removeStoreKey,
+  resetAccountPassword,
   updateService,
 } from '../managers/store';
 import { adminProcedure, router } from '../trpc';
@@ -37,6 +47,13 @@ export const storeRouter = router({
     .query(({ ctx, input }) => recentOperations(ctx.db, input.instanceId)),
   update: adminProcedure.input(updateSchema).mutation(({ ctx, input }) => updateService(ctx.db, input)),
   remove: adminProcedure.input(removeSchema).mutation(({ ctx, input }) => removeService(ctx.db, input)),
+  /** Peers' accounts on a service: who has one, never a password; a reset shows the new one once. */
+  accounts: router({
+    list: adminProcedure.input(accountsSchema).query(({ ctx, input }) => listAccounts(ctx.db, input.instanceId)),
+    resetPassword: adminProcedure
+      .input(resetAccountSchema)
+      .mutation(({ ctx, input }) => resetAccountPassword(ctx.db, input.instanceId, input.peerId)),
+  }),
   keys: router({
     list: adminProcedure.query(({ ctx }) => listStoreKeys(ctx.db)),
     add: adminProcedure.input(addStoreKeySchema).mutation(({ ctx, input }) => addStoreKey(ctx.db, input)),

@@ -26,6 +26,8 @@ export const CHANGE_KINDS = [
   'public',
   /** Peers, groups or rules the firewall renders from. */
   'firewall',
+  /** Portal logins, or a peer enabled or disabled: who has accounts on the store's services. */
+  'accounts',
   /** `cell-wireguard` started afresh: its interface is empty until it is loaded again. */
   'tunnel-restarted',
 ] as const;

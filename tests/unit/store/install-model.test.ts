@@ -126,6 +126,7 @@ describe('store.install', () => {
       'names:skipped',
       'routes:skipped',
       'firewall:skipped',
+      'accounts:skipped',
       'health:skipped',
     ]);
     expect(db.select().from(storeInstances).all()).toEqual([]);

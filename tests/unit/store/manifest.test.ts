@@ -99,7 +99,7 @@ describe('the manifest schema', () => {
       'an account file outside its volume',
       (m) => (m.accounts = { kind: 'htpasswd', volume: 'collections', file: '../../../etc/passwd' }),
       'accounts.file',
-      /relative path|No \.\./,
+      /relative path|No \. or \.\./,
     ],
     [
       'raw rule text for the firewall',

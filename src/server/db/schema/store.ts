@@ -1,4 +1,5 @@
 import { integer, sqliteTable, text, uniqueIndex } from 'drizzle-orm/sqlite-core';
+import { peers } from './peers';
 
 /** Public keys whose cosign signatures the cell accepts for store images (ECDSA P-256, PEM). */
 export const storeKeys = sqliteTable(
@@ -64,3 +65,27 @@ export const storeOperations = sqliteTable('store_operations', {
   startedAt: integer('started_at', { mode: 'timestamp_ms' }).notNull(),
   finishedAt: integer('finished_at', { mode: 'timestamp_ms' }),
 });
+
+/**
+ * A peer's account on an installed service: made when the peer has a portal login and the
+ * firewall lets it use the service, removed when either ends. Only what the service needs is
+ * kept (a bcrypt hash for a rendered htpasswd); the password itself is shown once.
+ */
+export const serviceAccounts = sqliteTable(
+  'service_accounts',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    instanceId: text('instance_id')
+      .notNull()
+      .references(() => storeInstances.id, { onDelete: 'cascade' }),
+    peerId: integer('peer_id')
+      .notNull()
+      .references(() => peers.id, { onDelete: 'cascade' }),
+    username: text('username').notNull(),
+    passwordHash: text('password_hash').notNull(),
+    createdAt: integer('created_at', { mode: 'timestamp_ms' }).notNull(),
+    /** When a password was last shown (reset by the peer or the admin); null: never shown yet. */
+    passwordShownAt: integer('password_shown_at', { mode: 'timestamp_ms' }),
+  },
+  (t) => [uniqueIndex('service_accounts_instance_peer').on(t.instanceId, t.peerId)],
+);

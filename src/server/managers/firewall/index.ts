@@ -20,5 +20,6 @@ export {
 } from './groups';
 export { createRule, listRules, moveRule, removeRule, updateRule } from './rules';
 export { testReach } from './tester';
+export { serviceAccess, type ServiceAccess } from './access';
 export { declarePeers, declareServices, knownServices, type DeclaredPeer } from './state';
 export type { ServiceEndpoint } from './inputs';

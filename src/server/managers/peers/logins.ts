@@ -19,6 +19,7 @@ import {
   setPasswordHash,
 } from '../accounts';
 import { peerRow } from './peer-views';
+import { changed } from '../../runtime/changes';
 import { runtimeOf } from '../../runtime/runtime';
 
 export const LINK_TTL_MS = 24 * 60 * 60 * 1000;
@@ -72,6 +73,8 @@ export async function createPeerLogin(db: Db, input: CreateLogin, now = runtimeO
     },
     { behavior: 'immediate' },
   );
+  // A new login gets its accounts on the services the peer may use.
+  void changed(db, ['accounts']);
   return { userId, username, link: token ? `/welcome/${token}` : null, expiresAt: token ? expiresAt : null };
 }
 

@@ -2,7 +2,7 @@
 import { asc, count, desc, eq, inArray, like, or, sql } from 'drizzle-orm';
 import { cidrIndexOf, parseIpv4 } from '@/lib/cidr';
 import type { ListPeersInput, TrafficRange } from '@/lib/schemas/peers';
-import type { Db } from '../../db';
+import type { Db, DbOrTx } from '../../db';
 import { preparedQuery } from '../../db/prepared';
 import { peers, users } from '../../db/schema';
 import { NotFoundError } from '../../errors';
@@ -196,4 +196,14 @@ export function peerNames(db: Db, ids: number[]): Record<number, string> {
 /** The peer that belongs to a portal login, if any. */
 export function peerIdOfUser(db: Db, userId: number): number | null {
   return db.select({ id: peers.id }).from(peers).where(eq(peers.userId, userId)).get()?.id ?? null;
+}
+
+/** Every peer with a portal login, and whether it may connect: who the store's services make accounts for. */
+export function portalLogins(tx: DbOrTx): { peerId: number; username: string; enabled: boolean }[] {
+  return tx
+    .select({ peerId: peers.id, username: users.username, enabled: peers.enabled })
+    .from(peers)
+    .innerJoin(users, eq(users.id, peers.userId))
+    .orderBy(asc(peers.id))
+    .all();
 }

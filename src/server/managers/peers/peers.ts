@@ -166,6 +166,8 @@ async function commitChange(
   const moved = before.name !== after.name || before.hostIndex !== after.hostIndex;
   if (moved) void changed(db, ['names', 'firewall']);
   else if (firewall) void changed(db, ['firewall']);
+  // A disabled peer's service accounts are refused until it is enabled again.
+  if (before.enabled !== after.enabled) void changed(db, ['accounts']);
   return { ...view(after, planOf(serverRow(db)), undefined, now), apply };
 }
 

@@ -1,2 +1,2 @@
 /** What a signed-in peer sees of its own: account, peer and the cell's name. */
-export { peerServices, portalOverview, type PortalService } from './portal';
+export { peerServices, portalOverview, portalServices, resetServicePassword, type PortalService } from './portal';

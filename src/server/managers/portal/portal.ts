@@ -5,6 +5,7 @@ import { getSettings } from '../settings';
 import { NotFoundError } from '../../errors';
 import { peerById, peerIdOfUser, peerNames } from '../peers';
 import { listRoutes, uiHosts } from '../routes';
+import { resetAccountPassword, servicesOfPeer } from '../store';
 import { rootCertificate } from '../vault';
 
 export interface PortalService {
@@ -61,4 +62,20 @@ export async function portalOverview(db: Db, userId: number) {
     root: root && { fingerprint: root.fingerprint, notAfter: root.notAfter },
     account: { username: account.username, createdAt: account.createdAt, passwordChangedAt: account.passwordChangedAt },
   };
+}
+
+function ownPeer(db: Db, userId: number): number {
+  const peerId = peerIdOfUser(db, userId);
+  if (!peerId) throw new NotFoundError('This login has no peer');
+  return peerId;
+}
+
+/** The signed-in peer's accounts on the store's services, with how to connect to each. */
+export const portalServices = (db: Db, userId: number) => servicesOfPeer(db, ownPeer(db, userId));
+
+/** A new password for the signed-in peer's account on one service, shown this once. */
+export async function resetServicePassword(db: Db, userId: number, service: string) {
+  const peerId = ownPeer(db, userId);
+  const { username, password, applied } = await resetAccountPassword(db, service, peerId);
+  return { service, username, password, applied };
 }

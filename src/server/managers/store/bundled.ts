@@ -77,17 +77,38 @@ export const BUNDLED: ManifestInput[] = [
     icon: 'calendar',
     // Observed as the repository digest of tomsquest/docker-radicale (latest, built 2026-08-25).
     image: 'tomsquest/docker-radicale@sha256:e2ef8624b2156ada47489223df12575406d625c96725f03cfc4dc890e3eda400',
+    // Radicale's options as flags, so the rights the cell renders apply whatever config the image ships.
+    command: [
+      'radicale',
+      '--server-hosts=0.0.0.0:5232',
+      '--storage-filesystem-folder=/data/collections',
+      '--auth-type=htpasswd',
+      '--auth-htpasswd-filename=/config/users',
+      '--auth-htpasswd-encryption=bcrypt',
+      '--rights-type=from_file',
+      '--rights-file=/config/rights',
+    ],
     ports: [{ name: 'http', protocol: 'tcp', container: 5232 }],
     routes: peersWeb('calendar', 5232),
     volumes: [
       { name: 'data', mount: '/data' },
       { name: 'config', mount: '/config' },
     ],
-    accounts: { kind: 'htpasswd', volume: 'config', file: 'users' },
+    accounts: {
+      kind: 'htpasswd',
+      volume: 'config',
+      file: 'users',
+      rights: {
+        format: 'radicale',
+        file: 'rights',
+        shared: { volume: 'data', root: 'collections/collection-root', folder: 'groups' },
+      },
+    },
     healthCheck: { kind: 'http', port: 5232, path: '/.web/', status: 200 },
     peerInstructions: [
-      { label: 'Server', kind: 'url', value: 'https://calendar.{{domain}}/' },
+      { label: 'Server (CalDAV and CardDAV)', kind: 'url', value: 'https://{{host}}/' },
       { label: 'Username', kind: 'username', value: '{{user}}' },
+      { label: "Your groups' shared calendars", kind: 'url', value: 'https://{{host}}/groups/' },
     ],
   },
   {
@@ -106,7 +127,8 @@ export const BUNDLED: ManifestInput[] = [
     accounts: { kind: 'htpasswd', volume: 'data', file: 'user.passwd' },
     healthCheck: { kind: 'tcp', port: 80 },
     peerInstructions: [
-      { label: 'WebDAV address', kind: 'url', value: 'https://files.{{domain}}/' },
+      { label: 'Your folder (WebDAV)', kind: 'url', value: 'https://{{host}}/{{user}}/' },
+      { label: "Your groups' shared folders", kind: 'url', value: 'https://{{host}}/groups/' },
       { label: 'Username', kind: 'username', value: '{{user}}' },
     ],
   },

@@ -19,3 +19,5 @@ export { getOperation, listCatalogue, listInstalled, recentOperations } from './
 export { operationDone, storeSettled } from './operation';
 export { reconcileServices, recoverOperations, startStore } from './reconcile';
 export { firewallServices } from './state';
+export { accountsOfPeer, listAccounts, resetAccountPassword, syncAccounts, type AccountsOutcome } from './accounts';
+export { servicesOfPeer, type PeerService } from './peer-services';

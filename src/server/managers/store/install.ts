@@ -19,6 +19,7 @@ import { startOperation, type FailAt, type Step } from './operation';
 import { instanceRow, instanceRows, manifestOfRow, setInstance } from './state';
 import {
   containerStep,
+  accountsStep,
   firewallStep,
   healthStep,
   namesStep,
@@ -133,6 +134,7 @@ export async function installService(
     namesStep(db, instanceId, manifest),
     routesStep(db, instanceId, manifest),
     firewallStep(db, instanceId, manifest),
+    accountsStep(db, instanceId, manifest),
     healthStep(db, instanceId, manifest, opts.healthTries ?? 60),
   ];
   const operationId = startOperation(db, {

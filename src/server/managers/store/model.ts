@@ -125,7 +125,7 @@ export function instanceLabel(manifestId: string, instanceId: string, label: str
 
 export function serviceSpec(input: {
   instanceId: string;
-  manifest: Pick<Manifest, 'ports' | 'volumes'>;
+  manifest: Pick<Manifest, 'ports' | 'volumes' | 'command'>;
   image: string;
   env: Record<string, string | number>;
   network: string;
@@ -135,7 +135,7 @@ export function serviceSpec(input: {
   return {
     name: serviceContainer(input.instanceId),
     image: input.image,
-    cmd: null,
+    cmd: input.manifest.command ?? null,
     env: Object.fromEntries(Object.entries(input.env).map(([k, v]) => [k, String(v)])),
     network: { mode: 'cell', name: input.network, ipv4: input.address },
     ports: input.manifest.ports
@@ -204,12 +204,16 @@ export function serviceNames(manifest: Pick<Manifest, 'id' | 'routes'>, instance
   ];
 }
 
-/** What peers may reach directly (not through Caddy): the ports its firewall needs name for peers. */
+/**
+ * The service as the firewall knows it: a name groups and peers are allowed (which also says
+ * who gets an account on it), and what peers may reach directly, not through Caddy: the
+ * ports its firewall needs name for peers, none for a web-only service.
+ */
 export function serviceEndpoint(manifest: Pick<Manifest, 'firewall'>, instanceId: string, address: string) {
   const ports = manifest.firewall
     .filter((f) => f.from === 'peers')
     .flatMap((f) => expandPorts(f.ports).map((port) => ({ proto: f.protocol, port })));
-  return ports.length ? { name: instanceId, address, ports } : null;
+  return { name: instanceId, address, ports };
 }
 
 /** `80,443,8000-8002` as single ports (ranges are small in manifests). */

@@ -45,7 +45,7 @@ export function firewallServices(tx: DbOrTx): ServiceEndpoint[] {
     .from(storeInstances)
     .where(ne(storeInstances.state, 'removing'))
     .all()
-    .flatMap((row) => serviceEndpoint(manifestOfRow(row), row.id, addressOf(tx, row.hostIndex)) ?? []);
+    .map((row) => serviceEndpoint(manifestOfRow(row), row.id, addressOf(tx, row.hostIndex)));
 }
 
 export function operationRow(db: Db, id: string): OperationRow {

@@ -20,6 +20,7 @@ import {
   startServiceContainer,
   waitHealthy,
 } from './engine';
+import { forgetPut, syncAccounts } from './accounts';
 import { trustedKeys } from './keys';
 import { serviceContainer, serviceNames, serviceRoutes, serviceSpec, volumeName } from './model';
 import type { Step } from './operation';
@@ -203,6 +204,20 @@ export function firewallStep(db: Db, instanceId: string, manifest: Manifest): St
     },
   };
 }
+
+/** The peers' accounts: made for those the firewall lets use it, and put into its volumes with its rights. */
+export const accountsStep = (db: Db, instanceId: string, manifest: Manifest): Step => ({
+  name: 'accounts',
+  run: async () => {
+    if (!manifest.accounts) return 'none needed';
+    if (manifest.accounts.kind !== 'htpasswd') return 'the cell does not make accounts on this service yet';
+    forgetPut(instanceId);
+    const mine = (await syncAccounts(db, instanceId)).instances.find((i) => i.id === instanceId);
+    if (mine?.waiting) throw new Error(mine.waiting);
+    const n = mine?.accounts ?? 0;
+    return n === 1 ? '1 account' : `${n} accounts`;
+  },
+});
 
 export const healthStep = (db: Db, instanceId: string, manifest: Manifest, tries: number): Step => ({
   name: 'health',

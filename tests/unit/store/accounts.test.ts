@@ -1,0 +1,144 @@
+import bcrypt from 'bcryptjs';
+import { beforeEach, describe, expect, it } from 'vitest';
+import type { Db } from '@/server/db';
+import { auditEntries, serviceAccounts, storeInstances } from '@/server/db/schema';
+import { bundledManifests, syncAccounts } from '@/server/managers/store';
+import { settleChanges } from '@/server/runtime/changes';
+import { bindRuntime, createRuntime } from '@/server/runtime/runtime';
+import { admin, callerAs, expectCode, freshCell, setUp } from '../../helpers/db';
+import { recordingBackend } from '../../helpers/wireguard';
+
+/** An installed calendar, as an install leaves its row (no engine here: its files wait). */
+function installCalendar(db: Db) {
+  const calendar = bundledManifests().find((m) => m.id === 'calendar')!;
+  db.insert(storeInstances)
+    .values({
+      id: 'calendar',
+      manifestId: 'calendar',
+      version: calendar.version,
+      image: String(calendar.image),
+      manifest: calendar as unknown as Record<string, unknown>,
+      answers: {},
+      sealed: {},
+      hostIndex: 20,
+      state: 'installed',
+      createdAt: new Date(),
+      updatedAt: new Date(),
+    })
+    .run();
+}
+
+let db: Db;
+const peers: Record<string, number> = {};
+
+async function peerWithLogin(name: string) {
+  const { id } = await admin(db).peers.create({ name, routingPolicy: 'cell' });
+  const login = await admin(db).peers.createLogin({ peerId: id, username: name, mode: 'link' });
+  peers[name] = id;
+  return { id, userId: login.userId };
+}
+const accounts = () =>
+  db
+    .select({ peerId: serviceAccounts.peerId, username: serviceAccounts.username })
+    .from(serviceAccounts)
+    .all()
+    .map((a) => a.username)
+    .sort();
+
+beforeEach(async () => {
+  ({ db } = freshCell());
+  bindRuntime(
+    db,
+    createRuntime(
+      { ...process.env, PIC_DOCKER_SOCKET: '/nonexistent/docker.sock' },
+      {
+        wireguard: recordingBackend({ rules: true }).backend,
+      },
+    ),
+  );
+  await setUp(db);
+  installCalendar(db);
+  await settleChanges();
+});
+
+describe("peers' accounts on a service", () => {
+  it('are made for peers with a portal login that the firewall lets use the service, and no one else', async () => {
+    await peerWithLogin('alice');
+    await peerWithLogin('bob');
+    await admin(db).peers.create({ name: 'laptop', routingPolicy: 'cell' });
+    await admin(db).groups.create({ name: 'dns only', services: ['dns'] });
+    const [group] = await admin(db).groups.list();
+    await admin(db).peers.update({ id: peers.bob!, groups: [group!.id] });
+    const outcome = await syncAccounts(db);
+    expect(accounts()).toEqual(['alice']);
+    // The engine is not there: the files wait, and say so.
+    expect(outcome).toMatchObject({ state: 'pending', reason: 'the engine cannot be reached' });
+    expect(outcome.instances).toEqual([{ id: 'calendar', accounts: 1, put: false, waiting: 'the engine' }]);
+  });
+
+  it('go when the peer loses the service or is removed, and come back with a new hash when allowed again', async () => {
+    const alice = await peerWithLogin('alice');
+    await syncAccounts(db);
+    const [before] = db.select().from(serviceAccounts).all();
+    const group = await admin(db).groups.create({ name: 'no calendar', services: ['dns'] });
+    await admin(db).peers.update({ id: alice.id, groups: [group.id] });
+    await syncAccounts(db);
+    expect(accounts()).toEqual([]);
+    await admin(db).peers.update({ id: alice.id, groups: [] });
+    await syncAccounts(db);
+    const [after] = db.select().from(serviceAccounts).all();
+    expect(after!.passwordHash).not.toBe(before!.passwordHash);
+    await admin(db).peers.remove({ id: alice.id });
+    await syncAccounts(db);
+    expect(accounts()).toEqual([]);
+  });
+
+  it('the peer resets its password in the portal: shown once, kept as a bcrypt hash, never in the trail', async () => {
+    const alice = await peerWithLogin('alice');
+    await syncAccounts(db);
+    const portal = callerAs(db, { id: alice.userId, username: 'alice', role: 'peer' });
+    const [listed] = await portal.portal.services();
+    expect(listed).toMatchObject({
+      service: 'calendar',
+      host: 'calendar.home.home.arpa',
+      port: 443,
+      url: 'https://calendar.home.home.arpa/',
+      username: 'alice',
+      passwordShownAt: null,
+      settings: [
+        { label: 'Server (CalDAV and CardDAV)', kind: 'url', value: 'https://calendar.home.home.arpa/' },
+        { label: 'Username', kind: 'username', value: 'alice' },
+        { label: "Your groups' shared calendars", kind: 'url', value: 'https://calendar.home.home.arpa/groups/' },
+      ],
+      setup: { link: 'caldavs://alice@calendar.home.home.arpa/' },
+    });
+    expect(listed!.setup!.qr).toMatch(/^<svg/);
+
+    const reset = await portal.portal.resetServicePassword({ service: 'calendar' });
+    expect(reset).toMatchObject({ service: 'calendar', username: 'alice', applied: false });
+    expect(reset.password).toMatch(/^[A-Za-z0-9]{20}$/);
+    const [row] = db.select().from(serviceAccounts).all();
+    expect(await bcrypt.compare(reset.password, row!.passwordHash)).toBe(true);
+    expect(JSON.stringify(await portal.portal.services())).not.toContain(reset.password);
+    expect(JSON.stringify(await admin(db).store.accounts.list({ instanceId: 'calendar' }))).not.toContain('$2');
+    const trail = JSON.stringify(db.select().from(auditEntries).all());
+    expect(trail).toContain('portal.resetServicePassword');
+    expect(trail).not.toContain(reset.password);
+  });
+
+  it("a peer cannot reset another service's password it has no account on, nor reach the admin's reset", async () => {
+    const alice = await peerWithLogin('alice');
+    await syncAccounts(db);
+    const portal = callerAs(db, { id: alice.userId, username: 'alice', role: 'peer' });
+    const err = await expectCode(portal.portal.resetServicePassword({ service: 'files' }), 'NOT_FOUND');
+    expect(err.message).toBe('This peer has no account on files');
+    await expectCode(portal.store.accounts.resetPassword({ instanceId: 'calendar', peerId: alice.id }), 'FORBIDDEN');
+    const admins = await admin(db).store.accounts.resetPassword({ instanceId: 'calendar', peerId: alice.id });
+    expect(admins.username).toBe('alice');
+    expect((await admin(db).store.accounts.list({ instanceId: 'calendar' }))[0]).toMatchObject({
+      username: 'alice',
+      enabled: true,
+      passwordShownAt: expect.any(Date),
+    });
+  });
+});
