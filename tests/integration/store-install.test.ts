@@ -18,13 +18,15 @@ import { applyCaddy } from '@/server/managers/routes';
 import { bundledManifests, installService, operationDone, removeService, updateService } from '@/server/managers/store';
 import { ensureCa } from '@/server/managers/vault';
 import { runtimeOf } from '@/server/runtime/runtime';
-import { admin, freshCell, setUp } from '../helpers/db';
+import { settleChanges } from '@/server/runtime/changes';
+import { admin, callerAs, freshCell, setUp, useBackend } from '../helpers/db';
 import { debianImages, DEBIAN_IMAGE_TOOLS } from '../helpers/debian-images';
 import { ENGINE_TOOLS, importStandin, startEngine, startRegistry, type TestEngine } from '../helpers/engine';
 import { readCosignKey, writeCosignKey } from '../helpers/cosign-key';
 import { requireTools } from '../helpers/netns';
 import { attachSignature, publishImage as publishTo, serveIndex } from '../helpers/registry';
 import { eventually } from '../helpers/wait';
+import { recordingBackend } from '../helpers/wireguard';
 
 const run = promisify(execFile);
 const ready = requireTools(
@@ -56,6 +58,16 @@ const publisher = {
   privateKey: readCosignKey(writeCosignKey(generated.privateKey, 'publisher password'), 'publisher password'),
   publicKey: generated.publicKey,
 };
+
+const CONTACT = [
+  'BEGIN:VCARD',
+  'VERSION:3.0',
+  'UID:bob@cell',
+  'FN:Bob Example',
+  'N:Example;Bob;;;',
+  'END:VCARD',
+  '',
+].join('\r\n');
 
 const EVENT = [
   'BEGIN:VCALENDAR',
@@ -98,11 +110,22 @@ describe.skipIf(!ready)('store services on a real engine', () => {
   const publishImage = (local: string, repo: string, tag: string, sign = true) =>
     publishTo(engine.docker, registry.address, local, repo, tag, sign ? publisher.privateKey : undefined);
 
-  const curl = async (method: string, url: string, body?: string) => {
-    const args = ['-sS', '--max-time', '10', '--cacert', rootFile, '-u', 'alice:dinner-at-eight'];
+  /** Peers with portal logins, and the passwords their portal showed them for the calendar. */
+  const peers: Record<string, { id: number; userId: number }> = {};
+  const passwords: Record<string, string> = {};
+  async function resetPassword(name: string) {
+    const session = { id: peers[name]!.userId, username: name, role: 'peer' as const };
+    const reset = await callerAs(db, session).portal.resetServicePassword({ service: 'calendar' });
+    expect(reset.applied).toBe(true);
+    passwords[name] = reset.password;
+  }
+
+  const curl = async (method: string, url: string, body?: string, user = 'alice') => {
+    const args = ['-sS', '--max-time', '10', '--cacert', rootFile, '-u', `${user}:${passwords[user] ?? 'none'}`];
     const host = new URL(url).hostname;
     args.push('--resolve', `${host}:${HTTPS_PORT}:${GATEWAY}`, '-X', method, '-w', '\n%{http_code}');
-    if (body !== undefined) args.push('-H', 'Content-Type: text/calendar', '--data-binary', body);
+    const type = url.endsWith('.vcf') ? 'text/vcard' : 'text/calendar';
+    if (body !== undefined) args.push('-H', `Content-Type: ${type}`, '--data-binary', body);
     if (method === 'PROPFIND') args.push('-H', 'Depth: 1');
     const { stdout } = await run('curl', [...args, url], { encoding: 'utf8' }).catch((e: { stdout: string }) => e);
     const lines = stdout.trimEnd().split('\n');
@@ -175,8 +198,14 @@ describe.skipIf(!ready)('store services on a real engine', () => {
       PIC_CADDY_STATE_ROOT: path.join(dir, 'state', 'caddy'),
     });
     Object.assign(process.env, env);
+    useBackend(db, recordingBackend({ rules: true }).backend);
     await setUp(db);
     await ensureCa(db);
+    for (const name of ['alice', 'bob', 'carol']) {
+      const { id } = await admin(db).peers.create({ name, routingPolicy: 'cell' });
+      const login = await admin(db).peers.createLogin({ peerId: id, username: name, mode: 'link' });
+      peers[name] = { id, userId: login.userId };
+    }
     rootFile = path.join(dir, 'root.pem');
     fs.writeFileSync(rootFile, (await admin(db).vault.root()).pem);
     // cell-network, as the core stack's reconcile makes it (the core images are not needed here).
@@ -252,8 +281,12 @@ describe.skipIf(!ready)('store services on a real engine', () => {
     const info = await engine.docker.getContainer('cell-svc-calendar').inspect();
     expect(info.Config.Image).toBe(images.v1);
     expect(info.HostConfig.CapAdd ?? []).toEqual([]);
+    // Every peer with a portal login may use it (none is in a group yet): each has an account.
+    expect(op.steps.find((s) => s.name === 'accounts')?.detail).toBe('3 accounts');
+    // Nobody knows a password until the portal shows one.
+    expect((await curl('PROPFIND', calendarUrl())).status).toBe(401);
 
-    await addAccount('alice', 'dinner-at-eight');
+    await resetPassword('alice');
     expect((await curl('MKCALENDAR', calendarUrl())).status).toBe(201);
     expect((await curl('PUT', calendarUrl('dinner.ics'), EVENT)).status).toBe(201);
     const listing = await curl('PROPFIND', calendarUrl());
@@ -278,9 +311,57 @@ describe.skipIf(!ready)('store services on a real engine', () => {
     expect((await admin(db).store.operation(again)).steps.find((s) => s.name === 'volumes')?.detail).toBe(
       '0 made, 2 kept from before',
     );
+    // The accounts went with the service, so the password is new; the calendar is the one kept.
+    expect((await curl('GET', calendarUrl('dinner.ics'))).status).toBe(401);
+    await resetPassword('alice');
     const got = await curl('GET', calendarUrl('dinner.ics'));
     expect(got.body).toContain('SUMMARY:Family dinner');
   }, 180_000);
+
+  it("each peer sees its own calendars and its group's shared ones; a peer out of the group, disabled or denied, does not", async () => {
+    const api = admin(db);
+    const family = await api.groups.create({ name: 'Family', services: ['web', 'calendar'] });
+    const others = await api.groups.create({ name: 'Others', services: ['web'] });
+    await api.peers.update({ id: peers.alice!.id, groups: [family.id] });
+    await api.peers.update({ id: peers.bob!.id, groups: [family.id] });
+    await api.peers.update({ id: peers.carol!.id, groups: [others.id] });
+    await settleChanges();
+    expect((await api.store.accounts.list({ instanceId: 'calendar' })).map((a) => a.username)).toEqual([
+      'alice',
+      'bob',
+    ]);
+    await resetPassword('bob');
+    passwords.carol = 'no account here';
+
+    const shared = (p = '') => `https://calendar.cell:${HTTPS_PORT}/groups/family/${p}`;
+    expect((await curl('PUT', shared('calendar/dinner.ics'), EVENT)).status).toBe(201);
+    expect((await curl('GET', shared('calendar/dinner.ics'), undefined, 'bob')).body).toContain(
+      'SUMMARY:Family dinner',
+    );
+    expect((await curl('PUT', shared('addressbook/bob.vcf'), CONTACT, 'bob')).status).toBe(201);
+    expect((await curl('GET', shared('addressbook/bob.vcf'))).body).toContain('FN:Bob Example');
+    const listing = await curl('PROPFIND', shared());
+    expect(listing.body).toContain('/groups/family/calendar/');
+    // Alice's own calendar is hers alone; Carol may not use the calendar at all.
+    expect((await curl('PROPFIND', calendarUrl(), undefined, 'bob')).status).toBe(403);
+    expect((await curl('GET', shared('calendar/dinner.ics'), undefined, 'carol')).status).toBe(401);
+
+    await api.peers.update({ id: peers.bob!.id, groups: [] });
+    await settleChanges();
+    expect((await curl('GET', shared('calendar/dinner.ics'), undefined, 'bob')).status).toBe(403);
+    expect((await curl('PROPFIND', `https://calendar.cell:${HTTPS_PORT}/bob/`, undefined, 'bob')).status).toBe(207);
+
+    await api.peers.setEnabled({ id: peers.alice!.id, enabled: false });
+    await settleChanges();
+    expect((await curl('GET', shared('calendar/dinner.ics'))).status).toBe(401);
+    await api.peers.setEnabled({ id: peers.alice!.id, enabled: true });
+    await settleChanges();
+    expect((await curl('GET', shared('calendar/dinner.ics'))).status).toBe(200);
+
+    // Clients that start from the well-known address are sent to the root.
+    expect((await curl('GET', `https://calendar.cell:${HTTPS_PORT}/.well-known/caldav`)).status).toBe(301);
+    expect((await curl('GET', `https://calendar.cell:${HTTPS_PORT}/.well-known/carddav`)).status).toBe(301);
+  }, 120_000);
 
   it('an update whose health check fails leaves the old version serving, and says why', async () => {
     await publish(
@@ -382,13 +463,6 @@ describe.skipIf(!ready)('store services on a real engine', () => {
     expect((await admin(db).store.operation({ operationId })).error).toBeNull();
     expect((await engine.docker.getNetwork('cell-network').inspect()).IPAM?.Config?.[0]?.Subnet).toBe(SUBNET);
   }, 180_000);
-
-  /** An htpasswd line (bcrypt, made by the image's own Python) in the config volume. */
-  async function addAccount(user: string, password: string) {
-    const script = `import bcrypt,sys;open('/config/users','a').write(sys.argv[1]+':'+bcrypt.hashpw(sys.argv[2].encode(),bcrypt.gensalt()).decode()+'\\n')`;
-    const r = await runtimeOf(db).engine.exec('cell-svc-calendar', ['python3', '-c', script, user, password]);
-    expect(r.exitCode, r.stderr).toBe(0);
-  }
 });
 
 /**

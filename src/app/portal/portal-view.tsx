@@ -3,6 +3,7 @@
 import { useState } from 'react';
 import { PeerConfig } from '@/components/peer-config';
 import { RootTrust } from '@/components/root-trust';
+import { ServiceAccounts } from '@/components/service-accounts';
 import { ServicesList } from '@/components/services-list';
 import { TrafficChart } from '@/components/traffic-chart';
 import { PageHead } from '@/components/ui';
@@ -57,6 +58,12 @@ export function PortalView() {
           <h2>Your traffic</h2>
           <TrafficChart id={data.peer.id} name={data.peer.name} range={range} onRange={setRange} />
         </div>
+      )}
+      {data?.peer && (
+        <section className="card" style={{ marginBottom: '1rem' }} aria-labelledby="accounts-heading">
+          <h2 id="accounts-heading">Your accounts</h2>
+          <ServiceAccounts />
+        </section>
       )}
       {data && (
         <div className="grid grid-wide">

@@ -15,7 +15,7 @@ import { NotFoundError } from '../../errors';
 import { processWide } from '../../runtime/process-wide';
 import { runtimeOf } from '../../runtime/runtime';
 import { serialQueue } from '../../runtime/serial';
-import { statusOf } from '../../runtime/docker';
+import { EngineUnavailableError, type Engine } from '../../runtime/docker';
 import { randomPassword } from '../accounts';
 import { serviceAccess } from '../firewall';
 import { portalLogins } from '../peers';
@@ -29,7 +29,7 @@ import {
   type SharedGroup,
 } from './render-accounts';
 import { instanceRows, manifestOfRow, type InstanceRow } from './state';
-import { tarOf, type TarEntry } from './tar';
+import { tarOf, type TarEntry, type TarOwner } from './tar';
 
 type HtpasswdAccounts = Extract<NonNullable<Manifest['accounts']>, { kind: 'htpasswd' }>;
 type AccountRow = typeof serviceAccounts.$inferSelect;
@@ -176,27 +176,43 @@ export function syncAccounts(db: Db, only?: string): Promise<AccountsOutcome> {
     const docker = await engine.client();
     const instances: AccountsOutcome['instances'] = [];
     for (const r of rendered) {
-      const archive = tarOf(r.entries);
-      const hash = crypto.createHash('sha256').update(archive).digest('hex');
+      const hash = crypto.createHash('sha256').update(tarOf(r.entries)).digest('hex');
       if (lastPut.get(r.id) === hash) {
         instances.push({ id: r.id, accounts: r.accounts, put: false });
         continue;
       }
-      try {
-        // As the container's own user, so the service can read its files and write its shared folders.
-        await docker.getContainer(serviceContainer(r.id)).putArchive(archive, { path: '/', copyUIDGID: '1' });
-        lastPut.set(r.id, hash);
-        instances.push({ id: r.id, accounts: r.accounts, put: true });
-      } catch (err) {
-        if (statusOf(err) !== 404) throw err;
-        instances.push({ id: r.id, accounts: r.accounts, put: false, waiting: 'its container is not there yet' });
+      const container = serviceContainer(r.id);
+      const owner = await ownerIn(engine, container);
+      if (typeof owner === 'string') {
+        instances.push({ id: r.id, accounts: r.accounts, put: false, waiting: owner });
+        continue;
       }
+      await docker.getContainer(container).putArchive(tarOf(r.entries, owner), { path: '/' });
+      lastPut.set(r.id, hash);
+      instances.push({ id: r.id, accounts: r.accounts, put: true });
     }
     const waiting = instances.find((i) => i.waiting);
     return waiting
       ? { state: 'pending', reason: `${waiting.id}: ${waiting.waiting}`, instances }
       : { state: 'applied', instances };
   });
+}
+
+/**
+ * The user the service runs as, so the files it is given are its own (it reads its htpasswd
+ * and writes in its shared folders); or why it cannot be asked.
+ */
+async function ownerIn(engine: Engine, container: string): Promise<TarOwner | string> {
+  try {
+    const { exitCode, stdout } = await engine.exec(container, ['id']);
+    const m = /uid=(\d+).*?gid=(\d+)/.exec(stdout);
+    if (exitCode !== 0 || !m) return `its container could not say its user (id exited ${exitCode})`;
+    return { uid: Number(m[1]), gid: Number(m[2]) };
+  } catch (err) {
+    // The engine says which: the container is not there yet, or not running.
+    if (err instanceof EngineUnavailableError) return err.message;
+    throw err;
+  }
 }
 
 /** Forgets what was put into an instance (its container or volumes are new). */

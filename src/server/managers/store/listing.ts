@@ -76,6 +76,8 @@ export async function listInstalled(db: Db) {
         .where(eq(routes.service, row.id))
         .all(),
       ports: manifest.ports,
+      /** Whether the cell makes peers' accounts on it. */
+      accounts: manifest.accounts?.kind === 'htpasswd',
       answers,
       container:
         containers === null ? null : c ? { running: c.running, id: c.id.slice(0, 12) } : { running: false, id: null },

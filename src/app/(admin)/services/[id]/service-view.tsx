@@ -6,6 +6,7 @@ import { Dialog } from '@/components/dialog';
 import { Alert, PageHead } from '@/components/ui';
 import { trpc } from '@/lib/client/trpc';
 import { OperationSteps } from '../operation-steps';
+import { AccountsCard } from './accounts-card';
 
 function RemoveDialog({
   id,
@@ -167,6 +168,7 @@ export function ServiceView({ id }: { id: string }) {
             ))}
           </dl>
         </section>
+        {service.accounts && <AccountsCard instanceId={service.id} />}
         {siblings.length > 0 && (
           <section className="card stack" aria-labelledby="instances-head">
             <h2 id="instances-head">Other instances</h2>
