@@ -1,8 +1,10 @@
 /**
  * The cell's CA judged by OpenSSL: chains verify, the intermediate's name constraints hold
- * even against its own key, a revoked certificate fails the CRL check, PKCS#12 opens.
+ * even against its own key, a revoked certificate fails the CRL check, PKCS#12 opens, and a
+ * peer's configuration profile is a signature S/MIME verifies over a plist Python reads.
  */
 import { execFileSync, spawnSync } from 'node:child_process';
+import { X509Certificate } from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -16,11 +18,17 @@ import { crl, ensureCa, proxyCertificatesFor, refreshCrlIfDue, syncIntermediate 
 import { certFromPem, certToPem, issueLeaf, keyFromPem, newKey } from '@/server/managers/vault/x509';
 import { GET as getCrl } from '@/app/api/vault/crl/route';
 import { GET as getRoot } from '@/app/api/vault/root/route';
-import { admin, expectCode, freshCell, setUp } from '../helpers/db';
+import { signedProfile } from '@/server/managers/portal';
+import { admin, expectCode, freshCell, setUp, useBackend } from '../helpers/db';
+import { recordingBackend } from '../helpers/wireguard';
 import { requireTools } from '../helpers/netns';
 
 const firstPem = (pems: string) => /-----BEGIN CERTIFICATE-----[\s\S]*?-----END CERTIFICATE-----\r?\n/.exec(pems)![0];
-const ready = requireTools('the certificate authority suite', ['openssl'], 'apt-get install openssl');
+const ready = requireTools(
+  'the certificate authority suite',
+  ['openssl', 'python3'],
+  'apt-get install openssl python3',
+);
 
 describe.skipIf(!ready)('certificates the cell issues, checked by openssl', () => {
   let db: Db;
@@ -303,4 +311,71 @@ describe.skipIf(!ready)('certificates the cell issues, checked by openssl', () =
     expect(refreshCrlIfDue(db, new Date(Date.now() + 6 * 86_400_000))).toBe(true);
     expect(number()).toBe(before + 1);
   });
+
+  it("a peer's configuration profile verifies as S/MIME against the root, and its content is a plist with the payloads", async () => {
+    useBackend(db, recordingBackend().backend);
+    const { id } = await admin(db).peers.create({ name: 'phone', routingPolicy: 'cell' });
+    const login = await admin(db).peers.createLogin({ peerId: id, username: 'alice', mode: 'link' });
+    const { der } = await signedProfile(db, login.userId);
+    const root = file('profile-root.pem', (await admin(db).vault.root()).pem);
+    const out = path.join(dir, 'profile.plist');
+    const verified = openssl(
+      'smime',
+      '-verify',
+      '-inform',
+      'DER',
+      '-in',
+      file('profile.der', der),
+      '-CAfile',
+      root,
+      '-out',
+      out,
+    );
+    expect(verified.stderr).toMatch(/Verification successful/);
+    const readPlist = `import json, plistlib, sys
+d = plistlib.load(open(sys.argv[1], 'rb'))
+print(json.dumps(d, default=lambda v: v.hex() if isinstance(v, bytes) else str(v)))`;
+    const plist = JSON.parse(execFileSync('python3', ['-c', readPlist, out], { encoding: 'utf8' })) as {
+      PayloadType: string;
+      PayloadContent: Record<string, unknown>[];
+    };
+    expect(plist.PayloadType).toBe('Configuration');
+    expect(plist.PayloadContent.map((p) => p.PayloadType)).toEqual([
+      'com.apple.security.root',
+      'com.apple.vpn.managed',
+    ]);
+    const rootDer = new X509Certificate(fs.readFileSync(root)).raw.toString('hex');
+    expect(plist.PayloadContent[0]!.PayloadContent).toBe(rootDer);
+    expect(plist.PayloadContent[1]).toMatchObject({ VPNSubType: 'com.wireguard.ios', VPNType: 'VPN' });
+    expect(String((plist.PayloadContent[1]!.VendorConfig as { WgQuickConfig: string }).WgQuickConfig)).toMatch(
+      /^\[Interface\][\s\S]*PrivateKey = [A-Za-z0-9+/]{43}=/m,
+    );
+    // Someone else's profile signed with another key is refused by the same check.
+    const stranger = openssl(
+      'smime',
+      '-verify',
+      '-inform',
+      'DER',
+      '-in',
+      file('profile.der', der),
+      '-CAfile',
+      file('other.pem', otherRootPem()),
+    );
+    expect(stranger.stderr).not.toMatch(/Verification successful/);
+  }, 60_000);
 });
+
+/** A root certificate the cell did not make. */
+function otherRootPem(): string {
+  const keys = forge.pki.rsa.generateKeyPair(1024);
+  const cert = forge.pki.createCertificate();
+  cert.publicKey = keys.publicKey;
+  cert.serialNumber = '01';
+  cert.validity.notBefore = new Date(Date.now() - 60_000);
+  cert.validity.notAfter = new Date(Date.now() + 86_400_000);
+  cert.setSubject([{ name: 'commonName', value: 'someone else' }]);
+  cert.setIssuer([{ name: 'commonName', value: 'someone else' }]);
+  cert.setExtensions([{ name: 'basicConstraints', cA: true }]);
+  cert.sign(keys.privateKey, forge.md.sha256.create());
+  return forge.pki.certificateToPem(cert);
+}

@@ -50,6 +50,13 @@ export function PortalView() {
           <div className="card">
             <h2>Connect</h2>
             <PeerConfig id={data.peer.id} name={data.peer.name} ownKey={data.peer.ownKey} />
+            <p className="small">
+              On an iPhone, iPad or Mac, one profile sets up the tunnel, trusts the cell and adds your calendar and
+              contacts accounts (it asks for their passwords).
+            </p>
+            <a className="btn download" href="/api/portal/profile.mobileconfig" download data-testid="apple-profile">
+              Download Apple profile
+            </a>
           </div>
         </div>
       )}

@@ -18,7 +18,7 @@ export const certificates = sqliteTable(
   'certificates',
   {
     id: integer('id').primaryKey({ autoIncrement: true }),
-    kind: text('kind', { enum: ['server', 'client'] }).notNull(),
+    kind: text('kind', { enum: ['server', 'client', 'signing'] }).notNull(),
     commonName: text('common_name').notNull(),
     sans: text('sans', { mode: 'json' }).$type<string[]>().notNull(),
     /** Hex, unique per authority. */

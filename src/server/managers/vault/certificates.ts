@@ -73,7 +73,9 @@ function row(db: Db, id: number): CertRow {
   return r;
 }
 
-async function issueRow(db: Db, req: IssueInput, renewedFrom: number | null, now: Date): Promise<CertRow> {
+type IssueRequest = Omit<IssueInput, 'kind'> & { kind: CertRow['kind'] };
+
+export async function issueRow(db: Db, req: IssueRequest, renewedFrom: number | null, now: Date): Promise<CertRow> {
   assertInScope(db, req);
   const issuer = await signer(db);
   const key = await newKey(2048);

@@ -19,4 +19,5 @@ export {
   revokeCertificate,
   statusOf,
 } from './certificates';
+export { signContent } from './signing';
 export { proxyCertificatesDue, proxyCertificatesFor, type ProxyCertificate } from './proxy-certs';

@@ -155,7 +155,8 @@ export function createIntermediate(
 }
 
 export interface LeafRequest {
-  kind: 'server' | 'client';
+  /** `signing`: the cell's own signature on what it hands out (configuration profiles). */
+  kind: 'server' | 'client' | 'signing';
   commonName: string;
   sans: string[];
   validityDays: number;
@@ -171,7 +172,12 @@ export function issueLeaf(req: LeafRequest, key: Key, issuer: Authority, now = n
   cert.setExtensions([
     { name: 'basicConstraints', cA: false, critical: true },
     { name: 'keyUsage', digitalSignature: true, keyEncipherment: req.kind === 'server', critical: true },
-    { name: 'extKeyUsage', serverAuth: req.kind === 'server', clientAuth: req.kind === 'client' },
+    {
+      name: 'extKeyUsage',
+      serverAuth: req.kind === 'server',
+      clientAuth: req.kind === 'client',
+      emailProtection: req.kind === 'signing',
+    },
     ...(altNames.length ? [{ name: 'subjectAltName', altNames }] : []),
     { name: 'cRLDistributionPoints', altNames: [{ type: 6, value: req.crlUrl }] } as never,
     { name: 'subjectKeyIdentifier' },

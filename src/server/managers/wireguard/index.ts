@@ -12,7 +12,7 @@ export {
   planOf,
   type Plan,
 } from './model';
-export { renderClientConfig } from './render';
+export { CLIENT_KEY_PLACEHOLDER, renderClientConfig } from './render';
 export { cellInfo, decrypted, findServer, serverRow, type PeerRecord, type ServerSettingsRow } from './state';
 export { isOnline, type PeerLive } from './status';
 export { bumpRevision, ensureServer, getServer, rotateServerKeys, serverStatus, updateServer } from './server';
