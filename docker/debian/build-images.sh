@@ -5,7 +5,7 @@
 #
 #   docker/debian/build-images.sh [IMAGE...]      IMAGE: caddy chrony dnsmasq wireguard cell
 #                                                 (and coredns-standin, for the tests;
-#                                                 radicale, a store service the tests install)
+#                                                 radicale and webdav, store services the tests install)
 #
 # Each image is tagged pic-debian/<image>:<hash of what it is built from> and :latest, and
 # the script prints PIC_IMAGE_<COMPONENT>=<tag> lines for the ones the cell starts. An image
@@ -37,7 +37,8 @@ packages_of() {
     cell) echo "ca-certificates,tzdata,passwd,libstdc++6" ;;
     coredns-standin) echo "knot" ;;
     radicale) echo "radicale,python3-bcrypt,passwd" ;;
-    *) echo "unknown image: $1 (caddy chrony dnsmasq wireguard cell coredns-standin radicale)" >&2; exit 2 ;;
+    webdav) echo "apache2,passwd" ;;
+    *) echo "unknown image: $1 (caddy chrony dnsmasq wireguard cell coredns-standin radicale webdav)" >&2; exit 2 ;;
   esac
 }
 
@@ -54,6 +55,9 @@ changes_of() {
     # Calendars in the data volume, accounts in the config volume's htpasswd file (bcrypt).
     radicale) printf '%s\n' 'USER radicale' 'EXPOSE 5232' \
       'CMD ["radicale","--server-hosts=0.0.0.0:5232","--storage-filesystem-folder=/data/collections","--auth-type=htpasswd","--auth-htpasswd-filename=/config/users","--auth-htpasswd-encryption=bcrypt"]' ;;
+    # Apache as www-data in the foreground (PID 1, so a stop is quick); the engine lets it bind 80.
+    webdav) printf '%s\n' 'USER www-data' 'EXPOSE 80' \
+      'CMD ["/bin/sh","-c",". /etc/apache2/envvars && exec apache2 -D FOREGROUND"]' ;;
     cell) printf '%s\n' 'WORKDIR /app' 'USER 10001:100' 'EXPOSE 3000' \
       'ENV NODE_ENV=production NEXT_TELEMETRY_DISABLED=1 PORT=3000 HOSTNAME=0.0.0.0 PIC_DATA_DIR=/data PIC_MIGRATIONS_DIR=/app/drizzle' \
       'CMD ["/usr/local/bin/node","server.js"]' ;;
@@ -70,6 +74,12 @@ hooks_of() {
     coredns-standin) echo "install -m 0755 '$here/coredns-standin' \"\$1/usr/local/bin/coredns-standin\"" ;;
     # New volumes take the owner of their mount point from the image.
     radicale) echo 'mkdir -p "$1/data" "$1/config" && chroot "$1" chown radicale:radicale /data /config' ;;
+    webdav) printf '%s\n' \
+      "install -m 0644 '$here/webdav-site.conf' \"\$1/etc/apache2/sites-available/000-default.conf\"" \
+      'chroot "$1" a2enmod -q dav dav_fs' \
+      'printf "%s\\n" "# The image leaves /run empty: Apache keeps its pid and locks here." "export APACHE_RUN_DIR=/var/lib/apache2/run" "export APACHE_PID_FILE=/var/lib/apache2/run/apache2.pid" "export APACHE_LOCK_DIR=/var/lib/apache2/lock" >>"$1/etc/apache2/envvars"' \
+      'chroot "$1" mkdir -p /var/lib/dav/data /var/lib/apache2/run /var/lib/apache2/lock /var/log/apache2' \
+      'chroot "$1" chown -R www-data:www-data /var/lib/dav /var/lib/apache2/run /var/lib/apache2/lock /var/log/apache2' ;;
     cell) printf '%s\n' \
       'chroot "$1" useradd --system --uid 10001 --gid users --home /app cell' \
       'mkdir -p "$1/data" && chown 10001:100 "$1/data"' \
@@ -103,6 +113,7 @@ rootfs_hash_of() {
     hooks_of "$name"
     [ "$name" = wireguard ] && cat "$here/cell-wireguard"
     [ "$name" = coredns-standin ] && cat "$here/coredns-standin"
+    [ "$name" = webdav ] && cat "$here/webdav-site.conf"
     if [ "$name" = cell ]; then
       node -p 'process.versions.node'
       (cd "$repo" && git ls-files -s src drizzle package-lock.json next.config.mjs 2>/dev/null; git diff HEAD -- src drizzle 2>/dev/null)
@@ -159,6 +170,7 @@ build() {
     cell) echo "PIC_CELL_IMAGE=$tag" ;;
     coredns-standin) echo "PIC_IMAGE_DNS=$tag" ;;
     radicale) echo "PIC_STORE_RADICALE=$tag" ;;
+    webdav) echo "PIC_STORE_WEBDAV=$tag" ;;
   esac
 }
 

@@ -113,18 +113,19 @@ describe.skipIf(!ready)('store services on a real engine', () => {
   /** Peers with portal logins, and the passwords their portal showed them for the calendar. */
   const peers: Record<string, { id: number; userId: number }> = {};
   const passwords: Record<string, string> = {};
-  async function resetPassword(name: string) {
+  async function resetPassword(name: string, service = 'calendar') {
     const session = { id: peers[name]!.userId, username: name, role: 'peer' as const };
-    const reset = await callerAs(db, session).portal.resetServicePassword({ service: 'calendar' });
+    const reset = await callerAs(db, session).portal.resetServicePassword({ service });
     expect(reset.applied).toBe(true);
-    passwords[name] = reset.password;
+    passwords[`${service}:${name}`] = reset.password;
   }
 
   const curl = async (method: string, url: string, body?: string, user = 'alice') => {
-    const args = ['-sS', '--max-time', '10', '--cacert', rootFile, '-u', `${user}:${passwords[user] ?? 'none'}`];
     const host = new URL(url).hostname;
+    const password = passwords[`${host.split('.')[0]}:${user}`] ?? 'none';
+    const args = ['-sS', '--max-time', '10', '--cacert', rootFile, '-u', `${user}:${password}`];
     args.push('--resolve', `${host}:${HTTPS_PORT}:${GATEWAY}`, '-X', method, '-w', '\n%{http_code}');
-    const type = url.endsWith('.vcf') ? 'text/vcard' : 'text/calendar';
+    const type = url.endsWith('.vcf') ? 'text/vcard' : url.endsWith('.txt') ? 'text/plain' : 'text/calendar';
     if (body !== undefined) args.push('-H', `Content-Type: ${type}`, '--data-binary', body);
     if (method === 'PROPFIND') args.push('-H', 'Depth: 1');
     const { stdout } = await run('curl', [...args, url], { encoding: 'utf8' }).catch((e: { stdout: string }) => e);
@@ -166,8 +167,9 @@ describe.skipIf(!ready)('store services on a real engine', () => {
   beforeAll(async () => {
     engine = await startEngine();
     registry = await startRegistry(REGISTRY_PORT);
-    const built = await debianImages(engine, ['radicale']);
+    const built = await debianImages(engine, ['radicale', 'webdav']);
     images.v1 = await publishImage(built.PIC_STORE_RADICALE!, 'pic/radicale', '3.1.8');
+    images.webdav = await publishImage(built.PIC_STORE_WEBDAV!, 'pic/webdav', '2.4.57');
     // The next version: the same Radicale with one more file, so another image and digest.
     const c = await engine.docker.createContainer({ Image: built.PIC_STORE_RADICALE! });
     await c.putArchive(await tarOf('RELEASE', '3.1.9\n'), { path: '/etc' });
@@ -331,7 +333,7 @@ describe.skipIf(!ready)('store services on a real engine', () => {
       'bob',
     ]);
     await resetPassword('bob');
-    passwords.carol = 'no account here';
+    passwords['calendar:carol'] = 'no account here';
 
     const shared = (p = '') => `https://calendar.cell:${HTTPS_PORT}/groups/family/${p}`;
     expect((await curl('PUT', shared('calendar/dinner.ics'), EVENT)).status).toBe(201);
@@ -462,6 +464,53 @@ describe.skipIf(!ready)('store services on a real engine', () => {
     await operationDone(operationId);
     expect((await admin(db).store.operation({ operationId })).error).toBeNull();
     expect((await engine.docker.getNetwork('cell-network').inspect()).IPAM?.Config?.[0]?.Subnet).toBe(SUBNET);
+  }, 180_000);
+
+  it("files: each peer's own folder and its group's shared one over WebDAV through Caddy; nobody else's", async () => {
+    const files = bundledManifests().find((m) => m.id === 'files')!;
+    // The publisher's WebDAV image reads the access the cell renders, and is told to reload it.
+    const perUser = {
+      ...files,
+      version: '2.4.57',
+      image: images.webdav!,
+      accounts: {
+        kind: 'htpasswd',
+        volume: 'data',
+        file: 'user.passwd',
+        rights: {
+          format: 'apache',
+          file: 'access.conf',
+          shared: { volume: 'data', root: 'data', folder: 'groups' },
+          reload: ['apachectl', 'graceful'],
+        },
+      },
+    };
+    await publish(offer('3.2.0', images.v2!), perUser);
+    const { operationId } = await admin(db).store.install({ id: 'files' });
+    await operationDone(operationId);
+    const op = await admin(db).store.operation({ operationId });
+    expect(op.error).toBeNull();
+    const api = admin(db);
+    const family = (await api.groups.list()).find((g) => g.name === 'Family')!;
+    await api.groups.update({ id: family.id, services: ['web', 'calendar', 'files'] });
+    await api.peers.update({ id: peers.bob!.id, groups: [family.id] });
+    await settleChanges();
+    expect((await api.store.accounts.list({ instanceId: 'files' })).map((a) => a.username)).toEqual(['alice', 'bob']);
+    await resetPassword('alice', 'files');
+    await resetPassword('bob', 'files');
+
+    const at = (p: string) => `https://files.cell:${HTTPS_PORT}/${p}`;
+    expect((await curl('PUT', at('alice/notes.txt'), 'for alice only\n')).status).toBe(201);
+    const mine = await curl('PROPFIND', at('alice/'));
+    expect(mine.status).toBe(207);
+    expect(mine.body).toContain('/alice/notes.txt');
+    expect((await curl('GET', at('alice/notes.txt'), undefined, 'bob')).status).toBe(403);
+    expect((await curl('PROPFIND', at('alice'), undefined, 'bob')).status).toBe(403);
+    expect((await curl('PUT', at('groups/family/list.txt'), 'milk, eggs\n', 'bob')).status).toBe(201);
+    expect((await curl('GET', at('groups/family/list.txt'))).body).toContain('milk, eggs');
+    // The top is for listing only, and Carol has no account.
+    expect(await curl('PUT', at('stray.txt'), 'x')).toMatchObject({ status: 403 });
+    expect((await curl('GET', at('alice/notes.txt'), undefined, 'carol')).status).toBe(401);
   }, 180_000);
 });
 

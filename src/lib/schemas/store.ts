@@ -152,6 +152,8 @@ const rights = z.strictObject({
   file: relativePath,
   /** The tree users' folders and the shared folder live in: `root` of `volume` (its top when absent). */
   shared: z.strictObject({ volume: dnsLabel, root: relativePath.optional(), folder: dnsLabel }),
+  /** Run in the container once the files changed, for a service that reads its rights only when told. */
+  reload: argv.optional(),
 });
 
 const accounts = z.discriminatedUnion('kind', [

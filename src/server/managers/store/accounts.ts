@@ -163,7 +163,7 @@ export function syncAccounts(db: Db, only?: string): Promise<AccountsOutcome> {
     const rendered = db.transaction((tx) =>
       accountInstances(tx)
         .filter((i) => !only || i.row.id === only)
-        .map((i) => ({ id: i.row.id, ...instanceFiles(tx, i) })),
+        .map((i) => ({ id: i.row.id, reload: i.accounts.rights?.reload, ...instanceFiles(tx, i) })),
     );
     if (!rendered.length) return { state: 'applied', instances: [] };
     const { engine } = runtimeOf(db);
@@ -188,6 +188,13 @@ export function syncAccounts(db: Db, only?: string): Promise<AccountsOutcome> {
         continue;
       }
       await docker.getContainer(container).putArchive(tarOf(r.entries, owner), { path: '/' });
+      if (r.reload) {
+        const done = await engine.exec(container, r.reload);
+        if (done.exitCode !== 0)
+          throw new Error(
+            `${r.id} did not reload its accounts (${r.reload.join(' ')}): ${done.stderr.trim().slice(0, 200)}`,
+          );
+      }
       lastPut.set(r.id, hash);
       instances.push({ id: r.id, accounts: r.accounts, put: true });
     }
@@ -204,9 +211,10 @@ export function syncAccounts(db: Db, only?: string): Promise<AccountsOutcome> {
  */
 async function ownerIn(engine: Engine, container: string): Promise<TarOwner | string> {
   try {
-    const { exitCode, stdout } = await engine.exec(container, ['id']);
+    const { exitCode, stdout, stderr } = await engine.exec(container, ['id']);
     const m = /uid=(\d+).*?gid=(\d+)/.exec(stdout);
-    if (exitCode !== 0 || !m) return `its container could not say its user (id exited ${exitCode})`;
+    if (exitCode !== 0 || !m)
+      return `its container could not say its user (id exited ${exitCode}: ${(stderr || stdout).trim().slice(0, 160)})`;
     return { uid: Number(m[1]), gid: Number(m[2]) };
   } catch (err) {
     // The engine says which: the container is not there yet, or not running.

@@ -116,7 +116,9 @@ export const BUNDLED: ManifestInput[] = [
     id: 'files',
     name: 'Files (WebDAV)',
     version: '2.4.0',
-    description: 'A WebDAV share (Apache mod_dav) that phones, file managers and backup tools mount as a drive.',
+    description:
+      'A WebDAV share (Apache mod_dav) that phones, file managers and backup tools mount as a drive. This image ' +
+      'shares one folder with every account; a folder per user needs an image that reads the access.conf the cell renders.',
     category: 'files',
     icon: 'folder',
     // Observed as the repository digest of bytemark/webdav.
@@ -127,8 +129,7 @@ export const BUNDLED: ManifestInput[] = [
     accounts: { kind: 'htpasswd', volume: 'data', file: 'user.passwd' },
     healthCheck: { kind: 'tcp', port: 80 },
     peerInstructions: [
-      { label: 'Your folder (WebDAV)', kind: 'url', value: 'https://{{host}}/{{user}}/' },
-      { label: "Your groups' shared folders", kind: 'url', value: 'https://{{host}}/groups/' },
+      { label: 'Shared folder (WebDAV)', kind: 'url', value: 'https://{{host}}/' },
       { label: 'Username', kind: 'username', value: '{{user}}' },
     ],
   },
