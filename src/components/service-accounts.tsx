@@ -17,7 +17,7 @@ export function ServiceAccounts() {
   if (!services.data.length)
     return <p className="muted">No service of this cell has an account for you yet. Ask your admin to allow one.</p>;
   return (
-    <div className="cards">
+    <div className="cards cards-wide">
       {services.data.map((s) => (
         <ServiceCard key={s.service} service={s} />
       ))}
@@ -38,13 +38,10 @@ function ServiceCard({ service: s }: { service: Service }) {
   return (
     <article className="card" data-testid={`service-${s.service}`} aria-labelledby={`svc-${s.service}`}>
       <h3 id={`svc-${s.service}`}>{s.name}</h3>
-      <dl className="kv">
-        {s.host && (
+      <dl className="settings">
+        {s.host && <Setting label="Host" value={s.host} onCopy={() => copy(s.host!, 'Host')} />}
+        {s.port && (
           <>
-            <dt>Host</dt>
-            <dd>
-              <code>{s.host}</code>
-            </dd>
             <dt>Port</dt>
             <dd>{s.port} (HTTPS)</dd>
           </>
@@ -56,7 +53,7 @@ function ServiceCard({ service: s }: { service: Service }) {
       {s.setup && (
         <div className="stack">
           <div
-            className="qr"
+            className="qr qr-small"
             role="img"
             aria-label={`QR code that adds ${s.name} to a phone`}
             dangerouslySetInnerHTML={{ __html: s.setup.qr }}

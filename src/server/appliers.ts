@@ -8,10 +8,10 @@ import { applyDhcp } from './managers/dhcp';
 import { applyDns } from './managers/dns';
 import { applyNtp } from './managers/ntp';
 import { applyFirewall, declarePeers, declareServices, firewallReset } from './managers/firewall';
-import { firewallServices, syncAccounts } from './managers/store';
+import { firewallServices, noticeAccessChange, serviceClients, syncAccounts } from './managers/store';
 import { firewallPeers } from './managers/peers';
 import { interfaceReset } from './managers/wireguard';
-import { applyCaddy } from './managers/routes';
+import { applyCaddy, declareServiceClients } from './managers/routes';
 import { hasCa } from './managers/vault';
 import { subscribe } from './runtime/changes';
 
@@ -31,10 +31,11 @@ subscribe({ name: 'ntp', on: ['tunnel', 'network'], apply: applyNtp });
 /** DHCP changes only through its own page; the loops' pass keeps it applied. */
 subscribe({ name: 'dhcp', on: [], apply: applyDhcp });
 
-/** Caddy: the cell's hosts and domain mode, the peers' networks, its own settings. */
+/** Caddy: the cell's hosts and domain mode, the peers' networks, its own settings, who may use each service. */
+declareServiceClients(serviceClients);
 subscribe({
   name: 'caddy',
-  on: ['cell', 'tunnel', 'network', 'proxy'],
+  on: ['cell', 'tunnel', 'network', 'proxy', 'service-access'],
   // Its certificates come from the CA's intermediate: right after setup there is none yet
   // (it is made in the background, and Caddy applied then).
   apply: async (db) =>
@@ -71,4 +72,12 @@ subscribe({
 subscribe({ name: 'stack', on: ['lan', 'tunnel'], apply: applyStack, periodic: false });
 
 /** Peers' accounts on the store's services: who has a portal login, and whom the firewall lets use each. */
-subscribe({ name: 'accounts', on: ['accounts', 'firewall'], apply: (db) => syncAccounts(db), settleMs: 50 });
+subscribe({
+  name: 'accounts',
+  on: ['accounts', 'firewall'],
+  apply: (db) => {
+    noticeAccessChange(db);
+    return syncAccounts(db);
+  },
+  settleMs: 50,
+});

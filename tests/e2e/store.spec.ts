@@ -1,17 +1,19 @@
 /**
- * The Services page on cell I: Radicale (built from Debian's packages) offered by a signed
- * index, its image signed in a local registry. Installed from the page with its steps shown
- * as they run, opened, removed keeping its data, installed again: the calendar is still there.
+ * The Services page on cell I: Radicale and an Apache WebDAV server (built from Debian's
+ * packages) offered by a signed index, their images signed in a local registry. Installed
+ * from the page with its steps shown as they run, removed keeping its data, installed again:
+ * the calendar is still there. A peer's portal then lists both with how to connect, hands
+ * out the Apple profile, and shows a service password once.
  */
 import fs from 'node:fs';
 import { generateKeyPairSync } from 'node:crypto';
-import { expect, test, type Page } from '@playwright/test';
+import { expect, test, type Browser, type Page } from '@playwright/test';
 import { bundledManifests } from '../../src/server/managers/store';
 import { debianImages, DEBIAN_IMAGE_TOOLS } from '../helpers/debian-images';
 import { ENGINE_TOOLS, startEngine, startRegistry, type TestEngine } from '../helpers/engine';
 import { requireTools } from '../helpers/netns';
 import { publishImage, serveIndex } from '../helpers/registry';
-import { cellApi, signIn } from './cell-api';
+import { cellApi, rowAction, signIn } from './cell-api';
 import { E2E_STORE } from './e2e-env';
 
 test.describe.configure({ mode: 'serial' });
@@ -33,18 +35,31 @@ test.beforeAll(async ({ request, baseURL }) => {
   engine = await startEngine(E2E_STORE.dir);
   registry = await startRegistry(E2E_STORE.registryPort);
   const publisher = generateKeyPairSync('ec', { namedCurve: 'prime256v1' });
-  const built = await debianImages(engine, ['radicale']);
-  const image = await publishImage(
-    engine.docker,
-    registry.address,
-    built.PIC_STORE_RADICALE!,
-    'pic/radicale',
-    '3.1.8',
-    publisher.privateKey,
-  );
+  const built = await debianImages(engine, ['radicale', 'webdav']);
+  const publish = (local: string, repo: string, tag: string) =>
+    publishImage(engine!.docker, registry!.address, local, repo, tag, publisher.privateKey);
+  const image = await publish(built.PIC_STORE_RADICALE!, 'pic/radicale', '3.1.8');
+  const webdav = await publish(built.PIC_STORE_WEBDAV!, 'pic/webdav', '2.4.57');
   for (const i of await engine.docker.listImages()) await engine.docker.getImage(i.Id).remove({ force: true });
   index = await serveIndex(E2E_STORE.indexPort);
-  index.offer([{ ...bundledManifests().find((m) => m.id === 'calendar')!, version: '3.1.8', image }]);
+  const files = bundledManifests().find((m) => m.id === 'files')!;
+  index.offer([
+    { ...bundledManifests().find((m) => m.id === 'calendar')!, version: '3.1.8', image },
+    {
+      ...files,
+      version: '2.4.57',
+      image: webdav,
+      accounts: {
+        ...files.accounts!,
+        rights: {
+          format: 'apache',
+          file: 'access.conf',
+          shared: { volume: 'data', root: 'data', folder: 'groups' },
+          reload: ['apachectl', 'graceful'],
+        },
+      },
+    },
+  ]);
   fs.mkdirSync(KEYS, { recursive: true });
   fs.writeFileSync(`${KEYS}/index.pub`, index.pem);
   fs.writeFileSync(`${KEYS}/cosign.pub`, publisher.publicKey.export({ type: 'spki', format: 'pem' }).toString());
@@ -59,53 +74,90 @@ test.afterAll(async () => {
   fs.rmSync(KEYS, { recursive: true, force: true });
 });
 
-/** Installs the calendar from the Services page and waits for its steps to finish. */
-async function installCalendar(page: Page, volumes: string) {
+/** Installs a service from the Services page and waits for its steps to finish. */
+async function install(page: Page, id: string, title: string, checks: { volumes: string; accounts: string }) {
   await page.getByRole('link', { name: 'Services', exact: true }).click();
-  const card = page.getByTestId('service-calendar');
-  await expect(card).toContainText('version 3.1.8');
+  const card = page.getByTestId(`service-${id}`);
   await card.getByRole('button', { name: 'Install' }).click();
-  const dialog = page.getByRole('dialog', { name: 'Install Calendar and contacts' });
+  const dialog = page.getByRole('dialog', { name: `Install ${title}` });
   await dialog.getByRole('button', { name: 'Install' }).click();
   const op = dialog.getByTestId('operation');
   // Every step is listed while it runs, each with its state.
-  for (const step of ['validate', 'verify', 'pull', 'volumes', 'container', 'names', 'routes', 'health'])
+  for (const step of ['validate', 'verify', 'pull', 'volumes', 'container', 'names', 'routes', 'accounts', 'health'])
     await expect(op.getByTestId(`step-${step}`)).toBeVisible();
   await expect(op).toHaveAttribute('data-state', 'succeeded', { timeout: 120_000 });
   await expect(op.getByTestId('step-verify')).toContainText('signed by environment key 1');
   await expect(op.getByTestId('step-health')).toContainText('healthy');
-  await expect(op.getByTestId('step-volumes')).toContainText(volumes);
-  await dialog.getByRole('link', { name: 'Open calendar' }).click();
-  await expect(page).toHaveURL(/\/services\/calendar$/);
+  await expect(op.getByTestId('step-volumes')).toContainText(checks.volumes);
+  await expect(op.getByTestId('step-accounts')).toContainText(checks.accounts);
+  await dialog.getByRole('link', { name: `Open ${id}` }).click();
+  await expect(page).toHaveURL(new RegExp(`/services/${id}$`));
   await expect(page.getByTestId('container-state')).toContainText('running');
 }
 
-/** CalDAV straight to the container on the cell network. */
+const passwords: Record<string, string> = {};
+
+/** CalDAV straight to the container on the cell network, as Alice with the password her portal showed. */
 const dav = (method: string, path: string, body?: string) =>
   fetch(`http://${ADDRESS}:5232/alice/family/${path}`, {
     method,
     body,
     headers: {
-      authorization: `Basic ${Buffer.from('alice:dinner-at-eight').toString('base64')}`,
+      authorization: `Basic ${Buffer.from(`alice:${passwords.calendar}`).toString('base64')}`,
       ...(body ? { 'content-type': 'text/calendar' } : {}),
     },
   });
 
+/** Alice's portal, in a browser of her own. */
+async function alicePortal(browser: Browser, baseURL: string) {
+  const context = await browser.newContext({ baseURL });
+  const page = await context.newPage();
+  await signIn(page, 'alice', 'alice long password');
+  await expect(page).toHaveURL(/\/portal$/);
+  return page;
+}
+
+/** A new password for one of Alice's services, read off her portal where it is shown once. */
+async function newPassword(portal: Page, service: string) {
+  await portal.reload();
+  const card = portal.getByTestId(`service-${service}`);
+  await card.getByRole('button', { name: /Get a password|Reset password/ }).click();
+  const shown = card.getByTestId('service-password');
+  await expect(shown).toHaveText(/^[A-Za-z0-9]{20}$/);
+  passwords[service] = (await shown.textContent())!;
+}
+
 test('install Radicale from the Services page, remove it keeping its data, install again: the data is there', async ({
   page,
+  request,
+  browser,
+  baseURL,
 }, info) => {
   test.setTimeout(300_000);
   await signIn(page, 'admin', 'correct horse battery');
   await expect(page).toHaveURL(/\/dashboard$/);
-  await installCalendar(page, '2 made');
+  // Alice has a phone and a portal login, so the calendar makes her an account.
+  const api = cellApi(request, baseURL!);
+  await api.login('admin', 'correct horse battery');
+  const token = await api.csrf();
+  const peer = await (
+    await api.mutate('peers.create', { name: 'alice-phone', routingPolicy: 'cell' }, { 'x-csrf-token': token })
+  ).json();
+  const login = await api.mutate(
+    'peers.createLogin',
+    { peerId: peer.result.data.json.id, username: 'alice', mode: 'password', password: 'alice long password' },
+    { 'x-csrf-token': token },
+  );
+  expect(login.status()).toBe(200);
+
+  await install(page, 'calendar', 'Calendar and contacts', { volumes: '2 made', accounts: '1 account' });
   await expect(page.getByText('calendar.cell', { exact: true })).toBeVisible();
+  await expect(page.getByRole('table', { name: 'Accounts' })).toContainText('alice');
   await page.screenshot({ path: info.outputPath('service.png'), fullPage: true });
 
-  // An account (what the accounts of a later step will write) and an event in a new calendar.
-  const script = `import bcrypt;open('/config/users','a').write('alice:'+bcrypt.hashpw(b'dinner-at-eight',bcrypt.gensalt()).decode()+'\\n')`;
-  const exec = await engine!.docker.getContainer('cell-svc-calendar').exec({ Cmd: ['python3', '-c', script] });
-  await exec.start({ hijack: false, stdin: false });
-  await expect.poll(async () => (await exec.inspect()).ExitCode).toBe(0);
+  // Alice gets her password from the portal, and makes a calendar with an event.
+  const portal = await alicePortal(browser, baseURL!);
+  await newPassword(portal, 'calendar');
   expect((await dav('MKCALENDAR', '')).status).toBe(201);
   const event = [
     'BEGIN:VCALENDAR',
@@ -133,8 +185,73 @@ test('install Radicale from the Services page, remove it keeping its data, insta
     '/cell-svc-calendar',
   );
 
-  await installCalendar(page, '0 made, 2 kept from before');
+  await install(page, 'calendar', 'Calendar and contacts', {
+    volumes: '0 made, 2 kept from before',
+    accounts: '1 account',
+  });
+  // The accounts went with the service: Alice's old password no longer opens it, a new one does.
+  expect((await dav('GET', 'kept.ics')).status).toBe(401);
+  await newPassword(portal, 'calendar');
   const back = await dav('GET', 'kept.ics');
   expect(back.status).toBe(200);
   expect(await back.text()).toContain('SUMMARY:Kept across installs');
+});
+
+test("a group may use calendar and files; its member's portal sets a phone up and shows a password once", async ({
+  page,
+  browser,
+  baseURL,
+}, info) => {
+  test.setTimeout(300_000);
+  await signIn(page, 'admin', 'correct horse battery');
+  await install(page, 'files', 'Files (WebDAV)', { volumes: '1 made', accounts: '1 account' });
+
+  // A group whose members may use the web, the calendar and the files; Alice's phone joins it.
+  await page.goto('/firewall');
+  const form = page.getByRole('form', { name: 'New group' });
+  await form.getByLabel('Group name').fill('family');
+  await form.getByRole('checkbox', { name: 'calendar' }).check();
+  await form.getByRole('checkbox', { name: 'files' }).check();
+  await form.getByRole('button', { name: 'Create group' }).click();
+  await expect(page.getByLabel('family may use calendar')).toBeChecked();
+  await expect(page.getByLabel('family may use files')).toBeChecked();
+  await page.getByRole('button', { name: 'Keep these rules' }).click();
+  await page.goto('/peers');
+  await rowAction(page, 'alice-phone', 'Edit');
+  await page.getByRole('dialog').getByRole('checkbox', { name: 'family' }).check();
+  await page.getByRole('dialog').getByRole('button', { name: 'Save peer' }).click();
+  await expect(page.getByRole('dialog')).toHaveCount(0);
+
+  const portal = await alicePortal(browser, baseURL!);
+  const calendar = portal.getByTestId('service-calendar');
+  const files = portal.getByTestId('service-files');
+  await expect(calendar).toContainText('calendar.shop.home.arpa');
+  await expect(calendar).toContainText('https://calendar.shop.home.arpa/groups/');
+  await expect(files).toContainText('https://files.shop.home.arpa/');
+  for (const card of [calendar, files]) {
+    await expect(card).toContainText('alice');
+    await expect(card.getByRole('img', { name: /QR code that adds/ }).locator('svg')).toBeVisible();
+  }
+
+  // The Apple profile downloads as a signed profile.
+  const [download] = await Promise.all([portal.waitForEvent('download'), portal.getByTestId('apple-profile').click()]);
+  expect(download.suggestedFilename()).toBe('shop-alice.mobileconfig');
+  const der = fs.readFileSync((await download.path())!);
+  // A DER SEQUENCE (PKCS#7 ContentInfo) holding the signed-data OID 1.2.840.113549.1.7.2.
+  expect(der[0]).toBe(0x30);
+  expect(der.includes(Buffer.from('06092a864886f70d010702', 'hex'))).toBe(true);
+  expect(der.toString('latin1')).toContain('com.apple.caldav.account');
+
+  // A files password: shown once, then only when it was set.
+  await newPassword(portal, 'files');
+  await portal.screenshot({ path: info.outputPath('portal-services.png'), fullPage: true });
+  await portal.reload();
+  await expect(files.getByTestId('service-password')).toHaveCount(0);
+  await expect(files).toContainText('Password last set');
+  const put = await fetch(`http://172.29.10.21/alice/hello.txt`, {
+    method: 'PUT',
+    body: 'hello\n',
+    headers: { authorization: `Basic ${Buffer.from(`alice:${passwords.files}`).toString('base64')}` },
+  });
+  expect(put.status).toBe(201);
 });

@@ -57,7 +57,7 @@ describe.skipIf(!ready)('caddy validate', () => {
     });
   };
 
-  it.each(['lan', 'empty', 'http01'])('%s is valid', (name) => {
+  it.each(['lan', 'empty', 'http01', 'service-clients'])('%s is valid', (name) => {
     const result = validate(renderCaddyConfig({ ...CADDY[name]!, configRoot: dir, stateRoot: dir }));
     expect(result.stderr + result.stdout).toContain('Valid configuration');
     expect(result.status).toBe(0);

@@ -31,11 +31,12 @@ import { recordingBackend } from '../helpers/wireguard';
 const run = promisify(execFile);
 const ready = requireTools(
   'the store install suite',
-  [...ENGINE_TOOLS, ...DEBIAN_IMAGE_TOOLS, 'caddy', 'curl', 'skopeo'],
+  [...ENGINE_TOOLS, ...DEBIAN_IMAGE_TOOLS, 'caddy', 'curl', 'skopeo', 'ip'],
   'apt-get install docker.io busybox-static docker-registry mmdebstrap caddy curl skopeo',
 );
 
 const SUBNET = '172.29.6.0/24';
+const TUNNEL = '172.29.7.0/24';
 const GATEWAY = '172.29.6.1';
 const port = 23000 + (process.pid % 3000) * 2;
 const [HTTP_PORT, HTTPS_PORT, REGISTRY_PORT] = [port, port + 1, 16000 + (process.pid % 1000)];
@@ -120,10 +121,11 @@ describe.skipIf(!ready)('store services on a real engine', () => {
     passwords[`${service}:${name}`] = reset.password;
   }
 
-  const curl = async (method: string, url: string, body?: string, user = 'alice') => {
+  const curl = async (method: string, url: string, body?: string, user = 'alice', from?: string) => {
     const host = new URL(url).hostname;
     const password = passwords[`${host.split('.')[0]}:${user}`] ?? 'none';
     const args = ['-sS', '--max-time', '10', '--cacert', rootFile, '-u', `${user}:${password}`];
+    if (from) args.push('--interface', from);
     args.push('--resolve', `${host}:${HTTPS_PORT}:${GATEWAY}`, '-X', method, '-w', '\n%{http_code}');
     const type = url.endsWith('.vcf') ? 'text/vcard' : url.endsWith('.txt') ? 'text/plain' : 'text/calendar';
     if (body !== undefined) args.push('-H', `Content-Type: ${type}`, '--data-binary', body);
@@ -203,6 +205,8 @@ describe.skipIf(!ready)('store services on a real engine', () => {
     useBackend(db, recordingBackend({ rules: true }).backend);
     await setUp(db);
     await ensureCa(db);
+    // A tunnel subnet of the test's own, so peers' addresses can be given to loopback below.
+    await admin(db).wireguard.update({ subnet: TUNNEL });
     for (const name of ['alice', 'bob', 'carol']) {
       const { id } = await admin(db).peers.create({ name, routingPolicy: 'cell' });
       const login = await admin(db).peers.createLogin({ peerId: id, username: name, mode: 'link' });
@@ -359,6 +363,23 @@ describe.skipIf(!ready)('store services on a real engine', () => {
     await api.peers.setEnabled({ id: peers.alice!.id, enabled: true });
     await settleChanges();
     expect((await curl('GET', shared('calendar/dinner.ics'))).status).toBe(200);
+
+    // From the peers' own tunnel addresses (given to loopback here), Caddy admits Alice and
+    // refuses Carol, whom the firewall does not let use the calendar.
+    const address = async (name: string) =>
+      (await api.peers.list({})).items.find((p) => p.id === peers[name]!.id)!.address;
+    const [alice, carol] = [await address('alice'), await address('carol')];
+    await run('ip', ['addr', 'add', `${alice}/32`, 'dev', 'lo']);
+    await run('ip', ['addr', 'add', `${carol}/32`, 'dev', 'lo']);
+    try {
+      await expect
+        .poll(async () => (await curl('GET', shared('calendar/dinner.ics'), undefined, 'carol', carol)).body)
+        .toContain('Only for the peers allowed to use this service.');
+      expect((await curl('GET', shared('calendar/dinner.ics'), undefined, 'alice', alice)).status).toBe(200);
+    } finally {
+      await run('ip', ['addr', 'del', `${alice}/32`, 'dev', 'lo']);
+      await run('ip', ['addr', 'del', `${carol}/32`, 'dev', 'lo']);
+    }
 
     // Clients that start from the well-known address are sent to the root.
     expect((await curl('GET', `https://calendar.cell:${HTTPS_PORT}/.well-known/caldav`)).status).toBe(301);

@@ -28,6 +28,8 @@ export const CHANGE_KINDS = [
   'firewall',
   /** Portal logins, or a peer enabled or disabled: who has accounts on the store's services. */
   'accounts',
+  /** Who may use which store service (its routes admit only those peers). */
+  'service-access',
   /** `cell-wireguard` started afresh: its interface is empty until it is loaded again. */
   'tunnel-restarted',
 ] as const;

@@ -95,6 +95,7 @@ describe('Caddy JSON config', () => {
     expect(() => renderCaddyConfig(withRoute({ headers: { 'X-A': 'v\r\nSet-Cookie: x' } }))).toThrow(RenderError);
     expect(() => renderCaddyConfig(withRoute({ headers: { 'X A:': 'v' } }))).toThrow(RenderError);
     expect(() => renderCaddyConfig(withRoute({ path: '/a b' }))).toThrow(RenderError);
+    expect(() => renderCaddyConfig(withRoute({ clients: ['10.0.0.2/32", "x'] }))).toThrow(RenderError);
     expect(() =>
       renderCaddyConfig({
         ...lan,

@@ -2,7 +2,7 @@ import bcrypt from 'bcryptjs';
 import { beforeEach, describe, expect, it } from 'vitest';
 import type { Db } from '@/server/db';
 import { auditEntries, serviceAccounts, storeInstances } from '@/server/db/schema';
-import { bundledManifests, syncAccounts } from '@/server/managers/store';
+import { bundledManifests, serviceClients, syncAccounts } from '@/server/managers/store';
 import { settleChanges } from '@/server/runtime/changes';
 import { bindRuntime, createRuntime } from '@/server/runtime/runtime';
 import { admin, callerAs, expectCode, freshCell, setUp } from '../../helpers/db';
@@ -140,5 +140,15 @@ describe("peers' accounts on a service", () => {
       enabled: true,
       passwordShownAt: expect.any(Date),
     });
+  });
+
+  it('admit through Caddy only the peers allowed, once not every peer is: by their tunnel addresses, and the cell network', async () => {
+    const alice = await peerWithLogin('alice');
+    const { id: laptop } = await admin(db).peers.create({ name: 'laptop', routingPolicy: 'cell' });
+    expect(serviceClients(db).get('calendar')).toBeNull();
+    const group = await admin(db).groups.create({ name: 'no calendar', services: ['dns', 'web'] });
+    await admin(db).peers.update({ id: laptop, groups: [group.id] });
+    const a = (await admin(db).peers.list({})).items.find((p) => p.id === alice.id);
+    expect(serviceClients(db).get('calendar')).toEqual(['172.20.0.0/16', `${a!.address}/32`]);
   });
 });

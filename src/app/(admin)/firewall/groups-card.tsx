@@ -9,7 +9,7 @@ import { CORE_SERVICES, SERVICE_INFO } from '@/lib/schemas/firewall';
 export function Groups() {
   const utils = trpc.useUtils();
   const groups = trpc.groups.list.useQuery();
-  // The core services, then those installed from the store that peers reach directly.
+  // The core services, then those installed from the store.
   const known = trpc.firewall.services.useQuery().data ?? CORE_SERVICES;
   const labelOf = (s: string) => (s in SERVICE_INFO ? SERVICE_INFO[s as keyof typeof SERVICE_INFO].label : s);
   const done = () => {

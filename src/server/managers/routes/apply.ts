@@ -16,6 +16,7 @@ import { cellFacts, providerToken } from '../cell';
 import { cellSignedHosts, renderCaddyConfig, tlsFiles, type CaddyModel } from './render';
 import { runtimeOf, type Env } from '../../runtime/runtime';
 import { SERVER_ALIAS } from '../../runtime/deployment';
+import { processWide } from '../../runtime/process-wide';
 
 export function ensureRoutes(db: DbOrTx, now = runtimeOf(db).clock()): void {
   db.insert(routeSettings)
@@ -96,6 +97,7 @@ export function caddyModel(db: Db, { env, caddy, deployment } = runtimeOf(db)): 
   if (!proxy) throw new InvalidStateError('The cell is not set up yet');
   const gateway = cidrHost(parseCidr(cell.cellNetwork.subnet) as Cidr, 1);
   const token = providerToken(db);
+  const clients = sources.clients?.(db) ?? new Map<string, string[] | null>();
   return {
     configRoot: caddy.configRoot,
     stateRoot: caddy.stateRoot,
@@ -116,8 +118,22 @@ export function caddyModel(db: Db, { env, caddy, deployment } = runtimeOf(db)): 
       upstream:
         env.PIC_UI_UPSTREAM || `${deployment.kind === 'container' ? SERVER_ALIAS : gateway}:${num(env.PORT, 3000)}`,
     },
-    routes: db.select().from(routes).all(),
+    routes: db
+      .select()
+      .from(routes)
+      .all()
+      .map((r) => ({ ...r, clients: r.service ? (clients.get(r.service) ?? null) : null })),
   };
+}
+
+/** Where the proxy learns who may use each store service's routes (declared in `server/appliers.ts`). */
+const sources = processWide('routes.sources', () => ({
+  clients: null as ((tx: DbOrTx) => Map<string, string[] | null>) | null,
+}));
+
+/** Who may use each service: the sources allowed, or null where every peer may. */
+export function declareServiceClients(read: (tx: DbOrTx) => Map<string, string[] | null>): void {
+  sources.clients = read;
 }
 
 /**

@@ -1,5 +1,12 @@
 /** The reverse proxy: routes, and Caddy's config rendered and loaded from them. */
-export { applyCaddy, ensureRoutes, routeSettingsRow, uiHosts, updateRouteSettings } from './apply';
+export {
+  applyCaddy,
+  declareServiceClients,
+  ensureRoutes,
+  routeSettingsRow,
+  uiHosts,
+  updateRouteSettings,
+} from './apply';
 export {
   countRoutes,
   createRoute,

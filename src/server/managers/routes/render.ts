@@ -16,6 +16,11 @@ export interface RouteModel {
   access: 'peers' | 'public';
   headers: Record<string, string>;
   websocket: boolean;
+  /**
+   * A store service's route that not every peer may use: the sources allowed (the cell
+   * network and the allowed peers' addresses) instead of every internal network.
+   */
+  clients?: string[] | null;
 }
 
 export interface CaddyModel {
@@ -89,16 +94,18 @@ function proxyHandler(upstream: string, headers: Record<string, string>, websock
   };
 }
 
-/** Peers-only: anything from outside the tunnel and the cell network gets 403. */
-function guarded(access: 'peers' | 'public', internal: string[], handle: object[]): object[] {
-  if (access === 'public') return handle;
+/** Peers-only: anything from outside the tunnel and the cell network (or the service's allowed clients) gets 403. */
+function guarded(r: RouteModel, internal: string[], handle: object[]): object[] {
+  if (r.access === 'public') return handle;
+  const clients = r.clients?.map((c) => checked(c, CIDR, 'client network'));
+  const body = clients ? 'Only for the peers allowed to use this service.\n' : 'Only for the cell and its peers.\n';
   return [
     {
       handler: 'subroute',
       routes: [
         {
-          match: [{ not: [{ remote_ip: { ranges: internal } }] }],
-          handle: [{ handler: 'static_response', status_code: 403, body: 'Only for the cell and its peers.\n' }],
+          match: [{ not: [{ remote_ip: { ranges: clients ?? internal } }] }],
+          handle: [{ handler: 'static_response', status_code: 403, body }],
           terminal: true,
         },
         { handle },
@@ -139,7 +146,7 @@ export function renderCaddyConfig(m: CaddyModel): string {
           routes: [
             ...sorted.map((r) => ({
               ...(r.path ? { match: [{ path: [r.path, `${r.path}/*`] }] } : {}),
-              handle: guarded(r.access, internal, [proxyHandler(r.upstream, r.headers, r.websocket)]),
+              handle: guarded(r, internal, [proxyHandler(r.upstream, r.headers, r.websocket)]),
               terminal: true,
             })),
             // Paths of the host that no route takes.

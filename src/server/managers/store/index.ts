@@ -21,3 +21,4 @@ export { reconcileServices, recoverOperations, startStore } from './reconcile';
 export { firewallServices } from './state';
 export { accountsOfPeer, listAccounts, resetAccountPassword, syncAccounts, type AccountsOutcome } from './accounts';
 export { servicesOfPeer, type PeerService } from './peer-services';
+export { noticeAccessChange, serviceClients } from './access';
