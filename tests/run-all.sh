@@ -10,7 +10,7 @@ cd "$(dirname "$0")/.."
 export PIC_IMAGE_CACHE="${PIC_IMAGE_CACHE:-${TMPDIR:-/tmp}/pic-image-cache}"
 if command -v mmdebstrap >/dev/null 2>&1; then
   mkdir -p "$PIC_IMAGE_CACHE"
-  (bash docker/debian/build-images.sh --rootfs-only coredns-standin radicale webdav wireguard caddy chrony dnsmasq \
+  (bash docker/debian/build-images.sh --rootfs-only coredns-standin radicale webdav mail wireguard caddy chrony dnsmasq \
     >"$PIC_IMAGE_CACHE/prebuild.log" 2>&1 || echo "prebuild failed: the suites build what they need" >>"$PIC_IMAGE_CACHE/prebuild.log") &
   prebuild=$!
   trap 'kill "$prebuild" 2>/dev/null || true' EXIT

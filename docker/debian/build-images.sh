@@ -5,7 +5,7 @@
 #
 #   docker/debian/build-images.sh [IMAGE...]      IMAGE: caddy chrony dnsmasq wireguard cell
 #                                                 (and coredns-standin, for the tests;
-#                                                 radicale and webdav, store services the tests install)
+#                                                 radicale, webdav and mail, store services the tests install)
 #
 # Each image is tagged pic-debian/<image>:<hash of what it is built from> and :latest, and
 # the script prints PIC_IMAGE_<COMPONENT>=<tag> lines for the ones the cell starts. An image
@@ -38,7 +38,8 @@ packages_of() {
     coredns-standin) echo "knot" ;;
     radicale) echo "radicale,python3-bcrypt,passwd" ;;
     webdav) echo "apache2,passwd" ;;
-    *) echo "unknown image: $1 (caddy chrony dnsmasq wireguard cell coredns-standin radicale webdav)" >&2; exit 2 ;;
+    mail) echo "postfix,dovecot-imapd,openssl,passwd" ;;
+    *) echo "unknown image: $1 (caddy chrony dnsmasq wireguard cell coredns-standin radicale webdav mail)" >&2; exit 2 ;;
   esac
 }
 
@@ -58,6 +59,8 @@ changes_of() {
     # Apache as www-data in the foreground (PID 1, so a stop is quick); the engine lets it bind 80.
     webdav) printf '%s\n' 'USER www-data' 'EXPOSE 80' \
       'CMD ["/bin/sh","-c",". /etc/apache2/envvars && exec apache2 -D FOREGROUND"]' ;;
+    # Postfix and Dovecot start as root and drop to their own users.
+    mail) printf '%s\n' 'EXPOSE 25 587 993' 'CMD ["/usr/local/bin/mail-init"]' ;;
     cell) printf '%s\n' 'WORKDIR /app' 'USER 10001:100' 'EXPOSE 3000' \
       'ENV NODE_ENV=production NEXT_TELEMETRY_DISABLED=1 PORT=3000 HOSTNAME=0.0.0.0 PIC_DATA_DIR=/data PIC_MIGRATIONS_DIR=/app/drizzle' \
       'CMD ["/usr/local/bin/node","server.js"]' ;;
@@ -80,6 +83,15 @@ hooks_of() {
       'printf "%s\\n" "# The image leaves /run empty: Apache keeps its pid and locks here." "export APACHE_RUN_DIR=/var/lib/apache2/run" "export APACHE_PID_FILE=/var/lib/apache2/run/apache2.pid" "export APACHE_LOCK_DIR=/var/lib/apache2/lock" >>"$1/etc/apache2/envvars"' \
       'chroot "$1" mkdir -p /var/lib/dav/data /var/lib/apache2/run /var/lib/apache2/lock /var/log/apache2' \
       'chroot "$1" chown -R www-data:www-data /var/lib/dav /var/lib/apache2/run /var/lib/apache2/lock /var/log/apache2' ;;
+    mail) printf '%s\n' \
+      'chroot "$1" useradd --system --uid 5000 --user-group --home-dir /var/mail --no-create-home vmail' \
+      "install -m 0755 '$here/mail/init' \"\$1/usr/local/bin/mail-init\"" \
+      "install -m 0755 '$here/mail/setup' \"\$1/usr/local/bin/setup\"" \
+      "install -m 0644 '$here/mail/dovecot.conf' \"\$1/etc/dovecot/local.conf\"" \
+      'mkdir -p "$1/tmp/docker-mailserver"' \
+      'chroot "$1" postconf -e mydestination=localhost inet_interfaces=all maillog_file=/dev/stdout virtual_mailbox_domains=texthash:/tmp/docker-mailserver/vdomains virtual_mailbox_maps=texthash:/tmp/docker-mailserver/vmailbox virtual_mailbox_base=/var/mail virtual_uid_maps=static:5000 virtual_gid_maps=static:5000 smtpd_tls_cert_file=/tmp/docker-mailserver/ssl/cert.pem smtpd_tls_key_file=/tmp/docker-mailserver/ssl/key.pem smtpd_tls_security_level=may smtpd_sasl_type=dovecot smtpd_sasl_path=private/auth' \
+      'chroot "$1" postconf -M "submission/inet=submission inet n - n - - smtpd"' \
+      'chroot "$1" postconf -P submission/inet/smtpd_tls_security_level=encrypt submission/inet/smtpd_sasl_auth_enable=yes submission/inet/smtpd_relay_restrictions=permit_sasl_authenticated,reject submission/inet/smtpd_recipient_restrictions=permit_sasl_authenticated,reject' ;;
     cell) printf '%s\n' \
       'chroot "$1" useradd --system --uid 10001 --gid users --home /app cell' \
       'mkdir -p "$1/data" && chown 10001:100 "$1/data"' \
@@ -114,6 +126,7 @@ rootfs_hash_of() {
     [ "$name" = wireguard ] && cat "$here/cell-wireguard"
     [ "$name" = coredns-standin ] && cat "$here/coredns-standin"
     [ "$name" = webdav ] && cat "$here/webdav-site.conf"
+    [ "$name" = mail ] && cat "$here"/mail/*
     if [ "$name" = cell ]; then
       node -p 'process.versions.node'
       (cd "$repo" && git ls-files -s src drizzle package-lock.json next.config.mjs 2>/dev/null; git diff HEAD -- src drizzle 2>/dev/null)
@@ -171,6 +184,7 @@ build() {
     coredns-standin) echo "PIC_IMAGE_DNS=$tag" ;;
     radicale) echo "PIC_STORE_RADICALE=$tag" ;;
     webdav) echo "PIC_STORE_WEBDAV=$tag" ;;
+    mail) echo "PIC_STORE_MAIL=$tag" ;;
   esac
 }
 

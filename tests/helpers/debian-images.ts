@@ -13,7 +13,7 @@ export const DEBIAN_IMAGE_TOOLS = ['mmdebstrap', 'docker'];
 export const DEBIAN_IMAGE_INSTALL = 'apt-get install mmdebstrap docker.io';
 
 export type DebianImage =
-  'caddy' | 'chrony' | 'dnsmasq' | 'wireguard' | 'cell' | 'coredns-standin' | 'radicale' | 'webdav';
+  'caddy' | 'chrony' | 'dnsmasq' | 'wireguard' | 'cell' | 'coredns-standin' | 'radicale' | 'webdav' | 'mail';
 
 /** Builds (or imports from the cache) the images on the engine; returns the `PIC_IMAGE_*` settings for them. */
 export async function debianImages(engine: TestEngine, images: DebianImage[]): Promise<Record<string, string>> {

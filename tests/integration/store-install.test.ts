@@ -103,6 +103,26 @@ describe.skipIf(!ready)('store services on a real engine', () => {
     image,
     healthCheck: health,
   });
+  /** The files entry as the test's publisher offers it: a WebDAV image that reads the access the cell renders, reloaded after each change. */
+  const filesOffer = () => {
+    const files = bundledManifests().find((m) => m.id === 'files')!;
+    return {
+      ...files,
+      version: '2.4.57',
+      image: images.webdav!,
+      accounts: {
+        kind: 'htpasswd',
+        volume: 'data',
+        file: 'user.passwd',
+        rights: {
+          format: 'apache',
+          file: 'access.conf',
+          shared: { volume: 'data', root: 'data', folder: 'groups' },
+          reload: ['apachectl', 'graceful'],
+        },
+      },
+    };
+  };
   const publish = async (...entries: Record<string, unknown>[]) => {
     index.offer(entries);
     await admin(db).store.catalogue({ refresh: true });
@@ -169,9 +189,10 @@ describe.skipIf(!ready)('store services on a real engine', () => {
   beforeAll(async () => {
     engine = await startEngine();
     registry = await startRegistry(REGISTRY_PORT);
-    const built = await debianImages(engine, ['radicale', 'webdav']);
+    const built = await debianImages(engine, ['radicale', 'webdav', 'mail']);
     images.v1 = await publishImage(built.PIC_STORE_RADICALE!, 'pic/radicale', '3.1.8');
     images.webdav = await publishImage(built.PIC_STORE_WEBDAV!, 'pic/webdav', '2.4.57');
+    images.mail = await publishImage(built.PIC_STORE_MAIL!, 'pic/mail', '14.0.0');
     // The next version: the same Radicale with one more file, so another image and digest.
     const c = await engine.docker.createContainer({ Image: built.PIC_STORE_RADICALE! });
     await c.putArchive(await tarOf('RELEASE', '3.1.9\n'), { path: '/etc' });
@@ -488,25 +509,7 @@ describe.skipIf(!ready)('store services on a real engine', () => {
   }, 180_000);
 
   it("files: each peer's own folder and its group's shared one over WebDAV through Caddy; nobody else's", async () => {
-    const files = bundledManifests().find((m) => m.id === 'files')!;
-    // The publisher's WebDAV image reads the access the cell renders, and is told to reload it.
-    const perUser = {
-      ...files,
-      version: '2.4.57',
-      image: images.webdav!,
-      accounts: {
-        kind: 'htpasswd',
-        volume: 'data',
-        file: 'user.passwd',
-        rights: {
-          format: 'apache',
-          file: 'access.conf',
-          shared: { volume: 'data', root: 'data', folder: 'groups' },
-          reload: ['apachectl', 'graceful'],
-        },
-      },
-    };
-    await publish(offer('3.2.0', images.v2!), perUser);
+    await publish(offer('3.2.0', images.v2!), filesOffer());
     const { operationId } = await admin(db).store.install({ id: 'files' });
     await operationDone(operationId);
     const op = await admin(db).store.operation({ operationId });
@@ -532,6 +535,92 @@ describe.skipIf(!ready)('store services on a real engine', () => {
     // The top is for listing only, and Carol has no account.
     expect(await curl('PUT', at('stray.txt'), 'x')).toMatchObject({ status: 403 });
     expect((await curl('GET', at('alice/notes.txt'), undefined, 'carol')).status).toBe(401);
+  }, 180_000);
+
+  it('mail: accounts made by its own commands; a real IMAP login and a submission on 587; disabled and removed peers lose theirs', async () => {
+    const mail = bundledManifests().find((m) => m.id === 'mail')!;
+    // docker-mailserver's account commands, served by Postfix and Dovecot built here; reached on the cell network.
+    const offered = { ...mail, image: images.mail!, ports: mail.ports.map((p) => ({ ...p, publish: null })) };
+    await publish(offer('3.2.0', images.v2!), filesOffer(), offered);
+    const api = admin(db);
+    const { operationId } = await api.store.install({
+      id: 'mail',
+      answers: { POSTMASTER_ADDRESS: 'postmaster@home.home.arpa' },
+    });
+    await operationDone(operationId);
+    const op = await api.store.operation({ operationId });
+    expect(op.error).toBeNull();
+    // Alice and Bob are in Family, which may not use mail yet: no account until it may.
+    expect(op.steps.find((s) => s.name === 'accounts')?.detail).toBe('0 accounts');
+    const family = (await api.groups.list()).find((g) => g.name === 'Family')!;
+    await api.groups.update({ id: family.id, services: ['web', 'calendar', 'files', 'mail'] });
+    await settleChanges();
+    expect((await api.store.accounts.list({ instanceId: 'mail' })).map((a) => a.username)).toEqual(['alice', 'bob']);
+    await resetPassword('alice', 'mail');
+    await resetPassword('bob', 'mail');
+
+    const address = (await api.store.installed()).find((s) => s.id === 'mail')!.address;
+    const mailCurl = (args: string[], user: string) =>
+      run(
+        'curl',
+        ['-sS', '-k', '--max-time', '20', '--user', `${user}@home.home.arpa:${passwords[`mail:${user}`]}`, ...args],
+        {
+          encoding: 'utf8',
+        },
+      );
+    const message = [
+      'From: alice@home.home.arpa',
+      'To: bob@home.home.arpa',
+      'Subject: Dinner at eight',
+      '',
+      'See you.',
+      '',
+    ].join('\r\n');
+    const messageFile = path.join(dir, 'message.eml');
+    fs.writeFileSync(messageFile, message);
+    await mailCurl(
+      [
+        `smtp://${address}:587`,
+        '--ssl-reqd',
+        '--mail-from',
+        'alice@home.home.arpa',
+        '--mail-rcpt',
+        'bob@home.home.arpa',
+        '--upload-file',
+        messageFile,
+      ],
+      'alice',
+    );
+    await expect
+      .poll(
+        async () =>
+          (
+            await mailCurl([`imaps://${address}:993/INBOX;UID=1`], 'bob').catch((e: { stderr: string }) => ({
+              stdout: e.stderr,
+            }))
+          ).stdout,
+        {
+          timeout: 20_000,
+        },
+      )
+      .toContain('Subject: Dinner at eight');
+    // Signing in with a wrong password fails: the login above was real.
+    passwords['mail:carol'] = 'wrong';
+    await expect(mailCurl([`imaps://${address}:993/`], 'carol')).rejects.toMatchObject({ code: 67 });
+
+    await api.peers.setEnabled({ id: peers.alice!.id, enabled: false });
+    await settleChanges();
+    await expect(mailCurl([`imaps://${address}:993/`], 'alice')).rejects.toMatchObject({ code: 67 });
+    await api.peers.setEnabled({ id: peers.alice!.id, enabled: true });
+    await api.peers.remove({ id: peers.bob!.id });
+    await settleChanges();
+    expect((await api.store.accounts.list({ instanceId: 'mail' })).map((a) => a.username)).toEqual(['alice']);
+    const left = await runtimeOf(db).engine.exec('cell-svc-mail', [
+      'cat',
+      '/tmp/docker-mailserver/postfix-accounts.cf',
+    ]);
+    expect(left.stdout).toMatch(/^alice@home\.home\.arpa:\{SHA512-CRYPT\}/m);
+    expect(left.stdout).not.toContain('bob@');
   }, 180_000);
 });
 

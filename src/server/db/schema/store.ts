@@ -78,14 +78,20 @@ export const serviceAccounts = sqliteTable(
     instanceId: text('instance_id')
       .notNull()
       .references(() => storeInstances.id, { onDelete: 'cascade' }),
-    peerId: integer('peer_id')
-      .notNull()
-      .references(() => peers.id, { onDelete: 'cascade' }),
+    /** Null once the peer is gone: the account waits for the service's remove command. */
+    peerId: integer('peer_id').references(() => peers.id, { onDelete: 'set null' }),
     username: text('username').notNull(),
     passwordHash: text('password_hash').notNull(),
     createdAt: integer('created_at', { mode: 'timestamp_ms' }).notNull(),
     /** When a password was last shown (reset by the peer or the admin); null: never shown yet. */
     passwordShownAt: integer('password_shown_at', { mode: 'timestamp_ms' }),
+    /**
+     * For a service whose accounts its own commands make: null until made, `made`, or
+     * `locked` (given an unknown password while the peer is disabled, until a reset).
+     */
+    applied: text('applied', { enum: ['made', 'locked'] }),
+    /** No longer wanted; kept until the service's remove command has run. */
+    removing: integer('removing', { mode: 'boolean' }).notNull().default(false),
   },
   (t) => [uniqueIndex('service_accounts_instance_peer').on(t.instanceId, t.peerId)],
 );

@@ -224,3 +224,8 @@ function expandPorts(list: string): number[] {
     return Array.from({ length: Math.min(b - a + 1, 1024) }, (_, i) => a + i);
   });
 }
+
+/** Fills a manifest's `{{placeholder}}`s; one with no value becomes empty. */
+export function fillPlaceholders(text: string, values: Record<string, string>): string {
+  return text.replace(/\{\{\s*([a-z]+)\s*\}\}/g, (_, name: string) => values[name] ?? '');
+}

@@ -7,8 +7,8 @@ import QRCode from 'qrcode';
 import type { Manifest } from '@/lib/schemas/store';
 import type { Db } from '../../db';
 import { cellFacts } from '../cell';
-import { accountsOfPeer } from './accounts';
-import { serviceRoutes } from './model';
+import { accountsOfPeer } from './account-rows';
+import { fillPlaceholders, serviceRoutes } from './model';
 import { addressOf, instanceRows, manifestOfRow } from './state';
 
 export interface PeerService {
@@ -23,11 +23,6 @@ export interface PeerService {
   /** A link a phone opens to add the account (DAVx5), with its QR code. */
   setup: { link: string; qr: string } | null;
   passwordShownAt: Date | null;
-}
-
-/** Fills the manifest's placeholders; a password is never filled in. */
-export function fillPlaceholders(text: string, values: Record<string, string>): string {
-  return text.replace(/\{\{\s*([a-z]+)\s*\}\}/g, (_, name: string) => values[name] ?? '');
 }
 
 /** DAVx5 takes `caldavs://` and `carddavs://` links with the user in them; a file share is plain WebDAV. */

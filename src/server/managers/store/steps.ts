@@ -210,7 +210,6 @@ export const accountsStep = (db: Db, instanceId: string, manifest: Manifest): St
   name: 'accounts',
   run: async () => {
     if (!manifest.accounts) return 'none needed';
-    if (manifest.accounts.kind !== 'htpasswd') return 'the cell does not make accounts on this service yet';
     forgetPut(instanceId);
     const mine = (await syncAccounts(db, instanceId)).instances.find((i) => i.id === instanceId);
     if (mine?.waiting) throw new Error(mine.waiting);
