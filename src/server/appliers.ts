@@ -5,10 +5,10 @@
  */
 import { applyStack } from './managers/containers';
 import { applyDhcp } from './managers/dhcp';
-import { applyDns } from './managers/dns';
+import { applyDns, declareServiceRecords } from './managers/dns';
 import { applyNtp } from './managers/ntp';
 import { applyFirewall, declarePeers, declareServices, firewallReset } from './managers/firewall';
-import { firewallServices, noticeAccessChange, serviceClients, syncAccounts } from './managers/store';
+import { firewallServices, noticeAccessChange, serviceClients, serviceRecords, syncAccounts } from './managers/store';
 import { firewallPeers } from './managers/peers';
 import { interfaceReset } from './managers/wireguard';
 import { applyCaddy, declareServiceClients } from './managers/routes';
@@ -16,6 +16,7 @@ import { hasCa } from './managers/vault';
 import { subscribe } from './runtime/changes';
 
 /** DNS: the registry's names, the cell's identity and addresses, the internal networks, the public address. */
+declareServiceRecords(serviceRecords);
 subscribe({
   name: 'dns',
   on: ['names', 'cell', 'tunnel', 'network', 'public'],

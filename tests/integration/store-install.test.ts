@@ -15,7 +15,15 @@ import type { Db } from '@/server/db';
 import { cellNames, routes, storeInstances } from '@/server/db/schema';
 import { reconcile } from '@/server/managers/containers';
 import { applyCaddy } from '@/server/managers/routes';
-import { bundledManifests, installService, operationDone, removeService, updateService } from '@/server/managers/store';
+import {
+  bundledManifests,
+  installService,
+  mailAutoconfig,
+  operationDone,
+  removeService,
+  updateService,
+} from '@/server/managers/store';
+import { profileModel } from '@/server/managers/portal';
 import { ensureCa } from '@/server/managers/vault';
 import { runtimeOf } from '@/server/runtime/runtime';
 import { settleChanges } from '@/server/runtime/changes';
@@ -31,7 +39,7 @@ import { recordingBackend } from '../helpers/wireguard';
 const run = promisify(execFile);
 const ready = requireTools(
   'the store install suite',
-  [...ENGINE_TOOLS, ...DEBIAN_IMAGE_TOOLS, 'caddy', 'curl', 'skopeo', 'ip'],
+  [...ENGINE_TOOLS, ...DEBIAN_IMAGE_TOOLS, 'caddy', 'curl', 'skopeo', 'ip', 'named-checkzone', 'python3'],
   'apt-get install docker.io busybox-static docker-registry mmdebstrap caddy curl skopeo',
 );
 
@@ -615,6 +623,30 @@ describe.skipIf(!ready)('store services on a real engine', () => {
     await api.peers.remove({ id: peers.bob!.id });
     await settleChanges();
     expect((await api.store.accounts.list({ instanceId: 'mail' })).map((a) => a.username)).toEqual(['alice']);
+    // The domain's zone holds what mail needs, and named-checkzone reads it; mail clients get their settings.
+    const zone = path.join(dir, 'config', 'dns', 'home.home.arpa.internal.zone');
+    await expect.poll(() => fs.readFileSync(zone, 'utf8')).toMatch(/^@\t300\tIN\tMX\t10 mail\t/m);
+    expect(fs.readFileSync(zone, 'utf8')).toContain(`mail\t300\tIN\tA\t${address}\t`);
+    await run('named-checkzone', ['-k', 'fail', '-n', 'fail', 'home.home.arpa', zone]);
+    const autoconfig = mailAutoconfig(db)!;
+    const parsed = await run(
+      'python3',
+      [
+        '-c',
+        'import sys, xml.etree.ElementTree as E; d = E.fromstring(sys.argv[1]); print(" ".join(h.text for h in d.iter("hostname")))',
+        autoconfig,
+      ],
+      { encoding: 'utf8' },
+    );
+    expect(parsed.stdout.trim()).toBe('mail.home.home.arpa mail.home.home.arpa');
+    const profile = await profileModel(db, peers.alice!.userId);
+    expect(profile.mail).toEqual({
+      name: 'Mail',
+      host: 'mail.home.home.arpa',
+      email: 'alice@home.home.arpa',
+      username: 'alice@home.home.arpa',
+    });
+
     const left = await runtimeOf(db).engine.exec('cell-svc-mail', [
       'cat',
       '/tmp/docker-mailserver/postfix-accounts.cf',

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { dnsLabel, port } from './common';
+import { recordName } from './dns';
 import { portList } from './firewall';
 
 /**
@@ -43,7 +44,7 @@ const containerPath = z
   .refine((s) => !s.split('/').some((part) => part === '..' || part === '.'), 'No . or .. in the path');
 
 /** Placeholders the cell fills in; anything else in braces is refused. */
-const PLACEHOLDERS = ['user', 'password', 'domain', 'host', 'email', 'instance'] as const;
+const PLACEHOLDERS = ['user', 'password', 'domain', 'host', 'email', 'instance', 'address'] as const;
 const templated = (what: string) =>
   z
     .string()
@@ -197,6 +198,18 @@ const healthCheck = z.discriminatedUnion('kind', [
   }),
 ]);
 
+/**
+ * A record the service needs in the cell's domain (mail's MX, SPF, DMARC, SRV): rendered in
+ * the cell's zone while the service is installed, and listed for the public side.
+ * `{{address}}` is the service's address inside the cell (the public one outside).
+ */
+const dnsRecord = z.strictObject({
+  name: recordName.refine((n) => !n.includes('*'), 'No wildcards'),
+  type: z.enum(['A', 'CNAME', 'MX', 'SRV', 'TXT']),
+  value: templated('record value'),
+  why: z.string().max(120).default(''),
+});
+
 const instruction = z.strictObject({
   label: z.string().min(1).max(80),
   kind: z.enum(['url', 'host', 'port', 'username', 'text']),
@@ -239,6 +252,7 @@ export const manifestSchema = z
     accounts: accounts.optional(),
     healthCheck: healthCheck.optional(),
     egress: z.strictObject({ allowed: z.boolean() }).default({ allowed: true }),
+    dns: z.array(dnsRecord).max(16).default([]),
     peerInstructions: z.array(instruction).max(16).default([]),
   })
   .superRefine((m, ctx) => {

@@ -30,7 +30,16 @@ export interface DnsInputs {
   /** The registry's names that point somewhere (peers, the cell, services, DHCP reservations), by label. */
   names: DnsName[];
   records: { id: number; zone: 'cell' | 'domain'; name: string; type: RecordType; value: string; ttl: number }[];
+  /** What installed services need in the domain (mail's MX, SPF, …), each with its holder. */
+  serviceRecords: ServiceRecord[];
   settings: DnsSettingsView;
+}
+
+export interface ServiceRecord {
+  name: string;
+  type: RecordType;
+  value: string;
+  owner: string;
 }
 
 export interface DnsName {
@@ -64,7 +73,9 @@ function addressRecords(
  * Every automatic name, internal view: the zone's `ns`, then each name of the registry. The
  * domain gets its apex, `ns`, a wildcard and the service names, all pointing at the cell.
  */
-export function automaticNames(i: Pick<DnsInputs, 'domain' | 'cell' | 'names'>): NamedRecord[] {
+export function automaticNames(
+  i: Pick<DnsInputs, 'domain' | 'cell' | 'names'> & Partial<Pick<DnsInputs, 'serviceRecords'>>,
+): NamedRecord[] {
   const out: NamedRecord[] = [
     ...addressRecords(CELL_ZONE, NAME_SERVER_LABEL, i.cell, AUTO_TTL.cell, "the zone's name server"),
   ];
@@ -79,6 +90,16 @@ export function automaticNames(i: Pick<DnsInputs, 'domain' | 'cell' | 'names'>):
   );
   for (const n of i.names)
     if (SERVICE_KINDS.includes(n.kind)) out.push(...addressRecords(i.domain, n.label, i.cell, AUTO_TTL.cell, n.owner));
+  for (const r of i.serviceRecords ?? [])
+    out.push({
+      zone: i.domain,
+      name: r.name,
+      type: r.type,
+      value: r.value,
+      ttl: AUTO_TTL.cell,
+      owner: r.owner,
+      source: r.owner,
+    });
   return out;
 }
 
@@ -117,7 +138,7 @@ export function renderDnsFiles(i: DnsInputs, serial: number): Map<string, string
   if (publicIp) {
     // Outsiders: the same names, with the public addresses instead of the tunnel ones.
     const external = of(i.domain).flatMap((r): NamedRecord[] => {
-      if (!r.owner) return [r];
+      if (!r.owner || (r.type !== 'A' && r.type !== 'AAAA')) return [r];
       if (r.type === 'A') return publicAddress ? [{ ...r, value: publicAddress }] : [];
       return publicAddress6 ? [{ ...r, value: publicAddress6 }] : [];
     });

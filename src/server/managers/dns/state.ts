@@ -7,8 +7,9 @@ import { ConflictError, InvalidStateError } from '../../errors';
 import { CELL_HOST_INDEX, hostAddresses, planOf } from '../wireguard';
 import { cellExists, cellFacts } from '../cell';
 import { claimName, heldNames, namesOf, releaseName, serviceOwner, type NameOwner } from '../names';
-import type { DnsInputs, DnsName } from './model';
+import type { DnsInputs, DnsName, ServiceRecord } from './model';
 import { runtimeOf } from '../../runtime/runtime';
+import { processWide } from '../../runtime/process-wide';
 
 export type DnsSettingsRow = typeof dnsSettings.$inferSelect;
 
@@ -68,6 +69,7 @@ export function loadDnsInputs(db: Db): DnsInputs | null {
         return [{ label: n.label, kind: n.owner.kind, owner: n.owner.description, address }];
       }),
       records: tx.select().from(dnsRecords).orderBy(dnsRecords.id).all(),
+      serviceRecords: sources.serviceRecords?.(tx) ?? [],
       settings: {
         upstreams: dns.upstreams,
         tlsServerName: dns.tlsServerName,
@@ -96,4 +98,13 @@ export function syncRecordNames(db: DbOrTx, now = runtimeOf(db).clock()): void {
   );
   for (const held of namesOf(db, RECORDS)) if (!used.has(held)) releaseName(db, held);
   for (const name of used) claimName(db, name, RECORDS, null, { now, field: 'name' });
+}
+
+/** Where DNS learns what installed services need in the domain (declared in `server/appliers.ts`). */
+const sources = processWide('dns.sources', () => ({
+  serviceRecords: null as ((tx: DbOrTx) => ServiceRecord[]) | null,
+}));
+
+export function declareServiceRecords(read: (tx: DbOrTx) => ServiceRecord[]): void {
+  sources.serviceRecords = read;
 }

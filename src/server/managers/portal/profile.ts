@@ -35,7 +35,7 @@ export async function profileModel(db: Db, userId: number): Promise<ProfileModel
       ? {
           name: mail.name,
           host: mail.settings.find((x) => x.kind === 'host')?.value || `mail.${facts.domain}`,
-          email: `${mail.username}@${facts.domain}`,
+          email: mail.username.includes('@') ? mail.username : `${mail.username}@${facts.domain}`,
           username: mail.username,
         }
       : null,

@@ -60,6 +60,19 @@ export const BUNDLED: ManifestInput[] = [
       setPassword: ['setup', 'email', 'update', '{{email}}', '{{password}}'],
     },
     healthCheck: { kind: 'tcp', port: 25, intervalSeconds: 10, timeoutSeconds: 3 },
+    dns: [
+      { name: 'mail', type: 'A', value: '{{address}}', why: 'Where the mail server answers' },
+      { name: '@', type: 'MX', value: '10 mail', why: "Mail for the domain goes to the cell's server" },
+      { name: '@', type: 'TXT', value: 'v=spf1 mx -all', why: 'Only the mail server sends for the domain (SPF)' },
+      {
+        name: '_dmarc',
+        type: 'TXT',
+        value: 'v=DMARC1; p=quarantine; rua=mailto:postmaster@{{domain}}',
+        why: 'What receivers do with mail that fails the checks (DMARC)',
+      },
+      { name: '_imaps._tcp', type: 'SRV', value: '0 1 993 mail', why: 'Where mail clients read mail' },
+      { name: '_submission._tcp', type: 'SRV', value: '0 1 587 mail', why: 'Where mail clients send mail' },
+    ],
     peerInstructions: [
       { label: 'IMAP server', kind: 'host', value: 'mail.{{domain}}' },
       { label: 'IMAP port (TLS)', kind: 'port', value: '993' },

@@ -22,3 +22,5 @@ export { firewallServices } from './state';
 export { accountsOfPeer, listAccounts, resetAccountPassword, syncAccounts, type AccountsOutcome } from './accounts';
 export { servicesOfPeer, type PeerService } from './peer-services';
 export { noticeAccessChange, serviceClients } from './access';
+export { serviceRecords } from './dns-records';
+export { mailAutoconfig, renderMailAutoconfig } from './mail-autoconfig';

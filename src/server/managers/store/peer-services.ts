@@ -50,7 +50,14 @@ export async function servicesOfPeer(db: Db, peerId: number): Promise<PeerServic
       host: host ?? '',
       instance: row.id,
     };
-    const link = host ? setupLink(manifest.category, account.username, host) : null;
+    const settings = manifest.peerInstructions.map((i) => ({
+      label: i.label,
+      kind: i.kind,
+      value: fillPlaceholders(i.value, values),
+    }));
+    // What the service calls the account: its instructions say (mail: the whole address).
+    const username = settings.find((i) => i.kind === 'username')?.value || account.username;
+    const link = host ? setupLink(manifest.category, username, host) : null;
     out.push({
       service: row.id,
       name: manifest.name,
@@ -58,12 +65,8 @@ export async function servicesOfPeer(db: Db, peerId: number): Promise<PeerServic
       host,
       port: at ? 443 : null,
       url: at ? `https://${at.host}${at.path}/` : null,
-      username: account.username,
-      settings: manifest.peerInstructions.map((i) => ({
-        label: i.label,
-        kind: i.kind,
-        value: fillPlaceholders(i.value, values),
-      })),
+      username,
+      settings,
       setup: link ? { link, qr: await QRCode.toString(link, { type: 'svg', margin: 2 }) } : null,
       passwordShownAt: account.passwordShownAt,
     });

@@ -154,7 +154,9 @@ export function namesStep(db: Db, instanceId: string, manifest: Manifest): Step 
         for (const label of labels) claimName(tx, label, owner, { to: 'cell' });
       });
       const detail = applied(await changed(db, ['names'], { wait: true }), 'dns');
-      return labels.length ? `${labels.map((l) => `${l}.cell`).join(', ')} (${detail})` : 'none needed';
+      const records = manifest.dns.length ? [`${manifest.dns.length} records in the domain`] : [];
+      const held = [...labels.map((l) => `${l}.cell`), ...records];
+      return held.length ? `${held.join(', ')} (${detail})` : 'none needed';
     },
     undo: async () => {
       releaseOwner(db, owner);

@@ -1,0 +1,32 @@
+/**
+ * The records installed services need in the cell's domain (mail's MX, SPF, DMARC and SRV),
+ * from their manifests with the placeholders filled: DNS renders them in the domain's zone
+ * (`{{address}}` is the service's address inside, the public one outside), and the service's
+ * page lists them for the public side.
+ */
+import { recordValueProblem } from '@/lib/schemas/dns';
+import type { DbOrTx } from '../../db';
+import type { ServiceRecord } from '../dns';
+import { cellFacts } from '../cell';
+import { logger } from '../../runtime/logger';
+import { fillPlaceholders } from './model';
+import { addressOf, instanceRows, manifestOfRow } from './state';
+
+const log = logger.child('store');
+
+export function serviceRecords(tx: DbOrTx): ServiceRecord[] {
+  const rows = instanceRows(tx).filter((r) => r.state !== 'removing');
+  if (!rows.length) return [];
+  const { domain } = cellFacts(tx);
+  return rows.flatMap((row) =>
+    manifestOfRow(row).dns.flatMap((r) => {
+      const value = fillPlaceholders(r.value, { domain, instance: row.id, address: addressOf(tx, row.hostIndex) });
+      const problem = recordValueProblem(r.type, value);
+      if (problem) {
+        log.warn('a service record is left out', { instance: row.id, name: r.name, type: r.type, problem });
+        return [];
+      }
+      return [{ name: r.name, type: r.type, value, owner: `service ${row.id}` }];
+    }),
+  );
+}

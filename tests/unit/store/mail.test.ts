@@ -1,0 +1,89 @@
+import { beforeEach, describe, expect, it } from 'vitest';
+import { NextRequest } from 'next/server';
+import { GET as autoconfig } from '@/app/.well-known/autoconfig/mail/config-v1.1.xml/route';
+import type { Db } from '@/server/db';
+import { storeInstances } from '@/server/db/schema';
+import { loadDnsInputs } from '@/server/managers/dns/state';
+import { renderDnsFiles } from '@/server/managers/dns/model';
+import { bundledManifests, serviceRecords } from '@/server/managers/store';
+import { settleChanges } from '@/server/runtime/changes';
+import { bindRuntime, createRuntime } from '@/server/runtime/runtime';
+import { admin, freshCell, setUp } from '../../helpers/db';
+import { recordingBackend } from '../../helpers/wireguard';
+
+function installMail(db: Db) {
+  const mail = bundledManifests().find((m) => m.id === 'mail')!;
+  db.insert(storeInstances)
+    .values({
+      id: 'mail',
+      manifestId: 'mail',
+      version: mail.version,
+      image: String(mail.image),
+      manifest: mail as unknown as Record<string, unknown>,
+      answers: {},
+      sealed: {},
+      hostIndex: 22,
+      state: 'installed',
+      createdAt: new Date(),
+      updatedAt: new Date(),
+    })
+    .run();
+}
+
+let db: Db;
+beforeEach(async () => {
+  ({ db } = freshCell());
+  bindRuntime(
+    db,
+    createRuntime(
+      { ...process.env, PIC_DOCKER_SOCKET: '/nonexistent/docker.sock' },
+      { wireguard: recordingBackend({ rules: true }).backend },
+    ),
+  );
+  await setUp(db);
+  await settleChanges();
+});
+
+const fetchAutoconfig = () => autoconfig(new NextRequest('http://cell/.well-known/autoconfig/mail/config-v1.1.xml'));
+
+describe('mail in the DNS and for mail clients', () => {
+  it("puts MX, SPF, DMARC and the SRV records in the domain's zone, the mail host inside at its address and outside at the public one", async () => {
+    expect(serviceRecords(db)).toEqual([]);
+    installMail(db);
+    expect(serviceRecords(db).map((r) => `${r.name} ${r.type} ${r.value}`)).toEqual([
+      'mail A 172.20.0.22',
+      '@ MX 10 mail',
+      '@ TXT v=spf1 mx -all',
+      '_dmarc TXT v=DMARC1; p=quarantine; rua=mailto:postmaster@home.home.arpa',
+      '_imaps._tcp SRV 0 1 993 mail',
+      '_submission._tcp SRV 0 1 587 mail',
+    ]);
+    await admin(db).dns.updateSettings({ publicAddress: '198.51.100.7' });
+    const files = renderDnsFiles(loadDnsInputs(db)!, 1);
+    const internal = files.get('home.home.arpa.internal.zone')!;
+    const external = files.get('home.home.arpa.external.zone')!;
+    expect(internal).toMatch(/^mail\t300\tIN\tA\t172\.20\.0\.22\t; service mail$/m);
+    expect(external).toMatch(/^mail\t300\tIN\tA\t198\.51\.100\.7\t; service mail$/m);
+    for (const zone of [internal, external]) {
+      expect(zone).toMatch(/^@\t300\tIN\tMX\t10 mail\t; service mail$/m);
+      expect(zone).toMatch(/^_submission\._tcp\t300\tIN\tSRV\t0 1 587 mail\t; service mail$/m);
+      expect(zone).toContain('"v=spf1 mx -all"');
+    }
+  });
+
+  it('serves the autoconfig document only while mail is installed, naming the mail host and ports', async () => {
+    expect((await fetchAutoconfig()).status).toBe(404);
+    installMail(db);
+    const res = await fetchAutoconfig();
+    expect(res.status).toBe(200);
+    expect(res.headers.get('content-type')).toBe('application/xml; charset=utf-8');
+    const xml = await res.text();
+    expect(xml).toContain('<emailProvider id="home.home.arpa">');
+    expect(xml).toMatch(
+      /<incomingServer type="imap">\s*<hostname>mail\.home\.home\.arpa<\/hostname>\s*<port>993<\/port>\s*<socketType>SSL<\/socketType>/,
+    );
+    expect(xml).toMatch(
+      /<outgoingServer type="smtp">\s*<hostname>mail\.home\.home\.arpa<\/hostname>\s*<port>587<\/port>\s*<socketType>STARTTLS<\/socketType>/,
+    );
+  });
+});
