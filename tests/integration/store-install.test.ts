@@ -39,7 +39,7 @@ import { recordingBackend } from '../helpers/wireguard';
 const run = promisify(execFile);
 const ready = requireTools(
   'the store install suite',
-  [...ENGINE_TOOLS, ...DEBIAN_IMAGE_TOOLS, 'caddy', 'curl', 'skopeo', 'ip', 'named-checkzone', 'python3'],
+  [...ENGINE_TOOLS, ...DEBIAN_IMAGE_TOOLS, 'caddy', 'curl', 'skopeo', 'ip', 'named-checkzone', 'python3', 'dnsmasq'],
   'apt-get install docker.io busybox-static docker-registry mmdebstrap caddy curl skopeo',
 );
 
@@ -646,6 +646,47 @@ describe.skipIf(!ready)('store services on a real engine', () => {
       email: 'alice@home.home.arpa',
       username: 'alice@home.home.arpa',
     });
+
+    // The public side: each record as the domain's provider takes it, checked against a DNS
+    // server standing in for public DNS that has some of them, one with another address.
+    await api.dns.updateSettings({ publicAddress: '198.51.100.7' });
+    const dnsPort = String(15300 + (process.pid % 200));
+    const publicDns = spawn(
+      'dnsmasq',
+      [
+        '-k',
+        '--no-resolv',
+        '--no-hosts',
+        `--port=${dnsPort}`,
+        '--listen-address=127.0.0.1',
+        '--bind-interfaces',
+        // Names in the domain that it does not hold do not exist (as public DNS says so).
+        '--local=/home.home.arpa/',
+        '--mx-host=home.home.arpa,mail.home.home.arpa,10',
+        '--txt-record=home.home.arpa,v=spf1 mx -all',
+        '--srv-host=_imaps._tcp.home.home.arpa,mail.home.home.arpa,993,0,1',
+        '--address=/mail.home.home.arpa/198.51.100.9',
+      ],
+      { stdio: 'ignore' },
+    );
+    process.env.PIC_PUBLIC_RESOLVERS = `127.0.0.1:${dnsPort}`;
+    try {
+      await new Promise((r) => setTimeout(r, 500));
+      const view = await api.store.records({ instanceId: 'mail', check: true });
+      expect(view.publicAddress).toBe('198.51.100.7');
+      expect(view.records.map((r) => [r.name, r.type, r.value, r.public?.state])).toEqual([
+        ['mail.home.home.arpa.', 'A', '198.51.100.7', 'different'],
+        ['home.home.arpa.', 'MX', '10 mail.home.home.arpa.', 'present'],
+        ['home.home.arpa.', 'TXT', 'v=spf1 mx -all', 'present'],
+        ['_dmarc.home.home.arpa.', 'TXT', 'v=DMARC1; p=quarantine; rua=mailto:postmaster@home.home.arpa', 'missing'],
+        ['_imaps._tcp.home.home.arpa.', 'SRV', '0 1 993 mail.home.home.arpa.', 'present'],
+        ['_submission._tcp.home.home.arpa.', 'SRV', '0 1 587 mail.home.home.arpa.', 'missing'],
+      ]);
+      expect(view.records[0]!.public).toEqual({ state: 'different', seen: ['198.51.100.9'] });
+    } finally {
+      publicDns.kill();
+      delete process.env.PIC_PUBLIC_RESOLVERS;
+    }
 
     const left = await runtimeOf(db).engine.exec('cell-svc-mail', [
       'cat',

@@ -17,3 +17,5 @@ export const accountsSchema = z.object({ instanceId });
 export const resetAccountSchema = z.object({ instanceId, peerId: z.number().int().positive() });
 /** A peer's own account on one service, by the service's id. */
 export const resetServicePasswordSchema = z.object({ service: instanceId });
+/** A service's DNS records for the public side; `check` asks public DNS whether it has them. */
+export const recordsSchema = z.object({ instanceId, check: z.boolean().default(false) });

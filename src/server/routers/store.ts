@@ -5,6 +5,7 @@ import {
   installSchema,
   instanceId,
   operationSchema,
+  recordsSchema,
   removeSchema,
   resetAccountSchema,
   updateSchema,
@@ -18,6 +19,7 @@ import {
   listInstalled,
   listStoreKeys,
   recentOperations,
+  recordsView,
   removeService,
   removeStoreKey,
   resetAccountPassword,
@@ -54,6 +56,10 @@ export const storeRouter = router({
       .input(resetAccountSchema)
       .mutation(({ ctx, input }) => resetAccountPassword(ctx.db, input.instanceId, input.peerId)),
   }),
+  /** The records the service needs in the domain, as the public side must hold them. */
+  records: adminProcedure
+    .input(recordsSchema)
+    .query(({ ctx, input }) => recordsView(ctx.db, input.instanceId, input.check)),
   keys: router({
     list: adminProcedure.query(({ ctx }) => listStoreKeys(ctx.db)),
     add: adminProcedure.input(addStoreKeySchema).mutation(({ ctx, input }) => addStoreKey(ctx.db, input)),
