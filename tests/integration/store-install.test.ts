@@ -54,6 +54,7 @@ const INSTALL_STEPS = [
   'volumes',
   'secrets',
   'container',
+  'configure',
   'names',
   'routes',
   'firewall',
@@ -558,6 +559,8 @@ describe.skipIf(!ready)('store services on a real engine', () => {
     await operationDone(operationId);
     const op = await api.store.operation({ operationId });
     expect(op.error).toBeNull();
+    // The mail server made its DKIM key at install; its record was read back.
+    expect(op.steps.find((s) => s.name === 'configure')?.detail).toBe('1 command run, 1 read');
     // Alice and Bob are in Family, which may not use mail yet: no account until it may.
     expect(op.steps.find((s) => s.name === 'accounts')?.detail).toBe('0 accounts');
     const family = (await api.groups.list()).find((g) => g.name === 'Family')!;
@@ -627,6 +630,7 @@ describe.skipIf(!ready)('store services on a real engine', () => {
     const zone = path.join(dir, 'config', 'dns', 'home.home.arpa.internal.zone');
     await expect.poll(() => fs.readFileSync(zone, 'utf8')).toMatch(/^@\t300\tIN\tMX\t10 mail\t/m);
     expect(fs.readFileSync(zone, 'utf8')).toContain(`mail\t300\tIN\tA\t${address}\t`);
+    expect(fs.readFileSync(zone, 'utf8')).toMatch(/^mail\._domainkey\t300\tIN\tTXT\t"v=DKIM1; h=sha256; k=rsa; p=MII/m);
     await run('named-checkzone', ['-k', 'fail', '-n', 'fail', 'home.home.arpa', zone]);
     const autoconfig = mailAutoconfig(db)!;
     const parsed = await run(
@@ -673,6 +677,8 @@ describe.skipIf(!ready)('store services on a real engine', () => {
     try {
       await new Promise((r) => setTimeout(r, 500));
       const view = await api.store.records({ instanceId: 'mail', check: true });
+      const dkim = view.records.at(-1)!.value!;
+      expect(dkim).toMatch(/^v=DKIM1; h=sha256; k=rsa; p=MII[A-Za-z0-9+/]{300,}={0,2}$/);
       expect(view.publicAddress).toBe('198.51.100.7');
       expect(view.records.map((r) => [r.name, r.type, r.value, r.public?.state])).toEqual([
         ['mail.home.home.arpa.', 'A', '198.51.100.7', 'different'],
@@ -681,6 +687,7 @@ describe.skipIf(!ready)('store services on a real engine', () => {
         ['_dmarc.home.home.arpa.', 'TXT', 'v=DMARC1; p=quarantine; rua=mailto:postmaster@home.home.arpa', 'missing'],
         ['_imaps._tcp.home.home.arpa.', 'SRV', '0 1 993 mail.home.home.arpa.', 'present'],
         ['_submission._tcp.home.home.arpa.', 'SRV', '0 1 587 mail.home.home.arpa.', 'missing'],
+        ['mail._domainkey.home.home.arpa.', 'TXT', dkim, 'missing'],
       ]);
       expect(view.records[0]!.public).toEqual({ state: 'different', seen: ['198.51.100.9'] });
     } finally {

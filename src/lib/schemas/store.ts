@@ -201,14 +201,22 @@ const healthCheck = z.discriminatedUnion('kind', [
 /**
  * A record the service needs in the cell's domain (mail's MX, SPF, DMARC, SRV): rendered in
  * the cell's zone while the service is installed, and listed for the public side.
- * `{{address}}` is the service's address inside the cell (the public one outside).
+ * `{{address}}` is the service's address inside the cell (the public one outside). A value
+ * only the service knows (mail's DKIM key) is read `from` it by a command whose output holds
+ * the record: its quoted strings, joined, or else the whole output.
  */
-const dnsRecord = z.strictObject({
-  name: recordName.refine((n) => !n.includes('*'), 'No wildcards'),
-  type: z.enum(['A', 'CNAME', 'MX', 'SRV', 'TXT']),
-  value: templated('record value'),
-  why: z.string().max(120).default(''),
-});
+const dnsRecord = z
+  .strictObject({
+    name: recordName.refine((n) => !n.includes('*'), 'No wildcards'),
+    type: z.enum(['A', 'CNAME', 'MX', 'SRV', 'TXT']),
+    value: templated('record value').optional(),
+    from: argv.optional(),
+    why: z.string().max(120).default(''),
+  })
+  .refine((r) => (r.value === undefined) !== (r.from === undefined), {
+    message: 'Give the value, or the command to read it from the service: one of the two',
+    path: ['value'],
+  });
 
 const instruction = z.strictObject({
   label: z.string().min(1).max(80),
@@ -253,6 +261,8 @@ export const manifestSchema = z
     healthCheck: healthCheck.optional(),
     egress: z.strictObject({ allowed: z.boolean() }).default({ allowed: true }),
     dns: z.array(dnsRecord).max(16).default([]),
+    /** Run once in the container after it is made, before its records are read (mail's DKIM key). */
+    configure: z.array(argv).max(8).default([]),
     peerInstructions: z.array(instruction).max(16).default([]),
   })
   .superRefine((m, ctx) => {

@@ -13,6 +13,7 @@ import {
   type AccountEntry,
 } from '@/server/managers/store/render-accounts';
 import { tarOf } from '@/server/managers/store/tar';
+import { valueFromOutput } from '@/server/managers/store/dns-records';
 import { goldenCases } from '../../helpers/golden';
 
 interface Case {
@@ -91,5 +92,11 @@ describe('service account files', () => {
     expect(fs.statSync(path.join(dir, 'data/groups')).isDirectory()).toBe(true);
     expect(fs.readFileSync(path.join(dir, 'data/groups/family/.Radicale.props'), 'utf8')).toContain('Fämily');
     fs.rmSync(dir, { recursive: true, force: true });
+  });
+
+  it("reads a record's value from a service's output: zone-file strings joined, or the whole output", () => {
+    const zoneForm = 'mail._domainkey\tIN\tTXT\t( "v=DKIM1; h=sha256; k=rsa; "\n\t  "p=MIIB\\"x" )  ; ----- DKIM key\n';
+    expect(valueFromOutput(zoneForm)).toBe('v=DKIM1; h=sha256; k=rsa; p=MIIB"x');
+    expect(valueFromOutput('v=DKIM1; p=abc\n')).toBe('v=DKIM1; p=abc');
   });
 });

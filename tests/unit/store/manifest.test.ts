@@ -102,6 +102,36 @@ describe('the manifest schema', () => {
       /relative path|No \. or \.\./,
     ],
     [
+      'a shared folder in a volume the service does not have',
+      (m) =>
+        (m.accounts = {
+          kind: 'htpasswd',
+          volume: 'collections',
+          file: 'users',
+          rights: { format: 'radicale', file: 'rights', shared: { volume: 'nope', folder: 'groups' } },
+        }),
+      'accounts.rights.shared.volume',
+      /No volume named nope/,
+    ],
+    [
+      'a DNS record with both a value and a command to read it',
+      (m) => (m.dns = [{ name: 'x', type: 'TXT', value: 'a', from: ['cat', '/x'] }]),
+      'dns.0.value',
+      /one of the two/,
+    ],
+    [
+      'a DNS record read through a shell',
+      (m) => (m.dns = [{ name: 'x', type: 'TXT', from: ['sh', '-c', 'cat /x'] }]),
+      'dns.0.from',
+      /a shell with -c/,
+    ],
+    [
+      'a DNS record for a wildcard',
+      (m) => (m.dns = [{ name: '*', type: 'A', value: '{{address}}' }]),
+      'dns.0.name',
+      /No wildcards/,
+    ],
+    [
       'raw rule text for the firewall',
       (m) => (m.firewall = [{ from: 'peers', protocol: 'tcp', ports: '5232 -j ACCEPT' }]),
       'firewall.0.ports',

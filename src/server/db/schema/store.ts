@@ -38,6 +38,8 @@ export const storeInstances = sqliteTable(
     /** Its address on `cell-network`: the host index in the cell network's subnet. */
     hostIndex: integer('host_index').notNull(),
     state: text('state', { enum: INSTANCE_STATES }).notNull(),
+    /** Record values read from the service (its manifest's `dns[].from`), by `<name> <type>`. */
+    readRecords: text('read_records', { mode: 'json' }).$type<Record<string, string>>().notNull().default({}),
     createdAt: integer('created_at', { mode: 'timestamp_ms' }).notNull(),
     updatedAt: integer('updated_at', { mode: 'timestamp_ms' }).notNull(),
   },

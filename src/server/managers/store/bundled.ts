@@ -31,19 +31,8 @@ export const BUNDLED: ManifestInput[] = [
       { name: 'submission', protocol: 'tcp', container: 587, publish: 587 },
       { name: 'imaps', protocol: 'tcp', container: 993, publish: 993 },
     ],
-    env: [
-      { name: 'POSTMASTER_ADDRESS', type: 'email', label: 'Postmaster address' },
-      {
-        name: 'ENABLE_RSPAMD',
-        type: 'choice',
-        label: 'Spam filtering (Rspamd)',
-        choices: [
-          { value: '1', label: 'On' },
-          { value: '0', label: 'Off' },
-        ],
-        default: '1',
-      },
-    ],
+    // OpenDKIM signs (docker-mailserver's default): the record below is where it leaves its key.
+    env: [{ name: 'POSTMASTER_ADDRESS', type: 'email', label: 'Postmaster address' }],
     volumes: [
       { name: 'mail', mount: '/var/mail' },
       { name: 'state', mount: '/var/mail-state' },
@@ -72,7 +61,14 @@ export const BUNDLED: ManifestInput[] = [
       },
       { name: '_imaps._tcp', type: 'SRV', value: '0 1 993 mail', why: 'Where mail clients read mail' },
       { name: '_submission._tcp', type: 'SRV', value: '0 1 587 mail', why: 'Where mail clients send mail' },
+      {
+        name: 'mail._domainkey',
+        type: 'TXT',
+        from: ['cat', '/tmp/docker-mailserver/opendkim/keys/{{domain}}/mail.txt'],
+        why: 'The key mail from the domain is signed with (DKIM), made by the mail server',
+      },
     ],
+    configure: [['setup', 'config', 'dkim', 'domain', '{{domain}}']],
     peerInstructions: [
       { label: 'IMAP server', kind: 'host', value: 'mail.{{domain}}' },
       { label: 'IMAP port (TLS)', kind: 'port', value: '993' },

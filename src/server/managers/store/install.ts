@@ -20,6 +20,7 @@ import { instanceRow, instanceRows, manifestOfRow, setInstance } from './state';
 import {
   containerStep,
   accountsStep,
+  configureStep,
   firewallStep,
   healthStep,
   namesStep,
@@ -131,6 +132,7 @@ export async function installService(
     volumesStep(db, instanceId, manifest),
     secretsStep(db, instanceId, secret),
     containerStep(db, instanceId),
+    configureStep(db, instanceId, manifest),
     namesStep(db, instanceId, manifest),
     routesStep(db, instanceId, manifest),
     firewallStep(db, instanceId, manifest),

@@ -8,13 +8,14 @@ import type { Db } from '../../db';
 import { runtimeOf } from '../../runtime/runtime';
 import { cellFacts } from '../cell';
 import { fillPlaceholders } from './model';
+import { templateOf } from './dns-records';
 import { instanceRow, manifestOfRow } from './state';
 
 export interface PublicRecord {
   /** The full name, with its final dot. */
   name: string;
   type: 'A' | 'CNAME' | 'MX' | 'SRV' | 'TXT';
-  /** As a zone file or a provider's form takes it; null while the public address is unknown. */
+  /** As a zone file or a provider's form takes it; null while the public address (or the service's value) is unknown. */
   value: string | null;
   why: string;
 }
@@ -32,11 +33,11 @@ export function publicRecords(db: Db, instanceId: string): { records: PublicReco
   const row = instanceRow(db, instanceId);
   const facts = cellFacts(db);
   const records = manifestOfRow(row).dns.map((r): PublicRecord => {
-    const needsAddress = r.value.includes('{{address}}');
+    const template = templateOf(row, r);
     const value =
-      needsAddress && !facts.publicAddress
+      template === null || (template.includes('{{address}}') && !facts.publicAddress)
         ? null
-        : fillPlaceholders(r.value, {
+        : fillPlaceholders(template, {
             domain: facts.domain,
             instance: row.id,
             address: facts.publicAddress ?? '',
@@ -80,7 +81,7 @@ export async function checkPublicRecords(db: Db, records: PublicRecord[]): Promi
   resolver.setServers(servers);
   return Promise.all(
     records.map(async (r): Promise<PublicState> => {
-      if (r.value === null) return { state: 'unknown', reason: 'the public address is not known yet' };
+      if (r.value === null) return { state: 'unknown', reason: 'its value is not known yet' };
       try {
         const seen = await seenOf(resolver, r);
         const want = r.type === 'A' || r.type === 'TXT' ? r.value : r.value.toLowerCase();

@@ -22,7 +22,8 @@ import {
 } from './engine';
 import { forgetPut, syncAccounts } from './accounts';
 import { trustedKeys } from './keys';
-import { serviceContainer, serviceNames, serviceRoutes, serviceSpec, volumeName } from './model';
+import { valueFromOutput } from './dns-records';
+import { fillPlaceholders, serviceContainer, serviceNames, serviceRoutes, serviceSpec, volumeName } from './model';
 import type { Step } from './operation';
 import { parseImage } from './registry';
 import { addressOf, instanceRow, manifestOfRow, openAll, sealAll, setInstance } from './state';
@@ -206,6 +207,42 @@ export function firewallStep(db: Db, instanceId: string, manifest: Manifest): St
     },
   };
 }
+
+/**
+ * The service's own setup, once its container runs (mail makes its DKIM key), then the record
+ * values only it knows, read back and kept on its row for DNS and the public side.
+ */
+export const configureStep = (db: Db, instanceId: string, manifest: Manifest): Step => ({
+  name: 'configure',
+  run: async () => {
+    const reads = manifest.dns.filter((r) => r.from);
+    if (!manifest.configure.length && !reads.length) return 'none needed';
+    const { engine } = runtimeOf(db);
+    const container = serviceContainer(instanceId);
+    const values = { domain: cellFacts(db).domain, instance: instanceId };
+    const fill = (argv: readonly string[]) => argv.map((a) => fillPlaceholders(a, values));
+    for (const argv of manifest.configure) {
+      const done = await engine.exec(container, fill(argv));
+      if (done.exitCode !== 0)
+        throw new Error(`${argv.slice(0, 3).join(' ')} exited ${done.exitCode}: ${done.stderr.trim().slice(0, 200)}`);
+    }
+    const read: Record<string, string> = {};
+    for (const r of reads) {
+      const done = await engine.exec(container, fill(r.from!));
+      const value = valueFromOutput(done.stdout);
+      if (done.exitCode !== 0 || !value)
+        throw new Error(
+          `the ${r.type} record ${r.name} could not be read (${r.from!.slice(0, 2).join(' ')} exited ${done.exitCode})`,
+        );
+      read[`${r.name} ${r.type}`] = value;
+    }
+    setInstance(db, instanceId, { readRecords: read });
+    const ran = manifest.configure.length;
+    return [ran ? `${ran} ${ran === 1 ? 'command' : 'commands'} run` : '', reads.length ? `${reads.length} read` : '']
+      .filter(Boolean)
+      .join(', ');
+  },
+});
 
 /** The peers' accounts: made for those the firewall lets use it, and put into its volumes with its rights. */
 export const accountsStep = (db: Db, instanceId: string, manifest: Manifest): Step => ({

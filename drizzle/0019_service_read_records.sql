@@ -1,0 +1,1 @@
+ALTER TABLE `store_instances` ADD `read_records` text DEFAULT '{}' NOT NULL;
