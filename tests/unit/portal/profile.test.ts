@@ -1,16 +1,14 @@
 import forge from 'node-forge';
 import { beforeEach, describe, expect, it } from 'vitest';
 import type { Db } from '@/server/db';
-import { storeInstances } from '@/server/db/schema';
 import { signedProfile } from '@/server/managers/portal';
 import { renderProfile, stableUuid, type ProfileModel } from '@/server/managers/portal/render-profile';
-import { bundledManifests, syncAccounts } from '@/server/managers/store';
+import { syncAccounts } from '@/server/managers/store';
 import { ensureCa } from '@/server/managers/vault';
 import { settleChanges } from '@/server/runtime/changes';
-import { bindRuntime, createRuntime } from '@/server/runtime/runtime';
 import { admin, freshCell, setUp } from '../../helpers/db';
 import { goldenCases } from '../../helpers/golden';
-import { recordingBackend } from '../../helpers/wireguard';
+import { installedRow, withoutEngine } from '../../helpers/store';
 
 type Input = Omit<ProfileModel, 'root'> & { root: { der: string; name: string } };
 const model = (i: Input): ProfileModel => ({ ...i, root: { ...i.root, der: Buffer.from(i.root.der, 'base64') } });
@@ -39,35 +37,14 @@ describe("a peer's signed profile", () => {
   let db: Db;
   beforeEach(async () => {
     ({ db } = freshCell());
-    bindRuntime(
-      db,
-      createRuntime(
-        { ...process.env, PIC_DOCKER_SOCKET: '/nonexistent/docker.sock' },
-        { wireguard: recordingBackend({ rules: true }).backend },
-      ),
-    );
+    withoutEngine(db);
     await setUp(db);
     await ensureCa(db);
     await settleChanges();
   });
 
   it('is a PKCS#7 signature by the cell over the tunnel, its root and the calendar account', async () => {
-    const calendar = bundledManifests().find((m) => m.id === 'calendar')!;
-    db.insert(storeInstances)
-      .values({
-        id: 'calendar',
-        manifestId: 'calendar',
-        version: calendar.version,
-        image: String(calendar.image),
-        manifest: calendar as unknown as Record<string, unknown>,
-        answers: {},
-        sealed: {},
-        hostIndex: 20,
-        state: 'installed',
-        createdAt: new Date(),
-        updatedAt: new Date(),
-      })
-      .run();
+    installedRow(db, 'calendar');
     const { id } = await admin(db).peers.create({ name: 'phone', routingPolicy: 'cell' });
     const login = await admin(db).peers.createLogin({ peerId: id, username: 'alice', mode: 'link' });
     await syncAccounts(db);

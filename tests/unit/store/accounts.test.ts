@@ -1,32 +1,11 @@
 import bcrypt from 'bcryptjs';
 import { beforeEach, describe, expect, it } from 'vitest';
 import type { Db } from '@/server/db';
-import { auditEntries, serviceAccounts, storeInstances } from '@/server/db/schema';
-import { bundledManifests, serviceClients, syncAccounts } from '@/server/managers/store';
+import { auditEntries, serviceAccounts } from '@/server/db/schema';
+import { serviceClients, syncAccounts } from '@/server/managers/store';
 import { settleChanges } from '@/server/runtime/changes';
-import { bindRuntime, createRuntime } from '@/server/runtime/runtime';
 import { admin, callerAs, expectCode, freshCell, setUp } from '../../helpers/db';
-import { recordingBackend } from '../../helpers/wireguard';
-
-/** An installed calendar, as an install leaves its row (no engine here: its files wait). */
-function installCalendar(db: Db) {
-  const calendar = bundledManifests().find((m) => m.id === 'calendar')!;
-  db.insert(storeInstances)
-    .values({
-      id: 'calendar',
-      manifestId: 'calendar',
-      version: calendar.version,
-      image: String(calendar.image),
-      manifest: calendar as unknown as Record<string, unknown>,
-      answers: {},
-      sealed: {},
-      hostIndex: 20,
-      state: 'installed',
-      createdAt: new Date(),
-      updatedAt: new Date(),
-    })
-    .run();
-}
+import { installedRow, withoutEngine } from '../../helpers/store';
 
 let db: Db;
 const peers: Record<string, number> = {};
@@ -47,17 +26,9 @@ const accounts = () =>
 
 beforeEach(async () => {
   ({ db } = freshCell());
-  bindRuntime(
-    db,
-    createRuntime(
-      { ...process.env, PIC_DOCKER_SOCKET: '/nonexistent/docker.sock' },
-      {
-        wireguard: recordingBackend({ rules: true }).backend,
-      },
-    ),
-  );
+  withoutEngine(db);
   await setUp(db);
-  installCalendar(db);
+  installedRow(db, 'calendar');
   await settleChanges();
 });
 

@@ -1,32 +1,13 @@
 import { beforeEach, describe, expect, it } from 'vitest';
 import type { Db } from '@/server/db';
-import { storeInstances } from '@/server/db/schema';
-import { bundledManifests } from '@/server/managers/store';
 import { loadInputs } from '@/server/managers/firewall/state';
 import { settleChanges } from '@/server/runtime/changes';
 import { bindRuntime, createRuntime } from '@/server/runtime/runtime';
 import { admin, expectCode, freshCell, setUp } from '../../helpers/db';
+import { installedRow } from '../../helpers/store';
 import { recordingBackend } from '../../helpers/wireguard';
 
-/** An installed mail service, as an install leaves its row. */
-function installMail(db: Db, state: 'installed' | 'removing' = 'installed') {
-  const mail = bundledManifests().find((m) => m.id === 'mail')!;
-  db.insert(storeInstances)
-    .values({
-      id: 'mail',
-      manifestId: 'mail',
-      version: mail.version,
-      image: String(mail.image),
-      manifest: mail as unknown as Record<string, unknown>,
-      answers: {},
-      sealed: {},
-      hostIndex: 20,
-      state,
-      createdAt: new Date(),
-      updatedAt: new Date(),
-    })
-    .run();
-}
+const installMail = (db: Db, state: 'installed' | 'removing' = 'installed') => installedRow(db, 'mail', { state });
 
 let db: Db;
 beforeEach(async () => {

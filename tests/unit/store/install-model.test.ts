@@ -15,6 +15,7 @@ import {
 import { claimName, heldNames } from '@/server/managers/names';
 import { bindRuntime, createRuntime } from '@/server/runtime/runtime';
 import { admin, expectCode, freshCell, setUp } from '../../helpers/db';
+import { installedRow } from '../../helpers/store';
 
 const byId = (id: string) => bundledManifests().find((m) => m.id === id)!;
 
@@ -298,23 +299,8 @@ describe("a service's routes after the cell network moved", () => {
   it('follow its address: written again with the new one, and left alone when nothing changed', async () => {
     const { syncServiceRoutes } = await import('@/server/managers/store/reconcile');
     const { holdServiceRoutes } = await import('@/server/managers/routes');
-    const calendar = byId('calendar');
+    installedRow(db, 'calendar');
     const now = new Date();
-    db.insert(storeInstances)
-      .values({
-        id: 'calendar',
-        manifestId: 'calendar',
-        version: calendar.version,
-        image: String(calendar.image),
-        manifest: calendar as unknown as Record<string, unknown>,
-        answers: {},
-        sealed: {},
-        hostIndex: 20,
-        state: 'installed',
-        createdAt: now,
-        updatedAt: now,
-      })
-      .run();
     db.transaction((tx) => {
       claimName(tx, 'calendar', { kind: 'service', ref: 'calendar', description: 'service calendar' }, { to: 'cell' });
       holdServiceRoutes(

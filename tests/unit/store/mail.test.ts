@@ -2,44 +2,17 @@ import { beforeEach, describe, expect, it } from 'vitest';
 import { NextRequest } from 'next/server';
 import { GET as autoconfig } from '@/app/.well-known/autoconfig/mail/config-v1.1.xml/route';
 import type { Db } from '@/server/db';
-import { storeInstances } from '@/server/db/schema';
 import { loadDnsInputs } from '@/server/managers/dns/state';
 import { renderDnsFiles } from '@/server/managers/dns/model';
-import { bundledManifests, serviceRecords } from '@/server/managers/store';
+import { serviceRecords } from '@/server/managers/store';
 import { settleChanges } from '@/server/runtime/changes';
-import { bindRuntime, createRuntime } from '@/server/runtime/runtime';
 import { admin, freshCell, setUp } from '../../helpers/db';
-import { recordingBackend } from '../../helpers/wireguard';
-
-function installMail(db: Db) {
-  const mail = bundledManifests().find((m) => m.id === 'mail')!;
-  db.insert(storeInstances)
-    .values({
-      id: 'mail',
-      manifestId: 'mail',
-      version: mail.version,
-      image: String(mail.image),
-      manifest: mail as unknown as Record<string, unknown>,
-      answers: {},
-      sealed: {},
-      hostIndex: 22,
-      state: 'installed',
-      createdAt: new Date(),
-      updatedAt: new Date(),
-    })
-    .run();
-}
+import { installedRow, withoutEngine } from '../../helpers/store';
 
 let db: Db;
 beforeEach(async () => {
   ({ db } = freshCell());
-  bindRuntime(
-    db,
-    createRuntime(
-      { ...process.env, PIC_DOCKER_SOCKET: '/nonexistent/docker.sock' },
-      { wireguard: recordingBackend({ rules: true }).backend },
-    ),
-  );
+  withoutEngine(db);
   await setUp(db);
   await settleChanges();
 });
@@ -49,7 +22,7 @@ const fetchAutoconfig = () => autoconfig(new NextRequest('http://cell/.well-know
 describe('mail in the DNS and for mail clients', () => {
   it("puts MX, SPF, DMARC and the SRV records in the domain's zone, the mail host inside at its address and outside at the public one", async () => {
     expect(serviceRecords(db)).toEqual([]);
-    installMail(db);
+    installedRow(db, 'mail', { hostIndex: 22 });
     expect(serviceRecords(db).map((r) => `${r.name} ${r.type} ${r.value}`)).toEqual([
       'mail A 172.20.0.22',
       '@ MX 10 mail',
@@ -73,7 +46,7 @@ describe('mail in the DNS and for mail clients', () => {
 
   it('serves the autoconfig document only while mail is installed, naming the mail host and ports', async () => {
     expect((await fetchAutoconfig()).status).toBe(404);
-    installMail(db);
+    installedRow(db, 'mail', { hostIndex: 22 });
     const res = await fetchAutoconfig();
     expect(res.status).toBe(200);
     expect(res.headers.get('content-type')).toBe('application/xml; charset=utf-8');
