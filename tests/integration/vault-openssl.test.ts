@@ -319,18 +319,9 @@ describe.skipIf(!ready)('certificates the cell issues, checked by openssl', () =
     const { der } = await signedProfile(db, login.userId);
     const root = file('profile-root.pem', (await admin(db).vault.root()).pem);
     const out = path.join(dir, 'profile.plist');
-    const verified = openssl(
-      'smime',
-      '-verify',
-      '-inform',
-      'DER',
-      '-in',
-      file('profile.der', der),
-      '-CAfile',
-      root,
-      '-out',
-      out,
-    );
+    const smimeVerify = (ca: string, ...more: string[]) =>
+      openssl('smime', '-verify', '-inform', 'DER', '-in', file('profile.der', der), '-CAfile', ca, ...more);
+    const verified = smimeVerify(root, '-out', out);
     expect(verified.stderr).toMatch(/Verification successful/);
     const readPlist = `import json, plistlib, sys
 d = plistlib.load(open(sys.argv[1], 'rb'))
@@ -351,16 +342,7 @@ print(json.dumps(d, default=lambda v: v.hex() if isinstance(v, bytes) else str(v
       /^\[Interface\][\s\S]*PrivateKey = [A-Za-z0-9+/]{43}=/m,
     );
     // Someone else's profile signed with another key is refused by the same check.
-    const stranger = openssl(
-      'smime',
-      '-verify',
-      '-inform',
-      'DER',
-      '-in',
-      file('profile.der', der),
-      '-CAfile',
-      file('other.pem', otherRootPem()),
-    );
+    const stranger = smimeVerify(file('other.pem', otherRootPem()));
     expect(stranger.stderr).not.toMatch(/Verification successful/);
   }, 60_000);
 });
