@@ -15,6 +15,8 @@ import { fillPlaceholders, serviceContainer } from './model';
 
 type ExecAccounts = Extract<AccountInstance['accounts'], { kind: 'exec' }>;
 
+class CommandError extends Error {}
+
 function runner(db: Db, engine: Engine, item: AccountInstance) {
   const domain = cellFacts(db).domain;
   const container = serviceContainer(item.row.id);
@@ -31,8 +33,8 @@ function runner(db: Db, engine: Engine, item: AccountInstance) {
       argv.map((a) => fillPlaceholders(a, values)),
     );
     if (done.exitCode !== 0)
-      throw new Error(
-        `${item.row.id}: ${argv.slice(0, 3).join(' ')} for ${account.username} exited ${done.exitCode}: ${done.stderr.trim().slice(0, 160)}`,
+      throw new CommandError(
+        `${argv.slice(0, 3).join(' ')} for ${account.username} exited ${done.exitCode}: ${done.stderr.trim().slice(0, 160)}`,
       );
   };
 }
@@ -70,7 +72,9 @@ export async function runCommands(
       if (on) usable++;
     }
   } catch (err) {
-    if (err instanceof EngineUnavailableError) return { accounts: usable, waiting: err.message };
+    // The container is not there or not running, or a command failed: the next pass tries again.
+    if (err instanceof EngineUnavailableError || err instanceof CommandError)
+      return { accounts: usable, waiting: err.message };
     throw err;
   }
   return { accounts: usable };
