@@ -549,7 +549,12 @@ describe.skipIf(!ready)('store services on a real engine', () => {
   it('mail: accounts made by its own commands; a real IMAP login and a submission on 587; disabled and removed peers lose theirs', async () => {
     const mail = bundledManifests().find((m) => m.id === 'mail')!;
     // docker-mailserver's account commands, served by Postfix and Dovecot built here; reached on the cell network.
-    const offered = { ...mail, image: images.mail!, ports: mail.ports.map((p) => ({ ...p, publish: null })) };
+    const offered = {
+      ...mail,
+      image: images.mail!,
+      ports: mail.ports.map((p) => ({ ...p, publish: null })),
+      healthCheck: { kind: 'tcp', port: 25, intervalSeconds: 1, timeoutSeconds: 2 },
+    };
     await publish(offer('3.2.0', images.v2!), filesOffer(), offered);
     const api = admin(db);
     const { operationId } = await api.store.install({
