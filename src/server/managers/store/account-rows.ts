@@ -40,14 +40,17 @@ export const unknownPassword = () => crypto.randomBytes(24).toString('base64url'
 /** Makes and drops account rows so that they match the logins and the firewall's access. */
 export async function settleRows(db: Db): Promise<void> {
   const plan = db.transaction((tx) => {
+    const instances = accountInstances(tx);
+    const have = tx.select().from(serviceAccounts).all();
+    // No service with accounts and none left to remove: nothing to weigh (a burst of peer changes costs nothing here).
+    if (!instances.length && !have.length) return { retire: [], drop: [], make: [] };
     const access = serviceAccess(tx);
     const logins = portalLogins(tx);
     const want = new Map<string, { instanceId: string; peerId: number; username: string }>();
-    for (const { row } of accountInstances(tx))
+    for (const { row } of instances)
       for (const l of logins)
         if (access.peers.get(l.peerId)?.includes(row.id))
           want.set(`${row.id}/${l.peerId}`, { instanceId: row.id, peerId: l.peerId, username: l.username });
-    const have = tx.select().from(serviceAccounts).all();
     const key = (a: { instanceId: string; peerId: number | null }) => `${a.instanceId}/${a.peerId}`;
     const unwanted = have.filter((a) => !a.removing && want.get(key(a))?.username !== a.username);
     return {
