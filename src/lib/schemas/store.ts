@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { dnsLabel, port } from './common';
 import { recordName } from './dns';
+import { accounts, argv, templated } from './store-parts';
 import { portList } from './firewall';
 
 /**
@@ -42,29 +43,6 @@ const containerPath = z
   .string()
   .regex(/^(\/[A-Za-z0-9._-]+)+$/, 'An absolute path inside the container, like /data')
   .refine((s) => !s.split('/').some((part) => part === '..' || part === '.'), 'No . or .. in the path');
-
-/** Placeholders the cell fills in; anything else in braces is refused. */
-const PLACEHOLDERS = ['user', 'password', 'domain', 'host', 'email', 'instance', 'address'] as const;
-const templated = (what: string) =>
-  z
-    .string()
-    .max(256)
-    .refine((s) => !/[\n\r\0]/.test(s), `A ${what} is one line`)
-    .refine(
-      (s) =>
-        [...s.matchAll(/\{\{\s*([^}]*?)\s*\}\}/g)].every((m) => (PLACEHOLDERS as readonly string[]).includes(m[1]!)),
-      `Only these placeholders: ${PLACEHOLDERS.map((p) => `{{${p}}}`).join(', ')}`,
-    )
-    .refine((s) => !/\{(?!\{)|(?<!\})\}/.test(s.replace(/\{\{[^}]*\}\}/g, '')), 'Braces only around a placeholder');
-
-/** A command as an argument array, never a shell string. */
-const argv = z
-  .array(templated('command argument'))
-  .min(1, 'Give the command and its arguments')
-  .max(32)
-  .refine((a) => !/^(sh|bash|ash|dash|zsh)$/.test(a[0]!.split('/').at(-1)!) || !a.includes('-c'), {
-    message: 'Give the command itself: a shell with -c would run a string',
-  });
 
 const questionBase = {
   name: envName,
@@ -137,43 +115,6 @@ const firewallNeed = z.strictObject({
   ports: portList,
   why: z.string().max(120).default(''),
 });
-
-const relativePath = z
-  .string()
-  .regex(/^[A-Za-z0-9._-]+(\/[A-Za-z0-9._-]+)*$/, 'A relative path inside the volume')
-  .refine((s) => !s.split('/').some((part) => part === '..' || part === '.'), 'No . or .. in the path');
-
-/**
- * Who sees what, rendered by the cell from its groups: each user their own collections or
- * folder, and each group's members a shared one, made by the cell in `shared`.
- */
-const rights = z.strictObject({
-  format: z.enum(['radicale', 'apache']),
-  /** The rights file, in the accounts' volume. */
-  file: relativePath,
-  /** The tree users' folders and the shared folder live in: `root` of `volume` (its top when absent). */
-  shared: z.strictObject({ volume: dnsLabel, root: relativePath.optional(), folder: dnsLabel }),
-  /** Run in the container once the files changed, for a service that reads its rights only when told. */
-  reload: argv.optional(),
-});
-
-const accounts = z.discriminatedUnion('kind', [
-  /** The cell renders the file (bcrypt) into one of the service's volumes. */
-  z.strictObject({
-    kind: z.literal('htpasswd'),
-    volume: dnsLabel,
-    file: relativePath,
-    rights: rights.optional(),
-  }),
-  /** Commands run inside the container, as argument arrays with placeholders. */
-  z.strictObject({
-    kind: z.literal('exec'),
-    create: argv,
-    remove: argv,
-    setPassword: argv.optional(),
-    disable: argv.optional(),
-  }),
-]);
 
 const healthCheck = z.discriminatedUnion('kind', [
   z.strictObject({

@@ -1,0 +1,67 @@
+/**
+ * Pieces of a store manifest used by several of its fields: command argument arrays with the
+ * placeholders the cell fills, paths relative to a volume, and how a service's accounts are
+ * made (files the cell renders, or the service's own commands).
+ */
+import { z } from 'zod';
+import { dnsLabel } from './common';
+
+/** Placeholders the cell fills in; anything else in braces is refused. */
+export const PLACEHOLDERS = ['user', 'password', 'domain', 'host', 'email', 'instance', 'address'] as const;
+export const templated = (what: string) =>
+  z
+    .string()
+    .max(256)
+    .refine((s) => !/[\n\r\0]/.test(s), `A ${what} is one line`)
+    .refine(
+      (s) =>
+        [...s.matchAll(/\{\{\s*([^}]*?)\s*\}\}/g)].every((m) => (PLACEHOLDERS as readonly string[]).includes(m[1]!)),
+      `Only these placeholders: ${PLACEHOLDERS.map((p) => `{{${p}}}`).join(', ')}`,
+    )
+    .refine((s) => !/\{(?!\{)|(?<!\})\}/.test(s.replace(/\{\{[^}]*\}\}/g, '')), 'Braces only around a placeholder');
+
+/** A command as an argument array, never a shell string. */
+export const argv = z
+  .array(templated('command argument'))
+  .min(1, 'Give the command and its arguments')
+  .max(32)
+  .refine((a) => !/^(sh|bash|ash|dash|zsh)$/.test(a[0]!.split('/').at(-1)!) || !a.includes('-c'), {
+    message: 'Give the command itself: a shell with -c would run a string',
+  });
+
+const relativePath = z
+  .string()
+  .regex(/^[A-Za-z0-9._-]+(\/[A-Za-z0-9._-]+)*$/, 'A relative path inside the volume')
+  .refine((s) => !s.split('/').some((part) => part === '..' || part === '.'), 'No . or .. in the path');
+
+/**
+ * Who sees what, rendered by the cell from its groups: each user their own collections or
+ * folder, and each group's members a shared one, made by the cell in `shared`.
+ */
+const rights = z.strictObject({
+  format: z.enum(['radicale', 'apache']),
+  /** The rights file, in the accounts' volume. */
+  file: relativePath,
+  /** The tree users' folders and the shared folder live in: `root` of `volume` (its top when absent). */
+  shared: z.strictObject({ volume: dnsLabel, root: relativePath.optional(), folder: dnsLabel }),
+  /** Run in the container once the files changed, for a service that reads its rights only when told. */
+  reload: argv.optional(),
+});
+
+export const accounts = z.discriminatedUnion('kind', [
+  /** The cell renders the file (bcrypt) into one of the service's volumes. */
+  z.strictObject({
+    kind: z.literal('htpasswd'),
+    volume: dnsLabel,
+    file: relativePath,
+    rights: rights.optional(),
+  }),
+  /** Commands run inside the container, as argument arrays with placeholders. */
+  z.strictObject({
+    kind: z.literal('exec'),
+    create: argv,
+    remove: argv,
+    setPassword: argv.optional(),
+    disable: argv.optional(),
+  }),
+]);
