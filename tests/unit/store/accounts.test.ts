@@ -122,4 +122,15 @@ describe("peers' accounts on a service", () => {
     const a = (await admin(db).peers.list({})).items.find((p) => p.id === alice.id);
     expect(serviceClients(db).get('calendar')).toEqual(['172.20.0.0/16', `${a!.address}/32`]);
   });
+
+  it('a reset on a service whose own commands make its accounts says why it cannot run them now', async () => {
+    installedRow(db, 'mail', { hostIndex: 22 });
+    const alice = await peerWithLogin('alice');
+    await syncAccounts(db);
+    const portal = callerAs(db, { id: alice.userId, username: 'alice', role: 'peer' });
+    const err = await expectCode(portal.portal.resetServicePassword({ service: 'mail' }), 'PRECONDITION_FAILED');
+    expect(err.message).toBe('No container engine reachable at /nonexistent/docker.sock: no socket there');
+    // Nothing was shown, and the account still waits for the service to make it.
+    expect((await portal.portal.services()).find((s) => s.service === 'mail')?.passwordShownAt).toBeNull();
+  });
 });

@@ -8,6 +8,7 @@
 import { eq } from 'drizzle-orm';
 import type { Db } from '../../db';
 import { serviceAccounts } from '../../db/schema';
+import { InvalidStateError } from '../../errors';
 import { EngineUnavailableError, type Engine } from '../../runtime/docker';
 import { cellFacts } from '../cell';
 import { enabledPeers, rowsOf, unknownPassword, type AccountInstance, type AccountRow } from './account-rows';
@@ -15,7 +16,8 @@ import { fillPlaceholders, serviceContainer } from './model';
 
 type ExecAccounts = Extract<AccountInstance['accounts'], { kind: 'exec' }>;
 
-class CommandError extends Error {}
+/** A command of the service that failed: said to whoever asked, by command and exit, never its arguments. */
+class CommandError extends InvalidStateError {}
 
 function runner(db: Db, engine: Engine, item: AccountInstance) {
   const domain = cellFacts(db).domain;
@@ -34,7 +36,7 @@ function runner(db: Db, engine: Engine, item: AccountInstance) {
     );
     if (done.exitCode !== 0)
       throw new CommandError(
-        `${argv.slice(0, 3).join(' ')} for ${account.username} exited ${done.exitCode}: ${done.stderr.trim().slice(0, 160)}`,
+        `${item.row.id}: ${argv.slice(0, 3).join(' ')} for ${account.username} exited ${done.exitCode}: ${done.stderr.trim().slice(0, 160)}`,
       );
   };
 }
@@ -92,6 +94,6 @@ export async function setPasswordByCommand(
   const run = runner(db, engine, item);
   if (account.applied === null) await run(commands.create, account, password);
   else if (commands.setPassword) await run(commands.setPassword, account, password);
-  else throw new Error(`${item.row.id} has no command to change a password`);
+  else throw new InvalidStateError(`${item.row.id} has no command to change a password`);
   setRow(db, account.id, { applied: 'made' });
 }
