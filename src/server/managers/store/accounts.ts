@@ -68,9 +68,10 @@ async function syncNow(db: Db, only?: string): Promise<AccountsOutcome> {
 export const syncAccounts = (db: Db, only?: string) => serially(() => syncNow(db, only));
 
 /** A new password for a peer's account on a service, returned once and kept only as its hash. */
-export async function resetAccountPassword(db: Db, instanceId: string, peerId: number) {
-  await syncAccounts(db, instanceId);
+export function resetAccountPassword(db: Db, instanceId: string, peerId: number) {
   return serially(async () => {
+    // The account may be due but not made yet (a login just given): the rows first, then one sync after.
+    await settleRows(db);
     const account = accountOf(db, instanceId, peerId);
     if (!enabledPeers(db).get(peerId))
       throw new InvalidStateError(`${account.username}'s peer is disabled: enable it before setting a password`);
