@@ -32,3 +32,18 @@ export class FieldErrorsError extends ValidationError {
     super(`${shown.join('; ')}${entries.length > 5 ? `; and ${entries.length - 5} more` : ''}`);
   }
 }
+
+/** What each domain error means to a caller, in the one place: its tRPC code and its HTTP status. */
+const MEANINGS = [
+  [NotFoundError, 'NOT_FOUND', 404],
+  [ConflictError, 'CONFLICT', 409],
+  [InvalidStateError, 'PRECONDITION_FAILED', 412],
+  [ValidationError, 'BAD_REQUEST', 400],
+  [RateLimitedError, 'TOO_MANY_REQUESTS', 429],
+  [ForbiddenError, 'FORBIDDEN', 403],
+] as const;
+
+export function meaningOf(err: DomainError): { code: (typeof MEANINGS)[number][1] | 'BAD_REQUEST'; status: number } {
+  const found = MEANINGS.find(([cls]) => err instanceof cls);
+  return found ? { code: found[1], status: found[2] } : { code: 'BAD_REQUEST', status: 400 };
+}

@@ -1,16 +1,7 @@
 import { initTRPC, TRPCError } from '@trpc/server';
 import superjson from 'superjson';
 import type { Db } from './db';
-import {
-  ConflictError,
-  DomainError,
-  FieldErrorsError,
-  ForbiddenError,
-  InvalidStateError,
-  NotFoundError,
-  RateLimitedError,
-  ValidationError,
-} from './errors';
+import { DomainError, FieldErrorsError, meaningOf } from './errors';
 import type { SessionUser } from './managers/accounts';
 import { appendAudit } from './managers/audit';
 import { isSetupComplete } from './managers/setup';
@@ -71,15 +62,6 @@ const t = initTRPC
 export const createCallerFactory = t.createCallerFactory;
 export const router = t.router;
 
-const CODE_OF = [
-  [NotFoundError, 'NOT_FOUND'],
-  [ConflictError, 'CONFLICT'],
-  [InvalidStateError, 'PRECONDITION_FAILED'],
-  [ValidationError, 'BAD_REQUEST'],
-  [RateLimitedError, 'TOO_MANY_REQUESTS'],
-  [ForbiddenError, 'FORBIDDEN'],
-] as const;
-
 /**
  * Managers throw domain errors; this is the one place they become tRPC codes. Input
  * validation failures get a message that names each field and its reason.
@@ -89,8 +71,7 @@ const errorMapping = t.middleware(async ({ next }) => {
   if (result.ok) return result;
   const { cause } = result.error;
   if (cause instanceof DomainError) {
-    const code = CODE_OF.find(([cls]) => cause instanceof cls)?.[1] ?? 'BAD_REQUEST';
-    throw new TRPCError({ code, message: cause.message, cause });
+    throw new TRPCError({ code: meaningOf(cause).code, message: cause.message, cause });
   }
   const message = errorMessage(result.error);
   if (message !== result.error.message) throw new TRPCError({ code: result.error.code, message, cause });

@@ -4,6 +4,7 @@ import { getDb, type Db } from '../db';
 import type { SessionUser } from '../managers/accounts';
 import { appendAudit } from '../managers/audit';
 import { isSetupComplete } from '../managers/setup';
+import { DomainError, meaningOf } from '../errors';
 import { logger } from '../runtime/logger';
 import { csrfProblem, isUnsafeMethod } from './csrf';
 import { json, setupRequired } from './responses';
@@ -56,6 +57,11 @@ export function apiRoute(options: Options, handler: Handler) {
       const params = (await route?.params) ?? {};
       return await handler({ req, db, session, params });
     } catch (err) {
+      // A manager's domain error means what it means over tRPC too (404, 409, 412, …).
+      if (err instanceof DomainError) {
+        const { code, status } = meaningOf(err);
+        return json({ error: code.toLowerCase(), message: err.message }, status);
+      }
       logger.child('api').error('request failed', { path: req.nextUrl.pathname, err });
       return json({ error: 'internal', message: 'Internal error' }, 500);
     }

@@ -1,4 +1,3 @@
-import { NotFoundError } from '@/server/errors';
 import { apiRoute } from '@/server/http/api';
 import { json } from '@/server/http/responses';
 import { signedProfile } from '@/server/managers/portal';
@@ -9,17 +8,12 @@ export const dynamic = 'force-dynamic';
 export const GET = apiRoute({ access: 'authed' }, async ({ db, session }) => {
   if (session!.role !== 'peer')
     return json({ error: 'forbidden', message: 'A profile is for a peer: sign in as one' }, 403);
-  try {
-    const { filename, der } = await signedProfile(db, session!.id);
-    return new Response(new Uint8Array(der), {
-      headers: {
-        'content-type': 'application/x-apple-aspen-config',
-        'content-disposition': `attachment; filename="${filename}"`,
-        'cache-control': 'no-store',
-      },
-    });
-  } catch (err) {
-    if (err instanceof NotFoundError) return json({ error: 'not_found', message: err.message }, 404);
-    throw err;
-  }
+  const { filename, der } = await signedProfile(db, session!.id);
+  return new Response(new Uint8Array(der), {
+    headers: {
+      'content-type': 'application/x-apple-aspen-config',
+      'content-disposition': `attachment; filename="${filename}"`,
+      'cache-control': 'no-store',
+    },
+  });
 });

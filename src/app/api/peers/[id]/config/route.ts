@@ -1,4 +1,3 @@
-import { ForbiddenError, NotFoundError } from '@/server/errors';
 import { apiRoute } from '@/server/http/api';
 import { json } from '@/server/http/responses';
 import { peerConfig } from '@/server/managers/peers';
@@ -9,18 +8,12 @@ export const dynamic = 'force-dynamic';
 export const GET = apiRoute({ access: 'authed' }, ({ db, session, params }) => {
   const id = Number(params.id);
   if (!Number.isSafeInteger(id) || id <= 0) return json({ error: 'bad_request', message: 'id: not a peer id' }, 400);
-  try {
-    const { name, text } = peerConfig(db, id, session!);
-    return new Response(text, {
-      headers: {
-        'content-type': 'text/plain; charset=utf-8',
-        'content-disposition': `attachment; filename="${name.replace(/[^A-Za-z0-9_.-]/g, '_')}.conf"`,
-        'cache-control': 'no-store',
-      },
-    });
-  } catch (err) {
-    if (err instanceof NotFoundError) return json({ error: 'not_found', message: err.message }, 404);
-    if (err instanceof ForbiddenError) return json({ error: 'forbidden', message: err.message }, 403);
-    throw err;
-  }
+  const { name, text } = peerConfig(db, id, session!);
+  return new Response(text, {
+    headers: {
+      'content-type': 'text/plain; charset=utf-8',
+      'content-disposition': `attachment; filename="${name.replace(/[^A-Za-z0-9_.-]/g, '_')}.conf"`,
+      'cache-control': 'no-store',
+    },
+  });
 });
