@@ -25,6 +25,8 @@ export function useBackend(db: Db, wireguard: WgBackend, env: Env = process.env)
 
 /** The schema changes from 0011 on, undone (latest first): what a cell from before them holds. */
 export const UNDO_ROUTES_RENAME = `
+  DROP TABLE backup_operations;
+  DROP TABLE backups;
   DROP TABLE service_accounts;
   DROP TABLE store_operations;
   DROP TABLE store_instances;

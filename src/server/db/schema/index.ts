@@ -14,3 +14,4 @@ export * from './ddns';
 export * from './names';
 export * from './firewall';
 export * from './store';
+export * from './backup';

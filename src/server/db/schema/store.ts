@@ -1,5 +1,8 @@
 import { integer, sqliteTable, text, uniqueIndex } from 'drizzle-orm/sqlite-core';
+import type { OperationStep } from '../../runtime/steps';
 import { peers } from './peers';
+
+export type { OperationStep };
 
 /** Public keys whose cosign signatures the cell accepts for store images (ECDSA P-256, PEM). */
 export const storeKeys = sqliteTable(
@@ -45,16 +48,6 @@ export const storeInstances = sqliteTable(
   },
   (t) => [uniqueIndex('store_instances_host_index').on(t.hostIndex)],
 );
-
-export interface OperationStep {
-  name: string;
-  state: 'pending' | 'running' | 'done' | 'failed' | 'undone' | 'skipped';
-  detail: string;
-  /** 0–100 while a step reports progress (the image pull). */
-  percent?: number;
-  /** How long it ran, in milliseconds. */
-  ms?: number;
-}
 
 /** An install, update or removal as it runs and as it ended: its steps, each with its state. */
 export const storeOperations = sqliteTable('store_operations', {

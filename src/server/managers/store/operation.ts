@@ -6,31 +6,18 @@
 import { randomUUID } from 'node:crypto';
 import { eq } from 'drizzle-orm';
 import type { Db } from '../../db';
-import { storeOperations, type OperationStep } from '../../db/schema';
+import { storeOperations } from '../../db/schema';
 import { logger } from '../../runtime/logger';
 import { appendAudit } from '../audit';
 import { processWide } from '../../runtime/process-wide';
 import { runtimeOf } from '../../runtime/runtime';
 import { serialQueue } from '../../runtime/serial';
+import { runSteps, type FailAt, type OperationStep, type Step } from '../../runtime/steps';
 import { saveSteps } from './state';
 
 const log = logger.child('store');
 
-export interface StepContext {
-  /** Says how the step is going (shown beside it). */
-  report(detail: string, percent?: number): void;
-}
-
-export interface Step {
-  name: string;
-  /** Does the step; resolves with what to show beside it when done. */
-  run(ctx: StepContext): Promise<string | void>;
-  /** Takes the step back (only run when it finished). */
-  undo?(): Promise<void>;
-}
-
-/** A step name whose run fails on purpose (tests prove the undoing with it). */
-export type FailAt = string | undefined;
+export type { FailAt, Step } from '../../runtime/steps';
 
 const serially = serialQueue('store.operations');
 const running = processWide('store.running', () => new Map<string, Promise<void>>());
@@ -83,7 +70,7 @@ export function startOperation(
     })
     .run();
   const all: Step[] = [...op.done.map((s) => ({ name: s.name, run: async () => s.detail, undo: s.undo })), ...op.steps];
-  const end = serially(() => runSteps(db, id, all, steps, op.done.length, op.failAt, op.onEnd));
+  const end = serially(() => runOperation(db, id, all, steps, op.done.length, op.failAt, op.onEnd));
   running.set(id, end);
   busy.add(op.instanceId);
   void end.finally(() => {
@@ -93,7 +80,7 @@ export function startOperation(
   return id;
 }
 
-async function runSteps(
+async function runOperation(
   db: Db,
   id: string,
   all: Step[],
@@ -102,53 +89,18 @@ async function runSteps(
   failAt: FailAt,
   onEnd: ((ok: boolean) => Promise<void> | void) | undefined,
 ): Promise<void> {
-  const save = () => saveSteps(db, id, steps);
-  let failed: { index: number; error: Error } | null = null;
-  for (let i = first; i < all.length; i++) {
-    const step = all[i]!;
-    steps[i] = { ...steps[i]!, state: 'running' };
-    save();
-    const started = performance.now();
-    const took = () => Math.round(performance.now() - started);
-    try {
-      if (failAt === step.name) throw new Error(`${step.name} failed on purpose (test hook)`);
-      const detail = await step.run({
-        report: (detail, percent) => {
-          steps[i] = { ...steps[i]!, detail, ...(percent !== undefined ? { percent } : {}) };
-          save();
-        },
-      });
-      steps[i] = { ...steps[i]!, state: 'done', detail: detail ?? steps[i]!.detail, ms: took() };
-      save();
-    } catch (err) {
-      failed = { index: i, error: err as Error };
-      steps[i] = { ...steps[i]!, state: 'failed', detail: (err as Error).message, ms: took() };
-      for (let j = i + 1; j < all.length; j++) steps[j] = { ...steps[j]!, state: 'skipped' };
-      save();
-      break;
-    }
-  }
-  if (failed) {
-    for (let j = failed.index - 1; j >= 0; j--) {
-      const step = all[j]!;
-      if (!step.undo) continue;
-      try {
-        await step.undo();
-        steps[j] = { ...steps[j]!, state: 'undone' };
-      } catch (err) {
-        // Undoing goes on: what could not be undone is said beside its step.
-        steps[j] = { ...steps[j]!, state: 'failed', detail: `could not be undone: ${(err as Error).message}` };
-        log.error('store step could not be undone', { operation: id, step: step.name, err });
-      }
-      save();
-    }
-  }
+  const failed = await runSteps(all, steps, {
+    first,
+    failAt,
+    save: (s) => saveSteps(db, id, s),
+    onUndoError: (step, err) => log.error('store step could not be undone', { operation: id, step, err }),
+  });
   try {
     await onEnd?.(!failed);
   } catch (err) {
     log.error('store operation end failed', { operation: id, err });
   }
-  const error = failed ? `${all[failed.index]!.name}: ${failed.error.message}` : null;
+  const error = failed ? `${failed.step}: ${failed.error.message}` : null;
   db.update(storeOperations)
     .set({ state: failed ? 'failed' : 'succeeded', error, finishedAt: runtimeOf(db).clock() })
     .where(eq(storeOperations.id, id))

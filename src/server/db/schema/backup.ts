@@ -1,0 +1,39 @@
+import { integer, sqliteTable, text } from 'drizzle-orm/sqlite-core';
+import type { OperationStep } from '../../runtime/steps';
+
+/**
+ * An archive of the whole cell (`backups/<file>`, age-encrypted), made here or uploaded for a
+ * restore. `verifiedAt` is set only once it was decrypted again and every item checked.
+ */
+export const backups = sqliteTable('backups', {
+  id: text('id').primaryKey(),
+  /** The archive's file name in the backups folder. */
+  file: text('file').notNull(),
+  trigger: text('trigger', { enum: ['manual', 'schedule', 'cli', 'upload'] }).notNull(),
+  /** How it opens: with the passphrase it was made with, or with the identity of its recipient. */
+  encryption: text('encryption', { enum: ['passphrase', 'recipient'] }).notNull(),
+  state: text('state', { enum: ['writing', 'ready', 'failed'] }).notNull(),
+  /** The archive's size on disk, in bytes. */
+  size: integer('size').notNull().default(0),
+  /** What it holds: its items and their bytes before encryption. */
+  items: integer('items').notNull().default(0),
+  bytes: integer('bytes').notNull().default(0),
+  cellVersion: text('cell_version').notNull(),
+  schemaVersion: integer('schema_version').notNull(),
+  createdAt: integer('created_at', { mode: 'timestamp_ms' }).notNull(),
+  verifiedAt: integer('verified_at', { mode: 'timestamp_ms' }),
+  /** Why the last verification failed (null once one passed). */
+  verifyError: text('verify_error'),
+});
+
+/** A backup or a restore as it runs and as it ended: its steps, each with its state. */
+export const backupOperations = sqliteTable('backup_operations', {
+  id: text('id').primaryKey(),
+  kind: text('kind', { enum: ['backup', 'restore'] }).notNull(),
+  backupId: text('backup_id').notNull(),
+  state: text('state', { enum: ['running', 'succeeded', 'failed'] }).notNull(),
+  steps: text('steps', { mode: 'json' }).$type<OperationStep[]>().notNull(),
+  error: text('error'),
+  startedAt: integer('started_at', { mode: 'timestamp_ms' }).notNull(),
+  finishedAt: integer('finished_at', { mode: 'timestamp_ms' }),
+});
