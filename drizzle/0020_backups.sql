@@ -9,6 +9,16 @@ CREATE TABLE `backup_operations` (
 	`finished_at` integer
 );
 --> statement-breakpoint
+CREATE TABLE `backup_settings` (
+	`id` integer PRIMARY KEY NOT NULL,
+	`recipient` text,
+	`scheduled` integer DEFAULT false NOT NULL,
+	`hour` integer DEFAULT 3 NOT NULL,
+	`keep_daily` integer DEFAULT 7 NOT NULL,
+	`keep_weekly` integer DEFAULT 4 NOT NULL,
+	`keep_monthly` integer DEFAULT 6 NOT NULL
+);
+--> statement-breakpoint
 CREATE TABLE `backups` (
 	`id` text PRIMARY KEY NOT NULL,
 	`file` text NOT NULL,

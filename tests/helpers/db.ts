@@ -27,6 +27,7 @@ export function useBackend(db: Db, wireguard: WgBackend, env: Env = process.env)
 export const UNDO_ROUTES_RENAME = `
   DROP TABLE backup_operations;
   DROP TABLE backups;
+  DROP TABLE backup_settings;
   DROP TABLE service_accounts;
   DROP TABLE store_operations;
   DROP TABLE store_instances;

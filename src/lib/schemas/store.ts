@@ -204,6 +204,8 @@ export const manifestSchema = z
     dns: z.array(dnsRecord).max(16).default([]),
     /** Run once in the container after it is made, before its records are read (mail's DKIM key). */
     configure: z.array(argv).max(8).default([]),
+    /** Run in the container before a backup reads a volume whose `backup` is `dump` (a database's dump into it). */
+    dump: argv.optional(),
     peerInstructions: z.array(instruction).max(16).default([]),
   })
   .superRefine((m, ctx) => {
@@ -215,6 +217,14 @@ export const manifestSchema = z
     unique(m.ports, 'ports');
     unique(m.env, 'env');
     unique(m.volumes, 'volumes');
+    m.volumes.forEach((v, i) => {
+      if (v.backup === 'dump' && !m.dump)
+        ctx.addIssue({
+          code: 'custom',
+          path: ['volumes', i, 'backup'],
+          message: "A dump needs the manifest's dump command",
+        });
+    });
     const containerPorts = new Set(m.ports.map((p) => p.container));
     m.routes.forEach((r, i) => {
       if (!containerPorts.has(r.port))

@@ -3,6 +3,7 @@ import { createCallerFactory, router } from '../trpc';
 import '../appliers';
 import { accountRouter } from './account';
 import { auditRouter } from './audit';
+import { backupRouter } from './backup';
 import { containersRouter } from './containers';
 import { dashboardRouter } from './dashboard';
 import { dhcpRouter } from './dhcp';
@@ -25,6 +26,7 @@ export const appRouter = router({
   settings: settingsRouter,
   account: accountRouter,
   audit: auditRouter,
+  backup: backupRouter,
   dashboard: dashboardRouter,
   portal: portalRouter,
   wireguard: wireguardRouter,

@@ -58,11 +58,15 @@ describe('backup archive', () => {
     expect(manifest.bytes).toBe(300_004);
 
     const seen: Omit<ArchiveEntry, 'body'>[] = [];
-    const read = await readArchive(file, { passphrase: 'correct horse' }, {
-      onEntry: async ({ body: _body, ...entry }) => {
-        seen.push(entry);
+    const read = await readArchive(
+      file,
+      { passphrase: 'correct horse' },
+      {
+        onEntry: async ({ body: _body, ...entry }) => {
+          seen.push(entry);
+        },
       },
-    });
+    );
     expect(read.header).toEqual(header);
     expect(read.manifest).toEqual(manifest);
     expect(seen.map((e) => e.path)).toEqual(['secrets/', 'secrets/secrets.key', 'db/cell.db', 'config/current']);
@@ -72,7 +76,10 @@ describe('backup archive', () => {
   it('opens with the identity of a recipient, and Debian age decrypts it to a tar that lists', async () => {
     const keyFile = path.join(dir, 'key.txt');
     execFileSync('age-keygen', ['-o', keyFile], { stdio: 'pipe' });
-    const identity = fs.readFileSync(keyFile, 'utf8').split('\n').find((l) => l.startsWith('AGE-SECRET-KEY-'))!;
+    const identity = fs
+      .readFileSync(keyFile, 'utf8')
+      .split('\n')
+      .find((l) => l.startsWith('AGE-SECRET-KEY-'))!;
     const recipient = execFileSync('age-keygen', ['-y', keyFile], { encoding: 'utf8' }).trim();
     const file = path.join(dir, 'r.age');
     await write(file, { recipients: [recipient] });
@@ -80,7 +87,14 @@ describe('backup archive', () => {
     const tarFile = path.join(dir, 'r.tar');
     execFileSync('age', ['-d', '-i', keyFile, '-o', tarFile, file]);
     const listing = execFileSync('tar', ['-tf', tarFile], { encoding: 'utf8' }).trim().split('\n');
-    expect(listing).toEqual(['cell.json', 'secrets/', 'secrets/secrets.key', 'db/cell.db', 'config/current', 'manifest.json']);
+    expect(listing).toEqual([
+      'cell.json',
+      'secrets/',
+      'secrets/secrets.key',
+      'db/cell.db',
+      'config/current',
+      'manifest.json',
+    ]);
   });
 
   it('refuses a wrong passphrase, a flipped byte, a truncation and a newer header, saying which', async () => {
@@ -100,14 +114,22 @@ describe('backup archive', () => {
     await expectRefused(readArchive(cut, { passphrase: 'right' }, { expectedSize: size }), 'truncated', /cut short/);
 
     fs.writeFileSync(path.join(dir, 'plain.txt'), 'not an archive at all');
-    await expectRefused(readArchive(path.join(dir, 'plain.txt'), { passphrase: 'right' }), 'not-an-archive', /not an age/);
+    await expectRefused(
+      readArchive(path.join(dir, 'plain.txt'), { passphrase: 'right' }),
+      'not-an-archive',
+      /not an age/,
+    );
 
     await expectRefused(
-      readArchive(file, { passphrase: 'right' }, {
-        onHeader: (h) => {
-          throw new ArchiveError('newer', `schema ${h.schemaVersion} is newer`);
+      readArchive(
+        file,
+        { passphrase: 'right' },
+        {
+          onHeader: (h) => {
+            throw new ArchiveError('newer', `schema ${h.schemaVersion} is newer`);
+          },
         },
-      }),
+      ),
       'newer',
       /schema 21 is newer/,
     );

@@ -37,3 +37,19 @@ export const backupOperations = sqliteTable('backup_operations', {
   startedAt: integer('started_at', { mode: 'timestamp_ms' }).notNull(),
   finishedAt: integer('finished_at', { mode: 'timestamp_ms' }),
 });
+
+/**
+ * How backups are made on their own (one row): daily at `hour`, locked for `recipient` (and the
+ * cell's own key, so it can prove each one opens), and how many of each age are kept.
+ */
+export const backupSettings = sqliteTable('backup_settings', {
+  id: integer('id').primaryKey(),
+  /** An age public key (`age1…`): whoever holds its secret key can open the scheduled backups. */
+  recipient: text('recipient'),
+  scheduled: integer('scheduled', { mode: 'boolean' }).notNull().default(false),
+  /** The hour of the day (0–23, the cell's local time) they are made at. */
+  hour: integer('hour').notNull().default(3),
+  keepDaily: integer('keep_daily').notNull().default(7),
+  keepWeekly: integer('keep_weekly').notNull().default(4),
+  keepMonthly: integer('keep_monthly').notNull().default(6),
+});

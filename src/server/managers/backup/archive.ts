@@ -73,7 +73,12 @@ export class ArchiveWriter {
   }
 
   /** Starts writing the archive to `file` (created 0600; an existing file is refused). */
-  static async open(file: string, lock: Lock, header: ArchiveHeader, scryptWorkFactor?: number): Promise<ArchiveWriter> {
+  static async open(
+    file: string,
+    lock: Lock,
+    header: ArchiveHeader,
+    scryptWorkFactor?: number,
+  ): Promise<ArchiveWriter> {
     const encrypter = new Encrypter();
     if ('passphrase' in lock) {
       encrypter.setPassphrase(lock.passphrase);
@@ -121,7 +126,9 @@ export class ArchiveWriter {
     const hash = createHash('sha256');
     let seen = 0;
     const done = new Promise<void>((resolve, reject) => {
-      const entry = this.pack.entry({ name: path, size, mode: 0o600, ...meta }, (err) => (err ? reject(err) : resolve()));
+      const entry = this.pack.entry({ name: path, size, mode: 0o600, ...meta }, (err) =>
+        err ? reject(err) : resolve(),
+      );
       void (async () => {
         try {
           for await (const chunk of source) {

@@ -91,6 +91,16 @@ export async function readArchive(
   else decrypter.addIdentity(key.identity);
   let header: ArchiveHeader | undefined;
   let manifest: ArchiveManifest | undefined;
+  // The caller's own failures (a full disk while staging) are theirs, not the archive's.
+  const own = new WeakSet<object>();
+  const mine = async <T>(fn: () => T | Promise<T>): Promise<T> => {
+    try {
+      return await fn();
+    } catch (err) {
+      if (err && typeof err === 'object') own.add(err);
+      throw err;
+    }
+  };
   const seen: ManifestItem[] = [];
   try {
     const source = Readable.toWeb(fs.createReadStream(file)) as ReadableStream<Uint8Array>;
@@ -114,11 +124,12 @@ export async function readArchive(
       }
       const content = body();
       if (!header) {
-        if (h.name !== HEADER_NAME) throw new ArchiveError('not-an-archive', `This is not a cell archive: it starts with ${h.name}`);
+        if (h.name !== HEADER_NAME)
+          throw new ArchiveError('not-an-archive', `This is not a cell archive: it starts with ${h.name}`);
         for await (const _ of content);
         header = JSON.parse(Buffer.concat(chunks).toString('utf8')) as ArchiveHeader;
         if (header.format !== ARCHIVE_FORMAT) throw new ArchiveError('not-an-archive', 'This is not a cell archive');
-        opts.onHeader?.(header);
+        await mine(() => opts.onHeader?.(header!));
         continue;
       }
       if (h.name === MANIFEST_NAME) {
@@ -129,33 +140,48 @@ export async function readArchive(
       const type = TYPES[h.type ?? 'file'];
       if (!type) throw new ArchiveError('mismatch', `${h.name}: a ${h.type} has no place in a cell archive`);
       if (manifest) throw new ArchiveError('mismatch', `${h.name} comes after the manifest`);
-      await opts.onEntry?.({
-        path: h.name,
-        type,
-        size: h.size ?? 0,
-        mode: h.mode ?? 0o600,
-        uid: h.uid ?? 0,
-        gid: h.gid ?? 0,
-        mtime: h.mtime,
-        linkname: h.linkname ?? undefined,
-        body: content,
-      });
+      const onEntry = opts.onEntry;
+      if (onEntry)
+        await mine(() =>
+          onEntry({
+            path: h.name,
+            type,
+            size: h.size ?? 0,
+            mode: h.mode ?? 0o600,
+            uid: h.uid ?? 0,
+            gid: h.gid ?? 0,
+            mtime: h.mtime,
+            linkname: h.linkname ?? undefined,
+            body: content,
+          }),
+        );
       for await (const _ of content);
       seen.push({
         path: h.name,
         type,
         size,
-        sha256: type === 'directory' ? '' : type === 'symlink' ? createHash('sha256').update(h.linkname ?? '').digest('hex') : hash.digest('hex'),
+        sha256:
+          type === 'directory'
+            ? ''
+            : type === 'symlink'
+              ? createHash('sha256')
+                  .update(h.linkname ?? '')
+                  .digest('hex')
+              : hash.digest('hex'),
       });
     }
     await fed;
   } catch (err) {
+    if (own.has(err as object)) throw err;
     throw problemOf(err as Error, file, opts.expectedSize);
   }
   if (!header) throw new ArchiveError('truncated', 'The archive is empty');
   if (!manifest) throw new ArchiveError('truncated', 'The archive is cut short: it has no manifest at its end');
   if (manifest.items.length !== seen.length)
-    throw new ArchiveError('mismatch', `The manifest lists ${manifest.items.length} items; the archive holds ${seen.length}`);
+    throw new ArchiveError(
+      'mismatch',
+      `The manifest lists ${manifest.items.length} items; the archive holds ${seen.length}`,
+    );
   manifest.items.forEach((item, i) => {
     if (!sameItem(item, seen[i]!))
       throw new ArchiveError('mismatch', `${seen[i]!.path} is not what the manifest says (size or SHA-256 differ)`);

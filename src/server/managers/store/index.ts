@@ -18,7 +18,7 @@ export { updateService } from './update';
 export { getOperation, listCatalogue, listInstalled, recentOperations } from './listing';
 export { operationDone, storeSettled } from './operation';
 export { reconcileServices, recoverOperations, startStore } from './reconcile';
-export { firewallServices } from './state';
+export { firewallServices, serviceVolumes, type ServiceVolume } from './state';
 export { accountsOfPeer, listAccounts, resetAccountPassword, syncAccounts, type AccountsOutcome } from './accounts';
 export { servicesOfPeer, type PeerService } from './peer-services';
 export { noticeAccessChange, serviceClients } from './access';

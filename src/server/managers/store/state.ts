@@ -8,7 +8,7 @@ import { NotFoundError } from '../../errors';
 import { decryptSecret, encryptSecret } from '../../runtime/secrets';
 import { cellNetwork } from '../cell';
 import type { ServiceEndpoint } from '../firewall';
-import { serviceEndpoint } from './model';
+import { serviceContainer, serviceEndpoint } from './model';
 
 export type InstanceRow = typeof storeInstances.$inferSelect;
 export type OperationRow = typeof storeOperations.$inferSelect;
@@ -56,4 +56,33 @@ export function operationRow(db: Db, id: string): OperationRow {
 
 export function saveSteps(db: Db, id: string, steps: OperationStep[]): void {
   db.update(storeOperations).set({ steps }).where(eq(storeOperations.id, id)).run();
+}
+
+/** A service's data volume, as a backup takes it: from its container, at the path it is mounted on. */
+export interface ServiceVolume {
+  instanceId: string;
+  volume: string;
+  container: string;
+  mount: string;
+  /** What a backup does first (the manifest says): nothing, or stop the service while it reads. */
+  backup: 'live' | 'stop' | 'dump';
+  /** The manifest's dump command, run first when `backup` is `dump`. */
+  dump?: string[];
+}
+
+/** The data volumes of every service installed (not one being installed or removed). */
+export function serviceVolumes(tx: DbOrTx): ServiceVolume[] {
+  return instanceRows(tx)
+    .filter((row) => row.state === 'installed' || row.state === 'updating')
+    .flatMap((row) => {
+      const manifest = manifestOfRow(row);
+      return manifest.volumes.map((v) => ({
+        instanceId: row.id,
+        volume: v.name,
+        container: serviceContainer(row.id),
+        mount: v.mount,
+        backup: v.backup,
+        dump: manifest.dump,
+      }));
+    });
 }

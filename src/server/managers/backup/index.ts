@@ -1,0 +1,69 @@
+/**
+ * Backups: archives of the whole cell, each proven to open and check out after it is made,
+ * made by hand or on a schedule with retention.
+ */
+import fs from 'node:fs';
+import { eq } from 'drizzle-orm';
+import { Encrypter } from 'age-encryption';
+import type { BackupSettingsInput } from '@/lib/schemas/backup';
+import type { Db } from '../../db';
+import { backups, backupSettings } from '../../db/schema';
+import { ConflictError, InvalidStateError, ValidationError } from '../../errors';
+import { runtimeOf } from '../../runtime/runtime';
+import { backupBusy } from './operation';
+import { archivePath, backupRow, backupRows, backupSettingsRow, operationRow } from './state';
+
+export { ArchiveError, readArchive, type ArchiveProblem, type Key } from './read';
+export { createBackup, MIN_PASSPHRASE, type CreateOptions } from './create';
+export { backupOperationDone } from './operation';
+export { applyRetention, toPrune } from './retention';
+export { schemaVersion } from './state';
+
+export function listBackups(db: Db) {
+  return backupRows(db).map(({ file, ...row }) => ({ ...row, name: file }));
+}
+
+/** The newest backup that was proven restorable (the dashboard's "last verified"). */
+export function lastVerified(db: Db): Date | null {
+  return backupRows(db).reduce<Date | null>(
+    (latest, r) => (r.verifiedAt && (!latest || r.verifiedAt > latest) ? r.verifiedAt : latest),
+    null,
+  );
+}
+
+export const getBackupOperation = (db: Db, operationId: string) => operationRow(db, operationId);
+
+/** The archive of a backup that is ready, to download. */
+export function backupDownload(db: Db, id: string): { file: string; name: string; size: number } {
+  const row = backupRow(db, id);
+  if (row.state !== 'ready')
+    throw new InvalidStateError(`Backup ${id} is ${row.state}: only a finished backup downloads`);
+  const file = archivePath(runtimeOf(db).paths, row);
+  if (!fs.existsSync(file)) throw new InvalidStateError(`The archive of backup ${id} is no longer on the cell`);
+  return { file, name: row.file, size: fs.statSync(file).size };
+}
+
+export function deleteBackup(db: Db, id: string): void {
+  const row = backupRow(db, id);
+  if (row.state === 'writing') throw new ConflictError(`Backup ${id} is still being written`);
+  fs.rmSync(archivePath(runtimeOf(db).paths, row), { force: true });
+  db.delete(backups).where(eq(backups.id, id)).run();
+}
+
+export function getBackupSettings(db: Db) {
+  const { id: _id, ...settings } = backupSettingsRow(db);
+  return { ...settings, busy: backupBusy() };
+}
+
+export function updateBackupSettings(db: Db, input: BackupSettingsInput) {
+  if (input.recipient) {
+    try {
+      new Encrypter().addRecipient(input.recipient);
+    } catch (err) {
+      throw new ValidationError(`Not an age public key: ${(err as Error).message}`, 'recipient');
+    }
+  }
+  backupSettingsRow(db);
+  db.update(backupSettings).set(input).where(eq(backupSettings.id, 1)).run();
+  return getBackupSettings(db);
+}

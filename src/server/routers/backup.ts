@@ -1,0 +1,26 @@
+import { backupId, backupOperationInput, backupSettingsInput, createBackupInput } from '@/lib/schemas/backup';
+import {
+  createBackup,
+  deleteBackup,
+  getBackupOperation,
+  getBackupSettings,
+  listBackups,
+  updateBackupSettings,
+} from '../managers/backup';
+import { adminProcedure, router } from '../trpc';
+
+export const backupRouter = router({
+  /** Starts a backup; it is verified restorable before its operation ends. */
+  create: adminProcedure
+    .input(createBackupInput)
+    .mutation(({ ctx, input }) => createBackup(ctx.db, { passphrase: input.passphrase, trigger: 'manual' })),
+  list: adminProcedure.query(({ ctx }) => listBackups(ctx.db)),
+  operation: adminProcedure
+    .input(backupOperationInput)
+    .query(({ ctx, input }) => getBackupOperation(ctx.db, input.operationId)),
+  delete: adminProcedure.input(backupId).mutation(({ ctx, input }) => deleteBackup(ctx.db, input.id)),
+  settings: adminProcedure.query(({ ctx }) => getBackupSettings(ctx.db)),
+  updateSettings: adminProcedure
+    .input(backupSettingsInput)
+    .mutation(({ ctx, input }) => updateBackupSettings(ctx.db, input)),
+});
