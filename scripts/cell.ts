@@ -2,10 +2,15 @@
  * The cell's command line, for the admin at the machine:
  *   npm run cell -- status                 what /api/health says (from the running server, or read locally)
  *   npm run cell -- reset-admin-password   a new random admin password, printed once
+ *   npm run cell -- backup [--passphrase-file F]
+ *                                          a verified backup; prints the archive's path
  */
+import fs from 'node:fs';
+import path from 'node:path';
 import { getDb } from '../src/server/db';
 import { resetAdminPassword } from '../src/server/managers/accounts';
 import { appendAudit } from '../src/server/managers/audit';
+import { backupOperationDone, createBackup, getBackupOperation, listBackups } from '../src/server/managers/backup';
 import { health } from '../src/server/managers/health';
 import { dataDir } from '../src/server/runtime/paths';
 import { runtimeOf } from '../src/server/runtime/runtime';
@@ -43,7 +48,42 @@ async function resetAdmin(): Promise<number> {
   return 0;
 }
 
-const commands: Record<string, () => Promise<number>> = { status, 'reset-admin-password': resetAdmin };
+/** The value after `--name`, if given. */
+function option(name: string): string | undefined {
+  const at = process.argv.indexOf(`--${name}`);
+  if (at < 0) return undefined;
+  const value = process.argv[at + 1];
+  if (!value || value.startsWith('--')) throw new Error(`--${name} needs a value`);
+  return value;
+}
+
+/** A passphrase from a file (its last line ending is not part of it). */
+function passphraseFrom(file: string | undefined): string | undefined {
+  if (file === undefined) return undefined;
+  try {
+    return fs.readFileSync(file, 'utf8').replace(/\r?\n$/, '');
+  } catch (err) {
+    throw new Error(`--passphrase-file: ${(err as Error).message}`);
+  }
+}
+
+async function backup(): Promise<number> {
+  const db = getDb();
+  const passphrase = passphraseFrom(option('passphrase-file'));
+  const { operationId, backupId } = await createBackup(db, { passphrase, trigger: 'cli' });
+  await backupOperationDone(operationId);
+  const op = getBackupOperation(db, operationId);
+  for (const s of op.steps) console.error(`${s.state.padEnd(7)} ${s.name}${s.detail ? `: ${s.detail}` : ''}`);
+  if (op.state !== 'succeeded') {
+    console.error(`cell backup: ${op.error}`);
+    return 1;
+  }
+  const row = listBackups(db).find((b) => b.id === backupId)!;
+  console.log(path.join(dataDir(), 'backups', row.name));
+  return 0;
+}
+
+const commands: Record<string, () => Promise<number>> = { status, 'reset-admin-password': resetAdmin, backup };
 
 async function main() {
   const name = process.argv[2] ?? '';

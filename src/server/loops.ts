@@ -2,6 +2,7 @@ import { lt } from 'drizzle-orm';
 import type { Db } from './db';
 import { loginFailures } from './db/schema';
 import { LOGIN_WINDOW_MS } from './managers/accounts';
+import { runSchedule } from './managers/backup';
 import { appendAudit } from './managers/audit';
 import { desiredFingerprint, reconcile } from './managers/containers';
 import { ddnsCycle } from './managers/ddns';
@@ -63,6 +64,16 @@ export const loops: Loop[] = [
     intervalMs: SAMPLE_INTERVAL_MS,
     run: async (db, runtime) => {
       if (isSetupComplete(db)) await sampleTraffic(db, runtime.clock());
+    },
+  },
+  {
+    // The day's backup, locked for the recipient of the backup settings, once its hour has come.
+    name: 'backup-schedule',
+    intervalMs: 60 * 1000,
+    run: async (db) => {
+      if (!isSetupComplete(db)) return;
+      const started = await runSchedule(db);
+      if (started) log.info('scheduled backup started', { backup: started.backupId });
     },
   },
   {

@@ -11,6 +11,8 @@ import {
   getBackupOperation,
   listBackups,
   readArchive,
+  runSchedule,
+  scheduledSlot,
   toPrune,
 } from '@/server/managers/backup';
 import { settleChanges } from '@/server/runtime/changes';
@@ -156,6 +158,28 @@ describe('making a backup', () => {
     expect(row.state).toBe('ready');
     expect(row.verifiedAt).toBeNull();
     expect(fs.existsSync(path.join(dir, 'backups', row.name))).toBe(true);
+  });
+});
+
+describe('the schedule', () => {
+  it('is due once a day from its hour, only with a recipient, and one attempt per day', async () => {
+    const keyFile = path.join(dir, 'admin.key');
+    execFileSync('age-keygen', ['-o', keyFile], { stdio: 'pipe' });
+    const recipient = execFileSync('age-keygen', ['-y', keyFile], { encoding: 'utf8' }).trim();
+    const settings = { recipient, scheduled: true, hour: 3, keepDaily: 7, keepWeekly: 4, keepMonthly: 6 };
+    expect(scheduledSlot(db, new Date(2026, 0, 1, 12))).toBeNull();
+    await admin(db).backup.updateSettings(settings);
+    expect(scheduledSlot(db, new Date(2026, 0, 1, 2, 59))).toBeNull();
+    expect(scheduledSlot(db, new Date(2026, 0, 1, 3, 0))).toEqual(new Date(2026, 0, 1, 3));
+
+    await admin(db).backup.updateSettings({ ...settings, hour: 0 });
+    const started = await runSchedule(db);
+    expect(started).not.toBeNull();
+    await backupOperationDone(started!.operationId);
+    expect(listBackups(db)[0]).toMatchObject({ id: started!.backupId, trigger: 'schedule', state: 'ready' });
+    expect(await runSchedule(db)).toBeNull();
+    expect(listBackups(db)).toHaveLength(1);
+    await expectCode(admin(db).backup.updateSettings({ ...settings, recipient: null }), 'BAD_REQUEST');
   });
 });
 

@@ -10,6 +10,7 @@ import type { Db } from '../../db';
 import { backups, backupSettings } from '../../db/schema';
 import { ConflictError, InvalidStateError, ValidationError } from '../../errors';
 import { runtimeOf } from '../../runtime/runtime';
+import { createBackup } from './create';
 import { backupBusy } from './operation';
 import { archivePath, backupRow, backupRows, backupSettingsRow, operationRow } from './state';
 
@@ -66,4 +67,21 @@ export function updateBackupSettings(db: Db, input: BackupSettingsInput) {
   backupSettingsRow(db);
   db.update(backupSettings).set(input).where(eq(backupSettings.id, 1)).run();
   return getBackupSettings(db);
+}
+
+/** Today's slot (the settings' hour, local time) when a scheduled backup is due now; null when not. */
+export function scheduledSlot(db: Db, now: Date): Date | null {
+  const s = backupSettingsRow(db);
+  if (!s.scheduled || !s.recipient) return null;
+  const slot = new Date(now.getFullYear(), now.getMonth(), now.getDate(), s.hour);
+  if (now < slot) return null;
+  // One attempt per slot: a failure is reported, not retried every minute.
+  const made = backupRows(db).some((r) => r.trigger === 'schedule' && r.createdAt >= slot);
+  return made ? null : slot;
+}
+
+/** Starts the day's scheduled backup once its hour has come (the loops call this every minute). */
+export async function runSchedule(db: Db): Promise<{ operationId: string; backupId: string } | null> {
+  if (backupBusy() || !scheduledSlot(db, runtimeOf(db).clock())) return null;
+  return createBackup(db, { trigger: 'schedule' });
 }
