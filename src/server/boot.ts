@@ -3,6 +3,7 @@ import { getDb } from './db';
 import { resealLegacySecrets } from './db/reseal';
 import { addressKey, installClientAddressGuard } from './http/client-address';
 import { startLoops } from './loops';
+import { recoverRestore } from './managers/backup';
 import { trustedProxies } from './managers/containers';
 import { ensureDomains, isSetupComplete, onSetupComplete } from './managers/setup';
 import { applyCaddy } from './managers/routes';
@@ -23,6 +24,8 @@ export async function boot(): Promise<void> {
   const db = getDb();
   const resealed = resealLegacySecrets(db.$client);
   if (resealed) log.info('secrets bound to their table and column', { resealed });
+  if ((await recoverRestore(db)) === 'undone')
+    log.warn('a restore was cut short by the last stop; the cell is as it was before it');
   const recovered = recoverAfterStop(db);
   if (recovered.interrupted || recovered.tempFiles)
     log.warn('the last stop cut changes short; closed them and cleaned up', recovered);

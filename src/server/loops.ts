@@ -2,7 +2,7 @@ import { lt } from 'drizzle-orm';
 import type { Db } from './db';
 import { loginFailures } from './db/schema';
 import { LOGIN_WINDOW_MS } from './managers/accounts';
-import { runSchedule } from './managers/backup';
+import { restoreUnderWay, runSchedule } from './managers/backup';
 import { appendAudit } from './managers/audit';
 import { desiredFingerprint, reconcile } from './managers/containers';
 import { ddnsCycle } from './managers/ddns';
@@ -203,7 +203,8 @@ export function startLoops(db: Db, runtime: Runtime = runtimeOf(db)): AbortContr
   for (const loop of loops) {
     let running = false;
     const tick = async () => {
-      if (running || controller.signal.aborted) return;
+      // A restore changes the database, the folders and the containers under the loops: they wait.
+      if (running || controller.signal.aborted || restoreUnderWay(db)) return;
       running = true;
       try {
         await loop.run(db, runtime);

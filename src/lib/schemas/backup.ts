@@ -40,3 +40,33 @@ export const backupSettingsInput = z
   });
 
 export type BackupSettingsInput = z.infer<typeof backupSettingsInput>;
+
+/** The secret key of a recipient an archive was locked for, as `age-keygen` writes it. */
+export const ageSecretKey = z
+  .string()
+  .trim()
+  .regex(
+    /^AGE-SECRET-KEY-1[02-9AC-HJ-NP-Z]{58}$/,
+    'An age secret key: AGE-SECRET-KEY-1 and 58 more letters and digits',
+  );
+
+export const restoreInput = z
+  .strictObject({
+    /** A backup of this cell's list. */
+    id: z.string().uuid().optional(),
+    /** An archive uploaded through `POST /api/backups/upload`. */
+    uploadId: z.string().uuid().optional(),
+    passphrase: z.string().min(1).max(1024).optional(),
+    /** For an archive locked for a recipient; without it and a passphrase, the cell's own key is tried. */
+    secretKey: ageSecretKey.optional(),
+  })
+  .superRefine((r, ctx) => {
+    if ((r.id === undefined) === (r.uploadId === undefined))
+      ctx.addIssue({
+        code: 'custom',
+        path: ['id'],
+        message: 'Give the backup (id) or the upload (uploadId), one of them',
+      });
+    if (r.passphrase !== undefined && r.secretKey !== undefined)
+      ctx.addIssue({ code: 'custom', path: ['secretKey'], message: 'A passphrase or a secret key, not both' });
+  });

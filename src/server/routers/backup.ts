@@ -1,10 +1,17 @@
-import { backupId, backupOperationInput, backupSettingsInput, createBackupInput } from '@/lib/schemas/backup';
+import {
+  backupId,
+  backupOperationInput,
+  backupSettingsInput,
+  createBackupInput,
+  restoreInput,
+} from '@/lib/schemas/backup';
 import {
   createBackup,
   deleteBackup,
   getBackupOperation,
   getBackupSettings,
   listBackups,
+  restoreBackup,
   updateBackupSettings,
 } from '../managers/backup';
 import { adminProcedure, router } from '../trpc';
@@ -14,6 +21,17 @@ export const backupRouter = router({
   create: adminProcedure
     .input(createBackupInput)
     .mutation(({ ctx, input }) => createBackup(ctx.db, { passphrase: input.passphrase, trigger: 'manual' })),
+  /** Checks the whole archive before anything changes; any failure after that puts the cell back as it was. */
+  restore: adminProcedure.input(restoreInput).mutation(({ ctx, input }) =>
+    restoreBackup(ctx.db, {
+      id: (input.id ?? input.uploadId)!,
+      key: input.passphrase
+        ? { passphrase: input.passphrase }
+        : input.secretKey
+          ? { identity: input.secretKey }
+          : undefined,
+    }),
+  ),
   list: adminProcedure.query(({ ctx }) => listBackups(ctx.db)),
   operation: adminProcedure
     .input(backupOperationInput)

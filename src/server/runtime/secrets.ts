@@ -59,6 +59,11 @@ export function keys(): Keys {
   return cached.keys;
 }
 
+/** Reads the keys again at their next use (a restore put others in their place). */
+export function forgetKeys(): void {
+  cached = undefined;
+}
+
 /** Short stable id of this instance, used to make cookie names unique per cell. */
 export function instanceId(): string {
   return crypto.createHmac('sha256', keys().instanceSecret).update('cookie-namespace').digest('hex').slice(0, 10);

@@ -11,7 +11,8 @@ import tar from 'tar-stream';
 import type { CellPaths } from '../../runtime/paths';
 import type { Engine } from '../../runtime/docker';
 import type { ServiceVolume } from '../store';
-import { type ArchiveWriter } from './archive';
+import type { ArchiveWriter } from './archive';
+import type { ArchiveEntry } from './read';
 
 /** The data directory's folders an archive holds, by their name in it. */
 export const DATA_FOLDERS = ['secrets', 'config', 'state'] as const;
@@ -62,36 +63,57 @@ export async function addFolder(
   await walk(root, folder);
 }
 
+const ENTRY_TYPES: Record<string, ArchiveEntry['type'] | undefined> = {
+  file: 'file',
+  'contiguous-file': 'file',
+  directory: 'directory',
+  symlink: 'symlink',
+};
+
 /**
- * Streams a volume out of its service's container (the engine's archive API) and re-adds each
- * entry under `volumes/<instance>/<volume>/`, as the engine gave it: owner, mode and time kept.
+ * A volume's entries, streamed out of its service's container (the engine's archive API), each
+ * named inside the volume (its top is skipped), with owner, mode and time as the engine gave
+ * them. Anything but files, folders and symlinks (a device, a fifo, a hard link) is not data a
+ * service keeps, and is skipped.
  */
-export async function addVolume(
-  writer: ArchiveWriter,
+export async function* volumeEntries(
   docker: Docker,
-  v: ServiceVolume,
-  onBytes: () => void,
-): Promise<void> {
+  v: Pick<ServiceVolume, 'container' | 'mount'>,
+): AsyncGenerator<ArchiveEntry> {
   const stream = (await docker.getContainer(v.container).getArchive({ path: v.mount })) as NodeJS.ReadableStream;
   const extract = tar.extract();
-  stream.pipe(extract);
   stream.on('error', (err: Error) => extract.destroy(err));
-  const prefix = volumePrefix(v);
+  stream.pipe(extract);
   for await (const entry of extract) {
     const h = entry.header;
     // The engine names entries after the mount's last folder: that is the volume's top.
-    const rest = h.name.split('/').slice(1).join('/');
-    const name = `${prefix}${rest}`.replace(/\/+$/, '') + (h.type === 'directory' ? '/' : '');
-    const meta = { mode: h.mode, uid: h.uid, gid: h.gid, mtime: h.mtime };
-    if (h.type === 'directory') writer.addDirectory(name === prefix.replace(/\/$/, '') ? prefix : name, meta);
-    else if (h.type === 'symlink') writer.addSymlink(name, h.linkname ?? '', meta);
-    else if (h.type === 'file' || h.type === 'contiguous-file') {
-      await writer.addStream(name, h.size ?? 0, entry as AsyncIterable<Buffer>, meta);
-      onBytes();
-      continue;
-    }
-    // Anything else (a device, a fifo, a hard link) is not data a service keeps: skipped.
+    const rest = h.name.split('/').slice(1).join('/').replace(/\/+$/, '');
+    const type = ENTRY_TYPES[h.type ?? 'file'];
+    if (rest && type)
+      yield {
+        path: rest,
+        type,
+        size: h.size ?? 0,
+        mode: h.mode ?? 0o600,
+        uid: h.uid ?? 0,
+        gid: h.gid ?? 0,
+        mtime: h.mtime,
+        linkname: h.linkname ?? undefined,
+        body: entry as AsyncIterable<Buffer>,
+      };
     entry.resume();
+  }
+}
+
+/** Streams a volume into the archive under `volumes/<instance>/<volume>/`. */
+export async function addVolume(writer: ArchiveWriter, docker: Docker, v: ServiceVolume): Promise<void> {
+  const prefix = volumePrefix(v);
+  writer.addDirectory(prefix);
+  for await (const e of volumeEntries(docker, v)) {
+    const meta = { mode: e.mode, uid: e.uid, gid: e.gid, mtime: e.mtime };
+    if (e.type === 'directory') writer.addDirectory(`${prefix}${e.path}/`, meta);
+    else if (e.type === 'symlink') writer.addSymlink(`${prefix}${e.path}`, e.linkname ?? '', meta);
+    else await writer.addStream(`${prefix}${e.path}`, e.size, e.body, meta);
   }
 }
 

@@ -140,7 +140,7 @@ export async function createBackup(db: Db, opts: CreateOptions): Promise<{ opera
           );
           const restart = await prepareVolume(docker, rt.engine, v);
           try {
-            await addVolume(writer!, docker, v, () => undefined);
+            await addVolume(writer!, docker, v);
           } finally {
             await restart();
           }

@@ -16,6 +16,7 @@ import { archivePath, backupRow, backupRows, backupSettingsRow, operationRow } f
 
 export { ArchiveError, readArchive, type ArchiveProblem, type Key } from './read';
 export { createBackup, MIN_PASSPHRASE, type CreateOptions } from './create';
+export { recoverRestore, restoreBackup, restoreUnderWay } from './restore';
 export { backupOperationDone } from './operation';
 export { applyRetention, toPrune } from './retention';
 export { schemaVersion } from './state';

@@ -93,11 +93,13 @@ export async function readArchive(
   let manifest: ArchiveManifest | undefined;
   // The caller's own failures (a full disk while staging) are theirs, not the archive's.
   const own = new WeakSet<object>();
+  // …but a read of the archive that fails while the caller consumes an entry is the archive's.
+  const archives = new WeakSet<object>();
   const mine = async <T>(fn: () => T | Promise<T>): Promise<T> => {
     try {
       return await fn();
     } catch (err) {
-      if (err && typeof err === 'object') own.add(err);
+      if (err && typeof err === 'object' && !archives.has(err)) own.add(err);
       throw err;
     }
   };
@@ -115,11 +117,20 @@ export async function readArchive(
       const chunks: Buffer[] = [];
       const small = h.name === HEADER_NAME || h.name === MANIFEST_NAME;
       async function* body() {
-        for await (const chunk of entry as AsyncIterable<Buffer>) {
-          hash.update(chunk);
-          size += chunk.length;
-          if (small) chunks.push(chunk);
-          yield chunk;
+        const source = (entry as AsyncIterable<Buffer>)[Symbol.asyncIterator]();
+        for (;;) {
+          let next: IteratorResult<Buffer>;
+          try {
+            next = await source.next();
+          } catch (err) {
+            if (err && typeof err === 'object') archives.add(err);
+            throw err;
+          }
+          if (next.done) return;
+          hash.update(next.value);
+          size += next.value.length;
+          if (small) chunks.push(next.value);
+          yield next.value;
         }
       }
       const content = body();

@@ -145,3 +145,34 @@ export async function waitHealthy(
   }
   return last;
 }
+
+/**
+ * Puts a volume's content back (a restore): the volume is made anew, empty, and the tar is
+ * put into it through a container of the service's own image that is never started.
+ */
+export async function replaceVolume(
+  docker: Docker,
+  v: { instanceId: string; name: string; mount: string; image: string },
+  content: NodeJS.ReadableStream,
+): Promise<void> {
+  await removeVolumeIfPresent(docker, v.name);
+  await ensureVolume(docker, v.name, v.instanceId);
+  const helper = await docker.createContainer({
+    Image: v.image,
+    name: `${v.name}-restore`,
+    Labels: { [LABEL_MANAGED]: 'true', [LABEL_STACK]: 'store', [LABEL_CELL]: cellId(), [LABEL_INSTANCE]: v.instanceId },
+    HostConfig: { Mounts: [{ Type: 'volume', Source: v.name, Target: v.mount }], NetworkMode: 'none' },
+  });
+  try {
+    await helper.putArchive(content, { path: v.mount });
+  } finally {
+    await helper.remove({ force: true });
+  }
+}
+
+/** Removes every container of this cell's services (a restore; the reconcile makes them again). */
+export async function removeStoreContainers(docker: Docker): Promise<number> {
+  const list = await storeContainers(docker);
+  for (const c of list) await docker.getContainer(c.id).remove({ force: true });
+  return list.length;
+}

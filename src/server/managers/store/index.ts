@@ -19,6 +19,7 @@ export { getOperation, listCatalogue, listInstalled, recentOperations } from './
 export { operationDone, storeSettled } from './operation';
 export { reconcileServices, recoverOperations, startStore } from './reconcile';
 export { firewallServices, serviceVolumes, type ServiceVolume } from './state';
+export { removeStoreContainers, replaceVolume } from './engine';
 export { accountsOfPeer, listAccounts, resetAccountPassword, syncAccounts, type AccountsOutcome } from './accounts';
 export { servicesOfPeer, type PeerService } from './peer-services';
 export { noticeAccessChange, serviceClients } from './access';

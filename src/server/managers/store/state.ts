@@ -8,7 +8,7 @@ import { NotFoundError } from '../../errors';
 import { decryptSecret, encryptSecret } from '../../runtime/secrets';
 import { cellNetwork } from '../cell';
 import type { ServiceEndpoint } from '../firewall';
-import { serviceContainer, serviceEndpoint } from './model';
+import { serviceContainer, serviceEndpoint, volumeName } from './model';
 
 export type InstanceRow = typeof storeInstances.$inferSelect;
 export type OperationRow = typeof storeOperations.$inferSelect;
@@ -62,6 +62,10 @@ export function saveSteps(db: Db, id: string, steps: OperationStep[]): void {
 export interface ServiceVolume {
   instanceId: string;
   volume: string;
+  /** The engine's volume (`cell-svc-<instance>-<volume>`). */
+  name: string;
+  /** The image the service runs, by digest. */
+  image: string;
   container: string;
   mount: string;
   /** What a backup does first (the manifest says): nothing, or stop the service while it reads. */
@@ -79,6 +83,8 @@ export function serviceVolumes(tx: DbOrTx): ServiceVolume[] {
       return manifest.volumes.map((v) => ({
         instanceId: row.id,
         volume: v.name,
+        name: volumeName(row.id, v.name),
+        image: row.image,
         container: serviceContainer(row.id),
         mount: v.mount,
         backup: v.backup,
