@@ -4,7 +4,8 @@ const nextConfig = {
   output: process.env.PIC_STANDALONE === '1' ? 'standalone' : undefined,
   // docker/debian/build-images.sh builds the standalone server beside the usual build.
   distDir: process.env.PIC_DIST_DIR || '.next',
-  serverExternalPackages: ['better-sqlite3', 'dockerode', 'ssh2', 'cpu-features'],
+  // age-encryption: Node loads it as the ES module it is, as the command line does (managers/backup/age.ts).
+  serverExternalPackages: ['better-sqlite3', 'dockerode', 'ssh2', 'cpu-features', 'age-encryption'],
   poweredByHeader: false,
   reactStrictMode: true,
   // The Routes page was called Routing: old bookmarks still land on it.

@@ -4,13 +4,24 @@
  *   npm run cell -- reset-admin-password   a new random admin password, printed once
  *   npm run cell -- backup [--passphrase-file F]
  *                                          a verified backup; prints the archive's path
+ *   npm run cell -- restore FILE [--passphrase-file F]
+ *                                          the archive back in place (the server stopped first)
+ *   npm run cell -- list-peers             name, address, state and last handshake of every peer
  */
 import fs from 'node:fs';
 import path from 'node:path';
 import { getDb } from '../src/server/db';
 import { resetAdminPassword } from '../src/server/managers/accounts';
 import { appendAudit } from '../src/server/managers/audit';
-import { backupOperationDone, createBackup, getBackupOperation, listBackups } from '../src/server/managers/backup';
+import {
+  backupOperationDone,
+  createBackup,
+  getBackupOperation,
+  listBackups,
+  receiveUpload,
+  restoreBackup,
+} from '../src/server/managers/backup';
+import { listPeers } from '../src/server/managers/peers';
 import { health } from '../src/server/managers/health';
 import { dataDir } from '../src/server/runtime/paths';
 import { runtimeOf } from '../src/server/runtime/runtime';
@@ -67,23 +78,69 @@ function passphraseFrom(file: string | undefined): string | undefined {
   }
 }
 
+/** Waits for a backup or restore and prints its steps; true when it succeeded. */
+async function followed(operationId: string, name: string): Promise<boolean> {
+  await backupOperationDone(operationId);
+  const op = getBackupOperation(getDb(), operationId);
+  for (const s of op.steps) console.error(`${s.state.padEnd(7)} ${s.name}${s.detail ? `: ${s.detail}` : ''}`);
+  if (op.state !== 'succeeded') console.error(`cell ${name}: ${op.error}`);
+  return op.state === 'succeeded';
+}
+
+const serverUrl = () => `http://127.0.0.1:${process.env.PORT || 3000}/api/health`;
+
+async function serverAnswers(): Promise<boolean> {
+  try {
+    await fetch(serverUrl(), { signal: AbortSignal.timeout(1500) });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 async function backup(): Promise<number> {
   const db = getDb();
   const passphrase = passphraseFrom(option('passphrase-file'));
   const { operationId, backupId } = await createBackup(db, { passphrase, trigger: 'cli' });
-  await backupOperationDone(operationId);
-  const op = getBackupOperation(db, operationId);
-  for (const s of op.steps) console.error(`${s.state.padEnd(7)} ${s.name}${s.detail ? `: ${s.detail}` : ''}`);
-  if (op.state !== 'succeeded') {
-    console.error(`cell backup: ${op.error}`);
-    return 1;
-  }
+  if (!(await followed(operationId, 'backup'))) return 1;
   const row = listBackups(db).find((b) => b.id === backupId)!;
   console.log(path.join(dataDir(), 'backups', row.name));
   return 0;
 }
 
-const commands: Record<string, () => Promise<number>> = { status, 'reset-admin-password': resetAdmin, backup };
+async function restore(): Promise<number> {
+  const file = process.argv[3];
+  if (!file || file.startsWith('--')) throw new Error('restore needs the archive: npm run cell -- restore FILE');
+  if (await serverAnswers())
+    throw new Error(`the server answers at ${serverUrl()}: stop it first, or restore from the Backups page`);
+  const passphrase = passphraseFrom(option('passphrase-file'));
+  const db = getDb();
+  const { uploadId } = await receiveUpload(db, fs.createReadStream(file));
+  const { operationId } = await restoreBackup(db, { id: uploadId, key: passphrase ? { passphrase } : undefined });
+  return (await followed(operationId, 'restore')) ? 0 : 1;
+}
+
+async function peersList(): Promise<number> {
+  const db = getDb();
+  for (let page = 1; ; page++) {
+    const { items, total, pageSize } = await listPeers(db, { page, pageSize: 200 });
+    for (const p of items) {
+      const seen = p.latestHandshake ? new Date(p.latestHandshake).toISOString() : 'never';
+      console.log(
+        [p.name, p.address, p.enabled ? 'enabled' : 'disabled', p.online ? 'online' : 'offline', seen].join('\t'),
+      );
+    }
+    if (page * pageSize >= total) return 0;
+  }
+}
+
+const commands: Record<string, () => Promise<number>> = {
+  status,
+  'reset-admin-password': resetAdmin,
+  backup,
+  restore,
+  'list-peers': peersList,
+};
 
 async function main() {
   const name = process.argv[2] ?? '';

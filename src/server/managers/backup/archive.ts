@@ -9,7 +9,7 @@ import fs from 'node:fs';
 import { once } from 'node:events';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { Encrypter } from 'age-encryption';
+import { age } from './age';
 import type { ReadableStream as NodeReadableStream } from 'node:stream/web';
 import tar from 'tar-stream';
 
@@ -79,7 +79,7 @@ export class ArchiveWriter {
     header: ArchiveHeader,
     scryptWorkFactor?: number,
   ): Promise<ArchiveWriter> {
-    const encrypter = new Encrypter();
+    const encrypter = new (await age()).Encrypter();
     if ('passphrase' in lock) {
       encrypter.setPassphrase(lock.passphrase);
       if (scryptWorkFactor) encrypter.setScryptWorkFactor(scryptWorkFactor);

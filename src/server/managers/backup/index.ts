@@ -4,12 +4,12 @@
  */
 import fs from 'node:fs';
 import { eq } from 'drizzle-orm';
-import { Encrypter } from 'age-encryption';
 import type { BackupSettingsInput } from '@/lib/schemas/backup';
 import type { Db } from '../../db';
 import { backups, backupSettings } from '../../db/schema';
 import { ConflictError, InvalidStateError, ValidationError } from '../../errors';
 import { runtimeOf } from '../../runtime/runtime';
+import { age } from './age';
 import { createBackup } from './create';
 import { backupBusy } from './operation';
 import { archivePath, backupRow, backupRows, backupSettingsRow, operationRow } from './state';
@@ -17,6 +17,7 @@ import { archivePath, backupRow, backupRows, backupSettingsRow, operationRow } f
 export { ArchiveError, readArchive, type ArchiveProblem, type Key } from './read';
 export { createBackup, MIN_PASSPHRASE, type CreateOptions } from './create';
 export { recoverRestore, restoreBackup, restoreUnderWay } from './restore';
+export { receiveUpload, UPLOAD_LIMIT } from './upload';
 export { backupOperationDone } from './operation';
 export { applyRetention, toPrune } from './retention';
 export { schemaVersion } from './state';
@@ -57,8 +58,9 @@ export function getBackupSettings(db: Db) {
   return { ...settings, busy: backupBusy() };
 }
 
-export function updateBackupSettings(db: Db, input: BackupSettingsInput) {
+export async function updateBackupSettings(db: Db, input: BackupSettingsInput) {
   if (input.recipient) {
+    const { Encrypter } = await age();
     try {
       new Encrypter().addRecipient(input.recipient);
     } catch (err) {

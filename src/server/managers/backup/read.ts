@@ -8,7 +8,6 @@ import fs from 'node:fs';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type { ReadableStream as NodeReadableStream } from 'node:stream/web';
-import { Decrypter } from 'age-encryption';
 import tar from 'tar-stream';
 import { InvalidStateError } from '../../errors';
 import {
@@ -19,6 +18,7 @@ import {
   type ArchiveManifest,
   type ManifestItem,
 } from './archive';
+import { age } from './age';
 
 export type ArchiveProblem = 'passphrase' | 'damaged' | 'truncated' | 'newer' | 'not-an-archive' | 'mismatch';
 
@@ -86,7 +86,7 @@ export async function readArchive(
   key: Key,
   opts: ReadOptions = {},
 ): Promise<{ header: ArchiveHeader; manifest: ArchiveManifest }> {
-  const decrypter = new Decrypter();
+  const decrypter = new (await age()).Decrypter();
   if ('passphrase' in key) decrypter.addPassphrase(key.passphrase);
   else decrypter.addIdentity(key.identity);
   let header: ArchiveHeader | undefined;

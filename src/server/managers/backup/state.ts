@@ -2,13 +2,13 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { desc, eq, sql } from 'drizzle-orm';
-import { generateX25519Identity, identityToRecipient } from 'age-encryption';
 import type { Db, DbOrTx } from '../../db';
 import { backupOperations, backups, backupSettings } from '../../db/schema';
 import { NotFoundError } from '../../errors';
 import { writeFileAtomic } from '../../runtime/fs-atomic';
 import type { CellPaths } from '../../runtime/paths';
 import type { OperationStep } from '../../runtime/steps';
+import { age } from './age';
 
 export type BackupRow = typeof backups.$inferSelect;
 export type BackupOperationRow = typeof backupOperations.$inferSelect;
@@ -65,9 +65,9 @@ export async function cellKey(paths: CellPaths): Promise<{ identity: string; rec
   const file = path.join(paths.secrets(), 'backup.key');
   let identity = fs.existsSync(file) ? fs.readFileSync(file, 'utf8').trim() : '';
   if (!identity.startsWith('AGE-SECRET-KEY-1')) {
-    identity = await generateX25519Identity();
+    identity = await (await age()).generateX25519Identity();
     fs.mkdirSync(paths.secrets(), { recursive: true, mode: 0o700 });
     writeFileAtomic(file, `${identity}\n`, 0o600);
   }
-  return { identity, recipient: await identityToRecipient(identity) };
+  return { identity, recipient: await (await age()).identityToRecipient(identity) };
 }
