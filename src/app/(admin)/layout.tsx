@@ -16,6 +16,7 @@ const ADMIN_NAV = [
   { href: '/services', label: 'Services' },
   { href: '/containers', label: 'Containers' },
   { href: '/vault', label: 'Vault' },
+  { href: '/backups', label: 'Backups' },
   { href: '/activity', label: 'Activity' },
   { href: '/settings', label: 'Settings' },
   { href: '/account', label: 'Account' },

@@ -64,6 +64,14 @@ export function DashboardView() {
                 <dd>{s.version}</dd>
                 <dt>Uptime</dt>
                 <dd>{formatDuration(s.uptimeSeconds)}</dd>
+                <dt>Last verified backup</dt>
+                <dd data-testid="backup-verified">
+                  {s.backupVerifiedAt ? (
+                    s.backupVerifiedAt.toLocaleString()
+                  ) : (
+                    <Link href="/backups">none yet: back up now</Link>
+                  )}
+                </dd>
               </dl>
             </div>
           </div>

@@ -2,6 +2,7 @@
 import type { Db } from '../../db';
 import { runtimeOf } from '../../runtime/runtime';
 import { countAccounts } from '../accounts';
+import { lastVerified } from '../backup';
 import { auditCounts } from '../audit';
 import { configState } from '../config-apply';
 import { ddnsStatus } from '../ddns';
@@ -40,6 +41,8 @@ export async function dashboardSummary(db: Db, now = runtimeOf(db).clock()) {
       dhcp: configState(db, 'dhcp'),
     },
     ddns: ddnsStatus(db),
+    /** When the newest backup that was proven restorable was checked (null: none yet). */
+    backupVerifiedAt: lastVerified(db),
     firewall: firewallStatus(db),
     counts: {
       routes: countRoutes(db),

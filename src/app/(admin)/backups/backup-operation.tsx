@@ -1,0 +1,42 @@
+'use client';
+
+import { useEffect } from 'react';
+import { StepList } from '@/components/step-list';
+import { Alert } from '@/components/ui';
+import { trpc } from '@/lib/client/trpc';
+
+const DONE = {
+  backup: 'Backed up, and proven restorable: the archive was decrypted again and every item checked.',
+  restore: 'Restored. Sign in again if the page asks: sessions are as they were in the backup.',
+} as const;
+
+/** A backup or a restore, step by step, live while it runs. */
+export function BackupOperation({ operationId, onEnd }: { operationId: string; onEnd?: (ok: boolean) => void }) {
+  const op = trpc.backup.operation.useQuery(
+    { operationId },
+    { refetchInterval: (q) => (q.state.data?.state === 'running' ? 400 : false), retry: 8 },
+  );
+  const data = op.data;
+  const state = data?.state;
+  useEffect(() => {
+    if (state && state !== 'running') onEnd?.(state === 'succeeded');
+    // Only the end itself calls the caller’s onEnd (once: the state changes once to it).
+  }, [state]);
+  if (!data) return <p className="muted">Starting…</p>;
+  return (
+    <div className="stack" data-testid="backup-operation" data-state={data.state}>
+      <StepList label={data.kind === 'backup' ? 'Backup' : 'Restore'} steps={data.steps} />
+      {data.state === 'succeeded' && <Alert kind="ok">{DONE[data.kind]}</Alert>}
+      {data.state === 'failed' && (
+        <Alert kind="error">
+          {data.error}.{' '}
+          {data.kind === 'restore' && data.steps.some((s) => s.state === 'undone')
+            ? 'Everything it had changed was put back.'
+            : data.kind === 'restore'
+              ? 'Nothing was changed.'
+              : ''}
+        </Alert>
+      )}
+    </div>
+  );
+}

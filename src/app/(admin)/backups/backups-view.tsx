@@ -1,0 +1,140 @@
+'use client';
+
+import { useState } from 'react';
+import { DataTable } from '@/components/data-table';
+import { Dialog } from '@/components/dialog';
+import { ActionsMenu } from '@/components/menu';
+import { Alert, PageHead } from '@/components/ui';
+import { trpc } from '@/lib/client/trpc';
+import { CreateForm, RestoreForm } from './backup-forms';
+import { BackupSettingsForm } from './backup-settings';
+
+const mb = (bytes: number) => (bytes >= 1e9 ? `${(bytes / 1e9).toFixed(1)} GB` : `${(bytes / 1e6).toFixed(1)} MB`);
+
+const TRIGGER = { manual: 'by hand', schedule: 'scheduled', cli: 'command line', upload: 'uploaded' } as const;
+
+type Open = { kind: 'create' } | { kind: 'restore'; id?: string; name: string; encryption?: string } | null;
+
+export function BackupsView() {
+  const utils = trpc.useUtils();
+  const list = trpc.backup.list.useQuery();
+  const settings = trpc.backup.settings.useQuery();
+  const remove = trpc.backup.delete.useMutation({ onSuccess: () => utils.backup.list.invalidate() });
+  const [open, setOpen] = useState<Open>(null);
+  const close = () => {
+    setOpen(null);
+    void utils.backup.invalidate();
+  };
+  const ended = () => void utils.backup.invalidate();
+  const verified = list.data
+    ?.filter((b) => b.verifiedAt)
+    .sort((a, b) => b.verifiedAt!.getTime() - a.verifiedAt!.getTime())[0];
+
+  return (
+    <>
+      <PageHead
+        title="Backups"
+        subtitle="Archives of the whole cell, encrypted with age, each decrypted again and checked once made."
+        actions={
+          <>
+            <button className="btn" onClick={() => setOpen({ kind: 'restore', name: 'an archive' })}>
+              Restore from a file
+            </button>
+            <button className="btn btn-primary" onClick={() => setOpen({ kind: 'create' })}>
+              Back up now
+            </button>
+          </>
+        }
+      />
+      <div className="stack">
+        {(list.error ?? remove.error) && <Alert kind="error">{(list.error ?? remove.error)!.message}</Alert>}
+        {list.data &&
+          (verified ? (
+            <Alert kind="ok">
+              <span data-testid="last-verified">
+                Last verified restorable: {verified.verifiedAt!.toLocaleString()} ({verified.name})
+              </span>
+            </Alert>
+          ) : (
+            <Alert kind="warn">
+              <span data-testid="last-verified">No backup has been verified restorable yet.</span>
+            </Alert>
+          ))}
+        <div className="card table-wrap">
+          <h2>Archives</h2>
+          <DataTable
+            label="Backups"
+            rows={list.data}
+            rowKey={(b) => b.id}
+            rowTestId={(b) => `backup-${b.id}`}
+            empty="No backups yet."
+            columns={[
+              {
+                header: 'Made',
+                cell: (b) => (
+                  <>
+                    {b.createdAt.toLocaleString()}
+                    <div className="muted small mono">{b.name}</div>
+                  </>
+                ),
+              },
+              { header: 'How', cell: (b) => `${TRIGGER[b.trigger]}, ${b.encryption}` },
+              { header: 'Size', cell: (b) => (b.size ? `${mb(b.size)} · ${b.items} items` : '—') },
+              {
+                header: 'Restorable',
+                cell: (b) =>
+                  b.state !== 'ready' ? (
+                    <span className={`badge ${b.state === 'failed' ? 'badge-bad' : 'badge-warn'}`}>{b.state}</span>
+                  ) : b.verifiedAt ? (
+                    <span className="badge badge-ok">verified {b.verifiedAt.toLocaleDateString()}</span>
+                  ) : b.verifyError ? (
+                    <span className="badge badge-bad" title={b.verifyError}>
+                      check failed
+                    </span>
+                  ) : (
+                    <span className="badge">{b.trigger === 'upload' ? 'checked at restore' : 'not checked'}</span>
+                  ),
+              },
+              {
+                header: 'Actions',
+                className: 'row-menu',
+                cell: (b) => (
+                  <ActionsMenu
+                    label={`Actions for ${b.name}`}
+                    items={[
+                      ...(b.state === 'ready'
+                        ? [
+                            { label: 'Download', onSelect: () => window.location.assign(`/api/backups/${b.id}`) },
+                            {
+                              label: 'Restore',
+                              onSelect: () =>
+                                setOpen({ kind: 'restore', id: b.id, name: b.name, encryption: b.encryption }),
+                            },
+                          ]
+                        : []),
+                      { label: 'Delete', danger: true, onSelect: () => remove.mutate({ id: b.id }) },
+                    ]}
+                  />
+                ),
+              },
+            ]}
+          />
+        </div>
+        <div className="card">
+          <h2>Schedule and retention</h2>
+          {settings.data && <BackupSettingsForm settings={settings.data} />}
+        </div>
+      </div>
+      {open?.kind === 'create' && (
+        <Dialog title="Back up now" onClose={close}>
+          <CreateForm recipient={Boolean(settings.data?.recipient)} onEnd={ended} />
+        </Dialog>
+      )}
+      {open?.kind === 'restore' && (
+        <Dialog title={`Restore ${open.name}`} onClose={close}>
+          <RestoreForm id={open.id} encryption={open.encryption} onEnd={ended} />
+        </Dialog>
+      )}
+    </>
+  );
+}
