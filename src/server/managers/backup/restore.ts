@@ -15,7 +15,7 @@ import { runtimeOf } from '../../runtime/runtime';
 import { applyAll } from '../../runtime/changes';
 import { forgetKeys } from '../../runtime/secrets';
 import type { FailAt, Step } from '../../runtime/steps';
-import { removeStoreContainers, reconcileServices, replaceVolume, serviceVolumes } from '../store';
+import { ensureServiceImages, removeStoreContainers, reconcileServices, replaceVolume, serviceVolumes } from '../store';
 import { applyWireguard } from '../wireguard';
 import { DATA_FOLDERS } from './contents';
 import { backupBusy, startBackupOperation } from './operation';
@@ -170,7 +170,10 @@ export async function restoreBackup(
       name: 'volumes',
       run: async () => {
         if (staged.volumes().length === 0) return 'no service data';
-        return `${await putVolumes(db, staged)} volumes put back`;
+        // The services' images, verified and pulled where this engine lacks them (a new machine).
+        const pulled = await ensureServiceImages(db);
+        const put = await putVolumes(db, staged);
+        return `${put} volumes put back${pulled ? `, ${pulled} images verified and pulled` : ''}`;
       },
       undo: async () => void (await putVolumes(db, before)),
     },

@@ -24,6 +24,13 @@ export function parseImage(reference: string): ImageName {
   };
 }
 
+/** The reference the engine pulls and runs: the same digest, through the mirror when there is one. */
+export function pullReference(image: string, mirror: string | null): string {
+  if (!mirror) return image;
+  const { repository, digest } = parseImage(image);
+  return `${new URL(mirror).host}/${repository}@${digest}`;
+}
+
 /**
  * The repository an image reference names, as signatures spell it: no tag or digest, and
  * Docker Hub's implicit `docker.io/` and `library/` made explicit.

@@ -5,9 +5,11 @@ import { manifestSchema, type Manifest } from '@/lib/schemas/store';
 import type { Db, DbOrTx } from '../../db';
 import { storeInstances, storeOperations, type OperationStep } from '../../db/schema';
 import { NotFoundError } from '../../errors';
+import { runtimeOf } from '../../runtime/runtime';
 import { decryptSecret, encryptSecret } from '../../runtime/secrets';
 import { cellNetwork } from '../cell';
 import type { ServiceEndpoint } from '../firewall';
+import { pullReference } from './image-ref';
 import { serviceContainer, serviceEndpoint, volumeName } from './model';
 
 export type InstanceRow = typeof storeInstances.$inferSelect;
@@ -58,13 +60,16 @@ export function saveSteps(db: Db, id: string, steps: OperationStep[]): void {
   db.update(storeOperations).set({ steps }).where(eq(storeOperations.id, id)).run();
 }
 
+/** Where images are pulled through (`PIC_REGISTRY_MIRROR`), if anywhere. */
+export const registryMirror = (db: DbOrTx) => runtimeOf(db).env.PIC_REGISTRY_MIRROR?.trim() || null;
+
 /** A service's data volume, as a backup takes it: from its container, at the path it is mounted on. */
 export interface ServiceVolume {
   instanceId: string;
   volume: string;
   /** The engine's volume (`cell-svc-<instance>-<volume>`). */
   name: string;
-  /** The image the service runs, by digest. */
+  /** The image the service runs, by digest (through the mirror when there is one). */
   image: string;
   container: string;
   mount: string;
@@ -84,7 +89,7 @@ export function serviceVolumes(tx: DbOrTx): ServiceVolume[] {
         instanceId: row.id,
         volume: v.name,
         name: volumeName(row.id, v.name),
-        image: row.image,
+        image: pullReference(row.image, registryMirror(tx)),
         container: serviceContainer(row.id),
         mount: v.mount,
         backup: v.backup,

@@ -25,20 +25,20 @@ import { trustedKeys } from './keys';
 import { valueFromOutput } from './dns-records';
 import { fillPlaceholders, serviceContainer, serviceNames, serviceRoutes, serviceSpec, volumeName } from './model';
 import type { Step } from './operation';
-import { parseImage } from './registry';
-import { addressOf, instanceRow, manifestOfRow, openAll, sealAll, setInstance } from './state';
+import { pullReference } from './image-ref';
+import {
+  addressOf,
+  instanceRow,
+  instanceRows,
+  manifestOfRow,
+  openAll,
+  registryMirror,
+  sealAll,
+  setInstance,
+} from './state';
 import { verifyImage } from './verify';
 
 /** `PIC_REGISTRY_MIRROR`: where images and their signatures are fetched from instead of their registries. */
-export const registryMirror = (db: Db) => runtimeOf(db).env.PIC_REGISTRY_MIRROR?.trim() || null;
-
-/** The reference the engine pulls and runs: the same digest, through the mirror when there is one. */
-export function pullReference(image: string, mirror: string | null): string {
-  if (!mirror) return image;
-  const { repository, digest } = parseImage(image);
-  return `${new URL(mirror).host}/${repository}@${digest}`;
-}
-
 /** The container an instance should run, from its row (the manifest and answers it was installed with). */
 export function instanceSpec(db: Db, id: string, opts: { image?: string; hostIndex?: number; name?: string } = {}) {
   const row = instanceRow(db, id);
@@ -83,6 +83,24 @@ export const pullStep = (db: Db, image: string): Step => ({
     return 'pulled';
   },
 });
+
+/**
+ * Each installed service's image on the engine (a restore on a new machine): one that is not
+ * there is verified against the trusted keys, then pulled. Resolves with how many were pulled.
+ */
+export async function ensureServiceImages(db: Db): Promise<number> {
+  const { engine } = runtimeOf(db);
+  const docker = await engine.client();
+  let pulled = 0;
+  for (const row of instanceRows(db).filter((r) => r.state === 'installed')) {
+    const ref = pullReference(row.image, registryMirror(db));
+    if (await imagePresent(docker, ref)) continue;
+    await verifyImage(row.image, trustedKeys(db), { mirror: registryMirror(db) });
+    await pullImage(engine, ref, () => undefined);
+    pulled++;
+  }
+  return pulled;
+}
 
 export function volumesStep(db: Db, instanceId: string, manifest: Manifest): Step {
   const made: string[] = [];
