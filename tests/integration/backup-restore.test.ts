@@ -11,7 +11,6 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Db } from '@/server/db';
 import {
   backupOperationDone,
   createBackup,
@@ -20,11 +19,11 @@ import {
   receiveUpload,
   restoreBackup,
 } from '@/server/managers/backup';
-import { KEPT_TABLES } from '@/server/managers/backup/tables';
 import { reconcile } from '@/server/managers/containers';
 import { bundledManifests, operationDone } from '@/server/managers/store';
 import { ensureCa } from '@/server/managers/vault';
 import { settleChanges } from '@/server/runtime/changes';
+import { tableRows } from '../helpers/cell-state';
 import { admin, callerAs, freshCell, setUp, useBackend } from '../helpers/db';
 import { debianImages, DEBIAN_IMAGE_TOOLS } from '../helpers/debian-images';
 import { ENGINE_TOOLS, startEngine, startRegistry, type TestEngine } from '../helpers/engine';
@@ -58,33 +57,6 @@ const EVENT = [
   'END:VCALENDAR',
   '',
 ].join('\r\n');
-
-/** Every row of every table (but the backups' own, and each daemon's last apply), in a stable order. */
-function tables(db: Db) {
-  const sqlite = db.$client;
-  const names = (
-    sqlite.prepare("select name from sqlite_master where type = 'table' and name not like 'sqlite_%'").all() as {
-      name: string;
-    }[]
-  )
-    .map((t) => t.name)
-    .filter((t) => !KEPT_TABLES.has(t) && t !== 'config_applies')
-    .sort();
-  return Object.fromEntries(
-    names.map((t) => {
-      const n = (sqlite.prepare('select count(*) as n from pragma_table_info(?)').get(t) as { n: number }).n;
-      const rows = sqlite
-        .prepare(`select * from "${t}" order by ${Array.from({ length: n }, (_, i) => i + 1).join(', ')}`)
-        .all();
-      return [
-        t,
-        t === 'audit_entries'
-          ? (rows as { procedure: string }[]).filter((e) => !e.procedure.startsWith('backup.'))
-          : rows,
-      ];
-    }),
-  );
-}
 
 const keyFiles = (dir: string) =>
   Object.fromEntries(
@@ -172,7 +144,7 @@ describe.skipIf(!ready)('a backup restored on a wiped cell', () => {
     const op = getBackupOperation(db, made.operationId);
     expect(op.error).toBeNull();
     expect(op.steps.find((s) => s.name === 'services')?.detail).toMatch(/^2 volumes, /);
-    const saved = { rows: tables(db), keys: keyFiles(before.dir) };
+    const saved = { rows: tableRows(db), keys: keyFiles(before.dir) };
     const archive = path.join(before.dir, 'backups', listBackups(db)[0]!.name);
     const kept = path.join(fs.mkdtempSync('/tmp/pic-roundtrip-'), 'cell.age');
     fs.copyFileSync(archive, kept);
@@ -198,7 +170,7 @@ describe.skipIf(!ready)('a backup restored on a wiped cell', () => {
     expect(done.steps.find((s) => s.name === 'services')?.detail).toBe('1 service containers made');
     await settleChanges();
 
-    expect(tables(after.db)).toEqual(saved.rows);
+    expect(tableRows(after.db)).toEqual(saved.rows);
     expect(keyFiles(after.dir)).toEqual(saved.keys);
     expect(await admin(after.db).peers.config({ id: alice.id })).toBe(config);
     await expect

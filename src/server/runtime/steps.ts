@@ -43,6 +43,8 @@ export async function runSteps(
   opts: {
     first?: number;
     failAt?: FailAt;
+    /** Awaited before each step runs (a test stands there to kill the process at that point). */
+    beforeStep?(name: string): Promise<void>;
     save(steps: OperationStep[]): void;
     /** An undo that failed too: the operation goes on undoing, and says so beside the step. */
     onUndoError?(step: string, err: Error): void;
@@ -52,6 +54,7 @@ export async function runSteps(
   let failed: { index: number; error: Error } | null = null;
   for (let i = opts.first ?? 0; i < all.length; i++) {
     const step = all[i]!;
+    await opts.beforeStep?.(step.name);
     steps[i] = { ...steps[i]!, state: 'running' };
     save();
     const started = performance.now();

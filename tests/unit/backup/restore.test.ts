@@ -15,10 +15,10 @@ import {
 } from '@/server/managers/backup';
 import { ArchiveWriter } from '@/server/managers/backup/archive';
 import { sideOf, snapshotCell } from '@/server/managers/backup/stage';
-import { KEPT_TABLES } from '@/server/managers/backup/tables';
 import { runtimeOf } from '@/server/runtime/runtime';
 import { flushWireguardFiles } from '@/server/managers/wireguard';
 import { settleChanges } from '@/server/runtime/changes';
+import { cellState as cellStateOf } from '../../helpers/cell-state';
 import { admin, expectCode, freshCell, setUp } from '../../helpers/db';
 import { withoutEngine } from '../../helpers/store';
 
@@ -39,42 +39,7 @@ beforeEach(async () => {
   await settleChanges();
 });
 
-/**
- * Every table's rows and every file of the kept folders, hashed. Left out: the backups' own
- * tables, how each daemon's last apply went (a restore applies again), and the trail's entries
- * about backups and restores (each one is written after the snapshot it is about).
- */
-function cellState() {
-  const sqlite = db.$client;
-  const tables = (
-    sqlite.prepare("select name from sqlite_master where type = 'table' and name not like 'sqlite_%'").all() as {
-      name: string;
-    }[]
-  )
-    .map((t) => t.name)
-    .filter((t) => !KEPT_TABLES.has(t) && t !== 'config_applies')
-    .sort();
-  const rows = Object.fromEntries(
-    tables.map((t) => {
-      const n = (sqlite.prepare('select count(*) as n from pragma_table_info(?)').get(t) as { n: number }).n;
-      const order = Array.from({ length: n }, (_, i) => i + 1).join(', ');
-      const all = sqlite.prepare(`select * from "${t}" order by ${order}`).all() as { procedure?: string }[];
-      return [t, t === 'audit_entries' ? all.filter((e) => !e.procedure!.startsWith('backup.')) : all];
-    }),
-  );
-  const files: Record<string, string> = {};
-  const walk = (d: string) => {
-    for (const e of fs.readdirSync(d, { withFileTypes: true })) {
-      const f = path.join(d, e.name);
-      if (e.isDirectory()) walk(f);
-      else if (e.isFile())
-        files[path.relative(dir, f)] = crypto.createHash('sha256').update(fs.readFileSync(f)).digest('hex');
-    }
-  };
-  for (const folder of ['secrets', 'config', 'state'])
-    if (fs.existsSync(path.join(dir, folder))) walk(path.join(dir, folder));
-  return { rows, files };
-}
+const cellState = () => cellStateOf(db, dir);
 
 async function backUp() {
   const { operationId, backupId } = await createBackup(db, {

@@ -32,6 +32,8 @@ export function startBackupOperation(
     backupId: string;
     steps: Step[];
     failAt?: FailAt;
+    /** Awaited before each step (a test kills the process there). */
+    beforeStep?(name: string): Promise<void>;
     onEnd?(ok: boolean): Promise<void> | void;
   },
 ): string {
@@ -43,6 +45,7 @@ export function startBackupOperation(
   const end = serially(async () => {
     const failed = await runSteps(op.steps, steps, {
       failAt: op.failAt,
+      beforeStep: op.beforeStep,
       save: (s) => saveSteps(db, id, s),
       onUndoError: (step, err) => log.error('backup step could not be undone', { operation: id, step, err }),
     });

@@ -13,6 +13,7 @@ import { logger } from '../../runtime/logger';
 import { processWide } from '../../runtime/process-wide';
 import { runtimeOf } from '../../runtime/runtime';
 import { applyAll } from '../../runtime/changes';
+import { writeFileAtomic } from '../../runtime/fs-atomic';
 import { forgetKeys } from '../../runtime/secrets';
 import type { FailAt, Step } from '../../runtime/steps';
 import { ensureServiceImages, removeStoreContainers, reconcileServices, replaceVolume, serviceVolumes } from '../store';
@@ -41,8 +42,9 @@ interface Journal {
   before: string;
 }
 
+/** Written whole or not at all: a start must never find half a journal. */
 function writeJournal(db: Db, journal: Journal): void {
-  fs.writeFileSync(journalFile(db), JSON.stringify(journal), { mode: 0o600 });
+  writeFileAtomic(journalFile(db), JSON.stringify(journal), 0o600);
 }
 
 /** Swaps a data folder for its copy in `side` (a rename each way: never half one and half the other). */
@@ -87,7 +89,7 @@ async function putBack(db: Db, before: Side): Promise<void> {
 
 export async function restoreBackup(
   db: Db,
-  opts: { id: string; key?: Key; failAt?: FailAt },
+  opts: { id: string; key?: Key; failAt?: FailAt; beforeStep?(name: string): Promise<void> },
 ): Promise<{ operationId: string }> {
   const row = backupRow(db, opts.id);
   if (row.state !== 'ready')
@@ -194,6 +196,7 @@ export async function restoreBackup(
     backupId: row.id,
     steps,
     failAt: opts.failAt,
+    beforeStep: opts.beforeStep,
     onEnd: async (ok) => {
       try {
         // Undone: the cell's copy is back in place; its containers and daemons follow it again.
