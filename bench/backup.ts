@@ -95,6 +95,8 @@ async function main() {
       session: { id: 1, username: 'admin', role: 'admin' },
       clientAddress: '127.0.0.1',
     });
+    // Room for the peers: a /20 holds 4,093 of them.
+    await admin.wireguard.update({ subnet: '10.8.0.0/20' });
     const csv = ['name,routingPolicy', ...Array.from({ length: peers }, (_, i) => `peer-${i},cell`)].join('\n');
     await admin.peers.importMany({ csv });
     await admin.store.catalogue({ refresh: true });
@@ -153,6 +155,6 @@ async function main() {
 }
 
 main().catch((err) => {
-  console.error(err);
+  console.error((err as Error).message.slice(0, 2000));
   process.exit(1);
 });

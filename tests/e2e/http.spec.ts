@@ -158,3 +158,59 @@ test('a client config downloads for the admin and its own peer only', async ({ r
   expect((await asAlice.query('peers.list', {})).status()).toBe(403);
   await peerCtx.dispose();
 });
+
+test('metrics answer only with the bearer token made by an admin; backups are for admins, over CSRF', async ({
+  request,
+  playwright,
+}) => {
+  const api = cellApi(request, B);
+  await loginOk(await api.login('admin', 'correct horse battery'));
+  const token = await api.csrf();
+  const stranger = await playwright.request.newContext();
+  const off = await stranger.get(`${B}/api/metrics`);
+  expect(off.status()).toBe(401);
+  expect(off.headers()['www-authenticate']).toBe('Bearer realm="cell metrics"');
+  expect(await off.text()).toBe('Metrics are off: make a token in Settings\n');
+
+  const made = await api.mutate('metrics.createToken', undefined, { 'x-csrf-token': token });
+  expect(made.status()).toBe(200);
+  const bearer = ((await made.json()) as { result: { data: { json: { token: string } } } }).result.data.json.token;
+  const scraped = await stranger.get(`${B}/api/metrics`, { headers: { authorization: `Bearer ${bearer}` } });
+  expect(scraped.status()).toBe(200);
+  expect(scraped.headers()['content-type']).toBe('text/plain; version=0.0.4; charset=utf-8');
+  expect(await scraped.text()).toMatch(/^pic_peers\{state="enabled"\} 2$/m);
+  const wrong = await stranger.get(`${B}/api/metrics`, {
+    headers: { authorization: `Bearer ${bearer.slice(0, -1)}x` },
+  });
+  expect(wrong.status()).toBe(401);
+  expect(await wrong.text()).toBe('That token is not the one made in Settings\n');
+  // The session cookie is not a way in: only the token is.
+  expect((await request.get(`${B}/api/metrics`)).status()).toBe(401);
+
+  // A peer makes no token, no backup, and downloads or uploads none.
+  const peerCtx = await playwright.request.newContext();
+  const asAlice = cellApi(peerCtx, B);
+  await loginOk(await asAlice.login('alice', 'alice long password'));
+  const peerCsrf = { 'x-csrf-token': await asAlice.csrf() };
+  expect((await asAlice.mutate('metrics.createToken', undefined, peerCsrf)).status()).toBe(403);
+  expect((await asAlice.mutate('backup.create', { passphrase: 'a long passphrase' }, peerCsrf)).status()).toBe(403);
+  const upload = (ctx: typeof request, headers: Record<string, string>) =>
+    ctx.post(`${B}/api/backups/upload`, { data: Buffer.from('age-encryption.org/v1\n-> scrypt x 10\n'), headers });
+  expect((await upload(peerCtx, { ...peerCsrf, origin: B })).status()).toBe(403);
+  expect((await upload(stranger, { origin: B })).status()).toBe(401);
+  expect((await peerCtx.get(`${B}/api/backups/00000000-0000-4000-8000-000000000000`)).status()).toBe(403);
+  expect((await stranger.get(`${B}/api/backups/00000000-0000-4000-8000-000000000000`)).status()).toBe(401);
+
+  // The admin: without the CSRF token refused; something that is not an age file refused by name.
+  expect((await upload(request, { origin: B })).status()).toBe(403);
+  const notAge = await request.post(`${B}/api/backups/upload`, {
+    data: Buffer.from('PK\u0003\u0004 a zip file, not an archive of the cell'),
+    headers: { 'x-csrf-token': token, origin: B },
+  });
+  expect(notAge.status()).toBe(400);
+  expect(await notAge.json()).toEqual({ error: 'bad_request', message: 'This is not an age-encrypted archive' });
+  expect((await request.get(`${B}/api/backups/00000000-0000-4000-8000-000000000000`)).status()).toBe(404);
+  expect((await request.get(`${B}/api/backups/not-an-id`)).status()).toBe(400);
+  await peerCtx.dispose();
+  await stranger.dispose();
+});

@@ -11,6 +11,7 @@ import { dnsRouter } from './dns';
 import { domainRouter } from './domain';
 import { firewallRouter } from './firewall';
 import { groupsRouter } from './groups';
+import { metricsRouter } from './metrics';
 import { ntpRouter } from './ntp';
 import { peersRouter } from './peers';
 import { portalRouter } from './portal';
@@ -40,6 +41,7 @@ export const appRouter = router({
   domain: domainRouter,
   groups: groupsRouter,
   firewall: firewallRouter,
+  metrics: metricsRouter,
   store: storeRouter,
 });
 

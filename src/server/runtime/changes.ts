@@ -61,6 +61,14 @@ interface Slot {
   queued: Promise<Outcome> | null;
   chain: Promise<unknown>;
   lastRun: number;
+  /** How its runs went in this process: the last one's duration, and how many failed. */
+  stats: ApplyStats;
+}
+
+export interface ApplyStats {
+  runs: number;
+  failures: number;
+  lastMs: number | null;
 }
 
 const log = logger.child('changes');
@@ -79,6 +87,7 @@ export function subscribe(applier: Applier): void {
       queued: null,
       chain: Promise.resolve(),
       lastRun: 0,
+      stats: { runs: 0, failures: 0, lastMs: null },
     });
 }
 
@@ -92,11 +101,16 @@ function run(slot: Slot): Promise<Outcome> {
     outcome = slot.chain.then(async (): Promise<Outcome> => {
       slot.queued = null;
       slot.lastRun = Date.now();
+      const started = performance.now();
+      slot.stats.runs++;
       try {
         return { ok: true, value: await slot.applier.apply(slot.db!) };
       } catch (err) {
+        slot.stats.failures++;
         log.error('apply after a change failed', { applier: slot.applier.name, err });
         return { ok: false, error: err as Error };
+      } finally {
+        slot.stats.lastMs = performance.now() - started;
       }
     });
     slot.queued = outcome;
@@ -139,6 +153,11 @@ export async function changed(
   // One after another, in subscription order: appliers may share a daemon's files.
   for (const slot of due) outcomes[slot.applier.name] = await run(slot);
   return outcomes;
+}
+
+/** Each applier's runs in this process, by its name (the metrics). */
+export function applyStats(): Record<string, ApplyStats> {
+  return Object.fromEntries([...slots.values()].map((s) => [s.applier.name, { ...s.stats }]));
 }
 
 /** The loops' pass and the end of setup: every periodic applier, one after another. */

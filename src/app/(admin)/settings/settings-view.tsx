@@ -9,6 +9,7 @@ import { updateSettingsSchema } from '@/lib/schemas/settings';
 import { DomainStep, TimezoneStep } from '../../setup/steps';
 import { useToast } from '@/components/toast';
 import { DomainCard } from './domain-card';
+import { MetricsCard } from './metrics-card';
 
 interface Draft {
   cellName: string;
@@ -87,6 +88,9 @@ export function SettingsView() {
       )}
       <div style={{ marginTop: '1rem' }}>
         <DomainCard />
+      </div>
+      <div style={{ marginTop: '1rem' }}>
+        <MetricsCard />
       </div>
     </>
   );

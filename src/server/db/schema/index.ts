@@ -15,3 +15,4 @@ export * from './names';
 export * from './firewall';
 export * from './store';
 export * from './backup';
+export * from './metrics';

@@ -1,6 +1,6 @@
 export { claimLoginLink, createPeerLogin, linkStatus } from './logins';
 export { peerConfig, peerQr } from './client-config';
-export { listPeers, peerById, peerIdOfUser, peerNames, peerTraffic, portalLogins } from './peer-views';
+export { listPeers, peerById, peerIdOfUser, peerNames, peerTraffic, portalLogins, type PeerView } from './peer-views';
 export { cellTrafficSeries, pruneTraffic, sampleTraffic, SAMPLE_INTERVAL_MS } from './traffic';
 export { importPeers } from './peer-import';
 export { expirePeers } from './expiry';

@@ -1,0 +1,5 @@
+CREATE TABLE `metrics_settings` (
+	`id` integer PRIMARY KEY NOT NULL,
+	`token_hash` text,
+	`created_at` integer
+);
