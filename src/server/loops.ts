@@ -6,6 +6,7 @@ import { restoreUnderWay, runSchedule } from './managers/backup';
 import { appendAudit } from './managers/audit';
 import { desiredFingerprint, reconcile } from './managers/containers';
 import { ddnsCycle } from './managers/ddns';
+import { monitorTick } from './managers/health';
 import { isSetupComplete } from './managers/setup';
 import { applyCaddy } from './managers/routes';
 import { ensureCa, refreshCrlIfDue, syncIntermediate } from './managers/vault';
@@ -64,6 +65,18 @@ export const loops: Loop[] = [
     intervalMs: SAMPLE_INTERVAL_MS,
     run: async (db, runtime) => {
       if (isSetupComplete(db)) await sampleTraffic(db, runtime.clock());
+    },
+  },
+  {
+    // Each component's state: a change is recorded for the timeline and sent as a notification.
+    name: 'health-monitor',
+    intervalMs: 30 * 1000,
+    atStart: true,
+    run: async (db) => {
+      if (!isSetupComplete(db)) return;
+      const changes = await monitorTick(db);
+      if (changes.length)
+        log.info('component states changed', { changes: changes.map((c) => `${c.component}: ${c.state}`) });
     },
   },
   {

@@ -11,7 +11,9 @@ import { dnsRouter } from './dns';
 import { domainRouter } from './domain';
 import { firewallRouter } from './firewall';
 import { groupsRouter } from './groups';
+import { healthRouter } from './health';
 import { metricsRouter } from './metrics';
+import { notificationsRouter } from './notifications';
 import { ntpRouter } from './ntp';
 import { peersRouter } from './peers';
 import { portalRouter } from './portal';
@@ -42,6 +44,8 @@ export const appRouter = router({
   groups: groupsRouter,
   firewall: firewallRouter,
   metrics: metricsRouter,
+  health: healthRouter,
+  notifications: notificationsRouter,
   store: storeRouter,
 });
 

@@ -5,6 +5,7 @@ import { PageHead } from '@/components/ui';
 import { DOMAIN_MODE_INFO } from '@/lib/domain-modes';
 import { formatDuration } from '@/lib/format';
 import { trpc } from '@/lib/client/trpc';
+import { HealthCard } from './health-card';
 import { ServicesCard } from './services-card';
 import { TrafficCards } from './traffic-cards';
 
@@ -75,6 +76,7 @@ export function DashboardView() {
               </dl>
             </div>
           </div>
+          <HealthCard />
           <ServicesCard s={s} />
           <TrafficCards points={s.traffic} />
           <div className="grid">

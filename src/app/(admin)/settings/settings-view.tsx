@@ -10,6 +10,7 @@ import { DomainStep, TimezoneStep } from '../../setup/steps';
 import { useToast } from '@/components/toast';
 import { DomainCard } from './domain-card';
 import { MetricsCard } from './metrics-card';
+import { NotificationsCard } from './notifications-card';
 
 interface Draft {
   cellName: string;
@@ -88,6 +89,9 @@ export function SettingsView() {
       )}
       <div style={{ marginTop: '1rem' }}>
         <DomainCard />
+      </div>
+      <div style={{ marginTop: '1rem' }}>
+        <NotificationsCard />
       </div>
       <div style={{ marginTop: '1rem' }}>
         <MetricsCard />

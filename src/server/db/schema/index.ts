@@ -16,3 +16,5 @@ export * from './firewall';
 export * from './store';
 export * from './backup';
 export * from './metrics';
+export * from './health';
+export * from './notifications';

@@ -26,6 +26,24 @@ export function listBackups(db: Db) {
   return backupRows(db).map(({ file, ...row }) => ({ ...row, name: file }));
 }
 
+/**
+ * Why the newest backup (not an upload) is not good, or null: it failed, or its check did.
+ * A failed backup or verification is never silent: the monitor turns this into a notice.
+ */
+export function lastBackupProblem(db: Db): string | null {
+  const newest = backupRows(db).find((r) => r.trigger !== 'upload' && r.state !== 'writing');
+  if (!newest) return null;
+  if (newest.state === 'failed') return `the backup of ${newest.createdAt.toISOString()} failed`;
+  if (newest.verifyError)
+    return `the backup of ${newest.createdAt.toISOString()} failed its check: ${newest.verifyError}`;
+  return null;
+}
+
+/** What the monitor needs: the newest verification, and whether backups are scheduled. */
+export function backupSettingsOf(db: Db): { verifiedAt: Date | null; scheduled: boolean } {
+  return { verifiedAt: lastVerified(db), scheduled: backupSettingsRow(db).scheduled };
+}
+
 /** The newest backup that was proven restorable (the dashboard's "last verified"). */
 export function lastVerified(db: Db): Date | null {
   return backupRows(db).reduce<Date | null>(

@@ -12,6 +12,7 @@ import { preparedQuery } from '../../db/prepared';
 import { dnsSettings, settings, stackComponents, stackNetwork, wireguardSettings } from '../../db/schema';
 import { InvalidStateError, ValidationError } from '../../errors';
 import { decryptSecret, derivedSecret } from '../../runtime/secrets';
+import { refuseInternal } from '../../runtime/outbound';
 import { runtimeOf, type Env } from '../../runtime/runtime';
 
 /** The bridge network the core containers share, unless the stack settings say otherwise. */
@@ -156,3 +157,12 @@ export function providerToken(db: DbOrTx): string | null {
   if (cell.domainMode === 'pic_ngo') return derivedSecret('pic.ngo');
   return cell.ddnsTokenEnc ? decryptSecret(cell.ddnsTokenEnc, 'settings.ddns_token_enc') : null;
 }
+
+/**
+ * What a URL an admin typed (a DDNS source, a webhook) may not reach: loopback, link-local,
+ * the tunnel and the cell network. `PIC_OUTBOUND_ALLOW_LOOPBACK=1` lets tests serve on loopback.
+ */
+export const outboundRefusal = (db: DbOrTx) =>
+  refuseInternal(cellFacts(db).internalNetworks, {
+    allowLoopback: runtimeOf(db).env.PIC_OUTBOUND_ALLOW_LOOPBACK === '1',
+  });

@@ -6,6 +6,7 @@ export {
   cellNetwork,
   DEFAULT_CELL_SUBNET,
   dnsAddress,
+  outboundRefusal,
   providerToken,
   type CellFacts,
 } from './facts';

@@ -12,7 +12,8 @@ import { serialQueue } from '../../runtime/serial';
 import { cellFacts } from '../cell';
 import { followPublishedAddress } from '../dns';
 import { DdnsError, discoverAddress } from './providers';
-import { ddnsStatus, providerFor, refuseFor } from './settings';
+import { outboundRefusal } from '../cell';
+import { ddnsStatus, providerFor } from './settings';
 import { stateRow, type StateRow } from './state';
 import { runtimeOf } from '../../runtime/runtime';
 
@@ -48,7 +49,7 @@ async function cycle(db: Db, force: boolean, now: Date) {
   const { domain } = cellFacts(db);
   let ip: string | null = null;
   try {
-    ip = await discoverAddress(s.sources, refuseFor(db));
+    ip = await discoverAddress(s.sources, outboundRefusal(db));
     if (!force && ip === s.publishedAddress) {
       set({
         lastDiscovered: ip,

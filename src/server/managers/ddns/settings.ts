@@ -3,21 +3,11 @@ import { eq } from 'drizzle-orm';
 import type { Db } from '../../db';
 import { ddnsState } from '../../db/schema';
 import { InvalidStateError } from '../../errors';
-import { refuseInternal } from '../../runtime/outbound';
 import { runtimeOf } from '../../runtime/runtime';
 import { decryptSecret, encryptSecret } from '../../runtime/secrets';
-import { cellExists, cellFacts, providerToken } from '../cell';
+import { cellExists, cellFacts, outboundRefusal, providerToken } from '../cell';
 import { cloudflare, duckdns, dyndns2, picNgo, providerUrls, type Provider } from './providers';
 import { stateRow, type StateRow } from './state';
-
-/**
- * What a URL an admin typed may not reach: loopback, link-local, the tunnel and the cell
- * network. `PIC_OUTBOUND_ALLOW_LOOPBACK=1` lets tests serve sources on loopback.
- */
-export const refuseFor = (db: Db) =>
-  refuseInternal(cellFacts(db).internalNetworks, {
-    allowLoopback: runtimeOf(db).env.PIC_OUTBOUND_ALLOW_LOOPBACK === '1',
-  });
 
 /** The provider the domain mode calls for; http01 and lan use dyndns2 when it is set up, else nothing. */
 export function providerFor(db: Db): Provider | null {
@@ -39,7 +29,7 @@ export function providerFor(db: Db): Provider | null {
             s.dyndns2Username,
             decryptSecret(s.dyndns2PasswordEnc, 'ddns_state.dyndns2_password_enc'),
             s.dyndns2Hostname,
-            refuseFor(db),
+            outboundRefusal(db),
           )
         : null;
     }

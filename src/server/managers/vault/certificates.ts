@@ -14,13 +14,13 @@ import { runtimeOf } from '../../runtime/runtime';
 
 export const EXPIRING_WITHIN = 30 * DAY;
 
-/** Certificates still in force that end within EXPIRING_WITHIN. */
-export function countExpiring(db: Db, now = runtimeOf(db).clock()): number {
+/** Certificates still in force that end within `within` (EXPIRING_WITHIN by default). */
+export function countExpiring(db: Db, now = runtimeOf(db).clock(), within = EXPIRING_WITHIN): number {
   return (
     db
       .select({ n: count() })
       .from(certificates)
-      .where(and(isNull(certificates.revokedAt), lte(certificates.notAfter, new Date(now.getTime() + EXPIRING_WITHIN))))
+      .where(and(isNull(certificates.revokedAt), lte(certificates.notAfter, new Date(now.getTime() + within))))
       .get()?.n ?? 0
   );
 }
