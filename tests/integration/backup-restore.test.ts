@@ -4,10 +4,13 @@
  * data directory, its service's container and volume and the image itself are wiped; a new
  * cell on the same engine restores the archive. Every table row and every key file is back,
  * the image is verified and pulled again, the volume is back and the event is served again.
+ * The service stopped behind the cell's back then shows on the timeline and is notified.
  */
 import { execFile } from 'node:child_process';
 import { generateKeyPairSync } from 'node:crypto';
 import fs from 'node:fs';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -20,6 +23,7 @@ import {
   restoreBackup,
 } from '@/server/managers/backup';
 import { reconcile } from '@/server/managers/containers';
+import { monitorTick } from '@/server/managers/health';
 import { bundledManifests, operationDone } from '@/server/managers/store';
 import { ensureCa } from '@/server/managers/vault';
 import { settleChanges } from '@/server/runtime/changes';
@@ -102,6 +106,7 @@ describe.skipIf(!ready)('a backup restored on a wiped cell', () => {
       PIC_STORE_INDEX_URL: index.url,
       PIC_STORE_INDEX_KEYS: index.pem,
       PIC_STORE_TRUSTED_KEYS: publisher.publicKey.export({ type: 'spki', format: 'pem' }).toString(),
+      PIC_OUTBOUND_ALLOW_LOOPBACK: '1',
     });
     Object.assign(process.env, env);
   }, 900_000);
@@ -113,7 +118,7 @@ describe.skipIf(!ready)('a backup restored on a wiped cell', () => {
     await engine?.destroy();
   }, 120_000);
 
-  it('brings back every row, every key, the service, its image and its data', async () => {
+  it('brings back every row, every key, the service, its image and its data; a stop behind its back is seen and notified', async () => {
     // The cell as it was: peers in a group, a record, a route, its CA, Radicale with an event.
     const before = freshCell();
     const db = before.db;
@@ -178,5 +183,37 @@ describe.skipIf(!ready)('a backup restored on a wiped cell', () => {
       .toContain('SUMMARY:Restored party');
     const [service] = await admin(after.db).store.installed();
     expect(service).toMatchObject({ id: 'calendar', state: 'installed', container: { running: true } });
+
+    // Stopped behind the cell's back, the service shows on the timeline and sends one notice; back, one more.
+    const received: { component: string; state: string; previous: string | null }[] = [];
+    const hook = http.createServer((req, res) => {
+      let body = '';
+      req.on('data', (c) => (body += c));
+      req.on('end', () => {
+        received.push(JSON.parse(body) as (typeof received)[number]);
+        res.end();
+      });
+    });
+    await new Promise<void>((r) => hook.listen(0, '127.0.0.1', r));
+    try {
+      const url = `http://127.0.0.1:${(hook.address() as AddressInfo).port}/`;
+      await admin(after.db).notifications.update({ url, format: 'json' });
+      await monitorTick(after.db);
+      const ofCalendar = () => received.filter((r) => r.component === 'container cell-svc-calendar');
+      expect(ofCalendar()).toEqual([]);
+      await engine.docker.getContainer('cell-svc-calendar').stop({ t: 1 });
+      await monitorTick(after.db);
+      await monitorTick(after.db);
+      expect(ofCalendar()).toEqual([expect.objectContaining({ state: 'down', previous: 'up' })]);
+      await engine.docker.getContainer('cell-svc-calendar').start();
+      await monitorTick(after.db);
+      expect(ofCalendar().map((r) => r.state)).toEqual(['down', 'up']);
+      const timeline = (await admin(after.db).health.history({ hours: 1 })).find(
+        (c) => c.component === 'container cell-svc-calendar',
+      )!;
+      expect(timeline.segments.map((s) => s.state)).toEqual(['up', 'down', 'up']);
+    } finally {
+      hook.close();
+    }
   }, 300_000);
 });
