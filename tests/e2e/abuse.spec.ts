@@ -2,25 +2,19 @@
  * Attacks over plain HTTP against a built server (cell F), where an attacker stands: the
  * Next.js route layer is what is tested here, not only the routers behind createCaller.
  */
-import fs from 'node:fs';
 import path from 'node:path';
 import { expect, test, type APIRequestContext } from '@playwright/test';
+import { logLines } from '../helpers/logs';
 import { CELLS } from '../../playwright.config';
 import { cellApi, loginOk } from './cell-api';
 
 const F = `http://localhost:${CELLS.f}`;
-const LOG = path.resolve('.e2e/f/logs/cell.log');
+const LOGS = path.resolve('.e2e/f/logs');
 const PASSWORD = 'correct horse battery';
 
 test.describe.configure({ mode: 'serial' });
 
-const scryptRuns = () =>
-  fs.existsSync(LOG)
-    ? fs
-        .readFileSync(LOG, 'utf8')
-        .split('\n')
-        .filter((l) => l.includes('"scrypt run"')).length
-    : 0;
+const scryptRuns = () => logLines(LOGS).filter((l) => l.includes('"scrypt run"')).length;
 
 async function signedIn(request: APIRequestContext) {
   const api = cellApi(request, F);

@@ -1,5 +1,6 @@
 import fs from 'node:fs';
 import { expect, test, type Page } from '@playwright/test';
+import { logLines } from '../helpers/logs';
 import { E2E_ENGINE_DIR } from './e2e-env';
 import {
   ENGINE_INSTALL,
@@ -39,7 +40,7 @@ test.afterEach(async ({}, info) => {
   const tail = (file: string) =>
     fs.existsSync(file) ? fs.readFileSync(file, 'utf8').split('\n').slice(-40).join('\n') : '';
   console.log(
-    `--- cell log ---\n${tail('.e2e/d/logs/cell.log')}\n--- dockerd log ---\n${tail(`${E2E_ENGINE_DIR}/dockerd.log`)}`,
+    `--- cell log ---\n${logLines('.e2e/d/logs').slice(-40).join('\n')}\n--- dockerd log ---\n${tail(`${E2E_ENGINE_DIR}/dockerd.log`)}`,
   );
 });
 

@@ -1,50 +1,126 @@
-import fs from 'node:fs';
+/**
+ * The cell's logs, on pino: every module logs through a child of its service's logger
+ * (`cell.<service>.<module>`), as one JSON line with its time, level, service and message.
+ * Secrets are redacted. Each service writes `logs/<service>.log`, rotated at 5 MB and kept as
+ * 5 files. A level set for a service (or any part of its name) applies to the next line of
+ * every module under it, with no restart; lines also go to anyone following the live tail.
+ */
+import { EventEmitter } from 'node:events';
 import path from 'node:path';
+import { Writable } from 'node:stream';
+import pino from 'pino';
+import { createStream, type RotatingFileStream } from 'rotating-file-stream';
 import { dataPaths } from './paths';
 import { processWide } from './process-wide';
 
-export type LogLevel = 'debug' | 'info' | 'warn' | 'error';
+export const LOG_LEVELS = ['debug', 'info', 'warn', 'error'] as const;
+export type LogLevel = (typeof LOG_LEVELS)[number];
 const ORDER: Record<LogLevel, number> = { debug: 10, info: 20, warn: 30, error: 40 };
 
-const MAX_BYTES = 5 * 1024 * 1024;
-const KEEP = 5;
+export const LOG_FILE_BYTES = 5 * 1024 * 1024;
+/** Files a service keeps: its log and 4 rotated ones. */
+export const LOG_FILES = 5;
 
-/** Appends JSON lines to `logs/<name>.log`, rotating at 5 MB and keeping 5 files. */
-class RotatingFile {
-  private size = -1;
-  constructor(private readonly file: string) {}
+/** Field names whose values never reach a log line (here or one level down). */
+const SECRET_FIELDS = ['password', 'passphrase', 'token', 'secret', 'privateKey', 'presharedKey', 'authorization', 'cookie'];
+const REDACT = [...SECRET_FIELDS, ...SECRET_FIELDS.map((f) => `*.${f}`)];
 
-  write(line: string): void {
-    try {
-      if (this.size < 0) {
-        fs.mkdirSync(path.dirname(this.file), { recursive: true });
-        this.size = fs.existsSync(this.file) ? fs.statSync(this.file).size : 0;
-      }
-      if (this.size + line.length > MAX_BYTES) this.rotate();
-      fs.appendFileSync(this.file, line, { mode: 0o640 });
-      this.size += Buffer.byteLength(line);
-    } catch {
-      // Logging must never take the server down (read-only disk, full disk).
-    }
-  }
-
-  private rotate(): void {
-    for (let i = KEEP - 1; i >= 1; i--) {
-      const from = `${this.file}.${i}`;
-      if (fs.existsSync(/*turbopackIgnore: true*/ from)) fs.renameSync(from, `${this.file}.${i + 1}`);
-    }
-    if (fs.existsSync(this.file)) fs.renameSync(this.file, `${this.file}.1`);
-    fs.rmSync(`${this.file}.${KEEP + 1}`, { force: true });
-    this.size = 0;
-  }
+export interface LogLine {
+  time: string;
+  level: LogLevel;
+  service: string;
+  msg: string;
+  [field: string]: unknown;
 }
 
-// One writer per log file in the process, so two bundles never rotate the same file.
-const files = processWide('logger.files', () => new Map<string, RotatingFile>());
-function fileFor(dir: string): RotatingFile {
-  let f = files.get(dir);
-  if (!f) files.set(dir, (f = new RotatingFile(path.join(dir, 'cell.log'))));
-  return f;
+const state = processWide('logger.state', () => ({
+  /** Levels set for services or parts of their names (`cell.store`, `cell.store.accounts`). */
+  levels: new Map<string, LogLevel>(),
+  /** One pino logger per service file, per data directory. */
+  roots: new Map<string, pino.Logger>(),
+  files: new Map<string, RotatingFileStream>(),
+  tail: new EventEmitter().setMaxListeners(100),
+}));
+
+/** The levels set by the admin (the logs manager loads them at start and on each change). */
+export function setLogLevels(levels: Record<string, LogLevel>): void {
+  state.levels = new Map(Object.entries(levels));
+}
+
+/** The level a service logs at: its own, else the nearest part of its name's, else the environment's. */
+export function levelFor(service: string): LogLevel {
+  for (let name = service; name; name = name.includes('.') ? name.slice(0, name.lastIndexOf('.')) : '') {
+    const set = state.levels.get(name);
+    if (set) return set;
+  }
+  const env = process.env.PIC_LOG_LEVEL as LogLevel | undefined;
+  return env && env in ORDER ? env : 'info';
+}
+
+/** The file a service writes: `cell.store.accounts` → `store.log`; the cell itself → `cell.log`. */
+export const logFileOf = (service: string) => `${service.split('.')[1] ?? 'cell'}.log`;
+
+/** Every new line, for the live tail (the listener gets the line as written). */
+export function onLogLine(listener: (line: string) => void): () => void {
+  state.tail.on('line', listener);
+  return () => void state.tail.off('line', listener);
+}
+
+/** Resolves once every line logged so far is in its file (tests, a clean stop, the command line). */
+export async function flushLogs(): Promise<void> {
+  await Promise.all(
+    [...state.files.values()].map((s) => new Promise<void>((resolve) => (s.writable ? s.write('', () => resolve()) : resolve()))),
+  );
+}
+
+function fileStream(dir: string, name: string): RotatingFileStream {
+  const key = path.join(dir, name);
+  let s = state.files.get(key);
+  if (!s) {
+    // Classical rotation: `<name>` is written, `<name>.1` … `<name>.4` are the older ones.
+    s = createStream(name, {
+      path: dir,
+      size: '5M',
+      rotate: LOG_FILES - 1,
+      mode: 0o640,
+    });
+    // Logging never takes the server down (a read-only or full disk).
+    s.on('error', () => undefined);
+    state.files.set(key, s);
+  }
+  return s;
+}
+
+function rootFor(service: string): pino.Logger {
+  const dir = dataPaths.logs();
+  const file = logFileOf(service);
+  const key = path.join(dir, file);
+  let root = state.roots.get(key);
+  if (!root) {
+    const tail = new Writable({
+      write(chunk: Buffer, _enc, done) {
+        state.tail.emit('line', chunk.toString().trimEnd());
+        done();
+      },
+    });
+    const streams: pino.StreamEntry[] = [
+      { level: 'debug', stream: fileStream(dir, file) },
+      { level: 'debug', stream: tail },
+    ];
+    if (process.env.PIC_LOG_STDOUT !== '0') streams.push({ level: 'debug', stream: process.stdout });
+    root = pino(
+      {
+        level: 'debug',
+        base: undefined,
+        timestamp: pino.stdTimeFunctions.isoTime,
+        formatters: { level: (label) => ({ level: label }) },
+        redact: { paths: REDACT, censor: '[redacted]' },
+      },
+      pino.multistream(streams),
+    );
+    state.roots.set(key, root);
+  }
+  return root;
 }
 
 export interface Logger {
@@ -53,11 +129,6 @@ export interface Logger {
   warn(msg: string, fields?: Record<string, unknown>): void;
   error(msg: string, fields?: Record<string, unknown>): void;
   child(service: string): Logger;
-}
-
-function minLevel(): LogLevel {
-  const env = process.env.PIC_LOG_LEVEL as LogLevel | undefined;
-  return env && env in ORDER ? env : 'info';
 }
 
 function errorFields(fields?: Record<string, unknown>): Record<string, unknown> | undefined {
@@ -69,10 +140,12 @@ function errorFields(fields?: Record<string, unknown>): Record<string, unknown> 
 
 function make(service: string): Logger {
   const emit = (level: LogLevel, msg: string, fields?: Record<string, unknown>) => {
-    if (ORDER[level] < ORDER[minLevel()]) return;
-    const line = JSON.stringify({ time: new Date().toISOString(), level, service, msg, ...errorFields(fields) }) + '\n';
-    if (process.env.PIC_LOG_STDOUT !== '0') process.stdout.write(line);
-    fileFor(dataPaths.logs()).write(line);
+    if (ORDER[level] < ORDER[levelFor(service)]) return;
+    try {
+      rootFor(service)[level]({ service, ...errorFields(fields) }, msg);
+    } catch {
+      // As above: a log line that cannot be written is dropped, never thrown.
+    }
   };
   return {
     debug: (m, f) => emit('debug', m, f),

@@ -2,12 +2,14 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { TRPCError } from '@trpc/server';
 import { afterAll, beforeEach, describe, expect, it } from 'vitest';
+import { flushLogs } from '@/server/runtime/logger';
 import type { FieldErrorsError } from '@/server/errors';
 import type { Db } from '@/server/db';
 import { peers } from '@/server/db/schema';
 import { settleChanges } from '@/server/runtime/changes';
 import { parsePeerCsv } from '@/lib/schemas/peer-import';
 import { admin, expectCode, freshCell, setUp, useBackend } from '../../helpers/db';
+import { logLines } from '../../helpers/logs';
 import { recordingBackend } from '../../helpers/wireguard';
 
 let db: Db;
@@ -29,11 +31,12 @@ afterAll(() => {
 });
 
 /** How often each daemon's config was rendered, from the debug log. */
-const renders = (component: string) =>
-  fs
-    .readFileSync(path.join(dir, 'logs', 'cell.log'), 'utf8')
-    .split('\n')
-    .filter((l) => l.includes('"config rendered"') && l.includes(`"component":"${component}"`)).length;
+const renders = async (component: string) => {
+  await flushLogs();
+  return logLines(path.join(dir, 'logs')).filter(
+    (l) => l.includes('"config rendered"') && l.includes(`"component":"${component}"`),
+  ).length;
+};
 
 /** The per-field errors the client receives as `data.fieldErrors`. */
 const fieldErrors = (err: TRPCError) => (err.cause as FieldErrorsError).fields;
@@ -41,14 +44,14 @@ const fieldErrors = (err: TRPCError) => (err.cause as FieldErrorsError).fields;
 describe('peers.importMany', () => {
   it('a burst of 100 peers from a CSV is one WireGuard apply and one DNS render', async () => {
     const csv = ['name,routingPolicy', ...Array.from({ length: 100 }, (_, i) => `laptop-${i},cell`)].join('\n');
-    const dnsBefore = renders('dns');
+    const dnsBefore = await renders('dns');
     const { created, apply } = await admin(db).peers.importMany({ csv });
     await settleChanges();
     expect(created).toHaveLength(100);
     expect(apply.state).toBe('applied');
     expect(wg.calls.map((c) => c.op)).toEqual(['sync']);
     expect(wg.calls[0]!.text!.match(/^\[Peer\]/gm)).toHaveLength(101);
-    expect(renders('dns') - dnsBefore).toBe(1);
+    expect((await renders('dns')) - dnsBefore).toBe(1);
     const zone = fs.readFileSync(path.join(dir, 'config', 'dns', 'cell.zone'), 'utf8');
     expect(zone).toMatch(/^laptop-99\s/m);
     expect(db.select().from(peers).all()).toHaveLength(101);

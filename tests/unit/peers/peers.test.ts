@@ -2,11 +2,13 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { eq } from 'drizzle-orm';
 import { beforeEach, describe, expect, it } from 'vitest';
+import { flushLogs } from '@/server/runtime/logger';
 import type { Db } from '@/server/db';
 import { auditEntries, peers, users, wireguardSettings } from '@/server/db/schema';
 import { expirePeers } from '@/server/managers/peers';
 import { flushWireguardFiles } from '@/server/managers/wireguard';
 import { admin, callerAs, expectCode, freshCell, setUp, useBackend } from '../../helpers/db';
+import { logLines } from '../../helpers/logs';
 import { recordingBackend } from '../../helpers/wireguard';
 import { settleChanges } from '@/server/runtime/changes';
 
@@ -339,19 +341,20 @@ describe('one peer create', () => {
   it('sets that one peer on the interface and renders DNS once, a moment later', async () => {
     process.env.PIC_LOG_LEVEL = 'debug';
     try {
-      const dnsRenders = () =>
-        fs
-          .readFileSync(path.join(dir, 'logs', 'cell.log'), 'utf8')
-          .split('\n')
-          .filter((l) => l.includes('"config rendered"') && l.includes('"component":"dns"')).length;
+      const dnsRenders = async () => {
+        await flushLogs();
+        return logLines(path.join(dir, 'logs')).filter(
+          (l) => l.includes('"config rendered"') && l.includes('"component":"dns"'),
+        ).length;
+      };
       await create('warm-up');
       await settleChanges();
       rec.calls.length = 0;
-      const before = dnsRenders();
+      const before = await dnsRenders();
       const peer = await create('just-one');
       await settleChanges();
       expect(rec.calls.map((c) => [c.op, c.peer?.publicKey])).toEqual([['set', peer.publicKey]]);
-      expect(dnsRenders() - before).toBe(1);
+      expect((await dnsRenders()) - before).toBe(1);
     } finally {
       delete process.env.PIC_LOG_LEVEL;
     }
