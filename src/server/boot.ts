@@ -4,6 +4,7 @@ import { resealLegacySecrets } from './db/reseal';
 import { addressKey, installClientAddressGuard } from './http/client-address';
 import { startLoops } from './loops';
 import { recoverRestore } from './managers/backup';
+import { loadLogLevels } from './managers/logs';
 import { trustedProxies } from './managers/containers';
 import { ensureDomains, isSetupComplete, onSetupComplete } from './managers/setup';
 import { applyCaddy } from './managers/routes';
@@ -22,6 +23,7 @@ export async function boot(): Promise<void> {
   for (const dir of [dataPaths.logs(), dataPaths.backups()]) fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
   keys();
   const db = getDb();
+  loadLogLevels(db);
   const resealed = resealLegacySecrets(db.$client);
   if (resealed) log.info('secrets bound to their table and column', { resealed });
   if ((await recoverRestore(db)) === 'undone')

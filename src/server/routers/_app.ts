@@ -12,6 +12,7 @@ import { domainRouter } from './domain';
 import { firewallRouter } from './firewall';
 import { groupsRouter } from './groups';
 import { healthRouter } from './health';
+import { logsRouter } from './logs';
 import { metricsRouter } from './metrics';
 import { notificationsRouter } from './notifications';
 import { ntpRouter } from './ntp';
@@ -44,6 +45,7 @@ export const appRouter = router({
   groups: groupsRouter,
   firewall: firewallRouter,
   metrics: metricsRouter,
+  logs: logsRouter,
   health: healthRouter,
   notifications: notificationsRouter,
   store: storeRouter,

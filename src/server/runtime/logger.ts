@@ -22,7 +22,16 @@ export const LOG_FILE_BYTES = 5 * 1024 * 1024;
 export const LOG_FILES = 5;
 
 /** Field names whose values never reach a log line (here or one level down). */
-const SECRET_FIELDS = ['password', 'passphrase', 'token', 'secret', 'privateKey', 'presharedKey', 'authorization', 'cookie'];
+const SECRET_FIELDS = [
+  'password',
+  'passphrase',
+  'token',
+  'secret',
+  'privateKey',
+  'presharedKey',
+  'authorization',
+  'cookie',
+];
 const REDACT = [...SECRET_FIELDS, ...SECRET_FIELDS.map((f) => `*.${f}`)];
 
 export interface LogLine {
@@ -69,7 +78,9 @@ export function onLogLine(listener: (line: string) => void): () => void {
 /** Resolves once every line logged so far is in its file (tests, a clean stop, the command line). */
 export async function flushLogs(): Promise<void> {
   await Promise.all(
-    [...state.files.values()].map((s) => new Promise<void>((resolve) => (s.writable ? s.write('', () => resolve()) : resolve()))),
+    [...state.files.values()].map(
+      (s) => new Promise<void>((resolve) => (s.writable ? s.write('', () => resolve()) : resolve())),
+    ),
   );
 }
 

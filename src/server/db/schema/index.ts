@@ -18,3 +18,4 @@ export * from './backup';
 export * from './metrics';
 export * from './health';
 export * from './notifications';
+export * from './logs';

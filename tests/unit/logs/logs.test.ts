@@ -1,0 +1,93 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import type { Db } from '@/server/db';
+import { flushLogs, logger, setLogLevels } from '@/server/runtime/logger';
+import { admin, expectCode, freshCell, setUp } from '../../helpers/db';
+import { withoutEngine } from '../../helpers/store';
+
+let db: Db;
+let dir: string;
+beforeEach(async () => {
+  ({ db, dir } = freshCell());
+  withoutEngine(db);
+  await setUp(db);
+});
+afterEach(() => setLogLevels({}));
+
+describe('logs', () => {
+  it('are searched across services by text, level, service and time, newest first', async () => {
+    const since = new Date();
+    // A few milliseconds apart: lines of one millisecond have no order between them.
+    logger.child('store').child('accounts').info('account made', { peer: 'alice' });
+    await sleep(5);
+    logger.child('backup').error('backup failed', { reason: 'disk full' });
+    await sleep(5);
+    logger.child('store').warn('image pulled slowly', { peer: 'bob' });
+    await flushLogs();
+    const api = admin(db);
+    const all = await api.logs.search({ since });
+    expect(all.lines.map((l) => l.msg)).toEqual(['image pulled slowly', 'backup failed', 'account made']);
+    expect((await api.logs.search({ text: 'ALICE', since })).lines.map((l) => l.service)).toEqual([
+      'cell.store.accounts',
+    ]);
+    expect((await api.logs.search({ level: 'warn', since })).lines.map((l) => l.msg)).toEqual([
+      'image pulled slowly',
+      'backup failed',
+    ]);
+    expect((await api.logs.search({ service: 'cell.store', since })).lines.map((l) => l.msg)).toEqual([
+      'image pulled slowly',
+      'account made',
+    ]);
+    expect(
+      (await api.logs.search({ until: new Date(since.getTime() - 1) })).lines.filter((l) => l.msg === 'backup failed'),
+    ).toEqual([]);
+    expect((await api.logs.search({ since, limit: 1 })).more).toBe(true);
+    const bad = await expectCode(api.logs.search({ since, until: new Date(since.getTime() - 1000) }), 'BAD_REQUEST');
+    expect(bad.message).toMatch(/Until comes after since/);
+  });
+
+  it('a level set over the API shows in the next line of a module logger, is kept, and can be cleared', async () => {
+    const api = admin(db);
+    const since = new Date();
+    const module = logger.child('peers').child('expiry');
+    module.debug('before');
+    expect(await api.logs.setLevel({ target: 'cell.peers', level: 'debug' })).toMatchObject({ applies: 'now' });
+    module.debug('after');
+    await flushLogs();
+    expect((await api.logs.search({ service: 'cell.peers', since })).lines.map((l) => l.msg)).toEqual(['after']);
+    expect((await api.logs.levels()).cell).toEqual([{ target: 'cell.peers', level: 'debug' }]);
+    await api.logs.clearLevel({ target: 'cell.peers' });
+    module.debug('cleared');
+    await flushLogs();
+    expect((await api.logs.search({ service: 'cell.peers', since })).lines.map((l) => l.msg)).toEqual(['after']);
+  });
+
+  it("sets Caddy's and CoreDNS's levels through their configs, and refuses what they cannot do", async () => {
+    const api = admin(db);
+    await api.logs.setLevel({ target: 'caddy', level: 'debug' });
+    await api.logs.setLevel({ target: 'dns', level: 'debug' });
+    expect(await api.logs.levels()).toMatchObject({ caddy: 'debug', dns: 'debug' });
+    // The rendered configs say so: Caddy's default log at DEBUG, CoreDNS's log plugin on.
+    const caddy = JSON.parse(fs.readFileSync(path.join(dir, 'config', 'caddy', 'caddy.json'), 'utf8'));
+    expect(caddy.logging.logs.default.level).toBe('DEBUG');
+    expect(fs.readFileSync(path.join(dir, 'config', 'dns', 'Corefile'), 'utf8')).toMatch(/^\s+log$/m);
+    const warn = await expectCode(api.logs.setLevel({ target: 'dns', level: 'warn' }), 'BAD_REQUEST');
+    expect(warn.message).toMatch(/CoreDNS logs every query/);
+    const target = await expectCode(api.logs.setLevel({ target: 'cell.{store}', level: 'debug' }), 'BAD_REQUEST');
+    expect(target.message).toMatch(/cell, cell.<service>/);
+    await expectCode(api.logs.setLevel({ target: 'ntp', level: 'debug' }), 'BAD_REQUEST');
+  });
+
+  it('the live tail yields each new line that passes its filters', async () => {
+    const controller = new AbortController();
+    const tail = await admin(db).logs.tail({ service: 'cell.backup' }, { signal: controller.signal });
+    const iterator = (tail as AsyncIterable<{ msg: string }>)[Symbol.asyncIterator]();
+    const next = iterator.next();
+    logger.child('store').info('not this one');
+    logger.child('backup').info('this one');
+    expect((await next).value).toMatchObject({ msg: 'this one', service: 'cell.backup' });
+    controller.abort();
+  });
+});
