@@ -7,6 +7,7 @@
  *   npm run cell -- restore FILE [--passphrase-file F]
  *                                          the archive back in place (the server stopped first)
  *   npm run cell -- list-peers             name, address, state and last handshake of every peer
+ *   npm run cell -- logs SERVICE [--follow] the cell's lines of a service (store, or cell.store.accounts)
  */
 import fs from 'node:fs';
 import path from 'node:path';
@@ -21,6 +22,7 @@ import {
   receiveUpload,
   restoreBackup,
 } from '../src/server/managers/backup';
+import { searchLogs } from '../src/server/managers/logs';
 import { listPeers } from '../src/server/managers/peers';
 import { health } from '../src/server/managers/health';
 import { dataDir } from '../src/server/runtime/paths';
@@ -134,7 +136,39 @@ async function peersList(): Promise<number> {
   }
 }
 
+function printLine(l: { time: string; level: string; service: string; msg: string; [k: string]: unknown }): void {
+  const { time, level, service, msg, ...fields } = l;
+  const rest = Object.keys(fields).length ? ` ${JSON.stringify(fields)}` : '';
+  console.log(`${time} ${level.padEnd(5)} ${service} ${msg}${rest}`);
+}
+
+async function logs(): Promise<number> {
+  const name = process.argv[3];
+  if (!name || name.startsWith('--')) throw new Error('logs needs a service: npm run cell -- logs store');
+  const service = name === 'cell' || name.startsWith('cell.') ? name : `cell.${name}`;
+  const db = getDb();
+  const seen = new Set<string>();
+  let since: Date | undefined;
+  const show = async () => {
+    const { lines } = await searchLogs(db, { service, since, limit: 200 });
+    for (const l of lines.reverse()) {
+      const key = JSON.stringify(l);
+      if (seen.has(key)) continue;
+      seen.add(key);
+      printLine(l);
+      since = new Date(l.time);
+    }
+  };
+  await show();
+  if (!process.argv.includes('--follow')) return 0;
+  for (;;) {
+    await new Promise((r) => setTimeout(r, 1000));
+    await show();
+  }
+}
+
 const commands: Record<string, () => Promise<number>> = {
+  logs,
   status,
   'reset-admin-password': resetAdmin,
   backup,

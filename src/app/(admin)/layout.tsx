@@ -17,6 +17,7 @@ const ADMIN_NAV = [
   { href: '/containers', label: 'Containers' },
   { href: '/vault', label: 'Vault' },
   { href: '/backups', label: 'Backups' },
+  { href: '/logs', label: 'Logs' },
   { href: '/activity', label: 'Activity' },
   { href: '/settings', label: 'Settings' },
   { href: '/account', label: 'Account' },

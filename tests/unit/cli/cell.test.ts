@@ -1,9 +1,10 @@
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { Db } from '@/server/db';
 import { settleChanges } from '@/server/runtime/changes';
+import { flushLogs, logger } from '@/server/runtime/logger';
 import { admin, freshCell, setUp } from '../../helpers/db';
 import { withoutEngine } from '../../helpers/store';
 
@@ -69,6 +70,29 @@ describe('npm run cell', () => {
     expect(await names()).toEqual(['laptop']);
   });
 
+  it("logs prints a service's lines, and with --follow each new one as it is written", async () => {
+    logger.child('store').info('a line before', { peer: 'alice' });
+    await flushLogs();
+    const once = cell('logs', 'store');
+    expect(once.code).toBe(0);
+    expect(once.out).toMatch(/^\S+Z info  cell\.store a line before \{"peer":"alice"\}$/m);
+    expect(cell('logs').err).toMatch(/logs needs a service/);
+
+    const child = spawn(process.execPath, ['--import', 'tsx', 'scripts/cell.ts', 'logs', 'store', '--follow'], {
+      env: { ...process.env, PIC_DATA_DIR: dir, PORT: '1', PIC_LOG_STDOUT: '0' },
+    });
+    let out = '';
+    child.stdout.on('data', (c) => (out += c));
+    try {
+      await expect.poll(() => out, { timeout: 20_000 }).toContain('a line before');
+      logger.child('store').warn('a line after');
+      await flushLogs();
+      await expect.poll(() => out, { timeout: 10_000 }).toMatch(/warn  cell\.store a line after$/m);
+    } finally {
+      child.kill();
+    }
+  }, 40_000);
+
   it('says what is wrong, with exit codes: a missing passphrase, a missing file, an unknown command', () => {
     const noKey = cell('backup');
     expect(noKey.code).toBe(1);
@@ -81,6 +105,8 @@ describe('npm run cell', () => {
     expect(noArchive.err).toMatch(/restore needs the archive/);
     const unknown = cell('frobnicate');
     expect(unknown.code).toBe(2);
-    expect(unknown.err).toMatch(/usage: npm run cell -- <status\|reset-admin-password\|backup\|restore\|list-peers>/);
+    expect(unknown.err).toMatch(
+      /usage: npm run cell -- <logs\|status\|reset-admin-password\|backup\|restore\|list-peers>/,
+    );
   });
 });

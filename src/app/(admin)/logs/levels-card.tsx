@@ -1,0 +1,133 @@
+'use client';
+
+import { useState, type FormEvent } from 'react';
+import { Alert } from '@/components/ui';
+import { fieldErrorsOf, trpc } from '@/lib/client/trpc';
+import { LOG_LEVELS } from '@/lib/schemas/logs';
+
+type Level = (typeof LOG_LEVELS)[number];
+
+function LevelSelect({
+  label,
+  value,
+  levels = LOG_LEVELS,
+  onChange,
+}: {
+  label: string;
+  value: Level;
+  levels?: readonly Level[];
+  onChange: (l: Level) => void;
+}) {
+  return (
+    <select aria-label={label} value={value} onChange={(e) => onChange(e.target.value as Level)}>
+      {levels.map((l) => (
+        <option key={l} value={l}>
+          {l}
+        </option>
+      ))}
+    </select>
+  );
+}
+
+/** How much each part says: the cell's services (at their next line), Caddy and CoreDNS (reloaded). */
+export function LevelsCard() {
+  const utils = trpc.useUtils();
+  const levels = trpc.logs.levels.useQuery();
+  const set = trpc.logs.setLevel.useMutation({ onSuccess: () => utils.logs.levels.invalidate() });
+  const clear = trpc.logs.clearLevel.useMutation({ onSuccess: () => utils.logs.levels.invalidate() });
+  const [draft, setDraft] = useState({ target: '', level: 'debug' as Level });
+  const [errors, setErrors] = useState<Record<string, string[]>>({});
+  const [saved, setSaved] = useState<string | null>(null);
+  const apply = (target: string, level: Level) =>
+    set.mutate(
+      { target, level },
+      { onSuccess: () => setSaved(`${target} now logs at ${level}; it applies now, with no restart.`) },
+    );
+
+  async function add(e: FormEvent) {
+    e.preventDefault();
+    try {
+      await set.mutateAsync({ target: draft.target, level: draft.level });
+      setSaved(`${draft.target} now logs at ${draft.level}; it applies now, with no restart.`);
+      setErrors({});
+      setDraft({ ...draft, target: '' });
+    } catch (err) {
+      setErrors(fieldErrorsOf(err));
+    }
+  }
+
+  const d = levels.data;
+  return (
+    <section className="card stack" aria-label="Verbosity">
+      <h2>Verbosity</h2>
+      {saved && <Alert kind="ok">{saved}</Alert>}
+      {(set.error ?? clear.error) && !Object.keys(errors).length && (
+        <Alert kind="error">{(set.error ?? clear.error)!.message}</Alert>
+      )}
+      {d && (
+        <table className="table">
+          <tbody>
+            <tr>
+              <th scope="row">Caddy</th>
+              <td>
+                <LevelSelect label="Caddy's level" value={d.caddy} onChange={(l) => apply('caddy', l)} />
+              </td>
+              <td className="muted small">Its config is loaded again.</td>
+            </tr>
+            <tr>
+              <th scope="row">CoreDNS</th>
+              <td>
+                <LevelSelect
+                  label="CoreDNS's level"
+                  value={d.dns}
+                  levels={['info', 'debug']}
+                  onChange={(l) => apply('dns', l)}
+                />
+              </td>
+              <td className="muted small">debug logs every query.</td>
+            </tr>
+            {d.cell.map((c) => (
+              <tr key={c.target}>
+                <th scope="row" className="mono">
+                  {c.target}
+                </th>
+                <td>
+                  <LevelSelect label={`${c.target}'s level`} value={c.level} onChange={(l) => apply(c.target, l)} />
+                </td>
+                <td>
+                  <button type="button" className="btn" onClick={() => clear.mutate({ target: c.target })}>
+                    Back to default
+                  </button>
+                </td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      )}
+      <form className="row wrap" onSubmit={add} aria-label="Set a level">
+        <label className="field">
+          Part of the cell
+          <input
+            name="target"
+            placeholder="cell.store"
+            value={draft.target}
+            onChange={(e) => setDraft({ ...draft, target: e.target.value })}
+            aria-invalid={errors.target ? true : undefined}
+          />
+          {errors.target && (
+            <span className="error" role="alert">
+              {errors.target.join(' ')}
+            </span>
+          )}
+        </label>
+        <label className="field">
+          Level
+          <LevelSelect label="Level" value={draft.level} onChange={(level) => setDraft({ ...draft, level })} />
+        </label>
+        <button className="btn btn-primary" type="submit" disabled={set.isPending}>
+          Set level
+        </button>
+      </form>
+    </section>
+  );
+}
