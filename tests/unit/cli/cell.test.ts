@@ -75,7 +75,7 @@ describe('npm run cell', () => {
     await flushLogs();
     const once = cell('logs', 'store');
     expect(once.code).toBe(0);
-    expect(once.out).toMatch(/^\S+Z info  cell\.store a line before \{"peer":"alice"\}$/m);
+    expect(once.out).toMatch(/^\S+Z info {2}cell\.store a line before \{"peer":"alice"\}$/m);
     expect(cell('logs').err).toMatch(/logs needs a service/);
 
     const child = spawn(process.execPath, ['--import', 'tsx', 'scripts/cell.ts', 'logs', 'store', '--follow'], {
@@ -87,7 +87,7 @@ describe('npm run cell', () => {
       await expect.poll(() => out, { timeout: 20_000 }).toContain('a line before');
       logger.child('store').warn('a line after');
       await flushLogs();
-      await expect.poll(() => out, { timeout: 10_000 }).toMatch(/warn  cell\.store a line after$/m);
+      await expect.poll(() => out, { timeout: 10_000 }).toMatch(/warn {2}cell\.store a line after$/m);
     } finally {
       child.kill();
     }
