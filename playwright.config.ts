@@ -4,7 +4,7 @@ import { E2E_ENGINE_DIR, E2E_STORE, FIREWALL_NETNS_TAG } from './tests/e2e/e2e-e
 /**
  * Fresh cells from the same build: A for the browser flows, B and C for the HTTP contract
  * (B and C run side by side to prove their sessions do not collide), D for the containers
- * page on an engine, E for the network services, routes, settings, vault and backups pages without one,
+ * page on an engine, E for the network services, routes, settings, vault, backups and logs pages without one,
  * F for the abuse suite (debug log, so it can count password hashes), G for the pages on a phone,
  * their accessibility and the bugs found by walking them, H for the firewall on a real tunnel,
  * I for the Services page on an engine of its own with a local registry and a signed index.
@@ -83,7 +83,7 @@ export default defineConfig({
     { name: 'containers', testMatch: /containers\.spec\.ts/, use: { baseURL: `http://localhost:${CELLS.d}` } },
     {
       name: 'network',
-      testMatch: /(backups|network|routes|vault)\.spec\.ts/,
+      testMatch: /(backups|logs|network|routes|vault)\.spec\.ts/,
       use: { baseURL: `http://localhost:${CELLS.e}` },
     },
     { name: 'abuse', testMatch: /(abuse|matrix)\.spec\.ts/ },

@@ -13,6 +13,13 @@ type Settings = {
   keepMonthly: number;
 };
 
+const NUMBERS = [
+  ['hour', 'At hour', "0–23, the cell's time"],
+  ['keepDaily', 'Keep daily', undefined],
+  ['keepWeekly', 'Keep weekly', undefined],
+  ['keepMonthly', 'Keep monthly', undefined],
+] as const;
+
 /** When backups are made on their own, for whom they are locked, and how many are kept. */
 export function BackupSettingsForm({ settings }: { settings: Settings }) {
   const utils = trpc.useUtils();
@@ -65,39 +72,18 @@ export function BackupSettingsForm({ settings }: { settings: Settings }) {
         Back up every day
       </label>
       <div className="grid">
-        <Field
-          label="At hour"
-          name="hour"
-          inputMode="numeric"
-          value={d.hour}
-          onChange={(e) => setD({ ...d, hour: e.target.value })}
-          errors={errors.hour}
-          hint="0–23, the cell's time"
-        />
-        <Field
-          label="Keep daily"
-          name="keepDaily"
-          inputMode="numeric"
-          value={d.keepDaily}
-          onChange={(e) => setD({ ...d, keepDaily: e.target.value })}
-          errors={errors.keepDaily}
-        />
-        <Field
-          label="Keep weekly"
-          name="keepWeekly"
-          inputMode="numeric"
-          value={d.keepWeekly}
-          onChange={(e) => setD({ ...d, keepWeekly: e.target.value })}
-          errors={errors.keepWeekly}
-        />
-        <Field
-          label="Keep monthly"
-          name="keepMonthly"
-          inputMode="numeric"
-          value={d.keepMonthly}
-          onChange={(e) => setD({ ...d, keepMonthly: e.target.value })}
-          errors={errors.keepMonthly}
-        />
+        {NUMBERS.map(([name, label, hint]) => (
+          <Field
+            key={name}
+            label={label}
+            name={name}
+            inputMode="numeric"
+            value={d[name]}
+            onChange={(e) => setD({ ...d, [name]: e.target.value })}
+            errors={errors[name]}
+            hint={hint}
+          />
+        ))}
       </div>
       <p className="muted small">Backups made by hand are kept until you delete them.</p>
       <SubmitButton pending={update.isPending}>Save settings</SubmitButton>

@@ -12,7 +12,7 @@ import type { CellPaths } from '../../runtime/paths';
 import type { Engine } from '../../runtime/docker';
 import type { ServiceVolume } from '../store';
 import type { ArchiveWriter } from './archive';
-import type { ArchiveEntry } from './read';
+import { entryOf, type ArchiveEntry } from './read';
 
 /** The data directory's folders an archive holds, by their name in it. */
 export const DATA_FOLDERS = ['secrets', 'config', 'state'] as const;
@@ -63,13 +63,6 @@ export async function addFolder(
   await walk(root, folder);
 }
 
-const ENTRY_TYPES: Record<string, ArchiveEntry['type'] | undefined> = {
-  file: 'file',
-  'contiguous-file': 'file',
-  directory: 'directory',
-  symlink: 'symlink',
-};
-
 /**
  * A volume's entries, streamed out of its service's container (the engine's archive API), each
  * named inside the volume (its top is skipped), with owner, mode and time as the engine gave
@@ -88,19 +81,8 @@ export async function* volumeEntries(
     const h = entry.header;
     // The engine names entries after the mount's last folder: that is the volume's top.
     const rest = h.name.split('/').slice(1).join('/').replace(/\/+$/, '');
-    const type = ENTRY_TYPES[h.type ?? 'file'];
-    if (rest && type)
-      yield {
-        path: rest,
-        type,
-        size: h.size ?? 0,
-        mode: h.mode ?? 0o600,
-        uid: h.uid ?? 0,
-        gid: h.gid ?? 0,
-        mtime: h.mtime,
-        linkname: h.linkname ?? undefined,
-        body: entry as AsyncIterable<Buffer>,
-      };
+    const item = rest ? entryOf(h, rest, entry as AsyncIterable<Buffer>) : null;
+    if (item) yield item;
     entry.resume();
   }
 }

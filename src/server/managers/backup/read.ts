@@ -76,9 +76,27 @@ function sameItem(a: ManifestItem, b: ManifestItem): boolean {
 
 const TYPES: Record<string, ManifestItem['type'] | undefined> = {
   file: 'file',
+  'contiguous-file': 'file',
   directory: 'directory',
   symlink: 'symlink',
 };
+
+/** A tar header as an entry (null for what a cell archive never holds: devices, fifos, hard links). */
+export function entryOf(h: tar.Headers, path: string, body: AsyncIterable<Buffer>): ArchiveEntry | null {
+  const type = TYPES[h.type ?? 'file'];
+  if (!type) return null;
+  return {
+    path,
+    type,
+    size: h.size ?? 0,
+    mode: h.mode ?? 0o600,
+    uid: h.uid ?? 0,
+    gid: h.gid ?? 0,
+    mtime: h.mtime,
+    linkname: h.linkname ?? undefined,
+    body,
+  };
+}
 
 /** Reads the whole archive; resolves with its header and manifest once every entry checked out. */
 export async function readArchive(
@@ -148,24 +166,12 @@ export async function readArchive(
         manifest = JSON.parse(Buffer.concat(chunks).toString('utf8')) as ArchiveManifest;
         continue;
       }
-      const type = TYPES[h.type ?? 'file'];
-      if (!type) throw new ArchiveError('mismatch', `${h.name}: a ${h.type} has no place in a cell archive`);
+      const item = entryOf(h, h.name, content);
+      if (!item) throw new ArchiveError('mismatch', `${h.name}: a ${h.type} has no place in a cell archive`);
       if (manifest) throw new ArchiveError('mismatch', `${h.name} comes after the manifest`);
+      const { type } = item;
       const onEntry = opts.onEntry;
-      if (onEntry)
-        await mine(() =>
-          onEntry({
-            path: h.name,
-            type,
-            size: h.size ?? 0,
-            mode: h.mode ?? 0o600,
-            uid: h.uid ?? 0,
-            gid: h.gid ?? 0,
-            mtime: h.mtime,
-            linkname: h.linkname ?? undefined,
-            body: content,
-          }),
-        );
+      if (onEntry) await mine(() => onEntry(item));
       for await (const _ of content);
       seen.push({
         path: h.name,
