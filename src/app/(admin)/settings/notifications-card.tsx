@@ -1,22 +1,25 @@
 'use client';
 
-import { useEffect, useState, type FormEvent } from 'react';
+import { useState, type FormEvent } from 'react';
 import { Alert, Field, SubmitButton } from '@/components/ui';
 import { fieldErrorsOf, trpc } from '@/lib/client/trpc';
 
 /** Where the cell says that something went down or came back: a webhook, generic JSON or ntfy. */
 export function NotificationsCard() {
-  const utils = trpc.useUtils();
   const current = trpc.notifications.get.useQuery();
+  // The form starts from what is stored, once: a refetch never overwrites what is being typed.
+  return current.data ? <NotificationsForm stored={current.data} /> : null;
+}
+
+type Stored = { url: string | null; format: 'json' | 'ntfy'; lastError: string | null };
+
+function NotificationsForm({ stored }: { stored: Stored }) {
+  const utils = trpc.useUtils();
   const update = trpc.notifications.update.useMutation({ onSuccess: () => utils.notifications.get.invalidate() });
   const test = trpc.notifications.test.useMutation({ onSettled: () => utils.notifications.get.invalidate() });
-  const [d, setD] = useState({ url: '', format: 'json' as 'json' | 'ntfy' });
+  const [d, setD] = useState({ url: stored.url ?? '', format: stored.format });
   const [errors, setErrors] = useState<Record<string, string[]>>({});
   const [notice, setNotice] = useState<string | null>(null);
-  const loaded = current.data;
-  useEffect(() => {
-    if (loaded) setD({ url: loaded.url ?? '', format: loaded.format });
-  }, [loaded]);
 
   async function submit(e: FormEvent) {
     e.preventDefault();
@@ -41,7 +44,7 @@ export function NotificationsCard() {
       {(update.error ?? test.error) && !Object.keys(errors).length && (
         <Alert kind="error">{(update.error ?? test.error)!.message}</Alert>
       )}
-      {loaded?.lastError && <Alert kind="warn">The last notice did not go through: {loaded.lastError}</Alert>}
+      {stored.lastError && <Alert kind="warn">The last notice did not go through: {stored.lastError}</Alert>}
       <Field
         label="Webhook URL"
         name="url"
@@ -66,7 +69,7 @@ export function NotificationsCard() {
         <button
           type="button"
           className="btn"
-          disabled={test.isPending || !loaded?.url}
+          disabled={test.isPending || !stored.url}
           onClick={() => {
             setNotice(null);
             test.mutate(undefined, { onSuccess: () => setNotice('Test sent.') });
