@@ -48,6 +48,8 @@ const state = processWide('logger.state', () => ({
   /** One pino logger per service file, per data directory. */
   roots: new Map<string, pino.Logger>(),
   files: new Map<string, RotatingFileStream>(),
+  /** The logs folder the streams write to: a test's next cell closes the last one's. */
+  dir: '',
   tail: new EventEmitter().setMaxListeners(100),
 }));
 
@@ -104,6 +106,12 @@ function fileStream(dir: string, name: string): RotatingFileStream {
 
 function rootFor(service: string): pino.Logger {
   const dir = dataPaths.logs();
+  if (dir !== state.dir) {
+    for (const stream of state.files.values()) stream.end();
+    state.files.clear();
+    state.roots.clear();
+    state.dir = dir;
+  }
   const file = logFileOf(service);
   const key = path.join(dir, file);
   let root = state.roots.get(key);
