@@ -99,7 +99,8 @@ describe('the monitor', () => {
   });
 
   it('sends in the ntfy form, tests the webhook on demand, and says why a webhook failed', async () => {
-    await expectCode(admin(db).notifications.test(), 'PRECONDITION_FAILED');
+    const none = await expectCode(admin(db).notifications.test(), 'BAD_REQUEST');
+    expect(none.message).toBe('Set a webhook URL first');
     await admin(db).notifications.update({ url, format: 'ntfy' });
     expect(await admin(db).notifications.test()).toEqual({ sent: true });
     expect(received[0]!.headers).toMatchObject({

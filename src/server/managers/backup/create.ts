@@ -116,9 +116,16 @@ export async function createBackup(db: Db, opts: CreateOptions): Promise<{ opera
           opts.scryptWorkFactor,
         );
         const onBytes = progress(ctx);
-        await writer.addFile(DB_NAME, snapshot());
-        onBytes();
-        for (const folder of DATA_FOLDERS) await addFolder(writer, rt.paths, folder, onBytes);
+        try {
+          await writer.addFile(DB_NAME, snapshot());
+          onBytes();
+          for (const folder of DATA_FOLDERS) await addFolder(writer, rt.paths, folder, onBytes);
+        } catch (err) {
+          // This step's own undo only runs once it finished: a half-written archive goes here.
+          await writer.abort(err as Error);
+          fs.rmSync(target, { force: true });
+          throw err;
+        }
         return `${mb(writer.contentBytes)}: database, ${DATA_FOLDERS.join(', ')}`;
       },
       undo: async () => {

@@ -47,7 +47,11 @@ function writeJournal(db: Db, journal: Journal): void {
   writeFileAtomic(journalFile(db), JSON.stringify(journal), 0o600);
 }
 
-/** Swaps a data folder for its copy in `side` (a rename each way: never half one and half the other). */
+/**
+ * Puts a data folder's copy from `side` in place: the live one is moved aside, the copy put
+ * where it was, the old one removed. A kill on the way leaves the journal, and the next start
+ * puts the cell's own copy back whatever was half done.
+ */
 function swapFolder(db: Db, side: Side, folder: string): void {
   const live = path.join(runtimeOf(db).paths.data(), folder);
   const from = side.folder(folder);
@@ -63,7 +67,7 @@ async function putVolumes(db: Db, side: Side): Promise<number> {
   const wanted = serviceVolumes(db).filter((v) => staged.has(v.name));
   if (wanted.length === 0) return 0;
   const docker = await runtimeOf(db).engine.client({ streaming: true });
-  for (const v of wanted) await replaceVolume(docker, { ...v, name: v.name }, fs.createReadStream(side.volume(v.name)));
+  for (const v of wanted) await replaceVolume(docker, v, fs.createReadStream(side.volume(v.name)));
   return wanted.length;
 }
 

@@ -7,7 +7,7 @@ import { eq } from 'drizzle-orm';
 import type { NotificationsInput } from '@/lib/schemas/notifications';
 import type { Db } from '../../db';
 import { notificationSettings } from '../../db/schema';
-import { InvalidStateError } from '../../errors';
+import { InvalidStateError, ValidationError } from '../../errors';
 import { logger } from '../../runtime/logger';
 import { outboundRequest } from '../../runtime/outbound';
 import { runtimeOf } from '../../runtime/runtime';
@@ -109,7 +109,7 @@ export async function notify(db: Db, n: Notice): Promise<boolean> {
 /** Sends a test notice now; a failure is answered with its reason. */
 export async function testNotification(db: Db): Promise<{ sent: true }> {
   const { url, format } = row(db);
-  if (!url) throw new InvalidStateError('Set a webhook URL first', 'url');
+  if (!url) throw new ValidationError('Set a webhook URL first', 'url');
   const at = runtimeOf(db).clock();
   try {
     await send(db, url, format, {
