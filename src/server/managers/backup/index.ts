@@ -39,11 +39,6 @@ export function lastBackupProblem(db: Db): string | null {
   return null;
 }
 
-/** What the monitor needs: the newest verification, and whether backups are scheduled. */
-export function backupSettingsOf(db: Db): { verifiedAt: Date | null; scheduled: boolean } {
-  return { verifiedAt: lastVerified(db), scheduled: backupSettingsRow(db).scheduled };
-}
-
 /** The newest backup that was proven restorable (the dashboard's "last verified"). */
 export function lastVerified(db: Db): Date | null {
   return backupRows(db).reduce<Date | null>(

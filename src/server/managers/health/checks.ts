@@ -6,7 +6,7 @@
 import fs from 'node:fs';
 import type { Db } from '../../db';
 import { runtimeOf } from '../../runtime/runtime';
-import { backupSettingsOf, lastBackupProblem } from '../backup';
+import { getBackupSettings, lastBackupProblem, lastVerified } from '../backup';
 import { configState } from '../config-apply';
 import { listContainers } from '../containers';
 import { lookupName } from '../dns';
@@ -82,7 +82,8 @@ function disk(db: Db): Check {
 function backup(db: Db, now: Date): Check {
   const problem = lastBackupProblem(db);
   if (problem) return { state: 'down', detail: problem };
-  const { verifiedAt, scheduled } = backupSettingsOf(db);
+  const verifiedAt = lastVerified(db);
+  const { scheduled } = getBackupSettings(db);
   if (!verifiedAt) return { state: 'warn', detail: 'no backup has been verified restorable yet' };
   const age = now.getTime() - verifiedAt.getTime();
   const detail = `last verified ${Math.floor(age / 3600_000)} h ago`;

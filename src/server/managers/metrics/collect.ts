@@ -6,7 +6,7 @@
 import type { Db } from '../../db';
 import { applyStats } from '../../runtime/changes';
 import { runtimeOf } from '../../runtime/runtime';
-import { listBackups } from '../backup';
+import { lastVerified, listBackups } from '../backup';
 import { listContainers } from '../containers';
 import { listPeers, type PeerView } from '../peers';
 import { findServer, serverStatus } from '../wireguard';
@@ -120,9 +120,9 @@ function applies(): Family[] {
 
 function backups(db: Db, now: Date): Family[] {
   const list = listBackups(db);
-  const newest = (dates: (Date | null)[]) => dates.reduce<Date | null>((a, d) => (d && (!a || d > a) ? d : a), null);
-  const made = newest(list.filter((b) => b.state === 'ready' && b.trigger !== 'upload').map((b) => b.createdAt));
-  const verified = newest(list.map((b) => b.verifiedAt));
+  // The list comes newest first.
+  const made = list.find((b) => b.state === 'ready' && b.trigger !== 'upload')?.createdAt;
+  const verified = lastVerified(db);
   const families: Family[] = [
     {
       name: 'pic_backups',
