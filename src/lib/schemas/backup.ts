@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { hostOrAddress, port } from './common';
 
 /** An age X25519 public key, as `age-keygen -y` prints it. */
 export const ageRecipient = z
@@ -70,3 +71,66 @@ export const restoreInput = z
     if (r.passphrase !== undefined && r.secretKey !== undefined)
       ctx.addIssue({ code: 'custom', path: ['secretKey'], message: 'A passphrase or a secret key, not both' });
   });
+
+/** The password of an off-site target: a new one, null for none, or left out to keep the stored one. */
+const offsitePassword = z.string().min(1, 'Required').max(1024, 'At most 1024 characters').nullable().optional();
+
+const remoteUser = z
+  .string()
+  .trim()
+  .min(1, 'Required')
+  .max(128, 'At most 128 characters')
+  .regex(/^[^\s:@/\\]+$/, 'No spaces, colons, @ or slashes');
+
+/** An SSH host key fingerprint as `ssh-keygen -lf` prints it. */
+export const sshFingerprint = z
+  .string()
+  .trim()
+  .regex(/^SHA256:[A-Za-z0-9+/]{43}$/, 'A fingerprint such as SHA256: and 43 characters, as ssh-keygen -lf prints it');
+
+/** A folder on the SFTP server: relative to the login folder, or absolute; no `..`. */
+const remoteFolder = z
+  .string()
+  .trim()
+  .min(1, 'Required')
+  .max(512, 'At most 512 characters')
+  .refine((p) => ![...p].some((c) => c < ' ' || c === '\x7f'), 'No control characters')
+  .refine((p) => !p.split('/').includes('..'), 'No .. in the folder');
+
+export const webdavTarget = z.strictObject({
+  kind: z.literal('webdav'),
+  /** The folder the archives go to; it is made if it is not there. */
+  url: z
+    .string()
+    .trim()
+    .max(2048, 'At most 2048 characters')
+    .url('A URL such as https://dav.example.org/backups/')
+    .refine((u) => /^https?:\/\//i.test(u), 'An https:// URL')
+    .refine((u) => !/[?#]/.test(u), 'No query or fragment: the folder only')
+    .refine((u) => !new URL(u).username && !new URL(u).password, 'Give the user name and password in their fields')
+    .transform((u) => (u.endsWith('/') ? u : `${u}/`)),
+  username: remoteUser,
+  password: offsitePassword,
+});
+
+const sftpFields = {
+  kind: z.literal('sftp'),
+  host: hostOrAddress,
+  port: port.default(22),
+  username: remoteUser,
+  path: remoteFolder,
+  password: offsitePassword,
+};
+
+/** Saved settings trust one host key; a test may go without one, to see the server's. */
+export const offsiteInput = z.discriminatedUnion('kind', [
+  z.strictObject({ kind: z.literal('none') }),
+  webdavTarget,
+  z.strictObject({ ...sftpFields, hostKey: sshFingerprint }),
+]);
+export const offsiteTestInput = z.discriminatedUnion('kind', [
+  webdavTarget,
+  z.strictObject({ ...sftpFields, hostKey: sshFingerprint.optional() }),
+]);
+export type OffsiteInput = z.infer<typeof offsiteInput>;
+export type OffsiteTestInput = z.infer<typeof offsiteTestInput>;

@@ -3,6 +3,8 @@ import {
   backupOperationInput,
   backupSettingsInput,
   createBackupInput,
+  offsiteInput,
+  offsiteTestInput,
   restoreInput,
 } from '@/lib/schemas/backup';
 import {
@@ -10,9 +12,12 @@ import {
   deleteBackup,
   getBackupOperation,
   getBackupSettings,
+  getOffsite,
   listBackups,
   restoreBackup,
+  testOffsite,
   updateBackupSettings,
+  updateOffsite,
 } from '../managers/backup';
 import { adminProcedure, router } from '../trpc';
 
@@ -41,4 +46,10 @@ export const backupRouter = router({
   updateSettings: adminProcedure
     .input(backupSettingsInput)
     .mutation(({ ctx, input }) => updateBackupSettings(ctx.db, input)),
+  /** The off-site target (never its password) and the cell's SSH public key for SFTP servers. */
+  offsite: adminProcedure.query(({ ctx }) => getOffsite(ctx.db)),
+  /** Tries a target: a small file written, read back and removed; an SFTP server's key comes back to be trusted. */
+  testOffsite: adminProcedure.input(offsiteTestInput).mutation(({ ctx, input }) => testOffsite(ctx.db, input)),
+  /** Saves a target once it passed the same test. */
+  updateOffsite: adminProcedure.input(offsiteInput).mutation(({ ctx, input }) => updateOffsite(ctx.db, input)),
 });

@@ -1,6 +1,6 @@
 /**
- * HTTP(S) requests to addresses that users typed (dynamic DNS address sources and dyndns2
- * servers): every address a name resolves to is checked at connect time, so a name cannot
+ * HTTP(S) requests to addresses that users typed (dynamic DNS address sources, dyndns2
+ * servers, webhooks, off-site backup targets): every address a name resolves to is checked at connect time, so a name cannot
  * lead the server to its own loopback, link-local or internal networks (DNS rebinding
  * included), and answers are read with a size cap. No redirects are followed.
  */
@@ -8,6 +8,8 @@ import dns from 'node:dns';
 import http from 'node:http';
 import https from 'node:https';
 import type { LookupFunction } from 'node:net';
+import type { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
 import { cidrContains, parseAddress, parseCidr, type Cidr } from '@/lib/cidr';
 
 export class OutboundRefusedError extends Error {}
@@ -21,7 +23,9 @@ export interface OutboundResponse {
 export interface OutboundOptions {
   method?: string;
   headers?: Record<string, string>;
-  body?: string;
+  /** A string, or a stream sent as it is read (give its content-length among the headers). */
+  body?: string | Readable;
+  /** How long the connection may stay silent. */
   timeoutMs?: number;
   maxBytes?: number;
   /** Why an address may not be called, or null when it may. */
@@ -116,6 +120,14 @@ export function outboundRequest(url: string, opts: OutboundOptions = {}): Promis
     );
     req.on('timeout', () => req.destroy(new Error(`no answer within ${timeoutMs / 1000} s`)));
     req.on('error', reject);
-    req.end(opts.body);
+    if (typeof opts.body === 'object') pipeline(opts.body, req).catch(reject);
+    else req.end(opts.body);
   });
+}
+
+/** The address to connect to for `host` (a name or an address), once every address it has passes `refuse`. */
+export function allowedAddress(host: string, refuse: (address: string) => string | null): Promise<string> {
+  return new Promise((resolve, reject) =>
+    guardedLookup(refuse)(host, {}, (err, address) => (err ? reject(err) : resolve(address as string))),
+  );
 }

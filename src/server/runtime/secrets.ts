@@ -88,6 +88,7 @@ export const SECRET_SLOTS = [
   'peers.private_key_enc',
   'peers.preshared_key_enc',
   'store_instances.sealed',
+  'backup_offsite.password_enc',
 ] as const;
 export type SecretSlot = (typeof SECRET_SLOTS)[number];
 

@@ -25,6 +25,11 @@ export interface Step {
   run(ctx: StepContext): Promise<string | void>;
   /** Takes the step back (only run when it finished). */
   undo?(): Promise<void>;
+  /**
+   * A failure is shown beside the step, and the others go on: nothing is undone and the
+   * operation still succeeds (a backup stands without its copy off-site).
+   */
+  optional?: boolean;
 }
 
 /** A step name whose run fails on purpose (tests prove the undoing with it). */
@@ -70,8 +75,12 @@ export async function runSteps(
       steps[i] = { ...steps[i]!, state: 'done', detail: detail ?? steps[i]!.detail, ms: took() };
       save();
     } catch (err) {
-      failed = { index: i, error: err as Error };
       steps[i] = { ...steps[i]!, state: 'failed', detail: (err as Error).message, ms: took() };
+      if (step.optional) {
+        save();
+        continue;
+      }
+      failed = { index: i, error: err as Error };
       for (let j = i + 1; j < all.length; j++) steps[j] = { ...steps[j]!, state: 'skipped' };
       save();
       break;

@@ -24,6 +24,9 @@ export const backups = sqliteTable('backups', {
   verifiedAt: integer('verified_at', { mode: 'timestamp_ms' }),
   /** Why the last verification failed (null once one passed). */
   verifyError: text('verify_error'),
+  /** When the archive was copied to the off-site target, and why the last copy failed. */
+  offsiteAt: integer('offsite_at', { mode: 'timestamp_ms' }),
+  offsiteError: text('offsite_error'),
 });
 
 /** A backup or a restore as it runs and as it ended: its steps, each with its state. */
@@ -52,4 +55,17 @@ export const backupSettings = sqliteTable('backup_settings', {
   keepDaily: integer('keep_daily').notNull().default(7),
   keepWeekly: integer('keep_weekly').notNull().default(4),
   keepMonthly: integer('keep_monthly').notNull().default(6),
+});
+
+/** Where each backup is copied once it is verified (one row); the password is sealed apart. */
+export type OffsiteTarget =
+  | { kind: 'none' }
+  | { kind: 'webdav'; url: string; username: string }
+  | { kind: 'sftp'; host: string; port: number; username: string; path: string; hostKey: string };
+
+export const backupOffsite = sqliteTable('backup_offsite', {
+  id: integer('id').primaryKey(),
+  target: text('target', { mode: 'json' }).$type<OffsiteTarget>().notNull().default({ kind: 'none' }),
+  /** The WebDAV or SFTP password, sealed (`backup_offsite.password_enc`); null: none (SFTP uses the cell's key). */
+  passwordEnc: text('password_enc'),
 });

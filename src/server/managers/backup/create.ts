@@ -15,6 +15,7 @@ import { backups } from '../../db/schema';
 import { serviceVolumes } from '../store';
 import { ARCHIVE_FORMAT, ArchiveWriter, DB_NAME, FORMAT_VERSION, type Lock } from './archive';
 import { addFolder, addVolume, DATA_FOLDERS, folderBytes, prepareVolume } from './contents';
+import { copyOffsite, offsiteConfigured } from './offsite';
 import { startBackupOperation } from './operation';
 import type { Key } from './read';
 import { applyRetention } from './retention';
@@ -172,6 +173,29 @@ export async function createBackup(db: Db, opts: CreateOptions): Promise<{ opera
     // A backup that fails its check stays (marked so): the archive is what is left to look into.
     { name: 'verify', run: () => verifyBackup(db, backupRow(db, id), key) },
   ];
+  if (offsiteConfigured(db))
+    steps.push({
+      name: 'off-site',
+      // Only a backup proven restorable is copied; a failed copy leaves the backup standing.
+      optional: true,
+      run: async (ctx) => {
+        const row = backupRow(db, id);
+        if (!row.verifiedAt) throw new Error('not copied: the backup did not pass its check');
+        try {
+          const where = await copyOffsite(db, target, row.file, (sent) =>
+            ctx.report(
+              `${mb(sent)} of ${mb(row.size)}`,
+              Math.min(99, Math.round((100 * sent) / Math.max(1, row.size))),
+            ),
+          );
+          setBackup(db, id, { offsiteAt: rt.clock(), offsiteError: null });
+          return `copied to ${where}`;
+        } catch (err) {
+          setBackup(db, id, { offsiteError: (err as Error).message });
+          throw err;
+        }
+      },
+    });
   const operationId = startBackupOperation(db, {
     kind: 'backup',
     backupId: id,
@@ -179,7 +203,7 @@ export async function createBackup(db: Db, opts: CreateOptions): Promise<{ opera
     failAt: opts.failAt,
     onEnd: async (ok) => {
       if (backupRow(db, id).state !== 'ready') setBackup(db, id, { state: 'failed' });
-      if (ok && opts.trigger === 'schedule') applyRetention(db);
+      if (ok && opts.trigger === 'schedule') await applyRetention(db);
     },
   });
   return { operationId, backupId: id };

@@ -20,6 +20,7 @@ export { recoverRestore, restoreBackup, restoreUnderWay } from './restore';
 export { receiveUpload, UPLOAD_LIMIT } from './upload';
 export { backupOperationDone } from './operation';
 export { applyRetention, toPrune } from './retention';
+export { getOffsite, testOffsite, updateOffsite } from './offsite';
 export { schemaVersion } from './state';
 
 export function listBackups(db: Db) {
@@ -36,6 +37,8 @@ export function lastBackupProblem(db: Db): string | null {
   if (newest.state === 'failed') return `the backup of ${newest.createdAt.toISOString()} failed`;
   if (newest.verifyError)
     return `the backup of ${newest.createdAt.toISOString()} failed its check: ${newest.verifyError}`;
+  if (newest.offsiteError)
+    return `the backup of ${newest.createdAt.toISOString()} was not copied off-site: ${newest.offsiteError}`;
   return null;
 }
 

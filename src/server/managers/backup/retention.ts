@@ -8,6 +8,7 @@ import type { Db } from '../../db';
 import { backups } from '../../db/schema';
 import { logger } from '../../runtime/logger';
 import { runtimeOf } from '../../runtime/runtime';
+import { removeOffsite } from './offsite';
 import { archivePath, backupRows, backupSettingsRow, type BackupRow } from './state';
 
 const log = logger.child('backup');
@@ -52,8 +53,8 @@ export function toPrune(
   return scheduled.filter((r) => !kept.has(r.id)).map((r) => r.id);
 }
 
-/** Deletes what the settings no longer keep: the archive, then its row. */
-export function applyRetention(db: Db): string[] {
+/** Deletes what the settings no longer keep: the archive, then its row, then its copy off-site. */
+export async function applyRetention(db: Db): Promise<string[]> {
   const s = backupSettingsRow(db);
   const rows = backupRows(db);
   const prune = toPrune(rows, { daily: s.keepDaily, weekly: s.keepWeekly, monthly: s.keepMonthly });
@@ -63,5 +64,7 @@ export function applyRetention(db: Db): string[] {
     db.delete(backups).where(eq(backups.id, id)).run();
   }
   if (prune.length) log.info('scheduled backups pruned', { count: prune.length });
+  const copied = rows.filter((r) => prune.includes(r.id) && r.offsiteAt).map((r) => r.file);
+  await removeOffsite(db, copied);
   return prune;
 }

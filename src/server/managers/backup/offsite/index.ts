@@ -1,0 +1,145 @@
+/**
+ * The copy off-site: each verified backup goes on to a WebDAV folder or an SFTP server, so a
+ * cell that is lost or stolen does not take its backups with it. Retention removes the copies
+ * of the scheduled backups it prunes; a backup deleted by hand keeps its copy.
+ */
+import { eq } from 'drizzle-orm';
+import type { OffsiteInput, OffsiteTestInput } from '@/lib/schemas/backup';
+import type { Db } from '../../../db';
+import { backupOffsite, type OffsiteTarget } from '../../../db/schema';
+import { ValidationError } from '../../../errors';
+import { logger } from '../../../runtime/logger';
+import { runtimeOf } from '../../../runtime/runtime';
+import { decryptSecret, encryptSecret } from '../../../runtime/secrets';
+import { cellIdentity, outboundRefusal } from '../../cell';
+import { cellSshKey, HostKeyError, sftpRemote } from './sftp';
+import type { Remote } from './target';
+import { webdavRemote } from './webdav';
+
+export { OffsiteError } from './target';
+
+const log = logger.child('backup');
+const SLOT = 'backup_offsite.password_enc';
+
+function offsiteRow(db: Db) {
+  db.insert(backupOffsite).values({ id: 1 }).onConflictDoNothing().run();
+  return db.select().from(backupOffsite).where(eq(backupOffsite.id, 1)).get()!;
+}
+
+const sshKey = (db: Db) => cellSshKey(runtimeOf(db).paths, `cell-backup@${cellIdentity(db).cellName}`);
+
+/** The target as the Backups page shows it: never the password, only whether one is kept. */
+export function getOffsite(db: Db) {
+  const row = offsiteRow(db);
+  return { target: row.target, passwordSet: row.passwordEnc !== null, publicKey: sshKey(db).publicKey };
+}
+
+const endpoint = (t: OffsiteTarget | OffsiteTestInput) =>
+  t.kind === 'webdav' ? `webdav ${t.url}` : t.kind === 'sftp' ? `sftp ${t.host}:${t.port}` : 'none';
+
+/** The password to use: the new one, none, or (left out) the kept one while the server stays the same. */
+function passwordOf(db: Db, input: OffsiteTestInput): string | null {
+  if (input.password !== undefined) return input.password;
+  const row = offsiteRow(db);
+  if (!row.passwordEnc || endpoint(row.target) !== endpoint(input)) return null;
+  return decryptSecret(row.passwordEnc, SLOT);
+}
+
+function remoteOf(db: Db, target: OffsiteTestInput, password: string | null): Remote {
+  const refuse = outboundRefusal(db);
+  if (target.kind === 'webdav') {
+    if (new URL(target.url).protocol === 'http:' && runtimeOf(db).env.PIC_OUTBOUND_ALLOW_LOOPBACK !== '1')
+      throw new ValidationError('An https:// URL: over http the password would cross the network in the clear', 'url');
+    return webdavRemote({ url: target.url, username: target.username, password, refuse });
+  }
+  return sftpRemote({ ...target, password, privateKey: sshKey(db).privateKey, refuse });
+}
+
+async function probe(remote: Remote): Promise<void> {
+  try {
+    await remote.probe();
+  } finally {
+    remote.close();
+  }
+}
+
+/**
+ * Tries settings before they are saved: writes, reads back and removes a small file. An SFTP
+ * server's key comes back with the answer, to be compared and trusted.
+ */
+export async function testOffsite(
+  db: Db,
+  input: OffsiteTestInput,
+): Promise<{ ok: boolean; label: string; error?: string; hostKey?: string }> {
+  const remote = remoteOf(db, input, passwordOf(db, input));
+  try {
+    await probe(remote);
+    return { ok: true, label: remote.label, ...(input.kind === 'sftp' ? { hostKey: input.hostKey } : {}) };
+  } catch (err) {
+    return {
+      ok: false,
+      label: remote.label,
+      error: (err as Error).message,
+      ...(err instanceof HostKeyError ? { hostKey: err.seen } : {}),
+    };
+  }
+}
+
+/** Saves the target once a test of it passed (a target that does not work is never kept). */
+export async function updateOffsite(db: Db, input: OffsiteInput) {
+  let passwordEnc: string | null = null;
+  if (input.kind !== 'none') {
+    const password = passwordOf(db, input);
+    const remote = remoteOf(db, input, password);
+    try {
+      await probe(remote);
+    } catch (err) {
+      throw new ValidationError(`${remote.label}: ${(err as Error).message}`, input.kind === 'webdav' ? 'url' : 'host');
+    }
+    passwordEnc = password === null ? null : encryptSecret(password, SLOT);
+  }
+  const { password: _password, ...target } = input as OffsiteInput & { password?: unknown };
+  offsiteRow(db);
+  db.update(backupOffsite).set({ target, passwordEnc }).where(eq(backupOffsite.id, 1)).run();
+  return getOffsite(db);
+}
+
+/** Whether verified backups are copied off-site. */
+export const offsiteConfigured = (db: Db) => offsiteRow(db).target.kind !== 'none';
+
+function savedRemote(db: Db): Remote | null {
+  const row = offsiteRow(db);
+  if (row.target.kind === 'none') return null;
+  return remoteOf(db, row.target, row.passwordEnc ? decryptSecret(row.passwordEnc, SLOT) : null);
+}
+
+/** Sends an archive to the saved target; resolves with where it went, null when there is no target. */
+export async function copyOffsite(
+  db: Db,
+  file: string,
+  name: string,
+  onBytes?: (sent: number) => void,
+): Promise<string | null> {
+  const remote = savedRemote(db);
+  if (!remote) return null;
+  try {
+    await remote.put(file, name, onBytes);
+    return remote.label;
+  } finally {
+    remote.close();
+  }
+}
+
+/** Removes archives' copies from the target; a failure is logged, never thrown (retention goes on). */
+export async function removeOffsite(db: Db, names: string[]): Promise<void> {
+  if (names.length === 0) return;
+  const remote = savedRemote(db);
+  if (!remote) return;
+  try {
+    for (const name of names) await remote.remove(name);
+  } catch (err) {
+    log.warn('an off-site copy could not be removed', { target: remote.label, error: (err as Error).message });
+  } finally {
+    remote.close();
+  }
+}
