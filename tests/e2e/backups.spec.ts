@@ -88,7 +88,23 @@ test('back up with the steps shown, see it verified, download it, restore it fro
   await wrong.getByRole('button', { name: 'Close' }).click();
   expect(await peerNames(page, baseURL!)).toContain('after-backup');
 
+  // The upload says how far it got (the browser's upload slowed down so it can be seen).
+  const cdp = await page.context().newCDPSession(page);
+  await cdp.send('Network.emulateNetworkConditions', {
+    offline: false,
+    latency: 0,
+    downloadThroughput: -1,
+    uploadThroughput: Math.ceil(fs.statSync(file).size / 4),
+  });
   const dialog = await restoreFrom(page, file, PASS);
+  await expect(dialog.getByText(/^Uploading: \d+\.\d MB of \d+\.\d MB$/)).toBeVisible();
+  await expect(dialog.getByRole('progressbar')).toBeVisible();
+  await cdp.send('Network.emulateNetworkConditions', {
+    offline: false,
+    latency: 0,
+    downloadThroughput: -1,
+    uploadThroughput: -1,
+  });
   await expect(dialog.getByRole('list', { name: 'Restore' })).toBeVisible();
   await expect(dialog.getByTestId('backup-operation')).toHaveAttribute('data-state', 'succeeded', { timeout: 60_000 });
   for (const step of ['check', 'snapshot', 'stop', 'secrets', 'database', 'configs', 'volumes', 'services', 'apply'])
@@ -114,4 +130,31 @@ test('a recipient key that is not one is named, and a good one schedules daily b
   await expect(form.getByText('Saved.')).toBeVisible();
   await page.reload();
   await expect(page.getByRole('form', { name: 'Backup settings' }).getByLabel('At hour')).toHaveValue('4');
+});
+
+test('the off-site copy: the cell shows its SSH key, wants a trusted server key, and calls no loopback', async ({
+  page,
+}) => {
+  await signIn(page, 'admin', 'correct horse battery');
+  await expect(page).toHaveURL(/\/dashboard$/);
+  await page.goto('/backups');
+  const form = page.getByRole('form', { name: 'Off-site copy' });
+  await expect(form.getByLabel('Copy to')).toHaveValue('none');
+  await form.getByLabel('Copy to').selectOption('sftp');
+  await expect(form.getByTestId('offsite-public-key')).toHaveText(/^ssh-ed25519 AAAA\S+ cell-backup@net$/);
+  await form.getByLabel('Server', { exact: true }).fill('127.0.0.1');
+  await form.getByLabel('User name').fill('backup');
+  await form.getByRole('button', { name: 'Test and save' }).click();
+  await expect(form.getByText(/A fingerprint such as SHA256:/)).toBeVisible();
+  await form.getByRole('button', { name: 'Test', exact: true }).click();
+  await expect(form.getByTestId('offsite-test')).toContainText('loopback');
+
+  await form.getByLabel('Copy to').selectOption('webdav');
+  await form.getByLabel('Folder URL').fill('http://dav.example.org/backups/');
+  await form.getByLabel('User name').fill('backup');
+  await form.getByLabel('Password').fill('a dav password');
+  await form.getByRole('button', { name: 'Test and save' }).click();
+  await expect(form.getByText(/An https:\/\/ URL: over http the password/)).toBeVisible();
+  await page.reload();
+  await expect(page.getByRole('form', { name: 'Off-site copy' }).getByLabel('Copy to')).toHaveValue('none');
 });

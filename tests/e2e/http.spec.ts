@@ -194,6 +194,8 @@ test('metrics answer only with the bearer token made by an admin; backups are fo
   const peerCsrf = { 'x-csrf-token': await asAlice.csrf() };
   expect((await asAlice.mutate('metrics.createToken', undefined, peerCsrf)).status()).toBe(403);
   expect((await asAlice.mutate('backup.create', { passphrase: 'a long passphrase' }, peerCsrf)).status()).toBe(403);
+  const metadata = { kind: 'webdav', url: 'https://169.254.169.254/latest/', username: 'x', password: 'y' };
+  expect((await asAlice.mutate('backup.testOffsite', metadata, peerCsrf)).status()).toBe(403);
   const upload = (ctx: typeof request, headers: Record<string, string>) =>
     ctx.post(`${B}/api/backups/upload`, { data: Buffer.from('age-encryption.org/v1\n-> scrypt x 10\n'), headers });
   expect((await upload(peerCtx, { ...peerCsrf, origin: B })).status()).toBe(403);
@@ -211,6 +213,20 @@ test('metrics answer only with the bearer token made by an admin; backups are fo
   expect(await notAge.json()).toEqual({ error: 'bad_request', message: 'This is not an age-encrypted archive' });
   expect((await request.get(`${B}/api/backups/00000000-0000-4000-8000-000000000000`)).status()).toBe(404);
   expect((await request.get(`${B}/api/backups/not-an-id`)).status()).toBe(400);
+
+  // An off-site target is never a way into the cell's own side: metadata, loopback, its networks.
+  const csrf = { 'x-csrf-token': token };
+  const tried = async (input: object) => {
+    const r = await api.mutate('backup.testOffsite', input, csrf);
+    expect(r.status()).toBe(200);
+    return ((await r.json()) as { result: { data: { json: { ok: boolean; error: string } } } }).result.data.json;
+  };
+  expect(await tried(metadata)).toMatchObject({ ok: false, error: expect.stringContaining('link-local') });
+  const ssh = { kind: 'sftp', host: 'localhost', port: 22, username: 'root', path: 'b' };
+  expect(await tried(ssh)).toMatchObject({ ok: false, error: expect.stringContaining('does not call it') });
+  const saved = await api.mutate('backup.updateOffsite', { ...metadata, url: 'http://127.0.0.1:9/x/' }, csrf);
+  expect(saved.status()).toBe(400);
+  expect(await saved.text()).toContain('https://');
   await peerCtx.dispose();
   await stranger.dispose();
 });

@@ -68,18 +68,35 @@ export function CreateForm({ recipient, onEnd }: { recipient: boolean; onEnd: ()
   );
 }
 
-/** Sends a file to POST /api/backups/upload; resolves with its uploadId. */
-async function upload(file: File): Promise<string> {
-  const r = await fetch('/api/backups/upload', {
-    method: 'POST',
-    body: file,
-    credentials: 'same-origin',
-    headers: { 'x-csrf-token': await csrfToken(), 'content-type': 'application/octet-stream' },
+/**
+ * Sends a file to POST /api/backups/upload, saying how much went (fetch cannot tell an upload's
+ * progress; XMLHttpRequest can); resolves with its uploadId.
+ */
+async function upload(file: File, onProgress: (sent: number) => void): Promise<string> {
+  const token = await csrfToken();
+  return new Promise((resolve, reject) => {
+    const xhr = new XMLHttpRequest();
+    xhr.open('POST', '/api/backups/upload');
+    xhr.withCredentials = true;
+    xhr.setRequestHeader('x-csrf-token', token);
+    xhr.setRequestHeader('content-type', 'application/octet-stream');
+    xhr.upload.onprogress = (e) => onProgress(e.loaded);
+    xhr.onerror = () => reject(new Error('The upload was cut off: the connection to the cell failed'));
+    xhr.onload = () => {
+      let body: { uploadId?: string; message?: string } = {};
+      try {
+        body = JSON.parse(xhr.responseText) as typeof body;
+      } catch {
+        // An answer that is not JSON (a proxy's error page) is said by its status below.
+      }
+      if (xhr.status >= 200 && xhr.status < 300 && body.uploadId) resolve(body.uploadId);
+      else reject(new Error(body.message ?? `Upload failed (${xhr.status})`));
+    };
+    xhr.send(file);
   });
-  const body = (await r.json()) as { uploadId?: string; message?: string };
-  if (!r.ok || !body.uploadId) throw new Error(body.message ?? `Upload failed (${r.status})`);
-  return body.uploadId;
 }
+
+const mb = (bytes: number) => `${(bytes / 1e6).toFixed(1)} MB`;
 
 /**
  * Restore a backup of the list (`id`) or an archive from this computer (no `id`): with its
@@ -92,6 +109,7 @@ export function RestoreForm({ id, encryption, onEnd }: { id?: string; encryption
   const [errors, setErrors] = useState<Record<string, string[]>>({});
   const [problem, setProblem] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
+  const [sent, setSent] = useState<number | null>(null);
   const [operationId, setOperationId] = useState<string | null>(null);
   const bySecretKey = key.trim().startsWith('AGE-SECRET-KEY-');
 
@@ -102,7 +120,7 @@ export function RestoreForm({ id, encryption, onEnd }: { id?: string; encryption
     if (!id && !file) return setErrors({ file: ['Choose the archive (.age) to restore'] });
     setBusy(true);
     try {
-      const source = id ? { id } : { uploadId: await upload(file!) };
+      const source = id ? { id } : { uploadId: await upload(file!, setSent) };
       const secret = !key ? {} : bySecretKey ? { secretKey: key.trim() } : { passphrase: key };
       const r = await restore.mutateAsync({ ...source, ...secret });
       setOperationId(r.operationId);
@@ -112,6 +130,7 @@ export function RestoreForm({ id, encryption, onEnd }: { id?: string; encryption
       else setProblem((err as Error).message);
     } finally {
       setBusy(false);
+      setSent(null);
     }
   }
 
@@ -153,7 +172,18 @@ export function RestoreForm({ id, encryption, onEnd }: { id?: string; encryption
         errors={errors.passphrase ?? errors.secretKey}
         hint="The passphrase it was made with, or an AGE-SECRET-KEY-1… line for an archive locked for a recipient."
       />
-      <SubmitButton pending={busy || restore.isPending} pendingLabel="Checking…">
+      {file && sent !== null && (
+        <div className="field">
+          <label htmlFor="f-upload-progress">
+            Uploading: {mb(sent)} of {mb(file.size)}
+          </label>
+          <progress id="f-upload-progress" max={file.size} value={sent} />
+        </div>
+      )}
+      <SubmitButton
+        pending={busy || restore.isPending}
+        pendingLabel={file && sent !== null && sent < file.size ? 'Uploading…' : 'Checking…'}
+      >
         Restore
       </SubmitButton>
     </form>

@@ -7,6 +7,7 @@ import { ActionsMenu } from '@/components/menu';
 import { Alert, PageHead } from '@/components/ui';
 import { trpc } from '@/lib/client/trpc';
 import { CreateForm, RestoreForm } from './backup-forms';
+import { OffsiteForm } from './backup-offsite';
 import { BackupSettingsForm } from './backup-settings';
 
 const mb = (bytes: number) => (bytes >= 1e9 ? `${(bytes / 1e9).toFixed(1)} GB` : `${(bytes / 1e6).toFixed(1)} MB`);
@@ -19,6 +20,7 @@ export function BackupsView() {
   const utils = trpc.useUtils();
   const list = trpc.backup.list.useQuery();
   const settings = trpc.backup.settings.useQuery();
+  const offsite = trpc.backup.offsite.useQuery();
   const remove = trpc.backup.delete.useMutation({ onSuccess: () => utils.backup.list.invalidate() });
   const [open, setOpen] = useState<Open>(null);
   const close = () => {
@@ -96,6 +98,20 @@ export function BackupsView() {
                   ),
               },
               {
+                header: 'Off-site',
+                cell: (b) =>
+                  b.offsiteAt ? (
+                    <span className="badge badge-ok">copied {b.offsiteAt.toLocaleDateString()}</span>
+                  ) : b.offsiteError ? (
+                    <>
+                      <span className="badge badge-bad">copy failed</span>
+                      <div className="muted small">{b.offsiteError}</div>
+                    </>
+                  ) : (
+                    '—'
+                  ),
+              },
+              {
                 header: 'Actions',
                 className: 'row-menu',
                 cell: (b) => (
@@ -123,6 +139,11 @@ export function BackupsView() {
         <div className="card">
           <h2>Schedule and retention</h2>
           {settings.data && <BackupSettingsForm settings={settings.data} />}
+        </div>
+        <div className="card">
+          <h2>Off-site copy</h2>
+          {offsite.error && <Alert kind="error">{offsite.error.message}</Alert>}
+          {offsite.data && <OffsiteForm offsite={offsite.data} />}
         </div>
       </div>
       {open?.kind === 'create' && (
