@@ -17,7 +17,7 @@ import { writeFileAtomic } from '../../runtime/fs-atomic';
 import { forgetKeys } from '../../runtime/secrets';
 import type { FailAt, Step } from '../../runtime/steps';
 import { ensureServiceImages, removeStoreContainers, reconcileServices, replaceVolume, serviceVolumes } from '../store';
-import { applyWireguard } from '../wireguard';
+import { applyWireguard, interfaceReset } from '../wireguard';
 import { DATA_FOLDERS } from './contents';
 import { backupBusy, startBackupOperation } from './operation';
 import type { Key } from './read';
@@ -74,9 +74,15 @@ async function putVolumes(db: Db, side: Side): Promise<number> {
 async function bringUp(db: Db): Promise<string> {
   const engine = await runtimeOf(db).engine.status();
   if (engine.reachable) await reconcileServices(db);
-  await applyWireguard(db);
+  // The database says which revision its interface held: another host's, or another moment's.
+  // This interface is loaded whole again.
+  interfaceReset(db);
+  const tunnel = await applyWireguard(db);
   const outcomes = await applyAll(db);
-  const failed = Object.entries(outcomes).filter(([, o]) => !o.ok);
+  const failed = [
+    ...(tunnel.state === 'applied' ? [] : [['wireguard']]),
+    ...Object.entries(outcomes).filter(([, o]) => !o.ok),
+  ];
   return failed.length
     ? `applied; pending: ${failed.map(([n]) => n).join(', ')}`
     : 'WireGuard, DNS, Caddy and the firewall applied';
