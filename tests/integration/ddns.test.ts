@@ -153,7 +153,7 @@ describe('dynamic DNS providers against a local server', () => {
     expect(seen.map((s) => `${s.method} ${s.url}`)).toEqual([
       'GET /cf/zones?name=home.example.org',
       'GET /cf/zones?name=example.org',
-      'GET /cf/zones/zone1/dns_records?type=A&name=home.example.org',
+      'GET /cf/zones/zone1/dns_records?per_page=1000&type=A&name=home.example.org',
       'PUT /cf/zones/zone1/dns_records/rec1',
     ]);
     expect(seen.every((s) => s.auth === 'Bearer cf-token-abcdef')).toBe(true);

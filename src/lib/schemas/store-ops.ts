@@ -13,7 +13,9 @@ export const installSchema = z.object({
 export const removeSchema = z.object({ instanceId, keepData: z.boolean() });
 export const updateSchema = z.object({ instanceId });
 export const operationSchema = z.object({ operationId: z.uuid('Not an operation id') });
-export const accountsSchema = z.object({ instanceId });
+/** One installed instance, by its id. */
+export const instanceSchema = z.object({ instanceId });
+export const accountsSchema = instanceSchema;
 export const resetAccountSchema = z.object({ instanceId, peerId: z.number().int().positive() });
 /** A peer's own account on one service, by the service's id. */
 export const resetServicePasswordSchema = z.object({ service: instanceId });

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { addStoreKeySchema } from '@/lib/schemas/store-keys';
 import {
   accountsSchema,
+  instanceSchema,
   installSchema,
   instanceId,
   operationSchema,
@@ -19,6 +20,7 @@ import {
   listInstalled,
   listStoreKeys,
   recentOperations,
+  publishServiceRecords,
   recordsView,
   removeService,
   removeStoreKey,
@@ -60,6 +62,10 @@ export const storeRouter = router({
   records: adminProcedure
     .input(recordsSchema)
     .query(({ ctx, input }) => recordsView(ctx.db, input.instanceId, input.check)),
+  /** Sends those records to the DNS provider (the Cloudflare domain mode), changing only what the cell made. */
+  publishRecords: adminProcedure
+    .input(instanceSchema)
+    .mutation(({ ctx, input }) => publishServiceRecords(ctx.db, input.instanceId)),
   keys: router({
     list: adminProcedure.query(({ ctx }) => listStoreKeys(ctx.db)),
     add: adminProcedure.input(addStoreKeySchema).mutation(({ ctx, input }) => addStoreKey(ctx.db, input)),

@@ -3,3 +3,10 @@ export { backoffMs, ddnsCycle, ddnsUpdateNow, REPUBLISH_MS } from './cycle';
 export { picNgoNameAvailable, providerUrls } from './providers';
 export { ddnsStatus, providerFor, updateDdns } from './settings';
 export { DEFAULT_SOURCES, ensureDdns } from './state';
+export {
+  publishDomainRecords,
+  publishesRecords,
+  withdrawDomainRecords,
+  type DomainRecord,
+  type Published,
+} from './records';

@@ -133,11 +133,23 @@ interface CfEnvelope<T> {
   result: T;
 }
 
-/** Cloudflare API v4: find the zone, then update the A record (or create it). */
-export function cloudflare(token: string, urls: ProviderUrls): Provider {
-  const base = () => urls.cloudflare;
+/** A DNS record as Cloudflare's API v4 lists and takes it. */
+export interface CfRecord {
+  id?: string;
+  type: string;
+  name: string;
+  content?: string;
+  priority?: number;
+  data?: { priority: number; weight: number; port: number; target: string };
+  ttl?: number;
+  proxied?: boolean;
+  comment?: string | null;
+}
+
+/** Cloudflare API v4 with a token: its zones and their records. */
+export function cloudflareApi(token: string, urls: ProviderUrls) {
   async function api<T>(path: string, init: { method?: string; body?: string } = {}): Promise<T> {
-    const r = await call(`${base()}${path}`, {
+    const r = await call(`${urls.cloudflare}${path}`, {
       ...init,
       headers: { Authorization: `Bearer ${token}`, 'Content-Type': 'application/json' },
     });
@@ -151,24 +163,38 @@ export function cloudflare(token: string, urls: ProviderUrls): Provider {
       httpFailure('Cloudflare', r, body?.errors?.map((e) => `${e.message} (${e.code})`).join('; '));
     return body.result;
   }
+  const q = (params: Record<string, string>) => new URLSearchParams(params).toString();
+  return {
+    /** The zone a name is in: the longest suffix of it that Cloudflare knows on this token. */
+    async zoneOf(name: string): Promise<string> {
+      const labels = name.split('.');
+      for (let i = 0; i < labels.length - 1; i++) {
+        const zone = (await api<{ id: string }[]>(`/zones?${q({ name: labels.slice(i).join('.') })}`))[0];
+        if (zone) return zone.id;
+      }
+      throw new DdnsError(`Cloudflare has no zone for ${name} on this token`, 'config');
+    },
+    records: (zone: string, filter: Record<string, string>) =>
+      api<CfRecord[]>(`/zones/${zone}/dns_records?${q({ per_page: '1000', ...filter })}`),
+    create: (zone: string, record: CfRecord) =>
+      api<CfRecord>(`/zones/${zone}/dns_records`, { method: 'POST', body: JSON.stringify(record) }),
+    replace: (zone: string, id: string, record: CfRecord) =>
+      api<CfRecord>(`/zones/${zone}/dns_records/${id}`, { method: 'PUT', body: JSON.stringify(record) }),
+    remove: (zone: string, id: string) => api(`/zones/${zone}/dns_records/${id}`, { method: 'DELETE' }),
+  };
+}
+
+/** Cloudflare API v4: find the zone, then update the A record (or create it). */
+export function cloudflare(token: string, urls: ProviderUrls): Provider {
+  const cf = cloudflareApi(token, urls);
   return {
     id: 'cloudflare',
     async publish({ name, ip }) {
-      const labels = name.split('.');
-      let zone: { id: string } | undefined;
-      // The zone is the longest suffix of the name that Cloudflare knows.
-      for (let i = 0; i < labels.length - 1 && !zone; i++) {
-        zone = (await api<{ id: string }[]>(`/zones?name=${encodeURIComponent(labels.slice(i).join('.'))}`))[0];
-      }
-      if (!zone) throw new DdnsError(`Cloudflare has no zone for ${name} on this token`, 'config');
-      const existing = (
-        await api<{ id: string; content: string }[]>(
-          `/zones/${zone.id}/dns_records?type=A&name=${encodeURIComponent(name)}`,
-        )
-      )[0];
-      const record = JSON.stringify({ type: 'A', name, content: ip, ttl: 60, proxied: false });
-      if (existing) await api(`/zones/${zone.id}/dns_records/${existing.id}`, { method: 'PUT', body: record });
-      else await api(`/zones/${zone.id}/dns_records`, { method: 'POST', body: record });
+      const zone = await cf.zoneOf(name);
+      const existing = (await cf.records(zone, { type: 'A', name }))[0];
+      const record = { type: 'A', name, content: ip, ttl: 60, proxied: false };
+      if (existing?.id) await cf.replace(zone, existing.id, record);
+      else await cf.create(zone, record);
     },
   };
 }

@@ -26,4 +26,11 @@ export { servicesOfPeer, type PeerService } from './peer-services';
 export { noticeAccessChange, serviceClients } from './access';
 export { serviceRecords } from './dns-records';
 export { mailAutoconfig, renderMailAutoconfig } from './mail-autoconfig';
-export { checkPublicRecords, publicRecords, recordsView, type PublicRecord, type PublicState } from './public-records';
+export {
+  checkPublicRecords,
+  publicRecords,
+  publishServiceRecords,
+  recordsView,
+  type PublicRecord,
+  type PublicState,
+} from './public-records';

@@ -31,6 +31,7 @@ import {
   volumesStep,
 } from './steps';
 import { removeVolumeIfPresent } from './engine';
+import { publishStep, withdrawStep } from './public-records';
 
 export interface OperationOptions {
   /** Tests: the step that fails on purpose. */
@@ -138,6 +139,7 @@ export async function installService(
     firewallStep(db, instanceId, manifest),
     accountsStep(db, instanceId, manifest),
     healthStep(db, instanceId, manifest, opts.healthTries ?? 60),
+    ...publishStep(db, instanceId),
   ];
   const operationId = startOperation(db, {
     kind: 'install',
@@ -212,6 +214,7 @@ export function removeService(
         return `${manifest.volumes.length} volume(s) deleted`;
       },
     },
+    ...withdrawStep(db, id),
   ];
   const operationId = startOperation(db, {
     kind: 'remove',

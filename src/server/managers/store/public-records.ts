@@ -7,6 +7,8 @@ import { Resolver } from 'node:dns/promises';
 import type { Db } from '../../db';
 import { runtimeOf } from '../../runtime/runtime';
 import { cellFacts } from '../cell';
+import { publishDomainRecords, publishesRecords, withdrawDomainRecords } from '../ddns';
+import type { Step } from './operation';
 import { fillPlaceholders } from './model';
 import { templateOf } from './dns-records';
 import { instanceRow, manifestOfRow } from './state';
@@ -100,5 +102,49 @@ export async function checkPublicRecords(db: Db, records: PublicRecord[]): Promi
 export async function recordsView(db: Db, instanceId: string, check: boolean) {
   const { records, publicAddress } = publicRecords(db, instanceId);
   const states = check ? await checkPublicRecords(db, records) : null;
-  return { publicAddress, records: records.map((r, i) => ({ ...r, public: states?.[i] ?? null })) };
+  return {
+    publicAddress,
+    /** Whether the cell sends them to the DNS provider itself (the Cloudflare domain mode). */
+    publishes: publishesRecords(db),
+    records: records.map((r, i) => ({ ...r, public: states?.[i] ?? null })),
+  };
+}
+
+const owner = (instanceId: string) => `service ${instanceId}`;
+
+/** Publishes the service's records through the DNS provider's API (the Cloudflare domain mode). */
+export function publishServiceRecords(db: Db, instanceId: string) {
+  return publishDomainRecords(db, owner(instanceId), publicRecords(db, instanceId).records);
+}
+
+/**
+ * The install's last step where the cell publishes records itself: a failure is shown and
+ * notified on the service page, and the service stays installed (the records can be sent again).
+ */
+export function publishStep(db: Db, instanceId: string): Step[] {
+  if (manifestOfRow(instanceRow(db, instanceId)).dns.length === 0 || !publishesRecords(db)) return [];
+  return [
+    {
+      name: 'publish',
+      optional: true,
+      run: async () => {
+        const done = await publishServiceRecords(db, instanceId);
+        const bad = done.filter((r) => r.outcome === 'conflict' || r.outcome === 'waiting');
+        if (bad.length) throw new Error(bad.map((r) => `${r.name} ${r.type}: ${r.detail}`).join('; '));
+        return `${done.length} records at Cloudflare`;
+      },
+    },
+  ];
+}
+
+/** The removal's last step: the records the cell published for the service go from the provider. */
+export function withdrawStep(db: Db, instanceId: string): Step[] {
+  if (!publishesRecords(db)) return [];
+  return [
+    {
+      name: 'records',
+      optional: true,
+      run: async () => `${await withdrawDomainRecords(db, owner(instanceId))} records removed at Cloudflare`,
+    },
+  ];
 }

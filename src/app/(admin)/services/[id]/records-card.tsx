@@ -16,6 +16,7 @@ export function RecordsCard({ instanceId }: { instanceId: string }) {
   const [check, setCheck] = useState(false);
   const records = trpc.store.records.useQuery({ instanceId, check });
   const copy = useCopy();
+  const publish = trpc.store.publishRecords.useMutation({ onSuccess: () => void records.refetch() });
   const data = records.data;
   if (data && !data.records.length) return null;
   return (
@@ -23,8 +24,27 @@ export function RecordsCard({ instanceId }: { instanceId: string }) {
       <h2 id="records-head">DNS records</h2>
       <p className="small muted">
         The cell serves these to its peers already. For mail from the rest of the internet, your domain&apos;s public
-        DNS needs them too: copy each to your DNS provider.
+        DNS needs them too:{' '}
+        {data?.publishes
+          ? 'the cell publishes them at Cloudflare when the service is installed, and removes them with it. It changes only records it made.'
+          : 'copy each to your DNS provider.'}
       </p>
+      {publish.error && <Alert kind="error">{publish.error.message}</Alert>}
+      {publish.data && (
+        <ul className="small" aria-label="Published at Cloudflare" data-testid="published">
+          {publish.data.map((r) => (
+            <li key={`${r.name} ${r.type}`}>
+              <span
+                className={`badge ${r.outcome === 'conflict' ? 'badge-bad' : r.outcome === 'waiting' ? 'badge-warn' : 'badge-ok'}`}
+              >
+                {r.outcome}
+              </span>{' '}
+              <code>{r.name}</code> {r.type}
+              {r.outcome === 'conflict' || r.outcome === 'waiting' ? `: ${r.detail}` : ''}
+            </li>
+          ))}
+        </ul>
+      )}
       {records.error && <Alert kind="error">{records.error.message}</Alert>}
       {data && !data.publicAddress && (
         <Alert kind="warn">
@@ -81,6 +101,16 @@ export function RecordsCard({ instanceId }: { instanceId: string }) {
         >
           {records.isFetching && check ? 'Checking…' : 'Check public DNS'}
         </button>
+        {data?.publishes && (
+          <button
+            type="button"
+            className="btn"
+            disabled={publish.isPending}
+            onClick={() => publish.mutate({ instanceId })}
+          >
+            {publish.isPending ? 'Publishing…' : 'Publish at Cloudflare'}
+          </button>
+        )}
       </div>
     </section>
   );
