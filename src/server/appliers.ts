@@ -8,7 +8,14 @@ import { applyDhcp } from './managers/dhcp';
 import { applyDns, declareServiceRecords } from './managers/dns';
 import { applyNtp } from './managers/ntp';
 import { applyFirewall, declarePeers, declareServices, firewallReset } from './managers/firewall';
-import { firewallServices, noticeAccessChange, serviceClients, serviceRecords, syncAccounts } from './managers/store';
+import {
+  firewallServices,
+  noticeAccessChange,
+  republishRecords,
+  serviceClients,
+  serviceRecords,
+  syncAccounts,
+} from './managers/store';
 import { firewallPeers } from './managers/peers';
 import { interfaceReset } from './managers/wireguard';
 import { applyCaddy, declareServiceClients } from './managers/routes';
@@ -25,6 +32,9 @@ subscribe({
   settleMs: 50,
   minIntervalMs: 500,
 });
+
+/** The services' records at the DNS provider (the Cloudflare mode) follow the public address. */
+subscribe({ name: 'public-records', on: ['public'], apply: republishRecords, periodic: false });
 
 /** NTP: who may ask (the tunnel subnets and the cell network). */
 subscribe({ name: 'ntp', on: ['tunnel', 'network'], apply: applyNtp });

@@ -11,6 +11,7 @@ import type { Db } from '@/server/db';
 import { storeInstances } from '@/server/db/schema';
 import { withdrawDomainRecords } from '@/server/managers/ddns';
 import { publishStep, withdrawStep } from '@/server/managers/store/public-records';
+import { settleChanges } from '@/server/runtime/changes';
 import { bindRuntime, createRuntime } from '@/server/runtime/runtime';
 import { admin, expectCode, freshCell, setUp } from '../../helpers/db';
 import { installedRow } from '../../helpers/store';
@@ -123,6 +124,7 @@ describe('publishing a service’s records at Cloudflare', () => {
   it('makes what is missing, leaves what is there, updates its own, never touches others’ and withdraws only its own', async () => {
     await setUp(db, { domainMode: 'cloudflare', domain: 'home.example.org', ddnsToken: 'cf-token-abcdef' });
     await admin(db).dns.updateSettings({ publicAddress: '198.51.100.7' });
+    await settleChanges();
     installedRow(db, 'mail', { hostIndex: 22 });
     // Someone's own SPF and a verification record stand at the domain already.
     cf.add({ type: 'TXT', name: 'home.example.org', content: '"v=spf1 include:_spf.example.net ~all"' });
@@ -165,27 +167,30 @@ describe('publishing a service’s records at Cloudflare', () => {
       },
     ]);
 
-    // The DKIM key is read back; the public address moves: only the A record changes, the key is added.
+    // The DKIM key is read back, then the public address moves: the cell sends the records again
+    // on its own, changing its A record and adding the key.
     db.update(storeInstances)
       .set({ readRecords: { 'mail._domainkey TXT': DKIM } })
       .run();
-    await admin(db).dns.updateSettings({ publicAddress: '198.51.100.9' });
     cf.calls.length = 0;
-    const second = await admin(db).store.publishRecords({ instanceId: 'mail' });
-    expect(outcomes(second)).toEqual([
-      'mail.home.example.org A updated',
-      'home.example.org MX present',
-      'home.example.org TXT conflict',
-      '_dmarc.home.example.org TXT present',
-      '_imaps._tcp.home.example.org SRV present',
-      '_submission._tcp.home.example.org SRV present',
-      'mail._domainkey.home.example.org TXT created',
-    ]);
+    await admin(db).dns.updateSettings({ publicAddress: '198.51.100.9' });
+    await settleChanges();
     expect(cf.calls.filter((c) => !c.startsWith('GET'))).toEqual([
       'PUT /zones/z1/dns_records/r3',
       'POST /zones/z1/dns_records',
     ]);
     expect(cf.records.find((r) => r.type === 'A')!.content).toBe('198.51.100.9');
+    expect(cf.records.at(-1)).toMatchObject({ name: 'mail._domainkey.home.example.org', content: DKIM });
+    const second = await admin(db).store.publishRecords({ instanceId: 'mail' });
+    expect(outcomes(second)).toEqual([
+      'mail.home.example.org A present',
+      'home.example.org MX present',
+      'home.example.org TXT conflict',
+      '_dmarc.home.example.org TXT present',
+      '_imaps._tcp.home.example.org SRV present',
+      '_submission._tcp.home.example.org SRV present',
+      'mail._domainkey.home.example.org TXT present',
+    ]);
 
     // Withdrawn: the cell's six go, the two it did not make stay.
     expect(await withdrawDomainRecords(db, 'service mail')).toBe(6);
@@ -215,6 +220,7 @@ describe('publishing a service’s records at Cloudflare', () => {
   it('an install ends by publishing (a record it could not publish fails that step only) and a removal by withdrawing', async () => {
     await setUp(db, { domainMode: 'cloudflare', domain: 'home.example.org', ddnsToken: 'cf-token-abcdef' });
     await admin(db).dns.updateSettings({ publicAddress: '198.51.100.7' });
+    await settleChanges();
     installedRow(db, 'mail', { hostIndex: 22 });
     installedRow(db, 'calendar', { hostIndex: 23 });
     // A service with no records publishes nothing.

@@ -7,6 +7,7 @@
 import type { Db } from '../../db';
 import { InvalidStateError } from '../../errors';
 import { runtimeOf } from '../../runtime/runtime';
+import { serialQueue } from '../../runtime/serial';
 import { cellExists, cellFacts, providerToken } from '../cell';
 import { cloudflareApi, DdnsError, providerUrls, type CfRecord } from './providers';
 
@@ -86,13 +87,18 @@ function api(db: Db) {
   return cloudflareApi(token, providerUrls(runtimeOf(db).env));
 }
 
+/** One change at the provider at a time: two runs at once would each make the same missing record. */
+const serially = serialQueue('ddns.records');
+
 /** The provider's refusal or silence, said as a state the admin can change (a token, the network). */
-async function asked<T>(fn: () => Promise<T>): Promise<T> {
-  try {
-    return await fn();
-  } catch (err) {
-    throw err instanceof DdnsError ? new InvalidStateError(err.message) : err;
-  }
+function asked<T>(fn: () => Promise<T>): Promise<T> {
+  return serially(async () => {
+    try {
+      return await fn();
+    } catch (err) {
+      throw err instanceof DdnsError ? new InvalidStateError(err.message) : err;
+    }
+  });
 }
 
 /** Makes the provider hold `records` for `owner`, changing only records that owner made. */

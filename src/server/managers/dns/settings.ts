@@ -6,6 +6,7 @@ import { dnsSettings } from '../../db/schema';
 import { configState } from '../config-apply';
 import { applyDns } from './apply';
 import { dnsRow, loadDnsInputs } from './state';
+import { changed } from '../../runtime/changes';
 import { runtimeOf } from '../../runtime/runtime';
 
 export function getDnsSettings(db: Db) {
@@ -43,5 +44,7 @@ export async function updateDnsSettings(db: Db, input: UpdateDnsSettings, now = 
     .where(eq(dnsSettings.id, 1))
     .run();
   const apply = await applyDns(db);
+  // What else follows the public address (the services' records at the DNS provider) hears of it.
+  if (input.publicAddress !== undefined) void changed(db, ['public']);
   return { ...getDnsSettings(db), apply };
 }

@@ -31,6 +31,7 @@ export {
   publicRecords,
   publishServiceRecords,
   recordsView,
+  republishRecords,
   type PublicRecord,
   type PublicState,
 } from './public-records';

@@ -11,7 +11,7 @@ import { publishDomainRecords, publishesRecords, withdrawDomainRecords } from '.
 import type { Step } from './operation';
 import { fillPlaceholders } from './model';
 import { templateOf } from './dns-records';
-import { instanceRow, manifestOfRow } from './state';
+import { instanceRow, instanceRows, manifestOfRow } from './state';
 
 export interface PublicRecord {
   /** The full name, with its final dot. */
@@ -115,6 +115,21 @@ const owner = (instanceId: string) => `service ${instanceId}`;
 /** Publishes the service's records through the DNS provider's API (the Cloudflare domain mode). */
 export function publishServiceRecords(db: Db, instanceId: string) {
   return publishDomainRecords(db, owner(instanceId), publicRecords(db, instanceId).records);
+}
+
+/**
+ * After the public address moved: every installed service's records are sent again (only the
+ * cell's own change). Resolves with how many records changed; a failure is the applier's outcome.
+ */
+export async function republishRecords(db: Db): Promise<number> {
+  if (!publishesRecords(db)) return 0;
+  let changedCount = 0;
+  for (const row of instanceRows(db)) {
+    if (row.state !== 'installed' || manifestOfRow(row).dns.length === 0) continue;
+    const done = await publishServiceRecords(db, row.id);
+    changedCount += done.filter((r) => r.outcome === 'created' || r.outcome === 'updated').length;
+  }
+  return changedCount;
 }
 
 /**
