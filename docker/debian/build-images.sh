@@ -89,7 +89,7 @@ hooks_of() {
       "install -m 0755 '$here/mail/setup' \"\$1/usr/local/bin/setup\"" \
       "install -m 0644 '$here/mail/dovecot.conf' \"\$1/etc/dovecot/local.conf\"" \
       'mkdir -p "$1/tmp/docker-mailserver"' \
-      'chroot "$1" postconf -e mydestination=localhost inet_interfaces=all maillog_file=/dev/stdout virtual_mailbox_domains=texthash:/tmp/docker-mailserver/vdomains virtual_mailbox_maps=texthash:/tmp/docker-mailserver/vmailbox virtual_mailbox_base=/var/mail virtual_uid_maps=static:5000 virtual_gid_maps=static:5000 smtpd_tls_cert_file=/tmp/docker-mailserver/ssl/cert.pem smtpd_tls_key_file=/tmp/docker-mailserver/ssl/key.pem smtpd_tls_security_level=may smtpd_sasl_type=dovecot smtpd_sasl_path=private/auth smtpd_peername_lookup=no' \
+      'chroot "$1" postconf -e mydestination=localhost inet_interfaces=all maillog_file=/dev/stdout virtual_mailbox_domains=texthash:/tmp/docker-mailserver/vdomains virtual_mailbox_maps=texthash:/tmp/docker-mailserver/vmailbox virtual_alias_maps=texthash:/tmp/docker-mailserver/postfix-virtual.cf virtual_mailbox_base=/var/mail virtual_uid_maps=static:5000 virtual_gid_maps=static:5000 smtpd_tls_cert_file=/tmp/docker-mailserver/ssl/cert.pem smtpd_tls_key_file=/tmp/docker-mailserver/ssl/key.pem smtpd_tls_security_level=may smtpd_sasl_type=dovecot smtpd_sasl_path=private/auth smtpd_peername_lookup=no' \
       'chroot "$1" postconf -M "submission/inet=submission inet n - n - - smtpd"' \
       'chroot "$1" postconf -P submission/inet/smtpd_tls_security_level=encrypt submission/inet/smtpd_sasl_auth_enable=yes submission/inet/smtpd_relay_restrictions=permit_sasl_authenticated,reject submission/inet/smtpd_recipient_restrictions=permit_sasl_authenticated,reject' ;;
     cell) printf '%s\n' \

@@ -620,6 +620,37 @@ describe.skipIf(!ready)('store services on a real engine', () => {
         },
       )
       .toContain('Subject: Dinner at eight');
+    // An alias delivers to the group's members: family@ reaches Alice as well as Bob.
+    const familyAlias = await api.store.aliases.create({ instanceId: 'mail', name: 'family', groupIds: [family.id] });
+    expect(familyAlias).toMatchObject({ recipients: ['alice@home.home.arpa', 'bob@home.home.arpa'], applied: true });
+    fs.writeFileSync(
+      messageFile,
+      message.replace('To: bob@', 'To: family@').replace('Dinner at eight', 'For the family'),
+    );
+    await mailCurl(
+      [
+        `smtp://${address}:587`,
+        '--ssl-reqd',
+        '--mail-from',
+        'bob@home.home.arpa',
+        '--mail-rcpt',
+        'family@home.home.arpa',
+        '--upload-file',
+        messageFile,
+      ],
+      'bob',
+    );
+    await expect
+      .poll(
+        async () =>
+          (
+            await mailCurl([`imaps://${address}:993/INBOX;UID=1`], 'alice').catch((e: { stderr: string }) => ({
+              stdout: e.stderr,
+            }))
+          ).stdout,
+        { timeout: 20_000 },
+      )
+      .toContain('Subject: For the family');
     // Signing in with a wrong password fails: the login above was real.
     passwords['mail:carol'] = 'wrong';
     await expect(mailCurl([`imaps://${address}:993/`], 'carol')).rejects.toMatchObject({ code: 67 });
@@ -706,6 +737,12 @@ describe.skipIf(!ready)('store services on a real engine', () => {
     ]);
     expect(left.stdout).toMatch(/^alice@home\.home\.arpa:\{SHA512-CRYPT\}/m);
     expect(left.stdout).not.toContain('bob@');
+    // Bob was removed: the alias now delivers to Alice only.
+    const aliasMap = await runtimeOf(db).engine.exec('cell-svc-mail', [
+      'cat',
+      '/tmp/docker-mailserver/postfix-virtual.cf',
+    ]);
+    expect(aliasMap.stdout).toBe('family@home.home.arpa alice@home.home.arpa\n');
   }, 180_000);
 });
 

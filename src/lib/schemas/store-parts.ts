@@ -7,7 +7,7 @@ import { z } from 'zod';
 import { dnsLabel } from './common';
 
 /** Placeholders the cell fills in; anything else in braces is refused. */
-export const PLACEHOLDERS = ['user', 'password', 'domain', 'host', 'email', 'instance', 'address'] as const;
+export const PLACEHOLDERS = ['user', 'password', 'domain', 'host', 'email', 'instance', 'address', 'alias'] as const;
 export const templated = (what: string) =>
   z
     .string()
@@ -63,5 +63,10 @@ export const accounts = z.discriminatedUnion('kind', [
     remove: argv,
     setPassword: argv.optional(),
     disable: argv.optional(),
+    /**
+     * Addresses that deliver to accounts (mail's `family@` to each member of a group): one
+     * command per alias and recipient, with `{{alias}}` and `{{email}}` (the recipient).
+     */
+    aliases: z.strictObject({ add: argv, remove: argv }).optional(),
   }),
 ]);

@@ -2,6 +2,9 @@ import { z } from 'zod';
 import { addStoreKeySchema } from '@/lib/schemas/store-keys';
 import {
   accountsSchema,
+  aliasCreateSchema,
+  aliasIdSchema,
+  aliasUpdateSchema,
   instanceSchema,
   installSchema,
   instanceId,
@@ -20,7 +23,11 @@ import {
   listInstalled,
   listStoreKeys,
   recentOperations,
+  createAlias,
+  listAliases,
   publishServiceRecords,
+  removeAlias,
+  updateAlias,
   recordsView,
   removeService,
   removeStoreKey,
@@ -57,6 +64,13 @@ export const storeRouter = router({
     resetPassword: adminProcedure
       .input(resetAccountSchema)
       .mutation(({ ctx, input }) => resetAccountPassword(ctx.db, input.instanceId, input.peerId)),
+  }),
+  /** Addresses that deliver to accounts (mail's family@): to the peers and the groups' members named. */
+  aliases: router({
+    list: adminProcedure.input(instanceSchema).query(({ ctx, input }) => listAliases(ctx.db, input.instanceId)),
+    create: adminProcedure.input(aliasCreateSchema).mutation(({ ctx, input }) => createAlias(ctx.db, input)),
+    update: adminProcedure.input(aliasUpdateSchema).mutation(({ ctx, input }) => updateAlias(ctx.db, input)),
+    remove: adminProcedure.input(aliasIdSchema).mutation(({ ctx, input }) => removeAlias(ctx.db, input.id)),
   }),
   /** The records the service needs in the domain, as the public side must hold them. */
   records: adminProcedure

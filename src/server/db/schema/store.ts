@@ -90,3 +90,27 @@ export const serviceAccounts = sqliteTable(
   },
   (t) => [uniqueIndex('service_accounts_instance_peer').on(t.instanceId, t.peerId)],
 );
+
+/**
+ * An address of a service that delivers to accounts (`family@` to each member of a group):
+ * its recipients are the accounts of the peers and groups named, as they are now. `applied`
+ * holds the recipients the service's own commands have been given.
+ */
+export const serviceAliases = sqliteTable(
+  'service_aliases',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    instanceId: text('instance_id')
+      .notNull()
+      .references(() => storeInstances.id, { onDelete: 'cascade' }),
+    /** The part before the @. */
+    name: text('name').notNull(),
+    peerIds: text('peer_ids', { mode: 'json' }).$type<number[]>().notNull().default([]),
+    groupIds: text('group_ids', { mode: 'json' }).$type<number[]>().notNull().default([]),
+    applied: text('applied', { mode: 'json' }).$type<string[]>().notNull().default([]),
+    /** No longer wanted; kept until the service was told to forget each recipient. */
+    removing: integer('removing', { mode: 'boolean' }).notNull().default(false),
+    createdAt: integer('created_at', { mode: 'timestamp_ms' }).notNull(),
+  },
+  (t) => [uniqueIndex('service_aliases_instance_name').on(t.instanceId, t.name)],
+);

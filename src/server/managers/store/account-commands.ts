@@ -12,6 +12,7 @@ import { InvalidStateError } from '../../errors';
 import { EngineUnavailableError, type Engine } from '../../runtime/docker';
 import { cellFacts } from '../cell';
 import { enabledPeers, rowsOf, unknownPassword, type AccountInstance, type AccountRow } from './account-rows';
+import { syncAliases } from './aliases';
 import { fillPlaceholders, serviceContainer } from './model';
 
 type ExecAccounts = Extract<AccountInstance['accounts'], { kind: 'exec' }>;
@@ -19,26 +20,31 @@ type ExecAccounts = Extract<AccountInstance['accounts'], { kind: 'exec' }>;
 /** A command of the service that failed: said to whoever asked, by command and exit, never its arguments. */
 class CommandError extends InvalidStateError {}
 
-function runner(db: Db, engine: Engine, item: AccountInstance) {
+/** Runs one of the service's commands with its placeholders filled; `who` names it in a failure. */
+function executor(db: Db, engine: Engine, item: AccountInstance) {
   const domain = cellFacts(db).domain;
   const container = serviceContainer(item.row.id);
-  return async (argv: readonly string[], account: AccountRow, password?: string) => {
-    const values = {
-      user: account.username,
-      email: `${account.username}@${domain}`,
-      domain,
-      instance: item.row.id,
-      ...(password ? { password } : {}),
-    };
+  return async (argv: readonly string[], values: Record<string, string>, who: string) => {
     const done = await engine.exec(
       container,
-      argv.map((a) => fillPlaceholders(a, values)),
+      argv.map((a) => fillPlaceholders(a, { domain, instance: item.row.id, ...values })),
     );
     if (done.exitCode !== 0)
       throw new CommandError(
-        `${item.row.id}: ${argv.slice(0, 3).join(' ')} for ${account.username} exited ${done.exitCode}: ${done.stderr.trim().slice(0, 160)}`,
+        `${item.row.id}: ${argv.slice(0, 3).join(' ')} for ${who} exited ${done.exitCode}: ${done.stderr.trim().slice(0, 160)}`,
       );
   };
+}
+
+function runner(db: Db, engine: Engine, item: AccountInstance) {
+  const exec = executor(db, engine, item);
+  const domain = cellFacts(db).domain;
+  return (argv: readonly string[], account: AccountRow, password?: string) =>
+    exec(
+      argv,
+      { user: account.username, email: `${account.username}@${domain}`, ...(password ? { password } : {}) },
+      account.username,
+    );
 }
 
 const setRow = (db: Db, id: number, set: Partial<AccountRow>) =>
@@ -72,6 +78,10 @@ export async function runCommands(
         setRow(db, a.id, { applied: 'locked' });
       }
       if (on) usable++;
+    }
+    if (commands.aliases) {
+      const exec = executor(db, engine, item);
+      await syncAliases(db, item.row.id, (argv, values) => exec(argv, values, values.alias!), commands.aliases);
     }
   } catch (err) {
     // The container is not there or not running, or a command failed: the next pass tries again.

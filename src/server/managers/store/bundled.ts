@@ -47,6 +47,10 @@ export const BUNDLED: ManifestInput[] = [
       create: ['setup', 'email', 'add', '{{email}}', '{{password}}'],
       remove: ['setup', 'email', 'del', '-y', '{{email}}'],
       setPassword: ['setup', 'email', 'update', '{{email}}', '{{password}}'],
+      aliases: {
+        add: ['setup', 'alias', 'add', '{{alias}}', '{{email}}'],
+        remove: ['setup', 'alias', 'del', '{{alias}}', '{{email}}'],
+      },
     },
     healthCheck: { kind: 'tcp', port: 25, intervalSeconds: 10, timeoutSeconds: 3 },
     dns: [

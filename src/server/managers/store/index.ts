@@ -35,3 +35,4 @@ export {
   type PublicRecord,
   type PublicState,
 } from './public-records';
+export { createAlias, listAliases, removeAlias, updateAlias } from './aliases';

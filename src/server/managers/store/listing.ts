@@ -77,7 +77,9 @@ export async function listInstalled(db: Db) {
         .all(),
       ports: manifest.ports,
       /** Whether the cell makes peers' accounts on it. */
-      accounts: manifest.accounts?.kind === 'htpasswd',
+      accounts: manifest.accounts !== undefined,
+      /** Whether it has addresses that deliver to accounts (mail's aliases). */
+      aliases: manifest.accounts?.kind === 'exec' && manifest.accounts.aliases !== undefined,
       answers,
       container:
         containers === null ? null : c ? { running: c.running, id: c.id.slice(0, 12) } : { running: false, id: null },

@@ -7,6 +7,7 @@ import { Alert, PageHead } from '@/components/ui';
 import { trpc } from '@/lib/client/trpc';
 import { OperationSteps } from '../operation-steps';
 import { AccountsCard } from './accounts-card';
+import { AliasesCard } from './aliases-card';
 import { RecordsCard } from './records-card';
 
 function RemoveDialog({
@@ -170,6 +171,7 @@ export function ServiceView({ id }: { id: string }) {
           </dl>
         </section>
         {service.accounts && <AccountsCard instanceId={service.id} />}
+        {service.aliases && <AliasesCard instanceId={service.id} />}
         <RecordsCard instanceId={service.id} />
         {siblings.length > 0 && (
           <section className="card stack" aria-labelledby="instances-head">

@@ -1,0 +1,146 @@
+/**
+ * Mail aliases: `family@` delivers to the accounts of the peers and groups it names, as they
+ * are now. The service is told one recipient at a time (`setup alias add|del`, argument
+ * arrays), and what it was told follows peers joining and leaving the group, and the alias going.
+ */
+import type Docker from 'dockerode';
+import { beforeEach, describe, expect, it } from 'vitest';
+import type { Db } from '@/server/db';
+import { engineOn } from '@/server/runtime/docker';
+import { settleChanges } from '@/server/runtime/changes';
+import { bindRuntime, createRuntime } from '@/server/runtime/runtime';
+import { admin, expectCode, freshCell, setUp } from '../../helpers/db';
+import { installedRow } from '../../helpers/store';
+import { recordingBackend } from '../../helpers/wireguard';
+
+let db: Db;
+/** The mail server's aliases as its `setup alias` commands leave them. */
+let aliases: Set<string>;
+let commands: string[][];
+let failAlias: string | null;
+
+beforeEach(async () => {
+  ({ db } = freshCell());
+  aliases = new Set();
+  commands = [];
+  failAlias = null;
+  const env = { ...process.env, PIC_DOCKER_SOCKET: '/nonexistent/docker.sock' };
+  const engine = {
+    ...engineOn(env),
+    status: async () => ({ reachable: true, socket: 'fake' }),
+    client: async () => ({}) as Docker,
+    exec: async (_container: string, argv: string[]) => {
+      commands.push(argv);
+      if (argv[1] === 'alias') {
+        if (argv[3] === failAlias) return { exitCode: 1, stdout: '', stderr: 'setup: cannot write' };
+        const pair = `${argv[3]} ${argv[4]}`;
+        if (argv[2] === 'add') aliases.add(pair);
+        else aliases.delete(pair);
+      }
+      return { exitCode: 0, stdout: '', stderr: '' };
+    },
+  };
+  bindRuntime(db, createRuntime(env, { wireguard: recordingBackend({ rules: true }).backend, engine }));
+  await setUp(db);
+  installedRow(db, 'mail', { hostIndex: 22 });
+});
+
+async function peerWithLogin(name: string, groups: number[] = []) {
+  const { id } = await admin(db).peers.create({ name, routingPolicy: 'cell', groups });
+  await admin(db).peers.createLogin({ peerId: id, username: name, mode: 'link' });
+  await settleChanges();
+  return id;
+}
+
+describe('aliases of a service', () => {
+  it('delivers to the group’s members with accounts and follows the group as it changes', async () => {
+    const family = await admin(db).groups.create({ name: 'family', services: ['mail'] });
+    const alice = await peerWithLogin('alice', [family.id]);
+    const bob = await peerWithLogin('bob', [family.id]);
+    const carol = await peerWithLogin('carol');
+
+    const made = await admin(db).store.aliases.create({ instanceId: 'mail', name: 'Family', groupIds: [family.id] });
+    expect(made).toMatchObject({
+      name: 'family',
+      address: 'family@home.home.arpa',
+      recipients: ['alice@home.home.arpa', 'bob@home.home.arpa'],
+      applied: true,
+    });
+    expect([...aliases].sort()).toEqual([
+      'family@home.home.arpa alice@home.home.arpa',
+      'family@home.home.arpa bob@home.home.arpa',
+    ]);
+    expect(commands.filter((c) => c[1] === 'alias')).toContainEqual([
+      'setup',
+      'alias',
+      'add',
+      'family@home.home.arpa',
+      'alice@home.home.arpa',
+    ]);
+
+    // Carol joins the family, Bob is deleted: the alias follows at the next accounts pass.
+    await admin(db).peers.update({ id: carol, groups: [family.id] });
+    await admin(db).peers.remove({ id: bob });
+    await settleChanges();
+    expect([...aliases].sort()).toEqual([
+      'family@home.home.arpa alice@home.home.arpa',
+      'family@home.home.arpa carol@home.home.arpa',
+    ]);
+
+    // Named by peer as well: Alice once, however she is named.
+    const updated = await admin(db).store.aliases.update({ id: made.id, peerIds: [alice], groupIds: [] });
+    expect(updated.recipients).toEqual(['alice@home.home.arpa']);
+    expect([...aliases]).toEqual(['family@home.home.arpa alice@home.home.arpa']);
+
+    await admin(db).store.aliases.remove({ id: made.id });
+    expect(aliases.size).toBe(0);
+    expect(await admin(db).store.aliases.list({ instanceId: 'mail' })).toEqual([]);
+  });
+
+  it('refuses a taken name, an account’s name, peers without an account and unknown groups, naming the field', async () => {
+    const alice = await peerWithLogin('alice');
+    const { id: noLogin } = await admin(db).peers.create({ name: 'printer', routingPolicy: 'cell' });
+    await admin(db).store.aliases.create({ instanceId: 'mail', name: 'postmaster', peerIds: [alice] });
+    const cases = [
+      [{ name: 'postmaster', peerIds: [alice] }, 'CONFLICT', /^postmaster is an alias already$/],
+      [{ name: 'alice', peerIds: [alice] }, 'CONFLICT', /^alice is an account on mail$/],
+      [
+        { name: 'team', peerIds: [noLogin] },
+        'PRECONDITION_FAILED',
+        new RegExp(`^Peer ${noLogin} has no account on mail$`),
+      ],
+      [{ name: 'team', groupIds: [999] }, 'NOT_FOUND', /^No group 999$/],
+      [{ name: 'team' }, 'BAD_REQUEST', /^peerIds: Choose at least one peer or group$/],
+      [{ name: 'te\nam', peerIds: [alice] }, 'BAD_REQUEST', /^name: Letters, digits/],
+      [{ name: '{{password}}', peerIds: [alice] }, 'BAD_REQUEST', /^name: /],
+    ] as const;
+    for (const [input, code, message] of cases) {
+      const err = await expectCode(
+        admin(db).store.aliases.create({ instanceId: 'mail', ...(input as { name: string; peerIds?: number[] }) }),
+        code,
+      );
+      expect(err.message).toMatch(message);
+    }
+    const calendar = await expectCode(admin(db).store.aliases.list({ instanceId: 'calendar' }), 'NOT_FOUND');
+    expect(calendar.message).toMatch(/calendar/);
+    installedRow(db, 'calendar');
+    const noAliases = await expectCode(admin(db).store.aliases.list({ instanceId: 'calendar' }), 'PRECONDITION_FAILED');
+    expect(noAliases.message).toBe('calendar has no aliases');
+  });
+
+  it('a command that fails leaves what was told recorded, and the next pass finishes', async () => {
+    const alice = await peerWithLogin('alice');
+    const bob = await peerWithLogin('bob');
+    failAlias = 'team@home.home.arpa';
+    const made = await admin(db).store.aliases.create({ instanceId: 'mail', name: 'team', peerIds: [alice, bob] });
+    expect(made.applied).toBe(false);
+    expect(aliases.size).toBe(0);
+    failAlias = null;
+    await admin(db).store.aliases.update({ id: made.id, peerIds: [alice, bob], groupIds: [] });
+    expect([...aliases].sort()).toEqual([
+      'team@home.home.arpa alice@home.home.arpa',
+      'team@home.home.arpa bob@home.home.arpa',
+    ]);
+    expect((await admin(db).store.aliases.list({ instanceId: 'mail' }))[0]!.applied).toBe(true);
+  });
+});
