@@ -130,6 +130,16 @@ describe.skipIf(!ready)('copying backups off-site', () => {
     expect(row.offsiteAt).toBeNull();
     expect(row.offsiteError).toBe(op.steps.at(-1)!.detail);
     expect(lastBackupProblem(db)).toContain('was not copied off-site');
+
+    // The folder is put right; the backup is sent again from its menu, and the problem is gone.
+    fs.rmSync(path.join(dav.root, 'flaky'));
+    const again = await cell.backup.copyOffsite({ id: row.id });
+    await backupOperationDone(again.operationId);
+    const copied = getBackupOperation(db, again.operationId);
+    expect(copied.steps).toMatchObject([{ name: 'off-site', state: 'done' }]);
+    expect(sha(path.join(dav.root, 'flaky', row.name))).toBe(sha(local(row.name)));
+    expect(listBackups(db)[0]).toMatchObject({ offsiteError: null, offsiteAt: expect.any(Date) });
+    expect(lastBackupProblem(db)).toBeNull();
   });
 
   it('copies over SFTP with the cell key once the server key is trusted, and retention removes pruned copies', async () => {
@@ -221,6 +231,9 @@ describe.skipIf(!ready)('copying backups off-site', () => {
       expect(err.message).toMatch(new RegExp(`^${field}: \\w`));
     }
     expect((await cell.backup.offsite()).target).toEqual({ kind: 'none' });
+    const made = await backUp();
+    const none = await expectCode(cell.backup.copyOffsite({ id: made.row.id }), 'PRECONDITION_FAILED');
+    expect(none.message).toBe('Set an off-site target first');
   });
 });
 

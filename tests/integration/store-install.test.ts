@@ -593,64 +593,37 @@ describe.skipIf(!ready)('store services on a real engine', () => {
       '',
     ].join('\r\n');
     const messageFile = path.join(dir, 'message.eml');
-    fs.writeFileSync(messageFile, message);
-    await mailCurl(
-      [
-        `smtp://${address}:587`,
-        '--ssl-reqd',
-        '--mail-from',
-        'alice@home.home.arpa',
-        '--mail-rcpt',
-        'bob@home.home.arpa',
-        '--upload-file',
-        messageFile,
-      ],
-      'alice',
-    );
-    await expect
-      .poll(
-        async () =>
-          (
-            await mailCurl([`imaps://${address}:993/INBOX;UID=1`], 'bob').catch((e: { stderr: string }) => ({
-              stdout: e.stderr,
-            }))
-          ).stdout,
-        {
-          timeout: 20_000,
-        },
-      )
-      .toContain('Subject: Dinner at eight');
+    /** `from` signs in on 587 and sends `text` to `to`; then `reader`'s first message is awaited. */
+    const deliver = async (from: string, to: string, text: string, reader: string) => {
+      fs.writeFileSync(messageFile, text);
+      const at = (user: string) => `${user}@home.home.arpa`;
+      await mailCurl(
+        [
+          `smtp://${address}:587`,
+          '--ssl-reqd',
+          '--mail-from',
+          at(from),
+          '--mail-rcpt',
+          at(to),
+          '--upload-file',
+          messageFile,
+        ],
+        from,
+      );
+      const firstMessage = async () =>
+        (
+          await mailCurl([`imaps://${address}:993/INBOX;UID=1`], reader).catch((e: { stderr: string }) => ({
+            stdout: e.stderr,
+          }))
+        ).stdout;
+      await expect.poll(firstMessage, { timeout: 20_000 }).toContain(text.split('\r\n')[2]!);
+    };
+    await deliver('alice', 'bob', message, 'bob');
     // An alias delivers to the group's members: family@ reaches Alice as well as Bob.
     const familyAlias = await api.store.aliases.create({ instanceId: 'mail', name: 'family', groupIds: [family.id] });
     expect(familyAlias).toMatchObject({ recipients: ['alice@home.home.arpa', 'bob@home.home.arpa'], applied: true });
-    fs.writeFileSync(
-      messageFile,
-      message.replace('To: bob@', 'To: family@').replace('Dinner at eight', 'For the family'),
-    );
-    await mailCurl(
-      [
-        `smtp://${address}:587`,
-        '--ssl-reqd',
-        '--mail-from',
-        'bob@home.home.arpa',
-        '--mail-rcpt',
-        'family@home.home.arpa',
-        '--upload-file',
-        messageFile,
-      ],
-      'bob',
-    );
-    await expect
-      .poll(
-        async () =>
-          (
-            await mailCurl([`imaps://${address}:993/INBOX;UID=1`], 'alice').catch((e: { stderr: string }) => ({
-              stdout: e.stderr,
-            }))
-          ).stdout,
-        { timeout: 20_000 },
-      )
-      .toContain('Subject: For the family');
+    const forFamily = message.replace('To: bob@', 'To: family@').replace('Dinner at eight', 'For the family');
+    await deliver('bob', 'family', forFamily, 'alice');
     // Signing in with a wrong password fails: the login above was real.
     passwords['mail:carol'] = 'wrong';
     await expect(mailCurl([`imaps://${address}:993/`], 'carol')).rejects.toMatchObject({ code: 67 });

@@ -8,6 +8,7 @@ import {
   restoreInput,
 } from '@/lib/schemas/backup';
 import {
+  copyBackupOffsite,
   createBackup,
   deleteBackup,
   getBackupOperation,
@@ -50,6 +51,8 @@ export const backupRouter = router({
   offsite: adminProcedure.query(({ ctx }) => getOffsite(ctx.db)),
   /** Tries a target: a small file written, read back and removed; an SFTP server's key comes back to be trusted. */
   testOffsite: adminProcedure.input(offsiteTestInput).mutation(({ ctx, input }) => testOffsite(ctx.db, input)),
+  /** Sends a verified backup to the off-site target again (after a failed copy, or to a new target). */
+  copyOffsite: adminProcedure.input(backupId).mutation(({ ctx, input }) => copyBackupOffsite(ctx.db, input.id)),
   /** Saves a target once it passed the same test. */
   updateOffsite: adminProcedure.input(offsiteInput).mutation(({ ctx, input }) => updateOffsite(ctx.db, input)),
 });

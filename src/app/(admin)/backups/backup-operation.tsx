@@ -23,10 +23,16 @@ export function BackupOperation({ operationId, onEnd }: { operationId: string; o
     // Only the end itself calls the caller’s onEnd (once: the state changes once to it).
   }, [state]);
   if (!data) return <p className="muted">Starting…</p>;
+  // A backup sent off-site again is an operation of one step.
+  const copyOnly = data.steps.length === 1 && data.steps[0]!.name === 'off-site';
   return (
     <div className="stack" data-testid="backup-operation" data-state={data.state}>
       <StepList label={data.kind === 'backup' ? 'Backup' : 'Restore'} steps={data.steps} />
-      {data.state === 'succeeded' && <Alert kind="ok">{DONE[data.kind]}</Alert>}
+      {data.state === 'succeeded' && (
+        <Alert kind="ok">
+          {copyOnly ? `${data.steps[0]!.detail[0]!.toUpperCase()}${data.steps[0]!.detail.slice(1)}.` : DONE[data.kind]}
+        </Alert>
+      )}
       {data.state === 'failed' && (
         <Alert kind="error">
           {data.error}.{' '}

@@ -8,20 +8,30 @@ import { Alert, PageHead } from '@/components/ui';
 import { trpc } from '@/lib/client/trpc';
 import { CreateForm, RestoreForm } from './backup-forms';
 import { OffsiteForm } from './backup-offsite';
+import { BackupOperation } from './backup-operation';
+
+const offsiteTarget = (o: { target: { kind: string } } | undefined) => Boolean(o && o.target.kind !== 'none');
 import { BackupSettingsForm } from './backup-settings';
 
 const mb = (bytes: number) => (bytes >= 1e9 ? `${(bytes / 1e9).toFixed(1)} GB` : `${(bytes / 1e6).toFixed(1)} MB`);
 
 const TRIGGER = { manual: 'by hand', schedule: 'scheduled', cli: 'command line', upload: 'uploaded' } as const;
 
-type Open = { kind: 'create' } | { kind: 'restore'; id?: string; name: string; encryption?: string } | null;
+type Open =
+  | { kind: 'create' }
+  | { kind: 'restore'; id?: string; name: string; encryption?: string }
+  | { kind: 'copy'; operationId: string; name: string }
+  | null;
 
 export function BackupsView() {
   const utils = trpc.useUtils();
   const list = trpc.backup.list.useQuery();
   const settings = trpc.backup.settings.useQuery();
   const offsite = trpc.backup.offsite.useQuery();
+
   const remove = trpc.backup.delete.useMutation({ onSuccess: () => utils.backup.list.invalidate() });
+  const copyOff = trpc.backup.copyOffsite.useMutation();
+  const offsiteSet = offsiteTarget(offsite.data);
   const [open, setOpen] = useState<Open>(null);
   const close = () => {
     setOpen(null);
@@ -49,7 +59,9 @@ export function BackupsView() {
         }
       />
       <div className="stack">
-        {(list.error ?? remove.error) && <Alert kind="error">{(list.error ?? remove.error)!.message}</Alert>}
+        {(list.error ?? remove.error ?? copyOff.error) && (
+          <Alert kind="error">{(list.error ?? remove.error ?? copyOff.error)!.message}</Alert>
+        )}
         {list.data &&
           (verified ? (
             <Alert kind="ok">
@@ -128,6 +140,21 @@ export function BackupsView() {
                             },
                           ]
                         : []),
+                      ...(b.state === 'ready' && b.verifiedAt && offsiteSet
+                        ? [
+                            {
+                              label: b.offsiteAt ? 'Copy off-site again' : 'Copy off-site',
+                              onSelect: () =>
+                                copyOff.mutate(
+                                  { id: b.id },
+                                  {
+                                    onSuccess: (r) =>
+                                      setOpen({ kind: 'copy', operationId: r.operationId, name: b.name }),
+                                  },
+                                ),
+                            },
+                          ]
+                        : []),
                       { label: 'Delete', danger: true, onSelect: () => remove.mutate({ id: b.id }) },
                     ]}
                   />
@@ -149,6 +176,11 @@ export function BackupsView() {
       {open?.kind === 'create' && (
         <Dialog title="Back up now" onClose={close}>
           <CreateForm recipient={Boolean(settings.data?.recipient)} onEnd={ended} />
+        </Dialog>
+      )}
+      {open?.kind === 'copy' && (
+        <Dialog title={`Copy ${open.name} off-site`} onClose={close}>
+          <BackupOperation operationId={open.operationId} onEnd={ended} />
         </Dialog>
       )}
       {open?.kind === 'restore' && (

@@ -15,11 +15,11 @@ import { backups } from '../../db/schema';
 import { serviceVolumes } from '../store';
 import { ARCHIVE_FORMAT, ArchiveWriter, DB_NAME, FORMAT_VERSION, type Lock } from './archive';
 import { addFolder, addVolume, DATA_FOLDERS, folderBytes, prepareVolume } from './contents';
-import { copyOffsite, offsiteConfigured } from './offsite';
+import { offsiteConfigured, offsiteStep } from './offsite';
 import { startBackupOperation } from './operation';
 import type { Key } from './read';
 import { applyRetention } from './retention';
-import { archivePath, backupRow, backupSettingsRow, cellKey, schemaVersion, scratchDir, setBackup } from './state';
+import { archivePath, backupRow, backupSettingsRow, cellKey, mb, schemaVersion, scratchDir, setBackup } from './state';
 import { verifyBackup } from './verify';
 
 export const MIN_PASSPHRASE = 10;
@@ -32,8 +32,6 @@ export interface CreateOptions {
   /** age's scrypt work factor (tests lower it; the cell keeps age's default). */
   scryptWorkFactor?: number;
 }
-
-const mb = (bytes: number) => `${(bytes / 1e6).toFixed(1)} MB`;
 
 const stamp = (d: Date) => d.toISOString().replace(/[-:]/g, '').replace('T', '-').slice(0, 15);
 
@@ -173,29 +171,7 @@ export async function createBackup(db: Db, opts: CreateOptions): Promise<{ opera
     // A backup that fails its check stays (marked so): the archive is what is left to look into.
     { name: 'verify', run: () => verifyBackup(db, backupRow(db, id), key) },
   ];
-  if (offsiteConfigured(db))
-    steps.push({
-      name: 'off-site',
-      // Only a backup proven restorable is copied; a failed copy leaves the backup standing.
-      optional: true,
-      run: async (ctx) => {
-        const row = backupRow(db, id);
-        if (!row.verifiedAt) throw new Error('not copied: the backup did not pass its check');
-        try {
-          const where = await copyOffsite(db, target, row.file, (sent) =>
-            ctx.report(
-              `${mb(sent)} of ${mb(row.size)}`,
-              Math.min(99, Math.round((100 * sent) / Math.max(1, row.size))),
-            ),
-          );
-          setBackup(db, id, { offsiteAt: rt.clock(), offsiteError: null });
-          return `copied to ${where}`;
-        } catch (err) {
-          setBackup(db, id, { offsiteError: (err as Error).message });
-          throw err;
-        }
-      },
-    });
+  if (offsiteConfigured(db)) steps.push({ ...offsiteStep(db, id), optional: true });
   const operationId = startBackupOperation(db, {
     kind: 'backup',
     backupId: id,

@@ -20,7 +20,7 @@ export { recoverRestore, restoreBackup, restoreUnderWay } from './restore';
 export { receiveUpload, UPLOAD_LIMIT } from './upload';
 export { backupOperationDone } from './operation';
 export { applyRetention, toPrune } from './retention';
-export { getOffsite, testOffsite, updateOffsite } from './offsite';
+export { copyBackupOffsite, getOffsite, testOffsite, updateOffsite } from './offsite';
 export { schemaVersion } from './state';
 
 export function listBackups(db: Db) {

@@ -41,6 +41,8 @@ export function saveSteps(db: Db, id: string, steps: OperationStep[]): void {
   db.update(backupOperations).set({ steps }).where(eq(backupOperations.id, id)).run();
 }
 
+export const mb = (bytes: number) => `${(bytes / 1e6).toFixed(1)} MB`;
+
 /** How many of the cell's migrations its database has had: an archive from a later cell has more. */
 export function schemaVersion(db: DbOrTx): number {
   return db.get<{ n: number }>(sql`select count(*) as n from __drizzle_migrations`).n;

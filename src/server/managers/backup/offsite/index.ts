@@ -7,7 +7,10 @@ import { eq } from 'drizzle-orm';
 import type { OffsiteInput, OffsiteTestInput } from '@/lib/schemas/backup';
 import type { Db } from '../../../db';
 import { backupOffsite, type OffsiteTarget } from '../../../db/schema';
-import { ValidationError } from '../../../errors';
+import { ConflictError, InvalidStateError, ValidationError } from '../../../errors';
+import type { Step } from '../../../runtime/steps';
+import { backupBusy, startBackupOperation } from '../operation';
+import { archivePath, backupRow, mb, setBackup } from '../state';
 import { logger } from '../../../runtime/logger';
 import { runtimeOf } from '../../../runtime/runtime';
 import { decryptSecret, encryptSecret } from '../../../runtime/secrets';
@@ -128,6 +131,41 @@ export async function copyOffsite(
   } finally {
     remote.close();
   }
+}
+
+/**
+ * Copies a backup that was proven restorable to the saved target: the last step of a backup
+ * (where a failure leaves the backup standing), or an operation of its own to send it again.
+ */
+export function offsiteStep(db: Db, id: string): Step {
+  return {
+    name: 'off-site',
+    run: async (ctx) => {
+      const row = backupRow(db, id);
+      if (!row.verifiedAt) throw new Error('not copied: the backup did not pass its check');
+      try {
+        const where = await copyOffsite(db, archivePath(runtimeOf(db).paths, row), row.file, (sent) =>
+          ctx.report(`${mb(sent)} of ${mb(row.size)}`, Math.min(99, Math.round((100 * sent) / Math.max(1, row.size)))),
+        );
+        if (!where) throw new Error('not copied: no off-site target is set');
+        setBackup(db, id, { offsiteAt: runtimeOf(db).clock(), offsiteError: null });
+        return `copied to ${where}`;
+      } catch (err) {
+        setBackup(db, id, { offsiteError: (err as Error).message });
+        throw err;
+      }
+    },
+  };
+}
+
+/** Sends a finished, verified backup off-site again (after a failed copy, or to a new target). */
+export function copyBackupOffsite(db: Db, id: string): { operationId: string } {
+  const row = backupRow(db, id);
+  if (row.state !== 'ready' || !row.verifiedAt)
+    throw new InvalidStateError(`Backup ${id} is not proven restorable: only such a backup is copied`, 'id');
+  if (!offsiteConfigured(db)) throw new InvalidStateError('Set an off-site target first', 'id');
+  if (backupBusy()) throw new ConflictError('A backup or a restore is running: copy once it is done');
+  return { operationId: startBackupOperation(db, { kind: 'backup', backupId: id, steps: [offsiteStep(db, id)] }) };
 }
 
 /** Removes archives' copies from the target; a failure is logged, never thrown (retention goes on). */
