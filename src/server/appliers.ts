@@ -15,6 +15,7 @@ import {
   serviceClients,
   serviceRecords,
   syncAccounts,
+  syncServiceTls,
 } from './managers/store';
 import { firewallPeers } from './managers/peers';
 import { interfaceReset } from './managers/wireguard';
@@ -32,6 +33,9 @@ subscribe({
   settleMs: 50,
   minIntervalMs: 500,
 });
+
+/** Services that serve their own TLS get certificates from the cell's CA for their names; the pass renews them. */
+subscribe({ name: 'service-tls', on: ['cell'], apply: syncServiceTls });
 
 /** The services' records at the DNS provider (the Cloudflare mode) follow the public address. */
 subscribe({ name: 'public-records', on: ['public'], apply: republishRecords, periodic: false });

@@ -24,7 +24,7 @@ import {
   updateService,
 } from '@/server/managers/store';
 import { profileModel } from '@/server/managers/portal';
-import { ensureCa } from '@/server/managers/vault';
+import { ensureCa, rootCertificate } from '@/server/managers/vault';
 import { runtimeOf } from '@/server/runtime/runtime';
 import { settleChanges } from '@/server/runtime/changes';
 import { admin, callerAs, freshCell, setUp, useBackend } from '../helpers/db';
@@ -568,6 +568,10 @@ describe.skipIf(!ready)('store services on a real engine', () => {
     expect(op.steps.find((s) => s.name === 'configure')?.detail).toBe('1 command run, 1 read');
     // Alice and Bob are in Family, which may not use mail yet: no account until it may.
     expect(op.steps.find((s) => s.name === 'accounts')?.detail).toBe('0 accounts');
+    expect(op.steps.find((s) => s.name === 'certificate')).toMatchObject({
+      state: 'done',
+      detail: "from the cell's CA for mail.home.home.arpa",
+    });
     const family = (await api.groups.list()).find((g) => g.name === 'Family')!;
     await api.groups.update({ id: family.id, services: ['web', 'calendar', 'files', 'mail'] });
     await settleChanges();
@@ -619,6 +623,26 @@ describe.skipIf(!ready)('store services on a real engine', () => {
       await expect.poll(firstMessage, { timeout: 20_000 }).toContain(text.split('\r\n')[2]!);
     };
     await deliver('alice', 'bob', message, 'bob');
+    // IMAP presents the certificate from the cell's CA: verified against the cell's root, no -k.
+    const rootFile = path.join(dir, 'cell-root.pem');
+    fs.writeFileSync(rootFile, (await rootCertificate(db)).pem);
+    const verified = await run(
+      'curl',
+      [
+        '-sS',
+        '--max-time',
+        '20',
+        '--cacert',
+        rootFile,
+        '--resolve',
+        `mail.home.home.arpa:993:${address}`,
+        '--user',
+        `bob@home.home.arpa:${passwords['mail:bob']}`,
+        'imaps://mail.home.home.arpa:993/',
+      ],
+      { encoding: 'utf8' },
+    );
+    expect(verified.stdout).toContain('INBOX');
     // An alias delivers to the group's members: family@ reaches Alice as well as Bob.
     const familyAlias = await api.store.aliases.create({ instanceId: 'mail', name: 'family', groupIds: [family.id] });
     expect(familyAlias).toMatchObject({ recipients: ['alice@home.home.arpa', 'bob@home.home.arpa'], applied: true });

@@ -48,6 +48,20 @@ const rights = z.strictObject({
   reload: argv.optional(),
 });
 
+/**
+ * A certificate from the cell's CA for the service's own TLS (mail's IMAP and submission):
+ * issued for `hosts` (labels under the cell's domain), put into a volume as PEM files owned
+ * by the service's user, renewed before it lapses, then `reload` is run.
+ */
+export const tls = z.strictObject({
+  hosts: z.array(dnsLabel).min(1).max(4),
+  volume: dnsLabel,
+  /** The certificate and its chain, and the key, relative to the volume. */
+  cert: relativePath,
+  key: relativePath,
+  reload: z.array(argv).max(4).default([]),
+});
+
 export const accounts = z.discriminatedUnion('kind', [
   /** The cell renders the file (bcrypt) into one of the service's volumes. */
   z.strictObject({

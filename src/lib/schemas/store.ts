@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { dnsLabel, port } from './common';
 import { recordName } from './dns';
-import { accounts, argv, templated } from './store-parts';
+import { accounts, argv, templated, tls } from './store-parts';
 import { portList } from './firewall';
 
 /**
@@ -199,6 +199,7 @@ export const manifestSchema = z
     volumes: z.array(volume).max(8).default([]),
     firewall: z.array(firewallNeed).max(16).default([]),
     accounts: accounts.optional(),
+    tls: tls.optional(),
     healthCheck: healthCheck.optional(),
     egress: z.strictObject({ allowed: z.boolean() }).default({ allowed: true }),
     dns: z.array(dnsRecord).max(16).default([]),
@@ -250,6 +251,8 @@ export const manifestSchema = z
         path: ['accounts', 'rights', 'shared', 'volume'],
         message: `No volume named ${accounts.rights.shared.volume}`,
       });
+    if (m.tls && !volumes.has(m.tls.volume))
+      ctx.addIssue({ code: 'custom', path: ['tls', 'volume'], message: `No volume named ${m.tls.volume}` });
     if (m.requires.includes(m.id))
       ctx.addIssue({ code: 'custom', path: ['requires'], message: 'A service cannot require itself' });
     m.env.forEach((q, i) => {

@@ -89,6 +89,7 @@ export const SECRET_SLOTS = [
   'peers.preshared_key_enc',
   'store_instances.sealed',
   'backup_offsite.password_enc',
+  'service_certificates.key_enc',
 ] as const;
 export type SecretSlot = (typeof SECRET_SLOTS)[number];
 

@@ -48,3 +48,18 @@ export const proxyCertificates = sqliteTable('proxy_certificates', {
   notAfter: integer('not_after', { mode: 'timestamp_ms' }).notNull(),
   createdAt: integer('created_at', { mode: 'timestamp_ms' }).notNull(),
 });
+
+/**
+ * The certificate a store service serves itself (mail's IMAP and submission), one per
+ * instance, for the hosts its manifest names; the cell's CA signs it and renews it.
+ */
+export const serviceCertificates = sqliteTable('service_certificates', {
+  owner: text('owner').primaryKey(),
+  /** The full names it is for, in order. */
+  hosts: text('hosts', { mode: 'json' }).$type<string[]>().notNull(),
+  /** The leaf, then the intermediate. */
+  certPem: text('cert_pem').notNull(),
+  keyEnc: text('key_enc').notNull(),
+  notAfter: integer('not_after', { mode: 'timestamp_ms' }).notNull(),
+  createdAt: integer('created_at', { mode: 'timestamp_ms' }).notNull(),
+});

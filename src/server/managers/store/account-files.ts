@@ -88,7 +88,7 @@ export function instanceFiles(tx: DbOrTx, item: AccountInstance): { entries: Tar
  * The user the service runs as, so the files it is given are its own (it reads its htpasswd
  * and writes in its shared folders); or why it cannot be asked.
  */
-async function ownerIn(engine: Engine, container: string): Promise<TarOwner | string> {
+export async function ownerIn(engine: Engine, container: string): Promise<TarOwner | string> {
   try {
     const { exitCode, stdout, stderr } = await engine.exec(container, ['id']);
     const m = /uid=(\d+).*?gid=(\d+)/.exec(stdout);

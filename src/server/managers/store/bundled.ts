@@ -52,6 +52,16 @@ export const BUNDLED: ManifestInput[] = [
         remove: ['setup', 'alias', 'del', '{{alias}}', '{{email}}'],
       },
     },
+    tls: {
+      hosts: ['mail'],
+      volume: 'config',
+      cert: 'ssl/cert.pem',
+      key: 'ssl/key.pem',
+      reload: [
+        ['postfix', 'reload'],
+        ['doveadm', 'reload'],
+      ],
+    },
     healthCheck: { kind: 'tcp', port: 25, intervalSeconds: 10, timeoutSeconds: 3 },
     dns: [
       { name: 'mail', type: 'A', value: '{{address}}', why: 'Where the mail server answers' },

@@ -36,3 +36,4 @@ export {
   type PublicState,
 } from './public-records';
 export { createAlias, listAliases, removeAlias, updateAlias } from './aliases';
+export { syncServiceTls } from './tls';

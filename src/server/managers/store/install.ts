@@ -32,6 +32,7 @@ import {
 } from './steps';
 import { removeVolumeIfPresent } from './engine';
 import { publishStep, withdrawStep } from './public-records';
+import { certificateStep } from './tls';
 
 export interface OperationOptions {
   /** Tests: the step that fails on purpose. */
@@ -139,6 +140,7 @@ export async function installService(
     firewallStep(db, instanceId, manifest),
     accountsStep(db, instanceId, manifest),
     healthStep(db, instanceId, manifest, opts.healthTries ?? 60),
+    ...certificateStep(db, instanceId, manifest),
     ...publishStep(db, instanceId),
   ];
   const operationId = startOperation(db, {

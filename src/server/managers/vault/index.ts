@@ -21,3 +21,4 @@ export {
 } from './certificates';
 export { signContent } from './signing';
 export { proxyCertificatesDue, proxyCertificatesFor, type ProxyCertificate } from './proxy-certs';
+export { keepServiceCertificates, serviceCertificate } from './service-certs';

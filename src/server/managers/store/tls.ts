@@ -1,0 +1,95 @@
+/**
+ * A service's own TLS (mail's IMAP and submission) with a certificate from the cell's CA: the
+ * certificate and key go into the volume its manifest names, owned by the service's user,
+ * whenever they are new (issued, renewed, or the container was made again); then the
+ * manifest's reload commands run. Devices that trust the cell's root then trust the service.
+ */
+import path from 'node:path';
+import crypto from 'node:crypto';
+import type { Manifest } from '@/lib/schemas/store';
+import type { Db } from '../../db';
+import { processWide } from '../../runtime/process-wide';
+import { runtimeOf } from '../../runtime/runtime';
+import type { Step } from '../../runtime/steps';
+import { cellFacts } from '../cell';
+import { hasCa, keepServiceCertificates, serviceCertificate } from '../vault';
+import { ownerIn } from './account-files';
+import { serviceContainer } from './model';
+import { instanceRows, manifestOfRow, type InstanceRow } from './state';
+import { tarOf, type TarEntry } from './tar';
+
+const lastPut = processWide('store.tls.put', () => new Map<string, string>());
+
+type Tls = NonNullable<Manifest['tls']>;
+
+/** The service's full names its certificate is for. */
+export const tlsHosts = (db: Db, tls: Tls) => tls.hosts.map((h) => `${h}.${cellFacts(db).domain}`);
+
+async function putTls(db: Db, row: InstanceRow, tls: Tls): Promise<string> {
+  const manifest = manifestOfRow(row);
+  const hosts = tlsHosts(db, tls);
+  const { certPem, keyPem } = await serviceCertificate(db, row.id, hosts);
+  const mount = manifest.volumes.find((v) => v.name === tls.volume)!.mount.slice(1);
+  const entries: TarEntry[] = [
+    { path: `${mount}/${path.posix.dirname(tls.cert)}`, mode: 0o755 },
+    { path: `${mount}/${tls.cert}`, content: certPem, mode: 0o644 },
+    { path: `${mount}/${tls.key}`, content: keyPem, mode: 0o600 },
+  ];
+  const hash = crypto.createHash('sha256').update(tarOf(entries)).digest('hex');
+  if (lastPut.get(row.id) === hash) return `in place for ${hosts.join(', ')}`;
+  const { engine } = runtimeOf(db);
+  const container = serviceContainer(row.id);
+  const owner = await ownerIn(engine, container);
+  if (typeof owner === 'string') throw new Error(owner);
+  const docker = await engine.client();
+  await docker.getContainer(container).putArchive(tarOf(entries, owner), { path: '/' });
+  for (const argv of tls.reload) {
+    const done = await engine.exec(container, argv);
+    if (done.exitCode !== 0)
+      throw new Error(`${row.id} did not take its certificate (${argv.join(' ')} exited ${done.exitCode})`);
+  }
+  lastPut.set(row.id, hash);
+  return `from the cell's CA for ${hosts.join(', ')}`;
+}
+
+/**
+ * Every installed service's certificate, issued or renewed where due and put where new; what
+ * could not be put waits for the next pass (the loops' pass renews them).
+ */
+export async function syncServiceTls(db: Db): Promise<{ id: string; detail: string }[]> {
+  const rows = instanceRows(db).filter((r) => r.state === 'installed' && manifestOfRow(r).tls);
+  keepServiceCertificates(
+    db,
+    rows.map((r) => r.id),
+  );
+  if (!rows.length || !hasCa(db)) return [];
+  const out: { id: string; detail: string }[] = [];
+  for (const row of rows) {
+    try {
+      out.push({ id: row.id, detail: await putTls(db, row, manifestOfRow(row).tls!) });
+    } catch (err) {
+      out.push({ id: row.id, detail: `waiting: ${(err as Error).message}` });
+    }
+  }
+  return out;
+}
+
+/** The install's step for a service that serves its own TLS: a failure leaves its own certificate in use. */
+export function certificateStep(db: Db, instanceId: string, manifest: Manifest): Step[] {
+  if (!manifest.tls) return [];
+  const tls = manifest.tls;
+  return [
+    {
+      name: 'certificate',
+      optional: true,
+      run: () => {
+        lastPut.delete(instanceId);
+        return putTls(
+          db,
+          instanceRows(db).find((r) => r.id === instanceId)!,
+          tls,
+        );
+      },
+    },
+  ];
+}
