@@ -51,7 +51,7 @@ test.afterAll(async () => {
 test('the Containers page reconciles the stand-ins, restarts one and shows its logs', async ({ page }, info) => {
   await signInAdmin(page);
 
-  await page.getByRole('link', { name: 'Containers' }).click();
+  await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Containers' }).click();
   await expect(page.getByTestId('engine')).toContainText('reachable');
   await expect(page.getByTestId('engine')).toContainText(`${E2E_ENGINE_DIR}/docker.sock`);
   await page.getByRole('button', { name: 'Reconcile now' }).click();
