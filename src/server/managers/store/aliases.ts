@@ -60,16 +60,19 @@ export function listAliases(db: Db, instanceId: string) {
   const domain = cellFacts(db).domain;
   return aliasRows(db, instanceId)
     .filter((a) => !a.removing)
-    .map((a) => ({
-      id: a.id,
-      name: a.name,
-      address: `${a.name}@${domain}`,
-      peerIds: a.peerIds,
-      groupIds: a.groupIds,
-      recipients: recipientsOf(db, a),
-      /** Whether the service has been told of every recipient yet. */
-      applied: sameSet(a.applied, recipientsOf(db, a)),
-    }))
+    .map((a) => {
+      const recipients = recipientsOf(db, a);
+      return {
+        id: a.id,
+        name: a.name,
+        address: `${a.name}@${domain}`,
+        peerIds: a.peerIds,
+        groupIds: a.groupIds,
+        recipients,
+        /** Whether the service has been told of every recipient yet. */
+        applied: sameSet(a.applied, recipients),
+      };
+    })
     .sort((x, y) => x.name.localeCompare(y.name));
 }
 

@@ -15,7 +15,7 @@ import { cellFacts } from '../cell';
 import { hasCa, keepServiceCertificates, serviceCertificate } from '../vault';
 import { ownerIn } from './account-files';
 import { serviceContainer } from './model';
-import { instanceRows, manifestOfRow, type InstanceRow } from './state';
+import { instanceRow, instanceRows, manifestOfRow, type InstanceRow } from './state';
 import { tarOf, type TarEntry } from './tar';
 
 const lastPut = processWide('store.tls.put', () => new Map<string, string>());
@@ -84,11 +84,7 @@ export function certificateStep(db: Db, instanceId: string, manifest: Manifest):
       optional: true,
       run: () => {
         lastPut.delete(instanceId);
-        return putTls(
-          db,
-          instanceRows(db).find((r) => r.id === instanceId)!,
-          tls,
-        );
+        return putTls(db, instanceRow(db, instanceId), tls);
       },
     },
   ];
