@@ -12,15 +12,7 @@ const NODE_BUILTINS = ['fs', 'path', 'os', 'child_process', 'http', 'https', 'ne
 
 export default tseslint.config(
   {
-    ignores: [
-      '.next/**',
-      '.next-standalone/**',
-      'node_modules/**',
-      '.e2e/**',
-      'test-results/**',
-      'drizzle/**',
-      'next-env.d.ts',
-    ],
+    ignores: ['.next/**', 'node_modules/**', '.e2e/**', 'test-results/**', 'drizzle/**', 'next-env.d.ts'],
   },
   js.configs.recommended,
   ...tseslint.configs.recommended,

@@ -12,9 +12,12 @@ ensure_deps() {
   fi
 }
 
+# One build for everything: `next start` serves it, and its standalone output (.next/standalone)
+# is what the server's image copies (docker/debian/build-images.sh), so nothing builds twice.
 ensure_build() {
-  if [ ! -f .next/BUILD_ID ] || [ -n "$(find src drizzle next.config.mjs package.json -newer .next/BUILD_ID -print -quit)" ]; then
+  if [ ! -f .next/standalone/server.js ] || [ ! -f .next/BUILD_ID ] ||
+    [ -n "$(find src drizzle next.config.mjs package.json package-lock.json -newer .next/BUILD_ID -print -quit)" ]; then
     echo "==> building"
-    ./node_modules/.bin/next build
+    PIC_STANDALONE=1 NEXT_TELEMETRY_DISABLED=1 ./node_modules/.bin/next build
   fi
 }

@@ -27,10 +27,26 @@ types=$!
 wait "$types" || { echo "==> typecheck failed"; cat "$types_log"; exit 1; }
 rm -f "$types_log"
 
-echo "==> unit, router and integration tests (vitest)"
-./node_modules/.bin/vitest run
+# Built once, before the tests: the production suite's server image copies this build, and the
+# end-to-end cells serve it. (Its types were checked above.)
+PIC_TYPES_CHECKED=1 ensure_build
 
-ensure_build
+# The integration suites wait on daemons, engines and image builds, one at a time (they share
+# the host's namespaces and ports); the unit and router suites need the CPU: the two run side by side.
+echo "==> unit and router tests (vitest), beside the integration tests (vitest, one file at a time)"
+unit_log="$(mktemp)"
+./node_modules/.bin/vitest run tests/unit >"$unit_log" 2>&1 &
+unit=$!
+trap 'kill "$unit" "${prebuild:-}" 2>/dev/null || true' EXIT
+integration=0
+./node_modules/.bin/vitest run tests/integration || integration=$?
+units=0
+wait "$unit" || units=$?
+echo "==> unit and router tests (vitest)"
+cat "$unit_log" && rm -f "$unit_log"
+[ "$integration" = 0 ] || { echo "==> integration tests failed" >&2; exit 1; }
+[ "$units" = 0 ] || { echo "==> unit and router tests failed" >&2; exit 1; }
+
 chromium="${PIC_CHROMIUM:-/usr/bin/chromium}"
 if [ ! -x "$chromium" ]; then
   if [ "${CI:-}" = "true" ]; then

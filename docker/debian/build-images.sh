@@ -100,16 +100,17 @@ hooks_of() {
   esac
 }
 
-# The server: next build with standalone output into a folder of its own, and the Node
-# runtime from npm (the same major as the build, whose native modules it loads).
+# The server: the repository's own build (made once, standalone output included: scripts/lib.sh),
+# and the Node runtime from npm (the same major as the build, whose native modules it loads).
 stage="$cache/cell-stage"
 stage_cell() {
-
   rm -rf "$stage" && mkdir -p "$stage/app"
-  (cd "$repo" && PIC_STANDALONE=1 PIC_DIST_DIR=.next-standalone NEXT_TELEMETRY_DISABLED=1 ./node_modules/.bin/next build >"$stage/build.log" 2>&1) \
-    || { tail -30 "$stage/build.log" >&2; exit 1; }
-  cp -a "$repo/.next-standalone/standalone/." "$stage/app/"
-  mkdir -p "$stage/app/.next-standalone" && cp -a "$repo/.next-standalone/static" "$stage/app/.next-standalone/static"
+  # shellcheck source=../../scripts/lib.sh
+  (cd "$repo" && . scripts/lib.sh && ensure_build >"$stage/build.log" 2>&1) || { tail -30 "$stage/build.log" >&2; exit 1; }
+  cp -a "$repo/.next/standalone/." "$stage/app/"
+  # The tracer takes a few files it only guesses at (a local data folder's logs, test fixtures).
+  rm -rf "$stage/app/data" "$stage/app/tests"
+  mkdir -p "$stage/app/.next" && cp -a "$repo/.next/static" "$stage/app/.next/static"
   cp -a "$repo/drizzle" "$stage/app/drizzle"
   local version
   version="$(node -p 'process.versions.node')"

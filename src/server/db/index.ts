@@ -27,8 +27,10 @@ export function openDb(file: string, { backgroundCheckpoints = false } = {}): Db
   sqlite.pragma('foreign_keys = ON');
   sqlite.pragma('busy_timeout = 5000');
   sqlite.pragma('synchronous = NORMAL');
-  // Cells made before this kept world-readable -wal and -shm files.
-  for (const side of [`${file}-wal`, `${file}-shm`]) if (fs.existsSync(side)) fs.chmodSync(side, 0o600);
+  // Cells made before this kept world-readable -wal and -shm files. (A path of the data
+  // directory, known at run time: the build's tracer is told not to take the whole folder.)
+  for (const side of [`${file}-wal`, `${file}-shm`])
+    if (fs.existsSync(/* turbopackIgnore: true */ side)) fs.chmodSync(side, 0o600);
   cacheStatements(sqlite);
   const db = drizzle(sqlite, { schema }) as Db;
   migrate(db, { migrationsFolder: migrationsFolder() });

@@ -31,8 +31,10 @@ export function folderBytes(paths: CellPaths): number {
       else if (e.isFile()) total += fs.statSync(file).size;
     }
   };
-  for (const folder of DATA_FOLDERS)
-    if (fs.existsSync(path.join(paths.data(), folder))) walk(path.join(paths.data(), folder));
+  for (const folder of DATA_FOLDERS) {
+    const dir = path.join(/* turbopackIgnore: true */ paths.data(), folder);
+    if (fs.existsSync(/* turbopackIgnore: true */ dir)) walk(dir);
+  }
   return total;
 }
 

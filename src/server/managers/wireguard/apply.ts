@@ -49,7 +49,7 @@ function writeFiles(db: Db, model: ServerModel): void {
   writeConfig(rt, 'wireguard', 'wg0.conf', renderServerConfig(model), 0o600);
   writeConfig(rt, 'wireguard', 'wg0.sync.conf', renderServerSyncConfig(model), 0o600);
   for (const old of ['peers.rules', 'peers6.rules'])
-    fs.rmSync(path.join(rt.paths.config('wireguard'), old), { force: true });
+    fs.rmSync(path.join(/* turbopackIgnore: true */ rt.paths.config('wireguard'), old), { force: true });
 }
 
 /** The files follow a burst of single-peer changes at most once a second (their render grows with the peers). */
