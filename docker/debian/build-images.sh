@@ -48,7 +48,9 @@ changes_of() {
   case "$1" in
     caddy) printf '%s\n' 'ENV XDG_CONFIG_HOME=/config XDG_DATA_HOME=/data HOME=/data' \
       'CMD ["caddy","run","--config","/etc/caddy/caddy.json"]' ;;
-    chrony) printf '%s\n' 'CMD ["chronyd","-d","-f","/etc/chrony/chrony.conf"]' ;;
+    # As the official image: chronyd is the entrypoint, so the cell may add arguments (-L, its verbosity).
+    # -x: it serves time and leaves the host's clock alone.
+    chrony) printf '%s\n' 'ENTRYPOINT ["chronyd"]' 'CMD ["-d","-x"]' ;;
     dnsmasq) printf '%s\n' 'ENTRYPOINT ["dnsmasq"]' 'CMD ["-k","--conf-file=/etc/dnsmasq/dnsmasq.conf"]' ;;
     wireguard) printf '%s\n' 'CMD ["/usr/local/bin/cell-wireguard"]' ;;
     # The cell passes CoreDNS's own arguments (-conf …): the stand-in reads the Corefile itself.

@@ -38,8 +38,16 @@ test('search the logs and change a verbosity', async ({ page }) => {
 
   await verbosity.getByLabel("Caddy's level").selectOption('debug');
   await expect(verbosity.getByText('caddy now logs at debug; it applies now, with no restart.')).toBeVisible();
+  // dnsmasq reads its level only when it starts: cell-dhcp restarts (here, once an engine is reachable).
+  await verbosity.getByLabel("dnsmasq's level").selectOption('warn');
+  await expect(
+    verbosity.getByText(/^dhcp logs at warn from its next start: cell-dhcp restarts to take it\./),
+  ).toBeVisible();
+  await expect(verbosity.getByLabel("chrony's level").locator('option')).toHaveText(['info', 'warn', 'error']);
   await page.reload();
-  await expect(page.getByRole('region', { name: 'Verbosity' }).getByLabel("Caddy's level")).toHaveValue('debug');
+  const reloaded = page.getByRole('region', { name: 'Verbosity' });
+  await expect(reloaded.getByLabel("Caddy's level")).toHaveValue('debug');
+  await expect(reloaded.getByLabel("dnsmasq's level")).toHaveValue('warn');
 });
 
 test('notifications say why a test failed; the metrics token is shown once', async ({ page }) => {

@@ -2,11 +2,14 @@ import { z } from 'zod';
 
 export const LOG_LEVELS = ['debug', 'info', 'warn', 'error'] as const;
 
-/** `cell` or one of its services or modules (`cell.store`, `cell.store.accounts`); `caddy`; `dns`. */
+/** `cell` or one of its services or modules (`cell.store`, `cell.store.accounts`); the daemons `caddy`, `dns`, `ntp`, `dhcp`. */
 export const logTarget = z
   .string()
   .trim()
-  .regex(/^(cell(\.[a-z0-9-]{1,40}){0,3}|caddy|dns)$/, 'cell, cell.<service> (as the logs name it), caddy or dns');
+  .regex(
+    /^(cell(\.[a-z0-9-]{1,40}){0,3}|caddy|dns|ntp|dhcp)$/,
+    'cell, cell.<service> (as the logs name it), caddy, dns, ntp or dhcp',
+  );
 
 export const setLevelInput = z.strictObject({ target: logTarget, level: z.enum(LOG_LEVELS) });
 

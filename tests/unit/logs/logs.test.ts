@@ -80,6 +80,46 @@ describe('logs', () => {
     await expectCode(api.logs.setLevel({ target: 'ntp', level: 'debug' }), 'BAD_REQUEST');
   });
 
+  it("sets chrony's and dnsmasq's levels where they read them at start, and restarts their containers to take them", async () => {
+    const api = admin(db);
+    expect(await api.logs.levels()).toMatchObject({ ntp: 'info', dhcp: 'info' });
+    const ntpSpec = async () => (await api.containers.stack()).components.find((c) => c.component === 'ntp')!.spec!;
+    expect((await ntpSpec()).cmd).toBeNull();
+
+    // chronyd: the image's own arguments and -L (1: warnings and worse), in a container made again.
+    const ntp = await api.logs.setLevel({ target: 'ntp', level: 'warn' });
+    expect(ntp).toMatchObject({ applies: 'restart', container: 'cell-ntp', apply: { state: 'pending' } });
+    expect((await ntpSpec()).cmd).toEqual(['-d', '-x', '-L', '1']);
+    await api.logs.setLevel({ target: 'ntp', level: 'error' });
+    expect((await ntpSpec()).cmd).toEqual(['-d', '-x', '-L', '2']);
+    // Back at info, the container is exactly the default one again.
+    await api.logs.setLevel({ target: 'ntp', level: 'info' });
+    expect((await ntpSpec()).cmd).toBeNull();
+    const debug = await expectCode(api.logs.setLevel({ target: 'ntp', level: 'debug' }), 'BAD_REQUEST');
+    expect(debug.message).toMatch(/chronyd logs info, warn or error/);
+    expect((await ntpSpec()).cmd).toBeNull();
+
+    // dnsmasq: its switches in dnsmasq.conf, which it reads when cell-dhcp restarts.
+    const conf = () => fs.readFileSync(path.join(dir, 'config', 'dhcp', 'dnsmasq.conf'), 'utf8');
+    expect(await api.logs.setLevel({ target: 'dhcp', level: 'debug' })).toMatchObject({
+      applies: 'restart',
+      container: 'cell-dhcp',
+    });
+    expect(conf()).toMatch(/^log-dhcp$/m);
+    expect(conf()).not.toMatch(/^quiet-dhcp$/m);
+    await api.logs.setLevel({ target: 'dhcp', level: 'error' });
+    expect(
+      conf()
+        .split('\n')
+        .filter((l) => /^(log|quiet)-/.test(l)),
+    ).toEqual(['quiet-dhcp', 'quiet-dhcp6', 'quiet-ra']);
+    await api.logs.setLevel({ target: 'dhcp', level: 'info' });
+    expect(conf()).not.toMatch(/^(log|quiet)-/m);
+    expect(await api.logs.levels()).toMatchObject({ ntp: 'info', dhcp: 'info' });
+    // They are the daemons' levels, not the cell's loggers'.
+    expect((await api.logs.levels()).cell).toEqual([]);
+  });
+
   it('the live tail yields each new line that passes its filters', async () => {
     const tail = await admin(db).logs.tail({ service: 'cell.backup' });
     const iterator = (tail as AsyncIterable<{ msg: string }>)[Symbol.asyncIterator]();

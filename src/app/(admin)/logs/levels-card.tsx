@@ -29,7 +29,23 @@ function LevelSelect({
   );
 }
 
-/** How much each part says: the cell's services (at their next line), Caddy and CoreDNS (reloaded). */
+/** What the Logs page says once a level is set: at once, or through a restart of the daemon's container. */
+function appliedNote(r: {
+  target: string;
+  level: string;
+  applies: 'now' | 'restart';
+  container?: string;
+  apply?: { state: string; reason?: string };
+}): string {
+  if (r.applies === 'now') return `${r.target} now logs at ${r.level}; it applies now, with no restart.`;
+  const when = r.apply?.state === 'pending' && r.apply.reason ? ` Not yet: ${r.apply.reason}.` : '';
+  return `${r.target} logs at ${r.level} from its next start: ${r.container} restarts to take it.${when}`;
+}
+
+/**
+ * How much each part says: the cell's services (at their next line), Caddy and CoreDNS (reloaded),
+ * chrony and dnsmasq (their containers restart: they read a level only when they start).
+ */
 export function LevelsCard() {
   const utils = trpc.useUtils();
   const levels = trpc.logs.levels.useQuery();
@@ -39,16 +55,12 @@ export function LevelsCard() {
   const [errors, setErrors] = useState<Record<string, string[]>>({});
   const [saved, setSaved] = useState<string | null>(null);
   const apply = (target: string, level: Level) =>
-    set.mutate(
-      { target, level },
-      { onSuccess: () => setSaved(`${target} now logs at ${level}; it applies now, with no restart.`) },
-    );
+    set.mutate({ target, level }, { onSuccess: (r) => setSaved(appliedNote(r)) });
 
   async function add(e: FormEvent) {
     e.preventDefault();
     try {
-      await set.mutateAsync({ target: draft.target, level: draft.level });
-      setSaved(`${draft.target} now logs at ${draft.level}; it applies now, with no restart.`);
+      setSaved(appliedNote(await set.mutateAsync({ target: draft.target, level: draft.level })));
       setErrors({});
       setDraft({ ...draft, target: '' });
     } catch (err) {
@@ -85,6 +97,28 @@ export function LevelsCard() {
                 />
               </td>
               <td className="muted small">debug logs every query.</td>
+            </tr>
+            <tr>
+              <th scope="row">chrony (NTP)</th>
+              <td>
+                <LevelSelect
+                  label="chrony's level"
+                  value={d.ntp}
+                  levels={['info', 'warn', 'error']}
+                  onChange={(l) => apply('ntp', l)}
+                />
+              </td>
+              <td className="muted small">Applies at its next start: cell-ntp restarts to take it.</td>
+            </tr>
+            <tr>
+              <th scope="row">dnsmasq (DHCP)</th>
+              <td>
+                <LevelSelect label="dnsmasq's level" value={d.dhcp} onChange={(l) => apply('dhcp', l)} />
+              </td>
+              <td className="muted small">
+                debug logs each exchange in full; warn and error leave out the routine ones. Applies at its next start:
+                cell-dhcp restarts to take it.
+              </td>
             </tr>
             {d.cell.map((c) => (
               <tr key={c.target}>

@@ -19,5 +19,7 @@ export const stackComponents = sqliteTable('stack_components', {
   /** Offset of the static address in the network's subnet. */
   hostIndex: integer('host_index').notNull().unique(),
   restartPolicy: text('restart_policy', { enum: ['unless-stopped', 'always', 'on-failure', 'no'] }).notNull(),
+  /** How much its daemon logs (the Logs page's verbosity); null: the daemon's own default. */
+  logLevel: text('log_level', { enum: ['debug', 'info', 'warn', 'error'] }),
   updatedAt: integer('updated_at', { mode: 'timestamp_ms' }).notNull(),
 });

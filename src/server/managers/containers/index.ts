@@ -18,6 +18,7 @@ export {
   type ReconcileReport,
 } from './reconcile';
 export {
+  componentLogLevel,
   desiredStack,
   ensureStack,
   getStack,

@@ -104,6 +104,7 @@ export const CATALOGUE: Record<ComponentName, CatalogueEntry> = {
   ntp: {
     defaultImage: 'theohbrothers/docker-chrony:v4.5',
     hostIndex: 4,
+    // The image's own arguments for chronyd (`-d -x`); a verbosity adds `-L` (see commandOf).
     cmd: null,
     configTarget: '/etc/chrony',
     configReadOnly: true,
@@ -129,6 +130,20 @@ export const CATALOGUE: Record<ComponentName, CatalogueEntry> = {
 };
 
 export { containerName };
+
+/** chronyd's `-L`: the lowest severity it logs (its debug output is compiled out of packaged builds). */
+export const CHRONY_LEVELS = { info: '0', warn: '1', error: '2' } as const;
+
+/**
+ * The container's command. chronyd reads its verbosity only from its command line: a level other
+ * than info gives the image's own arguments (its entrypoint puts `chronyd` in front) plus `-L`.
+ */
+function commandOf(component: ComponentName, row: ComponentRow): string[] | null {
+  const level = row.logLevel;
+  if (component === 'ntp' && level && level !== 'info' && level !== 'debug')
+    return ['-d', '-x', '-L', CHRONY_LEVELS[level]];
+  return CATALOGUE[component].cmd;
+}
 /** The bridge network's default subnet: the cell facts own it. */
 export const DEFAULT_SUBNET = DEFAULT_CELL_SUBNET;
 
@@ -138,6 +153,8 @@ export interface ComponentRow {
   image: string | null;
   hostIndex: number;
   restartPolicy: RestartPolicy;
+  /** Its daemon's verbosity; null or absent: the daemon's default. */
+  logLevel?: 'debug' | 'info' | 'warn' | 'error' | null;
 }
 
 export interface StackInputs {
@@ -214,7 +231,7 @@ export function desiredSpecs(inputs: StackInputs): ContainerSpec[] {
       name: containerName(component),
       component,
       image: effectiveImage(row, inputs.imageOverrides),
-      cmd: entry.cmd,
+      cmd: commandOf(component, row),
       network: entry.hostNetwork
         ? { mode: 'host' }
         : { mode: 'cell', name: NETWORK_NAME, ipv4: cidrHost(subnet, row.hostIndex) },

@@ -119,6 +119,8 @@ export function updateComponent(
     image?: string | null;
     enabled?: boolean;
     restartPolicy?: ComponentRow['restartPolicy'];
+    /** Set through the Logs page's verbosity (logs.setLevel), not the Containers page. */
+    logLevel?: ComponentRow['logLevel'];
   },
   now = runtimeOf(db).clock(),
 ) {
@@ -129,8 +131,20 @@ export function updateComponent(
   if (input.image !== undefined) set.image = input.image;
   if (input.enabled !== undefined) set.enabled = input.enabled;
   if (input.restartPolicy !== undefined) set.restartPolicy = input.restartPolicy;
+  if (input.logLevel !== undefined) set.logLevel = input.logLevel;
   db.update(stackComponents).set(set).where(eq(stackComponents.component, input.component)).run();
   return getStack(db);
+}
+
+/** The verbosity set for a component's daemon; null: its default (or no such component yet). */
+export function componentLogLevel(db: DbOrTx, component: ComponentName): ComponentRow['logLevel'] {
+  return (
+    db
+      .select({ logLevel: stackComponents.logLevel })
+      .from(stackComponents)
+      .where(eq(stackComponents.component, component))
+      .get()?.logLevel ?? null
+  );
 }
 
 export function updateNetwork(db: Db, input: { subnet: string }, now = runtimeOf(db).clock()) {

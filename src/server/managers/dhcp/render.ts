@@ -16,6 +16,15 @@ export interface DnsmasqModel {
   dnsServer: string;
   domain: string | null;
   reservations: { mac: string; address: string; name: string }[];
+  /** debug: every exchange in full (`log-dhcp`); warn and error: none of the routine ones. Absent: info. */
+  logLevel?: 'debug' | 'info' | 'warn' | 'error' | null;
+}
+
+/** What dnsmasq says about DHCP at each level: it has no levels of its own, only these switches. */
+function verbosity(level: DnsmasqModel['logLevel']): string[] {
+  if (level === 'debug') return ['log-dhcp'];
+  if (level === 'warn' || level === 'error') return ['quiet-dhcp', 'quiet-dhcp6', 'quiet-ra'];
+  return [];
 }
 
 const IFACE = /^[A-Za-z0-9_.-]{1,15}$/;
@@ -39,6 +48,7 @@ export function renderDnsmasqConf(m: DnsmasqModel): string {
       (r) =>
         `dhcp-host=${checked(r.mac.toLowerCase(), MAC, 'MAC address')},${checked(r.address, IPV4, 'reserved address')},${checked(r.name, NAME, 'reservation name')}`,
     ),
+    ...verbosity(m.logLevel),
   ];
   return `${lines.join('\n')}\n`;
 }

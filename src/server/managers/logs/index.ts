@@ -13,6 +13,8 @@ import { logLevels } from '../../db/schema';
 import { ValidationError } from '../../errors';
 import { LOG_FILES, setLogLevels, type LogLevel, type LogLine } from '../../runtime/logger';
 import { runtimeOf } from '../../runtime/runtime';
+import { applyStack, componentLogLevel, updateComponent } from '../containers';
+import { applyDhcp } from '../dhcp';
 import { getDnsSettings, updateDnsSettings } from '../dns';
 import { applyCaddy, routeSettingsRow, updateRouteSettings } from '../routes';
 
@@ -37,11 +39,29 @@ export function listLogLevels(db: Db) {
     cell: cell.sort((a, b) => a.target.localeCompare(b.target)),
     caddy: (routeSettingsRow(db)?.logLevel ?? 'INFO').toLowerCase() as LogLevel,
     dns: getDnsSettings(db).logLevel,
+    ntp: componentLogLevel(db, 'ntp') ?? 'info',
+    dhcp: componentLogLevel(db, 'dhcp') ?? 'info',
   };
 }
 
-/** Sets a level; says whether it applies now (every target here does, without a restart). */
+/**
+ * Sets a level and says how it applies: `now` (the cell's loggers at their next line, Caddy and
+ * CoreDNS reloaded), or `restart` (chronyd and dnsmasq read theirs only when they start: the cell
+ * restarts their container now, or when the engine is back).
+ */
 export async function setLogLevel(db: Db, input: { target: string; level: LogLevel }) {
+  if (input.target === 'ntp') {
+    if (input.level === 'debug')
+      throw new ValidationError('chronyd logs info, warn or error: packaged builds have no debug output', 'level');
+    updateComponent(db, { component: 'ntp', logLevel: input.level });
+    const apply = await applyStack(db);
+    return { target: input.target, level: input.level, applies: 'restart' as const, container: 'cell-ntp', apply };
+  }
+  if (input.target === 'dhcp') {
+    updateComponent(db, { component: 'dhcp', logLevel: input.level });
+    const apply = await applyDhcp(db);
+    return { target: input.target, level: input.level, applies: 'restart' as const, container: 'cell-dhcp', apply };
+  }
   if (input.target === 'caddy') {
     updateRouteSettings(
       db,

@@ -1,0 +1,1 @@
+ALTER TABLE `stack_components` ADD `log_level` text;
