@@ -227,6 +227,14 @@ test('metrics answer only with the bearer token made by an admin; backups are fo
   const saved = await api.mutate('backup.updateOffsite', { ...metadata, url: 'http://127.0.0.1:9/x/' }, csrf);
   expect(saved.status()).toBe(400);
   expect(await saved.text()).toContain('https://');
+  // Fetching an archive back: a peer may not; a name with a folder is refused before any call.
+  expect((await asAlice.mutate('backup.fetchOffsite', { name: 'cell.age' }, peerCsrf)).status()).toBe(403);
+  const climb = await api.mutate('backup.fetchOffsite', { name: '../../secrets/cell.age' }, csrf);
+  expect(climb.status()).toBe(400);
+  expect(await climb.text()).toContain('An archive name ending in .age, without a folder');
+  const nowhere = await api.mutate('backup.fetchOffsite', { name: 'cell.age' }, csrf);
+  expect(nowhere.status()).toBe(412);
+  expect(await nowhere.text()).toContain('Set an off-site target first');
   await peerCtx.dispose();
   await stranger.dispose();
 });

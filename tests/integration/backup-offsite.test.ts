@@ -45,16 +45,21 @@ describe.skipIf(!ready)('copying backups off-site', () => {
     sftp?.stop();
   });
 
-  beforeEach(async () => {
-    ({ db, dir } = freshCell());
+  /** A cell set up, allowed to call the servers on loopback. */
+  async function newCell() {
+    const cell = freshCell();
     bindRuntime(
-      db,
+      cell.db,
       createRuntime(
         { ...process.env, PIC_DOCKER_SOCKET: '/nonexistent/docker.sock', PIC_OUTBOUND_ALLOW_LOOPBACK: '1' },
         { wireguard: recordingBackend({ rules: true }).backend },
       ),
     );
-    await setUp(db);
+    await setUp(cell.db);
+    return cell;
+  }
+  beforeEach(async () => {
+    ({ db, dir } = await newCell());
   });
 
   async function backUp(trigger: 'manual' | 'schedule' = 'manual') {
@@ -184,6 +189,58 @@ describe.skipIf(!ready)('copying backups off-site', () => {
     expect(listBackups(db).map((b) => b.id)).toEqual([newer.row.id]);
     expect(fs.readdirSync(folder)).toEqual([newer.row.name]);
     expect(sha(path.join(folder, newer.row.name))).toBe(sha(local(newer.row.name)));
+  });
+
+  it('a cell that lost its own lists the archives off-site, fetches one and restores it (WebDAV and SFTP)', async () => {
+    const cell = admin(db);
+    const folder = path.join(dav.root, 'lost');
+    await cell.backup.updateOffsite({ ...davTarget(`http://127.0.0.1:${dav.port}/lost/`), password: PASSWORD });
+    await cell.peers.create({ name: 'kept', routingPolicy: 'cell' });
+    const { row } = await backUp();
+    // What is not an archive stays out of the list: another file, a half-sent copy.
+    fs.writeFileSync(path.join(folder, 'notes.txt'), 'not an archive');
+    fs.writeFileSync(path.join(folder, 'cell-half.age.part'), 'cut short');
+
+    // A new cell, on a new disk, with the same target.
+    const fresh = await newCell();
+    const api = admin(fresh.db);
+    await api.backup.updateOffsite({ ...davTarget(`http://127.0.0.1:${dav.port}/lost/`), password: PASSWORD });
+    expect(await api.backup.offsiteArchives()).toEqual([
+      { name: row.name, size: row.size, modifiedAt: expect.any(Date) },
+    ]);
+    const fetched = await api.backup.fetchOffsite({ name: row.name });
+    expect(fetched.size).toBe(row.size);
+    const upload = listBackups(fresh.db).find((b) => b.id === fetched.uploadId)!;
+    expect(upload).toMatchObject({ trigger: 'upload', encryption: 'passphrase' });
+    expect(sha(path.join(fresh.dir, 'backups', upload.name))).toBe(sha(path.join(folder, row.name)));
+    const restored = await api.backup.restore({ uploadId: fetched.uploadId, passphrase: 'a long passphrase' });
+    await backupOperationDone(restored.operationId);
+    expect(getBackupOperation(fresh.db, restored.operationId).error).toBeNull();
+    expect((await admin(fresh.db).peers.list({})).items.map((p) => p.name)).toContain('kept');
+
+    // Names are checked before anything is asked of the server.
+    const bad = await expectCode(api.backup.fetchOffsite({ name: '../cell.age' }), 'BAD_REQUEST');
+    expect(bad.message).toMatch(/^name: An archive name ending in .age/);
+    const gone = await expectCode(api.backup.fetchOffsite({ name: 'cell-nothing.age' }), 'NOT_FOUND');
+    expect(gone.message).toBe(`cell-nothing.age is not on http://127.0.0.1:${dav.port}/lost/`);
+
+    // Over SFTP the same (the new cell's key in authorized_keys).
+    const sftpFolder = path.join(sftp.root, 'lost');
+    fs.mkdirSync(sftpFolder, { recursive: true });
+    fs.copyFileSync(path.join(folder, row.name), path.join(sftpFolder, row.name));
+    fs.writeFileSync(sftp.authorizedKeys, `${(await api.backup.offsite()).publicKey}\n`);
+    await api.backup.updateOffsite({
+      kind: 'sftp',
+      host: '127.0.0.1',
+      port: sftp.port,
+      username: 'root',
+      path: sftpFolder,
+      hostKey: sftp.hostKeyFingerprint,
+    });
+    expect((await api.backup.offsiteArchives()).map((a) => [a.name, a.size])).toEqual([[row.name, row.size]]);
+    const overSftp = await api.backup.fetchOffsite({ name: row.name });
+    const second = listBackups(fresh.db).find((b) => b.id === overSftp.uploadId)!;
+    expect(sha(path.join(fresh.dir, 'backups', second.name))).toBe(sha(path.join(folder, row.name)));
   });
 
   it('refuses targets it must not call and fields that are wrong, naming them', async () => {

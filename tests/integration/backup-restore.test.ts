@@ -27,6 +27,7 @@ import { monitorTick } from '@/server/managers/health';
 import { bundledManifests, operationDone } from '@/server/managers/store';
 import { ensureCa } from '@/server/managers/vault';
 import { settleChanges } from '@/server/runtime/changes';
+import { runtimeOf } from '@/server/runtime/runtime';
 import { tableRows } from '../helpers/cell-state';
 import { admin, callerAs, freshCell, setUp, useBackend } from '../helpers/db';
 import { debianImages, DEBIAN_IMAGE_TOOLS } from '../helpers/debian-images';
@@ -98,7 +99,17 @@ describe.skipIf(!ready)('a backup restored on a wiped cell', () => {
     );
     for (const i of await engine.docker.listImages()) await engine.docker.getImage(i.Id).remove({ force: true });
     index = await serveIndex();
-    index.offer([{ ...bundledManifests().find((m) => m.id === 'calendar')!, version: '3.1.8', image }]);
+    // Its data volume asks for a dump first: the command runs in the container before the volume is read.
+    const calendar = bundledManifests().find((m) => m.id === 'calendar')!;
+    index.offer([
+      {
+        ...calendar,
+        version: '3.1.8',
+        image,
+        volumes: calendar.volumes.map((v) => (v.name === 'data' ? { ...v, backup: 'dump' as const } : v)),
+        dump: ['sh', '-c', 'find /data/collections -name "*.ics" > /data/dump.txt'],
+      },
+    ]);
     Object.assign(env, {
       PIC_DOCKER_SOCKET: engine.socket,
       PIC_CELL_SUBNET: SUBNET,
@@ -183,6 +194,9 @@ describe.skipIf(!ready)('a backup restored on a wiped cell', () => {
       .toContain('SUMMARY:Restored party');
     const [service] = await admin(after.db).store.installed();
     expect(service).toMatchObject({ id: 'calendar', state: 'installed', container: { running: true } });
+    // The dump the backup ran (after the event was written) came back with the volume.
+    const dump = await runtimeOf(after.db).engine.exec('cell-svc-calendar', ['cat', '/data/dump.txt']);
+    expect(dump.stdout).toMatch(/^\/data\/collections\/collection-root\/alice\/family\/party\.ics$/m);
 
     // Stopped behind the cell's back, the service shows on the timeline and sends one notice; back, one more.
     const received: { component: string; state: string; previous: string | null }[] = [];

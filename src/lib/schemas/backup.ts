@@ -134,3 +134,9 @@ export const offsiteTestInput = z.discriminatedUnion('kind', [
 ]);
 export type OffsiteInput = z.infer<typeof offsiteInput>;
 export type OffsiteTestInput = z.infer<typeof offsiteTestInput>;
+
+/** An archive's name on the off-site target: the cell's own names and uploads' (`….age`), never a path. */
+export const ARCHIVE_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,200}\.age$/;
+export const fetchOffsiteInput = z.strictObject({
+  name: z.string().regex(ARCHIVE_NAME, 'An archive name ending in .age, without a folder'),
+});

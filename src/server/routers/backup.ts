@@ -3,12 +3,15 @@ import {
   backupOperationInput,
   backupSettingsInput,
   createBackupInput,
+  fetchOffsiteInput,
   offsiteInput,
   offsiteTestInput,
   restoreInput,
 } from '@/lib/schemas/backup';
 import {
   copyBackupOffsite,
+  fetchOffsite,
+  listOffsiteArchives,
   createBackup,
   deleteBackup,
   getBackupOperation,
@@ -53,6 +56,10 @@ export const backupRouter = router({
   testOffsite: adminProcedure.input(offsiteTestInput).mutation(({ ctx, input }) => testOffsite(ctx.db, input)),
   /** Sends a verified backup to the off-site target again (after a failed copy, or to a new target). */
   copyOffsite: adminProcedure.input(backupId).mutation(({ ctx, input }) => copyBackupOffsite(ctx.db, input.id)),
+  /** The archives on the off-site target, newest first. */
+  offsiteArchives: adminProcedure.query(({ ctx }) => listOffsiteArchives(ctx.db)),
+  /** Brings one back as an upload, to restore from as any upload (`restore {uploadId}`). */
+  fetchOffsite: adminProcedure.input(fetchOffsiteInput).mutation(({ ctx, input }) => fetchOffsite(ctx.db, input.name)),
   /** Saves a target once it passed the same test. */
   updateOffsite: adminProcedure.input(offsiteInput).mutation(({ ctx, input }) => updateOffsite(ctx.db, input)),
 });

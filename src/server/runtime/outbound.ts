@@ -8,7 +8,7 @@ import dns from 'node:dns';
 import http from 'node:http';
 import https from 'node:https';
 import type { LookupFunction } from 'node:net';
-import type { Readable } from 'node:stream';
+import type { Readable, Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { cidrContains, parseAddress, parseCidr, type Cidr } from '@/lib/cidr';
 
@@ -30,6 +30,8 @@ export interface OutboundOptions {
   maxBytes?: number;
   /** Why an address may not be called, or null when it may. */
   refuse?: (address: string) => string | null;
+  /** A 200 answer's body goes here as it arrives, with no size cap (`text` is then empty). */
+  sink?: Writable;
 }
 
 const ALWAYS_REFUSED = [
@@ -98,6 +100,10 @@ export function outboundRequest(url: string, opts: OutboundOptions = {}): Promis
         ...(opts.refuse ? { lookup: guardedLookup(opts.refuse) } : {}),
       },
       (res) => {
+        if (opts.sink && res.statusCode === 200) {
+          pipeline(res, opts.sink).then(() => resolve({ status: 200, text: '' }), reject);
+          return;
+        }
         const chunks: Buffer[] = [];
         let size = 0;
         res.on('data', (c: Buffer) => {

@@ -7,11 +7,11 @@ import { ActionsMenu } from '@/components/menu';
 import { Alert, PageHead } from '@/components/ui';
 import { trpc } from '@/lib/client/trpc';
 import { CreateForm, RestoreForm } from './backup-forms';
-import { OffsiteForm } from './backup-offsite';
+import { OffsiteArchives, OffsiteForm } from './backup-offsite';
 import { BackupOperation } from './backup-operation';
+import { BackupSettingsForm } from './backup-settings';
 
 const offsiteTarget = (o: { target: { kind: string } } | undefined) => Boolean(o && o.target.kind !== 'none');
-import { BackupSettingsForm } from './backup-settings';
 
 const mb = (bytes: number) => (bytes >= 1e9 ? `${(bytes / 1e9).toFixed(1)} GB` : `${(bytes / 1e6).toFixed(1)} MB`);
 
@@ -171,6 +171,14 @@ export function BackupsView() {
           <h2>Off-site copy</h2>
           {offsite.error && <Alert kind="error">{offsite.error.message}</Alert>}
           {offsite.data && <OffsiteForm offsite={offsite.data} />}
+          {offsiteSet && (
+            <OffsiteArchives
+              onFetched={(b) => {
+                void utils.backup.list.invalidate();
+                setOpen({ kind: 'restore', id: b.id, name: b.name });
+              }}
+            />
+          )}
         </div>
       </div>
       {open?.kind === 'create' && (

@@ -6,13 +6,13 @@ import fs from 'node:fs';
 import { eq } from 'drizzle-orm';
 import type { BackupSettingsInput } from '@/lib/schemas/backup';
 import type { Db } from '../../db';
-import { backups, backupSettings } from '../../db/schema';
+import { backupSettings } from '../../db/schema';
 import { ConflictError, InvalidStateError, ValidationError } from '../../errors';
 import { runtimeOf } from '../../runtime/runtime';
 import { age } from './age';
 import { createBackup } from './create';
 import { backupBusy } from './operation';
-import { archivePath, backupRow, backupRows, backupSettingsRow, operationRow } from './state';
+import { archivePath, backupRow, backupRows, backupSettingsRow, operationRow, removeBackupRow } from './state';
 
 export { ArchiveError, readArchive, type ArchiveProblem, type Key } from './read';
 export { createBackup, MIN_PASSPHRASE, type CreateOptions } from './create';
@@ -20,7 +20,14 @@ export { recoverRestore, restoreBackup, restoreUnderWay } from './restore';
 export { receiveUpload, UPLOAD_LIMIT } from './upload';
 export { backupOperationDone } from './operation';
 export { applyRetention, toPrune } from './retention';
-export { copyBackupOffsite, getOffsite, testOffsite, updateOffsite } from './offsite';
+export {
+  copyBackupOffsite,
+  fetchOffsite,
+  getOffsite,
+  listOffsiteArchives,
+  testOffsite,
+  updateOffsite,
+} from './offsite';
 export { schemaVersion } from './state';
 
 export function listBackups(db: Db) {
@@ -65,8 +72,7 @@ export function backupDownload(db: Db, id: string): { file: string; name: string
 export function deleteBackup(db: Db, id: string): void {
   const row = backupRow(db, id);
   if (row.state === 'writing') throw new ConflictError(`Backup ${id} is still being written`);
-  fs.rmSync(archivePath(runtimeOf(db).paths, row), { force: true });
-  db.delete(backups).where(eq(backups.id, id)).run();
+  removeBackupRow(db, runtimeOf(db).paths, row);
 }
 
 export function getBackupSettings(db: Db) {

@@ -52,6 +52,12 @@ export function schemaVersion(db: DbOrTx): number {
 export const archivePath = (paths: CellPaths, row: Pick<BackupRow, 'file'>) =>
   path.join(paths.backups(), path.basename(row.file));
 
+/** Removes a backup's archive and its row. */
+export function removeBackupRow(db: DbOrTx, paths: CellPaths, row: Pick<BackupRow, 'id' | 'file'>): void {
+  fs.rmSync(archivePath(paths, row), { force: true });
+  db.delete(backups).where(eq(backups.id, row.id)).run();
+}
+
 /** Where a backup or a restore works: decrypted copies, never kept. */
 export function scratchDir(paths: CellPaths, id: string): string {
   const dir = path.join(paths.backups(), '.work', id);

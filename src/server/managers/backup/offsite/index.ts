@@ -3,20 +3,22 @@
  * cell that is lost or stolen does not take its backups with it. Retention removes the copies
  * of the scheduled backups it prunes; a backup deleted by hand keeps its copy.
  */
+import { PassThrough } from 'node:stream';
 import { eq } from 'drizzle-orm';
 import type { OffsiteInput, OffsiteTestInput } from '@/lib/schemas/backup';
 import type { Db } from '../../../db';
 import { backupOffsite, type OffsiteTarget } from '../../../db/schema';
-import { ConflictError, InvalidStateError, ValidationError } from '../../../errors';
+import { ConflictError, InvalidStateError, NotFoundError, ValidationError } from '../../../errors';
 import { logger } from '../../../runtime/logger';
 import { runtimeOf } from '../../../runtime/runtime';
 import { decryptSecret, encryptSecret } from '../../../runtime/secrets';
 import type { Step } from '../../../runtime/steps';
 import { cellIdentity, outboundRefusal } from '../../cell';
 import { backupBusy, startBackupOperation } from '../operation';
-import { archivePath, backupRow, mb, setBackup } from '../state';
+import { archivePath, backupRow, mb, removeBackupRow, setBackup } from '../state';
+import { receiveUpload } from '../upload';
 import { cellSshKey, HostKeyError, sftpRemote } from './sftp';
-import type { Remote } from './target';
+import type { Remote, RemoteArchive } from './target';
 import { webdavRemote } from './webdav';
 
 export { OffsiteError } from './target';
@@ -166,6 +168,45 @@ export function copyBackupOffsite(db: Db, id: string): { operationId: string } {
   if (!offsiteConfigured(db)) throw new InvalidStateError('Set an off-site target first', 'id');
   if (backupBusy()) throw new ConflictError('A backup or a restore is running: copy once it is done');
   return { operationId: startBackupOperation(db, { kind: 'backup', backupId: id, steps: [offsiteStep(db, id)] }) };
+}
+
+/** Runs `act` on the saved target; what the target refuses comes back as a 412 naming it. */
+async function onSaved<T>(db: Db, act: (remote: Remote) => Promise<T>): Promise<T> {
+  const remote = savedRemote(db);
+  if (!remote) throw new InvalidStateError('Set an off-site target first');
+  try {
+    return await act(remote);
+  } catch (err) {
+    if (err instanceof InvalidStateError || err instanceof NotFoundError || err instanceof ConflictError) throw err;
+    throw new InvalidStateError(`${remote.label}: ${(err as Error).message}`);
+  } finally {
+    remote.close();
+  }
+}
+
+/** The archives on the saved target, newest first: what a cell that lost its own can restore from. */
+export function listOffsiteArchives(db: Db): Promise<RemoteArchive[]> {
+  return onSaved(db, (remote) => remote.list());
+}
+
+/**
+ * Brings an archive back from the target as an upload (checked as one: age's header, its size
+ * against the listing), so it restores as any upload does, after the same checks.
+ */
+export function fetchOffsite(db: Db, name: string): Promise<{ uploadId: string; size: number }> {
+  if (backupBusy()) throw new ConflictError('A backup or a restore is running: fetch once it is done');
+  return onSaved(db, async (remote) => {
+    const listed = (await remote.list()).find((a) => a.name === name);
+    if (!listed) throw new NotFoundError(`${name} is not on ${remote.label}`, 'name');
+    const body = new PassThrough();
+    const [upload] = await Promise.all([receiveUpload(db, body), remote.download(name, body)]);
+    if (upload.size !== listed.size) {
+      removeBackupRow(db, runtimeOf(db).paths, backupRow(db, upload.uploadId));
+      throw new InvalidStateError(`${name} came back cut short: ${upload.size} of ${listed.size} bytes`);
+    }
+    log.info('an archive was fetched from the off-site target', { target: remote.label, name, size: upload.size });
+    return upload;
+  });
 }
 
 /** Removes archives' copies from the target; a failure is logged, never thrown (retention goes on). */

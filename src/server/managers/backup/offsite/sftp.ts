@@ -5,11 +5,12 @@
 import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
+import { pipeline } from 'node:stream/promises';
 import { Client, utils, type SFTPWrapper } from 'ssh2';
 import { writeFileAtomic } from '../../../runtime/fs-atomic';
 import type { CellPaths } from '../../../runtime/paths';
 import { allowedAddress } from '../../../runtime/outbound';
-import { OffsiteError, PROBE_TEXT, probeName, type Remote } from './target';
+import { archivesOf, OffsiteError, PROBE_TEXT, probeName, type Remote } from './target';
 
 export interface SftpOptions {
   host: string;
@@ -132,6 +133,21 @@ export function sftpRemote(o: SftpOptions): Remote {
       const stat = await call<{ size: number }>((cb) => sftp.stat(at(name), cb)).catch(failed('read the archive back'));
       if (stat.size !== size)
         throw new OffsiteError(`${label} holds ${stat.size} bytes of ${name} after the upload, not ${size}`);
+    },
+    async list() {
+      const { sftp } = await session();
+      const entries = await call<{ filename: string; attrs: { size: number; mtime: number; isFile(): boolean } }[]>(
+        (cb) => sftp.readdir(o.path || '.', cb),
+      ).catch(failed('list its files'));
+      return archivesOf(
+        entries
+          .filter((e) => e.attrs.isFile())
+          .map((e) => ({ name: e.filename, size: e.attrs.size, modifiedAt: new Date(e.attrs.mtime * 1000) })),
+      );
+    },
+    async download(name, sink) {
+      const { sftp } = await session();
+      await pipeline(sftp.createReadStream(at(name)), sink).catch(failed('send an archive back'));
     },
     async remove(name) {
       const { sftp } = await session();

@@ -4,13 +4,31 @@
  */
 import fs from 'node:fs';
 import { outboundRequest, type OutboundOptions } from '../../../runtime/outbound';
-import { OffsiteError, PROBE_TEXT, probeName, type Remote } from './target';
+import { archivesOf, OffsiteError, PROBE_TEXT, probeName, type Remote } from './target';
 
 export interface WebdavOptions {
   url: string;
   username: string;
   password: string | null;
   refuse: (address: string) => string | null;
+}
+
+/** The files of a PROPFIND answer (Depth 1): each response's last path segment, size and time. */
+function filesOf(xml: string) {
+  const tag = (block: string, name: string) =>
+    new RegExp(`<(?:[\\w-]+:)?${name}(?:\\s[^>]*)?>([^<]*)<`, 'i').exec(block)?.[1]?.trim();
+  return xml
+    .split(/<(?:[\w-]+:)?response[\s>]/i)
+    .slice(1)
+    .filter((block) => !/<(?:[\w-]+:)?collection\s*\/?>/i.test(block))
+    .flatMap((block) => {
+      const href = tag(block, 'href');
+      const size = Number(tag(block, 'getcontentlength'));
+      if (!href || !Number.isFinite(size)) return [];
+      const modified = Date.parse(tag(block, 'getlastmodified') ?? '');
+      const name = decodeURIComponent(href.replace(/\/+$/, '').split('/').pop() ?? '');
+      return [{ name, size, modifiedAt: Number.isNaN(modified) ? null : new Date(modified) }];
+    });
 }
 
 function problem(label: string, status: number, what: string): OffsiteError {
@@ -67,6 +85,17 @@ export function webdavRemote(o: WebdavOptions): Remote {
   return {
     label,
     put,
+    async list() {
+      const res = await expect('list its files', [207], label, {
+        method: 'PROPFIND',
+        headers: { depth: '1' },
+        maxBytes: 4 * 1024 * 1024,
+      });
+      return archivesOf(filesOf(res.text));
+    },
+    async download(name, sink) {
+      await expect('send an archive back', [200], at(name), { method: 'GET', sink, timeoutMs: 60_000 });
+    },
     async remove(name) {
       await expect('remove an archive', [200, 204, 404], at(name), { method: 'DELETE' });
     },
