@@ -107,7 +107,7 @@ describe.skipIf(!ready)('a backup restored on a wiped cell', () => {
         version: '3.1.8',
         image,
         volumes: calendar.volumes.map((v) => (v.name === 'data' ? { ...v, backup: 'dump' as const } : v)),
-        dump: ['sh', '-c', 'find /data/collections -name "*.ics" > /data/dump.txt'],
+        dump: ['tar', '-cf', '/data/dump.tar', '-C', '/data', 'collections'],
       },
     ]);
     Object.assign(env, {
@@ -195,8 +195,8 @@ describe.skipIf(!ready)('a backup restored on a wiped cell', () => {
     const [service] = await admin(after.db).store.installed();
     expect(service).toMatchObject({ id: 'calendar', state: 'installed', container: { running: true } });
     // The dump the backup ran (after the event was written) came back with the volume.
-    const dump = await runtimeOf(after.db).engine.exec('cell-svc-calendar', ['cat', '/data/dump.txt']);
-    expect(dump.stdout).toMatch(/^\/data\/collections\/collection-root\/alice\/family\/party\.ics$/m);
+    const dump = await runtimeOf(after.db).engine.exec('cell-svc-calendar', ['tar', '-tf', '/data/dump.tar']);
+    expect(dump.stdout).toMatch(/^collections\/collection-root\/alice\/family\/party\.ics$/m);
 
     // Stopped behind the cell's back, the service shows on the timeline and sends one notice; back, one more.
     const received: { component: string; state: string; previous: string | null }[] = [];

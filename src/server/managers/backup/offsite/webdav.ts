@@ -26,7 +26,13 @@ function filesOf(xml: string) {
       const size = Number(tag(block, 'getcontentlength'));
       if (!href || !Number.isFinite(size)) return [];
       const modified = Date.parse(tag(block, 'getlastmodified') ?? '');
-      const name = decodeURIComponent(href.replace(/\/+$/, '').split('/').pop() ?? '');
+      const last = href.replace(/\/+$/, '').split('/').pop() ?? '';
+      let name = last;
+      try {
+        name = decodeURIComponent(last);
+      } catch {
+        /* not percent-encoded as it should be: kept as it is, and left out unless it is an archive's name */
+      }
       return [{ name, size, modifiedAt: Number.isNaN(modified) ? null : new Date(modified) }];
     });
 }
