@@ -14,7 +14,10 @@
 # Images: `dockerfile` (default) builds docker/Dockerfile and docker/caddy (needs Docker Hub);
 # `debian` builds them from Debian packages (docker/debian/build-images.sh, needs mmdebstrap
 # and a Debian mirror); --load FILE loads a `docker save` archive first.
-# Settings: PIC_PUBLISH_ADDRESS (publish the cell's ports on one host address only).
+# Settings, from the environment (a run without one keeps what the last run was given):
+#   PIC_PUBLISH_ADDRESS  publish the cell's ports on one host address only
+#   PIC_ACME_DIRECTORY   another ACME server than Let's Encrypt (an https:// directory URL)
+#   PIC_ACME_CA_ROOT     a PEM file on this host with that server's root (copied into the data folder)
 set -euo pipefail
 repo="$(cd "$(dirname "$0")" && pwd)"
 compose_file="$repo/docker/compose.yaml"
@@ -33,7 +36,7 @@ while [ $# -gt 0 ]; do
     --upgrade) mode=upgrade; shift ;;
     --uninstall) mode=uninstall; shift ;;
     --purge) purge=1; shift ;;
-    -h | --help) sed -n '2,18p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    -h | --help) sed -n '2,20p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
     *) echo "install.sh: unknown option $1 (see --help)" >&2; exit 2 ;;
   esac
 done
@@ -69,6 +72,10 @@ if [ -n "$existing" ] && [ "$existing" != "$data" ]; then
   fail "the cell is installed with its data in $existing, not $data: pass --data $existing (or uninstall first)"
 fi
 env_file="$data/compose.env"
+# A setting from the environment, else the one the last run wrote.
+setting() {
+  if [ -n "${!1+x}" ]; then printf '%s' "${!1}"; elif [ -f "$env_file" ]; then sed -n "s/^$1=//p" "$env_file"; fi
+}
 compose() { "${compose_cmd[@]}" --env-file "$env_file" -f "$compose_file" -p pic-cell "$@"; }
 
 if [ "$mode" = uninstall ]; then
@@ -89,7 +96,7 @@ fi
 [ "$mode" = install ] || [ -n "$existing" ] || fail "--upgrade: no cell is installed (run ./install.sh to install)"
 
 # Ports the stack publishes; on an upgrade its own containers hold them.
-publish="${PIC_PUBLISH_ADDRESS:-}"
+publish="$(setting PIC_PUBLISH_ADDRESS)"
 port_taken() {
   local proto="$1" port="$2" addrs
   addrs="$(ss -Hln"${proto:0:1}" "sport = :$port" 2>/dev/null | awk 'NF > 1 {print $(NF-1)}')"
@@ -141,6 +148,16 @@ for var in PIC_IMAGE_CADDY PIC_IMAGE_DNS PIC_IMAGE_NTP PIC_IMAGE_WIREGUARD PIC_I
   fi
 done
 
+# Another ACME server: its root goes into the data folder, where the server reads it as /data/….
+acme_directory="$(setting PIC_ACME_DIRECTORY)"
+case "$acme_directory" in "" | https://*) ;; *) fail "PIC_ACME_DIRECTORY must be an https:// directory URL, not $acme_directory" ;; esac
+acme_root="$(setting PIC_ACME_CA_ROOT)"
+if [ -n "$acme_root" ] && [ "${acme_root#/data/}" = "$acme_root" ]; then
+  grep -q 'BEGIN CERTIFICATE' "$acme_root" 2>/dev/null || fail "PIC_ACME_CA_ROOT=$acme_root is not a readable PEM certificate"
+  install -o 10001 -g 100 -m 0644 "$acme_root" "$data/acme-root.pem"
+  acme_root=/data/acme-root.pem
+fi
+
 before="$(docker inspect -f '{{.Image}}' "$server" 2>/dev/null || true)"
 umask 077
 cat >"$env_file.new" <<EOF
@@ -151,6 +168,8 @@ DOCKER_SOCKET=$socket
 PIC_CELL_IMAGE=$cell_image
 PIC_WG_USERSPACE=$userspace
 PIC_PUBLISH_ADDRESS=$publish
+PIC_ACME_DIRECTORY=$acme_directory
+PIC_ACME_CA_ROOT=$acme_root
 $image_settings
 EOF
 changed_env=1

@@ -7,7 +7,7 @@
  * published port, pings the cell, resolves names through the tunnel and opens the admin app
  * inside it. Then install.sh again (an upgrade that keeps the data), and a restarted engine.
  */
-import { execFile, execFileSync } from 'node:child_process';
+import { execFile, execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -21,8 +21,20 @@ import { eventually } from '../helpers/wait';
 
 const ready = requireTools(
   'production suite',
-  [...ENGINE_TOOLS, ...DEBIAN_IMAGE_TOOLS, 'docker-compose', 'wg', 'wireguard-go', 'dig', 'curl', 'ss'],
-  `${ENGINE_INSTALL} ${DEBIAN_IMAGE_INSTALL} docker-compose wireguard-tools wireguard-go bind9-dnsutils curl iproute2`,
+  [
+    ...ENGINE_TOOLS,
+    ...DEBIAN_IMAGE_TOOLS,
+    'docker-compose',
+    'wg',
+    'wireguard-go',
+    'dig',
+    'curl',
+    'ss',
+    'openssl',
+    'pebble',
+    'pebble-challtestsrv',
+  ],
+  `${ENGINE_INSTALL} ${DEBIAN_IMAGE_INSTALL} docker-compose wireguard-tools wireguard-go bind9-dnsutils curl iproute2 openssl pebble`,
 );
 
 const run = promisify(execFile);
@@ -31,6 +43,9 @@ const HOST_SIDE = '10.214.0.1';
 const LAPTOP_SIDE = '10.214.0.2';
 const LAPTOP = 'pic-prod-laptop';
 const ADMIN = { username: 'admin', password: 'correct horse battery' };
+/** Pebble (Let's Encrypt's test ACME server) on the host side, where cell-caddy reaches it and it reaches port 80. */
+const PEBBLE = { acme: `${HOST_SIDE}:14000`, mgmt: `${HOST_SIDE}:15000`, dns: `${HOST_SIDE}:8053` };
+const DOMAIN = 'cell.example.test';
 
 describe.skipIf(!ready)(
   'production: install.sh, the server in its container, the UI through Caddy, a real tunnel',
@@ -40,6 +55,8 @@ describe.skipIf(!ready)(
     let env: NodeJS.ProcessEnv;
     let installOutput = '';
     let root = '';
+    const children: ChildProcess[] = [];
+    let pebbleTls = '';
     const local = new CellClient('http://127.0.0.1:3000');
     const overHttps = () => new CellClient('https://home.cell', { ca: root, connect: HOST_SIDE });
 
@@ -89,17 +106,22 @@ describe.skipIf(!ready)(
       await inNs(LAPTOP, ['ip', 'link', 'set', 'lo', 'up']);
       // CoreDNS has no Debian package: the tests' cell-dns is a stand-in that serves the same zones.
       const standin = await debianImages(engine, ['coredns-standin']);
+      pebbleTls = await startPebble(data, children);
       env = {
         ...process.env,
         DOCKER_HOST: `unix://${engine.socket}`,
         PIC_IMAGE_CACHE: process.env.PIC_IMAGE_CACHE || path.join(os.tmpdir(), 'pic-image-cache'),
         PIC_PUBLISH_ADDRESS: HOST_SIDE,
+        // The http01 mode's ACME server; install.sh copies its root into the data folder.
+        PIC_ACME_DIRECTORY: `https://${PEBBLE.acme}/dir`,
+        PIC_ACME_CA_ROOT: pebbleTls,
         ...standin,
       };
       installOutput = await install();
     }, 900_000);
 
     afterAll(async () => {
+      for (const c of children) c.kill();
       try {
         execFileSync('ip', ['netns', 'pids', LAPTOP], { encoding: 'utf8' })
           .split('\n')
@@ -119,6 +141,7 @@ describe.skipIf(!ready)(
         }
       await engine?.destroy();
       fs.rmSync(data, { recursive: true, force: true });
+      if (pebbleTls) fs.rmSync(path.dirname(pebbleTls), { recursive: true, force: true });
     }, 120_000);
 
     it('install.sh starts the server from its image, healthy, admin port on loopback only, and prints the wizard', async () => {
@@ -218,6 +241,50 @@ describe.skipIf(!ready)(
       expect(JSON.parse(page.out)).toMatchObject({ status: 'ok', setupComplete: true });
     }, 120_000);
 
+    it('http01: cell-caddy in its container gets the domain a certificate from Pebble through the published port 80', async () => {
+      expect(fs.readFileSync(path.join(data, 'compose.env'), 'utf8')).toContain(
+        `PIC_ACME_DIRECTORY=https://${PEBBLE.acme}/dir\nPIC_ACME_CA_ROOT=/data/acme-root.pem\n`,
+      );
+      const admin = overHttps();
+      await admin.signIn(ADMIN.username, ADMIN.password);
+      await admin.mutate('domain.update', { domainMode: 'http01', domain: DOMAIN, acmeEmail: 'admin@example.test' });
+      // Pebble's issuing root (not the certificate its API is served with).
+      const pebbleRoot = path.join(path.dirname(pebbleTls), 'issuing-root.pem');
+      const roots = await run('curl', ['-sS', '--cacert', pebbleTls, `https://${PEBBLE.mgmt}/roots/0`]);
+      fs.writeFileSync(pebbleRoot, roots.stdout);
+      const verify = () =>
+        run(
+          'sh',
+          [
+            '-c',
+            'exec openssl "$@" </dev/null',
+            'sh',
+            's_client',
+            '-connect',
+            `${HOST_SIDE}:443`,
+            '-servername',
+            DOMAIN,
+            '-verify_return_error',
+            '-CAfile',
+            pebbleRoot,
+          ],
+          { encoding: 'utf8', timeout: 10_000 },
+        ).then(
+          (r) => r.stdout,
+          (e: { stdout?: string }) => e.stdout ?? '',
+        );
+      const out = await eventually(
+        verify,
+        (o) => o.includes('Verify return code: 0 (ok)') && o.includes(`subject=CN = ${DOMAIN}`),
+        90_000,
+        1000,
+      );
+      if (!out.includes(`subject=CN = ${DOMAIN}`)) console.error(docker('logs', '--tail', '40', 'cell-caddy'));
+      expect(out).toContain('Verify return code: 0 (ok)');
+      expect(out).toMatch(/issuer=.*Pebble Intermediate CA/);
+      expect(out).toContain(`subject=CN = ${DOMAIN}`);
+    }, 150_000);
+
     /** What a peer on the laptop gets through the tunnel: a ping of the cell, its name, the admin app. */
     const throughTunnel = async () => {
       const ping = await statusInNs(LAPTOP, ['ping', '-c', '1', '-W', '2', '10.0.0.1']);
@@ -234,7 +301,15 @@ describe.skipIf(!ready)(
     it('install.sh again with newer images upgrades in place: the data stays, the wizard is not shown, it says what changed, the tunnel works again', async () => {
       const before = JSON.parse(docker('inspect', 'cell-server'))[0].Image as string;
       env.PIC_IMAGE_REVISION = '2';
-      const out = await install('--upgrade', '--images', 'debian');
+      // Settings not given again are the ones the first run was given.
+      const given = { ...env };
+      for (const k of ['PIC_PUBLISH_ADDRESS', 'PIC_ACME_DIRECTORY', 'PIC_ACME_CA_ROOT']) delete env[k];
+      const out = await install('--upgrade', '--images', 'debian').finally(() => (env = given));
+      const settings = fs.readFileSync(path.join(data, 'compose.env'), 'utf8');
+      expect(settings).toContain(`PIC_PUBLISH_ADDRESS=${HOST_SIDE}\n`);
+      expect(settings).toContain(
+        `PIC_ACME_DIRECTORY=https://${PEBBLE.acme}/dir\nPIC_ACME_CA_ROOT=/data/acme-root.pem\n`,
+      );
       const after = JSON.parse(docker('inspect', 'cell-server'))[0].Image as string;
       expect(after).not.toBe(before);
       expect(out).toContain(`upgraded: cell-server image ${before.slice(7, 19)} -> ${after.slice(7, 19)}`);
@@ -292,3 +367,83 @@ describe.skipIf(!ready)(
     }, 300_000);
   },
 );
+
+/**
+ * Starts pebble-challtestsrv (every name answers the host side, where the stack publishes its
+ * ports) and Pebble on the host side, with a TLS certificate made here for its API; returns
+ * that certificate's file (the root cell-caddy must trust to talk to it).
+ */
+async function startPebble(data: string, children: ChildProcess[]): Promise<string> {
+  const dir = fs.mkdtempSync(path.join(path.dirname(data), 'pic-prod-pebble-'));
+  const tls = path.join(dir, 'pebble-tls.pem');
+  const key = path.join(dir, 'pebble-tls.key');
+  await run('openssl', [
+    'req',
+    '-x509',
+    '-newkey',
+    'ec',
+    '-pkeyopt',
+    'ec_paramgen_curve:prime256v1',
+    '-nodes',
+    '-days',
+    '2',
+    '-subj',
+    '/CN=pebble',
+    '-addext',
+    `subjectAltName=IP:${HOST_SIDE}`,
+    '-keyout',
+    key,
+    '-out',
+    tls,
+  ]);
+  const config = path.join(dir, 'pebble.json');
+  fs.writeFileSync(
+    config,
+    JSON.stringify({
+      pebble: {
+        listenAddress: PEBBLE.acme,
+        managementListenAddress: PEBBLE.mgmt,
+        certificate: tls,
+        privateKey: key,
+        httpPort: 80,
+        tlsPort: 443,
+        ocspResponderURL: '',
+        externalAccountBindingRequired: false,
+      },
+    }),
+  );
+  const start = (cmd: string, args: string[], extra: Record<string, string> = {}) => {
+    const log = fs.openSync(path.join(dir, `${cmd}.log`), 'a');
+    children.push(spawn(cmd, args, { stdio: ['ignore', log, log], env: { ...process.env, ...extra } }));
+  };
+  start('pebble-challtestsrv', [
+    '-defaultIPv4',
+    HOST_SIDE,
+    '-defaultIPv6',
+    '',
+    '-dns01',
+    PEBBLE.dns,
+    '-http01',
+    '',
+    '-https01',
+    '',
+    '-tlsalpn01',
+    '',
+    '-management',
+    `${HOST_SIDE}:8055`,
+  ]);
+  start('pebble', ['-config', config, '-dnsserver', PEBBLE.dns], {
+    PEBBLE_VA_NOSLEEP: '1',
+    PEBBLE_WFE_NONCEREJECT: '0',
+  });
+  await eventually(
+    () =>
+      run('curl', ['-sS', '--max-time', '3', '--cacert', tls, `https://${PEBBLE.acme}/dir`]).then(
+        (r) => r.stdout,
+        () => '',
+      ),
+    (d) => d.includes('newAccount'),
+    20_000,
+  );
+  return tls;
+}

@@ -1,8 +1,9 @@
 import bcrypt from 'bcryptjs';
 import { beforeEach, describe, expect, it } from 'vitest';
 import type { Db } from '@/server/db';
-import { auditEntries, serviceAccounts } from '@/server/db/schema';
+import { auditEntries, keptServiceAccounts, serviceAccounts, storeInstances } from '@/server/db/schema';
 import { serviceClients, syncAccounts } from '@/server/managers/store';
+import { keepAccounts, takeKeptAccounts } from '@/server/managers/store/kept-accounts';
 import { settleChanges } from '@/server/runtime/changes';
 import { admin, callerAs, expectCode, freshCell, setUp } from '../../helpers/db';
 import { installedRow, withoutEngine } from '../../helpers/store';
@@ -132,5 +133,35 @@ describe("peers' accounts on a service", () => {
     expect(err.message).toBe('No container engine reachable at /nonexistent/docker.sock: no socket there');
     // Nothing was shown, and the account still waits for the service to make it.
     expect((await portal.portal.services()).find((s) => s.service === 'mail')?.passwordShownAt).toBeNull();
+  });
+
+  it('kept with the data of a removed service, come back with the same hashes; a peer gone meanwhile is let go', async () => {
+    await peerWithLogin('alice');
+    const bob = await peerWithLogin('bob');
+    await syncAccounts(db);
+    const before = db.select().from(serviceAccounts).all();
+    expect(keepAccounts(db, 'calendar')).toBe(2);
+    db.delete(storeInstances).run();
+    expect(db.select().from(serviceAccounts).all()).toEqual([]);
+    await admin(db).peers.remove({ id: bob.id });
+    expect(
+      db.select({ u: keptServiceAccounts.username, p: keptServiceAccounts.peerId }).from(keptServiceAccounts).all(),
+    ).toEqual([
+      { u: 'alice', p: peers.alice },
+      { u: 'bob', p: null },
+    ]);
+
+    installedRow(db, 'calendar');
+    expect(takeKeptAccounts(db, 'calendar')).toBe(2);
+    const back = db.select().from(serviceAccounts).all();
+    const alice = back.find((a) => a.username === 'alice')!;
+    expect(alice.passwordHash).toBe(before.find((a) => a.username === 'alice')!.passwordHash);
+    expect(alice).toMatchObject({ peerId: peers.alice, removing: false });
+    expect(back.find((a) => a.username === 'bob')).toMatchObject({ peerId: null });
+    expect(db.select().from(keptServiceAccounts).all()).toEqual([]);
+    // The next pass keeps Alice's (her password unchanged) and lets Bob's go.
+    await syncAccounts(db);
+    expect(accounts()).toEqual(['alice']);
+    expect(db.select().from(serviceAccounts).all()[0]!.passwordHash).toBe(alice.passwordHash);
   });
 });

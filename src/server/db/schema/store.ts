@@ -1,4 +1,4 @@
-import { integer, sqliteTable, text, uniqueIndex } from 'drizzle-orm/sqlite-core';
+import { integer, primaryKey, sqliteTable, text, uniqueIndex } from 'drizzle-orm/sqlite-core';
 import type { OperationStep } from '../../runtime/steps';
 import { peers } from './peers';
 
@@ -89,6 +89,26 @@ export const serviceAccounts = sqliteTable(
     removing: integer('removing', { mode: 'boolean' }).notNull().default(false),
   },
   (t) => [uniqueIndex('service_accounts_instance_peer').on(t.instanceId, t.peerId)],
+);
+
+/**
+ * The accounts of a service removed with its data kept: an install of the same id that finds the
+ * data again takes them back, so every device keeps its password (and the service's own account
+ * list matches the cell's). Removed with the data, or taken back, they are gone from here.
+ */
+export const keptServiceAccounts = sqliteTable(
+  'kept_service_accounts',
+  {
+    instanceId: text('instance_id').notNull(),
+    /** Null once the peer is gone: taken back, then let go by the next accounts pass. */
+    peerId: integer('peer_id').references(() => peers.id, { onDelete: 'set null' }),
+    username: text('username').notNull(),
+    passwordHash: text('password_hash').notNull(),
+    createdAt: integer('created_at', { mode: 'timestamp_ms' }).notNull(),
+    passwordShownAt: integer('password_shown_at', { mode: 'timestamp_ms' }),
+    applied: text('applied', { enum: ['made', 'locked'] }),
+  },
+  (t) => [primaryKey({ columns: [t.instanceId, t.username] })],
 );
 
 /**

@@ -31,6 +31,7 @@ import {
   volumesStep,
 } from './steps';
 import { removeVolumeIfPresent } from './engine';
+import { forgetKeptAccounts, keepAccounts, putBackAccounts } from './kept-accounts';
 import { publishStep, withdrawStep } from './public-records';
 import { certificateStep } from './tls';
 
@@ -186,6 +187,10 @@ export function removeService(
           'instanceId',
         );
       setInstance(tx, row.id, { state: 'removing' });
+      // Kept data keeps the accounts the cell renders into it (their hashes are the passwords):
+      // put aside now, before the accounts pass lets them go with the service.
+      if (input.keepData && manifestOfRow(row).accounts?.kind === 'htpasswd') keepAccounts(tx, row.id);
+      else forgetKeptAccounts(tx, row.id);
       return row;
     },
     { behavior: 'immediate' },
@@ -225,8 +230,11 @@ export function removeService(
     steps,
     failAt: opts.failAt,
     onEnd: async (ok) => {
-      if (ok) deleteRow(db, id);
-      else setInstance(db, id, { state: 'installed' });
+      if (ok) return void deleteRow(db, id);
+      db.transaction((tx) => {
+        setInstance(tx, id, { state: 'installed' });
+        putBackAccounts(tx, id);
+      });
     },
   });
   return { operationId };

@@ -36,6 +36,7 @@ import {
   sealAll,
   setInstance,
 } from './state';
+import { forgetKeptAccounts, keepAccounts, takeKeptAccounts } from './kept-accounts';
 import { verifyImage } from './verify';
 
 /** `PIC_REGISTRY_MIRROR`: where images and their signatures are fetched from instead of their registries. */
@@ -102,8 +103,13 @@ export async function ensureServiceImages(db: Db): Promise<number> {
   return pulled;
 }
 
+/**
+ * The service's volumes: made, or found again from an install removed with its data kept. When
+ * all are found again, so are the accounts kept with them; when any is new, those are forgotten.
+ */
 export function volumesStep(db: Db, instanceId: string, manifest: Manifest): Step {
   const made: string[] = [];
+  let taken = 0;
   return {
     name: 'volumes',
     run: async () => {
@@ -113,9 +119,15 @@ export function volumesStep(db: Db, instanceId: string, manifest: Manifest): Ste
         if (await ensureVolume(docker, name, instanceId)) made.push(name);
       }
       const kept = manifest.volumes.length - made.length;
-      return manifest.volumes.length ? `${made.length} made${kept ? `, ${kept} kept from before` : ''}` : 'none needed';
+      if (kept && !made.length) taken = takeKeptAccounts(db, instanceId);
+      else forgetKeptAccounts(db, instanceId);
+      const accounts = taken ? `, ${taken} account${taken === 1 ? '' : 's'} as they were` : '';
+      return manifest.volumes.length
+        ? `${made.length} made${kept ? `, ${kept} kept from before` : ''}${accounts}`
+        : 'none needed';
     },
     undo: async () => {
+      if (taken) keepAccounts(db, instanceId);
       const docker = await runtimeOf(db).engine.client();
       for (const name of made.splice(0)) await removeVolumeIfPresent(docker, name);
     },

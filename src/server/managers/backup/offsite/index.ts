@@ -184,9 +184,9 @@ async function onSaved<T>(db: Db, act: (remote: Remote) => Promise<T>): Promise<
   }
 }
 
-/** The archives on the saved target, newest first: what a cell that lost its own can restore from. */
-export function listOffsiteArchives(db: Db): Promise<RemoteArchive[]> {
-  return onSaved(db, (remote) => remote.list());
+/** The archives on the saved target, newest first: what a cell that lost its own can restore from (none without one). */
+export async function listOffsiteArchives(db: Db): Promise<RemoteArchive[]> {
+  return offsiteConfigured(db) ? onSaved(db, (remote) => remote.list()) : [];
 }
 
 /**
