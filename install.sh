@@ -76,7 +76,11 @@ env_file="$data/compose.env"
 setting() {
   if [ -n "${!1+x}" ]; then printf '%s' "${!1}"; elif [ -f "$env_file" ]; then sed -n "s/^$1=//p" "$env_file"; fi
 }
-compose() { "${compose_cmd[@]}" --env-file "$env_file" -f "$compose_file" -p pic-cell "$@"; }
+# compose.env is what the server gets: compose would take a variable of this shell's first.
+compose() {
+  env -u PIC_PUBLISH_ADDRESS -u PIC_ACME_DIRECTORY -u PIC_ACME_CA_ROOT \
+    "${compose_cmd[@]}" --env-file "$env_file" -f "$compose_file" -p pic-cell "$@"
+}
 
 if [ "$mode" = uninstall ]; then
   [ -n "$existing" ] || [ -d "$data" ] || fail "no cell is installed here"

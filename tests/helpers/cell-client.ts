@@ -96,7 +96,13 @@ export class CellClient {
   }
 
   private async result<T>(res: Response, what: string): Promise<T> {
-    const body = (await res.json()) as { result?: { data: { json: T } }; error?: { json: { message: string } } };
+    const text = await res.text();
+    let body: { result?: { data: { json: T } }; error?: { json: { message: string } } };
+    try {
+      body = JSON.parse(text) as typeof body;
+    } catch {
+      throw new Error(`${what}: ${res.status}, not JSON: ${JSON.stringify(text.slice(0, 200))}`);
+    }
     if (!res.ok || !body.result) throw new Error(`${what}: ${res.status} ${body.error?.json.message ?? ''}`);
     return body.result.data.json;
   }

@@ -27,7 +27,7 @@ import { monitorTick } from '@/server/managers/health';
 import { bundledManifests, operationDone } from '@/server/managers/store';
 import { ensureCa } from '@/server/managers/vault';
 import { settleChanges } from '@/server/runtime/changes';
-import { runtimeOf } from '@/server/runtime/runtime';
+import { bindRuntime, createRuntime, runtimeOf } from '@/server/runtime/runtime';
 import { tableRows } from '../helpers/cell-state';
 import { admin, callerAs, freshCell, setUp, useBackend } from '../helpers/db';
 import { debianImages, DEBIAN_IMAGE_TOOLS } from '../helpers/debian-images';
@@ -172,10 +172,25 @@ describe.skipIf(!ready)('a backup restored on a wiped cell', () => {
     db.$client.close();
     fs.rmSync(before.dir, { recursive: true, force: true });
 
-    // A new cell on the same engine restores the kept archive.
+    // A new cell restores the kept archive: first while its engine does not answer (refused at
+    // the check, nothing changed), then on the same engine.
     const after = freshCell();
-    useBackend(after.db, recordingBackend({ rules: true }).backend);
+    const wireguard = recordingBackend({ rules: true }).backend;
+    bindRuntime(
+      after.db,
+      createRuntime({ ...process.env, PIC_DOCKER_SOCKET: '/nonexistent/docker.sock' }, { wireguard }),
+    );
     const { uploadId } = await receiveUpload(after.db, fs.createReadStream(kept));
+    const blank = tableRows(after.db);
+    const away = await restoreBackup(after.db, { id: uploadId, key: { passphrase: PASS } });
+    await backupOperationDone(away.operationId);
+    const refused = getBackupOperation(after.db, away.operationId);
+    expect(refused.steps[0]).toMatchObject({ name: 'check', state: 'failed' });
+    expect(refused.error).toMatch(
+      /^check: the archive holds 2 service volumes, and no container engine answers at \/nonexistent\/docker\.sock: start it, then restore$/,
+    );
+    expect(tableRows(after.db)).toEqual(blank);
+    bindRuntime(after.db, createRuntime(process.env, { wireguard }));
     const restored = await restoreBackup(after.db, { id: uploadId, key: { passphrase: PASS } });
     await backupOperationDone(restored.operationId);
     const done = getBackupOperation(after.db, restored.operationId);

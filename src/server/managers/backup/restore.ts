@@ -124,6 +124,15 @@ export async function restoreBackup(
           staged,
           row.trigger === 'upload' ? undefined : row.size,
         );
+        // Service data goes back into the engine's volumes: without the engine, nothing is begun.
+        const volumes = staged.volumes().length;
+        if (volumes) {
+          const engine = await rt.engine.status();
+          if (!engine.reachable)
+            throw new Error(
+              `the archive holds ${volumes} service volume${volumes === 1 ? '' : 's'}, and no container engine answers at ${engine.socket}: start it, then restore`,
+            );
+        }
         return `${manifest.items.length} items checked, made ${header.createdAt} by cell ${header.cellVersion}`;
       },
     },
