@@ -4,23 +4,25 @@
  * Caddy at Pebble (`PIC_ACME_DIRECTORY`, `PIC_ACME_CA_ROOT`); Pebble validates through
  * Caddy's own HTTP port, and the certificate Caddy then serves verifies against Pebble's root.
  */
-import { execFile, spawn, type ChildProcess } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
-import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Db } from '@/server/db';
 import { ensureCa } from '@/server/managers/vault';
 import { admin, freshCell, setUp } from '../helpers/db';
 import { requireTools } from '../helpers/netns';
+import {
+  PEBBLE_INSTALL,
+  PEBBLE_TOOLS,
+  servedCertificate,
+  servedFor,
+  startPebble,
+  type Pebble,
+} from '../helpers/pebble';
 import { eventually } from '../helpers/wait';
 
-const run = promisify(execFile);
-const ready = requireTools(
-  'the ACME suite',
-  ['caddy', 'curl', 'openssl', 'pebble', 'pebble-challtestsrv'],
-  'apt-get install caddy curl openssl pebble',
-);
+const ready = requireTools('the ACME suite', ['caddy', ...PEBBLE_TOOLS], `${PEBBLE_INSTALL} caddy`);
 const base = 25000 + (process.pid % 1000) * 6;
 const [HTTP_PORT, HTTPS_PORT, PEBBLE_PORT, PEBBLE_MGMT, DNS_PORT, CHALL_MGMT] = [0, 1, 2, 3, 4, 5].map((i) => base + i);
 const DOMAIN = 'cell.example.test';
@@ -32,6 +34,7 @@ describe.skipIf(!ready)('http01 certificates from Pebble through Caddy', () => {
   let dir: string;
   const children: ChildProcess[] = [];
   let pebbleTls: string;
+  let pebble: Pebble | undefined;
   let firstSerial = '';
   let verify: () => Promise<string> = async () => '';
   /** The leaf certificate s_client was shown (PEM): a renewal changes it. */
@@ -50,91 +53,33 @@ describe.skipIf(!ready)('http01 certificates from Pebble through Caddy', () => {
     children.push(child);
     return child;
   };
-  /** Pebble's own API over HTTPS, trusting the certificate made for it here. */
-  const pebbleGet = async (url: string) =>
-    (await run('curl', ['-sS', '--max-time', '5', '--cacert', pebbleTls, url], { encoding: 'utf8' })).stdout;
 
   beforeAll(async () => {
     ({ db, dir } = freshCell());
-    pebbleTls = path.join(dir, 'pebble-tls.pem');
-    const key = path.join(dir, 'pebble-tls.key');
-    await run('openssl', [
-      'req',
-      '-x509',
-      '-newkey',
-      'ec',
-      '-pkeyopt',
-      'ec_paramgen_curve:prime256v1',
-      '-nodes',
-      '-days',
-      '2',
-      '-subj',
-      '/CN=pebble',
-      '-addext',
-      'subjectAltName=IP:127.0.0.1,DNS:localhost',
-      '-keyout',
-      key,
-      '-out',
-      pebbleTls,
-    ]);
+    pebble = await startPebble({
+      dir,
+      address: '127.0.0.1',
+      ports: { acme: PEBBLE_PORT, mgmt: PEBBLE_MGMT, dns: DNS_PORT, challMgmt: CHALL_MGMT },
+      // Where Pebble connects to validate: Caddy's own ports.
+      httpPort: HTTP_PORT,
+      tlsPort: HTTPS_PORT,
+      validitySeconds: VALIDITY_S,
+    });
+    pebbleTls = pebble.tls;
     Object.assign(env, {
       PIC_ACME_CA_ROOT: pebbleTls,
       PIC_CADDY_CONFIG_ROOT: path.join(dir, 'config', 'caddy'),
       PIC_CADDY_STATE_ROOT: path.join(dir, 'state', 'caddy'),
     });
+    expect(pebble.directory).toBe(env.PIC_ACME_DIRECTORY);
     Object.assign(process.env, env);
     fs.mkdirSync(path.join(dir, 'state', 'caddy'), { recursive: true });
-    // Every name Pebble looks up answers 127.0.0.1: where Caddy listens.
-    start('pebble-challtestsrv', [
-      '-defaultIPv4',
-      '127.0.0.1',
-      '-defaultIPv6',
-      '',
-      '-dns01',
-      `127.0.0.1:${DNS_PORT}`,
-      '-http01',
-      '',
-      '-https01',
-      '',
-      '-tlsalpn01',
-      '',
-      '-management',
-      `127.0.0.1:${CHALL_MGMT}`,
-    ]);
-    const config = path.join(dir, 'pebble.json');
-    fs.writeFileSync(
-      config,
-      JSON.stringify({
-        pebble: {
-          listenAddress: `127.0.0.1:${PEBBLE_PORT}`,
-          managementListenAddress: `127.0.0.1:${PEBBLE_MGMT}`,
-          certificate: pebbleTls,
-          privateKey: key,
-          // Where Pebble connects to validate: Caddy's own ports.
-          httpPort: HTTP_PORT,
-          tlsPort: HTTPS_PORT,
-          ocspResponderURL: '',
-          externalAccountBindingRequired: false,
-          // Short-lived certificates, so renewal happens within the test.
-          certificateValidityPeriod: VALIDITY_S,
-        },
-      }),
-    );
-    start('pebble', ['-config', config, '-dnsserver', `127.0.0.1:${DNS_PORT}`], {
-      PEBBLE_VA_NOSLEEP: '1',
-      PEBBLE_WFE_NONCEREJECT: '0',
-    });
-    const directory = await eventually(
-      () => pebbleGet(env.PIC_ACME_DIRECTORY!).catch(() => ''),
-      (d) => d.includes('newAccount'),
-      20_000,
-    );
-    expect(directory).toContain('newAccount');
     await setUp(db);
     await ensureCa(db);
   }, 60_000);
 
   afterAll(() => {
+    pebble?.stop();
     for (const c of children) c.kill();
     for (const k of Object.keys(env)) delete process.env[k];
   });
@@ -158,31 +103,9 @@ describe.skipIf(!ready)('http01 certificates from Pebble through Caddy', () => {
       XDG_CONFIG_HOME: dir,
     });
     const pebbleRoot = path.join(dir, 'pebble-root.pem');
-    fs.writeFileSync(pebbleRoot, await pebbleGet(`https://127.0.0.1:${PEBBLE_MGMT}/roots/0`));
-    verify = () =>
-      // stdin from /dev/null: s_client ends at its end instead of waiting for input.
-      run(
-        'sh',
-        [
-          '-c',
-          'exec openssl "$@" </dev/null',
-          'sh',
-          's_client',
-          '-connect',
-          `127.0.0.1:${HTTPS_PORT}`,
-          '-servername',
-          DOMAIN,
-          '-verify_return_error',
-          '-CAfile',
-          pebbleRoot,
-        ],
-        { encoding: 'utf8', timeout: 10_000 },
-      ).then(
-        (r) => r.stdout,
-        (e: { stdout?: string }) => e.stdout ?? '',
-      );
-    // s_client also says "0 (ok)" when no certificate came: a served, verified one has a subject.
-    const served = (o: string) => o.includes('Verify return code: 0 (ok)') && o.includes(`subject=CN = ${DOMAIN}`);
+    fs.writeFileSync(pebbleRoot, await pebble!.issuingRoot());
+    verify = () => servedCertificate(`127.0.0.1:${HTTPS_PORT}`, DOMAIN, pebbleRoot);
+    const served = (o: string) => servedFor(o, DOMAIN);
     const out = await eventually(verify, served, 60_000, 1000);
     firstSerial = serialOf(out);
     expect(out, fs.readFileSync(path.join(dir, 'caddy.log'), 'utf8').slice(-3000)).toContain(

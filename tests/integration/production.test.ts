@@ -7,7 +7,7 @@
  * published port, pings the cell, resolves names through the tunnel and opens the admin app
  * inside it. Then install.sh again (an upgrade that keeps the data), and a restarted engine.
  */
-import { execFile, execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { execFile, execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -17,6 +17,14 @@ import { CellClient } from '../helpers/cell-client';
 import { DEBIAN_IMAGE_INSTALL, DEBIAN_IMAGE_TOOLS, debianImages } from '../helpers/debian-images';
 import { ENGINE_INSTALL, ENGINE_TOOLS, startEngine, type TestEngine } from '../helpers/engine';
 import { inNs, requireTools, statusInNs } from '../helpers/netns';
+import {
+  PEBBLE_INSTALL,
+  PEBBLE_TOOLS,
+  servedCertificate,
+  servedFor,
+  startPebble,
+  type Pebble,
+} from '../helpers/pebble';
 import { eventually } from '../helpers/wait';
 
 const ready = requireTools(
@@ -30,11 +38,9 @@ const ready = requireTools(
     'dig',
     'curl',
     'ss',
-    'openssl',
-    'pebble',
-    'pebble-challtestsrv',
+    ...PEBBLE_TOOLS,
   ],
-  `${ENGINE_INSTALL} ${DEBIAN_IMAGE_INSTALL} docker-compose wireguard-tools wireguard-go bind9-dnsutils curl iproute2 openssl pebble`,
+  `${ENGINE_INSTALL} ${DEBIAN_IMAGE_INSTALL} ${PEBBLE_INSTALL} docker-compose wireguard-tools wireguard-go bind9-dnsutils iproute2`,
 );
 
 const run = promisify(execFile);
@@ -44,7 +50,7 @@ const LAPTOP_SIDE = '10.214.0.2';
 const LAPTOP = 'pic-prod-laptop';
 const ADMIN = { username: 'admin', password: 'correct horse battery' };
 /** Pebble (Let's Encrypt's test ACME server) on the host side, where cell-caddy reaches it and it reaches port 80. */
-const PEBBLE = { acme: `${HOST_SIDE}:14000`, mgmt: `${HOST_SIDE}:15000`, dns: `${HOST_SIDE}:8053` };
+const PEBBLE_PORTS = { acme: 14000, mgmt: 15000, dns: 8053, challMgmt: 8055 };
 const DOMAIN = 'cell.example.test';
 
 describe.skipIf(!ready)(
@@ -55,8 +61,8 @@ describe.skipIf(!ready)(
     let env: NodeJS.ProcessEnv;
     let installOutput = '';
     let root = '';
-    const children: ChildProcess[] = [];
-    let pebbleTls = '';
+    let pebble: Pebble | undefined;
+    let pebbleDir = '';
     const local = new CellClient('http://127.0.0.1:3000');
     const overHttps = () => new CellClient('https://home.cell', { ca: root, connect: HOST_SIDE });
 
@@ -106,22 +112,29 @@ describe.skipIf(!ready)(
       await inNs(LAPTOP, ['ip', 'link', 'set', 'lo', 'up']);
       // CoreDNS has no Debian package: the tests' cell-dns is a stand-in that serves the same zones.
       const standin = await debianImages(engine, ['coredns-standin']);
-      pebbleTls = await startPebble(data, children);
+      pebbleDir = fs.mkdtempSync(path.join(os.tmpdir(), 'pic-prod-pebble-'));
+      pebble = await startPebble({
+        dir: pebbleDir,
+        address: HOST_SIDE,
+        ports: PEBBLE_PORTS,
+        httpPort: 80,
+        tlsPort: 443,
+      });
       env = {
         ...process.env,
         DOCKER_HOST: `unix://${engine.socket}`,
         PIC_IMAGE_CACHE: process.env.PIC_IMAGE_CACHE || path.join(os.tmpdir(), 'pic-image-cache'),
         PIC_PUBLISH_ADDRESS: HOST_SIDE,
         // The http01 mode's ACME server; install.sh copies its root into the data folder.
-        PIC_ACME_DIRECTORY: `https://${PEBBLE.acme}/dir`,
-        PIC_ACME_CA_ROOT: pebbleTls,
+        PIC_ACME_DIRECTORY: pebble.directory,
+        PIC_ACME_CA_ROOT: pebble.tls,
         ...standin,
       };
       installOutput = await install();
     }, 900_000);
 
     afterAll(async () => {
-      for (const c of children) c.kill();
+      pebble?.stop();
       try {
         execFileSync('ip', ['netns', 'pids', LAPTOP], { encoding: 'utf8' })
           .split('\n')
@@ -141,7 +154,7 @@ describe.skipIf(!ready)(
         }
       await engine?.destroy();
       fs.rmSync(data, { recursive: true, force: true });
-      if (pebbleTls) fs.rmSync(path.dirname(pebbleTls), { recursive: true, force: true });
+      if (pebbleDir) fs.rmSync(pebbleDir, { recursive: true, force: true });
     }, 120_000);
 
     it('install.sh starts the server from its image, healthy, admin port on loopback only, and prints the wizard', async () => {
@@ -250,7 +263,7 @@ describe.skipIf(!ready)(
 
     it('http01: cell-caddy in its container gets the domain a certificate from Pebble through the published port 80', async () => {
       expect(fs.readFileSync(path.join(data, 'compose.env'), 'utf8')).toContain(
-        `PIC_ACME_DIRECTORY=https://${PEBBLE.acme}/dir\nPIC_ACME_CA_ROOT=/data/acme-root.pem\n`,
+        `PIC_ACME_DIRECTORY=${pebble!.directory}\nPIC_ACME_CA_ROOT=/data/acme-root.pem\n`,
       );
       // On the host's admin port: through Caddy, the answer to the change that reloads it comes back 502.
       const updated = await local.mutate<{ apply: { state: string } }>('domain.update', {
@@ -260,33 +273,11 @@ describe.skipIf(!ready)(
       });
       expect(updated.apply).toMatchObject({ state: 'applied' });
       // Pebble's issuing root (not the certificate its API is served with).
-      const pebbleRoot = path.join(path.dirname(pebbleTls), 'issuing-root.pem');
-      const roots = await run('curl', ['-sS', '--cacert', pebbleTls, `https://${PEBBLE.mgmt}/roots/0`]);
-      fs.writeFileSync(pebbleRoot, roots.stdout);
-      const verify = () =>
-        run(
-          'sh',
-          [
-            '-c',
-            'exec openssl "$@" </dev/null',
-            'sh',
-            's_client',
-            '-connect',
-            `${HOST_SIDE}:443`,
-            '-servername',
-            DOMAIN,
-            '-verify_return_error',
-            '-CAfile',
-            pebbleRoot,
-          ],
-          { encoding: 'utf8', timeout: 10_000 },
-        ).then(
-          (r) => r.stdout,
-          (e: { stdout?: string }) => e.stdout ?? '',
-        );
+      const pebbleRoot = path.join(pebbleDir, 'issuing-root.pem');
+      fs.writeFileSync(pebbleRoot, await pebble!.issuingRoot());
       const out = await eventually(
-        verify,
-        (o) => o.includes('Verify return code: 0 (ok)') && o.includes(`subject=CN = ${DOMAIN}`),
+        () => servedCertificate(`${HOST_SIDE}:443`, DOMAIN, pebbleRoot),
+        (o) => servedFor(o, DOMAIN),
         90_000,
         1000,
       );
@@ -318,9 +309,7 @@ describe.skipIf(!ready)(
       const out = await install('--upgrade', '--images', 'debian').finally(() => (env = given));
       const settings = fs.readFileSync(path.join(data, 'compose.env'), 'utf8');
       expect(settings).toContain(`PIC_PUBLISH_ADDRESS=${HOST_SIDE}\n`);
-      expect(settings).toContain(
-        `PIC_ACME_DIRECTORY=https://${PEBBLE.acme}/dir\nPIC_ACME_CA_ROOT=/data/acme-root.pem\n`,
-      );
+      expect(settings).toContain(`PIC_ACME_DIRECTORY=${pebble!.directory}\nPIC_ACME_CA_ROOT=/data/acme-root.pem\n`);
       const after = JSON.parse(docker('inspect', 'cell-server'))[0].Image as string;
       expect(after).not.toBe(before);
       expect(out).toContain(`upgraded: cell-server image ${before.slice(7, 19)} -> ${after.slice(7, 19)}`);
@@ -378,83 +367,3 @@ describe.skipIf(!ready)(
     }, 300_000);
   },
 );
-
-/**
- * Starts pebble-challtestsrv (every name answers the host side, where the stack publishes its
- * ports) and Pebble on the host side, with a TLS certificate made here for its API; returns
- * that certificate's file (the root cell-caddy must trust to talk to it).
- */
-async function startPebble(data: string, children: ChildProcess[]): Promise<string> {
-  const dir = fs.mkdtempSync(path.join(path.dirname(data), 'pic-prod-pebble-'));
-  const tls = path.join(dir, 'pebble-tls.pem');
-  const key = path.join(dir, 'pebble-tls.key');
-  await run('openssl', [
-    'req',
-    '-x509',
-    '-newkey',
-    'ec',
-    '-pkeyopt',
-    'ec_paramgen_curve:prime256v1',
-    '-nodes',
-    '-days',
-    '2',
-    '-subj',
-    '/CN=pebble',
-    '-addext',
-    `subjectAltName=IP:${HOST_SIDE}`,
-    '-keyout',
-    key,
-    '-out',
-    tls,
-  ]);
-  const config = path.join(dir, 'pebble.json');
-  fs.writeFileSync(
-    config,
-    JSON.stringify({
-      pebble: {
-        listenAddress: PEBBLE.acme,
-        managementListenAddress: PEBBLE.mgmt,
-        certificate: tls,
-        privateKey: key,
-        httpPort: 80,
-        tlsPort: 443,
-        ocspResponderURL: '',
-        externalAccountBindingRequired: false,
-      },
-    }),
-  );
-  const start = (cmd: string, args: string[], extra: Record<string, string> = {}) => {
-    const log = fs.openSync(path.join(dir, `${cmd}.log`), 'a');
-    children.push(spawn(cmd, args, { stdio: ['ignore', log, log], env: { ...process.env, ...extra } }));
-  };
-  start('pebble-challtestsrv', [
-    '-defaultIPv4',
-    HOST_SIDE,
-    '-defaultIPv6',
-    '',
-    '-dns01',
-    PEBBLE.dns,
-    '-http01',
-    '',
-    '-https01',
-    '',
-    '-tlsalpn01',
-    '',
-    '-management',
-    `${HOST_SIDE}:8055`,
-  ]);
-  start('pebble', ['-config', config, '-dnsserver', PEBBLE.dns], {
-    PEBBLE_VA_NOSLEEP: '1',
-    PEBBLE_WFE_NONCEREJECT: '0',
-  });
-  await eventually(
-    () =>
-      run('curl', ['-sS', '--max-time', '3', '--cacert', tls, `https://${PEBBLE.acme}/dir`]).then(
-        (r) => r.stdout,
-        () => '',
-      ),
-    (d) => d.includes('newAccount'),
-    20_000,
-  );
-  return tls;
-}
