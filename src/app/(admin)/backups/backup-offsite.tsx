@@ -231,7 +231,9 @@ export function OffsiteForm({ offsite }: { offsite: Offsite }) {
   );
 }
 
-const size = (bytes: number) => (bytes >= 1e9 ? `${(bytes / 1e9).toFixed(1)} GB` : `${(bytes / 1e6).toFixed(1)} MB`);
+/** An archive's size as the Backups page shows it. */
+export const archiveSize = (bytes: number) =>
+  bytes >= 1e9 ? `${(bytes / 1e9).toFixed(1)} GB` : `${(bytes / 1e6).toFixed(1)} MB`;
 
 /**
  * The archives on the target, for a cell that lost its own: one is fetched back as an upload
@@ -274,7 +276,7 @@ export function OffsiteArchives({ onFetched }: { onFetched: (backup: { id: strin
                 <th scope="row" className="mono">
                   {a.name}
                 </th>
-                <td>{size(a.size)}</td>
+                <td>{archiveSize(a.size)}</td>
                 <td>{a.modifiedAt ? a.modifiedAt.toLocaleString() : '—'}</td>
                 <td>
                   <button

@@ -7,13 +7,11 @@ import { ActionsMenu } from '@/components/menu';
 import { Alert, PageHead } from '@/components/ui';
 import { trpc } from '@/lib/client/trpc';
 import { CreateForm, RestoreForm } from './backup-forms';
-import { OffsiteArchives, OffsiteForm } from './backup-offsite';
+import { archiveSize, OffsiteArchives, OffsiteForm } from './backup-offsite';
 import { BackupOperation } from './backup-operation';
 import { BackupSettingsForm } from './backup-settings';
 
 const offsiteTarget = (o: { target: { kind: string } } | undefined) => Boolean(o && o.target.kind !== 'none');
-
-const mb = (bytes: number) => (bytes >= 1e9 ? `${(bytes / 1e9).toFixed(1)} GB` : `${(bytes / 1e6).toFixed(1)} MB`);
 
 const TRIGGER = { manual: 'by hand', schedule: 'scheduled', cli: 'command line', upload: 'uploaded' } as const;
 
@@ -93,7 +91,7 @@ export function BackupsView() {
                 ),
               },
               { header: 'How', cell: (b) => `${TRIGGER[b.trigger]}, ${b.encryption}` },
-              { header: 'Size', cell: (b) => (b.size ? `${mb(b.size)} · ${b.items} items` : '—') },
+              { header: 'Size', cell: (b) => (b.size ? `${archiveSize(b.size)} · ${b.items} items` : '—') },
               {
                 header: 'Restorable',
                 cell: (b) =>

@@ -132,7 +132,7 @@ export const CATALOGUE: Record<ComponentName, CatalogueEntry> = {
 export { containerName };
 
 /** chronyd's `-L`: the lowest severity it logs (its debug output is compiled out of packaged builds). */
-export const CHRONY_LEVELS = { info: '0', warn: '1', error: '2' } as const;
+const CHRONY_LEVELS = { info: '0', warn: '1', error: '2' } as const;
 
 /**
  * The container's command. chronyd reads its verbosity only from its command line: a level other
@@ -144,6 +144,7 @@ function commandOf(component: ComponentName, row: ComponentRow): string[] | null
     return ['-d', '-x', '-L', CHRONY_LEVELS[level]];
   return CATALOGUE[component].cmd;
 }
+
 /** The bridge network's default subnet: the cell facts own it. */
 export const DEFAULT_SUBNET = DEFAULT_CELL_SUBNET;
 
