@@ -7,7 +7,8 @@ import { ActionsMenu } from '@/components/menu';
 import { Alert, PageHead } from '@/components/ui';
 import { trpc } from '@/lib/client/trpc';
 import { CreateForm, RestoreForm } from './backup-forms';
-import { archiveSize, OffsiteArchives, OffsiteForm } from './backup-offsite';
+import { OffsiteForm } from './backup-offsite';
+import { archiveSize, OffsiteArchives } from './offsite-archives';
 import { BackupOperation } from './backup-operation';
 import { BackupSettingsForm } from './backup-settings';
 
