@@ -11,7 +11,7 @@ import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Db } from '@/server/db';
 import { ensureCa } from '@/server/managers/vault';
-import { loadIntoCaddy } from '@/server/managers/routes/apply';
+import { applyCaddy, loadIntoCaddy } from '@/server/managers/routes/apply';
 import { runtimeOf } from '@/server/runtime/runtime';
 import { admin, expectCode, freshCell, setUp } from '../helpers/db';
 import { requireTools } from '../helpers/netns';
@@ -285,4 +285,31 @@ describe.skipIf(!ready)('routes served by a real Caddy with the cell CA', () => 
     expect(gone.error).toMatch(/SSL|TLS|alert/i);
     expect((await get(`later.${DOMAIN}`, '/now')).body).toBe('upstream saw /now from nobody');
   }, 20_000);
+
+  it('a change asked for through Caddy gets its answer, though applying it reloads Caddy', async () => {
+    // The admin app as Caddy's UI upstream: each request makes a change that reloads Caddy.
+    let made = 0;
+    const app = http.createServer((_req, res) => {
+      void admin(db)
+        .routes.create({ host: `reload${++made}.${DOMAIN}`, upstream: `127.0.0.1:${upstreamPort}`, access: 'public' })
+        .then((r) => res.writeHead(200, { 'Content-Type': 'application/json' }).end(JSON.stringify(r.apply)));
+    });
+    await new Promise<void>((r) => app.listen(0, '127.0.0.1', r));
+    process.env.PIC_UI_UPSTREAM = `127.0.0.1:${(app.address() as net.AddressInfo).port}`;
+    try {
+      expect((await applyCaddy(db)).state).toBe('applied');
+      for (const n of [1, 2]) {
+        const answer = await get(DOMAIN, '/api/trpc/routes.create');
+        expect(answer, `change ${n}`).toMatchObject({ status: 200 });
+        expect(JSON.parse(answer.body)).toEqual({
+          state: 'applied',
+          via: 'loaded into cell-caddy through its admin API',
+        });
+        expect((await get(`reload${n}.${DOMAIN}`, '/up')).body).toBe('upstream saw /up from nobody');
+      }
+    } finally {
+      process.env.PIC_UI_UPSTREAM = env.PIC_UI_UPSTREAM;
+      app.close();
+    }
+  }, 30_000);
 });

@@ -139,7 +139,7 @@ export function RouteForm({
       </div>
       <label className="row">
         <input type="checkbox" checked={d.websocket} onChange={(e) => setD({ ...d, websocket: e.target.checked })} />{' '}
-        Streaming and WebSockets: flush answers at once
+        Flush every answer at once (WebSockets and event streams work without it)
       </label>
       <SubmitButton pending={create.isPending || update.isPending}>
         {'id' in d && d.id ? 'Save route' : 'Add route'}

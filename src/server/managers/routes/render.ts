@@ -132,7 +132,10 @@ export function renderCaddyConfig(m: CaddyModel): string {
   const routes: object[] = [
     {
       match: [{ host: m.ui.hosts.map((h) => host(h, 'UI host')) }],
-      handle: [proxyHandler(m.ui.upstream, {}, true)],
+      // Not in streaming mode: there, Caddy before 2.10 ends the requests in flight when a
+      // config is loaded, so every change that reloads Caddy would answer 502 to the browser
+      // that asked for it. Event streams and chunked answers are flushed at once anyway.
+      handle: [proxyHandler(m.ui.upstream, {}, false)],
       terminal: true,
     },
   ];
