@@ -20,7 +20,7 @@ export { operationDone, storeSettled } from './operation';
 export { reconcileServices, recoverOperations, startStore } from './reconcile';
 export { firewallServices, serviceVolumes, type ServiceVolume } from './state';
 export { removeStoreContainers, replaceVolume } from './engine';
-export { ensureServiceImages } from './steps';
+export { ensureServiceImages } from './engine-steps';
 export { accountsOfPeer, listAccounts, resetAccountPassword, syncAccounts, type AccountsOutcome } from './accounts';
 export { servicesOfPeer, type PeerService } from './peer-services';
 export { noticeAccessChange, serviceClients } from './access';

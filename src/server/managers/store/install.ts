@@ -17,19 +17,8 @@ import { manifestOf } from './catalogue';
 import { answersSchema, nextHostIndex, nextInstanceId, serviceNames, splitAnswers, volumeName } from './model';
 import { startOperation, type FailAt, type Step } from './operation';
 import { instanceRow, instanceRows, manifestOfRow, setInstance } from './state';
-import {
-  containerStep,
-  accountsStep,
-  configureStep,
-  firewallStep,
-  healthStep,
-  namesStep,
-  pullStep,
-  routesStep,
-  secretsStep,
-  verifyStep,
-  volumesStep,
-} from './steps';
+import { containerStep, healthStep, pullStep, verifyStep, volumesStep } from './engine-steps';
+import { accountsStep, configureStep, firewallStep, namesStep, routesStep, secretsStep } from './steps';
 import { removeVolumeIfPresent } from './engine';
 import { forgetKeptAccounts, keepAccounts, putBackAccounts } from './kept-accounts';
 import { publishStep, withdrawStep } from './public-records';

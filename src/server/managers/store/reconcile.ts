@@ -19,7 +19,7 @@ import { removeContainerIfPresent, startServiceContainer, storeContainers } from
 import { serviceContainer, serviceRoutes, serviceSpecHash } from './model';
 import { inProgress } from './operation';
 import { addressOf, instanceRows, manifestOfRow, setInstance } from './state';
-import { instanceSpec } from './steps';
+import { instanceSpec } from './engine-steps';
 import { holdServiceRoutes } from '../routes';
 
 const log = logger.child('store');

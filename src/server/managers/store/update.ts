@@ -19,7 +19,7 @@ import { imageFor, type OperationOptions } from './install';
 import { answersSchema, isSealed, serviceContainer, serviceNames, serviceRoutes, spareHostIndex } from './model';
 import { startOperation, type Step } from './operation';
 import { addressOf, instanceRow, instanceRows, setInstance } from './state';
-import { instanceSpec, pullStep, verifyStep, volumesStep } from './steps';
+import { instanceSpec, pullStep, verifyStep, volumesStep } from './engine-steps';
 
 /** The answers kept, checked against the new version's questions (new ones take their defaults). */
 function carriedAnswers(next: Manifest, answers: Record<string, string | number>): Record<string, string | number> {
