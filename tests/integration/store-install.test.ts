@@ -741,7 +741,29 @@ describe.skipIf(!ready)('store services on a real engine', () => {
       '/tmp/docker-mailserver/postfix-virtual.cf',
     ]);
     expect(aliasMap.stdout).toBe('family@home.home.arpa alice@home.home.arpa\n');
-  }, 180_000);
+
+    // Removed keeping its data and installed again: Alice's password opens the mailbox kept, and
+    // nothing is made twice (docker-mailserver refuses to add an account it has). Her account was
+    // locked while she was disabled: a reset gives her a password first.
+    await resetPassword('alice', 'mail');
+    const removed = removeService(db, { instanceId: 'mail', keepData: true });
+    await operationDone(removed.operationId);
+    expect((await api.store.operation(removed)).state).toBe('succeeded');
+    const again = await api.store.install({ id: 'mail', answers: { POSTMASTER_ADDRESS: 'postmaster@home.home.arpa' } });
+    await operationDone(again.operationId);
+    const reinstalled = await api.store.operation(again);
+    expect(reinstalled.error).toBeNull();
+    expect(reinstalled.steps.find((s) => s.name === 'volumes')?.detail).toMatch(
+      /^0 made, \d+ kept from before, 1 account as they were$/,
+    );
+    expect(reinstalled.steps.find((s) => s.name === 'accounts')?.detail).toBe('1 account');
+    expect(await api.store.aliases.list({ instanceId: 'mail' })).toMatchObject([
+      { name: 'family', recipients: ['alice@home.home.arpa'], applied: true },
+    ]);
+    const back = (await api.store.installed()).find((s) => s.id === 'mail')!.address;
+    const kept = await mailCurl([`imaps://${back}:993/INBOX;UID=1`], 'alice');
+    expect(kept.stdout).toContain('For the family');
+  }, 240_000);
 });
 
 /**

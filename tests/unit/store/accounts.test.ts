@@ -152,7 +152,7 @@ describe("peers' accounts on a service", () => {
     ]);
 
     installedRow(db, 'calendar');
-    expect(takeKeptAccounts(db, 'calendar')).toBe(2);
+    expect(takeKeptAccounts(db, 'calendar')).toEqual({ accounts: 2, aliases: 0 });
     const back = db.select().from(serviceAccounts).all();
     const alice = back.find((a) => a.username === 'alice')!;
     expect(alice.passwordHash).toBe(before.find((a) => a.username === 'alice')!.passwordHash);

@@ -7,6 +7,9 @@ import type Docker from 'dockerode';
 import { beforeEach, describe, expect, it } from 'vitest';
 import type { Db } from '@/server/db';
 import { engineOn } from '@/server/runtime/docker';
+import { keptServiceAliases, serviceAliases, storeInstances } from '@/server/db/schema';
+import { syncAccounts } from '@/server/managers/store';
+import { keepAccounts, takeKeptAccounts } from '@/server/managers/store/kept-accounts';
 import { settleChanges } from '@/server/runtime/changes';
 import { bindRuntime, createRuntime } from '@/server/runtime/runtime';
 import { admin, expectCode, freshCell, setUp } from '../../helpers/db';
@@ -18,12 +21,15 @@ let db: Db;
 let aliases: Set<string>;
 let commands: string[][];
 let failAlias: string | null;
+/** The accounts the mail server has, as docker-mailserver keeps them: made once, then updated. */
+let mailboxes: Set<string>;
 
 beforeEach(async () => {
   ({ db } = freshCell());
   aliases = new Set();
   commands = [];
   failAlias = null;
+  mailboxes = new Set();
   const env = { ...process.env, PIC_DOCKER_SOCKET: '/nonexistent/docker.sock' };
   const engine = {
     ...engineOn(env),
@@ -36,6 +42,14 @@ beforeEach(async () => {
         const pair = `${argv[3]} ${argv[4]}`;
         if (argv[2] === 'add') aliases.add(pair);
         else aliases.delete(pair);
+      }
+      if (argv[1] === 'email') {
+        const address = argv.at(-1 - Number(argv[2] !== 'del'))!;
+        const has = mailboxes.has(address);
+        if (argv[2] === 'add' && has) return { exitCode: 1, stdout: '', stderr: `'${address}' already exists` };
+        if (argv[2] === 'update' && !has) return { exitCode: 1, stdout: '', stderr: `'${address}' does not exist` };
+        if (argv[2] === 'del') mailboxes.delete(address);
+        else mailboxes.add(address);
       }
       return { exitCode: 0, stdout: '', stderr: '' };
     },
@@ -142,5 +156,46 @@ describe('aliases of a service', () => {
       'team@home.home.arpa bob@home.home.arpa',
     ]);
     expect((await admin(db).store.aliases.list({ instanceId: 'mail' }))[0]!.applied).toBe(true);
+  });
+
+  it('kept with the data of a removed mail service, accounts and aliases come back as the service has them', async () => {
+    const family = await admin(db).groups.create({ name: 'family', services: ['mail'] });
+    await peerWithLogin('alice', [family.id]);
+    await peerWithLogin('bob', [family.id]);
+    await admin(db).store.aliases.create({ instanceId: 'mail', name: 'family', groupIds: [family.id] });
+    expect([...mailboxes].sort()).toEqual(['alice@home.home.arpa', 'bob@home.home.arpa']);
+    expect(keepAccounts(db, 'mail')).toBe(2);
+    db.delete(storeInstances).run();
+    // The service's rows go with it; what was kept stays aside.
+    expect(db.select().from(serviceAliases).all()).toEqual([]);
+    expect(db.select({ name: keptServiceAliases.name }).from(keptServiceAliases).all()).toEqual([{ name: 'family' }]);
+
+    // Installed again on the same data: the service still has both accounts and the alias.
+    installedRow(db, 'mail', { hostIndex: 22 });
+    expect(takeKeptAccounts(db, 'mail')).toEqual({ accounts: 2, aliases: 1 });
+    commands = [];
+    await syncAccounts(db);
+    expect(commands).toEqual([]);
+    expect((await admin(db).store.accounts.list({ instanceId: 'mail' })).map((a) => a.username)).toEqual([
+      'alice',
+      'bob',
+    ]);
+    expect(await admin(db).store.aliases.list({ instanceId: 'mail' })).toMatchObject([
+      { name: 'family', recipients: ['alice@home.home.arpa', 'bob@home.home.arpa'], applied: true },
+    ]);
+    expect(db.select().from(keptServiceAliases).all()).toEqual([]);
+  });
+
+  it('an account the service has already (its data kept from before) is given a password, not made again', async () => {
+    mailboxes.add('alice@home.home.arpa');
+    const family = await admin(db).groups.create({ name: 'family', services: ['mail'] });
+    const alice = await peerWithLogin('alice', [family.id]);
+    const made = commands.filter((c) => c[1] === 'email').map((c) => c.slice(0, 4).join(' '));
+    expect(made).toEqual(['setup email add alice@home.home.arpa', 'setup email update alice@home.home.arpa']);
+    expect(await syncAccounts(db)).toMatchObject({ state: 'applied', instances: [{ id: 'mail', accounts: 1 }] });
+    // A reset shows a password the service now has.
+    commands = [];
+    const reset = await admin(db).store.accounts.resetPassword({ instanceId: 'mail', peerId: alice });
+    expect(commands).toEqual([['setup', 'email', 'update', 'alice@home.home.arpa', reset.password]]);
   });
 });

@@ -134,3 +134,21 @@ export const serviceAliases = sqliteTable(
   },
   (t) => [uniqueIndex('service_aliases_instance_name').on(t.instanceId, t.name)],
 );
+
+/**
+ * The aliases of a service removed with its data kept, as its own files still hold them: taken
+ * back with the accounts, so the cell's list and the service's agree again.
+ */
+export const keptServiceAliases = sqliteTable(
+  'kept_service_aliases',
+  {
+    instanceId: text('instance_id').notNull(),
+    name: text('name').notNull(),
+    peerIds: text('peer_ids', { mode: 'json' }).$type<number[]>().notNull(),
+    groupIds: text('group_ids', { mode: 'json' }).$type<number[]>().notNull(),
+    applied: text('applied', { mode: 'json' }).$type<string[]>().notNull(),
+    removing: integer('removing', { mode: 'boolean' }).notNull(),
+    createdAt: integer('created_at', { mode: 'timestamp_ms' }).notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.instanceId, t.name] })],
+);

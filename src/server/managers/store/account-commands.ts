@@ -2,8 +2,9 @@
  * Accounts a service makes with its own commands (mail's `setup email add …`): argument arrays
  * run in its container with the placeholders filled, never a shell string. An account is
  * made with a password nobody knows (a reset shows one), given another unknown one while its
- * peer is disabled, and removed by the remove command before its row goes. Error messages
- * name the command, never its arguments: one of them is a password.
+ * peer is disabled, and removed by the remove command before its row goes. One the service
+ * has already (its data kept from before) is given the password instead of being made again.
+ * Error messages name the command, never its arguments: one of them is a password.
  */
 import { eq } from 'drizzle-orm';
 import type { Db } from '../../db';
@@ -47,6 +48,16 @@ function runner(db: Db, engine: Engine, item: AccountInstance) {
     );
 }
 
+/**
+ * Makes the account with this password. One the service has already (its data kept from an
+ * install the cell no longer knows of) refuses to be made again: it is given the password.
+ */
+const make = (run: ReturnType<typeof runner>, commands: ExecAccounts, account: AccountRow, password: string) =>
+  run(commands.create, account, password).catch(async (err: unknown) => {
+    if (!(err instanceof CommandError) || !commands.setPassword) throw err;
+    await run(commands.setPassword, account, password).catch(() => Promise.reject(err));
+  });
+
 const setRow = (db: Db, id: number, set: Partial<AccountRow>) =>
   db.update(serviceAccounts).set(set).where(eq(serviceAccounts.id, id)).run();
 
@@ -69,7 +80,7 @@ export async function runCommands(
       }
       const on = a.peerId !== null && enabled.get(a.peerId) === true;
       if (a.applied === null) {
-        await run(commands.create, a, unknownPassword());
+        await make(run, commands, a, unknownPassword());
         setRow(db, a.id, { applied: on ? 'made' : 'locked' });
       } else if (!on && a.applied === 'made') {
         await (commands.disable
@@ -102,7 +113,7 @@ export async function setPasswordByCommand(
 ): Promise<void> {
   const commands = item.accounts as ExecAccounts;
   const run = runner(db, engine, item);
-  if (account.applied === null) await run(commands.create, account, password);
+  if (account.applied === null) await make(run, commands, account, password);
   else if (commands.setPassword) await run(commands.setPassword, account, password);
   else throw new InvalidStateError(`${item.row.id} has no command to change a password`);
   setRow(db, account.id, { applied: 'made' });

@@ -78,11 +78,12 @@ export async function ensureServiceImages(db: Db): Promise<number> {
 
 /**
  * The service's volumes: made, or found again from an install removed with its data kept. When
- * all are found again, so are the accounts kept with them; when any is new, those are forgotten.
+ * all are found again, so are the accounts and aliases kept with them; when any is new, those
+ * are forgotten.
  */
 export function volumesStep(db: Db, instanceId: string, manifest: Manifest): Step {
   const made: string[] = [];
-  let taken = 0;
+  let taken = { accounts: 0, aliases: 0 };
   return {
     name: 'volumes',
     run: async () => {
@@ -94,13 +95,15 @@ export function volumesStep(db: Db, instanceId: string, manifest: Manifest): Ste
       const kept = manifest.volumes.length - made.length;
       if (kept && !made.length) taken = takeKeptAccounts(db, instanceId);
       else forgetKeptAccounts(db, instanceId);
-      const accounts = taken ? `, ${taken} account${taken === 1 ? '' : 's'} as they were` : '';
+      const n = taken.accounts;
+      const accounts = n ? `, ${n} account${n === 1 ? '' : 's'} as they were` : '';
       return manifest.volumes.length
         ? `${made.length} made${kept ? `, ${kept} kept from before` : ''}${accounts}`
         : 'none needed';
     },
     undo: async () => {
-      if (taken) keepAccounts(db, instanceId);
+      // Only what was taken back is put aside again (an update finds its volumes, and takes nothing).
+      if (taken.accounts || taken.aliases) keepAccounts(db, instanceId);
       const docker = await runtimeOf(db).engine.client();
       for (const name of made.splice(0)) await removeVolumeIfPresent(docker, name);
     },

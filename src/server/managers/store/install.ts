@@ -176,9 +176,9 @@ export function removeService(
           'instanceId',
         );
       setInstance(tx, row.id, { state: 'removing' });
-      // Kept data keeps the accounts the cell renders into it (their hashes are the passwords):
-      // put aside now, before the accounts pass lets them go with the service.
-      if (input.keepData && manifestOfRow(row).accounts?.kind === 'htpasswd') keepAccounts(tx, row.id);
+      // Kept data keeps its accounts (the hashes the cell renders, or those the service's own
+      // commands made): put aside now, before the accounts pass lets them go with the service.
+      if (input.keepData && manifestOfRow(row).accounts) keepAccounts(tx, row.id);
       else forgetKeptAccounts(tx, row.id);
       return row;
     },

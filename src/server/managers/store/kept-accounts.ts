@@ -1,14 +1,14 @@
 /**
- * A service removed with its data kept keeps the accounts the cell renders into that data (an
- * htpasswd of bcrypt hashes): an install of the same id that finds all its volumes again takes
- * them back, so each peer's password stays as it was. (A service whose own commands make its
- * accounts is told to remove them with the service: its peers reset their passwords after.)
+ * A service removed with its data kept keeps what the cell knows of the accounts in that data:
+ * the htpasswd hashes the cell renders, or the accounts and aliases the service's own commands
+ * made (mail's). An install of the same id that finds all its volumes again takes them back, so
+ * each peer's password stays as it was and the cell's lists match the service's own files.
  */
 import { and, eq } from 'drizzle-orm';
 import type { DbOrTx } from '../../db';
-import { keptServiceAccounts, serviceAccounts } from '../../db/schema';
+import { keptServiceAccounts, keptServiceAliases, serviceAccounts, serviceAliases } from '../../db/schema';
 
-/** Puts an instance's accounts aside (those not on their way out), in place of any kept before. */
+/** Puts an instance's accounts (those not on their way out) and aliases aside, in place of any kept before. */
 export function keepAccounts(db: DbOrTx, instanceId: string): number {
   forgetKeptAccounts(db, instanceId);
   const rows = db
@@ -30,31 +30,41 @@ export function keepAccounts(db: DbOrTx, instanceId: string): number {
         })),
       )
       .run();
+  const aliases = db.select().from(serviceAliases).where(eq(serviceAliases.instanceId, instanceId)).all();
+  if (aliases.length)
+    db.insert(keptServiceAliases)
+      .values(aliases.map(({ id: _id, ...a }) => a))
+      .run();
   return rows.length;
 }
 
 export function forgetKeptAccounts(db: DbOrTx, instanceId: string): void {
   db.delete(keptServiceAccounts).where(eq(keptServiceAccounts.instanceId, instanceId)).run();
+  db.delete(keptServiceAliases).where(eq(keptServiceAliases.instanceId, instanceId)).run();
 }
 
 /**
- * Takes the kept accounts back into the instance (which must exist); one whose peer went
- * meanwhile is let go by the next accounts pass, as any such account is. Returns how many came back.
+ * Takes the kept accounts and aliases back into the instance (which must exist); an account
+ * whose peer went meanwhile is let go by the next accounts pass, as any such account is.
  */
-export function takeKeptAccounts(db: DbOrTx, instanceId: string): number {
+export function takeKeptAccounts(db: DbOrTx, instanceId: string): { accounts: number; aliases: number } {
   const rows = db.select().from(keptServiceAccounts).where(eq(keptServiceAccounts.instanceId, instanceId)).all();
   if (rows.length)
     db.insert(serviceAccounts)
       .values(rows.map((r) => ({ ...r, removing: false })))
       .run();
+  const aliases = db.select().from(keptServiceAliases).where(eq(keptServiceAliases.instanceId, instanceId)).all();
+  if (aliases.length) db.insert(serviceAliases).values(aliases).run();
   forgetKeptAccounts(db, instanceId);
-  return rows.length;
+  return { accounts: rows.length, aliases: aliases.length };
 }
 
-/** A removal that failed: the accounts as they were before it, in place of what its passes left. */
+/** A removal that failed: the accounts and aliases as they were before it, in place of what its passes left. */
 export function putBackAccounts(db: DbOrTx, instanceId: string): void {
   const kept = db.select().from(keptServiceAccounts).where(eq(keptServiceAccounts.instanceId, instanceId)).all();
-  if (!kept.length) return;
+  const aliases = db.select().from(keptServiceAliases).where(eq(keptServiceAliases.instanceId, instanceId)).all();
+  if (!kept.length && !aliases.length) return;
   db.delete(serviceAccounts).where(eq(serviceAccounts.instanceId, instanceId)).run();
+  db.delete(serviceAliases).where(eq(serviceAliases.instanceId, instanceId)).run();
   takeKeptAccounts(db, instanceId);
 }
