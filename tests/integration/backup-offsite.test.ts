@@ -15,6 +15,7 @@ import {
   lastBackupProblem,
   listBackups,
 } from '@/server/managers/backup';
+import { mb } from '@/server/managers/backup/state';
 import { bindRuntime, createRuntime } from '@/server/runtime/runtime';
 import { admin, expectCode, freshCell, setUp } from '../helpers/db';
 import { requireTools } from '../helpers/netns';
@@ -209,8 +210,16 @@ describe.skipIf(!ready)('copying backups off-site', () => {
       { name: row.name, size: row.size, modifiedAt: expect.any(Date) },
     ]);
     const fetched = await api.backup.fetchOffsite({ name: row.name });
-    expect(fetched.size).toBe(row.size);
+    await backupOperationDone(fetched.operationId);
+    // One step, which showed how much had arrived while it ran.
+    expect(getBackupOperation(fresh.db, fetched.operationId)).toMatchObject({
+      kind: 'fetch',
+      state: 'succeeded',
+      backupId: fetched.uploadId,
+      steps: [{ name: 'download', state: 'done', detail: `${mb(row.size)} from http://127.0.0.1:${dav.port}/lost/` }],
+    });
     const upload = listBackups(fresh.db).find((b) => b.id === fetched.uploadId)!;
+    expect(upload.size).toBe(row.size);
     expect(upload).toMatchObject({ trigger: 'upload', encryption: 'passphrase' });
     expect(sha(path.join(fresh.dir, 'backups', upload.name))).toBe(sha(path.join(folder, row.name)));
     const restored = await api.backup.restore({ uploadId: fetched.uploadId, passphrase: 'a long passphrase' });
@@ -223,6 +232,19 @@ describe.skipIf(!ready)('copying backups off-site', () => {
     expect(bad.message).toMatch(/^name: An archive name ending in .age/);
     const gone = await expectCode(api.backup.fetchOffsite({ name: 'cell-nothing.age' }), 'NOT_FOUND');
     expect(gone.message).toBe(`cell-nothing.age is not on http://127.0.0.1:${dav.port}/lost/`);
+    // A file that only has an archive's name fails as the upload it becomes would, and leaves nothing.
+    fs.writeFileSync(path.join(folder, 'cell-forged.age'), 'x'.repeat(300_000));
+    const uploads = () => fs.readdirSync(path.join(fresh.dir, 'backups')).filter((f) => f.startsWith('upload-'));
+    const [before, files] = [listBackups(fresh.db).length, uploads()];
+    const forged = await api.backup.fetchOffsite({ name: 'cell-forged.age' });
+    await backupOperationDone(forged.operationId);
+    expect(getBackupOperation(fresh.db, forged.operationId)).toMatchObject({
+      state: 'failed',
+      error: 'download: This is not an age-encrypted archive',
+    });
+    expect(listBackups(fresh.db)).toHaveLength(before);
+    expect(uploads()).toEqual(files);
+    fs.rmSync(path.join(folder, 'cell-forged.age'));
 
     // Over SFTP the same (the new cell's key in authorized_keys).
     const sftpFolder = path.join(sftp.root, 'lost');
@@ -239,6 +261,7 @@ describe.skipIf(!ready)('copying backups off-site', () => {
     });
     expect((await api.backup.offsiteArchives()).map((a) => [a.name, a.size])).toEqual([[row.name, row.size]]);
     const overSftp = await api.backup.fetchOffsite({ name: row.name });
+    await backupOperationDone(overSftp.operationId);
     const second = listBackups(fresh.db).find((b) => b.id === overSftp.uploadId)!;
     expect(sha(path.join(fresh.dir, 'backups', second.name))).toBe(sha(path.join(folder, row.name)));
   });

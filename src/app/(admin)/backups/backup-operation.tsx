@@ -8,9 +8,11 @@ import { trpc } from '@/lib/client/trpc';
 const DONE = {
   backup: 'Backed up, and proven restorable: the archive was decrypted again and every item checked.',
   restore: 'Restored. Sign in again if the page asks: sessions are as they were in the backup.',
+  fetch: 'Fetched: restore it with its passphrase or key.',
 } as const;
+const LABEL = { backup: 'Backup', restore: 'Restore', fetch: 'Fetch' } as const;
 
-/** A backup or a restore, step by step, live while it runs. */
+/** A backup, a restore or a fetch from off-site, step by step, live while it runs. */
 export function BackupOperation({ operationId, onEnd }: { operationId: string; onEnd?: (ok: boolean) => void }) {
   const op = trpc.backup.operation.useQuery(
     { operationId },
@@ -27,7 +29,7 @@ export function BackupOperation({ operationId, onEnd }: { operationId: string; o
   const copyOnly = data.steps.length === 1 && data.steps[0]!.name === 'off-site';
   return (
     <div className="stack" data-testid="backup-operation" data-state={data.state}>
-      <StepList label={data.kind === 'backup' ? 'Backup' : 'Restore'} steps={data.steps} />
+      <StepList label={LABEL[data.kind]} steps={data.steps} />
       {data.state === 'succeeded' && (
         <Alert kind="ok">
           {copyOnly ? `${data.steps[0]!.detail[0]!.toUpperCase()}${data.steps[0]!.detail.slice(1)}.` : DONE[data.kind]}

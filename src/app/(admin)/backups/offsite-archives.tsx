@@ -3,6 +3,7 @@
 import { useState } from 'react';
 import { Alert } from '@/components/ui';
 import { trpc } from '@/lib/client/trpc';
+import { BackupOperation } from './backup-operation';
 
 /** An archive's size as the Backups page shows it. */
 export const archiveSize = (bytes: number) =>
@@ -10,13 +11,20 @@ export const archiveSize = (bytes: number) =>
 
 /**
  * The archives on the target, for a cell that lost its own: one is fetched back as an upload
- * (checked as one), then restored as any upload is.
+ * (checked as one, its progress shown as it arrives), then restored as any upload is.
  */
 export function OffsiteArchives({ onFetched }: { onFetched: (backup: { id: string; name: string }) => void }) {
   const [shown, setShown] = useState(false);
   const archives = trpc.backup.offsiteArchives.useQuery(undefined, { enabled: shown });
   const fetchOne = trpc.backup.fetchOffsite.useMutation();
-  const [fetching, setFetching] = useState<string | null>(null);
+  /** The fetch asked for last: shown, with its progress and how it ended, until another is asked for. */
+  const [fetching, setFetching] = useState<{
+    name: string;
+    operationId?: string;
+    uploadId?: string;
+    ended?: boolean;
+  } | null>(null);
+  const busy = fetching !== null && !fetching.ended;
 
   if (!shown)
     return (
@@ -55,26 +63,36 @@ export function OffsiteArchives({ onFetched }: { onFetched: (backup: { id: strin
                   <button
                     type="button"
                     className="btn"
-                    disabled={fetching !== null}
+                    disabled={busy}
                     aria-label={`Fetch ${a.name} and restore`}
                     onClick={() => {
-                      setFetching(a.name);
+                      setFetching({ name: a.name });
                       fetchOne.mutate(
                         { name: a.name },
                         {
-                          onSuccess: (r) => onFetched({ id: r.uploadId, name: a.name }),
-                          onSettled: () => setFetching(null),
+                          onSuccess: (r) => setFetching({ name: a.name, ...r }),
+                          onError: () => setFetching(null),
                         },
                       );
                     }}
                   >
-                    {fetching === a.name ? 'Fetching…' : 'Fetch and restore'}
+                    {busy && fetching.name === a.name ? 'Fetching…' : 'Fetch and restore'}
                   </button>
                 </td>
               </tr>
             ))}
           </tbody>
         </table>
+      )}
+      {fetching?.operationId && (
+        <BackupOperation
+          key={fetching.operationId}
+          operationId={fetching.operationId}
+          onEnd={(ok) => {
+            setFetching({ ...fetching, ended: true });
+            if (ok) onFetched({ id: fetching.uploadId!, name: fetching.name });
+          }}
+        />
       )}
     </section>
   );

@@ -32,7 +32,7 @@ export const backups = sqliteTable('backups', {
 /** A backup or a restore as it runs and as it ended: its steps, each with its state. */
 export const backupOperations = sqliteTable('backup_operations', {
   id: text('id').primaryKey(),
-  kind: text('kind', { enum: ['backup', 'restore'] }).notNull(),
+  kind: text('kind', { enum: ['backup', 'restore', 'fetch'] }).notNull(),
   backupId: text('backup_id').notNull(),
   state: text('state', { enum: ['running', 'succeeded', 'failed'] }).notNull(),
   steps: text('steps', { mode: 'json' }).$type<OperationStep[]>().notNull(),

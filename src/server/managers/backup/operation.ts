@@ -28,7 +28,7 @@ export const backupBusy = () => running.size > 0;
 export function startBackupOperation(
   db: Db,
   op: {
-    kind: 'backup' | 'restore';
+    kind: 'backup' | 'restore' | 'fetch';
     backupId: string;
     steps: Step[];
     failAt?: FailAt;

@@ -18,9 +18,9 @@ const AGE_MAGIC = 'age-encryption.org/v1\n';
 export async function receiveUpload(
   db: Db,
   body: AsyncIterable<Uint8Array>,
+  id: string = randomUUID(),
 ): Promise<{ uploadId: string; size: number }> {
   const rt = runtimeOf(db);
-  const id = randomUUID();
   const file = `upload-${id.slice(0, 8)}.age`;
   const target = archivePath(rt.paths, { file });
   fs.mkdirSync(rt.paths.backups(), { recursive: true, mode: 0o700 });

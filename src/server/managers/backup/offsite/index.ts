@@ -3,6 +3,7 @@
  * cell that is lost or stolen does not take its backups with it. Retention removes the copies
  * of the scheduled backups it prunes; a backup deleted by hand keeps its copy.
  */
+import { randomUUID } from 'node:crypto';
 import { PassThrough } from 'node:stream';
 import { eq } from 'drizzle-orm';
 import type { OffsiteInput, OffsiteTestInput } from '@/lib/schemas/backup';
@@ -12,7 +13,7 @@ import { ConflictError, InvalidStateError, NotFoundError, ValidationError } from
 import { logger } from '../../../runtime/logger';
 import { runtimeOf } from '../../../runtime/runtime';
 import { decryptSecret, encryptSecret } from '../../../runtime/secrets';
-import type { Step } from '../../../runtime/steps';
+import type { Step, StepContext } from '../../../runtime/steps';
 import { cellIdentity, outboundRefusal } from '../../cell';
 import { backupBusy, startBackupOperation } from '../operation';
 import { archivePath, backupRow, mb, removeBackupRow, setBackup } from '../state';
@@ -135,6 +136,26 @@ export async function copyOffsite(
   }
 }
 
+/** Reports bytes of `total` on a step, once per whole percent (each report is a write). */
+function progress(ctx: StepContext, total: number): (bytes: number) => void {
+  let last = -1;
+  return (bytes) => {
+    const percent = Math.min(99, Math.floor((100 * bytes) / Math.max(1, total)));
+    if (percent === last) return;
+    last = percent;
+    ctx.report(`${mb(bytes)} of ${mb(total)}`, percent);
+  };
+}
+
+/** The chunks of `source` as they pass, with how many bytes have so far. */
+async function* counted(source: AsyncIterable<Uint8Array>, onBytes: (bytes: number) => void) {
+  let bytes = 0;
+  for await (const chunk of source) {
+    onBytes((bytes += chunk.length));
+    yield chunk;
+  }
+}
+
 /**
  * Copies a backup that was proven restorable to the saved target: the last step of a backup
  * (where a failure leaves the backup standing), or an operation of its own to send it again.
@@ -146,9 +167,7 @@ export function offsiteStep(db: Db, id: string): Step {
       const row = backupRow(db, id);
       if (!row.verifiedAt) throw new Error('not copied: the backup did not pass its check');
       try {
-        const where = await copyOffsite(db, archivePath(runtimeOf(db).paths, row), row.file, (sent) =>
-          ctx.report(`${mb(sent)} of ${mb(row.size)}`, Math.min(99, Math.round((100 * sent) / Math.max(1, row.size)))),
-        );
+        const where = await copyOffsite(db, archivePath(runtimeOf(db).paths, row), row.file, progress(ctx, row.size));
         if (!where) throw new Error('not copied: no off-site target is set');
         setBackup(db, id, { offsiteAt: runtimeOf(db).clock(), offsiteError: null });
         return `copied to ${where}`;
@@ -177,7 +196,13 @@ async function onSaved<T>(db: Db, act: (remote: Remote) => Promise<T>): Promise<
   try {
     return await act(remote);
   } catch (err) {
-    if (err instanceof InvalidStateError || err instanceof NotFoundError || err instanceof ConflictError) throw err;
+    if (
+      err instanceof InvalidStateError ||
+      err instanceof NotFoundError ||
+      err instanceof ConflictError ||
+      err instanceof ValidationError
+    )
+      throw err;
     throw new InvalidStateError(`${remote.label}: ${(err as Error).message}`);
   } finally {
     remote.close();
@@ -190,23 +215,42 @@ export async function listOffsiteArchives(db: Db): Promise<RemoteArchive[]> {
 }
 
 /**
- * Brings an archive back from the target as an upload (checked as one: age's header, its size
- * against the listing), so it restores as any upload does, after the same checks.
+ * Brings an archive back from the target as an upload, as an operation whose one step shows
+ * how much has arrived. It is checked as an upload is (age's header) and against the listing's
+ * size, then restores as any upload does (`restore {uploadId}`), after the same checks.
+ * A name the target does not list is refused before the operation starts.
  */
-export function fetchOffsite(db: Db, name: string): Promise<{ uploadId: string; size: number }> {
+export async function fetchOffsite(db: Db, name: string): Promise<{ operationId: string; uploadId: string }> {
   if (backupBusy()) throw new ConflictError('A backup or a restore is running: fetch once it is done');
-  return onSaved(db, async (remote) => {
-    const listed = (await remote.list()).find((a) => a.name === name);
-    if (!listed) throw new NotFoundError(`${name} is not on ${remote.label}`, 'name');
-    const body = new PassThrough();
-    const [upload] = await Promise.all([receiveUpload(db, body), remote.download(name, body)]);
-    if (upload.size !== listed.size) {
-      removeBackupRow(db, runtimeOf(db).paths, backupRow(db, upload.uploadId));
-      throw new InvalidStateError(`${name} came back cut short: ${upload.size} of ${listed.size} bytes`);
-    }
-    log.info('an archive was fetched from the off-site target', { target: remote.label, name, size: upload.size });
-    return upload;
+  const listed = await onSaved(db, async (remote) => {
+    const found = (await remote.list()).find((a) => a.name === name);
+    if (!found) throw new NotFoundError(`${name} is not on ${remote.label}`, 'name');
+    return found;
   });
+  const uploadId = randomUUID();
+  const download: Step = {
+    name: 'download',
+    run: (ctx) =>
+      onSaved(db, async (remote) => {
+        const body = new PassThrough();
+        // Whichever side fails first stops the other: a refused upload (not an age file), a lost connection.
+        const stop = (err: unknown) => {
+          body.destroy(err as Error);
+          throw err;
+        };
+        const [upload] = await Promise.all([
+          receiveUpload(db, counted(body, progress(ctx, listed.size)), uploadId).catch(stop),
+          remote.download(name, body).catch(stop),
+        ]);
+        if (upload.size !== listed.size) {
+          removeBackupRow(db, runtimeOf(db).paths, backupRow(db, upload.uploadId));
+          throw new InvalidStateError(`${name} came back cut short: ${upload.size} of ${listed.size} bytes`);
+        }
+        log.info('an archive was fetched from the off-site target', { target: remote.label, name, size: upload.size });
+        return `${mb(upload.size)} from ${remote.label}`;
+      }),
+  };
+  return { operationId: startBackupOperation(db, { kind: 'fetch', backupId: uploadId, steps: [download] }), uploadId };
 }
 
 /** Removes archives' copies from the target; a failure is logged, never thrown (retention goes on). */
