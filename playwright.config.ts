@@ -32,7 +32,8 @@ const ENGINE_ENV = [
 
 /**
  * Cell I installs from the index the store suite serves, with images from its registry,
- * trusting the keys it writes (the files are read when used, so they may come later).
+ * trusting the keys it writes (the files are read when used, so they may come later), and
+ * checks mail's records against the DNS server that suite runs as public DNS.
  */
 const STORE_ENV = [
   `PIC_DOCKER_SOCKET=${E2E_STORE.dir}/docker.sock`,
@@ -41,6 +42,7 @@ const STORE_ENV = [
   `PIC_STORE_INDEX_URL=http://127.0.0.1:${E2E_STORE.indexPort}/index.json`,
   `PIC_STORE_INDEX_KEYS=${E2E_STORE.dir}-keys/index.pub`,
   `PIC_STORE_TRUSTED_KEYS=${E2E_STORE.dir}-keys/cosign.pub`,
+  `PIC_PUBLIC_RESOLVERS=127.0.0.1:${E2E_STORE.publicDnsPort}`,
 ].join(' ');
 
 const ENV: Partial<Record<keyof typeof CELLS, string>> = { d: ENGINE_ENV, h: FIREWALL_ENV, i: STORE_ENV };

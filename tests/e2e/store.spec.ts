@@ -5,6 +5,7 @@
  * the calendar is still there. A peer's portal then lists both with how to connect, hands
  * out the Apple profile, and shows a service password once.
  */
+import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import { generateKeyPairSync } from 'node:crypto';
 import { expect, test, type Browser, type Page } from '@playwright/test';
@@ -28,6 +29,7 @@ const ADDRESS = '172.29.10.20';
 let engine: TestEngine | undefined;
 let registry: Awaited<ReturnType<typeof startRegistry>> | undefined;
 let index: Awaited<ReturnType<typeof serveIndex>> | undefined;
+let publicDns: ChildProcess | undefined;
 
 test.beforeAll(async ({ request, baseURL }) => {
   test.skip(!ready, 'no container engine tools');
@@ -35,15 +37,24 @@ test.beforeAll(async ({ request, baseURL }) => {
   engine = await startEngine(E2E_STORE.dir);
   registry = await startRegistry(E2E_STORE.registryPort);
   const publisher = generateKeyPairSync('ec', { namedCurve: 'prime256v1' });
-  const built = await debianImages(engine, ['radicale', 'webdav']);
+  const built = await debianImages(engine, ['radicale', 'webdav', 'mail']);
   const publish = (local: string, repo: string, tag: string) =>
     publishImage(engine!.docker, registry!.address, local, repo, tag, publisher.privateKey);
   const image = await publish(built.PIC_STORE_RADICALE!, 'pic/radicale', '3.1.8');
   const webdav = await publish(built.PIC_STORE_WEBDAV!, 'pic/webdav', '2.4.57');
+  const mailImage = await publish(built.PIC_STORE_MAIL!, 'pic/mail', '14.0.0');
   for (const i of await engine.docker.listImages()) await engine.docker.getImage(i.Id).remove({ force: true });
   index = await serveIndex(E2E_STORE.indexPort);
   const files = bundledManifests().find((m) => m.id === 'files')!;
+  const mail = bundledManifests().find((m) => m.id === 'mail')!;
   index.offer([
+    // docker-mailserver's commands, served by Postfix and Dovecot built here; on the cell network only.
+    {
+      ...mail,
+      image: mailImage,
+      ports: mail.ports.map((p) => ({ ...p, publish: null })),
+      healthCheck: { kind: 'tcp', port: 25, intervalSeconds: 1, timeoutSeconds: 2 },
+    },
     { ...bundledManifests().find((m) => m.id === 'calendar')!, version: '3.1.8', image },
     {
       ...files,
@@ -63,23 +74,48 @@ test.beforeAll(async ({ request, baseURL }) => {
   fs.mkdirSync(KEYS, { recursive: true });
   fs.writeFileSync(`${KEYS}/index.pub`, index.pem);
   fs.writeFileSync(`${KEYS}/cosign.pub`, publisher.publicKey.export({ type: 'spki', format: 'pem' }).toString());
+  // Public DNS as the mail test finds it: some of mail's records there, one with another address.
+  publicDns = spawn(
+    'dnsmasq',
+    [
+      '-k',
+      '--no-resolv',
+      '--no-hosts',
+      `--port=${E2E_STORE.publicDnsPort}`,
+      '--listen-address=127.0.0.1',
+      '--bind-interfaces',
+      '--local=/shop.home.arpa/',
+      '--mx-host=shop.home.arpa,mail.shop.home.arpa,10',
+      '--txt-record=shop.home.arpa,v=spf1 mx -all',
+      '--address=/mail.shop.home.arpa/198.51.100.9',
+    ],
+    { stdio: 'ignore' },
+  );
   const r = await cellApi(request, baseURL!).setup({ cellName: 'shop' });
   expect(r.status()).toBe(200);
 });
 
 test.afterAll(async () => {
+  publicDns?.kill();
   index?.close();
   registry?.stop();
   await engine?.destroy();
   fs.rmSync(KEYS, { recursive: true, force: true });
 });
 
-/** Installs a service from the Services page and waits for its steps to finish. */
-async function install(page: Page, id: string, title: string, checks: { volumes: string; accounts: string }) {
+/** Installs a service from the Services page (answering its questions, by label) and waits for its steps to finish. */
+async function install(
+  page: Page,
+  id: string,
+  title: string,
+  checks: { volumes: string; accounts: string },
+  answers: Record<string, string> = {},
+) {
   await page.getByRole('link', { name: 'Services', exact: true }).click();
   const card = page.getByTestId(`service-${id}`);
   await card.getByRole('button', { name: 'Install' }).click();
   const dialog = page.getByRole('dialog', { name: `Install ${title}` });
+  for (const [label, value] of Object.entries(answers)) await dialog.getByLabel(label).fill(value);
   await dialog.getByRole('button', { name: 'Install' }).click();
   const op = dialog.getByTestId('operation');
   // Every step is listed while it runs, each with its state.
@@ -252,4 +288,80 @@ test("a group may use calendar and files; its member's portal sets a phone up an
     headers: { authorization: `Basic ${Buffer.from(`alice:${passwords.files}`).toString('base64')}` },
   });
   expect(put.status).toBe(201);
+});
+
+test('mail: an alias for the family made on its page, and the records mail needs checked against public DNS', async ({
+  page,
+  request,
+  baseURL,
+}, info) => {
+  test.setTimeout(300_000);
+  await signIn(page, 'admin', 'correct horse battery');
+  // Alice's group may not use mail yet: no account until it may.
+  await install(
+    page,
+    'mail',
+    'Mail',
+    { volumes: '3 made', accounts: '0 accounts' },
+    {
+      'Postmaster address': 'postmaster@shop.home.arpa',
+    },
+  );
+  await page.goto('/firewall');
+  // The box shows the tick at once, while the change is applied.
+  await page.getByLabel('family may use mail').check();
+  await page.getByRole('button', { name: 'Keep these rules' }).click();
+  await page.goto('/services/mail');
+  await expect(page.getByRole('table', { name: 'Accounts' })).toContainText('alice', { timeout: 30_000 });
+  // What the install asked is shown as it asked it.
+  await expect(page.locator('dt', { hasText: 'Postmaster address' })).toBeVisible();
+  await expect(page.locator('dd', { hasText: 'postmaster@shop.home.arpa' })).toBeVisible();
+
+  const aliases = page.getByRole('region', { name: 'Aliases' });
+  const form = aliases.getByRole('form', { name: 'New alias' });
+  // An account's own name is not an alias: said by the field.
+  await form.getByLabel('Alias').fill('alice');
+  await form.getByRole('checkbox', { name: 'Group family' }).check();
+  await form.getByRole('button', { name: 'Add alias' }).click();
+  await expect(form.getByText('alice is an account on mail')).toBeVisible();
+  await form.getByLabel('Alias').fill('family');
+  await form.getByRole('button', { name: 'Add alias' }).click();
+  const row = aliases.getByTestId('alias-family');
+  await expect(row).toContainText('family@shop.home.arpa');
+  await expect(row).toContainText('alice@shop.home.arpa');
+  await expect(row).toContainText('in place');
+  // The mail server was told: its alias map delivers family@ to Alice.
+  const map = await engine!.docker
+    .getContainer('cell-svc-mail')
+    .exec({ Cmd: ['cat', '/tmp/docker-mailserver/postfix-virtual.cf'], AttachStdout: true });
+  const out = await new Promise<string>((resolve, reject) =>
+    map.start({}, (err, stream) => {
+      if (err || !stream) return reject(err);
+      let text = '';
+      stream.on('data', (c: Buffer) => (text += c.toString('latin1')));
+      stream.on('end', () => resolve(text));
+    }),
+  );
+  expect(out).toContain('family@shop.home.arpa alice@shop.home.arpa');
+
+  // The public side: the cell's public address, then each record checked against public DNS.
+  const api = cellApi(request, baseURL!);
+  await api.login('admin', 'correct horse battery');
+  const set = await api.mutate(
+    'dns.updateSettings',
+    { publicAddress: '198.51.100.7' },
+    { 'x-csrf-token': await api.csrf() },
+  );
+  expect(set.status()).toBe(200);
+  await page.reload();
+  const records = page.getByRole('region', { name: 'DNS records' });
+  await expect(records.getByTestId('record-MX-shop.home.arpa.')).toContainText('not checked');
+  await records.getByRole('button', { name: 'Check public DNS' }).click();
+  await expect(records.getByTestId('record-MX-shop.home.arpa.')).toContainText('in public DNS');
+  await expect(records.getByTestId('record-A-mail.shop.home.arpa.')).toContainText(
+    'different in public DNS: 198.51.100.9',
+  );
+  await expect(records.getByTestId('record-TXT-_dmarc.shop.home.arpa.')).toContainText('not in public DNS');
+  await expect(records.getByTestId('record-TXT-mail._domainkey.shop.home.arpa.')).toContainText('v=DKIM1');
+  await page.screenshot({ path: info.outputPath('mail.png'), fullPage: true });
 });

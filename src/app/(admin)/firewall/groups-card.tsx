@@ -12,12 +12,12 @@ export function Groups() {
   // The core services, then those installed from the store.
   const known = trpc.firewall.services.useQuery().data ?? CORE_SERVICES;
   const labelOf = (s: string) => (s in SERVICE_INFO ? SERVICE_INFO[s as keyof typeof SERVICE_INFO].label : s);
-  const done = () => {
-    void utils.groups.list.invalidate();
-    void utils.firewall.invalidate();
-  };
+  // Awaited by the mutations, so a box shows what was asked until the list holds it.
+  const done = () => Promise.all([utils.groups.list.invalidate(), utils.firewall.invalidate()]);
   const create = trpc.groups.create.useMutation({ onSuccess: done });
   const update = trpc.groups.update.useMutation({ onSuccess: done });
+  /** The services a group is being given: shown at once, while the change is applied. */
+  const [asked, setAsked] = useState<{ id: number; services: string[] } | null>(null);
   const remove = trpc.groups.remove.useMutation({ onSuccess: done });
   const [name, setName] = useState('');
   const [peerToPeer, setPeerToPeer] = useState(false);
@@ -59,13 +59,16 @@ export function Groups() {
                       <input
                         type="checkbox"
                         aria-label={`${g.name} may use ${s}`}
-                        checked={g.services.includes(s)}
-                        onChange={(e) =>
-                          update.mutate({
+                        checked={(asked?.id === g.id ? asked.services : g.services).includes(s)}
+                        disabled={asked !== null}
+                        onChange={(e) => {
+                          const next = {
                             id: g.id,
                             services: e.target.checked ? [...g.services, s] : g.services.filter((x) => x !== s),
-                          })
-                        }
+                          };
+                          setAsked(next);
+                          update.mutate(next, { onSettled: () => setAsked(null) });
+                        }}
                       />{' '}
                       {s}
                     </label>

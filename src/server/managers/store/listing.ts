@@ -56,11 +56,10 @@ export async function listInstalled(db: Db) {
     const manifest = manifestOfRow(row);
     const offered = catalogue.get(row.manifestId);
     const c = containers?.get(serviceContainer(row.id));
-    const answers = Object.fromEntries(
-      manifest.env
-        .filter((q) => !isSealed(q) && row.answers[q.name] !== undefined)
-        .map((q) => [q.name, row.answers[q.name]]),
-    );
+    // What the install form was answered, named as it asked (never a sealed one).
+    const answers = manifest.env
+      .filter((q) => !isSealed(q) && row.answers[q.name] !== undefined)
+      .map((q) => ({ name: q.name, label: q.label, value: row.answers[q.name]! }));
     return {
       id: row.id,
       manifestId: row.manifestId,

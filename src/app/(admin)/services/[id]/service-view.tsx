@@ -162,10 +162,10 @@ export function ServiceView({ id }: { id: string }) {
                     .join(', ')
                 : '—'}
             </dd>
-            {Object.entries(service.answers).map(([k, v]) => (
-              <div key={k} className="contents">
-                <dt>{k}</dt>
-                <dd>{String(v)}</dd>
+            {service.answers.map((a) => (
+              <div key={a.name} className="contents">
+                <dt>{a.label}</dt>
+                <dd>{String(a.value)}</dd>
               </div>
             ))}
           </dl>
