@@ -24,9 +24,14 @@ export const logsRouter = router({
       while (!signal?.aborted) {
         const raw = queue.shift();
         if (raw === undefined) {
+          // One listener at a time on the request's signal: a tail open for hours waits many times.
           await new Promise<void>((resolve) => {
-            wake = resolve;
-            signal?.addEventListener('abort', () => resolve(), { once: true });
+            const done = () => {
+              signal?.removeEventListener('abort', done);
+              resolve();
+            };
+            wake = done;
+            signal?.addEventListener('abort', done, { once: true });
           });
           wake = null;
           continue;

@@ -3,6 +3,7 @@ import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Db } from '@/server/db';
+import { createCaller } from '@/server/routers/_app';
 import { flushLogs, logger, setLogLevels } from '@/server/runtime/logger';
 import { admin, expectCode, freshCell, setUp } from '../../helpers/db';
 import { withoutEngine } from '../../helpers/store';
@@ -128,5 +129,36 @@ describe('logs', () => {
     logger.child('backup').info('this one');
     expect((await next).value).toMatchObject({ msg: 'this one', service: 'cell.backup' });
     await iterator.return?.();
+  });
+
+  it('a tail that waits many times holds one listener on its request at a time, and ends with it', async () => {
+    const controller = new AbortController();
+    const listening = { now: 0, most: 0 };
+    const add = controller.signal.addEventListener.bind(controller.signal);
+    const remove = controller.signal.removeEventListener.bind(controller.signal);
+    controller.signal.addEventListener = (...args: Parameters<typeof add>) => {
+      listening.most = Math.max(listening.most, ++listening.now);
+      add(...args);
+    };
+    controller.signal.removeEventListener = (...args: Parameters<typeof remove>) => {
+      listening.now--;
+      remove(...args);
+    };
+    const caller = createCaller(
+      { db, session: { id: 1, username: 'admin', role: 'admin' }, clientAddress: '127.0.0.1' },
+      { signal: controller.signal },
+    );
+    const tail = await caller.logs.tail({ service: 'cell.backup' });
+    const iterator = (tail as AsyncIterable<{ msg: string }>)[Symbol.asyncIterator]();
+    for (let i = 0; i < 25; i++) {
+      const next = iterator.next();
+      logger.child('backup').info(`line ${i}`);
+      expect((await next).value).toMatchObject({ msg: `line ${i}` });
+    }
+    const last = iterator.next();
+    controller.abort();
+    expect((await last).done).toBe(true);
+    // tRPC's own listener and the tail's one while it waits, never one per wait.
+    expect(listening.most).toBeLessThanOrEqual(2);
   });
 });
