@@ -9,6 +9,7 @@ import {
 import {
   renderClientConfig,
   renderServerConfig,
+  renderServerFiles,
   renderServerSyncConfig,
   RenderError,
   safeComment,
@@ -99,6 +100,13 @@ describe('server wg0.conf', () => {
   it('strips wg-quick keys for wg syncconf', async () => {
     const text = renderServerSyncConfig(serverModel('home', { ...server, mtu: 1400 }, [peer(1)], NOW));
     expect(text).not.toMatch(/^(Address|MTU) =/m);
+  });
+
+  it('renders both files at once as each is rendered alone, refusing the same values', () => {
+    const model = serverModel('home', { ...server, mtu: 1400 }, [peer(1), peer(2)], NOW);
+    expect(renderServerFiles(model)).toEqual({ full: renderServerConfig(model), sync: renderServerSyncConfig(model) });
+    model.peers[1]!.presharedKey = 'x\nEndpoint = evil:1';
+    expect(() => renderServerFiles(model)).toThrow(/PresharedKey/);
   });
 
   it('refuses a value that would inject a line', () => {

@@ -17,7 +17,7 @@ import { runtimeOf } from '../../runtime/runtime';
 import { serialQueue } from '../../runtime/serial';
 import { BackendUnavailableError, type WgBackend } from './backend';
 import { backend, interfaceReset, wg } from './interface';
-import { renderServerConfig, renderServerSyncConfig, type ServerModel } from './render';
+import { renderServerFiles, type ServerModel } from './render';
 import { isActive, planOf, withPrefix } from './model';
 import { decrypted, findServer, loadServerModel, peersByIds } from './state';
 import { interfaceDrift, parseDump, type InterfaceLive } from './status';
@@ -46,8 +46,9 @@ const serially = serialQueue('wireguard.apply');
 /** Writes wg0.conf and its stripped form from the full model (the rule sets of older cells go: the firewall owns rules). */
 function writeFiles(db: Db, model: ServerModel): void {
   const rt = runtimeOf(db);
-  writeConfig(rt, 'wireguard', 'wg0.conf', renderServerConfig(model), 0o600);
-  writeConfig(rt, 'wireguard', 'wg0.sync.conf', renderServerSyncConfig(model), 0o600);
+  const { full, sync } = renderServerFiles(model);
+  writeConfig(rt, 'wireguard', 'wg0.conf', full, 0o600);
+  writeConfig(rt, 'wireguard', 'wg0.sync.conf', sync, 0o600);
   for (const old of ['peers.rules', 'peers6.rules'])
     fs.rmSync(path.join(/* turbopackIgnore: true */ rt.paths.config('wireguard'), old), { force: true });
 }

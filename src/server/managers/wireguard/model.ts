@@ -74,10 +74,13 @@ export function isActive(p: Pick<PeerRow, 'enabled' | 'expiresAt'>, now: Date): 
   return p.enabled && (!p.expiresAt || p.expiresAt.getTime() > now.getTime());
 }
 
+/** What the server's config needs of a peer. */
+export type ServerPeerRow = Pick<PeerRow, 'id' | 'name' | 'hostIndex' | 'publicKey' | 'enabled' | 'expiresAt'>;
+
 export function serverModel(
   cellName: string,
   server: ServerRow & { privateKey: string },
-  peers: (PeerRow & { presharedKey: string | null })[],
+  peers: (ServerPeerRow & { presharedKey: string | null })[],
   now: Date,
 ): ServerModel {
   const plan = planOf(server);

@@ -70,7 +70,14 @@ const VALUE_RULES: Record<string, RegExp> = {
 };
 
 function serialize(sections: Section[], header: string[]): string {
-  const lines = [GENERATED_LINE, ...header.map((h) => `# ${safeComment(h)}`)];
+  return [...headerLines(header), ...sectionLines(sections)].join('\n') + '\n';
+}
+
+const headerLines = (header: string[]) => [GENERATED_LINE, ...header.map((h) => `# ${safeComment(h)}`)];
+
+/** The sections' lines, each value checked against what WireGuard accepts for its key. */
+function sectionLines(sections: Section[]): string[] {
+  const lines: string[] = [];
   for (const section of sections) {
     lines.push('', ...section.comments.map((c) => `# ${safeComment(c)}`), `[${section.name}]`);
     for (const [key, raw] of section.entries) {
@@ -83,7 +90,7 @@ function serialize(sections: Section[], header: string[]): string {
       lines.push(`${key} = ${value}`);
     }
   }
-  return lines.join('\n') + '\n';
+  return lines;
 }
 
 function interfaceSection(m: ServerModel, full: boolean): Section {
@@ -112,20 +119,25 @@ function peerSections(m: ServerModel): Section[] {
   }));
 }
 
-/** The server's wg0.conf, as wg-quick reads it. */
-export function renderServerConfig(m: ServerModel): string {
-  return serialize(
-    [interfaceSection(m, true), ...peerSections(m)],
-    [`Cell: ${m.cellName}`, `Peers: ${m.peers.length}`],
+const serverHeader = (m: ServerModel, full: boolean) =>
+  full ? [`Cell: ${m.cellName}`, `Peers: ${m.peers.length}`] : [`Cell: ${m.cellName} (stripped for wg syncconf)`];
+
+function serverFile(m: ServerModel, full: boolean, peers: string[]): string {
+  return (
+    [...headerLines(serverHeader(m, full)), ...sectionLines([interfaceSection(m, full)]), ...peers].join('\n') + '\n'
   );
 }
 
+/** The server's wg0.conf, as wg-quick reads it. */
+export const renderServerConfig = (m: ServerModel): string => serverFile(m, true, sectionLines(peerSections(m)));
+
 /** The same config without wg-quick's keys: the input of `wg syncconf` / `wg setconf`. */
-export function renderServerSyncConfig(m: ServerModel): string {
-  return serialize(
-    [interfaceSection(m, false), ...peerSections(m)],
-    [`Cell: ${m.cellName} (stripped for wg syncconf)`],
-  );
+export const renderServerSyncConfig = (m: ServerModel): string => serverFile(m, false, sectionLines(peerSections(m)));
+
+/** Both, with the peers (the part that grows) rendered and checked once. */
+export function renderServerFiles(m: ServerModel): { full: string; sync: string } {
+  const peers = sectionLines(peerSections(m));
+  return { full: serverFile(m, true, peers), sync: serverFile(m, false, peers) };
 }
 
 export const CLIENT_KEY_PLACEHOLDER = 'PASTE_YOUR_PRIVATE_KEY_HERE';

@@ -42,6 +42,22 @@ const peerQuery = preparedQuery((db) =>
     .where(eq(peers.id, sql.placeholder('id')))
     .prepare(),
 );
+/** Every peer, with only what the server's config needs (a full read at 5,000 peers took 30 ms). */
+const serverPeersQuery = preparedQuery((db) =>
+  db
+    .select({
+      id: peers.id,
+      name: peers.name,
+      hostIndex: peers.hostIndex,
+      publicKey: peers.publicKey,
+      presharedKeyEnc: peers.presharedKeyEnc,
+      enabled: peers.enabled,
+      expiresAt: peers.expiresAt,
+    })
+    .from(peers)
+    .prepare(),
+);
+
 /** The peers with these ids (the few a change touches). */
 export function peersByIds(db: DbOrTx, ids: readonly number[]): PeerRecord[] {
   return ids.flatMap((id) => peerQuery(db).get({ id }) ?? []);
@@ -63,7 +79,7 @@ export function loadServerModel(db: Db, now: Date) {
     const server = tx.select().from(wireguardSettings).where(eq(wireguardSettings.id, 1)).get();
     if (!server || !cellExists(tx)) return null;
     const facts = cellFacts(tx);
-    const rows = tx.select().from(peers).all();
+    const rows = serverPeersQuery(tx).all();
     const model = serverModel(
       facts.name,
       { ...server, privateKey: decrypted(server.privateKeyEnc, 'wireguard_settings.private_key_enc') },
