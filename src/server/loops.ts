@@ -213,6 +213,9 @@ export function startLoops(db: Db, runtime: Runtime = runtimeOf(db)): AbortContr
   globalForLoops.picLoops?.abort();
   const controller = new AbortController();
   globalForLoops.picLoops = controller;
+  // One listener stops every loop's timer (one per loop made Node warn of a leak past ten loops).
+  const timers: NodeJS.Timeout[] = [];
+  controller.signal.addEventListener('abort', () => timers.forEach((t) => clearInterval(t)), { once: true });
   for (const loop of loops) {
     let running = false;
     const tick = async () => {
@@ -230,7 +233,7 @@ export function startLoops(db: Db, runtime: Runtime = runtimeOf(db)): AbortContr
     if (loop.atStart) setTimeout(tick, 0).unref();
     const timer = setInterval(tick, loop.intervalMs);
     timer.unref();
-    controller.signal.addEventListener('abort', () => clearInterval(timer));
+    timers.push(timer);
   }
   return controller;
 }
