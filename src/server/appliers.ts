@@ -81,6 +81,7 @@ subscribe({
   apply: applyFirewall,
   settleMs: 20,
   minIntervalMs: 200,
+  spacing: 5,
 });
 
 /** The container stack: DHCP on or off adds `cell-dhcp` and publishes DNS on the LAN; the tunnel port is published. */

@@ -67,6 +67,30 @@ describe('the change fan-out', () => {
     expect(runs).toEqual([db(9), db(10), db(19)]);
   });
 
+  it('with spacing, a run that took long puts the next one a change starts without waiting that many times further', async () => {
+    const starts: number[] = [];
+    subscribe({
+      name: 'costly',
+      on: ['service-access'],
+      spacing: 5,
+      apply: async () => {
+        starts.push(Date.now());
+        // 30 ms of work on the event loop, as a render at thousands of peers.
+        for (const end = performance.now() + 30; performance.now() < end;);
+        return { state: 'applied' };
+      },
+    });
+    await changed(db(1), ['service-access'], { wait: true });
+    await changed(db(2), ['service-access']);
+    await settleChanges();
+    expect(starts).toHaveLength(2);
+    expect(starts[1]! - starts[0]!).toBeGreaterThanOrEqual(5 * 30 - 2);
+    // A change that waits is never held back.
+    const out = await changed(db(3), ['service-access'], { wait: true });
+    expect(outcomeValue(out.costly)).toEqual({ state: 'applied' });
+    expect(starts).toHaveLength(3);
+  });
+
   it('a failed apply never fails the change: it comes back as pending with its reason', async () => {
     counting('broken', ['lan'], { fail: true });
     const out = await changed(db(1), ['lan'], { wait: true });
