@@ -7,9 +7,9 @@ import type Docker from 'dockerode';
 import { beforeEach, describe, expect, it } from 'vitest';
 import type { Db } from '@/server/db';
 import { engineOn } from '@/server/runtime/docker';
-import { keptServiceAliases, serviceAliases, storeInstances } from '@/server/db/schema';
+import { keptServiceAliases, serviceAccounts, serviceAliases, storeInstances } from '@/server/db/schema';
 import { syncAccounts } from '@/server/managers/store';
-import { keepAccounts, takeKeptAccounts } from '@/server/managers/store/kept-accounts';
+import { keepAccounts, putBackAccounts, takeKeptAccounts } from '@/server/managers/store/kept-accounts';
 import { settleChanges } from '@/server/runtime/changes';
 import { bindRuntime, createRuntime } from '@/server/runtime/runtime';
 import { admin, expectCode, freshCell, setUp } from '../../helpers/db';
@@ -183,6 +183,25 @@ describe('aliases of a service', () => {
     expect(await admin(db).store.aliases.list({ instanceId: 'mail' })).toMatchObject([
       { name: 'family', recipients: ['alice@home.home.arpa', 'bob@home.home.arpa'], applied: true },
     ]);
+    expect(db.select().from(keptServiceAliases).all()).toEqual([]);
+  });
+
+  it('a removal that failed puts back the accounts and aliases as they were before it', async () => {
+    const family = await admin(db).groups.create({ name: 'family', services: ['mail'] });
+    await peerWithLogin('alice', [family.id]);
+    await admin(db).store.aliases.create({ instanceId: 'mail', name: 'family', groupIds: [family.id] });
+    const before = {
+      accounts: db.select().from(serviceAccounts).all(),
+      aliases: db.select().from(serviceAliases).all(),
+    };
+    keepAccounts(db, 'mail');
+    // What the removal's passes may have left: the account on its way out, the alias gone.
+    db.update(serviceAccounts).set({ removing: true, peerId: null }).run();
+    db.delete(serviceAliases).run();
+    putBackAccounts(db, 'mail');
+    const strip = <T extends { id: number }>(rows: T[]) => rows.map(({ id: _id, ...r }) => r);
+    expect(strip(db.select().from(serviceAccounts).all())).toEqual(strip(before.accounts));
+    expect(strip(db.select().from(serviceAliases).all())).toEqual(strip(before.aliases));
     expect(db.select().from(keptServiceAliases).all()).toEqual([]);
   });
 

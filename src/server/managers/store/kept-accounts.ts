@@ -43,28 +43,37 @@ export function forgetKeptAccounts(db: DbOrTx, instanceId: string): void {
   db.delete(keptServiceAliases).where(eq(keptServiceAliases.instanceId, instanceId)).run();
 }
 
+/** What is kept for an instance: its accounts and its aliases. */
+function keptOf(db: DbOrTx, instanceId: string) {
+  return {
+    accounts: db.select().from(keptServiceAccounts).where(eq(keptServiceAccounts.instanceId, instanceId)).all(),
+    aliases: db.select().from(keptServiceAliases).where(eq(keptServiceAliases.instanceId, instanceId)).all(),
+  };
+}
+
 /**
  * Takes the kept accounts and aliases back into the instance (which must exist); an account
  * whose peer went meanwhile is let go by the next accounts pass, as any such account is.
  */
-export function takeKeptAccounts(db: DbOrTx, instanceId: string): { accounts: number; aliases: number } {
-  const rows = db.select().from(keptServiceAccounts).where(eq(keptServiceAccounts.instanceId, instanceId)).all();
-  if (rows.length)
+export function takeKeptAccounts(
+  db: DbOrTx,
+  instanceId: string,
+  kept = keptOf(db, instanceId),
+): { accounts: number; aliases: number } {
+  if (kept.accounts.length)
     db.insert(serviceAccounts)
-      .values(rows.map((r) => ({ ...r, removing: false })))
+      .values(kept.accounts.map((r) => ({ ...r, removing: false })))
       .run();
-  const aliases = db.select().from(keptServiceAliases).where(eq(keptServiceAliases.instanceId, instanceId)).all();
-  if (aliases.length) db.insert(serviceAliases).values(aliases).run();
+  if (kept.aliases.length) db.insert(serviceAliases).values(kept.aliases).run();
   forgetKeptAccounts(db, instanceId);
-  return { accounts: rows.length, aliases: aliases.length };
+  return { accounts: kept.accounts.length, aliases: kept.aliases.length };
 }
 
 /** A removal that failed: the accounts and aliases as they were before it, in place of what its passes left. */
 export function putBackAccounts(db: DbOrTx, instanceId: string): void {
-  const kept = db.select().from(keptServiceAccounts).where(eq(keptServiceAccounts.instanceId, instanceId)).all();
-  const aliases = db.select().from(keptServiceAliases).where(eq(keptServiceAliases.instanceId, instanceId)).all();
-  if (!kept.length && !aliases.length) return;
+  const kept = keptOf(db, instanceId);
+  if (!kept.accounts.length && !kept.aliases.length) return;
   db.delete(serviceAccounts).where(eq(serviceAccounts.instanceId, instanceId)).run();
   db.delete(serviceAliases).where(eq(serviceAliases.instanceId, instanceId)).run();
-  takeKeptAccounts(db, instanceId);
+  takeKeptAccounts(db, instanceId, kept);
 }
