@@ -67,8 +67,7 @@ export function buildFamily(m: FirewallInputs, family: Family): FamilyRules | nu
   // Peers with the same groups, policy and rules share one chain: the rule set grows by one
   // line per peer, not by its rules.
   const classes = new Map<string, { chain: string; rules: NfRule[] }>();
-  const classFor = (peer: FirewallPeer | null): string => {
-    const policy = policyOf(peer ?? { groups: [], peerToPeer: null, services: null }, groups, allServices);
+  const classFor = (peer: FirewallPeer | null, policy: Policy): string => {
     const own = m.rules.filter((r) => r.source.kind === 'peer' && peer && r.source.peerId === peer.id);
     const key = JSON.stringify([peer ? [...peer.groups].sort() : [], policy, own.map((r) => r.id)]);
     const found = classes.get(key);
@@ -99,22 +98,38 @@ export function buildFamily(m: FirewallInputs, family: Family): FamilyRules | nu
     classes.set(key, { chain, rules });
     return chain;
   };
+  // Most peers share their settings with many others: each set of settings is worked out once.
+  const ownRules = new Set(m.rules.flatMap((r) => (r.source.kind === 'peer' ? [r.source.peerId] : [])));
+  const settled = new Map<string, { chain: string; peerToPeer: boolean }>();
+  const placeOf = (peer: FirewallPeer | null) => {
+    const settings = peer
+      ? JSON.stringify([[...peer.groups].sort(), peer.peerToPeer, peer.services, ownRules.has(peer.id) ? peer.id : 0])
+      : 'no peer';
+    let place = settled.get(settings);
+    if (!place) {
+      const policy = policyOf(peer ?? { groups: [], peerToPeer: null, services: null }, groups, allServices);
+      place = { chain: classFor(peer, policy), peerToPeer: policy.peerToPeer };
+      settled.set(settings, place);
+    }
+    return place;
+  };
 
+  const fallback = placeOf(null).chain;
   const addressed = m.peers.flatMap((p) => {
-    const broken = p.addresses.find((a) => familyOf(a) === null);
-    if (broken)
-      throw new RenderError(
-        `refusing to render peer ${p.id}: ${JSON.stringify(broken).slice(0, 60)} is not an address`,
-      );
-    const address = p.addresses.find((a) => familyOf(a) === family);
-    return address ? [{ peer: p, address }] : [];
+    let mine: string | undefined;
+    for (const a of p.addresses) {
+      const f = familyOf(a);
+      if (f === null)
+        throw new RenderError(`refusing to render peer ${p.id}: ${JSON.stringify(a).slice(0, 60)} is not an address`);
+      if (f === family) mine ??= `${a}/${f === 6 ? 128 : 32}`;
+    }
+    return mine ? [{ peer: p, cidr: mine, place: placeOf(p) }] : [];
   });
-  const fallback = classFor(null);
   const forward: NfRule[] = [
     { established: true, target: 'ACCEPT', owner: 'core', why: 'replies in connections already allowed' },
-    ...addressed.map(({ peer, address }) => ({
-      src: host(address),
-      target: classFor(peer),
+    ...addressed.map(({ peer, cidr, place }) => ({
+      src: cidr,
+      target: place.chain,
       owner: 'peer' as const,
       why: `peer ${peer.name}`,
       ref: `peer:${peer.id}`,
@@ -123,9 +138,9 @@ export function buildFamily(m: FirewallInputs, family: Family): FamilyRules | nu
   ];
   const p2p: NfRule[] = [
     ...addressed
-      .filter(({ peer }) => policyOf(peer, groups, allServices).peerToPeer)
-      .map(({ peer, address }) => ({
-        dst: host(address),
+      .filter(({ place }) => place.peerToPeer)
+      .map(({ peer, cidr }) => ({
+        dst: cidr,
         target: 'ACCEPT',
         owner: 'peer' as const,
         why: `peer ${peer.name} allows peer-to-peer`,
