@@ -5,14 +5,16 @@ import path from 'node:path';
 import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { auditEntries } from '@/server/db/schema';
-import { applyFirewall } from '@/server/managers/firewall';
-import { loadFamily, parseSave } from '@/server/managers/firewall/apply';
+import { applyFirewall, flushFirewallFiles, ruleFiles } from '@/server/managers/firewall';
+import { lastFirewallApply, loadFamily, parseSave } from '@/server/managers/firewall/apply';
+import { loadInputs } from '@/server/managers/firewall/state';
 import { decide } from '@/server/managers/firewall/decide';
 import { buildRules, type FirewallInputs, type Protocol } from '@/server/managers/firewall/model';
 import { expectedCanonical, renderDelta, renderFamily } from '@/server/managers/firewall/render';
 import { attempt, localBackend, type Runner } from '@/server/managers/wireguard/backend';
 import { settleChanges } from '@/server/runtime/changes';
 import { admin, freshCell, setUp, useBackend } from '../helpers/db';
+import { chainsOf, chainsOfSave, meaning } from '../helpers/firewall';
 import { goldenCases } from '../helpers/golden';
 import { removeNamespace, requireTools, statusInNs } from '../helpers/netns';
 
@@ -171,6 +173,46 @@ describe.skipIf(!ready)('the firewall on a real netfilter', () => {
     expect(countersError).toBeNull();
     expect(rules.filter((r) => r.chain === 'PIC-FORWARD').every((r) => r.packets === 0)).toBe(true);
     expect(parseSave(save(ns)).own.filter.chains).toContain('PIC-FORWARD');
+  });
+
+  it("a peer's create, update and removal edit only its lines, which then mean what a full load means", async () => {
+    const own = `${ns}-p`;
+    sh('netns', 'add', own);
+    const { db } = freshCell();
+    useBackend(db, localBackend('wgfw1', { netns: own }));
+    await setUp(db);
+    const a = admin(db);
+    const family = await a.groups.create({ name: 'family', peerToPeer: true, services: ['dns'] });
+    const made: { id: number }[] = [];
+    for (let i = 0; i < 4; i++)
+      made.push(await a.peers.create({ name: `p${i}`, routingPolicy: 'cell', groups: i % 2 ? [family.id] : [] }));
+    await settleChanges();
+    await applyFirewall(db);
+    const changes = [
+      () => a.peers.create({ name: 'new', routingPolicy: 'cell', groups: [family.id] }),
+      () => a.peers.update({ id: made[0]!.id, name: 'renamed' }),
+      () => a.peers.update({ id: made[1]!.id, groups: [] }),
+      () => a.peers.update({ id: made[0]!.id, groups: [family.id], peerToPeer: null }),
+      () => a.peers.remove({ id: made[2]!.id }),
+    ];
+    for (const change of changes) {
+      await change();
+      await settleChanges();
+      expect(lastFirewallApply()).toMatchObject({ state: 'applied', via: expect.stringMatching(/\(peers\) on /) });
+      const built = buildRules(loadInputs(db, 'wgfw1')!).v4;
+      expect(meaning(chainsOfSave(save(own)))).toEqual(meaning(chainsOf(built)));
+    }
+    // The files follow; a full pass then finds the kernel as it should be.
+    await flushFirewallFiles(db);
+    expect(fs.readFileSync(ruleFiles(db).v4, 'utf8')).toContain('peer renamed');
+    expect(await applyFirewall(db)).toMatchObject({ state: 'applied' });
+    expect(db.select().from(auditEntries).where(eq(auditEntries.procedure, 'firewall.repair')).all()).toHaveLength(0);
+    // A peer in settings no other peer has needs a class of its own: the whole way takes it.
+    await a.peers.create({ name: 'loner', routingPolicy: 'cell', peerToPeer: true });
+    await settleChanges();
+    expect(lastFirewallApply()).toMatchObject({ state: 'applied', via: expect.not.stringMatching(/\(peers\)/) });
+    expect(save(own)).toMatch(/-A PIC-FORWARD -s \S+ -m comment --comment "peer: peer loner" -j PIC-C\d+/);
+    sh('netns', 'del', own);
   });
 });
 

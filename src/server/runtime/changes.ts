@@ -35,11 +35,17 @@ export const CHANGE_KINDS = [
 ] as const;
 export type ChangeKind = (typeof CHANGE_KINDS)[number];
 
+/**
+ * What the changes a run takes in were about: only these peers (each change said so), or
+ * null when any of them may have touched anything of its kinds.
+ */
+export type ChangeScope = { peers: ReadonlySet<number> } | null;
+
 export interface Applier {
   /** The daemon it applies (`dns`, `caddy`): the key of its outcome. */
   name: string;
   on: readonly ChangeKind[];
-  apply(db: Db): Promise<unknown>;
+  apply(db: Db, scope: ChangeScope): Promise<unknown>;
   /** A change that does not wait is applied this long after it, so a burst shares one run. */
   settleMs?: number;
   /** Runs for changes that do not wait are at least this far apart (a render's cost grows with the data). */
@@ -65,6 +71,8 @@ interface Slot {
   later: { promise: Promise<Outcome>; resolve: (o: Outcome) => void } | null;
   /** A run queued behind the one in progress: later changes join it. */
   queued: Promise<Outcome> | null;
+  /** What the changes not yet taken in by a run were about (see `ChangeScope`); 'all' once one did not say. */
+  pending: Set<number> | 'all';
   chain: Promise<unknown>;
   lastRun: number;
   /** How its runs went in this process: the last one's duration, and how many failed. */
@@ -91,6 +99,7 @@ export function subscribe(applier: Applier): void {
       timer: null,
       later: null,
       queued: null,
+      pending: 'all',
       chain: Promise.resolve(),
       lastRun: 0,
       stats: { runs: 0, failures: 0, lastMs: null },
@@ -106,11 +115,14 @@ function run(slot: Slot): Promise<Outcome> {
   if (!outcome) {
     outcome = slot.chain.then(async (): Promise<Outcome> => {
       slot.queued = null;
+      // The run takes in every change so far: those after this point wait for the next one.
+      const scope: ChangeScope = slot.pending === 'all' ? null : { peers: slot.pending };
+      slot.pending = new Set();
       slot.lastRun = Date.now();
       const started = performance.now();
       slot.stats.runs++;
       try {
-        return { ok: true, value: await slot.applier.apply(slot.db!) };
+        return { ok: true, value: await slot.applier.apply(slot.db!, scope) };
       } catch (err) {
         slot.stats.failures++;
         log.error('apply after a change failed', { applier: slot.applier.name, err });
@@ -148,10 +160,19 @@ function runLater(slot: Slot): Promise<Outcome> {
 export async function changed(
   db: Db,
   kinds: readonly ChangeKind[],
-  opts: { wait?: boolean } = {},
+  opts: {
+    wait?: boolean;
+    /** The change touched these peers and nothing else of its kinds: an applier may apply just them. */
+    peers?: readonly number[];
+  } = {},
 ): Promise<Record<string, Outcome>> {
   const due = [...slots.values()].filter((s) => s.applier.on.some((k) => kinds.includes(k)));
-  for (const slot of due) slot.db = db;
+  for (const slot of due) {
+    // Another database (tests open many) has nothing in common with what the last run saw.
+    if (slot.db !== db || !opts.peers) slot.pending = 'all';
+    else if (slot.pending !== 'all') for (const id of opts.peers) slot.pending.add(id);
+    slot.db = db;
+  }
   if (!opts.wait) {
     for (const slot of due) void runLater(slot);
     return {};
@@ -173,6 +194,7 @@ export async function applyAll(db: Db): Promise<Record<string, Outcome>> {
   for (const slot of slots.values()) {
     if (slot.applier.periodic === false) continue;
     slot.db = db;
+    slot.pending = 'all';
     outcomes[slot.applier.name] = await run(slot);
   }
   return outcomes;

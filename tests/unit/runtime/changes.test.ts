@@ -97,6 +97,38 @@ describe('the change fan-out', () => {
     expect(outcomeValue(out.broken)).toEqual({ state: 'pending', reason: 'broken could not load its config' });
   });
 
+  it('a run is told which peers its changes were about, and that anything may have changed once one did not say', async () => {
+    const scopes: (number[] | null)[] = [];
+    subscribe({
+      name: 'scoped',
+      on: ['firewall'],
+      settleMs: 10,
+      apply: async (_db, scope) => {
+        scopes.push(scope && [...scope.peers].sort());
+        await new Promise((r) => setTimeout(r, 5));
+      },
+    });
+    const one = db(7);
+    // The first run this applier makes knows nothing of what came before.
+    await changed(one, ['firewall'], { peers: [1] });
+    await settleChanges();
+    await changed(one, ['firewall'], { peers: [3] });
+    await changed(one, ['firewall'], { peers: [2, 3] });
+    await settleChanges();
+    await changed(one, ['firewall'], { peers: [4] });
+    await changed(one, ['firewall']);
+    await settleChanges();
+    // Changes to another database, and the loops' pass, are whole.
+    const other = db(8);
+    await changed(one, ['firewall'], { peers: [5] });
+    await changed(other, ['firewall'], { peers: [5] });
+    await settleChanges();
+    await changed(other, ['firewall'], { peers: [6] });
+    await settleChanges();
+    await applyAll(other);
+    expect(scopes).toEqual([null, [2, 3], null, null, [6], null]);
+  });
+
   it("the loops' pass runs every periodic applier and leaves the others to their own loop", async () => {
     const periodic = counting('periodic', []);
     const own = counting('own-loop', [], { periodic: false });

@@ -15,12 +15,13 @@ import { runtimeOf } from '../../runtime/runtime';
 import { serialQueue } from '../../runtime/serial';
 import { appendAudit } from '../audit';
 import { tunnelBackend, type Runner, type WgBackend } from '../wireguard';
-import { buildRules, type FamilyRules, type Table } from './model';
-import { expectedCanonical, renderDelta, renderFamily, ruleSpec, type Stale } from './render';
+import type { ChangeScope } from '../../runtime/changes';
+import { buildRules, patchPeers, type BuiltFamily, type FamilyRules, type FirewallPeer, type Table } from './model';
+import { expectedCanonical, renderDelta, renderEdits, renderFamily, ruleSpec, type Stale } from './render';
 import { parseCounters, parseSave, TABLES, type Saved } from './save-text';
+import { loadInputs, loadPeers, updateState } from './state';
 
 export { parseSave };
-import { loadInputs, updateState } from './state';
 
 const log = logger.child('firewall');
 
@@ -29,10 +30,11 @@ export type FirewallApply = { state: 'applied'; via: string } | { state: 'pendin
 const TOOLS = { 4: 'iptables', 6: 'ip6tables' } as const;
 
 interface Loaded {
-  rules: FamilyRules;
-  doc: string;
-  /** What the kernel should print for the cell's chains (see `expectedCanonical`). */
-  expected: string;
+  rules: BuiltFamily;
+  /** The document of these rules, rendered when first needed (a peer's change does not). */
+  doc: string | null;
+  /** What the kernel should print for the cell's chains (see `expectedCanonical`), likewise. */
+  expected: string | null;
   /** Where the kernel's words differ from the renderer's (another iptables): the read after the load, hashed. */
   exact: string | null;
 }
@@ -40,7 +42,11 @@ interface Loaded {
 /** What this process last loaded, per backend and family. */
 const fw = processWide('firewall.apply', () => ({
   backend: null as WgBackend | null,
+  /** The database the loaded rules were built from. */
+  db: null as Db | null,
   loaded: new Map<4 | 6, Loaded>(),
+  /** The rule files lag a peer's change by up to `FILES_DELAY_MS`. */
+  files: { stale: false, timer: null as NodeJS.Timeout | null },
   /** The outcome of the last apply, for the pages. */
   last: null as (FirewallApply & { at: Date }) | null,
 }));
@@ -49,6 +55,9 @@ const fw = processWide('firewall.apply', () => ({
 export const lastFirewallApply = () => fw.last;
 
 const serially = serialQueue('firewall.apply');
+
+const docOf = (l: Loaded) => (l.doc ??= renderFamily(l.rules));
+const expectedOf = (l: Loaded) => (l.expected ??= expectedCanonical(l.rules));
 
 /** The rule files, as the issue of record: `config/firewall/rules.v4` and `rules.v6`. */
 export function ruleFiles(db: Db) {
@@ -121,9 +130,9 @@ function target(db: Db): WgBackend {
  * kernel already holds exactly what was last loaded. Rules found changed or missing there
  * are loaded again, and that repair is recorded in the audit trail.
  */
-export function applyFirewall(db: Db): Promise<FirewallApply> {
+export function applyFirewall(db: Db, scope: ChangeScope = null): Promise<FirewallApply> {
   return serially(async () => {
-    const result = await applyNow(db);
+    const result = (scope && (await applyPeers(db, scope.peers))) || (await applyNow(db));
     // A pass that found everything in place keeps what the last load said.
     if (!(result.state === 'applied' && result.via === 'already in place' && fw.last?.state === 'applied'))
       fw.last = { ...result, at: runtimeOf(db).clock() };
@@ -139,6 +148,7 @@ async function applyNow(db: Db): Promise<FirewallApply> {
   const docs = new Map(built.families.map((f) => [f.family, renderFamily(f)]));
   writeFileAtomic(files.v4, docs.get(4)!, 0o600);
   writeFileAtomic(files.v6, docs.get(6) ?? '', 0o600);
+  fw.files.stale = false;
   const run = backend.netfilter;
   if (!run) return { state: 'pending', reason: `${backend.description} takes no packet rules` };
   try {
@@ -149,24 +159,33 @@ async function applyNow(db: Db): Promise<FirewallApply> {
       const last = fw.loaded.get(rules.family);
       const tool = TOOLS[rules.family];
       let before: Saved | undefined;
-      if (last?.doc === doc) {
+      if (last && docOf(last) === doc) {
         // Nothing changed here: the pass checks the kernel still holds it.
         before = parseSave(await must(run, [`${tool}-save`]));
         if (holds(last, before)) continue;
         repaired ??= `the IPv${rules.family} rules were changed or removed outside the cell`;
       } else if (last) {
-        // A change: only the commands that turn the last load into the new rules.
+        // A change: only the commands that turn the last load into the new rules, then a read
+        // to see the kernel holds them (hooks included).
         const delta = renderDelta(last.rules, rules);
         const done = delta !== null && (await run([`${tool}-restore`, '-w', '--noflush'], delta)).ok;
         if (done) {
-          fw.loaded.set(rules.family, { ...last, rules, doc, expected: expectedCanonical(rules) });
-          via.push(`${tool}-restore (changes)`);
-          continue;
+          const after = parseSave(await must(run, [`${tool}-save`]));
+          // Where this iptables prints rules in its own words, the new reading is the reference.
+          const loaded = { rules, doc, expected: null, exact: last.exact && after.fingerprint };
+          if (holds(loaded, after)) {
+            fw.loaded.set(rules.family, loaded);
+            via.push(`${tool}-restore (changes)`);
+            continue;
+          }
+          repaired ??= `the IPv${rules.family} rules were changed or removed outside the cell`;
+          before = after;
         }
         // The kernel is not what was loaded (or the hooks move): load it whole.
       }
       const saved = await loadFamily(run, rules, before);
       const expected = expectedCanonical(rules);
+      fw.db = db;
       if (saved.canonical !== expected)
         log.warn('this iptables prints the rules in other words: drift is measured on its own reading', {
           family: rules.family,
@@ -189,6 +208,67 @@ async function applyNow(db: Db): Promise<FirewallApply> {
   }
 }
 
+/**
+ * Some peers' change, when the kernel holds what this process loaded: only their lines in
+ * the forward and peer-to-peer chains are edited, with one restore per family, and the rule
+ * files follow a moment later. Null when the whole way is needed (see `patchPeers`).
+ */
+async function applyPeers(db: Db, ids: ReadonlySet<number>): Promise<FirewallApply | null> {
+  const backend = target(db);
+  const run = backend.netfilter;
+  if (!run || fw.db !== db || !fw.loaded.size || [...fw.loaded.values()].some((l) => l.exact)) return null;
+  const changes = new Map<number, FirewallPeer | null>([...ids].map((id) => [id, null]));
+  for (const peer of loadPeers(db, [...ids])) changes.set(peer.id, peer);
+  const patched: { family: 4 | 6; next: BuiltFamily; doc: string | null }[] = [];
+  for (const [family, last] of fw.loaded) {
+    const patch = patchPeers(last.rules, changes);
+    if (!patch) return null;
+    patched.push({ family, next: patch.next, doc: patch.edits.length ? renderEdits(family, patch.edits) : null });
+  }
+  try {
+    for (const { family, doc } of patched)
+      if (doc) await must(run, [`${TOOLS[family]}-restore`, '-w', '--noflush'], doc);
+  } catch (err) {
+    // The kernel is not what was loaded: the whole way loads it again.
+    log.warn('a peer change did not load: loading every rule', { reason: err instanceof Error ? err.message : err });
+    firewallReset();
+    return null;
+  }
+  for (const { family, next } of patched)
+    fw.loaded.set(family, { rules: next, doc: null, expected: null, exact: null });
+  scheduleFiles(db);
+  const tools = patched.filter((p) => p.doc).map((p) => `${TOOLS[p.family]}-restore`);
+  return {
+    state: 'applied',
+    via: tools.length ? `${tools.join(', ')} (peers) on ${backend.description}` : 'already in place',
+  };
+}
+
+/** A burst of peer changes writes the rule files once a second at most (their render grows with the peers). */
+const FILES_DELAY_MS = 1_000;
+
+function scheduleFiles(db: Db): void {
+  fw.files.stale = true;
+  if (fw.files.timer) return;
+  fw.files.timer = setTimeout(() => {
+    fw.files.timer = null;
+    void flushFirewallFiles(db).catch((err) => log.error('could not write the firewall rule files', { err }));
+  }, FILES_DELAY_MS);
+  fw.files.timer.unref?.();
+}
+
+/** Writes the rule files now if a peer's change left them behind (tests, backups). */
+export function flushFirewallFiles(db: Db): Promise<void> {
+  return serially(async () => {
+    const [v4, v6] = [fw.loaded.get(4), fw.loaded.get(6)];
+    if (!fw.files.stale || !v4) return;
+    const files = ruleFiles(db);
+    writeFileAtomic(files.v4, docOf(v4), 0o600);
+    writeFileAtomic(files.v6, v6 ? docOf(v6) : '', 0o600);
+    fw.files.stale = false;
+  });
+}
+
 function recordRepair(db: Db, reason: string): void {
   const at = runtimeOf(db).clock();
   log.warn('firewall rules repaired', { reason });
@@ -205,7 +285,7 @@ function recordRepair(db: Db, reason: string): void {
 
 /** Whether the kernel still holds what was loaded. */
 const holds = (last: Loaded, live: Saved) =>
-  last.exact ? live.fingerprint === last.exact : live.canonical === last.expected;
+  last.exact ? live.fingerprint === last.exact : live.canonical === expectedOf(last);
 
 /** A new `cell-wireguard` holds no rules: the next apply loads everything. */
 export function firewallReset(): void {

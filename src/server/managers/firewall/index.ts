@@ -3,6 +3,7 @@ export {
   applyFirewall,
   effectiveRules,
   firewallReset,
+  flushFirewallFiles,
   ruleFiles,
   type EffectiveRule,
   type FirewallApply,

@@ -96,6 +96,10 @@ export function ruleSpec(r: NfRule, family: 4 | 6): string {
   return out.join(' ');
 }
 
+/** One edit of a chain by position (1-based, as iptables counts): replace, delete or insert. */
+export type ChainEdit =
+  { op: 'replace' | 'insert'; chain: string; at: number; rule: NfRule } | { op: 'delete'; chain: string; at: number };
+
 export interface Stale {
   /** Chains of the cell's that the kernel holds and this render no longer has (older names included). */
   chains: string[];
@@ -161,6 +165,25 @@ export function expectedCanonical(rules: FamilyRules): string {
       ].join('\n');
     })
     .join('\n');
+}
+
+/** A few peers' edits (see `patchPeers`) as one `iptables-restore --noflush` document. */
+export function renderEdits(family: 4 | 6, edits: readonly ChainEdit[]): string {
+  const lines = edits.map((e) => {
+    const chain = checked(e.chain, OWN_CHAIN, 'chain name');
+    const at = checked(String(e.at), /^[1-9]\d{0,6}$/, 'position');
+    if (e.op === 'delete') return `-D ${chain} ${at}`;
+    return `-${e.op === 'replace' ? 'R' : 'I'} ${chain} ${at} ${specOf(e.rule, family)}`;
+  });
+  return [
+    `# ${GENERATED}`,
+    `# IPv${family} peers' lines, for iptables-restore --noflush`,
+    '*filter',
+    ...lines,
+    'COMMIT',
+  ]
+    .join('\n')
+    .concat('\n');
 }
 
 /**

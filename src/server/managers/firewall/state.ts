@@ -1,5 +1,5 @@
 /** The firewall's tables, and the one read of everything its rules are built from. */
-import { asc, eq } from 'drizzle-orm';
+import { asc, eq, inArray } from 'drizzle-orm';
 import { cidrHost, parseCidr } from '@/lib/cidr';
 import { CORE_SERVICES } from '@/lib/schemas/firewall';
 import type { Db, DbOrTx } from '../../db';
@@ -16,11 +16,12 @@ export type DeclaredPeer = Omit<FirewallPeer, 'groups'>;
 
 /** Where the firewall learns the peers: declared by the peers domain (see `server/appliers.ts`). */
 export const sources = processWide('firewall.sources', () => ({
-  peers: null as ((tx: DbOrTx) => DeclaredPeer[]) | null,
+  peers: null as ((tx: DbOrTx, ids?: readonly number[]) => DeclaredPeer[]) | null,
   services: null as ((tx: DbOrTx) => ServiceEndpoint[]) | null,
 }));
 
-export function declarePeers(read: (tx: DbOrTx) => DeclaredPeer[]): void {
+/** `read(tx)` gives every peer; `read(tx, ids)` those of `ids` that exist. */
+export function declarePeers(read: (tx: DbOrTx, ids?: readonly number[]) => DeclaredPeer[]): void {
   sources.peers = read;
 }
 
@@ -111,6 +112,20 @@ export function loadInputs(db: Db, iface = 'wg0'): FirewallInputs | null {
       })),
       rules: listRuleRows(tx).map(ruleOf),
     };
+  });
+}
+
+/** Some peers as the rules see them (with their groups); those no longer there are left out. */
+export function loadPeers(db: Db, ids: readonly number[]): FirewallPeer[] {
+  return db.transaction((tx) => {
+    const memberships = new Map<number, number[]>();
+    const rows = tx
+      .select()
+      .from(peerGroupMembers)
+      .where(inArray(peerGroupMembers.peerId, [...ids]))
+      .all();
+    for (const m of rows) memberships.set(m.peerId, [...(memberships.get(m.peerId) ?? []), m.groupId]);
+    return (sources.peers?.(tx, ids) ?? []).map((p) => ({ ...p, groups: memberships.get(p.id) ?? [] }));
   });
 }
 

@@ -127,7 +127,7 @@ export async function createPeer(db: Db, input: CreatePeer, now = runtimeOf(db).
     { behavior: 'immediate' },
   );
   const apply = await applyWireguard(db, { peerIds: [row.id] });
-  void changed(db, ['names', 'firewall']);
+  void changed(db, ['names', 'firewall'], { peers: [row.id] });
   return { ...view(row, planOf(serverRow(db)), undefined, now), apply };
 }
 
@@ -164,8 +164,8 @@ async function commitChange(
   }
   const apply = await applyWireguard(db, { peerIds: [id], removedKeys: removedKeys(before, after) });
   const moved = before.name !== after.name || before.hostIndex !== after.hostIndex;
-  if (moved) void changed(db, ['names', 'firewall']);
-  else if (firewall) void changed(db, ['firewall']);
+  if (moved) void changed(db, ['names', 'firewall'], { peers: [id] });
+  else if (firewall) void changed(db, ['firewall'], { peers: [id] });
   // A disabled peer's service accounts are refused until it is enabled again.
   if (before.enabled !== after.enabled) void changed(db, ['accounts']);
   return { ...view(after, planOf(serverRow(db)), undefined, now), apply };
@@ -283,6 +283,6 @@ export async function removePeer(db: Db, id: number, now = runtimeOf(db).clock()
     { behavior: 'immediate' },
   );
   const apply = await applyWireguard(db, { removedKeys: [row.publicKey] });
-  void changed(db, ['names', 'firewall']);
+  void changed(db, ['names', 'firewall'], { peers: [row.id] });
   return { id: row.id, name: row.name, apply };
 }
