@@ -81,7 +81,9 @@ subscribe({
   apply: applyFirewall,
   settleMs: 20,
   minIntervalMs: 200,
-  spacing: 5,
+  // A peer's change edits its lines only, but each restore has iptables read the whole rule set
+  // (40 ms at 5,000 peers, beside the server): in a burst, runs keep to a tenth of the time.
+  spacing: 10,
 });
 
 /** The container stack: DHCP on or off adds `cell-dhcp` and publishes DNS on the LAN; the tunnel port is published. */

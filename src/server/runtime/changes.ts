@@ -51,9 +51,10 @@ export interface Applier {
   /** Runs for changes that do not wait are at least this far apart (a render's cost grows with the data). */
   minIntervalMs?: number;
   /**
-   * And at least this many times the last run's length apart, for an applier whose run is
-   * mostly work on the event loop: with 5, it keeps to a fifth of the process however large
-   * the cell grows (the firewall's render takes 100 ms and more at 5,000 peers).
+   * And at least this many times the last run's length apart, for an applier whose run costs
+   * more as the cell grows: with 10, it keeps to a tenth of the time however large the cell
+   * gets (at 5,000 peers the firewall's full render takes 100 ms and more, and even a peer's
+   * restore has iptables read back every rule).
    */
   spacing?: number;
   /** Whether the loops' periodic pass runs it too (default yes). */

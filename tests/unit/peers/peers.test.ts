@@ -37,6 +37,13 @@ describe('addresses', () => {
     expect([a.address, b.address, c.address]).toEqual(['10.0.0.2', '10.0.0.3', '10.0.0.2']);
   });
 
+  it('hands out the numbers below a peer given an address further on, then goes on past it', async () => {
+    const far = await create('far', { address: '10.0.0.5' });
+    const next = [];
+    for (const name of ['a', 'b', 'c', 'd']) next.push((await create(name)).address);
+    expect([far.address, ...next]).toEqual(['10.0.0.5', '10.0.0.2', '10.0.0.3', '10.0.0.4', '10.0.0.6']);
+  });
+
   it('gives 50 concurrent creates 50 distinct addresses, each set on the interface by itself', async () => {
     // The first apply after start loads everything (config and rules); single-peer steps follow it.
     await admin(db).peers.remove({ id: (await create('warm-up')).id });
