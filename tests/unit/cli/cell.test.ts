@@ -68,7 +68,8 @@ describe('npm run cell', () => {
     expect(restored.err).toMatch(/done +apply/);
     expect(restored.code).toBe(0);
     expect(await names()).toEqual(['laptop']);
-  });
+    // Four CLI processes, each compiling the CLI first: 9 s alone, past 30 s beside CI's other suites.
+  }, 120_000);
 
   it("logs prints a service's lines, and with --follow each new one as it is written", async () => {
     logger.child('store').info('a line before', { peer: 'alice' });

@@ -185,7 +185,6 @@ async function applyNow(db: Db): Promise<FirewallApply> {
       }
       const saved = await loadFamily(run, rules, before);
       const expected = expectedCanonical(rules);
-      fw.db = db;
       if (saved.canonical !== expected)
         log.warn('this iptables prints the rules in other words: drift is measured on its own reading', {
           family: rules.family,
@@ -198,6 +197,7 @@ async function applyNow(db: Db): Promise<FirewallApply> {
       });
       via.push(`${tool}-restore`);
     }
+    fw.db = db;
     if (repaired) recordRepair(db, repaired);
     return { state: 'applied', via: via.length ? `${via.join(', ')} on ${backend.description}` : 'already in place' };
   } catch (err) {
@@ -257,7 +257,7 @@ function scheduleFiles(db: Db): void {
   fw.files.timer.unref?.();
 }
 
-/** Writes the rule files now if a peer's change left them behind (tests, backups). */
+/** Writes the rule files now if a peer's change left them behind (tests; the timer does it a second later). */
 export function flushFirewallFiles(db: Db): Promise<void> {
   return serially(async () => {
     const [v4, v6] = [fw.loaded.get(4), fw.loaded.get(6)];
