@@ -3,7 +3,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { eq } from 'drizzle-orm';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, onTestFinished } from 'vitest';
 import { auditEntries } from '@/server/db/schema';
 import { applyFirewall, flushFirewallFiles, ruleFiles } from '@/server/managers/firewall';
 import { lastFirewallApply, loadFamily, parseSave } from '@/server/managers/firewall/apply';
@@ -178,6 +178,7 @@ describe.skipIf(!ready)('the firewall on a real netfilter', () => {
   it("a peer's create, update and removal edit only its lines, which then mean what a full load means", async () => {
     const own = `${ns}-p`;
     sh('netns', 'add', own);
+    onTestFinished(() => void sh('netns', 'del', own));
     const { db } = freshCell();
     useBackend(db, localBackend('wgfw1', { netns: own }));
     await setUp(db);
@@ -212,7 +213,6 @@ describe.skipIf(!ready)('the firewall on a real netfilter', () => {
     await settleChanges();
     expect(lastFirewallApply()).toMatchObject({ state: 'applied', via: expect.not.stringMatching(/\(peers\)/) });
     expect(save(own)).toMatch(/-A PIC-FORWARD -s \S+ -m comment --comment "peer: peer loner" -j PIC-C\d+/);
-    sh('netns', 'del', own);
   });
 });
 

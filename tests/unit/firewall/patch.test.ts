@@ -48,6 +48,29 @@ describe("a peer's change patched into the last build", () => {
     }
   });
 
+  it('a build after the edits names each class as the edited rules do, and leaves out only classes no peer uses', () => {
+    let model = structuredClone(base);
+    let built = buildFamily(model, 4)!;
+    for (const step of peerSteps) {
+      model = structuredClone(model);
+      const ids = step(model);
+      built = patchPeers(built, new Map(ids.map((id) => [id, model.peers.find((p) => p.id === id) ?? null])))!.next;
+    }
+    const edited = chainsOf(built);
+    const rebuilt = chainsOf(buildFamily(model, 4, built.placement)!);
+    for (const [name, lines] of Object.entries(rebuilt)) expect(lines, name).toEqual(edited[name]);
+    const used = new Set(edited['PIC-FORWARD']!.map((l) => /-j (PIC-C\d+)$/.exec(l)?.[1]));
+    expect(Object.keys(edited).filter((c) => !(c in rebuilt))).toEqual(
+      Object.keys(edited).filter((c) => /^PIC-C\d+$/.test(c) && !used.has(c)),
+    );
+    // Without the build before, classes are numbered from 0 as they come (the goldens).
+    expect(Object.keys(chainsOf(buildFamily(model, 4)!)).filter((c) => /^PIC-C/.test(c))).toEqual(
+      Object.keys(rebuilt)
+        .filter((c) => /^PIC-C/.test(c))
+        .map((_, i) => `PIC-C${i}`),
+    );
+  });
+
   it('asks for a build when a peer needs a class no peer had, or a rule of the admin names it', () => {
     const built = buildFamily(base, 4)!;
     const peer = (over: Partial<FirewallPeer>): FirewallPeer => ({

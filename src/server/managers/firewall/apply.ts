@@ -108,10 +108,12 @@ export async function loadFamily(run: Runner, rules: FamilyRules, read?: Saved):
   return parseSave(await must(run, [`${tool}-save`]));
 }
 
+/** The rules from the database, each class named as in what this process loaded from it. */
 function familiesOf(db: Db, iface: string) {
   const inputs = loadInputs(db, iface);
   if (!inputs) return null;
-  const { v4, v6 } = buildRules(inputs);
+  const before = fw.db === db ? { 4: fw.loaded.get(4)?.rules.placement, 6: fw.loaded.get(6)?.rules.placement } : {};
+  const { v4, v6 } = buildRules(inputs, before);
   return { inputs, families: [v4, ...(v6 ? [v6] : [])] };
 }
 

@@ -116,11 +116,17 @@ export interface BuiltFamily extends FamilyRules {
     own: ReadonlySet<number>;
     /** Peers a custom rule names (as source or destination): their lines depend on more than their settings. */
     named: ReadonlySet<number>;
+    /** Each class chain's name, by what makes the class (its groups, policy and own rules). */
+    classes: ReadonlyMap<string, string>;
   };
 }
 
-/** The chains and hooks of one address family. */
-export function buildFamily(m: FirewallInputs, family: Family): BuiltFamily | null {
+/**
+ * The chains and hooks of one address family. With the placement of the build before, each
+ * class keeps the name it had there and a new class takes a name no class had, so a build
+ * after peers' edits (see `patchPeers`) names every class as the kernel does.
+ */
+export function buildFamily(m: FirewallInputs, family: Family, before?: BuiltFamily['placement']): BuiltFamily | null {
   const tunnel = family === 4 ? m.tunnel.subnet : m.tunnel.subnet6;
   if (!tunnel) return null;
   const groups = new Map(m.groups.map((g) => [g.id, g]));
@@ -132,12 +138,21 @@ export function buildFamily(m: FirewallInputs, family: Family): BuiltFamily | nu
   // Peers with the same groups, policy and rules share one chain: the rule set grows by one
   // line per peer, not by its rules.
   const classes = new Map<string, { chain: string; rules: NfRule[] }>();
+  const taken = new Set(before?.classes.values());
+  let fresh = 0;
+  const nameFor = (key: string) => {
+    const was = before?.classes.get(key);
+    if (was) return was;
+    while (taken.has(classChain(fresh))) fresh++;
+    taken.add(classChain(fresh));
+    return classChain(fresh);
+  };
   const classFor = (peer: FirewallPeer | null, policy: Policy): string => {
     const own = m.rules.filter((r) => r.source.kind === 'peer' && peer && r.source.peerId === peer.id);
     const key = JSON.stringify([peer ? [...peer.groups].sort() : [], policy, own.map((r) => r.id)]);
     const found = classes.get(key);
     if (found) return found.chain;
-    const chain = classChain(classes.size);
+    const chain = nameFor(key);
     const rules: NfRule[] = [];
     m.rules.forEach((r, i) => {
       if (appliesTo(r, peer)) rules.push(...customLines(r, i, family, ctx));
@@ -164,10 +179,11 @@ export function buildFamily(m: FirewallInputs, family: Family): BuiltFamily | nu
     return chain;
   };
   // Most peers share their settings with many others: each set of settings is worked out once.
-  const placement: BuiltFamily['placement'] = {
-    places: new Map(),
+  const placement = {
+    places: new Map<string, Place>(),
     own: new Set(m.rules.flatMap((r) => (r.source.kind === 'peer' ? [r.source.peerId] : []))),
     named: new Set(m.rules.flatMap(rulePeers)),
+    classes: new Map<string, string>(),
   };
   const placeOf = (peer: FirewallPeer | null) => {
     const settings = settingsOf(peer ?? NO_PEER, placement.own);
@@ -277,6 +293,7 @@ export function buildFamily(m: FirewallInputs, family: Family): BuiltFamily | nu
       { table: 'nat', chain: 'POSTROUTING', rule: { target: CHAIN.postrouting, owner: 'core', why: 'tunnel' } },
     );
   }
+  for (const [key, c] of classes) placement.classes.set(key, c.chain);
   return { family, tables: { filter, nat, mangle: [{ name: CHAIN.mangle, rules: [] }] }, hooks, placement };
 }
 
@@ -344,6 +361,9 @@ function addressValue(cidr: string): bigint {
   return parseAddress(cidr.split('/')[0]!)?.value ?? 0n;
 }
 
-export function buildRules(m: FirewallInputs): { v4: BuiltFamily; v6: BuiltFamily | null } {
-  return { v4: buildFamily(m, 4)!, v6: buildFamily(m, 6) };
+export function buildRules(
+  m: FirewallInputs,
+  before: Partial<Record<Family, BuiltFamily['placement']>> = {},
+): { v4: BuiltFamily; v6: BuiltFamily | null } {
+  return { v4: buildFamily(m, 4, before[4])!, v6: buildFamily(m, 6, before[6]) };
 }
