@@ -1,13 +1,6 @@
 /** The firewall: the one owner of packet rules. Other domains declare what they need here. */
-export {
-  applyFirewall,
-  effectiveRules,
-  firewallReset,
-  flushFirewallFiles,
-  ruleFiles,
-  type EffectiveRule,
-  type FirewallApply,
-} from './apply';
+export { applyFirewall, firewallReset, flushFirewallFiles, ruleFiles, type FirewallApply } from './apply';
+export { effectiveRules, type EffectiveRule } from './effective';
 export { confirmChange, pendingState as firewallStatus, rollbackIfDue } from './confirm';
 export {
   createGroup,
