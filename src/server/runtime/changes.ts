@@ -125,6 +125,8 @@ function run(slot: Slot): Promise<Outcome> {
       try {
         return { ok: true, value: await slot.applier.apply(slot.db!, scope) };
       } catch (err) {
+        // What this run took in is not applied: the next run must not take it as done.
+        slot.pending = 'all';
         slot.stats.failures++;
         log.error('apply after a change failed', { applier: slot.applier.name, err });
         return { ok: false, error: err as Error };

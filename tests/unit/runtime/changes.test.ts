@@ -129,6 +129,32 @@ describe('the change fan-out', () => {
     expect(scopes).toEqual([null, [2, 3], null, null, [6], null]);
   });
 
+  it('a run that fails leaves the next one whole: the peers it took in were not applied', async () => {
+    const scopes: (number[] | null)[] = [];
+    let fail = false;
+    subscribe({
+      name: 'flaky',
+      on: ['firewall'],
+      settleMs: 10,
+      apply: async (_db, scope) => {
+        scopes.push(scope && [...scope.peers].sort());
+        if (fail) throw new Error('iptables-restore: line 3 failed');
+      },
+    });
+    const one = db(9);
+    await changed(one, ['firewall'], { peers: [1] });
+    await settleChanges();
+    fail = true;
+    await changed(one, ['firewall'], { peers: [2] });
+    await settleChanges();
+    fail = false;
+    await changed(one, ['firewall'], { peers: [3] });
+    await settleChanges();
+    await changed(one, ['firewall'], { peers: [4] });
+    await settleChanges();
+    expect(scopes).toEqual([null, [2], null, [4]]);
+  });
+
   it("the loops' pass runs every periodic applier and leaves the others to their own loop", async () => {
     const periodic = counting('periodic', []);
     const own = counting('own-loop', [], { periodic: false });
