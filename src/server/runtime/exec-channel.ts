@@ -1,13 +1,16 @@
 /**
- * A long-lived shell inside a container: one `docker exec` whose stdin stays open, so a
- * command costs a write and a read on a stream already there instead of an exec round
- * trip through the engine (tens of milliseconds). Commands are argument arrays, quoted
- * for the shell; an input (a key) goes in as a here-document, never on a command line.
- * The channel opens on first use and again after the container went away.
+ * A long-lived shell: one process whose stdin stays open, so a command costs a write and a
+ * read on a stream already there. Inside a container (one `docker exec`) that spares an exec
+ * round trip through the engine (tens of milliseconds); on the host it spares the server a
+ * process spawn per command (a fork of a large server takes milliseconds of its one thread).
+ * Commands are argument arrays, quoted for the shell; an input (a key, a rule set) goes in
+ * as a here-document, never on a command line. The channel opens on first use and again
+ * after the shell went away.
  */
+import { spawn } from 'node:child_process';
 import crypto from 'node:crypto';
-import type { Duplex } from 'node:stream';
-import { EngineUnavailableError, FrameSplitter, statusOf, type Engine, type ExecResult } from './docker';
+import type { Duplex, Readable } from 'node:stream';
+import { EngineUnavailableError, FrameSplitter, statusOf, type Engine, type ExecResult, type LogLine } from './docker';
 
 const COMMAND_TIMEOUT_MS = 10_000;
 
@@ -15,6 +18,98 @@ const COMMAND_TIMEOUT_MS = 10_000;
 export function shellQuote(arg: string): string {
   if (/[\0\n\r]/.test(arg)) throw new Error('a command argument may not hold NUL or line breaks');
   return `'${arg.replace(/'/g, `'\\''`)}'`;
+}
+
+/** What an opened shell is to the channel: its input, and a way to end it. */
+export interface Shell {
+  write(text: string): void;
+  destroy(): void;
+}
+
+/** Where a shell's output goes: its lines as they come, and its end. */
+export interface ShellSink {
+  line(stream: LogLine['stream'], text: string): void;
+  gone(err?: Error): void;
+}
+
+/** How a channel gets its shell: where it runs, and how to start it. */
+export interface ShellSource {
+  /** For messages: "cell-wireguard", "the host". */
+  where: string;
+  open(sink: ShellSink): Promise<Shell>;
+}
+
+/** A shell in a running container, through one `docker exec` with stdin attached. */
+export function containerShell(engine: Engine, container: string): ShellSource {
+  return {
+    where: container,
+    async open(sink) {
+      const docker = await engine.client();
+      let stream: Duplex;
+      try {
+        const exec = await docker.getContainer(container).exec({
+          Cmd: ['sh'],
+          AttachStdin: true,
+          AttachStdout: true,
+          AttachStderr: true,
+          Tty: false,
+        });
+        stream = (await exec.start({ hijack: true, stdin: true })) as Duplex;
+      } catch (e) {
+        const status = statusOf(e);
+        if (status === 404) throw new EngineUnavailableError(`Container ${container} does not exist`);
+        if (status === 409) throw new EngineUnavailableError(`Container ${container} is not running`);
+        throw engine.error(e);
+      }
+      const splitter = new FrameSplitter();
+      stream.on('data', (chunk: Buffer) => {
+        for (const l of splitter.push(chunk)) sink.line(l.stream, l.text);
+      });
+      const gone = (err?: Error) => sink.gone(err ?? new EngineUnavailableError(`the shell in ${container} ended`));
+      stream.on('end', () => gone());
+      stream.on('close', () => gone());
+      stream.on('error', gone);
+      return { write: (text) => void stream.write(text), destroy: () => stream.destroy() };
+    },
+  };
+}
+
+/**
+ * A shell on the host (`argv`, such as `ip netns exec <ns> sh` for a namespace). It does not
+ * keep the server's process alive by itself, and ends with it (its input closes).
+ */
+export function hostShell(argv: string[], where: string): ShellSource {
+  return {
+    where,
+    async open(sink) {
+      const [cmd, ...args] = argv;
+      const child = spawn(cmd!, args, { stdio: ['pipe', 'pipe', 'pipe'] });
+      const lines = (stream: LogLine['stream'], from: Readable) => {
+        let partial = '';
+        from.setEncoding('utf8').on('data', (chunk: string) => {
+          const parts = (partial + chunk).split('\n');
+          partial = parts.pop()!;
+          for (const text of parts) sink.line(stream, text);
+        });
+      };
+      lines('stdout', child.stdout!);
+      lines('stderr', child.stderr!);
+      child.stdin!.on('error', () => undefined);
+      await new Promise<void>((resolve, reject) => {
+        child.once('spawn', resolve);
+        child.once('error', (e: NodeJS.ErrnoException) =>
+          reject(e.code === 'ENOENT' ? new Error(`${cmd} is not installed`) : e),
+        );
+      });
+      child.once('close', (code: number | null, signal: NodeJS.Signals | null) =>
+        sink.gone(new Error(`the shell on ${where} ended (${signal ?? `exit ${code}`})`)),
+      );
+      // The pipes and the process hold nothing open: a command waiting holds its own timer.
+      child.unref();
+      for (const s of [child.stdin, child.stdout, child.stderr]) (s as unknown as { unref?: () => void }).unref?.();
+      return { write: (text) => void child.stdin!.write(text), destroy: () => void child.kill('SIGKILL') };
+    },
+  };
 }
 
 interface Pending {
@@ -29,15 +124,12 @@ interface Pending {
 }
 
 export class ExecChannel {
-  private stream: Duplex | null = null;
-  private opening: Promise<Duplex> | null = null;
+  private shell: Shell | null = null;
+  private opening: Promise<Shell> | null = null;
   private pending: Pending | null = null;
   private queue: Promise<unknown> = Promise.resolve();
 
-  constructor(
-    private readonly engine: Engine,
-    private readonly container: string,
-  ) {}
+  constructor(private readonly source: ShellSource) {}
 
   /** Runs one command; resolves with its exit code and output like a one-off exec. */
   run(argv: string[], input?: string): Promise<ExecResult> {
@@ -47,46 +139,25 @@ export class ExecChannel {
   }
 
   close(): void {
-    this.stream?.destroy();
-    this.stream = null;
+    this.shell?.destroy();
+    this.shell = null;
   }
 
-  private async open(): Promise<Duplex> {
-    const docker = await this.engine.client();
-    try {
-      const exec = await docker.getContainer(this.container).exec({
-        Cmd: ['sh'],
-        AttachStdin: true,
-        AttachStdout: true,
-        AttachStderr: true,
-        Tty: false,
+  private async ensure(): Promise<Shell> {
+    if (this.shell) return this.shell;
+    this.opening ??= (async () => {
+      let shell: Shell | null = null;
+      shell = await this.source.open({
+        line: (stream, text) => this.line(stream, text),
+        gone: (err) => {
+          if (shell && this.shell === shell) this.shell = null;
+          this.fail(err ?? new Error(`the shell on ${this.source.where} ended`));
+        },
       });
-      const stream = (await exec.start({ hijack: true, stdin: true })) as Duplex;
-      const splitter = new FrameSplitter();
-      stream.on('data', (chunk: Buffer) => {
-        for (const line of splitter.push(chunk)) this.line(line.stream, line.text);
-      });
-      const gone = (err?: Error) => {
-        if (this.stream === stream) this.stream = null;
-        this.fail(err ?? new EngineUnavailableError(`the shell in ${this.container} ended`));
-      };
-      stream.on('end', () => gone());
-      stream.on('close', () => gone());
-      stream.on('error', gone);
-      return stream;
-    } catch (e) {
-      const status = statusOf(e);
-      if (status === 404) throw new EngineUnavailableError(`Container ${this.container} does not exist`);
-      if (status === 409) throw new EngineUnavailableError(`Container ${this.container} is not running`);
-      throw this.engine.error(e);
-    }
-  }
-
-  private async ensure(): Promise<Duplex> {
-    if (this.stream && !this.stream.destroyed) return this.stream;
-    this.opening ??= this.open().finally(() => (this.opening = null));
-    this.stream = await this.opening;
-    return this.stream;
+      return shell;
+    })().finally(() => (this.opening = null));
+    this.shell = await this.opening;
+    return this.shell;
   }
 
   private async send(argv: string[], input?: string): Promise<ExecResult> {
@@ -97,27 +168,33 @@ export class ExecChannel {
       if (input.split('\n').includes(marker)) throw new Error('the input holds the end marker');
       command += ` <<'${marker}'\n${input}${input.endsWith('\n') ? '' : '\n'}${marker}`;
     } else command += ' </dev/null';
-    const stream = await this.ensure();
+    const shell = await this.ensure();
     return new Promise<ExecResult>((resolve, reject) => {
       const timer = setTimeout(() => {
-        this.fail(new Error(`${argv[0]} in ${this.container} did not finish in ${COMMAND_TIMEOUT_MS / 1000} s`));
+        this.fail(new Error(`${argv[0]} in ${this.source.where} did not finish in ${COMMAND_TIMEOUT_MS / 1000} s`));
         this.close();
       }, COMMAND_TIMEOUT_MS);
       this.pending = { marker, stdout: [], stderr: [], exitCode: null, stderrDone: false, resolve, reject, timer };
-      // The exit status goes to stdout after the output, and a marker to stderr, so both streams are complete.
-      stream.write(`${command}\necho "${marker} $?"; echo "${marker}" >&2\n`);
+      // The exit status goes to stdout after the output, and a marker to stderr, so both
+      // streams are complete. Output without a final line break ends on the marker's line.
+      shell.write(`${command}\necho "${marker} $?"; echo "${marker}" >&2\n`);
     });
   }
 
-  private line(stream: 'stdout' | 'stderr', text: string): void {
+  private line(stream: LogLine['stream'], text: string): void {
     const p = this.pending;
     if (!p) return;
     if (stream === 'stdout') {
-      const m = text.startsWith(`${p.marker} `) ? Number(text.slice(p.marker.length + 1)) : null;
-      if (m === null) p.stdout.push(text);
-      else p.exitCode = m;
-    } else if (text === p.marker) p.stderrDone = true;
-    else p.stderr.push(text);
+      const at = text.lastIndexOf(`${p.marker} `);
+      if (at < 0) p.stdout.push(text);
+      else {
+        if (at > 0) p.stdout.push(text.slice(0, at));
+        p.exitCode = Number(text.slice(at + p.marker.length + 1));
+      }
+    } else if (text.endsWith(p.marker)) {
+      if (text.length > p.marker.length) p.stderr.push(text.slice(0, -p.marker.length));
+      p.stderrDone = true;
+    } else p.stderr.push(text);
     if (p.exitCode !== null && p.stderrDone) {
       clearTimeout(p.timer);
       this.pending = null;
@@ -126,11 +203,13 @@ export class ExecChannel {
     }
   }
 
+  /** The command waiting fails; what it had said on stderr (why the shell could not start) goes with it. */
   private fail(err: Error): void {
     const p = this.pending;
     if (!p) return;
     clearTimeout(p.timer);
     this.pending = null;
-    p.reject(err);
+    const said = p.stderr.join(' ').trim();
+    p.reject(said ? Object.assign(err, { message: `${err.message}: ${said}` }) : err);
   }
 }

@@ -1,14 +1,11 @@
 /**
  * Where the server config is applied: inside the `cell-wireguard` container
  * (production) or on a named local interface (host installs and the tunnel tests).
- * Commands are argument arrays; keys travel on stdin or in 0600 files, never in argv.
+ * Commands are argument arrays; keys travel on stdin, never in argv.
  */
 import { spawn } from 'node:child_process';
-import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 import { EngineUnavailableError, type Engine } from '../../runtime/docker';
-import { ExecChannel } from '../../runtime/exec-channel';
+import { ExecChannel, containerShell, hostShell } from '../../runtime/exec-channel';
 import { hasUapi, uapiRemovePeer, uapiSetPeer } from './uapi';
 import type { Env } from '../../runtime/runtime';
 import { BackendUnavailableError, type PeerSpec, type Runner, type WgBackend } from '../../runtime/wireguard-backend';
@@ -28,7 +25,7 @@ const setPeerArgv = (iface: string, p: PeerSpec, pskFile: string) => [
   p.allowedIps.join(','),
 ];
 
-/** Runs a command; resolves with its outcome instead of failing on a non-zero exit. */
+/** Runs a command in its own process; resolves with its outcome instead of failing on a non-zero exit. */
 export function attempt(
   cmd: string,
   args: string[],
@@ -52,6 +49,19 @@ export function attempt(
   });
 }
 
+/** Commands through a long-lived shell, as a runner: a shell that cannot be had leaves the change pending. */
+function channelRunner(channel: ExecChannel): Runner {
+  return async (argv, input) => {
+    try {
+      const r = await channel.run(argv, input);
+      return { ok: r.exitCode === 0, out: r.stdout, err: r.stderr };
+    } catch (e) {
+      if (e instanceof EngineUnavailableError) throw new BackendUnavailableError(e.message);
+      throw e;
+    }
+  };
+}
+
 async function run(runner: Runner, argv: string[], input?: string): Promise<string> {
   const [cmd, ...args] = argv;
   const { ok, out, err } = await runner(argv, input);
@@ -63,36 +73,28 @@ async function run(runner: Runner, argv: string[], input?: string): Promise<stri
     : new Error(message);
 }
 
-/** A key in a private temporary file (0600 in a 0700 folder), removed afterwards. */
-async function withSecretFile<T>(secret: string | null, fn: (file: string | null) => Promise<T>): Promise<T> {
-  if (secret === null) return fn(null);
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'pic-wg-'));
-  const file = path.join(dir, 'key');
-  try {
-    fs.writeFileSync(file, `${secret}\n`, { mode: 0o600 });
-    return await fn(file);
-  } finally {
-    fs.rmSync(dir, { recursive: true, force: true });
-  }
-}
-
 /**
- * Commands on a local interface; with `netns`, inside that network namespace
- * (`ip netns exec`), for hosts that keep the tunnel in its own namespace. A userspace
- * interface (wireguard-go) takes single-peer changes through its control socket.
+ * Commands on a local interface; with `netns`, inside that network namespace, for hosts that
+ * keep the tunnel in its own namespace. They go through one long-lived shell there (a spawn
+ * per command costs the server milliseconds of its thread); the preshared key as a
+ * here-document. A userspace interface (wireguard-go) takes single-peer changes through its
+ * control socket.
  */
 export function localBackend(iface: string, { netns }: { netns?: string } = {}): WgBackend {
-  const runner: Runner = ([cmd, ...args], input) =>
-    netns ? attempt('ip', ['netns', 'exec', netns, cmd!, ...args], input) : attempt(cmd!, args, input);
+  const where = netns ? `network namespace ${netns}` : 'the host';
+  const runner = channelRunner(
+    new ExecChannel(hostShell(netns ? ['ip', 'netns', 'exec', netns, 'sh'] : ['sh'], where)),
+  );
   return {
     description: `local interface ${iface}${netns ? ` in ${netns}` : ''}`,
     sync: async ({ file }) => void (await run(runner, ['wg', 'syncconf', iface, file])),
     async setPeer(p) {
       if (hasUapi(iface)) return uapiSetPeer(iface, p);
-      // wg reads keys from files; Node's child stdio are sockets, which /dev/stdin cannot open.
-      await withSecretFile(p.presharedKey, async (pskFile) => {
-        await run(runner, setPeerArgv(iface, p, pskFile ?? '/dev/null'));
-      });
+      await run(
+        runner,
+        setPeerArgv(iface, p, p.presharedKey ? '/dev/stdin' : '/dev/null'),
+        p.presharedKey ?? undefined,
+      );
     },
     removePeer: async (publicKey) => {
       if (hasUapi(iface)) return uapiRemovePeer(iface, publicKey);
@@ -114,17 +116,9 @@ const container = 'cell-wireguard';
 export function containerBackend(
   engine: Engine,
   iface = 'wg0',
-  channel = new ExecChannel(engine, container),
+  channel = new ExecChannel(containerShell(engine, container)),
 ): WgBackend {
-  const runner: Runner = async (argv, input) => {
-    try {
-      const r = await channel.run(argv, input);
-      return { ok: r.exitCode === 0, out: r.stdout, err: r.stderr };
-    } catch (e) {
-      if (e instanceof EngineUnavailableError) throw new BackendUnavailableError(e.message);
-      throw e;
-    }
-  };
+  const runner = channelRunner(channel);
   const exec = async (argv: string[], input?: string) => {
     const r = await runner(argv, input);
     if (!r.ok)
