@@ -72,6 +72,7 @@ describe.skipIf(!ready)('rendered configs and the real WireGuard tools', () => {
         {
           id: 1,
           name: 'a',
+          hostIndex: 2,
           publicKey: key(2),
           presharedKey: key(3),
           allowedIps: ['10.0.0.2/32', 'fd00::2/128'],

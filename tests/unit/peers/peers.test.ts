@@ -199,6 +199,32 @@ describe('lifecycle', () => {
     expect(text).not.toContain('# Peer: b');
   });
 
+  it('keeps the files after single-peer changes exactly as a render of the whole database writes them', async () => {
+    const files = ['wg0.conf', 'wg0.sync.conf'].map((f) => path.join(dir, 'config', 'wireguard', f));
+    const read = () => files.map((f) => fs.readFileSync(f, 'utf8'));
+    await create('far', { address: '10.0.0.9' });
+    const a = await create('a');
+    await flushWireguardFiles(db, { force: true });
+    // Each a single-peer change: a create below another, a rename, a move, a key, a disable, a removal.
+    const b = await create('b');
+    const c = await create('c');
+    await admin(db).peers.update({ id: b.id, address: '10.0.0.8' });
+    await admin(db).peers.rotateKeys({ id: b.id });
+    await admin(db).peers.update({ id: b.id, name: 'b-renamed' });
+    await admin(db).peers.setEnabled({ id: a.id, enabled: false });
+    await admin(db).peers.remove({ id: c.id });
+    await flushWireguardFiles(db);
+    const kept = read();
+    expect(kept[0]).toContain('# Peer: far (id 1)');
+    expect(kept[0]).toContain('# Peer: b-renamed');
+    expect(kept[0]).not.toContain('# Peer: a ');
+    expect(kept[0]).not.toContain('# Peer: c');
+    await flushWireguardFiles(db, { force: true });
+    expect(kept).toEqual(read());
+    // In address order: b moved past c, still before far.
+    expect(kept[0].indexOf('# Peer: b')).toBeLessThan(kept[0].indexOf('# Peer: far'));
+  });
+
   it('renders the files again at start even when nothing says they are behind', async () => {
     await create('a');
     await flushWireguardFiles(db);

@@ -16,8 +16,8 @@ import type { CellPaths } from '../../runtime/paths';
 import { runtimeOf } from '../../runtime/runtime';
 import { serialQueue } from '../../runtime/serial';
 import { BackendUnavailableError, type WgBackend } from './backend';
-import { backend, interfaceReset, wg } from './interface';
-import { renderServerFiles, type ServerModel } from './render';
+import { backend, interfaceReset, wg, type FileParts } from './interface';
+import { renderPeerSection, serverFilesOf, type ServerModel, type ServerPeer } from './render';
 import { isActive, planOf, withPrefix } from './model';
 import { decrypted, findServer, loadServerModel, peersByIds } from './state';
 import { interfaceDrift, parseDump, type InterfaceLive } from './status';
@@ -43,14 +43,24 @@ export const configFiles = (paths: CellPaths) => {
 
 const serially = serialQueue('wireguard.apply');
 
-/** Writes wg0.conf and its stripped form from the full model (the rule sets of older cells go: the firewall owns rules). */
-function writeFiles(db: Db, model: ServerModel): void {
-  const rt = runtimeOf(db);
-  const { full, sync } = renderServerFiles(model);
+/** Writes wg0.conf and its stripped form (the rule sets of older cells go: the firewall owns rules). */
+function writeParts(parts: FileParts): void {
+  const rt = runtimeOf(parts.db);
+  const peers = [...parts.peers.values()].sort((a, b) => a.hostIndex - b.hostIndex).map((p) => p.section);
+  const { full, sync } = serverFilesOf(parts.head, peers);
   writeConfig(rt, 'wireguard', 'wg0.conf', full, 0o600);
   writeConfig(rt, 'wireguard', 'wg0.sync.conf', sync, 0o600);
   for (const old of ['peers.rules', 'peers6.rules'])
     fs.rmSync(path.join(/* turbopackIgnore: true */ rt.paths.config('wireguard'), old), { force: true });
+}
+
+/** The files from the full model; their parts are kept for the peers' changes after it. */
+function writeFiles(db: Db, model: ServerModel): void {
+  const { peers, ...head } = model;
+  const parts: FileParts = { db, head, peers: new Map() };
+  for (const p of peers) parts.peers.set(p.publicKey, { hostIndex: p.hostIndex, section: renderPeerSection(p) });
+  writeParts(parts);
+  wg.fileParts = parts;
 }
 
 /** The files follow a burst of single-peer changes at most once a second (their render grows with the peers). */
@@ -75,8 +85,11 @@ function scheduleFiles(db: Db): void {
 export function flushWireguardFiles(db: Db, { force = false } = {}): Promise<void> {
   return serially(async () => {
     if (!wg.filesStale && !force) return;
-    const snapshot = loadServerModel(db, runtimeOf(db).clock());
-    if (snapshot) writeFiles(db, snapshot.model);
+    if (!force && wg.fileParts?.db === db) writeParts(wg.fileParts);
+    else {
+      const snapshot = loadServerModel(db, runtimeOf(db).clock());
+      if (snapshot) writeFiles(db, snapshot.model);
+    }
     wg.filesStale = false;
   });
 }
@@ -97,14 +110,26 @@ async function applyDelta(db: Db, change: PeerChange, target: WgBackend): Promis
   const now = runtimeOf(db).clock();
   const plan = planOf(server);
   const rows = peersByIds(db, change.peerIds ?? []);
-  for (const key of change.removedKeys ?? []) await target.removePeer(key);
+  const parts = wg.fileParts?.db === db ? wg.fileParts : null;
+  for (const key of change.removedKeys ?? []) {
+    await target.removePeer(key);
+    parts?.peers.delete(key);
+  }
   for (const r of rows) {
-    if (!isActive(r, now)) continue;
-    await target.setPeer({
+    if (!isActive(r, now)) {
+      parts?.peers.delete(r.publicKey);
+      continue;
+    }
+    const peer: ServerPeer = {
+      id: r.id,
+      name: r.name,
+      hostIndex: r.hostIndex,
       publicKey: r.publicKey,
       presharedKey: decrypted(r.presharedKeyEnc, 'peers.preshared_key_enc'),
       allowedIps: withPrefix(plan, r.hostIndex, true),
-    });
+    };
+    await target.setPeer(peer);
+    parts?.peers.set(peer.publicKey, { hostIndex: peer.hostIndex, section: renderPeerSection(peer) });
   }
   // One revision further: the other queued deltas bring it up to the last commit.
   stepAppliedRevision(db).run();
@@ -166,7 +191,8 @@ async function applyNow(db: Db, change: PeerChange | undefined): Promise<ApplyRe
     const reason = err instanceof Error ? err.message : String(err);
     db.update(wireguardSettings).set({ applyError: reason }).where(eq(wireguardSettings.id, 1)).run();
     if (!(err instanceof BackendUnavailableError)) log.error('apply failed', { err, backend: target?.description });
-    // Whatever reached the interface, the files must describe the database.
+    // Whatever reached the interface, the files must describe the database: read it whole.
+    wg.fileParts = null;
     scheduleFiles(db);
     return { state: 'pending', reason };
   }

@@ -8,7 +8,14 @@ import { wireguardSettings } from '../../db/schema';
 import { processWide } from '../../runtime/process-wide';
 import { runtimeOf, type Runtime } from '../../runtime/runtime';
 import { backendFromEnv, type WgBackend } from './backend';
+import type { ServerHead } from './render';
 import { parseDump, type InterfaceLive } from './status';
+
+export interface FileParts {
+  db: Db;
+  head: ServerHead;
+  peers: Map<string, { hostIndex: number; section: string }>;
+}
 
 type LiveCache = { at: number; value: InterfaceLive | null; error: string | null };
 
@@ -21,6 +28,12 @@ export const wg = processWide('wireguard.apply', () => ({
   filesTimer: null as NodeJS.Timeout | null,
   /** The render reads the database the latest change went to. */
   filesDb: null as Db | null,
+  /**
+   * The files' parts as the database holds them now (its head, and each active peer's section
+   * by public key), kept by every apply: the files after a peer's change re-render only its
+   * own section. Null when not known (another database, a failed apply).
+   */
+  fileParts: null as FileParts | null,
   liveCache: null as LiveCache | null,
   liveReading: null as Promise<LiveCache> | null,
   /** Single-peer applies committed and not finished yet (queued or running). */

@@ -96,6 +96,7 @@ export function serverModel(
       .map((p) => ({
         id: p.id,
         name: p.name,
+        hostIndex: p.hostIndex,
         publicKey: p.publicKey,
         presharedKey: p.presharedKey,
         allowedIps: withPrefix(plan, p.hostIndex, true),

@@ -12,6 +12,8 @@ const GENERATED_LINE = `# ${GENERATED}`;
 export interface ServerPeer {
   id: number;
   name: string;
+  /** Its place in the tunnel's subnet: the files list the peers in this order. */
+  hostIndex: number;
   publicKey: string;
   presharedKey: string | null;
   /** The peer's own addresses (/32, /128): what the cell routes to it. */
@@ -93,7 +95,7 @@ function sectionLines(sections: Section[]): string[] {
   return lines;
 }
 
-function interfaceSection(m: ServerModel, full: boolean): Section {
+function interfaceSection(m: ServerHead, full: boolean): Section {
   return {
     comments: [],
     name: 'Interface',
@@ -107,38 +109,44 @@ function interfaceSection(m: ServerModel, full: boolean): Section {
   };
 }
 
-function peerSections(m: ServerModel): Section[] {
-  return m.peers.map((p) => ({
-    comments: [`Peer: ${p.name} (id ${p.id})`],
-    name: 'Peer',
-    entries: [
-      ['PublicKey', p.publicKey],
-      ['PresharedKey', p.presharedKey],
-      ['AllowedIPs', p.allowedIps.join(', ')],
-    ],
-  }));
+/** The server's own part of its files: everything but the peers. */
+export type ServerHead = Omit<ServerModel, 'peers'>;
+
+/** One peer's section of the server's files, its values checked; the files are the head and these in order. */
+export function renderPeerSection(p: ServerPeer): string {
+  return sectionLines([
+    {
+      comments: [`Peer: ${p.name} (id ${p.id})`],
+      name: 'Peer',
+      entries: [
+        ['PublicKey', p.publicKey],
+        ['PresharedKey', p.presharedKey],
+        ['AllowedIPs', p.allowedIps.join(', ')],
+      ],
+    },
+  ]).join('\n');
 }
 
-const serverHeader = (m: ServerModel, full: boolean) =>
-  full ? [`Cell: ${m.cellName}`, `Peers: ${m.peers.length}`] : [`Cell: ${m.cellName} (stripped for wg syncconf)`];
-
-function serverFile(m: ServerModel, full: boolean, peers: string[]): string {
-  return (
-    [...headerLines(serverHeader(m, full)), ...sectionLines([interfaceSection(m, full)]), ...peers].join('\n') + '\n'
-  );
+function serverFile(head: ServerHead, full: boolean, peers: readonly string[]): string {
+  const header = full
+    ? [`Cell: ${head.cellName}`, `Peers: ${peers.length}`]
+    : [`Cell: ${head.cellName} (stripped for wg syncconf)`];
+  return [...headerLines(header), ...sectionLines([interfaceSection(head, full)]), ...peers].join('\n') + '\n';
 }
+
+/** wg0.conf (as wg-quick reads it) and its form without wg-quick's keys (the input of `wg syncconf`). */
+export function serverFilesOf(head: ServerHead, peers: readonly string[]): { full: string; sync: string } {
+  return { full: serverFile(head, true, peers), sync: serverFile(head, false, peers) };
+}
+
+/** Both files, each peer's section rendered and checked once. */
+export const renderServerFiles = (m: ServerModel) => serverFilesOf(m, m.peers.map(renderPeerSection));
 
 /** The server's wg0.conf, as wg-quick reads it. */
-export const renderServerConfig = (m: ServerModel): string => serverFile(m, true, sectionLines(peerSections(m)));
+export const renderServerConfig = (m: ServerModel): string => renderServerFiles(m).full;
 
 /** The same config without wg-quick's keys: the input of `wg syncconf` / `wg setconf`. */
-export const renderServerSyncConfig = (m: ServerModel): string => serverFile(m, false, sectionLines(peerSections(m)));
-
-/** Both, with the peers (the part that grows) rendered and checked once. */
-export function renderServerFiles(m: ServerModel): { full: string; sync: string } {
-  const peers = sectionLines(peerSections(m));
-  return { full: serverFile(m, true, peers), sync: serverFile(m, false, peers) };
-}
+export const renderServerSyncConfig = (m: ServerModel): string => renderServerFiles(m).sync;
 
 export const CLIENT_KEY_PLACEHOLDER = 'PASTE_YOUR_PRIVATE_KEY_HERE';
 
