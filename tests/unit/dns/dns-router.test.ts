@@ -8,7 +8,7 @@ import { nextSerial } from '@/server/managers/dns';
 import { claimName, releaseOwner, serviceOwner } from '@/server/managers/names';
 import { admin, expectCode, freshCell, setUp, useBackend } from '../../helpers/db';
 import { recordingBackend } from '../../helpers/wireguard';
-import { settleChanges } from '@/server/runtime/changes';
+import { applyAll, settleChanges } from '@/server/runtime/changes';
 
 // No engine: applies write the files and stay pending.
 process.env.PIC_DOCKER_SOCKET = '/nonexistent/pic-test/docker.sock';
@@ -62,6 +62,36 @@ describe('automatic names', () => {
     await admin(db).peers.remove({ id: peer.id });
     await settleChanges();
     expect(dnsFile('cell.zone')).not.toContain('alice-tablet');
+  });
+
+  it("reads only the changed peers' names after their changes, and renders what a whole read renders", async () => {
+    const ids: number[] = [];
+    for (const name of ['mid', 'zed']) ids.push((await admin(db).peers.create({ name, routingPolicy: 'cell' })).id);
+    await settleChanges();
+    const before = serialOf('cell.zone');
+    // Not declared as a change: only a whole read sees it.
+    claimName(db, 'quiet', serviceOwner('quiet', 'service'), { to: 'cell' });
+    await admin(db).peers.update({ id: ids[1]!, name: 'beta' });
+    await admin(db).peers.create({ name: 'kilo', routingPolicy: 'cell' });
+    await admin(db).peers.remove({ id: ids[0]! });
+    await settleChanges();
+    const zones = () =>
+      fs
+        .readdirSync(path.join(dir, 'config', 'dns'))
+        .sort()
+        .map((f) => `${f}\n${dnsFile(f).replace(/\( \d+ /, '( SERIAL ')}`);
+    const scoped = zones();
+    const cell = dnsFile('cell.zone');
+    expect(cell).not.toMatch(/^(mid|zed|quiet)\t/m);
+    expect(cell).toMatch(/^beta\t60\tIN\tA\t10\.0\.0\.3/m);
+    expect(cell).toMatch(/^kilo\t60\tIN\tA\t10\.0\.0\.4/m);
+    expect(serialOf('cell.zone')).toBeGreaterThan(before);
+    // The loops' pass reads everything: the same zones, and the name no change declared.
+    await applyAll(db);
+    expect(dnsFile('cell.zone')).toMatch(/^quiet\t/m);
+    releaseOwner(db, serviceOwner('quiet', 'service'));
+    await applyAll(db);
+    expect(zones()).toEqual(scoped);
   });
 
   it('refuses a peer whose .cell name is taken, naming the owner', async () => {

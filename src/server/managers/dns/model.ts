@@ -45,6 +45,8 @@ export interface ServiceRecord {
 export interface DnsName {
   label: string;
   kind: NameKind;
+  /** The holder within its kind (a peer's id). */
+  ref: string;
   /** The holder as people read it: `peer alice`. */
   owner: string;
   address: { v4: string; v6: string | null };

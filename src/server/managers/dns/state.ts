@@ -4,9 +4,18 @@ import { DEFAULT_UPSTREAMS } from '@/lib/schemas/dns';
 import type { Db, DbOrTx } from '../../db';
 import { dnsRecords, dnsSettings } from '../../db/schema';
 import { ConflictError, InvalidStateError } from '../../errors';
-import { CELL_HOST_INDEX, hostAddresses, planOf } from '../wireguard';
+import { CELL_HOST_INDEX, hostAddresses, planOf, type Plan } from '../wireguard';
 import { cellExists, cellFacts } from '../cell';
-import { claimName, heldNames, namesOf, releaseName, serviceOwner, type NameOwner } from '../names';
+import {
+  claimName,
+  heldNames,
+  heldNamesOf,
+  namesOf,
+  releaseName,
+  serviceOwner,
+  type HeldName,
+  type NameOwner,
+} from '../names';
 import type { DnsInputs, DnsName, ServiceRecord } from './model';
 import { runtimeOf } from '../../runtime/runtime';
 import { processWide } from '../../runtime/process-wide';
@@ -61,13 +70,7 @@ export function loadDnsInputs(db: Db): DnsInputs | null {
       domain: facts.domain,
       cell,
       internalNets: facts.internalNetworks,
-      names: heldNames(tx).flatMap((n): DnsName[] => {
-        const t = n.target;
-        if (!t) return [];
-        const address =
-          t.to === 'cell' ? cell : t.to === 'host' ? hostAddresses(plan, t.index) : { v4: t.address, v6: null };
-        return [{ label: n.label, kind: n.owner.kind, owner: n.owner.description, address }];
-      }),
+      names: heldNames(tx).flatMap((n) => dnsName(n, plan, cell)),
       records: tx.select().from(dnsRecords).orderBy(dnsRecords.id).all(),
       serviceRecords: sources.serviceRecords?.(tx) ?? [],
       settings: {
@@ -79,6 +82,30 @@ export function loadDnsInputs(db: Db): DnsInputs | null {
         publicAddress6: dns.publicAddress6,
       },
     };
+  });
+}
+
+/** A held name as DNS renders it, where it points in the tunnel's plan; none for a name without an address. */
+function dnsName(n: HeldName, plan: Plan, cell: DnsInputs['cell']): DnsName[] {
+  const t = n.target;
+  if (!t) return [];
+  const address = t.to === 'cell' ? cell : t.to === 'host' ? hostAddresses(plan, t.index) : { v4: t.address, v6: null };
+  return [{ label: n.label, kind: n.owner.kind, ref: n.owner.ref, owner: n.owner.description, address }];
+}
+
+/** The names these peers hold now, as DNS renders them (after their change: one read each). */
+export function peersDnsNames(db: Db, ids: Iterable<number>): Map<number, DnsName[]> | null {
+  return db.transaction((tx) => {
+    const facts = cellFacts(tx);
+    if (!facts.tunnel) return null;
+    const plan = planOf(facts.tunnel);
+    const cell = hostAddresses(plan, CELL_HOST_INDEX);
+    return new Map(
+      [...ids].map((id) => [
+        id,
+        heldNamesOf(tx, { kind: 'peer', ref: String(id) }).flatMap((n) => dnsName(n, plan, cell)),
+      ]),
+    );
   });
 }
 

@@ -12,6 +12,7 @@ export {
   assertNameFree,
   claimName,
   heldNames,
+  heldNamesOf,
   holdName,
   insertName,
   namesOf,

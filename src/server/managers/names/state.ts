@@ -119,16 +119,24 @@ export function releaseOwner(db: DbOrTx, owner: Pick<NameOwner, 'kind' | 'ref'>)
     .run();
 }
 
+const held = (r: typeof cellNames.$inferSelect): HeldName => ({
+  label: r.label,
+  owner: { kind: r.kind, ref: r.ref, description: r.owner },
+  target: readTarget(r.target),
+});
+
 /** Every held name, by label: what DNS renders. */
 export function heldNames(db: DbOrTx): HeldName[] {
+  return db.select().from(cellNames).orderBy(cellNames.label).all().map(held);
+}
+
+/** The names an owner holds, with where they point (a peer's, after its change). */
+export function heldNamesOf(db: DbOrTx, owner: Pick<NameOwner, 'kind' | 'ref'>): HeldName[] {
   return db
     .select()
     .from(cellNames)
+    .where(and(eq(cellNames.kind, owner.kind), eq(cellNames.ref, owner.ref)))
     .orderBy(cellNames.label)
     .all()
-    .map((r) => ({
-      label: r.label,
-      owner: { kind: r.kind, ref: r.ref, description: r.owner },
-      target: readTarget(r.target),
-    }));
+    .map(held);
 }
