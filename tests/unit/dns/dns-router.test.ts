@@ -254,6 +254,20 @@ describe('serial', () => {
     expect(serialOf('cell.zone')).toBeGreaterThan(third);
   });
 
+  it("stays where a run for a peer's name left it when a whole read finds the zones unchanged", async () => {
+    const peer = await admin(db).peers.create({ name: 'alice', routingPolicy: 'cell' });
+    await settleChanges();
+    await admin(db).peers.update({ id: peer.id, name: 'alice-phone' });
+    await settleChanges();
+    const serial = serialOf('cell.zone');
+    expect(dnsFile('cell.zone')).toMatch(/^alice-phone\t/m);
+    await applyAll(db);
+    await applyAll(db);
+    expect(serialOf('cell.zone')).toBe(serial);
+    await record({ name: 'printer', type: 'A', value: '10.0.0.50' });
+    expect(serialOf('cell.zone')).toBeGreaterThan(serial);
+  });
+
   it('is at least one more than the last, even when the clock goes back', () => {
     const now = new Date('2026-11-23T10:00:00Z');
     expect(nextSerial(5, now)).toBe(now.getTime() / 1000);

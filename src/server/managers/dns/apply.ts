@@ -1,5 +1,6 @@
 /** Renders the DNS files with a serial that moves only when the zones change, and applies them with SIGUSR1. */
 import { createHash } from 'node:crypto';
+import path from 'node:path';
 import { and, eq } from 'drizzle-orm';
 import type { Db } from '../../db';
 import { dnsSettings } from '../../db/schema';
@@ -9,6 +10,7 @@ import { renderDnsFiles, type DnsInputs, type DnsName } from './model';
 import { dnsRow, loadDnsInputs, peersDnsNames } from './state';
 import type { ChangeScope } from '../../runtime/changes';
 import { processWide } from '../../runtime/process-wide';
+import { readFileNoFollow } from '../../runtime/fs-atomic';
 import { runtimeOf } from '../../runtime/runtime';
 
 const SERIAL_MAX = 4294967295;
@@ -58,6 +60,12 @@ function withPeersNames(db: Db, peers: ReadonlySet<number>): { inputs: DnsInputs
   return { inputs, changed: true };
 }
 
+/** Whether the DNS folder holds exactly these files already. */
+function writtenAlready(db: Db, files: Map<string, string>): boolean {
+  const dir = runtimeOf(db).paths.config('dns');
+  return [...files].every(([name, content]) => readFileNoFollow(path.join(dir, name)) === content);
+}
+
 /**
  * The files as they should be now; a change to what they say moves the serial first. A run
  * for some peers' changes puts only their names in place in the inputs kept from the last one.
@@ -67,7 +75,7 @@ function currentDnsFiles(db: Db, scope: ChangeScope, now = runtimeOf(db).clock()
   const delta = scope && withPeersNames(db, scope.peers);
   let inputs: DnsInputs;
   // After a delta the hash of the whole is not known (it would cost what the delta spares):
-  // the next whole read moves the serial once more.
+  // the next whole read compares the zones as written instead.
   let hash: string | null;
   if (delta) {
     inputs = delta.inputs;
@@ -78,6 +86,12 @@ function currentDnsFiles(db: Db, scope: ChangeScope, now = runtimeOf(db).clock()
     kept.db = db;
     kept.inputs = inputs = whole;
     hash = hashOf(whole);
+    if (row.serialHash === null) {
+      // No hash to compare with (a run for some peers left none): the zones as written say
+      // whether anything changed since. If not, nothing moves (the serial, the row).
+      const files = renderDnsFiles(whole, row.serial);
+      if (writtenAlready(db, files)) return files;
+    }
   }
   let serial = row.serial;
   if (hash === null || row.serialHash !== hash) {
