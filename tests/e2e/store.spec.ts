@@ -229,6 +229,25 @@ test('install Radicale from the Services page, remove it keeping its data, insta
   const back = await dav('GET', 'kept.ics');
   expect(back.status).toBe(200);
   expect(await back.text()).toContain('SUMMARY:Kept across installs');
+
+  // The Logs page sets Radicale's level: its container is made again with Radicale's own option.
+  await page.goto('/logs');
+  const verbosity = page.getByRole('region', { name: 'Verbosity' });
+  const level = verbosity.getByLabel("Calendar and contacts's level");
+  await expect(level.locator('option')).toHaveText(['its default', 'debug', 'info', 'warn', 'error']);
+  await level.selectOption('debug');
+  await expect(verbosity.getByRole('status')).toHaveText(
+    'Calendar and contacts logs at debug from its next start: cell-svc-calendar restarts to take it.',
+  );
+  const command = async () => (await engine!.docker.getContainer('cell-svc-calendar').inspect()).Config.Cmd;
+  expect(await command()).toContain('--logging-level=debug');
+  await level.selectOption('');
+  await expect(verbosity.getByRole('status')).toHaveText('Calendar and contacts logs at its own default again.');
+  expect(await command()).not.toContain('--logging-level=debug');
+  // Made again, the calendar still answers with what it kept.
+  await expect
+    .poll(async () => (await dav('GET', 'kept.ics').catch(() => null))?.status, { timeout: 30_000 })
+    .toBe(200);
 });
 
 test("a group may use calendar and files; its member's portal sets a phone up and shows a password once", async ({

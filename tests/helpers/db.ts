@@ -25,6 +25,7 @@ export function useBackend(db: Db, wireguard: WgBackend, env: Env = process.env)
 
 /** The schema changes from 0011 on, undone (latest first): what a cell from before them holds. */
 export const UNDO_ROUTES_RENAME = `
+  ALTER TABLE store_instances DROP COLUMN log_level;
   DROP TABLE kept_service_aliases;
   DROP TABLE kept_service_accounts;
   ALTER TABLE stack_components DROP COLUMN log_level;

@@ -331,6 +331,40 @@ describe.skipIf(!ready)('store services on a real engine', () => {
     expect((await curl('GET', calendarUrl('dinner.ics'))).body).toContain('SUMMARY:Family dinner');
   }, 180_000);
 
+  it('Radicale logs at the level the Logs page sets, in a container made again with it, its data kept', async () => {
+    const api = admin(db);
+    const container = () => engine.docker.getContainer('cell-svc-calendar');
+    const logsOf = async () => (await container().logs({ stdout: true, stderr: true, follow: false })).toString('utf8');
+    /** Once the new container answers: the calendar kept, and what Radicale logged for that request. */
+    const answered = async () => {
+      for (let i = 0; i < 60; i++) {
+        const got = await curl('GET', calendarUrl('dinner.ics')).catch(() => null);
+        if (got?.status === 200) return got.body;
+        await new Promise((r) => setTimeout(r, 500));
+      }
+      throw new Error('the calendar did not answer again');
+    };
+    const before = (await container().inspect()).Id;
+    expect(await api.logs.setLevel({ target: 'cell-svc-calendar', level: 'debug' })).toMatchObject({
+      applies: 'restart',
+      container: 'cell-svc-calendar',
+      apply: { state: 'applied' },
+    });
+    const debug = await container().inspect();
+    expect(debug.Id).not.toBe(before);
+    expect(debug.Config.Cmd).toContain('--logging-level=debug');
+    expect(await answered()).toContain('SUMMARY:Family dinner');
+    expect(await logsOf()).toMatch(/\[DEBUG\]/);
+
+    // Back to its own default: the container the install made, saying no more than info.
+    await api.logs.clearLevel({ target: 'cell-svc-calendar' });
+    const plain = await container().inspect();
+    expect(plain.Config.Cmd).toEqual(calendar.command);
+    expect(await answered()).toContain('SUMMARY:Family dinner');
+    expect(await logsOf()).not.toMatch(/\[DEBUG\]/);
+    expect((await api.logs.levels()).services).toMatchObject([{ target: 'cell-svc-calendar', level: null }]);
+  }, 120_000);
+
   it('removed keeping its data and installed again, the calendar is still there, and so is the password', async () => {
     const accounts = (await admin(db).store.accounts.list({ instanceId: 'calendar' })).map((a) => a.username);
     expect(accounts.length).toBeGreaterThan(0);

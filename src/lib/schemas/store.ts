@@ -3,6 +3,7 @@ import { dnsLabel, port } from './common';
 import { recordName } from './dns';
 import { accounts, argv, templated, tls } from './store-parts';
 import { portList } from './firewall';
+import { LOG_LEVELS } from './logs';
 
 /**
  * A store service's manifest, version 1. Every object is strict (an unknown field is an
@@ -165,6 +166,28 @@ const instruction = z.strictObject({
   value: templated('value'),
 });
 
+/**
+ * How the cell sets the service's verbosity (the Logs page): the word each of the cell's
+ * levels is in the service's own terms, given as an environment variable or appended to the
+ * manifest's command as one argument (`--logging-level=` and the word). A level it has no
+ * word for is not offered.
+ */
+const logLevel = z
+  .strictObject({
+    env: envName.optional(),
+    flag: z
+      .string()
+      .regex(/^--[a-z0-9][a-z0-9-]{0,62}=$/, 'An option that takes its value after =, like --logging-level=')
+      .optional(),
+    values: z
+      .partialRecord(z.enum(LOG_LEVELS), z.string().regex(/^[A-Za-z0-9_.-]{1,32}$/, 'One word, like debug'))
+      .refine((v) => Object.keys(v).length > 0, 'At least one level'),
+  })
+  .refine((l) => (l.env === undefined) !== (l.flag === undefined), {
+    message: 'Either env or flag: how the service takes its level',
+    path: ['env'],
+  });
+
 export const CATEGORIES = ['mail', 'calendar', 'files', 'exit', 'media', 'tools'] as const;
 
 export const manifestSchema = z
@@ -208,6 +231,7 @@ export const manifestSchema = z
     /** Run in the container before a backup reads a volume whose `backup` is `dump` (a database's dump into it). */
     dump: argv.optional(),
     peerInstructions: z.array(instruction).max(16).default([]),
+    logLevel: logLevel.optional(),
   })
   .superRefine((m, ctx) => {
     const unique = (list: { name: string }[], field: string) =>
@@ -255,6 +279,10 @@ export const manifestSchema = z
       ctx.addIssue({ code: 'custom', path: ['tls', 'volume'], message: `No volume named ${m.tls.volume}` });
     if (m.requires.includes(m.id))
       ctx.addIssue({ code: 'custom', path: ['requires'], message: 'A service cannot require itself' });
+    if (m.logLevel?.env && m.env.some((q) => q.name === m.logLevel!.env))
+      ctx.addIssue({ code: 'custom', path: ['logLevel', 'env'], message: `${m.logLevel.env} is one of the questions` });
+    if (m.logLevel?.flag && !m.command)
+      ctx.addIssue({ code: 'custom', path: ['logLevel', 'flag'], message: "A flag needs the manifest's command" });
     m.env.forEach((q, i) => {
       if (q.type === 'choice' && q.default !== undefined && !q.choices.some((c) => c.value === q.default))
         ctx.addIssue({ code: 'custom', path: ['env', i, 'default'], message: 'The default is not one of the choices' });

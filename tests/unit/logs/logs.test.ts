@@ -6,7 +6,10 @@ import type { Db } from '@/server/db';
 import { createCaller } from '@/server/routers/_app';
 import { flushLogs, logger, setLogLevels } from '@/server/runtime/logger';
 import { admin, expectCode, freshCell, setUp } from '../../helpers/db';
-import { withoutEngine } from '../../helpers/store';
+import { installedRow, withoutEngine } from '../../helpers/store';
+import { instanceSpec } from '@/server/managers/store/engine-steps';
+
+const fieldOf = (err: { cause?: unknown }) => (err.cause as { field?: string }).field;
 
 let db: Db;
 let dir: string;
@@ -119,6 +122,49 @@ describe('logs', () => {
     expect(await api.logs.levels()).toMatchObject({ ntp: 'info', dhcp: 'info' });
     // They are the daemons' levels, not the cell's loggers'.
     expect((await api.logs.levels()).cell).toEqual([]);
+  });
+
+  it("sets an installed service's level in its own words, in a container made again, and back to its default", async () => {
+    const api = admin(db);
+    for (const id of ['calendar', 'mail', 'files']) installedRow(db, id, { hostIndex: id.length + 20 });
+    expect((await api.logs.levels()).services).toEqual([
+      {
+        target: 'cell-svc-calendar',
+        instanceId: 'calendar',
+        name: 'Calendar and contacts',
+        level: null,
+        levels: ['debug', 'info', 'warn', 'error'],
+      },
+      {
+        target: 'cell-svc-mail',
+        instanceId: 'mail',
+        name: 'Mail',
+        level: null,
+        levels: ['debug', 'info', 'warn', 'error'],
+      },
+    ]);
+    const command = instanceSpec(db, 'calendar').cmd!;
+    // Radicale takes its level as an argument after the manifest's command; no engine here: it waits.
+    expect(await api.logs.setLevel({ target: 'cell-svc-calendar', level: 'warn' })).toMatchObject({
+      applies: 'restart',
+      container: 'cell-svc-calendar',
+      apply: { state: 'pending' },
+    });
+    expect(instanceSpec(db, 'calendar').cmd).toEqual([...command, '--logging-level=warning']);
+    // docker-mailserver reads LOG_LEVEL.
+    await api.logs.setLevel({ target: 'cell-svc-mail', level: 'debug' });
+    expect(instanceSpec(db, 'mail').env).toMatchObject({ LOG_LEVEL: 'debug' });
+    expect((await api.logs.levels()).services.map((s) => s.level)).toEqual(['warn', 'debug']);
+
+    const none = await expectCode(api.logs.setLevel({ target: 'cell-svc-files', level: 'debug' }), 'BAD_REQUEST');
+    expect([none.message, fieldOf(none)]).toEqual(['Files (WebDAV) has no verbosity setting', 'target']);
+    await expectCode(api.logs.setLevel({ target: 'cell-svc-nothing', level: 'debug' }), 'NOT_FOUND');
+    await expectCode(api.logs.setLevel({ target: 'cell-svc-Calendar', level: 'debug' }), 'BAD_REQUEST');
+
+    // Back to its default: the container is exactly the one the install made.
+    await api.logs.clearLevel({ target: 'cell-svc-calendar' });
+    expect(instanceSpec(db, 'calendar').cmd).toEqual(command);
+    expect((await api.logs.levels()).services[0]!.level).toBeNull();
   });
 
   it('the live tail yields each new line that passes its filters', async () => {

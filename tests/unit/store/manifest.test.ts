@@ -68,6 +68,21 @@ describe('the manifest schema', () => {
     ).toHaveProperty('arm64');
   });
 
+  it("takes a service's verbosity as a variable or as an option after its command", () => {
+    const flag = manifestSchema.parse({
+      ...calendar,
+      command: ['radicale'],
+      logLevel: { flag: '--logging-level=', values: { debug: 'debug', warn: 'warning' } },
+    });
+    expect(flag.logLevel).toEqual({ flag: '--logging-level=', values: { debug: 'debug', warn: 'warning' } });
+    expect(
+      manifestSchema.parse({ ...calendar, logLevel: { env: 'LOG_LEVEL', values: { info: 'info' } } }).logLevel,
+    ).toEqual({
+      env: 'LOG_LEVEL',
+      values: { info: 'info' },
+    });
+  });
+
   it.each<[string, (m: Record<string, unknown>) => void, string, RegExp]>([
     [
       'a tag without a digest',
@@ -201,6 +216,49 @@ describe('the manifest schema', () => {
       /not one of the choices/,
     ],
     ['an id with capitals', (m) => (m.id = 'Calendar'), 'id', /Lowercase/],
+    [
+      'a level given both ways',
+      (m) => (m.logLevel = { env: 'LEVEL', flag: '--level=', values: { debug: 'debug' } }),
+      'logLevel.env',
+      /Either env or flag/,
+    ],
+    [
+      'a level given no way',
+      (m) => (m.logLevel = { values: { debug: 'debug' } }),
+      'logLevel.env',
+      /Either env or flag/,
+    ],
+    ['a level with no words', (m) => (m.logLevel = { env: 'LEVEL', values: {} }), 'logLevel.values', /At least one/],
+    [
+      'a level word that is not one word',
+      (m) => (m.logLevel = { env: 'LEVEL', values: { debug: 'debug; rm -rf /' } }),
+      'logLevel.values.debug',
+      /One word/,
+    ],
+    [
+      'a level of its own',
+      (m) => (m.logLevel = { env: 'LEVEL', values: { trace: 'trace' } }),
+      'logLevel.values',
+      /Unrecognized key: "trace"/,
+    ],
+    [
+      'a level in a variable one of its questions sets',
+      (m) => (m.logLevel = { env: 'RADICALE_LOG_LEVEL', values: { debug: 'debug' } }),
+      'logLevel.env',
+      /RADICALE_LOG_LEVEL is one of the questions/,
+    ],
+    [
+      'a level as a flag with no command to add it to',
+      (m) => (m.logLevel = { flag: '--logging-level=', values: { debug: 'debug' } }),
+      'logLevel.flag',
+      /needs the manifest's command/,
+    ],
+    [
+      'a level flag that is not an option',
+      (m) => ((m.command = ['radicale']), (m.logLevel = { flag: '--x $(id)=', values: { debug: 'debug' } })),
+      'logLevel.flag',
+      /An option/,
+    ],
   ])('refuses %s, naming the field', (_what, patch, field, message) => {
     const errors = errorsOf(patched(patch));
     const key = Object.keys(errors).find((k) => k === field || (field === '' && k !== ''));

@@ -44,7 +44,8 @@ function appliedNote(r: {
 
 /**
  * How much each part says: the cell's services (at their next line), Caddy and CoreDNS (reloaded),
- * chrony and dnsmasq (their containers restart: they read a level only when they start).
+ * chrony, dnsmasq and the installed services (their containers restart: they read a level only
+ * when they start).
  */
 export function LevelsCard() {
   const utils = trpc.useUtils();
@@ -54,8 +55,9 @@ export function LevelsCard() {
   const [draft, setDraft] = useState({ target: '', level: 'debug' as Level });
   const [errors, setErrors] = useState<Record<string, string[]>>({});
   const [saved, setSaved] = useState<string | null>(null);
-  const apply = (target: string, level: Level) =>
-    set.mutate({ target, level }, { onSuccess: (r) => setSaved(appliedNote(r)) });
+  /** Sets a level; the note names the part as the table does (`name`), or by its target. */
+  const apply = (target: string, level: Level, name = target) =>
+    set.mutate({ target, level }, { onSuccess: (r) => setSaved(appliedNote({ ...r, target: name })) });
 
   async function add(e: FormEvent) {
     e.preventDefault();
@@ -120,6 +122,33 @@ export function LevelsCard() {
                 cell-dhcp restarts to take it.
               </td>
             </tr>
+            {d.services.map((svc) => (
+              <tr key={svc.target}>
+                <th scope="row">{svc.name}</th>
+                <td>
+                  <select
+                    aria-label={`${svc.name}'s level`}
+                    value={svc.level ?? ''}
+                    onChange={(e) =>
+                      e.target.value
+                        ? apply(svc.target, e.target.value as Level, svc.name)
+                        : clear.mutate(
+                            { target: svc.target },
+                            { onSuccess: () => setSaved(`${svc.name} logs at its own default again.`) },
+                          )
+                    }
+                  >
+                    <option value="">its default</option>
+                    {svc.levels.map((l) => (
+                      <option key={l} value={l}>
+                        {l}
+                      </option>
+                    ))}
+                  </select>
+                </td>
+                <td className="muted small">Applies at its next start: {svc.target} restarts to take it.</td>
+              </tr>
+            ))}
             {d.cell.map((c) => (
               <tr key={c.target}>
                 <th scope="row" className="mono">

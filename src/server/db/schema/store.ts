@@ -43,6 +43,8 @@ export const storeInstances = sqliteTable(
     state: text('state', { enum: INSTANCE_STATES }).notNull(),
     /** Record values read from the service (its manifest's `dns[].from`), by `<name> <type>`. */
     readRecords: text('read_records', { mode: 'json' }).$type<Record<string, string>>().notNull().default({}),
+    /** How much it logs, when set on the Logs page (its manifest's `logLevel`); null: the service's own default. */
+    logLevel: text('log_level', { enum: ['debug', 'info', 'warn', 'error'] }),
     createdAt: integer('created_at', { mode: 'timestamp_ms' }).notNull(),
     updatedAt: integer('updated_at', { mode: 'timestamp_ms' }).notNull(),
   },

@@ -17,6 +17,7 @@ import { applyStack, componentLogLevel, updateComponent } from '../containers';
 import { applyDhcp } from '../dhcp';
 import { getDnsSettings, updateDnsSettings } from '../dns';
 import { applyCaddy, routeSettingsRow, updateRouteSettings } from '../routes';
+import { instanceOfTarget, serviceLogLevels, setServiceLogLevel } from '../store';
 
 const ORDER: Record<LogLevel, number> = { debug: 10, info: 20, warn: 30, error: 40 };
 
@@ -41,15 +42,22 @@ export function listLogLevels(db: Db) {
     dns: getDnsSettings(db).logLevel,
     ntp: componentLogLevel(db, 'ntp') ?? 'info',
     dhcp: componentLogLevel(db, 'dhcp') ?? 'info',
+    /** The installed services whose manifests say how to set their level. */
+    services: serviceLogLevels(db),
   };
 }
 
 /**
  * Sets a level and says how it applies: `now` (the cell's loggers at their next line, Caddy and
- * CoreDNS reloaded), or `restart` (chronyd and dnsmasq read theirs only when they start: the cell
- * restarts their container now, or when the engine is back).
+ * CoreDNS reloaded), or `restart` (chronyd, dnsmasq and the store's services read theirs only
+ * when they start: the cell restarts their container now, or when the engine is back).
  */
 export async function setLogLevel(db: Db, input: { target: string; level: LogLevel }) {
+  const instance = instanceOfTarget(input.target);
+  if (instance) {
+    const { container, apply } = await setServiceLogLevel(db, instance, input.level);
+    return { target: input.target, level: input.level, applies: 'restart' as const, container, apply };
+  }
   if (input.target === 'ntp') {
     if (input.level === 'debug')
       throw new ValidationError('chronyd logs info, warn or error: packaged builds have no debug output', 'level');
@@ -85,8 +93,13 @@ export async function setLogLevel(db: Db, input: { target: string; level: LogLev
   return { target: input.target, level: input.level, applies: 'now' as const };
 }
 
-/** Forgets a level set for a part of the cell: it logs as the part above it again. */
-export function clearLogLevel(db: Db, target: string): void {
+/** Forgets a level set for a part of the cell (it logs as the part above it again) or a service (its own default). */
+export async function clearLogLevel(db: Db, target: string): Promise<void> {
+  const instance = instanceOfTarget(target);
+  if (instance) {
+    await setServiceLogLevel(db, instance, null);
+    return;
+  }
   db.delete(logLevels).where(eq(logLevels.target, target)).run();
   loadLogLevels(db);
 }

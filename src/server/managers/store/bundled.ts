@@ -33,6 +33,8 @@ export const BUNDLED: ManifestInput[] = [
     ],
     // OpenDKIM signs (docker-mailserver's default): the record below is where it leaves its key.
     env: [{ name: 'POSTMASTER_ADDRESS', type: 'email', label: 'Postmaster address' }],
+    // docker-mailserver's own setting (it has trace below debug).
+    logLevel: { env: 'LOG_LEVEL', values: { debug: 'debug', info: 'info', warn: 'warn', error: 'error' } },
     volumes: [
       { name: 'mail', mount: '/var/mail' },
       { name: 'state', mount: '/var/mail-state' },
@@ -111,6 +113,8 @@ export const BUNDLED: ManifestInput[] = [
       '--rights-type=from_file',
       '--rights-file=/config/rights',
     ],
+    // Radicale's own words; it has critical above error.
+    logLevel: { flag: '--logging-level=', values: { debug: 'debug', info: 'info', warn: 'warning', error: 'error' } },
     ports: [{ name: 'http', protocol: 'tcp', container: 5232 }],
     routes: peersWeb('calendar', 5232),
     volumes: [

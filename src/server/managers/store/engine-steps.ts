@@ -32,6 +32,7 @@ export function instanceSpec(db: Db, id: string, opts: { image?: string; hostInd
     manifest,
     image: pullReference(opts.image ?? row.image, registryMirror(db)),
     env: { ...row.answers, ...openAll(row.sealed) },
+    logLevel: row.logLevel,
     network: NETWORK_NAME,
     address: addressOf(db, opts.hostIndex ?? row.hostIndex),
     publishAddress: publishAddress(runtimeOf(db).env),

@@ -37,3 +37,4 @@ export {
 } from './public-records';
 export { createAlias, listAliases, removeAlias, updateAlias } from './aliases';
 export { syncServiceTls } from './tls';
+export { instanceOfTarget, serviceLogLevels, setServiceLogLevel, type ServiceLevel } from './log-levels';

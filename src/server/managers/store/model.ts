@@ -7,6 +7,8 @@ import { createHash } from 'node:crypto';
 import { z } from 'zod';
 import { canonicalJson } from '@/lib/canonical-json';
 import type { EnvQuestion, Manifest } from '@/lib/schemas/store';
+import { LOG_LEVELS } from '@/lib/schemas/logs';
+import type { LogLevel } from '../../runtime/logger';
 import { LABEL_HASH, LABEL_MANAGED, LABEL_STACK, type EngineSpec } from '../containers';
 
 export const LABEL_INSTANCE = 'cell.instance';
@@ -123,20 +125,37 @@ export function instanceLabel(manifestId: string, instanceId: string, label: str
   return instanceId === manifestId ? label : `${label}${instanceId.slice(manifestId.length)}`;
 }
 
+/** The levels a service can be set to (its manifest's words for them), in the cell's order. */
+export function serviceLevels(manifest: Pick<Manifest, 'logLevel'>): LogLevel[] {
+  const values = manifest.logLevel?.values ?? {};
+  return LOG_LEVELS.filter((l) => values[l] !== undefined);
+}
+
+/** The level set for it, in its own words: an environment variable, or an argument after its command. */
+function levelSetting(manifest: Pick<Manifest, 'logLevel'>, level: LogLevel | null) {
+  const word = level && manifest.logLevel?.values[level];
+  if (!word) return { env: {}, args: [] };
+  const { env, flag } = manifest.logLevel!;
+  return env ? { env: { [env]: word }, args: [] } : { env: {}, args: [`${flag}${word}`] };
+}
+
 export function serviceSpec(input: {
   instanceId: string;
-  manifest: Pick<Manifest, 'ports' | 'volumes' | 'command'>;
+  manifest: Pick<Manifest, 'ports' | 'volumes' | 'command' | 'logLevel'>;
   image: string;
   env: Record<string, string | number>;
+  /** Set on the Logs page; null: the service's own default. */
+  logLevel?: LogLevel | null;
   network: string;
   address: string;
   publishAddress?: string;
 }): EngineSpec {
+  const level = levelSetting(input.manifest, input.logLevel ?? null);
   return {
     name: serviceContainer(input.instanceId),
     image: input.image,
-    cmd: input.manifest.command ?? null,
-    env: Object.fromEntries(Object.entries(input.env).map(([k, v]) => [k, String(v)])),
+    cmd: input.manifest.command ? [...input.manifest.command, ...level.args] : null,
+    env: Object.fromEntries(Object.entries({ ...input.env, ...level.env }).map(([k, v]) => [k, String(v)])),
     network: { mode: 'cell', name: input.network, ipv4: input.address },
     ports: input.manifest.ports
       .filter((p) => p.publish !== null)

@@ -1,0 +1,1 @@
+ALTER TABLE `store_instances` ADD `log_level` text;
