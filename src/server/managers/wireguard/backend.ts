@@ -109,16 +109,14 @@ export function localBackend(iface: string, { netns }: { netns?: string } = {}):
 const container = 'cell-wireguard';
 
 /**
- * Inside `cell-wireguard`, through one long-lived shell (an exec per change would cost tens
- * of milliseconds): single-peer changes with `wg set`, the preshared key as a here-document.
+ * Inside `cell-wireguard`, through long-lived shells (an exec per change would cost tens of
+ * milliseconds): single-peer changes with `wg set`, the preshared key as a here-document.
+ * The packet rules have a shell of their own, so a peer's `wg set` never waits behind a
+ * restore (which reads the whole rule set: tens of milliseconds at 5,000 peers).
  * The config folder is bind-mounted at /config; `wg syncconf` reads the stripped file there.
  */
-export function containerBackend(
-  engine: Engine,
-  iface = 'wg0',
-  channel = new ExecChannel(containerShell(engine, container)),
-): WgBackend {
-  const runner = channelRunner(channel);
+export function containerBackend(engine: Engine, iface = 'wg0'): WgBackend {
+  const runner = channelRunner(new ExecChannel(containerShell(engine, container)));
   const exec = async (argv: string[], input?: string) => {
     const r = await runner(argv, input);
     if (!r.ok)
@@ -136,7 +134,7 @@ export function containerBackend(
     removePeer: async (publicKey) => void (await exec(['wg', 'set', iface, 'peer', publicKey, 'remove'])),
     dump: () => exec(['wg', 'show', iface, 'dump']),
     iface,
-    netfilter: runner,
+    netfilter: channelRunner(new ExecChannel(containerShell(engine, container))),
   };
 }
 
