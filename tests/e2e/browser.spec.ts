@@ -102,7 +102,7 @@ test('before the page is interactive the login form cannot be used, and it never
 
 test('change password, then only the new one works', async ({ page }, info) => {
   await signIn(page, 'admin', PASSWORD);
-  await page.getByRole('link', { name: 'Account' }).click();
+  await page.getByRole('link', { name: 'Account', exact: true }).click();
   await page.getByLabel('Current password').fill('wrong current pw');
   await page.getByLabel('New password', { exact: true }).fill(NEW_PASSWORD);
   await page.getByLabel('Confirm new password').fill(NEW_PASSWORD);
