@@ -25,6 +25,12 @@ export class CellClient {
     private readonly tls?: TlsTarget,
   ) {}
 
+  /** Drops the kept-alive connections (the server they went to has stopped); cookies stay. */
+  forgetConnections(): void {
+    this.agent?.destroy();
+    this.agent = undefined;
+  }
+
   private take(res: Response) {
     for (const c of res.headers.getSetCookie()) {
       const [pair] = c.split(';');

@@ -32,8 +32,6 @@ export function startBackupOperation(
     backupId: string;
     steps: Step[];
     failAt?: FailAt;
-    /** Awaited before each step (a test kills the process there). */
-    beforeStep?(name: string): Promise<void>;
     onEnd?(ok: boolean): Promise<void> | void;
   },
 ): string {
@@ -45,7 +43,8 @@ export function startBackupOperation(
   const end = serially(async () => {
     const failed = await runSteps(op.steps, steps, {
       failAt: op.failAt,
-      beforeStep: op.beforeStep,
+      // Each step's start is in the log as it happens (the kill -9 test stops the server there).
+      beforeStep: async (step) => log.info(`${op.kind} step`, { operation: id, step }),
       save: (s) => saveSteps(db, id, s),
       onUndoError: (step, err) => log.error('backup step could not be undone', { operation: id, step, err }),
     });

@@ -99,7 +99,7 @@ async function putBack(db: Db, before: Side): Promise<void> {
 
 export async function restoreBackup(
   db: Db,
-  opts: { id: string; key?: Key; failAt?: FailAt; beforeStep?(name: string): Promise<void> },
+  opts: { id: string; key?: Key; failAt?: FailAt },
 ): Promise<{ operationId: string }> {
   const row = backupRow(db, opts.id);
   if (row.state !== 'ready')
@@ -215,7 +215,6 @@ export async function restoreBackup(
     backupId: row.id,
     steps,
     failAt: opts.failAt,
-    beforeStep: opts.beforeStep,
     onEnd: async (ok) => {
       try {
         // Undone: the cell's copy is back in place; its containers and daemons follow it again.
