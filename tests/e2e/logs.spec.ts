@@ -44,10 +44,23 @@ test('search the logs and change a verbosity', async ({ page }) => {
     verbosity.getByText(/^dhcp logs at warn from its next start: cell-dhcp restarts to take it\./),
   ).toBeVisible();
   await expect(verbosity.getByLabel("chrony's level").locator('option')).toHaveText(['info', 'warn', 'error']);
+  // wireguard-go's level waits for cell-wireguard's next start: the cell does not drop the tunnel for it.
+  await expect(verbosity.getByLabel("wireguard-go's level").locator('option')).toHaveText([
+    'its default (nothing after it starts)',
+    'debug',
+    'error',
+  ]);
+  await verbosity.getByLabel("wireguard-go's level").selectOption('debug');
+  await expect(
+    verbosity.getByText(/^wireguard-go logs at debug from its next start\. The cell does not restart cell-wireguard/),
+  ).toBeVisible();
   await page.reload();
   const reloaded = page.getByRole('region', { name: 'Verbosity' });
   await expect(reloaded.getByLabel("Caddy's level")).toHaveValue('debug');
   await expect(reloaded.getByLabel("dnsmasq's level")).toHaveValue('warn');
+  await expect(reloaded.getByLabel("wireguard-go's level")).toHaveValue('debug');
+  await reloaded.getByLabel("wireguard-go's level").selectOption('');
+  await expect(reloaded.getByText('wireguard-go logs at its own default again from its next start.')).toBeVisible();
 });
 
 test('notifications say why a test failed; the metrics token is shown once', async ({ page }) => {

@@ -93,4 +93,41 @@ describe.skipIf(!ready)('the tunnel inside cell-wireguard', () => {
     await loops.find((l) => l.name === 'wireguard-reconcile')!.run(db, runtimeOf(db));
     expect((await peersOnInterface()).size).toBe(2);
   }, 60_000);
+
+  it("wireguard-go's verbosity waits for its next start: a reconcile keeps the container, a restart takes it", async () => {
+    const container = () => engine.docker.getContainer('cell-wireguard').inspect();
+    const before = await container();
+    const logs = async (id: string) =>
+      (await engine.docker.getContainer(id).logs({ stdout: true, stderr: true })).toString('utf8');
+    expect(await logs(before.Id)).not.toMatch(/DEBUG: \(wg0\)/);
+
+    expect(await admin(db).logs.setLevel({ target: 'wireguard', level: 'debug' })).toMatchObject({
+      applies: 'next-start',
+    });
+    const kept = await admin(db).containers.reconcile();
+    expect(kept.components.find((c) => c.component === 'wireguard')).toMatchObject({ action: 'unchanged' });
+    expect((await container()).Id).toBe(before.Id);
+    expect((await container()).Config.Env).not.toContain('LOG_LEVEL=verbose');
+
+    // The Containers page's restart makes it again with the level; the peers are loaded again.
+    const restarted = await admin(db).containers.restart({ id: 'cell-wireguard' });
+    expect(restarted).toMatchObject({ name: 'cell-wireguard', state: 'running' });
+    const after = await container();
+    expect(after.Id).not.toBe(before.Id);
+    expect(after.Config.Env).toContain('LOG_LEVEL=verbose');
+    // As after any new cell-wireguard, the tunnel's loop loads every peer again.
+    await loops.find((l) => l.name === 'wireguard-reconcile')!.run(db, runtimeOf(db));
+    expect((await peersOnInterface()).size).toBe(2);
+    // wireguard-go now says what it does, in the container's log the Logs page shows.
+    const peer = await admin(db).peers.create({ name: 'watch', routingPolicy: 'cell' });
+    expect(peer.apply.state).toBe('applied');
+    expect(await logs(after.Id)).toMatch(/DEBUG: \(wg0\) .*(Interface|peer)/i);
+
+    // A restart with nothing waiting is the engine's own: the same container.
+    expect((await admin(db).containers.restart({ id: 'cell-wireguard' })).id).toBe(after.Id);
+    await admin(db).logs.clearLevel({ target: 'wireguard' });
+    expect((await admin(db).containers.reconcile()).components.find((c) => c.component === 'wireguard')).toMatchObject({
+      action: 'unchanged',
+    });
+  }, 90_000);
 });

@@ -4,14 +4,14 @@ export const LOG_LEVELS = ['debug', 'info', 'warn', 'error'] as const;
 
 /**
  * `cell` or one of its services or modules (`cell.store`, `cell.store.accounts`); the daemons
- * `caddy`, `dns`, `ntp`, `dhcp`; an installed store service by its container (`cell-svc-calendar`).
+ * `caddy`, `dns`, `ntp`, `dhcp`, `wireguard` (wireguard-go); an installed store service by its container (`cell-svc-calendar`).
  */
 export const logTarget = z
   .string()
   .trim()
   .regex(
-    /^(cell(\.[a-z0-9-]{1,40}){0,3}|caddy|dns|ntp|dhcp|cell-svc-[a-z][a-z0-9-]{1,40})$/,
-    'cell, cell.<service> (as the logs name it), caddy, dns, ntp, dhcp or an installed service (cell-svc-<id>)',
+    /^(cell(\.[a-z0-9-]{1,40}){0,3}|caddy|dns|ntp|dhcp|wireguard|cell-svc-[a-z][a-z0-9-]{1,40})$/,
+    'cell, cell.<service> (as the logs name it), caddy, dns, ntp, dhcp, wireguard or an installed service (cell-svc-<id>)',
   );
 
 export const setLevelInput = z.strictObject({ target: logTarget, level: z.enum(LOG_LEVELS) });

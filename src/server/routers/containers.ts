@@ -24,6 +24,7 @@ import {
   listVolumes,
   pullJob,
   reconcile,
+  restartContainer,
   removeVolume,
   startPull,
   updateComponent,
@@ -55,9 +56,7 @@ export const containersRouter = router({
   stop: adminProcedure
     .input(containerActionSchema)
     .mutation(({ ctx, input }) => containerAction(ctx.runtime.engine, input.id, 'stop', input.confirm)),
-  restart: adminProcedure
-    .input(containerActionSchema)
-    .mutation(({ ctx, input }) => containerAction(ctx.runtime.engine, input.id, 'restart')),
+  restart: adminProcedure.input(containerActionSchema).mutation(({ ctx, input }) => restartContainer(ctx.db, input.id)),
   logs: adminProcedure
     .input(logsSchema)
     .query(({ ctx, input }) => containerLogs(ctx.runtime.engine, input.id, input.tail)),

@@ -7,6 +7,8 @@ import { createCaller } from '@/server/routers/_app';
 import { flushLogs, logger, setLogLevels } from '@/server/runtime/logger';
 import { admin, expectCode, freshCell, setUp } from '../../helpers/db';
 import { installedRow, withoutEngine } from '../../helpers/store';
+import { createOptions } from '@/server/managers/containers/options';
+import { specHash, waitsForNextStart } from '@/server/managers/containers/spec';
 import { instanceSpec } from '@/server/managers/store/engine-steps';
 
 const fieldOf = (err: { cause?: unknown }) => (err.cause as { field?: string }).field;
@@ -122,6 +124,43 @@ describe('logs', () => {
     expect(await api.logs.levels()).toMatchObject({ ntp: 'info', dhcp: 'info' });
     // They are the daemons' levels, not the cell's loggers'.
     expect((await api.logs.levels()).cell).toEqual([]);
+  });
+
+  it("keeps wireguard-go's level for cell-wireguard's next start, and is no reason to make it again", async () => {
+    const api = admin(db);
+    const wireguard = async () =>
+      (await api.containers.stack()).components.find((c) => c.component === 'wireguard')!.spec!;
+    expect((await api.logs.levels()).wireguard).toBeNull();
+    const made = await wireguard();
+    expect(made.atNextStart).toBeUndefined();
+
+    expect(await api.logs.setLevel({ target: 'wireguard', level: 'debug' })).toEqual({
+      target: 'wireguard',
+      level: 'debug',
+      applies: 'next-start',
+      container: 'cell-wireguard',
+    });
+    expect((await api.logs.levels()).wireguard).toBe('debug');
+    const waiting = await wireguard();
+    expect(waiting.atNextStart).toEqual({ env: { LOG_LEVEL: 'verbose' } });
+    // The reconcile sees the same container: only a start (or a remake for another reason) takes it.
+    expect(specHash(waiting)).toBe(specHash(made));
+    expect(waitsForNextStart(made, waiting)).toBe(true);
+    expect(createOptions(waiting).Env).toEqual(['LOG_LEVEL=verbose']);
+    await api.logs.setLevel({ target: 'wireguard', level: 'error' });
+    expect((await wireguard()).atNextStart).toEqual({ env: { LOG_LEVEL: 'error' } });
+
+    const info = await expectCode(api.logs.setLevel({ target: 'wireguard', level: 'info' }), 'BAD_REQUEST');
+    expect([info.message, fieldOf(info)]).toEqual([
+      'wireguard-go logs everything (debug) or only errors (error)',
+      'level',
+    ]);
+    expect((await api.logs.levels()).wireguard).toBe('error');
+
+    await api.logs.clearLevel({ target: 'wireguard' });
+    expect((await api.logs.levels()).wireguard).toBeNull();
+    expect(await wireguard()).toEqual(made);
+    expect(createOptions(made).Env).toBeUndefined();
   });
 
   it("sets an installed service's level in its own words, in a container made again, and back to its default", async () => {

@@ -29,15 +29,20 @@ function LevelSelect({
   );
 }
 
-/** What the Logs page says once a level is set: at once, or through a restart of the daemon's container. */
+/** The note beside wireguard-go's level, and after it is set: the cell does not restart its container for it. */
+const WIREGUARD_NEXT_START =
+  'The cell does not restart cell-wireguard for this alone, since the tunnel would drop for a moment: restart it on the Containers page when that suits you.';
+
+/** What the Logs page says once a level is set: at once, through a restart of the daemon's container, or at its next start. */
 function appliedNote(r: {
   target: string;
   level: string;
-  applies: 'now' | 'restart';
+  applies: 'now' | 'restart' | 'next-start';
   container?: string;
   apply?: { state: string; reason?: string };
 }): string {
   if (r.applies === 'now') return `${r.target} now logs at ${r.level}; it applies now, with no restart.`;
+  if (r.applies === 'next-start') return `${r.target} logs at ${r.level} from its next start. ${WIREGUARD_NEXT_START}`;
   const when = r.apply?.state === 'pending' && r.apply.reason ? ` Not yet: ${r.apply.reason}.` : '';
   return `${r.target} logs at ${r.level} from its next start: ${r.container} restarts to take it.${when}`;
 }
@@ -120,6 +125,34 @@ export function LevelsCard() {
               <td className="muted small">
                 debug logs each exchange in full; warn and error leave out the routine ones. Applies at its next start:
                 cell-dhcp restarts to take it.
+              </td>
+            </tr>
+            <tr>
+              <th scope="row">wireguard-go (tunnel)</th>
+              <td>
+                <select
+                  aria-label="wireguard-go's level"
+                  value={d.wireguard ?? ''}
+                  onChange={(e) =>
+                    e.target.value
+                      ? apply('wireguard', e.target.value as Level, 'wireguard-go')
+                      : clear.mutate(
+                          { target: 'wireguard' },
+                          {
+                            onSuccess: () =>
+                              setSaved(`wireguard-go logs at its own default again from its next start.`),
+                          },
+                        )
+                  }
+                >
+                  <option value="">its default (nothing after it starts)</option>
+                  <option value="debug">debug</option>
+                  <option value="error">error</option>
+                </select>
+              </td>
+              <td className="muted small">
+                A host without the WireGuard kernel module runs wireguard-go, which logs to its container (the
+                kernel&apos;s WireGuard has no log). Applies at its next start. {WIREGUARD_NEXT_START}
               </td>
             </tr>
             {d.services.map((svc) => (

@@ -15,6 +15,7 @@ export {
   lastReconcile,
   moveNetwork,
   reconcile,
+  restartContainer,
   type ReconcileReport,
 } from './reconcile';
 export {

@@ -22,8 +22,9 @@ export function labelsOf(spec: ContainerSpec): Record<string, string> {
   };
 }
 
-/** The body of `POST /containers/create` for a core component. */
-export const createOptions = (spec: ContainerSpec) => engineOptions(spec, labelsOf(spec));
+/** The body of `POST /containers/create` for a core component (what waits for its start goes in now). */
+export const createOptions = (spec: ContainerSpec) =>
+  engineOptions(spec.atNextStart ? { ...spec, env: { ...spec.env, ...spec.atNextStart.env } } : spec, labelsOf(spec));
 
 /** The body of `POST /containers/create` for a spec and the labels that say whose it is. */
 export function engineOptions(spec: EngineSpec, labels: Record<string, string>) {

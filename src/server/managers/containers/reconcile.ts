@@ -7,6 +7,7 @@ import fs from 'node:fs';
 import type Docker from 'dockerode';
 import { COMPONENTS, type ComponentName } from '@/lib/schemas/containers';
 import type { Db } from '../../db';
+import { InvalidStateError } from '../../errors';
 import { engineMessage, statusOf } from '../../runtime/docker';
 import { changed as declare } from '../../runtime/changes';
 import { logger } from '../../runtime/logger';
@@ -24,8 +25,10 @@ import {
   LABEL_STACK,
   NETWORK_NAME,
   specHash,
+  waitsForNextStart,
   type ContainerSpec,
 } from './spec';
+import { containerAction } from './containers';
 import { attachServer, ownContainer, type ServerReport } from './attach';
 import { createOptions } from './options';
 import { ensureNetwork, type NetworkReport } from './network';
@@ -266,6 +269,30 @@ async function reconcileNow(db: Db): Promise<ReconcileReport> {
     });
   }
   return report;
+}
+
+/**
+ * The Containers page's restart. A core container that lacks what waits for its next start
+ * (`cell-wireguard`'s verbosity) is made again with it, in the reconcile's turn; any other is
+ * restarted by the engine, as it is.
+ */
+export async function restartContainer(db: Db, id: string) {
+  const { engine, paths } = runtimeOf(db);
+  const docker = await engine.client();
+  const actual = (await managedContainers(docker).catch((err) => Promise.reject(engine.error(err)))).find(
+    (c) => c.name === id || c.id === id || (id.length >= 12 && c.id.startsWith(id)),
+  );
+  const wanted = actual && desiredStack(db).find((s) => s.component === actual.component);
+  if (!actual || !wanted || !waitsForNextStart(actual.spec, wanted)) return containerAction(engine, id, 'restart');
+  const reason = 'restarted: made again with what waited for its next start';
+  const report = await serially(() =>
+    carryOut(docker, paths, { kind: 'recreate', spec: wanted, actual, reason }, true),
+  );
+  if (report.action === 'failed') throw new InvalidStateError(`${wanted.name} was not made again: ${report.reason}`);
+  log.info('container made again at its restart', { container: wanted.name });
+  if (wanted.component === 'wireguard') await declare(db, ['tunnel-restarted'], { wait: true });
+  const info = await docker.getContainer(report.containerId!).inspect();
+  return { id: info.Id, name: info.Name.replace(/^\//, ''), state: info.State.Status };
 }
 
 export type StackApply = { state: 'applied'; report: ReconcileReport } | { state: 'pending'; reason: string };

@@ -55,6 +55,11 @@ export interface ContainerSpec {
   devices?: string[];
   /** The container's environment (store services; the core stack is configured by files). */
   env?: Record<string, string>;
+  /**
+   * What the container takes when it is next made, and is no reason to make it again by itself:
+   * `cell-wireguard`'s verbosity (remaking it drops the tunnel for a moment). Left out of the hash.
+   */
+  atNextStart?: { env: Record<string, string> };
 }
 
 /** What the engine needs to create any of the cell's containers, core or store. */
@@ -143,6 +148,18 @@ function commandOf(component: ComponentName, row: ComponentRow): string[] | null
   if (component === 'ntp' && level && level !== 'info' && level !== 'debug')
     return ['-d', '-x', '-L', CHRONY_LEVELS[level]];
   return CATALOGUE[component].cmd;
+}
+
+/**
+ * wireguard-go's `LOG_LEVEL`, read when it starts: `verbose` (debug) or `error`. Unset, it logs
+ * nothing after its banner; the kernel's WireGuard has no log of its own at all.
+ */
+export const WIREGUARD_GO_LEVELS = { debug: 'verbose', error: 'error' } as const;
+
+function atNextStartOf(component: ComponentName, row: ComponentRow): ContainerSpec['atNextStart'] {
+  const level = row.logLevel;
+  if (component !== 'wireguard' || (level !== 'debug' && level !== 'error')) return undefined;
+  return { env: { LOG_LEVEL: WIREGUARD_GO_LEVELS[level] } };
 }
 
 /** The bridge network's default subnet: the cell facts own it. */
@@ -254,19 +271,26 @@ export function desiredSpecs(inputs: StackInputs): ContainerSpec[] {
       restartPolicy: row.restartPolicy,
       ...(entry.runAsServer && inputs.serverUser ? { user: inputs.serverUser } : {}),
       ...(component === 'wireguard' && inputs.wireguardUserspace ? { devices: ['/dev/net/tun'] } : {}),
+      ...(atNextStartOf(component, row) ? { atNextStart: atNextStartOf(component, row) } : {}),
     });
   }
   return specs;
 }
 
+/** What makes a container again when it differs: the spec without what waits for its next start. */
 export function specHash(spec: ContainerSpec): string {
-  return createHash('sha256').update(canonicalJson(spec)).digest('hex');
+  const { atNextStart: _waits, ...remade } = spec;
+  return createHash('sha256').update(canonicalJson(remade)).digest('hex');
 }
 
 /** The top-level parts of two specs that differ, for "recreated because …". */
 export function changedParts(before: Partial<ContainerSpec> | null, after: ContainerSpec): string[] {
   if (!before) return ['spec'];
   return (Object.keys(after) as (keyof ContainerSpec)[]).filter(
-    (k) => canonicalJson(before[k]) !== canonicalJson(after[k]),
+    (k) => k !== 'atNextStart' && canonicalJson(before[k]) !== canonicalJson(after[k]),
   );
 }
+
+/** Whether a container made from `made` lacks what now waits for its next start. */
+export const waitsForNextStart = (made: Partial<ContainerSpec> | null, wanted: ContainerSpec): boolean =>
+  canonicalJson(made?.atNextStart ?? null) !== canonicalJson(wanted.atNextStart ?? null);

@@ -42,6 +42,8 @@ export function listLogLevels(db: Db) {
     dns: getDnsSettings(db).logLevel,
     ntp: componentLogLevel(db, 'ntp') ?? 'info',
     dhcp: componentLogLevel(db, 'dhcp') ?? 'info',
+    /** wireguard-go's: null is its default, nothing after its banner. */
+    wireguard: componentLogLevel(db, 'wireguard') as 'debug' | 'error' | null,
     /** The installed services whose manifests say how to set their level. */
     services: serviceLogLevels(db),
   };
@@ -49,8 +51,10 @@ export function listLogLevels(db: Db) {
 
 /**
  * Sets a level and says how it applies: `now` (the cell's loggers at their next line, Caddy and
- * CoreDNS reloaded), or `restart` (chronyd, dnsmasq and the store's services read theirs only
- * when they start: the cell restarts their container now, or when the engine is back).
+ * CoreDNS reloaded), `restart` (chronyd, dnsmasq and the store's services read theirs only
+ * when they start: the cell restarts their container now, or when the engine is back), or
+ * `next-start` (wireguard-go: `cell-wireguard` takes it when it is next made or restarted from
+ * the Containers page, since making it again drops the tunnel for a moment).
  */
 export async function setLogLevel(db: Db, input: { target: string; level: LogLevel }) {
   const instance = instanceOfTarget(input.target);
@@ -69,6 +73,12 @@ export async function setLogLevel(db: Db, input: { target: string; level: LogLev
     updateComponent(db, { component: 'dhcp', logLevel: input.level });
     const apply = await applyDhcp(db);
     return { target: input.target, level: input.level, applies: 'restart' as const, container: 'cell-dhcp', apply };
+  }
+  if (input.target === 'wireguard') {
+    if (input.level !== 'debug' && input.level !== 'error')
+      throw new ValidationError('wireguard-go logs everything (debug) or only errors (error)', 'level');
+    updateComponent(db, { component: 'wireguard', logLevel: input.level });
+    return { target: input.target, level: input.level, applies: 'next-start' as const, container: 'cell-wireguard' };
   }
   if (input.target === 'caddy') {
     updateRouteSettings(
@@ -93,11 +103,18 @@ export async function setLogLevel(db: Db, input: { target: string; level: LogLev
   return { target: input.target, level: input.level, applies: 'now' as const };
 }
 
-/** Forgets a level set for a part of the cell (it logs as the part above it again) or a service (its own default). */
+/**
+ * Forgets a level set for a part of the cell (it logs as the part above it again), a service or
+ * wireguard-go (their own default, from their next start).
+ */
 export async function clearLogLevel(db: Db, target: string): Promise<void> {
   const instance = instanceOfTarget(target);
   if (instance) {
     await setServiceLogLevel(db, instance, null);
+    return;
+  }
+  if (target === 'wireguard') {
+    updateComponent(db, { component: 'wireguard', logLevel: null });
     return;
   }
   db.delete(logLevels).where(eq(logLevels.target, target)).run();
