@@ -245,6 +245,7 @@ export function desiredSpecs(inputs: StackInputs): ContainerSpec[] {
     const row = rows.get(component);
     if (!row?.enabled) continue;
     const entry = CATALOGUE[component];
+    const waits = atNextStartOf(component, row);
     specs.push({
       name: containerName(component),
       component,
@@ -271,7 +272,7 @@ export function desiredSpecs(inputs: StackInputs): ContainerSpec[] {
       restartPolicy: row.restartPolicy,
       ...(entry.runAsServer && inputs.serverUser ? { user: inputs.serverUser } : {}),
       ...(component === 'wireguard' && inputs.wireguardUserspace ? { devices: ['/dev/net/tun'] } : {}),
-      ...(atNextStartOf(component, row) ? { atNextStart: atNextStartOf(component, row) } : {}),
+      ...(waits ? { atNextStart: waits } : {}),
     });
   }
   return specs;
