@@ -1,9 +1,20 @@
 import fs from 'node:fs';
-import { BackendUnavailableError, type PeerSpec, type WgBackend } from '@/server/managers/wireguard/backend';
+import {
+  BackendUnavailableError,
+  type PeerBatch,
+  type PeerSpec,
+  type WgBackend,
+} from '@/server/managers/wireguard/backend';
 
 /** A backend that records what the applier asked of it, and can be switched off. */
-export function recordingBackend(opts: { rules?: boolean } = {}) {
-  const calls: { op: 'sync' | 'set' | 'remove' | 'rules'; text?: string; peer?: PeerSpec; publicKey?: string }[] = [];
+export function recordingBackend(opts: { rules?: boolean; batches?: boolean } = {}) {
+  const calls: {
+    op: 'sync' | 'set' | 'remove' | 'rules' | 'batch';
+    text?: string;
+    peer?: PeerSpec;
+    publicKey?: string;
+    batch?: PeerBatch;
+  }[] = [];
   let down: string | null = null;
   const guard = () => {
     if (down) throw new BackendUnavailableError(down);
@@ -27,6 +38,12 @@ export function recordingBackend(opts: { rules?: boolean } = {}) {
       return 'priv\tpub\t51820\toff\n';
     },
   };
+  // With batches: peers' changes that queued together come as one call.
+  if (opts.batches)
+    backend.setPeers = async (batch) => {
+      guard();
+      calls.push({ op: 'batch', batch });
+    };
   // With rules: the firewall's documents are recorded too (what iptables-restore is given).
   if (opts.rules)
     backend.netfilter = async (argv, input) => {

@@ -6,7 +6,9 @@ import type { Db } from '@/server/db';
 import { auditEntries } from '@/server/db/schema';
 import { sampleTraffic } from '@/server/managers/peers';
 import { liveStatus } from '@/server/managers/wireguard';
-import { localBackend } from '@/server/managers/wireguard/backend';
+import { localBackend, setPeersCommands } from '@/server/managers/wireguard/backend';
+import { generateKeyPair, generatePresharedKey } from '@/server/managers/wireguard/keys';
+import { ExecChannel, hostShell } from '@/server/runtime/exec-channel';
 import { loops } from '@/server/loops';
 import { admin, freshCell, setUp, useBackend } from '../helpers/db';
 import { dig, startKnot, type Knot } from '../helpers/knot';
@@ -154,6 +156,42 @@ describe.skipIf(!ready)('a real WireGuard tunnel between namespaces', () => {
     const { out } = await flood;
     expect(out).toMatch(new RegExp(`${count} packets transmitted, ${count} received, 0% packet loss`));
   }, 40_000);
+
+  it('peers changed together go in at once: over the control socket, or as wg set commands with keys on descriptors', async () => {
+    const backend = localBackend(CELL_IF, { netns: lab.cell });
+    const peerOf = (i: number, psk: boolean) => ({
+      publicKey: generateKeyPair().publicKey,
+      presharedKey: psk ? generatePresharedKey() : null,
+      allowedIps: [`10.0.7.${i}/32`],
+    });
+    const live = async () =>
+      new Map(
+        (await inNs(lab.cell, ['wg', 'show', CELL_IF, 'dump']))
+          .trim()
+          .split('\n')
+          .slice(1)
+          .map((l) => l.split('\t'))
+          .map(([key, psk, , ips]) => [key!, [psk!, ips!]]),
+      );
+    const first = Array.from({ length: 9 }, (_, i) => peerOf(i + 1, i % 2 === 0));
+    await backend.setPeers!({ remove: [], set: first });
+    let now = await live();
+    for (const p of first) expect(now.get(p.publicKey)).toEqual([p.presharedKey ?? '(none)', p.allowedIps[0]]);
+
+    // As a kernel interface or cell-wireguard takes them: two commands for nine keys, none in argv.
+    const then = Array.from({ length: 9 }, (_, i) => peerOf(i + 20, true));
+    const commands = setPeersCommands(CELL_IF, { remove: first.map((p) => p.publicKey), set: then });
+    expect(commands).toHaveLength(2);
+    const shell = new ExecChannel(hostShell(['ip', 'netns', 'exec', lab.cell, 'sh'], lab.cell));
+    for (const c of commands) expect(await shell.run(c.argv, undefined, c.fds)).toMatchObject({ exitCode: 0 });
+    shell.close();
+    now = await live();
+    for (const p of first) expect(now.has(p.publicKey)).toBe(false);
+    for (const p of then) expect(now.get(p.publicKey)).toEqual([p.presharedKey, p.allowedIps[0]]);
+    await backend.setPeers!({ remove: then.map((p) => p.publicKey), set: [] });
+    now = await live();
+    expect(then.some((p) => now.has(p.publicKey))).toBe(false);
+  });
 
   it('an interface deleted and created again empty is noticed and repaired by the next loop pass', async () => {
     await inNs(lab.cell, ['ip', 'link', 'del', CELL_IF]);

@@ -123,6 +123,9 @@ interface Pending {
   timer: NodeJS.Timeout;
 }
 
+/** Descriptors 3 to 9: what a POSIX shell redirects by a single digit. */
+const MAX_FDS = 7;
+
 export class ExecChannel {
   private shell: Shell | null = null;
   private opening: Promise<Shell> | null = null;
@@ -131,9 +134,12 @@ export class ExecChannel {
 
   constructor(private readonly source: ShellSource) {}
 
-  /** Runs one command; resolves with its exit code and output like a one-off exec. */
-  run(argv: string[], input?: string): Promise<ExecResult> {
-    const next = this.queue.then(() => this.send(argv, input));
+  /**
+   * Runs one command; resolves with its exit code and output like a one-off exec. `input` is its
+   * standard input, `fds` what it reads on descriptors 3 and up (here-documents, never argv).
+   */
+  run(argv: string[], input?: string, fds: string[] = []): Promise<ExecResult> {
+    const next = this.queue.then(() => this.send(argv, input, fds));
     this.queue = next.catch(() => undefined);
     return next;
   }
@@ -160,14 +166,21 @@ export class ExecChannel {
     return this.shell;
   }
 
-  private async send(argv: string[], input?: string): Promise<ExecResult> {
+  private async send(argv: string[], input: string | undefined, fds: string[]): Promise<ExecResult> {
     if (!argv.length) throw new Error('exec needs an argument array');
+    if (fds.length > MAX_FDS) throw new Error(`at most ${MAX_FDS} inputs besides standard input`);
     const marker = `__pic_${crypto.randomBytes(8).toString('hex')}__`;
-    let command = argv.map(shellQuote).join(' ');
-    if (input !== undefined) {
-      if (input.split('\n').includes(marker)) throw new Error('the input holds the end marker');
-      command += ` <<'${marker}'\n${input}${input.endsWith('\n') ? '' : '\n'}${marker}`;
-    } else command += ' </dev/null';
+    const docs: [fd: number, text: string][] = [
+      ...(input !== undefined ? [[0, input] as [number, string]] : []),
+      ...fds.map((text, i): [number, string] => [3 + i, text]),
+    ];
+    const end = (fd: number) => `${marker}${fd}`;
+    for (const [fd, text] of docs)
+      if (text.split('\n').includes(end(fd))) throw new Error('the input holds the end marker');
+    // Redirections on the command's line, then each here-document's text in their order.
+    let command = argv.map(shellQuote).join(' ') + (input === undefined ? ' </dev/null' : '');
+    for (const [fd] of docs) command += ` ${fd || ''}<<'${end(fd)}'`;
+    for (const [fd, text] of docs) command += `\n${text}${text.endsWith('\n') ? '' : '\n'}${end(fd)}`;
     const shell = await this.ensure();
     return new Promise<ExecResult>((resolve, reject) => {
       const timer = setTimeout(() => {

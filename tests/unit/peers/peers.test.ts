@@ -60,6 +60,43 @@ describe('addresses', () => {
     expect(new Set(rows.map((r) => r.h)).size).toBe(50);
   });
 
+  it('changes queued behind a running apply go to the interface together, each peer once', async () => {
+    const batches = recordingBackend({ batches: true });
+    useBackend(db, batches.backend);
+    await admin(db).peers.remove({ id: (await create('warm-up')).id });
+    batches.calls.length = 0;
+    const created = await Promise.all(Array.from({ length: 50 }, (_, i) => create(`p${i}`)));
+    expect(created.every((p) => p.apply.state === 'applied')).toBe(true);
+    const runs = batches.calls.map((c) => c.batch!);
+    expect(batches.calls.every((c) => c.op === 'batch')).toBe(true);
+    // The first create's apply runs alone; the rest wait behind it together.
+    expect(runs.length).toBeLessThanOrEqual(3);
+    expect(runs.flatMap((b) => b.set.map((p) => p.publicKey)).sort()).toEqual(created.map((p) => p.publicKey).sort());
+    expect(created.some((p) => /\(\d+ changes at once\)$/.test(p.apply.state === 'applied' ? p.apply.via : ''))).toBe(
+      true,
+    );
+    let server = db.select().from(wireguardSettings).get()!;
+    expect(server.appliedRevision).toBe(server.revision);
+
+    // Disabled and enabled again in one batch: set whole, not removed after.
+    batches.calls.length = 0;
+    const [a, b] = created;
+    await Promise.all([
+      create('holds-the-queue'),
+      admin(db).peers.setEnabled({ id: a!.id, enabled: false }),
+      admin(db).peers.setEnabled({ id: a!.id, enabled: true }),
+      admin(db).peers.setEnabled({ id: b!.id, enabled: false }),
+    ]);
+    const sent = batches.calls.map((c) => c.batch!);
+    expect(sent.length).toBeLessThanOrEqual(2);
+    const withA = sent.find((batch) => batch.set.some((p) => p.publicKey === a!.publicKey))!;
+    expect(withA.remove).not.toContain(a!.publicKey);
+    expect(sent.flatMap((batch) => batch.remove)).toEqual([b!.publicKey]);
+    expect(sent.flatMap((batch) => batch.set.map((p) => p.publicKey))).not.toContain(b!.publicKey);
+    server = db.select().from(wireguardSettings).get()!;
+    expect(server.appliedRevision).toBe(server.revision);
+  });
+
   it('says so when the subnet is full', async () => {
     await admin(db).wireguard.update({ subnet: '10.9.0.0/29' });
     // /29: 8 addresses minus network, broadcast and the cell leave 5.

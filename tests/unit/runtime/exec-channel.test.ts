@@ -45,6 +45,19 @@ describe('a long-lived shell on the host', () => {
     channel.close();
   });
 
+  it('hands inputs over on descriptors 3 and up, beside standard input, each whole', async () => {
+    const channel = new ExecChannel(hostShell(['sh'], 'the host'));
+    const three = ['$(id)', 'EOF', "'x'"].join('\n');
+    const r = await channel.run(['sh', '-c', 'cat /dev/fd/3; cat /dev/fd/4; cat'], 'on stdin', [three, 'four']);
+    expect(r).toEqual({ exitCode: 0, stdout: `${three}\nfour\non stdin\n`, stderr: '' });
+    // Without standard input the command still reads nothing there.
+    expect((await channel.run(['sh', '-c', 'cat /dev/fd/3; cat'], undefined, ['only three'])).stdout).toBe(
+      'only three\n',
+    );
+    await expect(channel.run(['true'], undefined, Array(8).fill('k'))).rejects.toThrow(/at most 7 inputs/);
+    channel.close();
+  });
+
   it('a shell that went away fails the command it was running, and the next command opens another', async () => {
     const channel = new ExecChannel(hostShell(['sh'], 'the host'));
     const first = (await channel.run(['sh', '-c', 'echo $PPID'])).stdout;

@@ -16,7 +16,7 @@ import type { CellPaths } from '../../runtime/paths';
 import { runtimeOf } from '../../runtime/runtime';
 import { serialQueue } from '../../runtime/serial';
 import { BackendUnavailableError, type WgBackend } from './backend';
-import { backend, interfaceReset, wg, type FileParts } from './interface';
+import { backend, interfaceReset, wg, type Batch, type FileParts } from './interface';
 import { renderPeerSection, serverFilesOf, type ServerModel, type ServerPeer } from './render';
 import { isActive, planOf, withPrefix } from './model';
 import { decrypted, findServer, loadServerModel, peersByIds } from './state';
@@ -95,55 +95,71 @@ export function flushWireguardFiles(db: Db, { force = false } = {}): Promise<voi
 }
 
 /**
- * A change of a few peers applied as a delta, when the interface holds the revision before
- * it: only those peers are read and set, nothing that grows with the number of peers runs
- * here. Null when the full path is needed.
+ * Sets these peers on the interface: in one go where the backend takes a batch, else one by
+ * one. A key both removed and set (a peer disabled and enabled again) is only set: setting a
+ * peer replaces it whole.
  */
-async function applyDelta(db: Db, change: PeerChange, target: WgBackend): Promise<ApplyResult | null> {
+async function setPeersOn(target: WgBackend, remove: string[], set: ServerPeer[]): Promise<void> {
+  const setting = new Set(set.map((p) => p.publicKey));
+  const removing = [...new Set(remove)].filter((k) => !setting.has(k));
+  if (!removing.length && !set.length) return;
+  if (target.setPeers) return target.setPeers({ remove: removing, set });
+  for (const key of removing) await target.removePeer!(key);
+  for (const p of set) await target.setPeer!(p);
+}
+
+/**
+ * The changes of a few peers applied as a delta, when the interface holds the revision before
+ * them: only those peers are read and set, nothing that grows with the number of peers runs
+ * here. `count` changes (committed revisions) are carried. Null when the full path is needed.
+ */
+async function applyDelta(db: Db, change: Batch, target: WgBackend): Promise<ApplyResult | null> {
   const server = findServer(db);
   if (!server || !target.setPeer || !target.removePeer) return null;
-  // A full apply already took this change in.
+  // A full apply already took these changes in.
   if (server.appliedRevision >= server.revision) return { state: 'applied', via: 'already in place' };
   // Every revision not yet on the interface must belong to a single-peer change queued here
   // (concurrent creates each apply their own peer); anything else needs the full way.
   if (server.revision - server.appliedRevision > wg.pendingDeltas) return null;
   const now = runtimeOf(db).clock();
   const plan = planOf(server);
-  const rows = peersByIds(db, change.peerIds ?? []);
+  const rows = peersByIds(db, [...new Set(change.peerIds)]);
   const parts = wg.fileParts?.db === db ? wg.fileParts : null;
-  for (const key of change.removedKeys ?? []) {
-    await target.removePeer(key);
-    parts?.peers.delete(key);
-  }
+  const set: ServerPeer[] = [];
+  const remove = [...change.removedKeys];
   for (const r of rows) {
     if (!isActive(r, now)) {
-      parts?.peers.delete(r.publicKey);
+      remove.push(r.publicKey);
       continue;
     }
-    const peer: ServerPeer = {
+    set.push({
       id: r.id,
       name: r.name,
       hostIndex: r.hostIndex,
       publicKey: r.publicKey,
       presharedKey: decrypted(r.presharedKeyEnc, 'peers.preshared_key_enc'),
       allowedIps: withPrefix(plan, r.hostIndex, true),
-    };
-    await target.setPeer(peer);
-    parts?.peers.set(peer.publicKey, { hostIndex: peer.hostIndex, section: renderPeerSection(peer) });
+    });
   }
-  // One revision further: the other queued deltas bring it up to the last commit.
-  stepAppliedRevision(db).run();
+  await setPeersOn(target, change.removedKeys, set);
+  for (const key of remove) parts?.peers.delete(key);
+  for (const p of set) parts?.peers.set(p.publicKey, { hostIndex: p.hostIndex, section: renderPeerSection(p) });
+  // As many revisions further as changes carried: the other queued ones bring it up to the last commit.
+  stepAppliedRevision(db).run({ steps: change.count });
   // The live view (handshakes, traffic) may lag a single-peer step by its few seconds: reads
   // between changes would otherwise each ask the interface again.
   scheduleFiles(db);
-  return { state: 'applied', via: `wg set on ${target.description}` };
+  return {
+    state: 'applied',
+    via: `wg set on ${target.description}${change.count > 1 ? ` (${change.count} changes at once)` : ''}`,
+  };
 }
 
 const stepAppliedRevision = preparedQuery((db) =>
   db
     .update(wireguardSettings)
     .set({
-      appliedRevision: sql`min(${wireguardSettings.appliedRevision} + 1, ${wireguardSettings.revision})`,
+      appliedRevision: sql`min(${wireguardSettings.appliedRevision} + ${sql.placeholder('steps')}, ${wireguardSettings.revision})`,
       applyError: null,
     })
     .where(eq(wireguardSettings.id, 1))
@@ -158,7 +174,7 @@ function markApplied(db: Db, revision: number): void {
   wg.liveCache = null;
 }
 
-async function applyNow(db: Db, change: PeerChange | undefined): Promise<ApplyResult> {
+async function applyNow(db: Db, change: Batch | undefined): Promise<ApplyResult> {
   let target: WgBackend | undefined;
   try {
     if (change) {
@@ -174,14 +190,15 @@ async function applyNow(db: Db, change: PeerChange | undefined): Promise<ApplyRe
     wg.filesStale = false;
     target ??= backend(db);
     if (appliedRevision >= revision) return { state: 'applied', via: 'already in place' };
-    // Only when the interface held the previous revision is a single-peer step enough.
-    const single = change && revision === appliedRevision + 1 && target.setPeer && target.removePeer;
+    // Only when the interface held the revision before these changes is setting their peers enough.
+    const single = change && revision === appliedRevision + change.count && target.setPeer && target.removePeer;
     if (single) {
-      for (const key of change.removedKeys ?? []) await target.removePeer!(key);
-      for (const id of change.peerIds ?? []) {
-        const peer = model.peers.find((p) => p.id === id);
-        if (peer) await target.setPeer!(peer);
-      }
+      const ids = new Set(change.peerIds);
+      await setPeersOn(
+        target,
+        change.removedKeys,
+        model.peers.filter((p) => ids.has(p.id)),
+      );
     } else {
       await target.sync({ file: files.sync, containerPath: `${CONTAINER_CONFIG_DIR}/wg0.sync.conf` });
     }
@@ -198,13 +215,30 @@ async function applyNow(db: Db, change: PeerChange | undefined): Promise<ApplyRe
   }
 }
 
-/** Render, write and apply the current state; resolves with what happened. */
+/**
+ * Render, write and apply the current state; resolves with what happened. Peers' changes that
+ * arrive while an apply runs wait together and go to the interface in one batch: under many
+ * clients, one run (and one command) carries them all instead of one each.
+ */
 export function applyWireguard(db: Db, change?: PeerChange): Promise<ApplyResult> {
   if (!change) return serially(() => applyNow(db, undefined));
   // Counted from the moment its change committed: the deltas queued behind this one account
   // for the revisions this apply does not carry.
   wg.pendingDeltas++;
-  return serially(() => applyNow(db, change).finally(() => wg.pendingDeltas--));
+  let batch = wg.waiting?.db === db ? wg.waiting : null;
+  if (!batch) {
+    const fresh: Batch = { db, peerIds: [], removedKeys: [], count: 0, result: Promise.resolve(null!) };
+    fresh.result = serially(() => {
+      // Its run begins: changes from now on wait for the next one.
+      if (wg.waiting === fresh) wg.waiting = null;
+      return applyNow(db, fresh).finally(() => (wg.pendingDeltas -= fresh.count));
+    });
+    wg.waiting = batch = fresh;
+  }
+  batch.peerIds.push(...(change.peerIds ?? []));
+  batch.removedKeys.push(...(change.removedKeys ?? []));
+  batch.count++;
+  return batch.result;
 }
 
 /**

@@ -6,11 +6,23 @@
 import { spawn } from 'node:child_process';
 import { EngineUnavailableError, type Engine } from '../../runtime/docker';
 import { ExecChannel, containerShell, hostShell } from '../../runtime/exec-channel';
-import { hasUapi, uapiRemovePeer, uapiSetPeer } from './uapi';
+import { hasUapi, uapiRemovePeer, uapiSetPeer, uapiSetPeers } from './uapi';
 import type { Env } from '../../runtime/runtime';
-import { BackendUnavailableError, type PeerSpec, type Runner, type WgBackend } from '../../runtime/wireguard-backend';
+import {
+  BackendUnavailableError,
+  type PeerBatch,
+  type PeerSpec,
+  type Runner,
+  type WgBackend,
+} from '../../runtime/wireguard-backend';
 
-export { BackendUnavailableError, type PeerSpec, type Runner, type WgBackend } from '../../runtime/wireguard-backend';
+export {
+  BackendUnavailableError,
+  type PeerBatch,
+  type PeerSpec,
+  type Runner,
+  type WgBackend,
+} from '../../runtime/wireguard-backend';
 
 /** `wg set` for one peer; the preshared key is read from a file (or /dev/stdin), never given on the command line. */
 const setPeerArgv = (iface: string, p: PeerSpec, pskFile: string) => [
@@ -24,6 +36,33 @@ const setPeerArgv = (iface: string, p: PeerSpec, pskFile: string) => [
   'allowed-ips',
   p.allowedIps.join(','),
 ];
+
+/** Preshared keys one `wg set` reads, each on a descriptor of its own (3 to 9). */
+const KEYS_PER_COMMAND = 7;
+
+/**
+ * A batch as few `wg set` commands as its preshared keys allow: removals, then each peer
+ * whole, its key read from `/dev/fd/N` (a here-document), never from the command line.
+ */
+export function setPeersCommands(iface: string, batch: PeerBatch): { argv: string[]; fds: string[] }[] {
+  const commands: { argv: string[]; fds: string[] }[] = [];
+  let argv = ['wg', 'set', iface];
+  let fds: string[] = [];
+  const flush = () => {
+    if (argv.length > 3) commands.push({ argv, fds });
+    argv = ['wg', 'set', iface];
+    fds = [];
+  };
+  for (const key of batch.remove) argv.push('peer', key, 'remove');
+  for (const p of batch.set) {
+    if (p.presharedKey && fds.length === KEYS_PER_COMMAND) flush();
+    if (p.presharedKey) fds.push(p.presharedKey);
+    const keyFile = p.presharedKey ? `/dev/fd/${2 + fds.length}` : '/dev/null';
+    argv.push('peer', p.publicKey, 'preshared-key', keyFile, 'allowed-ips', p.allowedIps.join(','));
+  }
+  flush();
+  return commands;
+}
 
 /** Runs a command in its own process; resolves with its outcome instead of failing on a non-zero exit. */
 export function attempt(
@@ -51,9 +90,9 @@ export function attempt(
 
 /** Commands through a long-lived shell, as a runner: a shell that cannot be had leaves the change pending. */
 function channelRunner(channel: ExecChannel): Runner {
-  return async (argv, input) => {
+  return async (argv, input, fds) => {
     try {
-      const r = await channel.run(argv, input);
+      const r = await channel.run(argv, input, fds);
       return { ok: r.exitCode === 0, out: r.stdout, err: r.stderr };
     } catch (e) {
       if (e instanceof EngineUnavailableError) throw new BackendUnavailableError(e.message);
@@ -62,9 +101,9 @@ function channelRunner(channel: ExecChannel): Runner {
   };
 }
 
-async function run(runner: Runner, argv: string[], input?: string): Promise<string> {
+async function run(runner: Runner, argv: string[], input?: string, fds?: string[]): Promise<string> {
   const [cmd, ...args] = argv;
-  const { ok, out, err } = await runner(argv, input);
+  const { ok, out, err } = await runner(argv, input, fds);
   if (ok) return out;
   const message = `${cmd} ${args[0] ?? ''} failed: ${err.trim() || 'non-zero exit'}`;
   // A missing interface means nothing to apply to yet: the change stays pending.
@@ -100,6 +139,10 @@ export function localBackend(iface: string, { netns }: { netns?: string } = {}):
       if (hasUapi(iface)) return uapiRemovePeer(iface, publicKey);
       await run(runner, ['wg', 'set', iface, 'peer', publicKey, 'remove']);
     },
+    async setPeers(batch) {
+      if (hasUapi(iface)) return uapiSetPeers(iface, batch);
+      for (const c of setPeersCommands(iface, batch)) await run(runner, c.argv, undefined, c.fds);
+    },
     dump: () => run(runner, ['wg', 'show', iface, 'dump']),
     iface,
     netfilter: runner,
@@ -117,8 +160,8 @@ const container = 'cell-wireguard';
  */
 export function containerBackend(engine: Engine, iface = 'wg0'): WgBackend {
   const runner = channelRunner(new ExecChannel(containerShell(engine, container)));
-  const exec = async (argv: string[], input?: string) => {
-    const r = await runner(argv, input);
+  const exec = async (argv: string[], input?: string, fds?: string[]) => {
+    const r = await runner(argv, input, fds);
     if (!r.ok)
       throw new Error(`${argv.slice(0, 2).join(' ')} in ${container} failed: ${r.err.trim() || 'non-zero exit'}`);
     return r.out;
@@ -132,6 +175,9 @@ export function containerBackend(engine: Engine, iface = 'wg0'): WgBackend {
         p.presharedKey ?? undefined,
       )),
     removePeer: async (publicKey) => void (await exec(['wg', 'set', iface, 'peer', publicKey, 'remove'])),
+    async setPeers(batch) {
+      for (const c of setPeersCommands(iface, batch)) await exec(c.argv, undefined, c.fds);
+    },
     dump: () => exec(['wg', 'show', iface, 'dump']),
     iface,
     netfilter: channelRunner(new ExecChannel(containerShell(engine, container))),

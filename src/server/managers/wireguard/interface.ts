@@ -17,6 +17,16 @@ export interface FileParts {
   peers: Map<string, { hostIndex: number; section: string }>;
 }
 
+/** Peers' changes waiting for the apply queue together; its next run takes them all at once. */
+export interface Batch {
+  db: Db;
+  peerIds: number[];
+  removedKeys: string[];
+  /** How many changes (each one committed revision) it carries. */
+  count: number;
+  result: Promise<{ state: 'applied'; via: string } | { state: 'pending'; reason: string }>;
+}
+
 type LiveCache = { at: number; value: InterfaceLive | null; error: string | null };
 
 /** This process's view of the interface, once per process (see processWide). */
@@ -38,6 +48,8 @@ export const wg = processWide('wireguard.apply', () => ({
   liveReading: null as Promise<LiveCache> | null,
   /** Single-peer applies committed and not finished yet (queued or running). */
   pendingDeltas: 0,
+  /** The batch of peers' changes waiting for the apply queue's next run (apply.ts). */
+  waiting: null as Batch | null,
 }));
 
 /** The environment's backend, built once per runtime. */

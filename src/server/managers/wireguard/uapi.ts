@@ -39,17 +39,20 @@ export function uapiSet(iface: string, lines: string[], timeoutMs = 5_000): Prom
   });
 }
 
-export function uapiSetPeer(
-  iface: string,
-  p: { publicKey: string; presharedKey: string | null; allowedIps: string[] },
-) {
-  return uapiSet(iface, [
-    `public_key=${hex(p.publicKey)}`,
-    `preshared_key=${p.presharedKey ? hex(p.presharedKey) : '0'.repeat(64)}`,
-    'replace_allowed_ips=true',
-    ...p.allowedIps.map((ip) => `allowed_ip=${ip}`),
-  ]);
-}
+type Peer = { publicKey: string; presharedKey: string | null; allowedIps: string[] };
 
-export const uapiRemovePeer = (iface: string, publicKey: string) =>
-  uapiSet(iface, [`public_key=${hex(publicKey)}`, 'remove=true']);
+const peerLines = (p: Peer) => [
+  `public_key=${hex(p.publicKey)}`,
+  `preshared_key=${p.presharedKey ? hex(p.presharedKey) : '0'.repeat(64)}`,
+  'replace_allowed_ips=true',
+  ...p.allowedIps.map((ip) => `allowed_ip=${ip}`),
+];
+const removeLines = (publicKey: string) => [`public_key=${hex(publicKey)}`, 'remove=true'];
+
+export const uapiSetPeer = (iface: string, p: Peer) => uapiSet(iface, peerLines(p));
+
+export const uapiRemovePeer = (iface: string, publicKey: string) => uapiSet(iface, removeLines(publicKey));
+
+/** A batch in one operation: the removals, then each peer whole. */
+export const uapiSetPeers = (iface: string, batch: { remove: string[]; set: Peer[] }) =>
+  uapiSet(iface, [...batch.remove.flatMap(removeLines), ...batch.set.flatMap(peerLines)]);
