@@ -607,6 +607,20 @@ describe.skipIf(!ready)('store services on a real engine', () => {
       state: 'done',
       detail: "from the cell's CA for mail.home.home.arpa",
     });
+    // As docker-mailserver wants it: its full host name, and its certificate there before it first
+    // started (the stand-in, like it, refuses to start with SSL_TYPE=manual and no file).
+    expect(op.steps.find((s) => s.name === 'container')?.detail).toMatch(
+      /started \([0-9a-f]{12}\), its certificate for mail\.home\.home\.arpa in place before it started$/,
+    );
+    const made = await engine.docker.getContainer('cell-svc-mail').inspect();
+    expect(made.Config.Env).toEqual(
+      expect.arrayContaining([
+        'OVERRIDE_HOSTNAME=mail.home.home.arpa',
+        'SSL_TYPE=manual',
+        'SSL_CERT_PATH=/tmp/docker-mailserver/ssl/cert.pem',
+      ]),
+    );
+    expect(made.RestartCount).toBe(0);
     const family = (await api.groups.list()).find((g) => g.name === 'Family')!;
     await api.groups.update({ id: family.id, services: ['web', 'calendar', 'files', 'mail'] });
     await settleChanges();

@@ -219,6 +219,15 @@ export const manifestSchema = z
     ports: z.array(portSpec).max(16).default([]),
     routes: z.array(route).max(8).default([]),
     env: z.array(envQuestion).max(32).default([]),
+    /**
+     * Environment the service always gets and nobody is asked for: settings the cell's way of
+     * running it needs (mail's host name, and where its certificate is). `{{domain}}` and
+     * `{{instance}}` are filled in; a change of the domain makes the container again.
+     */
+    fixedEnv: z
+      .record(z.string(), templated('value'))
+      .refine((r) => Object.keys(r).length <= 32, 'At most 32 variables')
+      .default({}),
     volumes: z.array(volume).max(8).default([]),
     firewall: z.array(firewallNeed).max(16).default([]),
     accounts: accounts.optional(),
@@ -281,6 +290,26 @@ export const manifestSchema = z
       ctx.addIssue({ code: 'custom', path: ['requires'], message: 'A service cannot require itself' });
     if (m.logLevel?.env && m.env.some((q) => q.name === m.logLevel!.env))
       ctx.addIssue({ code: 'custom', path: ['logLevel', 'env'], message: `${m.logLevel.env} is one of the questions` });
+    for (const [name, value] of Object.entries(m.fixedEnv)) {
+      const named = envName.safeParse(name);
+      if (!named.success)
+        ctx.addIssue({ code: 'custom', path: ['fixedEnv', name], message: named.error.issues[0]!.message });
+      if (m.env.some((q) => q.name === name) || m.logLevel?.env === name)
+        ctx.addIssue({
+          code: 'custom',
+          path: ['fixedEnv', name],
+          message: `${name} is ${m.logLevel?.env === name ? 'where the level goes' : 'one of the questions'}`,
+        });
+      const other = [...value.matchAll(/\{\{\s*([a-z]+)\s*\}\}/g)].find(
+        (p) => p[1] !== 'domain' && p[1] !== 'instance',
+      );
+      if (other)
+        ctx.addIssue({
+          code: 'custom',
+          path: ['fixedEnv', name],
+          message: `Only {{domain}} and {{instance}} here, not {{${other[1]}}}`,
+        });
+    }
     if (m.logLevel?.flag && !m.command)
       ctx.addIssue({ code: 'custom', path: ['logLevel', 'flag'], message: "A flag needs the manifest's command" });
     m.env.forEach((q, i) => {

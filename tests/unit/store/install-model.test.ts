@@ -37,10 +37,19 @@ describe('an instance, as the model builds it', () => {
       manifest: mail,
       image: String(mail.image),
       env: { POSTMASTER_ADDRESS: 'pm@example.org' },
+      domain: 'example.org',
       network: 'cell-network',
       address: '172.20.0.20',
     });
     expect(spec.image).toMatch(/@sha256:[0-9a-f]{64}$/);
+    // Its fixed settings, filled in for the domain, beside what the install was answered.
+    expect(spec.env).toEqual({
+      POSTMASTER_ADDRESS: 'pm@example.org',
+      OVERRIDE_HOSTNAME: 'mail.example.org',
+      SSL_TYPE: 'manual',
+      SSL_CERT_PATH: '/tmp/docker-mailserver/ssl/cert.pem',
+      SSL_KEY_PATH: '/tmp/docker-mailserver/ssl/key.pem',
+    });
     expect(spec.capAdd).toEqual([]);
     expect(spec.mounts.map((m) => [m.type, m.source, m.target])).toEqual([
       ['volume', 'cell-svc-mail-mail', '/var/mail'],

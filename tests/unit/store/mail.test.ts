@@ -1,3 +1,4 @@
+import type Docker from 'dockerode';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { NextRequest } from 'next/server';
 import { GET as autoconfig } from '@/app/.well-known/autoconfig/mail/config-v1.1.xml/route';
@@ -5,6 +6,8 @@ import type { Db } from '@/server/db';
 import { loadDnsInputs } from '@/server/managers/dns/state';
 import { renderDnsFiles } from '@/server/managers/dns/model';
 import { serviceRecords } from '@/server/managers/store';
+import { tlsBeforeStart } from '@/server/managers/store/tls';
+import { ensureCa } from '@/server/managers/vault';
 import { settleChanges } from '@/server/runtime/changes';
 import { admin, freshCell, setUp } from '../../helpers/db';
 import { installedRow, withoutEngine } from '../../helpers/store';
@@ -58,5 +61,44 @@ describe('mail in the DNS and for mail clients', () => {
     expect(xml).toMatch(
       /<outgoingServer type="smtp">\s*<hostname>mail\.home\.home\.arpa<\/hostname>\s*<port>587<\/port>\s*<socketType>STARTTLS<\/socketType>/,
     );
+  });
+});
+
+describe("mail's certificate before its container first starts", () => {
+  /** A made container that says who it runs as, and keeps what it is given. */
+  const madeContainer = (user: string) => {
+    const put: { archive: Buffer; path: string }[] = [];
+    const container = {
+      inspect: async () => ({ Config: { User: user } }),
+      putArchive: async (archive: Buffer, opts: { path: string }) => void put.push({ archive, path: opts.path }),
+    };
+    return { container: container as unknown as Docker.Container, put };
+  };
+
+  it('goes into its volume when it runs as root, the key readable by root alone; not for another user', async () => {
+    installedRow(db, 'mail');
+    await ensureCa(db);
+    const root = madeContainer('');
+    expect(await tlsBeforeStart(db, 'mail', root.container)).toBe(
+      'its certificate for mail.home.home.arpa in place before it started',
+    );
+    expect(root.put).toHaveLength(1);
+    const tar = root.put[0]!.archive.toString('latin1');
+    expect(tar).toContain('tmp/docker-mailserver/ssl/cert.pem');
+    expect(tar).toContain('-----BEGIN CERTIFICATE-----');
+    // ustar mode field of the key: 0600.
+    const key = tar.indexOf('tmp/docker-mailserver/ssl/key.pem');
+    expect(tar.slice(key + 100, key + 107)).toBe('0000600');
+    const other = madeContainer('vmail');
+    expect(await tlsBeforeStart(db, 'mail', other.container)).toBeNull();
+    expect(other.put).toEqual([]);
+  });
+
+  it('waits without the CA, and is nothing for a service that serves no TLS of its own', async () => {
+    installedRow(db, 'mail');
+    expect(await tlsBeforeStart(db, 'mail', madeContainer('root').container)).toBeNull();
+    await ensureCa(db);
+    installedRow(db, 'calendar', { hostIndex: 21 });
+    expect(await tlsBeforeStart(db, 'calendar', madeContainer('root').container)).toBeNull();
   });
 });

@@ -259,6 +259,31 @@ describe('the manifest schema', () => {
       'logLevel.flag',
       /An option/,
     ],
+    [
+      'a fixed variable one of its questions sets',
+      (m) => (m.fixedEnv = { RADICALE_LOG_LEVEL: 'debug' }),
+      'fixedEnv.RADICALE_LOG_LEVEL',
+      /RADICALE_LOG_LEVEL is one of the questions/,
+    ],
+    [
+      'a fixed variable where the level goes',
+      (m) => ((m.logLevel = { env: 'LEVEL', values: { debug: 'debug' } }), (m.fixedEnv = { LEVEL: 'info' })),
+      'fixedEnv.LEVEL',
+      /LEVEL is where the level goes/,
+    ],
+    [
+      'a fixed value with a placeholder only an account has',
+      (m) => (m.fixedEnv = { ADMIN_PASSWORD: '{{password}}' }),
+      'fixedEnv.ADMIN_PASSWORD',
+      /Only \{\{domain\}\} and \{\{instance\}\} here, not \{\{password\}\}/,
+    ],
+    ['a fixed value on two lines', (m) => (m.fixedEnv = { HOST: 'mail\nEVIL=1' }), 'fixedEnv.HOST', /one line/],
+    [
+      'a fixed variable the cell keeps for itself',
+      (m) => (m.fixedEnv = { PIC_DATA_DIR: '/' }),
+      'fixedEnv.PIC_DATA_DIR',
+      /The cell sets this name itself/,
+    ],
   ])('refuses %s, naming the field', (_what, patch, field, message) => {
     const errors = errorsOf(patched(patch));
     const key = Object.keys(errors).find((k) => k === field || (field === '' && k !== ''));

@@ -33,6 +33,14 @@ export const BUNDLED: ManifestInput[] = [
     ],
     // OpenDKIM signs (docker-mailserver's default): the record below is where it leaves its key.
     env: [{ name: 'POSTMASTER_ADDRESS', type: 'email', label: 'Postmaster address' }],
+    // docker-mailserver will not start without a full host name, and serves the certificate
+    // the cell puts in its config volume (`tls` below, there before its first start).
+    fixedEnv: {
+      OVERRIDE_HOSTNAME: 'mail.{{domain}}',
+      SSL_TYPE: 'manual',
+      SSL_CERT_PATH: '/tmp/docker-mailserver/ssl/cert.pem',
+      SSL_KEY_PATH: '/tmp/docker-mailserver/ssl/key.pem',
+    },
     // docker-mailserver's own setting (it has trace below debug).
     logLevel: { env: 'LOG_LEVEL', values: { debug: 'debug', info: 'info', warn: 'warn', error: 'error' } },
     volumes: [

@@ -7,6 +7,7 @@ import type { Manifest } from '@/lib/schemas/store';
 import type { Db } from '../../db';
 import { runtimeOf } from '../../runtime/runtime';
 import { statusOf } from '../../runtime/docker';
+import { cellFacts } from '../cell';
 import { imagePresent, pullImage, publishAddress, reconcile, NETWORK_NAME } from '../containers';
 import {
   ensureVolume,
@@ -21,6 +22,7 @@ import { trustedKeys } from './keys';
 import { serviceContainer, serviceSpec, volumeName } from './model';
 import type { Step } from './operation';
 import { addressOf, instanceRow, instanceRows, manifestOfRow, openAll, registryMirror } from './state';
+import { tlsBeforeStart } from './tls';
 import { verifyImage } from './verify';
 
 /** The container an instance should run, from its row (the manifest and answers it was installed with). */
@@ -32,6 +34,7 @@ export function instanceSpec(db: Db, id: string, opts: { image?: string; hostInd
     manifest,
     image: pullReference(opts.image ?? row.image, registryMirror(db)),
     env: { ...row.answers, ...openAll(row.sealed) },
+    domain: cellFacts(db).domain,
     logLevel: row.logLevel,
     network: NETWORK_NAME,
     address: addressOf(db, opts.hostIndex ?? row.hostIndex),
@@ -135,8 +138,15 @@ export function containerStep(db: Db, instanceId: string): Step {
     run: async () => {
       const docker = await runtimeOf(db).engine.client();
       await ensureCellNetwork(db, docker);
-      const id = await startServiceContainer(docker, instanceId, instanceSpec(db, instanceId));
-      return `${name} started (${id.slice(0, 12)})`;
+      let tls: string | null = null;
+      const id = await startServiceContainer(
+        docker,
+        instanceId,
+        instanceSpec(db, instanceId),
+        undefined,
+        async (c) => (tls = await tlsBeforeStart(db, instanceId, c)),
+      );
+      return `${name} started (${id.slice(0, 12)})${tls ? `, ${tls}` : ''}`;
     },
     undo: async () => removeContainerIfPresent(await runtimeOf(db).engine.client(), name),
   };

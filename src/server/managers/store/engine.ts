@@ -63,6 +63,8 @@ export async function startServiceContainer(
   instanceId: string,
   spec: EngineSpec,
   name = spec.name,
+  /** Runs on the made container before it first starts (files it reads only at its start). */
+  beforeStart?: (container: Docker.Container) => Promise<unknown>,
 ): Promise<string> {
   try {
     const info = await docker.getContainer(name).inspect();
@@ -77,6 +79,7 @@ export async function startServiceContainer(
     name,
   });
   try {
+    await beforeStart?.(container);
     await container.start();
   } catch (err) {
     await container.remove({ force: true }).catch(() => undefined);

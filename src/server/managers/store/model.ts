@@ -141,9 +141,11 @@ function levelSetting(manifest: Pick<Manifest, 'logLevel'>, level: LogLevel | nu
 
 export function serviceSpec(input: {
   instanceId: string;
-  manifest: Pick<Manifest, 'ports' | 'volumes' | 'command' | 'logLevel'>;
+  manifest: Pick<Manifest, 'ports' | 'volumes' | 'command' | 'logLevel' | 'fixedEnv'>;
   image: string;
   env: Record<string, string | number>;
+  /** The cell's domain, for the manifest's fixed environment. */
+  domain: string;
   /** Set on the Logs page; null: the service's own default. */
   logLevel?: LogLevel | null;
   network: string;
@@ -151,11 +153,17 @@ export function serviceSpec(input: {
   publishAddress?: string;
 }): EngineSpec {
   const level = levelSetting(input.manifest, input.logLevel ?? null);
+  const fixed = Object.fromEntries(
+    Object.entries(input.manifest.fixedEnv ?? {}).map(([k, v]) => [
+      k,
+      fillPlaceholders(v, { domain: input.domain, instance: input.instanceId }),
+    ]),
+  );
   return {
     name: serviceContainer(input.instanceId),
     image: input.image,
     cmd: input.manifest.command ? [...input.manifest.command, ...level.args] : null,
-    env: Object.fromEntries(Object.entries({ ...input.env, ...level.env }).map(([k, v]) => [k, String(v)])),
+    env: Object.fromEntries(Object.entries({ ...fixed, ...input.env, ...level.env }).map(([k, v]) => [k, String(v)])),
     network: { mode: 'cell', name: input.network, ipv4: input.address },
     ports: input.manifest.ports
       .filter((p) => p.publish !== null)

@@ -5,6 +5,7 @@
  * manifest's reload commands run. Devices that trust the cell's root then trust the service.
  */
 import path from 'node:path';
+import type Docker from 'dockerode';
 import crypto from 'node:crypto';
 import type { Manifest } from '@/lib/schemas/store';
 import type { Db } from '../../db';
@@ -25,7 +26,8 @@ type Tls = NonNullable<Manifest['tls']>;
 /** The service's full names its certificate is for. */
 export const tlsHosts = (db: Db, tls: Tls) => tls.hosts.map((h) => `${h}.${cellFacts(db).domain}`);
 
-async function putTls(db: Db, row: InstanceRow, tls: Tls): Promise<string> {
+/** The certificate and key as files in the service's volume, for the names its manifest gives. */
+async function tlsFiles(db: Db, row: InstanceRow, tls: Tls): Promise<{ hosts: string[]; entries: TarEntry[] }> {
   const manifest = manifestOfRow(row);
   const hosts = tlsHosts(db, tls);
   const { certPem, keyPem } = await serviceCertificate(db, row.id, hosts);
@@ -35,6 +37,11 @@ async function putTls(db: Db, row: InstanceRow, tls: Tls): Promise<string> {
     { path: `${mount}/${tls.cert}`, content: certPem, mode: 0o644 },
     { path: `${mount}/${tls.key}`, content: keyPem, mode: 0o600 },
   ];
+  return { hosts, entries };
+}
+
+async function putTls(db: Db, row: InstanceRow, tls: Tls): Promise<string> {
+  const { hosts, entries } = await tlsFiles(db, row, tls);
   const hash = crypto.createHash('sha256').update(tarOf(entries)).digest('hex');
   if (lastPut.get(row.id) === hash) return `in place for ${hosts.join(', ')}`;
   const { engine } = runtimeOf(db);
@@ -72,6 +79,23 @@ export async function syncServiceTls(db: Db): Promise<{ id: string; detail: stri
     }
   }
   return out;
+}
+
+/**
+ * A new container of a service that serves its own TLS gets its certificate before it first
+ * starts: one that reads it only then (docker-mailserver with `SSL_TYPE=manual`) would not
+ * start without it. Put as root, as such a service reads it; an image that runs as another
+ * user gets its own copy from the certificate step once it runs. Without the CA yet, nothing.
+ */
+export async function tlsBeforeStart(db: Db, instanceId: string, container: Docker.Container): Promise<string | null> {
+  const row = instanceRow(db, instanceId);
+  const tls = manifestOfRow(row).tls;
+  if (!tls || !hasCa(db)) return null;
+  const user = (await container.inspect()).Config.User;
+  if (user && user !== 'root' && !/^0(:0)?$/.test(user)) return null;
+  const { hosts, entries } = await tlsFiles(db, row, tls);
+  await container.putArchive(tarOf(entries), { path: '/' });
+  return `its certificate for ${hosts.join(', ')} in place before it started`;
 }
 
 /** The install's step for a service that serves its own TLS: a failure leaves its own certificate in use. */
