@@ -117,7 +117,9 @@ describe.skipIf(!ready)('kill -9 of the server during a restore', () => {
       return { killedAt, ...after };
     }
 
-    const before = (await nextStart(copyCell(dir))).state;
+    const untouched = copyCell(dir);
+    const before = (await nextStart(untouched)).state;
+    fs.rmSync(untouched, { recursive: true, force: true });
     const whole = await round(null);
     expect(whole).toMatchObject({ killedAt: null, recovered: 'none' });
     const restored = whole.state;
@@ -134,6 +136,7 @@ describe.skipIf(!ready)('kill -9 of the server during a restore', () => {
       outcomes.push(`${killedAt}:${recovered}:${as}`);
     }
     console.log(`kill -9 during a restore (step:recovery:outcome): ${outcomes.join(' ')}`);
+    fs.rmSync(dir, { recursive: true, force: true });
     // Kills landed while the cell was being changed, and were undone at the next start.
     expect(outcomes.filter((o) => o.endsWith(':undone:before')).length, outcomes.join(' ')).toBeGreaterThanOrEqual(6);
   }, 300_000);

@@ -8,9 +8,12 @@ import path from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { Client, utils, type SFTPWrapper } from 'ssh2';
 import { writeFileAtomic } from '../../../runtime/fs-atomic';
+import { logger } from '../../../runtime/logger';
 import type { CellPaths } from '../../../runtime/paths';
 import { allowedAddress } from '../../../runtime/outbound';
 import { archivesOf, OffsiteError, PROBE_TEXT, probeName, type Remote } from './target';
+
+const log = logger.child('backup');
 
 export interface SftpOptions {
   host: string;
@@ -42,18 +45,40 @@ export class HostKeyError extends OffsiteError {
   }
 }
 
-/** The cell's own SSH key for off-site copies: made once, its public half goes into `authorized_keys`. */
+/**
+ * A new Ed25519 key in OpenSSH's format. ssh2 drops the public key's leading zero byte (about
+ * one key in 256) and then cannot read its own key back: such a key is made again.
+ */
+function newSshKey(comment: string): string {
+  for (;;) {
+    const made = utils.generateKeyPairSync('ed25519', { comment });
+    if (!(utils.parseKey(made.private) instanceof Error)) return made.private;
+  }
+}
+
+/**
+ * The cell's own SSH key for off-site copies: made once, its public half goes into
+ * `authorized_keys`. One that cannot be read (made by the flaw above) was never usable: it is
+ * kept aside as `backup-ssh.key.unreadable` and a new one made, and the page shows the new key.
+ */
 export function cellSshKey(paths: CellPaths, comment: string): { privateKey: string; publicKey: string } {
   const file = path.join(paths.secrets(), 'backup-ssh.key');
-  if (!fs.existsSync(file)) {
-    const made = utils.generateKeyPairSync('ed25519', { comment });
+  let privateKey = fs.existsSync(file) ? fs.readFileSync(file, 'utf8') : null;
+  let parsed = privateKey === null ? null : utils.parseKey(privateKey);
+  if (privateKey === null || parsed instanceof Error) {
+    if (privateKey !== null) {
+      log.warn('the off-site SSH key could not be read: made a new one, the old one kept aside', {
+        reason: (parsed as Error).message,
+      });
+      fs.renameSync(file, `${file}.unreadable`);
+    }
+    privateKey = newSshKey(comment);
     fs.mkdirSync(paths.secrets(), { recursive: true, mode: 0o700 });
-    writeFileAtomic(file, made.private, 0o600);
+    writeFileAtomic(file, privateKey, 0o600);
+    parsed = utils.parseKey(privateKey);
   }
-  const privateKey = fs.readFileSync(file, 'utf8');
-  const parsed = utils.parseKey(privateKey);
-  if (parsed instanceof Error) throw new Error(`secrets/backup-ssh.key: ${parsed.message}`);
-  return { privateKey, publicKey: `${parsed.type} ${parsed.getPublicSSH().toString('base64')} ${comment}` };
+  const key = parsed as Exclude<typeof parsed, Error | null>;
+  return { privateKey, publicKey: `${key.type} ${key.getPublicSSH().toString('base64')} ${comment}` };
 }
 
 const call = <T>(fn: (cb: (err: Error | null | undefined, v?: T) => void) => void) =>
