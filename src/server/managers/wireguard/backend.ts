@@ -16,13 +16,8 @@ import {
   type WgBackend,
 } from '../../runtime/wireguard-backend';
 
-export {
-  BackendUnavailableError,
-  type PeerBatch,
-  type PeerSpec,
-  type Runner,
-  type WgBackend,
-} from '../../runtime/wireguard-backend';
+// What the appliers ask of a backend, and its error, are this module's API too.
+export * from '../../runtime/wireguard-backend';
 
 /** `wg set` for one peer; the preshared key is read from a file (or /dev/stdin), never given on the command line. */
 const setPeerArgv = (iface: string, p: PeerSpec, pskFile: string) => [
