@@ -1,10 +1,12 @@
 /**
  * Pieces of a store manifest used by several of its fields: command argument arrays with the
- * placeholders the cell fills, paths relative to a volume, and how a service's accounts are
- * made (files the cell renders, or the service's own commands).
+ * placeholders the cell fills, paths relative to a volume, how a service's accounts are made
+ * (files the cell renders, or the service's own commands), its DNS records and what the portal
+ * shows a peer.
  */
 import { z } from 'zod';
 import { dnsLabel } from './common';
+import { recordName } from './dns';
 
 /** Placeholders the cell fills in; anything else in braces is refused. */
 export const PLACEHOLDERS = ['user', 'password', 'domain', 'host', 'email', 'instance', 'address', 'alias'] as const;
@@ -84,3 +86,30 @@ export const accounts = z.discriminatedUnion('kind', [
     aliases: z.strictObject({ add: argv, remove: argv }).optional(),
   }),
 ]);
+
+/**
+ * A record the service needs in the cell's domain (mail's MX, SPF, DMARC, SRV): rendered in
+ * the cell's zone while the service is installed, and listed for the public side.
+ * `{{address}}` is the service's address inside the cell (the public one outside). A value
+ * only the service knows (mail's DKIM key) is read `from` it by a command whose output holds
+ * the record: its quoted strings, joined, or else the whole output.
+ */
+export const dnsRecord = z
+  .strictObject({
+    name: recordName.refine((n) => !n.includes('*'), 'No wildcards'),
+    type: z.enum(['A', 'CNAME', 'MX', 'SRV', 'TXT']),
+    value: templated('record value').optional(),
+    from: argv.optional(),
+    why: z.string().max(120).default(''),
+  })
+  .refine((r) => (r.value === undefined) !== (r.from === undefined), {
+    message: 'Give the value, or the command to read it from the service: one of the two',
+    path: ['value'],
+  });
+
+/** What the portal shows a peer about the service: a URL, host, port, username or text. */
+export const instruction = z.strictObject({
+  label: z.string().min(1).max(80),
+  kind: z.enum(['url', 'host', 'port', 'username', 'text']),
+  value: templated('value'),
+});

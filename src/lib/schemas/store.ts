@@ -1,7 +1,6 @@
 import { z } from 'zod';
 import { dnsLabel, port } from './common';
-import { recordName } from './dns';
-import { accounts, argv, templated, tls } from './store-parts';
+import { accounts, argv, dnsRecord, instruction, templated, tls } from './store-parts';
 import { portList } from './firewall';
 import { LOG_LEVELS } from './logs';
 
@@ -139,32 +138,6 @@ const healthCheck = z.discriminatedUnion('kind', [
     timeoutSeconds: z.number().int().min(1).max(60).default(3),
   }),
 ]);
-
-/**
- * A record the service needs in the cell's domain (mail's MX, SPF, DMARC, SRV): rendered in
- * the cell's zone while the service is installed, and listed for the public side.
- * `{{address}}` is the service's address inside the cell (the public one outside). A value
- * only the service knows (mail's DKIM key) is read `from` it by a command whose output holds
- * the record: its quoted strings, joined, or else the whole output.
- */
-const dnsRecord = z
-  .strictObject({
-    name: recordName.refine((n) => !n.includes('*'), 'No wildcards'),
-    type: z.enum(['A', 'CNAME', 'MX', 'SRV', 'TXT']),
-    value: templated('record value').optional(),
-    from: argv.optional(),
-    why: z.string().max(120).default(''),
-  })
-  .refine((r) => (r.value === undefined) !== (r.from === undefined), {
-    message: 'Give the value, or the command to read it from the service: one of the two',
-    path: ['value'],
-  });
-
-const instruction = z.strictObject({
-  label: z.string().min(1).max(80),
-  kind: z.enum(['url', 'host', 'port', 'username', 'text']),
-  value: templated('value'),
-});
 
 /**
  * How the cell sets the service's verbosity (the Logs page): the word each of the cell's

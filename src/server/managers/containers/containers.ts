@@ -239,3 +239,14 @@ export async function* followLogs(
     abort();
   }
 }
+
+/** A container with the component's name that the cell did not make blocks it. */
+export async function foreignHolder(docker: Docker, name: string): Promise<boolean> {
+  try {
+    const info = await docker.getContainer(name).inspect();
+    return info.Config.Labels?.[LABEL_MANAGED] !== 'true';
+  } catch (err) {
+    if (statusOf(err) === 404) return false;
+    throw err;
+  }
+}

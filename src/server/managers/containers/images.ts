@@ -7,7 +7,7 @@ import { randomBytes } from 'node:crypto';
 import type { Readable } from 'node:stream';
 import type Docker from 'dockerode';
 import { NotFoundError } from '../../errors';
-import { engineMessage, type Engine } from '../../runtime/docker';
+import { engineMessage, statusOf, type Engine } from '../../runtime/docker';
 import { logger } from '../../runtime/logger';
 import { processWide } from '../../runtime/process-wide';
 
@@ -172,4 +172,15 @@ export async function listImages(engine: Engine) {
       created: new Date(i.Created * 1000),
     }))
     .sort((a, b) => (a.tags[0] ?? '~').localeCompare(b.tags[0] ?? '~'));
+}
+
+/** Whether the engine holds an image under this reference. */
+export async function imagePresent(docker: Docker, image: string): Promise<boolean> {
+  try {
+    await docker.getImage(image).inspect();
+    return true;
+  } catch (err) {
+    if (statusOf(err) === 404) return false;
+    throw err;
+  }
 }

@@ -7,19 +7,11 @@ export {
   stopConsequence,
   type ContainerSummary,
 } from './containers';
-export { listImages, pullImage, pullJob, startPull, type PullJob } from './images';
-export {
-  applyStack,
-  desiredFingerprint,
-  imagePresent,
-  lastReconcile,
-  moveNetwork,
-  reconcile,
-  restartContainer,
-  type ReconcileReport,
-} from './reconcile';
+export { imagePresent, listImages, pullImage, pullJob, startPull, type PullJob } from './images';
+export { applyStack, lastReconcile, moveNetwork, reconcile, restartContainer, type ReconcileReport } from './reconcile';
 export {
   componentLogLevel,
+  desiredFingerprint,
   desiredStack,
   ensureStack,
   getStack,

@@ -24,12 +24,12 @@ import {
   LABEL_SPEC,
   LABEL_STACK,
   NETWORK_NAME,
-  specHash,
   waitsForNextStart,
   type ContainerSpec,
 } from './spec';
-import { containerAction } from './containers';
+import { containerAction, foreignHolder } from './containers';
 import { attachServer, ownContainer, type ServerReport } from './attach';
+import { imagePresent } from './images';
 import { createOptions } from './options';
 import { ensureNetwork, type NetworkReport } from './network';
 import { planReconcile, type Action, type ActualContainer } from './plan';
@@ -92,28 +92,6 @@ async function managedContainers(docker: Docker): Promise<ActualContainer[]> {
       state: c.State,
     };
   });
-}
-
-/** Whether the engine holds an image under this reference. */
-export async function imagePresent(docker: Docker, image: string): Promise<boolean> {
-  try {
-    await docker.getImage(image).inspect();
-    return true;
-  } catch (err) {
-    if (statusOf(err) === 404) return false;
-    throw err;
-  }
-}
-
-/** A container with the component's name that the cell did not make blocks it. */
-async function foreignHolder(docker: Docker, name: string): Promise<boolean> {
-  try {
-    const info = await docker.getContainer(name).inspect();
-    return info.Config.Labels?.[LABEL_MANAGED] !== 'true';
-  } catch (err) {
-    if (statusOf(err) === 404) return false;
-    throw err;
-  }
 }
 
 async function createAndStart(docker: Docker, spec: ContainerSpec, paths: CellPaths): Promise<string> {
@@ -314,11 +292,4 @@ export async function moveNetwork(db: Db, input: Parameters<typeof updateNetwork
   const apply = await applyStack(db);
   await declare(db, ['network'], { wait: true });
   return { stack, apply };
-}
-
-/** A fingerprint of the desired stack, so the reconcile loop notices changes made by any domain. */
-export function desiredFingerprint(db: Db): string {
-  return `${effectiveSubnet(db).subnet}|${desiredStack(db)
-    .map((s) => specHash(s))
-    .join(',')}`;
 }

@@ -6,7 +6,15 @@ import type { Db, DbOrTx } from '../../db';
 import { dhcpSettings, stackComponents, stackNetwork, wireguardSettings } from '../../db/schema';
 import { ValidationError } from '../../errors';
 import { cellExists, cellIdentity, cellNetwork } from '../cell';
-import { CATALOGUE, DEFAULT_SUBNET, desiredSpecs, effectiveImage, type ComponentRow, type StackInputs } from './spec';
+import {
+  CATALOGUE,
+  DEFAULT_SUBNET,
+  desiredSpecs,
+  effectiveImage,
+  specHash,
+  type ComponentRow,
+  type StackInputs,
+} from './spec';
 import { runtimeOf, type Env } from '../../runtime/runtime';
 
 /** Creates the stack rows a cell lacks: at setup, and at boot for cells set up before containers existed. */
@@ -170,4 +178,11 @@ export function trustedProxies(db: Db, env = runtimeOf(db).env): string[] {
   const subnet = parseCidr(effectiveSubnet(db, env).subnet);
   if (caddy?.enabled && typeof subnet !== 'string') out.push(cidrHost(subnet, caddy.hostIndex));
   return out;
+}
+
+/** A fingerprint of the desired stack, so the reconcile loop notices changes made by any domain. */
+export function desiredFingerprint(db: Db): string {
+  return `${effectiveSubnet(db).subnet}|${desiredStack(db)
+    .map((s) => specHash(s))
+    .join(',')}`;
 }
