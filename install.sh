@@ -11,7 +11,7 @@
 # where the setup wizard is. The server brings up the rest of the stack itself. Run again, it
 # upgrades: new images, the server recreated, its migrations run at start, the data kept.
 #
-# Images: `dockerfile` (default) builds docker/Dockerfile and docker/caddy (needs Docker Hub);
+# Images: `dockerfile` (default) builds docker/Dockerfile (needs Docker Hub);
 # `debian` builds them from Debian packages (docker/debian/build-images.sh, needs mmdebstrap
 # and a Debian mirror); --load FILE loads a `docker save` archive first.
 # Settings, from the environment (a run without one keeps what the last run was given):
@@ -181,8 +181,8 @@ if [ -f "$env_file" ] && cmp -s "$env_file" "$env_file.new"; then changed_env=0;
 mv "$env_file.new" "$env_file"
 
 if [ "$images" = dockerfile ] && [ -z "$load" ]; then
-  say "building the server and Caddy images (docker/Dockerfile, docker/caddy)"
-  compose --profile build build
+  say "building the server image (docker/Dockerfile)"
+  compose build cell
 fi
 
 say "starting the server"

@@ -19,7 +19,8 @@ import {
 } from './managers/store';
 import { firewallPeers } from './managers/peers';
 import { interfaceReset } from './managers/wireguard';
-import { applyCaddy, declareServiceClients } from './managers/routes';
+import { applyCaddy, declareServiceClients, routeSettingsRow } from './managers/routes';
+import { ensureDomainCertificate } from './managers/acme';
 import { hasCa } from './managers/vault';
 import { subscribe } from './runtime/changes';
 
@@ -55,6 +56,17 @@ subscribe({
   // (it is made in the background, and Caddy applied then).
   apply: async (db) =>
     hasCa(db) ? applyCaddy(db) : { state: 'pending', reason: 'the certificate authority is still being made' },
+});
+
+/**
+ * A DNS-01 mode's certificate for the domain and its wildcard: asked for when the domain, the
+ * mode or the token changed; the loops' pass renews it. It runs in the background and declares
+ * `proxy` when it has a new one, so Caddy loads it.
+ */
+subscribe({
+  name: 'certificate',
+  on: ['cell'],
+  apply: async (db) => ensureDomainCertificate(db, { email: routeSettingsRow(db)?.acmeEmail ?? null }),
 });
 
 /** A fresh `cell-wireguard` has an empty interface: the tunnel's loop loads every peer again. */

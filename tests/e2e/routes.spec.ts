@@ -46,7 +46,9 @@ test('add and remove a route; the UI host is reserved', async ({ page }) => {
   await expect(page.getByRole('table', { name: 'Routes' })).toContainText('No routes yet');
 });
 
-test('switch the domain mode to http01 and back to lan; the page says what each needs', async ({ page }, info) => {
+test('switch the domain mode to http01, cloudflare and back to lan; the page says what each needs', async ({
+  page,
+}, info) => {
   await open(page, 'Settings', 'Settings');
   const card = page.getByRole('region', { name: 'Domain and certificates' });
   await expect(card).toContainText('Nothing public');
@@ -56,6 +58,27 @@ test('switch the domain mode to http01 and back to lan; the page says what each 
   await expect(page.getByText('Settings saved.', { exact: true })).toBeVisible();
   await expect(card).toContainText('port 80 reachable from the internet');
   await expect(card).toContainText('example.org');
+  await expect(card.getByTestId('domain-certificate')).toHaveCount(0);
+
+  // A DNS-01 mode: the cell asks for the wildcard itself, and the card follows the request.
+  // The last save's notice goes first, so the next one is this save's.
+  await page.getByRole('button', { name: 'Dismiss' }).click();
+  await page.getByText('Cloudflare', { exact: true }).click();
+  await page.getByLabel('Cloudflare API token').fill('cf-e2e-token');
+  await page.getByRole('button', { name: 'Save settings' }).click();
+  await expect(page.getByText('Settings saved.', { exact: true })).toBeVisible();
+  await page.getByRole('button', { name: 'Dismiss' }).click();
+  await expect(card).toContainText('Certificate for example.org and *.example.org');
+  const cert = card.getByTestId('domain-certificate');
+  await expect(cert).toContainText('none yet');
+  await expect(cert).toContainText(
+    'The ACME server at https://127.0.0.1:9/directory could not be reached: ECONNREFUSED',
+  );
+  await expect(cert).toContainText('Next attempt');
+  await card.getByRole('button', { name: 'Request now' }).click();
+  await expect(card.getByRole('button', { name: 'Request now' })).toBeEnabled();
+  await expect(cert).toContainText('ECONNREFUSED');
+  await expect(card).not.toContainText('cf-e2e-token');
 
   await page.getByText('LAN only').click();
   await page.getByLabel('Domain (optional)').fill('');

@@ -9,12 +9,15 @@ import net from 'node:net';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { eq } from 'drizzle-orm';
 import type { Db } from '@/server/db';
+import { proxyCertificates } from '@/server/db/schema';
 import { ensureCa } from '@/server/managers/vault';
 import { applyCaddy, loadIntoCaddy } from '@/server/managers/routes/apply';
 import { runtimeOf } from '@/server/runtime/runtime';
 import { admin, expectCode, freshCell, setUp } from '../helpers/db';
 import { requireTools } from '../helpers/netns';
+import { servedCertificate } from '../helpers/pebble';
 
 const execFileP = promisify(execFile);
 const ready = requireTools('the HTTPS suite', ['caddy', 'curl'], 'apt-get install caddy curl');
@@ -138,6 +141,25 @@ describe.skipIf(!ready)('routes served by a real Caddy with the cell CA', () => 
     expect(text.stdout).toMatch(/CRL Distribution Points:[\s\S]*URI:http:\/\/home\.home\.arpa\/api\/vault\/crl/);
     for (const f of files.filter((n) => n.endsWith('.key')))
       expect(fs.statSync(path.join(folder, f)).mode & 0o777, f).toBe(0o600);
+  });
+
+  it('a leaf renewed by the vault pass is what Caddy serves next, though its config reads the same', async () => {
+    const served = () => servedCertificate(`127.0.0.1:${HTTPS_PORT}`, `app.${DOMAIN}`, rootFile);
+    const leaf = (out: string) => /-----BEGIN CERTIFICATE-----[\s\S]*?-----END CERTIFICATE-----/.exec(out)?.[0];
+    const before = await served();
+    expect(before).toContain('Verify return code: 0 (ok)');
+    const config = fs.readFileSync(path.join(dir, 'config', 'caddy', 'caddy.json'), 'utf8');
+    // Close to its end: the next apply signs it again.
+    db.update(proxyCertificates)
+      .set({ notAfter: new Date(Date.now() + 60_000) })
+      .where(eq(proxyCertificates.host, `app.${DOMAIN}`))
+      .run();
+    expect(await applyCaddy(db)).toMatchObject({ state: 'applied' });
+    expect(fs.readFileSync(path.join(dir, 'config', 'caddy', 'caddy.json'), 'utf8')).toBe(config);
+    const after = await served();
+    expect(after).toContain('Verify return code: 0 (ok)');
+    expect(leaf(after)).toBeDefined();
+    expect(leaf(after)).not.toBe(leaf(before));
   });
 
   it('a symbolic link planted in the Caddy folder is not followed by the next apply', async () => {

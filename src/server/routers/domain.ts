@@ -1,6 +1,6 @@
 import { checkNameInput, updateDomainInput } from '@/lib/schemas/domain';
 import { ddnsStatus, ddnsUpdateNow } from '../managers/ddns';
-import { checkName, getDomain, updateDomain } from '../managers/domain';
+import { checkName, getDomain, requestCertificate, updateDomain } from '../managers/domain';
 import { adminProcedure, router, setupProcedure } from '../trpc';
 
 export const domainRouter = router({
@@ -8,6 +8,8 @@ export const domainRouter = router({
   update: adminProcedure.input(updateDomainInput).mutation(({ ctx, input }) => updateDomain(ctx.db, input)),
   ddnsStatus: adminProcedure.query(({ ctx }) => ddnsStatus(ctx.db)),
   ddnsUpdateNow: adminProcedure.mutation(({ ctx }) => ddnsUpdateNow(ctx.db)),
+  /** A DNS-01 mode's certificate asked for now; it arrives in the background (`get` shows it). */
+  requestCertificate: adminProcedure.mutation(({ ctx }) => requestCertificate(ctx.db)),
   /** The wizard asks before setup (closed after); an unreachable pic.ngo counts as available. */
   checkName: setupProcedure
     .input(checkNameInput)

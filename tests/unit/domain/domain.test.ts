@@ -3,16 +3,17 @@ import path from 'node:path';
 import { beforeAll, expect, it } from 'vitest';
 import type { Db } from '@/server/db';
 import { settings } from '@/server/db/schema';
+import { settleCertificate } from '@/server/managers/acme';
 import { ensureCa } from '@/server/managers/vault';
 import { admin, expectCode, freshCell, setUp } from '../../helpers/db';
 
 process.env.PIC_DOCKER_SOCKET = '/nonexistent/pic-test/docker.sock';
+// An ACME server that is not there: the DNS-01 modes' requests fail at once, never reaching the internet.
+process.env.PIC_ACME_DIRECTORY = 'https://127.0.0.1:9/directory';
 
 let db: Db;
 let dir: string;
 const caddy = () => JSON.parse(fs.readFileSync(path.join(dir, 'config', 'caddy', 'caddy.json'), 'utf8'));
-const policies = () =>
-  caddy().apps.tls.automation.policies as { subjects: string[]; issuers: { module: string; challenges?: unknown }[] }[];
 
 beforeAll(async () => {
   ({ db, dir } = freshCell());
@@ -66,12 +67,18 @@ it('switching modes re-renders Caddy: lan loads leaves the cell signed, cloudfla
   });
   expect(JSON.stringify(switched)).not.toContain('cf-secret-token');
   expect(JSON.stringify(await admin(db).settings.get())).not.toContain('cf-secret-token');
-  const wildcard = policies().find((p) => p.subjects.includes('*.example.org'))!;
-  expect(wildcard.issuers[0]).toEqual({
-    module: 'acme',
-    email: 'me@example.org',
-    challenges: { dns: { provider: { name: 'cloudflare', api_token: 'cf-secret-token' } } },
-  });
+  // The cell is the ACME client for the wildcard (DNS-01): Caddy asks for none of the domain's
+  // names, holds no token, and serves them once the cell has the certificate.
+  expect(caddy().apps.tls.automation).toBeUndefined();
+  expect(caddy().apps.http.servers.cell.automatic_https.skip_certificates).toEqual(['home.cell', 'example.org']);
+  expect(JSON.stringify(caddy())).not.toContain('cf-secret-token');
+  expect(switched.certificate).toMatchObject({ names: ['example.org', '*.example.org'], certificate: null });
+  await settleCertificate();
+  // The ACME server here answers nothing: the page says so, and the next attempt waits.
+  const refused = (await admin(db).domain.get()).certificate!;
+  expect(refused).toMatchObject({ certificate: null, failures: 1, requesting: false });
+  expect(refused.lastError).toMatch(/ECONNREFUSED/);
+  expect(refused.nextAttemptAt!.getTime()).toBeGreaterThan(Date.now() + 4 * 60_000);
   expect(caddy().logging.logs.default.level).toBe('DEBUG');
   expect(fs.statSync(path.join(dir, 'config', 'caddy', 'caddy.json')).mode & 0o777).toBe(0o600);
   // In DNS modes only the .cell name is the cell's to sign; no CA key is ever in Caddy's folder.

@@ -43,20 +43,36 @@ describe('Caddy JSON config', () => {
     expect(lan.apps.tls.automation).toBeUndefined();
     expect(lan.apps.pki).toBeUndefined();
     expect(JSON.stringify(lan)).not.toMatch(/internal|intermediate|private_key/);
+    // A DNS-01 mode: the certificate the cell got for the domain and its wildcard, loaded as a file;
+    // Caddy asks no ACME server for anything and holds no provider token.
     const cf = parsed('cloudflare');
-    expect(cf.apps.tls.certificates.automate).toEqual(['example.org', '*.example.org']);
-    expect(cf.apps.tls.certificates.load_files.map((f: { certificate: string }) => f.certificate)).toEqual([
-      '/etc/caddy/tls/home.cell.crt',
+    expect(cf.apps.tls.certificates.load_files.map((f: { certificate: string; tags: string[] }) => f)).toEqual([
+      {
+        certificate: '/etc/caddy/tls/home.cell.crt',
+        key: '/etc/caddy/tls/home.cell.key',
+        format: 'pem',
+        tags: ['cell'],
+      },
+      {
+        certificate: '/etc/caddy/tls/wildcard.example.org.crt',
+        key: '/etc/caddy/tls/wildcard.example.org.key',
+        format: 'pem',
+        tags: ['acme'],
+      },
     ]);
+    expect(cf.apps.tls.certificates.automate).toBeUndefined();
+    expect(cf.apps.tls.automation).toBeUndefined();
     expect(cf.apps.http.servers.cell.automatic_https.skip_certificates).toEqual([
       'home.cell',
       'example.org',
       'files.example.org',
     ]);
-    expect(cf.apps.tls.automation.policies[0].issuers[0].challenges.dns.provider).toEqual({
-      name: 'cloudflare',
-      api_token: 'cf-token-123',
-    });
+    expect(JSON.stringify(cf)).not.toMatch(/api_token|dns/);
+    // Until the cell has it, the domain's names are still Caddy's to leave alone.
+    const waiting = JSON.parse(renderCaddyConfig({ ...CADDY.cloudflare!, dns01: { loaded: false } }));
+    expect(waiting.apps.tls.certificates.load_files).toHaveLength(1);
+    expect(waiting.apps.tls.automation).toBeUndefined();
+    expect(waiting.apps.http.servers.cell.automatic_https.skip_certificates).toContain('files.example.org');
     expect(cf.logging.logs.default.level).toBe('DEBUG');
     expect(parsed('http01').apps.tls.automation.policies).toEqual([
       {
@@ -96,21 +112,9 @@ describe('Caddy JSON config', () => {
     expect(() => renderCaddyConfig(withRoute({ headers: { 'X A:': 'v' } }))).toThrow(RenderError);
     expect(() => renderCaddyConfig(withRoute({ path: '/a b' }))).toThrow(RenderError);
     expect(() => renderCaddyConfig(withRoute({ clients: ['10.0.0.2/32", "x'] }))).toThrow(RenderError);
-    expect(() =>
-      renderCaddyConfig({
-        ...lan,
-        dnsProvider: { name: 'cloudflare', config: { api_token: 'a b' } },
-        mode: 'cloudflare',
-      }),
-    ).toThrow(RenderError);
+    expect(() => renderCaddyConfig({ ...CADDY.cloudflare!, domain: 'example.org", "x": "y' })).toThrow(RenderError);
     // Caddy placeholders would read files or the environment into what goes upstream.
     expect(() => renderCaddyConfig(withRoute({ headers: { 'X-A': '{file./etc/passwd}' } }))).toThrow(RenderError);
-    expect(() =>
-      renderCaddyConfig({
-        ...lan,
-        dnsProvider: { name: 'cloudflare', config: { api_token: '{env.HOME}' } },
-        mode: 'cloudflare',
-      }),
-    ).toThrow(RenderError);
+    expect(() => renderCaddyConfig({ ...CADDY.cloudflare!, domain: '{env.HOME}.example.org' })).toThrow(RenderError);
   });
 });

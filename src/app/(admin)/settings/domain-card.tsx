@@ -10,9 +10,13 @@ type LogLevel = 'DEBUG' | 'INFO' | 'WARN' | 'ERROR';
 /** What the current domain mode needs, the certificates' state, the ACME contact, and dynamic DNS. */
 export function DomainCard() {
   const utils = trpc.useUtils();
-  const domain = trpc.domain.get.useQuery(undefined, { refetchInterval: 30_000 });
+  const domain = trpc.domain.get.useQuery(undefined, {
+    // While the cell is asking for its certificate, the page follows it closely.
+    refetchInterval: (q) => (q.state.data?.certificate?.requesting ? 2_000 : 30_000),
+  });
   const update = trpc.domain.update.useMutation({ onSuccess: () => utils.domain.invalidate() });
   const updateNow = trpc.domain.ddnsUpdateNow.useMutation({ onSuccess: () => utils.domain.invalidate() });
+  const requestCert = trpc.domain.requestCertificate.useMutation({ onSuccess: () => utils.domain.invalidate() });
   const [d, setD] = useState<{ acmeEmail: string; logLevel: LogLevel; sources: string } | null>(null);
   const [errors, setErrors] = useState<Record<string, string[]>>({});
   const c = domain.data;
@@ -61,6 +65,52 @@ export function DomainCard() {
           </>
         )}
       </p>
+      {c.certificate && (
+        <>
+          <h3 style={{ margin: 0 }}>Certificate for {c.certificate.names.join(' and ')}</h3>
+          <dl className="kv" data-testid="domain-certificate">
+            <dt>State</dt>
+            <dd>
+              {c.certificate.requesting ? (
+                <span className="badge badge-warn">requesting</span>
+              ) : c.certificate.certificate ? (
+                <span className="badge badge-ok">in place</span>
+              ) : (
+                <span className="badge badge-bad">none yet</span>
+              )}
+            </dd>
+            {c.certificate.certificate && (
+              <>
+                <dt>Issued by</dt>
+                <dd>{c.certificate.certificate.issuer}</dd>
+                <dt>Valid until</dt>
+                <dd>{c.certificate.certificate.notAfter.toLocaleString()}</dd>
+                <dt>Renewed from</dt>
+                <dd>{c.certificate.certificate.renewsAt.toLocaleString()}</dd>
+              </>
+            )}
+            <dt>Last error</dt>
+            <dd>{c.certificate.lastError ?? 'none'}</dd>
+            {c.certificate.nextAttemptAt && (
+              <>
+                <dt>Next attempt</dt>
+                <dd>{c.certificate.nextAttemptAt.toLocaleTimeString()}</dd>
+              </>
+            )}
+          </dl>
+          {requestCert.error && <Alert kind="error">{requestCert.error.message}</Alert>}
+          <div>
+            <button
+              className="btn"
+              type="button"
+              disabled={c.certificate.requesting || requestCert.isPending}
+              onClick={() => requestCert.mutate()}
+            >
+              {c.certificate.requesting ? 'Requesting…' : 'Request now'}
+            </button>
+          </div>
+        </>
+      )}
       <h3 style={{ margin: 0 }}>Dynamic DNS</h3>
       {ddns.provider ? (
         <dl className="kv">

@@ -86,8 +86,8 @@ interface CatalogueEntry {
 /** What each component needs from the engine. Never `privileged`: capabilities are named one by one. */
 export const CATALOGUE: Record<ComponentName, CatalogueEntry> = {
   caddy: {
-    // docker/caddy: caddy:2.10 with the DNS-01 modules the domain modes need.
-    defaultImage: 'pic/caddy:2.10',
+    // The official image: the cell gets the DNS-01 modes' certificates itself, so Caddy needs no DNS module.
+    defaultImage: 'caddy:2.10-alpine',
     hostIndex: 2,
     // The config the cell renders, read only; its admin socket and ACME state live in its own folder.
     cmd: ['caddy', 'run', '--config', '/etc/caddy/caddy.json'],

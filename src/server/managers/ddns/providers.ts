@@ -34,10 +34,10 @@ export interface Provider {
 const USER_AGENT = 'personal-internet-cell/0.1 (+https://pic.ngo)';
 const TIMEOUT_MS = 10_000;
 
-type Refuse = (address: string) => string | null;
+export type Refuse = (address: string) => string | null;
 
 /** One request: answers are capped in size, redirects are not followed, and a user's URL is held to `refuse`. */
-async function call(
+export async function call(
   url: string,
   init: { method?: string; headers?: Record<string, string>; body?: string } = {},
   refuse?: Refuse,
@@ -57,7 +57,11 @@ async function call(
 }
 
 /** The usual HTTP failures, named. */
-function httpFailure(who: string, r: { status: number; text: string; retryAfter?: number }, detail?: string): never {
+export function httpFailure(
+  who: string,
+  r: { status: number; text: string; retryAfter?: number },
+  detail?: string,
+): never {
   const what = detail ?? r.text.trim().slice(0, 200);
   if (r.status === 401 || r.status === 403)
     throw new DdnsError(`${who} refused the token: ${what || `HTTP ${r.status}`}`, 'auth');
@@ -75,6 +79,8 @@ function httpFailure(who: string, r: { status: number; text: string; retryAfter?
 /** Where the providers' APIs are: the real ones, unless the cell's environment points elsewhere (tests). */
 export interface ProviderUrls {
   picNgo: string;
+  /** pic.ngo's acme-dns server, where the cell's DNS-01 challenge values go. */
+  picNgoAcme: string;
   cloudflare: string;
   duckdns: string;
 }
@@ -83,6 +89,7 @@ export function providerUrls(env: Env): ProviderUrls {
   const at = (key: string, fallback: string) => (env[key] || fallback).replace(/\/+$/, '');
   return {
     picNgo: at('PIC_NGO_API_URL', 'https://api.pic.ngo'),
+    picNgoAcme: at('PIC_NGO_ACME_URL', 'https://acme.pic.ngo'),
     cloudflare: at('PIC_CLOUDFLARE_API_URL', 'https://api.cloudflare.com/client/v4'),
     duckdns: at('PIC_DUCKDNS_URL', 'https://www.duckdns.org'),
   };

@@ -1,8 +1,9 @@
 /** Settings → Domain: the mode and what it needs, the proxy's ACME contact and log level, and dynamic DNS. */
 import { DOMAIN_MODE_INFO, type DomainMode } from '@/lib/domain-modes';
 import type { Db } from '../../db';
-import { RateLimitedError } from '../../errors';
+import { RateLimitedError, ValidationError } from '../../errors';
 import { reserveAttempt } from '../accounts';
+import { certificateStatus, ensureDomainCertificate } from '../acme';
 import { configState, type ConfigApply } from '../config-apply';
 import { ddnsStatus, picNgoNameAvailable, providerUrls, updateDdns } from '../ddns';
 import { changed, outcomeValue } from '../../runtime/changes';
@@ -35,8 +36,19 @@ export function getDomain(db: Db) {
     acmeEmail: proxy?.acmeEmail ?? null,
     logLevel: proxy?.logLevel ?? 'INFO',
     proxy: configState(db, 'caddy'),
+    certificate: certificateStatus(db),
     ddns: ddnsStatus(db),
   };
+}
+
+/** Asks for the DNS-01 mode's certificate now, even when the current one is not due or a failure is backing off. */
+export function requestCertificate(db: Db) {
+  const status = ensureDomainCertificate(db, { email: routeSettingsRow(db)?.acmeEmail ?? null, force: true });
+  if (!status)
+    throw new ValidationError(
+      'Only the DNS-01 modes (pic.ngo, Cloudflare, DuckDNS) get their certificate from the cell',
+    );
+  return status;
 }
 
 type DomainUpdate = {

@@ -1,2 +1,2 @@
 /** Settings → Domain: the mode and what it needs, the proxy's ACME contact and log level, and dynamic DNS. */
-export { checkName, getDomain, MODE_NEEDS, updateDomain } from './domain';
+export { checkName, getDomain, MODE_NEEDS, requestCertificate, updateDomain } from './domain';

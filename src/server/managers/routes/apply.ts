@@ -13,8 +13,9 @@ import { InvalidStateError, ValidationError } from '../../errors';
 import { applyConfig, ConfigRejectedError, NotRunningError, type ConfigApply } from '../config-apply';
 import { ensureCa, proxyCertificatesFor } from '../vault';
 import { cellFacts, providerToken } from '../cell';
-import { cellSignedHosts, renderCaddyConfig, tlsFiles, type CaddyModel } from './render';
-import { runtimeOf, type Env } from '../../runtime/runtime';
+import { cellSignedHosts, renderCaddyConfig, tlsFiles, wildcardFiles, type CaddyModel } from './render';
+import { DNS01_MODES, domainCertificate } from '../acme';
+import { runtimeOf } from '../../runtime/runtime';
 import { SERVER_ALIAS } from '../../runtime/deployment';
 import { processWide } from '../../runtime/process-wide';
 
@@ -54,19 +55,6 @@ export function uiHosts(cell: { cellName: string; domain: string }): string[] {
 }
 
 const num = (v: string | undefined, fallback: number) => (v && /^\d{1,5}$/.test(v) ? Number(v) : fallback);
-
-/** DNS-01 credentials for the modes that get a wildcard certificate. */
-function dnsProvider(mode: string, token: string | null, domain: string, env: Env): CaddyModel['dnsProvider'] {
-  if (!token) return null;
-  if (mode === 'cloudflare') return { name: 'cloudflare', config: { api_token: token } };
-  if (mode === 'duckdns') return { name: 'duckdns', config: { api_token: token } };
-  if (mode === 'pic_ngo')
-    return {
-      name: 'acmedns',
-      config: { server_url: env.PIC_NGO_ACME_URL || 'https://acme.pic.ngo', username: domain, password: token },
-    };
-  return null;
-}
 
 /** Where the ACME server's root (`PIC_ACME_CA_ROOT`) is copied for Caddy, in its config folder. */
 const ACME_ROOT_FILE = 'acme-root.pem';
@@ -111,7 +99,10 @@ export function caddyModel(db: Db, { env, caddy, deployment } = runtimeOf(db)): 
     acmeServer: env.PIC_ACME_DIRECTORY
       ? { directory: env.PIC_ACME_DIRECTORY, rootFile: env.PIC_ACME_CA_ROOT ? ACME_ROOT_FILE : null }
       : null,
-    dnsProvider: dnsProvider(cell.domainMode, token, cell.domain, env),
+    dns01:
+      token && (DNS01_MODES as readonly string[]).includes(cell.domainMode)
+        ? { loaded: domainCertificate(db) !== null }
+        : null,
     internalNets: cell.internalNetworks,
     ui: {
       hosts: uiHosts({ cellName: cell.name, domain: cell.domain }),
@@ -137,8 +128,9 @@ export function declareServiceClients(read: (tx: DbOrTx) => Map<string, string[]
 }
 
 /**
- * caddy.json (0600: it may hold a DNS token) and, for each host the cell's CA covers, the
- * leaf certificate and key the cell signed for it. No CA key is ever among them.
+ * caddy.json (0600) and, for each host the cell's CA covers, the leaf certificate and key the
+ * cell signed for it; in a DNS-01 mode, the certificate the cell got for the domain and its
+ * wildcard. No CA key and no provider token is ever among them.
  */
 export async function caddyFiles(db: Db): Promise<{ files: Map<string, string>; modes: Record<string, number> }> {
   const model = caddyModel(db);
@@ -146,12 +138,14 @@ export async function caddyFiles(db: Db): Promise<{ files: Map<string, string>; 
   const files = new Map([['caddy.json', renderCaddyConfig(model)]]);
   const modes: Record<string, number> = { 'caddy.json': 0o600 };
   if (model.acmeServer?.rootFile) files.set(ACME_ROOT_FILE, acmeRoot(runtimeOf(db).env.PIC_ACME_CA_ROOT!));
-  for (const [host, c] of certs) {
-    const f = tlsFiles(host);
+  const put = (f: { certificate: string; key: string }, c: { certPem: string; keyPem: string }) => {
     files.set(f.certificate, c.certPem);
     files.set(f.key, c.keyPem);
     modes[f.key] = 0o600;
-  }
+  };
+  for (const [host, c] of certs) put(tlsFiles(host), c);
+  const wildcard = model.dns01?.loaded ? domainCertificate(db) : null;
+  if (wildcard) put(wildcardFiles(model.domain), wildcard);
   return { files, modes };
 }
 
@@ -187,7 +181,9 @@ function postLoad(socket: string, config: string, timeoutMs = 15_000): Promise<s
         path: '/load',
         method: 'POST',
         setHost: false,
-        headers: { Host: '', 'Content-Type': 'application/json' },
+        // The cell loads only when a file changed, but a renewed certificate keeps the JSON as it
+        // was, and Caddy skips a load that is byte for byte the running config unless told not to.
+        headers: { Host: '', 'Content-Type': 'application/json', 'Cache-Control': 'must-revalidate' },
         timeout: timeoutMs,
       },
       (res) => {

@@ -42,8 +42,12 @@ export interface CaddyModel {
    * talking to it, as a file name in the config folder (`PIC_ACME_CA_ROOT`, copied there).
    */
   acmeServer?: { directory: string; rootFile: string | null } | null;
-  /** DNS-01 for the wildcard (pic_ngo, cloudflare, duckdns): the provider module and its credentials. */
-  dnsProvider: { name: 'cloudflare' | 'duckdns' | 'acmedns'; config: Record<string, string> } | null;
+  /**
+   * A DNS-01 mode (pic_ngo, cloudflare, duckdns) with its provider token: the cell itself gets
+   * one certificate for the domain and `*.domain`, and Caddy loads it from `wildcardFiles`
+   * (`loaded` once there is one). Caddy needs no DNS module and holds no provider token.
+   */
+  dns01: { loaded: boolean } | null;
   /** Sources that count as the cell's own: the tunnel subnets and the cell network. */
   internalNets: string[];
   /** The cell's own web app: always routed. */
@@ -62,6 +66,12 @@ const WILDCARD_HOST = /^\*\.[A-Za-z0-9.-]+$/;
 export const tlsFiles = (h: string) => ({
   certificate: `tls/${checked(h, HOSTNAME, 'host')}.crt`,
   key: `tls/${h}.key`,
+});
+
+/** The certificate the cell got over DNS-01 for the domain and its wildcard, relative to the config folder. */
+export const wildcardFiles = (domain: string) => ({
+  certificate: `tls/wildcard.${checked(domain, HOSTNAME, 'domain')}.crt`,
+  key: `tls/wildcard.${domain}.key`,
 });
 
 const host = (h: string, what = 'host') =>
@@ -182,30 +192,13 @@ export function renderCaddyConfig(m: CaddyModel): string {
     : {};
   const domainHosts = [...m.ui.hosts, ...byHost.keys()].filter((h) => !signed.includes(h));
   const policies: object[] = [];
-  let automate: string[] = [];
   let skip: string[] = [...signed];
-  if (m.mode !== 'lan' && m.dnsProvider) {
-    // One wildcard certificate through DNS-01 covers the domain and every subdomain.
-    const provider: Record<string, string> = { name: checked(m.dnsProvider.name, /^[a-z]+$/, 'DNS provider') };
-    for (const [k, v] of Object.entries(m.dnsProvider.config))
-      provider[checked(k, /^[a-z_]+$/, 'provider setting')] = checked(
-        v,
-        /^[\x21-\x7a\x7c\x7e]{1,512}$/,
-        `provider ${k}`,
-      );
-    automate = [domain, `*.${domain}`];
+  const loaded = signed.map((h) => ({ ...tlsFiles(h), tag: 'cell' }));
+  if (m.mode !== 'lan' && m.dns01) {
+    // One certificate the cell got over DNS-01 covers the domain and every subdomain: Caddy
+    // asks for none of these names itself, and serves them once the cell has it.
     skip = [...skip, ...domainHosts];
-    policies.push({
-      subjects: automate,
-      issuers: [
-        {
-          module: 'acme',
-          ...acmeServer,
-          ...(m.acmeEmail ? { email: m.acmeEmail } : {}),
-          challenges: { dns: { provider } },
-        },
-      ],
-    });
+    if (m.dns01.loaded) loaded.push({ ...wildcardFiles(domain), tag: 'acme' });
   } else if (m.mode !== 'lan' && m.acmeEmail && domainHosts.length) {
     // http01: one certificate per host over HTTP-01 (port 80 must be reachable).
     // HTTP-01 only: the mode promises port 80, not that 443 reaches this Caddy unproxied.
@@ -215,10 +208,12 @@ export function renderCaddyConfig(m: CaddyModel): string {
     });
   }
   const state = checked(m.stateRoot, /^\/[A-Za-z0-9._/-]*$/, 'state root');
-  const loaded = signed.map((h) => {
-    const f = tlsFiles(h);
-    return { certificate: `${root}/${f.certificate}`, key: `${root}/${f.key}`, format: 'pem', tags: ['cell'] };
-  });
+  const loadFiles = loaded.map((f) => ({
+    certificate: `${root}/${f.certificate}`,
+    key: `${root}/${f.key}`,
+    format: 'pem',
+    tags: [f.tag],
+  }));
 
   const config = {
     // The admin socket lives in Caddy's own folder; a loaded config is never saved back anywhere.
@@ -238,14 +233,7 @@ export function renderCaddyConfig(m: CaddyModel): string {
         },
       },
       tls: {
-        ...(automate.length || loaded.length
-          ? {
-              certificates: {
-                ...(automate.length ? { automate } : {}),
-                ...(loaded.length ? { load_files: loaded } : {}),
-              },
-            }
-          : {}),
+        ...(loadFiles.length ? { certificates: { load_files: loadFiles } } : {}),
         ...(policies.length ? { automation: { policies } } : {}),
       },
     },

@@ -1,0 +1,162 @@
+/**
+ * The certificate of a DNS-01 mode (pic_ngo, cloudflare, duckdns): the cell itself asks the
+ * ACME server for one certificate covering the domain and `*.domain`, puts the challenge
+ * records at the mode's provider, keeps the result with its secrets and has Caddy load it.
+ * Caddy needs no DNS module for it. Renewed once a third of its lifetime is left (as Caddy
+ * and Let's Encrypt do); failures back off from 5 minutes, doubling, to 6 hours.
+ */
+import crypto from 'node:crypto';
+import fs from 'node:fs';
+import type { Db } from '../../db';
+import { changed } from '../../runtime/changes';
+import { logger } from '../../runtime/logger';
+import { processWide } from '../../runtime/process-wide';
+import { runtimeOf, type Env } from '../../runtime/runtime';
+import { cellExists, cellFacts, providerToken } from '../cell';
+import { challengeRecords, providerUrls } from '../ddns';
+import { accountKey, storedCertificate, storeCertificate, type DomainCertificate } from './files';
+import { issueCertificate, type IssueRequest } from './issue';
+
+const log = logger.child('acme');
+const LETS_ENCRYPT = 'https://acme-v02.api.letsencrypt.org/directory';
+const BACKOFF_BASE_MS = 5 * 60_000;
+const BACKOFF_MAX_MS = 6 * 60 * 60_000;
+export const DNS01_MODES = ['pic_ngo', 'cloudflare', 'duckdns'] as const;
+
+interface Attempts {
+  /** What the attempts were for (mode, domain, token): a change starts afresh, without backoff. */
+  key: string | null;
+  running: Promise<void> | null;
+  failures: number;
+  lastError: string | null;
+  lastAttemptAt: Date | null;
+  nextAttemptAt: Date | null;
+}
+
+const attempts = processWide<Attempts>('acme.attempts', () => ({
+  key: null,
+  running: null,
+  failures: 0,
+  lastError: null,
+  lastAttemptAt: null,
+  nextAttemptAt: null,
+}));
+
+export const backoffMs = (failures: number) =>
+  Math.min(BACKOFF_BASE_MS * 2 ** Math.max(0, failures - 1), BACKOFF_MAX_MS);
+
+/** When a certificate is renewed: once a third of its lifetime is left. */
+export const renewsAt = (c: Pick<DomainCertificate, 'notBefore' | 'notAfter'>) =>
+  new Date(c.notAfter.getTime() - (c.notAfter.getTime() - c.notBefore.getTime()) / 3);
+
+function caRoot(env: Env): string | null {
+  if (!env.PIC_ACME_CA_ROOT) return null;
+  try {
+    return fs.readFileSync(env.PIC_ACME_CA_ROOT, 'utf8');
+  } catch (err) {
+    throw new Error(`PIC_ACME_CA_ROOT=${env.PIC_ACME_CA_ROOT} cannot be read: ${(err as Error).message}`);
+  }
+}
+
+/** The domain's certificate as Caddy should load it, in a DNS-01 mode; null otherwise or until there is one. */
+export function domainCertificate(db: Db): DomainCertificate | null {
+  if (!cellExists(db)) return null;
+  const cell = cellFacts(db);
+  if (!(DNS01_MODES as readonly string[]).includes(cell.domainMode)) return null;
+  return storedCertificate(runtimeOf(db).paths, cell.domain);
+}
+
+export interface CertificateStatus {
+  names: string[];
+  certificate: { notBefore: Date; notAfter: Date; issuer: string; renewsAt: Date } | null;
+  requesting: boolean;
+  lastAttemptAt: Date | null;
+  lastError: string | null;
+  failures: number;
+  nextAttemptAt: Date | null;
+}
+
+function attemptKey(db: Db): string {
+  const cell = cellFacts(db);
+  const token = crypto
+    .createHash('sha256')
+    .update(providerToken(db) ?? '')
+    .digest('hex');
+  return `${cell.domainMode}:${cell.domain}:${token}`;
+}
+
+/** What the Domain page shows; null in the modes whose certificates Caddy gets itself or the cell's CA signs. */
+export function certificateStatus(db: Db): CertificateStatus | null {
+  if (!cellExists(db)) return null;
+  const cell = cellFacts(db);
+  if (!(DNS01_MODES as readonly string[]).includes(cell.domainMode)) return null;
+  const c = storedCertificate(runtimeOf(db).paths, cell.domain);
+  const a = attempts.key === attemptKey(db) ? attempts : null;
+  return {
+    names: [cell.domain, `*.${cell.domain}`],
+    certificate: c ? { notBefore: c.notBefore, notAfter: c.notAfter, issuer: c.issuer, renewsAt: renewsAt(c) } : null,
+    requesting: attempts.running !== null,
+    lastAttemptAt: a?.lastAttemptAt ?? null,
+    lastError: a?.lastError ?? (providerToken(db) ? null : 'The mode’s provider token is missing'),
+    failures: a?.failures ?? 0,
+    nextAttemptAt: a?.nextAttemptAt ?? null,
+  };
+}
+
+async function request(db: Db, domain: string, issue: () => IssueRequest): Promise<void> {
+  const { paths } = runtimeOf(db);
+  attempts.lastAttemptAt = runtimeOf(db).clock();
+  try {
+    const { certPem, keyPem } = await issueCertificate(issue());
+    storeCertificate(paths, domain, certPem, keyPem);
+    Object.assign(attempts, { failures: 0, lastError: null, nextAttemptAt: null });
+    log.info('certificate issued', { domain });
+    await changed(db, ['proxy'], { wait: true });
+  } catch (err) {
+    attempts.failures += 1;
+    attempts.lastError = (err as Error).message;
+    attempts.nextAttemptAt = new Date(runtimeOf(db).clock().getTime() + backoffMs(attempts.failures));
+    log.warn('certificate request failed', { domain, error: attempts.lastError, failures: attempts.failures });
+  }
+}
+
+/**
+ * Starts a request when the domain has no certificate, or when it is due for renewal and no
+ * failure's backoff is running (`force` skips both checks). Returns without waiting for it.
+ * `email` is the ACME account's contact (the proxy's setting).
+ */
+export function ensureDomainCertificate(
+  db: Db,
+  { email, force = false }: { email: string | null; force?: boolean },
+): CertificateStatus | null {
+  const status = certificateStatus(db);
+  if (!status || attempts.running) return status;
+  const { env, paths, clock } = runtimeOf(db);
+  const cell = cellFacts(db);
+  const now = clock();
+  const key = attemptKey(db);
+  if (attempts.key !== key) Object.assign(attempts, { key, failures: 0, lastError: null, nextAttemptAt: null });
+  const stored = storedCertificate(paths, cell.domain);
+  if (!force && stored && now < renewsAt(stored)) return status;
+  if (!force && attempts.nextAttemptAt && now < attempts.nextAttemptAt) return status;
+  const records = challengeRecords(cell.domainMode, providerToken(db), cell.domain, providerUrls(env));
+  if (!records) return status;
+  attempts.running = request(db, cell.domain, () => ({
+    directory: env.PIC_ACME_DIRECTORY || LETS_ENCRYPT,
+    caRoot: caRoot(env),
+    accountKey: accountKey(paths),
+    email,
+    domain: cell.domain,
+    records,
+    resolver: env.PIC_ACME_DNS_RESOLVER || null,
+    progress: (step, detail) => log.info(step, { domain: cell.domain, ...detail }),
+  })).finally(() => {
+    attempts.running = null;
+  });
+  return certificateStatus(db);
+}
+
+/** Waits for the request under way, if any (tests, and the restart of a cell that is stopping). */
+export async function settleCertificate(): Promise<void> {
+  await attempts.running;
+}
