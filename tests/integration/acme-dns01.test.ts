@@ -28,7 +28,7 @@ import {
 import { eventually } from '../helpers/wait';
 
 const ready = requireTools('the DNS-01 suite', ['caddy', ...PEBBLE_TOOLS], `${PEBBLE_INSTALL} caddy`);
-const base = 27000 + (process.pid % 1000) * 6;
+const base = 10000 + (process.pid % 600) * 6;
 const [HTTP_PORT, HTTPS_PORT, PEBBLE_PORT, PEBBLE_MGMT, DNS_PORT, CHALL_MGMT] = [0, 1, 2, 3, 4, 5].map((i) => base + i);
 const DOMAIN = 'cell.example.test';
 const GOOD_TOKEN = 'cf-token-good';
