@@ -14,7 +14,7 @@ import { processWide } from '../../runtime/process-wide';
 import { runtimeOf, type Env } from '../../runtime/runtime';
 import { cellExists, cellFacts, providerToken } from '../cell';
 import { challengeRecords, providerUrls } from '../ddns';
-import { accountKey, storedCertificate, storeCertificate, type DomainCertificate } from './files';
+import { accountKey, storedCertificate, storeCertificate, wildcardNames, type DomainCertificate } from './files';
 import { issueCertificate, type IssueRequest } from './issue';
 
 const log = logger.child('acme');
@@ -58,12 +58,37 @@ function caRoot(env: Env): string | null {
   }
 }
 
+/** What a DNS-01 mode's certificate depends on, read once; null in the other modes. */
+interface Current {
+  mode: string;
+  domain: string;
+  token: string | null;
+  /** What attempts are for: a change of mode, domain or token starts afresh. */
+  key: string;
+  stored: DomainCertificate | null;
+}
+
+function current(db: Db): Current | null {
+  if (!cellExists(db)) return null;
+  const { domainMode: mode, domain } = cellFacts(db);
+  if (!(DNS01_MODES as readonly string[]).includes(mode)) return null;
+  const token = providerToken(db);
+  const tokenHash = crypto
+    .createHash('sha256')
+    .update(token ?? '')
+    .digest('hex');
+  return {
+    mode,
+    domain,
+    token,
+    key: `${mode}:${domain}:${tokenHash}`,
+    stored: storedCertificate(runtimeOf(db).paths, domain),
+  };
+}
+
 /** The domain's certificate as Caddy should load it, in a DNS-01 mode; null otherwise or until there is one. */
 export function domainCertificate(db: Db): DomainCertificate | null {
-  if (!cellExists(db)) return null;
-  const cell = cellFacts(db);
-  if (!(DNS01_MODES as readonly string[]).includes(cell.domainMode)) return null;
-  return storedCertificate(runtimeOf(db).paths, cell.domain);
+  return current(db)?.stored ?? null;
 }
 
 export interface CertificateStatus {
@@ -76,31 +101,24 @@ export interface CertificateStatus {
   nextAttemptAt: Date | null;
 }
 
-function attemptKey(db: Db): string {
-  const cell = cellFacts(db);
-  const token = crypto
-    .createHash('sha256')
-    .update(providerToken(db) ?? '')
-    .digest('hex');
-  return `${cell.domainMode}:${cell.domain}:${token}`;
+function statusOf(c: Current): CertificateStatus {
+  const a = attempts.key === c.key ? attempts : null;
+  const s = c.stored;
+  return {
+    names: wildcardNames(c.domain),
+    certificate: s ? { notBefore: s.notBefore, notAfter: s.notAfter, issuer: s.issuer, renewsAt: renewsAt(s) } : null,
+    requesting: attempts.running !== null,
+    lastAttemptAt: a?.lastAttemptAt ?? null,
+    lastError: a?.lastError ?? (c.token ? null : 'The mode’s provider token is missing'),
+    failures: a?.failures ?? 0,
+    nextAttemptAt: a?.nextAttemptAt ?? null,
+  };
 }
 
 /** What the Domain page shows; null in the modes whose certificates Caddy gets itself or the cell's CA signs. */
 export function certificateStatus(db: Db): CertificateStatus | null {
-  if (!cellExists(db)) return null;
-  const cell = cellFacts(db);
-  if (!(DNS01_MODES as readonly string[]).includes(cell.domainMode)) return null;
-  const c = storedCertificate(runtimeOf(db).paths, cell.domain);
-  const a = attempts.key === attemptKey(db) ? attempts : null;
-  return {
-    names: [cell.domain, `*.${cell.domain}`],
-    certificate: c ? { notBefore: c.notBefore, notAfter: c.notAfter, issuer: c.issuer, renewsAt: renewsAt(c) } : null,
-    requesting: attempts.running !== null,
-    lastAttemptAt: a?.lastAttemptAt ?? null,
-    lastError: a?.lastError ?? (providerToken(db) ? null : 'The mode’s provider token is missing'),
-    failures: a?.failures ?? 0,
-    nextAttemptAt: a?.nextAttemptAt ?? null,
-  };
+  const c = current(db);
+  return c && statusOf(c);
 }
 
 async function request(db: Db, domain: string, issue: () => IssueRequest): Promise<void> {
@@ -129,31 +147,29 @@ export function ensureDomainCertificate(
   db: Db,
   { email, force = false }: { email: string | null; force?: boolean },
 ): CertificateStatus | null {
-  const status = certificateStatus(db);
-  if (!status || attempts.running) return status;
+  const c = current(db);
+  if (!c || attempts.running) return c && statusOf(c);
   const { env, paths, clock } = runtimeOf(db);
-  const cell = cellFacts(db);
   const now = clock();
-  const key = attemptKey(db);
-  if (attempts.key !== key) Object.assign(attempts, { key, failures: 0, lastError: null, nextAttemptAt: null });
-  const stored = storedCertificate(paths, cell.domain);
-  if (!force && stored && now < renewsAt(stored)) return status;
-  if (!force && attempts.nextAttemptAt && now < attempts.nextAttemptAt) return status;
-  const records = challengeRecords(cell.domainMode, providerToken(db), cell.domain, providerUrls(env));
-  if (!records) return status;
-  attempts.running = request(db, cell.domain, () => ({
+  if (attempts.key !== c.key)
+    Object.assign(attempts, { key: c.key, failures: 0, lastError: null, nextAttemptAt: null });
+  const due =
+    force || ((!c.stored || now >= renewsAt(c.stored)) && !(attempts.nextAttemptAt && now < attempts.nextAttemptAt));
+  const records = due ? challengeRecords(c.mode, c.token, c.domain, providerUrls(env)) : null;
+  if (!records) return statusOf(c);
+  attempts.running = request(db, c.domain, () => ({
     directory: env.PIC_ACME_DIRECTORY || LETS_ENCRYPT,
     caRoot: caRoot(env),
     accountKey: accountKey(paths),
     email,
-    domain: cell.domain,
+    domain: c.domain,
     records,
     resolver: env.PIC_ACME_DNS_RESOLVER || null,
-    progress: (step, detail) => log.info(step, { domain: cell.domain, ...detail }),
+    progress: (step, detail) => log.info(step, { domain: c.domain, ...detail }),
   })).finally(() => {
     attempts.running = null;
   });
-  return certificateStatus(db);
+  return statusOf(c);
 }
 
 /** Waits for the request under way, if any (tests, and the restart of a cell that is stopping). */
