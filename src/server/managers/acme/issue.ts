@@ -91,13 +91,13 @@ async function issue(req: IssueRequest): Promise<{ certPem: string; keyPem: stri
   await reachable(req.directory, agent);
   const client = new acme.Client({ directoryUrl: req.directory, accountKey: req.accountKey });
   const contact = req.email ? { contact: [`mailto:${req.email}`] } : {};
-  try {
-    // The account the key already has (no terms to agree to again), its contact brought up to date.
-    await client.createAccount({ onlyReturnExisting: true });
-    if (req.email) await client.updateAccount(contact);
-  } catch {
-    await client.createAccount({ termsOfServiceAgreed: true, ...contact });
-  }
+  // The account the key already has (no terms to agree to again), its contact brought up to date.
+  const exists = await client.createAccount({ onlyReturnExisting: true }).then(
+    () => true,
+    () => false,
+  );
+  if (!exists) await client.createAccount({ termsOfServiceAgreed: true, ...contact });
+  else if (req.email) await client.updateAccount(contact);
   const names = wildcardNames(req.domain);
   const order = await client.createOrder({ identifiers: names.map((value) => ({ type: 'dns', value })) });
   note('order created', { names });
