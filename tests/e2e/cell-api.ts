@@ -48,10 +48,34 @@ export async function loginOk(r: Awaited<ReturnType<APIRequestContext['post']>>)
   expect(new URL(url).searchParams.get('error')).toBeNull();
 }
 
-/** Signs in through the login form, as a person would. */
+/**
+ * Signs in through the login form, as a person would. A login page that is still not
+ * interactive after 30 s (twice in many CI runs the store cell's never hydrated) is reported
+ * with the requests still open, and loaded again, as a person would.
+ */
 export async function signIn(page: Page, username: string, password: string) {
+  const open = new Map<object, string>();
+  const track = (r: { url(): string }) => open.set(r, r.url());
+  const done = (r: object) => open.delete(r);
+  page.on('request', track);
+  page.on('requestfinished', done);
+  page.on('requestfailed', done);
   await page.goto('/login');
-  await page.getByLabel('Username').fill(username);
+  const field = page.getByLabel('Username');
+  const interactive = await expect(field)
+    .toBeEnabled({ timeout: 30_000 })
+    .then(() => true)
+    .catch(() => false);
+  page.off('request', track);
+  page.off('requestfinished', done);
+  page.off('requestfailed', done);
+  if (!interactive) {
+    console.warn(
+      `login page not interactive after 30 s; requests still open: ${[...open.values()].join(', ') || 'none'}`,
+    );
+    await page.reload();
+  }
+  await field.fill(username);
   await page.getByLabel('Password').fill(password);
   await page.getByRole('button', { name: 'Sign in' }).click();
 }
