@@ -134,3 +134,24 @@ export function servedCertificate(connect: string, servername: string, caFile: s
 /** s_client also says "0 (ok)" when no certificate came: a served, verified one names its subject. */
 export const servedFor = (out: string, name: string) =>
   out.includes('Verify return code: 0 (ok)') && out.includes(`subject=CN = ${name}`);
+
+/** The leaf certificate s_client was shown (PEM), or '': a renewal changes it. */
+export const servedLeaf = (out: string) =>
+  /-----BEGIN CERTIFICATE-----[\s\S]*?-----END CERTIFICATE-----/.exec(out)?.[0] ?? '';
+
+/** A served, verified certificate other than `before`: what a renewal ends with. */
+export const renewedFrom = (before: string) => (out: string) =>
+  out.includes('Verify return code: 0 (ok)') && servedLeaf(out) !== '' && servedLeaf(out) !== before;
+
+/** Six loopback ports from `base`: Caddy's HTTP and HTTPS, then Pebble's, then challtestsrv's. */
+export function suitePorts(base: number) {
+  const [http, https, acme, mgmt, dns, challMgmt] = [0, 1, 2, 3, 4, 5].map((i) => base + i) as [
+    number,
+    number,
+    number,
+    number,
+    number,
+    number,
+  ];
+  return { http, https, pebble: { acme, mgmt, dns, challMgmt } };
+}

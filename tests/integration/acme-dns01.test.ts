@@ -20,16 +20,21 @@ import { requireTools } from '../helpers/netns';
 import {
   PEBBLE_INSTALL,
   PEBBLE_TOOLS,
+  renewedFrom,
   servedCertificate,
   servedFor,
+  servedLeaf,
   startPebble,
+  suitePorts,
   type Pebble,
 } from '../helpers/pebble';
 import { eventually } from '../helpers/wait';
 
 const ready = requireTools('the DNS-01 suite', ['caddy', ...PEBBLE_TOOLS], `${PEBBLE_INSTALL} caddy`);
 const base = 10000 + (process.pid % 600) * 6;
-const [HTTP_PORT, HTTPS_PORT, PEBBLE_PORT, PEBBLE_MGMT, DNS_PORT, CHALL_MGMT] = [0, 1, 2, 3, 4, 5].map((i) => base + i);
+const PORTS = suitePorts(base);
+const [HTTP_PORT, HTTPS_PORT] = [PORTS.http, PORTS.https];
+const { acme: PEBBLE_PORT, dns: DNS_PORT, challMgmt: CHALL_MGMT } = PORTS.pebble;
 const DOMAIN = 'cell.example.test';
 const GOOD_TOKEN = 'cf-token-good';
 // Short, so the renewal comes within the test: the cell renews once a third of it is left.
@@ -103,7 +108,6 @@ describe.skipIf(!ready)('DNS-01 wildcard certificate from Pebble, served by Cadd
   let pebbleRoot = '';
   let firstLeaf = '';
   const cf = fakeCloudflare(`127.0.0.1:${CHALL_MGMT}`);
-  const leafOf = (out: string) => /-----BEGIN CERTIFICATE-----[\s\S]*?-----END CERTIFICATE-----/.exec(out)?.[0] ?? '';
   const served = (name: string) => servedCertificate(`127.0.0.1:${HTTPS_PORT}`, name, pebbleRoot);
   const env: Record<string, string> = {
     PIC_PROXY_LISTEN: '127.0.0.1',
@@ -123,7 +127,7 @@ describe.skipIf(!ready)('DNS-01 wildcard certificate from Pebble, served by Cadd
     pebble = await startPebble({
       dir,
       address: '127.0.0.1',
-      ports: { acme: PEBBLE_PORT, mgmt: PEBBLE_MGMT, dns: DNS_PORT, challMgmt: CHALL_MGMT },
+      ports: PORTS.pebble,
       httpPort: HTTP_PORT,
       tlsPort: HTTPS_PORT,
       validitySeconds: VALIDITY_S,
@@ -201,7 +205,7 @@ describe.skipIf(!ready)('DNS-01 wildcard certificate from Pebble, served by Cadd
     const sub = await served(`www.${DOMAIN}`);
     expect(sub).toContain('Verify return code: 0 (ok)');
     expect(sub).toMatch(/issuer=.*Pebble Intermediate CA/);
-    firstLeaf = leafOf(apex);
+    firstLeaf = servedLeaf(apex);
     // Caddy itself solved no challenge: the certificate came from the cell.
     expect(fs.readFileSync(path.join(dir, 'caddy.log'), 'utf8')).not.toMatch(/challenge_type|obtaining certificate/);
     // Kept with the cell's secrets, its key readable by the cell only.
@@ -223,12 +227,7 @@ describe.skipIf(!ready)('DNS-01 wildcard certificate from Pebble, served by Cadd
     const s = await status();
     expect(s?.lastError).toBeNull();
     expect(s!.certificate!.renewsAt.getTime()).toBeGreaterThan(renewsAt.getTime());
-    const renewed = await eventually(
-      () => served(`www.${DOMAIN}`),
-      (o) => o.includes('Verify return code: 0 (ok)') && leafOf(o) !== '' && leafOf(o) !== firstLeaf,
-      20_000,
-      500,
-    );
-    expect(leafOf(renewed)).not.toBe(firstLeaf);
+    const renewed = await eventually(() => served(`www.${DOMAIN}`), renewedFrom(firstLeaf), 20_000, 500);
+    expect(servedLeaf(renewed)).not.toBe(firstLeaf);
   }, 90_000);
 });

@@ -15,16 +15,21 @@ import { requireTools } from '../helpers/netns';
 import {
   PEBBLE_INSTALL,
   PEBBLE_TOOLS,
+  renewedFrom,
   servedCertificate,
   servedFor,
+  servedLeaf,
   startPebble,
+  suitePorts,
   type Pebble,
 } from '../helpers/pebble';
 import { eventually } from '../helpers/wait';
 
 const ready = requireTools('the ACME suite', ['caddy', ...PEBBLE_TOOLS], `${PEBBLE_INSTALL} caddy`);
 const base = 25000 + (process.pid % 1000) * 6;
-const [HTTP_PORT, HTTPS_PORT, PEBBLE_PORT, PEBBLE_MGMT, DNS_PORT, CHALL_MGMT] = [0, 1, 2, 3, 4, 5].map((i) => base + i);
+const PORTS = suitePorts(base);
+const [HTTP_PORT, HTTPS_PORT] = [PORTS.http, PORTS.https];
+const { acme: PEBBLE_PORT } = PORTS.pebble;
 const DOMAIN = 'cell.example.test';
 // Short, so the renewal comes within the test: Caddy renews once a third of it is left.
 const VALIDITY_S = 45;
@@ -37,8 +42,6 @@ describe.skipIf(!ready)('http01 certificates from Pebble through Caddy', () => {
   let pebble: Pebble | undefined;
   let firstSerial = '';
   let verify: () => Promise<string> = async () => '';
-  /** The leaf certificate s_client was shown (PEM): a renewal changes it. */
-  const serialOf = (out: string) => /-----BEGIN CERTIFICATE-----[\s\S]*?-----END CERTIFICATE-----/.exec(out)?.[0] ?? '';
   const env: Record<string, string> = {
     PIC_PROXY_LISTEN: '127.0.0.1',
     PIC_HTTP_PORT: String(HTTP_PORT),
@@ -59,7 +62,7 @@ describe.skipIf(!ready)('http01 certificates from Pebble through Caddy', () => {
     pebble = await startPebble({
       dir,
       address: '127.0.0.1',
-      ports: { acme: PEBBLE_PORT, mgmt: PEBBLE_MGMT, dns: DNS_PORT, challMgmt: CHALL_MGMT },
+      ports: PORTS.pebble,
       // Where Pebble connects to validate: Caddy's own ports.
       httpPort: HTTP_PORT,
       tlsPort: HTTPS_PORT,
@@ -107,7 +110,7 @@ describe.skipIf(!ready)('http01 certificates from Pebble through Caddy', () => {
     verify = () => servedCertificate(`127.0.0.1:${HTTPS_PORT}`, DOMAIN, pebbleRoot);
     const served = (o: string) => servedFor(o, DOMAIN);
     const out = await eventually(verify, served, 60_000, 1000);
-    firstSerial = serialOf(out);
+    firstSerial = servedLeaf(out);
     expect(out, fs.readFileSync(path.join(dir, 'caddy.log'), 'utf8').slice(-3000)).toContain(
       'Verify return code: 0 (ok)',
     );
@@ -132,14 +135,9 @@ describe.skipIf(!ready)('http01 certificates from Pebble through Caddy', () => {
         logLevel: 'DEBUG',
       });
       expect(apply).toMatchObject({ state: 'applied' });
-      const renewed = await eventually(
-        verify,
-        (o) => o.includes('Verify return code: 0 (ok)') && serialOf(o) !== '' && serialOf(o) !== firstSerial,
-        25_000,
-        1000,
-      );
+      const renewed = await eventually(verify, renewedFrom(firstSerial), 25_000, 1000);
       expect(renewed).toContain('Verify return code: 0 (ok)');
-      expect(serialOf(renewed)).not.toBe(firstSerial);
+      expect(servedLeaf(renewed)).not.toBe(firstSerial);
     },
     (VALIDITY_S + 30) * 1000,
   );
