@@ -14,6 +14,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Db } from '@/server/db';
 import { ensureDomainCertificate, settleCertificate } from '@/server/managers/acme';
+import { runChecks } from '@/server/managers/health';
 import { ensureCa } from '@/server/managers/vault';
 import { admin, freshCell, setUp } from '../helpers/db';
 import { requireTools } from '../helpers/netns';
@@ -183,6 +184,11 @@ describe.skipIf(!ready)('DNS-01 wildcard certificate from Pebble, served by Cadd
     await settleCertificate();
     expect(cf.requests.length).toBe(before);
     expect(servedFor(await served(DOMAIN), DOMAIN)).toBe(false);
+    // The monitor says so, and so the admin is told.
+    expect((await runChecks(db)).get('domain certificate')).toEqual({
+      state: 'down',
+      detail: expect.stringMatching(/^none yet: Cloudflare refused the token/),
+    });
   }, 60_000);
 
   it('with the right token: the wildcard comes over DNS-01, and Caddy serves it for the domain and every name under it', async () => {
@@ -211,6 +217,10 @@ describe.skipIf(!ready)('DNS-01 wildcard certificate from Pebble, served by Cadd
     // Kept with the cell's secrets, its key readable by the cell only.
     const kept = path.join(dir, 'secrets', 'acme', `${DOMAIN}.key`);
     expect(fs.statSync(kept).mode & 0o777).toBe(0o600);
+    expect((await runChecks(db)).get('domain certificate')).toEqual({
+      state: 'up',
+      detail: expect.stringMatching(/^valid until \d{4}-\d\d-\d\d \d\d:\d\d UTC$/),
+    });
   }, 90_000);
 
   it('renews once a third of the lifetime is left, and Caddy serves the new one', async () => {

@@ -1,11 +1,13 @@
 /**
  * What the monitor looks at, each component asked of its own domain: the engine and the
  * cell's containers, the tunnel, DNS answering for the cell's names, Caddy's config loaded,
- * certificates near their end, the disk, and the last backup proven restorable.
+ * certificates near their end, a DNS-01 mode's certificate for the domain, the disk, and the
+ * last backup proven restorable.
  */
 import fs from 'node:fs';
 import type { Db } from '../../db';
 import { runtimeOf } from '../../runtime/runtime';
+import { certificateStatus } from '../acme';
 import { getBackupSettings, lastBackupProblem, lastVerified } from '../backup';
 import { configState } from '../config-apply';
 import { listContainers } from '../containers';
@@ -72,6 +74,21 @@ function certificates(db: Db, now: Date): Check {
     : { state: 'up', detail: 'none end within 14 days' };
 }
 
+/** A DNS-01 mode's certificate for the domain and its wildcard: there, renewing as it should, not lapsed. */
+function domainCertificate(db: Db, now: Date): Check | null {
+  const s = certificateStatus(db);
+  if (!s) return null;
+  const c = s.certificate;
+  if (!c)
+    return s.lastError
+      ? { state: 'down', detail: `none yet: ${s.lastError}` }
+      : { state: 'warn', detail: 'being requested' };
+  const until = `valid until ${c.notAfter.toISOString().slice(0, 16).replace('T', ' ')} UTC`;
+  if (now >= c.notAfter) return { state: 'down', detail: `lapsed${s.lastError ? `: ${s.lastError}` : ''}` };
+  if (s.lastError) return { state: 'warn', detail: `renewal failing (${s.lastError}); ${until}` };
+  return { state: 'up', detail: until };
+}
+
 function disk(db: Db): Check {
   const s = fs.statfsSync(runtimeOf(db).paths.data());
   const free = s.bavail / s.blocks;
@@ -102,6 +119,8 @@ export async function runChecks(db: Db): Promise<Map<string, Check>> {
   const c = caddy(db);
   if (c) out.set('caddy', c);
   out.set('certificates', certificates(db, now));
+  const domain = domainCertificate(db, now);
+  if (domain) out.set('domain certificate', domain);
   out.set('disk', disk(db));
   out.set('backup', backup(db, now));
   return out;
