@@ -78,7 +78,7 @@ setting() {
 }
 # compose.env is what the server gets: compose would take a variable of this shell's first.
 compose() {
-  env -u PIC_PUBLISH_ADDRESS -u PIC_ACME_DIRECTORY -u PIC_ACME_CA_ROOT \
+  env -u PIC_PUBLISH_ADDRESS -u PIC_ACME_DIRECTORY -u PIC_ACME_CA_ROOT -u PIC_ACME_DNS_RESOLVER \
     "${compose_cmd[@]}" --env-file "$env_file" -f "$compose_file" -p pic-cell "$@"
 }
 
@@ -162,6 +162,13 @@ if [ -n "$acme_root" ] && [ "${acme_root#/data/}" = "$acme_root" ]; then
   acme_root=/data/acme-root.pem
 fi
 
+# Where the cell looks for its DNS-01 challenge records before answering (split-horizon networks).
+acme_resolver="$(setting PIC_ACME_DNS_RESOLVER)"
+if [ -n "$acme_resolver" ] &&
+  ! [[ "$acme_resolver" =~ ^([0-9]{1,3}(\.[0-9]{1,3}){3}(:[0-9]{1,5})?|\[[0-9A-Fa-f:]+\](:[0-9]{1,5})?|[0-9A-Fa-f:]+)$ ]]; then
+  fail "PIC_ACME_DNS_RESOLVER must be an IP address with an optional port, not $acme_resolver"
+fi
+
 before="$(docker inspect -f '{{.Image}}' "$server" 2>/dev/null || true)"
 umask 077
 cat >"$env_file.new" <<EOF
@@ -174,6 +181,7 @@ PIC_WG_USERSPACE=$userspace
 PIC_PUBLISH_ADDRESS=$publish
 PIC_ACME_DIRECTORY=$acme_directory
 PIC_ACME_CA_ROOT=$acme_root
+PIC_ACME_DNS_RESOLVER=$acme_resolver
 $image_settings
 EOF
 changed_env=1

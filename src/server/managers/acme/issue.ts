@@ -5,6 +5,7 @@
  */
 import { Resolver } from 'node:dns/promises';
 import https from 'node:https';
+import { isIP } from 'node:net';
 import * as acme from 'acme-client';
 import type { ChallengeRecords } from '../ddns';
 import { certificateKey, wildcardNames } from './files';
@@ -31,11 +32,19 @@ export interface IssueRequest {
 
 const PRECHECK_EVERY_MS = 3_000;
 
-/** Whether `value` is among the TXT values at `name`, asked of `resolver`. */
-async function seenAt(resolver: string, name: string, value: string): Promise<boolean> {
+/** A resolver from `PIC_ACME_DNS_RESOLVER`: an IP address with an optional port (`[v6]:port` for IPv6). */
+export function challengeResolver(setting: string): Resolver {
+  const m = /^(?:\[([0-9A-Fa-f:]+)\]|(\d{1,3}(?:\.\d{1,3}){3}))(?::(\d{1,5}))?$|^([0-9A-Fa-f:]+)$/.exec(setting);
+  const address = m && (m[1] ?? m[2] ?? m[4]);
+  if (!address || !isIP(address))
+    throw new AcmeError(`PIC_ACME_DNS_RESOLVER=${setting} is not an IP address with an optional port`);
   const r = new Resolver({ timeout: 3_000, tries: 1 });
-  const [host, port] = resolver.split(/:(?=\d+$)/);
-  r.setServers([port ? `${host}:${port}` : host!]);
+  r.setServers([m[3] ? (isIP(address) === 6 ? `[${address}]:${m[3]}` : `${address}:${m[3]}`) : address]);
+  return r;
+}
+
+/** Whether `value` is among the TXT values at `name`, asked of `r`. */
+async function seenAt(r: Resolver, name: string, value: string): Promise<boolean> {
   try {
     return (await r.resolveTxt(name)).some((chunks) => chunks.join('') === value);
   } catch {
@@ -86,6 +95,7 @@ async function issue(req: IssueRequest): Promise<{ certPem: string; keyPem: stri
   // A request that got no answer is tried twice more within seconds; the cell's own backoff does the rest.
   const defaults = acme.axios.defaults as { acmeSettings?: Record<string, number> };
   Object.assign(defaults.acmeSettings ?? {}, { retryMaxAttempts: 2, retryDefaultDelay: 1 });
+  const resolver = req.resolver ? challengeResolver(req.resolver) : null;
   const agent = req.caRoot ? new https.Agent({ ca: req.caRoot }) : undefined;
   acme.axios.defaults.httpsAgent = agent;
   await reachable(req.directory, agent);
@@ -110,7 +120,6 @@ async function issue(req: IssueRequest): Promise<{ certPem: string; keyPem: stri
     await req.records.set(name, keyAuthorization);
     note('challenge record set', { name });
     try {
-      const resolver = req.resolver;
       await waitUntilSeen(
         resolver
           ? () => seenAt(resolver, name, keyAuthorization)
