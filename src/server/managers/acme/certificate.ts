@@ -21,7 +21,7 @@ const log = logger.child('acme');
 const LETS_ENCRYPT = 'https://acme-v02.api.letsencrypt.org/directory';
 const BACKOFF_BASE_MS = 5 * 60_000;
 const BACKOFF_MAX_MS = 6 * 60 * 60_000;
-export const DNS01_MODES = ['pic_ngo', 'cloudflare', 'duckdns'] as const;
+const DNS01_MODES = ['pic_ngo', 'cloudflare', 'duckdns'] as const;
 
 interface Attempts {
   /** What the attempts were for (mode, domain, token): a change starts afresh, without backoff. */
@@ -86,9 +86,13 @@ function current(db: Db): Current | null {
   };
 }
 
-/** The domain's certificate as Caddy should load it, in a DNS-01 mode; null otherwise or until there is one. */
-export function domainCertificate(db: Db): DomainCertificate | null {
-  return current(db)?.stored ?? null;
+/**
+ * In a DNS-01 mode with its provider token: the certificate the cell has for the domain and its
+ * wildcard, as Caddy should load it (null until the first arrives). Null in the other modes.
+ */
+export function dns01Certificate(db: Db): { certificate: DomainCertificate | null } | null {
+  const c = current(db);
+  return c?.token ? { certificate: c.stored } : null;
 }
 
 export interface CertificateStatus {

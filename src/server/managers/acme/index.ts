@@ -1,8 +1,7 @@
 /** The certificate of a DNS-01 mode: the cell gets it over ACME itself and Caddy loads it. */
 export {
   certificateStatus,
-  DNS01_MODES,
-  domainCertificate,
+  dns01Certificate,
   ensureDomainCertificate,
   renewsAt,
   settleCertificate,

@@ -12,9 +12,9 @@ import { routes, routeSettings } from '../../db/schema';
 import { InvalidStateError, ValidationError } from '../../errors';
 import { applyConfig, ConfigRejectedError, NotRunningError, type ConfigApply } from '../config-apply';
 import { ensureCa, proxyCertificatesFor } from '../vault';
-import { cellFacts, providerToken } from '../cell';
+import { cellFacts } from '../cell';
 import { cellSignedHosts, renderCaddyConfig, tlsFiles, wildcardFiles, type CaddyModel } from './render';
-import { DNS01_MODES, domainCertificate } from '../acme';
+import { dns01Certificate, type DomainCertificate } from '../acme';
 import { runtimeOf } from '../../runtime/runtime';
 import { SERVER_ALIAS } from '../../runtime/deployment';
 import { processWide } from '../../runtime/process-wide';
@@ -79,14 +79,22 @@ function acmeRoot(file: string): string {
  * this server by its name on the cell network when it runs in a container, else through the
  * network's gateway).
  */
-export function caddyModel(db: Db, { env, caddy, deployment } = runtimeOf(db)): CaddyModel {
+export function caddyModel(db: Db, runtime = runtimeOf(db)): CaddyModel {
+  return modelAndWildcard(db, runtime).model;
+}
+
+/** The model, and in a DNS-01 mode the certificate it says Caddy loads (read once for both). */
+function modelAndWildcard(
+  db: Db,
+  { env, caddy, deployment } = runtimeOf(db),
+): { model: CaddyModel; wildcard: DomainCertificate | null } {
   const cell = cellFacts(db);
   const proxy = db.select().from(routeSettings).where(eq(routeSettings.id, 1)).get();
   if (!proxy) throw new InvalidStateError('The cell is not set up yet');
   const gateway = cidrHost(parseCidr(cell.cellNetwork.subnet) as Cidr, 1);
-  const token = providerToken(db);
+  const dns01 = dns01Certificate(db);
   const clients = sources.clients?.(db) ?? new Map<string, string[] | null>();
-  return {
+  const model: CaddyModel = {
     configRoot: caddy.configRoot,
     stateRoot: caddy.stateRoot,
     logLevel: proxy.logLevel,
@@ -99,10 +107,7 @@ export function caddyModel(db: Db, { env, caddy, deployment } = runtimeOf(db)): 
     acmeServer: env.PIC_ACME_DIRECTORY
       ? { directory: env.PIC_ACME_DIRECTORY, rootFile: env.PIC_ACME_CA_ROOT ? ACME_ROOT_FILE : null }
       : null,
-    dns01:
-      token && (DNS01_MODES as readonly string[]).includes(cell.domainMode)
-        ? { loaded: domainCertificate(db) !== null }
-        : null,
+    dns01: dns01 && { loaded: dns01.certificate !== null },
     internalNets: cell.internalNetworks,
     ui: {
       hosts: uiHosts({ cellName: cell.name, domain: cell.domain }),
@@ -115,6 +120,7 @@ export function caddyModel(db: Db, { env, caddy, deployment } = runtimeOf(db)): 
       .all()
       .map((r) => ({ ...r, clients: r.service ? (clients.get(r.service) ?? null) : null })),
   };
+  return { model, wildcard: dns01?.certificate ?? null };
 }
 
 /** Where the proxy learns who may use each store service's routes (declared in `server/appliers.ts`). */
@@ -133,7 +139,7 @@ export function declareServiceClients(read: (tx: DbOrTx) => Map<string, string[]
  * wildcard. No CA key and no provider token is ever among them.
  */
 export async function caddyFiles(db: Db): Promise<{ files: Map<string, string>; modes: Record<string, number> }> {
-  const model = caddyModel(db);
+  const { model, wildcard } = modelAndWildcard(db);
   const certs = await proxyCertificatesFor(db, cellSignedHosts(model));
   const files = new Map([['caddy.json', renderCaddyConfig(model)]]);
   const modes: Record<string, number> = { 'caddy.json': 0o600 };
@@ -144,7 +150,6 @@ export async function caddyFiles(db: Db): Promise<{ files: Map<string, string>; 
     modes[f.key] = 0o600;
   };
   for (const [host, c] of certs) put(tlsFiles(host), c);
-  const wildcard = model.dns01?.loaded ? domainCertificate(db) : null;
   if (wildcard) put(wildcardFiles(model.domain), wildcard);
   return { files, modes };
 }
