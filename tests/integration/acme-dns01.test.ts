@@ -6,7 +6,7 @@
  * certificate: Caddy, Debian's own with no DNS module, serves it for the domain and every name
  * under it, verified against Pebble's root. Then the renewal, and a refused token.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -17,6 +17,7 @@ import { ensureDomainCertificate, settleCertificate } from '@/server/managers/ac
 import { runChecks } from '@/server/managers/health';
 import { ensureCa } from '@/server/managers/vault';
 import { admin, freshCell, setUp } from '../helpers/db';
+import { runHostCaddy } from '../helpers/caddy-fixtures';
 import { requireTools } from '../helpers/netns';
 import {
   PEBBLE_INSTALL,
@@ -167,11 +168,7 @@ describe.skipIf(!ready)('DNS-01 wildcard certificate from Pebble, served by Cadd
     const config = fs.readFileSync(path.join(folder, 'caddy.json'), 'utf8');
     // Caddy asks no ACME server itself, and never holds the provider's token.
     expect(config).not.toMatch(/cf-token|dns\.providers|"automation"/);
-    const log = fs.openSync(path.join(dir, 'caddy.log'), 'a');
-    caddy = spawn('caddy', ['run', '--config', path.join(folder, 'caddy.json')], {
-      stdio: ['ignore', log, log],
-      env: { ...process.env, HOME: dir, XDG_DATA_HOME: dir, XDG_CONFIG_HOME: dir },
-    });
+    caddy = runHostCaddy(dir);
     await settleCertificate();
     const s = await status();
     expect(s).toMatchObject({ names: [DOMAIN, `*.${DOMAIN}`], certificate: null, failures: 1 });

@@ -4,13 +4,14 @@
  * Caddy at Pebble (`PIC_ACME_DIRECTORY`, `PIC_ACME_CA_ROOT`); Pebble validates through
  * Caddy's own HTTP port, and the certificate Caddy then serves verifies against Pebble's root.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Db } from '@/server/db';
 import { ensureCa } from '@/server/managers/vault';
 import { admin, freshCell, setUp } from '../helpers/db';
+import { runHostCaddy } from '../helpers/caddy-fixtures';
 import { requireTools } from '../helpers/netns';
 import {
   PEBBLE_INSTALL,
@@ -49,12 +50,6 @@ describe.skipIf(!ready)('http01 certificates from Pebble through Caddy', () => {
     PIC_UI_UPSTREAM: '127.0.0.1:9',
     PIC_DOCKER_SOCKET: '/nonexistent/pic-test/docker.sock',
     PIC_ACME_DIRECTORY: `https://127.0.0.1:${PEBBLE_PORT}/dir`,
-  };
-  const start = (cmd: string, args: string[], extra: Record<string, string> = {}) => {
-    const log = fs.openSync(path.join(dir, `${cmd}.log`), 'a');
-    const child = spawn(cmd, args, { stdio: ['ignore', log, log], env: { ...process.env, ...extra } });
-    children.push(child);
-    return child;
   };
 
   beforeAll(async () => {
@@ -100,11 +95,7 @@ describe.skipIf(!ready)('http01 certificates from Pebble through Caddy', () => {
       .issuers[0];
     expect([issuer.ca, issuer.email]).toEqual([env.PIC_ACME_DIRECTORY, 'admin@example.test']);
 
-    start('caddy', ['run', '--config', path.join(folder, 'caddy.json')], {
-      HOME: dir,
-      XDG_DATA_HOME: dir,
-      XDG_CONFIG_HOME: dir,
-    });
+    children.push(runHostCaddy(dir));
     const pebbleRoot = path.join(dir, 'pebble-root.pem');
     fs.writeFileSync(pebbleRoot, await pebble!.issuingRoot());
     verify = () => servedCertificate(`127.0.0.1:${HTTPS_PORT}`, DOMAIN, pebbleRoot);

@@ -2,7 +2,7 @@
  * Real HTTPS: Debian's Caddy on loopback high ports runs the config the cell renders in
  * `lan` mode, signing with the cell's CA; curl trusts only the cell's root.
  */
-import { execFile, spawn, type ChildProcess } from 'node:child_process';
+import { execFile, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import http from 'node:http';
 import net from 'node:net';
@@ -16,6 +16,7 @@ import { ensureCa } from '@/server/managers/vault';
 import { applyCaddy, loadIntoCaddy } from '@/server/managers/routes/apply';
 import { runtimeOf } from '@/server/runtime/runtime';
 import { admin, expectCode, freshCell, setUp } from '../helpers/db';
+import { runHostCaddy } from '../helpers/caddy-fixtures';
 import { requireTools } from '../helpers/netns';
 import { servedCertificate, servedLeaf } from '../helpers/pebble';
 
@@ -102,10 +103,7 @@ describe.skipIf(!ready)('routes served by a real Caddy with the cell CA', () => 
     });
     const config = path.join(dir, 'config', 'caddy', 'caddy.json');
     expect(fs.statSync(config).mode & 0o777).toBe(0o600);
-    caddy = spawn('caddy', ['run', '--config', config], {
-      stdio: 'ignore',
-      env: { ...process.env, HOME: dir, XDG_DATA_HOME: dir, XDG_CONFIG_HOME: dir },
-    });
+    caddy = runHostCaddy(dir);
     await expect.poll(() => fs.existsSync(runtimeOf(db).caddy.adminSocket()), { timeout: 10_000 }).toBe(true);
     expect(path.dirname(runtimeOf(db).caddy.adminSocket())).toBe(path.join(dir, 'state', 'caddy'));
     await expect

@@ -31,6 +31,7 @@ import { admin, callerAs, freshCell, setUp, useBackend } from '../helpers/db';
 import { debianImages, DEBIAN_IMAGE_TOOLS } from '../helpers/debian-images';
 import { ENGINE_TOOLS, importStandin, startEngine, startRegistry, type TestEngine } from '../helpers/engine';
 import { readCosignKey, writeCosignKey } from '../helpers/cosign-key';
+import { runHostCaddy } from '../helpers/caddy-fixtures';
 import { requireTools } from '../helpers/netns';
 import { attachSignature, publishImage as publishTo, serveIndex } from '../helpers/registry';
 import { eventually } from '../helpers/wait';
@@ -248,10 +249,7 @@ describe.skipIf(!ready)('store services on a real engine', () => {
     expect((await reconcile(db)).network.action).not.toBe('failed');
     await applyCaddy(db);
     fs.mkdirSync(path.join(dir, 'state', 'caddy'), { recursive: true });
-    caddy = spawn('caddy', ['run', '--config', path.join(dir, 'config', 'caddy', 'caddy.json')], {
-      stdio: 'ignore',
-      env: { ...process.env, HOME: dir, XDG_DATA_HOME: dir, XDG_CONFIG_HOME: dir },
-    });
+    caddy = runHostCaddy(dir);
     const up = await eventually(async () => fs.existsSync(runtimeOf(db).caddy.adminSocket()), Boolean, 15_000);
     expect(up, 'Caddy started').toBe(true);
     await publish(offer('3.1.8', images.v1!));
