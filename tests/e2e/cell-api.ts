@@ -1,4 +1,4 @@
-import type { APIRequestContext, Page } from '@playwright/test';
+import type { APIRequestContext, ConsoleMessage, Page, Request, Response } from '@playwright/test';
 import { expect } from '@playwright/test';
 
 /** Talks to a cell over HTTP the way a script would (see the README). */
@@ -50,16 +50,31 @@ export async function loginOk(r: Awaited<ReturnType<APIRequestContext['post']>>)
 
 /**
  * Signs in through the login form, as a person would. A login page that is still not
- * interactive after 30 s (twice in many CI runs the store cell's never hydrated) is reported
- * with the requests still open, and loaded again, as a person would.
+ * interactive after 30 s (a few CI runs saw one never hydrate, on a cell whose suite had just
+ * started an engine) is reported with what its requests and scripts did, and loaded again.
  */
 export async function signIn(page: Page, username: string, password: string) {
   const open = new Map<object, string>();
-  const track = (r: { url(): string }) => open.set(r, r.url());
-  const done = (r: object) => open.delete(r);
+  const seen: string[] = [];
+  const track = (r: Request) => open.set(r, r.url());
+  const finished = (r: Request) => open.delete(r);
+  const failed = (r: Request) => {
+    open.delete(r);
+    seen.push(`failed ${r.url()}: ${r.failure()?.errorText}`);
+  };
+  const answered = (r: Response) => {
+    if (r.status() >= 400) seen.push(`HTTP ${r.status()} ${r.url()}`);
+  };
+  const crashed = (e: Error) => seen.push(`page error: ${e.message}`);
+  const said = (m: ConsoleMessage) => {
+    if (m.type() === 'error') seen.push(`console: ${m.text()}`);
+  };
   page.on('request', track);
-  page.on('requestfinished', done);
-  page.on('requestfailed', done);
+  page.on('requestfinished', finished);
+  page.on('requestfailed', failed);
+  page.on('response', answered);
+  page.on('pageerror', crashed);
+  page.on('console', said);
   await page.goto('/login');
   const field = page.getByLabel('Username');
   const interactive = await expect(field)
@@ -67,11 +82,15 @@ export async function signIn(page: Page, username: string, password: string) {
     .then(() => true)
     .catch(() => false);
   page.off('request', track);
-  page.off('requestfinished', done);
-  page.off('requestfailed', done);
+  page.off('requestfinished', finished);
+  page.off('requestfailed', failed);
+  page.off('response', answered);
+  page.off('pageerror', crashed);
+  page.off('console', said);
   if (!interactive) {
+    const still = [...open.values()].map((u) => `open ${u}`);
     console.warn(
-      `login page not interactive after 30 s; requests still open: ${[...open.values()].join(', ') || 'none'}`,
+      `login page not interactive after 30 s: ${[...seen, ...still].join('; ') || 'every request answered'}`,
     );
     await page.reload();
   }
