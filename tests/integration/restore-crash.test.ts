@@ -23,10 +23,13 @@ const PORT = 3187;
 const PASS = 'a passphrase to restore';
 const STEPS = ['check', 'snapshot', 'stop', 'secrets', 'database', 'configs', 'volumes', 'services', 'apply'];
 
-/** Times the server's loops stamp on their own records at each start (the DDNS check, the monitor's look). */
+/**
+ * What the server's loops write on their own records at each start: the DDNS check's times, and
+ * the monitor's look (its time, and what it measured then, such as the disk's free space).
+ */
 const STAMPED: Record<string, string[]> = {
   ddns_state: ['last_check_at', 'next_attempt_at', 'updated_at'],
-  health_state: ['checked_at'],
+  health_state: ['checked_at', 'detail'],
 };
 
 function withoutStamps(state: ReturnType<typeof cellState>) {
