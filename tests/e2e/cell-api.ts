@@ -69,24 +69,22 @@ export async function signIn(page: Page, username: string, password: string) {
   const said = (m: ConsoleMessage) => {
     if (m.type() === 'error') seen.push(`console: ${m.text()}`);
   };
-  page.on('request', track);
-  page.on('requestfinished', finished);
-  page.on('requestfailed', failed);
-  page.on('response', answered);
-  page.on('pageerror', crashed);
-  page.on('console', said);
+  const listen = (method: 'on' | 'off') => {
+    page[method]('request', track);
+    page[method]('requestfinished', finished);
+    page[method]('requestfailed', failed);
+    page[method]('response', answered);
+    page[method]('pageerror', crashed);
+    page[method]('console', said);
+  };
+  listen('on');
   await page.goto('/login');
   const field = page.getByLabel('Username');
   const interactive = await expect(field)
     .toBeEnabled({ timeout: 30_000 })
     .then(() => true)
     .catch(() => false);
-  page.off('request', track);
-  page.off('requestfinished', finished);
-  page.off('requestfailed', failed);
-  page.off('response', answered);
-  page.off('pageerror', crashed);
-  page.off('console', said);
+  listen('off');
   if (!interactive) {
     const still = [...open.values()].map((u) => `open ${u}`);
     console.warn(
