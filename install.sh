@@ -8,10 +8,12 @@
 # It checks what the cell needs (the engine, free ports 53/80/443/51820, the WireGuard
 # module or the TUN device), creates the data folder, writes the compose environment next to
 # it, builds or loads the images, starts the server and waits until it answers, then prints
-# where the setup wizard is. The server brings up the rest of the stack itself. Run again, it
+# where the setup wizard is (over HTTPS through Caddy), the setup code it asks for and the
+# fingerprint of the cell's root. The server brings up the rest of the stack itself. Run again, it
 # upgrades: new images, the server recreated, its migrations run at start, the data kept.
 #
-# Images: `dockerfile` (default) builds docker/Dockerfile (needs Docker Hub);
+# Images: `dockerfile` (default) builds docker/Dockerfile and pulls the stack's official images
+# (needs Docker Hub);
 # `debian` builds them from Debian packages (docker/debian/build-images.sh, needs mmdebstrap
 # and a Debian mirror); --load FILE loads a `docker save` archive first.
 # Settings, from the environment (a run without one keeps what the last run was given):
@@ -36,7 +38,7 @@ while [ $# -gt 0 ]; do
     --upgrade) mode=upgrade; shift ;;
     --uninstall) mode=uninstall; shift ;;
     --purge) purge=1; shift ;;
-    -h | --help) sed -n '2,20p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    -h | --help) sed -n '2,/^[^#]/{/^#/p}' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
     *) echo "install.sh: unknown option $1 (see --help)" >&2; exit 2 ;;
   esac
 done
@@ -188,9 +190,17 @@ changed_env=1
 if [ -f "$env_file" ] && cmp -s "$env_file" "$env_file.new"; then changed_env=0; fi
 mv "$env_file.new" "$env_file"
 
+# The stack's official images (CATALOGUE in src/server/managers/containers/spec.ts), for the
+# components no PIC_IMAGE_* names: the server starts them itself, Caddy first (the setup site).
+core_images="caddy=caddy:2.10-alpine dns=coredns/coredns:1.12.4 ntp=theohbrothers/docker-chrony:v4.5 wireguard=lscr.io/linuxserver/wireguard:1.0.20250521 dhcp=4km3/dnsmasq:2.90-r3"
 if [ "$images" = dockerfile ] && [ -z "$load" ]; then
   say "building the server image (docker/Dockerfile)"
   compose build cell
+  for entry in $core_images; do
+    var="PIC_IMAGE_${entry%%=*}"
+    grep -q "^${var^^}=." <<<"$image_settings" && continue
+    docker image inspect "${entry#*=}" >/dev/null 2>&1 || { say "pulling ${entry#*=}"; docker pull -q "${entry#*=}" >/dev/null; }
+  done
 fi
 
 say "starting the server"
@@ -218,8 +228,28 @@ elif [ "$changed_env" = 1 ]; then
 else
   say "no change: $server already runs ${after:7:12} with these settings"
 fi
-if docker exec "$server" node -e "fetch('http://127.0.0.1:3000/api/health').then(r=>r.json()).then(b=>process.exit(b.setupComplete?0:1),()=>process.exit(2))"; then
+# Node inside the server's container: the host needs nothing but the engine.
+in_server() { docker exec "$server" node -e "$1"; }
+if in_server "fetch('http://127.0.0.1:3000/api/health').then(r=>r.json()).then(b=>process.exit(b.setupComplete?0:1),()=>process.exit(2))"; then
   say "the cell is set up: sign in at http://127.0.0.1:3000 on this host, or https://<cell-name>.cell through the tunnel"
-else
-  say "open the setup wizard: http://127.0.0.1:3000/setup on this host (from another machine: ssh -L 3000:127.0.0.1:3000 root@<this host>)"
+  exit 0
 fi
+# Before setup the server runs Caddy alone, serving the wizard over HTTPS with a certificate
+# from the cell's own CA; from another machine the wizard asks for the setup code.
+for _ in $(seq 1 90); do
+  [ "$(docker inspect -f '{{.State.Running}}' cell-caddy 2>/dev/null)" = true ] && [ -s "$data/secrets/setup-code" ] && break
+  sleep 1
+done
+code="$(cat "$data/secrets/setup-code" 2>/dev/null || true)"
+fingerprint="$(in_server "fetch('http://127.0.0.1:3000/api/vault/root').then(r=>r.text()).then(p=>console.log(new (require('node:crypto').X509Certificate)(p).fingerprint256))" 2>/dev/null || true)"
+address="${publish:-$(hostname -I 2>/dev/null | awk '{print $1}')}"
+[ -n "$address" ] || address="<this host's address>"
+[[ "$address" == *:* ]] && address="[$address]"
+if [ "$(docker inspect -f '{{.State.Running}}' cell-caddy 2>/dev/null)" = true ] && [ -n "$fingerprint" ]; then
+  say "open the setup wizard: https://$address/setup"
+  say "  your browser does not know the cell's own certificate authority yet: before you go on, check that its root's SHA-256 fingerprint is $fingerprint"
+else
+  say "Caddy is not running yet (the Containers page and 'docker logs $server' say why): open the setup wizard on this host instead"
+fi
+say "  on this host: http://127.0.0.1:3000/setup (from another machine: ssh -L 3000:127.0.0.1:3000 root@<this host>)"
+[ -z "$code" ] || say "  setup code: $code (the wizard asks for it)"

@@ -6,7 +6,7 @@ import { startLoops } from './loops';
 import { recoverRestore } from './managers/backup';
 import { loadLogLevels } from './managers/logs';
 import { trustedProxies } from './managers/containers';
-import { ensureDomains, isSetupComplete, onSetupComplete } from './managers/setup';
+import { ensureDomains, isSetupComplete, onSetupComplete, setupCode, setupCodeFile } from './managers/setup';
 import { applyCaddy } from './managers/routes';
 import { ensurePeerNames } from './managers/peers';
 import { recoverAfterStop } from './recover';
@@ -37,6 +37,12 @@ export async function boot(): Promise<void> {
     ensureDomains(db);
     const named = ensurePeerNames(db);
     if (named) log.info('peers took their names in the registry', { peers: named });
+  } else {
+    // On the host the wizard needs nothing more; from another machine it asks for this code.
+    log.info('setup code for the wizard opened from another machine', {
+      setupCode: setupCode(db),
+      file: setupCodeFile(db),
+    });
   }
   // The certificate authority is made in the background as soon as setup completes; Caddy then signs with it.
   onSetupComplete(

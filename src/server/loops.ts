@@ -4,7 +4,7 @@ import { loginFailures } from './db/schema';
 import { LOGIN_WINDOW_MS } from './managers/accounts';
 import { restoreUnderWay, runSchedule } from './managers/backup';
 import { appendAudit } from './managers/audit';
-import { desiredFingerprint, reconcile } from './managers/containers';
+import { desiredFingerprint, ensureStack, reconcile } from './managers/containers';
 import { ddnsCycle } from './managers/ddns';
 import { monitorTick } from './managers/health';
 import { isSetupComplete } from './managers/setup';
@@ -96,15 +96,21 @@ export const loops: Loop[] = [
   },
   {
     // The stack converges when the engine (re)appears and whenever any domain changed what it wants.
+    // Before setup the stack is Caddy alone, serving the setup site (its files first: Caddy
+    // reads them when it starts).
     name: 'containers-reconcile',
     intervalMs: 15 * 1000,
     atStart: true,
     run: async (db, runtime) => {
-      if (!isSetupComplete(db)) return;
       const engine = await runtime.engine.status();
       if (!engine.reachable) {
         stackState.reconciled = null;
         return;
+      }
+      if (!isSetupComplete(db)) {
+        ensureStack(db);
+        const site = await applyCaddy(db);
+        if (site.state === 'rejected') log.warn('Caddy refused the setup site', { reason: site.reason });
       }
       const wanted = desiredFingerprint(db);
       if (stackState.reconciled === wanted) return;

@@ -4,7 +4,7 @@ import type { Db } from './db';
 import { DomainError, FieldErrorsError, meaningOf } from './errors';
 import type { SessionUser } from './managers/accounts';
 import { appendAudit } from './managers/audit';
-import { isSetupComplete } from './managers/setup';
+import { checkSetupCode, isSetupComplete } from './managers/setup';
 import { logger } from './runtime/logger';
 import { issuesToFieldErrors, type FieldErrors } from '@/lib/field-errors';
 import { runtimeOf } from './runtime/runtime';
@@ -13,6 +13,8 @@ export interface Context {
   db: Db;
   session: SessionUser | null;
   clientAddress: string;
+  /** The setup code the wizard sends (`x-setup-code`): asked of callers from outside the host before setup. */
+  setupCode?: string | null;
 }
 
 /** Shared by the audit middleware and the intent entry further in: the id of the `started` entry. */
@@ -152,6 +154,7 @@ export const setupProcedure = base
     if (isSetupComplete(ctx.db)) {
       throw new TRPCError({ code: 'CONFLICT', message: 'Setup is already complete' });
     }
+    checkSetupCode(ctx.db, ctx.clientAddress, ctx.setupCode);
     return next();
   })
   .use(intent);

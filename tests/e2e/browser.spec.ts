@@ -1,7 +1,10 @@
+import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import { expect, test, type Page, type TestInfo } from '@playwright/test';
 import { hashPassword } from '../../src/server/managers/accounts/password';
+import { CELLS } from '../../playwright.config';
 import { rowAction, signIn } from './cell-api';
 
 test.describe.configure({ mode: 'serial' });
@@ -13,9 +16,35 @@ async function shot(page: Page, info: TestInfo, name: string) {
   await page.screenshot({ path: info.outputPath(`${name}.png`), fullPage: true });
 }
 
-test('the wizard takes a fresh cell to its dashboard', async ({ page }, info) => {
-  await page.goto('/');
+/**
+ * This host's own address (not loopback): a browser there reaches the cell as another machine
+ * would, so the wizard asks it for the setup code.
+ */
+function hostAddress(): string {
+  const found = Object.values(os.networkInterfaces())
+    .flat()
+    .find((a) => a && a.family === 'IPv4' && !a.internal);
+  if (!found)
+    throw new Error('this host has no IPv4 address but loopback: the wizard cannot be opened from outside it');
+  return found.address;
+}
+
+test('the wizard, opened from another address, asks for the setup code and takes a fresh cell to its dashboard', async ({
+  page,
+}, info) => {
+  await page.goto(`http://${hostAddress()}:${CELLS.a}/`);
   await expect(page).toHaveURL(/\/setup$/);
+  await expect(page.getByRole('heading', { name: 'Code' })).toBeVisible();
+  await page.getByRole('button', { name: 'Continue' }).click();
+  await expect(page.getByText('The setup code looks like ABCD-EFGH-JKMN')).toBeVisible();
+  await page.getByLabel('Setup code').fill('AAAA-BBBB-CCCC');
+  await page.getByRole('button', { name: 'Continue' }).click();
+  await expect(page.getByText('That is not the setup code')).toBeVisible();
+  await shot(page, info, '00-setup-code');
+  await page.getByLabel('Setup code').fill(fs.readFileSync('.e2e/a/secrets/setup-code', 'utf8').trim().toLowerCase());
+  await page.getByRole('button', { name: 'Continue' }).click();
+
+  await expect(page.getByLabel('Cell name')).toBeVisible();
   await shot(page, info, '01-setup-name');
 
   await page.getByLabel('Cell name').fill('Bad Name');

@@ -122,9 +122,10 @@ export async function startPebble(o: {
  * What `openssl s_client` says of the certificate served at `connect` for `servername`, verified
  * against the PEM file `caFile` (its output, also when the verification fails).
  */
-export function servedCertificate(connect: string, servername: string, caFile: string): Promise<string> {
+export function servedCertificate(connect: string, servername: string | null, caFile: string): Promise<string> {
   // stdin from /dev/null: s_client ends at its end instead of waiting for input.
-  const argv = ['s_client', '-connect', connect, '-servername', servername, '-verify_return_error', '-CAfile', caFile];
+  const sni = servername === null ? ['-noservername'] : ['-servername', servername];
+  const argv = ['s_client', '-connect', connect, ...sni, '-verify_return_error', '-CAfile', caFile];
   return run('sh', ['-c', 'exec openssl "$@" </dev/null', 'sh', ...argv], { encoding: 'utf8', timeout: 10_000 }).then(
     (r) => r.stdout,
     (e: { stdout?: string }) => e.stdout ?? '',

@@ -4,9 +4,17 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { cellSignedHosts, renderCaddyConfig, tlsFiles, wildcardFiles } from '@/server/managers/routes/render';
+import {
+  cellSignedHosts,
+  renderCaddyConfig,
+  renderSetupSiteConfig,
+  tlsFiles,
+  wildcardFiles,
+  type SetupSiteModel,
+} from '@/server/managers/routes/render';
 import { certToPem, createIntermediate, createRoot, issueLeaf, keyToPem, newKey } from '@/server/managers/vault/x509';
 import { CADDY } from '../helpers/caddy-fixtures';
+import { goldenInputs } from '../helpers/golden';
 import { requireTools } from '../helpers/netns';
 
 const ready = requireTools('the Caddy config suite', ['caddy'], 'apt-get install caddy');
@@ -29,7 +37,7 @@ describe.skipIf(!ready)('caddy validate', () => {
       key: interKey,
     };
     // The leaves the cell would hand Caddy for every model's signed hosts.
-    const hosts = new Set(Object.values(CADDY).flatMap((m) => cellSignedHosts(m)));
+    const hosts = new Set([...Object.values(CADDY).flatMap((m) => cellSignedHosts(m)), 'setup.cell']);
     // And, in a DNS-01 mode, the certificate the cell got for the domain and its wildcard.
     const wildcards = Object.values(CADDY).flatMap((m) => (m.dns01?.loaded ? [m.domain] : []));
     const leaves = [
@@ -68,5 +76,11 @@ describe.skipIf(!ready)('caddy validate', () => {
     expect(result.stderr + result.stdout).toContain('Valid configuration');
     expect(result.status).toBe(0);
     expect(execFileSync('caddy', ['version'], { encoding: 'utf8' })).toMatch(/^v?2\./);
+  });
+
+  it.each(Object.entries(goldenInputs<SetupSiteModel>('caddy-setup')))('the setup site (%s) is valid', (_, model) => {
+    const result = validate(renderSetupSiteConfig({ ...model, configRoot: dir, stateRoot: dir }));
+    expect(result.stderr + result.stdout).toContain('Valid configuration');
+    expect(result.status).toBe(0);
   });
 });

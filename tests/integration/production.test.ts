@@ -8,6 +8,7 @@
  * inside it. Then install.sh again (an upgrade that keeps the data), and a restarted engine.
  */
 import { execFile, execFileSync } from 'node:child_process';
+import { X509Certificate } from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -78,26 +79,19 @@ describe.skipIf(!ready)(
       return `${stdout}\n${stderr}`;
     };
     const docker = (...args: string[]) => execFileSync('docker', args, { env, encoding: 'utf8' }).trim();
-    /** The admin app's health from the laptop, through the tunnel, verified against the cell's root. */
-    const uiInTunnel = async (address: string) => {
+    /** curl on the laptop, trusting the cell's root (what a phone that installed it does). */
+    const laptopCurl = async (args: string[]) => {
       const caFile = path.join(data, '..', `pic-prod-root-${process.pid}.pem`);
       fs.writeFileSync(caFile, root);
       try {
-        return await statusInNs(LAPTOP, [
-          'curl',
-          '-sS',
-          '--max-time',
-          '10',
-          '--cacert',
-          caFile,
-          '--resolve',
-          `home.cell:443:${address}`,
-          'https://home.cell/api/health',
-        ]);
+        return await statusInNs(LAPTOP, ['curl', '-sS', '--max-time', '10', '--cacert', caFile, ...args]);
       } finally {
         fs.rmSync(caFile);
       }
     };
+    /** The admin app's health from the laptop, through the tunnel, verified against the cell's root. */
+    const uiInTunnel = (address: string) =>
+      laptopCurl(['--resolve', `home.cell:443:${address}`, 'https://home.cell/api/health']);
 
     beforeAll(async () => {
       engine = await startEngine();
@@ -159,7 +153,9 @@ describe.skipIf(!ready)(
 
     it('install.sh starts the server from its image, healthy, admin port on loopback only, and prints the wizard', async () => {
       expect(installOutput).toMatch(/installed: cell-server runs pic-debian\/cell:[0-9a-f]{16}/);
-      expect(installOutput).toContain('open the setup wizard: http://127.0.0.1:3000/setup');
+      expect(installOutput).toContain(`open the setup wizard: https://${HOST_SIDE}/setup`);
+      expect(installOutput).toMatch(/setup code: [0-9A-Z]{4}-[0-9A-Z]{4}-[0-9A-Z]{4} /);
+      expect(installOutput).toMatch(/root's SHA-256 fingerprint is ([0-9A-F]{2}:){31}[0-9A-F]{2}\n/);
       const info = JSON.parse(docker('inspect', 'cell-server'))[0];
       expect(info.State.Health.Status).toBe('healthy');
       expect(info.Config.User).toBe('10001:100');
@@ -169,16 +165,74 @@ describe.skipIf(!ready)(
       expect(fs.readFileSync(path.join(data, 'compose.env'), 'utf8')).toContain(`PIC_HOST_DATA_DIR=${data}`);
     });
 
+    it('before setup, Caddy serves the wizard over HTTPS with the root install.sh named; from the laptop it takes the setup code', async () => {
+      // The root, from the host; its fingerprint is the one install.sh printed.
+      root = await (await local.get('/api/vault/root')).text();
+      const printed = /fingerprint is ([0-9A-F:]+)/.exec(installOutput)![1];
+      expect(new X509Certificate(root).fingerprint256).toBe(printed);
+      const code = /setup code: (\S+)/.exec(installOutput)![1]!;
+      // Any name, or none at all (a browser opening the bare address), gets setup.cell's certificate from that root.
+      const caFile = path.join(pebbleDir, 'cell-root.pem');
+      fs.writeFileSync(caFile, root);
+      const bare = await eventually(
+        () => servedCertificate(`${HOST_SIDE}:443`, null, caFile),
+        (o) => servedFor(o, 'setup.cell'),
+        60_000,
+        1000,
+      );
+      expect(bare).toContain('Verify return code: 0 (ok)');
+      const page = await laptopCurl(['--resolve', `setup.cell:443:${HOST_SIDE}`, 'https://setup.cell/setup']);
+      expect(page.code, page.out).toBe(0);
+      expect(page.out).toContain('Setup code');
+      const redirect = await statusInNs(LAPTOP, [
+        'curl',
+        '-sS',
+        '-o',
+        '/dev/null',
+        '-w',
+        '%{http_code} %{redirect_url}',
+        `http://${HOST_SIDE}/setup`,
+      ]);
+      expect(redirect.out).toBe(`308 https://${HOST_SIDE}/setup`);
+
+      const complete = (...headers: string[]) =>
+        laptopCurl([
+          '--resolve',
+          `setup.cell:443:${HOST_SIDE}`,
+          '-w',
+          '\n%{http_code}',
+          '-H',
+          'content-type: application/json',
+          ...headers.flatMap((h) => ['-H', h]),
+          '--data',
+          JSON.stringify({
+            json: {
+              cellName: 'home',
+              domainMode: 'lan',
+              timezone: 'UTC',
+              adminUsername: ADMIN.username,
+              adminPassword: ADMIN.password,
+              services: ['dns', 'ntp', 'wireguard'],
+            },
+          }),
+          'https://setup.cell/api/trpc/setup.complete',
+        ]);
+      // No code, a wrong one, and a claim to be the host itself: refused, naming the field; nothing stored.
+      for (const headers of [[], ['x-setup-code: AAAA-BBBB-CCCC'], ['x-forwarded-for: 127.0.0.1']]) {
+        const refused = await complete(...headers);
+        expect(refused.out.trim().split('\n').pop(), refused.out).toBe('403');
+        expect(refused.out).toContain('setupCode');
+      }
+      expect(await (await local.get('/api/health')).json()).toMatchObject({ setupComplete: false });
+      const done = await complete(`x-setup-code: ${code}`);
+      expect(done.out.trim().split('\n').pop(), done.out).toBe('200');
+      expect(done.out).toContain('"cellName":"home"');
+      expect(fs.existsSync(path.join(data, 'secrets', 'setup-code'))).toBe(false);
+    }, 120_000);
+
     it('after the wizard, the server reconciles the stack, joins cell-network, and Caddy serves the admin app over HTTPS', async () => {
-      await local.fetch('/api/csrf');
-      await local.mutate('setup.complete', {
-        cellName: 'home',
-        domainMode: 'lan',
-        timezone: 'UTC',
-        adminUsername: ADMIN.username,
-        adminPassword: ADMIN.password,
-        services: ['dns', 'ntp', 'wireguard'],
-      });
+      // The root stays: the one the wizard was served with is the one devices install.
+      expect(await (await local.get('/api/vault/root')).text()).toBe(root);
       await local.signIn(ADMIN.username, ADMIN.password);
       await local.mutate('wireguard.update', { endpointHost: HOST_SIDE });
       const report = await local.mutate<{
@@ -188,15 +242,8 @@ describe.skipIf(!ready)(
       expect(report.server.address).toBe('172.20.0.10');
       for (const c of report.components.filter((x) => x.container !== 'cell-dhcp'))
         expect([c.container, c.action]).toEqual([c.container, expect.stringMatching(/^(created|unchanged|started)$/)]);
-      // The root the admin downloads; then the UI through Caddy, verified against it.
-      // The CA is made in the background right after setup.
+      // The UI through Caddy, verified against the root, once the cell's own config replaced the setup site.
       const deadline = Date.now() + 60_000;
-      while (!root.includes('BEGIN CERTIFICATE') && Date.now() < deadline) {
-        const res = await local.get('/api/vault/root');
-        root = res.ok ? await res.text() : '';
-        if (!root) await new Promise((r) => setTimeout(r, 500));
-      }
-      expect(root).toContain('BEGIN CERTIFICATE');
       let health: { status?: string; setupComplete?: boolean } = {};
       while (Date.now() < deadline) {
         health = await overHttps()

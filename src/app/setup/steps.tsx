@@ -7,6 +7,8 @@ import { Choices } from '@/components/choices';
 import { SETUP_SERVICES, type SetupServiceId } from '@/lib/services';
 
 export interface WizardData {
+  /** Asked only of a wizard opened from another machine than the cell's host. */
+  setupCode: string;
   cellName: string;
   domainMode: DomainMode;
   domain: string;
@@ -25,6 +27,22 @@ export interface StepProps<K extends keyof WizardData = keyof WizardData> {
 }
 
 type DomainProps = StepProps<'cellName' | 'domainMode' | 'domain' | 'ddnsToken'> & { hasToken?: boolean };
+
+export function CodeStep({ data, set, errors }: StepProps) {
+  return (
+    <Field
+      label="Setup code"
+      name="setupCode"
+      value={data.setupCode}
+      onChange={(e) => set({ setupCode: e.target.value })}
+      hint="This wizard is open from another machine, so it asks for the code install.sh printed (it is also in the server's log)."
+      errors={errors.setupCode}
+      autoFocus
+      autoComplete="one-time-code"
+      spellCheck={false}
+    />
+  );
+}
 
 export function IdentityStep({ data, set, errors }: StepProps) {
   return (

@@ -3,11 +3,12 @@
 import { useEffect, useState, type FormEvent } from 'react';
 import { Alert } from '@/components/ui';
 import { signIn } from '@/lib/client/auth';
-import { fieldErrorsOf, trpc } from '@/lib/client/trpc';
+import { fieldErrorsOf, sendSetupCode, trpc } from '@/lib/client/trpc';
 import { SETUP_SERVICE_IDS } from '@/lib/services';
-import { setupStepSchemas, type SetupStep } from '@/lib/schemas/setup';
+import { setupCodeSchema, setupStepSchemas, type SetupStep } from '@/lib/schemas/setup';
 import {
   AdminStep,
+  CodeStep,
   DomainStep,
   IdentityStep,
   ReviewStep,
@@ -18,7 +19,10 @@ import {
 } from './steps';
 import { Form } from '@/components/form';
 
-const STEPS: { id: SetupStep | 'review'; title: string; Component: (p: StepProps) => React.ReactNode }[] = [
+type Step = { id: SetupStep | 'code' | 'review'; title: string; Component: (p: StepProps) => React.ReactNode };
+
+const CODE_STEP: Step = { id: 'code', title: 'Code', Component: CodeStep };
+const STEPS: Step[] = [
   { id: 'identity', title: 'Name', Component: IdentityStep },
   { id: 'domain', title: 'Domain', Component: DomainStep },
   { id: 'timezone', title: 'Time zone', Component: TimezoneStep },
@@ -27,7 +31,11 @@ const STEPS: { id: SetupStep | 'review'; title: string; Component: (p: StepProps
   { id: 'review', title: 'Review', Component: ReviewStep },
 ];
 
+/** What each step's form checks, here for instant feedback and on the server for the truth. */
+const SCHEMAS = { ...setupStepSchemas, code: setupCodeSchema };
+
 const INITIAL: WizardData = {
+  setupCode: '',
   cellName: '',
   domainMode: 'lan',
   domain: '',
@@ -45,15 +53,18 @@ function issuesByField(error: { issues: { path: PropertyKey[]; message: string }
   return out;
 }
 
-export function SetupWizard() {
+/** The wizard; opened from another machine than the cell's host (`codeRequired`), it first asks for the setup code. */
+export function SetupWizard({ codeRequired = false }: { codeRequired?: boolean }) {
+  const steps = codeRequired ? [CODE_STEP, ...STEPS] : STEPS;
   const [index, setIndex] = useState(0);
   const [data, setData] = useState<WizardData>(INITIAL);
   const [errors, setErrors] = useState<Record<string, string[]>>({});
   const [formError, setFormError] = useState<string | null>(null);
   const validateStep = trpc.setup.validateStep.useMutation();
+  const checkCode = trpc.setup.checkCode.useMutation();
   const complete = trpc.setup.complete.useMutation();
-  const step = STEPS[index]!;
-  const busy = validateStep.isPending || complete.isPending;
+  const step = steps[index]!;
+  const busy = validateStep.isPending || checkCode.isPending || complete.isPending;
 
   useEffect(() => {
     const tz = Intl.DateTimeFormat().resolvedOptions().timeZone;
@@ -73,14 +84,17 @@ export function SetupWizard() {
     setFormError(null);
     try {
       if (step.id !== 'review') {
-        // The same schema runs here for instant feedback and on the server for the truth.
-        const local = setupStepSchemas[step.id].safeParse(data);
+        const local = SCHEMAS[step.id].safeParse(data);
         if (!local.success) return setErrors(issuesByField(local.error));
-        await validateStep.mutateAsync({ step: step.id, data: { ...data } });
+        if (step.id === 'code') {
+          // Every later call carries the code; the server checks it on each.
+          sendSetupCode(data.setupCode.trim());
+          await checkCode.mutateAsync();
+        } else await validateStep.mutateAsync({ step: step.id, data: { ...data } });
         setErrors({});
         return setIndex(index + 1);
       }
-      const { confirmPassword: _, ...input } = data;
+      const { confirmPassword: _, setupCode: __, ...input } = data;
       await complete.mutateAsync({
         ...input,
         domain: input.domain || undefined,
@@ -91,8 +105,8 @@ export function SetupWizard() {
     } catch (err) {
       const fields = fieldErrorsOf(err);
       setErrors(fields);
-      const firstStep = STEPS.findIndex(
-        (s) => s.id !== 'review' && Object.keys(fields).some((f) => f in setupStepSchemas[s.id as SetupStep].shape),
+      const firstStep = steps.findIndex(
+        (s) => s.id !== 'review' && Object.keys(fields).some((f) => f in SCHEMAS[s.id as SetupStep | 'code'].shape),
       );
       if (step.id === 'review' && firstStep >= 0) setIndex(firstStep);
       setFormError(Object.keys(fields).length ? null : (err as Error).message);
@@ -111,7 +125,7 @@ export function SetupWizard() {
           </span>
         </div>
         <ol className="steps" aria-label="Setup steps">
-          {STEPS.map((s, i) => (
+          {steps.map((s, i) => (
             <li
               key={s.id}
               data-state={i < index ? 'done' : i === index ? 'current' : 'todo'}

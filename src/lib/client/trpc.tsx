@@ -6,7 +6,15 @@ import { createTRPCReact } from '@trpc/react-query';
 import { useState, type ReactNode } from 'react';
 import superjson from 'superjson';
 import type { AppRouter } from '@/server/routers/_app';
+import { SETUP_CODE_HEADER } from '@/lib/schemas/setup';
 import { csrfToken } from './csrf';
+
+/** The setup code the wizard took (from another machine than the cell's host), sent with each call. */
+const wizard = { setupCode: null as string | null };
+
+export function sendSetupCode(code: string | null): void {
+  wizard.setupCode = code;
+}
 
 export const trpc = createTRPCReact<AppRouter>();
 
@@ -34,7 +42,10 @@ export function TRPCProvider({ children }: { children: ReactNode }) {
             transformer: superjson,
             async headers({ opList }) {
               const mutates = opList.some((op) => op.type === 'mutation');
-              return mutates ? { 'x-csrf-token': await csrfToken() } : {};
+              return {
+                ...(mutates ? { 'x-csrf-token': await csrfToken() } : {}),
+                ...(wizard.setupCode ? { [SETUP_CODE_HEADER]: wizard.setupCode } : {}),
+              };
             },
           }),
         }),

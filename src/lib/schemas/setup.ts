@@ -36,6 +36,17 @@ export const servicesStepSchema = z.object({
   services: z.array(z.enum(SETUP_SERVICE_IDS)).max(SETUP_SERVICE_IDS.length),
 });
 
+/** The header the wizard sends the setup code in (asked of callers from outside the host). */
+export const SETUP_CODE_HEADER = 'x-setup-code';
+
+/** What the wizard's first step takes from another machine: the code as install.sh printed it. */
+export const setupCodeSchema = z.object({
+  setupCode: z
+    .string()
+    .trim()
+    .regex(/^[0-9A-Za-z]{4}-?[0-9A-Za-z]{4}-?[0-9A-Za-z]{4}$/, 'The setup code looks like ABCD-EFGH-JKMN'),
+});
+
 export const SETUP_STEPS = ['identity', 'domain', 'timezone', 'admin', 'services'] as const;
 export type SetupStep = (typeof SETUP_STEPS)[number];
 

@@ -1,11 +1,18 @@
 import { completeSetupSchema, setupStepSchemas, validateStepSchema } from '@/lib/schemas/setup';
 import { ValidationError } from '../errors';
 import { checkName } from '../managers/domain';
-import { completeSetup, setupStatus } from '../managers/setup';
+import { completeSetup, isSetupComplete, setupCodeRequired, setupStatus } from '../managers/setup';
 import { publicProcedure, router, setupProcedure } from '../trpc';
 
 export const setupRouter = router({
-  status: publicProcedure.query(({ ctx }) => setupStatus(ctx.db)),
+  /** Whether setup is done, and whether this caller must give the setup code (it is not on the host). */
+  status: publicProcedure.query(({ ctx }) => ({
+    ...setupStatus(ctx.db),
+    codeRequired: !isSetupComplete(ctx.db) && setupCodeRequired(ctx.clientAddress),
+  })),
+
+  /** The wizard's first step from another machine: the gate above checks the code; this changes nothing. */
+  checkCode: setupProcedure.meta({ access: 'setup', audit: false }).mutation(() => ({ ok: true as const })),
 
   /** Server-side check of one wizard step with the same schema the form uses. Changes nothing. */
   validateStep: setupProcedure

@@ -1,5 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { renderCaddyConfig, type CaddyModel } from '@/server/managers/routes/render';
+import {
+  renderCaddyConfig,
+  renderSetupSiteConfig,
+  type CaddyModel,
+  type SetupSiteModel,
+} from '@/server/managers/routes/render';
 import { RenderError } from '@/server/managers/render-guard';
 import { CADDY } from '../../helpers/caddy-fixtures';
 import { goldenCases } from '../../helpers/golden';
@@ -9,6 +14,25 @@ const parsed = (name: string) => JSON.parse(renderCaddyConfig(CADDY[name]!));
 describe('Caddy JSON config', () => {
   it.each(goldenCases<CaddyModel>('caddy'))('$name matches its golden', async ({ input, expected }) => {
     await expect(renderCaddyConfig(input)).toMatchFileSnapshot(expected);
+  });
+
+  it.each(goldenCases<SetupSiteModel>('caddy-setup'))(
+    'setup site $name matches its golden',
+    async ({ input, expected }) => {
+      await expect(renderSetupSiteConfig(input)).toMatchFileSnapshot(expected);
+    },
+  );
+
+  it('the setup site refuses hostile values instead of rendering them', () => {
+    const base = goldenCases<SetupSiteModel>('caddy-setup')[0]!.input;
+    for (const [patch, what] of [
+      [{ upstream: '{file./etc/passwd}:3000' }, 'upstream'],
+      [{ host: 'setup.cell"}, {"x' }, 'setup host'],
+      [{ host: 'a\nb.cell' }, 'setup host'],
+      [{ configRoot: '/etc/caddy;rm' }, 'config root'],
+      [{ listenHost: null, httpsPort: '443}' as unknown as number }, 'port'],
+    ] as const)
+      expect(() => renderSetupSiteConfig({ ...base, ...patch })).toThrow(new RegExp(`refusing to render ${what}`));
   });
 
   it('routes the UI first, tries the longest path first, and ends with a 404', () => {

@@ -12,10 +12,10 @@ beforeEach(() => {
 
 describe('setup', () => {
   it('reports incomplete on a fresh cell and complete after the wizard', async () => {
-    expect(await anon(db).setup.status()).toEqual({ complete: false });
+    expect(await anon(db).setup.status()).toEqual({ complete: false, codeRequired: false });
     const result = await setUp(db);
     expect(result).toEqual({ cellName: 'home', domain: 'home.home.arpa', adminUsername: 'admin' });
-    expect(await anon(db).setup.status()).toEqual({ complete: true });
+    expect(await anon(db).setup.status()).toEqual({ complete: true, codeRequired: false });
   });
 
   it('stores the admin with a memory-hard hash, never the password', async () => {
@@ -58,7 +58,7 @@ describe('setup', () => {
     expect(err.message).toContain('adminPassword: At least 12 characters');
     expect(err.message).toContain('timezone: Not a known IANA time zone');
     expect(err.message).toContain('domain: A domain is required for Cloudflare');
-    expect(await anon(db).setup.status()).toEqual({ complete: false });
+    expect(await anon(db).setup.status()).toEqual({ complete: false, codeRequired: false });
   });
 
   it('refuses an admin password that is easy to guess, saying why, and creates nothing', async () => {
@@ -67,7 +67,7 @@ describe('setup', () => {
       expect(err.message).toMatch(/^Too easy to guess/);
       expect((err.cause as { field?: string }).field).toBe('adminPassword');
     }
-    expect(await anon(db).setup.status()).toEqual({ complete: false });
+    expect(await anon(db).setup.status()).toEqual({ complete: false, codeRequired: false });
   });
 
   it('requires the provider token for token modes and stores it encrypted', async () => {

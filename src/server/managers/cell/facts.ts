@@ -15,6 +15,9 @@ import { decryptSecret, derivedSecret } from '../../runtime/secrets';
 import { refuseInternal } from '../../runtime/outbound';
 import { runtimeOf, type Env } from '../../runtime/runtime';
 
+/** The name the setup site answers as, before the cell has a name of its own. */
+export const SETUP_HOST = 'setup.cell';
+
 /** The bridge network the core containers share, unless the stack settings say otherwise. */
 export const DEFAULT_CELL_SUBNET = '172.20.0.0/16';
 

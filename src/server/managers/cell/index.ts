@@ -8,5 +8,6 @@ export {
   dnsAddress,
   outboundRefusal,
   providerToken,
+  SETUP_HOST,
   type CellFacts,
 } from './facts';

@@ -13,6 +13,7 @@ export {
   componentLogLevel,
   desiredFingerprint,
   desiredStack,
+  enableChosenServices,
   ensureStack,
   getStack,
   publishAddress,

@@ -1,5 +1,5 @@
 /** The desired core stack as stored: the network row and one row per component. */
-import { eq } from 'drizzle-orm';
+import { eq, inArray } from 'drizzle-orm';
 import { cidrHost, cidrSize, parseAddress, parseCidr, type Cidr } from '@/lib/cidr';
 import { COMPONENTS, COMPONENT_INFO, type ComponentName } from '@/lib/schemas/containers';
 import type { Db, DbOrTx } from '../../db';
@@ -45,6 +45,19 @@ export function ensureStack(db: DbOrTx, now = runtimeOf(db).clock()): void {
       })
       .run();
   }
+}
+
+/**
+ * At setup, the services the wizard picked are turned on. Rows made before it (Caddy alone,
+ * for the setup site) have none of them on, and nobody could have changed them since.
+ */
+export function enableChosenServices(db: DbOrTx, services: readonly string[], now = runtimeOf(db).clock()): void {
+  const chosen = COMPONENTS.filter((c) => c !== 'caddy' && c !== 'dhcp' && services.includes(c));
+  if (!chosen.length) return;
+  db.update(stackComponents)
+    .set({ enabled: true, updatedAt: now })
+    .where(inArray(stackComponents.component, chosen))
+    .run();
 }
 
 /** `PIC_IMAGE_<COMPONENT>` overrides (air-gapped installs, tests). */

@@ -12,8 +12,15 @@ import { routes, routeSettings } from '../../db/schema';
 import { InvalidStateError, ValidationError } from '../../errors';
 import { applyConfig, ConfigRejectedError, NotRunningError, type ConfigApply } from '../config-apply';
 import { ensureCa, proxyCertificatesFor } from '../vault';
-import { cellFacts } from '../cell';
-import { cellSignedHosts, renderCaddyConfig, tlsFiles, wildcardFiles, type CaddyModel } from './render';
+import { cellExists, cellFacts, cellNetwork, SETUP_HOST } from '../cell';
+import {
+  cellSignedHosts,
+  renderCaddyConfig,
+  renderSetupSiteConfig,
+  tlsFiles,
+  wildcardFiles,
+  type CaddyModel,
+} from './render';
 import { dns01Certificate, type DomainCertificate } from '../acme';
 import { runtimeOf } from '../../runtime/runtime';
 import { SERVER_ALIAS } from '../../runtime/deployment';
@@ -83,24 +90,32 @@ export function caddyModel(db: Db, runtime = runtimeOf(db)): CaddyModel {
   return modelAndWildcard(db, runtime).model;
 }
 
-/** The model, and in a DNS-01 mode the certificate it says Caddy loads (read once for both). */
-function modelAndWildcard(
-  db: Db,
-  { env, caddy, deployment } = runtimeOf(db),
-): { model: CaddyModel; wildcard: DomainCertificate | null } {
-  const cell = cellFacts(db);
-  const proxy = db.select().from(routeSettings).where(eq(routeSettings.id, 1)).get();
-  if (!proxy) throw new InvalidStateError('The cell is not set up yet');
-  const gateway = cidrHost(parseCidr(cell.cellNetwork.subnet) as Cidr, 1);
-  const dns01 = dns01Certificate(db);
-  const clients = sources.clients?.(db) ?? new Map<string, string[] | null>();
-  const model: CaddyModel = {
+/** Where Caddy's files are, where it listens and where the web app answers it: set up or not. */
+function placement(db: Db, { env, caddy, deployment } = runtimeOf(db)) {
+  const gateway = cidrHost(parseCidr(cellNetwork(db).subnet) as Cidr, 1);
+  return {
     configRoot: caddy.configRoot,
     stateRoot: caddy.stateRoot,
-    logLevel: proxy.logLevel,
     listenHost: env.PIC_PROXY_LISTEN || null,
     httpPort: num(env.PIC_HTTP_PORT, 80),
     httpsPort: num(env.PIC_HTTPS_PORT, 443),
+    upstream:
+      env.PIC_UI_UPSTREAM || `${deployment.kind === 'container' ? SERVER_ALIAS : gateway}:${num(env.PORT, 3000)}`,
+  };
+}
+
+/** The model, and in a DNS-01 mode the certificate it says Caddy loads (read once for both). */
+function modelAndWildcard(db: Db, runtime = runtimeOf(db)): { model: CaddyModel; wildcard: DomainCertificate | null } {
+  const cell = cellFacts(db);
+  const proxy = db.select().from(routeSettings).where(eq(routeSettings.id, 1)).get();
+  if (!proxy) throw new InvalidStateError('The cell is not set up yet');
+  const dns01 = dns01Certificate(db);
+  const clients = sources.clients?.(db) ?? new Map<string, string[] | null>();
+  const { env } = runtime;
+  const { upstream, ...frame } = placement(db, runtime);
+  const model: CaddyModel = {
+    ...frame,
+    logLevel: proxy.logLevel,
     mode: cell.domainMode,
     domain: cell.domain,
     acmeEmail: proxy.acmeEmail,
@@ -109,11 +124,7 @@ function modelAndWildcard(
       : null,
     dns01: dns01 && { loaded: dns01.certificate !== null },
     internalNets: cell.internalNetworks,
-    ui: {
-      hosts: uiHosts({ cellName: cell.name, domain: cell.domain }),
-      upstream:
-        env.PIC_UI_UPSTREAM || `${deployment.kind === 'container' ? SERVER_ALIAS : gateway}:${num(env.PORT, 3000)}`,
-    },
+    ui: { hosts: uiHosts({ cellName: cell.name, domain: cell.domain }), upstream },
     routes: db
       .select()
       .from(routes)
@@ -139,6 +150,7 @@ export function declareServiceClients(read: (tx: DbOrTx) => Map<string, string[]
  * wildcard. No CA key and no provider token is ever among them.
  */
 export async function caddyFiles(db: Db): Promise<{ files: Map<string, string>; modes: Record<string, number> }> {
+  if (!cellExists(db)) return setupSiteFiles(db);
   const { model, wildcard } = modelAndWildcard(db);
   const certs = await proxyCertificatesFor(db, cellSignedHosts(model));
   const files = new Map([['caddy.json', renderCaddyConfig(model)]]);
@@ -152,6 +164,23 @@ export async function caddyFiles(db: Db): Promise<{ files: Map<string, string>; 
   for (const [host, c] of certs) put(tlsFiles(host), c);
   if (wildcard) put(wildcardFiles(model.domain), wildcard);
   return { files, modes };
+}
+
+/**
+ * Before setup: the setup site's config and the certificate the cell's CA signed for
+ * `setup.cell`. The CA is the cell's for good: its root, shown by install.sh, is the one
+ * devices install later.
+ */
+async function setupSiteFiles(db: Db) {
+  const certs = await proxyCertificatesFor(db, [SETUP_HOST]);
+  const c = certs.get(SETUP_HOST)!;
+  const tls = tlsFiles(SETUP_HOST);
+  const files = new Map([
+    ['caddy.json', renderSetupSiteConfig({ ...placement(db), logLevel: 'INFO', host: SETUP_HOST })],
+    [tls.certificate, c.certPem],
+    [tls.key, c.keyPem],
+  ]);
+  return { files, modes: { 'caddy.json': 0o600, [tls.key]: 0o600 } };
 }
 
 const TRANSIENT = new Set(['EPIPE', 'ECONNRESET', 'ECONNREFUSED', 'ENOENT']);
@@ -213,7 +242,11 @@ function postLoad(socket: string, config: string, timeoutMs = 15_000): Promise<s
   });
 }
 
-/** Renders, writes and loads Caddy's config (making the CA first if it is still missing). */
+/**
+ * Renders, writes and loads Caddy's config (making the CA first if it is still missing):
+ * before setup the setup site, after it the cell's; chosen inside the queue, so a setup
+ * site rendered before setup completed never replaces the cell's config.
+ */
 export async function applyCaddy(db: Db): Promise<ConfigApply> {
   await ensureCa(db);
   return applyConfig(db, 'caddy', async () => {

@@ -124,13 +124,91 @@ function guarded(r: RouteModel, internal: string[], handle: object[]): object[] 
   ];
 }
 
+/** Where Caddy finds its files and listens: the part of the model both configs share. */
+type Frame = Pick<CaddyModel, 'configRoot' | 'stateRoot' | 'logLevel' | 'listenHost' | 'httpPort' | 'httpsPort'>;
+
+const PORT = /^\d{1,5}$/;
+const FOLDER = /^\/[A-Za-z0-9._/-]*$/;
+
+const listenOn = (m: Frame, port: number) =>
+  `${m.listenHost ? (m.listenHost.includes(':') ? `[${m.listenHost}]` : m.listenHost) : ''}:${checked(port, PORT, 'port')}`;
+
+/** Caddy's whole config around its HTTP servers and TLS app; every value checked. */
+function frame(m: Frame, servers: Record<string, object>, tls: object): string {
+  const state = checked(m.stateRoot, FOLDER, 'state root');
+  const config = {
+    // The admin socket lives in Caddy's own folder; a loaded config is never saved back anywhere.
+    admin: { listen: `unix/${state}/admin.sock`, config: { persist: false } },
+    logging: { logs: { default: { level: m.logLevel } } },
+    storage: { module: 'file_system', root: `${state}/storage` },
+    apps: {
+      http: {
+        http_port: Number(checked(m.httpPort, PORT, 'port')),
+        https_port: Number(checked(m.httpsPort, PORT, 'port')),
+        servers,
+      },
+      tls,
+    },
+  };
+  return `${JSON.stringify(config, null, 2)}\n`;
+}
+
+const loadFile = (root: string, f: { certificate: string; key: string }, tag: string) => ({
+  certificate: `${root}/${f.certificate}`,
+  key: `${root}/${f.key}`,
+  format: 'pem',
+  tags: [tag],
+});
+
+/** Before setup: what Caddy needs to serve the wizard and nothing else. */
+export type SetupSiteModel = Frame & { host: string; upstream: string };
+
+/**
+ * The setup site: before the cell has a name, Caddy serves the wizard alone, and sends plain
+ * HTTP to HTTPS. Any name, and a bare address (no SNI), gets the certificate the cell's CA
+ * signed for `host`: selected by its tag, which Caddy honours when no certificate matches
+ * the name asked for. The wizard itself asks a caller from outside the host for the setup code.
+ */
+export function renderSetupSiteConfig(m: SetupSiteModel): string {
+  const root = checked(m.configRoot, FOLDER, 'config root');
+  const name = checked(m.host, HOSTNAME, 'setup host');
+  const https = m.httpsPort === 443 ? '' : `:${m.httpsPort}`;
+  return frame(
+    m,
+    {
+      setup: {
+        listen: [listenOn(m, m.httpsPort)],
+        routes: [{ handle: [proxyHandler(m.upstream, {}, false)], terminal: true }],
+        tls_connection_policies: [{ certificate_selection: { any_tag: ['setup'] }, default_sni: name }],
+        automatic_https: { disable: true },
+      },
+      redirect: {
+        listen: [listenOn(m, m.httpPort)],
+        routes: [
+          {
+            handle: [
+              {
+                handler: 'static_response',
+                status_code: 308,
+                headers: { Location: [`https://{http.request.host}${https}{http.request.uri}`] },
+              },
+            ],
+            terminal: true,
+          },
+        ],
+        automatic_https: { disable: true },
+      },
+    },
+    { certificates: { load_files: [loadFile(root, tlsFiles(name), 'setup')] } },
+  );
+}
+
 export function renderCaddyConfig(m: CaddyModel): string {
-  const root = checked(m.configRoot, /^\/[A-Za-z0-9._/-]*$/, 'config root');
+  const root = checked(m.configRoot, FOLDER, 'config root');
   const domain = checked(m.domain, HOSTNAME, 'domain');
   const internal = m.internalNets.map((n) => checked(n, CIDR, 'internal network'));
   if (!internal.length) throw new RenderError('peers-only routes need the internal networks');
-  const listen = (port: number) =>
-    `${m.listenHost ? (m.listenHost.includes(':') ? `[${m.listenHost}]` : m.listenHost) : ''}:${checked(port, /^\d{1,5}$/, 'port')}`;
+  const listen = (port: number) => listenOn(m, port);
 
   // Routes grouped by host; within a host the longest path prefix is tried first.
   const byHost = new Map<string, RouteModel[]>();
@@ -207,36 +285,18 @@ export function renderCaddyConfig(m: CaddyModel): string {
       issuers: [{ module: 'acme', ...acmeServer, email: m.acmeEmail, challenges: { 'tls-alpn': { disabled: true } } }],
     });
   }
-  const state = checked(m.stateRoot, /^\/[A-Za-z0-9._/-]*$/, 'state root');
-  const loadFiles = loaded.map((f) => ({
-    certificate: `${root}/${f.certificate}`,
-    key: `${root}/${f.key}`,
-    format: 'pem',
-    tags: [f.tag],
-  }));
-
-  const config = {
-    // The admin socket lives in Caddy's own folder; a loaded config is never saved back anywhere.
-    admin: { listen: `unix/${state}/admin.sock`, config: { persist: false } },
-    logging: { logs: { default: { level: m.logLevel } } },
-    storage: { module: 'file_system', root: `${state}/storage` },
-    apps: {
-      http: {
-        http_port: m.httpPort,
-        https_port: m.httpsPort,
-        servers: {
-          cell: {
-            listen: [listen(m.httpsPort)],
-            routes,
-            ...(skip.length ? { automatic_https: { skip_certificates: skip } } : {}),
-          },
-        },
-      },
-      tls: {
-        ...(loadFiles.length ? { certificates: { load_files: loadFiles } } : {}),
-        ...(policies.length ? { automation: { policies } } : {}),
+  return frame(
+    m,
+    {
+      cell: {
+        listen: [listen(m.httpsPort)],
+        routes,
+        ...(skip.length ? { automatic_https: { skip_certificates: skip } } : {}),
       },
     },
-  };
-  return `${JSON.stringify(config, null, 2)}\n`;
+    {
+      ...(loaded.length ? { certificates: { load_files: loaded.map((f) => loadFile(root, f, f.tag)) } } : {}),
+      ...(policies.length ? { automation: { policies } } : {}),
+    },
+  );
 }

@@ -7,7 +7,7 @@ import { settings } from '../../db/schema';
 import { ConflictError } from '../../errors';
 import { encryptSecret } from '../../runtime/secrets';
 import { assertStrongPassword, createAccount, hashPassword } from '../accounts';
-import { ensureStack } from '../containers';
+import { enableChosenServices, ensureStack } from '../containers';
 import { applyAll } from '../../runtime/changes';
 import { processWide } from '../../runtime/process-wide';
 import { ensureDdns } from '../ddns';
@@ -18,6 +18,7 @@ import { ensureRoutes } from '../routes';
 import { CELL_OWNER, holdName } from '../names';
 import { ensureServer } from '../wireguard';
 import { runtimeOf } from '../../runtime/runtime';
+import { dropSetupCode } from './code';
 
 /** The rows every domain needs: at setup, and at start for cells set up before a domain existed. */
 export function ensureDomains(db: DbOrTx, now = runtimeOf(db).clock()): void {
@@ -85,6 +86,7 @@ export async function completeSetup(db: Db, input: CompleteSetup, now = runtimeO
         holdName(tx, input.cellName, CELL_OWNER, { to: 'cell' }, { field: 'cellName', now });
         createAccount(tx, { username: input.adminUsername, passwordHash, role: 'admin' }, now);
         ensureDomains(tx, now);
+        enableChosenServices(tx, input.services, now);
       },
       { behavior: 'immediate' },
     );
@@ -95,6 +97,7 @@ export async function completeSetup(db: Db, input: CompleteSetup, now = runtimeO
     throw err;
   }
   completeSeen.add(db);
+  dropSetupCode(db);
   await applyAll(db);
   for (const listener of setupListeners) listener(db);
   return { cellName: input.cellName, domain, adminUsername: input.adminUsername };

@@ -1,8 +1,10 @@
 /**
- * The cell's certificate authority itself: a root made once (after setup, or at the first
- * start of an older cell) whose key signs nothing but intermediates, an intermediate that
- * signs day to day and may only vouch for the cell's own names, and the CRL kept fresh.
+ * The cell's certificate authority itself: a root made once (when the setup site first needs
+ * a certificate, at setup, or at the first start of an older cell) whose key signs nothing
+ * but intermediates, an intermediate that signs day to day and may only vouch for the cell's
+ * own names, and the CRL kept fresh.
  */
+import { randomBytes } from 'node:crypto';
 import { eq, isNotNull } from 'drizzle-orm';
 import { cidrContains, parseAddress, parseCidr, type Cidr } from '@/lib/cidr';
 import type { RevokeReason } from '@/lib/schemas/vault';
@@ -10,7 +12,7 @@ import type { Db } from '../../db';
 import { caAuthorities, certificates } from '../../db/schema';
 import { processWide } from '../../runtime/process-wide';
 import { decryptSecret, encryptSecret } from '../../runtime/secrets';
-import { cellFacts } from '../cell';
+import { cellExists, cellFacts, cellNetwork, SETUP_HOST } from '../cell';
 import {
   buildCrl,
   certFromPem,
@@ -41,12 +43,16 @@ const cidrOf = (s: string) => parseCidr(s, { strict: false }) as Cidr;
 const covers = (outer: Cidr, inner: Cidr) =>
   outer.family === inner.family && outer.prefix <= inner.prefix && cidrContains(outer, inner.family, inner.network);
 
-/** What the intermediate may sign: `.cell`, the cell's domain and its subdomains, and private addresses. */
+/**
+ * What the intermediate may sign: `.cell`, the cell's domain and its subdomains, and private
+ * addresses. Before setup there is no domain yet: `.cell` and the cell network only.
+ */
 export function caScope(db: Db): NameScope {
   const cidrs = [...PRIVATE_RANGES];
-  const facts = cellFacts(db);
-  for (const net of facts.internalNetworks) if (!cidrs.some((c) => covers(cidrOf(c), cidrOf(net)))) cidrs.push(net);
-  return { dns: ['cell', facts.domain], cidrs };
+  const facts = cellExists(db) ? cellFacts(db) : null;
+  const nets = facts ? facts.internalNetworks : [cellNetwork(db).subnet];
+  for (const net of nets) if (!cidrs.some((c) => covers(cidrOf(c), cidrOf(net)))) cidrs.push(net);
+  return { dns: facts ? ['cell', facts.domain] : ['cell'], cidrs };
 }
 
 /** Whether the CA may sign a name: an address in range, or a DNS name (a leading `*.` allowed) at or below a permitted one. */
@@ -58,8 +64,14 @@ export function inScope(name: string, scope: NameScope): boolean {
   return scope.dns.some((d) => host === d || host.endsWith(`.${d}`));
 }
 
-/** Where the CRL is published: the cell's web app at its domain. */
-export const crlUrl = (db: Db) => `http://${cellFacts(db).domain}/api/vault/crl`;
+/** Where the CRL is published: the cell's web app at its domain (before setup, the setup site's name). */
+export const crlUrl = (db: Db) => `http://${cellExists(db) ? cellFacts(db).domain : SETUP_HOST}/api/vault/crl`;
+
+/**
+ * The name the CA's certificates carry: the cell's, or before setup (when the setup site
+ * needs a certificate) a random one, so two new cells' roots never look alike on a device.
+ */
+const caLabel = (db: Db) => (cellExists(db) ? cellFacts(db).name : `cell ${randomBytes(3).toString('hex')}`);
 
 function authority(db: Db, role: 'root' | 'intermediate'): Authority | null {
   const row = db.select().from(caAuthorities).where(eq(caAuthorities.role, role)).get();
@@ -81,10 +93,10 @@ export function ensureCa(db: Db, now = runtimeOf(db).clock()): Promise<void> {
   const running = creating.get(db);
   if (running) return running;
   const run = (async () => {
-    const cell = cellFacts(db);
+    const label = caLabel(db);
     const [rootKey, interKey] = await Promise.all([newKey(3072), newKey(2048)]);
-    const root = createRoot(cell.name, rootKey, now);
-    const inter = createIntermediate(cell.name, interKey, { cert: root, key: rootKey }, caScope(db), now);
+    const root = createRoot(label, rootKey, now);
+    const inter = createIntermediate(label, interKey, { cert: root, key: rootKey }, caScope(db), now);
     db.transaction((tx) => {
       for (const [role, cert, key] of [
         ['root', root, rootKey],
@@ -122,7 +134,7 @@ export function syncIntermediate(db: Db, now = runtimeOf(db).clock()): boolean {
   if (nameConstraintsOf(certFromPem(current)) === nameConstraintsDer(scope)) return false;
   const inter = authority(db, 'intermediate')!;
   const root = authority(db, 'root')!;
-  const cert = createIntermediate(cellFacts(db).name, inter.key, root, scope, now);
+  const cert = createIntermediate(caLabel(db), inter.key, root, scope, now);
   db.update(caAuthorities)
     .set({ certPem: certToPem(cert), notAfter: cert.validity.notAfter })
     .where(eq(caAuthorities.role, 'intermediate'))

@@ -8,6 +8,7 @@ import { csrfProblem } from '@/server/http/csrf';
 import { json, setupRequired } from '@/server/http/responses';
 import { MAX_BATCH, procedureNames } from '@/server/http/trpc-paths';
 import { appendAudit } from '@/server/managers/audit';
+import { SETUP_CODE_HEADER } from '@/lib/schemas/setup';
 import { isSetupComplete } from '@/server/managers/setup';
 import { appRouter } from '@/server/routers/_app';
 
@@ -43,7 +44,12 @@ async function handler(raw: NextRequest) {
     req,
     router: appRouter,
     maxBatchSize: MAX_BATCH,
-    createContext: () => ({ db, session, clientAddress: clientAddress(req.headers) }),
+    createContext: () => ({
+      db,
+      session,
+      clientAddress: clientAddress(req.headers),
+      setupCode: req.headers.get(SETUP_CODE_HEADER),
+    }),
   });
 }
 

@@ -3,8 +3,9 @@ import { rootCertificate } from '@/server/managers/vault';
 
 export const dynamic = 'force-dynamic';
 
-// GET /api/vault/root: the root certificate (PEM) to install on devices. Public: a device fetches it before it trusts anything.
-export const GET = apiRoute({ access: 'public' }, async ({ db }) => {
+// GET /api/vault/root: the root certificate (PEM) to install on devices. Public: a device fetches it before it
+// trusts anything, and before setup install.sh shows its fingerprint (the setup site's certificate chains to it).
+export const GET = apiRoute({ access: 'public', beforeSetup: true }, async ({ db }) => {
   const root = await rootCertificate(db);
   return new Response(root.pem, {
     headers: {

@@ -1,0 +1,68 @@
+/**
+ * The setup code: before setup, whoever reaches the wizard first would own the cell. A caller
+ * on the host itself (loopback) may set it up as before; anyone else (through Caddy's setup
+ * site, or the admin port published by the engine) must give the one-time code the cell keeps
+ * in its secrets folder, which install.sh and the server's log show to whoever installed it.
+ */
+import { randomInt, timingSafeEqual } from 'node:crypto';
+import fs from 'node:fs';
+import path from 'node:path';
+import type { Db } from '../../db';
+import { ForbiddenError } from '../../errors';
+import { runtimeOf } from '../../runtime/runtime';
+
+/** Crockford's base32: no I, L, O or U to misread. 12 of them carry 60 bits. */
+const ALPHABET = '0123456789ABCDEFGHJKMNPQRSTVWXYZ';
+const GROUPS = 3;
+const GROUP = 4;
+
+export const setupCodeFile = (db: Db) => path.join(runtimeOf(db).paths.secrets(), 'setup-code');
+
+const normalise = (code: string) => code.toUpperCase().replace(/[\s-]/g, '').replace(/[IL]/g, '1').replace(/O/g, '0');
+
+function readCode(file: string): string | null {
+  try {
+    const code = normalise(fs.readFileSync(file, 'utf8'));
+    return code.length === GROUPS * GROUP ? code : null;
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return null;
+    throw err;
+  }
+}
+
+/** The code as people read it (`XXXX-XXXX-XXXX`), made once and kept until setup completes. */
+export function setupCode(db: Db): string {
+  const file = setupCodeFile(db);
+  let code = readCode(file);
+  if (!code) {
+    code = Array.from({ length: GROUPS * GROUP }, () => ALPHABET[randomInt(ALPHABET.length)]).join('');
+    fs.mkdirSync(path.dirname(file), { recursive: true, mode: 0o700 });
+    fs.writeFileSync(file, `${code.match(/.{4}/g)!.join('-')}\n`, { mode: 0o600 });
+  }
+  return code.match(/.{4}/g)!.join('-');
+}
+
+/** Whether a caller must give the code: anyone not on the host's loopback. */
+export function setupCodeRequired(clientAddress: string): boolean {
+  // addressKey keeps IPv4 as is and IPv6 by its /64: ::1 is `::/64`.
+  return !(/^127\./.test(clientAddress) || clientAddress === '::/64');
+}
+
+/** Refuses a caller from outside the host without the right code; the field is `setupCode`. */
+export function checkSetupCode(db: Db, clientAddress: string, given: string | null | undefined): void {
+  if (!setupCodeRequired(clientAddress)) return;
+  if (!given?.trim())
+    throw new ForbiddenError(
+      'Enter the setup code: install.sh printed it, and the server logs it when it starts',
+      'setupCode',
+    );
+  const want = Buffer.from(normalise(setupCode(db)));
+  const got = Buffer.from(normalise(given));
+  if (got.length !== want.length || !timingSafeEqual(got, want))
+    throw new ForbiddenError('That is not the setup code: install.sh printed it, and the server logs it', 'setupCode');
+}
+
+/** Setup is done: the code opens nothing any more. */
+export function dropSetupCode(db: Db): void {
+  fs.rmSync(setupCodeFile(db), { force: true });
+}
