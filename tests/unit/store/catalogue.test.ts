@@ -46,7 +46,14 @@ const signed = (doc: Record<string, unknown>, key = publisher) =>
 describe('the bundled catalogue', () => {
   it('holds real manifests that pass the schema, every image pinned by digest', () => {
     const all = bundledManifests();
-    expect(all.map((m) => m.id).sort()).toEqual(['calendar', 'files', 'mail', 'tor', 'wireguard-ext']);
+    expect(all.map((m) => m.id).sort()).toEqual([
+      'calendar',
+      'files',
+      'mail',
+      'openvpn-client',
+      'tor',
+      'wireguard-ext',
+    ]);
     for (const m of all) expect(String(m.image)).toMatch(/@sha256:[0-9a-f]{64}$/);
     expect(all.filter((m) => m.category === 'exit').every((m) => m.instanceable)).toBe(true);
   });

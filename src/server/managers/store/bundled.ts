@@ -185,6 +185,28 @@ export const BUNDLED: ManifestInput[] = [
   },
   {
     manifestVersion: 1,
+    id: 'openvpn-client',
+    name: 'Exit: OpenVPN client',
+    version: '1.0.0',
+    description:
+      "Sends chosen peers' internet traffic through an OpenVPN tunnel to a VPN provider, from the provider's .ovpn file " +
+      '(Gluetun as a custom OpenVPN client).',
+    category: 'exit',
+    icon: 'globe',
+    // Observed in public compose files as the repository digest of qmcgaw/gluetun:v3.41.3.
+    image: 'qmcgaw/gluetun@sha256:fa19cc76b2af13d57a8d3dc3066f2ada061b1c761b8aecf989b3877c0486e027',
+    instanceable: true,
+    env: [{ name: 'PROVIDER_CONFIG', type: 'password', label: "The provider's OpenVPN config (.ovpn)" }],
+    fixedEnv: {
+      VPN_SERVICE_PROVIDER: 'custom',
+      VPN_TYPE: 'openvpn',
+      OPENVPN_CUSTOM_CONFIG: '/gluetun/custom.ovpn',
+    },
+    volumes: [{ name: 'config', mount: '/gluetun' }],
+    egress: { allowed: true },
+  },
+  {
+    manifestVersion: 1,
     id: 'tor',
     name: 'Exit: Tor',
     version: '1.0.0',
