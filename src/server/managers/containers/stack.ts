@@ -32,12 +32,10 @@ export function ensureStack(db: DbOrTx, now = runtimeOf(db).clock()): void {
   );
   for (const component of COMPONENTS) {
     if (have.has(component)) continue;
-    // Caddy always runs; DHCP starts off; the others follow the services picked at setup.
-    const enabled = component === 'caddy' || (component !== 'dhcp' && chosen.has(component));
     db.insert(stackComponents)
       .values({
         component,
-        enabled,
+        enabled: startsEnabled(component, chosen),
         image: null,
         hostIndex: CATALOGUE[component].hostIndex,
         restartPolicy: 'unless-stopped',
@@ -47,17 +45,18 @@ export function ensureStack(db: DbOrTx, now = runtimeOf(db).clock()): void {
   }
 }
 
+/** Caddy always runs; DHCP starts off; the others follow the services picked at setup. */
+const startsEnabled = (component: ComponentName, chosen: ReadonlySet<string>) =>
+  component === 'caddy' || (component !== 'dhcp' && chosen.has(component));
+
 /**
  * At setup, the services the wizard picked are turned on. Rows made before it (Caddy alone,
  * for the setup site) have none of them on, and nobody could have changed them since.
  */
 export function enableChosenServices(db: DbOrTx, services: readonly string[], now = runtimeOf(db).clock()): void {
-  const chosen = COMPONENTS.filter((c) => c !== 'caddy' && c !== 'dhcp' && services.includes(c));
-  if (!chosen.length) return;
-  db.update(stackComponents)
-    .set({ enabled: true, updatedAt: now })
-    .where(inArray(stackComponents.component, chosen))
-    .run();
+  const chosen = new Set(services);
+  const on = COMPONENTS.filter((c) => startsEnabled(c, chosen));
+  db.update(stackComponents).set({ enabled: true, updatedAt: now }).where(inArray(stackComponents.component, on)).run();
 }
 
 /** `PIC_IMAGE_<COMPONENT>` overrides (air-gapped installs, tests). */
