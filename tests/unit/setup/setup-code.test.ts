@@ -11,6 +11,7 @@ import { createCaller } from '@/server/routers/_app';
 import { ensureStack } from '@/server/managers/containers';
 import { caddyFiles } from '@/server/managers/routes/apply';
 import { setupCode, setupCodeFile } from '@/server/managers/setup';
+import { SETUP_CODE_TRIES } from '@/server/managers/setup/code';
 import { caScope, ensureCa, rootCertificate, syncIntermediate } from '@/server/managers/vault';
 import { pemOf } from '@/server/managers/vault/authority';
 import { certFromPem, nameConstraintsDer, nameConstraintsOf } from '@/server/managers/vault/x509';
@@ -53,6 +54,20 @@ describe('the setup code', () => {
     expect(fs.existsSync(setupCodeFile(db))).toBe(false);
     // Closed for good: the old code opens nothing.
     await expectCode(remote(code).setup.complete(SETUP), 'CONFLICT');
+  });
+
+  it('ten wrong codes from one address in 15 minutes: then even the right one waits (429); right ones are not counted', async () => {
+    const code = setupCode(db);
+    for (let i = 0; i < 20; i++) await remote(code).setup.checkCode();
+    for (let i = 0; i < SETUP_CODE_TRIES; i++)
+      await expectCode(remote('AAAA-BBBB-CCCC').setup.checkCode(), 'FORBIDDEN');
+    const err = await expectCode(remote(code).setup.complete(SETUP), 'TOO_MANY_REQUESTS');
+    expect(err.message).toMatch(/^Too many wrong setup codes from this address: try again in 1[45] min$/);
+    // Another address, and the host itself, are not held back by it.
+    const other = createCaller({ db, session: null, clientAddress: '10.214.0.3', setupCode: code });
+    expect(await other.setup.checkCode()).toEqual({ ok: true });
+    expect(await anon(db).setup.checkCode()).toEqual({ ok: true });
+    expect(db.select().from(settings).all()).toEqual([]);
   });
 
   it('is not asked on the host itself (loopback, IPv4 or IPv6)', async () => {

@@ -8,13 +8,19 @@ import { randomInt, timingSafeEqual } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import type { Db } from '../../db';
-import { ForbiddenError } from '../../errors';
+import { ForbiddenError, RateLimitedError } from '../../errors';
 import { runtimeOf } from '../../runtime/runtime';
+import { forgiveAttempt, reserveAttempt } from '../accounts';
 
 /** Crockford's base32: no I, L, O or U to misread. 12 of them carry 60 bits. */
 const ALPHABET = '0123456789ABCDEFGHJKMNPQRSTVWXYZ';
 const GROUPS = 3;
 const GROUP = 4;
+/**
+ * Wrong or missing codes an address may send in the login window (15 minutes). Guessing 60
+ * bits is hopeless anyway; the limit keeps a scanner from filling the audit trail.
+ */
+export const SETUP_CODE_TRIES = 10;
 
 export const setupCodeFile = (db: Db) => path.join(runtimeOf(db).paths.secrets(), 'setup-code');
 
@@ -48,9 +54,18 @@ export function setupCodeRequired(clientAddress: string): boolean {
   return !(/^127\./.test(clientAddress) || clientAddress === '::/64');
 }
 
-/** Refuses a caller from outside the host without the right code; the field is `setupCode`. */
+/**
+ * Refuses a caller from outside the host without the right code (the field is `setupCode`),
+ * and one whose address sent too many wrong ones (429). A right code forgives its own try.
+ */
 export function checkSetupCode(db: Db, clientAddress: string, given: string | null | undefined): void {
   if (!setupCodeRequired(clientAddress)) return;
+  const attempt = reserveAttempt(db, [{ key: `setup-code:${clientAddress}`, max: SETUP_CODE_TRIES }]);
+  if (!('ids' in attempt))
+    throw new RateLimitedError(
+      `Too many wrong setup codes from this address: try again in ${Math.ceil(attempt.wait / 60)} min`,
+      attempt.wait,
+    );
   if (!given?.trim())
     throw new ForbiddenError(
       'Enter the setup code: install.sh printed it, and the server logs it when it starts',
@@ -60,6 +75,7 @@ export function checkSetupCode(db: Db, clientAddress: string, given: string | nu
   const got = Buffer.from(normalise(given));
   if (got.length !== want.length || !timingSafeEqual(got, want))
     throw new ForbiddenError('That is not the setup code: install.sh printed it, and the server logs it', 'setupCode');
+  forgiveAttempt(db, attempt.ids);
 }
 
 /** Setup is done: the code opens nothing any more. */
