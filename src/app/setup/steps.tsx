@@ -35,7 +35,7 @@ export function CodeStep({ data, set, errors }: StepProps) {
       name="setupCode"
       value={data.setupCode}
       onChange={(e) => set({ setupCode: e.target.value })}
-      hint="This wizard is open from another machine, so it asks for the code install.sh printed (it is also in the server's log)."
+      hint="Opened from another machine than the cell's server, the wizard asks for its one-time code: install.sh printed it, the server logs it when it starts, and it is in secrets/setup-code in the cell's data folder."
       errors={errors.setupCode}
       autoFocus
       autoComplete="one-time-code"
