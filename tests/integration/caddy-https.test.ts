@@ -127,6 +127,9 @@ describe.skipIf(!ready)('routes served by a real Caddy with the cell CA', () => 
         'tls/home.cell.key',
         `tls/${DOMAIN}.crt`,
         `tls/${DOMAIN}.key`,
+        // What a bare address is shown.
+        'tls/setup.cell.crt',
+        'tls/setup.cell.key',
       ].sort(),
     );
     const text = await execFileP(

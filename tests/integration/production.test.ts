@@ -23,6 +23,7 @@ import {
   PEBBLE_TOOLS,
   servedCertificate,
   servedFor,
+  servedLeaf,
   startPebble,
   type Pebble,
 } from '../helpers/pebble';
@@ -228,6 +229,11 @@ describe.skipIf(!ready)(
       expect(done.out.trim().split('\n').pop(), done.out).toBe('200');
       expect(done.out).toContain('"cellName":"home"');
       expect(fs.existsSync(path.join(data, 'secrets', 'setup-code'))).toBe(false);
+      // Where the wizard ran, the web app goes on answering, with the certificate already shown.
+      const after = await laptopCurl(['--resolve', `setup.cell:443:${HOST_SIDE}`, 'https://setup.cell/api/health']);
+      expect(after.out).toContain('"setupComplete":true');
+      const leaf = await servedCertificate(`${HOST_SIDE}:443`, null, caFile);
+      expect(servedLeaf(leaf)).toBe(servedLeaf(bare));
     }, 120_000);
 
     it('after the wizard, the server reconciles the stack, joins cell-network, and Caddy serves the admin app over HTTPS', async () => {

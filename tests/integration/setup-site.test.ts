@@ -2,7 +2,8 @@
  * The setup site on Debian's Caddy (loopback high ports): before the cell has a name, Caddy
  * serves the wizard for any name and for a bare address with the certificate the cell's CA
  * signed for setup.cell, sends plain HTTP to HTTPS, and passes the caller's address on; once
- * setup completes, the cell's own config replaces it and setup.cell is gone.
+ * setup completes, the cell's own config replaces it, and a bare address keeps that
+ * certificate and the way to the web app.
  */
 import { execFile, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
@@ -18,7 +19,7 @@ import { runtimeOf } from '@/server/runtime/runtime';
 import { freshCell, setUp } from '../helpers/db';
 import { runHostCaddy } from '../helpers/caddy-fixtures';
 import { requireTools } from '../helpers/netns';
-import { servedCertificate, servedFor } from '../helpers/pebble';
+import { servedCertificate, servedFor, servedLeaf } from '../helpers/pebble';
 import { eventually } from '../helpers/wait';
 
 const execFileP = promisify(execFile);
@@ -109,13 +110,27 @@ describe.skipIf(!ready)('the setup site on a real Caddy', () => {
     expect(out).toBe('wizard saw /x for 127.0.0.1');
   });
 
-  it("after setup the cell's own config replaces the setup site, with the same root", async () => {
+  it("after setup the cell's own config replaces it; a bare address keeps the same certificate and still reaches the web app", async () => {
+    const before = await servedCertificate(`127.0.0.1:${HTTPS_PORT}`, null, rootFile);
     await setUp(db);
     expect(await applyCaddy(db)).toMatchObject({ state: 'applied' });
     const home = await servedCertificate(`127.0.0.1:${HTTPS_PORT}`, 'home.cell', rootFile);
     expect(servedFor(home, 'home.cell'), home).toBe(true);
-    expect(fs.existsSync(path.join(dir, 'config', 'caddy', 'tls', 'setup.cell.crt'))).toBe(false);
-    const gone = await servedCertificate(`127.0.0.1:${HTTPS_PORT}`, 'setup.cell', rootFile);
-    expect(gone).not.toContain('CN = setup.cell');
+    // The leaf a browser at the bare address was shown (and may have accepted) is the same one.
+    const bare = await servedCertificate(`127.0.0.1:${HTTPS_PORT}`, null, rootFile);
+    expect(servedFor(bare, 'setup.cell'), bare).toBe(true);
+    expect(servedLeaf(bare)).toBe(servedLeaf(before));
+    expect(await curl(['-k', `https://127.0.0.1:${HTTPS_PORT}/dashboard`])).toBe('wizard saw /dashboard for 127.0.0.1');
+    expect(
+      await curl(['--resolve', `setup.cell:${HTTPS_PORT}:127.0.0.1`, `https://setup.cell:${HTTPS_PORT}/login`]),
+    ).toBe('wizard saw /login for 127.0.0.1');
+    // A name the cell does not serve says so.
+    const other = await curl([
+      '-k',
+      '--resolve',
+      `vps.example.net:${HTTPS_PORT}:127.0.0.1`,
+      `https://vps.example.net:${HTTPS_PORT}/`,
+    ]);
+    expect(other).toBe('No service at this name.\n');
   });
 });

@@ -45,6 +45,22 @@ describe('Caddy JSON config', () => {
     expect(routes.at(-1).handle[0].status_code).toBe(404);
   });
 
+  it('a bare address reaches the web app; any handshake without a served name gets the address certificate', () => {
+    for (const name of ['lan', 'http01', 'cloudflare']) {
+      const server = parsed(name).apps.http.servers.cell;
+      const bare = server.routes.at(-2);
+      expect(bare.match[0].expression).toMatch(/^\{http\.request\.host\}\.matches\('/);
+      expect(bare.handle[0].upstreams).toEqual([{ dial: CADDY[name]!.ui.upstream }]);
+      expect(server.tls_connection_policies.at(-1)).toEqual({
+        certificate_selection: { any_tag: ['address'] },
+        default_sni: 'setup.cell',
+      });
+      expect(server.tls_connection_policies[0].match.sni).toEqual(expect.arrayContaining(CADDY[name]!.ui.hosts));
+    }
+    // In a DNS-01 mode every subdomain is served by the wildcard.
+    expect(parsed('cloudflare').apps.http.servers.cell.tls_connection_policies[0].match.sni).toContain('*.example.org');
+  });
+
   it('peers-only routes refuse every source outside the tunnel and the cell network', () => {
     const nas = parsed('lan').apps.http.servers.cell.routes.find(
       (r: { match?: { host: string[] }[] }) => r.match?.[0]?.host[0] === 'nas.cell',
@@ -59,10 +75,9 @@ describe('Caddy JSON config', () => {
     expect(
       lan.apps.tls.certificates.load_files.map((f: { certificate: string; key: string }) => [f.certificate, f.key]),
     ).toEqual(
-      ['chat.home.home.arpa', 'files.home.home.arpa', 'home.cell', 'home.home.arpa', 'nas.cell'].map((h) => [
-        `/etc/caddy/tls/${h}.crt`,
-        `/etc/caddy/tls/${h}.key`,
-      ]),
+      ['chat.home.home.arpa', 'files.home.home.arpa', 'home.cell', 'home.home.arpa', 'nas.cell', 'setup.cell'].map(
+        (h) => [`/etc/caddy/tls/${h}.crt`, `/etc/caddy/tls/${h}.key`],
+      ),
     );
     expect(lan.apps.tls.automation).toBeUndefined();
     expect(lan.apps.pki).toBeUndefined();
@@ -78,6 +93,12 @@ describe('Caddy JSON config', () => {
         tags: ['cell'],
       },
       {
+        certificate: '/etc/caddy/tls/setup.cell.crt',
+        key: '/etc/caddy/tls/setup.cell.key',
+        format: 'pem',
+        tags: ['cell', 'address'],
+      },
+      {
         certificate: '/etc/caddy/tls/wildcard.example.org.crt',
         key: '/etc/caddy/tls/wildcard.example.org.key',
         format: 'pem',
@@ -88,13 +109,17 @@ describe('Caddy JSON config', () => {
     expect(cf.apps.tls.automation).toBeUndefined();
     expect(cf.apps.http.servers.cell.automatic_https.skip_certificates).toEqual([
       'home.cell',
+      'setup.cell',
       'example.org',
       'files.example.org',
     ]);
     expect(JSON.stringify(cf)).not.toMatch(/api_token|dns/);
     // Until the cell has it, the domain's names are still Caddy's to leave alone.
     const waiting = JSON.parse(renderCaddyConfig({ ...CADDY.cloudflare!, dns01: { loaded: false } }));
-    expect(waiting.apps.tls.certificates.load_files).toHaveLength(1);
+    expect(waiting.apps.tls.certificates.load_files.map((f: { tags: string[] }) => f.tags)).toEqual([
+      ['cell'],
+      ['cell', 'address'],
+    ]);
     expect(waiting.apps.tls.automation).toBeUndefined();
     expect(waiting.apps.http.servers.cell.automatic_https.skip_certificates).toContain('files.example.org');
     expect(cf.logging.logs.default.level).toBe('DEBUG');

@@ -81,6 +81,8 @@ describe('before setup', () => {
   it('the CA is made under a name of its own, scoped to .cell and the cell network; setup adds the domain, the root stays', async () => {
     await ensureCa(db);
     const before = await rootCertificate(db);
+    const interName = certFromPem(pemOf(db, 'intermediate')!).subject.getField('CN').value;
+    expect(interName).toBe(before.subject.replace(/root CA$/, 'intermediate CA'));
     expect(before.subject).toMatch(/^cell [0-9a-f]{6} root CA$/);
     expect(caScope(db).dns).toEqual(['cell']);
     expect(caScope(db).cidrs).toContain('172.16.0.0/12');
@@ -88,7 +90,8 @@ describe('before setup', () => {
     syncIntermediate(db);
     expect(caScope(db).dns).toEqual(['cell', 'home.home.arpa']);
     const inter = certFromPem(pemOf(db, 'intermediate')!);
-    expect(inter.subject.getField('CN').value).toBe('home intermediate CA');
+    // Signed again for the domain under the same name: what it signed before setup still chains.
+    expect(inter.subject.getField('CN').value).toBe(interName);
     expect(nameConstraintsOf(inter)).toBe(nameConstraintsDer(caScope(db)));
     expect((await rootCertificate(db)).fingerprint).toBe(before.fingerprint);
   });
@@ -104,7 +107,7 @@ describe('before setup', () => {
       { handle: [{ handler: 'reverse_proxy', upstreams: [{ dial: '172.20.0.1:3000' }] }], terminal: true },
     ]);
     expect(site.tls_connection_policies).toEqual([
-      { certificate_selection: { any_tag: ['setup'] }, default_sni: 'setup.cell' },
+      { certificate_selection: { any_tag: ['address'] }, default_sni: 'setup.cell' },
     ]);
     expect(config.apps.http.servers.redirect.routes[0].handle[0]).toMatchObject({
       status_code: 308,
@@ -114,10 +117,14 @@ describe('before setup', () => {
     expect(leaf.subject.getField('CN').value).toBe('setup.cell');
     expect(files.get('tls/setup.cell.crt')!.match(/BEGIN CERTIFICATE/g)).toHaveLength(2);
 
-    // After setup the cell's own config replaces it, and the setup leaf goes.
+    // After setup the cell's own config replaces it.
     await anon(db).setup.complete(SETUP);
     const after = await caddyFiles(db);
-    expect(after.files.has('tls/setup.cell.crt')).toBe(false);
+    // The setup site's certificate stays, for a bare address: the one the browser was shown,
+    // now behind the intermediate signed again for the domain.
+    const leafOf = (pem: string) => pem.split('-----END CERTIFICATE-----')[0];
+    expect(leafOf(after.files.get('tls/setup.cell.crt')!)).toBe(leafOf(files.get('tls/setup.cell.crt')!));
+    expect(after.files.get('tls/setup.cell.crt')!.endsWith(pemOf(db, 'intermediate')!)).toBe(true);
     expect(after.files.has('tls/home.cell.crt')).toBe(true);
     expect(JSON.parse(after.files.get('caddy.json')!).apps.http.servers.setup).toBeUndefined();
   });

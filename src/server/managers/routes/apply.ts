@@ -125,6 +125,7 @@ function modelAndWildcard(db: Db, runtime = runtimeOf(db)): { model: CaddyModel;
     dns01: dns01 && { loaded: dns01.certificate !== null },
     internalNets: cell.internalNetworks,
     ui: { hosts: uiHosts({ cellName: cell.name, domain: cell.domain }), upstream },
+    addressHost: SETUP_HOST,
     routes: db
       .select()
       .from(routes)

@@ -52,6 +52,12 @@ export interface CaddyModel {
   internalNets: string[];
   /** The cell's own web app: always routed. */
   ui: { hosts: string[]; upstream: string };
+  /**
+   * The `.cell` name whose certificate (the setup site's) a caller gets with no name (a bare
+   * address) or a name the cell does not serve; a bare address reaches the web app, as it did
+   * on the setup site, so whoever set the cell up there can go on signing in there.
+   */
+  addressHost: string;
   routes: RouteModel[];
 }
 
@@ -83,8 +89,8 @@ const isCellName = (h: string) => h === 'cell' || h.endsWith('.cell');
  * The hosts whose certificates the cell signs itself and hands to Caddy as files: `.cell`
  * names in every mode, and every name in `lan` mode. Caddy never holds a CA key.
  */
-export function cellSignedHosts(m: Pick<CaddyModel, 'mode' | 'ui' | 'routes'>): string[] {
-  const all = [...new Set([...m.ui.hosts, ...m.routes.map((r) => r.host)])];
+export function cellSignedHosts(m: Pick<CaddyModel, 'mode' | 'ui' | 'routes' | 'addressHost'>): string[] {
+  const all = [...new Set([...m.ui.hosts, ...m.routes.map((r) => r.host), m.addressHost])];
   return all.filter((h) => m.mode === 'lan' || isCellName(h)).sort();
 }
 
@@ -153,12 +159,21 @@ function frame(m: Frame, servers: Record<string, object>, tls: object): string {
   return `${JSON.stringify(config, null, 2)}\n`;
 }
 
-const loadFile = (root: string, f: { certificate: string; key: string }, tag: string) => ({
+const loadFile = (root: string, f: { certificate: string; key: string }, tags: string[]) => ({
   certificate: `${root}/${f.certificate}`,
   key: `${root}/${f.key}`,
   format: 'pem',
-  tags: [tag],
+  tags,
 });
+
+/** A host that is an IPv4 or IPv6 address (Caddy's `{http.request.host}` has no port), not a name. */
+const BARE_ADDRESS = String.raw`{http.request.host}.matches('^(\\d{1,3}(\\.\\d{1,3}){3}|\\[?[0-9A-Fa-f:]*:[0-9A-Fa-f:.]*\\]?)$')`;
+
+/**
+ * For a handshake with no name (a bare address) or one no certificate matches: the address
+ * certificate, chosen by its tag (Caddy honours the tag when nothing matches the name).
+ */
+const addressPolicy = (name: string) => ({ certificate_selection: { any_tag: ['address'] }, default_sni: name });
 
 /** Before setup: what Caddy needs to serve the wizard and nothing else. */
 export type SetupSiteModel = Frame & { host: string; upstream: string };
@@ -179,7 +194,7 @@ export function renderSetupSiteConfig(m: SetupSiteModel): string {
       setup: {
         listen: [listenOn(m, m.httpsPort)],
         routes: [{ handle: [proxyHandler(m.upstream, {}, false)], terminal: true }],
-        tls_connection_policies: [{ certificate_selection: { any_tag: ['setup'] }, default_sni: name }],
+        tls_connection_policies: [addressPolicy(name)],
         automatic_https: { disable: true },
       },
       redirect: {
@@ -199,7 +214,7 @@ export function renderSetupSiteConfig(m: SetupSiteModel): string {
         automatic_https: { disable: true },
       },
     },
-    { certificates: { load_files: [loadFile(root, tlsFiles(name), 'setup')] } },
+    { certificates: { load_files: [loadFile(root, tlsFiles(name), ['address'])] } },
   );
 }
 
@@ -210,6 +225,7 @@ export function renderCaddyConfig(m: CaddyModel): string {
   if (!internal.length) throw new RenderError('peers-only routes need the internal networks');
   const listen = (port: number) => listenOn(m, port);
 
+  const address = host(m.addressHost, 'address host');
   // Routes grouped by host; within a host the longest path prefix is tried first.
   const byHost = new Map<string, RouteModel[]>();
   for (const r of m.routes) {
@@ -248,7 +264,13 @@ export function renderCaddyConfig(m: CaddyModel): string {
       terminal: true,
     });
   }
-  // A name with no route says so instead of an empty page.
+  // A bare address, or the setup site's name, reaches the web app (the way in before any peer
+  // or name of the cell's own works); a name with no route says so instead of an empty page.
+  routes.push({
+    match: [{ expression: BARE_ADDRESS }, { host: [address] }],
+    handle: [proxyHandler(m.ui.upstream, {}, false)],
+    terminal: true,
+  });
   routes.push(NOT_FOUND);
 
   const signed = cellSignedHosts(m);
@@ -269,14 +291,17 @@ export function renderCaddyConfig(m: CaddyModel): string {
       }
     : {};
   const domainHosts = [...m.ui.hosts, ...byHost.keys()].filter((h) => !signed.includes(h));
+  const served = [
+    ...new Set([...m.ui.hosts, ...byHost.keys(), ...(m.mode !== 'lan' && m.dns01 ? [`*.${domain}`] : [])]),
+  ];
   const policies: object[] = [];
   let skip: string[] = [...signed];
-  const loaded = signed.map((h) => ({ ...tlsFiles(h), tag: 'cell' }));
+  const loaded = signed.map((h) => ({ ...tlsFiles(h), tags: h === address ? ['cell', 'address'] : ['cell'] }));
   if (m.mode !== 'lan' && m.dns01) {
     // One certificate the cell got over DNS-01 covers the domain and every subdomain: Caddy
     // asks for none of these names itself, and serves them once the cell has it.
     skip = [...skip, ...domainHosts];
-    if (m.dns01.loaded) loaded.push({ ...wildcardFiles(domain), tag: 'acme' });
+    if (m.dns01.loaded) loaded.push({ ...wildcardFiles(domain), tags: ['acme'] });
   } else if (m.mode !== 'lan' && m.acmeEmail && domainHosts.length) {
     // http01: one certificate per host over HTTP-01 (port 80 must be reachable).
     // HTTP-01 only: the mode promises port 80, not that 443 reaches this Caddy unproxied.
@@ -291,11 +316,13 @@ export function renderCaddyConfig(m: CaddyModel): string {
       cell: {
         listen: [listen(m.httpsPort)],
         routes,
+        // The names the cell serves get their own certificates; any other handshake the address one.
+        tls_connection_policies: [{ match: { sni: served } }, addressPolicy(address)],
         ...(skip.length ? { automatic_https: { skip_certificates: skip } } : {}),
       },
     },
     {
-      ...(loaded.length ? { certificates: { load_files: loaded.map((f) => loadFile(root, f, f.tag)) } } : {}),
+      ...(loaded.length ? { certificates: { load_files: loaded.map((f) => loadFile(root, f, f.tags)) } } : {}),
       ...(policies.length ? { automation: { policies } } : {}),
     },
   );

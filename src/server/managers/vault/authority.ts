@@ -122,7 +122,7 @@ export function ensureCa(db: Db, now = runtimeOf(db).clock()): Promise<void> {
 }
 
 /**
- * Signs the intermediate again (same key, so what it signed still chains) when its name
+ * Signs the intermediate again (same key and name, so what it signed still chains) when its name
  * constraints no longer match the cell: a new domain, a cell set up before constraints,
  * a tunnel moved outside the private ranges. The root, and so every device's trust, stays.
  */
@@ -134,7 +134,9 @@ export function syncIntermediate(db: Db, now = runtimeOf(db).clock()): boolean {
   if (nameConstraintsOf(certFromPem(current)) === nameConstraintsDer(scope)) return false;
   const inter = authority(db, 'intermediate')!;
   const root = authority(db, 'root')!;
-  const cert = createIntermediate(caLabel(db), inter.key, root, scope, now);
+  // Under the same name as before, so what it signed keeps chaining to it (the setup site's leaf too).
+  const label = String(inter.cert.subject.getField('CN')?.value ?? '').replace(/ intermediate CA$/, '');
+  const cert = createIntermediate(label || caLabel(db), inter.key, root, scope, now);
   db.update(caAuthorities)
     .set({ certPem: certToPem(cert), notAfter: cert.validity.notAfter })
     .where(eq(caAuthorities.role, 'intermediate'))

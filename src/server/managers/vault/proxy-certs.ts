@@ -3,12 +3,12 @@
  * host, signed here and handed over as files. Renewed by the vault loop before they lapse;
  * a host no longer routed loses its certificate.
  */
-import { inArray, not } from 'drizzle-orm';
+import { eq, inArray, not } from 'drizzle-orm';
 import type { Db } from '../../db';
 import { proxyCertificates } from '../../db/schema';
 import { decryptSecret, encryptSecret } from '../../runtime/secrets';
 import { crlUrl, DAY, pemOf, signer, syncIntermediate } from './authority';
-import { certToPem, issueLeaf, keyToPem, newKey } from './x509';
+import { certFromPem, certToPem, issueLeaf, keyToPem, newKey } from './x509';
 import { runtimeOf } from '../../runtime/runtime';
 
 export const PROXY_CERT_DAYS = 30;
@@ -19,6 +19,34 @@ export interface ProxyCertificate {
   /** The leaf, then the intermediate. */
   certPem: string;
   keyPem: string;
+}
+
+const PEM_BLOCK = /-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----\r?\n?/;
+
+/**
+ * Leaves whose chain holds an intermediate since signed again (a new domain): where the new
+ * one vouches for the leaf (same key and name), only the chain is replaced. The leaf a browser
+ * was shown stays the same (the setup site's, whose exception a person may have accepted).
+ */
+function rechain(db: Db): void {
+  const inter = pemOf(db, 'intermediate');
+  if (!inter) return;
+  const issuer = certFromPem(inter);
+  for (const r of db.select().from(proxyCertificates).all()) {
+    if (r.certPem.endsWith(inter)) continue;
+    const leaf = PEM_BLOCK.exec(r.certPem)?.[0];
+    let vouched = false;
+    try {
+      vouched = leaf !== undefined && issuer.verify(certFromPem(leaf));
+    } catch {
+      // Another issuer's name: the leaf is issued again below.
+    }
+    if (vouched)
+      db.update(proxyCertificates)
+        .set({ certPem: `${leaf}${inter}` })
+        .where(eq(proxyCertificates.host, r.host))
+        .run();
+  }
 }
 
 /** Hosts whose certificate is missing, lapsing within the renewal window, or from an intermediate since re-signed. */
@@ -53,8 +81,9 @@ export async function proxyCertificatesFor(
   hosts: string[],
   now = runtimeOf(db).clock(),
 ): Promise<Map<string, ProxyCertificate>> {
-  // A new domain re-signs the intermediate first; leaves from the old one are then due.
+  // A new domain re-signs the intermediate first; leaves it still vouches for get the new chain.
   syncIntermediate(db, now);
+  rechain(db);
   const todo = due(db, hosts, now);
   if (todo.length) {
     const issuer = await signer(db);
