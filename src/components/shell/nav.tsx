@@ -5,7 +5,11 @@ import Link from 'next/link';
 import { usePathname } from 'next/navigation';
 import { useEffect, useState } from 'react';
 import { signOut } from '@/lib/client/auth';
-import type { NavItem } from './shell';
+
+export interface NavItem {
+  href: string;
+  label: string;
+}
 
 /** A page is current for its own link and for the pages under it (/peers/3 under Peers). */
 const isCurrent = (path: string, href: string) => path === href || (href !== '/portal' && path.startsWith(`${href}/`));

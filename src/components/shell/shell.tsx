@@ -1,10 +1,5 @@
 import type { ReactNode } from 'react';
-import { MobileNav, NavLinks, SignedInAs } from './nav';
-
-export interface NavItem {
-  href: string;
-  label: string;
-}
+import { MobileNav, NavLinks, SignedInAs, type NavItem } from './nav';
 
 function Brand({ title, subtitle }: { title: string; subtitle: string }) {
   return (

@@ -5,7 +5,7 @@ import { Dialog } from '@/components/dialog';
 import { Alert } from '@/components/ui';
 import { trpc } from '@/lib/client/trpc';
 import { COMPONENT_INFO } from '@/lib/schemas/containers';
-import type { ContainerRow } from './containers-view';
+import type { ContainerRow } from './container-row';
 
 export type Open = { kind: 'stop' | 'logs' | 'inspect'; container: ContainerRow };
 

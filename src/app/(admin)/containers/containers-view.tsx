@@ -1,17 +1,14 @@
 'use client';
 
 import { useState } from 'react';
-import type { inferRouterOutputs } from '@trpc/server';
 import { Alert, PageHead } from '@/components/ui';
 import { trpc } from '@/lib/client/trpc';
 import { formatAgo } from '@/lib/format';
-import type { AppRouter } from '@/server/routers/_app';
 import { ContainerDialogs, type Open } from './container-dialogs';
+import type { ContainerRow } from './container-row';
 import { ImagesCard, VolumesCard } from './images-volumes';
 import { ReconcileReport } from './reconcile-report';
 import { StackSettings } from './stack-settings';
-
-export type ContainerRow = inferRouterOutputs<AppRouter>['containers']['list'][number];
 
 const STATE_BADGE: Record<string, string> = {
   running: 'badge-ok',

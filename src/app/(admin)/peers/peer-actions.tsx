@@ -9,7 +9,7 @@ import { PeerConfig } from '@/components/peer-config';
 import { trpc } from '@/lib/client/trpc';
 import { PeerForm } from './peer-form';
 import { PeerLoginForm } from './peer-login';
-import type { PeerRow } from './peers-view';
+import type { PeerRow } from './peer-row';
 
 type Open = 'qr' | 'edit' | 'login' | 'rotate' | 'delete' | null;
 

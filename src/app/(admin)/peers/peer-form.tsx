@@ -15,7 +15,7 @@ import {
   type CreatePeerInput,
   type RoutingPolicy,
 } from '@/lib/schemas/peers';
-import type { PeerRow } from './peers-view';
+import type { PeerRow } from './peer-row';
 
 interface Draft {
   name: string;

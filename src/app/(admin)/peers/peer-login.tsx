@@ -3,7 +3,7 @@
 import { useState, type FormEvent } from 'react';
 import { Alert, Field, SubmitButton } from '@/components/ui';
 import { fieldErrorsOf, trpc } from '@/lib/client/trpc';
-import type { PeerRow } from './peers-view';
+import type { PeerRow } from './peer-row';
 import { Choices } from '@/components/choices';
 import { Form } from '@/components/form';
 import { useCopy } from '@/components/toast';

@@ -3,7 +3,7 @@
 import { Sparkline } from '@/components/chart';
 import { trpc } from '@/lib/client/trpc';
 import { formatBytes } from '@/lib/format';
-import type { PeerRow } from './peers-view';
+import type { PeerRow } from './peer-row';
 
 /** Enabled, disabled or expired, with when it expires. */
 export function PeerStatus({ peer }: { peer: Pick<PeerRow, 'active' | 'disabledReason' | 'expiresAt'> }) {

@@ -1,7 +1,6 @@
 'use client';
 
 import { useState } from 'react';
-import type { inferRouterOutputs } from '@trpc/server';
 import { ApplyNotice, type ApplyState } from '@/components/apply-notice';
 import { Dialog } from '@/components/dialog';
 import { PageHead } from '@/components/ui';
@@ -9,7 +8,6 @@ import { trpc } from '@/lib/client/trpc';
 import Link from 'next/link';
 import { formatAgo } from '@/lib/format';
 import type { PEER_SORTS } from '@/lib/schemas/peers';
-import type { AppRouter } from '@/server/routers/_app';
 import { PeerConfig } from '@/components/peer-config';
 import { PeerActions } from './peer-actions';
 import { PeerSparkline, PeerStatus } from './peer-status';
@@ -17,7 +15,6 @@ import { PeerForm } from './peer-form';
 import { PeerImport } from './peer-import';
 import { Pager } from '@/components/pager';
 
-export type PeerRow = inferRouterOutputs<AppRouter>['peers']['list']['items'][number];
 type Sort = (typeof PEER_SORTS)[number];
 const PAGE_SIZE = 25;
 
