@@ -26,12 +26,14 @@ it('switching modes re-renders Caddy: lan loads leaves the cell signed, cloudfla
   expect(caddy().apps.tls.automation).toBeUndefined();
   expect(
     caddy().apps.tls.certificates.load_files.map((f: { certificate: string }) => path.basename(f.certificate)),
-  ).toEqual(['home.cell.crt', 'home.home.arpa.crt']);
+  ).toEqual(['home.cell.crt', 'home.home.arpa.crt', 'setup.cell.crt']);
   expect(fs.readdirSync(path.join(dir, 'config', 'caddy', 'tls')).sort()).toEqual([
     'home.cell.crt',
     'home.cell.key',
     'home.home.arpa.crt',
     'home.home.arpa.key',
+    'setup.cell.crt',
+    'setup.cell.key',
   ]);
   expect(fs.statSync(path.join(dir, 'config', 'caddy', 'tls', 'home.cell.key')).mode & 0o777).toBe(0o600);
   expect(caddy().apps.http.servers.cell.routes[0].match[0].host).toEqual(['home.home.arpa', 'home.cell']);
@@ -70,7 +72,7 @@ it('switching modes re-renders Caddy: lan loads leaves the cell signed, cloudfla
   // The cell is the ACME client for the wildcard (DNS-01): Caddy asks for none of the domain's
   // names, holds no token, and serves them once the cell has the certificate.
   expect(caddy().apps.tls.automation).toBeUndefined();
-  expect(caddy().apps.http.servers.cell.automatic_https.skip_certificates).toEqual(['home.cell', 'example.org']);
+  expect(caddy().apps.http.servers.cell.automatic_https.skip_certificates).toEqual(['home.cell', 'setup.cell', 'example.org']);
   expect(JSON.stringify(caddy())).not.toContain('cf-secret-token');
   expect(switched.certificate).toMatchObject({ names: ['example.org', '*.example.org'], certificate: null });
   await settleCertificate();
@@ -81,8 +83,14 @@ it('switching modes re-renders Caddy: lan loads leaves the cell signed, cloudfla
   expect(refused.nextAttemptAt!.getTime()).toBeGreaterThan(Date.now() + 4 * 60_000);
   expect(caddy().logging.logs.default.level).toBe('DEBUG');
   expect(fs.statSync(path.join(dir, 'config', 'caddy', 'caddy.json')).mode & 0o777).toBe(0o600);
-  // In DNS modes only the .cell name is the cell's to sign; no CA key is ever in Caddy's folder.
-  expect(fs.readdirSync(path.join(dir, 'config', 'caddy', 'tls')).sort()).toEqual(['home.cell.crt', 'home.cell.key']);
+  // In DNS modes only the .cell names (the cell's, and the one a bare address is shown) are the
+  // cell's to sign; no CA key is ever in Caddy's folder.
+  expect(fs.readdirSync(path.join(dir, 'config', 'caddy', 'tls')).sort()).toEqual([
+    'home.cell.crt',
+    'home.cell.key',
+    'setup.cell.crt',
+    'setup.cell.key',
+  ]);
   expect(fs.existsSync(path.join(dir, 'config', 'caddy', 'pki'))).toBe(false);
 
   // Back to lan: the provider token is dropped, and Caddy's config no longer holds it.
