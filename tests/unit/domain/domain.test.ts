@@ -72,7 +72,11 @@ it('switching modes re-renders Caddy: lan loads leaves the cell signed, cloudfla
   // The cell is the ACME client for the wildcard (DNS-01): Caddy asks for none of the domain's
   // names, holds no token, and serves them once the cell has the certificate.
   expect(caddy().apps.tls.automation).toBeUndefined();
-  expect(caddy().apps.http.servers.cell.automatic_https.skip_certificates).toEqual(['home.cell', 'setup.cell', 'example.org']);
+  expect(caddy().apps.http.servers.cell.automatic_https.skip_certificates).toEqual([
+    'home.cell',
+    'setup.cell',
+    'example.org',
+  ]);
   expect(JSON.stringify(caddy())).not.toContain('cf-secret-token');
   expect(switched.certificate).toMatchObject({ names: ['example.org', '*.example.org'], certificate: null });
   await settleCertificate();
