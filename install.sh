@@ -236,8 +236,9 @@ if in_server "fetch('http://127.0.0.1:3000/api/health').then(r=>r.json()).then(b
 fi
 # Before setup the server runs Caddy alone, serving the wizard over HTTPS with a certificate
 # from the cell's own CA; from another machine the wizard asks for the setup code.
+caddy_running() { [ "$(docker inspect -f '{{.State.Running}}' cell-caddy 2>/dev/null)" = true ]; }
 for _ in $(seq 1 90); do
-  [ "$(docker inspect -f '{{.State.Running}}' cell-caddy 2>/dev/null)" = true ] && [ -s "$data/secrets/setup-code" ] && break
+  caddy_running && [ -s "$data/secrets/setup-code" ] && break
   sleep 1
 done
 code="$(cat "$data/secrets/setup-code" 2>/dev/null || true)"
@@ -245,7 +246,7 @@ fingerprint="$(in_server "fetch('http://127.0.0.1:3000/api/vault/root').then(r=>
 address="${publish:-$(hostname -I 2>/dev/null | awk '{print $1}')}"
 [ -n "$address" ] || address="<this host's address>"
 [[ "$address" == *:* ]] && address="[$address]"
-if [ "$(docker inspect -f '{{.State.Running}}' cell-caddy 2>/dev/null)" = true ] && [ -n "$fingerprint" ]; then
+if caddy_running && [ -n "$fingerprint" ]; then
   say "open the setup wizard: https://$address/setup"
   say "  your browser does not know the cell's own certificate authority yet: before you go on, check that its root's SHA-256 fingerprint is $fingerprint"
 else

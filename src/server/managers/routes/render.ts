@@ -223,7 +223,6 @@ export function renderCaddyConfig(m: CaddyModel): string {
   const domain = checked(m.domain, HOSTNAME, 'domain');
   const internal = m.internalNets.map((n) => checked(n, CIDR, 'internal network'));
   if (!internal.length) throw new RenderError('peers-only routes need the internal networks');
-  const listen = (port: number) => listenOn(m, port);
 
   const address = host(m.addressHost, 'address host');
   // Routes grouped by host; within a host the longest path prefix is tried first.
@@ -314,7 +313,7 @@ export function renderCaddyConfig(m: CaddyModel): string {
     m,
     {
       cell: {
-        listen: [listen(m.httpsPort)],
+        listen: [listenOn(m, m.httpsPort)],
         routes,
         // The names the cell serves get their own certificates; any other handshake the address one.
         tls_connection_policies: [{ match: { sni: served } }, addressPolicy(address)],

@@ -36,17 +36,21 @@ function readCode(file: string): string | null {
   }
 }
 
-/** The code as people read it (`XXXX-XXXX-XXXX`), made once and kept until setup completes. */
-export function setupCode(db: Db): string {
+/** The code as stored and compared (no dashes), made once and kept until setup completes. */
+function currentCode(db: Db): string {
   const file = setupCodeFile(db);
-  let code = readCode(file);
-  if (!code) {
-    code = Array.from({ length: GROUPS * GROUP }, () => ALPHABET[randomInt(ALPHABET.length)]).join('');
-    fs.mkdirSync(path.dirname(file), { recursive: true, mode: 0o700 });
-    fs.writeFileSync(file, `${code.match(/.{4}/g)!.join('-')}\n`, { mode: 0o600 });
-  }
-  return code.match(/.{4}/g)!.join('-');
+  const kept = readCode(file);
+  if (kept) return kept;
+  const code = Array.from({ length: GROUPS * GROUP }, () => ALPHABET[randomInt(ALPHABET.length)]).join('');
+  fs.mkdirSync(path.dirname(file), { recursive: true, mode: 0o700 });
+  fs.writeFileSync(file, `${grouped(code)}\n`, { mode: 0o600 });
+  return code;
 }
+
+const grouped = (code: string) => code.match(new RegExp(`.{${GROUP}}`, 'g'))!.join('-');
+
+/** The code as people read it: `XXXX-XXXX-XXXX`. */
+export const setupCode = (db: Db): string => grouped(currentCode(db));
 
 /** Whether a caller must give the code: anyone not on the host's loopback. */
 export function setupCodeRequired(clientAddress: string): boolean {
@@ -71,7 +75,7 @@ export function checkSetupCode(db: Db, clientAddress: string, given: string | nu
       'Enter the setup code: install.sh printed it, and the server logs it when it starts',
       'setupCode',
     );
-  const want = Buffer.from(normalise(setupCode(db)));
+  const want = Buffer.from(currentCode(db));
   const got = Buffer.from(normalise(given));
   if (got.length !== want.length || !timingSafeEqual(got, want))
     throw new ForbiddenError('That is not the setup code: install.sh printed it, and the server logs it', 'setupCode');

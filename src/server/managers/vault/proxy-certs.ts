@@ -21,8 +21,6 @@ export interface ProxyCertificate {
   keyPem: string;
 }
 
-const PEM_BLOCK = /-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----\r?\n?/;
-
 /**
  * Leaves whose chain holds an intermediate since signed again (a new domain): where the new
  * one vouches for the leaf (same key and name), only the chain is replaced. The leaf a browser
@@ -34,16 +32,17 @@ function rechain(db: Db): void {
   const issuer = certFromPem(inter);
   for (const r of db.select().from(proxyCertificates).all()) {
     if (r.certPem.endsWith(inter)) continue;
-    const leaf = PEM_BLOCK.exec(r.certPem)?.[0];
+    // The first certificate of the chain is the leaf.
+    const leaf = certFromPem(r.certPem);
     let vouched = false;
     try {
-      vouched = leaf !== undefined && issuer.verify(certFromPem(leaf));
+      vouched = issuer.verify(leaf);
     } catch {
       // Another issuer's name: the leaf is issued again below.
     }
     if (vouched)
       db.update(proxyCertificates)
-        .set({ certPem: `${leaf}${inter}` })
+        .set({ certPem: `${certToPem(leaf)}${inter}` })
         .where(eq(proxyCertificates.host, r.host))
         .run();
   }
